@@ -1,0 +1,1 @@
+"""Innkeep's pricing engine: rules are pluggy plugins, composed in the owner's order."""

@@ -1,0 +1,1 @@
+"""Innkeep's built-in pricing rules, registered through the `innkeep.pricing` entry point."""

@@ -1,0 +1,1 @@
+console.info("Innkeep widget loader: the booking widget is coming soon.");

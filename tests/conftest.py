@@ -1,0 +1,108 @@
+"""One real PostgreSQL and one real Redis (Valkey) for the whole suite, started once here,
+in the parent process, from the same pip packages the embedded default uses."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
+import psycopg
+import pytest
+import redis
+from litestar.testing import AsyncTestClient
+
+from widget.app import create_app
+from widget.embedded import EmbeddedServices
+from widget.migrate import migrate
+from widget.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = Path(os.environ.get("INNKEEP_TEST_DATA_DIR", ROOT / ".data" / "pytest"))
+TABLES = "property, room_type, unit, reservation, webhook_event, clock_offset"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[tuple[str, str]]:
+    """URLs of the suite's Postgres server (admin database) and Redis."""
+    external = os.environ.get("INNKEEP_TEST_DATABASE_URL"), os.environ.get("INNKEEP_TEST_REDIS_URL")
+    if all(external):
+        yield external  # type: ignore[misc]
+        return
+    services = EmbeddedServices(TEST_DATA)
+    try:
+        yield services.start()
+    finally:
+        services.stop()
+
+
+def _database(admin_url: str, name: str) -> str:
+    """A fresh, empty database called ``name`` on the suite's server."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(admin_url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def empty_database(servers: tuple[str, str]) -> Iterator[str]:
+    """A database with nothing in it; a test may migrate it."""
+    yield _database(servers[0], "innkeep_empty")
+
+
+@pytest.fixture(scope="session")
+def database_url(servers: tuple[str, str]) -> str:
+    url = _database(servers[0], "innkeep_test")
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(servers: tuple[str, str]) -> str:
+    return servers[1]
+
+
+@pytest.fixture
+def clean(database_url: str, redis_url: str) -> Iterator[None]:
+    """Every test that touches data starts from empty tables and an empty Redis."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    redis.Redis.from_url(redis_url).flushdb()
+    yield
+
+
+@pytest.fixture
+def db(database_url: str, clean: None) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with psycopg.connect(database_url) as conn:
+        yield conn
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        env="test",
+        data_dir=tmp_path,
+    )
+
+
+def with_settings(settings: Settings, **changes: object) -> Settings:
+    return msgspec.structs.replace(settings, **changes)
+
+
+@pytest.fixture
+async def client(settings: Settings, clean: None) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client

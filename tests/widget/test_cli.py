@@ -1,0 +1,78 @@
+"""The ``innkeep`` command as an owner runs it: one-line errors, nothing half-applied."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+from tests.helpers import DEMO_TOML, write
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def innkeep(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "widget.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def test_apply_a_property_file_then_again(tmp_path: Path, database_url: str, clean: None) -> None:
+    path = write(tmp_path, DEMO_TOML)
+    env = {"INNKEEP_DATABASE_URL": database_url}
+    first = innkeep("property", "apply", str(path), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "created property 'demo'" in first.stdout
+    again = innkeep("property", "apply", str(path), env=env)
+    assert again.returncode == 0
+    assert "already up to date" in again.stdout
+
+
+def test_a_bad_file_is_one_line_naming_the_line_and_nothing_changes(
+    tmp_path: Path, database_url: str, clean: None
+) -> None:
+    path = write(tmp_path, DEMO_TOML.replace("base_price = 85.00", "base_price = -85.00"))
+    result = innkeep("property", "apply", str(path), env={"INNKEEP_DATABASE_URL": database_url})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"innkeep: error: {path}:")
+    assert "room_types[2].base_price: must not be negative" in lines[0]
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM property").fetchone() == (0,)
+
+
+def test_a_wrong_setting_stops_the_command_naming_the_variable(tmp_path: Path) -> None:
+    result = innkeep("migrate", env={"INNKEEP_HOLD_SECONDS": "soon"})
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "innkeep: error: INNKEEP_HOLD_SECONDS='soon' is not a whole number"
+    )
+
+
+def test_serve_needs_configured_servers() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INNKEEP_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "widget.cli", "serve"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "INNKEEP_DATABASE_URL" in result.stderr
+
+
+def test_migrate_against_a_configured_database(database_url: str) -> None:
+    result = innkeep("migrate", env={"INNKEEP_DATABASE_URL": database_url})
+    assert result.returncode == 0
+    assert result.stdout.strip() == "database is up to date"

@@ -1,0 +1,106 @@
+"""``innkeep demo`` end to end: real embedded servers, the sample site on another origin,
+a clean stop that leaves no server behind, and data kept across restarts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import psycopg
+
+from tests.conftest import free_port
+from widget.embedded import EmbeddedPostgres
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read().decode()
+
+
+def servers_using(data_dir: Path) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if str(data_dir) in cmdline and process.info["name"] in ("postgres", "valkey-server"):
+            found.append(process)
+    return found
+
+
+@contextmanager
+def demo(data_dir: Path, port: int, host_port: int, stop: signal.Signals) -> Iterator[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INNKEEP_")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "widget.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--host-port",
+            str(host_port),
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = ""
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 90
+        while "Press Ctrl-C" not in output and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                break
+            output += line
+        assert "Press Ctrl-C" in output, output
+        yield output
+    finally:
+        process.send_signal(stop)
+        assert process.wait(60) == 0, output + (process.stdout.read() if process.stdout else "")
+
+
+def test_the_demo_runs_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    port, host_port = free_port(), free_port()
+    with demo(data_dir, port, host_port, signal.SIGINT) as output:
+        service = f"http://127.0.0.1:{port}"
+        assert service in output and f"http://127.0.0.1:{host_port}" in output
+        assert get(f"{service}/readyz") == (200, '{"status":"ready","postgres":"ok","redis":"ok"}')
+        status, page = get(f"http://127.0.0.1:{host_port}/")
+        assert status == 200
+        assert f'<script src="{service}/widget.js" data-property="demo" async>' in page
+        assert get(f"{service}/widget.js")[0] == 200
+        postgres = EmbeddedPostgres(data_dir, owner=False)
+        with psycopg.connect(postgres.start()) as conn:
+            conn.execute(
+                "INSERT INTO webhook_event (id, provider, type) VALUES ('evt_kept', 'x', 'y')"
+            )
+        postgres.stop()
+    assert servers_using(data_dir) == []
+
+    with demo(data_dir, port, host_port, signal.SIGTERM):
+        status, body = get(f"{service}/api/v1/properties/demo")
+        assert status == 200 and "Casa Lanterna" in body
+        postgres = EmbeddedPostgres(data_dir, owner=False)
+        with psycopg.connect(postgres.start()) as conn:
+            kept = conn.execute(
+                "SELECT count(*) FROM webhook_event WHERE id = 'evt_kept'"
+            ).fetchone()
+        postgres.stop()
+        assert kept == (1,)
+    assert servers_using(data_dir) == []

@@ -1,0 +1,118 @@
+"""`innkeep property apply`: idempotent, and it never drops a unit with stays ahead."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import psycopg
+import pytest
+
+from tests.helpers import DEMO_TOML
+from widget.property_apply import PropertyApplyError, apply_property
+from widget.property_file import parse_property
+
+Db = psycopg.Connection[tuple[object, ...]]
+
+
+def units(db: Db) -> dict[str, str]:
+    rows = db.execute(
+        """SELECT u.name, rt.slug FROM unit u JOIN room_type rt ON rt.id = u.room_type_id
+           WHERE u.active ORDER BY u.name"""
+    ).fetchall()
+    return {str(name): str(slug) for name, slug in rows}
+
+
+def version(db: Db) -> int:
+    row = db.execute("SELECT version FROM property WHERE slug = 'demo'").fetchone()
+    assert row is not None
+    return int(row[0])  # type: ignore[call-overload]
+
+
+def test_applying_twice_creates_once_and_then_changes_nothing(db: Db) -> None:
+    first = apply_property(db, parse_property(DEMO_TOML))
+    assert first.created
+    assert len(units(db)) == 6
+    before = version(db)
+    second = apply_property(db, parse_property(DEMO_TOML))
+    assert not second.created and second.changed == []
+    assert "already up to date" in second.summary()
+    assert version(db) == before
+
+
+def test_a_changed_price_updates_the_room_and_the_property_version(db: Db) -> None:
+    apply_property(db, parse_property(DEMO_TOML))
+    before = version(db)
+    report = apply_property(
+        db, parse_property(DEMO_TOML.replace("base_price = 85.00", "base_price = 89.50"))
+    )
+    assert report.changed == ["updated room type garden-single"]
+    price = db.execute("SELECT base_price FROM room_type WHERE slug = 'garden-single'").fetchone()
+    assert price == (8950,)
+    assert version(db) > before
+
+
+def test_a_unit_without_stays_ahead_can_be_removed_and_added_back(db: Db) -> None:
+    apply_property(db, parse_property(DEMO_TOML))
+    without = DEMO_TOML.replace(
+        'units = ["Room 1", "Room 2", "Room 3"]', 'units = ["Room 1", "Room 2"]'
+    )
+    report = apply_property(db, parse_property(without))
+    assert "removed unit Room 3" in report.changed
+    assert "Room 3" not in units(db)
+    apply_property(db, parse_property(DEMO_TOML))
+    assert units(db)["Room 3"] == "double-sea-view"
+
+
+def test_a_unit_with_a_stay_ahead_is_not_removed(db: Db) -> None:
+    apply_property(db, parse_property(DEMO_TOML))
+    arrival = date.today() + timedelta(days=30)
+    db.execute(
+        """INSERT INTO reservation (property_id, unit_id, stay, status, reference)
+           SELECT property_id, id, daterange(%s, %s), 'confirmed', 'LNT-7Q2'
+           FROM unit WHERE name = 'Room 3'""",
+        (arrival, arrival + timedelta(days=2)),
+    )
+    db.commit()
+    without = DEMO_TOML.replace(
+        'units = ["Room 1", "Room 2", "Room 3"]', 'units = ["Room 1", "Room 2"]'
+    )
+    with pytest.raises(PropertyApplyError, match="unit 'Room 3'"):
+        apply_property(db, parse_property(without))
+    assert "Room 3" in units(db)
+    # Nothing else in that file was applied either.
+    changed = without.replace("base_price = 85.00", "base_price = 99.00")
+    with pytest.raises(PropertyApplyError):
+        apply_property(db, parse_property(changed))
+    price = db.execute("SELECT base_price FROM room_type WHERE slug = 'garden-single'").fetchone()
+    assert price == (8500,)
+
+
+def test_a_room_type_with_a_stay_ahead_is_not_removed(db: Db) -> None:
+    apply_property(db, parse_property(DEMO_TOML))
+    arrival = date.today() + timedelta(days=3)
+    db.execute(
+        """INSERT INTO reservation (property_id, unit_id, stay, status, block_reason)
+           SELECT property_id, id, daterange(%s, %s), 'blocked', 'painting'
+           FROM unit WHERE name = 'Room 6'""",
+        (arrival, arrival + timedelta(days=2)),
+    )
+    db.commit()
+    head, _, _ = DEMO_TOML.partition('[[room_types]]\nslug = "garden-single"')
+    with pytest.raises(PropertyApplyError, match="room type 'garden-single'"):
+        apply_property(db, parse_property(head))
+
+
+def test_past_stays_do_not_keep_a_unit(db: Db) -> None:
+    apply_property(db, parse_property(DEMO_TOML))
+    db.execute(
+        """INSERT INTO reservation (property_id, unit_id, stay, status, reference)
+           SELECT property_id, id, daterange('2020-01-01', '2020-01-03'), 'confirmed', 'OLD-1'
+           FROM unit WHERE name = 'Room 6'"""
+    )
+    db.commit()
+    head, _, _ = DEMO_TOML.partition('[[room_types]]\nslug = "garden-single"')
+    report = apply_property(db, parse_property(head))
+    assert "removed room type garden-single" in report.changed
+    # The booking's history stays intact.
+    kept = db.execute("SELECT count(*) FROM reservation WHERE reference = 'OLD-1'").fetchone()
+    assert kept == (1,)

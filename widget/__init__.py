@@ -1,0 +1,1 @@
+"""Innkeep's web service: the booking widget's API, pages, holds and payments."""

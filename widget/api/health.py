@@ -1,0 +1,59 @@
+"""Liveness and readiness: Postgres is the truth, so only Postgres away makes us unready."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+import msgspec
+from litestar import Controller, Response, get
+
+from widget.state import ServicesDep
+
+Health = Literal["ok", "degraded", "down"]
+
+
+class Readiness(msgspec.Struct):
+    status: Literal["ready", "unready"]
+    postgres: Health
+    redis: Health
+
+
+async def _postgres(services: ServicesDep) -> Health:
+    try:
+        async with asyncio.timeout(2):
+            async with services.pool.connection() as conn:
+                await conn.execute("SELECT 1")
+        return "ok"
+    except Exception:
+        return "down"
+
+
+async def _redis(services: ServicesDep) -> Health:
+    try:
+        async with asyncio.timeout(1):
+            await services.redis.ping()
+        return "ok"
+    except Exception:
+        # Bookings stay correct without Redis (Postgres guards every stay); only slower.
+        return "degraded"
+
+
+class HealthController(Controller):
+    include_in_schema = True
+    tags = ("operations",)
+
+    @get("/healthz", operation_id="healthz", cache=False)
+    async def healthz(self) -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @get("/readyz", operation_id="readyz", cache=False)
+    async def readyz(self, services: ServicesDep) -> Response[Readiness]:
+        """Ready while Postgres answers; Redis being away only degrades the service."""
+        postgres, redis = await asyncio.gather(_postgres(services), _redis(services))
+        ready = postgres == "ok"
+        return Response(
+            Readiness("ready" if ready else "unready", postgres, redis),
+            status_code=200 if ready else 503,
+        )

@@ -1,0 +1,92 @@
+"""The Litestar application factory: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from redis.asyncio import Redis
+
+from widget.api.health import HealthController
+from widget.api.loader import LoaderController
+from widget.api.properties import PropertyController
+from widget.db import Conn, create_pool
+from widget.errors import exception_handlers
+from widget.paths import STATIC_DIR, TEMPLATES_DIR
+from widget.settings import Settings, SettingsError
+from widget.state import Services
+
+log = logging.getLogger("innkeep")
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the service for ``settings``; connections open in the lifespan, not here."""
+    if settings.database_url is None or settings.redis_url is None:
+        raise SettingsError(
+            "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set "
+            "(`innkeep demo` starts embedded servers and sets them)"
+        )
+    pool = create_pool(settings.database_url, settings.db_pool_max)
+    redis = Redis.from_url(
+        settings.redis_url,
+        # A Redis that is away must cost a request milliseconds, not seconds.
+        socket_timeout=0.25,
+        socket_connect_timeout=0.25,
+        retry_on_timeout=False,
+    )
+    services = Services(settings=settings, pool=pool, redis=redis)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await pool.open(wait=False)
+        try:
+            yield
+        finally:
+            await pool.close()
+            await redis.aclose()
+
+    async def provide_services() -> Services:
+        return services
+
+    async def provide_db() -> AsyncIterator[Conn]:
+        async with pool.connection() as conn:
+            yield conn
+
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            PropertyController,
+            LoaderController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        ],
+        dependencies={
+            "services": Provide(provide_services, use_cache=True),
+            "db": Provide(provide_db),
+        },
+        lifespan=[lifespan],
+        exception_handlers=exception_handlers,
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        openapi_config=OpenAPIConfig(
+            title="Innkeep",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory`` and worker processes: settings from the environment."""
+    from widget.settings import load_settings
+
+    return create_app(load_settings())

@@ -1,0 +1,62 @@
+"""``innkeep``: the command line of the service, for owners and operators."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+import psycopg
+
+import widget.commands
+from widget.commands import CommandError
+from widget.embedded import EmbeddedError
+from widget.property_apply import PropertyApplyError
+from widget.property_file import PropertyFileError
+from widget.settings import SettingsError
+
+# What a user can fix; anything else is our bug and keeps its traceback.
+USER_ERRORS = (
+    CommandError,
+    SettingsError,
+    PropertyFileError,
+    PropertyApplyError,
+    EmbeddedError,
+    psycopg.OperationalError,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="innkeep", description="Direct bookings for small guesthouses."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in sorted(pkgutil.iter_modules(widget.commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"widget.commands.{module.name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result = args.handler(args)
+    except USER_ERRORS as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"innkeep: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""``innkeep migrate``, ``innkeep serve`` and ``innkeep demo``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from widget.embedded import EmbeddedPostgres
+from widget.migrate import migrate
+from widget.settings import Settings, load_settings
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Environment settings, with ``--data-dir`` (where a command has it) taking precedence."""
+    data_dir = getattr(args, "data_dir", None)
+    return load_settings(**({"data_dir": data_dir} if data_dir else {}))
+
+
+@contextlib.contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The configured database, or the embedded one in the data folder for one command."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    postgres = EmbeddedPostgres(settings.data_dir, owner=False)
+    try:
+        yield postgres.start()
+    finally:
+        postgres.stop()
+
+
+def add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where the embedded Postgres and Redis keep their data "
+        "(default: INNKEEP_DATA_DIR or the user's data folder)",
+    )
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with database(settings) as url:
+        applied = migrate(url)
+    print(f"applied {len(applied)} migration(s)" if applied else "database is up to date")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from widget.commands import CommandError
+
+    settings = load_settings()  # fail here, with the variable's name, not in every worker
+    if settings.embedded:
+        raise CommandError(
+            "innkeep serve needs INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL "
+            "(use `innkeep demo` for embedded servers)"
+        )
+    uvicorn.run(
+        "widget.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        proxy_headers=False,  # INNKEEP_TRUSTED_PROXIES decides whom to believe, not uvicorn
+    )
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from widget.demo import run_demo
+
+    return run_demo(settings_from(args), port=args.port, host_port=args.host_port)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("migrate", help="apply database migrations")
+    add_data_dir(p)
+    p.set_defaults(handler=_migrate)
+
+    p = subparsers.add_parser("serve", help="run the service against configured servers")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.set_defaults(handler=_serve)
+
+    p = subparsers.add_parser(
+        "demo", help="run the demo guesthouse with embedded Postgres and Redis"
+    )
+    p.add_argument("--port", type=int, default=8000, help="the Innkeep service (default 8000)")
+    p.add_argument(
+        "--host-port", type=int, default=8001, help="the sample guesthouse website (default 8001)"
+    )
+    add_data_dir(p)
+    p.set_defaults(handler=_demo)

@@ -1,0 +1,109 @@
+"""``innkeep demo``: embedded Postgres and Redis, the demo guesthouse, the service and a
+sample website that embeds it from another origin, all stopped cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+
+import msgspec
+import psycopg
+import uvicorn
+
+from widget.app import create_app
+from widget.embedded import EmbeddedServices
+from widget.migrate import migrate
+from widget.paths import PROPERTIES_DIR
+from widget.property_apply import apply_property
+from widget.property_file import PropertySpec, load_property_file
+from widget.sample_site import create_sample_site
+from widget.settings import Settings
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the demo, which stops both servers."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def demo_property(host_port: int) -> PropertySpec:
+    """The demo guesthouse, allowing the sample site on whichever port it runs."""
+    spec = load_property_file(PROPERTIES_DIR / "demo.toml")
+    origins = list(spec.property.allowed_origins)
+    for host in ("127.0.0.1", "localhost"):
+        origin = f"http://{host}:{host_port}"
+        if origin not in origins:
+            origins.append(origin)
+    info = msgspec.structs.replace(spec.property, allowed_origins=origins)
+    return msgspec.structs.replace(spec, property=info)
+
+
+def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
+    services = EmbeddedServices(settings.data_dir) if settings.embedded else None
+    try:
+        if services is not None:
+            database_url, redis_url = services.start()
+            settings = msgspec.structs.replace(
+                settings, database_url=database_url, redis_url=redis_url
+            )
+        assert settings.database_url is not None
+        migrate(settings.database_url)
+        with psycopg.connect(settings.database_url) as conn:
+            apply_property(conn, demo_property(host_port))
+        asyncio.run(_serve_both(settings, port, host_port))
+    finally:
+        if services is not None:
+            services.stop()
+    print("Innkeep demo stopped.")
+    return 0
+
+
+async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
+    service_url = f"http://127.0.0.1:{port}"
+    service = _Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    site = _Server(
+        uvicorn.Config(
+            create_sample_site(service_url), host="127.0.0.1", port=host_port, log_level="warning"
+        )
+    )
+
+    def stop() -> None:
+        service.should_exit = site.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+
+    async def announce() -> None:
+        while not (service.started and site.started):
+            if service.should_exit:
+                return
+            await asyncio.sleep(0.05)
+        outbox = settings.data_dir / "outbox"
+        print(
+            "Innkeep demo is running.\n"
+            f"  Innkeep service:        {service_url}  (API docs: {service_url}/schema)\n"
+            f"  Sample guesthouse site: http://127.0.0.1:{host_port}\n"
+            f"  Data folder:            {settings.data_dir}\n"
+            f"  Guest e-mails go to:    {outbox}\n"
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
+
+    # If one server fails to start (port taken), stop the other and report it.
+    results = await asyncio.gather(
+        service.serve(), site.serve(), announce(), return_exceptions=True
+    )
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    if not (service.started and site.started):
+        from widget.commands import CommandError
+
+        raise CommandError(f"could not listen on port {port} or {host_port}; is one taken?")

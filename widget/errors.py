@@ -1,0 +1,140 @@
+"""Errors a caller can act on, and the handlers that render every error as JSON.
+
+Shape: ``{"error": "not_found", "message": "…", "field": "check_in"}`` (``field`` only for
+validation), plus whatever extra data helps the caller recover (free room types, a new quote).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from widget.db import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """Base of the service's own errors; ``code`` is stable, ``message`` is for people."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra or {}
+        self.headers = headers or {}
+        if code:
+            self.code = code
+
+
+class NotFound(ApiError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(ApiError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unprocessable(ApiError):
+    status_code = 422
+    code = "invalid"
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    code = "forbidden"
+
+
+class TooManyRequests(ApiError):
+    status_code = 429
+    code = "too_many_requests"
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if field is not None:
+        body["field"] = field
+    body.update(extra)
+    return body
+
+
+def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, Any]]:
+    return Response(
+        error_body(exc.code, exc.message, exc.field, **exc.extra),
+        status_code=exc.status_code,
+        headers=exc.headers,
+        media_type=MediaType.JSON,
+    )
+
+
+def _validation_error(
+    _: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
+    details = exc.extra if isinstance(exc.extra, list) else []
+    first = details[0] if details and isinstance(details[0], dict) else {}
+    field = first.get("key") or None
+    message = first.get("message") or exc.detail
+    if field:
+        message = f"{field}: {message}"
+    return Response(
+        error_body("invalid", str(message), field), status_code=400, media_type=MediaType.JSON
+    )
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    code = {404: "not_found", 405: "method_not_allowed", 429: "too_many_requests"}.get(
+        exc.status_code, "bad_request" if exc.status_code < 500 else "server_error"
+    )
+    return Response(
+        error_body(code, exc.detail),
+        status_code=exc.status_code,
+        headers=exc.headers,
+        media_type=MediaType.JSON,
+    )
+
+
+def _database_unavailable(
+    _: Request[Any, Any, Any], exc: DatabaseUnavailable
+) -> Response[dict[str, Any]]:
+    log.error("database unavailable: %s", exc)
+    return Response(
+        error_body("unavailable", "The booking service is briefly unavailable; please retry."),
+        status_code=503,
+        headers={"Retry-After": "5"},
+        media_type=MediaType.JSON,
+    )
+
+
+def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error", exc_info=exc)
+    return Response(
+        error_body("server_error", "Something went wrong on our side; nothing was charged."),
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        media_type=MediaType.JSON,
+    )
+
+
+exception_handlers: dict[type[Exception] | int, Any] = {
+    ApiError: _api_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    DatabaseUnavailable: _database_unavailable,
+    Exception: _unexpected,
+}

@@ -1,0 +1,90 @@
+"""Reading a property as guests see it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from widget.db import Conn
+from widget.errors import NotFound
+from widget.schemas import Money
+from widget.sql import queries
+
+
+class PhotoOut(msgspec.Struct, frozen=True):
+    url: str
+    alt: str
+
+
+class RoomTypeOut(msgspec.Struct, frozen=True):
+    slug: str
+    name: str
+    description: str
+    photos: list[PhotoOut]
+    max_guests: int
+    included_guests: int
+    base_price: Money
+    units: int
+
+
+class CancellationPolicyOut(msgspec.Struct, frozen=True):
+    free_until_days: int
+    refund_percent: int
+
+
+class PropertyOut(msgspec.Struct, frozen=True):
+    slug: str
+    name: str
+    time_zone: str
+    currency: str
+    locale: str
+    check_in_time: str
+    check_out_time: str
+    cancellation_policy: CancellationPolicyOut
+    #: The property's own date now, so the widget never trusts the browser's clock.
+    today: date
+    room_types: list[RoomTypeOut]
+
+
+def local_today(time_zone: str, now: datetime | None = None) -> date:
+    """Today's date where the property is (decision 2: never the browser's date)."""
+    moment = now if now is not None else datetime.now(ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(time_zone)).date()
+
+
+async def public_property(conn: Conn, slug: str) -> PropertyOut:
+    """The public description of ``slug`` with its active room types; `NotFound` if none."""
+    q = queries("properties")
+    cur = await conn.execute(q["public_property"], {"slug": slug})
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"No property is called {slug!r}; check the data-property attribute.")
+    cur = await conn.execute(q["public_room_types"], {"property_id": row["id"]})
+    rooms = await cur.fetchall()
+    currency = str(row["currency"])
+    return PropertyOut(
+        slug=str(row["slug"]),
+        name=str(row["name"]),
+        time_zone=str(row["time_zone"]),
+        currency=currency,
+        locale=str(row["locale"]),
+        check_in_time=row["check_in_time"].strftime("%H:%M"),
+        check_out_time=row["check_out_time"].strftime("%H:%M"),
+        cancellation_policy=msgspec.convert(row["cancellation_policy"], CancellationPolicyOut),
+        today=local_today(str(row["time_zone"])),
+        room_types=[
+            RoomTypeOut(
+                slug=str(r["slug"]),
+                name=str(r["name"]),
+                description=str(r["description"]),
+                photos=msgspec.convert(r["photos"], list[PhotoOut]),
+                max_guests=r["max_guests"],
+                included_guests=r["included_guests"],
+                base_price=Money(r["base_price"], currency),
+                units=r["units"],
+            )
+            for r in rooms
+        ],
+    )

@@ -1,0 +1,151 @@
+"""Create or update a property from its `PropertySpec`, idempotently, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from widget.property_file import PropertySpec, clock, normalise_origin
+from widget.sql import queries
+
+
+class PropertyApplyError(ValueError):
+    """The file is valid but cannot be applied as it stands (for example, it drops a unit
+    that still has stays ahead)."""
+
+
+@dataclass
+class ApplyReport:
+    slug: str
+    created: bool = False
+    changed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.created:
+            return f"created property {self.slug!r}: " + "; ".join(self.changed)
+        if not self.changed:
+            return f"property {self.slug!r} is already up to date"
+        return f"updated property {self.slug!r}: " + "; ".join(self.changed)
+
+
+def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyReport:
+    """Make the database say what ``spec`` says. Runs in its own transaction; on any error
+    nothing is changed."""
+    q = queries("properties")
+    info = spec.property
+    report = ApplyReport(info.slug)
+    with conn.transaction():
+        row = conn.execute(
+            q["upsert_property"],
+            {
+                "slug": info.slug,
+                "name": info.name,
+                "contact_email": info.contact_email,
+                "time_zone": info.time_zone,
+                "currency": info.currency,
+                "locale": info.locale,
+                "allowed_origins": [normalise_origin(o) for o in info.allowed_origins],
+                "check_in_time": clock(info.check_in_time),
+                "check_out_time": clock(info.check_out_time),
+                "cancellation_policy": Jsonb(
+                    {
+                        "free_until_days": info.cancellation_policy.free_until_days,
+                        "refund_percent": info.cancellation_policy.refund_percent,
+                    }
+                ),
+                "pricing_rules": Jsonb(_jsonable(spec.rules)),
+            },
+        ).fetchone()
+        if row is not None:
+            report.created = bool(row[1])
+            if not report.created:
+                report.changed.append("property details")
+        found = conn.execute(q["property_id_by_slug"], {"slug": info.slug}).fetchone()
+        assert found is not None
+        property_id = found[0]
+
+        _retire(conn, property_id, spec, report)
+        for position, room in enumerate(spec.room_types):
+            changed = conn.execute(
+                q["upsert_room_type"],
+                {
+                    "property_id": property_id,
+                    "slug": room.slug,
+                    "name": room.name,
+                    "description": room.description,
+                    "photos": Jsonb([{"url": p.url, "alt": p.alt} for p in room.photos]),
+                    "max_guests": room.max_guests,
+                    "included_guests": room.guests_included,
+                    "base_price": room.base_price,
+                    "position": position,
+                },
+            ).fetchone()
+            if changed is not None:
+                report.changed.append(
+                    f"{'added' if changed[1] else 'updated'} room type {room.slug}"
+                )
+            room_row = conn.execute(
+                q["room_type_id"], {"property_id": property_id, "slug": room.slug}
+            ).fetchone()
+            assert room_row is not None
+            for unit_position, unit in enumerate(room.units):
+                unit_changed = conn.execute(
+                    q["upsert_unit"],
+                    {
+                        "property_id": property_id,
+                        "room_type_id": room_row[0],
+                        "name": unit,
+                        "position": unit_position,
+                    },
+                ).fetchone()
+                if unit_changed is not None:
+                    report.changed.append(
+                        f"{'added' if unit_changed[1] else 'updated'} unit {unit}"
+                    )
+        if report.changed and not report.created and row is None:
+            conn.execute(q["bump_version"], {"property_id": property_id})
+    return report
+
+
+def _retire(
+    conn: psycopg.Connection[Any], property_id: int, spec: PropertySpec, report: ApplyReport
+) -> None:
+    """Retire units and room types the file no longer lists, unless stays lie ahead of them."""
+    q = queries("properties")
+    keep_units = [unit for room in spec.room_types for unit in room.units]
+    keep_rooms = [room.slug for room in spec.room_types]
+    units = conn.execute(
+        q["units_to_retire"], {"property_id": property_id, "keep": keep_units}
+    ).fetchall()
+    rooms = conn.execute(
+        q["room_types_to_retire"], {"property_id": property_id, "keep": keep_rooms}
+    ).fetchall()
+    busy = [f"unit {name!r} ({n} upcoming)" for name, n in units if n] + [
+        f"room type {slug!r} ({n} upcoming)" for slug, n in rooms if n
+    ]
+    if busy:
+        raise PropertyApplyError(
+            "refusing to remove what still has reservations ahead: "
+            + ", ".join(busy)
+            + "; keep it in the file until those stays are over or cancelled"
+        )
+    if units:
+        conn.execute(
+            q["retire_units"], {"property_id": property_id, "names": [name for name, _ in units]}
+        )
+        report.changed.extend(f"removed unit {name}" for name, _ in units)
+    if rooms:
+        conn.execute(
+            q["retire_room_types"], {"property_id": property_id, "slugs": [s for s, _ in rooms]}
+        )
+        report.changed.extend(f"removed room type {slug}" for slug, _ in rooms)
+
+
+def _jsonable(value: object) -> object:
+    """TOML gives Decimals and dates; JSON columns keep them as strings, losslessly."""
+    import msgspec
+
+    return msgspec.to_builtins(value)

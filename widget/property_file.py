@@ -1,0 +1,283 @@
+"""A property as one declarative TOML file: the property, its room types, units and rules.
+
+Owners write money in major units (``base_price = 120.00``); it is stored in minor units.
+Every error names the file, the line and the key that is wrong, and nothing is applied.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+from msgspec import Meta
+
+from engine.money import UnknownCurrency, check_currency, to_minor
+
+Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+NonEmpty = Annotated[str, Meta(min_length=1, max_length=200)]
+ClockTime = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+#: The languages the widget and the guest e-mails are written in.
+LANGUAGES = ("en", "de", "fr", "es", "it")
+
+
+class CancellationPolicy(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Free cancellation until ``free_until_days`` before arrival, then ``refund_percent``."""
+
+    free_until_days: Annotated[int, Meta(ge=0, le=365)] = 7
+    refund_percent: Annotated[int, Meta(ge=0, le=100)] = 0
+
+
+class Photo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    url: NonEmpty
+    alt: str = ""
+
+
+class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    slug: Slug
+    name: NonEmpty
+    contact_email: Annotated[str, Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    time_zone: str
+    currency: Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+    locale: str = "en"
+    allowed_origins: list[str] = []
+    check_in_time: ClockTime = "15:00"
+    check_out_time: ClockTime = "11:00"
+    cancellation_policy: CancellationPolicy = CancellationPolicy()
+
+
+class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    slug: Slug
+    name: NonEmpty
+    max_guests: Annotated[int, Meta(ge=1, le=50)]
+    #: Minor units of the property's currency (written in major units in the file).
+    base_price: Annotated[int, Meta(ge=0)]
+    units: Annotated[list[NonEmpty], Meta(min_length=1)]
+    included_guests: Annotated[int, Meta(ge=1, le=50)] | None = None
+    description: str = ""
+    photos: list[Photo] = []
+
+    @property
+    def guests_included(self) -> int:
+        return self.included_guests if self.included_guests is not None else self.max_guests
+
+
+class PropertySpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    property: PropertyInfo
+    room_types: Annotated[list[RoomTypeSpec], Meta(min_length=1)]
+    #: The owner's pricing rules, in order; validated by the engine (`engine.load_rules`).
+    rules: list[dict[str, Any]] = []
+
+
+class PropertyFileError(ValueError):
+    """What is wrong with a property file, with where: ``FILE:LINE: key: message``."""
+
+    def __init__(self, source: str, line: int | None, key: str, message: str) -> None:
+        self.source, self.line, self.key, self.message = source, line, key, message
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+
+def load_property_file(path: Path) -> PropertySpec:
+    """Read and validate ``path``; raise `PropertyFileError` naming the line that is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PropertyFileError(str(path), None, "", f"cannot read: {exc.strerror}") from None
+    return parse_property(text, source=str(path))
+
+
+def parse_property(text: str, source: str = "<property>") -> PropertySpec:
+    """Parse the TOML text of a property file (see `load_property_file`)."""
+    try:
+        raw = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise PropertyFileError(
+            source, int(line[1]) if line else None, "", f"not valid TOML: {exc}"
+        ) from None
+    lines = _KeyLines(text)
+
+    def fail(path: tuple[str | int, ...], message: str) -> PropertyFileError:
+        return PropertyFileError(source, lines.find(path), _dotted(path), message)
+
+    _money_to_minor(raw, fail)
+    try:
+        spec = msgspec.convert(raw, PropertySpec, dec_hook=_decimal_hook)
+    except msgspec.ValidationError as exc:
+        message, _, where = str(exc).partition(" - at `$")
+        path = _parse_path(where.rstrip("`")) if where else ()
+        raise fail(path, message) from None
+    _check_meaning(spec, fail)
+    return spec
+
+
+def _decimal_hook(type_: type, value: Any) -> Any:
+    if type_ is int and isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        raise msgspec.ValidationError(f"Expected a whole number, got {value}")
+    raise NotImplementedError
+
+
+def _money_to_minor(raw: dict[str, Any], fail: Any) -> None:
+    """Rewrite ``room_types[*].base_price`` from major to minor units, in place."""
+    info = raw.get("property")
+    currency = info.get("currency") if isinstance(info, dict) else None
+    try:
+        check_currency(currency) if isinstance(currency, str) else None
+    except UnknownCurrency as exc:
+        raise fail(("property", "currency"), str(exc)) from None
+    room_types = raw.get("room_types")
+    if not isinstance(currency, str) or not isinstance(room_types, list):
+        return  # the schema check reports what is missing
+    for index, room in enumerate(room_types):
+        price = room.get("base_price") if isinstance(room, dict) else None
+        if isinstance(price, bool) or not isinstance(price, int | Decimal):
+            continue
+        if price < 0:
+            raise fail(("room_types", index, "base_price"), "must not be negative")
+        try:
+            room["base_price"] = to_minor(price, currency)
+        except ValueError as exc:
+            raise fail(("room_types", index, "base_price"), str(exc)) from None
+
+
+def _check_meaning(spec: PropertySpec, fail: Any) -> None:
+    info = spec.property
+    try:
+        ZoneInfo(info.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail(
+            ("property", "time_zone"),
+            f"unknown time zone {info.time_zone!r}: use an IANA name such as 'Europe/Rome'",
+        ) from None
+    if info.locale not in LANGUAGES:
+        raise fail(("property", "locale"), f"must be one of {', '.join(LANGUAGES)}")
+    for index, origin in enumerate(info.allowed_origins):
+        if normalise_origin(origin) is None:
+            raise fail(
+                ("property", "allowed_origins", index),
+                f"{origin!r} is not an origin like 'https://example.com' (no path)",
+            )
+    seen_rooms: set[str] = set()
+    seen_units: set[str] = set()
+    for index, room in enumerate(spec.room_types):
+        if room.slug in seen_rooms:
+            raise fail(("room_types", index, "slug"), f"room type {room.slug!r} appears twice")
+        seen_rooms.add(room.slug)
+        if room.guests_included > room.max_guests:
+            raise fail(
+                ("room_types", index, "included_guests"),
+                f"must not exceed max_guests ({room.max_guests})",
+            )
+        for unit_index, unit in enumerate(room.units):
+            if unit in seen_units:
+                raise fail(
+                    ("room_types", index, "units", unit_index), f"unit {unit!r} appears twice"
+                )
+            seen_units.add(unit)
+    check_rules(spec, fail)
+
+
+def check_rules(spec: PropertySpec, fail: Any) -> None:
+    """Let the pricing engine validate the rule list, so no rule is ever ignored."""
+    if not spec.rules:
+        return
+    from engine import RuleConfigError, load_rules
+
+    try:
+        load_rules(spec.rules, currency=spec.property.currency)
+    except RuleConfigError as exc:
+        path: tuple[str | int, ...] = ("rules", exc.index)
+        if exc.field:
+            path += (exc.field,)
+        raise fail(path, str(exc)) from None
+
+
+def normalise_origin(origin: str) -> str | None:
+    """``'https://Example.com/'`` → ``'https://example.com'``; None if not an origin."""
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def clock(value: str) -> time:
+    """``"15:00"`` → ``time(15, 0)`` (the format is checked by the schema)."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _parse_path(text: str) -> tuple[str | int, ...]:
+    """``.room_types[1].base_price`` → ``('room_types', 1, 'base_price')``."""
+    return tuple(
+        int(index) if index else key
+        for key, index in re.findall(r"\.([A-Za-z0-9_-]+)|\[(\d+)\]", text)
+    )
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+class _KeyLines:
+    """Maps key paths to the line that sets them; tomllib keeps no positions."""
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\s\"]+?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[tuple[str | int, ...], int] = {}
+        counts: dict[tuple[str, ...], int] = {}
+        table: tuple[str | int, ...] = ()
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = self._HEADER.match(line)
+            if header:
+                names = tuple(part.strip().strip('"') for part in header[2].split("."))
+                if header[1] == "[[":
+                    counts[names] = counts.get(names, -1) + 1
+                    table = (*names[:-1], names[-1], counts[names])
+                else:
+                    table = self._resolve(names, counts)
+                self.lines.setdefault(table, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self.lines.setdefault((*table, key[1]), number)
+
+    @staticmethod
+    def _resolve(
+        names: tuple[str, ...], counts: dict[tuple[str, ...], int]
+    ) -> tuple[str | int, ...]:
+        # [room_types.extra] under [[room_types]] belongs to the latest room type.
+        for cut in range(len(names), 0, -1):
+            if names[:cut] in counts:
+                return (*names[:cut], counts[names[:cut]], *names[cut:])
+        return names
+
+    def find(self, path: tuple[str | int, ...]) -> int | None:
+        for cut in range(len(path), 0, -1):
+            if path[:cut] in self.lines:
+                return self.lines[path[:cut]]
+        return None

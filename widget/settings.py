@@ -1,0 +1,154 @@
+"""One typed settings object, read from the environment when asked for, never at import.
+
+A wrong value stops start-up with a message that names the variable, so an owner
+never runs a service that silently ignored what they configured.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+import platformdirs
+
+Env = Literal["development", "test", "production"]
+PaymentProvider = Literal["demo", "stripe"]
+
+#: Used outside production when no secret is configured; production refuses to start without one.
+DEV_SECRET_KEY = "innkeep-development-secret-do-not-use-in-production"  # noqa: S105
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the environment variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None = None
+    redis_url: str | None = None
+    env: Env = "development"
+    data_dir: Path = Path(platformdirs.user_data_dir("innkeep"))
+    hold_seconds: int = 600
+    payment_grace_seconds: int = 900
+    secret_key: str = DEV_SECRET_KEY
+    #: Networks (CIDR strings) whose X-Forwarded-For we believe; checked at load time.
+    trusted_proxies: tuple[str, ...] = ()
+    payment_provider: PaymentProvider = "demo"
+    stripe_secret_key: str | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    #: Points the Stripe SDK elsewhere (tests use a local stand-in of Stripe's API).
+    stripe_api_base: str | None = None
+    #: The origin guests reach the service on, for links in e-mails; defaults to the request's.
+    public_url: str | None = None
+    db_pool_max: int = 10
+
+    @property
+    def embedded(self) -> bool:
+        """True when Innkeep must start its own Postgres and Redis."""
+        return self.database_url is None or self.redis_url is None
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name) or default
+    for choice in allowed:
+        if raw == choice:
+            return choice
+    raise SettingsError(f"{name}={raw!r} must be one of: {', '.join(allowed)}")
+
+
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    raw = env.get(name) or None
+    if raw is not None and not raw.startswith(schemes):
+        raise SettingsError(f"{name} must start with {' or '.join(schemes)}, got {raw!r}")
+    return raw
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    networks = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build `Settings` from ``environ`` (default: ``os.environ``); keyword overrides win."""
+    env = os.environ if environ is None else environ
+    stripe_key = env.get("INNKEEP_STRIPE_SECRET_KEY") or None
+    values: dict[str, object] = {
+        "database_url": _url(env, "INNKEEP_DATABASE_URL", ("postgresql://", "postgres://")),
+        "redis_url": _url(env, "INNKEEP_REDIS_URL", ("redis://", "rediss://", "unix://")),
+        "env": _choice(env, "INNKEEP_ENV", "development", ("development", "test", "production")),
+        "hold_seconds": _int(env, "INNKEEP_HOLD_SECONDS", 600, 1),
+        "payment_grace_seconds": _int(env, "INNKEEP_PAYMENT_GRACE_SECONDS", 900, 0),
+        "trusted_proxies": _networks(env, "INNKEEP_TRUSTED_PROXIES"),
+        "payment_provider": _choice(
+            env, "INNKEEP_PAYMENT_PROVIDER", "stripe" if stripe_key else "demo", ("demo", "stripe")
+        ),
+        "stripe_secret_key": stripe_key,
+        "stripe_publishable_key": env.get("INNKEEP_STRIPE_PUBLISHABLE_KEY") or None,
+        "stripe_webhook_secret": env.get("INNKEEP_STRIPE_WEBHOOK_SECRET") or None,
+        "stripe_api_base": _url(env, "INNKEEP_STRIPE_API_BASE", ("http://", "https://")),
+        "public_url": _url(env, "INNKEEP_PUBLIC_URL", ("http://", "https://")),
+        "db_pool_max": _int(env, "INNKEEP_DB_POOL_MAX", 10, 1),
+    }
+    if env.get("INNKEEP_DATA_DIR"):
+        values["data_dir"] = Path(env["INNKEEP_DATA_DIR"]).expanduser()
+    if env.get("INNKEEP_SECRET_KEY"):
+        values["secret_key"] = env["INNKEEP_SECRET_KEY"]
+    values.update(overrides)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    check_settings(settings)
+    return settings
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse combinations that would be unsafe or could never work."""
+    if settings.env == "production":
+        if settings.secret_key == DEV_SECRET_KEY:
+            raise SettingsError("INNKEEP_SECRET_KEY must be set in production")
+        if settings.embedded:
+            raise SettingsError(
+                "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set in production"
+            )
+    if len(settings.secret_key) < 16:
+        raise SettingsError("INNKEEP_SECRET_KEY must be at least 16 characters long")
+    if settings.payment_provider == "demo":
+        if settings.env == "production":
+            raise SettingsError(
+                "INNKEEP_PAYMENT_PROVIDER=demo takes no real money and is refused in production"
+            )
+        if settings.stripe_secret_key and settings.stripe_secret_key.startswith(
+            ("sk_live", "rk_live")
+        ):
+            raise SettingsError(
+                "INNKEEP_PAYMENT_PROVIDER=demo is refused while a live Stripe key is configured"
+            )
+    if settings.payment_provider == "stripe":
+        for name, value in (
+            ("INNKEEP_STRIPE_SECRET_KEY", settings.stripe_secret_key),
+            ("INNKEEP_STRIPE_PUBLISHABLE_KEY", settings.stripe_publishable_key),
+            ("INNKEEP_STRIPE_WEBHOOK_SECRET", settings.stripe_webhook_secret),
+        ):
+            if not value:
+                raise SettingsError(f"{name} must be set when the payment provider is stripe")

@@ -1,0 +1,93 @@
+-- name: upsert_property
+INSERT INTO property (slug, name, contact_email, time_zone, currency, locale, allowed_origins,
+                      check_in_time, check_out_time, cancellation_policy, pricing_rules)
+VALUES (%(slug)s, %(name)s, %(contact_email)s, %(time_zone)s, %(currency)s, %(locale)s,
+        %(allowed_origins)s, %(check_in_time)s, %(check_out_time)s, %(cancellation_policy)s,
+        %(pricing_rules)s)
+ON CONFLICT (slug) DO UPDATE SET
+    name = EXCLUDED.name, contact_email = EXCLUDED.contact_email,
+    time_zone = EXCLUDED.time_zone, currency = EXCLUDED.currency, locale = EXCLUDED.locale,
+    allowed_origins = EXCLUDED.allowed_origins, check_in_time = EXCLUDED.check_in_time,
+    check_out_time = EXCLUDED.check_out_time,
+    cancellation_policy = EXCLUDED.cancellation_policy, pricing_rules = EXCLUDED.pricing_rules,
+    version = property.version + 1, updated_at = now()
+WHERE (property.name, property.contact_email, property.time_zone, property.currency,
+       property.locale, property.allowed_origins, property.check_in_time,
+       property.check_out_time, property.cancellation_policy, property.pricing_rules)
+      IS DISTINCT FROM
+      (EXCLUDED.name, EXCLUDED.contact_email, EXCLUDED.time_zone, EXCLUDED.currency,
+       EXCLUDED.locale, EXCLUDED.allowed_origins, EXCLUDED.check_in_time,
+       EXCLUDED.check_out_time, EXCLUDED.cancellation_policy, EXCLUDED.pricing_rules)
+RETURNING id, (xmax = 0) AS created
+
+-- name: property_id_by_slug
+SELECT id, currency FROM property WHERE slug = %(slug)s FOR UPDATE
+
+-- name: upsert_room_type
+INSERT INTO room_type (property_id, slug, name, description, photos, max_guests,
+                       included_guests, base_price, position)
+VALUES (%(property_id)s, %(slug)s, %(name)s, %(description)s, %(photos)s, %(max_guests)s,
+        %(included_guests)s, %(base_price)s, %(position)s)
+ON CONFLICT (property_id, slug) DO UPDATE SET
+    name = EXCLUDED.name, description = EXCLUDED.description, photos = EXCLUDED.photos,
+    max_guests = EXCLUDED.max_guests, included_guests = EXCLUDED.included_guests,
+    base_price = EXCLUDED.base_price, position = EXCLUDED.position, active = true
+WHERE (room_type.name, room_type.description, room_type.photos, room_type.max_guests,
+       room_type.included_guests, room_type.base_price, room_type.position, room_type.active)
+      IS DISTINCT FROM
+      (EXCLUDED.name, EXCLUDED.description, EXCLUDED.photos, EXCLUDED.max_guests,
+       EXCLUDED.included_guests, EXCLUDED.base_price, EXCLUDED.position, true)
+RETURNING id, (xmax = 0) AS created
+
+-- name: room_type_id
+SELECT id FROM room_type WHERE property_id = %(property_id)s AND slug = %(slug)s
+
+-- name: upsert_unit
+INSERT INTO unit (property_id, room_type_id, name, position)
+VALUES (%(property_id)s, %(room_type_id)s, %(name)s, %(position)s)
+ON CONFLICT (property_id, name) DO UPDATE SET
+    room_type_id = EXCLUDED.room_type_id, position = EXCLUDED.position, active = true
+WHERE (unit.room_type_id, unit.position, unit.active)
+      IS DISTINCT FROM (EXCLUDED.room_type_id, EXCLUDED.position, true)
+RETURNING id, (xmax = 0) AS created
+
+-- name: units_to_retire
+-- Active units the file no longer lists, with how many stays they still have ahead.
+SELECT u.name,
+       (SELECT count(*) FROM reservation r
+         WHERE r.unit_id = u.id AND r.status IN ('held', 'confirmed', 'blocked')
+           AND upper(r.stay) > (innkeep_now() AT TIME ZONE p.time_zone)::date) AS future
+FROM unit u JOIN property p ON p.id = u.property_id
+WHERE u.property_id = %(property_id)s AND u.active AND NOT (u.name = ANY(%(keep)s))
+ORDER BY u.name
+
+-- name: room_types_to_retire
+SELECT rt.slug,
+       (SELECT count(*) FROM reservation r JOIN unit u ON u.id = r.unit_id
+         WHERE u.room_type_id = rt.id AND r.status IN ('held', 'confirmed', 'blocked')
+           AND upper(r.stay) > (innkeep_now() AT TIME ZONE p.time_zone)::date) AS future
+FROM room_type rt JOIN property p ON p.id = rt.property_id
+WHERE rt.property_id = %(property_id)s AND rt.active AND NOT (rt.slug = ANY(%(keep)s))
+ORDER BY rt.slug
+
+-- name: retire_units
+UPDATE unit SET active = false WHERE property_id = %(property_id)s AND name = ANY(%(names)s)
+
+-- name: retire_room_types
+UPDATE room_type SET active = false WHERE property_id = %(property_id)s AND slug = ANY(%(slugs)s)
+
+-- name: bump_version
+UPDATE property SET version = version + 1, updated_at = now() WHERE id = %(property_id)s
+
+-- name: public_property
+SELECT p.id, p.slug, p.name, p.time_zone, p.currency, p.locale, p.check_in_time,
+       p.check_out_time, p.cancellation_policy, p.allowed_origins, p.version
+FROM property p WHERE p.slug = %(slug)s
+
+-- name: public_room_types
+SELECT rt.slug, rt.name, rt.description, rt.photos, rt.max_guests, rt.included_guests,
+       rt.base_price,
+       (SELECT count(*) FROM unit u WHERE u.room_type_id = rt.id AND u.active) AS units
+FROM room_type rt
+WHERE rt.property_id = %(property_id)s AND rt.active
+ORDER BY rt.position, rt.slug

@@ -4,7 +4,9 @@ in the parent process, from the same pip packages the embedded default uses."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -20,8 +22,6 @@ from widget.embedded import EmbeddedServices
 from widget.migrate import migrate
 from widget.settings import Settings, load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-TEST_DATA = Path(os.environ.get("INNKEEP_TEST_DATA_DIR", ROOT / ".data" / "pytest"))
 TABLES = "property, room_type, unit, reservation, webhook_event, clock_offset"
 
 
@@ -32,17 +32,26 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def servers() -> Iterator[tuple[str, str]]:
-    """URLs of the suite's Postgres server (admin database) and Redis."""
-    external = os.environ.get("INNKEEP_TEST_DATABASE_URL"), os.environ.get("INNKEEP_TEST_REDIS_URL")
-    if all(external):
-        yield external  # type: ignore[misc]
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """URLs of the suite's Postgres server (admin database) and Redis.
+
+    Each run gets its own servers in a fresh folder, so two runs on one machine never
+    share (or stop) each other's; set INNKEEP_TEST_DATABASE_URL and INNKEEP_TEST_REDIS_URL
+    to use servers of your own instead.
+    """
+    database_url = os.environ.get("INNKEEP_TEST_DATABASE_URL")
+    redis_url = os.environ.get("INNKEEP_TEST_REDIS_URL")
+    if database_url and redis_url:
+        yield database_url, redis_url
         return
-    services = EmbeddedServices(TEST_DATA)
+    # A short path: Postgres' Unix socket lives in it and socket paths are limited to ~100 bytes.
+    data_dir = Path(tempfile.mkdtemp(prefix="innkeep-test-"))
+    services = EmbeddedServices(data_dir)
     try:
         yield services.start()
     finally:
         services.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _database(admin_url: str, name: str) -> str:

@@ -1,0 +1,34 @@
+"""Secrets handed to guests (hold tokens, booking secrets) and how we keep only their hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+
+def new_token() -> str:
+    """An unguessable URL-safe secret (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> bytes:
+    """What the database keeps instead of the secret itself."""
+    return hashlib.sha256(token.encode()).digest()
+
+
+def token_matches(token: str | None, stored: bytes | None) -> bool:
+    """Constant-time check of a presented secret against its stored hash."""
+    if not token or stored is None:
+        return False
+    return hmac.compare_digest(token_hash(token), bytes(stored))
+
+
+#: Booking references avoid look-alike characters (0/O, 1/I/L) so guests can read them out.
+_REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    """A short human booking reference such as ``K7M-Q4P9``."""
+    chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(7))
+    return f"{chars[:3]}-{chars[3:]}"

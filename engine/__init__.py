@@ -1,1 +1,106 @@
-"""Innkeep's pricing engine: rules are pluggy plugins, composed in the owner's order."""
+"""Innkeep's pricing engine: rules are pluggy plugins, composed in the owner's order.
+
+Plugins write ``from engine import hookimpl`` and subclass `NightRule`, `StayRule` or
+`RestrictionRule`. The service loads an owner's rule list with `load_rules` and prices with
+`price_stay` (an explainable `Quote`) or `price_nights` (the calendar).
+"""
+
+from engine.context import Occupancy, Party, Property, RoomType, StayContext
+from engine.dates import WEEKDAYS, Period, Weekday
+from engine.errors import (
+    InvalidParty,
+    InvalidStay,
+    NoBaseRate,
+    PricingError,
+    PromoCodeRejected,
+    RuleConfigError,
+    RuleFailed,
+    RuleTypeConflict,
+    SettingError,
+    StayRefused,
+    UnknownPromoCode,
+)
+from engine.hookspecs import hookimpl
+from engine.loading import RuleInstance, load_rules
+from engine.money import Money, format_minor, percent_of, scale, to_major, to_minor
+from engine.pipeline import price_nights, price_stay
+from engine.plugins import RuleTypeInfo, get_plugin_manager, reset_plugin_manager, rule_types
+from engine.quote import (
+    NightLine,
+    NightPrice,
+    NightQuote,
+    Quote,
+    StayLine,
+    quote_from_builtins,
+    quote_from_json,
+    quote_hash,
+    quote_to_builtins,
+    quote_to_json,
+)
+from engine.rules import (
+    Bill,
+    Charge,
+    Days,
+    NightRule,
+    Nights,
+    NoSettings,
+    RestrictionRule,
+    Rule,
+    StayRule,
+)
+
+__all__ = [
+    "WEEKDAYS",
+    "Bill",
+    "Charge",
+    "Days",
+    "InvalidParty",
+    "InvalidStay",
+    "Money",
+    "NightLine",
+    "NightPrice",
+    "NightQuote",
+    "NightRule",
+    "Nights",
+    "NoBaseRate",
+    "NoSettings",
+    "Occupancy",
+    "Party",
+    "Period",
+    "PricingError",
+    "PromoCodeRejected",
+    "Property",
+    "Quote",
+    "RestrictionRule",
+    "RoomType",
+    "Rule",
+    "RuleConfigError",
+    "RuleFailed",
+    "RuleInstance",
+    "RuleTypeConflict",
+    "RuleTypeInfo",
+    "SettingError",
+    "StayContext",
+    "StayLine",
+    "StayRefused",
+    "StayRule",
+    "UnknownPromoCode",
+    "Weekday",
+    "format_minor",
+    "get_plugin_manager",
+    "hookimpl",
+    "load_rules",
+    "percent_of",
+    "price_nights",
+    "price_stay",
+    "quote_from_builtins",
+    "quote_from_json",
+    "quote_hash",
+    "quote_to_builtins",
+    "quote_to_json",
+    "reset_plugin_manager",
+    "rule_types",
+    "scale",
+    "to_major",
+    "to_minor",
+]

@@ -1,0 +1,78 @@
+"""What the caller tells the engine about a stay. The engine never reads a database.
+
+The service builds a `StayContext` from the property, the request and the reservation
+table; tests and `engine.testing` build one by hand.
+"""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date
+
+import msgspec
+
+
+class Property(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The guesthouse: its slug, the currency its prices are in, and its time zone."""
+
+    slug: str
+    currency: str
+    time_zone: str = "UTC"
+
+
+class RoomType(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A kind of room: base price per night in minor units, how many it sleeps, units."""
+
+    slug: str
+    base_price: int
+    max_guests: int = 2
+    included_guests: int = 2
+    units: int = 1
+
+
+class Party(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Who stays: adults, and the age of each child on arrival."""
+
+    adults: int = 2
+    children: tuple[int, ...] = ()
+
+    @property
+    def guests(self) -> int:
+        """Everyone in the party, children included."""
+        return self.adults + len(self.children)
+
+
+class Occupancy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One night of one room type as the reservation table sees it.
+
+    ``free_gap`` is the length in nights of the free run that contains this night for the
+    unit that would be sold (``None`` when unknown or no unit is free): a gap-night rule
+    discounts short orphan gaps between bookings.
+    """
+
+    units_total: int
+    units_sold: int = 0
+    free_gap: int | None = None
+
+
+class StayContext(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Everything a rule may read: property, room type, dates, party, promo code, today.
+
+    ``check_in``/``check_out`` are the half-open range of nights (for the calendar, the range
+    shown). ``today`` is the property's local date, computed by the server. ``occupancy`` has
+    one entry per night, or none at all (then every unit is taken to be free).
+    """
+
+    property: Property
+    room_type: RoomType
+    check_in: date
+    check_out: date
+    today: date
+    party: Party = Party()
+    promo_code: str | None = None
+    occupancy: tuple[Occupancy, ...] = ()
+
+    @builtins.property  # the field `property` shadows the builtin inside this class
+    def nights(self) -> int:
+        """Number of nights in the range."""
+        return (self.check_out - self.check_in).days

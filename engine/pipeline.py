@@ -1,0 +1,269 @@
+"""The pipeline: rule instances stage by stage, in the owner's order within a stage.
+
+Night stages (base → adjust → clamp → round) work on all nights at once; stay stages
+(discount → fee → tax) see the priced nights and the lines added before them. Restrictions
+run first and refuse a stay with the reason. A rule that raises fails the quote with its
+instance name and package; an amount that is not a non-negative ``int`` fails it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from engine.context import StayContext
+from engine.errors import (
+    InvalidParty,
+    InvalidStay,
+    NoBaseRate,
+    PricingError,
+    RuleFailed,
+    StayRefused,
+    UnknownPromoCode,
+)
+from engine.loading import RuleInstance
+from engine.money import format_minor
+from engine.quote import NightLine, NightPrice, NightQuote, Quote, StayLine, seal
+from engine.rules import NIGHT_STAGES, STAY_STAGES, Bill, Days, NightRule, Nights, StayRule
+
+MAX_STAY_NIGHTS = 365
+MAX_CALENDAR_NIGHTS = 731
+MAX_CHILD_AGE = 17
+_KIND = {"discount": "discount", "fee": "fee", "tax": "tax"}
+
+
+def _plan(rules: Sequence[RuleInstance], room_type: str) -> dict[str, list[RuleInstance]]:
+    """The instances that price ``room_type``, grouped by stage, each group in owner's order."""
+    plan: dict[str, list[RuleInstance]] = {}
+    for instance in sorted(rules, key=lambda rule: rule.index):
+        if instance.applies_to(room_type):
+            plan.setdefault(instance.stage, []).append(instance)
+    return plan
+
+
+def _check(ctx: StayContext, longest: int, what: str) -> None:
+    nights = ctx.nights
+    if nights < 1:
+        raise InvalidStay("check-out must be after check-in", field="check_out")
+    if nights > longest:
+        raise InvalidStay(f"{what} is limited to {longest} nights", field="check_out")
+    if ctx.occupancy and len(ctx.occupancy) != nights:
+        raise InvalidStay(
+            f"occupancy has {len(ctx.occupancy)} entries for {nights} nights", field="occupancy"
+        )
+    party = ctx.party
+    if party.adults < 1:
+        raise InvalidParty("at least one adult must stay", field="adults")
+    for position, age in enumerate(party.children):
+        if not 0 <= age <= MAX_CHILD_AGE:
+            raise InvalidParty(
+                f"a child's age is 0 to {MAX_CHILD_AGE}, got {age}", field=f"children[{position}]"
+            )
+    room = ctx.room_type
+    if party.guests > room.max_guests:
+        raise InvalidParty(
+            f"{room.slug} sleeps at most {room.max_guests} guests, the party is {party.guests}",
+            field="adults",
+        )
+
+
+def _failed(instance: RuleInstance, problem: str) -> RuleFailed:
+    return RuleFailed(instance.name, instance.package, problem)
+
+
+def _nights(ctx: StayContext, *, explaining: bool, calendar: bool) -> Nights:
+    count = ctx.nights
+    first = ctx.check_in
+    dates = [first + timedelta(days=offset) for offset in range(count)]
+    ahead = (first - ctx.today).days
+    lead = list(range(ahead, ahead + count)) if calendar else [ahead] * count
+    if ctx.occupancy:
+        total = [night.units_total for night in ctx.occupancy]
+        sold = [night.units_sold for night in ctx.occupancy]
+        gaps = [night.free_gap for night in ctx.occupancy]
+    else:
+        total = [ctx.room_type.units] * count
+        sold = [0] * count
+        gaps = [None] * count
+    return Nights(
+        ctx, dates, lead_days=lead, units_total=total, units_sold=sold, free_gap=gaps,
+        explaining=explaining,
+    )
+
+
+def _run_night_stages(
+    plan: dict[str, list[RuleInstance]], nights: Nights, lines: list[list[NightLine]] | None
+) -> None:
+    if not plan.get("base"):
+        slug = nights.context.room_type.slug
+        raise NoBaseRate(
+            f"no base-stage rule prices room type {slug!r}: add {{type = \"base_rate\"}} "
+            "as the first rule"
+        )
+    count = len(nights)
+    for stage in NIGHT_STAGES:
+        for instance in plan.get(stage, ()):
+            rule = instance.rule
+            assert isinstance(rule, NightRule)
+            before = nights.amounts[:] if lines is not None else nights.amounts
+            try:
+                rule.price(nights)
+            except PricingError:
+                raise
+            except Exception as error:
+                raise _failed(instance, f"{type(error).__name__}: {error}") from error
+            after = nights.amounts
+            if len(after) != count:
+                raise _failed(instance, f"left {len(after)} amounts for {count} nights")
+            try:
+                whole = type(sum(after)) is int  # a float or Decimal anywhere makes it non-int
+            except TypeError:
+                whole = False
+            if not whole:
+                raise _failed(instance, "set an amount that is not an integer of minor units")
+            if count and min(after) < 0:
+                day = nights.dates[after.index(min(after))]
+                raise _failed(instance, f"set a negative price for the night of {day}")
+            notes = nights.take_notes()
+            if lines is None:
+                continue
+            default = rule.describe()
+            for i in range(count):
+                change = after[i] - before[i]
+                if change or i in notes:
+                    lines[i].append(
+                        NightLine(instance.name, stage, change, notes.get(i, default))
+                    )
+
+
+def _restrictions(
+    plan: dict[str, list[RuleInstance]], days: Days
+) -> None:
+    for instance in plan.get("restrict", ()):
+        try:
+            instance.rule.restrict(days)  # type: ignore[attr-defined]
+        except PricingError:
+            raise
+        except Exception as error:
+            raise _failed(instance, f"{type(error).__name__}: {error}") from error
+
+
+def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext) -> None:
+    """Check the stay against each restriction rule alone, so the refusal can name it."""
+    nights = ctx.nights
+    arrival, departure = ctx.check_in, ctx.check_out
+    for instance in plan.get("restrict", ()):
+        days = Days(ctx, [arrival, departure])
+        _restrictions({"restrict": [instance]}, days)
+        if days.closed_to_arrival[0]:
+            raise StayRefused(
+                "closed_to_arrival", f"arrivals are not possible on {arrival}", rule=instance.name
+            )
+        if days.closed_to_departure[1]:
+            raise StayRefused(
+                "closed_to_departure", f"departures are not possible on {departure}",
+                rule=instance.name,
+            )
+        if nights < days.min_stay[0]:
+            raise StayRefused(
+                "min_stay",
+                f"stays arriving on {arrival} must be at least {days.min_stay[0]} nights",
+                rule=instance.name,
+            )
+        longest = days.max_stay[0]
+        if longest is not None and nights > longest:
+            raise StayRefused(
+                "max_stay", f"stays arriving on {arrival} may be at most {longest} nights",
+                rule=instance.name,
+            )
+
+
+def price_nights(ctx: StayContext, rules: Sequence[RuleInstance]) -> list[NightPrice]:
+    """Price each night of ``[ctx.check_in, ctx.check_out)`` for the calendar.
+
+    Night stages only, each day priced as if the party arrived that day; each entry also
+    carries the restrictions on arriving or departing that day. No explanation lines are
+    built, which is what makes a year of ten room types cheap.
+    """
+    _check(ctx, MAX_CALENDAR_NIGHTS, "a calendar")
+    plan = _plan(rules, ctx.room_type.slug)
+    nights = _nights(ctx, explaining=False, calendar=True)
+    _run_night_stages(plan, nights, None)
+    days = Days(ctx, nights.dates)
+    _restrictions(plan, days)
+    return [
+        NightPrice(day, amount, low, high, arrive, depart)
+        for day, amount, low, high, arrive, depart in zip(
+            nights.dates, nights.amounts, days.min_stay, days.max_stay,
+            days.closed_to_arrival, days.closed_to_departure, strict=True,
+        )
+    ]
+
+
+def price_stay(ctx: StayContext, rules: Sequence[RuleInstance]) -> Quote:
+    """Price a stay: the explainable, byte-for-byte deterministic quote.
+
+    Raises `InvalidStay`/`InvalidParty` for a request that cannot be priced, `StayRefused`
+    for a restriction it breaks, `UnknownPromoCode`/`PromoCodeRejected` for a promo code, and
+    `RuleFailed` when a rule raises; all are `PricingError`.
+    """
+    _check(ctx, MAX_STAY_NIGHTS, "a stay")
+    plan = _plan(rules, ctx.room_type.slug)
+    _refuse_if_restricted(plan, ctx)
+    nights = _nights(ctx, explaining=True, calendar=False)
+    night_lines: list[list[NightLine]] = [[] for _ in nights.dates]
+    _run_night_stages(plan, nights, night_lines)
+    bill = Bill(ctx, nights.dates, list(nights.amounts))
+    currency = ctx.property.currency
+    for stage in STAY_STAGES:
+        kind = _KIND[stage]
+        for instance in plan.get(stage, ()):
+            rule = instance.rule
+            assert isinstance(rule, StayRule)
+            try:
+                charges = list(rule.price(bill))
+            except PricingError:
+                raise
+            except Exception as error:
+                raise _failed(instance, f"{type(error).__name__}: {error}") from error
+            for charge in charges:
+                amount = charge.amount
+                if type(amount) is not int:
+                    raise _failed(instance, "returned an amount that is not an integer")
+                if (kind == "discount") != (amount < 0) and amount != 0:
+                    sign = "negative" if kind == "discount" else "zero or more"
+                    raise _failed(instance, f"a {kind} must be {sign}, got {amount}")
+                bill.lines.append(
+                    StayLine(instance.name, kind, amount, charge.note, charge.included,
+                             charge.payable)
+                )
+            if bill.total < 0:
+                raise _failed(
+                    instance, f"brought the stay below zero ({format_minor(bill.total, currency)})"
+                )
+    if ctx.promo_code and not bill.promo_code_accepted:
+        raise UnknownPromoCode(ctx.promo_code)
+    total = bill.total
+    at_property = sum(
+        line.amount for line in bill.lines if not line.included and line.payable == "at_property"
+    )
+    quote = Quote(
+        room_type=ctx.room_type.slug,
+        check_in=ctx.check_in,
+        check_out=ctx.check_out,
+        nights=[
+            NightQuote(day, amount, lines)
+            for day, amount, lines in zip(nights.dates, nights.amounts, night_lines, strict=True)
+        ],
+        stay_lines=bill.lines,
+        total=total,
+        due_now=total - at_property,
+        currency=currency,
+        quote_hash="",
+    )
+    return seal(quote)
+
+
+def stay_dates(check_in: date, check_out: date) -> list[date]:
+    """The nights of ``[check_in, check_out)``."""
+    return [check_in + timedelta(days=i) for i in range(max(0, (check_out - check_in).days))]

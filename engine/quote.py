@@ -1,0 +1,115 @@
+"""The quote: every night, every line that changed it, the stay lines, and the totals.
+
+Its JSON (``msgspec.json.encode``) is the public answer of ``POST …/quotes`` (DESIGN,
+"Public API conventions"). Amounts are integers of the currency's minor unit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any, Literal
+
+import msgspec
+
+Payable = Literal["now", "at_property"]
+StayKind = Literal["discount", "fee", "tax"]
+NightStage = Literal["base", "adjust", "clamp", "round"]
+
+
+class NightLine(msgspec.Struct, frozen=True):
+    """What one rule instance did to one night: ``amount`` is the change it made."""
+
+    rule: str
+    stage: str
+    amount: int
+    note: str
+
+
+class NightQuote(msgspec.Struct, frozen=True):
+    """One night: its final amount, equal to the sum of its lines."""
+
+    date: date
+    amount: int
+    lines: list[NightLine]
+
+
+class StayLine(msgspec.Struct, frozen=True):
+    """A discount, fee or tax on the whole stay.
+
+    ``included`` lines (inclusive VAT) are already inside other amounts and are not added
+    again; ``payable`` says whether the guest pays it now or at the property.
+    """
+
+    rule: str
+    kind: str
+    amount: int
+    note: str
+    included: bool = False
+    payable: Payable = "now"
+
+
+class Quote(msgspec.Struct, frozen=True):
+    """A priced stay. ``total`` = nights + stay lines that are not included;
+    ``due_now`` = ``total`` minus lines payable at the property."""
+
+    room_type: str
+    check_in: date
+    check_out: date
+    nights: list[NightQuote]
+    stay_lines: list[StayLine]
+    total: int
+    due_now: int
+    currency: str
+    quote_hash: str
+
+
+class NightPrice(msgspec.Struct, frozen=True):
+    """One day of the calendar: the night's price for the party (night stages only) and the
+    restrictions on arriving or departing that day."""
+
+    date: date
+    amount: int
+    min_stay: int = 1
+    max_stay: int | None = None
+    closed_to_arrival: bool = False
+    closed_to_departure: bool = False
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def quote_hash(quote: Quote) -> str:
+    """SHA-256 of the quote's canonical JSON with an empty ``quote_hash`` field.
+
+    msgspec encodes Struct fields in declaration order and lists in order, so the same
+    priced content always gives the same bytes, and so the same hash.
+    """
+    content = _encoder.encode(msgspec.structs.replace(quote, quote_hash=""))
+    return hashlib.sha256(content).hexdigest()
+
+
+def seal(quote: Quote) -> Quote:
+    """Return ``quote`` with its ``quote_hash`` filled in."""
+    return msgspec.structs.replace(quote, quote_hash=quote_hash(quote))
+
+
+def quote_to_builtins(quote: Quote) -> dict[str, Any]:
+    """The quote as plain JSON-ready Python values (dates as ``YYYY-MM-DD`` strings)."""
+    result: dict[str, Any] = msgspec.to_builtins(quote)
+    return result
+
+
+def quote_to_json(quote: Quote) -> bytes:
+    """The quote's canonical JSON bytes, as the API sends and the hold stores them."""
+    return _encoder.encode(quote)
+
+
+def quote_from_json(data: bytes | str) -> Quote:
+    """Decode a stored quote (for example the one kept with a hold)."""
+    return msgspec.json.decode(data, type=Quote)
+
+
+def quote_from_builtins(data: Any) -> Quote:
+    """Decode a quote from plain Python values (a JSONB column read by psycopg)."""
+    return msgspec.convert(data, type=Quote)

@@ -1,0 +1,39 @@
+"""Gap nights: short free runs between bookings sell cheaper than they would stay empty."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+
+from engine import NightRule, Nights, SettingError, scale
+from plugins._percent import factor, signed
+
+
+class GapNightSettings(msgspec.Struct, forbid_unknown_fields=True):
+    percent: Decimal
+    max_gap: int = 2
+
+
+class GapNight(NightRule[GapNightSettings]):
+    """Discount nights in a free gap of at most ``max_gap`` nights between two bookings."""
+
+    name = "gap_night"
+    stage = "adjust"
+    Settings = GapNightSettings
+
+    def setup(self) -> None:
+        if self.settings.max_gap < 1:
+            raise SettingError("max_gap", "must be at least 1 night")
+        if not 0 < self.settings.percent <= 100:
+            raise SettingError("percent", "is the discount: more than 0 and at most 100")
+        self._ratio = factor(-self.settings.percent)
+        self._note = f"{signed(-self.settings.percent)}: gap between bookings"
+
+    def price(self, nights: Nights) -> None:
+        longest = self.settings.max_gap
+        amounts = nights.amounts
+        for i, gap in enumerate(nights.free_gap):
+            if gap is not None and gap <= longest:
+                amounts[i] = scale(amounts[i], *self._ratio)
+                nights.note(i, f"{self._note} of {gap} night{'s' if gap > 1 else ''}")

@@ -1,0 +1,59 @@
+"""Occupancy: the fuller the house that night, the higher (or lower) the price."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+
+from engine import NightRule, Nights, SettingError, scale
+from plugins._percent import factor, signed
+
+
+class OccupancyTier(msgspec.Struct, forbid_unknown_fields=True):
+    from_percent: Decimal
+    percent: Decimal
+
+
+class OccupancySettings(msgspec.Struct, forbid_unknown_fields=True):
+    tiers: list[OccupancyTier]
+
+
+class OccupancyTiers(NightRule[OccupancySettings]):
+    """Tiers by the share of units already sold that night; the highest tier reached applies."""
+
+    name = "occupancy"
+    stage = "adjust"
+    Settings = OccupancySettings
+
+    def setup(self) -> None:
+        tiers = sorted(self.settings.tiers, key=lambda tier: tier.from_percent, reverse=True)
+        if not tiers:
+            raise SettingError("tiers", "name at least one tier")
+        for tier in tiers:
+            if not 0 <= tier.from_percent <= 100:
+                raise SettingError(
+                    "tiers.from_percent", f"must be 0 to 100, got {tier.from_percent}"
+                )
+        # (threshold numerator, denominator, price ratio, note): sold/total ≥ n/d, in integers
+        self._tiers = [
+            (*tier.from_percent.as_integer_ratio(), factor(tier.percent), tier)
+            for tier in tiers
+        ]
+
+    def price(self, nights: Nights) -> None:
+        amounts = nights.amounts
+        tiers = self._tiers
+        for i, (sold, total) in enumerate(zip(nights.units_sold, nights.units_total, strict=True)):
+            if total <= 0:
+                continue
+            for numerator, denominator, ratio, tier in tiers:
+                if sold * 100 * denominator >= numerator * total:
+                    amounts[i] = scale(amounts[i], *ratio)
+                    if nights.explaining:
+                        nights.note(
+                            i,
+                            f"{sold} of {total} units sold (at least {tier.from_percent}%): "
+                            f"{signed(tier.percent)}",
+                        )
+                    break

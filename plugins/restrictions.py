@@ -1,0 +1,97 @@
+"""Stay restrictions: minimum and maximum stay, closed to arrival, closed to departure."""
+
+from __future__ import annotations
+
+import msgspec
+
+from engine import Days, Period, RestrictionRule, SettingError, Weekday
+from engine.dates import weekday_numbers
+
+
+class StayLengthSettings(msgspec.Struct, forbid_unknown_fields=True):
+    nights: int
+    seasons: list[Period] = []
+    arrival_weekdays: list[Weekday] = []
+
+
+class ClosedDaysSettings(msgspec.Struct, forbid_unknown_fields=True):
+    dates: list[Period] = []
+    weekdays: list[Weekday] = []
+
+
+def _matches(day_index: int, days: Days, seasons: list[Period], weekdays: frozenset[int]) -> bool:
+    day = days.dates[day_index]
+    if seasons and not any(season.contains(day) for season in seasons):
+        return False
+    return not weekdays or days.weekdays[day_index] in weekdays
+
+
+class MinStay(RestrictionRule[StayLengthSettings]):
+    """Stays arriving in ``seasons`` (all year if none) on ``arrival_weekdays`` (any day if
+    none) must last at least ``nights``."""
+
+    name = "min_stay"
+    Settings = StayLengthSettings
+
+    def setup(self) -> None:
+        if self.settings.nights < 1:
+            raise SettingError("nights", "must be at least 1")
+        self._weekdays = weekday_numbers(self.settings.arrival_weekdays)
+
+    def restrict(self, days: Days) -> None:
+        for i in range(len(days)):
+            if _matches(i, days, self.settings.seasons, self._weekdays):
+                days.require_min_stay(i, self.settings.nights)
+
+
+class MaxStay(RestrictionRule[StayLengthSettings]):
+    """Stays arriving in ``seasons`` (all year if none) may last at most ``nights``."""
+
+    name = "max_stay"
+    Settings = StayLengthSettings
+
+    def setup(self) -> None:
+        if self.settings.nights < 1:
+            raise SettingError("nights", "must be at least 1")
+        self._weekdays = weekday_numbers(self.settings.arrival_weekdays)
+
+    def restrict(self, days: Days) -> None:
+        for i in range(len(days)):
+            if _matches(i, days, self.settings.seasons, self._weekdays):
+                days.limit_max_stay(i, self.settings.nights)
+
+
+class _ClosedDays(RestrictionRule[ClosedDaysSettings]):
+    Settings = ClosedDaysSettings
+
+    def setup(self) -> None:
+        if not self.settings.dates and not self.settings.weekdays:
+            raise SettingError(None, "name 'dates', 'weekdays' or both")
+        self._weekdays = weekday_numbers(self.settings.weekdays)
+
+    def _closed(self, days: Days, i: int) -> bool:
+        day = days.dates[i]
+        in_dates = any(period.contains(day) for period in self.settings.dates)
+        return in_dates or days.weekdays[i] in self._weekdays
+
+
+class ClosedToArrival(_ClosedDays):
+    """No stay may begin on the listed dates or weekdays."""
+
+    name = "closed_to_arrival"
+
+    def restrict(self, days: Days) -> None:
+        for i in range(len(days)):
+            if self._closed(days, i):
+                days.close_to_arrival(i)
+
+
+class ClosedToDeparture(_ClosedDays):
+    """No stay may end on the listed dates or weekdays."""
+
+    name = "closed_to_departure"
+
+    def restrict(self, days: Days) -> None:
+        for i in range(len(days)):
+            if self._closed(days, i):
+                days.close_to_departure(i)

@@ -22,7 +22,7 @@ from widget.embedded import EmbeddedServices
 from widget.migrate import migrate
 from widget.settings import Settings, load_settings
 
-TABLES = "property, room_type, unit, reservation, webhook_event, clock_offset"
+TABLES = "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key"
 
 
 def free_port() -> int:

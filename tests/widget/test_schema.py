@@ -23,7 +23,7 @@ EXPECTED_TABLES = {
     "reservation",
     "webhook_event",
     "clock_offset",
-    "schema_migration",
+    "schema_migration", "idempotency_key",
 }
 
 

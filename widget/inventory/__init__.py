@@ -1,0 +1,1 @@
+"""Availability, holds, blocks and confirmations: the part that must never double-book."""

@@ -1,0 +1,68 @@
+"""Turning a hold into a booking: one row, one transaction, fenced by id and version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from uuid import UUID
+
+from psycopg import errors as pg_errors
+
+from widget.db import Conn
+from widget.sql import queries
+from widget.tokens import new_reference
+
+Reason = Literal["not_found", "stale", "released", "taken", "other_payment"]
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What `confirm_hold` did: ``confirmed`` is True when the row is (now) a booking."""
+
+    confirmed: bool
+    reference: str | None = None
+    version: int | None = None
+    #: Why not, when not confirmed: the hold is unknown, was changed meanwhile (``stale``),
+    #: was cancelled (``released``), its nights went to someone else (``taken``), or it was
+    #: already confirmed with another payment (``other_payment``).
+    reason: Reason | None = None
+    #: True when this call did the confirming; False when it was already confirmed.
+    changed: bool = False
+
+
+async def confirm_hold(conn: Conn, hold_id: UUID, version: int, payment_ref: str) -> Confirmation:
+    """Move exactly one reservation to ``confirmed``: a ``held`` row, or an ``expired`` one
+    whose nights are still free. Idempotent: confirming again with the same payment returns
+    the same booking. Runs its own transaction on ``conn`` (an autocommit connection)."""
+    q = queries("inventory")
+    async with conn.transaction():
+        cur = await conn.execute(q["lock_reservation"], {"id": hold_id})
+        row = await cur.fetchone()
+        if row is None:
+            return Confirmation(False, reason="not_found")
+        if row["status"] == "confirmed":
+            if row["payment_ref"] == payment_ref:
+                return Confirmation(True, row["reference"], row["version"])
+            return Confirmation(False, reason="other_payment")
+        if row["status"] not in ("held", "expired"):
+            return Confirmation(False, reason="released")
+        if row["version"] != version:
+            return Confirmation(False, reason="stale")
+        try:
+            # A savepoint, so a refused expired row leaves the transaction usable.
+            async with conn.transaction():
+                cur = await conn.execute(
+                    q["confirm_reservation"],
+                    {
+                        "id": hold_id,
+                        "version": version,
+                        "reference": new_reference(),
+                        "payment_ref": payment_ref,
+                    },
+                )
+                updated = await cur.fetchone()
+        except pg_errors.ExclusionViolation:
+            # An expired hold whose nights someone else holds or booked meanwhile.
+            return Confirmation(False, reason="taken")
+        assert updated is not None  # the row is locked and its version checked above
+        return Confirmation(True, updated["reference"], updated["version"], changed=True)

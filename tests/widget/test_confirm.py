@@ -26,7 +26,9 @@ async def aconn(database_url: str, clean: None) -> Any:
         yield conn
 
 
-async def add(conn: Any, unit: str, start: str, end: str, status: str, expires: str = "10 minutes") -> uuid.UUID:
+async def add(
+    conn: Any, unit: str, start: str, end: str, status: str, expires: str = "10 minutes"
+) -> uuid.UUID:
     cur = await conn.execute(
         """INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at)
            SELECT property_id, id, daterange(%s, %s), %s,

@@ -23,7 +23,8 @@ EXPECTED_TABLES = {
     "reservation",
     "webhook_event",
     "clock_offset",
-    "schema_migration", "idempotency_key",
+    "schema_migration",
+    "idempotency_key",
 }
 
 

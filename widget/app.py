@@ -12,16 +12,13 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from redis.asyncio import Redis
 
-from widget.api.health import HealthController
-from widget.api.loader import LoaderController
-from widget.api.properties import PropertyController
+from widget.api import route_handlers
 from widget.db import Conn, create_pool
 from widget.errors import exception_handlers
-from widget.paths import STATIC_DIR, TEMPLATES_DIR
+from widget.paths import TEMPLATES_DIR
 from widget.settings import Settings, SettingsError
 from widget.state import Services
 
@@ -62,12 +59,7 @@ def create_app(settings: Settings) -> Litestar:
             yield conn
 
     return Litestar(
-        route_handlers=[
-            HealthController,
-            PropertyController,
-            LoaderController,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
-        ],
+        route_handlers=route_handlers(),
         dependencies={
             "services": Provide(provide_services, use_cache=True),
             "db": Provide(provide_db),

@@ -1,0 +1,22 @@
+"""The HTTP surface. Each module holds one controller; `route_handlers` lists them all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.static_files import create_static_files_router
+
+from widget.api.health import HealthController
+from widget.api.loader import LoaderController
+from widget.api.properties import PropertyController
+from widget.paths import STATIC_DIR
+
+
+def route_handlers() -> list[Any]:
+    """Every controller and router of the service (add new ones here)."""
+    return [
+        HealthController,
+        PropertyController,
+        LoaderController,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+    ]

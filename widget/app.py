@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 from redis.asyncio import Redis
 
 from widget.api import route_handlers
+from widget.background import running_jobs
 from widget.db import Conn, create_pool
 from widget.errors import exception_handlers
 from widget.paths import TEMPLATES_DIR
@@ -46,7 +47,8 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await pool.open(wait=False)
         try:
-            yield
+            async with running_jobs(services, enabled=settings.background_jobs):
+                yield
         finally:
             await pool.close()
             await redis.aclose()

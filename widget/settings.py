@@ -45,6 +45,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: The origin guests reach the service on, for links in e-mails; defaults to the request's.
     public_url: str | None = None
     db_pool_max: int = 10
+    #: Off in tests that drive the sweeper and senders themselves, step by step.
+    background_jobs: bool = True
 
     @property
     def embedded(self) -> bool:

@@ -1,0 +1,127 @@
+"""Plugins load through entry points, lazily, restricted and traced by environment, and the
+order they were registered in never changes a price."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import NightRule, Nights, NoSettings, RuleTypeConflict, hookimpl, quote_to_json
+from engine.plugins import get_plugin_manager, rule_types
+from engine.testing import price, registered
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Plus(NightRule[NoSettings]):
+    """Adds 1.00 a night."""
+
+    name = "plus_one"
+    stage = "adjust"
+    Settings = NoSettings
+
+    def price(self, nights: Nights) -> None:
+        nights.amounts[:] = [amount + 100 for amount in nights.amounts]
+
+
+class Double(NightRule[NoSettings]):
+    """Doubles each night."""
+
+    name = "double_it"
+    stage = "adjust"
+    Settings = NoSettings
+
+    def price(self, nights: Nights) -> None:
+        nights.amounts[:] = [amount * 2 for amount in nights.amounts]
+
+
+class plugin:  # noqa: N801 - reads as a factory in the tests
+    """A plugin object registering ``types``, as a plugin module would."""
+
+    def __init__(self, *types: type[Any]) -> None:
+        self.types = types
+
+    @hookimpl
+    def innkeep_register_rules(self, register: Callable[[type[Any]], None]) -> None:
+        for rule_type in self.types:
+            register(rule_type)
+
+
+def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("INNKEEP_")}
+    environment.update(env, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=environment, cwd=ROOT, timeout=60, check=False)
+
+
+def test_the_builtin_rules_load_as_a_plugin_like_any_other() -> None:
+    types = rule_types()
+    assert types["base_rate"].plugin == "builtin"
+    assert types["base_rate"].package == "innkeep"
+
+
+def test_importing_the_engine_loads_no_plugins() -> None:
+    result = run("import engine, engine.plugins as p; print(p._manager is None)")
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_innkeep_load_plugins_restricts_what_loads() -> None:
+    code = "import engine; print(sorted(engine.rule_types()))"
+    assert run(code, INNKEEP_LOAD_PLUGINS="").stdout.strip() == "[]"
+    assert "base_rate" in run(code, INNKEEP_LOAD_PLUGINS="builtin").stdout
+
+
+def test_the_trace_switch_prints_each_hook_call() -> None:
+    result = run("import engine; engine.rule_types()", INNKEEP_TRACE_PLUGINS="1")
+    assert "innkeep: calling innkeep_register_rules(register) on [builtin]" in result.stderr
+
+
+def test_a_registered_plugin_is_found_and_removed_again() -> None:
+    with registered(plugin(Plus), name="plus-plugin"):
+        assert rule_types()["plus_one"].plugin == "plus-plugin"
+        quote = price(rules=[{"type": "plus_one"}], check_in="2026-03-02",
+                      check_out="2026-03-03")
+        assert quote.total == 10100
+    assert "plus_one" not in rule_types()
+    assert not get_plugin_manager().has_plugin("plus-plugin")
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(["a", "b"])))
+def test_registration_order_never_changes_a_price(order: tuple[str, ...]) -> None:
+    plugins = {"a": plugin(Plus), "b": plugin(Double)}
+    manager = get_plugin_manager()
+    try:
+        for name in order:
+            manager.register(plugins[name], name=f"order-{name}")
+        quote = price(rules=[{"type": "double_it"}, {"type": "plus_one"}],
+                      check_in="2026-03-02", check_out="2026-03-03")
+    finally:
+        for name in order:
+            manager.unregister(name=f"order-{name}")
+    assert quote.total == 20100  # the owner's order: double, then add
+    assert quote_to_json(quote) == quote_to_json(
+        price(rules=[{"type": "double_it"}, {"type": "plus_one"}],
+              rule_types=[Plus, Double], check_in="2026-03-02", check_out="2026-03-03")
+    )
+
+
+def test_two_packages_claiming_one_rule_name_stop_loading() -> None:
+    class Impostor(Plus):
+        """Same name, other class."""
+
+    with registered(plugin(Plus), name="first"), registered(plugin(Impostor), name="second"):
+        with pytest.raises(RuleTypeConflict, match="plus_one"):
+            rule_types()
+    assert "plus_one" not in rule_types()
+
+
+def test_a_plugin_registering_something_else_than_a_rule_type_is_told_what_is_wrong() -> None:
+    with registered(plugin(dict), name="confused"), pytest.raises(TypeError, match="confused"):
+        rule_types()

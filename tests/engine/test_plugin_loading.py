@@ -42,7 +42,7 @@ class Double(NightRule[NoSettings]):
         nights.amounts[:] = [amount * 2 for amount in nights.amounts]
 
 
-class plugin:  # noqa: N801 - reads as a factory in the tests
+class plugin:  # lower case: reads as a factory in the tests
     """A plugin object registering ``types``, as a plugin module would."""
 
     def __init__(self, *types: type[Any]) -> None:
@@ -116,9 +116,12 @@ def test_two_packages_claiming_one_rule_name_stop_loading() -> None:
     class Impostor(Plus):
         """Same name, other class."""
 
-    with registered(plugin(Plus), name="first"), registered(plugin(Impostor), name="second"):
-        with pytest.raises(RuleTypeConflict, match="plus_one"):
-            rule_types()
+    with (
+        registered(plugin(Plus), name="first"),
+        registered(plugin(Impostor), name="second"),
+        pytest.raises(RuleTypeConflict, match="plus_one"),
+    ):
+        rule_types()
     assert "plus_one" not in rule_types()
 
 

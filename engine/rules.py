@@ -56,9 +56,10 @@ class Rule(Generic[SettingsT]):
 
     @classmethod
     def describe(cls) -> str:
-        """First line of the class docstring: the rule's one-line description."""
+        """The first paragraph of the class docstring, on one line: the rule's description."""
         doc = (cls.__doc__ or "").strip()
-        return doc.splitlines()[0] if doc else cls.name
+        paragraph = doc.split("\n\n", 1)[0]
+        return " ".join(paragraph.split()) if paragraph else cls.name
 
 
 class Nights:

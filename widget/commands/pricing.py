@@ -1,0 +1,197 @@
+"""``innkeep plugins``, ``innkeep plugin new`` and ``innkeep quote``: the pricing engine from
+the command line ("why is this night €123?")."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from engine import (
+    Party,
+    PricingError,
+    Property,
+    Quote,
+    RoomType,
+    RuleConfigError,
+    StayContext,
+    format_minor,
+    load_rules,
+    price_stay,
+    quote_to_json,
+    rule_types,
+)
+from engine.scaffold import new_plugin
+from widget.commands import CommandError
+
+
+def _type_name(annotation: Any) -> str:
+    text = annotation.__name__ if isinstance(annotation, type) else repr(annotation)
+    text = re.sub(r"\b(?:typing|decimal|datetime|engine\.[a-z.]+|plugins\.[a-z_.]+)\.", "", text)
+    return text.replace("NoneType", "None").replace("msgspec.UnsetType", "unset")
+
+
+def _settings(rule_type: type[Any]) -> str:
+    parts = []
+    for field in msgspec.structs.fields(rule_type.Settings):
+        text = f"{field.encode_name}: {_type_name(field.type)}"
+        if field.default is not msgspec.NODEFAULT and field.default is not msgspec.UNSET:
+            text += f" = {field.default!r}"
+        elif field.default_factory is not msgspec.NODEFAULT:
+            text += f" = {field.default_factory()!r}"
+        parts.append(text)
+    return ", ".join(parts) or "no settings"
+
+
+def _plugins(args: argparse.Namespace) -> int:
+    types = rule_types()
+    if not types:
+        print("no rule types installed (is INNKEEP_LOAD_PLUGINS set?)")
+        return 0
+    for name, info in types.items():
+        print(f"{name}  [{info.rule_type.stage}]  {info.package} {info.version}")
+        print(f"    {info.rule_type.describe()}")
+        print(f"    settings: {_settings(info.rule_type)}")
+    return 0
+
+
+def _plugin_new(args: argparse.Namespace) -> int:
+    try:
+        folder = new_plugin(args.name, args.dest)
+    except (ValueError, FileExistsError) as error:
+        raise CommandError(str(error)) from None
+    print(f"created {folder}")
+    print(f"next: cd {folder} && pip install -e . && pytest")
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _ages(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(age) for age in text.split(",") if age.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ages like 5,9, got {text!r}") from None
+
+
+def _context_from_file(path: Path, args: argparse.Namespace) -> tuple[StayContext, list[Any]]:
+    from widget.property_file import load_property_file
+
+    spec = load_property_file(path)
+    rooms = {room.slug: room for room in spec.room_types}
+    room = rooms.get(args.room_type)
+    if room is None:
+        raise CommandError(
+            f"unknown room type {args.room_type!r}; {path} has {', '.join(sorted(rooms))}"
+        )
+    currency = spec.property.currency
+    try:
+        rules = load_rules(spec.rules, currency=currency, room_types=rooms)
+    except RuleConfigError as error:
+        raise CommandError(f"{path}: {error}") from None
+    today = datetime.now(ZoneInfo(spec.property.time_zone)).date()
+    context = StayContext(
+        property=Property(spec.property.slug, currency, spec.property.time_zone),
+        room_type=RoomType(
+            slug=room.slug,
+            base_price=room.base_price,
+            max_guests=room.max_guests,
+            included_guests=room.guests_included,
+            units=len(room.units),
+        ),
+        check_in=args.check_in,
+        check_out=args.check_out,
+        today=args.today or today,
+        party=Party(adults=args.adults, children=args.children),
+        promo_code=args.promo_code,
+    )
+    return context, rules
+
+
+def _signed(amount: int, currency: str) -> str:
+    return ("+" if amount >= 0 else "-") + format_minor(abs(amount), currency)
+
+
+def breakdown(quote: Quote) -> str:
+    """The night-by-night explanation of a quote, as ``innkeep quote`` prints it."""
+    money = quote.currency
+    out = [
+        f"{quote.room_type}: {quote.check_in} → {quote.check_out} "
+        f"({len(quote.nights)} night{'s' if len(quote.nights) != 1 else ''})"
+    ]
+    for night in quote.nights:
+        out.append(f"{night.date:%Y-%m-%d %a}  {format_minor(night.amount, money):>14}")
+        for line in night.lines:
+            out.append(
+                f"    {line.rule:<18} {line.stage:<7} {_signed(line.amount, money):>15}  {line.note}"
+            )
+    if quote.stay_lines:
+        out.append("stay")
+    for stay_line in quote.stay_lines:
+        shown = (
+            f" {format_minor(stay_line.amount, money)} " if stay_line.included
+            else _signed(stay_line.amount, money)
+        )
+        extra = " (included, not added)" if stay_line.included else ""
+        if stay_line.payable == "at_property":
+            extra += " (paid at the property)"
+        out.append(f"    {stay_line.rule:<18} {stay_line.kind:<7} {shown:>15}  "
+                   f"{stay_line.note}{extra}")
+    out.append(f"total    {format_minor(quote.total, money)}")
+    out.append(f"due now  {format_minor(quote.due_now, money)}")
+    out.append(f"quote_hash {quote.quote_hash}")
+    return "\n".join(out)
+
+
+def _quote(args: argparse.Namespace) -> int:
+    target = Path(args.property)
+    if not (target.suffix == ".toml" or target.exists()):
+        raise CommandError("quote by slug needs the database (run from a service checkout)")
+    if not target.exists():
+        raise CommandError(f"{target}: no such file")
+    context, rules = _context_from_file(target, args)
+    try:
+        quote = price_stay(context, rules)
+    except PricingError as error:
+        raise CommandError(error.message) from None
+    if args.json:
+        sys.stdout.write(quote_to_json(quote).decode() + "\n")
+    else:
+        print(breakdown(quote))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``plugins``, ``plugin new`` and ``quote`` to the ``innkeep`` command."""
+    listing = subparsers.add_parser("plugins", help="list installed pricing rule types")
+    listing.set_defaults(handler=_plugins)
+
+    plugin = subparsers.add_parser("plugin", help="work on pricing plugins")
+    actions = plugin.add_subparsers(dest="action", required=True, metavar="ACTION")
+    new = actions.add_parser("new", help="create a pricing plugin package with a passing test")
+    new.add_argument("name", help="plugin name, e.g. holiday-surcharge")
+    new.add_argument("--dest", type=Path, default=Path("."), help="folder to create it in")
+    new.set_defaults(handler=_plugin_new)
+
+    quote = subparsers.add_parser("quote", help="price a stay night by night")
+    quote.add_argument("--property", required=True, help="a property file (.toml) or a slug")
+    quote.add_argument("--room-type", required=True, help="room type slug")
+    quote.add_argument("--check-in", required=True, type=_day, help="YYYY-MM-DD")
+    quote.add_argument("--check-out", required=True, type=_day, help="YYYY-MM-DD (exclusive)")
+    quote.add_argument("--adults", type=int, default=2)
+    quote.add_argument("--children", type=_ages, default=(), help="ages, e.g. 5,9")
+    quote.add_argument("--promo-code")
+    quote.add_argument("--today", type=_day, help="price as if booked on this date")
+    quote.add_argument("--json", action="store_true", help="print the quote as the API does")
+    quote.set_defaults(handler=_quote)

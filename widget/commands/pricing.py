@@ -133,9 +133,8 @@ def breakdown(quote: Quote) -> str:
     for night in quote.nights:
         out.append(f"{night.date:%Y-%m-%d %a}  {format_minor(night.amount, money):>14}")
         for line in night.lines:
-            out.append(
-                f"    {line.rule:<18} {line.stage:<7} {_signed(line.amount, money):>15}  {line.note}"
-            )
+            change = _signed(line.amount, money)
+            out.append(f"    {line.rule:<18} {line.stage:<7} {change:>15}  {line.note}")
     if quote.stay_lines:
         out.append("stay")
     for stay_line in quote.stay_lines:

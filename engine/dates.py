@@ -53,3 +53,34 @@ def in_any(day: date, periods: list[Period]) -> bool:
 def weekday_numbers(names: list[Weekday]) -> frozenset[int]:
     """``["fri", "sat"]`` → ``{4, 5}`` (``date.weekday()`` numbering)."""
     return frozenset(WEEKDAYS.index(name) for name in names)
+
+
+def month_days(dates: list[date]) -> list[int]:
+    """``date(2026, 7, 4)`` → ``704``: month and day as one comparable number, per date."""
+    return [day.month * 100 + day.day for day in dates]
+
+
+def covered(periods: list[Period], dates: list[date], keys: list[int] | None = None) -> list[bool]:
+    """For each date, whether it falls in one of ``periods`` (every date if there are none).
+
+    One pass per period over plain integers, so a year of nights costs microseconds; pass
+    ``keys = month_days(dates)`` when checking the same dates against several rules.
+    """
+    if not periods:
+        return [True] * len(dates)
+    mask = [False] * len(dates)
+    for period in periods:
+        if period.yearly:
+            if keys is None:
+                keys = month_days(dates)
+            start = period.first.month * 100 + period.first.day
+            end = period.last.month * 100 + period.last.day
+            if start <= end:
+                hits = [start <= key <= end for key in keys]
+            else:  # wraps the new year
+                hits = [key >= start or key <= end for key in keys]
+        else:
+            first, last = period.first, period.last
+            hits = [first <= day <= last for day in dates]
+        mask = [old or new for old, new in zip(mask, hits, strict=True)]
+    return mask

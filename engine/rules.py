@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar
 
 import msgspec
 
+from engine.dates import Period, covered, month_days
 from engine.quote import Payable, StayLine
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class Nights:
     """
 
     __slots__ = (
+        "_month_days",
         "_notes",
         "amounts",
         "ceiling",
@@ -109,9 +111,16 @@ class Nights:
         self.ceiling: int | None = None
         self.explaining = explaining
         self._notes: dict[int, str] = {}
+        self._month_days: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.dates)
+
+    def covered(self, periods: list[Period]) -> list[bool]:
+        """For each night, whether it falls in one of ``periods`` (all, if none are given)."""
+        if self._month_days is None:
+            self._month_days = month_days(self.dates)
+        return covered(periods, self.dates, self._month_days)
 
     def note(self, index: int, text: str) -> None:
         """Explain what the current rule did to night ``index`` (shown on its quote line).
@@ -186,6 +195,7 @@ class Days:
     """
 
     __slots__ = (
+        "_month_days",
         "closed_to_arrival",
         "closed_to_departure",
         "context",
@@ -203,9 +213,16 @@ class Days:
         self.max_stay: list[int | None] = [None] * len(dates)
         self.closed_to_arrival = [False] * len(dates)
         self.closed_to_departure = [False] * len(dates)
+        self._month_days: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.dates)
+
+    def covered(self, periods: list[Period]) -> list[bool]:
+        """For each day, whether it falls in one of ``periods`` (all, if none are given)."""
+        if self._month_days is None:
+            self._month_days = month_days(self.dates)
+        return covered(periods, self.dates, self._month_days)
 
     def require_min_stay(self, index: int, nights: int) -> None:
         """Arrivals on day ``index`` must stay at least ``nights``."""

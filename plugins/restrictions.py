@@ -19,11 +19,13 @@ class ClosedDaysSettings(msgspec.Struct, forbid_unknown_fields=True):
     weekdays: list[Weekday] = []
 
 
-def _matches(day_index: int, days: Days, seasons: list[Period], weekdays: frozenset[int]) -> bool:
-    day = days.dates[day_index]
-    if seasons and not any(season.contains(day) for season in seasons):
-        return False
-    return not weekdays or days.weekdays[day_index] in weekdays
+def _matching(days: Days, seasons: list[Period], weekdays: frozenset[int]) -> list[int]:
+    """Indexes of the days in ``seasons`` (all if none) on ``weekdays`` (any if none)."""
+    inside = days.covered(seasons)
+    return [
+        i for i, (hit, weekday) in enumerate(zip(inside, days.weekdays, strict=True))
+        if hit and (not weekdays or weekday in weekdays)
+    ]
 
 
 class MinStay(RestrictionRule[StayLengthSettings]):
@@ -39,9 +41,8 @@ class MinStay(RestrictionRule[StayLengthSettings]):
         self._weekdays = weekday_numbers(self.settings.arrival_weekdays)
 
     def restrict(self, days: Days) -> None:
-        for i in range(len(days)):
-            if _matches(i, days, self.settings.seasons, self._weekdays):
-                days.require_min_stay(i, self.settings.nights)
+        for i in _matching(days, self.settings.seasons, self._weekdays):
+            days.require_min_stay(i, self.settings.nights)
 
 
 class MaxStay(RestrictionRule[StayLengthSettings]):
@@ -56,9 +57,8 @@ class MaxStay(RestrictionRule[StayLengthSettings]):
         self._weekdays = weekday_numbers(self.settings.arrival_weekdays)
 
     def restrict(self, days: Days) -> None:
-        for i in range(len(days)):
-            if _matches(i, days, self.settings.seasons, self._weekdays):
-                days.limit_max_stay(i, self.settings.nights)
+        for i in _matching(days, self.settings.seasons, self._weekdays):
+            days.limit_max_stay(i, self.settings.nights)
 
 
 class _ClosedDays(RestrictionRule[ClosedDaysSettings]):
@@ -69,10 +69,14 @@ class _ClosedDays(RestrictionRule[ClosedDaysSettings]):
             raise SettingError(None, "name 'dates', 'weekdays' or both")
         self._weekdays = weekday_numbers(self.settings.weekdays)
 
-    def _closed(self, days: Days, i: int) -> bool:
-        day = days.dates[i]
-        in_dates = any(period.contains(day) for period in self.settings.dates)
-        return in_dates or days.weekdays[i] in self._weekdays
+    def _closed(self, days: Days) -> list[int]:
+        """Indexes of the days on the listed dates or weekdays."""
+        dated = days.covered(self.settings.dates) if self.settings.dates else [False] * len(days)
+        weekdays = self._weekdays
+        return [
+            i for i, (hit, weekday) in enumerate(zip(dated, days.weekdays, strict=True))
+            if hit or weekday in weekdays
+        ]
 
 
 class ClosedToArrival(_ClosedDays):
@@ -81,9 +85,8 @@ class ClosedToArrival(_ClosedDays):
     name = "closed_to_arrival"
 
     def restrict(self, days: Days) -> None:
-        for i in range(len(days)):
-            if self._closed(days, i):
-                days.close_to_arrival(i)
+        for i in self._closed(days):
+            days.close_to_arrival(i)
 
 
 class ClosedToDeparture(_ClosedDays):
@@ -92,6 +95,5 @@ class ClosedToDeparture(_ClosedDays):
     name = "closed_to_departure"
 
     def restrict(self, days: Days) -> None:
-        for i in range(len(days)):
-            if self._closed(days, i):
-                days.close_to_departure(i)
+        for i in self._closed(days):
+            days.close_to_departure(i)

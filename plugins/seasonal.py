@@ -38,11 +38,10 @@ class Seasonal(NightRule[SeasonalSettings]):
         self._note = f"{change} ({', '.join(str(season) for season in settings.seasons)})"
 
     def price(self, nights: Nights) -> None:
-        seasons = self.settings.seasons
         amounts = nights.amounts
         fixed = self.settings.price
-        for i, day in enumerate(nights.dates):
-            if any(season.contains(day) for season in seasons):
+        for i, inside in enumerate(nights.covered(self.settings.seasons)):
+            if inside:
                 if fixed is not None:
                     amounts[i] = int(fixed)
                 else:

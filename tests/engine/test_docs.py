@@ -1,0 +1,77 @@
+"""docs/plugins.md stays true: every hook is documented, and its worked example runs."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine import hookspecs
+from engine.plugins import get_plugin_manager
+from engine.testing import price
+from widget.commands.pricing import breakdown
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
+TEXT = DOCS.read_text(encoding="utf-8")
+
+
+def hook_names() -> list[str]:
+    return sorted(name for name in dir(get_plugin_manager().hook) if name.startswith("innkeep_"))
+
+
+def test_there_is_a_hook_to_document() -> None:
+    assert hook_names() == sorted(
+        name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+        if name.startswith("innkeep_")
+    )
+
+
+@pytest.mark.parametrize("name", hook_names())
+def test_every_hook_is_in_the_reference_with_its_arguments(name: str) -> None:
+    arguments = ", ".join(inspect.signature(getattr(hookspecs, name)).parameters)
+    reference = TEXT.split("## Hook reference", 1)[1]
+    assert f"`{name}({arguments})`" in reference
+
+
+def block_after(heading: str, language: str = "python", index: int = 0) -> str:
+    section = TEXT.split(heading, 1)[1]
+    return re.findall(rf"```{language}\n(.*?)```", section, flags=re.S)[index]
+
+
+@pytest.fixture
+def example_plugin() -> Iterator[types.ModuleType]:
+    """The worked example, loaded as the module the docs name, then removed again."""
+    module = types.ModuleType("innkeep_holiday_surcharge")
+    sys.modules[module.__name__] = module
+    try:
+        exec(block_after("## A worked example"), module.__dict__)
+        yield module
+    finally:
+        del sys.modules[module.__name__]
+
+
+def test_the_worked_example_prices_christmas_in_berlin(example_plugin: types.ModuleType) -> None:
+    quote = price(
+        rules=[{"type": "holiday_surcharge", "name": "berlin-holidays", "country": "DE",
+                "subdivision": "BE", "percent": 20, "eve": True}],
+        rule_types=[example_plugin.HolidaySurcharge],
+        base_price="100.00", room_type="double",
+        check_in="2026-12-24", check_out="2026-12-27",
+    )
+    shown = block_after("and `innkeep quote", language="").strip().splitlines()
+    assert len(shown) == 3
+    assert set(shown) <= set(breakdown(quote).splitlines())
+
+
+def test_the_testing_example_passes(example_plugin: types.ModuleType) -> None:
+    namespace: dict[str, object] = {}
+    exec(block_after("## Testing a rule"), namespace)
+    namespace["test_christmas_costs_more_in_berlin"]()  # type: ignore[operator]
+    namespace = {}
+    exec(block_after("## Testing a rule", index=1), namespace)
+    namespace["test_registers_holiday_surcharge"]()  # type: ignore[operator]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
@@ -117,7 +117,11 @@ def _money_hook(currency: str) -> Any:
         if kind is Money:
             if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
                 raise ValueError(f"expected an amount of money, got {value!r}")
-            return Money(to_minor(value, currency))
+            try:
+                written = Decimal(value)
+            except InvalidOperation:
+                raise ValueError(f"expected an amount of money, got {value!r}") from None
+            return Money(to_minor(written, currency))
         raise NotImplementedError(kind)
 
     return decode

@@ -88,3 +88,11 @@ def test_room_types_are_checked_when_the_caller_knows_them() -> None:
 def test_floats_from_json_are_read_as_the_decimal_they_were_written_as() -> None:
     rules = load_rules([{"type": "cleaning_fee", "amount": 19.9}], currency="EUR")
     assert rules[0].rule.settings.amount == 1990  # type: ignore[attr-defined]
+
+
+def test_money_written_as_words_is_explained() -> None:
+    problem = error([{"type": "base_rate"},
+                     {"type": "day_of_week", "name": "dow", "days": ["fri"], "amount": "fifteen"}])
+    assert str(problem) == (
+        "rules[1] (dow): field 'amount': expected an amount of money, got 'fifteen'"
+    )

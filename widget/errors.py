@@ -7,6 +7,7 @@ validation), plus whatever extra data helps the caller recover (free room types,
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -91,10 +92,17 @@ def _validation_error(
     first = details[0] if details and isinstance(details[0], dict) else {}
     field = first.get("key") or None
     message = first.get("message") or exc.detail
+    if field == "data":  # the body as a whole: the message names the field, e.g. a missing one
+        named = re.search(r"field `([^`]+)`", str(message))
+        field = named[1] if named else None
     if field:
         message = f"{field}: {message}"
+    # A value that breaks a rule (a bad date, a missing field) is 422 naming the field;
+    # a body that is not JSON at all stays 400.
     return Response(
-        error_body("invalid", str(message), field), status_code=400, media_type=MediaType.JSON
+        error_body("invalid", str(message), field),
+        status_code=422 if field else 400,
+        media_type=MediaType.JSON,
     )
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import msgspec
 
@@ -43,15 +42,10 @@ class PropertyOut(msgspec.Struct, frozen=True):
     check_in_time: str
     check_out_time: str
     cancellation_policy: CancellationPolicyOut
-    #: The property's own date now, so the widget never trusts the browser's clock.
+    #: The property's own date now (by the database's clock, in the property's time zone),
+    #: so the widget never trusts the browser's clock.
     today: date
     room_types: list[RoomTypeOut]
-
-
-def local_today(time_zone: str, now: datetime | None = None) -> date:
-    """Today's date where the property is (decision 2: never the browser's date)."""
-    moment = now if now is not None else datetime.now(ZoneInfo("UTC"))
-    return moment.astimezone(ZoneInfo(time_zone)).date()
 
 
 async def public_property(conn: Conn, slug: str) -> PropertyOut:
@@ -73,7 +67,7 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
         check_in_time=row["check_in_time"].strftime("%H:%M"),
         check_out_time=row["check_out_time"].strftime("%H:%M"),
         cancellation_policy=msgspec.convert(row["cancellation_policy"], CancellationPolicyOut),
-        today=local_today(str(row["time_zone"])),
+        today=row["today"],
         room_types=[
             RoomTypeOut(
                 slug=str(r["slug"]),

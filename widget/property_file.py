@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 from msgspec import Meta
 
+from engine import RuleConfigError, load_rules
 from engine.money import UnknownCurrency, check_currency, to_minor
 
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
@@ -191,15 +192,21 @@ def check_rules(spec: PropertySpec, fail: Any) -> None:
     """Let the pricing engine validate the rule list, so no rule is ever ignored."""
     if not spec.rules:
         return
-    from engine import RuleConfigError, load_rules
-
+    slugs = [room.slug for room in spec.room_types]
     try:
-        load_rules(spec.rules, currency=spec.property.currency)
+        instances = load_rules(spec.rules, currency=spec.property.currency, room_types=slugs)
     except RuleConfigError as exc:
         path: tuple[str | int, ...] = ("rules", exc.index)
         if exc.field:
             path += (exc.field,)
         raise fail(path, str(exc)) from None
+    for slug in slugs:
+        if not any(i.stage == "base" and i.applies_to(slug) for i in instances):
+            raise fail(
+                ("rules",),
+                f"no base-stage rule prices room type {slug!r}; "
+                'add a [[rules]] table with type = "base_rate" first',
+            )
 
 
 def normalise_origin(origin: str) -> str | None:

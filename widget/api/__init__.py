@@ -6,9 +6,11 @@ from typing import Any
 
 from litestar.static_files import create_static_files_router
 
+from widget.api.calendar import CalendarController
 from widget.api.health import HealthController
 from widget.api.loader import LoaderController
 from widget.api.properties import PropertyController
+from widget.api.quotes import QuoteController
 from widget.paths import STATIC_DIR
 
 
@@ -17,6 +19,8 @@ def route_handlers() -> list[Any]:
     return [
         HealthController,
         PropertyController,
+        CalendarController,
+        QuoteController,
         LoaderController,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, get
-from litestar.params import Parameter
 
+from widget.api.params import PropertySlug
 from widget.properties import PropertyOut, public_property
 from widget.state import DbDep
 
@@ -19,7 +17,7 @@ class PropertyController(Controller):
     async def get_property(
         self,
         db: DbDep,
-        slug: Annotated[str, Parameter(description="The property's slug, e.g. `demo`.")],
+        slug: PropertySlug,
     ) -> PropertyOut:
         """A property as guests see it, with its bookable room types."""
         return await public_property(db, slug)

@@ -23,3 +23,33 @@ JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
 JOIN room_type rt ON rt.id = u.room_type_id
 WHERE r.id = %(id)s AND r.status <> 'blocked'
+
+-- name: property_for_pricing
+SELECT id, slug, currency, time_zone, version, inventory_version, pricing_rules, locale,
+       (innkeep_now() AT TIME ZONE time_zone)::date AS today
+FROM property WHERE slug = %(slug)s
+
+-- name: property_versions
+SELECT id, version, inventory_version, time_zone,
+       (innkeep_now() AT TIME ZONE time_zone)::date AS today
+FROM property WHERE slug = %(slug)s
+
+-- name: room_types_for_pricing
+SELECT rt.id, rt.slug, rt.max_guests, rt.included_guests, rt.base_price,
+       coalesce(array_agg(u.id ORDER BY u.position, u.id) FILTER (WHERE u.id IS NOT NULL),
+                '{}') AS unit_ids
+FROM room_type rt
+LEFT JOIN unit u ON u.room_type_id = rt.id AND u.active
+WHERE rt.property_id = %(property_id)s AND rt.active
+GROUP BY rt.id
+ORDER BY rt.position, rt.slug
+
+-- name: busy_stays
+-- What occupies a unit on some night of the window: bookings, blocks, and holds whose time
+-- is not up by the database's clock (a lapsed hold frees its nights even before the sweep).
+SELECT unit_id, lower(stay) AS first_night, upper(stay) AS check_out
+FROM reservation
+WHERE property_id = %(property_id)s
+  AND stay && daterange(%(start)s, %(end)s)
+  AND (status IN ('confirmed', 'blocked')
+       OR (status = 'held' AND hold_expires_at > innkeep_now()))

@@ -81,7 +81,8 @@ UPDATE property SET version = version + 1, updated_at = now() WHERE id = %(prope
 
 -- name: public_property
 SELECT p.id, p.slug, p.name, p.time_zone, p.currency, p.locale, p.check_in_time,
-       p.check_out_time, p.cancellation_policy, p.allowed_origins, p.version
+       p.check_out_time, p.cancellation_policy, p.allowed_origins, p.version,
+       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
 FROM property p WHERE p.slug = %(slug)s
 
 -- name: public_room_types

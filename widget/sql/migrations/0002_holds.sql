@@ -16,10 +16,11 @@ CREATE TRIGGER reservation_bumps_inventory
 AFTER INSERT OR DELETE OR UPDATE OF status, stay, unit_id, hold_expires_at ON reservation
 FOR EACH ROW EXECUTE FUNCTION reservation_bumps_inventory();
 
--- The client that asked for a hold (widget session or address), for per-client quotas
--- counted in Postgres while Redis is away.
-CREATE INDEX reservation_active_holds_by_client ON reservation (property_id, client_key)
-    WHERE status = 'held';
+-- The client that asked for a hold: its widget session (or, without one, its address) in
+-- client_key, and its address, for per-client quotas counted in Postgres while Redis is away.
+ALTER TABLE reservation ADD COLUMN client_address text;
+CREATE INDEX reservation_holds_by_client ON reservation (property_id, client_key, created_at)
+    WHERE client_key IS NOT NULL;
 
 -- Idempotency-Key: one row per (scope, key); scope = method, path and caller.
 CREATE TABLE idempotency_key (

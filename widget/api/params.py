@@ -1,0 +1,58 @@
+"""Parsing what guests send: party and dates, with errors that name the field."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar.params import PathParameter
+
+from widget.errors import Unprocessable
+
+MAX_CHILD_AGE = 17
+
+
+def parse_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Unprocessable(
+            f"{field} must be a date like 2027-05-01, got {value!r}", field=field
+        ) from None
+
+
+def parse_children(value: str | None) -> tuple[int, ...]:
+    """``"5,9"`` → ``(5, 9)``: the ages of the children on arrival."""
+    if not value:
+        return ()
+    ages = []
+    for part in value.split(","):
+        try:
+            age = int(part.strip())
+        except ValueError:
+            raise Unprocessable(
+                f"children must be ages separated by commas, like 4,9; got {value!r}",
+                field="children",
+            ) from None
+        ages.append(age)
+    return check_children(ages)
+
+
+def check_children(ages: list[int] | tuple[int, ...]) -> tuple[int, ...]:
+    for age in ages:
+        if not 0 <= age <= MAX_CHILD_AGE:
+            raise Unprocessable(
+                f"a child's age is 0 to {MAX_CHILD_AGE}, got {age}", field="children"
+            )
+    if len(ages) > 20:
+        raise Unprocessable("at most 20 children", field="children")
+    return tuple(ages)
+
+
+def check_adults(adults: int) -> int:
+    if not 1 <= adults <= 50:
+        raise Unprocessable("adults must be between 1 and 50", field="adults")
+    return adults
+
+
+PropertySlug = Annotated[str, PathParameter(description="The property's slug, e.g. `demo`.")]

@@ -1,0 +1,99 @@
+"""The calendar: for each room type and night, units free, the price for the party, and the
+restrictions on arriving or departing that day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from engine import InvalidParty, Party, StayContext, price_nights
+from widget.db import Conn
+from widget.inventory.catalogue import Catalogue
+from widget.inventory.stock import Stock, window
+from widget.schemas import Money
+from widget.sql import queries
+
+MAX_CALENDAR_NIGHTS = 366
+
+
+class CalendarNight(msgspec.Struct, frozen=True):
+    date: date
+    units_free: int
+    #: The night's price for the party; ``None`` for nights that cannot be booked (past).
+    price: Money | None
+    min_stay: int
+    closed_to_arrival: bool
+    closed_to_departure: bool
+
+
+class CalendarRoomType(msgspec.Struct, frozen=True):
+    slug: str
+    nights: list[CalendarNight]
+
+
+class Calendar(msgspec.Struct, frozen=True):
+    room_types: list[CalendarRoomType]
+
+
+async def busy_stock(conn: Conn, shop: Catalogue, start: date, end: date) -> dict[str, Stock]:
+    """Each room type's `Stock` around ``[start, end)``, from one query."""
+    low, high = window(start, end)
+    cur = await conn.execute(
+        queries("inventory")["busy_stays"],
+        {"property_id": shop.property_id, "start": low, "end": high},
+    )
+    stays = [(r["unit_id"], r["first_night"], r["check_out"]) for r in await cur.fetchall()]
+    return {slug: Stock(room.unit_ids, stays) for slug, room in shop.rooms.items()}
+
+
+async def calendar(
+    conn: Conn, shop: Catalogue, start: date, end: date, party: Party, today: date
+) -> Calendar:
+    """The calendar of ``[start, end)``. Room types that cannot sleep the party are left out."""
+    stock = await busy_stock(conn, shop, start, end)
+    room_types = []
+    for slug, room in shop.rooms.items():
+        if party.guests > room.room_type.max_guests:
+            continue
+        occupancy = stock[slug].occupancy(start, end)
+        ctx = StayContext(
+            property=shop.property,
+            room_type=room.room_type,
+            check_in=start,
+            check_out=end,
+            today=today,
+            party=party,
+            occupancy=occupancy,
+        )
+        try:
+            prices = price_nights(ctx, shop.rules)
+        except InvalidParty:
+            continue
+        nights = []
+        for night, seen in zip(prices, occupancy, strict=True):
+            bookable = night.date >= today
+            nights.append(
+                CalendarNight(
+                    date=night.date,
+                    units_free=seen.units_total - seen.units_sold if bookable else 0,
+                    price=Money(night.amount, shop.property.currency) if bookable else None,
+                    min_stay=night.min_stay,
+                    closed_to_arrival=night.closed_to_arrival,
+                    closed_to_departure=night.closed_to_departure,
+                )
+            )
+        room_types.append(CalendarRoomType(slug, nights))
+    return Calendar(room_types)
+
+
+async def free_room_types(
+    conn: Conn, shop: Catalogue, check_in: date, check_out: date, party: Party
+) -> list[str]:
+    """Room types with a unit free for every night of the stay that can sleep the party."""
+    stock = await busy_stock(conn, shop, check_in, check_out)
+    return [
+        slug
+        for slug, room in shop.rooms.items()
+        if party.guests <= room.room_type.max_guests and stock[slug].free_units(check_in, check_out)
+    ]

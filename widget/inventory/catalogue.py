@@ -1,0 +1,115 @@
+"""A property's pricing set-up (rules, room types, units), loaded once per property version.
+
+Rules and room types only change when the owner applies the property file, which bumps
+``property.version``; every worker keeps the set-up of the versions it has seen, so a
+calendar or quote request costs one small query before it can price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from engine import Party, Property, RoomType, RuleInstance, load_rules
+from widget.db import Conn
+from widget.errors import NotFound, Unprocessable
+from widget.sql import queries
+
+
+@dataclass(frozen=True)
+class RoomStock:
+    id: int
+    room_type: RoomType
+    unit_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    property_id: int
+    version: int
+    property: Property
+    locale: str
+    rules: tuple[RuleInstance, ...]
+    rooms: dict[str, RoomStock]
+
+    def room(self, slug: str) -> RoomStock:
+        room = self.rooms.get(slug)
+        if room is None:
+            known = ", ".join(self.rooms) or "none"
+            raise Unprocessable(
+                f"unknown room type {slug!r}; this property has: {known}", field="room_type"
+            )
+        return room
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What decides whether a cached answer is still true, read in one query."""
+
+    property_id: int
+    version: int
+    inventory_version: int
+    time_zone: str
+    today: date
+
+
+_cache: dict[tuple[int, int], Catalogue] = {}
+
+
+async def versions(conn: Conn, slug: str) -> Versions:
+    cur = await conn.execute(queries("inventory")["property_versions"], {"slug": slug})
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"No property is called {slug!r}; check the data-property attribute.")
+    return Versions(
+        row["id"], row["version"], row["inventory_version"], row["time_zone"], row["today"]
+    )
+
+
+async def catalogue(conn: Conn, slug: str, seen: Versions | None = None) -> Catalogue:
+    """The pricing set-up of ``slug`` at its current version."""
+    current = seen or await versions(conn, slug)
+    key = (current.property_id, current.version)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    q = queries("inventory")
+    cur = await conn.execute(q["property_for_pricing"], {"slug": slug})
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"No property is called {slug!r}; check the data-property attribute.")
+    cur = await conn.execute(q["room_types_for_pricing"], {"property_id": row["id"]})
+    rooms = {
+        r["slug"]: RoomStock(
+            r["id"],
+            RoomType(
+                slug=r["slug"],
+                base_price=r["base_price"],
+                max_guests=r["max_guests"],
+                included_guests=r["included_guests"],
+                units=len(r["unit_ids"]),
+            ),
+            tuple(r["unit_ids"]),
+        )
+        for r in await cur.fetchall()
+    }
+    # A property without rules sells every night at its room types' base prices.
+    rules: list[dict[str, Any]] = row["pricing_rules"] or [{"type": "base_rate"}]
+    loaded = Catalogue(
+        property_id=row["id"],
+        version=row["version"],
+        property=Property(slug=row["slug"], currency=row["currency"], time_zone=row["time_zone"]),
+        locale=row["locale"],
+        rules=tuple(load_rules(rules, currency=row["currency"], room_types=list(rooms))),
+        rooms=rooms,
+    )
+    # Keep only the newest version per property: old ones can never be asked for again.
+    for old in [k for k in _cache if k[0] == loaded.property_id]:
+        del _cache[old]
+    _cache[(loaded.property_id, loaded.version)] = loaded
+    return loaded
+
+
+def party(adults: int, children: tuple[int, ...] | list[int]) -> Party:
+    return Party(adults=adults, children=tuple(children))

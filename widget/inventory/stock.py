@@ -1,0 +1,88 @@
+"""Which units are busy on which nights, and what the engine needs to know about it.
+
+Pure functions over the busy stays the database returned, so they are cheap to test.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from engine import Occupancy
+
+#: How far around a window we look for the edges of free runs (gap-night rules care about
+#: gaps of a few nights; a run that reaches further counts as long).
+GAP_HORIZON = 31
+
+
+@dataclass
+class UnitDiary:
+    """One unit's busy stays, as sorted half-open day-number ranges."""
+
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect.bisect_left(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
+
+    def busy(self, night: int) -> bool:
+        at = bisect.bisect_right(self.starts, night) - 1
+        return at >= 0 and self.ends[at] > night
+
+    def free_between(self, first: int, last_exclusive: int) -> bool:
+        """No busy stay touches any night of ``[first, last_exclusive)``."""
+        at = bisect.bisect_left(self.starts, last_exclusive) - 1
+        return at < 0 or self.ends[at] <= first
+
+    def free_run(self, night: int, low: int, high: int) -> int:
+        """Length of the free run containing the free ``night``, clipped to ``[low, high)``."""
+        at = bisect.bisect_right(self.starts, night)
+        # Active stays of one unit never overlap (Postgres sees to it), so ends are sorted too.
+        run_end = self.starts[at] if at < len(self.starts) else high
+        run_start = self.ends[at - 1] if at > 0 else low
+        return min(run_end, high) - max(run_start, low)
+
+
+class Stock:
+    """The busy stays of a set of units around a window of nights."""
+
+    def __init__(self, unit_ids: Sequence[int], stays: Iterable[tuple[int, date, date]]) -> None:
+        self.unit_ids = list(unit_ids)
+        self.diaries = {unit: UnitDiary() for unit in self.unit_ids}
+        for unit, first, check_out in stays:
+            diary = self.diaries.get(unit)
+            if diary is not None:
+                diary.add(first.toordinal(), check_out.toordinal())
+
+    def free_units(self, check_in: date, check_out: date) -> list[int]:
+        """Units free for every night of the stay, the best fit first: the unit whose free
+        run is shortest, so stays fill gaps instead of cutting long runs into orphans."""
+        first, end = check_in.toordinal(), check_out.toordinal()
+        low, high = first - GAP_HORIZON, end + GAP_HORIZON
+        free = [u for u in self.unit_ids if self.diaries[u].free_between(first, end)]
+        return sorted(free, key=lambda u: self.diaries[u].free_run(first, low, high))
+
+    def occupancy(self, start: date, end: date) -> tuple[Occupancy, ...]:
+        """Per night of ``[start, end)``: units total, units busy, and the shortest free run
+        among the free units (the unit a booking that night would be sold from)."""
+        total = len(self.unit_ids)
+        first, last = start.toordinal(), end.toordinal()
+        low, high = first - GAP_HORIZON, last + GAP_HORIZON
+        nights = []
+        for night in range(first, last):
+            runs = [
+                diary.free_run(night, low, high)
+                for diary in self.diaries.values()
+                if not diary.busy(night)
+            ]
+            nights.append(Occupancy(total, total - len(runs), min(runs) if runs else None))
+        return tuple(nights)
+
+
+def window(start: date, end: date) -> tuple[date, date]:
+    """The stretch of dates whose busy stays decide occupancy for ``[start, end)``."""
+    return start - timedelta(days=GAP_HORIZON), end + timedelta(days=GAP_HORIZON)

@@ -34,7 +34,7 @@ class InvalidParty(PricingError):
 class StayRefused(PricingError):
     """A stay restriction (minimum stay, closed to arrival, …) refuses these dates."""
 
-    def __init__(self, code: str, message: str, *, rule: str) -> None:
+    def __init__(self, code: str, message: str, *, rule: str | None = None) -> None:
         field = "check_out" if code == "closed_to_departure" else "check_in"
         super().__init__(message, field=field)
         self.code = code

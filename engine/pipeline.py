@@ -9,7 +9,7 @@ instance name and package; an amount that is not a non-negative ``int`` fails it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 
 from engine.context import StayContext
 from engine.errors import (
@@ -29,7 +29,6 @@ from engine.rules import NIGHT_STAGES, STAY_STAGES, Bill, Days, NightRule, Night
 MAX_STAY_NIGHTS = 365
 MAX_CALENDAR_NIGHTS = 731
 MAX_CHILD_AGE = 17
-_KIND = {"discount": "discount", "fee": "fee", "tax": "tax"}
 
 
 def _plan(rules: Sequence[RuleInstance], room_type: str) -> dict[str, list[RuleInstance]]:
@@ -216,7 +215,7 @@ def price_stay(ctx: StayContext, rules: Sequence[RuleInstance]) -> Quote:
     bill = Bill(ctx, nights.dates, list(nights.amounts))
     currency = ctx.property.currency
     for stage in STAY_STAGES:
-        kind = _KIND[stage]
+        kind = stage  # a stay line's kind is the stage that added it
         for instance in plan.get(stage, ()):
             rule = instance.rule
             assert isinstance(rule, StayRule)
@@ -263,7 +262,3 @@ def price_stay(ctx: StayContext, rules: Sequence[RuleInstance]) -> Quote:
     )
     return seal(quote)
 
-
-def stay_dates(check_in: date, check_out: date) -> list[date]:
-    """The nights of ``[check_in, check_out)``."""
-    return [check_in + timedelta(days=i) for i in range(max(0, (check_out - check_in).days))]

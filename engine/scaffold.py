@@ -108,7 +108,7 @@ def test_rule_raises_every_night_by_the_percentage() -> None:
 README = '''\
 # {dist}
 
-An [Innkeep](https://github.com/) pricing rule, `{rule}`. Install it next to Innkeep
+An Innkeep pricing rule, `{rule}`. Install it next to Innkeep
 (`pip install -e .`), then add it to a property's rules:
 
 ```toml

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +35,8 @@ def _day(value: date | str) -> date:
 def make_context(
     *,
     check_in: date | str,
-    check_out: date | str,
+    check_out: date | str | None = None,
+    nights: int | None = None,
     base_price: Decimal | str | int = "100.00",
     currency: str = "EUR",
     adults: int = 2,
@@ -48,15 +49,21 @@ def make_context(
     units: int = 1,
     units_sold: Sequence[int] | None = None,
     free_gap: Sequence[int | None] | None = None,
+    occupancy: Sequence[Occupancy] = (),
 ) -> StayContext:
-    """A `StayContext` from plain values; ``base_price`` in major units, dates as text."""
-    start, end = _day(check_in), _day(check_out)
-    nights = (end - start).days
-    occupancy: tuple[Occupancy, ...] = ()
+    """A `StayContext` from plain values: ``base_price`` in major units, dates as text or
+    `date`; ``check_out`` or ``nights``; per-night ``units_sold`` and ``free_gap`` (or whole
+    ``occupancy`` entries)."""
+    start = _day(check_in)
+    if check_out is None and nights is None:
+        raise TypeError("give check_out or nights")
+    end = _day(check_out) if check_out is not None else start + timedelta(days=nights or 0)
+    count = (end - start).days
+    per_night: tuple[Occupancy, ...] = tuple(occupancy)
     if units_sold is not None or free_gap is not None:
-        sold = list(units_sold) if units_sold is not None else [0] * nights
-        gaps = list(free_gap) if free_gap is not None else [None] * nights
-        occupancy = tuple(
+        sold = list(units_sold) if units_sold is not None else [0] * count
+        gaps = list(free_gap) if free_gap is not None else [None] * count
+        per_night = tuple(
             Occupancy(units_total=units, units_sold=s, free_gap=g)
             for s, g in zip(sold, gaps, strict=True)
         )
@@ -71,7 +78,7 @@ def make_context(
         today=_day(today) if today is not None else start,
         party=Party(adults=adults, children=tuple(children)),
         promo_code=promo_code,
-        occupancy=occupancy,
+        occupancy=per_night,
     )
 
 
@@ -79,13 +86,13 @@ def make_rules(
     rules: Sequence[dict[str, Any]],
     *,
     currency: str = "EUR",
-    rule_types_: Sequence[type[Rule[Any]]] = (),
+    extra_types: Sequence[type[Rule[Any]]] = (),
     with_base_rate: bool = True,
 ) -> list[RuleInstance]:
     """Load ``rules`` (``[[rules]]`` tables as dicts) with the installed types plus
-    ``rule_types_``; puts ``{"type": "base_rate"}`` first unless a base-stage rule is listed."""
+    ``extra_types``; puts ``{"type": "base_rate"}`` first unless a base-stage rule is listed."""
     known: dict[str, RuleTypeInfo] = dict(rule_types())
-    for extra in rule_types_:
+    for extra in extra_types:
         known[extra.name] = RuleTypeInfo(extra, extra.__module__.split(".")[0], "test", "test")
     tables = list(rules)
     has_base = any(
@@ -107,7 +114,7 @@ def price(
     """Quote a stay with ``rules``; ``stay`` takes the keywords of `make_context`."""
     context = make_context(**stay)
     instances = make_rules(
-        rules, currency=context.property.currency, rule_types_=rule_types,
+        rules, currency=context.property.currency, extra_types=rule_types,
         with_base_rate=with_base_rate,
     )
     return price_stay(context, instances)
@@ -123,7 +130,7 @@ def calendar(
     """The calendar's night prices for ``[check_in, check_out)`` with ``rules``."""
     context = make_context(**stay)
     instances = make_rules(
-        rules, currency=context.property.currency, rule_types_=rule_types,
+        rules, currency=context.property.currency, extra_types=rule_types,
         with_base_rate=with_base_rate,
     )
     return price_nights(context, instances)

@@ -26,7 +26,8 @@ def hook_names() -> list[str]:
 
 def test_there_is_a_hook_to_document() -> None:
     assert hook_names() == sorted(
-        name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+        name
+        for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
         if name.startswith("innkeep_")
     )
 
@@ -57,11 +58,21 @@ def example_plugin() -> Iterator[types.ModuleType]:
 
 def test_the_worked_example_prices_christmas_in_berlin(example_plugin: types.ModuleType) -> None:
     quote = price(
-        rules=[{"type": "holiday_surcharge", "name": "berlin-holidays", "country": "DE",
-                "subdivision": "BE", "percent": 20, "eve": True}],
+        rules=[
+            {
+                "type": "holiday_surcharge",
+                "name": "berlin-holidays",
+                "country": "DE",
+                "subdivision": "BE",
+                "percent": 20,
+                "eve": True,
+            }
+        ],
         rule_types=[example_plugin.HolidaySurcharge],
-        base_price="100.00", room_type="double",
-        check_in="2026-12-24", check_out="2026-12-27",
+        base_price="100.00",
+        room_type="double",
+        check_in="2026-12-24",
+        check_out="2026-12-27",
     )
     shown = block_after("and `innkeep quote", language="").strip().splitlines()
     assert len(shown) == 3

@@ -13,45 +13,84 @@ from engine.testing import calendar, price
 
 STAGE_ORDER = {"base": 0, "adjust": 1, "clamp": 2, "round": 3}
 percent = st.integers(min_value=-50, max_value=80)
-weekdays = st.lists(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
-                    min_size=1, max_size=3, unique=True)
+weekdays = st.lists(
+    st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+    min_size=1,
+    max_size=3,
+    unique=True,
+)
 
 night_rules = st.one_of(
-    st.builds(lambda p: {"type": "seasonal", "percent": p,
-                         "seasons": [{"first": date(2026, 6, 1), "last": date(2026, 9, 30),
-                                      "yearly": True}]}, percent),
+    st.builds(
+        lambda p: {
+            "type": "seasonal",
+            "percent": p,
+            "seasons": [{"first": date(2026, 6, 1), "last": date(2026, 9, 30), "yearly": True}],
+        },
+        percent,
+    ),
     st.builds(lambda d, p: {"type": "day_of_week", "days": d, "percent": p}, weekdays, percent),
-    st.builds(lambda d, a: {"type": "day_of_week", "days": d, "amount": a}, weekdays,
-              st.integers(min_value=-80, max_value=80)),
-    st.builds(lambda p: {"type": "occupancy", "tiers": [{"from_percent": 50, "percent": p}]},
-              percent),
-    st.builds(lambda p, mode: {"type": "lead_time", "mode": mode,
-                               "steps": [{"days": 0, "percent": p}, {"days": 30, "percent": 0}]},
-              percent, st.sampled_from(["stepped", "gradual"])),
+    st.builds(
+        lambda d, a: {"type": "day_of_week", "days": d, "amount": a},
+        weekdays,
+        st.integers(min_value=-80, max_value=80),
+    ),
+    st.builds(
+        lambda p: {"type": "occupancy", "tiers": [{"from_percent": 50, "percent": p}]}, percent
+    ),
+    st.builds(
+        lambda p, mode: {
+            "type": "lead_time",
+            "mode": mode,
+            "steps": [{"days": 0, "percent": p}, {"days": 30, "percent": 0}],
+        },
+        percent,
+        st.sampled_from(["stepped", "gradual"]),
+    ),
     st.builds(lambda p: {"type": "gap_night", "percent": p}, st.integers(1, 60)),
     st.builds(lambda a: {"type": "extra_guests", "amount": a}, st.integers(0, 40)),
 )
 clamp = st.builds(
     lambda low, span: {"type": "clamp", "min_price": low, "max_price": low + span},
-    st.integers(20, 120), st.integers(0, 150),
+    st.integers(20, 120),
+    st.integers(0, 150),
 )
 rounding = st.builds(
-    lambda mode, direction, ending: {"type": "rounding", "mode": mode, "direction": direction,
-                                     "ending": ending, "step": "5.00"},
-    st.sampled_from(["whole", "ending", "step"]), st.sampled_from(["nearest", "up", "down"]),
+    lambda mode, direction, ending: {
+        "type": "rounding",
+        "mode": mode,
+        "direction": direction,
+        "ending": ending,
+        "step": "5.00",
+    },
+    st.sampled_from(["whole", "ending", "step"]),
+    st.sampled_from(["nearest", "up", "down"]),
     st.sampled_from(["0.00", "0.90", "0.50", "0.99"]),
 )
 stay_rules = st.one_of(
-    st.builds(lambda p: {"type": "length_of_stay", "tiers": [{"min_nights": 3, "percent": p}]},
-              st.integers(1, 60)),
+    st.builds(
+        lambda p: {"type": "length_of_stay", "tiers": [{"min_nights": 3, "percent": p}]},
+        st.integers(1, 60),
+    ),
     st.builds(lambda a: {"type": "cleaning_fee", "amount": a}, st.integers(0, 90)),
-    st.builds(lambda p, inc: {"type": "vat", "percent": p, "inclusive": inc},
-              st.integers(1, 25), st.booleans()),
-    st.builds(lambda a, where: {"type": "city_tax", "per": "person_night", "amount": a,
-                                "exempt_under_age": 12, "max_nights": 7, "payable": where},
-              st.integers(0, 5), st.sampled_from(["now", "at_property"])),
-    st.builds(lambda p: {"type": "city_tax", "per": "percent", "percent": p},
-              st.integers(0, 15)),
+    st.builds(
+        lambda p, inc: {"type": "vat", "percent": p, "inclusive": inc},
+        st.integers(1, 25),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda a, where: {
+            "type": "city_tax",
+            "per": "person_night",
+            "amount": a,
+            "exempt_under_age": 12,
+            "max_nights": 7,
+            "payable": where,
+        },
+        st.integers(0, 5),
+        st.sampled_from(["now", "at_property"]),
+    ),
+    st.builds(lambda p: {"type": "city_tax", "per": "percent", "percent": p}, st.integers(0, 15)),
 )
 
 
@@ -78,8 +117,9 @@ def configurations(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any
         "max_guests": 5,
         "units": 4,
         "units_sold": draw(st.lists(st.integers(0, 4), min_size=nights, max_size=nights)),
-        "free_gap": draw(st.lists(st.one_of(st.none(), st.integers(1, 9)), min_size=nights,
-                                  max_size=nights)),
+        "free_gap": draw(
+            st.lists(st.one_of(st.none(), st.integers(1, 9)), min_size=nights, max_size=nights)
+        ),
     }
     return rules, stay
 

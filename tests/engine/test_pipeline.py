@@ -64,12 +64,20 @@ STAY = {"check_in": "2026-03-02", "check_out": "2026-03-04"}
 def test_quote_json_has_exactly_the_public_shape() -> None:
     quote = price(rules=[{"type": "cleaning_fee", "amount": "10.00"}], **STAY)
     data = msgspec.json.decode(quote_to_json(quote))
-    assert list(data) == ["room_type", "check_in", "check_out", "nights", "stay_lines",
-                          "total", "due_now", "currency", "quote_hash"]
+    assert list(data) == [
+        "room_type",
+        "check_in",
+        "check_out",
+        "nights",
+        "stay_lines",
+        "total",
+        "due_now",
+        "currency",
+        "quote_hash",
+    ]
     assert list(data["nights"][0]) == ["date", "amount", "lines"]
     assert list(data["nights"][0]["lines"][0]) == ["rule", "stage", "amount", "note"]
-    assert list(data["stay_lines"][0]) == ["rule", "kind", "amount", "note", "included",
-                                           "payable"]
+    assert list(data["stay_lines"][0]) == ["rule", "kind", "amount", "note", "included", "payable"]
     assert data["check_in"] == "2026-03-02" and data["total"] == 21000
     assert quote_from_json(quote_to_json(quote)) == quote
 
@@ -123,17 +131,23 @@ def test_a_party_too_large_for_the_room_is_refused() -> None:
 
 
 def test_amounts_due_now_leave_out_taxes_paid_at_the_property() -> None:
-    quote = price(rules=[{"type": "city_tax", "per": "person_night", "amount": "1.00",
-                          "payable": "at_property"}], **STAY)
+    quote = price(
+        rules=[
+            {"type": "city_tax", "per": "person_night", "amount": "1.00", "payable": "at_property"}
+        ],
+        **STAY,
+    )
     assert (quote.total, quote.due_now) == (20400, 20000)
 
 
 def test_each_night_equals_its_lines_and_the_total_equals_nights_and_lines() -> None:
     quote = price(
-        rules=[{"type": "day_of_week", "days": ["tue"], "percent": 15},
-               {"type": "rounding", "mode": "ending", "ending": "0.90"},
-               {"type": "length_of_stay", "tiers": [{"min_nights": 2, "percent": 5}]},
-               {"type": "vat", "percent": 7}],
+        rules=[
+            {"type": "day_of_week", "days": ["tue"], "percent": 15},
+            {"type": "rounding", "mode": "ending", "ending": "0.90"},
+            {"type": "length_of_stay", "tiers": [{"min_nights": 2, "percent": 5}]},
+            {"type": "vat", "percent": 7},
+        ],
         **STAY,
     )
     for night in quote.nights:
@@ -141,3 +155,11 @@ def test_each_night_equals_its_lines_and_the_total_equals_nights_and_lines() -> 
     added = sum(line.amount for line in quote.stay_lines if not line.included)
     assert quote.total == sum(night.amount for night in quote.nights) + added
     assert quote.nights[0].date == date(2026, 3, 2)
+
+
+def test_testing_helper_takes_a_number_of_nights_or_occupancy_entries() -> None:
+    from engine import Occupancy
+
+    quote = price(rules=[{"type": "gap_night", "percent": 50}], check_in="2026-03-02",
+                  nights=2, occupancy=[Occupancy(1, 0, 1), Occupancy(1, 0, 9)])
+    assert [night.amount for night in quote.nights] == [5000, 10000]

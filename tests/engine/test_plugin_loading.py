@@ -3,7 +3,6 @@ order they were registered in never changes a price."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import NightRule, Nights, NoSettings, RuleTypeConflict, hookimpl, quote_to_json
 from engine.plugins import get_plugin_manager, rule_types
@@ -57,8 +58,15 @@ class plugin:  # lower case: reads as a factory in the tests
 def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("INNKEEP_")}
     environment.update(env, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=environment, cwd=ROOT, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_the_builtin_rules_load_as_a_plugin_like_any_other() -> None:
@@ -86,29 +94,44 @@ def test_the_trace_switch_prints_each_hook_call() -> None:
 def test_a_registered_plugin_is_found_and_removed_again() -> None:
     with registered(plugin(Plus), name="plus-plugin"):
         assert rule_types()["plus_one"].plugin == "plus-plugin"
-        quote = price(rules=[{"type": "plus_one"}], check_in="2026-03-02",
-                      check_out="2026-03-03")
+        quote = price(rules=[{"type": "plus_one"}], check_in="2026-03-02", check_out="2026-03-03")
         assert quote.total == 10100
     assert "plus_one" not in rule_types()
     assert not get_plugin_manager().has_plugin("plus-plugin")
 
 
-@pytest.mark.parametrize("order", list(itertools.permutations(["a", "b"])))
-def test_registration_order_never_changes_a_price(order: tuple[str, ...]) -> None:
-    plugins = {"a": plugin(Plus), "b": plugin(Double)}
+class Tenth(NightRule[NoSettings]):
+    """Takes a tenth off."""
+
+    name = "tenth_off"
+    stage = "adjust"
+    Settings = NoSettings
+
+    def price(self, nights: Nights) -> None:
+        nights.amounts[:] = [amount - amount // 10 for amount in nights.amounts]
+
+
+OWNERS_RULES = [{"type": "double_it"}, {"type": "plus_one"}, {"type": "tenth_off"}]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.permutations(["a", "b", "c"]))
+def test_registration_order_never_changes_a_price(order: list[str]) -> None:
+    plugins = {"a": plugin(Plus), "b": plugin(Double), "c": plugin(Tenth)}
     manager = get_plugin_manager()
     try:
         for name in order:
             manager.register(plugins[name], name=f"order-{name}")
-        quote = price(rules=[{"type": "double_it"}, {"type": "plus_one"}],
-                      check_in="2026-03-02", check_out="2026-03-03")
+        listed = [(name, info.rule_type) for name, info in rule_types().items()]
+        quote = price(rules=OWNERS_RULES, check_in="2026-03-02", check_out="2026-03-03")
     finally:
         for name in order:
             manager.unregister(name=f"order-{name}")
-    assert quote.total == 20100  # the owner's order: double, then add
+    assert listed == sorted(listed, key=lambda item: item[0])
+    assert quote.total == 18090  # the owner's order: (100.00 × 2 + 1.00) - 10 %
     assert quote_to_json(quote) == quote_to_json(
-        price(rules=[{"type": "double_it"}, {"type": "plus_one"}],
-              rule_types=[Plus, Double], check_in="2026-03-02", check_out="2026-03-03")
+        price(rules=OWNERS_RULES, rule_types=[Tenth, Plus, Double], check_in="2026-03-02",
+              check_out="2026-03-03")
     )
 
 

@@ -53,9 +53,23 @@ def property_file(tmp_path: Path) -> Path:
 def test_quote_prints_why_each_night_costs_what_it_does(
     property_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["quote", "--property", str(property_file), "--room-type", "double",
-                 "--check-in", "2027-07-02", "--check-out", "2027-07-04", "--adults", "2",
-                 "--children", "12"])
+    code = main(
+        [
+            "quote",
+            "--property",
+            str(property_file),
+            "--room-type",
+            "double",
+            "--check-in",
+            "2027-07-02",
+            "--check-out",
+            "2027-07-04",
+            "--adults",
+            "2",
+            "--children",
+            "12",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "2027-07-02 Fri      EUR 155.00" in out
@@ -68,17 +82,56 @@ def test_quote_prints_why_each_night_costs_what_it_does(
 def test_quote_refusals_are_one_line_and_exit_2(
     property_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["quote", "--property", str(property_file), "--room-type", "double",
-                 "--check-in", "2027-07-02", "--check-out", "2027-07-03"])
+    code = main(
+        [
+            "quote",
+            "--property",
+            str(property_file),
+            "--room-type",
+            "double",
+            "--check-in",
+            "2027-07-02",
+            "--check-out",
+            "2027-07-03",
+        ]
+    )
     assert code == 2
     assert capsys.readouterr().err == (
         "innkeep: error: stays arriving on 2027-07-02 must be at least 2 nights\n"
     )
-    assert main(["quote", "--property", "demo", "--room-type", "double",
-                 "--check-in", "2027-07-02", "--check-out", "2027-07-05"]) == 2
+    assert (
+        main(
+            [
+                "quote",
+                "--property",
+                "demo",
+                "--room-type",
+                "double",
+                "--check-in",
+                "2027-07-02",
+                "--check-out",
+                "2027-07-05",
+            ]
+        )
+        == 2
+    )
     assert "needs the database" in capsys.readouterr().err
-    assert main(["quote", "--property", str(property_file), "--room-type", "loft",
-                 "--check-in", "2027-07-02", "--check-out", "2027-07-05"]) == 2
+    assert (
+        main(
+            [
+                "quote",
+                "--property",
+                str(property_file),
+                "--room-type",
+                "loft",
+                "--check-in",
+                "2027-07-02",
+                "--check-out",
+                "2027-07-05",
+            ]
+        )
+        == 2
+    )
     assert "unknown room type 'loft'" in capsys.readouterr().err
 
 

@@ -46,8 +46,13 @@ def error(raw: list[dict[str, object]], **kwargs: object) -> RuleConfigError:
 
 
 def test_a_bad_setting_names_the_position_the_rule_and_the_field() -> None:
-    problem = error([{"type": "base_rate"}, {"type": "base_rate", "name": "b"},
-                     {"type": "seasonal", "name": "summer", "seasons": [], "percent": "abc"}])
+    problem = error(
+        [
+            {"type": "base_rate"},
+            {"type": "base_rate", "name": "b"},
+            {"type": "seasonal", "name": "summer", "seasons": [], "percent": "abc"},
+        ]
+    )
     assert (problem.index, problem.rule, problem.field) == (2, "summer", "percent")
     assert str(problem) == "rules[2] (summer): field 'percent': expected a number, got 'abc'"
 
@@ -91,8 +96,12 @@ def test_floats_from_json_are_read_as_the_decimal_they_were_written_as() -> None
 
 
 def test_money_written_as_words_is_explained() -> None:
-    problem = error([{"type": "base_rate"},
-                     {"type": "day_of_week", "name": "dow", "days": ["fri"], "amount": "fifteen"}])
+    problem = error(
+        [
+            {"type": "base_rate"},
+            {"type": "day_of_week", "name": "dow", "days": ["fri"], "amount": "fifteen"},
+        ]
+    )
     assert str(problem) == (
         "rules[1] (dow): field 'amount': expected an amount of money, got 'fifteen'"
     )

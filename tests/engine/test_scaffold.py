@@ -25,9 +25,22 @@ def install(project: Path, target: Path) -> None:
     otherwise lay out what pip would: the package and a dist-info with its entry points."""
     if importlib.util.find_spec("hatchling") is not None:
         subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-             "--no-build-isolation", "--target", str(target), str(project)],
-            check=True, capture_output=True, timeout=300,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--no-index",
+                "--no-build-isolation",
+                "--target",
+                str(target),
+                str(project),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
         )
         return
     meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
@@ -67,15 +80,25 @@ def test_a_generated_plugin_installs_and_prices_through_entry_points(tmp_path: P
     target = tmp_path / "site"
     install(project, target)
 
-    result = subprocess.run([sys.executable, "-c", QUOTE], capture_output=True, text=True,
-                            env=environment(target), cwd=tmp_path, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", QUOTE],
+        capture_output=True,
+        text=True,
+        env=environment(target),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"total": 19200,
-                                         "rules": ["base_rate", "weekend_glow"]}
+    assert json.loads(result.stdout) == {"total": 19200, "rules": ["base_rate", "weekend_glow"]}
 
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project / "tests")],
-        capture_output=True, text=True, env=environment(target), cwd=project, timeout=300,
+        capture_output=True,
+        text=True,
+        env=environment(target),
+        cwd=project,
+        timeout=300,
         check=False,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr

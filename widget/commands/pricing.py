@@ -4,11 +4,11 @@ the command line ("why is this night €123?")."""
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -32,21 +32,37 @@ from widget.commands import CommandError
 
 
 def _type_name(annotation: Any) -> str:
-    text = annotation.__name__ if isinstance(annotation, type) else repr(annotation)
-    text = re.sub(r"\b(?:typing|decimal|datetime|engine\.[a-z.]+|plugins\.[a-z_.]+)\.", "", text)
-    return text.replace("NoneType", "None").replace("msgspec.UnsetType", "unset")
+    """A settings field's type as an owner reads it: ``Money | None``, ``'now' | 'at_property'``."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return " | ".join(repr(arg) for arg in args)
+    if origin in (Union, UnionType):
+        parts = [_type_name(arg) for arg in args if arg is not msgspec.UnsetType]
+        return " | ".join(parts)
+    if origin is not None:
+        inner = ", ".join(_type_name(arg) for arg in args)
+        return f"{getattr(origin, '__name__', str(origin))}[{inner}]"
+    if annotation is type(None):
+        return "None"
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return "{" + _fields(annotation) + "}"  # nested tables, e.g. a season or a tier
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation)
 
 
-def _settings(rule_type: type[Any]) -> str:
+def _fields(struct: type[msgspec.Struct]) -> str:
     parts = []
-    for field in msgspec.structs.fields(rule_type.Settings):
+    for field in msgspec.structs.fields(struct):
         text = f"{field.encode_name}: {_type_name(field.type)}"
         if field.default is not msgspec.NODEFAULT and field.default is not msgspec.UNSET:
             text += f" = {field.default!r}"
         elif field.default_factory is not msgspec.NODEFAULT:
             text += f" = {field.default_factory()!r}"
         parts.append(text)
-    return ", ".join(parts) or "no settings"
+    return ", ".join(parts)
+
+
+def _settings(rule_type: type[Any]) -> str:
+    return _fields(rule_type.Settings) or "no settings"
 
 
 def _plugins(args: argparse.Namespace) -> int:
@@ -139,14 +155,16 @@ def breakdown(quote: Quote) -> str:
         out.append("stay")
     for stay_line in quote.stay_lines:
         shown = (
-            f" {format_minor(stay_line.amount, money)} " if stay_line.included
+            f" {format_minor(stay_line.amount, money)} "
+            if stay_line.included
             else _signed(stay_line.amount, money)
         )
         extra = " (included, not added)" if stay_line.included else ""
         if stay_line.payable == "at_property":
             extra += " (paid at the property)"
-        out.append(f"    {stay_line.rule:<18} {stay_line.kind:<7} {shown:>15}  "
-                   f"{stay_line.note}{extra}")
+        out.append(
+            f"    {stay_line.rule:<18} {stay_line.kind:<7} {shown:>15}  {stay_line.note}{extra}"
+        )
     out.append(f"total    {format_minor(quote.total, money)}")
     out.append(f"due now  {format_minor(quote.due_now, money)}")
     out.append(f"quote_hash {quote.quote_hash}")

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 
 class PricingError(Exception):
-    """Base of every error a quote can fail with; ``code`` is stable, ``message`` human."""
+    """Base of every error a quote can fail with; ``code`` is stable, ``message`` human.
+
+    ``field`` names the request field at fault (for a 422), ``rule`` the rule instance that
+    refused; the engine fills in ``rule`` when a rule raises without naming itself.
+    """
 
     code = "pricing_error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.rule = rule
 
 
 class InvalidStay(PricingError):
@@ -36,9 +41,8 @@ class StayRefused(PricingError):
 
     def __init__(self, code: str, message: str, *, rule: str | None = None) -> None:
         field = "check_out" if code == "closed_to_departure" else "check_in"
-        super().__init__(message, field=field)
+        super().__init__(message, field=field, rule=rule)
         self.code = code
-        self.rule = rule
 
 
 class UnknownPromoCode(PricingError):
@@ -56,10 +60,9 @@ class PromoCodeRejected(PricingError):
 
     code = "promo_code_rejected"
 
-    def __init__(self, promo_code: str, reason: str, *, rule: str) -> None:
-        super().__init__(f"promo code {promo_code!r} {reason}", field="promo_code")
+    def __init__(self, promo_code: str, reason: str, *, rule: str | None = None) -> None:
+        super().__init__(f"promo code {promo_code!r} {reason}", field="promo_code", rule=rule)
         self.promo_code = promo_code
-        self.rule = rule
 
 
 class NoBaseRate(PricingError):
@@ -74,8 +77,8 @@ class RuleFailed(PricingError):
     code = "rule_failed"
 
     def __init__(self, rule: str, package: str, problem: str) -> None:
-        super().__init__(f"pricing rule {rule!r} (from package {package}) failed: {problem}")
-        self.rule = rule
+        super().__init__(f"pricing rule {rule!r} (from package {package}) failed: {problem}",
+                         rule=rule)
         self.package = package
         self.problem = problem
 

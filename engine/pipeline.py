@@ -24,7 +24,16 @@ from engine.errors import (
 from engine.loading import RuleInstance
 from engine.money import format_minor
 from engine.quote import NightLine, NightPrice, NightQuote, Quote, StayLine, seal
-from engine.rules import NIGHT_STAGES, STAY_STAGES, Bill, Days, NightRule, Nights, StayRule
+from engine.rules import (
+    NIGHT_STAGES,
+    STAY_STAGES,
+    Bill,
+    Days,
+    NightRule,
+    Nights,
+    RestrictionRule,
+    StayRule,
+)
 
 MAX_STAY_NIGHTS = 365
 MAX_CALENDAR_NIGHTS = 731
@@ -70,6 +79,12 @@ def _failed(instance: RuleInstance, problem: str) -> RuleFailed:
     return RuleFailed(instance.name, instance.package, problem)
 
 
+def _name_rule(error: PricingError, instance: RuleInstance) -> None:
+    """A refusal a rule raised names the instance that raised it."""
+    if error.rule is None:
+        error.rule = instance.name
+
+
 def _nights(ctx: StayContext, *, explaining: bool, calendar: bool) -> Nights:
     count = ctx.nights
     first = ctx.check_in
@@ -107,7 +122,8 @@ def _run_night_stages(
             before = nights.amounts[:] if lines is not None else nights.amounts
             try:
                 rule.price(nights)
-            except PricingError:
+            except PricingError as error:
+                _name_rule(error, instance)
                 raise
             except Exception as error:
                 raise _failed(instance, f"{type(error).__name__}: {error}") from error
@@ -135,13 +151,14 @@ def _run_night_stages(
                     )
 
 
-def _restrictions(
-    plan: dict[str, list[RuleInstance]], days: Days
-) -> None:
-    for instance in plan.get("restrict", ()):
+def _restrictions(instances: Sequence[RuleInstance], days: Days) -> None:
+    for instance in instances:
+        rule = instance.rule
+        assert isinstance(rule, RestrictionRule)
         try:
-            instance.rule.restrict(days)  # type: ignore[attr-defined]
-        except PricingError:
+            rule.restrict(days)
+        except PricingError as error:
+            _name_rule(error, instance)
             raise
         except Exception as error:
             raise _failed(instance, f"{type(error).__name__}: {error}") from error
@@ -153,7 +170,7 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
     arrival, departure = ctx.check_in, ctx.check_out
     for instance in plan.get("restrict", ()):
         days = Days(ctx, [arrival, departure])
-        _restrictions({"restrict": [instance]}, days)
+        _restrictions([instance], days)
         if days.closed_to_arrival[0]:
             raise StayRefused(
                 "closed_to_arrival", f"arrivals are not possible on {arrival}", rule=instance.name
@@ -189,7 +206,7 @@ def price_nights(ctx: StayContext, rules: Sequence[RuleInstance]) -> list[NightP
     nights = _nights(ctx, explaining=False, calendar=True)
     _run_night_stages(plan, nights, None)
     days = Days(ctx, nights.dates)
-    _restrictions(plan, days)
+    _restrictions(plan.get("restrict", ()), days)
     return [
         NightPrice(day, amount, low, high, arrive, depart)
         for day, amount, low, high, arrive, depart in zip(
@@ -221,7 +238,8 @@ def price_stay(ctx: StayContext, rules: Sequence[RuleInstance]) -> Quote:
             assert isinstance(rule, StayRule)
             try:
                 charges = list(rule.price(bill))
-            except PricingError:
+            except PricingError as error:
+                _name_rule(error, instance)
                 raise
             except Exception as error:
                 raise _failed(instance, f"{type(error).__name__}: {error}") from error

@@ -63,11 +63,11 @@ class PromoCode(StayRule[PromoCodeSettings]):
         nights = len(bill.dates)
         if nights < settings.min_nights:
             raise PromoCodeRejected(
-                code, f"needs a stay of at least {settings.min_nights} nights", rule=self.name
+                code, f"needs a stay of at least {settings.min_nights} nights"
             )
         if settings.booking is not None and not settings.booking.contains(bill.context.today):
             raise PromoCodeRejected(
-                code, f"can only be used for bookings made {settings.booking}", rule=self.name
+                code, f"can only be used for bookings made {settings.booking}"
             )
         window = settings.stay
         inside = [
@@ -75,7 +75,7 @@ class PromoCode(StayRule[PromoCodeSettings]):
             if window is None or window.contains(day)
         ]
         if not inside:
-            raise PromoCodeRejected(code, f"is valid for nights {window} only", rule=self.name)
+            raise PromoCodeRejected(code, f"is valid for nights {window} only")
         bill.accept_promo_code()
         room_price = bill.room_price
         if settings.percent is not None:

@@ -39,8 +39,10 @@ def test_max_stay() -> None:
 def test_closed_to_arrival_and_departure() -> None:
     rules = [
         {"type": "closed_to_arrival", "weekdays": ["sun"]},
-        {"type": "closed_to_departure", "dates": [{"first": date(2026, 12, 25),
-                                                   "last": date(2026, 12, 25)}]},
+        {
+            "type": "closed_to_departure",
+            "dates": [{"first": date(2026, 12, 25), "last": date(2026, 12, 25)}],
+        },
     ]
     with pytest.raises(StayRefused) as refused:
         price(rules=rules, check_in="2026-03-08", check_out="2026-03-10")

@@ -12,12 +12,14 @@ from typing import Any
 
 import pluggy
 
+from engine.rules import Rule
+
 hookspec = pluggy.HookspecMarker("innkeep")
 hookimpl = pluggy.HookimplMarker("innkeep")
 
 
 @hookspec
-def innkeep_register_rules(register: Callable[[type[Any]], None]) -> None:
+def innkeep_register_rules(register: Callable[[type[Rule[Any]]], None]) -> None:
     """Register the rule types this plugin provides.
 
     ``register`` takes one rule type: a subclass of `engine.NightRule`, `engine.StayRule` or

@@ -117,6 +117,11 @@ def get_plugin_manager() -> pluggy.PluginManager:
     return _manager
 
 
+def plugins_loaded() -> bool:
+    """Whether plugins have been loaded yet (they load on first use, never on import)."""
+    return _manager is not None
+
+
 def reset_plugin_manager() -> None:
     """Forget the loaded plugins; the next call loads them again (for tests and tools)."""
     global _manager, _registry_key

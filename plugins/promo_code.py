@@ -76,6 +76,9 @@ class PromoCode(StayRule[PromoCodeSettings]):
         ]
         if not inside:
             raise PromoCodeRejected(code, f"is valid for nights {window} only")
+        if bill.promo_code_accepted:
+            # two rules for one code would give the discount twice; fail loudly instead
+            raise ValueError(f"another promo_code rule already applied {code}")
         bill.accept_promo_code()
         room_price = bill.room_price
         if settings.percent is not None:

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from widget.api import route_handlers
 from widget.background import running_jobs
 from widget.db import Conn, create_pool
+from widget.embedding import OriginLookup, PublicApiCors
 from widget.errors import exception_handlers
 from widget.paths import TEMPLATES_DIR
 from widget.settings import Settings, SettingsError
@@ -67,6 +68,8 @@ def create_app(settings: Settings) -> Litestar:
             "db": Provide(provide_db),
         },
         lifespan=[lifespan],
+        # CORS per property: only the origins a property lists may call its public API.
+        middleware=[PublicApiCors(OriginLookup(pool))],
         exception_handlers=exception_handlers,
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),

@@ -7,6 +7,7 @@ from typing import Any
 from litestar.static_files import create_static_files_router
 
 from widget.api.calendar import CalendarController
+from widget.api.embed import EmbedCheckController, WidgetPageController
 from widget.api.health import HealthController
 from widget.api.loader import LoaderController
 from widget.api.properties import PropertyController
@@ -22,5 +23,7 @@ def route_handlers() -> list[Any]:
         CalendarController,
         QuoteController,
         LoaderController,
+        EmbedCheckController,
+        WidgetPageController,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]

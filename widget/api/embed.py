@@ -1,0 +1,156 @@
+"""The embed check the loader asks first, and the widget page it then frames."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.params import Parameter
+from litestar.response import Template
+
+from widget.api.params import PropertySlug
+from widget.embedding import (
+    EmbedPolicy,
+    embed_policy,
+    new_nonce,
+    widget_csp,
+    widget_options,
+)
+from widget.errors import NotFound
+from widget.i18n import messages, text
+from widget.properties import public_property
+from widget.property_file import LANGUAGES, normalise_origin
+from widget.state import DbDep, ServicesDep
+
+#: Bumped when the widget page's own JS or CSS changes, so browsers fetch the new files.
+ASSET_VERSION = "1"
+
+
+class EmbedCheck(msgspec.Struct):
+    """What the loader learns before it creates anything."""
+
+    allowed: bool
+    #: The widget page to frame; only when allowed.
+    widget_url: str | None
+    #: The "Book now" label, in the language asked for.
+    label: str
+    #: A short notice to show instead of the widget when not allowed.
+    notice: str | None
+
+
+def _service_url(request: Request[Any, Any, Any], services: ServicesDep) -> str:
+    public = services.settings.public_url
+    return public.rstrip("/") if public else str(request.base_url).rstrip("/")
+
+
+def _language(policy: EmbedPolicy, asked: str | None) -> str:
+    if asked and asked[:2].lower() in LANGUAGES:
+        return asked[:2].lower()
+    return policy.locale if policy.locale in LANGUAGES else "en"
+
+
+class EmbedCheckController(Controller):
+    path = "/api/v1/properties"
+    tags = ("widget",)
+
+    @get("/{slug:str}/embed", operation_id="checkEmbedding", cache=False)
+    async def check(
+        self,
+        request: Request[Any, Any, Any],
+        db: DbDep,
+        services: ServicesDep,
+        slug: PropertySlug,
+        lang: Annotated[
+            str | None, Parameter(description="Language of the label and notice: en, de, …")
+        ] = None,
+    ) -> Response[EmbedCheck]:
+        """Whether the page asking (its `Origin` header) may embed this property, and where
+        the widget page is. Answered to every origin, so that a site that is not allowed
+        can say so plainly; the widget page itself refuses to be framed by it."""
+        origin = request.headers.get("origin")
+        # Readable by the asking page whatever the answer; it carries nothing secret.
+        headers = {"Vary": "Origin", "Cache-Control": "no-store"}
+        if origin and normalise_origin(origin):
+            headers["Access-Control-Allow-Origin"] = origin
+        policy = await embed_policy(db, slug)
+        if policy is None:
+            raise NotFound(
+                f"No property is called {slug!r}; check the data-property attribute.",
+                headers=headers,
+            )
+        language = _language(policy, lang)
+        label = text(language, "book_now")
+        if not policy.allows(origin):
+            notice = text(language, "not_allowed", property=policy.name)
+            return Response(EmbedCheck(False, None, label, notice), headers=headers)
+        url = f"{_service_url(request, services)}/embed/{quote(policy.slug)}"
+        return Response(EmbedCheck(True, url, label, None), headers=headers)
+
+
+class WidgetPageController(Controller):
+    path = "/embed"
+    include_in_schema = False
+
+    @get("/{slug:str}", operation_id="widgetPage", cache=False)
+    async def page(
+        self,
+        request: Request[Any, Any, Any],
+        db: DbDep,
+        services: ServicesDep,
+        slug: PropertySlug,
+    ) -> Response[Any]:
+        """The widget itself, framed by the loader. Only the property's allowed origins may
+        frame it (CSP ``frame-ancestors``); every script and style carries a fresh nonce."""
+        policy = await embed_policy(db, slug)
+        if policy is None:
+            return Response(
+                f"No property is called {slug!r}.",
+                status_code=404,
+                media_type=MediaType.TEXT,
+                headers={"Content-Security-Policy": "default-src 'none'"},
+            )
+        params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+        options = widget_options(policy, params)
+        parent = params.get("origin")
+        nonce = new_nonce()
+        stripe = services.settings.payment_provider == "stripe"
+        headers = {
+            "Content-Security-Policy": widget_csp(policy, nonce, stripe=stripe),
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+        }
+        if parent is not None and not policy.allows(parent):
+            # The loader never asks for this; someone framing us from elsewhere gets nothing.
+            notice = text(options.language, "not_allowed", property=policy.name)
+            return Response(notice, status_code=403, media_type=MediaType.TEXT, headers=headers)
+        place = await public_property(db, slug)
+        config = {
+            "property": msgspec.to_builtins(place),
+            "options": {
+                "language": options.language,
+                "adults": options.adults,
+                "children": list(options.children),
+                "room_type": options.room_type,
+            },
+            # Where events go: the page that framed us, checked above against the list.
+            "parent_origin": normalise_origin(parent) if parent else None,
+            "widget_id": (params.get("id") or "w0")[:16],
+            "payment_provider": services.settings.payment_provider,
+            "messages": messages(options.language),
+        }
+        return Template(
+            "widget/page.html",
+            context={
+                "nonce": nonce,
+                "language": options.language,
+                "title": text(options.language, "title", property=policy.name),
+                "options": options,
+                "config": config,
+                "asset_version": ASSET_VERSION,
+            },
+            headers=headers,
+            media_type=MediaType.HTML,
+        )

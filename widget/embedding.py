@@ -1,0 +1,295 @@
+"""Which websites may embed a property, and what the widget page may load (decision 8).
+
+A property lists the origins allowed to embed it. That list decides three things:
+the loader's embed check (asked before it creates anything), the ``frame-ancestors`` of the
+widget page, and CORS on the property's public API paths. Nothing here knows about HTTP
+frameworks except `PublicApiCors`, a small ASGI middleware.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from psycopg_pool import AsyncConnectionPool
+
+from widget.db import Conn
+from widget.property_file import LANGUAGES, normalise_origin
+from widget.sql import queries
+
+log = logging.getLogger(__name__)
+
+#: Headers a widget or another site's script may send to the public API.
+ALLOW_HEADERS = (
+    "Content-Type",
+    "Idempotency-Key",
+    "If-None-Match",
+    "X-Hold-Token",
+    "X-Innkeep-Session",
+)
+#: Response headers such a script may read.
+EXPOSE_HEADERS = ("ETag", "Idempotency-Key", "Retry-After", "X-Hold-Token", "X-Innkeep-Session")
+ALLOW_METHODS = ("GET", "POST", "DELETE", "OPTIONS")
+#: How long a browser may reuse a preflight answer (seconds).
+PREFLIGHT_MAX_AGE = 600
+
+#: The public paths whose CORS follows a property's list: its own and its holds'.
+_PUBLIC_PATH = re.compile(
+    r"^/api/v1/(?:properties/(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)"
+    r"|holds/(?P<hold>[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}))(?:/.*)?$"
+)
+#: The embed check answers every origin itself (see `widget.api.embed`).
+_EMBED_CHECK = re.compile(r"^/api/v1/properties/[^/]+/embed$")
+
+
+@dataclass(frozen=True)
+class EmbedPolicy:
+    """A property's embedding rules as the loader and the widget page need them."""
+
+    property_id: int
+    slug: str
+    name: str
+    locale: str
+    version: int
+    allowed_origins: frozenset[str]
+
+    def allows(self, origin: str | None) -> bool:
+        """True if a page on ``origin`` may show this property's widget."""
+        return origin_allowed(self.allowed_origins, origin)
+
+    def frame_ancestors(self) -> str:
+        """The CSP ``frame-ancestors`` source list: exactly the allowed origins."""
+        return " ".join(sorted(self.allowed_origins)) or "'none'"
+
+
+def origin_allowed(allowed: Iterable[str], origin: str | None) -> bool:
+    """Compare origins as browsers send them: scheme, host and port, case-insensitively."""
+    if not origin:
+        return False
+    normal = normalise_origin(origin)
+    return normal is not None and normal in {normalise_origin(o) for o in allowed}
+
+
+async def embed_policy(conn: Conn, slug: str) -> EmbedPolicy | None:
+    """The embedding rules of ``slug``, or None if no property is called that."""
+    cur = await conn.execute(queries("embedding")["embed_policy"], {"slug": slug})
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    return EmbedPolicy(
+        property_id=int(row["id"]),
+        slug=str(row["slug"]),
+        name=str(row["name"]),
+        locale=str(row["locale"]),
+        version=int(row["version"]),
+        allowed_origins=_normalised(row["allowed_origins"]),
+    )
+
+
+def _normalised(origins: Iterable[str]) -> frozenset[str]:
+    return frozenset(n for n in (normalise_origin(o) for o in origins) if n is not None)
+
+
+# ------------------------------------------------------------------ the widget page
+
+
+@dataclass(frozen=True)
+class WidgetOptions:
+    """The look and defaults an owner sets with ``data-*`` attributes, checked so that
+    nothing from a query string reaches the page's CSS or markup unvalidated."""
+
+    language: str
+    accent: str | None = None
+    font: str | None = None
+    radius: int | None = None
+    adults: int | None = None
+    children: tuple[int, ...] = ()
+    room_type: str | None = None
+
+
+_HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# A font family name, quoted in CSS by us: letters, digits, spaces and hyphens only.
+_FONT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{0,39}$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def widget_options(policy: EmbedPolicy, params: dict[str, str]) -> WidgetOptions:
+    """Options from the widget page's query string; a value that does not fit is dropped
+    (the widget then looks like the default), never passed on."""
+    language = params.get("lang", "")[:2].lower()
+    if language not in LANGUAGES:
+        language = policy.locale if policy.locale in LANGUAGES else "en"
+    accent = params.get("accent")
+    font = params.get("font")
+    room_type = params.get("room")
+    return WidgetOptions(
+        language=language,
+        accent=accent if accent and _HEX_COLOUR.match(accent) else None,
+        font=font if font and _FONT.match(font) else None,
+        radius=_int_in(params.get("radius"), 0, 24),
+        adults=_int_in(params.get("adults"), 1, 20),
+        children=tuple(
+            age
+            for age in (_int_in(a, 0, 17) for a in params.get("children", "").split(","))
+            if age is not None
+        )[:10],
+        room_type=room_type if room_type and _SLUG.match(room_type) else None,
+    )
+
+
+def _int_in(raw: str | None, low: int, high: int) -> int | None:
+    if raw is None or not raw.strip().isdigit():
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
+def new_nonce() -> str:
+    """A fresh CSP nonce for one response."""
+    return secrets.token_urlsafe(18)
+
+
+#: Where Stripe.js and its frames live; allowed only when the provider is Stripe.
+STRIPE_SCRIPT = "https://js.stripe.com"
+STRIPE_FRAMES = ("https://js.stripe.com", "https://hooks.stripe.com")
+STRIPE_CONNECT = "https://api.stripe.com"
+
+
+def widget_csp(policy: EmbedPolicy, nonce: str, *, stripe: bool) -> str:
+    """The Content-Security-Policy of the widget page: our own nonce'd scripts and styles,
+    calls to our own API, Stripe only with the Stripe provider, and framing only by the
+    property's allowed origins."""
+    script = [f"'nonce-{nonce}'"]
+    frame = ["'none'"]
+    connect = ["'self'"]
+    if stripe:
+        script.append(STRIPE_SCRIPT)
+        frame = list(STRIPE_FRAMES)
+        connect.append(STRIPE_CONNECT)
+    directives = [
+        "default-src 'none'",
+        f"script-src {' '.join(script)}",
+        f"style-src 'self' 'nonce-{nonce}'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        f"connect-src {' '.join(connect)}",
+        f"frame-src {' '.join(frame)}",
+        "base-uri 'none'",
+        "form-action 'none'",
+        f"frame-ancestors {policy.frame_ancestors()}",
+    ]
+    return "; ".join(directives)
+
+
+# ------------------------------------------------------------------ CORS
+
+
+class OriginLookup:
+    """Reads which origins a public path's property allows, from Postgres."""
+
+    def __init__(self, pool: AsyncConnectionPool[Conn]) -> None:
+        self.pool = pool
+
+    async def allowed(self, *, slug: str | None, hold: str | None) -> frozenset[str]:
+        """The allowed origins of property ``slug``, or of the property of hold ``hold``;
+        empty when there is no such property or hold (or Postgres is away: the request
+        itself will then answer 404 or 503, without CORS headers)."""
+        try:
+            async with self.pool.connection() as conn:
+                if slug is not None:
+                    policy = await embed_policy(conn, slug)
+                    return policy.allowed_origins if policy else frozenset()
+                assert hold is not None
+                cur = await conn.execute(
+                    queries("embedding")["hold_property_origins"], {"id": UUID(hold)}
+                )
+                row = await cur.fetchone()
+                return _normalised(row["allowed_origins"]) if row else frozenset()
+        except Exception as exc:  # never turn a CORS lookup into a 500 of its own
+            log.warning("CORS origin lookup failed: %s", exc)
+            return frozenset()
+
+
+class PublicApiCors(ASGIMiddleware):
+    """CORS for ``/api/v1/properties/{slug}/…`` and ``/api/v1/holds/{id}/…``, allowing
+    exactly the origins of the property concerned, preflight included.
+
+    The widget itself calls the API from its own (same) origin and needs none of this;
+    it is for owners' and QA's own scripts on an allowed site. No cookies are involved, so
+    credentials are never allowed.
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, lookup: OriginLookup) -> None:
+        self.lookup = lookup
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        path: str = scope["path"]
+        match = _PUBLIC_PATH.match(path)
+        origin = _header(scope, b"origin")
+        if match is None or origin is None or _EMBED_CHECK.match(path):
+            await next_app(scope, receive, send)
+            return
+        allowed = origin_allowed(
+            await self.lookup.allowed(slug=match["slug"], hold=match["hold"]), origin
+        )
+        if scope.get("method") == "OPTIONS" and _header(scope, b"access-control-request-method"):
+            await _preflight(send, origin if allowed else None)
+            return
+        await next_app(scope, receive, _with_cors(send, origin if allowed else None))
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _cors_headers(origin: str) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Expose-Headers": ", ".join(EXPOSE_HEADERS),
+    }
+
+
+async def _preflight(send: Send, origin: str | None) -> None:
+    """Answer a preflight: 204 with the allowances for an allowed origin, 403 otherwise."""
+    headers: dict[str, str] = {"Vary": "Origin", "Content-Length": "0"}
+    if origin is not None:
+        headers |= _cors_headers(origin) | {
+            "Access-Control-Allow-Methods": ", ".join(ALLOW_METHODS),
+            "Access-Control-Allow-Headers": ", ".join(ALLOW_HEADERS),
+            "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE),
+        }
+    start: Any = {
+        "type": "http.response.start",
+        "status": 204 if origin is not None else 403,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _with_cors(send: Send, origin: str | None) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableScopeHeaders.from_message(message)
+            # The answer differs by Origin: caches must keep them apart.
+            headers.add("Vary", "Origin")
+            if origin is not None:
+                for name, value in _cors_headers(origin).items():
+                    headers[name] = value
+        await send(message)
+
+    return wrapped

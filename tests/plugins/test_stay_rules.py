@@ -203,5 +203,5 @@ def test_a_rejected_promo_code_names_the_rule_instance() -> None:
 def test_one_code_in_two_rules_fails_instead_of_discounting_twice() -> None:
     rules = [{"type": "promo_code", "name": "a", "code": "X", "percent": 10},
              {"type": "promo_code", "name": "b", "code": "x", "percent": 10}]
-    with pytest.raises(RuleFailed, match="'b'.*already applied X"):
+    with pytest.raises(RuleFailed, match=r"'b'.*already applied X"):
         price(rules=rules, promo_code="X", check_in="2026-04-10", check_out="2026-04-12")

@@ -43,7 +43,7 @@ async def test_an_allowed_site_learns_where_the_widget_is(client: Client, demo: 
     body = response.json()
     assert body["allowed"] is True
     assert body["widget_url"].endswith("/embed/demo")
-    assert body["label"] == "Book now"
+    assert body["label"] == "Book now" and body["close"] == "Close"
     assert body["notice"] is None
     assert response.headers["access-control-allow-origin"] == SITE
     assert "Origin" in response.headers["vary"]

@@ -34,8 +34,9 @@ class EmbedCheck(msgspec.Struct):
     allowed: bool
     #: The widget page to frame; only when allowed.
     widget_url: str | None
-    #: The "Book now" label, in the language asked for.
+    #: The "Book now" label and the dialog's close label, in the language asked for.
     label: str
+    close: str
     #: A short notice to show instead of the widget when not allowed.
     notice: str | None
 
@@ -81,12 +82,12 @@ class EmbedCheckController(Controller):
                 headers=headers,
             )
         language = _language(policy, lang)
-        label = text(language, "book_now")
+        label, close = text(language, "book_now"), text(language, "close")
         if not policy.allows(origin):
             notice = text(language, "not_allowed", property=policy.name)
-            return Response(EmbedCheck(False, None, label, notice), headers=headers)
+            return Response(EmbedCheck(False, None, label, close, notice), headers=headers)
         url = f"{_service_url(request, services)}/embed/{quote(policy.slug)}"
-        return Response(EmbedCheck(True, url, label, None), headers=headers)
+        return Response(EmbedCheck(True, url, label, close, None), headers=headers)
 
 
 class WidgetPageController(Controller):

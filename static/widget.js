@@ -46,9 +46,11 @@
     return el;
   }
 
-  // A closed shadow root: the host page's CSS cannot reach what is inside, nor ours leak out.
-  function shadow(host, css) {
-    var root = host.attachShadow({ mode: 'closed' }), style = d.createElement('style');
+  // A shadow root: the host page's CSS cannot reach what is inside, nor ours leak out. The
+  // button and dialog are closed to the page's scripts too; an inline frame stays open so
+  // that QA tools can find it (docs/widget.md).
+  function shadow(host, css, open) {
+    var root = host.attachShadow({ mode: open ? 'open' : 'closed' }), style = d.createElement('style');
     style.textContent = ':host{all:initial;display:block}iframe{border:0;width:100%;height:600px;display:block}' + css;
     root.appendChild(style);
     return root;
@@ -106,7 +108,7 @@
       return;
     }
     frameOrigin = new URL(answer.widget_url).origin;
-    if (spots.length) spots.forEach(function (spot) { shadow(spot, '').appendChild(frame(spot, spot.dataset)); });
+    if (spots.length) spots.forEach(function (spot) { shadow(spot, '', 1).appendChild(frame(spot, spot.dataset)); });
     else buildDialog();
     pending.splice(0).forEach(function (args) { Innkeep.apply(null, args); });
   }

@@ -140,6 +140,8 @@ class WidgetPageController(Controller):
             "parent_origin": normalise_origin(parent) if parent else None,
             "widget_id": (params.get("id") or "w0")[:16],
             "payment_provider": services.settings.payment_provider,
+            # Public by design; Stripe.js needs it to show the payment form.
+            "stripe_publishable_key": services.settings.stripe_publishable_key if stripe else None,
             "messages": messages(options.language),
         }
         return Template(

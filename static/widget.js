@@ -47,8 +47,8 @@
   }
 
   // A shadow root: the host page's CSS cannot reach what is inside, nor ours leak out. The
-  // button and dialog are closed to the page's scripts too; an inline frame stays open so
-  // that QA tools can find it (docs/widget.md).
+  // button and dialog are closed to the page's scripts too; an inline frame or a notice stays
+  // open so that QA tools can find it (docs/widget.md).
   function shadow(host, css, open) {
     var root = host.attachShadow({ mode: open ? 'open' : 'closed' }), style = d.createElement('style');
     style.textContent = ':host{all:initial;display:block}iframe{border:0;width:100%;height:600px;display:block}' + css;
@@ -57,7 +57,7 @@
   }
 
   function notice(host, text, code) {
-    var root = shadow(host, 'p{font:15px/1.4 system-ui,sans-serif;color:#444;margin:8px 0}'), p = d.createElement('p');
+    var root = shadow(host, 'p{font:15px/1.4 system-ui,sans-serif;color:#444;margin:8px 0}', 1), p = d.createElement('p');
     p.textContent = text;
     root.appendChild(p);
     emit(host, 'error', { version: 1, code: code, message: text });

@@ -236,9 +236,9 @@
   });
 
   // ---- calendar
-  const prevButton = el('button', { type: 'button', class: 'nav', 'aria-label': t('prev_month'), text: '‹',
+  const prevButton = el('button', { type: 'button', class: 'nav', 'data-testid': 'prev-month', 'aria-label': t('prev_month'), text: '‹',
     onclick: () => showMonth(addMonths(S.month, -1), true) });
-  const nextButton = el('button', { type: 'button', class: 'nav', 'aria-label': t('next_month'), text: '›',
+  const nextButton = el('button', { type: 'button', class: 'nav', 'data-testid': 'next-month', 'aria-label': t('next_month'), text: '›',
     onclick: () => showMonth(addMonths(S.month, 1), true) });
   const months = el('div', { class: 'months', 'data-testid': 'calendar' });
   const status = el('p', { class: 'status', 'aria-live': 'polite' });

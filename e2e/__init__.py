@@ -1,0 +1,1 @@
+"""End-to-end checkouts in a real browser (see conftest.py)."""

@@ -1,0 +1,310 @@
+"""Playwright end-to-end checkouts, through HTTP and a browser only.
+
+By default the suite starts ``innkeep demo`` itself (free ports, a temporary data folder,
+short holds). With ``--base-url URL`` it targets that deployment instead; then
+``innkeep property apply`` must reach its database (``INNKEEP_DATABASE_URL``), and
+``--innkeep-hold-seconds`` says how long its holds last (the expiry test needs them short).
+
+Either way the suite creates its own property from ``e2e/property.toml`` with a fresh slug,
+and serves its own host pages on two more origins of 127.0.0.1: one the property allows
+and one it does not. Nothing here imports the service: it is a guest's browser and an
+owner's command line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+#: Holds last this long in the demo the suite starts: short, so expiry is seen in seconds.
+DEMO_HOLD_SECONDS = 15
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--innkeep-hold-seconds",
+        type=int,
+        default=None,
+        help="with --base-url: how long the deployment's holds last (INNKEEP_HOLD_SECONDS)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A failure keeps its trace and screenshot (in test-results/) unless told otherwise.
+    if config.getoption("--tracing", default=None) == "off":
+        config.option.tracing = "retain-on-failure"
+    if config.getoption("--screenshot", default=None) == "off":
+        config.option.screenshot = "only-on-failure"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium where Playwright's own download is unavailable (INNKEEP_CHROMIUM)."""
+    args = dict(browser_type_launch_args)
+    chromium = os.environ.get("INNKEEP_CHROMIUM")
+    if chromium:
+        args["executable_path"] = chromium
+    args["args"] = [*args.get("args", []), *CHROMIUM_FLAGS]
+    return args
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    """A plain GET; the status and body, even for 4xx/5xx."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+# ---------------------------------------------------------------- host pages
+
+
+def host_page(service: str, query: dict[str, list[str]]) -> str:
+    """A guesthouse's page embedding the widget the way docs/widget.md says, with a recorder
+    of the widget's events. Query: slug, mode=inline|dialog, widgets=N, locale, hostile=1."""
+    first = lambda name, default="": query.get(name, [default])[0]  # noqa: E731
+    slug = first("slug")
+    widgets = int(first("widgets", "1")) if first("mode", "inline") == "inline" else 0
+    attributes = f'data-property="{escape(slug)}"'
+    if first("locale"):
+        attributes += f' data-locale="{escape(first("locale"))}"'
+    hostile = (
+        """
+      <style>
+        /* A careless theme: none of it may reach inside the widget. */
+        * { font-family: "Comic Sans MS", cursive !important; color: rgb(255, 0, 0) !important; }
+        iframe { display: none !important; }
+        button, dialog, td, table { display: none !important; }
+        div { border: 7px dotted lime !important; }
+      </style>"""
+        if first("hostile")
+        else ""
+    )
+    spots = "\n".join(f'<div data-innkeep data-testid="spot-{i}"></div>' for i in range(widgets))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Locanda di Prova</title>{hostile}
+<script>
+  // The queue snippet of docs/widget.md: calls before the loader arrives are replayed.
+  window.Innkeep = window.Innkeep ||
+    function () {{ (Innkeep.q = Innkeep.q || []).push(arguments); }};
+  window.recorded = [];
+  ["ready", "dates", "quote", "hold", "booked", "error"].forEach(function (name) {{
+    document.addEventListener("innkeep:" + name, function (e) {{
+      recorded.push({{ type: name, detail: e.detail }});
+    }});
+  }});
+  window.heard = [];
+  Innkeep("on", "booked", function (detail) {{ heard.push(detail); }});
+</script>
+</head><body>
+<h1 id="probe">Locanda di Prova</h1>
+<p>Book directly with us.</p>
+{spots}
+<script src="{service}/widget.js" {attributes} async></script>
+</body></html>"""
+
+
+class _Pages(BaseHTTPRequestHandler):
+    service = ""
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        body = host_page(self.service, parse_qs(parts.query)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:  # quiet
+        pass
+
+
+@contextlib.contextmanager
+def serving_host_pages(service: str) -> Iterator[str]:
+    handler = type("Pages", (_Pages,), {"service": service})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---------------------------------------------------------------- the deployment
+
+
+def innkeep_command() -> list[str]:
+    """`innkeep`, run from this checkout (``python -m widget.cli`` in the repository, so the
+    code under test is the code beside this suite, installed editable or not)."""
+    return [sys.executable, "-m", "widget.cli"]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes] | None, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"innkeep demo stopped:\n{log.read_text(errors='replace')}")
+        with contextlib.suppress(OSError):
+            if get(url + "/readyz", timeout=2)[0] == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not become ready:\n{log.read_text(errors='replace')}")
+
+
+@contextlib.contextmanager
+def started_demo(hold_seconds: int) -> Iterator[tuple[str, Path]]:
+    """`innkeep demo` on free ports with a fresh data folder; stopped with Ctrl-C (SIGINT)."""
+    # A short path: Postgres' socket lives in the data folder.
+    data_dir = Path(tempfile.mkdtemp(prefix="ik-e2e-"))
+    log = data_dir / "demo.log"
+    port, host_port = free_port(), free_port()
+    env = {**os.environ, "INNKEEP_HOLD_SECONDS": str(hold_seconds), "INNKEEP_ENV": "test"}
+    for name in ("INNKEEP_DATABASE_URL", "INNKEEP_REDIS_URL", "INNKEEP_STRIPE_SECRET_KEY"):
+        env.pop(name, None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                *innkeep_command(),
+                "demo",
+                "--port",
+                str(port),
+                "--host-port",
+                str(host_port),
+                "--data-dir",
+                str(data_dir),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_ready(url, process, log)
+        yield url, data_dir
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where the suite's guest goes."""
+
+    service: str
+    #: A page on an origin the property allows, and one on an origin it does not.
+    host: str
+    stranger: str
+    slug: str
+    hold_seconds: int | None
+    #: Paths the deployment's OpenAPI lists: tests of steps not built yet are skipped.
+    paths: frozenset[str]
+
+    def page(self, *, stranger: bool = False, **query: str | int) -> str:
+        params = "&".join(f"{k}={v}" for k, v in {"slug": self.slug, **query}.items())
+        return f"{self.stranger if stranger else self.host}/?{params}"
+
+    def needs(self, *paths: str) -> None:
+        missing = [p for p in paths if p not in self.paths]
+        if missing:
+            pytest.skip(f"the deployment has no {', '.join(missing)} yet")
+
+
+def apply_property(slug: str, host_origin: str, data_dir: Path | None) -> None:
+    text = (HERE / "property.toml").read_text(encoding="utf-8")
+    text = text.replace("{slug}", slug).replace("{host_origin}", host_origin)
+    with tempfile.TemporaryDirectory(prefix="ik-e2e-prop-") as folder:
+        path = Path(folder) / f"{slug}.toml"
+        path.write_text(text, encoding="utf-8")
+        command = [*innkeep_command(), "property", "apply", str(path)]
+        if data_dir is not None:
+            command += ["--data-dir", str(data_dir)]
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"innkeep property apply failed:\n{result.stdout}{result.stderr}")
+
+
+@pytest.fixture(scope="session")
+def deployment(pytestconfig: pytest.Config) -> Iterator[Deployment]:
+    base_url: str | None = pytestconfig.getoption("--base-url", default=None)
+    with contextlib.ExitStack() as stack:
+        if base_url:
+            service, data_dir = base_url.rstrip("/"), None
+            hold_seconds = pytestconfig.getoption("--innkeep-hold-seconds")
+        else:
+            service, data_dir = stack.enter_context(started_demo(DEMO_HOLD_SECONDS))
+            hold_seconds = DEMO_HOLD_SECONDS
+        host = stack.enter_context(serving_host_pages(service))
+        stranger = stack.enter_context(serving_host_pages(service))
+        slug = f"e2e-{secrets.token_hex(3)}"
+        apply_property(slug, host, data_dir)
+        status, body = get(service + "/schema/openapi.json")
+        import json
+
+        paths = frozenset(json.loads(body)["paths"]) if status == 200 else frozenset()
+        yield Deployment(service, host, stranger, slug, hold_seconds, paths)
+
+
+@pytest.fixture
+def stays() -> Iterator[Any]:
+    """Stays that no other test of this run books: each call gives the next free week."""
+    yield _next_stay
+
+
+_weeks = iter(range(1000))
+
+
+def _next_stay(nights: int = 2) -> tuple[str, str]:
+    # Three weeks out and beyond, one week per stay, never on the same nights twice.
+    start = date.today() + timedelta(days=21 + 7 * next(_weeks))
+    return start.isoformat(), (start + timedelta(days=nights)).isoformat()

@@ -1,0 +1,162 @@
+"""The widget on a guesthouse's own page: allowed or not, inline or in a dialog, isolated,
+accessible, and usable on a phone."""
+
+from __future__ import annotations
+
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Frame, Page, expect
+
+from e2e.conftest import Deployment
+from e2e.widget_steps import (
+    events,
+    night,
+    pick_dates,
+    priced_nights,
+    room,
+    show_month_of,
+    widget_frame,
+)
+
+
+def test_an_allowed_site_shows_the_priced_calendar(page: Page, deployment: Deployment) -> None:
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    expect(frame.get_by_test_id("calendar")).to_be_visible()
+    # Every bookable night shows its price.
+    first = priced_nights(frame).first
+    expect(first).to_have_text(re.compile(r"€\s?\d+"))
+    expect(page.locator("text=not allowed")).to_have_count(0)
+    page.wait_for_function("recorded.some(e => e.type === 'ready')")
+    ready = events(page, "ready")
+    assert ready == [{"type": "ready", "detail": {"version": 1, "property": deployment.slug}}]
+
+
+def test_the_frame_grows_with_its_content(page: Page, deployment: Deployment) -> None:
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    element = frame.frame_element()
+    # No inner scrollbar: the frame is as tall as the widget's page.
+    page.wait_for_function(
+        "([el, h]) => Math.abs(el.getBoundingClientRect().height - h) < 2",
+        arg=[element, frame.evaluate("document.documentElement.getBoundingClientRect().height")],
+    )
+
+
+def test_a_site_not_on_the_list_gets_a_notice_and_no_widget(
+    page: Page, deployment: Deployment
+) -> None:
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(deployment.page(stranger=True))
+    expect(page.get_by_text("not allowed to show bookings")).to_be_visible()
+    page.wait_for_function("recorded.some(e => e.type === 'error')")
+    assert [e["detail"]["code"] for e in events(page, "error")] == ["not_allowed"]
+    assert not [f for f in page.frames if "/embed/" in f.url]
+    assert not [url for url in asked if "/embed/" in url and "/api/" not in url]
+
+
+def test_without_a_placeholder_a_book_now_button_opens_a_dialog(
+    page: Page, deployment: Deployment
+) -> None:
+    page.goto(deployment.page(mode="dialog"))
+    page.wait_for_function("typeof Innkeep === 'function' && Innkeep.loaded")
+    # The button lives in a closed shadow root: reach it as a keyboard user would.
+    page.wait_for_function("document.body.lastElementChild.tagName === 'DIV'")
+    assert not [f for f in page.frames if "/embed/" in f.url], "no widget before it is asked for"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    frame = widget_frame(page)
+    dialog_frame = frame.frame_element()
+    shown = "el => el.checkVisibility() && el.getBoundingClientRect().height > 200"
+    page.wait_for_function(shown, arg=dialog_frame)
+    page.wait_for_function("recorded.some(e => e.type === 'ready')")
+    page.keyboard.press("Escape")
+    page.wait_for_function("el => !el.checkVisibility()", arg=dialog_frame)
+    # The JS API opens it again.
+    page.evaluate("Innkeep('open')")
+    page.wait_for_function(shown, arg=dialog_frame)
+
+
+def test_the_host_page_css_cannot_reach_the_widget_nor_ours_leak_out(
+    page: Page, deployment: Deployment
+) -> None:
+    page.goto(deployment.page(hostile=1))
+    before = page.evaluate("getComputedStyle(document.getElementById('probe')).fontFamily")
+    frame = widget_frame(page)
+    box = frame.frame_element().bounding_box()
+    assert box is not None and box["height"] > 300
+    # Inside, the widget's own look: not the host's red Comic Sans.
+    cell = priced_nights(frame).first
+    assert "Comic" not in cell.evaluate("el => getComputedStyle(el).fontFamily")
+    assert cell.evaluate("el => getComputedStyle(el).color") != "rgb(255, 0, 0)"
+    # Outside, the host page looks as it did before the widget came.
+    after = page.evaluate("getComputedStyle(document.getElementById('probe')).fontFamily")
+    assert after == before and "Comic" in after
+
+
+def test_several_widgets_live_on_one_page(page: Page, deployment: Deployment) -> None:
+    page.goto(deployment.page(widgets=2))
+    widget_frame(page, 0)
+    widget_frame(page, 1)
+    page.wait_for_function("recorded.filter(e => e.type === 'ready').length === 2")
+
+
+def test_the_calendar_and_rooms_pass_an_accessibility_check(
+    page: Page, deployment: Deployment, stays: object
+) -> None:
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    assert_accessible(frame)
+    check_in, check_out = stays()  # type: ignore[operator]
+    pick_dates(frame, check_in, check_out)
+    room(frame, "twin").get_by_test_id("breakdown").locator("summary").click()
+    assert_accessible(frame)
+
+
+def assert_accessible(frame: Frame) -> None:
+    results = Axe().run(frame)  # type: ignore[arg-type]
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_widget_fits_a_360_px_phone(browser: Browser, deployment: Deployment) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(deployment.page())
+        frame = widget_frame(page)
+        box = frame.frame_element().bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+        # Nothing sticks out sideways, and a night is big enough for a finger.
+        assert frame.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        cell = priced_nights(frame).first.locator("xpath=..").bounding_box()
+        assert cell is not None and cell["width"] >= 36 and cell["height"] >= 40
+    finally:
+        context.close()
+
+
+def test_german_shows_german_dates_and_euros(
+    page: Page, deployment: Deployment, stays: object
+) -> None:
+    page.goto(deployment.page(locale="de"))
+    frame = widget_frame(page)
+    check_in, check_out = stays()  # type: ignore[operator]
+    show_month_of(frame, check_in)
+    label = night(frame, check_in).get_attribute("aria-label") or ""
+    # e.g. "Mittwoch, 23. Dezember 2026, ab 120 €"
+    assert re.search(
+        r"(Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag), \d+\. ", label
+    )
+    assert re.search(r"ab\s\d+\s€", label), label
+    expect(frame.locator("h1")).to_have_text("Buchen Sie Ihren Aufenthalt im Locanda di Prova")
+    pick_dates(frame, check_in, check_out)
+    total = room(frame, "twin").get_by_test_id("total")
+    expect(total).to_have_text(re.compile(r"^\d{1,3}(\.\d{3})*,\d{2}\s€$"))

@@ -1,0 +1,241 @@
+"""A guest's whole path in the widget: dates, party, room, details, payment and the booking;
+and what they are told when another guest or the clock gets there first."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from playwright.sync_api import Browser, Frame, Page, expect
+
+from e2e.conftest import Deployment, get
+from e2e.widget_steps import events, fill_guest, pick_dates, room, widget_frame
+
+HOLDS = "/holds"
+CHECKOUT = "/checkout"
+CONFIRM = "/confirm"
+
+
+def choose(frame: Frame, slug: str) -> None:
+    room(frame, slug).get_by_test_id("choose").click()
+
+
+def test_a_guest_books_with_the_demo_provider(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    deployment.needs(HOLDS, CHECKOUT, CONFIRM)
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    frame.get_by_test_id("adults").select_option("2")
+    frame.get_by_test_id("children").select_option("1")
+    frame.get_by_test_id("child-age").select_option("8")
+    check_in, check_out = stays(3)
+    pick_dates(frame, check_in, check_out)
+
+    twin = room(frame, "twin")
+    twin.get_by_test_id("breakdown").locator("summary").click()
+    breakdown = twin.get_by_test_id("breakdown")
+    # Each rule's effect, and what is paid now and at the property.
+    expect(breakdown).to_contain_text("cleaning fee")
+    expect(breakdown).to_contain_text("Paid at the property")
+    expect(breakdown).to_contain_text("Paid now")
+    total_text = twin.get_by_test_id("total").inner_text()
+
+    choose(frame, "twin")
+    expect(frame.get_by_test_id("countdown")).to_contain_text(re.compile(r"\d+:\d\d"))
+    fill_guest(frame)
+    with page.expect_response(lambda r: r.url.endswith(CONFIRM)) as confirmed:
+        frame.get_by_test_id("pay").click()
+    expect(frame.get_by_test_id("confirmation")).to_be_visible()
+    reference = frame.get_by_test_id("booking-reference").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{3}-[A-Z0-9]{4}", reference)
+    expect(frame.get_by_test_id("confirmation")).to_contain_text(total_text)
+
+    # The host page heard of it, with nothing personal and no secret in it.
+    page.wait_for_function("recorded.some(e => e.type === 'booked')")
+    booked = events(page, "booked")[0]["detail"]
+    assert set(booked) == {"version", "reference", "total", "currency"}
+    assert booked["reference"] == reference and booked["currency"] == "EUR"
+    assert page.evaluate("heard") == [booked]  # Innkeep('on', 'booked', …) queued before load
+    for event in events(page):
+        text = json.dumps(event["detail"])
+        assert "ada@example.com" not in text and "Ada" not in text and "token" not in text
+
+    # The booking is readable through the API with the secret the guest was given.
+    answer = confirmed.value.json()
+    secret = answer.get("secret") or answer.get("booking_secret")
+    if secret:
+        status, body = get(f"{deployment.service}/api/v1/bookings/{reference}?secret={secret}")
+        assert status == 200 and json.loads(body)["reference"] == reference
+
+
+def test_two_guests_race_for_the_last_unit(
+    browser: Browser, deployment: Deployment, stays: Any
+) -> None:
+    deployment.needs(HOLDS)
+    check_in, check_out = stays()
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        pages = [first.new_page(), second.new_page()]
+        frames = []
+        for page in pages:
+            page.goto(deployment.page())
+            frame = widget_frame(page)
+            pick_dates(frame, check_in, check_out)
+            expect(room(frame, "last-room")).to_be_visible()
+            frames.append(frame)
+
+        choose(frames[0], "last-room")
+        expect(frames[0].get_by_test_id("countdown")).to_be_visible()
+        choose(frames[1], "last-room")
+
+        # The second guest is told plainly and offered what is still free.
+        error = frames[1].get_by_test_id("error")
+        expect(error).to_contain_text("just taken")
+        expect(room(frames[1], "last-room")).to_have_count(0)
+        expect(room(frames[1], "twin")).to_be_visible()
+        expect(frames[1].get_by_test_id("countdown")).to_be_hidden()
+        assert [e["detail"]["code"] for e in events(pages[1], "error")] == ["taken"]
+
+        if all(any(p.endswith(e) for p in deployment.paths) for e in (CHECKOUT, CONFIRM)):
+            fill_guest(frames[0])
+            frames[0].get_by_test_id("pay").click()
+            expect(frames[0].get_by_test_id("booking-reference")).to_be_visible()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_choosing_another_room_lets_the_first_one_go(
+    browser: Browser, deployment: Deployment, stays: Any
+) -> None:
+    deployment.needs(HOLDS)
+    check_in, check_out = stays()
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        one, other = first.new_page(), second.new_page()
+        one.goto(deployment.page())
+        frame = widget_frame(one)
+        pick_dates(frame, check_in, check_out)
+        choose(frame, "last-room")
+        expect(frame.get_by_test_id("countdown")).to_be_visible()
+        choose(frame, "twin")
+        expect(room(frame, "twin").get_by_test_id("choose")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+
+        # The other guest can now have the last room.
+        other.goto(deployment.page())
+        frame = widget_frame(other)
+        pick_dates(frame, check_in, check_out)
+        choose(frame, "last-room")
+        expect(frame.get_by_test_id("countdown")).to_be_visible()
+        expect(frame.get_by_test_id("error")).to_be_hidden()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_leaving_the_page_releases_the_hold(
+    browser: Browser, deployment: Deployment, stays: Any
+) -> None:
+    deployment.needs(HOLDS, "/release")
+    check_in, check_out = stays()
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        leaving = first.new_page()
+        leaving.goto(deployment.page())
+        frame = widget_frame(leaving)
+        pick_dates(frame, check_in, check_out)
+        choose(frame, "last-room")
+        expect(frame.get_by_test_id("countdown")).to_be_visible()
+        leaving.goto("about:blank")  # the beacon goes as the page goes
+
+        other = second.new_page()
+        other.goto(deployment.page())
+        frame = widget_frame(other)
+        pick_dates(frame, check_in, check_out)
+        choose(frame, "last-room")
+        expect(frame.get_by_test_id("countdown")).to_be_visible()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_an_expired_hold_releases_the_room_and_says_so(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    deployment.needs(HOLDS)
+    hold_seconds = deployment.hold_seconds
+    if hold_seconds is None or hold_seconds > 60:
+        import pytest
+
+        pytest.skip("holds last too long here; pass --innkeep-hold-seconds for a short one")
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    check_in, check_out = stays()
+    pick_dates(frame, check_in, check_out)
+    choose(frame, "last-room")
+    expect(frame.get_by_test_id("countdown")).to_be_visible()
+    frame.get_by_test_id("guest-name").fill("Grace Hopper")
+    expect(frame.get_by_test_id("error")).to_contain_text(
+        "run out", timeout=(hold_seconds + 15) * 1000
+    )
+    # The room is free again and offered again; what was typed is still there.
+    expect(room(frame, "last-room")).to_be_visible()
+    expect(frame.get_by_test_id("countdown")).to_be_hidden()
+    choose(frame, "last-room")
+    expect(frame.get_by_test_id("countdown")).to_be_visible()
+    expect(frame.get_by_test_id("guest-name")).to_have_value("Grace Hopper")
+
+
+def test_a_booking_made_with_the_keyboard_alone(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    deployment.needs(HOLDS, CHECKOUT, CONFIRM)
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    check_in, check_out = stays(2)
+    keys = page.keyboard
+
+    # Into the widget: adults, children, the month buttons, then the calendar grid.
+    frame.get_by_test_id("adults").focus()
+    for _ in range(6):
+        keys.press("Tab")
+        if frame.evaluate("document.activeElement.dataset.testid") == "night":
+            break
+    focused = frame.evaluate("document.activeElement.dataset.date")
+    days = (date.fromisoformat(check_in) - date.fromisoformat(focused)).days
+    assert days >= 0
+    for _ in range(days // 7):
+        keys.press("ArrowDown")
+    for _ in range(days % 7):
+        keys.press("ArrowRight")
+    assert frame.evaluate("document.activeElement.dataset.date") == check_in
+    keys.press("Enter")
+    for _ in range((date.fromisoformat(check_out) - date.fromisoformat(check_in)).days):
+        keys.press("ArrowRight")
+    keys.press("Enter")
+
+    # Focus moves to the rooms; the first room's details, then its Choose button.
+    expect(frame.locator("#rooms-h")).to_be_focused()
+    keys.press("Tab")
+    keys.press("Tab")
+    expect(room(frame, "last-room").get_by_test_id("choose")).to_be_focused()
+    keys.press("Enter")
+
+    expect(frame.locator("#details-h")).to_be_focused()
+    for text in ("Alan Turing", "alan@example.com", "+44 20 0000 0000", ""):
+        keys.press("Tab")
+        if text:
+            keys.type(text)
+    keys.press("Tab")
+    expect(frame.get_by_test_id("accept-policy")).to_be_focused()
+    keys.press("Space")
+    keys.press("Tab")
+    expect(frame.get_by_test_id("pay")).to_be_focused()
+    keys.press("Enter")
+    expect(frame.get_by_test_id("booking-reference")).to_be_visible()
+    expect(frame.locator("#done-h")).to_be_focused()

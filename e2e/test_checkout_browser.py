@@ -11,7 +11,14 @@ from typing import Any
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from e2e.conftest import Deployment, get
-from e2e.widget_steps import events, fill_guest, pick_dates, room, widget_frame
+from e2e.widget_steps import (
+    assert_accessible,
+    events,
+    fill_guest,
+    pick_dates,
+    room,
+    widget_frame,
+)
 
 HOLDS = "/holds"
 CHECKOUT = "/checkout"
@@ -69,6 +76,21 @@ def test_a_guest_books_with_the_demo_provider(
     if secret:
         status, body = get(f"{deployment.service}/api/v1/bookings/{reference}?secret={secret}")
         assert status == 200 and json.loads(body)["reference"] == reference
+
+
+def test_the_details_and_payment_form_passes_an_accessibility_check(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    deployment.needs(HOLDS)
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    pick_dates(frame, *stays())
+    choose(frame, "twin")
+    expect(frame.get_by_test_id("countdown")).to_be_visible()
+    frame.get_by_test_id("pay").click()  # nothing filled in: the form says what is missing
+    expect(frame.get_by_test_id("error")).to_contain_text("Full name")
+    expect(frame.get_by_test_id("guest-name")).to_be_focused()
+    assert_accessible(frame)
 
 
 def test_two_guests_race_for_the_last_unit(

@@ -6,6 +6,7 @@ import re
 import time
 from typing import Any
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Frame, Page, expect
 
 EMBED = re.compile(r"/embed/")
@@ -66,3 +67,14 @@ def events(page: Page, kind: str | None = None) -> list[dict[str, Any]]:
     """The innkeep:* events the host page received, oldest first."""
     recorded: list[dict[str, Any]] = page.evaluate("window.recorded")
     return [e for e in recorded if kind is None or e["type"] == kind]
+
+
+def assert_accessible(frame: Frame) -> None:
+    """axe-core finds no serious or critical violation in the widget as it is now."""
+    results = Axe().run(frame)  # type: ignore[arg-type]
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, "\n".join(bad)

@@ -77,8 +77,8 @@
       'padding:14px 22px;border:0;border-radius:var(--r,8px);background:var(--a,#1f4e5f);color:#fff;cursor:pointer;' +
       'box-shadow:0 4px 14px #0004}.open:focus-visible,.x:focus-visible{outline:3px solid #f0b429;outline-offset:2px}' +
       'dialog{width:min(760px,100vw);max-width:100vw;max-height:calc(100vh - 32px);padding:0;border:0;border-radius:12px;overflow:auto}' +
-      'dialog::backdrop{background:#0008}.x{position:sticky;top:0;float:right;margin:6px;z-index:1;width:40px;height:40px;' +
-      'border:0;border-radius:50%;background:#fff;font:24px system-ui;cursor:pointer}' +
+      'dialog::backdrop{background:#0008}.bar{position:sticky;top:0;display:flex;justify-content:flex-end;padding:4px;background:#fff}' +
+      '.x{width:40px;height:40px;border:0;border-radius:50%;background:#fff;font:24px system-ui;cursor:pointer}' +
       '@media(max-width:600px){dialog{width:100vw;height:100%;max-height:100%;margin:0;border-radius:0}}');
     var button = d.createElement('button'), close = d.createElement('button');
     if (opts.accent) dialogHost.style.setProperty('--a', opts.accent);
@@ -92,7 +92,10 @@
     close.textContent = '×';
     close.setAttribute('aria-label', check.close);
     close.onclick = function () { dialog.close(); };
-    dialog.appendChild(close);
+    var bar = d.createElement('div');
+    bar.className = 'bar';
+    bar.appendChild(close);
+    dialog.appendChild(bar);
     root.append(button, dialog);
   }
 

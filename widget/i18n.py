@@ -54,6 +54,8 @@ _EN = {
     "guest_note": "Message to the guesthouse (optional)",
     "policy_free": "Free cancellation until {days} days before arrival; after that "
     "{percent}% of the price is refunded.",
+    "policy_no_refund": "Free cancellation until {days} days before arrival; after that the "
+    "price is not refunded.",
     "accept_policy": "I accept the cancellation policy.",
     "pay": "Book and pay {amount}",
     "paying": "Booking…",
@@ -120,6 +122,8 @@ _DE = {
     "guest_note": "Nachricht an das Haus (optional)",
     "policy_free": "Kostenlose Stornierung bis {days} Tage vor Anreise; danach werden "
     "{percent} % des Preises erstattet.",
+    "policy_no_refund": "Kostenlose Stornierung bis {days} Tage vor Anreise; danach wird der "
+    "Preis nicht erstattet.",
     "accept_policy": "Ich akzeptiere die Stornobedingungen.",
     "pay": "Buchen und {amount} bezahlen",
     "paying": "Wird gebucht…",
@@ -187,6 +191,8 @@ _FR = {
     "guest_note": "Message pour la maison (facultatif)",
     "policy_free": "Annulation gratuite jusqu'à {days} jours avant l'arrivée ; ensuite, "
     "{percent} % du prix est remboursé.",
+    "policy_no_refund": "Annulation gratuite jusqu'à {days} jours avant l'arrivée ; ensuite, "
+    "le prix n'est pas remboursé.",
     "accept_policy": "J'accepte les conditions d'annulation.",
     "pay": "Réserver et payer {amount}",
     "paying": "Réservation…",
@@ -254,6 +260,8 @@ _ES = {
     "guest_note": "Mensaje para el alojamiento (opcional)",
     "policy_free": "Cancelación gratuita hasta {days} días antes de la llegada; después se "
     "reembolsa el {percent} % del precio.",
+    "policy_no_refund": "Cancelación gratuita hasta {days} días antes de la llegada; después "
+    "no se reembolsa el precio.",
     "accept_policy": "Acepto la política de cancelación.",
     "pay": "Reservar y pagar {amount}",
     "paying": "Reservando…",
@@ -321,6 +329,8 @@ _IT = {
     "guest_note": "Messaggio per la struttura (facoltativo)",
     "policy_free": "Cancellazione gratuita fino a {days} giorni prima dell'arrivo; dopo "
     "viene rimborsato il {percent}% del prezzo.",
+    "policy_no_refund": "Cancellazione gratuita fino a {days} giorni prima dell'arrivo; dopo "
+    "il prezzo non viene rimborsato.",
     "accept_policy": "Accetto le condizioni di cancellazione.",
     "pay": "Prenota e paga {amount}",
     "paying": "Prenotazione in corso…",

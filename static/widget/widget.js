@@ -278,7 +278,8 @@
     field('email', 'email', 'email', true),
     field('phone', 'tel', 'tel', false),
     field('note', null, 'off', false),
-    el('p', { class: 'policy', text: t('policy_free', { days: policy.free_until_days, percent: policy.refund_percent }) }),
+    el('p', { class: 'policy', text: t(policy.refund_percent ? 'policy_free' : 'policy_no_refund',
+      { days: policy.free_until_days, percent: policy.refund_percent }) }),
     el('label', { for: 'accept', class: 'check' }, acceptBox, el('span', { text: t('accept_policy') })),
     paymentBox,
     payButton);

@@ -3,7 +3,9 @@
 By default the suite starts ``innkeep demo`` itself (free ports, a temporary data folder,
 short holds). With ``--base-url URL`` it targets that deployment instead; then
 ``innkeep property apply`` must reach its database (``INNKEEP_DATABASE_URL``), and
-``--innkeep-hold-seconds`` says how long its holds last (the expiry test needs them short).
+``--innkeep-hold-seconds`` says how long its holds last (the expiry test needs them short),
+and its per-address hold quotas must allow one machine playing many guests
+(``INNKEEP_HOLDS_PER_ADDRESS``, ``INNKEEP_HOLD_ATTEMPTS_PER_MINUTE``).
 
 Either way the suite creates its own property from ``e2e/property.toml`` with a fresh slug,
 and serves its own host pages on two more origins of 127.0.0.1: one the property allows
@@ -201,7 +203,15 @@ def started_demo(hold_seconds: int) -> Iterator[tuple[str, Path]]:
     data_dir = Path(tempfile.mkdtemp(prefix="ik-e2e-"))
     log = data_dir / "demo.log"
     port, host_port = free_port(), free_port()
-    env = {**os.environ, "INNKEEP_HOLD_SECONDS": str(hold_seconds), "INNKEEP_ENV": "test"}
+    env = {
+        **os.environ,
+        "INNKEEP_HOLD_SECONDS": str(hold_seconds),
+        "INNKEEP_ENV": "test",
+        # Every guest of the suite comes from 127.0.0.1: the per-address quotas of holds are
+        # for the public, not for one QA machine playing many guests.
+        "INNKEEP_HOLDS_PER_ADDRESS": "1000",
+        "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE": "1000",
+    }
     for name in ("INNKEEP_DATABASE_URL", "INNKEEP_REDIS_URL", "INNKEEP_STRIPE_SECRET_KEY"):
         env.pop(name, None)
     with log.open("wb") as out:

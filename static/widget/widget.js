@@ -432,7 +432,7 @@
       tabindex: date === S.focus ? '0' : '-1', 'aria-selected': selected ? 'true' : 'false',
       'aria-disabled': state.enabled ? null : 'true', 'aria-label': spoken.join(', '),
       onclick: () => { if (state.enabled) choose(date); },
-      onkeydown: (e) => gridKey(e, date),
+      onkeydown: gridKey,
     },
     el('span', { class: 'day', 'aria-hidden': 'true', text: String(+date.slice(8)) }),
     el('span', { class: 'price', 'aria-hidden': 'true', text: price || (info.past ? '' : state.label) }));
@@ -476,7 +476,10 @@
   }
 
   // The grid's keys (WAI-ARIA date grid): arrows by day and week, Home/End, PageUp/PageDown.
-  function gridKey(e, date) {
+  function gridKey(e) {
+    // From the date the grid says is focused, not the cell's own: keys pressed while the
+    // next month loads must add up, not restart from a cell about to be redrawn.
+    const date = S.focus;
     const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
     let next = null;
     if (e.key in moves) next = addDays(date, moves[e.key]);
@@ -869,12 +872,15 @@
       paying = false;
       payButton.disabled = false;
       payButton.textContent = t('pay', { amount: money(hold.quote.due_now, hold.quote.currency) });
-      if (error.error === 'taken' || error.error === 'hold_expired' || error.status === 404 || error.status === 410) {
+      // The room went to someone else, or the hold ended: nothing was charged (the
+      // service cancels the authorisation); say so and offer what is free now.
+      const taken = error.error === 'taken' || error.error === 'room_taken';
+      if (taken || ['hold_expired', 'hold_lost'].includes(error.error) || error.status === 404) {
         S.hold = null;
         stopCountdown();
         checkoutSection.hidden = true;
-        await refreshStay([error.error === 'taken' ? t('taken') + ' ' + t('offer_free') : t('hold_expired'),
-          error.error || 'hold_expired']);
+        await refreshStay([taken ? t('taken') + ' ' + t('offer_free') : t('hold_expired'),
+          taken ? 'taken' : 'hold_expired']);
       } else {
         errorIn(checkoutSection, error.message || t('offline'), error.error);
       }

@@ -257,6 +257,8 @@ class Deployment:
     hold_seconds: int | None
     #: Paths the deployment's OpenAPI lists: tests of steps not built yet are skipped.
     paths: frozenset[str]
+    #: The data folder of the demo the suite started (None with --base-url).
+    data_dir: Path | None = None
 
     def page(self, *, stranger: bool = False, **query: str | int) -> str:
         params = "&".join(f"{k}={v}" for k, v in {"slug": self.slug, **query}.items())
@@ -270,9 +272,16 @@ class Deployment:
             pytest.skip(f"the deployment has no {', '.join(missing)} endpoint yet")
 
 
-def apply_property(slug: str, host_origin: str, data_dir: Path | None) -> None:
+def apply_property(
+    slug: str, host_origin: str, data_dir: Path | None, changes: dict[str, str] | None = None
+) -> None:
+    """``innkeep property apply`` of e2e/property.toml as ``slug``, allowing ``host_origin``;
+    ``changes`` replaces lines of the file (an owner editing it)."""
     text = (HERE / "property.toml").read_text(encoding="utf-8")
     text = text.replace("{slug}", slug).replace("{host_origin}", host_origin)
+    for old, new in (changes or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
     with tempfile.TemporaryDirectory(prefix="ik-e2e-prop-") as folder:
         path = Path(folder) / f"{slug}.toml"
         path.write_text(text, encoding="utf-8")
@@ -304,7 +313,7 @@ def deployment(pytestconfig: pytest.Config) -> Iterator[Deployment]:
         import json
 
         paths = frozenset(json.loads(body)["paths"]) if status == 200 else frozenset()
-        yield Deployment(service, host, stranger, slug, hold_seconds, paths)
+        yield Deployment(service, host, stranger, slug, hold_seconds, paths, data_dir)
 
 
 @pytest.fixture

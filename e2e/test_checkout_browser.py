@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Frame, Page, expect
 
-from e2e.conftest import Deployment
+from e2e.conftest import Deployment, apply_property
 from e2e.widget_steps import (
     assert_accessible,
     events,
@@ -261,3 +261,34 @@ def test_a_booking_made_with_the_keyboard_alone(
     keys.press("Enter")
     expect(frame.get_by_test_id("booking-reference")).to_be_visible()
     expect(frame.locator("#done-h")).to_be_focused()
+
+
+def test_a_changed_price_is_said_plainly_and_the_new_one_can_be_taken(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    deployment.needs(HOLDS)
+    slug = f"{deployment.slug}-price"
+    apply_property(slug, deployment.host, deployment.data_dir)
+    page.goto(deployment.page(slug=slug))
+    frame = widget_frame(page)
+    pick_dates(frame, *stays())
+    twin = room(frame, "twin")
+    shown = twin.get_by_test_id("total").inner_text()
+
+    # The owner raises the price while the guest looks at the old one.
+    apply_property(
+        slug, deployment.host, deployment.data_dir, {"base_price = 120.00": "base_price = 150.00"}
+    )
+    choose(frame, "twin")
+    error = frame.get_by_test_id("error")
+    expect(error).to_contain_text("price of this stay has changed")
+    expect(frame.get_by_test_id("countdown")).to_be_hidden()
+    new_total = twin.get_by_test_id("total").inner_text()
+    assert new_total != shown and new_total in error.inner_text()
+
+    # Choosing again accepts the new price.
+    choose(frame, "twin")
+    expect(frame.get_by_test_id("countdown")).to_be_visible()
+    page.wait_for_function("recorded.some(e => e.type === 'hold')")
+    held = events(page, "hold")[-1]["detail"]
+    assert held["total"] == int(re.sub(r"\D", "", new_total))  # "€323.00" → 32300 cents

@@ -899,7 +899,8 @@
       el('h2', { id: 'done-h', tabindex: '-1', text: t('confirmed') }),
       el('p', {}, t('reference') + ': ', el('strong', { 'data-testid': 'booking-reference', text: booking.reference })),
       el('p', {}, el('strong', { text: room ? room.name : q.room_type }), ' · ' + longDate(q.check_in) + ' – ' + longDate(q.check_out)),
-      el('p', { text: t('total') + ': ' + money(q.total, q.currency) }),
+      el('p', { text: t('total') + ': ' + money(q.total, q.currency) +
+        (q.total > q.due_now ? ' · ' + t('pay_at_property') + ': ' + money(q.total - q.due_now, q.currency) : '') }),
       el('p', { text: t('check_in_from', { time: P.check_in_time, time_out: P.check_out_time }) }),
       el('p', { class: 'muted', text: t('confirmation_sent', { email: S.guest.email }) }));
     partySection.hidden = dateSection.hidden = roomsSection.hidden = checkoutSection.hidden = true;

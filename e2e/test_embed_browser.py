@@ -4,10 +4,11 @@ accessible, and usable on a phone."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import Deployment
+from e2e.conftest import Deployment, apply_property
 from e2e.widget_steps import (
     assert_accessible,
     events,
@@ -172,3 +173,50 @@ def test_the_host_page_can_open_a_stay(page: Page, deployment: Deployment, stays
         "adults": 1,
         "children": 0,
     }
+
+
+RESTRICTIONS = {
+    'type = "base_rate"\n': 'type = "base_rate"\n\n'
+    '[[rules]]\ntype = "min_stay"\nname = "saturdays"\nnights = 3\narrival_weekdays = ["sat"]\n\n'
+    '[[rules]]\ntype = "closed_to_arrival"\nweekdays = ["sun"]\n\n'
+    '[[rules]]\ntype = "closed_to_departure"\nweekdays = ["mon"]\n'
+}
+
+
+def test_the_calendar_explains_why_a_stay_cannot_be_chosen(
+    page: Page, deployment: Deployment
+) -> None:
+    slug = f"{deployment.slug}-rules"
+    apply_property(slug, deployment.host, deployment.data_dir, RESTRICTIONS)
+    page.goto(deployment.page(slug=slug))
+    frame = widget_frame(page)
+    status = frame.get_by_test_id("stay-status")
+    # A Saturday two months out, and the days around it.
+    start = date.today() + timedelta(days=60)
+    saturday = start + timedelta(days=(5 - start.weekday()) % 7)
+    day = lambda n: (saturday + timedelta(days=n)).isoformat()  # noqa: E731
+
+    show_month_of(frame, day(1))
+    sunday = night(frame, day(1))
+    expect(sunday).to_have_attribute("aria-label", re.compile("no arrival"))
+    sunday.click()
+    expect(status).to_contain_text("Arrivals are not possible on Sunday")
+
+    show_month_of(frame, day(0))
+    night(frame, day(0)).click()
+    show_month_of(frame, day(1))
+    night(frame, day(1)).click()
+    expect(status).to_contain_text("the minimum stay is 3 nights")
+    expect(frame.get_by_test_id("room-type")).to_have_count(0)
+
+    wednesday = day(-3)
+    show_month_of(frame, wednesday)
+    night(frame, wednesday).click()
+    show_month_of(frame, day(2))
+    night(frame, day(2)).click()  # a Monday
+    expect(status).to_contain_text("Departures are not possible on Monday")
+
+    show_month_of(frame, day(3))
+    night(frame, day(3)).click()  # Wednesday to Tuesday is fine
+    expect(frame.get_by_test_id("room-type").first).to_be_visible()
+    expect(status).to_contain_text("6 nights")

@@ -241,7 +241,7 @@
   const nextButton = el('button', { type: 'button', class: 'nav', 'data-testid': 'next-month', 'aria-label': t('next_month'), text: '›',
     onclick: () => showMonth(addMonths(S.month, 1), true) });
   const months = el('div', { class: 'months', 'data-testid': 'calendar' });
-  const status = el('p', { class: 'status', 'aria-live': 'polite' });
+  const status = el('p', { class: 'status', 'data-testid': 'stay-status', 'aria-live': 'polite' });
   const dateSection = el('section', { class: 'dates', 'aria-labelledby': 'dates-h' },
     el('div', { class: 'dates-head' }, el('h2', { id: 'dates-h', text: t('calendar') }),
       el('div', { class: 'navs' }, prevButton, nextButton)),

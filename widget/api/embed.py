@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,12 +22,20 @@ from widget.embedding import (
 )
 from widget.errors import NotFound
 from widget.i18n import messages, text
+from widget.paths import STATIC_DIR
 from widget.properties import public_property
 from widget.property_file import LANGUAGES, normalise_origin
 from widget.state import DbDep, ServicesDep
 
-#: Bumped when the widget page's own JS or CSS changes, so browsers fetch the new files.
-ASSET_VERSION = "1"
+
+@cache
+def asset_version() -> str:
+    """A short hash of the widget page's JS and CSS, read once per process: a new release
+    changes the URLs, so no browser keeps an old copy."""
+    digest = hashlib.sha256()
+    for name in ("widget/widget.js", "widget/widget.css"):
+        digest.update((STATIC_DIR / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class EmbedCheck(msgspec.Struct):
@@ -152,7 +162,7 @@ class WidgetPageController(Controller):
                 "title": text(options.language, "title", property=policy.name),
                 "options": options,
                 "config": config,
-                "asset_version": ASSET_VERSION,
+                "asset_version": asset_version(),
             },
             headers=headers,
             media_type=MediaType.HTML,

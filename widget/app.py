@@ -20,6 +20,7 @@ from widget.background import running_jobs
 from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
 from widget.errors import exception_handlers
+from widget.inventory.freshness import listening
 from widget.paths import TEMPLATES_DIR
 from widget.settings import Settings, SettingsError
 from widget.state import Services
@@ -34,7 +35,8 @@ def create_app(settings: Settings) -> Litestar:
             "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set "
             "(`innkeep demo` starts embedded servers and sets them)"
         )
-    pool = create_pool(settings.database_url, settings.db_pool_max)
+    database_url = settings.database_url
+    pool = create_pool(database_url, settings.db_pool_max)
     redis = Redis.from_url(
         settings.redis_url,
         # A Redis that is away must cost a request milliseconds, not seconds.
@@ -48,7 +50,10 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await pool.open(wait=False)
         try:
-            async with running_jobs(services, enabled=settings.background_jobs):
+            async with (
+                listening(services.freshness, database_url),
+                running_jobs(services, enabled=settings.background_jobs),
+            ):
                 yield
         finally:
             await pool.close()
@@ -72,7 +77,12 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[PublicApiCors(OriginLookup(pool))],
         exception_handlers=exception_handlers,
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        compression_config=CompressionConfig(
+            backend="gzip",
+            minimum_size=500,
+            # The calendar keeps its answers compressed already (widget.api.calendar).
+            exclude=r"^/api/v1/properties/[^/]+/calendar$",
+        ),
         openapi_config=OpenAPIConfig(
             title="Innkeep",
             version="1.0.0",

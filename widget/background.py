@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from widget.settings import Settings
 from widget.state import Services
 
 log = logging.getLogger(__name__)
+STOP_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -24,12 +27,20 @@ class Job:
     run: Callable[[Services], Awaitable[object]]
 
 
-def jobs() -> list[Job]:
+async def sweep_holds(services: Services) -> int:
+    """Expire holds whose time is up, giving back their gates and quota places."""
+    async with services.pool.connection() as conn:
+        return await services.holds.sweep(conn)
+
+
+def jobs(settings: Settings) -> list[Job]:
     """The jobs of this version of Innkeep (add new ones here)."""
-    return []
+    return [Job("sweep-holds", settings.sweep_seconds, sweep_holds)]
 
 
 async def _loop(job: Job, services: Services) -> None:
+    # A random first wait spreads the workers' rounds apart and keeps start-up quiet.
+    await asyncio.sleep(job.every_seconds * random.random())
     while True:
         try:
             await job.run(services)
@@ -45,7 +56,10 @@ async def _loop(job: Job, services: Services) -> None:
 async def running_jobs(services: Services, enabled: bool = True) -> AsyncIterator[None]:
     """Run every job in the background for as long as the context is open."""
     tasks = (
-        [asyncio.create_task(_loop(job, services), name=job.name) for job in jobs()]
+        [
+            asyncio.create_task(_loop(job, services), name=job.name)
+            for job in jobs(services.settings)
+        ]
         if enabled
         else []
     )
@@ -54,6 +68,8 @@ async def running_jobs(services: Services, enabled: bool = True) -> AsyncIterato
     finally:
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if tasks:
+            # Shutdown must not hang on a job stuck in I/O: give them a moment, then go.
+            _, stuck = await asyncio.wait(tasks, timeout=STOP_SECONDS)
+            for task in stuck:
+                log.warning("background job %s did not stop in time", task.get_name())

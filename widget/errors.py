@@ -63,6 +63,13 @@ class Forbidden(ApiError):
     code = "forbidden"
 
 
+class PricingBroken(ApiError):
+    """A pricing rule or the owner's rule set failed: our side's fault, logged, 500."""
+
+    status_code = 500
+    code = "pricing_failed"
+
+
 class TooManyRequests(ApiError):
     status_code = 429
     code = "too_many_requests"

@@ -45,6 +45,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: The origin guests reach the service on, for links in e-mails; defaults to the request's.
     public_url: str | None = None
     db_pool_max: int = 10
+    #: Hold quotas per property, so a bot cannot lock a guesthouse's whole inventory:
+    #: active holds per widget session and per client address, and hold attempts per
+    #: address per minute.
+    holds_per_session: int = 2
+    holds_per_address: int = 6
+    hold_attempts_per_minute: int = 30
+    #: How often each worker expires lapsed holds.
+    sweep_seconds: float = 5.0
     #: Off in tests that drive the sweeper and senders themselves, step by step.
     background_jobs: bool = True
 
@@ -113,6 +121,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "stripe_api_base": _url(env, "INNKEEP_STRIPE_API_BASE", ("http://", "https://")),
         "public_url": _url(env, "INNKEEP_PUBLIC_URL", ("http://", "https://")),
         "db_pool_max": _int(env, "INNKEEP_DB_POOL_MAX", 10, 1),
+        "holds_per_session": _int(env, "INNKEEP_HOLDS_PER_SESSION", 2, 1),
+        "holds_per_address": _int(env, "INNKEEP_HOLDS_PER_ADDRESS", 6, 1),
+        "hold_attempts_per_minute": _int(env, "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE", 30, 1),
+        "sweep_seconds": float(_int(env, "INNKEEP_SWEEP_SECONDS", 5, 1)),
     }
     if env.get("INNKEEP_DATA_DIR"):
         values["data_dir"] = Path(env["INNKEEP_DATA_DIR"]).expanduser()

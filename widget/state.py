@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from litestar.params import SkipValidation
 from psycopg_pool import AsyncConnectionPool
@@ -11,12 +13,30 @@ from redis.asyncio import Redis
 from widget.db import Conn
 from widget.settings import Settings
 
+if TYPE_CHECKING:
+    from widget.inventory.freshness import Freshness
+    from widget.inventory.holds import Holds
+
 
 @dataclass
 class Services:
     settings: Settings
     pool: AsyncConnectionPool[Conn]
     redis: Redis
+
+    @cached_property
+    def holds(self) -> Holds:
+        """Holds, their gate and quotas, shared by every request of this worker."""
+        from widget.inventory.holds import Holds
+
+        return Holds(self)
+
+    @cached_property
+    def freshness(self) -> Freshness:
+        """This worker's memory of property versions and calendar answers."""
+        from widget.inventory.freshness import Freshness
+
+        return Freshness()
 
 
 # Handlers take these unvalidated because they are our own objects, not request data.

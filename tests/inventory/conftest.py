@@ -7,12 +7,15 @@ import msgspec
 import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 
 from tests.helpers import DEMO_TOML
 from widget.app import create_app
+from widget.db import create_pool
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
 from widget.settings import Settings
+from widget.state import Services
 
 
 @pytest.fixture
@@ -34,3 +37,17 @@ async def api(
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     async with AsyncTestClient(app=create_app(quiet_settings)) as client:
         yield client
+
+
+@pytest.fixture
+async def services(quiet_settings: Settings) -> AsyncIterator[Services]:
+    """The service's shared parts, in the test's own event loop, for driving jobs directly."""
+    assert quiet_settings.database_url and quiet_settings.redis_url
+    pool = create_pool(quiet_settings.database_url, 4)
+    await pool.open()
+    redis = Redis.from_url(quiet_settings.redis_url)
+    try:
+        yield Services(quiet_settings, pool, redis)
+    finally:
+        await pool.close()
+        await redis.aclose()

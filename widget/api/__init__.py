@@ -9,6 +9,7 @@ from litestar.static_files import create_static_files_router
 from widget.api.calendar import CalendarController
 from widget.api.embed import EmbedCheckController, WidgetPageController
 from widget.api.health import HealthController
+from widget.api.holds import HoldController
 from widget.api.loader import LoaderController
 from widget.api.properties import PropertyController
 from widget.api.quotes import QuoteController
@@ -22,6 +23,7 @@ def route_handlers() -> list[Any]:
         PropertyController,
         CalendarController,
         QuoteController,
+        HoldController,
         LoaderController,
         EmbedCheckController,
         WidgetPageController,

@@ -7,15 +7,16 @@ import logging
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.params import Parameter
+from litestar.response.base import ASGIResponse
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
 from widget.api.params import PropertySlug, check_adults, parse_children, parse_date
 from widget.errors import Unprocessable
 from widget.inventory.availability import MAX_CALENDAR_NIGHTS, calendar
-from widget.inventory.catalogue import catalogue, party, versions
-from widget.state import DbDep, ServicesDep
+from widget.inventory.catalogue import catalogue, party
+from widget.state import ServicesDep
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 600
@@ -29,7 +30,6 @@ class CalendarController(Controller):
     async def get_calendar(
         self,
         request: Request,  # type: ignore[type-arg]
-        db: DbDep,
         services: ServicesDep,
         slug: PropertySlug,
         start: Annotated[str, Parameter(description="First night, YYYY-MM-DD.")],
@@ -38,7 +38,7 @@ class CalendarController(Controller):
         children: Annotated[
             str | None, Parameter(description="Children's ages, comma-separated: 4,9")
         ] = None,
-    ) -> Response[bytes]:
+    ) -> ASGIResponse:
         """Units free, the night's price for the party and the stay restrictions of every
         night of every room type that can sleep the party. Answers 304 to a matching
         If-None-Match: the ETag changes with any booking, rule change or the local date."""
@@ -49,24 +49,33 @@ class CalendarController(Controller):
             raise Unprocessable(f"at most {MAX_CALENDAR_NIGHTS} nights at once", field="end")
         who = party(check_adults(adults), parse_children(children))
 
-        seen = await versions(db, slug)
+        # The hot path touches no server: versions and answers come from this worker's memory,
+        # which Postgres keeps honest (see widget.inventory.freshness).
+        memory = services.freshness
+        seen = await memory.versions(services.pool, slug)
         digest = hashlib.sha256(
             f"{seen.version}|{seen.inventory_version}|{seen.today}|{first}|{last}|"
             f"{who.adults}|{who.children}".encode()
         ).hexdigest()[:32]
-        etag = f'"{digest}"'
-        headers = {"ETag": etag, "Cache-Control": "no-cache"}
-        if request.headers.get("if-none-match") == etag:
-            return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+        etag = f'"{digest}"'.encode()
+        headers = [(b"etag", etag), (b"cache-control", b"no-cache"), (b"vary", b"accept-encoding")]
+        if request.headers.get("if-none-match", "").encode() == etag:
+            return ASGIResponse(status_code=HTTP_304_NOT_MODIFIED, encoded_headers=headers)
 
         key = f"innkeep:{{p:{seen.property_id}}}:calendar:{digest}"
-        body = await _cached(services, key)
+        body = memory.body(key) or await _cached(services, key)
         if body is None:
-            shop = await catalogue(db, slug, seen)
-            answer = await calendar(db, shop, first, last, who, seen.today)
+            async with services.pool.connection() as db:
+                shop = await catalogue(db, slug, seen)
+                answer = await calendar(db, shop, first, last, who, seen.today)
             body = msgspec.json.encode(answer)
             await _store(services, key, body)
-        return Response(body, media_type="application/json", headers=headers)
+        memory.keep(key, body)
+        # Answers are compressed once, when first kept, not on every request.
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            body = memory.gzipped(key, body)
+            headers.append((b"content-encoding", b"gzip"))
+        return ASGIResponse(body=body, media_type="application/json", encoded_headers=headers)
 
 
 async def _cached(services: ServicesDep, key: str) -> bytes | None:

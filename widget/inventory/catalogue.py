@@ -52,6 +52,8 @@ class Versions:
     inventory_version: int
     time_zone: str
     today: date
+    #: Until the property's next midnight, by the database's clock.
+    seconds_to_midnight: float = 86400.0
 
 
 _cache: dict[tuple[int, int], Catalogue] = {}
@@ -63,7 +65,12 @@ async def versions(conn: Conn, slug: str) -> Versions:
     if row is None:
         raise NotFound(f"No property is called {slug!r}; check the data-property attribute.")
     return Versions(
-        row["id"], row["version"], row["inventory_version"], row["time_zone"], row["today"]
+        row["id"],
+        row["version"],
+        row["inventory_version"],
+        row["time_zone"],
+        row["today"],
+        float(row["seconds_to_midnight"]),
     )
 
 

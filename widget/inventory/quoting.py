@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
-from engine import Party, PricingError, Quote, StayContext, price_stay
+from engine import NoBaseRate, Party, PricingError, Quote, RuleFailed, StayContext, price_stay
 from widget.db import Conn
-from widget.errors import Unprocessable
+from widget.errors import PricingBroken, Unprocessable
 from widget.inventory.availability import busy_stock
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.stock import Stock
 
 MAX_STAY_NIGHTS = 365
+log = logging.getLogger(__name__)
 
 
 def check_stay(check_in: date, check_out: date, today: date) -> None:
@@ -51,6 +53,14 @@ def price(
     )
     try:
         return price_stay(ctx, shop.rules)
+    except (RuleFailed, NoBaseRate) as error:
+        # The owner's set-up or a plugin is at fault, not the guest's request.
+        log.error("pricing %s of %s failed: %s", room_type, shop.property.slug, error)
+        raise PricingBroken(
+            "This stay cannot be priced right now because of a problem with the property's "
+            "pricing rules; the guesthouse has been told.",
+            code=error.code,
+        ) from error
     except PricingError as error:
         raise Unprocessable(error.message, field=error.field, code=error.code) from None
 

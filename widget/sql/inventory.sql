@@ -30,8 +30,11 @@ SELECT id, slug, currency, time_zone, version, inventory_version, pricing_rules,
 FROM property WHERE slug = %(slug)s
 
 -- name: property_versions
+-- seconds_to_midnight: how long "today" stays today at the property, by the database's clock.
 SELECT id, version, inventory_version, time_zone,
-       (innkeep_now() AT TIME ZONE time_zone)::date AS today
+       (innkeep_now() AT TIME ZONE time_zone)::date AS today,
+       extract(epoch FROM ((innkeep_now() AT TIME ZONE time_zone)::date + 1)
+                          - (innkeep_now() AT TIME ZONE time_zone)) AS seconds_to_midnight
 FROM property WHERE slug = %(slug)s
 
 -- name: room_types_for_pricing
@@ -53,3 +56,50 @@ WHERE property_id = %(property_id)s
   AND stay && daterange(%(start)s, %(end)s)
   AND (status IN ('confirmed', 'blocked')
        OR (status = 'held' AND hold_expires_at > innkeep_now()))
+
+-- name: expire_lapsed_on_unit
+-- Holds whose time is up stop counting at once, inside the transaction that needs the nights.
+UPDATE reservation
+SET status = 'expired', version = version + 1, updated_at = now()
+WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now()
+  AND stay && daterange(%(check_in)s, %(check_out)s)
+RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, client_key,
+          client_address
+
+-- name: insert_hold
+INSERT INTO reservation (id, property_id, unit_id, stay, status, hold_expires_at,
+                         hold_token_hash, adults, children, quote, quote_hash, promo_code,
+                         client_key, client_address)
+VALUES (%(id)s, %(property_id)s, %(unit_id)s, daterange(%(check_in)s, %(check_out)s), 'held',
+        innkeep_now() + make_interval(secs => %(hold_seconds)s), %(token_hash)s, %(adults)s,
+        %(children)s, %(quote)s, %(quote_hash)s, %(promo_code)s, %(client_key)s,
+        %(client_address)s)
+RETURNING hold_expires_at, version
+
+-- name: hold_is_active
+-- Whether a gate's holder still has a claim Postgres honours (no row: not written yet).
+SELECT status IN ('confirmed', 'blocked')
+       OR (status = 'held' AND hold_expires_at > innkeep_now()) AS active
+FROM reservation WHERE id = %(id)s
+
+-- name: release_hold
+UPDATE reservation
+SET status = 'cancelled', version = version + 1, hold_expires_at = NULL, updated_at = now()
+WHERE id = %(id)s AND status = 'held'
+RETURNING unit_id, lower(stay) AS check_in, upper(stay) AS check_out, property_id,
+          client_key, client_address
+
+-- name: sweep_lapsed_holds
+-- Safe with any number of workers: each lapsed hold is expired by exactly one of them.
+WITH lapsed AS (
+    SELECT id FROM reservation
+    WHERE status = 'held' AND hold_expires_at <= innkeep_now()
+    ORDER BY hold_expires_at
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE reservation r
+SET status = 'expired', version = r.version + 1, updated_at = now()
+FROM lapsed WHERE r.id = lapsed.id
+RETURNING r.id, r.property_id, r.unit_id, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
+          r.client_key, r.client_address

@@ -1,0 +1,104 @@
+"""A throw-away Innkeep for benchmarks: embedded Postgres and Redis in a temp folder, the demo
+guesthouse, and ``innkeep serve`` on a free loopback port, pinned to chosen cores."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from widget.embedded import EmbeddedServices  # noqa: E402
+from widget.migrate import migrate  # noqa: E402
+from widget.paths import PROPERTIES_DIR  # noqa: E402
+from widget.property_apply import apply_property  # noqa: E402
+from widget.property_file import load_property_file  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores, {model}, Python {sys.version.split()[0]}"
+
+
+@contextlib.contextmanager
+def stack(workers: int, server_cores: set[int], **env: str) -> Iterator[tuple[str, str]]:
+    """Yields (service URL, database URL); everything is stopped and removed afterwards."""
+    data = Path(tempfile.mkdtemp(prefix="innkeep-bench-"))
+    services = EmbeddedServices(data)
+    database_url, redis_url = services.start()
+    process = None
+    try:
+        migrate(database_url)
+        with psycopg.connect(database_url) as conn:
+            apply_property(conn, load_property_file(PROPERTIES_DIR / "demo.toml"))
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "widget.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "INNKEEP_DATABASE_URL": database_url,
+                "INNKEEP_REDIS_URL": redis_url,
+                "INNKEEP_ENV": "test",
+                **env,
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=lambda: os.sched_setaffinity(0, server_cores),
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/readyz", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url, database_url
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(30)
+        services.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]

@@ -1,0 +1,194 @@
+"""Holding rooms over HTTP: one unit each, the next unit on conflict, never an overlap."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import msgspec
+import psycopg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.conftest import free_port
+from tests.helpers import advance_clock
+from widget.app import create_app
+from widget.background import sweep_holds
+from widget.settings import Settings
+from widget.state import Services
+
+Client = AsyncTestClient  # type: ignore[type-arg]
+ARRIVAL = date.today() + timedelta(days=45)
+# A Monday-to-Thursday stay: no weekend or minimum-stay rule gets in the way.
+ARRIVAL = ARRIVAL + timedelta(days=(0 - ARRIVAL.weekday()) % 7)
+
+
+def wish(room_type: str = "double-sea-view", nights: int = 3, **more: Any) -> dict[str, Any]:
+    return {
+        "room_type": room_type,
+        "check_in": str(ARRIVAL),
+        "check_out": str(ARRIVAL + timedelta(days=nights)),
+        "adults": 1 if room_type == "garden-single" else 2,
+        **more,
+    }
+
+
+def session(n: int) -> dict[str, str]:
+    return {"X-Innkeep-Session": f"guest-session-{n:04d}"}
+
+
+async def hold(api: Client, body: dict[str, Any], who: int = 1) -> Any:
+    return await api.post("/api/v1/properties/demo/holds", json=body, headers=session(who))
+
+
+async def units_free(api: Client, room_type: str) -> int:
+    response = await api.get(
+        "/api/v1/properties/demo/calendar",
+        params={"start": str(ARRIVAL), "end": str(ARRIVAL + timedelta(days=1)), "adults": 1},
+    )
+    room = next(r for r in response.json()["room_types"] if r["slug"] == room_type)
+    return int(room["nights"][0]["units_free"])
+
+
+def statuses(db: psycopg.Connection[Any]) -> list[str]:
+    rows = db.execute("SELECT status::text FROM reservation ORDER BY created_at").fetchall()
+    db.commit()
+    return [r[0] for r in rows]
+
+
+async def test_a_hold_prices_the_stay_once_and_takes_a_unit(api: Client) -> None:
+    quote = (await api.post("/api/v1/properties/demo/quotes", json=wish())).json()
+    response = await hold(api, wish(quote_hash=quote["quote_hash"]))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["quote"] == quote
+    assert len(body["token"]) >= 32
+    expires = datetime.fromisoformat(body["expires_at"])
+    assert 590 <= (expires - datetime.now(expires.tzinfo)).total_seconds() <= 610
+    assert await units_free(api, "double-sea-view") == 2
+
+
+async def test_a_conflict_moves_on_to_the_next_unit_until_none_is_left(api: Client) -> None:
+    for guest in range(3):
+        assert (await hold(api, wish(), who=guest)).status_code == 201
+    full = await hold(api, wish(), who=9)
+    assert full.status_code == 409
+    assert full.json()["error"] == "taken"
+    assert full.json()["free_room_types"] == ["family-suite"]
+    assert await units_free(api, "double-sea-view") == 0
+
+
+async def test_a_changed_price_is_refused_with_the_new_quote(api: Client) -> None:
+    response = await hold(api, wish(quote_hash="0" * 64))
+    assert response.status_code == 409
+    assert response.json()["error"] == "price_changed"
+    assert response.json()["quote"]["quote_hash"] != "0" * 64
+    assert await units_free(api, "double-sea-view") == 3
+
+
+async def test_releasing_frees_the_unit_at_once_and_only_with_the_token(
+    api: Client, demo: psycopg.Connection[Any]
+) -> None:
+    held = (await hold(api, wish("garden-single"))).json()
+    url = f"/api/v1/holds/{held['id']}"
+    assert (await api.delete(url, headers={"X-Hold-Token": "wrong"})).status_code == 404
+    assert await units_free(api, "garden-single") == 0
+    released = await api.delete(url, headers={"X-Hold-Token": held["token"]})
+    assert released.status_code == 200
+    assert released.json()["status"] == "released"
+    assert await units_free(api, "garden-single") == 1
+    again = await api.delete(url, headers={"X-Hold-Token": held["token"]})
+    assert again.status_code == 200
+    assert statuses(demo) == ["cancelled"]
+
+
+async def test_a_beacon_can_release_with_the_token_in_its_body(api: Client) -> None:
+    held = (await hold(api, wish("garden-single"))).json()
+    response = await api.post(
+        f"/api/v1/holds/{held['id']}/release",
+        content=msgspec.json.encode({"token": held["token"]}),
+        headers={"content-type": "text/plain;charset=UTF-8"},
+    )
+    assert response.status_code == 200
+    assert await units_free(api, "garden-single") == 1
+
+
+async def test_a_lapsed_hold_frees_its_nights_and_is_expired_by_the_next_taker(
+    api: Client, demo: psycopg.Connection[Any]
+) -> None:
+    first = await hold(api, wish("garden-single"), who=1)
+    assert first.status_code == 201
+    assert (await hold(api, wish("garden-single"), who=2)).status_code == 409
+    advance_clock(demo, timedelta(seconds=601))
+    # Its Redis gate is still there (Redis keeps real time); Postgres says the hold is over,
+    # so the gate is taken over and the nights go to the next guest.
+    assert await units_free(api, "garden-single") == 1
+    second = await hold(api, wish("garden-single"), who=2)
+    assert second.status_code == 201, second.text
+    assert statuses(demo) == ["expired", "held"]
+
+
+async def test_the_sweeper_expires_lapsed_holds_and_frees_their_quota(
+    api: Client, demo: psycopg.Connection[Any], services: Services
+) -> None:
+    assert (await hold(api, wish("garden-single"))).status_code == 201
+    assert (await hold(api, wish("family-suite", nights=2))).status_code == 201
+    assert (await hold(api, wish())).status_code == 429  # this session holds two already
+    assert await sweep_holds(services) == 0
+    advance_clock(demo, timedelta(seconds=601))
+    assert await sweep_holds(services) == 2
+    assert statuses(demo) == ["expired", "expired"]
+    assert (await hold(api, wish())).status_code == 201
+
+
+async def test_a_session_may_hold_only_a_few_rooms_at_once(api: Client) -> None:
+    assert (await hold(api, wish("garden-single"), who=1)).status_code == 201
+    second = await hold(api, wish("family-suite", nights=2), who=1)
+    assert second.status_code == 201
+    third = await hold(api, wish(), who=1)
+    assert third.status_code == 429
+    assert int(third.headers["retry-after"]) >= 1
+    # Letting one go makes room for another at once.
+    await api.delete(
+        f"/api/v1/holds/{second.json()['id']}", headers={"X-Hold-Token": second.json()["token"]}
+    )
+    assert (await hold(api, wish(), who=1)).status_code == 201
+
+
+@pytest.fixture
+async def no_redis(
+    quiet_settings: Settings, demo: psycopg.Connection[Any]
+) -> AsyncIterator[Client]:
+    away = msgspec.structs.replace(quiet_settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    async with AsyncTestClient(app=create_app(away)) as client:
+        yield client
+
+
+async def test_with_redis_away_holds_still_work_and_never_overlap(no_redis: Client) -> None:
+    for guest in range(3):
+        assert (await hold(no_redis, wish(), who=guest)).status_code == 201
+    assert (await hold(no_redis, wish(), who=7)).status_code == 409
+    assert await units_free(no_redis, "double-sea-view") == 0
+
+
+async def test_with_redis_away_quotas_are_counted_in_postgres(no_redis: Client) -> None:
+    assert (await hold(no_redis, wish("garden-single"), who=1)).status_code == 201
+    assert (await hold(no_redis, wish("family-suite", nights=2), who=1)).status_code == 201
+    third = await hold(no_redis, wish(), who=1)
+    assert third.status_code == 429
+    assert "retry-after" in third.headers
+
+
+async def test_a_retried_request_gets_the_first_hold_back(
+    api: Client, demo: psycopg.Connection[Any]
+) -> None:
+    headers = {**session(1), "Idempotency-Key": "hold-attempt-1"}
+    url = "/api/v1/properties/demo/holds"
+    first = await api.post(url, json=wish("garden-single"), headers=headers)
+    again = await api.post(url, json=wish("garden-single"), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert statuses(demo) == ["held"]
+    other = await api.post(url, json=wish("family-suite"), headers=headers)
+    assert other.status_code == 422

@@ -1,0 +1,234 @@
+"""A guesthouse living through random days: holds, releases, bookings, cancellations,
+blocks and the clock moving on. Invariants: no two active reservations of a unit overlap,
+and every night the calendar calls free can really be held."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import msgspec
+import psycopg
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from redis.asyncio import Redis
+
+from tests.helpers import DEMO_TOML, advance_clock
+from widget.db import create_pool
+from widget.errors import ApiError
+from widget.inventory.availability import calendar
+from widget.inventory.blocks import BlockRefused, add_block
+from widget.inventory.catalogue import catalogue, party, versions
+from widget.inventory.confirm import confirm_hold
+from widget.inventory.holds import StayWish
+from widget.inventory.quotas import Client
+from widget.property_apply import apply_property
+from widget.property_file import parse_property
+from widget.settings import Settings
+from widget.state import Services
+
+FIRST = date.today() + timedelta(days=60)
+FIRST += timedelta(days=(0 - FIRST.weekday()) % 7)  # a Monday: weekends come into play
+DAYS = 12
+ROOMS = {"double-sea-view": 2, "family-suite": 2, "garden-single": 1}
+_sessions = itertools.count()
+
+
+class Guesthouse(RuleBasedStateMachine):
+    """Drives the real service layer against the suite's Postgres and Redis."""
+
+    settings_: Settings
+    database_url: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.db = psycopg.connect(self.database_url, autocommit=True)
+        self.db.execute(
+            "TRUNCATE reservation, clock_offset, idempotency_key RESTART IDENTITY CASCADE"
+        )
+        relaxed = msgspec.structs.replace(
+            self.settings_,
+            holds_per_address=10_000,
+            hold_attempts_per_minute=10_000,
+            holds_per_session=10_000,
+        )
+        self.pool = create_pool(self.database_url, 2)
+        self.redis = Redis.from_url(self.settings_.redis_url or "")
+        self.run(self.pool.open())
+        self.run(self.redis.flushdb())
+        self.services = Services(relaxed, self.pool, self.redis)
+        self.holds: dict[uuid.UUID, int] = {}  # hold id → version, while we believe it held
+        self.bookings: list[uuid.UUID] = []
+
+    def run(self, coro: Any) -> Any:
+        return self.loop.run_until_complete(coro)
+
+    def teardown(self) -> None:
+        self.run(self.pool.close())
+        self.run(self.redis.aclose())
+        self.loop.close()
+        self.db.close()
+
+    async def _hold(self, room_type: str, start: int, nights: int) -> uuid.UUID | None:
+        async with self.pool.connection() as conn:
+            seen = await versions(conn, "demo")
+            shop = await catalogue(conn, "demo", seen)
+            wish = StayWish(
+                room_type=room_type,
+                check_in=FIRST + timedelta(days=start),
+                check_out=FIRST + timedelta(days=start + nights),
+                party=party(1, ()),
+            )
+            client = Client(f"session-{next(_sessions):08d}", "198.51.100.7")
+            try:
+                held = await self.services.holds.create(conn, shop, wish, client, seen.today)
+            except ApiError as refused:
+                # Refused only for a reason a guest is told: taken, or a stay restriction.
+                assert refused.code in (
+                    "taken",
+                    "min_stay",
+                    "max_stay",
+                    "closed_to_arrival",
+                    "closed_to_departure",
+                ), refused.message
+                return None
+            return held.id
+
+    async def _release(self, hold_id: uuid.UUID) -> None:
+        async with self.pool.connection() as conn:
+            await self.services.holds.release(conn, hold_id)
+
+    @initialize()
+    def open_the_guesthouse(self) -> None:
+        self.db.execute("TRUNCATE reservation RESTART IDENTITY CASCADE")
+
+    @rule(
+        room_type=st.sampled_from(sorted(ROOMS)),
+        start=st.integers(0, DAYS - 1),
+        nights=st.integers(1, 4),
+    )
+    def hold(self, room_type: str, start: int, nights: int) -> None:
+        hold_id = self.run(self._hold(room_type, start, nights))
+        if hold_id:
+            self.holds[hold_id] = 1
+
+    @rule(data=st.data())
+    def release(self, data: st.DataObject) -> None:
+        if not self.holds:
+            return
+        hold_id = data.draw(st.sampled_from(sorted(self.holds)))
+        del self.holds[hold_id]
+
+        self.run(self._release(hold_id))
+
+    @rule(data=st.data())
+    def confirm(self, data: st.DataObject) -> None:
+        if not self.holds:
+            return
+        hold_id = data.draw(st.sampled_from(sorted(self.holds)))
+        version = self.holds.pop(hold_id)
+
+        async def go() -> bool:
+            async with self.pool.connection() as conn:
+                confirmation = await confirm_hold(conn, hold_id, version, f"pi_{hold_id}")
+            return confirmation.confirmed
+
+        if self.run(go()):
+            self.bookings.append(hold_id)
+
+    @rule(data=st.data())
+    def cancel_booking(self, data: st.DataObject) -> None:
+        if not self.bookings:
+            return
+        booking = data.draw(st.sampled_from(self.bookings))
+        self.bookings.remove(booking)
+        self.db.execute(
+            "UPDATE reservation SET status = 'cancelled', version = version + 1 "
+            "WHERE id = %s AND status = 'confirmed'",
+            (booking,),
+        )
+
+    @rule(
+        unit=st.sampled_from(["Room 1", "Room 2", "Suite 4", "Room 6"]),
+        start=st.integers(0, DAYS - 1),
+        nights=st.integers(1, 3),
+    )
+    def block(self, unit: str, start: int, nights: int) -> None:
+        first = FIRST + timedelta(days=start)
+        with contextlib.suppress(BlockRefused):
+            add_block(self.db, "demo", unit, first, first + timedelta(days=nights - 1), "repairs")
+
+    @rule(seconds=st.integers(1, 900))
+    def time_passes(self, seconds: int) -> None:
+        advance_clock(self.db, timedelta(seconds=seconds))
+
+    @rule()
+    def sweep(self) -> None:
+        async def go() -> int:
+            async with self.pool.connection() as conn:
+                return await self.services.holds.sweep(conn)
+
+        self.run(go())
+
+    @invariant()
+    def no_unit_is_sold_twice_on_a_night(self) -> None:
+        row = self.db.execute(
+            """SELECT count(*) FROM reservation a JOIN reservation b
+                 ON a.unit_id = b.unit_id AND a.id < b.id AND a.stay && b.stay
+               WHERE a.status IN ('held', 'confirmed', 'blocked')
+                 AND b.status IN ('held', 'confirmed', 'blocked')"""
+        ).fetchone()
+        assert row == (0,)
+
+    @invariant()
+    def every_free_night_can_be_held(self) -> None:
+        async def free_nights() -> list[tuple[str, int]]:
+            async with self.pool.connection() as conn:
+                seen = await versions(conn, "demo")
+                shop = await catalogue(conn, "demo", seen)
+                answer = await calendar(
+                    conn, shop, FIRST, FIRST + timedelta(days=DAYS), party(1, ()), seen.today
+                )
+            return [
+                (room.slug, (night.date - FIRST).days)
+                for room in answer.room_types
+                for night in room.nights
+                if night.units_free > 0 and night.min_stay <= 1 and not night.closed_to_arrival
+            ]
+
+        for room_type, start in self.run(free_nights()):
+            probe = self.run(self._hold(room_type, start, 1))
+            assert probe is not None, (
+                f"{room_type} on night {start} was called free but not holdable"
+            )
+
+            self.run(self._release(probe))
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_guesthouse_never_double_books(
+    database_url: str, settings: Settings, clean: None
+) -> None:
+    with psycopg.connect(database_url) as conn:
+        apply_property(conn, parse_property(DEMO_TOML))
+    Guesthouse.settings_ = settings
+    Guesthouse.database_url = database_url
+    run = settings_for_run(Guesthouse.TestCase)
+    run().runTest()
+
+
+def settings_for_run(case: Any) -> Any:
+    case.settings = settings(
+        max_examples=10,
+        stateful_step_count=15,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    return case

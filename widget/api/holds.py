@@ -1,0 +1,135 @@
+"""Holds over HTTP: take one while the guest checks out, release it when they leave."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, delete, post
+from litestar.params import JSONBody, PathParameter
+
+from engine import Quote
+from widget.api.params import PropertySlug, check_adults, check_children
+from widget.clients import client_of
+from widget.errors import Conflict
+from widget.idempotency import idempotent
+from widget.inventory.catalogue import catalogue, party, versions
+from widget.inventory.hold_access import load_hold
+from widget.inventory.holds import StayWish
+from widget.state import DbDep, ServicesDep
+
+HOLD_TOKEN_HEADER = "x-hold-token"  # noqa: S105 - a header name, not a secret
+HoldId = Annotated[UUID, PathParameter(description="The hold's id, from its creation.")]
+
+
+class HoldRequest(msgspec.Struct, forbid_unknown_fields=True):
+    room_type: str
+    check_in: date
+    check_out: date
+    adults: int = 2
+    children: list[int] = []
+    promo_code: str | None = None
+    #: The `quote_hash` of the quote the guest saw; if the price changed since, 409.
+    quote_hash: str | None = None
+
+
+class HoldOut(msgspec.Struct):
+    id: UUID
+    #: Secret: send it back as the X-Hold-Token header on every call about this hold.
+    token: str
+    expires_at: datetime
+    quote: Quote
+
+
+class ReleaseOut(msgspec.Struct):
+    id: UUID
+    status: str
+
+
+class HoldController(Controller):
+    tags = ("holds",)
+
+    @post("/api/v1/properties/{slug:str}/holds", operation_id="createHold", status_code=201)
+    async def create_hold(
+        self,
+        request: Request[Any, Any, Any],
+        db: DbDep,
+        services: ServicesDep,
+        slug: PropertySlug,
+        data: JSONBody[HoldRequest],
+    ) -> Response[Any]:
+        """Price the stay once and hold a free unit of the room type for
+        `INNKEEP_HOLD_SECONDS`. 409 `taken` (with the room types still free) when none is
+        left, 409 `price_changed` (with the new quote) when `quote_hash` no longer matches,
+        429 with Retry-After when this client holds too many rooms or tries too often.
+        A retry with the same `Idempotency-Key` gets the first hold back, not a second."""
+        client = client_of(request, services.settings)
+
+        async def hold() -> HoldOut:
+            who = party(check_adults(data.adults), check_children(data.children))
+            seen = await versions(db, slug)
+            shop = await catalogue(db, slug, seen)
+            wish = StayWish(
+                room_type=data.room_type,
+                check_in=data.check_in,
+                check_out=data.check_out,
+                party=who,
+                promo_code=data.promo_code or None,
+                quote_hash=data.quote_hash or None,
+            )
+            held = await services.holds.create(db, shop, wish, client, seen.today)
+            return HoldOut(held.id, held.token, held.expires_at, held.quote)
+
+        caller = None if client.session else f"client:{client.address}"
+        return await idempotent(request, db, hold, status_code=201, caller=caller)
+
+    @delete("/api/v1/holds/{hold_id:uuid}", operation_id="releaseHold", status_code=200)
+    async def release_hold(
+        self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, hold_id: HoldId
+    ) -> ReleaseOut:
+        """Let the room go at once (the X-Hold-Token header proves the hold is yours).
+        Releasing again is harmless; a hold that became a booking is not released here."""
+        return await _release(db, services, hold_id, request.headers.get(HOLD_TOKEN_HEADER))
+
+    @post("/api/v1/holds/{hold_id:uuid}/release", operation_id="releaseHoldBeacon", status_code=200)
+    async def release_hold_beacon(
+        self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, hold_id: HoldId
+    ) -> ReleaseOut:
+        """The same as DELETE, for `navigator.sendBeacon` when the guest leaves the page:
+        a beacon cannot set headers, so the token may also come in the body as JSON
+        `{"token": "…"}` (any content type) or as the form field `token`."""
+        token = request.headers.get(HOLD_TOKEN_HEADER) or _token_from(await request.body())
+        return await _release(db, services, hold_id, token)
+
+
+def _token_from(body: bytes) -> str | None:
+    if not body:
+        return None
+    try:
+        decoded = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        from urllib.parse import parse_qs
+
+        values = parse_qs(body.decode(errors="replace")).get("token")
+        return values[0] if values else None
+    token = decoded.get("token") if isinstance(decoded, dict) else None
+    return token if isinstance(token, str) else None
+
+
+async def _release(
+    db: DbDep, services: ServicesDep, hold_id: UUID, token: str | None
+) -> ReleaseOut:
+    hold = await load_hold(db, hold_id, token)
+    if hold.status == "confirmed":
+        raise Conflict(
+            "This hold is already a booking; cancel it from the link in the confirmation e-mail.",
+            code="booked",
+        )
+    if hold.status == "held":
+        await services.holds.release(db, hold_id)
+    current = await load_hold(db, hold_id, token)
+    return ReleaseOut(
+        hold_id, "released" if current.status in ("cancelled", "expired") else current.status
+    )

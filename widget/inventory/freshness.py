@@ -1,0 +1,130 @@
+"""What each worker remembers about a property between requests, and when it forgets.
+
+A calendar answer depends on the property's version (rules), its inventory version
+(reservations) and its local date. Reading them costs a round trip to Postgres per request,
+which would be most of a cached calendar's cost; so each worker keeps them in memory and
+Postgres tells every worker when they change: a trigger sends ``NOTIFY innkeep_inventory``
+on commit, whoever made the change. Entries also lapse at the property's midnight and after
+`MAX_AGE` seconds, and while the listener is not connected nothing is remembered at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+from widget.db import Conn
+from widget.inventory.catalogue import Versions, versions
+
+log = logging.getLogger(__name__)
+Pool = AsyncConnectionPool[Conn]
+
+CHANNEL = "innkeep_inventory"
+#: A safety net behind the notifications (a lost one costs at most this much staleness).
+MAX_AGE = 30.0
+#: Calendar answers a worker keeps in memory (each a few to a few dozen KB).
+BODIES = 512
+
+
+@dataclass(frozen=True)
+class _Entry:
+    versions: Versions
+    good_until: float
+
+
+class Freshness:
+    """Per-worker memory of property versions and of calendar answers built from them."""
+
+    def __init__(self) -> None:
+        self._versions: dict[str, _Entry] = {}
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._gzipped: dict[str, bytes] = {}
+        self.listening = False
+
+    async def versions(self, pool: Pool, slug: str) -> Versions:
+        """The property's versions: from memory while the listener vouches for them."""
+        entry = self._versions.get(slug)
+        now = time.monotonic()
+        if entry is not None and self.listening and now < entry.good_until:
+            return entry.versions
+        async with pool.connection() as conn:
+            current = await versions(conn, slug)
+        ttl = min(MAX_AGE, current.seconds_to_midnight)
+        self._versions[slug] = _Entry(current, now + ttl)
+        return current
+
+    def forget(self, property_id: int | None = None) -> None:
+        """Drop what is known of one property (or of all)."""
+        for slug, entry in list(self._versions.items()):
+            if property_id is None or entry.versions.property_id == property_id:
+                del self._versions[slug]
+
+    def body(self, key: str) -> bytes | None:
+        body = self._bodies.get(key)
+        if body is not None:
+            self._bodies.move_to_end(key)
+        return body
+
+    def keep(self, key: str, body: bytes) -> None:
+        self._bodies[key] = body
+        self._bodies.move_to_end(key)
+        while len(self._bodies) > BODIES:
+            old, _ = self._bodies.popitem(last=False)
+            self._gzipped.pop(old, None)
+
+    def gzipped(self, key: str, body: bytes) -> bytes:
+        """``body`` compressed, computed once per kept answer."""
+        packed = self._gzipped.get(key)
+        if packed is None:
+            packed = gzip.compress(body, compresslevel=6)
+            if key in self._bodies:
+                self._gzipped[key] = packed
+        return packed
+
+    async def listen(self, conninfo: str) -> None:
+        """Follow the notifications until cancelled, reconnecting after any failure."""
+        delay = 0.5
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    # Anything may have changed while we were not listening.
+                    self.forget()
+                    self.listening = True
+                    delay = 0.5
+                    async for notice in conn.notifies():
+                        if notice.payload == "*":
+                            self.forget()
+                        else:
+                            with contextlib.suppress(ValueError):
+                                self.forget(int(notice.payload))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("inventory notifications interrupted, retrying: %s", exc)
+            finally:
+                self.listening = False
+                self.forget()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+@contextlib.asynccontextmanager
+async def listening(freshness: Freshness, conninfo: str) -> AsyncIterator[None]:
+    """Run the listener for as long as the context is open."""
+    task = asyncio.create_task(freshness.listen(conninfo), name="inventory-notifications")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

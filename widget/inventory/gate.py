@@ -1,0 +1,113 @@
+"""The Redis gate: a soft lock on all nights of one unit, taken all-or-nothing in one Lua call.
+
+It only makes losing fast. Correctness lives in Postgres (the exclusion constraint and the
+fenced updates), so every failure here, Redis away included, degrades to "go ask Postgres".
+Keys of one property share the hash tag ``{p:ID}`` so the scripts stay on one cluster slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+# KEYS: one per night. ARGV[1]: "hold-id:taken-at-ms", ARGV[2]: ttl ms, ARGV[3..]: hold ids
+# whose gates may be taken over (Postgres no longer counts their hold as active).
+# Returns nil when every night was taken, else the value found on the first night in the way.
+_ACQUIRE = """
+local mine = string.match(ARGV[1], '^[^:]+')
+local yielding = {}
+for i = 3, #ARGV do yielding[ARGV[i]] = true end
+for _, key in ipairs(KEYS) do
+  local value = redis.call('GET', key)
+  if value then
+    local holder = string.match(value, '^[^:]+')
+    if holder ~= mine and not yielding[holder] then return value end
+  end
+end
+for _, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+end
+return nil
+"""
+
+# Compare-and-delete: only the gates this hold still owns.
+_RELEASE = """
+local released = 0
+for _, key in ipairs(KEYS) do
+  local value = redis.call('GET', key)
+  if value and string.match(value, '^[^:]+') == ARGV[1] then
+    redis.call('DEL', key)
+    released = released + 1
+  end
+end
+return released
+"""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who has the gate in the way: a hold id and when it took the gate."""
+
+    hold_id: str
+    taken_at_ms: int
+
+    @classmethod
+    def parse(cls, value: bytes | str) -> Holder:
+        text = value.decode() if isinstance(value, bytes) else value
+        hold_id, _, taken = text.partition(":")
+        return cls(hold_id, int(taken or 0))
+
+    def age_seconds(self) -> float:
+        return max(0.0, time.time() - self.taken_at_ms / 1000)
+
+
+class GateUnavailable(Exception):
+    """Redis did not answer; go on with Postgres alone."""
+
+
+def night_keys(property_id: int, unit_id: int, check_in: date, check_out: date) -> list[str]:
+    nights = (check_out - check_in).days
+    return [
+        f"innkeep:{{p:{property_id}}}:gate:{unit_id}:{(check_in + timedelta(d)).isoformat()}"
+        for d in range(nights)
+    ]
+
+
+class Gate:
+    """Acquire and release the nights of one unit for a hold."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._acquire: Any = redis.register_script(_ACQUIRE)
+        self._release: Any = redis.register_script(_RELEASE)
+
+    async def acquire(
+        self,
+        keys: list[str],
+        hold_id: UUID,
+        ttl_seconds: float,
+        yielding: tuple[str, ...] = (),
+    ) -> Holder | None:
+        """Take every night or none; return the holder in the way, or None when taken."""
+        value = f"{hold_id}:{int(time.time() * 1000)}"
+        try:
+            found = await self._acquire(keys=keys, args=[value, int(ttl_seconds * 1000), *yielding])
+        except (RedisError, OSError) as exc:
+            raise GateUnavailable(str(exc)) from exc
+        return None if found is None else Holder.parse(found)
+
+    async def release(self, keys: list[str], hold_id: UUID | str) -> None:
+        """Give back the nights this hold still owns; never fails the caller."""
+        try:
+            await self._release(keys=keys, args=[str(hold_id)])
+        except (RedisError, OSError) as exc:
+            log.info("gate release skipped, Redis unavailable: %s", exc)

@@ -1,0 +1,234 @@
+"""Holding a room while the guest checks out, and letting it go.
+
+A hold is priced once (the quote is stored with it and is what checkout charges), takes the
+Redis gate for all nights of one unit, and is written as a ``held`` row that the exclusion
+constraint guards. A conflict on one unit moves on to the next free unit of the room type.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from psycopg import errors as pg_errors
+from psycopg.types.json import Jsonb
+
+from engine import Party, Quote, quote_to_builtins
+from widget.db import Conn
+from widget.errors import Conflict
+from widget.inventory.availability import busy_stock, free_room_types
+from widget.inventory.catalogue import Catalogue
+from widget.inventory.gate import Gate, GateUnavailable, night_keys
+from widget.inventory.quotas import Client, Quotas
+from widget.inventory.quoting import check_stay, price
+from widget.sql import queries
+from widget.state import Services
+from widget.tokens import new_token, token_hash
+
+log = logging.getLogger(__name__)
+
+#: A gate taken this recently by a hold Postgres does not know yet belongs to a request
+#: still on its way to the database: it is in the way. Older ones were abandoned.
+GATE_IN_FLIGHT_SECONDS = 10.0
+
+
+class StayWish(msgspec.Struct, frozen=True):
+    """What the guest asked to hold."""
+
+    room_type: str
+    check_in: date
+    check_out: date
+    party: Party
+    promo_code: str | None = None
+    quote_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class NewHold:
+    id: UUID
+    token: str
+    expires_at: datetime
+    quote: Quote
+    version: int
+
+
+class Holds:
+    """Holds of every property, for one worker: Postgres, the gate and the quotas."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.gate = Gate(services.redis)
+        self.quotas = Quotas(services.redis, services.settings)
+
+    async def create(
+        self, conn: Conn, shop: Catalogue, wish: StayWish, client: Client, today: date
+    ) -> NewHold:
+        """Price the stay, pick a free unit and hold it; 409 when none is free."""
+        check_stay(wish.check_in, wish.check_out, today)
+        shop.room(wish.room_type)
+        stock = (await busy_stock(conn, shop, wish.check_in, wish.check_out))[wish.room_type]
+        quote = price(
+            shop,
+            stock,
+            wish.room_type,
+            wish.check_in,
+            wish.check_out,
+            wish.party,
+            wish.promo_code,
+            today,
+        )
+        if wish.quote_hash and wish.quote_hash != quote.quote_hash:
+            raise Conflict(
+                "The price of this stay has changed since it was shown; here is the new one.",
+                code="price_changed",
+                extra={"quote": quote_to_builtins(quote)},
+            )
+        units = stock.free_units(wish.check_in, wish.check_out)
+        if not units:
+            raise await self._taken(conn, shop, wish)
+
+        hold_id = uuid.uuid4()
+        counted = await self.quotas.charge(shop.property_id, client, hold_id)
+        try:
+            for unit_id in units:
+                held = await self._try_unit(
+                    conn, shop, wish, client, quote, hold_id, unit_id, quota_in_postgres=not counted
+                )
+                if held is not None:
+                    return held
+        except BaseException:
+            await self.quotas.refund(shop.property_id, client, hold_id)
+            raise
+        await self.quotas.refund(shop.property_id, client, hold_id)
+        raise await self._taken(conn, shop, wish)
+
+    async def _try_unit(
+        self,
+        conn: Conn,
+        shop: Catalogue,
+        wish: StayWish,
+        client: Client,
+        quote: Quote,
+        hold_id: UUID,
+        unit_id: int,
+        *,
+        quota_in_postgres: bool,
+    ) -> NewHold | None:
+        settings = self.services.settings
+        keys = night_keys(shop.property_id, unit_id, wish.check_in, wish.check_out)
+        gated = await self._take_gate(conn, keys, hold_id, settings.hold_seconds)
+        if gated is False:
+            return None  # someone is holding it right now: the next unit
+        token = new_token()
+        q = queries("inventory")
+        try:
+            async with conn.transaction():
+                if quota_in_postgres:
+                    await self.quotas.charge_in_postgres(conn, shop.property_id, client)
+                cur = await conn.execute(
+                    q["expire_lapsed_on_unit"],
+                    {"unit_id": unit_id, "check_in": wish.check_in, "check_out": wish.check_out},
+                )
+                lapsed = await cur.fetchall()
+                cur = await conn.execute(
+                    q["insert_hold"],
+                    {
+                        "id": hold_id,
+                        "property_id": shop.property_id,
+                        "unit_id": unit_id,
+                        "check_in": wish.check_in,
+                        "check_out": wish.check_out,
+                        "hold_seconds": settings.hold_seconds,
+                        "token_hash": token_hash(token),
+                        "adults": wish.party.adults,
+                        "children": list(wish.party.children),
+                        "quote": Jsonb(quote_to_builtins(quote)),
+                        "quote_hash": quote.quote_hash,
+                        "promo_code": wish.promo_code,
+                        "client_key": client.key,
+                        "client_address": client.address,
+                    },
+                )
+                row = await cur.fetchone()
+        except pg_errors.ExclusionViolation:
+            # Postgres, the final guard, says the nights are taken: give the gate back.
+            if gated:
+                await self.gate.release(keys, hold_id)
+            return None
+        except BaseException:
+            if gated:
+                await self.gate.release(keys, hold_id)
+            raise
+        assert row is not None
+        for old in lapsed:
+            await self._forget(shop.property_id, old)
+        return NewHold(hold_id, token, row["hold_expires_at"], quote, row["version"])
+
+    async def _take_gate(
+        self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float
+    ) -> bool | None:
+        """True: taken. False: another live hold has it. None: Redis away, go on without."""
+        try:
+            holder = await self.gate.acquire(keys, hold_id, ttl)
+            if holder is None:
+                return True
+            if await self._still_holding(conn, holder.hold_id, holder.age_seconds()):
+                return False
+            # Postgres no longer honours that hold: its gate may be taken over.
+            holder = await self.gate.acquire(keys, hold_id, ttl, yielding=(holder.hold_id,))
+            return holder is None
+        except GateUnavailable:
+            return None
+
+    async def _still_holding(self, conn: Conn, hold_id: str, age: float) -> bool:
+        try:
+            holder = UUID(hold_id)
+        except ValueError:
+            return False
+        cur = await conn.execute(queries("inventory")["hold_is_active"], {"id": holder})
+        row = await cur.fetchone()
+        if row is not None:
+            return bool(row["active"])
+        return age < GATE_IN_FLIGHT_SECONDS
+
+    async def _taken(self, conn: Conn, shop: Catalogue, wish: StayWish) -> Conflict:
+        free = await free_room_types(conn, shop, wish.check_in, wish.check_out, wish.party)
+        return Conflict(
+            "Sorry, that room was just taken for these dates."
+            + (" These rooms are still free." if free else " Nothing else is free for them."),
+            code="taken",
+            extra={"free_room_types": free},
+        )
+
+    async def release(self, conn: Conn, hold_id: UUID) -> bool:
+        """Let a hold go at once (the caller has checked its token). False if it was no
+        longer held (already released, expired or booked)."""
+        cur = await conn.execute(queries("inventory")["release_hold"], {"id": hold_id})
+        row = await cur.fetchone()
+        if row is None:
+            return False
+        await self._forget(row["property_id"], {**row, "id": hold_id})
+        return True
+
+    async def sweep(self, conn: Conn, limit: int = 500) -> int:
+        """Expire holds whose time is up (by the database's clock); returns how many."""
+        cur = await conn.execute(queries("inventory")["sweep_lapsed_holds"], {"limit": limit})
+        rows = await cur.fetchall()
+        for row in rows:
+            await self._forget(row["property_id"], row)
+        return len(rows)
+
+    async def _forget(self, property_id: int, row: dict[str, Any]) -> None:
+        """A hold ended: give back its gate and its place in its client's quota."""
+        if row.get("unit_id") is not None and row.get("check_in") is not None:
+            keys = night_keys(property_id, row["unit_id"], row["check_in"], row["check_out"])
+            await self.gate.release(keys, row["id"])
+        if row.get("client_address"):
+            key = row.get("client_key") or ""
+            session = key[2:] if key.startswith("s:") else None
+            await self.quotas.refund(property_id, Client(session, row["client_address"]), row["id"])

@@ -220,3 +220,38 @@ def test_the_calendar_explains_why_a_stay_cannot_be_chosen(
     night(frame, day(3)).click()  # Wednesday to Tuesday is fine
     expect(frame.get_by_test_id("room-type").first).to_be_visible()
     expect(status).to_contain_text("6 nights")
+
+
+def test_the_loader_ignores_messages_that_are_not_from_its_widget(
+    page: Page, deployment: Deployment, stays: object
+) -> None:
+    page.goto(deployment.page())
+    widget_frame(page)
+    # A forged "booked" from the page itself (another origin than the widget's) ...
+    page.evaluate(
+        "window.postMessage({innkeep: 1, type: 'booked', detail: {reference: 'FAKE-0000'}}, '*')"
+    )
+    # ... then a real event, delivered after it: by then the forgery was seen and dropped.
+    check_in, check_out = stays()  # type: ignore[operator]
+    page.evaluate("([a, b]) => Innkeep('open', {check_in: a, check_out: b})", [check_in, check_out])
+    page.wait_for_function("recorded.some(e => e.type === 'dates')")
+    assert events(page, "booked") == []
+    assert page.evaluate("heard") == []
+
+
+def test_another_site_cannot_frame_the_widget_itself(page: Page, deployment: Deployment) -> None:
+    page.goto(deployment.page(stranger=True))
+    # Framing the widget page directly, even claiming an allowed parent, shows nothing:
+    # the page's frame-ancestors names only the property's origins.
+    with page.expect_console_message(lambda m: "frame-ancestors" in m.text) as refused:
+        page.evaluate(
+            """([service, slug, claimed]) => {
+                const frame = document.createElement('iframe');
+                frame.src = `${service}/embed/${slug}?origin=${encodeURIComponent(claimed)}`;
+                document.body.append(frame);
+            }""",
+            [deployment.service, deployment.slug, deployment.host],
+        )
+    assert "blocked" in refused.value.text and deployment.host in refused.value.text
+    for frame in page.frames[1:]:
+        assert frame.locator("[data-testid=calendar]").count() == 0

@@ -254,9 +254,7 @@ async def test_another_property_s_origins_do_not_count(
     assert response.headers["access-control-allow-origin"] == "https://other-inn.example"
 
 
-async def test_a_hold_s_origins_are_its_property_s(
-    database_url: str, clean: None, demo: None
-) -> None:
+def _a_hold(database_url: str) -> str:
     with psycopg.connect(database_url) as conn:
         row = conn.execute(
             "INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at) "
@@ -265,7 +263,34 @@ async def test_a_hold_s_origins_are_its_property_s(
             (datetime.now(UTC) + timedelta(minutes=10),),
         ).fetchone()
         assert row is not None
-        hold_id = str(row[0])
+        return str(row[0])
+
+
+async def test_a_hold_s_paths_answer_its_property_s_origins(
+    client: Client, database_url: str, demo: None
+) -> None:
+    hold_id = _a_hold(database_url)
+    ask = {
+        "Access-Control-Request-Method": "DELETE",
+        "Access-Control-Request-Headers": "x-hold-token",
+    }
+    ok = await client.options(f"/api/v1/holds/{hold_id}", headers={"Origin": SITE, **ask})
+    assert ok.status_code == 204
+    assert ok.headers["access-control-allow-origin"] == SITE
+    refused = await client.options(f"/api/v1/holds/{hold_id}", headers={"Origin": STRANGER, **ask})
+    assert refused.status_code == 403
+    # A wrong token is still a 404 for an allowed origin, and readable by it.
+    answer = await client.delete(
+        f"/api/v1/holds/{hold_id}", headers={"Origin": SITE, "X-Hold-Token": "wrong"}
+    )
+    assert answer.status_code == 404
+    assert answer.headers["access-control-allow-origin"] == SITE
+
+
+async def test_a_hold_s_origins_are_its_property_s(
+    database_url: str, clean: None, demo: None
+) -> None:
+    hold_id = _a_hold(database_url)
     pool = create_pool(database_url, 2)
     await pool.open()
     try:

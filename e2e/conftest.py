@@ -285,14 +285,20 @@ def apply_property(
     with tempfile.TemporaryDirectory(prefix="ik-e2e-prop-") as folder:
         path = Path(folder) / f"{slug}.toml"
         path.write_text(text, encoding="utf-8")
-        command = [*innkeep_command(), "property", "apply", str(path)]
-        if data_dir is not None:
-            command += ["--data-dir", str(data_dir)]
-        result = subprocess.run(
-            command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-        )
+        innkeep("property", "apply", str(path), data_dir=data_dir)
+
+
+def innkeep(*args: str, data_dir: Path | None) -> str:
+    """Run an owner's `innkeep` command against the deployment; its output."""
+    command = [*innkeep_command(), *args]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     if result.returncode != 0:
-        raise RuntimeError(f"innkeep property apply failed:\n{result.stdout}{result.stderr}")
+        raise RuntimeError(f"innkeep {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
 
 
 @pytest.fixture(scope="session")

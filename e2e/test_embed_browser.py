@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import Deployment, apply_property
+from e2e.conftest import Deployment, apply_property, innkeep
 from e2e.widget_steps import (
     assert_accessible,
     events,
@@ -255,3 +255,28 @@ def test_another_site_cannot_frame_the_widget_itself(page: Page, deployment: Dep
     assert "blocked" in refused.value.text and deployment.host in refused.value.text
     for frame in page.frames[1:]:
         assert frame.locator("[data-testid=calendar]").count() == 0
+
+
+def test_sold_out_nights_are_marked_and_explained(page: Page, deployment: Deployment) -> None:
+    slug = f"{deployment.slug}-full"
+    apply_property(slug, deployment.host, deployment.data_dir)
+    first = date.today() + timedelta(days=45)
+    last = first + timedelta(days=1)
+    for unit in ("Lighthouse", "Twin 1", "Twin 2", "Twin 3"):
+        innkeep(
+            "block", "add", "--property", slug, "--unit", unit, "--from", first.isoformat(),
+            "--to", last.isoformat(), "--reason", "painting", data_dir=deployment.data_dir,
+        )  # fmt: skip
+    page.goto(deployment.page(slug=slug))
+    frame = widget_frame(page)
+    show_month_of(frame, first.isoformat())
+    full = night(frame, first.isoformat())
+    expect(full).to_have_attribute("aria-label", re.compile("sold out"))
+    expect(full).to_have_class(re.compile("sold-out"))
+    expect(full.locator(".price")).to_have_text("sold out")
+    the_day_after = night(frame, (last + timedelta(days=1)).isoformat())
+    show_month_of(frame, (last + timedelta(days=1)).isoformat())
+    expect(the_day_after.locator(".price")).to_have_text(re.compile(r"€\d+"))
+    show_month_of(frame, first.isoformat())
+    full.click()
+    expect(frame.get_by_test_id("stay-status")).to_contain_text("No room is free")

@@ -158,9 +158,10 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
-#: Where Stripe.js and its frames live; allowed only when the provider is Stripe.
-STRIPE_SCRIPT = "https://js.stripe.com"
-STRIPE_FRAMES = ("https://js.stripe.com", "https://hooks.stripe.com")
+#: Where Stripe.js and its frames live (Stripe's security guide); allowed only when the
+#: provider is Stripe.
+STRIPE_SCRIPTS = ("https://js.stripe.com", "https://*.js.stripe.com")
+STRIPE_FRAMES = ("https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com")
 STRIPE_CONNECT = "https://api.stripe.com"
 
 
@@ -172,7 +173,7 @@ def widget_csp(policy: EmbedPolicy, nonce: str, *, stripe: bool) -> str:
     frame = ["'none'"]
     connect = ["'self'"]
     if stripe:
-        script.append(STRIPE_SCRIPT)
+        script.extend(STRIPE_SCRIPTS)
         frame = list(STRIPE_FRAMES)
         connect.append(STRIPE_CONNECT)
     directives = [

@@ -75,7 +75,7 @@ def stack(workers: int, server_cores: set[int], **env: str) -> Iterator[tuple[st
                 **env,
             },
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab"),  # noqa: SIM115
             preexec_fn=lambda: os.sched_setaffinity(0, server_cores),
         )
         url = f"http://127.0.0.1:{port}"

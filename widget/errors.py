@@ -10,9 +10,11 @@ import logging
 import re
 from typing import Any
 
+import psycopg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from psycopg_pool import PoolTimeout
 
 from widget.db import DatabaseUnavailable
 
@@ -125,9 +127,7 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
     )
 
 
-def _database_unavailable(
-    _: Request[Any, Any, Any], exc: DatabaseUnavailable
-) -> Response[dict[str, Any]]:
+def _database_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.error("database unavailable: %s", exc)
     return Response(
         error_body("unavailable", "The booking service is briefly unavailable; please retry."),
@@ -151,5 +151,8 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     ValidationException: _validation_error,
     HTTPException: _http_error,
     DatabaseUnavailable: _database_unavailable,
+    # No connection to be had (Postgres away or every connection busy): retry shortly.
+    PoolTimeout: _database_unavailable,
+    psycopg.OperationalError: _database_unavailable,
     Exception: _unexpected,
 }

@@ -192,3 +192,21 @@ async def test_a_retried_request_gets_the_first_hold_back(
     assert statuses(demo) == ["held"]
     other = await api.post(url, json=wish("family-suite"), headers=headers)
     assert other.status_code == 422
+
+
+@pytest.fixture
+async def strict(quiet_settings: Settings, demo: psycopg.Connection[Any]) -> AsyncIterator[Client]:
+    tight = msgspec.structs.replace(quiet_settings, hold_attempts_per_minute=3)
+    async with AsyncTestClient(app=create_app(tight)) as client:
+        yield client
+
+
+async def test_hold_attempts_are_throttled_per_address(strict: Client) -> None:
+    statuses = []
+    for n in range(5):
+        body = wish(nights=1)
+        body["check_in"] = str(ARRIVAL + timedelta(days=7 * n))
+        body["check_out"] = str(ARRIVAL + timedelta(days=7 * n + 1))
+        statuses.append((await hold(strict, body, who=n)).status_code)
+    # Three holds a minute from one address, then it must wait, whatever the session says.
+    assert statuses == [201, 201, 201, 429, 429]

@@ -76,3 +76,46 @@ def test_migrate_against_a_configured_database(database_url: str) -> None:
     result = innkeep("migrate", env={"INNKEEP_DATABASE_URL": database_url})
     assert result.returncode == 0
     assert result.stdout.strip() == "database is up to date"
+
+
+def test_an_owner_blocks_and_lifts_dates(tmp_path: Path, database_url: str, clean: None) -> None:
+    env = {"INNKEEP_DATABASE_URL": database_url}
+    assert innkeep("property", "apply", str(write(tmp_path, DEMO_TOML)), env=env).returncode == 0
+    added = innkeep(
+        "block",
+        "add",
+        "--property",
+        "demo",
+        "--unit",
+        "Room 1",
+        "--from",
+        "2031-05-04",
+        "--to",
+        "2031-05-06",
+        "--reason",
+        "new bathroom",
+        env=env,
+    )
+    assert added.returncode == 0, added.stderr
+    block_id = added.stdout.strip().rsplit(" ", 1)[-1]
+    listed = innkeep("block", "list", "--property", "demo", env=env)
+    assert "Room 1" in listed.stdout and "2031-05-04 to 2031-05-06" in listed.stdout
+    again = innkeep(
+        "block",
+        "add",
+        "--property",
+        "demo",
+        "--unit",
+        "Room 1",
+        "--from",
+        "2031-05-06",
+        "--to",
+        "2031-05-07",
+        "--reason",
+        "x",
+        env=env,
+    )
+    assert again.returncode == 2
+    assert again.stderr.startswith("innkeep: error: Room 1 is not free on those nights")
+    assert innkeep("block", "lift", "--property", "demo", block_id, env=env).returncode == 0
+    assert "no blocks ahead" in innkeep("block", "list", "--property", "demo", env=env).stdout

@@ -15,7 +15,7 @@ from widget.api.params import PropertySlug, check_adults, check_children
 from widget.clients import client_of
 from widget.errors import Conflict
 from widget.idempotency import idempotent
-from widget.inventory.catalogue import catalogue, party, versions
+from widget.inventory.catalogue import catalogue, party
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
 from widget.state import DbDep, ServicesDep
@@ -69,7 +69,7 @@ class HoldController(Controller):
 
         async def hold() -> HoldOut:
             who = party(check_adults(data.adults), check_children(data.children))
-            seen = await versions(db, slug)
+            seen = await services.freshness.versions_on(db, slug)
             shop = await catalogue(db, slug, seen)
             wish = StayWish(
                 room_type=data.room_type,

@@ -51,15 +51,31 @@ class Freshness:
         self.listening = False
 
     async def versions(self, pool: Pool, slug: str) -> Versions:
-        """The property's versions: from memory while the listener vouches for them."""
-        entry = self._versions.get(slug)
-        now = time.monotonic()
-        if entry is not None and self.listening and now < entry.good_until:
-            return entry.versions
+        """The property's versions: from memory while the listener vouches for them, else
+        read with a connection from ``pool`` (only on a miss)."""
+        remembered = self._remembered(slug)
+        if remembered is not None:
+            return remembered
         async with pool.connection() as conn:
-            current = await versions(conn, slug)
+            return self._remember(slug, await versions(conn, slug))
+
+    async def versions_on(self, conn: Conn, slug: str) -> Versions:
+        """The same, for a caller that already holds a connection (never take a second one
+        from the pool while holding one: under load that deadlocks the pool)."""
+        remembered = self._remembered(slug)
+        if remembered is not None:
+            return remembered
+        return self._remember(slug, await versions(conn, slug))
+
+    def _remembered(self, slug: str) -> Versions | None:
+        entry = self._versions.get(slug)
+        if entry is not None and self.listening and time.monotonic() < entry.good_until:
+            return entry.versions
+        return None
+
+    def _remember(self, slug: str, current: Versions) -> Versions:
         ttl = min(MAX_AGE, current.seconds_to_midnight)
-        self._versions[slug] = _Entry(current, now + ttl)
+        self._versions[slug] = _Entry(current, time.monotonic() + ttl)
         return current
 
     def forget(self, property_id: int | None = None) -> None:

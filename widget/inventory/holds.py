@@ -21,11 +21,12 @@ from psycopg.types.json import Jsonb
 from engine import Party, Quote, quote_to_builtins
 from widget.db import Conn
 from widget.errors import Conflict
-from widget.inventory.availability import busy_stock, free_room_types
+from widget.inventory.availability import busy_stock
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.gate import Gate, GateUnavailable, night_keys
 from widget.inventory.quotas import Client, Quotas
 from widget.inventory.quoting import check_stay, price
+from widget.inventory.stock import Stock
 from widget.sql import queries
 from widget.state import Services
 from widget.tokens import new_token, token_hash
@@ -71,7 +72,8 @@ class Holds:
         """Price the stay, pick a free unit and hold it; 409 when none is free."""
         check_stay(wish.check_in, wish.check_out, today)
         shop.room(wish.room_type)
-        stock = (await busy_stock(conn, shop, wish.check_in, wish.check_out))[wish.room_type]
+        stocks = await busy_stock(conn, shop, wish.check_in, wish.check_out)
+        stock = stocks[wish.room_type]
         quote = price(
             shop,
             stock,
@@ -90,7 +92,7 @@ class Holds:
             )
         units = stock.free_units(wish.check_in, wish.check_out)
         if not units:
-            raise await self._taken(conn, shop, wish)
+            raise self._taken(shop, wish, stocks)
 
         hold_id = uuid.uuid4()
         counted = await self.quotas.charge(shop.property_id, client, hold_id)
@@ -105,7 +107,7 @@ class Holds:
             await self.quotas.refund(shop.property_id, client, hold_id)
             raise
         await self.quotas.refund(shop.property_id, client, hold_id)
-        raise await self._taken(conn, shop, wish)
+        raise self._taken(shop, wish, stocks)
 
     async def _try_unit(
         self,
@@ -196,8 +198,15 @@ class Holds:
             return bool(row["active"])
         return age < GATE_IN_FLIGHT_SECONDS
 
-    async def _taken(self, conn: Conn, shop: Catalogue, wish: StayWish) -> Conflict:
-        free = await free_room_types(conn, shop, wish.check_in, wish.check_out, wish.party)
+    def _taken(self, shop: Catalogue, wish: StayWish, stocks: dict[str, Stock]) -> Conflict:
+        # From the stock already read: no second query on the path every loser of a race takes.
+        free = [
+            slug
+            for slug, room in shop.rooms.items()
+            if slug != wish.room_type
+            and wish.party.guests <= room.room_type.max_guests
+            and stocks[slug].free_units(wish.check_in, wish.check_out)
+        ]
         return Conflict(
             "Sorry, that room was just taken for these dates."
             + (" These rooms are still free." if free else " Nothing else is free for them."),

@@ -119,3 +119,41 @@ def test_an_owner_blocks_and_lifts_dates(tmp_path: Path, database_url: str, clea
     assert again.stderr.startswith("innkeep: error: Room 1 is not free on those nights")
     assert innkeep("block", "lift", "--property", "demo", block_id, env=env).returncode == 0
     assert "no blocks ahead" in innkeep("block", "list", "--property", "demo", env=env).stdout
+
+
+def test_quote_by_slug_explains_each_night_from_the_database(
+    tmp_path: Path, database_url: str, clean: None
+) -> None:
+    env = {"INNKEEP_DATABASE_URL": database_url}
+    assert innkeep("property", "apply", str(write(tmp_path, DEMO_TOML)), env=env).returncode == 0
+    result = innkeep(
+        "quote",
+        "--property",
+        "demo",
+        "--room-type",
+        "garden-single",
+        "--check-in",
+        "2031-03-04",
+        "--check-out",
+        "2031-03-06",
+        "--adults",
+        "1",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2031-03-04 Tue" in result.stdout and "base_rate" in result.stdout
+    assert "imposta-di-soggiorno" in result.stdout and "paid at the property" in result.stdout
+    unknown = innkeep(
+        "quote",
+        "--property",
+        "demo",
+        "--room-type",
+        "attic",
+        "--check-in",
+        "2031-03-04",
+        "--check-out",
+        "2031-03-06",
+        env=env,
+    )
+    assert unknown.returncode == 2
+    assert "unknown room type 'attic'" in unknown.stderr

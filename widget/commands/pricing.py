@@ -171,17 +171,52 @@ def breakdown(quote: Quote) -> str:
     return "\n".join(out)
 
 
+async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
+    """Price as the service does: the stored rules and the reservation table's occupancy."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from widget.errors import ApiError
+    from widget.inventory.catalogue import catalogue, party, versions
+    from widget.inventory.quoting import quote
+
+    async with await psycopg.AsyncConnection.connect(
+        url, autocommit=True, row_factory=dict_row
+    ) as conn:
+        try:
+            seen = await versions(conn, args.property)
+            shop = await catalogue(conn, args.property, seen)
+            return await quote(
+                conn,
+                shop,
+                args.room_type,
+                args.check_in,
+                args.check_out,
+                party(args.adults, args.children),
+                args.promo_code,
+                args.today or seen.today,
+            )
+        except ApiError as error:
+            raise CommandError(error.message) from None
+
+
 def _quote(args: argparse.Namespace) -> int:
     target = Path(args.property)
-    if not (target.suffix == ".toml" or target.exists()):
-        raise CommandError("quote by slug needs the database (run from a service checkout)")
-    if not target.exists():
-        raise CommandError(f"{target}: no such file")
-    context, rules = _context_from_file(target, args)
-    try:
-        quote = price_stay(context, rules)
-    except PricingError as error:
-        raise CommandError(error.message) from None
+    if target.suffix == ".toml" or target.exists():
+        if not target.exists():
+            raise CommandError(f"{target}: no such file")
+        context, rules = _context_from_file(target, args)
+        try:
+            quote = price_stay(context, rules)
+        except PricingError as error:
+            raise CommandError(error.message) from None
+    else:
+        import asyncio
+
+        from widget.commands.service import database, settings_from
+
+        with database(settings_from(args)) as url:
+            quote = asyncio.run(_quote_from_database(url, args))
     if args.json:
         sys.stdout.write(quote_to_json(quote).decode() + "\n")
     else:
@@ -211,4 +246,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     quote.add_argument("--promo-code")
     quote.add_argument("--today", type=_day, help="price as if booked on this date")
     quote.add_argument("--json", action="store_true", help="print the quote as the API does")
+    quote.add_argument(
+        "--data-dir", type=Path, help="the embedded servers' data folder (for a slug)"
+    )
     quote.set_defaults(handler=_quote)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from litestar.params import JSONBody, PathParameter
 
 from engine import Quote
 from widget.api.params import PropertySlug, check_adults, check_children
+from widget.api.quotes import StayRequest
 from widget.clients import client_of
 from widget.errors import Conflict
 from widget.idempotency import idempotent
@@ -24,13 +25,9 @@ HOLD_TOKEN_HEADER = "x-hold-token"  # noqa: S105 - a header name, not a secret
 HoldId = Annotated[UUID, PathParameter(description="The hold's id, from its creation.")]
 
 
-class HoldRequest(msgspec.Struct, forbid_unknown_fields=True):
-    room_type: str
-    check_in: date
-    check_out: date
-    adults: int = 2
-    children: list[int] = []
-    promo_code: str | None = None
+class HoldRequest(StayRequest, forbid_unknown_fields=True):
+    """A stay to hold: as a quote, plus what the guest saw."""
+
     #: The `quote_hash` of the quote the guest saw; if the price changed since, 409.
     quote_hash: str | None = None
 

@@ -31,6 +31,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_real_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test may start servers in the user's own data folder, whatever it runs."""
+    previous = os.environ.get("INNKEEP_DATA_DIR")
+    os.environ["INNKEEP_DATA_DIR"] = str(tmp_path_factory.mktemp("innkeep-data"))
+    yield
+    if previous is None:
+        os.environ.pop("INNKEEP_DATA_DIR", None)
+    else:
+        os.environ["INNKEEP_DATA_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """URLs of the suite's Postgres server (admin database) and Redis.

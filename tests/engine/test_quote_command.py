@@ -80,8 +80,14 @@ def test_quote_prints_why_each_night_costs_what_it_does(
 
 
 def test_quote_refusals_are_one_line_and_exit_2(
-    property_file: Path, capsys: pytest.CaptureFixture[str]
+    property_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    clean: None,
 ) -> None:
+    # A slug is looked up in the database: here one with no properties at all.
+    monkeypatch.setenv("INNKEEP_DATABASE_URL", database_url)
     code = main(
         [
             "quote",
@@ -115,7 +121,7 @@ def test_quote_refusals_are_one_line_and_exit_2(
         )
         == 2
     )
-    assert "needs the database" in capsys.readouterr().err
+    assert "No property is called 'demo'" in capsys.readouterr().err
     assert (
         main(
             [

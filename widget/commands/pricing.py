@@ -198,6 +198,11 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
             )
         except ApiError as error:
             raise CommandError(error.message) from None
+        except psycopg.errors.UndefinedTable:
+            raise CommandError(
+                "this database has no Innkeep tables yet: run `innkeep migrate`, then "
+                "`innkeep property apply FILE.toml`"
+            ) from None
 
 
 def _quote(args: argparse.Namespace) -> int:

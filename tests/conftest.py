@@ -22,7 +22,10 @@ from widget.embedded import EmbeddedServices
 from widget.migrate import migrate
 from widget.settings import Settings, load_settings
 
-TABLES = "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key"
+TABLES = (
+    "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key, "
+    "demo_payment, outbox_message"
+)
 
 
 def free_port() -> int:

@@ -13,6 +13,9 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from widget.idempotency import forget_old_idempotency_keys
+from widget.mail.outbox import send_outbox
+from widget.payments.reconcile import reconcile_payments
 from widget.settings import Settings
 from widget.state import Services
 
@@ -35,7 +38,12 @@ async def sweep_holds(services: Services) -> int:
 
 def jobs(settings: Settings) -> list[Job]:
     """The jobs of this version of Innkeep (add new ones here)."""
-    return [Job("sweep-holds", settings.sweep_seconds, sweep_holds)]
+    return [
+        Job("sweep-holds", settings.sweep_seconds, sweep_holds),
+        Job("send-outbox", settings.outbox_seconds, send_outbox),
+        Job("reconcile-payments", settings.reconcile_seconds, reconcile_payments),
+        Job("forget-idempotency-keys", 3600.0, forget_old_idempotency_keys),
+    ]
 
 
 async def _loop(job: Job, services: Services) -> None:

@@ -31,6 +31,7 @@ from litestar import MediaType, Request, Response
 from widget.db import Conn
 from widget.errors import ApiError, Conflict, Unprocessable, error_body
 from widget.sql import queries
+from widget.state import Services
 
 HEADER = "Idempotency-Key"
 #: Response headers a replay does not carry: the server sets them for each answer anew.
@@ -233,3 +234,9 @@ async def forget_old_keys(conn: Conn) -> int:
         queries("payments")["forget_idempotency_keys"], {"keep_hours": KEEP_HOURS}
     )
     return cur.rowcount
+
+
+async def forget_old_idempotency_keys(services: Services) -> int:
+    """The background job around `forget_old_keys`."""
+    async with services.pool.connection() as conn:
+        return await forget_old_keys(conn)

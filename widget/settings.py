@@ -22,6 +22,10 @@ PaymentProvider = Literal["demo", "stripe"]
 DEV_SECRET_KEY = "innkeep-development-secret-do-not-use-in-production"  # noqa: S105
 
 
+#: The sender of guest e-mails until the owner sets ``INNKEEP_MAIL_FROM``.
+DEFAULT_MAIL_FROM = "Innkeep <bookings@innkeep.invalid>"
+
+
 class SettingsError(ValueError):
     """A setting is missing or wrong; the message names the environment variable."""
 
@@ -53,6 +57,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hold_attempts_per_minute: int = 30
     #: How often each worker expires lapsed holds.
     sweep_seconds: float = 5.0
+    #: ``smtp://user:password@host:port`` (or ``smtps://``) for guest e-mails; without it they
+    #: are written to ``<data_dir>/outbox`` as ``.eml`` files.
+    smtp_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    #: How often each worker sends due e-mails and settles unfinished payments.
+    outbox_seconds: float = 5.0
+    reconcile_seconds: float = 60.0
     #: Off in tests that drive the sweeper and senders themselves, step by step.
     background_jobs: bool = True
 
@@ -101,6 +112,13 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(networks)
 
 
+def _mail_from(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name) or DEFAULT_MAIL_FROM
+    if "@" not in raw or "\n" in raw:
+        raise SettingsError(f"{name}={raw!r} must be an e-mail address, e.g. 'Casa <b@casa.it>'")
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Build `Settings` from ``environ`` (default: ``os.environ``); keyword overrides win."""
     env = os.environ if environ is None else environ
@@ -121,6 +139,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "stripe_api_base": _url(env, "INNKEEP_STRIPE_API_BASE", ("http://", "https://")),
         "public_url": _url(env, "INNKEEP_PUBLIC_URL", ("http://", "https://")),
         "db_pool_max": _int(env, "INNKEEP_DB_POOL_MAX", 10, 1),
+        "smtp_url": _url(env, "INNKEEP_SMTP_URL", ("smtp://", "smtps://")),
+        "mail_from": _mail_from(env, "INNKEEP_MAIL_FROM"),
         "holds_per_session": _int(env, "INNKEEP_HOLDS_PER_SESSION", 2, 1),
         "holds_per_address": _int(env, "INNKEEP_HOLDS_PER_ADDRESS", 6, 1),
         "hold_attempts_per_minute": _int(env, "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE", 30, 1),

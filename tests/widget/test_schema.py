@@ -25,6 +25,8 @@ EXPECTED_TABLES = {
     "clock_offset",
     "schema_migration",
     "idempotency_key",
+    "demo_payment",
+    "outbox_message",
 }
 
 

@@ -7,12 +7,14 @@ from typing import Any
 from litestar.static_files import create_static_files_router
 
 from widget.api.calendar import CalendarController
+from widget.api.checkout import CheckoutController
 from widget.api.embed import EmbedCheckController, WidgetPageController
 from widget.api.health import HealthController
 from widget.api.holds import HoldController
 from widget.api.loader import LoaderController
 from widget.api.properties import PropertyController
 from widget.api.quotes import QuoteController
+from widget.api.webhooks import WebhookController
 from widget.paths import STATIC_DIR
 
 
@@ -24,6 +26,8 @@ def route_handlers() -> list[Any]:
         CalendarController,
         QuoteController,
         HoldController,
+        CheckoutController,
+        WebhookController,
         LoaderController,
         EmbedCheckController,
         WidgetPageController,

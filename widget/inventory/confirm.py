@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
@@ -30,10 +31,24 @@ class Confirmation:
     changed: bool = False
 
 
-async def confirm_hold(conn: Conn, hold_id: UUID, version: int, payment_ref: str) -> Confirmation:
+#: Work that must commit with the booking or not at all (the booking secret, the e-mails).
+InTransaction = Callable[[Conn, str], Awaitable[None]]
+
+
+async def confirm_hold(
+    conn: Conn,
+    hold_id: UUID,
+    version: int,
+    payment_ref: str,
+    in_transaction: InTransaction | None = None,
+) -> Confirmation:
     """Move exactly one reservation to ``confirmed``: a ``held`` row, or an ``expired`` one
     whose nights are still free. Idempotent: confirming again with the same payment returns
-    the same booking. Runs its own transaction on ``conn`` (an autocommit connection)."""
+    the same booking. Runs its own transaction on ``conn`` (an autocommit connection).
+
+    ``in_transaction(conn, reference)`` runs inside that transaction right after the row is
+    confirmed (only by the call that confirms it), so what it writes commits with the booking.
+    """
     q = queries("inventory")
     async with conn.transaction():
         cur = await conn.execute(q["lock_reservation"], {"id": hold_id})
@@ -65,4 +80,6 @@ async def confirm_hold(conn: Conn, hold_id: UUID, version: int, payment_ref: str
             # An expired hold whose nights someone else holds or booked meanwhile.
             return Confirmation(False, reason="taken")
         assert updated is not None  # the row is locked and its version checked above
+        if in_transaction is not None:
+            await in_transaction(conn, updated["reference"])
         return Confirmation(True, updated["reference"], updated["version"], changed=True)

@@ -32,3 +32,171 @@ WHERE scope = %(scope)s AND key = %(key)s AND request_hash = %(request_hash)s
 -- name: forget_idempotency_keys
 DELETE FROM idempotency_key
 WHERE created_at < innkeep_now() - make_interval(hours => %(keep_hours)s)
+
+-- name: demo_authorise
+-- The same key gives the same payment, as Stripe's idempotency keys do.
+INSERT INTO demo_payment (id, idempotency_key, hold_id, amount, currency, status)
+VALUES (%(id)s, %(key)s, %(hold_id)s, %(amount)s, %(currency)s, 'requires_capture')
+ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+RETURNING *
+
+-- name: demo_payment
+SELECT * FROM demo_payment WHERE id = %(id)s
+
+-- name: demo_capture
+-- Capturing twice is harmless; a cancelled payment stays cancelled.
+UPDATE demo_payment
+SET status = CASE WHEN status = 'requires_capture' THEN 'succeeded' ELSE status END,
+    amount_received = CASE WHEN status = 'requires_capture' THEN amount ELSE amount_received END
+WHERE id = %(id)s
+RETURNING *
+
+-- name: demo_cancel
+UPDATE demo_payment
+SET status = CASE WHEN status = 'succeeded' THEN status ELSE 'canceled' END
+WHERE id = %(id)s
+RETURNING *
+
+-- name: demo_refund
+UPDATE demo_payment
+SET amount_refunded = least(amount_received, amount_refunded + %(amount)s)
+WHERE id = %(id)s AND status = 'succeeded'
+RETURNING *
+
+-- name: reservation_for_payment
+SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.guest,
+       r.quote, r.payment_provider, r.payment_ref, r.payment_status, r.payment_captured_at,
+       lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children,
+       r.hold_expires_at, r.hold_expires_at <= innkeep_now() AS lapsed, r.site_url,
+       rt.slug AS room_type, rt.name AS room_type_name, p.slug AS property_slug,
+       p.currency
+FROM reservation r
+JOIN property p ON p.id = r.property_id
+JOIN unit u ON u.id = r.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+WHERE r.id = %(id)s
+
+-- name: reservation_by_payment
+SELECT id FROM reservation WHERE payment_ref = %(payment_ref)s
+
+-- name: start_payment
+-- Checkout: the guest's details and the payment go on the hold, whose time is extended so
+-- that 3-D Secure can finish. Fenced by version; a lapsed or changed hold is left alone.
+UPDATE reservation
+SET guest = %(guest)s, payment_provider = %(provider)s, payment_ref = %(payment_ref)s,
+    site_url = %(site_url)s,
+    payment_status = %(payment_status)s, version = version + 1, updated_at = now(),
+    hold_expires_at = greatest(hold_expires_at,
+                               innkeep_now() + make_interval(secs => %(grace_seconds)s))
+WHERE id = %(id)s AND version = %(version)s AND status = 'held'
+  AND hold_expires_at > innkeep_now()
+  AND (payment_ref IS NULL OR payment_ref = %(payment_ref)s)
+RETURNING hold_expires_at, version
+
+-- name: keep_booking_secret
+UPDATE reservation SET booking_secret_hash = %(secret_hash)s, payment_status = 'authorised'
+WHERE id = %(id)s
+
+-- name: payment_captured
+UPDATE reservation
+SET payment_status = 'captured', payment_captured_at = coalesce(payment_captured_at, innkeep_now()),
+    updated_at = now()
+WHERE id = %(id)s
+
+-- name: payment_status
+UPDATE reservation SET payment_status = %(payment_status)s, updated_at = now()
+WHERE id = %(id)s AND payment_ref = %(payment_ref)s
+
+-- name: record_webhook_event
+INSERT INTO webhook_event (id, provider, type) VALUES (%(id)s, %(provider)s, %(type)s)
+ON CONFLICT (id) DO NOTHING
+RETURNING id
+
+-- name: webhook_event_seen
+SELECT 1 AS seen FROM webhook_event WHERE id = %(id)s
+
+-- name: free_room_types
+-- Room types with a unit free for every night of the stay that can sleep the party
+-- (what to offer a guest whose room was taken while they paid).
+SELECT rt.slug
+FROM room_type rt
+WHERE rt.property_id = %(property_id)s AND rt.active AND rt.max_guests >= %(guests)s
+  AND EXISTS (
+      SELECT 1 FROM unit u
+      WHERE u.room_type_id = rt.id AND u.active
+        AND NOT EXISTS (
+            SELECT 1 FROM reservation r
+            WHERE r.unit_id = u.id AND r.stay && daterange(%(check_in)s, %(check_out)s)
+              AND (r.status IN ('confirmed', 'blocked')
+                   OR (r.status = 'held' AND r.hold_expires_at > innkeep_now()))))
+ORDER BY rt.position, rt.slug
+
+-- name: booking_for_mail
+SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
+       upper(r.stay) AS check_out, r.adults, r.children, rt.name AS room_type_name,
+       p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
+       p.check_out_time, p.cancellation_policy, p.time_zone
+FROM reservation r
+JOIN property p ON p.id = r.property_id
+JOIN unit u ON u.id = r.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+WHERE r.id = %(id)s
+
+-- name: enqueue_message
+INSERT INTO outbox_message (reservation_id, kind, recipient, subject, body_text, body_html,
+                            next_attempt_at)
+VALUES (%(reservation_id)s, %(kind)s, %(recipient)s, %(subject)s, %(text)s, %(html)s,
+        innkeep_now())
+
+-- name: due_messages
+-- Locked while this worker sends them; other workers skip them rather than send twice.
+SELECT id, kind, recipient, subject, body_text, body_html, attempts
+FROM outbox_message
+WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= innkeep_now()
+ORDER BY id
+LIMIT %(limit)s
+FOR UPDATE SKIP LOCKED
+
+-- name: message_sent
+-- The text goes once it is sent: it carries the guest's manage-booking link.
+UPDATE outbox_message
+SET sent_at = innkeep_now(), attempts = attempts + 1, last_error = NULL,
+    body_text = '', body_html = ''
+WHERE id = %(id)s
+
+-- name: message_failed
+UPDATE outbox_message
+SET attempts = attempts + 1, last_error = %(error)s,
+    next_attempt_at = innkeep_now() + make_interval(secs => %(retry_in)s),
+    failed_at = CASE WHEN attempts + 1 >= %(max_attempts)s THEN innkeep_now() END
+WHERE id = %(id)s
+
+-- name: unsettled_payments
+-- Payments not captured whose reservation has been quiet a while: authorised but never
+-- confirmed (the guest's tab closed, a worker died), or booked but not captured.
+SELECT id FROM reservation
+WHERE payment_ref IS NOT NULL AND payment_captured_at IS NULL
+  AND coalesce(payment_status, '') NOT IN ('canceled', 'refunded')
+  AND updated_at <= innkeep_now() - make_interval(secs => %(quiet_seconds)s)
+ORDER BY updated_at
+LIMIT %(limit)s
+
+-- name: try_lock_reservation
+SELECT pg_try_advisory_lock(hashtextextended(%(id)s::text, 0)) AS locked
+
+-- name: unlock_reservation
+SELECT pg_advisory_unlock(hashtextextended(%(id)s::text, 0))
+
+-- name: cancel_unpaid_booking
+-- A booking whose payment can no longer be captured (the authorisation lapsed): no booking
+-- without a captured payment.
+UPDATE reservation
+SET status = 'cancelled', payment_status = %(payment_status)s, cancelled_at = innkeep_now(),
+    version = version + 1, updated_at = now()
+WHERE id = %(id)s AND status = 'confirmed' AND payment_captured_at IS NULL
+RETURNING id
+
+-- name: hold_ended_before
+SELECT hold_expires_at IS NULL
+       OR hold_expires_at <= innkeep_now() - make_interval(secs => %(seconds)s) AS old
+FROM reservation WHERE id = %(id)s

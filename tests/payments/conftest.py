@@ -1,0 +1,188 @@
+"""Holds ready for checkout, the service with the demo provider or with Stripe (the local
+stand-in), and the invariant every payment test ends with."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import msgspec
+import psycopg
+import pytest
+from litestar.testing import AsyncTestClient
+from psycopg.types.json import Jsonb
+
+from tests.helpers import DEMO_TOML
+from tests.payments.stripe_standin import StripeStandIn, start
+from widget.app import create_app
+from widget.property_apply import apply_property
+from widget.property_file import parse_property
+from widget.settings import Settings
+from widget.tokens import new_token, token_hash
+
+WEBHOOK_SECRET = "whsec_standin_secret"
+#: Three nights at €140 paid now, and a city tax of €12 payable at the property.
+DUE_NOW = 42000
+TOTAL = 43200
+
+
+@dataclass
+class HeldRoom:
+    id: uuid.UUID
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-Hold-Token": self.token}
+
+
+@pytest.fixture
+def demo_property(database_url: str, clean: None) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE demo_payment")
+        apply_property(conn, parse_property(DEMO_TOML))
+        yield conn
+
+
+def quote(
+    check_in: str, check_out: str, due_now: int = DUE_NOW, total: int = TOTAL
+) -> dict[str, Any]:
+    return {
+        "room_type": "double-sea-view",
+        "check_in": check_in,
+        "check_out": check_out,
+        "nights": [],
+        "stay_lines": [
+            {
+                "rule": "city-tax",
+                "kind": "tax",
+                "amount": total - due_now,
+                "note": "City tax",
+                "included": False,
+                "payable": "at_property",
+            }
+        ],
+        "total": total,
+        "due_now": due_now,
+        "currency": "EUR",
+        "quote_hash": "q-" + check_in,
+    }
+
+
+def hold_room(
+    conn: psycopg.Connection[Any],
+    unit: str = "Room 1",
+    check_in: str = "2027-06-01",
+    check_out: str = "2027-06-04",
+    minutes: int = 10,
+) -> HeldRoom:
+    """A hold as the holds API leaves it: held for ``minutes`` by the database's clock."""
+    token = new_token()
+    row = conn.execute(
+        """INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at,
+                                    hold_token_hash, adults, quote, quote_hash)
+           SELECT property_id, id, daterange(%s, %s), 'held',
+                  innkeep_now() + make_interval(mins => %s), %s, 2, %s, %s
+           FROM unit WHERE name = %s RETURNING id""",
+        (
+            date.fromisoformat(check_in),
+            date.fromisoformat(check_out),
+            minutes,
+            token_hash(token),
+            Jsonb(quote(check_in, check_out)),
+            "q-" + check_in,
+            unit,
+        ),
+    ).fetchone()
+    assert row is not None
+    return HeldRoom(row[0], token)
+
+
+@pytest.fixture
+def held(demo_property: psycopg.Connection[Any]) -> HeldRoom:
+    return hold_room(demo_property)
+
+
+@pytest.fixture
+def quiet(settings: Settings) -> Settings:
+    """Background jobs off: the tests run the sender and the reconciler themselves."""
+    return msgspec.structs.replace(settings, background_jobs=False)
+
+
+@pytest.fixture
+async def demo_api(
+    quiet: Settings, demo_property: psycopg.Connection[Any]
+) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(quiet)) as client:
+        yield client
+
+
+@pytest.fixture
+def standin() -> Iterator[StripeStandIn]:
+    stand_in = StripeStandIn()
+    server = start(stand_in)
+    try:
+        yield stand_in
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def stripe_settings(quiet: Settings, standin: StripeStandIn) -> Settings:
+    return msgspec.structs.replace(
+        quiet,
+        payment_provider="stripe",
+        stripe_secret_key="sk_test_standin",
+        stripe_publishable_key="pk_test_standin",
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=standin.url,
+    )
+
+
+@pytest.fixture
+async def stripe_api(
+    stripe_settings: Settings, demo_property: psycopg.Connection[Any]
+) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(stripe_settings)) as client:
+        yield client
+
+
+GUEST = {
+    "guest": {
+        "name": "Anna Schmidt",
+        "email": "anna@example.com",
+        "phone": "+49 30 1234567",
+        "language": "de",
+        "note": "Wir kommen mit der späten Fähre.",
+    },
+    "accept_cancellation_policy": True,
+}
+
+
+def assert_settled(conn: psycopg.Connection[Any], captured: dict[str, str]) -> None:
+    """The invariant: no captured payment without a confirmed booking, no confirmed booking
+    without a captured payment, no hold left behind.
+
+    ``captured`` maps each payment id the provider knows to its status there."""
+    rows = conn.execute(
+        """SELECT payment_ref, status::text, hold_expires_at > innkeep_now() AS active
+           FROM reservation WHERE status <> 'blocked'"""
+    ).fetchall()
+    booked = {ref for ref, status, _ in rows if status == "confirmed"}
+    taken = {ref for ref, status in captured.items() if status == "succeeded"}
+    assert taken == booked, f"captured {taken} but booked {booked}"
+    left = [ref for ref, status in captured.items() if status == "requires_capture"]
+    assert not left, f"authorisations left hanging: {left}"
+    assert not [r for r in rows if r[1] == "held" and r[2]], "a hold was left behind"
+
+
+def demo_payments(conn: psycopg.Connection[Any]) -> dict[str, str]:
+    return dict(conn.execute("SELECT id, status FROM demo_payment").fetchall())  # type: ignore[arg-type]
+
+
+def stripe_payments(standin: StripeStandIn) -> dict[str, str]:
+    return {i: p["status"] for i, p in standin.intents.items()}

@@ -1,0 +1,229 @@
+"""A small local stand-in for the parts of Stripe's HTTP API Innkeep calls.
+
+Same paths, form-encoded parameters, JSON shapes and idempotency-key behaviour as Stripe's
+API reference (PaymentIntents create/retrieve/capture/cancel, Refunds create), run on
+127.0.0.1 in a thread; the SDK reaches it through ``INNKEEP_STRIPE_API_BASE``. Tests play
+the guest's browser with `authorise` and inject faults with `delay_next` and `set`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import stripe
+
+
+def _form(body: str) -> dict[str, Any]:
+    """Stripe's form encoding: ``metadata[hold_id]=x`` is ``{"metadata": {"hold_id": "x"}}``."""
+    out: dict[str, Any] = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        if "[" in key:
+            outer, inner = key.split("[", 1)
+            out.setdefault(outer, {})[inner.rstrip("]")] = value
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    params: dict[str, Any]
+    idempotency_key: str | None
+
+
+@dataclass
+class StripeStandIn:
+    intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    _replies: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
+    _delays: list[tuple[str, float]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    url: str = ""
+
+    # ---- what the tests do -------------------------------------------------------------
+    def authorise(self, intent_id: str) -> None:
+        """The guest's card is accepted by the Payment Element (3-D Secure passed)."""
+        with self.lock:
+            intent = self.intents[intent_id]
+            intent["status"] = "requires_capture"
+            intent["amount_capturable"] = intent["amount"]
+
+    def set(self, intent_id: str, **changes: Any) -> None:
+        with self.lock:
+            self.intents[intent_id].update(changes)
+
+    def delay_next(self, path: str, seconds: float) -> None:
+        """Answer the next call to ``path`` only after ``seconds`` (its work is done at once,
+        as when Stripe did it but the answer was lost in a timeout)."""
+        self._delays.append((path, seconds))
+
+    def only_intent(self) -> dict[str, Any]:
+        assert len(self.intents) == 1, self.intents
+        return next(iter(self.intents.values()))
+
+    def calls_to(self, method: str, path: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path == path]
+
+    def event(self, kind: str, intent_id: str, secret: str) -> tuple[bytes, dict[str, str]]:
+        """A webhook event as Stripe would send it, signed with the SDK's own helper."""
+        payload = json.dumps(
+            {
+                "id": "evt_" + secrets.token_hex(12),
+                "object": "event",
+                "api_version": "2025-01-27.acacia",
+                "created": int(time.time()),
+                "livemode": False,
+                "type": kind,
+                "data": {"object": dict(self.intents[intent_id])},
+            }
+        )
+        header = stripe.WebhookSignature.generate_signature_header(payload, secret)
+        return payload.encode(), {"Stripe-Signature": header, "Content-Type": "application/json"}
+
+    # ---- Stripe's side -----------------------------------------------------------------
+    def handle(
+        self, method: str, path: str, params: dict[str, Any], key: str | None
+    ) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            self.calls.append(Call(method, path, params, key))
+            if key and method == "POST":
+                seen = self._replies.get(key)
+                if seen is not None:
+                    if seen[0] != json.dumps(params, sort_keys=True) + path:
+                        return 400, _error(
+                            "idempotency_error",
+                            "Keys for idempotent requests "
+                            "can only be used with the same parameters.",
+                        )
+                    return seen[1], seen[2]
+            status, body = self._route(method, path, params)
+            if key and method == "POST":
+                self._replies[key] = (json.dumps(params, sort_keys=True) + path, status, body)
+            return status, body
+
+    def _route(self, method: str, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        parts = path.strip("/").split("/")
+        if parts[:2] == ["v1", "payment_intents"]:
+            if len(parts) == 2 and method == "POST":
+                return 200, self._create(params)
+            intent = self.intents.get(parts[2]) if len(parts) > 2 else None
+            if intent is None:
+                return 404, _error("resource_missing", f"No such payment_intent: '{parts[-1]}'")
+            if len(parts) == 3 and method == "GET":
+                return 200, dict(intent)
+            if len(parts) == 4 and parts[3] == "capture":
+                if intent["status"] != "requires_capture":
+                    return 400, _unexpected(intent, "capture")
+                intent.update(
+                    status="succeeded", amount_received=intent["amount"], amount_capturable=0
+                )
+                return 200, dict(intent)
+            if len(parts) == 4 and parts[3] == "cancel":
+                if intent["status"] in ("succeeded", "canceled"):
+                    return 400, _unexpected(intent, "cancel")
+                intent.update(
+                    status="canceled",
+                    amount_capturable=0,
+                    cancellation_reason="requested_by_customer",
+                )
+                return 200, dict(intent)
+        if parts == ["v1", "refunds"] and method == "POST":
+            intent = self.intents.get(params.get("payment_intent", ""))
+            if intent is None or intent["status"] != "succeeded":
+                return 400, _error("charge_not_refundable", "This payment cannot be refunded.")
+            refund = {
+                "id": "re_" + secrets.token_hex(12),
+                "object": "refund",
+                "amount": int(params.get("amount", intent["amount_received"])),
+                "currency": intent["currency"],
+                "payment_intent": intent["id"],
+                "status": "succeeded",
+            }
+            self.refunds[refund["id"]] = refund
+            return 200, refund
+        return 404, _error("resource_missing", f"Unrecognized request URL ({method}: {path}).")
+
+    def _create(self, params: dict[str, Any]) -> dict[str, Any]:
+        intent_id = "pi_" + secrets.token_hex(12)
+        intent = {
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": int(params["amount"]),
+            "amount_capturable": 0,
+            "amount_received": 0,
+            "capture_method": params.get("capture_method", "automatic_async"),
+            "client_secret": f"{intent_id}_secret_{secrets.token_hex(8)}",
+            "currency": params["currency"],
+            "description": params.get("description"),
+            "metadata": params.get("metadata", {}),
+            "automatic_payment_methods": params.get("automatic_payment_methods"),
+            "livemode": False,
+            "created": int(time.time()),
+            "status": "requires_payment_method",
+        }
+        self.intents[intent_id] = intent
+        return dict(intent)
+
+    def delay_for(self, path: str) -> float:
+        with self.lock:
+            for i, (prefix, seconds) in enumerate(self._delays):
+                if path.startswith(prefix):
+                    del self._delays[i]
+                    return seconds
+        return 0.0
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"type": "invalid_request_error", "code": code, "message": message}}
+
+
+def _unexpected(intent: dict[str, Any], action: str) -> dict[str, Any]:
+    return _error(
+        "payment_intent_unexpected_state",
+        f"This PaymentIntent could not be {action}d because it has a status of {intent['status']}.",
+    )
+
+
+def start(standin: StripeStandIn) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else parts.query
+            status, answer = standin.handle(
+                self.command, parts.path, _form(body), self.headers.get("Idempotency-Key")
+            )
+            delay = standin.delay_for(parts.path)
+            if delay:
+                time.sleep(delay)
+            data = json.dumps(answer).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Request-Id", "req_" + secrets.token_hex(8))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting: the timeout the test wanted
+
+        do_GET = do_POST = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    standin.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

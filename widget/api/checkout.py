@@ -1,0 +1,87 @@
+"""Checkout and confirmation of a hold: ``POST /api/v1/holds/{id}/checkout`` and ``/confirm``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, post
+from litestar.params import HeaderParameter, JSONBody, PathParameter
+
+from widget.idempotency import idempotent
+from widget.inventory.hold_access import load_hold
+from widget.payments import provider_for
+from widget.payments.checkout import CheckoutIn, start_checkout
+from widget.payments.confirmation import confirm_payment
+from widget.state import DbDep, ServicesDep
+
+HoldId = Annotated[UUID, PathParameter(description="The hold's id, from its creation.")]
+HoldToken = Annotated[
+    str | None,
+    HeaderParameter(name="X-Hold-Token", description="The hold's secret token.", required=False),
+]
+
+
+def base_url(request: Request[Any, Any, Any], public_url: str | None) -> str:
+    """Where guests reach the service, for links in e-mails."""
+    return public_url or str(request.base_url).rstrip("/")
+
+
+class CheckoutController(Controller):
+    path = "/api/v1/holds"
+    tags = ("checkout",)
+
+    @post("/{hold_id:uuid}/checkout", operation_id="checkoutHold", status_code=200)
+    async def checkout(
+        self,
+        request: Request[Any, Any, Any],
+        db: DbDep,
+        services: ServicesDep,
+        hold_id: HoldId,
+        data: JSONBody[CheckoutIn],
+        x_hold_token: HoldToken = None,
+    ) -> Response[Any]:
+        """Store the guest's details and start a payment for the hold's stored quote (its
+        amount due now); the hold is extended so 3-D Secure has time. Answers what the
+        widget needs to collect the payment: `{"provider": "stripe", "client_secret",
+        "publishable_key"}`, or `{"provider": "demo", "status": "authorised"}`."""
+
+        async def work() -> dict[str, Any]:
+            hold = await load_hold(db, hold_id, x_hold_token)
+            return await start_checkout(
+                db,
+                provider_for(services),
+                hold,
+                data,
+                grace_seconds=services.settings.payment_grace_seconds,
+                site_url=base_url(request, services.settings.public_url),
+            )
+
+        return await idempotent(request, db, work, status_code=200)
+
+    @post("/{hold_id:uuid}/confirm", operation_id="confirmHold", status_code=200)
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        db: DbDep,
+        services: ServicesDep,
+        hold_id: HoldId,
+        x_hold_token: HoldToken = None,
+    ) -> Response[Any]:
+        """Book the hold once its stored payment is authorised for exactly its amount; the
+        payment is captured after the booking commits. Answers `{"status": "confirmed",
+        "reference", …}`, the same booking on every later call; 409 when the payment is not
+        authorised (nothing changes) or the room went to someone else (the payment is
+        cancelled, `free_room_types` says what is free instead)."""
+
+        async def work() -> dict[str, Any]:
+            await load_hold(db, hold_id, x_hold_token)  # the token is the guest's proof
+            booked = await confirm_payment(
+                db,
+                provider_for(services),
+                hold_id,
+                base_url=base_url(request, services.settings.public_url),
+            )
+            return booked.answer()
+
+        return await idempotent(request, db, work, status_code=200)

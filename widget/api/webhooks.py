@@ -1,0 +1,63 @@
+"""``POST /api/v1/webhooks/stripe``: Stripe tells us about payments, so a closed tab still
+ends in a booking. Verified on the raw body; duplicates and late or out-of-order events are
+harmless because the handler always asks Stripe for the payment as it is now."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+import stripe
+from litestar import Controller, Request, post
+
+from widget.api.checkout import base_url
+from widget.errors import ApiError, Forbidden, NotFound
+from widget.payments import provider_for
+from widget.payments.webhook import handle_event
+from widget.state import DbDep, ServicesDep
+
+log = logging.getLogger(__name__)
+
+
+class WebhookController(Controller):
+    path = "/api/v1/webhooks"
+    tags = ("webhooks",)
+
+    @post("/stripe", operation_id="stripeWebhook", status_code=200)
+    async def stripe_webhook(
+        self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep
+    ) -> dict[str, Any]:
+        """A Stripe event: `payment_intent.amount_capturable_updated`, `.succeeded` and
+        `.canceled` are handled; other types are acknowledged and ignored."""
+        settings = services.settings
+        if settings.payment_provider != "stripe" or not settings.stripe_webhook_secret:
+            raise NotFound("Stripe is not this deployment's payment provider.")
+        payload = await request.body()
+        try:
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8"),
+                request.headers.get("stripe-signature"),
+                settings.stripe_webhook_secret,
+                stripe.Webhook.DEFAULT_TOLERANCE,
+            )
+        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+            raise Forbidden(
+                "The Stripe-Signature header does not match this body.", code="bad_signature"
+            ) from exc
+        event = msgspec.json.decode(payload)
+        try:
+            outcome = await handle_event(
+                db,
+                provider_for(services),
+                event,
+                base_url=base_url(request, settings.public_url),
+            )
+        except ApiError as exc:
+            # A refusal (room taken: authorisation cancelled; amount mismatch) is our answer
+            # to the payment, not a delivery failure: Stripe must not retry it.
+            if exc.status_code >= 500:
+                raise
+            log.info("webhook %s for %s: %s", event.get("id"), event.get("type"), exc.message)
+            outcome = exc.code
+        return {"received": True, "outcome": outcome}

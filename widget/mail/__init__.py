@@ -1,0 +1,1 @@
+"""Guest and owner e-mails: written to an outbox with the booking, sent in the background."""

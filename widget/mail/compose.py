@@ -1,0 +1,147 @@
+"""Writing the e-mails of a booking: the guest's in their language, the owner's notice.
+
+Money and dates are formatted with babel in the reader's language; the words come from
+`widget.mail.phrases`, the layout from ``templates/email/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from functools import cache
+from typing import Any
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, get_currency_precision
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from widget.mail.phrases import LANGUAGES, phrases
+from widget.paths import TEMPLATES_DIR
+
+
+@dataclass(frozen=True)
+class Message:
+    """One e-mail, ready for the outbox."""
+
+    kind: str
+    recipient: str
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR / "email"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def money(amount: int, currency: str, language: str) -> str:
+    """``12300, "EUR", "de"`` → ``123,00 €``: minor units shown in the reader's format."""
+    major = amount / 10 ** get_currency_precision(currency)
+    return str(format_currency(major, currency, locale=language))
+
+
+def _language(value: str | None) -> str:
+    return value if value in LANGUAGES else "en"
+
+
+def _context(booking: dict[str, Any], language: str, test_payment: bool) -> dict[str, Any]:
+    quote = booking["quote"] or {}
+    currency = booking["currency"]
+    check_in: date = booking["check_in"]
+    policy = booking["cancellation_policy"] or {}
+    free_days = int(policy.get("free_until_days", 0))
+    words = phrases(language)
+    guest = booking["guest"] or {}
+    at_property = int(quote.get("total", 0)) - int(quote.get("due_now", 0))
+
+    def when(day: date) -> str:
+        return str(format_date(day, format="full", locale=language))
+
+    def clock(value: time) -> str:
+        return str(format_time(value, format="short", locale=language))
+
+    return {
+        "t": words,
+        "name": guest.get("name", ""),
+        "property": booking["property_name"],
+        "reference": booking["reference"],
+        "room": booking["room_type_name"],
+        "arrival": when(check_in),
+        "arrival_time": words["from_time"].format(time=clock(booking["check_in_time"])),
+        "departure": when(booking["check_out"]),
+        "departure_time": words["until_time"].format(time=clock(booking["check_out_time"])),
+        "guests": int(booking["adults"] or 0) + len(booking["children"] or []),
+        "paid": money(int(quote.get("due_now", 0)), currency, language),
+        "at_property": money(at_property, currency, language) if at_property else None,
+        "total": money(int(quote.get("total", 0)), currency, language),
+        "policy": words["policy_free"].format(
+            date=when(check_in - timedelta(days=free_days)),
+            percent=int(policy.get("refund_percent", 0)),
+        ),
+        "test_payment": test_payment,
+        "guest": guest,
+    }
+
+
+def booking_confirmed(
+    booking: dict[str, Any], manage_url: str, test_payment: bool
+) -> list[Message]:
+    """The guest's confirmation (in their language) and the owner's notification."""
+    guest = booking["guest"] or {}
+    language = _language(guest.get("language"))
+    ctx = {**_context(booking, language, test_payment), "manage_url": manage_url}
+    env = _templates()
+    subject = ctx["t"]["confirmed_subject"].format(
+        property=booking["property_name"], reference=booking["reference"]
+    )
+    owner_language = _language(str(booking["locale"]).split("_")[0])
+    owner_ctx = _context(booking, owner_language, test_payment)
+    return [
+        Message(
+            "guest_confirmation",
+            guest["email"],
+            subject,
+            env.get_template("guest_confirmed.txt").render(ctx),
+            env.get_template("guest_confirmed.html").render(ctx),
+        ),
+        Message(
+            "owner_notification",
+            booking["contact_email"],
+            f"New booking {booking['reference']}: {ctx['name']}, {booking['room_type_name']}, "
+            f"{booking['check_in'].isoformat()} to {booking['check_out'].isoformat()}",
+            env.get_template("owner_booking.txt").render(owner_ctx),
+            env.get_template("owner_booking.html").render(owner_ctx),
+        ),
+    ]
+
+
+def booking_cancelled(booking: dict[str, Any], refund: int, test_payment: bool) -> list[Message]:
+    """The guest's cancellation notice, saying what was refunded, and the owner's copy."""
+    guest = booking["guest"] or {}
+    language = _language(guest.get("language"))
+    ctx = {
+        **_context(booking, language, test_payment),
+        "refund": money(refund, booking["currency"], language),
+    }
+    env = _templates()
+    subject = ctx["t"]["cancelled_subject"].format(
+        property=booking["property_name"], reference=booking["reference"]
+    )
+    text = env.get_template("guest_cancelled.txt").render(ctx)
+    html = env.get_template("guest_cancelled.html").render(ctx)
+    return [
+        Message("guest_cancellation", guest["email"], subject, text, html),
+        Message(
+            "owner_cancellation",
+            booking["contact_email"],
+            f"Cancelled: booking {booking['reference']} ({ctx['name']})",
+            text,
+            html,
+        ),
+    ]

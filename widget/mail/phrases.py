@@ -1,0 +1,130 @@
+"""The words of the e-mails in the five languages a guest may choose."""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "de", "fr", "es", "it")
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "confirmed_subject": "Your booking at {property} is confirmed ({reference})",
+        "cancelled_subject": "Your booking at {property} is cancelled ({reference})",
+        "hello": "Hello {name},",
+        "confirmed_intro": "thank you for booking directly with {property}. "
+        "Your stay is confirmed.",
+        "cancelled_intro": "your booking at {property} has been cancelled.",
+        "reference": "Booking reference",
+        "room": "Room",
+        "arrival": "Arrival",
+        "departure": "Departure",
+        "from_time": "from {time}",
+        "until_time": "until {time}",
+        "guests": "Guests",
+        "paid": "Paid now",
+        "at_property": "To pay at the property",
+        "total": "Total",
+        "refund": "Refunded to your card",
+        "manage": "See or cancel your booking",
+        "policy_free": "Free cancellation until {date}; after that {percent}% is refunded.",
+        "see_you": "We look forward to welcoming you.",
+        "test_payment": "Demo mode: this was a test payment and no money was taken.",
+    },
+    "de": {
+        "confirmed_subject": "Ihre Buchung im {property} ist bestätigt ({reference})",
+        "cancelled_subject": "Ihre Buchung im {property} ist storniert ({reference})",
+        "hello": "Guten Tag {name},",
+        "confirmed_intro": "vielen Dank für Ihre direkte Buchung im {property}. "
+        "Ihr Aufenthalt ist bestätigt.",
+        "cancelled_intro": "Ihre Buchung im {property} wurde storniert.",
+        "reference": "Buchungsnummer",
+        "room": "Zimmer",
+        "arrival": "Anreise",
+        "departure": "Abreise",
+        "from_time": "ab {time}",
+        "until_time": "bis {time}",
+        "guests": "Gäste",
+        "paid": "Jetzt bezahlt",
+        "at_property": "Vor Ort zu zahlen",
+        "total": "Gesamt",
+        "refund": "Auf Ihre Karte erstattet",
+        "manage": "Buchung ansehen oder stornieren",
+        "policy_free": "Kostenlose Stornierung bis {date}; danach werden {percent} % erstattet.",
+        "see_you": "Wir freuen uns auf Ihren Besuch.",
+        "test_payment": "Demo-Modus: Dies war eine Testzahlung, es wurde kein Geld abgebucht.",
+    },
+    "fr": {
+        "confirmed_subject": "Votre réservation à {property} est confirmée ({reference})",
+        "cancelled_subject": "Votre réservation à {property} est annulée ({reference})",
+        "hello": "Bonjour {name},",
+        "confirmed_intro": "merci d'avoir réservé directement auprès de {property}. "
+        "Votre séjour est confirmé.",
+        "cancelled_intro": "votre réservation à {property} a été annulée.",
+        "reference": "Référence de réservation",
+        "room": "Chambre",
+        "arrival": "Arrivée",
+        "departure": "Départ",
+        "from_time": "à partir de {time}",
+        "until_time": "jusqu'à {time}",
+        "guests": "Voyageurs",
+        "paid": "Payé maintenant",
+        "at_property": "À régler sur place",
+        "total": "Total",
+        "refund": "Remboursé sur votre carte",
+        "manage": "Voir ou annuler votre réservation",
+        "policy_free": "Annulation gratuite jusqu'au {date} ; "
+        "ensuite, {percent} % sont remboursés.",
+        "see_you": "Nous avons hâte de vous accueillir.",
+        "test_payment": "Mode démo : ceci était un paiement de test, aucun argent n'a été débité.",
+    },
+    "es": {
+        "confirmed_subject": "Su reserva en {property} está confirmada ({reference})",
+        "cancelled_subject": "Su reserva en {property} está cancelada ({reference})",
+        "hello": "Hola, {name}:",
+        "confirmed_intro": "gracias por reservar directamente con {property}. "
+        "Su estancia está confirmada.",
+        "cancelled_intro": "su reserva en {property} ha sido cancelada.",
+        "reference": "Referencia de la reserva",
+        "room": "Habitación",
+        "arrival": "Llegada",
+        "departure": "Salida",
+        "from_time": "desde las {time}",
+        "until_time": "hasta las {time}",
+        "guests": "Huéspedes",
+        "paid": "Pagado ahora",
+        "at_property": "A pagar en el alojamiento",
+        "total": "Total",
+        "refund": "Reembolsado en su tarjeta",
+        "manage": "Ver o cancelar su reserva",
+        "policy_free": "Cancelación gratuita hasta el {date}; después se reembolsa el {percent} %.",
+        "see_you": "Le esperamos con mucho gusto.",
+        "test_payment": "Modo demo: esto fue un pago de prueba y no se cobró dinero.",
+    },
+    "it": {
+        "confirmed_subject": "La sua prenotazione presso {property} è confermata ({reference})",
+        "cancelled_subject": "La sua prenotazione presso {property} è cancellata ({reference})",
+        "hello": "Gentile {name},",
+        "confirmed_intro": "grazie per aver prenotato direttamente con {property}. "
+        "Il suo soggiorno è confermato.",
+        "cancelled_intro": "la sua prenotazione presso {property} è stata cancellata.",
+        "reference": "Codice di prenotazione",
+        "room": "Camera",
+        "arrival": "Arrivo",
+        "departure": "Partenza",
+        "from_time": "dalle {time}",
+        "until_time": "entro le {time}",
+        "guests": "Ospiti",
+        "paid": "Pagato ora",
+        "at_property": "Da pagare in struttura",
+        "total": "Totale",
+        "refund": "Rimborsato sulla sua carta",
+        "manage": "Vedere o cancellare la prenotazione",
+        "policy_free": "Cancellazione gratuita fino al {date}; "
+        "dopo viene rimborsato il {percent}%.",
+        "see_you": "Saremo lieti di accoglierla.",
+        "test_payment": "Modalità demo: questo era un pagamento di prova, nessun addebito.",
+    },
+}
+
+
+def phrases(language: str) -> dict[str, str]:
+    """The phrases of ``language``, English for any other."""
+    return PHRASES.get(language, PHRASES["en"])

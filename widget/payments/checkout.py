@@ -1,0 +1,121 @@
+"""Checkout: the guest's details, and a payment for exactly the hold's stored quote."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from psycopg.types.json import Jsonb
+
+from widget.db import Conn
+from widget.errors import Conflict, Unprocessable
+from widget.inventory.hold_access import Hold
+from widget.payments.confirmation import PaymentServiceDown
+from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.sql import queries
+
+Language = Literal["en", "de", "fr", "es", "it"]
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class GuestIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Who is staying: the booking's contact."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    language: Language = "en"
+    phone: Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()./ -]*$")] | None = None
+    #: An arrival note for the guesthouse ("we arrive late by ferry").
+    note: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
+    guest: GuestIn
+    accept_cancellation_policy: bool
+
+
+def payment_key(hold: Hold) -> str:
+    """The provider's idempotency key for this hold's payment: a retried checkout (a timeout,
+    a double click) gets the same payment, never a second one."""
+    return f"innkeep-{hold.id}-authorise"
+
+
+async def start_checkout(
+    conn: Conn,
+    provider: PaymentProvider,
+    hold: Hold,
+    data: CheckoutIn,
+    *,
+    grace_seconds: int,
+    site_url: str,
+) -> dict[str, Any]:
+    """Authorise the hold's amount due now, store the payment and the guest on the hold,
+    extend it by the payment grace period, and say what the widget needs next."""
+    if not data.accept_cancellation_policy:
+        raise Unprocessable(
+            "Please accept the cancellation policy to book.", field="accept_cancellation_policy"
+        )
+    if not data.guest.name.strip():
+        raise Unprocessable("guest.name: please give the guest's name.", field="guest.name")
+    if not re.match(_EMAIL, data.guest.email):
+        raise Unprocessable(
+            "guest.email: please give an e-mail address such as anna@example.com; "
+            "the confirmation is sent there.",
+            field="guest.email",
+        )
+    if hold.status == "confirmed":
+        raise Conflict(
+            f"This hold is already booked as {hold.reference}.",
+            code="already_booked",
+            extra={"reference": hold.reference},
+        )
+    if hold.status != "held" or hold.lapsed:
+        raise Conflict("This hold has ended; please choose your dates again.", code="hold_expired")
+    quote = hold.quote or {}
+    amount, currency = int(quote["due_now"]), str(quote["currency"])
+    try:
+        payment = await provider.authorise(
+            hold_id=hold.id,
+            amount=amount,
+            currency=currency,
+            idempotency_key=payment_key(hold),
+            description=f"{hold.property_slug}: {hold.room_type}, "
+            f"{hold.check_in.isoformat()} to {hold.check_out.isoformat()}",
+        )
+    except PaymentUnavailable as exc:
+        raise PaymentServiceDown(
+            "The payment service did not answer; nothing was charged. Please retry."
+        ) from exc
+    cur = await conn.execute(
+        queries("payments")["start_payment"],
+        {
+            "id": hold.id,
+            "version": hold.version,
+            "guest": Jsonb(msgspec.to_builtins(data.guest)),
+            "provider": provider.name,
+            "payment_ref": payment.id,
+            "payment_status": payment.status,
+            "grace_seconds": grace_seconds,
+            "site_url": site_url,
+        },
+    )
+    row = await cur.fetchone()
+    if row is None:
+        # The hold ended or changed while we talked to the provider: release the money.
+        # (The reconciler would too; doing it now keeps the guest's card clean at once.)
+        with contextlib.suppress(PaymentUnavailable):
+            await provider.cancel(payment.id, idempotency_key=f"innkeep-{hold.id}-cancel")
+        raise Conflict(
+            "This hold has ended or changed; please choose your dates again.",
+            code="hold_expired",
+        )
+    expires_at: datetime = row["hold_expires_at"]
+    return {
+        **provider.checkout_answer(payment),
+        "hold_id": str(hold.id),
+        "expires_at": expires_at.isoformat(),
+        "amount": {"amount": amount, "currency": currency},
+    }

@@ -1,0 +1,270 @@
+"""The one confirmation: the guest's return, the webhook and the reconciler all run it.
+
+It never takes a payment id from the request. It loads the payment stored on the hold, goes
+on only if that payment is authorised for exactly the stored amount, currency and hold, then
+confirms the hold in one transaction (with the booking secret and the e-mails) and captures
+only after the commit. If no row could be confirmed, the authorisation is cancelled: no guest
+is charged for a room they did not get.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NoReturn
+from uuid import UUID
+
+from widget.db import Conn
+from widget.errors import ApiError, Conflict, NotFound
+from widget.inventory.confirm import InTransaction, confirm_hold
+from widget.mail.compose import booking_confirmed
+from widget.mail.outbox import enqueue
+from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
+from widget.sql import queries
+from widget.tokens import new_token, token_hash
+
+log = logging.getLogger(__name__)
+
+
+class PaymentServiceDown(ApiError):
+    """The provider did not answer; nothing changed, the guest may retry."""
+
+    status_code = 503
+    code = "payment_unavailable"
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A confirmed booking, as the guest's confirm call (and a second one) answers it."""
+
+    reference: str
+    hold_id: UUID
+    room_type: str
+    check_in: date
+    check_out: date
+    amount: int
+    currency: str
+    captured: bool
+
+    def answer(self) -> dict[str, Any]:
+        return {
+            "status": "confirmed",
+            "reference": self.reference,
+            "hold_id": str(self.hold_id),
+            "room_type": self.room_type,
+            "check_in": self.check_in.isoformat(),
+            "check_out": self.check_out.isoformat(),
+            "paid": {"amount": self.amount, "currency": self.currency},
+            "payment_status": "captured" if self.captured else "authorised",
+        }
+
+
+def capture_key(hold_id: UUID) -> str:
+    return f"innkeep-{hold_id}-capture"
+
+
+def cancel_key(hold_id: UUID) -> str:
+    return f"innkeep-{hold_id}-cancel"
+
+
+def manage_url(base_url: str, reference: str, secret: str) -> str:
+    """The guest's unguessable link to their booking (sent only by e-mail)."""
+    return f"{base_url.rstrip('/')}/manage/{reference}?key={secret}"
+
+
+async def reservation(conn: Conn, hold_id: UUID) -> dict[str, Any] | None:
+    cur = await conn.execute(queries("payments")["reservation_for_payment"], {"id": hold_id})
+    return await cur.fetchone()
+
+
+def _mismatch(payment: Payment, row: dict[str, Any]) -> str | None:
+    """Why ``payment`` is not the payment for this hold's stored quote, if it is not."""
+    quote = row["quote"] or {}
+    if payment.hold_id != str(row["id"]):
+        return "The payment belongs to another hold."
+    if payment.amount != int(quote.get("due_now", -1)):
+        return "The payment's amount is not the amount due for this hold."
+    if payment.currency != str(quote.get("currency", row["currency"])).upper():
+        return "The payment's currency is not the hold's currency."
+    return None
+
+
+async def free_room_types(conn: Conn, row: dict[str, Any]) -> list[str]:
+    """What is free instead for the same stay and party."""
+    cur = await conn.execute(
+        queries("payments")["free_room_types"],
+        {
+            "property_id": row["property_id"],
+            "guests": int(row["adults"] or 1) + len(row["children"] or []),
+            "check_in": row["check_in"],
+            "check_out": row["check_out"],
+        },
+    )
+    return [r["slug"] for r in await cur.fetchall()]
+
+
+def _booked(row: dict[str, Any], reference: str, payment: Payment) -> Booked:
+    return Booked(
+        reference=reference,
+        hold_id=row["id"],
+        room_type=row["room_type"],
+        check_in=row["check_in"],
+        check_out=row["check_out"],
+        amount=payment.amount,
+        currency=payment.currency,
+        captured=payment.captured,
+    )
+
+
+async def capture(conn: Conn, provider: PaymentProvider, hold_id: UUID, payment_id: str) -> Payment:
+    """Capture a confirmed booking's payment (same key each time) and note it on the row."""
+    payment = await provider.capture(payment_id, idempotency_key=capture_key(hold_id))
+    if payment.captured:
+        await conn.execute(queries("payments")["payment_captured"], {"id": hold_id})
+    return payment
+
+
+async def cancel_authorisation(
+    conn: Conn, provider: PaymentProvider, hold_id: UUID, payment_id: str
+) -> Payment:
+    """Release the money reserved for a hold that did not become a booking."""
+    payment = await provider.cancel(payment_id, idempotency_key=cancel_key(hold_id))
+    await conn.execute(
+        queries("payments")["payment_status"],
+        {"id": hold_id, "payment_ref": payment_id, "payment_status": payment.status},
+    )
+    return payment
+
+
+def _booking_extras(
+    row: dict[str, Any], base_url: str, test_payment: bool, also: InTransaction | None
+) -> InTransaction:
+    """What commits with the booking: its secret, the e-mails, and the caller's extra work
+    (the webhook's event id)."""
+
+    async def write(conn: Conn, reference: str) -> None:
+        q = queries("payments")
+        secret = new_token()
+        await conn.execute(
+            q["keep_booking_secret"], {"id": row["id"], "secret_hash": token_hash(secret)}
+        )
+        cur = await conn.execute(q["booking_for_mail"], {"id": row["id"]})
+        booking = await cur.fetchone()
+        assert booking is not None  # the row is ours and locked
+        await enqueue(
+            conn,
+            row["id"],
+            booking_confirmed(booking, manage_url(base_url, reference, secret), test_payment),
+        )
+        if also is not None:
+            await also(conn, reference)
+
+    return write
+
+
+async def confirm_payment(
+    conn: Conn,
+    provider: PaymentProvider,
+    hold_id: UUID,
+    *,
+    base_url: str,
+    also: InTransaction | None = None,
+) -> Booked:
+    """Turn the hold's authorised payment into a booking, or cancel the authorisation.
+
+    Idempotent: a booking already made answers again with the same reference (and finishes a
+    capture a crash interrupted). Raises `Conflict` when the payment is not (yet) authorised
+    for exactly this hold, or when the room went to someone else (the authorisation is then
+    cancelled and the answer lists what is free instead); `PaymentServiceDown` when the
+    provider does not answer. ``also`` runs inside the booking's transaction.
+    """
+    for _ in range(3):  # a hold changed between our read and the fenced write: read again
+        row = await reservation(conn, hold_id)
+        if row is None:
+            raise NotFound("No such hold.")
+        if not row["payment_ref"]:
+            raise Conflict(
+                "This hold has no payment yet; check out first.", code="payment_not_started"
+            )
+        try:
+            payment = await provider.retrieve(row["payment_ref"])
+        except PaymentUnavailable as exc:
+            raise PaymentServiceDown(
+                "The payment service did not answer; nothing was charged. Please retry."
+            ) from exc
+        mismatch = _mismatch(payment, row)
+        if mismatch:
+            log.warning("payment %s refused for hold %s: %s", payment.id, hold_id, mismatch)
+            raise Conflict(mismatch, code="payment_mismatch")
+
+        if row["status"] == "confirmed":
+            if payment.authorised:  # a crash between commit and capture: finish it
+                payment = await _capture_or_log(conn, provider, hold_id, payment)
+            elif payment.captured and row["payment_captured_at"] is None:
+                await conn.execute(queries("payments")["payment_captured"], {"id": hold_id})
+            return _booked(row, row["reference"], payment)
+        if payment.status == "canceled":
+            raise Conflict(
+                "This payment was cancelled and nothing was charged. Please book again.",
+                code="payment_cancelled",
+            )
+        if not (payment.authorised or payment.captured):
+            raise Conflict(
+                "The payment is not authorised yet; finish it, then confirm again.",
+                code="payment_not_authorised",
+                extra={"payment_status": payment.status},
+            )
+
+        site = row["site_url"] or base_url
+        extras = _booking_extras(row, site, provider.name == "demo", also)
+        result = await confirm_hold(conn, hold_id, row["version"], payment.id, extras)
+        if result.confirmed:
+            assert result.reference is not None
+            if payment.authorised:
+                payment = await _capture_or_log(conn, provider, hold_id, payment)
+            else:  # captured outside Innkeep before confirmation: note it
+                await conn.execute(queries("payments")["payment_captured"], {"id": hold_id})
+            return _booked(row, result.reference, payment)
+        if result.reason == "stale":
+            continue
+        return await _refuse(conn, provider, row, payment, result.reason or "taken")
+    raise Conflict("The hold kept changing; please retry.", code="hold_busy")
+
+
+async def _capture_or_log(
+    conn: Conn, provider: PaymentProvider, hold_id: UUID, payment: Payment
+) -> Payment:
+    """Capture now; if the provider is away the booking stands and the reconciler captures."""
+    try:
+        return await capture(conn, provider, hold_id, payment.id)
+    except PaymentUnavailable:
+        log.warning(
+            "capture of %s for booked hold %s deferred to the reconciler", payment.id, hold_id
+        )
+        return payment
+
+
+async def _refuse(
+    conn: Conn, provider: PaymentProvider, row: dict[str, Any], payment: Payment, reason: str
+) -> NoReturn:
+    """No row could be confirmed: release the money, and say plainly what is free instead."""
+    if payment.captured:
+        await provider.refund(
+            payment.id, payment.amount_received, idempotency_key=f"innkeep-{row['id']}-refund"
+        )
+    else:
+        try:
+            await cancel_authorisation(conn, provider, row["id"], payment.id)
+        except PaymentUnavailable:
+            log.warning("cancel of %s deferred to the reconciler", payment.id)
+    free = await free_room_types(conn, row)
+    if reason == "taken":
+        message = "Sorry, this room was booked by someone else while you were paying."
+    else:
+        message = "Sorry, your hold on this room ended before the payment was confirmed."
+    raise Conflict(
+        f"{message} Your card has not been charged: the payment was cancelled.",
+        code="room_taken" if reason == "taken" else "hold_lost",
+        extra={"free_room_types": free, "payment_status": "canceled"},
+    )

@@ -1,0 +1,84 @@
+"""The demo provider: no network, no keys, no money. It authorises at checkout, so the demo
+and the end-to-end tests complete a booking offline; its ledger is a table in Postgres,
+shared by every worker. Refused at start-up in production and beside a live Stripe key."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+
+from widget.payments.provider import Payment, PaymentUnavailable, Refund
+from widget.sql import queries
+from widget.tokens import new_token
+
+
+def _payment(row: dict[str, Any]) -> Payment:
+    return Payment(
+        id=row["id"],
+        status=row["status"],
+        amount=int(row["amount"]),
+        currency=row["currency"],
+        hold_id=str(row["hold_id"]),
+        amount_received=int(row["amount_received"]),
+    )
+
+
+class DemoProvider:
+    """`PaymentProvider` whose payments are rows of ``demo_payment``; plainly a test payment."""
+
+    name = "demo"
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+
+    async def _one(self, query: str, params: dict[str, Any]) -> Payment:
+        # Its own short connection, as a card network is outside the service: never a second
+        # connection from the pool while the request holds one (that can deadlock the pool).
+        async with await psycopg.AsyncConnection.connect(
+            self.database_url, autocommit=True, row_factory=dict_row
+        ) as conn:
+            cur = await conn.execute(queries("payments")[query], params)
+            row = await cur.fetchone()
+        if row is None:
+            raise PaymentUnavailable(f"demo payment {params.get('id')!r} not found")
+        return _payment(row)
+
+    async def authorise(
+        self, *, hold_id: UUID, amount: int, currency: str, idempotency_key: str, description: str
+    ) -> Payment:
+        return await self._one(
+            "demo_authorise",
+            {
+                "id": "demo_pi_" + new_token()[:24],
+                "key": idempotency_key,
+                "hold_id": hold_id,
+                "amount": amount,
+                "currency": currency,
+            },
+        )
+
+    async def retrieve(self, payment_id: str) -> Payment:
+        return await self._one("demo_payment", {"id": payment_id})
+
+    async def capture(self, payment_id: str, *, idempotency_key: str) -> Payment:
+        await self._one("demo_capture", {"id": payment_id})
+        return await self.retrieve(payment_id)
+
+    async def cancel(self, payment_id: str, *, idempotency_key: str) -> Payment:
+        await self._one("demo_cancel", {"id": payment_id})
+        return await self.retrieve(payment_id)
+
+    async def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> Refund:
+        payment = await self._one("demo_refund", {"id": payment_id, "amount": amount})
+        return Refund(f"demo_re_{payment.id}", amount, "succeeded")
+
+    def checkout_answer(self, payment: Payment) -> dict[str, Any]:
+        return {
+            "provider": "demo",
+            "status": "authorised",
+            "test_payment": True,
+            "notice": "Demo mode: this is a test payment and no money is taken.",
+        }

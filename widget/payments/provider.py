@@ -1,0 +1,91 @@
+"""The one small interface every payment provider offers, in Stripe's words.
+
+A provider authorises an amount for a hold (money reserved on the guest's card, not taken),
+and later captures it, cancels the authorisation or refunds a captured payment. Statuses
+are Stripe's PaymentIntent statuses, so the confirmation reads every provider alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+from uuid import UUID
+
+PaymentStatus = Literal[
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+    "processing",
+    "requires_capture",
+    "canceled",
+    "succeeded",
+]
+
+
+class PaymentUnavailable(Exception):
+    """The provider could not be reached or refused the call; nothing about the hold changed."""
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A payment as the provider reports it (never as a browser reports it)."""
+
+    id: str
+    status: str
+    #: Minor units of ``currency`` (upper-case ISO 4217 code).
+    amount: int
+    currency: str
+    #: The hold this payment was created for (``metadata.hold_id``).
+    hold_id: str | None
+    amount_received: int = 0
+    #: What the browser needs to collect the card (Stripe's Payment Element); None for demo.
+    client_secret: str | None = None
+
+    @property
+    def authorised(self) -> bool:
+        """Money is reserved on the card and waits for our capture."""
+        return self.status == "requires_capture"
+
+    @property
+    def captured(self) -> bool:
+        return self.status == "succeeded"
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    amount: int
+    status: str
+
+
+class PaymentProvider(Protocol):
+    """What checkout, confirmation, the webhook, the reconciler and cancellations call."""
+
+    #: ``"stripe"`` or ``"demo"``: stored on the hold with the payment's id.
+    name: str
+
+    async def authorise(
+        self, *, hold_id: UUID, amount: int, currency: str, idempotency_key: str, description: str
+    ) -> Payment:
+        """Create a payment of ``amount`` to be captured later (manual capture)."""
+        ...
+
+    async def retrieve(self, payment_id: str) -> Payment:
+        """The payment as the provider knows it now."""
+        ...
+
+    async def capture(self, payment_id: str, *, idempotency_key: str) -> Payment:
+        """Take the authorised money; safe to repeat with the same key."""
+        ...
+
+    async def cancel(self, payment_id: str, *, idempotency_key: str) -> Payment:
+        """Release an authorisation; the guest is never charged."""
+        ...
+
+    async def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> Refund:
+        """Give back ``amount`` of a captured payment."""
+        ...
+
+    def checkout_answer(self, payment: Payment) -> dict[str, Any]:
+        """What the widget needs to collect this payment."""
+        ...

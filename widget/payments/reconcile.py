@@ -1,0 +1,115 @@
+"""The reconciler: settles payments that were left half-way, one way or the other.
+
+It finds payments not captured on reservations that have been quiet for a while: authorised
+but never confirmed (the guest closed the tab, a worker died between authorisation and
+confirmation), or booked but not captured (a worker died between commit and capture). Each is
+settled with the same confirmation the guest and the webhook use. Safe with several workers:
+each reservation is settled under a Postgres advisory lock, and every step is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from widget.db import Conn
+from widget.errors import ApiError
+from widget.payments import provider_for
+from widget.payments.confirmation import (
+    cancel_authorisation,
+    capture,
+    confirm_payment,
+    reservation,
+)
+from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.sql import queries
+from widget.state import Services
+
+log = logging.getLogger(__name__)
+
+#: Leave a payment alone this long after its last change: the guest may be confirming now.
+QUIET_SECONDS = 120
+#: A payment never authorised is cancelled this long after its hold ended (a late 3-D Secure
+#: may still book the stay if the nights are free until then).
+ABANDONED_SECONDS = 3600
+BATCH = 50
+
+
+async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, base_url: str) -> str:
+    """Settle one reservation's payment; returns what happened (for logs and tests)."""
+    q = queries("payments")
+    row = await reservation(conn, hold_id)
+    if row is None or not row["payment_ref"]:
+        return "nothing"
+    payment = await provider.retrieve(row["payment_ref"])
+    if row["status"] == "confirmed":
+        if payment.authorised:
+            await capture(conn, provider, hold_id, payment.id)
+            return "captured"
+        if payment.captured:
+            await conn.execute(q["payment_captured"], {"id": hold_id})
+            return "captured"
+        if payment.status == "canceled":
+            await conn.execute(
+                q["cancel_unpaid_booking"], {"id": hold_id, "payment_status": payment.status}
+            )
+            log.error("booking %s cancelled: its payment was cancelled", row["reference"])
+            return "booking_cancelled"
+        return "waiting"
+    if payment.authorised or payment.captured:
+        try:
+            await confirm_payment(conn, provider, hold_id, base_url=base_url)
+        except ApiError as exc:
+            return exc.code  # refused: the authorisation was cancelled (or the refund made)
+        return "confirmed"
+    if payment.status == "canceled":
+        await conn.execute(
+            q["payment_status"],
+            {"id": hold_id, "payment_ref": payment.id, "payment_status": payment.status},
+        )
+        return "canceled"
+    ended = row["status"] == "cancelled" or (row["lapsed"] and await _ended_long_ago(conn, hold_id))
+    if ended:
+        await cancel_authorisation(conn, provider, hold_id, payment.id)
+        return "abandoned"
+    return "waiting"
+
+
+async def _ended_long_ago(conn: Conn, hold_id: UUID) -> bool:
+    cur = await conn.execute(
+        queries("payments")["hold_ended_before"], {"id": hold_id, "seconds": ABANDONED_SECONDS}
+    )
+    row = await cur.fetchone()
+    return bool(row and row["old"])
+
+
+async def reconcile(
+    conn: Conn, provider: PaymentProvider, base_url: str, quiet_seconds: int = QUIET_SECONDS
+) -> dict[str, str]:
+    """Settle every quiet, unsettled payment; returns ``{hold id: outcome}``."""
+    q = queries("payments")
+    cur = await conn.execute(
+        q["unsettled_payments"], {"quiet_seconds": quiet_seconds, "limit": BATCH}
+    )
+    ids = [r["id"] for r in await cur.fetchall()]
+    outcomes: dict[str, str] = {}
+    for hold_id in ids:
+        cur = await conn.execute(q["try_lock_reservation"], {"id": hold_id})
+        locked: dict[str, Any] | None = await cur.fetchone()
+        if not locked or not locked["locked"]:
+            continue  # another worker is settling it
+        try:
+            outcomes[str(hold_id)] = await settle(conn, provider, hold_id, base_url)
+        except PaymentUnavailable as exc:
+            log.warning("reconciler: payment of %s not settled yet: %s", hold_id, exc)
+        finally:
+            await conn.execute(q["unlock_reservation"], {"id": hold_id})
+    return outcomes
+
+
+async def reconcile_payments(services: Services) -> dict[str, str]:
+    """The background job."""
+    base_url = services.settings.public_url or "http://127.0.0.1:8000"
+    async with services.pool.connection() as conn:
+        return await reconcile(conn, provider_for(services), base_url)

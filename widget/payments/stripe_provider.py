@@ -1,0 +1,121 @@
+"""Stripe, through the official SDK: PaymentIntents with manual capture.
+
+Every call that changes money carries an idempotency key derived from the hold, so a call
+retried after a timeout (by the SDK or by us) never creates or captures twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import stripe
+
+from widget.payments.provider import Payment, PaymentUnavailable, Refund
+
+#: Seconds per HTTP call to Stripe; the SDK retries timeouts with the same idempotency key.
+TIMEOUT_SECONDS = 20.0
+NETWORK_RETRIES = 2
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    """The SDK's object as plain data (its objects are not dicts)."""
+    return dict(obj.to_dict(recursive=True))
+
+
+def _payment(obj: Any) -> Payment:
+    intent = _plain(obj)
+    metadata = intent.get("metadata") or {}
+    return Payment(
+        id=intent["id"],
+        status=intent["status"],
+        amount=int(intent["amount"]),
+        currency=str(intent["currency"]).upper(),
+        hold_id=metadata.get("hold_id"),
+        amount_received=int(intent.get("amount_received") or 0),
+        client_secret=intent.get("client_secret"),
+    )
+
+
+class StripeProvider:
+    """`PaymentProvider` backed by one Stripe account (one per deployment)."""
+
+    name = "stripe"
+
+    def __init__(
+        self,
+        secret_key: str,
+        publishable_key: str,
+        api_base: str | None = None,
+        timeout: float | None = None,
+        max_network_retries: int = NETWORK_RETRIES,
+    ) -> None:
+        self.publishable_key = publishable_key
+        self.client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_base} if api_base else None,
+            max_network_retries=max_network_retries,
+            http_client=stripe.HTTPXClient(timeout=timeout or TIMEOUT_SECONDS),
+        )
+
+    async def authorise(
+        self, *, hold_id: UUID, amount: int, currency: str, idempotency_key: str, description: str
+    ) -> Payment:
+        params: Any = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "capture_method": "manual",
+            "metadata": {"hold_id": str(hold_id)},
+            "description": description,
+            # Manual capture rules out bank redirects: cards and wallets only.
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        }
+        try:
+            intent = await self.client.v1.payment_intents.create_async(
+                params, {"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe refused to start the payment: {exc}") from exc
+        return _payment(intent)
+
+    async def retrieve(self, payment_id: str) -> Payment:
+        try:
+            return _payment(await self.client.v1.payment_intents.retrieve_async(payment_id))
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not return the payment: {exc}") from exc
+
+    async def capture(self, payment_id: str, *, idempotency_key: str) -> Payment:
+        try:
+            intent = await self.client.v1.payment_intents.capture_async(
+                payment_id, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not capture the payment: {exc}") from exc
+        return _payment(intent)
+
+    async def cancel(self, payment_id: str, *, idempotency_key: str) -> Payment:
+        try:
+            intent = await self.client.v1.payment_intents.cancel_async(
+                payment_id, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not cancel the payment: {exc}") from exc
+        return _payment(intent)
+
+    async def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> Refund:
+        try:
+            refund = await self.client.v1.refunds.create_async(
+                {"payment_intent": payment_id, "amount": amount},
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not refund the payment: {exc}") from exc
+        data = _plain(refund)
+        return Refund(data["id"], int(data["amount"]), data["status"])
+
+    def checkout_answer(self, payment: Payment) -> dict[str, Any]:
+        return {
+            "provider": "stripe",
+            "client_secret": payment.client_secret,
+            "publishable_key": self.publishable_key,
+        }

@@ -1,0 +1,62 @@
+"""What a verified Stripe event does. The event's own copy of the payment is never trusted:
+the confirmation asks the provider for the payment as it is now, so order does not matter."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from widget.db import Conn
+from widget.payments.confirmation import confirm_payment
+from widget.payments.provider import PaymentProvider
+from widget.sql import queries
+
+CONFIRMING = ("payment_intent.amount_capturable_updated", "payment_intent.succeeded")
+CANCELLED = "payment_intent.canceled"
+
+
+async def _record(conn: Conn, event: dict[str, Any]) -> None:
+    await conn.execute(
+        queries("payments")["record_webhook_event"],
+        {"id": event["id"], "provider": "stripe", "type": event["type"]},
+    )
+
+
+async def handle_event(
+    conn: Conn, provider: PaymentProvider, event: dict[str, Any], *, base_url: str
+) -> str:
+    """Apply one event; returns a word for the log and the answer (``confirmed``,
+    ``cancelled``, ``duplicate``, ``ignored``, ``unknown_payment``)."""
+    q = queries("payments")
+    kind = event.get("type")
+    if kind not in (*CONFIRMING, CANCELLED):
+        return "ignored"
+    cur = await conn.execute(q["webhook_event_seen"], {"id": event["id"]})
+    if await cur.fetchone() is not None:
+        return "duplicate"
+    payment_id = event["data"]["object"]["id"]
+    # Our own record says which hold the payment is for; metadata is only a cross-check.
+    cur = await conn.execute(q["reservation_by_payment"], {"payment_ref": payment_id})
+    row = await cur.fetchone()
+    if row is None:
+        await _record(conn, event)
+        return "unknown_payment"
+    hold_id: UUID = row["id"]
+
+    if kind in CONFIRMING:
+
+        async def record(tx: Conn, _reference: str) -> None:
+            await _record(tx, event)
+
+        await confirm_payment(conn, provider, hold_id, base_url=base_url, also=record)
+        await _record(conn, event)  # when the booking existed already, nothing else to do
+        return "confirmed"
+
+    async with conn.transaction():
+        payment = await provider.retrieve(payment_id)
+        await conn.execute(
+            q["payment_status"],
+            {"id": hold_id, "payment_ref": payment_id, "payment_status": payment.status},
+        )
+        await _record(conn, event)
+    return "cancelled"

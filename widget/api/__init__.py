@@ -6,12 +6,14 @@ from typing import Any
 
 from litestar.static_files import create_static_files_router
 
+from widget.api.bookings import BookingController
 from widget.api.calendar import CalendarController
 from widget.api.checkout import CheckoutController
 from widget.api.embed import EmbedCheckController, WidgetPageController
 from widget.api.health import HealthController
 from widget.api.holds import HoldController
 from widget.api.loader import LoaderController
+from widget.api.manage import ManageBookingController
 from widget.api.properties import PropertyController
 from widget.api.quotes import QuoteController
 from widget.api.webhooks import WebhookController
@@ -28,6 +30,8 @@ def route_handlers() -> list[Any]:
         HoldController,
         CheckoutController,
         WebhookController,
+        BookingController,
+        ManageBookingController,
         LoaderController,
         EmbedCheckController,
         WidgetPageController,

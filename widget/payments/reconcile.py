@@ -16,6 +16,7 @@ from uuid import UUID
 from widget.db import Conn
 from widget.errors import ApiError
 from widget.payments import provider_for
+from widget.payments.cancellation import refund
 from widget.payments.confirmation import (
     cancel_authorisation,
     capture,
@@ -94,6 +95,10 @@ async def reconcile(
     )
     ids = [r["id"] for r in await cur.fetchall()]
     outcomes: dict[str, str] = {}
+    cur = await conn.execute(q["refunds_due"], {"limit": BATCH})
+    for row in await cur.fetchall():
+        await refund(conn, provider, row["id"])  # keyed per booking: never paid twice
+        outcomes[str(row["id"])] = "refund"
     for hold_id in ids:
         cur = await conn.execute(q["try_lock_reservation"], {"id": hold_id})
         locked: dict[str, Any] | None = await cur.fetchone()

@@ -200,3 +200,39 @@ RETURNING id
 SELECT hold_expires_at IS NULL
        OR hold_expires_at <= innkeep_now() - make_interval(secs => %(seconds)s) AS old
 FROM reservation WHERE id = %(id)s
+
+-- name: booking_by_reference
+SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_hash,
+       r.guest, r.quote, lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults,
+       r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
+       r.refund_amount, rt.slug AS room_type, rt.name AS room_type_name,
+       p.slug AS property_slug, p.name AS property_name, p.currency, p.cancellation_policy,
+       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+FROM reservation r
+JOIN property p ON p.id = r.property_id
+JOIN unit u ON u.id = r.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+WHERE r.reference = %(reference)s
+
+-- name: cancel_booking
+-- Fenced by version: two clicks on "cancel" cancel once.
+UPDATE reservation
+SET status = 'cancelled', cancelled_at = innkeep_now(), refund_amount = %(refund)s,
+    payment_status = CASE WHEN %(refund)s > 0 THEN 'refund_pending' ELSE payment_status END,
+    version = version + 1, updated_at = now()
+WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
+RETURNING id
+
+-- name: refund_made
+UPDATE reservation SET refund_ref = %(refund_ref)s, payment_status = 'refunded',
+       updated_at = now()
+WHERE id = %(id)s
+
+-- name: refunds_due
+SELECT id FROM reservation
+WHERE status = 'cancelled' AND refund_amount > 0 AND refund_ref IS NULL
+  AND payment_status = 'refund_pending'
+LIMIT %(limit)s
+
+-- name: refund_of
+SELECT payment_ref, refund_amount FROM reservation WHERE id = %(id)s

@@ -1,0 +1,37 @@
+"""``GET /api/v1/bookings/{reference}``: a booking, for whoever holds its secret."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, get
+from litestar.params import HeaderParameter, PathParameter
+
+from widget.payments.cancellation import booking_answer, booking_for_guest
+from widget.state import DbDep
+
+BookingSecret = Annotated[
+    str | None,
+    HeaderParameter(
+        name="X-Booking-Secret",
+        description="The booking's secret, from the link in the confirmation e-mail.",
+        required=False,
+    ),
+]
+
+
+class BookingController(Controller):
+    path = "/api/v1/bookings"
+    tags = ("bookings",)
+
+    @get("/{reference:str}", operation_id="getBooking", cache=False)
+    async def get_booking(
+        self,
+        db: DbDep,
+        reference: Annotated[str, PathParameter(description="The booking reference.")],
+        x_booking_secret: BookingSecret = None,
+    ) -> dict[str, Any]:
+        """The booking with the guest's details, what was paid and what cancelling now would
+        refund; 404 unless `X-Booking-Secret` is the booking's secret (the only way to read
+        a guest's details)."""
+        return booking_answer(await booking_for_guest(db, reference, x_booking_secret))

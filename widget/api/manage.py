@@ -1,0 +1,109 @@
+"""The guest's manage-booking page, reached by the unguessable link in their e-mail: it shows
+the booking and cancels it under the property's policy. Its form is protected by Litestar's
+CSRF middleware (a double-submit cookie signed with ``INNKEEP_SECRET_KEY``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.params import Body, PathParameter, QueryParameter
+from litestar.response import Template
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from widget.mail.compose import money
+from widget.payments import provider_for
+from widget.payments.cancellation import booking_for_guest, cancel_booking, terms
+from widget.state import DbDep, Services, ServicesDep
+
+Reference = Annotated[str, PathParameter(description="The booking reference.")]
+
+
+class ManageCSRF:
+    """Litestar's `CSRFMiddleware` for these pages only (the JSON API uses header tokens),
+    configured on first use with the service's secret key, which every worker shares."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.inner: CSRFMiddleware | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.inner is None:
+            provide = scope["litestar_app"].dependencies["services"]
+            assert isinstance(provide, Provide)  # widget.app registers it so
+            services: Services = await provide.dependency()
+            self.inner = CSRFMiddleware(
+                self.app,
+                CSRFConfig(
+                    secret=services.settings.secret_key,
+                    cookie_path="/manage",
+                    cookie_secure=services.settings.env == "production",
+                    cookie_samesite="strict",
+                ),
+            )
+        await self.inner(scope, receive, send)
+
+
+def _page(booking: dict[str, Any], key: str, message: str | None = None) -> Template:
+    guest = booking["guest"] or {}
+    language = guest.get("language") or "en"
+    deal = terms(booking)
+    currency = booking["currency"]
+    return Template(
+        template_name="manage/booking.html",
+        context={
+            "booking": booking,
+            "key": key,
+            "lang": language,
+            "paid": money(deal.paid, currency, language),
+            "refund_now": money(deal.refund, currency, language),
+            "refund_made": money(int(booking["refund_amount"]), currency, language)
+            if booking["refund_amount"] is not None
+            else None,
+            "free_until": deal.free_until,
+            "refund_percent": deal.refund_percent,
+            "can_cancel": deal.possible and booking["status"] == "confirmed",
+            "message": message,
+        },
+        headers={
+            # The page's URL carries the secret: never send it on to another site.
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+            "X-Robots-Tag": "noindex",
+        },
+    )
+
+
+class ManageBookingController(Controller):
+    path = "/manage"
+    include_in_schema = False
+    middleware = (ManageCSRF,)
+
+    @get("/{reference:str}", operation_id="manageBooking", cache=False)
+    async def show(
+        self,
+        db: DbDep,
+        reference: Reference,
+        key: Annotated[str | None, QueryParameter(required=False)] = None,
+    ) -> Template:
+        """The booking and, while the policy allows, a button to cancel it."""
+        return _page(await booking_for_guest(db, reference, key), key or "")
+
+    @post("/{reference:str}/cancel", operation_id="cancelBooking", status_code=200)
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        db: DbDep,
+        services: ServicesDep,
+        reference: Reference,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template | Response[Any]:
+        """Cancel the booking and refund what the policy gives back."""
+        key = data.get("key", "")
+        booking = await booking_for_guest(db, reference, key)
+        after = await cancel_booking(db, provider_for(services), booking)
+        return _page(after, key, message="cancelled")

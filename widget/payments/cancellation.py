@@ -1,0 +1,156 @@
+"""A guest cancels their booking under the property's cancellation policy.
+
+Free until ``free_until_days`` before arrival (everything paid comes back), then
+``refund_percent`` of it. The booking is cancelled and the e-mails written in one
+transaction; the refund goes through the provider after the commit, with a key derived from
+the booking, and the reconciler retries a refund the provider did not take at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from widget.db import Conn
+from widget.errors import Conflict, NotFound, Unprocessable
+from widget.mail.compose import booking_cancelled
+from widget.mail.outbox import enqueue
+from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.sql import queries
+from widget.tokens import token_matches
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What cancelling now would give back."""
+
+    paid: int
+    refund: int
+    free_until: date
+    refund_percent: int
+    #: False once the guest's arrival day has come.
+    possible: bool
+
+
+def terms(booking: dict[str, Any]) -> Terms:
+    """The policy applied to this booking on the property's today."""
+    policy = booking["cancellation_policy"] or {}
+    free_days = int(policy.get("free_until_days", 0))
+    percent = int(policy.get("refund_percent", 0))
+    paid = int((booking["quote"] or {}).get("due_now", 0))
+    check_in: date = booking["check_in"]
+    free_until = check_in - timedelta(days=free_days)
+    today: date = booking["today"]
+    # Within the free period everything comes back; after it the percentage, rounded down.
+    refund = paid if today <= free_until else paid * percent // 100
+    return Terms(paid, refund, free_until, percent, today < check_in)
+
+
+async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> dict[str, Any]:
+    """The booking ``reference`` if ``secret`` is its secret; `NotFound` otherwise (a wrong
+    secret reveals nothing about which references exist)."""
+    cur = await conn.execute(queries("payments")["booking_by_reference"], {"reference": reference})
+    row = await cur.fetchone()
+    if row is None or not token_matches(secret, row.pop("booking_secret_hash")):
+        raise NotFound("No such booking, or the secret does not match it.")
+    return row
+
+
+def booking_answer(booking: dict[str, Any]) -> dict[str, Any]:
+    """The booking as its guest may read it (``GET /api/v1/bookings/{reference}``)."""
+    quote = booking["quote"] or {}
+    currency = booking["currency"]
+    deal = terms(booking)
+
+    def money(amount: int) -> dict[str, Any]:
+        return {"amount": amount, "currency": currency}
+
+    return {
+        "reference": booking["reference"],
+        "status": booking["status"],
+        "property": booking["property_slug"],
+        "room_type": booking["room_type"],
+        "check_in": booking["check_in"].isoformat(),
+        "check_out": booking["check_out"].isoformat(),
+        "adults": booking["adults"],
+        "children": list(booking["children"] or []),
+        "guest": booking["guest"],
+        "paid": money(int(quote.get("due_now", 0))),
+        "total": money(int(quote.get("total", 0))),
+        "payment_status": booking["payment_status"],
+        "cancellation": {
+            "free_until": deal.free_until.isoformat(),
+            "refund_percent_after": deal.refund_percent,
+            "refund_if_cancelled_now": money(deal.refund),
+            "possible": deal.possible and booking["status"] == "confirmed",
+        },
+        "refund": money(int(booking["refund_amount"]))
+        if booking["refund_amount"] is not None
+        else None,
+    }
+
+
+async def cancel_booking(
+    conn: Conn, provider: PaymentProvider, booking: dict[str, Any]
+) -> dict[str, Any]:
+    """Cancel a confirmed booking and refund what the policy gives back; returns the
+    booking as it is afterwards."""
+    if booking["status"] == "cancelled":
+        return booking
+    if booking["status"] != "confirmed":
+        raise Conflict("Only a confirmed booking can be cancelled.", code="not_cancellable")
+    deal = terms(booking)
+    if not deal.possible:
+        raise Unprocessable(
+            "The stay has begun; please contact the guesthouse to change it.",
+            code="too_late_to_cancel",
+        )
+    q = queries("payments")
+    async with conn.transaction():
+        cur = await conn.execute(
+            q["cancel_booking"],
+            {"id": booking["id"], "version": booking["version"], "refund": deal.refund},
+        )
+        if await cur.fetchone() is None:
+            raise Conflict("The booking changed meanwhile; please reload.", code="stale")
+        cur = await conn.execute(q["booking_for_mail"], {"id": booking["id"]})
+        mail = await cur.fetchone()
+        assert mail is not None
+        await enqueue(
+            conn, booking["id"], booking_cancelled(mail, deal.refund, provider.name == "demo")
+        )
+    if deal.refund > 0:
+        await refund(conn, provider, booking["id"])
+    return await booking_for_guest_unchecked(conn, booking["reference"])
+
+
+async def refund(conn: Conn, provider: PaymentProvider, booking_id: UUID) -> None:
+    """Pay back a cancelled booking's refund (same key each time, so never twice)."""
+    q = queries("payments")
+    cur = await conn.execute(q["refund_of"], {"id": booking_id})
+    row = await cur.fetchone()
+    if row is None or not row["payment_ref"] or not row["refund_amount"]:
+        return
+    try:
+        made = await provider.refund(
+            row["payment_ref"],
+            int(row["refund_amount"]),
+            idempotency_key=f"innkeep-{booking_id}-cancel-refund",
+        )
+    except PaymentUnavailable as exc:
+        log.warning("refund of booking %s deferred to the reconciler: %s", booking_id, exc)
+        return
+    await conn.execute(q["refund_made"], {"id": booking_id, "refund_ref": made.id})
+
+
+async def booking_for_guest_unchecked(conn: Conn, reference: str) -> dict[str, Any]:
+    cur = await conn.execute(queries("payments")["booking_by_reference"], {"reference": reference})
+    row = await cur.fetchone()
+    assert row is not None
+    row.pop("booking_secret_hash")
+    return row

@@ -19,6 +19,7 @@ from tests.payments.conftest import (
     stripe_payments,
 )
 from tests.payments.stripe_standin import StripeStandIn
+from widget.inventory.confirm import confirm_hold
 from widget.payments import stripe_provider
 from widget.payments.reconcile import reconcile
 from widget.payments.stripe_provider import StripeProvider
@@ -223,4 +224,28 @@ async def test_a_hold_that_lapsed_during_3ds_is_still_booked_while_its_nights_ar
     answer = await confirm(stripe_api, held)
     assert answer.status_code == 200, answer.text
     assert status_of(demo_property, held) == "confirmed"
+    assert_settled(demo_property, stripe_payments(standin))
+
+
+async def test_the_reconciler_captures_a_booking_whose_worker_died_before_capture(
+    stripe_api: Any, standin: StripeStandIn, held: HeldRoom, demo_property: Any
+) -> None:
+    await checkout(stripe_api, held)
+    intent_id = standin.only_intent()["id"]
+    standin.authorise(intent_id)
+    dsn = demo_property.info.dsn
+    async with await psycopg.AsyncConnection.connect(
+        dsn, autocommit=True, row_factory=psycopg.rows.dict_row
+    ) as conn:
+        # The booking commits, then the worker dies before it can capture.
+        version = (
+            await (
+                await conn.execute("SELECT version FROM reservation WHERE id = %s", (held.id,))
+            ).fetchone()
+        )["version"]
+        assert (await confirm_hold(conn, held.id, version, intent_id)).confirmed
+        assert standin.intents[intent_id]["status"] == "requires_capture"
+        demo_property.execute("INSERT INTO clock_offset (shift) VALUES ('5 minutes')")
+        provider = StripeProvider("sk_test_standin", "pk_test_standin", api_base=standin.url)
+        assert await reconcile(conn, provider, "http://innkeep.test") == {str(held.id): "captured"}
     assert_settled(demo_property, stripe_payments(standin))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import redis
 
 from widget.paths import PROPERTIES_DIR
 
@@ -46,3 +47,11 @@ def property_toml(slug: str = "demo", time_zone: str = "Europe/Rome", rules: str
         'time_zone = "Europe/Rome"', f'time_zone = "{time_zone}"', 1
     )
     return text + (rules if rules else "\n[[rules]]" + demo_rules)
+
+
+def age_gates(settings: Any, seconds: int) -> None:
+    """Let ``seconds`` pass for the Redis gates too (they keep real time, not the DB's)."""
+    client = redis.Redis.from_url(settings.redis_url or "")
+    for key in client.scan_iter("innkeep:*:gate:*"):
+        holder, _, taken = client.get(key).decode().partition(":")  # type: ignore[union-attr]
+        client.set(key, f"{holder}:{int(taken) - seconds * 1000}", keepttl=True)

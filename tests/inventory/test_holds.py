@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -9,10 +11,11 @@ from typing import Any
 import msgspec
 import psycopg
 import pytest
+import redis
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import free_port
-from tests.helpers import advance_clock
+from tests.helpers import advance_clock, age_gates
 from widget.app import create_app
 from widget.background import sweep_holds
 from widget.settings import Settings
@@ -114,15 +117,50 @@ async def test_a_beacon_can_release_with_the_token_in_its_body(api: Client) -> N
     assert await units_free(api, "garden-single") == 1
 
 
+def gate_nights(settings: Settings, holder: str, age_seconds: float) -> None:
+    """A gate on Room 6 (the single room) for the test stay, taken ``age_seconds`` ago by a
+    request that never wrote its hold."""
+    client = redis.Redis.from_url(settings.redis_url or "")
+    unit = (
+        psycopg.connect(settings.database_url or "")
+        .execute("SELECT id, property_id FROM unit WHERE name = 'Room 6'")
+        .fetchone()
+    )
+    assert unit is not None
+    taken = int((time.time() - age_seconds) * 1000)
+    for night in range(3):
+        day = ARRIVAL + timedelta(days=night)
+        client.set(
+            f"innkeep:{{p:{unit[1]}}}:gate:{unit[0]}:{day.isoformat()}",
+            f"{holder}:{taken}",
+            px=600_000,
+        )
+
+
+async def test_a_young_gate_without_a_hold_is_in_flight_and_in_the_way(
+    api: Client, quiet_settings: Settings
+) -> None:
+    gate_nights(quiet_settings, str(uuid.uuid4()), age_seconds=1)
+    response = await hold(api, wish("garden-single"))
+    assert response.status_code == 409
+
+
+async def test_an_abandoned_gate_is_taken_over(api: Client, quiet_settings: Settings) -> None:
+    gate_nights(quiet_settings, str(uuid.uuid4()), age_seconds=30)
+    response = await hold(api, wish("garden-single"))
+    assert response.status_code == 201, response.text
+
+
 async def test_a_lapsed_hold_frees_its_nights_and_is_expired_by_the_next_taker(
-    api: Client, demo: psycopg.Connection[Any]
+    api: Client, demo: psycopg.Connection[Any], quiet_settings: Settings
 ) -> None:
     first = await hold(api, wish("garden-single"), who=1)
     assert first.status_code == 201
     assert (await hold(api, wish("garden-single"), who=2)).status_code == 409
     advance_clock(demo, timedelta(seconds=601))
-    # Its Redis gate is still there (Redis keeps real time); Postgres says the hold is over,
-    # so the gate is taken over and the nights go to the next guest.
+    age_gates(quiet_settings, 601)
+    # Its gate is still in Redis, but old, and Postgres says the hold is over: the gate is
+    # taken over and the nights go to the next guest.
     assert await units_free(api, "garden-single") == 1
     second = await hold(api, wish("garden-single"), who=2)
     assert second.status_code == 201, second.text

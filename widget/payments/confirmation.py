@@ -17,6 +17,8 @@ from uuid import UUID
 
 from widget.db import Conn
 from widget.errors import ApiError, Conflict, NotFound
+from widget.inventory.availability import free_room_types as free_for_stay
+from widget.inventory.catalogue import catalogue, party, versions
 from widget.inventory.confirm import InTransaction, confirm_hold
 from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import enqueue
@@ -91,17 +93,11 @@ def _mismatch(payment: Payment, row: dict[str, Any]) -> str | None:
 
 
 async def free_room_types(conn: Conn, row: dict[str, Any]) -> list[str]:
-    """What is free instead for the same stay and party."""
-    cur = await conn.execute(
-        queries("payments")["free_room_types"],
-        {
-            "property_id": row["property_id"],
-            "guests": int(row["adults"] or 1) + len(row["children"] or []),
-            "check_in": row["check_in"],
-            "check_out": row["check_out"],
-        },
-    )
-    return [r["slug"] for r in await cur.fetchall()]
+    """What is free instead for the same stay and party (the holds' own answer)."""
+    slug = row["property_slug"]
+    shop = await catalogue(conn, slug, await versions(conn, slug))
+    who = party(int(row["adults"] or 1), list(row["children"] or []))
+    return await free_for_stay(conn, shop, row["check_in"], row["check_out"], who)
 
 
 def _booked(row: dict[str, Any], reference: str, payment: Payment) -> Booked:

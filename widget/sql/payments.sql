@@ -115,22 +115,6 @@ RETURNING id
 -- name: webhook_event_seen
 SELECT 1 AS seen FROM webhook_event WHERE id = %(id)s
 
--- name: free_room_types
--- Room types with a unit free for every night of the stay that can sleep the party
--- (what to offer a guest whose room was taken while they paid).
-SELECT rt.slug
-FROM room_type rt
-WHERE rt.property_id = %(property_id)s AND rt.active AND rt.max_guests >= %(guests)s
-  AND EXISTS (
-      SELECT 1 FROM unit u
-      WHERE u.room_type_id = rt.id AND u.active
-        AND NOT EXISTS (
-            SELECT 1 FROM reservation r
-            WHERE r.unit_id = u.id AND r.stay && daterange(%(check_in)s, %(check_out)s)
-              AND (r.status IN ('confirmed', 'blocked')
-                   OR (r.status = 'held' AND r.hold_expires_at > innkeep_now()))))
-ORDER BY rt.position, rt.slug
-
 -- name: booking_for_mail
 SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, r.adults, r.children, rt.name AS room_type_name,

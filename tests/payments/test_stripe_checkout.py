@@ -249,3 +249,27 @@ async def test_the_reconciler_captures_a_booking_whose_worker_died_before_captur
         provider = StripeProvider("sk_test_standin", "pk_test_standin", api_base=standin.url)
         assert await reconcile(conn, provider, "http://innkeep.test") == {str(held.id): "captured"}
     assert_settled(demo_property, stripe_payments(standin))
+
+
+async def test_a_booking_whose_authorisation_lapsed_before_capture_is_cancelled(
+    stripe_api: Any, standin: StripeStandIn, held: HeldRoom, demo_property: Any
+) -> None:
+    await checkout(stripe_api, held)
+    intent_id = standin.only_intent()["id"]
+    standin.authorise(intent_id)
+    async with await psycopg.AsyncConnection.connect(
+        demo_property.info.dsn, autocommit=True, row_factory=psycopg.rows.dict_row
+    ) as conn:
+        cur = await conn.execute("SELECT version FROM reservation WHERE id = %s", (held.id,))
+        version = (await cur.fetchone())["version"]
+        assert (await confirm_hold(conn, held.id, version, intent_id)).confirmed
+        # Capture never happened, and Stripe let the authorisation go (it lapses after days).
+        standin.set(intent_id, status="canceled")
+        told = await webhook(stripe_api, standin, "payment_intent.canceled", intent_id)
+        assert told.status_code == 200 and told.json()["outcome"] == "cancelled"
+        demo_property.execute("INSERT INTO clock_offset (shift) VALUES ('5 minutes')")
+        provider = StripeProvider("sk_test_standin", "pk_test_standin", api_base=standin.url)
+        outcome = await reconcile(conn, provider, "http://innkeep.test")
+    assert outcome == {str(held.id): "booking_cancelled"}
+    assert status_of(demo_property, held) == "cancelled"
+    assert_settled(demo_property, stripe_payments(standin))

@@ -160,7 +160,7 @@ WHERE id = %(id)s
 -- confirmed (the guest's tab closed, a worker died), or booked but not captured.
 SELECT id FROM reservation
 WHERE payment_ref IS NOT NULL AND payment_captured_at IS NULL
-  AND coalesce(payment_status, '') NOT IN ('canceled', 'refunded')
+  AND (status = 'confirmed' OR coalesce(payment_status, '') NOT IN ('canceled', 'refunded'))
   AND updated_at <= innkeep_now() - make_interval(secs => %(quiet_seconds)s)
 ORDER BY updated_at
 LIMIT %(limit)s

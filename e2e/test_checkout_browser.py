@@ -7,6 +7,7 @@ import json
 import re
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Browser, Frame, Page, expect
 
@@ -24,6 +25,7 @@ from e2e.widget_steps import (
 HOLDS = "/holds"
 CHECKOUT = "/checkout"
 CONFIRM = "/confirm"
+BOOKINGS = "/api/v1/bookings/{reference}"
 
 
 def choose(frame: Frame, slug: str) -> None:
@@ -33,7 +35,7 @@ def choose(frame: Frame, slug: str) -> None:
 def test_a_guest_books_with_the_demo_provider(
     page: Page, deployment: Deployment, stays: Any
 ) -> None:
-    deployment.needs(HOLDS, CHECKOUT, CONFIRM)
+    deployment.needs(HOLDS, CHECKOUT, CONFIRM, BOOKINGS)
     page.goto(deployment.page())
     frame = widget_frame(page)
     frame.get_by_test_id("adults").select_option("2")
@@ -75,6 +77,21 @@ def test_a_guest_books_with_the_demo_provider(
     answer = confirmed.value.json()
     assert answer["status"] == "confirmed" and answer["reference"] == reference
     assert answer["check_in"] == check_in and answer["check_out"] == check_out
+
+    # The guest's manage link (as in the e-mail) reads the booking through the public API.
+    link = urlsplit(frame.get_by_test_id("manage-link").get_attribute("href") or "")
+    assert link.path == f"/manage/{reference}"
+    read = page.request.get(
+        f"{deployment.service}/api/v1/bookings/{reference}",
+        headers={"X-Booking-Secret": parse_qs(link.query)["key"][0]},
+    )
+    assert read.status == 200, read.text()
+    assert read.json()["reference"] == reference
+    stranger = page.request.get(
+        f"{deployment.service}/api/v1/bookings/{reference}",
+        headers={"X-Booking-Secret": "not-the-secret"},
+    )
+    assert stranger.status == 404
 
 
 def test_the_details_and_payment_form_passes_an_accessibility_check(

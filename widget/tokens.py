@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
+from uuid import UUID
 
 
 def new_token() -> str:
@@ -22,6 +24,14 @@ def token_matches(token: str | None, stored: bytes | None) -> bool:
     if not token or stored is None:
         return False
     return hmac.compare_digest(token_hash(token), bytes(stored))
+
+
+def booking_secret(secret_key: str, reservation_id: UUID) -> str:
+    """The booking's secret (its manage link's key), derived rather than stored: the server
+    can give it to the guest's own confirm call, to the e-mail, or again later, and the
+    database keeps only its hash like every other secret."""
+    digest = hmac.new(secret_key.encode(), b"booking:" + reservation_id.bytes, hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
 #: Booking references avoid look-alike characters (0/O, 1/I/L) so guests can read them out.

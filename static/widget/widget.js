@@ -902,7 +902,10 @@
       el('p', { text: t('total') + ': ' + money(q.total, q.currency) +
         (q.total > q.due_now ? ' · ' + t('pay_at_property') + ': ' + money(q.total - q.due_now, q.currency) : '') }),
       el('p', { text: t('check_in_from', { time: P.check_in_time, time_out: P.check_out_time }) }),
-      el('p', { class: 'muted', text: t('confirmation_sent', { email: S.guest.email }) }));
+      el('p', { class: 'muted', text: t('confirmation_sent', { email: S.guest.email }) }),
+      // The same link as in the e-mail: view or cancel the booking (opens outside the widget).
+      booking.manage_url ? el('p', {}, el('a', { href: booking.manage_url, target: '_blank', rel: 'noopener',
+        'data-testid': 'manage-link', text: t('manage_booking') })) : '');
     partySection.hidden = dateSection.hidden = roomsSection.hidden = checkoutSection.hidden = true;
     doneSection.hidden = false;
     // What the guest typed is no longer needed in this tab.

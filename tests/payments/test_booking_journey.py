@@ -4,6 +4,7 @@ confirm, read the booking, and the nights are no longer free."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 
@@ -35,7 +36,25 @@ async def test_hold_checkout_confirm_through_the_api(
         f"/api/v1/holds/{held['id']}/confirm", headers={"X-Hold-Token": held["token"]}
     )
     assert confirm.status_code == 200, confirm.text
-    assert confirm.json()["status"] == "confirmed"
+    booked = confirm.json()
+    assert booked["status"] == "confirmed"
+    # The confirm answer carries the guest's manage link; its key reads the booking.
+    link = urlsplit(booked["manage_url"])
+    assert link.path == f"/manage/{booked['reference']}"
+    secret = parse_qs(link.query)["key"][0]
+    read = await demo_api.get(
+        f"/api/v1/bookings/{booked['reference']}", headers={"X-Booking-Secret": secret}
+    )
+    assert read.status_code == 200, read.text
+    assert read.json()["reference"] == booked["reference"]
+    again = await demo_api.post(
+        f"/api/v1/holds/{held['id']}/confirm", headers={"X-Hold-Token": held["token"]}
+    )
+    assert again.json()["manage_url"] == booked["manage_url"]
+    wrong = await demo_api.get(
+        f"/api/v1/bookings/{booked['reference']}", headers={"X-Booking-Secret": secret[:-2]}
+    )
+    assert wrong.status_code == 404
     # The only single room is now booked: a second guest cannot hold it.
     second = await demo_api.post("/api/v1/properties/demo/holds", json=stay)
     assert second.status_code == 409

@@ -23,6 +23,7 @@ from widget.inventory.confirm import confirm_hold
 from widget.payments import stripe_provider
 from widget.payments.reconcile import reconcile
 from widget.payments.stripe_provider import StripeProvider
+from widget.settings import DEV_SECRET_KEY
 
 
 async def checkout(api: Any, held: HeldRoom) -> dict[str, Any]:
@@ -179,7 +180,7 @@ async def test_the_reconciler_settles_a_payment_whose_confirmation_never_came(
     async with await psycopg.AsyncConnection.connect(
         demo_property.info.dsn, autocommit=True, row_factory=psycopg.rows.dict_row
     ) as conn:
-        outcomes = await reconcile(conn, provider, "http://innkeep.test")
+        outcomes = await reconcile(conn, provider, "http://innkeep.test", DEV_SECRET_KEY)
     assert outcomes == {str(held.id): "confirmed"}
     assert status_of(demo_property, held) == "confirmed"
     assert_settled(demo_property, stripe_payments(standin))
@@ -247,7 +248,9 @@ async def test_the_reconciler_captures_a_booking_whose_worker_died_before_captur
         assert standin.intents[intent_id]["status"] == "requires_capture"
         demo_property.execute("INSERT INTO clock_offset (shift) VALUES ('5 minutes')")
         provider = StripeProvider("sk_test_standin", "pk_test_standin", api_base=standin.url)
-        assert await reconcile(conn, provider, "http://innkeep.test") == {str(held.id): "captured"}
+        assert await reconcile(conn, provider, "http://innkeep.test", DEV_SECRET_KEY) == {
+            str(held.id): "captured"
+        }
     assert_settled(demo_property, stripe_payments(standin))
 
 
@@ -269,7 +272,7 @@ async def test_a_booking_whose_authorisation_lapsed_before_capture_is_cancelled(
         assert told.status_code == 200 and told.json()["outcome"] == "cancelled"
         demo_property.execute("INSERT INTO clock_offset (shift) VALUES ('5 minutes')")
         provider = StripeProvider("sk_test_standin", "pk_test_standin", api_base=standin.url)
-        outcome = await reconcile(conn, provider, "http://innkeep.test")
+        outcome = await reconcile(conn, provider, "http://innkeep.test", DEV_SECRET_KEY)
     assert outcome == {str(held.id): "booking_cancelled"}
     assert status_of(demo_property, held) == "cancelled"
     assert_settled(demo_property, stripe_payments(standin))

@@ -12,8 +12,9 @@ from widget.idempotency import idempotent
 from widget.inventory.hold_access import load_hold
 from widget.payments import provider_for
 from widget.payments.checkout import CheckoutIn, start_checkout
-from widget.payments.confirmation import confirm_payment
+from widget.payments.confirmation import confirm_payment, manage_url
 from widget.state import DbDep, ServicesDep
+from widget.tokens import booking_secret
 
 HoldId = Annotated[UUID, PathParameter(description="The hold's id, from its creation.")]
 HoldToken = Annotated[
@@ -76,12 +77,14 @@ class CheckoutController(Controller):
 
         async def work() -> dict[str, Any]:
             await load_hold(db, hold_id, x_hold_token)  # the token is the guest's proof
+            site = base_url(request, services.settings.public_url)
+            secret_key = services.settings.secret_key
             booked = await confirm_payment(
-                db,
-                provider_for(services),
-                hold_id,
-                base_url=base_url(request, services.settings.public_url),
+                db, provider_for(services), hold_id, base_url=site, secret_key=secret_key
             )
-            return booked.answer()
+            # The guest's own proof (the hold token) earns the booking's manage link at once;
+            # the same link goes out by e-mail.
+            link = manage_url(site, booked.reference, booking_secret(secret_key, hold_id))
+            return {**booked.answer(), "manage_url": link}
 
         return await idempotent(request, db, work, status_code=200)

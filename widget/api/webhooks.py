@@ -52,6 +52,7 @@ class WebhookController(Controller):
                 provider_for(services),
                 event,
                 base_url=base_url(request, settings.public_url),
+                secret_key=settings.secret_key,
             )
         except ApiError as exc:
             # A refusal (room taken: authorisation cancelled; amount mismatch) is our answer

@@ -24,7 +24,7 @@ from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import enqueue
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.sql import queries
-from widget.tokens import new_token, token_hash
+from widget.tokens import booking_secret, token_hash
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def cancel_key(hold_id: UUID) -> str:
 
 
 def manage_url(base_url: str, reference: str, secret: str) -> str:
-    """The guest's unguessable link to their booking (sent only by e-mail)."""
+    """The guest's unguessable link to their booking (in the e-mail and the confirm answer)."""
     return f"{base_url.rstrip('/')}/manage/{reference}?key={secret}"
 
 
@@ -134,14 +134,18 @@ async def cancel_authorisation(
 
 
 def _booking_extras(
-    row: dict[str, Any], base_url: str, test_payment: bool, also: InTransaction | None
+    row: dict[str, Any],
+    base_url: str,
+    secret_key: str,
+    test_payment: bool,
+    also: InTransaction | None,
 ) -> InTransaction:
     """What commits with the booking: its secret, the e-mails, and the caller's extra work
     (the webhook's event id)."""
 
     async def write(conn: Conn, reference: str) -> None:
         q = queries("payments")
-        secret = new_token()
+        secret = booking_secret(secret_key, row["id"])
         await conn.execute(
             q["keep_booking_secret"], {"id": row["id"], "secret_hash": token_hash(secret)}
         )
@@ -165,6 +169,7 @@ async def confirm_payment(
     hold_id: UUID,
     *,
     base_url: str,
+    secret_key: str,
     also: InTransaction | None = None,
 ) -> Booked:
     """Turn the hold's authorised payment into a booking, or cancel the authorisation.
@@ -213,7 +218,7 @@ async def confirm_payment(
             )
 
         site = row["site_url"] or base_url
-        extras = _booking_extras(row, site, provider.name == "demo", also)
+        extras = _booking_extras(row, site, secret_key, provider.name == "demo", also)
         result = await confirm_hold(conn, hold_id, row["version"], payment.id, extras)
         if result.confirmed:
             assert result.reference is not None

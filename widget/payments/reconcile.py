@@ -37,7 +37,9 @@ ABANDONED_SECONDS = 3600
 BATCH = 50
 
 
-async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, base_url: str) -> str:
+async def settle(
+    conn: Conn, provider: PaymentProvider, hold_id: UUID, base_url: str, secret_key: str
+) -> str:
     """Settle one reservation's payment; returns what happened (for logs and tests)."""
     q = queries("payments")
     row = await reservation(conn, hold_id)
@@ -60,7 +62,7 @@ async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, base_url:
         return "waiting"
     if payment.authorised or payment.captured:
         try:
-            await confirm_payment(conn, provider, hold_id, base_url=base_url)
+            await confirm_payment(conn, provider, hold_id, base_url=base_url, secret_key=secret_key)
         except ApiError as exc:
             return exc.code  # refused: the authorisation was cancelled (or the refund made)
         return "confirmed"
@@ -86,7 +88,11 @@ async def _ended_long_ago(conn: Conn, hold_id: UUID) -> bool:
 
 
 async def reconcile(
-    conn: Conn, provider: PaymentProvider, base_url: str, quiet_seconds: int = QUIET_SECONDS
+    conn: Conn,
+    provider: PaymentProvider,
+    base_url: str,
+    secret_key: str,
+    quiet_seconds: int = QUIET_SECONDS,
 ) -> dict[str, str]:
     """Settle every quiet, unsettled payment; returns ``{hold id: outcome}``."""
     q = queries("payments")
@@ -105,7 +111,7 @@ async def reconcile(
         if not locked or not locked["locked"]:
             continue  # another worker is settling it
         try:
-            outcomes[str(hold_id)] = await settle(conn, provider, hold_id, base_url)
+            outcomes[str(hold_id)] = await settle(conn, provider, hold_id, base_url, secret_key)
         except PaymentUnavailable as exc:
             log.warning("reconciler: payment of %s not settled yet: %s", hold_id, exc)
         finally:
@@ -117,4 +123,4 @@ async def reconcile_payments(services: Services) -> dict[str, str]:
     """The background job."""
     base_url = services.settings.public_url or "http://127.0.0.1:8000"
     async with services.pool.connection() as conn:
-        return await reconcile(conn, provider_for(services), base_url)
+        return await reconcile(conn, provider_for(services), base_url, services.settings.secret_key)

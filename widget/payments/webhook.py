@@ -23,7 +23,12 @@ async def _record(conn: Conn, event: dict[str, Any]) -> None:
 
 
 async def handle_event(
-    conn: Conn, provider: PaymentProvider, event: dict[str, Any], *, base_url: str
+    conn: Conn,
+    provider: PaymentProvider,
+    event: dict[str, Any],
+    *,
+    base_url: str,
+    secret_key: str,
 ) -> str:
     """Apply one event; returns a word for the log and the answer (``confirmed``,
     ``cancelled``, ``duplicate``, ``ignored``, ``unknown_payment``)."""
@@ -48,7 +53,9 @@ async def handle_event(
         async def record(tx: Conn, _reference: str) -> None:
             await _record(tx, event)
 
-        await confirm_payment(conn, provider, hold_id, base_url=base_url, also=record)
+        await confirm_payment(
+            conn, provider, hold_id, base_url=base_url, secret_key=secret_key, also=record
+        )
         await _record(conn, event)  # when the booking existed already, nothing else to do
         return "confirmed"
 

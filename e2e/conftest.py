@@ -197,8 +197,11 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes] | None, log: Pat
 
 
 @contextlib.contextmanager
-def started_demo(hold_seconds: int) -> Iterator[tuple[str, Path]]:
-    """`innkeep demo` on free ports with a fresh data folder; stopped with Ctrl-C (SIGINT)."""
+def started_demo(
+    hold_seconds: int, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """`innkeep demo` on free ports with a fresh data folder; stopped with Ctrl-C (SIGINT).
+    ``extra_env`` configures it further (the Stripe provider, for example)."""
     # A short path: Postgres' socket lives in the data folder.
     data_dir = Path(tempfile.mkdtemp(prefix="ik-e2e-"))
     log = data_dir / "demo.log"
@@ -214,6 +217,7 @@ def started_demo(hold_seconds: int) -> Iterator[tuple[str, Path]]:
     }
     for name in ("INNKEEP_DATABASE_URL", "INNKEEP_REDIS_URL", "INNKEEP_STRIPE_SECRET_KEY"):
         env.pop(name, None)
+    env.update(extra_env or {})
     with log.open("wb") as out:
         process = subprocess.Popen(
             [

@@ -48,7 +48,14 @@ def stack(workers: int, server_cores: set[int], **env: str) -> Iterator[tuple[st
     """Yields (service URL, database URL); everything is stopped and removed afterwards."""
     data = Path(tempfile.mkdtemp(prefix="innkeep-bench-"))
     services = EmbeddedServices(data)
-    database_url, redis_url = services.start()
+    # Postgres and Valkey belong with the service, not on the load client's core: they
+    # inherit the affinity of the process that starts them.
+    client_cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, server_cores)
+    try:
+        database_url, redis_url = services.start()
+    finally:
+        os.sched_setaffinity(0, client_cores)
     process = None
     try:
         migrate(database_url)

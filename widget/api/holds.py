@@ -76,7 +76,9 @@ class HoldController(Controller):
                 promo_code=data.promo_code or None,
                 quote_hash=data.quote_hash or None,
             )
-            held = await services.holds.create(db, shop, wish, client, seen.today)
+            held = await services.holds.create(
+                db, shop, wish, client, seen.today, seen.inventory_version
+            )
             return HoldOut(held.id, held.token, held.expires_at, held.quote)
 
         caller = None if client.session else f"client:{client.address}"

@@ -18,12 +18,14 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from widget.db import Conn
 from widget.inventory.catalogue import Versions, versions
+from widget.inventory.stock import Stock
 
 log = logging.getLogger(__name__)
 Pool = AsyncConnectionPool[Conn]
@@ -33,6 +35,16 @@ CHANNEL = "innkeep_inventory"
 MAX_AGE = 30.0
 #: Calendar answers a worker keeps in memory (each a few to a few dozen KB).
 BODIES = 512
+
+
+@dataclass(frozen=True)
+class StockEntry:
+    """Busy stays of one property from ``first`` on, by room type; true until ``good_until``
+    (monotonic), when the first of its holds lapses or `MAX_AGE` runs out."""
+
+    first: date
+    stocks: dict[str, Stock]
+    good_until: float
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,7 @@ class Freshness:
         self._versions: dict[str, _Entry] = {}
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._gzipped: dict[str, bytes] = {}
+        self._stock: dict[tuple[int, int], StockEntry] = {}
         self.listening = False
 
     async def versions(self, pool: Pool, slug: str) -> Versions:
@@ -83,6 +96,21 @@ class Freshness:
         for slug, entry in list(self._versions.items()):
             if property_id is None or entry.versions.property_id == property_id:
                 del self._versions[slug]
+        for key in list(self._stock):
+            if property_id is None or key[0] == property_id:
+                del self._stock[key]
+
+    def stock(self, property_id: int, inventory_version: int) -> StockEntry | None:
+        """The property's busy stays ahead at this inventory version, while still true."""
+        entry = self._stock.get((property_id, inventory_version))
+        if entry is None or not self.listening or time.monotonic() >= entry.good_until:
+            return None
+        return entry
+
+    def keep_stock(self, property_id: int, inventory_version: int, entry: StockEntry) -> None:
+        for key in [k for k in self._stock if k[0] == property_id]:
+            del self._stock[key]
+        self._stock[(property_id, inventory_version)] = entry
 
     def body(self, key: str) -> bytes | None:
         body = self._bodies.get(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from psycopg.types.json import Jsonb
 from engine import Party, Quote, quote_to_builtins
 from widget.db import Conn
 from widget.errors import Conflict
-from widget.inventory.availability import busy_stock
+from widget.inventory.availability import busy_stock, stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.gate import Gate, GateUnavailable, night_keys
 from widget.inventory.quotas import Client, Quotas
@@ -67,46 +68,68 @@ class Holds:
         self.quotas = Quotas(services.redis, services.settings)
 
     async def create(
-        self, conn: Conn, shop: Catalogue, wish: StayWish, client: Client, today: date
+        self,
+        conn: Conn,
+        shop: Catalogue,
+        wish: StayWish,
+        client: Client,
+        today: date,
+        inventory_version: int | None = None,
     ) -> NewHold:
-        """Price the stay, pick a free unit and hold it; 409 when none is free."""
+        """Price the stay, pick a free unit and hold it; 409 when none is free.
+
+        With the ``inventory_version`` the caller read, the units' busy stays come from this
+        worker's memory (see `stock_ahead`); Postgres stays the final guard either way."""
         check_stay(wish.check_in, wish.check_out, today)
         shop.room(wish.room_type)
-        stocks = await busy_stock(conn, shop, wish.check_in, wish.check_out)
+        if inventory_version is None:
+            stocks = await busy_stock(conn, shop, wish.check_in, wish.check_out)
+        else:
+            memory = self.services.freshness
+            stocks = await stock_ahead(conn, shop, today, inventory_version, memory)
         stock = stocks[wish.room_type]
-        quote = price(
-            shop,
-            stock,
-            wish.room_type,
-            wish.check_in,
-            wish.check_out,
-            wish.party,
-            wish.promo_code,
-            today,
-        )
-        if wish.quote_hash and wish.quote_hash != quote.quote_hash:
-            raise Conflict(
-                "The price of this stay has changed since it was shown; here is the new one.",
-                code="price_changed",
-                extra={"quote": quote_to_builtins(quote)},
-            )
         units = stock.free_units(wish.check_in, wish.check_out)
         if not units:
             raise self._taken(shop, wish, stocks)
 
         hold_id = uuid.uuid4()
-        counted = await self.quotas.charge(shop.property_id, client, hold_id)
+        charged: list[bool] = []  # [counted in Redis?] once this request was charged
+
+        async def prepare() -> tuple[Quote, bool]:
+            """Once a unit's gate is ours: price the stay, check the price the guest saw and
+            charge the client's quota. Losers of a race never get here: they cost no
+            pricing and no quota."""
+            quote = price(
+                shop,
+                stock,
+                wish.room_type,
+                wish.check_in,
+                wish.check_out,
+                wish.party,
+                wish.promo_code,
+                today,
+            )
+            if wish.quote_hash and wish.quote_hash != quote.quote_hash:
+                raise Conflict(
+                    "The price of this stay has changed since it was shown; here is the new one.",
+                    code="price_changed",
+                    extra={"quote": quote_to_builtins(quote)},
+                )
+            if not charged:
+                charged.append(await self.quotas.charge(shop.property_id, client, hold_id))
+            return quote, not charged[0]
+
         try:
             for unit_id in units:
-                held = await self._try_unit(
-                    conn, shop, wish, client, quote, hold_id, unit_id, quota_in_postgres=not counted
-                )
+                held = await self._try_unit(conn, shop, wish, client, hold_id, unit_id, prepare)
                 if held is not None:
                     return held
         except BaseException:
-            await self.quotas.refund(shop.property_id, client, hold_id)
+            if charged:
+                await self.quotas.refund(shop.property_id, client, hold_id)
             raise
-        await self.quotas.refund(shop.property_id, client, hold_id)
+        if charged:
+            await self.quotas.refund(shop.property_id, client, hold_id)
         raise self._taken(shop, wish, stocks)
 
     async def _try_unit(
@@ -115,11 +138,9 @@ class Holds:
         shop: Catalogue,
         wish: StayWish,
         client: Client,
-        quote: Quote,
         hold_id: UUID,
         unit_id: int,
-        *,
-        quota_in_postgres: bool,
+        prepare: Callable[[], Awaitable[tuple[Quote, bool]]],
     ) -> NewHold | None:
         settings = self.services.settings
         keys = night_keys(shop.property_id, unit_id, wish.check_in, wish.check_out)
@@ -129,6 +150,7 @@ class Holds:
         token = new_token()
         q = queries("inventory")
         try:
+            quote, quota_in_postgres = await prepare()
             async with conn.transaction():
                 if quota_in_postgres:
                     await self.quotas.charge_in_postgres(conn, shop.property_id, client)

@@ -47,6 +47,17 @@ WHERE rt.property_id = %(property_id)s AND rt.active
 GROUP BY rt.id
 ORDER BY rt.position, rt.slug
 
+-- name: busy_stays_ahead
+-- Every stay that occupies a night from yesterday on, with the database's clock, so a worker
+-- can keep the lot in memory until the first of its holds lapses.
+SELECT unit_id, lower(stay) AS first_night, upper(stay) AS check_out,
+       CASE WHEN status = 'held' THEN hold_expires_at END AS lapses_at, innkeep_now() AS now
+FROM reservation
+WHERE property_id = %(property_id)s
+  AND upper(stay) > %(from)s
+  AND (status IN ('confirmed', 'blocked')
+       OR (status = 'held' AND hold_expires_at > innkeep_now()))
+
 -- name: busy_stays
 -- What occupies a unit on some night of the window: bookings, blocks, and holds whose time
 -- is not up by the database's clock (a lapsed hold frees its nights even before the sweep).

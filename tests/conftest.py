@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -62,9 +63,19 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     # A short path: Postgres' Unix socket lives in it and socket paths are limited to ~100 bytes.
     data_dir = Path(tempfile.mkdtemp(prefix="innkeep-test-"))
     services = EmbeddedServices(data_dir)
+
+    def stop(signum: int, _frame: object) -> None:
+        # A run ended by SIGTERM (a CI time-out, `timeout`) skips fixture teardown: stop the
+        # servers here, or they outlive the run.
+        services.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         yield services.start()
     finally:
+        signal.signal(signal.SIGTERM, previous)
         services.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -248,3 +248,17 @@ async def test_hold_attempts_are_throttled_per_address(strict: Client) -> None:
         statuses.append((await hold(strict, body, who=n)).status_code)
     # Three holds a minute from one address, then it must wait, whatever the session says.
     assert statuses == [201, 201, 201, 429, 429]
+
+
+async def test_a_cancelled_booking_does_not_keep_its_room_through_its_gate(
+    api: Client, demo: psycopg.Connection[Any]
+) -> None:
+    first = (await hold(api, wish("garden-single"), who=1)).json()
+    # Booked, then cancelled at once (the manage page, the reconciler): its gate is young.
+    demo.execute(
+        "UPDATE reservation SET status = 'cancelled', version = version + 1 WHERE id = %s",
+        (first["id"],),
+    )
+    demo.commit()
+    again = await hold(api, wish("garden-single"), who=2)
+    assert again.status_code == 201, again.text

@@ -210,19 +210,19 @@ class Holds:
             return None
 
     async def _still_holding(self, conn: Conn, hold_id: str, age: float) -> bool:
-        if age < GATE_IN_FLIGHT_SECONDS:
-            # Taken moments ago: a hold on its way to Postgres or just written. A hold lives
-            # for minutes and gives its gate back when released or swept, so a young gate is
-            # a live one, and asking Postgres would slow every loser of a race.
-            return True
+        """Whether the hold whose gate is in the way still has a claim Postgres honours.
+        Postgres is asked even for a young gate: a hold booked and then cancelled keeps its
+        gate, and must not keep the room with it."""
         try:
             holder = UUID(hold_id)
         except ValueError:
             return False
         cur = await conn.execute(queries("inventory")["hold_is_active"], {"id": holder})
         row = await cur.fetchone()
-        # No row after that long: the request that took the gate died before writing it.
-        return row is not None and bool(row["active"])
+        if row is not None:
+            return bool(row["active"])
+        # No row yet: a request on its way to Postgres, unless it died long ago.
+        return age < GATE_IN_FLIGHT_SECONDS
 
     def _taken(self, shop: Catalogue, wish: StayWish, stocks: dict[str, Stock]) -> Conflict:
         # From the stock already read: no second query on the path every loser of a race takes.

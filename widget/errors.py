@@ -16,8 +16,6 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from psycopg_pool import PoolTimeout
 
-from widget.db import DatabaseUnavailable
-
 log = logging.getLogger(__name__)
 
 
@@ -150,7 +148,6 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     ApiError: _api_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
-    DatabaseUnavailable: _database_unavailable,
     # No connection to be had (Postgres away or every connection busy): retry shortly.
     PoolTimeout: _database_unavailable,
     psycopg.OperationalError: _database_unavailable,

@@ -88,7 +88,9 @@ class Guesthouse(RuleBasedStateMachine):
             )
             client = Client(f"session-{next(_sessions):08d}", "198.51.100.7")
             try:
-                held = await self.services.holds.create(conn, shop, wish, client, seen.today)
+                held = await self.services.holds.create(
+                    conn, shop, wish, client, seen.today, seen.inventory_version
+                )
             except ApiError as refused:
                 # Refused only for a reason a guest is told: taken, or a stay restriction.
                 assert refused.code in (

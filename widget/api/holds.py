@@ -121,14 +121,14 @@ async def _release(
     db: DbDep, services: ServicesDep, hold_id: UUID, token: str | None
 ) -> ReleaseOut:
     hold = await load_hold(db, hold_id, token)
+    if hold.status == "held":
+        if await services.holds.release(db, hold_id):
+            return ReleaseOut(hold_id, "released")
+        # It ended some other way between the two statements: say which.
+        hold = await load_hold(db, hold_id, token)
     if hold.status == "confirmed":
         raise Conflict(
             "This hold is already a booking; cancel it from the link in the confirmation e-mail.",
             code="booked",
         )
-    if hold.status == "held":
-        await services.holds.release(db, hold_id)
-    current = await load_hold(db, hold_id, token)
-    return ReleaseOut(
-        hold_id, "released" if current.status in ("cancelled", "expired") else current.status
-    )
+    return ReleaseOut(hold_id, "released")  # cancelled or expired: the room is free of it

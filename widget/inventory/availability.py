@@ -115,13 +115,21 @@ async def calendar(
     return Calendar(room_types)
 
 
-async def free_room_types(
-    conn: Conn, shop: Catalogue, check_in: date, check_out: date, party: Party
+def free_in(
+    shop: Catalogue, stocks: dict[str, Stock], check_in: date, check_out: date, party: Party
 ) -> list[str]:
     """Room types with a unit free for every night of the stay that can sleep the party."""
-    stock = await busy_stock(conn, shop, check_in, check_out)
     return [
         slug
         for slug, room in shop.rooms.items()
-        if party.guests <= room.room_type.max_guests and stock[slug].free_units(check_in, check_out)
+        if party.guests <= room.room_type.max_guests
+        and stocks[slug].free_units(check_in, check_out)
     ]
+
+
+async def free_room_types(
+    conn: Conn, shop: Catalogue, check_in: date, check_out: date, party: Party
+) -> list[str]:
+    """`free_in`, with the stock read from Postgres."""
+    stocks = await busy_stock(conn, shop, check_in, check_out)
+    return free_in(shop, stocks, check_in, check_out, party)

@@ -22,7 +22,7 @@ from psycopg.types.json import Jsonb
 from engine import Party, Quote, quote_to_builtins
 from widget.db import Conn
 from widget.errors import Conflict
-from widget.inventory.availability import busy_stock, stock_ahead
+from widget.inventory.availability import free_in, stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.gate import Gate, GateUnavailable, night_keys
 from widget.inventory.quotas import Client, Quotas
@@ -74,19 +74,16 @@ class Holds:
         wish: StayWish,
         client: Client,
         today: date,
-        inventory_version: int | None = None,
+        inventory_version: int,
     ) -> NewHold:
         """Price the stay, pick a free unit and hold it; 409 when none is free.
 
-        With the ``inventory_version`` the caller read, the units' busy stays come from this
-        worker's memory (see `stock_ahead`); Postgres stays the final guard either way."""
+        The units' busy stays come from this worker's memory under the ``inventory_version``
+        the caller read (see `stock_ahead`); Postgres stays the final guard."""
         check_stay(wish.check_in, wish.check_out, today)
         shop.room(wish.room_type)
-        if inventory_version is None:
-            stocks = await busy_stock(conn, shop, wish.check_in, wish.check_out)
-        else:
-            memory = self.services.freshness
-            stocks = await stock_ahead(conn, shop, today, inventory_version, memory)
+        memory = self.services.freshness
+        stocks = await stock_ahead(conn, shop, today, inventory_version, memory)
         stock = stocks[wish.room_type]
         units = stock.free_units(wish.check_in, wish.check_out)
         if not units:
@@ -228,10 +225,8 @@ class Holds:
         # From the stock already read: no second query on the path every loser of a race takes.
         free = [
             slug
-            for slug, room in shop.rooms.items()
+            for slug in free_in(shop, stocks, wish.check_in, wish.check_out, wish.party)
             if slug != wish.room_type
-            and wish.party.guests <= room.room_type.max_guests
-            and stocks[slug].free_units(wish.check_in, wish.check_out)
         ]
         return Conflict(
             "Sorry, that room was just taken for these dates."

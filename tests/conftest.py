@@ -133,6 +133,12 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture
+def quiet_settings(settings: Settings) -> Settings:
+    """No background jobs: tests run the sweeper, the sender and the reconciler themselves."""
+    return msgspec.structs.replace(settings, background_jobs=False)
+
+
 def with_settings(settings: Settings, **changes: object) -> Settings:
     return msgspec.structs.replace(settings, **changes)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import msgspec
 import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
@@ -23,12 +22,6 @@ def demo(db: psycopg.Connection[Any]) -> Iterator[psycopg.Connection[Any]]:
     """The demo guesthouse in a clean database; yields a connection to it."""
     apply_property(db, parse_property(DEMO_TOML))
     yield db
-
-
-@pytest.fixture
-def quiet_settings(settings: Settings) -> Settings:
-    """No background jobs: tests drive the sweeper themselves."""
-    return msgspec.structs.replace(settings, background_jobs=False)
 
 
 @pytest.fixture

@@ -107,16 +107,10 @@ def held(demo_property: psycopg.Connection[Any]) -> HeldRoom:
 
 
 @pytest.fixture
-def quiet(settings: Settings) -> Settings:
-    """Background jobs off: the tests run the sender and the reconciler themselves."""
-    return msgspec.structs.replace(settings, background_jobs=False)
-
-
-@pytest.fixture
 async def demo_api(
-    quiet: Settings, demo_property: psycopg.Connection[Any]
+    quiet_settings: Settings, demo_property: psycopg.Connection[Any]
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(quiet)) as client:
+    async with AsyncTestClient(app=create_app(quiet_settings)) as client:
         yield client
 
 
@@ -132,9 +126,9 @@ def standin() -> Iterator[StripeStandIn]:
 
 
 @pytest.fixture
-def stripe_settings(quiet: Settings, standin: StripeStandIn) -> Settings:
+def stripe_settings(quiet_settings: Settings, standin: StripeStandIn) -> Settings:
     return msgspec.structs.replace(
-        quiet,
+        quiet_settings,
         payment_provider="stripe",
         stripe_secret_key="sk_test_standin",
         stripe_publishable_key="pk_test_standin",

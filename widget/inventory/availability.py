@@ -55,24 +55,24 @@ async def stock_ahead(
     """Every room type's `Stock` from yesterday's window on, kept in this worker's memory
     under the inventory version (Postgres's NOTIFY drops it on any change) until the first
     of its holds lapses: the losers of a race for a room then never touch Postgres."""
-    kept = memory.stock(shop.property_id, inventory_version)
-    if kept is not None:
-        return kept.stocks
-    first = window(today, today)[0] - timedelta(days=1)
-    cur = await conn.execute(
-        queries("inventory")["busy_stays_ahead"], {"property_id": shop.property_id, "from": first}
-    )
-    rows = await cur.fetchall()
-    stays = [(r["unit_id"], r["first_night"], r["check_out"]) for r in rows]
-    stocks = {slug: Stock(room.unit_ids, stays) for slug, room in shop.rooms.items()}
-    ttl = MAX_AGE
-    lapses = [r["lapses_at"] - r["now"] for r in rows if r["lapses_at"] is not None]
-    if lapses:
-        ttl = min(ttl, min(lapse.total_seconds() for lapse in lapses))
-    memory.keep_stock(
-        shop.property_id, inventory_version, StockEntry(first, stocks, time.monotonic() + ttl)
-    )
-    return stocks
+
+    async def read() -> StockEntry:
+        first = window(today, today)[0] - timedelta(days=1)
+        cur = await conn.execute(
+            queries("inventory")["busy_stays_ahead"],
+            {"property_id": shop.property_id, "from": first},
+        )
+        rows = await cur.fetchall()
+        stays = [(r["unit_id"], r["first_night"], r["check_out"]) for r in rows]
+        stocks = {slug: Stock(room.unit_ids, stays) for slug, room in shop.rooms.items()}
+        ttl = MAX_AGE
+        lapses = [r["lapses_at"] - r["now"] for r in rows if r["lapses_at"] is not None]
+        if lapses:
+            ttl = min(ttl, min(lapse.total_seconds() for lapse in lapses))
+        return StockEntry(first, stocks, time.monotonic() + ttl)
+
+    entry = await memory.stock(shop.property_id, inventory_version, read)
+    return entry.stocks
 
 
 async def calendar(

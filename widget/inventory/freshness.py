@@ -16,13 +16,14 @@ import gzip
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from widget.coalesce import Coalesced
 from widget.db import Conn
 from widget.inventory.catalogue import Versions, versions
 from widget.inventory.stock import Stock
@@ -61,6 +62,11 @@ class Freshness:
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._gzipped: dict[str, bytes] = {}
         self._stock: dict[tuple[int, int], StockEntry] = {}
+        self._reading_versions: Coalesced[str, Versions] = Coalesced()
+        self._reading_stock: Coalesced[tuple[int, int], StockEntry] = Coalesced()
+        #: Bumped by every `forget`: a read that began before a change was announced must
+        #: not be remembered after it (it may predate the change).
+        self._generation = 0
         self.listening = False
 
     async def versions(self, pool: Pool, slug: str) -> Versions:
@@ -69,8 +75,12 @@ class Freshness:
         remembered = self._remembered(slug)
         if remembered is not None:
             return remembered
-        async with pool.connection() as conn:
-            return self._remember(slug, await versions(conn, slug))
+
+        async def read() -> Versions:
+            async with pool.connection() as conn:
+                return await versions(conn, slug)
+
+        return await self._read_versions(slug, read)
 
     async def versions_on(self, conn: Conn, slug: str) -> Versions:
         """The same, for a caller that already holds a connection (never take a second one
@@ -78,7 +88,18 @@ class Freshness:
         remembered = self._remembered(slug)
         if remembered is not None:
             return remembered
-        return self._remember(slug, await versions(conn, slug))
+        return await self._read_versions(slug, lambda: versions(conn, slug))
+
+    async def _read_versions(self, slug: str, read: Callable[[], Awaitable[Versions]]) -> Versions:
+        async def read_and_remember() -> Versions:
+            generation = self._generation
+            current = await read()
+            if generation == self._generation:
+                ttl = min(MAX_AGE, current.seconds_to_midnight)
+                self._versions[slug] = _Entry(current, time.monotonic() + ttl)
+            return current
+
+        return await self._reading_versions.run(slug, read_and_remember)
 
     def _remembered(self, slug: str) -> Versions | None:
         entry = self._versions.get(slug)
@@ -86,13 +107,9 @@ class Freshness:
             return entry.versions
         return None
 
-    def _remember(self, slug: str, current: Versions) -> Versions:
-        ttl = min(MAX_AGE, current.seconds_to_midnight)
-        self._versions[slug] = _Entry(current, time.monotonic() + ttl)
-        return current
-
     def forget(self, property_id: int | None = None) -> None:
         """Drop what is known of one property (or of all)."""
+        self._generation += 1
         for slug, entry in list(self._versions.items()):
             if property_id is None or entry.versions.property_id == property_id:
                 del self._versions[slug]
@@ -100,17 +117,26 @@ class Freshness:
             if property_id is None or key[0] == property_id:
                 del self._stock[key]
 
-    def stock(self, property_id: int, inventory_version: int) -> StockEntry | None:
-        """The property's busy stays ahead at this inventory version, while still true."""
-        entry = self._stock.get((property_id, inventory_version))
-        if entry is None or not self.listening or time.monotonic() >= entry.good_until:
-            return None
-        return entry
+    async def stock(
+        self, property_id: int, inventory_version: int, read: Callable[[], Awaitable[StockEntry]]
+    ) -> StockEntry:
+        """The property's busy stays ahead at this inventory version: remembered while still
+        true, else from ``read`` (one read at a time, shared by the requests waiting for it)."""
+        key = (property_id, inventory_version)
+        entry = self._stock.get(key)
+        if entry is not None and self.listening and time.monotonic() < entry.good_until:
+            return entry
 
-    def keep_stock(self, property_id: int, inventory_version: int, entry: StockEntry) -> None:
-        for key in [k for k in self._stock if k[0] == property_id]:
-            del self._stock[key]
-        self._stock[(property_id, inventory_version)] = entry
+        async def read_and_keep() -> StockEntry:
+            generation = self._generation
+            entry = await read()
+            if generation == self._generation:
+                for old in [k for k in self._stock if k[0] == property_id]:
+                    del self._stock[old]
+                self._stock[key] = entry
+            return entry
+
+        return await self._reading_stock.run(key, read_and_keep)
 
     def body(self, key: str) -> bytes | None:
         body = self._bodies.get(key)

@@ -20,6 +20,7 @@ from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
 from engine import Party, Quote, quote_to_builtins
+from widget.coalesce import Coalesced
 from widget.db import Conn
 from widget.errors import Conflict
 from widget.inventory.availability import free_in, stock_ahead
@@ -66,6 +67,8 @@ class Holds:
         self.services = services
         self.gate = Gate(services.redis)
         self.quotas = Quotas(services.redis, services.settings)
+        #: Every loser of a race meets the winner's gate; they share one look at its row.
+        self._asking: Coalesced[UUID, bool | None] = Coalesced()
 
     async def create(
         self,
@@ -214,10 +217,15 @@ class Holds:
             holder = UUID(hold_id)
         except ValueError:
             return False
-        cur = await conn.execute(queries("inventory")["hold_is_active"], {"id": holder})
-        row = await cur.fetchone()
-        if row is not None:
-            return bool(row["active"])
+
+        async def ask() -> bool | None:
+            cur = await conn.execute(queries("inventory")["hold_is_active"], {"id": holder})
+            row = await cur.fetchone()
+            return None if row is None else bool(row["active"])
+
+        active = await self._asking.run(holder, ask)
+        if active is not None:
+            return active
         # No row yet: a request on its way to Postgres, unless it died long ago.
         return age < GATE_IN_FLIGHT_SECONDS
 

@@ -98,3 +98,26 @@ async def test_nothing_is_remembered_while_nobody_listens_for_changes(
     assert (await memory.versions(services.pool, "demo")).inventory_version == (
         first.inventory_version + 1
     )
+
+
+async def test_a_request_after_a_change_does_not_share_a_read_that_began_before_it() -> None:
+    memory = Freshness()
+    memory.listening = True
+    began = asyncio.Event()
+    release = asyncio.Event()
+    reads: list[str] = []
+
+    async def read(which: str) -> StockEntry:
+        reads.append(which)
+        began.set()
+        await release.wait()
+        return StockEntry(first=date.today(), stocks={}, good_until=time.monotonic() + 30)
+
+    before = asyncio.create_task(memory.stock(1, 7, lambda: read("before the change")))
+    await began.wait()
+    memory.forget(1)  # a change is announced while that read runs
+    after = asyncio.create_task(memory.stock(1, 7, lambda: read("after the change")))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(before, after)
+    assert reads == ["before the change", "after the change"]

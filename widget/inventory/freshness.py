@@ -62,10 +62,11 @@ class Freshness:
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._gzipped: dict[str, bytes] = {}
         self._stock: dict[tuple[int, int], StockEntry] = {}
-        self._reading_versions: Coalesced[str, Versions] = Coalesced()
-        self._reading_stock: Coalesced[tuple[int, int], StockEntry] = Coalesced()
-        #: Bumped by every `forget`: a read that began before a change was announced must
-        #: not be remembered after it (it may predate the change).
+        # Reads in progress, by what they read and the generation they began in.
+        self._reading_versions: Coalesced[tuple[str, int], Versions] = Coalesced()
+        self._reading_stock: Coalesced[tuple[int, int, int], StockEntry] = Coalesced()
+        #: Bumped by every `forget`: a read that began before a change was announced may
+        #: predate it, so it is not remembered, nor shared with requests that came after.
         self._generation = 0
         self.listening = False
 
@@ -99,7 +100,7 @@ class Freshness:
                 self._versions[slug] = _Entry(current, time.monotonic() + ttl)
             return current
 
-        return await self._reading_versions.run(slug, read_and_remember)
+        return await self._reading_versions.run((slug, self._generation), read_and_remember)
 
     def _remembered(self, slug: str) -> Versions | None:
         entry = self._versions.get(slug)
@@ -136,7 +137,7 @@ class Freshness:
                 self._stock[key] = entry
             return entry
 
-        return await self._reading_stock.run(key, read_and_keep)
+        return await self._reading_stock.run((*key, self._generation), read_and_keep)
 
     def body(self, key: str) -> bytes | None:
         body = self._bodies.get(key)

@@ -68,6 +68,8 @@ class Holds:
         self.gate = Gate(services.redis)
         self.quotas = Quotas(services.redis, services.settings)
         #: Every loser of a race meets the winner's gate; they share one look at its row.
+        #: (One that arrives just as that hold ends may hear "still held" from a look begun
+        #: a moment before: the same as arriving that moment earlier. Never a double booking.)
         self._asking: Coalesced[UUID, bool | None] = Coalesced()
 
     async def create(

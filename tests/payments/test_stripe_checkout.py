@@ -276,3 +276,26 @@ async def test_a_booking_whose_authorisation_lapsed_before_capture_is_cancelled(
     assert outcome == {str(held.id): "booking_cancelled"}
     assert status_of(demo_property, held) == "cancelled"
     assert_settled(demo_property, stripe_payments(standin))
+    # The guest (in German, as they chose) and the owner are told, and nothing was charged.
+    told = demo_property.execute(
+        "SELECT kind, recipient, subject, body_text FROM outbox_message"
+        " WHERE reservation_id = %s ORDER BY id",
+        (held.id,),
+    ).fetchall()
+    assert [(kind, to) for kind, to, _, _ in told] == [
+        ("guest_cancellation", "anna@example.com"),
+        ("owner_cancellation", "hello@casalanterna.example"),
+    ]
+    assert "weil die Zahlung nicht eingezogen werden konnte" in told[0][3]
+    assert "Ihre Karte wurde nicht belastet" in told[0][3]
+    assert "erstattet" not in told[0][3]  # no refund line: nothing was paid
+    assert told[1][2].startswith("Cancelled, payment not taken: booking ")
+    # The reconciler running again changes nothing and writes no second notice.
+    async with await psycopg.AsyncConnection.connect(
+        demo_property.info.dsn, autocommit=True, row_factory=psycopg.rows.dict_row
+    ) as conn:
+        await reconcile(conn, provider, "http://innkeep.test", DEV_SECRET_KEY)
+    again = demo_property.execute(
+        "SELECT count(*) FROM outbox_message WHERE reservation_id = %s", (held.id,)
+    ).fetchone()
+    assert again == (2,)

@@ -123,24 +123,39 @@ def booking_confirmed(
 
 def booking_cancelled(booking: dict[str, Any], refund: int, test_payment: bool) -> list[Message]:
     """The guest's cancellation notice, saying what was refunded, and the owner's copy."""
+    return _cancelled(booking, test_payment, refund=refund)
+
+
+def booking_cancelled_unpaid(booking: dict[str, Any], test_payment: bool) -> list[Message]:
+    """The guest's and the owner's notice that a booking was cancelled because its payment
+    could not be taken (the card's authorisation lapsed before capture): nothing was charged."""
+    return _cancelled(booking, test_payment, refund=None)
+
+
+def _cancelled(booking: dict[str, Any], test_payment: bool, refund: int | None) -> list[Message]:
     guest = booking["guest"] or {}
     language = _language(guest.get("language"))
+    ctx = _context(booking, language, test_payment)
+    words = ctx["t"]
+    intro = words["cancelled_intro"] if refund is not None else words["unpaid_intro"]
     ctx = {
-        **_context(booking, language, test_payment),
-        "refund": money(refund, booking["currency"], language),
+        **ctx,
+        "intro": intro.format(property=booking["property_name"]),
+        "refund": None if refund is None else money(refund, booking["currency"], language),
     }
     env = _templates()
-    subject = ctx["t"]["cancelled_subject"].format(
+    subject = words["cancelled_subject"].format(
         property=booking["property_name"], reference=booking["reference"]
     )
     text = env.get_template("guest_cancelled.txt").render(ctx)
     html = env.get_template("guest_cancelled.html").render(ctx)
+    why = "" if refund is not None else ", payment not taken"
     return [
         Message("guest_cancellation", guest["email"], subject, text, html),
         Message(
             "owner_cancellation",
             booking["contact_email"],
-            f"Cancelled: booking {booking['reference']} ({ctx['name']})",
+            f"Cancelled{why}: booking {booking['reference']} ({ctx['name']})",
             text,
             html,
         ),

@@ -12,6 +12,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "confirmed_intro": "thank you for booking directly with {property}. "
         "Your stay is confirmed.",
         "cancelled_intro": "your booking at {property} has been cancelled.",
+        "unpaid_intro": "your booking at {property} has been cancelled because the payment "
+        "could not be taken. Nothing was charged to your card. If you still wish to stay, "
+        "please book again or write to us.",
         "reference": "Booking reference",
         "room": "Room",
         "arrival": "Arrival",
@@ -35,6 +38,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "confirmed_intro": "vielen Dank für Ihre direkte Buchung im {property}. "
         "Ihr Aufenthalt ist bestätigt.",
         "cancelled_intro": "Ihre Buchung im {property} wurde storniert.",
+        "unpaid_intro": "Ihre Buchung im {property} wurde storniert, weil die Zahlung nicht "
+        "eingezogen werden konnte. Ihre Karte wurde nicht belastet. Wenn Sie weiterhin bei "
+        "uns übernachten möchten, buchen Sie bitte erneut oder schreiben Sie uns.",
         "reference": "Buchungsnummer",
         "room": "Zimmer",
         "arrival": "Anreise",
@@ -58,6 +64,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "confirmed_intro": "merci d'avoir réservé directement auprès de {property}. "
         "Votre séjour est confirmé.",
         "cancelled_intro": "votre réservation à {property} a été annulée.",
+        "unpaid_intro": "votre réservation à {property} a été annulée car le paiement n'a "
+        "pas pu être encaissé. Rien n'a été débité de votre carte. Si vous souhaitez toujours "
+        "séjourner chez nous, réservez à nouveau ou écrivez-nous.",
         "reference": "Référence de réservation",
         "room": "Chambre",
         "arrival": "Arrivée",
@@ -82,6 +91,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "confirmed_intro": "gracias por reservar directamente con {property}. "
         "Su estancia está confirmada.",
         "cancelled_intro": "su reserva en {property} ha sido cancelada.",
+        "unpaid_intro": "su reserva en {property} ha sido cancelada porque no se pudo cobrar "
+        "el pago. No se ha cargado nada en su tarjeta. Si aún desea alojarse con nosotros, "
+        "reserve de nuevo o escríbanos.",
         "reference": "Referencia de la reserva",
         "room": "Habitación",
         "arrival": "Llegada",
@@ -105,6 +117,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "confirmed_intro": "grazie per aver prenotato direttamente con {property}. "
         "Il suo soggiorno è confermato.",
         "cancelled_intro": "la sua prenotazione presso {property} è stata cancellata.",
+        "unpaid_intro": "la sua prenotazione presso {property} è stata cancellata perché non "
+        "è stato possibile incassare il pagamento. Sulla sua carta non è stato addebitato "
+        "nulla. Se desidera ancora soggiornare da noi, prenoti di nuovo o ci scriva.",
         "reference": "Codice di prenotazione",
         "room": "Camera",
         "arrival": "Arrivo",

@@ -15,6 +15,8 @@ from uuid import UUID
 
 from widget.db import Conn
 from widget.errors import ApiError
+from widget.mail.compose import booking_cancelled_unpaid
+from widget.mail.outbox import enqueue
 from widget.payments import provider_for
 from widget.payments.cancellation import refund
 from widget.payments.confirmation import (
@@ -54,9 +56,7 @@ async def settle(
             await conn.execute(q["payment_captured"], {"id": hold_id})
             return "captured"
         if payment.status == "canceled":
-            await conn.execute(
-                q["cancel_unpaid_booking"], {"id": hold_id, "payment_status": payment.status}
-            )
+            await _cancel_unpaid(conn, provider, hold_id, payment.status)
             log.error("booking %s cancelled: its payment was cancelled", row["reference"])
             return "booking_cancelled"
         return "waiting"
@@ -77,6 +77,24 @@ async def settle(
         await cancel_authorisation(conn, provider, hold_id, payment.id)
         return "abandoned"
     return "waiting"
+
+
+async def _cancel_unpaid(
+    conn: Conn, provider: PaymentProvider, hold_id: UUID, payment_status: str
+) -> None:
+    """No booking without a captured payment: cancel it, and tell the guest and the owner
+    in the same transaction (the outbox sends it)."""
+    q = queries("payments")
+    async with conn.transaction():
+        cur = await conn.execute(
+            q["cancel_unpaid_booking"], {"id": hold_id, "payment_status": payment_status}
+        )
+        if await cur.fetchone() is None:
+            return
+        cur = await conn.execute(q["booking_for_mail"], {"id": hold_id})
+        mail = await cur.fetchone()
+        assert mail is not None
+        await enqueue(conn, hold_id, booking_cancelled_unpaid(mail, provider.name == "demo"))
 
 
 async def _ended_long_ago(conn: Conn, hold_id: UUID) -> bool:

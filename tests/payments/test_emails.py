@@ -142,3 +142,19 @@ async def test_without_smtp_messages_go_to_the_outbox_folder(
     assert len(files) == 2
     guest = email.message_from_bytes(files[0].read_bytes(), policy=default)
     assert reference in guest["Subject"]
+
+
+def test_every_language_has_every_phrase_with_the_same_placeholders() -> None:
+    from string import Formatter
+
+    from widget.mail.phrases import LANGUAGES, PHRASES
+
+    def shape(language: str) -> dict[str, set[str]]:
+        return {
+            key: {name for _, name, _, _ in Formatter().parse(text) if name}
+            for key, text in PHRASES[language].items()
+        }
+
+    english = shape("en")
+    for language in LANGUAGES:
+        assert shape(language) == english, language

@@ -66,9 +66,17 @@ async def test_the_guest_cancels_free_of_charge_well_before_arrival(
     page = await demo_api.get(path, params={"key": secret})
     assert page.status_code == 200 and reference in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
-    assert "420,00" in page.text  # the guest's language (German) formats the money
+    # The page speaks the guest's language (German), dates and money included.
+    assert '<html lang="de">' in page.text
+    assert "Buchungsnummer" in page.text and "Diese Buchung stornieren" in page.text
+    assert "Dienstag, 1. Juni 2027" in page.text
+    assert "Kostenlose Stornierung bis Dienstag, 25. Mai 2027" in page.text
+    assert 'data-testid="refund-now">420,00\xa0€</strong>' in page.text
     done = await cancel(demo_api, path, secret)
-    assert done.status_code == 200 and "is cancelled" in done.text
+    assert done.status_code == 200
+    assert f"Ihre Buchung {reference} ist storniert." in done.text
+    assert "420,00\xa0€ werden Ihrer Karte gutgeschrieben." in done.text
+    assert 'data-status="cancelled">Storniert<' in done.text
     status = demo_property.execute(
         "SELECT status::text, refund_amount, payment_status FROM reservation WHERE id = %s",
         (held.id,),

@@ -15,7 +15,8 @@ from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from widget.mail.compose import money
+from widget.mail.compose import language_of, long_date, money
+from widget.mail.phrases import phrases
 from widget.payments import provider_for
 from widget.payments.cancellation import booking_for_guest, cancel_booking, terms
 from widget.state import DbDep, Services, ServicesDep
@@ -50,22 +51,31 @@ class ManageCSRF:
 
 def _page(booking: dict[str, Any], key: str, message: str | None = None) -> Template:
     guest = booking["guest"] or {}
-    language = guest.get("language") or "en"
+    language = language_of(guest.get("language"))
+    words = phrases(language)
     deal = terms(booking)
     currency = booking["currency"]
+    refund_now = money(deal.refund, currency, language)
+    # The amount is set in bold inside the sentence, wherever the language puts it.
+    before_amount, _, after_amount = words["cancel_now_refunds"].partition("{amount}")
     return Template(
         template_name="manage/booking.html",
         context={
+            "t": words,
             "booking": booking,
             "key": key,
             "lang": language,
+            "status": words.get(f"status_{booking['status']}", booking["status"]),
+            "arrival": long_date(booking["check_in"], language),
+            "departure": long_date(booking["check_out"], language),
             "paid": money(deal.paid, currency, language),
-            "refund_now": money(deal.refund, currency, language),
+            "refund_now": (before_amount, refund_now, after_amount),
             "refund_made": money(int(booking["refund_amount"]), currency, language)
             if booking["refund_amount"] is not None
             else None,
-            "free_until": deal.free_until,
-            "refund_percent": deal.refund_percent,
+            "policy": words["policy_free"].format(
+                date=long_date(deal.free_until, language), percent=deal.refund_percent
+            ),
             "can_cancel": deal.possible and booking["status"] == "confirmed",
             "message": message,
         },

@@ -46,7 +46,13 @@ def money(amount: int, currency: str, language: str) -> str:
     return str(format_currency(major, currency, locale=language))
 
 
-def _language(value: str | None) -> str:
+def long_date(day: date, language: str) -> str:
+    """``2027-06-01, "de"`` → ``Dienstag, 1. Juni 2027``."""
+    return str(format_date(day, format="full", locale=language))
+
+
+def language_of(value: str | None) -> str:
+    """A guest's chosen language, if it is one we write in; English otherwise."""
     return value if value in LANGUAGES else "en"
 
 
@@ -61,7 +67,7 @@ def _context(booking: dict[str, Any], language: str, test_payment: bool) -> dict
     at_property = int(quote.get("total", 0)) - int(quote.get("due_now", 0))
 
     def when(day: date) -> str:
-        return str(format_date(day, format="full", locale=language))
+        return long_date(day, language)
 
     def clock(value: time) -> str:
         return str(format_time(value, format="short", locale=language))
@@ -94,13 +100,13 @@ def booking_confirmed(
 ) -> list[Message]:
     """The guest's confirmation (in their language) and the owner's notification."""
     guest = booking["guest"] or {}
-    language = _language(guest.get("language"))
+    language = language_of(guest.get("language"))
     ctx = {**_context(booking, language, test_payment), "manage_url": manage_url}
     env = _templates()
     subject = ctx["t"]["confirmed_subject"].format(
         property=booking["property_name"], reference=booking["reference"]
     )
-    owner_language = _language(str(booking["locale"]).split("_")[0])
+    owner_language = language_of(str(booking["locale"]).split("_")[0])
     owner_ctx = _context(booking, owner_language, test_payment)
     return [
         Message(
@@ -134,7 +140,7 @@ def booking_cancelled_unpaid(booking: dict[str, Any], test_payment: bool) -> lis
 
 def _cancelled(booking: dict[str, Any], test_payment: bool, refund: int | None) -> list[Message]:
     guest = booking["guest"] or {}
-    language = _language(guest.get("language"))
+    language = language_of(guest.get("language"))
     ctx = _context(booking, language, test_payment)
     words = ctx["t"]
     intro = words["cancelled_intro"] if refund is not None else words["unpaid_intro"]

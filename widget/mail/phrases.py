@@ -1,4 +1,5 @@
-"""The words of the e-mails in the five languages a guest may choose."""
+"""The words of the e-mails and of the manage-booking page, in the five languages a
+guest may choose."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "policy_free": "Free cancellation until {date}; after that {percent}% is refunded.",
         "see_you": "We look forward to welcoming you.",
         "test_payment": "Demo mode: this was a test payment and no money was taken.",
+        "manage_title": "Your booking {reference}",
+        "status": "Status",
+        "status_confirmed": "Confirmed",
+        "status_cancelled": "Cancelled",
+        "guest": "Guest",
+        "cancelled_notice": "Your booking {reference} is cancelled.",
+        "refund_coming": "{amount} will be refunded to your card.",
+        "cancel_now_refunds": "Cancelling now refunds {amount}.",
+        "cancel_button": "Cancel this booking",
     },
     "de": {
         "confirmed_subject": "Ihre Buchung im {property} ist bestätigt ({reference})",
@@ -56,6 +66,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "policy_free": "Kostenlose Stornierung bis {date}; danach werden {percent} % erstattet.",
         "see_you": "Wir freuen uns auf Ihren Besuch.",
         "test_payment": "Demo-Modus: Dies war eine Testzahlung, es wurde kein Geld abgebucht.",
+        "manage_title": "Ihre Buchung {reference}",
+        "status": "Status",
+        "status_confirmed": "Bestätigt",
+        "status_cancelled": "Storniert",
+        "guest": "Gast",
+        "cancelled_notice": "Ihre Buchung {reference} ist storniert.",
+        "refund_coming": "{amount} werden Ihrer Karte gutgeschrieben.",
+        "cancel_now_refunds": "Wenn Sie jetzt stornieren, werden {amount} erstattet.",
+        "cancel_button": "Diese Buchung stornieren",
     },
     "fr": {
         "confirmed_subject": "Votre réservation à {property} est confirmée ({reference})",
@@ -83,6 +102,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "ensuite, {percent} % sont remboursés.",
         "see_you": "Nous avons hâte de vous accueillir.",
         "test_payment": "Mode démo : ceci était un paiement de test, aucun argent n'a été débité.",
+        "manage_title": "Votre réservation {reference}",
+        "status": "Statut",
+        "status_confirmed": "Confirmée",
+        "status_cancelled": "Annulée",
+        "guest": "Client",
+        "cancelled_notice": "Votre réservation {reference} est annulée.",
+        "refund_coming": "{amount} sera remboursé sur votre carte.",
+        "cancel_now_refunds": "Une annulation maintenant rembourse {amount}.",
+        "cancel_button": "Annuler cette réservation",
     },
     "es": {
         "confirmed_subject": "Su reserva en {property} está confirmada ({reference})",
@@ -109,6 +137,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "policy_free": "Cancelación gratuita hasta el {date}; después se reembolsa el {percent} %.",
         "see_you": "Le esperamos con mucho gusto.",
         "test_payment": "Modo demo: esto fue un pago de prueba y no se cobró dinero.",
+        "manage_title": "Su reserva {reference}",
+        "status": "Estado",
+        "status_confirmed": "Confirmada",
+        "status_cancelled": "Cancelada",
+        "guest": "Huésped",
+        "cancelled_notice": "Su reserva {reference} está cancelada.",
+        "refund_coming": "Se reembolsarán {amount} en su tarjeta.",
+        "cancel_now_refunds": "Si cancela ahora, se reembolsan {amount}.",
+        "cancel_button": "Cancelar esta reserva",
     },
     "it": {
         "confirmed_subject": "La sua prenotazione presso {property} è confermata ({reference})",
@@ -136,6 +173,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "dopo viene rimborsato il {percent}%.",
         "see_you": "Saremo lieti di accoglierla.",
         "test_payment": "Modalità demo: questo era un pagamento di prova, nessun addebito.",
+        "manage_title": "La sua prenotazione {reference}",
+        "status": "Stato",
+        "status_confirmed": "Confermata",
+        "status_cancelled": "Cancellata",
+        "guest": "Ospite",
+        "cancelled_notice": "La sua prenotazione {reference} è cancellata.",
+        "refund_coming": "{amount} verranno rimborsati sulla sua carta.",
+        "cancel_now_refunds": "Cancellando ora vengono rimborsati {amount}.",
+        "cancel_button": "Cancella questa prenotazione",
     },
 }
 

@@ -70,7 +70,8 @@ def _check(ctx: StayContext, longest: int, what: str) -> None:
     room = ctx.room_type
     if party.guests > room.max_guests:
         raise InvalidParty(
-            f"{room.slug} sleeps at most {room.max_guests} guests, the party is {party.guests}",
+            f"{room.slug} sleeps at most {room.max_guests} "
+            f"{'guest' if room.max_guests == 1 else 'guests'}, the party is {party.guests}",
             field="adults",
         )
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, get
 from litestar.params import HeaderParameter, PathParameter
 
+from widget.api.responses import errors
 from widget.payments.cancellation import booking_answer, booking_for_guest
 from widget.state import DbDep
 
@@ -24,7 +25,7 @@ class BookingController(Controller):
     path = "/api/v1/bookings"
     tags = ("bookings",)
 
-    @get("/{reference:str}", operation_id="getBooking", cache=False)
+    @get("/{reference:str}", operation_id="getBooking", cache=False, responses=errors(404, 503))
     async def get_booking(
         self,
         db: DbDep,

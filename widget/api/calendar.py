@@ -13,6 +13,7 @@ from litestar.response.base import ASGIResponse
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
 from widget.api.params import PropertySlug, check_adults, parse_children, parse_date
+from widget.api.responses import NOT_MODIFIED, errors
 from widget.errors import Unprocessable
 from widget.inventory.availability import MAX_CALENDAR_NIGHTS, calendar
 from widget.inventory.catalogue import catalogue, party
@@ -26,7 +27,12 @@ class CalendarController(Controller):
     path = "/api/v1/properties"
     tags = ("availability",)
 
-    @get("/{slug:str}/calendar", operation_id="getCalendar", cache=False)
+    @get(
+        "/{slug:str}/calendar",
+        operation_id="getCalendar",
+        cache=False,
+        responses={**NOT_MODIFIED, **errors(404, 422, 500, 503)},
+    )
     async def get_calendar(
         self,
         request: Request,  # type: ignore[type-arg]

@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, post
 from litestar.params import HeaderParameter, JSONBody, PathParameter
 
+from widget.api.responses import errors
 from widget.idempotency import idempotent
 from widget.inventory.hold_access import load_hold
 from widget.payments import provider_for
@@ -32,7 +33,12 @@ class CheckoutController(Controller):
     path = "/api/v1/holds"
     tags = ("checkout",)
 
-    @post("/{hold_id:uuid}/checkout", operation_id="checkoutHold", status_code=200)
+    @post(
+        "/{hold_id:uuid}/checkout",
+        operation_id="checkoutHold",
+        status_code=200,
+        responses=errors(400, 404, 409, 422, 503),
+    )
     async def checkout(
         self,
         request: Request[Any, Any, Any],
@@ -60,7 +66,12 @@ class CheckoutController(Controller):
 
         return await idempotent(request, db, work, status_code=200)
 
-    @post("/{hold_id:uuid}/confirm", operation_id="confirmHold", status_code=200)
+    @post(
+        "/{hold_id:uuid}/confirm",
+        operation_id="confirmHold",
+        status_code=200,
+        responses=errors(404, 409, 422, 503),
+    )
     async def confirm(
         self,
         request: Request[Any, Any, Any],

@@ -13,6 +13,7 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from widget.api.params import PropertySlug
+from widget.api.responses import errors
 from widget.embedding import (
     EmbedPolicy,
     embed_policy,
@@ -66,7 +67,12 @@ class EmbedCheckController(Controller):
     path = "/api/v1/properties"
     tags = ("widget",)
 
-    @get("/{slug:str}/embed", operation_id="checkEmbedding", cache=False)
+    @get(
+        "/{slug:str}/embed",
+        operation_id="checkEmbedding",
+        cache=False,
+        responses=errors(404, 503),
+    )
     async def check(
         self,
         request: Request[Any, Any, Any],

@@ -7,6 +7,7 @@ from typing import Literal
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from widget.state import ServicesDep
 
@@ -48,7 +49,18 @@ class HealthController(Controller):
         """The process is alive."""
         return {"status": "ok"}
 
-    @get("/readyz", operation_id="readyz", cache=False)
+    @get(
+        "/readyz",
+        operation_id="readyz",
+        cache=False,
+        responses={
+            503: ResponseSpec(
+                data_container=Readiness,
+                generate_examples=False,
+                description="Not ready: Postgres does not answer (the body says which part).",
+            )
+        },
+    )
     async def readyz(self, services: ServicesDep) -> Response[Readiness]:
         """Ready while Postgres answers; Redis being away only degrades the service."""
         postgres, redis = await asyncio.gather(_postgres(services), _redis(services))

@@ -13,6 +13,7 @@ from litestar.params import JSONBody, PathParameter
 from engine import Quote
 from widget.api.params import PropertySlug, check_adults, check_children
 from widget.api.quotes import StayRequest
+from widget.api.responses import errors
 from widget.clients import client_of
 from widget.errors import Conflict
 from widget.idempotency import idempotent
@@ -48,7 +49,12 @@ class ReleaseOut(msgspec.Struct):
 class HoldController(Controller):
     tags = ("holds",)
 
-    @post("/api/v1/properties/{slug:str}/holds", operation_id="createHold", status_code=201)
+    @post(
+        "/api/v1/properties/{slug:str}/holds",
+        operation_id="createHold",
+        status_code=201,
+        responses=errors(400, 404, 409, 422, 429, 500, 503),
+    )
     async def create_hold(
         self,
         request: Request[Any, Any, Any],
@@ -84,7 +90,12 @@ class HoldController(Controller):
         caller = None if client.session else f"client:{client.address}"
         return await idempotent(request, db, hold, status_code=201, caller=caller)
 
-    @delete("/api/v1/holds/{hold_id:uuid}", operation_id="releaseHold", status_code=200)
+    @delete(
+        "/api/v1/holds/{hold_id:uuid}",
+        operation_id="releaseHold",
+        status_code=200,
+        responses=errors(404, 409, 503),
+    )
     async def release_hold(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, hold_id: HoldId
     ) -> ReleaseOut:
@@ -92,7 +103,12 @@ class HoldController(Controller):
         Releasing again is harmless; a hold that became a booking is not released here."""
         return await _release(db, services, hold_id, request.headers.get(HOLD_TOKEN_HEADER))
 
-    @post("/api/v1/holds/{hold_id:uuid}/release", operation_id="releaseHoldBeacon", status_code=200)
+    @post(
+        "/api/v1/holds/{hold_id:uuid}/release",
+        operation_id="releaseHoldBeacon",
+        status_code=200,
+        responses=errors(404, 409, 503),
+    )
     async def release_hold_beacon(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, hold_id: HoldId
     ) -> ReleaseOut:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 
 from widget.api.params import PropertySlug
+from widget.api.responses import errors
 from widget.properties import PropertyOut, public_property
 from widget.state import DbDep
 
@@ -13,7 +14,7 @@ class PropertyController(Controller):
     path = "/api/v1/properties"
     tags = ("properties",)
 
-    @get("/{slug:str}", operation_id="getProperty")
+    @get("/{slug:str}", operation_id="getProperty", responses=errors(404, 503))
     async def get_property(
         self,
         db: DbDep,

@@ -12,6 +12,7 @@ import stripe
 from litestar import Controller, Request, post
 
 from widget.api.checkout import base_url
+from widget.api.responses import errors
 from widget.errors import ApiError, Forbidden, NotFound
 from widget.payments import provider_for
 from widget.payments.webhook import handle_event
@@ -24,7 +25,12 @@ class WebhookController(Controller):
     path = "/api/v1/webhooks"
     tags = ("webhooks",)
 
-    @post("/stripe", operation_id="stripeWebhook", status_code=200)
+    @post(
+        "/stripe",
+        operation_id="stripeWebhook",
+        status_code=200,
+        responses=errors(403, 404, 503),
+    )
     async def stripe_webhook(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep
     ) -> dict[str, Any]:

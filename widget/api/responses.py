@@ -1,0 +1,58 @@
+"""The error answers of the public API, as its OpenAPI document describes them.
+
+Every error has one shape (`ErrorOut`, rendered by `widget.errors`); a handler lists the
+statuses it can answer with, so that a client generated from the schema, a QA suite or a
+schema-driven fuzzer knows them in advance. `docs/api.md` lists the codes behind each.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from litestar.openapi.datastructures import ResponseSpec
+
+
+class ErrorOut(msgspec.Struct):
+    """``{"error": "taken", "message": "…", "field": "check_in"}``, plus what helps the
+    caller recover (``free_room_types``, a new ``quote``, ``retry_after``)."""
+
+    #: A stable code to act on (`taken`, `price_changed`, `min_stay`, … see docs/api.md).
+    error: str
+    #: For people: show it to the guest, or log it.
+    message: str
+    #: The request field at fault, for validation errors.
+    field: str | None = None
+
+
+WHEN: dict[int, str] = {
+    400: "The body is not JSON at all.",
+    403: "Refused: the request is not signed as this endpoint requires.",
+    404: "No such property, hold or booking, or its token or secret does not match.",
+    409: "The state does not allow it now: `taken` (with `free_room_types`), "
+    "`price_changed` (with the new `quote`), a hold that ended or became a booking, "
+    "an Idempotency-Key still in flight.",
+    422: "A value breaks a rule (a date, the party, a stay restriction, a promo code): "
+    "`field` names it.",
+    429: "This client holds too many rooms or tries too often: retry after `Retry-After` seconds.",
+    500: "A pricing rule of the property failed (`pricing_failed`, logged for the owner).",
+    503: "The database or the payment provider is briefly away: retry after `Retry-After` seconds.",
+}
+
+
+def errors(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for these error statuses, all with the `ErrorOut` body."""
+    return {
+        status: ResponseSpec(
+            data_container=ErrorOut, generate_examples=False, description=WHEN[status]
+        )
+        for status in statuses
+    }
+
+
+#: A 304 answer has no body: the ETag sent as If-None-Match is still current.
+NOT_MODIFIED = {
+    304: ResponseSpec(
+        data_container=None,
+        generate_examples=False,
+        description="Not modified: the answer for the If-None-Match ETag still holds.",
+    )
+}

@@ -92,3 +92,11 @@ async def test_the_loader_script_is_served_to_any_site(client: AsyncTestClient) 
     assert response.headers["content-type"].startswith("application/javascript")
     assert response.headers["access-control-allow-origin"] == "*"
     assert "Innkeep" in response.text
+
+
+async def test_widget_assets_are_cached_for_an_hour(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    for asset in ("/static/widget/widget.js", "/static/widget/widget.css"):
+        response = await client.get(asset, params={"v": "anything"})
+        assert response.status_code == 200
+        directives = {d.strip() for d in response.headers["cache-control"].split(",")}
+        assert directives == {"public", "max-age=3600"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
 from widget.api.bookings import BookingController
@@ -35,5 +36,12 @@ def route_handlers() -> list[Any]:
         LoaderController,
         EmbedCheckController,
         WidgetPageController,
-        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        create_static_files_router(
+            path="/static",
+            directories=[STATIC_DIR],
+            name="static",
+            # The widget page asks for its JS and CSS with a content hash (?v=…), so a new
+            # release is fetched at once; within the hour a returning guest asks for nothing.
+            cache_control=CacheControlHeader(public=True, max_age=3600),
+        ),
     ]

@@ -157,3 +157,41 @@ def test_quote_by_slug_explains_each_night_from_the_database(
     )
     assert unknown.returncode == 2
     assert "unknown room type 'attic'" in unknown.stderr
+
+
+def test_an_owner_lists_the_bookings_of_some_dates(
+    tmp_path: Path, database_url: str, clean: None
+) -> None:
+    env = {"INNKEEP_DATABASE_URL": database_url}
+    assert innkeep("property", "apply", str(write(tmp_path, DEMO_TOML)), env=env).returncode == 0
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            """INSERT INTO reservation (property_id, unit_id, stay, status, reference, guest,
+                                        adults, quote)
+               SELECT property_id, id, daterange('2031-05-04', '2031-05-06'), 'confirmed',
+                      'K7M-Q4P9', '{"name": "Anna Schmidt", "email": "anna@example.com"}',
+                      2, '{"total": 30000, "due_now": 9000, "currency": "EUR"}'
+               FROM unit WHERE name = 'Room 1'"""
+        )
+    listed = innkeep(
+        "bookings", "--property", "demo", "--from", "2031-05-01", "--to", "2031-05-31", env=env
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        "K7M-Q4P9  2031-05-04 to 2031-05-06 (2 nights)  Room 1 (Double room with sea view)  "
+        "Anna Schmidt <anna@example.com>, 2 guests  paid €90.00 of €300.00",
+        "1 booking from 2031-05-01 to 2031-05-31",
+    ]
+    none = innkeep("bookings", "--property", "demo", "--from", "2031-06-01", env=env)
+    assert none.stdout.strip() == "demo has no bookings from 2031-06-01 on"
+    unknown = innkeep("bookings", "--property", "nowhere", env=env)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "innkeep: error: no property is called 'nowhere'"
+    backwards = innkeep(
+        "bookings", "--property", "demo", "--from", "2031-05-09", "--to", "2031-05-01", env=env
+    )
+    assert backwards.returncode == 2
+    assert "--to 2031-05-01 is before --from 2031-05-09" in backwards.stderr
+    bad_date = innkeep("bookings", "--property", "demo", "--from", "May 4", env=env)
+    assert bad_date.returncode == 2
+    assert "'May 4' is not a date like 2027-05-01" in bad_date.stderr

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from uuid import UUID
 
 import psycopg
 
-from widget.commands import CommandError
+from widget.commands import CommandError, date_argument
 from widget.commands.service import add_data_dir, database, settings_from
 from widget.inventory.blocks import BlockRefused, add_block, lift_block, list_blocks
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2027-05-01") from None
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -60,8 +52,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add = actions.add_parser("add", help="take a unit out of sale for some nights")
     add.add_argument("--property", required=True, help="the property's slug")
     add.add_argument("--unit", required=True, help='the unit\'s name, e.g. "Room 1"')
-    add.add_argument("--from", dest="first", type=_date, required=True, help="first night")
-    add.add_argument("--to", dest="last", type=_date, required=True, help="last night (included)")
+    add.add_argument("--from", dest="first", type=date_argument, required=True, help="first night")
+    add.add_argument(
+        "--to", dest="last", type=date_argument, required=True, help="last night (included)"
+    )
     add.add_argument("--reason", required=True, help="why, e.g. painting")
     add_data_dir(add)
     add.set_defaults(handler=_add)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from typing import Any
 
 import msgspec
 
@@ -45,7 +46,13 @@ async def busy_stock(conn: Conn, shop: Catalogue, start: date, end: date) -> dic
         queries("inventory")["busy_stays"],
         {"property_id": shop.property_id, "start": low, "end": high},
     )
-    stays = [(r["unit_id"], r["first_night"], r["check_out"]) for r in await cur.fetchall()]
+    return _stocks(shop, await cur.fetchall())
+
+
+def _stocks(shop: Catalogue, busy: list[dict[str, Any]]) -> dict[str, Stock]:
+    """Each room type's `Stock` from rows of busy stays (``unit_id``, ``first_night``,
+    ``check_out``)."""
+    stays = [(r["unit_id"], r["first_night"], r["check_out"]) for r in busy]
     return {slug: Stock(room.unit_ids, stays) for slug, room in shop.rooms.items()}
 
 
@@ -63,8 +70,7 @@ async def stock_ahead(
             {"property_id": shop.property_id, "from": first},
         )
         rows = await cur.fetchall()
-        stays = [(r["unit_id"], r["first_night"], r["check_out"]) for r in rows]
-        stocks = {slug: Stock(room.unit_ids, stays) for slug, room in shop.rooms.items()}
+        stocks = _stocks(shop, rows)
         ttl = MAX_AGE
         lapses = [r["lapses_at"] - r["now"] for r in rows if r["lapses_at"] is not None]
         if lapses:

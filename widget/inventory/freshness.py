@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
@@ -30,6 +31,7 @@ from widget.inventory.stock import Stock
 
 log = logging.getLogger(__name__)
 Pool = AsyncConnectionPool[Conn]
+T = TypeVar("T")
 
 CHANNEL = "innkeep_inventory"
 #: A safety net behind the notifications (a lost one costs at most this much staleness).
@@ -63,8 +65,8 @@ class Freshness:
         self._gzipped: dict[str, bytes] = {}
         self._stock: dict[tuple[int, int], StockEntry] = {}
         # Reads in progress, by what they read and the generation they began in.
-        self._reading_versions: Coalesced[tuple[str, int], Versions] = Coalesced()
-        self._reading_stock: Coalesced[tuple[int, int, int], StockEntry] = Coalesced()
+        self._reading_versions: Coalesced[tuple[Any, ...], Versions] = Coalesced()
+        self._reading_stock: Coalesced[tuple[Any, ...], StockEntry] = Coalesced()
         #: Bumped by every `forget`: a read that began before a change was announced may
         #: predate it, so it is not remembered, nor shared with requests that came after.
         self._generation = 0
@@ -92,15 +94,30 @@ class Freshness:
         return await self._read_versions(slug, lambda: versions(conn, slug))
 
     async def _read_versions(self, slug: str, read: Callable[[], Awaitable[Versions]]) -> Versions:
-        async def read_and_remember() -> Versions:
-            generation = self._generation
-            current = await read()
-            if generation == self._generation:
-                ttl = min(MAX_AGE, current.seconds_to_midnight)
-                self._versions[slug] = _Entry(current, time.monotonic() + ttl)
-            return current
+        def remember(current: Versions) -> None:
+            ttl = min(MAX_AGE, current.seconds_to_midnight)
+            self._versions[slug] = _Entry(current, time.monotonic() + ttl)
 
-        return await self._reading_versions.run((slug, self._generation), read_and_remember)
+        return await self._read_once(self._reading_versions, (slug,), read, remember)
+
+    async def _read_once(
+        self,
+        reading: Coalesced[tuple[Any, ...], T],
+        key: tuple[Any, ...],
+        read: Callable[[], Awaitable[T]],
+        keep: Callable[[T], None],
+    ) -> T:
+        """``read``, shared with the requests asking the same since the last `forget`, and
+        kept only if nothing was forgotten meanwhile (the read may predate that change)."""
+        generation = self._generation
+
+        async def read_and_keep() -> T:
+            value = await read()
+            if generation == self._generation:
+                keep(value)
+            return value
+
+        return await reading.run((*key, generation), read_and_keep)
 
     def _remembered(self, slug: str) -> Versions | None:
         entry = self._versions.get(slug)
@@ -128,16 +145,12 @@ class Freshness:
         if entry is not None and self.listening and time.monotonic() < entry.good_until:
             return entry
 
-        async def read_and_keep() -> StockEntry:
-            generation = self._generation
-            entry = await read()
-            if generation == self._generation:
-                for old in [k for k in self._stock if k[0] == property_id]:
-                    del self._stock[old]
-                self._stock[key] = entry
-            return entry
+        def keep(entry: StockEntry) -> None:
+            for old in [k for k in self._stock if k[0] == property_id]:
+                del self._stock[old]
+            self._stock[key] = entry
 
-        return await self._reading_stock.run((*key, self._generation), read_and_keep)
+        return await self._read_once(self._reading_stock, key, read, keep)
 
     def body(self, key: str) -> bytes | None:
         body = self._bodies.get(key)

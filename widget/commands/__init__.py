@@ -16,3 +16,8 @@ def date_argument(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2027-05-01") from None
+
+
+def counted(count: int, noun: str) -> str:
+    """``2, "night"`` → ``2 nights``; ``1, "night"`` → ``1 night``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -6,24 +6,22 @@ import argparse
 
 import psycopg
 
-from widget.commands import CommandError, date_argument
+from widget.commands import CommandError, counted, date_argument
 from widget.commands.service import add_data_dir, database, settings_from
 from widget.inventory.bookings import BookingLine, UnknownProperty, bookings_between
 from widget.mail.compose import money
 
 
 def _show(line: BookingLine) -> str:
-    nights = f"{line.nights} night{'s' if line.nights != 1 else ''}"
-    guests = f"{line.guests} guest{'s' if line.guests != 1 else ''}"
-    paid = (
-        f"paid {money(line.paid, line.currency, 'en')} of {money(line.total, line.currency, 'en')}"
-    )
     if line.status == "cancelled":
-        refunded = money(line.refunded or 0, line.currency, "en")
-        paid = f"CANCELLED, refunded {refunded}"
+        paid = f"CANCELLED, refunded {money(line.refunded or 0, line.currency, 'en')}"
+    else:
+        paid = f"paid {money(line.paid, line.currency, 'en')} of "
+        paid += money(line.total, line.currency, "en")
     return (
-        f"{line.reference}  {line.check_in} to {line.check_out} ({nights})  "
-        f"{line.unit} ({line.room_type})  {line.guest_name} <{line.guest_email}>, {guests}  {paid}"
+        f"{line.reference}  {line.check_in} to {line.check_out} "
+        f"({counted(line.nights, 'night')})  {line.unit} ({line.room_type})  "
+        f"{line.guest_name} <{line.guest_email}>, {counted(line.guests, 'guest')}  {paid}"
     )
 
 
@@ -43,8 +41,7 @@ def _list(args: argparse.Namespace) -> int:
     if not lines:
         print(f"{args.property} has no bookings from {first}{until}")
     else:
-        count = len(lines)
-        print(f"{count} booking{'s' if count != 1 else ''} from {first}{until}")
+        print(f"{counted(len(lines), 'booking')} from {first}{until}")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
@@ -28,7 +28,7 @@ from engine import (
     rule_types,
 )
 from engine.scaffold import new_plugin
-from widget.commands import CommandError
+from widget.commands import CommandError, counted, date_argument
 
 
 def _type_name(annotation: Any) -> str:
@@ -87,13 +87,6 @@ def _plugin_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
-
-
 def _ages(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(age) for age in text.split(",") if age.strip())
@@ -144,7 +137,7 @@ def breakdown(quote: Quote) -> str:
     money = quote.currency
     out = [
         f"{quote.room_type}: {quote.check_in} → {quote.check_out} "
-        f"({len(quote.nights)} night{'s' if len(quote.nights) != 1 else ''})"
+        f"({counted(len(quote.nights), 'night')})"
     ]
     for night in quote.nights:
         out.append(f"{night.date:%Y-%m-%d %a}  {format_minor(night.amount, money):>14}")
@@ -244,12 +237,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     quote = subparsers.add_parser("quote", help="price a stay night by night")
     quote.add_argument("--property", required=True, help="a property file (.toml) or a slug")
     quote.add_argument("--room-type", required=True, help="room type slug")
-    quote.add_argument("--check-in", required=True, type=_day, help="YYYY-MM-DD")
-    quote.add_argument("--check-out", required=True, type=_day, help="YYYY-MM-DD (exclusive)")
+    quote.add_argument("--check-in", required=True, type=date_argument, help="YYYY-MM-DD")
+    quote.add_argument(
+        "--check-out", required=True, type=date_argument, help="YYYY-MM-DD (exclusive)"
+    )
     quote.add_argument("--adults", type=int, default=2)
     quote.add_argument("--children", type=_ages, default=(), help="ages, e.g. 5,9")
     quote.add_argument("--promo-code")
-    quote.add_argument("--today", type=_day, help="price as if booked on this date")
+    quote.add_argument("--today", type=date_argument, help="price as if booked on this date")
     quote.add_argument("--json", action="store_true", help="print the quote as the API does")
     quote.add_argument(
         "--data-dir", type=Path, help="the embedded servers' data folder (for a slug)"

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import psycopg
+from psycopg.rows import dict_row
 
 from widget.sql import queries
 
@@ -48,40 +49,38 @@ def bookings_between(
 ) -> tuple[date, list[BookingLine]]:
     """Bookings with a night from ``first`` (default: the property's today) to ``last``
     (included; default: no end), and the first night used."""
-    q = queries("bookings")
-    found = conn.execute(q["property_today"], {"slug": slug}).fetchone()
-    if found is None:
-        raise UnknownProperty(f"no property is called {slug!r}")
-    property_id, currency, today = found
-    first = first or today
-    rows = conn.execute(
-        q["bookings_between"],
-        {
-            "property_id": property_id,
-            "statuses": ["confirmed", "cancelled"] if with_cancelled else ["confirmed"],
-            "first": first,
-            "end": last + timedelta(days=1) if last else None,  # NULL: no end
-        },
-    ).fetchall()
-    return first, [_line(row, currency) for row in rows]
+    with conn.cursor(row_factory=dict_row) as cur:
+        # The same lookup as the service's: the property's id and its local "today".
+        found = cur.execute(queries("inventory")["property_versions"], {"slug": slug}).fetchone()
+        if found is None:
+            raise UnknownProperty(f"no property is called {slug!r}")
+        first = first or found["today"]
+        rows = cur.execute(
+            queries("bookings")["bookings_between"],
+            {
+                "property_id": found["id"],
+                "statuses": ["confirmed", "cancelled"] if with_cancelled else ["confirmed"],
+                "first": first,
+                "end": last + timedelta(days=1) if last else None,  # NULL: no end
+            },
+        ).fetchall()
+    return first, [_line(row) for row in rows]
 
 
-def _line(row: tuple[Any, ...], currency: str) -> BookingLine:
-    (reference, status, check_in, check_out, unit, room_type, guest, adults, children) = row[:9]
-    quote, refunded = row[9:]
-    guest, quote = guest or {}, quote or {}
+def _line(row: dict[str, Any]) -> BookingLine:
+    guest, quote = row["guest"] or {}, row["quote"] or {}
     return BookingLine(
-        reference=reference,
-        status=status,
-        check_in=check_in,
-        check_out=check_out,
-        unit=unit,
-        room_type=room_type,
+        reference=row["reference"],
+        status=row["status"],
+        check_in=row["check_in"],
+        check_out=row["check_out"],
+        unit=row["unit"],
+        room_type=row["room_type"],
         guest_name=str(guest.get("name", "")),
         guest_email=str(guest.get("email", "")),
-        guests=int(adults or 0) + len(children or []),
+        guests=int(row["adults"] or 0) + len(row["children"] or []),
         paid=int(quote.get("due_now", 0)),
         total=int(quote.get("total", 0)),
-        currency=str(quote.get("currency") or currency),
-        refunded=None if refunded is None else int(refunded),
+        currency=str(quote.get("currency") or row["currency"]),
+        refunded=None if row["refund_amount"] is None else int(row["refund_amount"]),
     )

@@ -1,13 +1,10 @@
--- name: property_today
-SELECT id, currency, (innkeep_now() AT TIME ZONE time_zone)::date AS today
-FROM property WHERE slug = %(slug)s
-
 -- name: bookings_between
 -- Bookings (confirmed, and cancelled ones when asked) with a night in [first, end), by arrival.
 SELECT r.reference, r.status::text AS status, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, u.name AS unit, rt.name AS room_type, r.guest, r.adults,
-       r.children, r.quote, r.refund_amount
+       r.children, r.quote, r.refund_amount, p.currency
 FROM reservation r
+JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
 JOIN room_type rt ON rt.id = u.room_type_id
 WHERE r.property_id = %(property_id)s

@@ -28,36 +28,37 @@ def _matching(days: Days, seasons: list[Period], weekdays: frozenset[int]) -> li
     ]
 
 
-class MinStay(RestrictionRule[StayLengthSettings]):
+class _StayLength(RestrictionRule[StayLengthSettings]):
+    Settings = StayLengthSettings
+
+    def setup(self) -> None:
+        if self.settings.nights < 1:
+            raise SettingError("nights", "must be at least 1")
+        self._weekdays = weekday_numbers(self.settings.arrival_weekdays)
+
+    def _arrivals(self, days: Days) -> list[int]:
+        """Indexes of the days a stay under this rule may arrive on."""
+        return _matching(days, self.settings.seasons, self._weekdays)
+
+
+class MinStay(_StayLength):
     """Stays arriving in ``seasons`` (all year if none) on ``arrival_weekdays`` (any day if
     none) must last at least ``nights``."""
 
     name = "min_stay"
-    Settings = StayLengthSettings
-
-    def setup(self) -> None:
-        if self.settings.nights < 1:
-            raise SettingError("nights", "must be at least 1")
-        self._weekdays = weekday_numbers(self.settings.arrival_weekdays)
 
     def restrict(self, days: Days) -> None:
-        for i in _matching(days, self.settings.seasons, self._weekdays):
+        for i in self._arrivals(days):
             days.require_min_stay(i, self.settings.nights)
 
 
-class MaxStay(RestrictionRule[StayLengthSettings]):
+class MaxStay(_StayLength):
     """Stays arriving in ``seasons`` (all year if none) may last at most ``nights``."""
 
     name = "max_stay"
-    Settings = StayLengthSettings
-
-    def setup(self) -> None:
-        if self.settings.nights < 1:
-            raise SettingError("nights", "must be at least 1")
-        self._weekdays = weekday_numbers(self.settings.arrival_weekdays)
 
     def restrict(self, days: Days) -> None:
-        for i in _matching(days, self.settings.seasons, self._weekdays):
+        for i in self._arrivals(days):
             days.limit_max_stay(i, self.settings.nights)
 
 

@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from tests.conftest import free_port
 from tests.helpers import DEMO_TOML
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Service:
-    url: str
-    process: subprocess.Popen[bytes]
+from widget.testing.stack import Launch, Running, innkeep_serve
 
 
-def start_service(database_url: str, redis_url: str, workers: int = 2) -> Service:
-    port = free_port()
+def racing_service(
+    database_url: str, redis_url: str, workers: int = 2
+) -> contextlib.AbstractContextManager[Running]:
+    """``innkeep serve`` with ``workers`` processes on the suite's Postgres and ``redis_url``."""
     env = {
         **os.environ,
         "INNKEEP_DATABASE_URL": database_url,
@@ -41,41 +30,7 @@ def start_service(database_url: str, redis_url: str, workers: int = 2) -> Servic
         "INNKEEP_HOLDS_PER_ADDRESS": "100000",
         "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE": "100000",
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "widget.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
-                if response.status == 200:
-                    return Service(url, process)
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the service did not become ready")
-
-
-def stop_service(service: Service) -> None:
-    service.process.terminate()
-    try:
-        service.process.wait(20)
-    except subprocess.TimeoutExpired:
-        service.process.kill()
+    return innkeep_serve(Launch(env, grace=20), workers=workers)
 
 
 @pytest.fixture

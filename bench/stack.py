@@ -6,12 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,12 +21,7 @@ from widget.migrate import migrate  # noqa: E402
 from widget.paths import PROPERTIES_DIR  # noqa: E402
 from widget.property_apply import apply_property  # noqa: E402
 from widget.property_file import load_property_file  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from widget.testing.stack import Launch, innkeep_serve  # noqa: E402
 
 
 def machine() -> str:
@@ -56,50 +47,23 @@ def stack(workers: int, server_cores: set[int], **env: str) -> Iterator[tuple[st
         database_url, redis_url = services.start()
     finally:
         os.sched_setaffinity(0, client_cores)
-    process = None
+    log = os.environ.get("BENCH_SERVER_LOG")
     try:
         migrate(database_url)
         with psycopg.connect(database_url) as conn:
             apply_property(conn, load_property_file(PROPERTIES_DIR / "demo.toml"))
-        port = free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "widget.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "INNKEEP_DATABASE_URL": database_url,
-                "INNKEEP_REDIS_URL": redis_url,
-                "INNKEEP_ENV": "test",
-                **env,
-            },
-            stdout=subprocess.DEVNULL,
-            stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab"),  # noqa: SIM115
-            preexec_fn=lambda: os.sched_setaffinity(0, server_cores),
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/readyz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield url, database_url
+        child_env = {
+            **os.environ,
+            "INNKEEP_DATABASE_URL": database_url,
+            "INNKEEP_REDIS_URL": redis_url,
+            "INNKEEP_ENV": "test",
+            **env,
+        }
+        cores = frozenset(server_cores)
+        launch = Launch(child_env, log=Path(log) if log else None, cores=cores)
+        with innkeep_serve(launch, workers=workers) as service:
+            yield service.url, database_url
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(30)
         services.stop()
         shutil.rmtree(data, ignore_errors=True)
 

@@ -24,12 +24,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +34,12 @@ from typing import Any
 
 from playwright.sync_api import Request, sync_playwright
 
+# This file is bench/widget.py: put the repository first, so `widget` is the package.
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from widget.testing.stack import Launch, innkeep_demo  # noqa: E402
+
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,59 +59,18 @@ LOADER_START = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 @contextlib.contextmanager
 def demo() -> Iterator[tuple[str, str]]:
     """``innkeep demo`` on free ports in a fresh data folder: (service URL, site URL)."""
     data_dir = Path(tempfile.mkdtemp(prefix="ik-bench-"))
-    port, host_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("INNKEEP_DATABASE")}
     env.pop("INNKEEP_REDIS_URL", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "widget.cli",
-            "demo",
-            "--port",
-            str(port),
-            "--host-port",
-            str(host_port),
-            "--data-dir",
-            str(data_dir),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    service, site = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{host_port}"
+    launch = Launch(env, stop=signal.SIGINT, grace=60, start_timeout=120)
     try:
-        deadline = time.monotonic() + 120
-        while not (_ready(service + "/readyz") and _ready(site + "/")):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("innkeep demo did not start")
-            time.sleep(0.2)
-        yield service, site
+        with innkeep_demo(launch, data_dir) as running:
+            assert running.site is not None
+            yield running.url, running.site
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

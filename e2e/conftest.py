@@ -10,7 +10,8 @@ and its per-address hold quotas must allow one machine playing many guests
 Either way the suite creates its own property from ``e2e/property.toml`` with a fresh slug,
 and serves its own host pages on two more origins of 127.0.0.1: one the property allows
 and one it does not. Nothing here imports the service: it is a guest's browser and an
-owner's command line.
+owner's command line (``widget.testing.stack``, which starts the demo, is standard library
+only and imports nothing else of the package).
 """
 
 from __future__ import annotations
@@ -20,12 +21,9 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +35,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from widget.testing.stack import Launch, innkeep_command, innkeep_demo
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -79,12 +79,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         args["executable_path"] = chromium
     args["args"] = [*args.get("args", []), *CHROMIUM_FLAGS]
     return args
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
@@ -178,24 +172,6 @@ def serving_host_pages(service: str) -> Iterator[str]:
 # ---------------------------------------------------------------- the deployment
 
 
-def innkeep_command() -> list[str]:
-    """`innkeep`, run from this checkout (``python -m widget.cli`` in the repository, so the
-    code under test is the code beside this suite, installed editable or not)."""
-    return [sys.executable, "-m", "widget.cli"]
-
-
-def wait_until_ready(url: str, process: subprocess.Popen[bytes] | None, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"innkeep demo stopped:\n{log.read_text(errors='replace')}")
-        with contextlib.suppress(OSError):
-            if get(url + "/readyz", timeout=2)[0] == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not become ready:\n{log.read_text(errors='replace')}")
-
-
 @contextlib.contextmanager
 def started_demo(
     hold_seconds: int, extra_env: dict[str, str] | None = None
@@ -204,8 +180,6 @@ def started_demo(
     ``extra_env`` configures it further (the Stripe provider, for example)."""
     # A short path: Postgres' socket lives in the data folder.
     data_dir = Path(tempfile.mkdtemp(prefix="ik-e2e-"))
-    log = data_dir / "demo.log"
-    port, host_port = free_port(), free_port()
     env = {
         **os.environ,
         "INNKEEP_HOLD_SECONDS": str(hold_seconds),
@@ -218,34 +192,13 @@ def started_demo(
     for name in ("INNKEEP_DATABASE_URL", "INNKEEP_REDIS_URL", "INNKEEP_STRIPE_SECRET_KEY"):
         env.pop(name, None)
     env.update(extra_env or {})
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                *innkeep_command(),
-                "demo",
-                "--port",
-                str(port),
-                "--host-port",
-                str(host_port),
-                "--data-dir",
-                str(data_dir),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    launch = Launch(
+        env, stop=signal.SIGINT, grace=60, start_timeout=120, log=data_dir / "demo.log"
+    )
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_ready(url, process, log)
-        yield url, data_dir
+        with innkeep_demo(launch, data_dir) as demo:
+            yield demo.url, data_dir
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -294,7 +247,7 @@ def apply_property(
 
 def innkeep(*args: str, data_dir: Path | None) -> str:
     """Run an owner's `innkeep` command against the deployment; its output."""
-    command = [*innkeep_command(), *args]
+    command = innkeep_command(*args)
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
     result = subprocess.run(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,17 +21,12 @@ from widget.app import create_app
 from widget.embedded import EmbeddedServices
 from widget.migrate import migrate
 from widget.settings import Settings, load_settings
+from widget.testing.stack import free_port as free_port  # tests import it from here too
 
 TABLES = (
     "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key, "
     "demo_payment, outbox_message"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session", autouse=True)

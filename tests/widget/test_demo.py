@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,10 +13,8 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from tests.conftest import free_port
 from widget.embedded import EmbeddedPostgres
-
-ROOT = Path(__file__).resolve().parents[2]
+from widget.testing.stack import Launch, free_port, innkeep_demo
 
 
 def get(url: str) -> tuple[int, str]:
@@ -38,40 +33,13 @@ def servers_using(data_dir: Path) -> list[psutil.Process]:
 
 @contextmanager
 def demo(data_dir: Path, port: int, host_port: int, stop: signal.Signals) -> Iterator[str]:
+    """The demo as an owner starts it (no INNKEEP_ settings); yields what it printed, and
+    checks that ``stop`` ends it cleanly."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INNKEEP_")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "widget.cli",
-            "demo",
-            "--port",
-            str(port),
-            "--host-port",
-            str(host_port),
-            "--data-dir",
-            str(data_dir),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = ""
-    try:
-        assert process.stdout is not None
-        deadline = time.monotonic() + 90
-        while "Press Ctrl-C" not in output and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            output += line
-        assert "Press Ctrl-C" in output, output
-        yield output
-    finally:
-        process.send_signal(stop)
-        assert process.wait(60) == 0, output + (process.stdout.read() if process.stdout else "")
+    launch = Launch(env, stop=stop, grace=60, start_timeout=90)
+    with innkeep_demo(launch, data_dir, port=port, host_port=host_port) as running:
+        yield running.log_text()
+        assert running.stop() == 0, running.log_text()
 
 
 def test_the_demo_runs_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> None:

@@ -192,9 +192,7 @@ def started_demo(
     for name in ("INNKEEP_DATABASE_URL", "INNKEEP_REDIS_URL", "INNKEEP_STRIPE_SECRET_KEY"):
         env.pop(name, None)
     env.update(extra_env or {})
-    launch = Launch(
-        env, stop=signal.SIGINT, grace=60, start_timeout=120, log=data_dir / "demo.log"
-    )
+    launch = Launch(env, stop=signal.SIGINT, grace=60, start_timeout=120, log=data_dir / "demo.log")
     try:
         with innkeep_demo(launch, data_dir) as demo:
             yield demo.url, data_dir

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import uuid
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import redis
+from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from widget.paths import PROPERTIES_DIR
 
@@ -55,3 +58,89 @@ def age_gates(settings: Any, seconds: int) -> None:
     for key in client.scan_iter("innkeep:*:gate:*"):
         holder, _, taken = client.get(key).decode().partition(":")  # type: ignore[union-attr]
         client.set(key, f"{holder}:{int(taken) - seconds * 1000}", keepttl=True)
+
+
+#: How long a held row of `add_reservation` lasts unless told otherwise.
+HOLD_FOR = timedelta(minutes=10)
+
+
+def reservation_insert(
+    *,
+    check_in: date | str,
+    check_out: date | str,
+    status: str = "confirmed",
+    unit: str | int = "Room 1",
+    property_slug: str = "demo",
+    hold_for: timedelta | None = None,
+    **columns: object,
+) -> tuple[sql.Composed, dict[str, Any]]:
+    """The INSERT of one reservation and its parameters (see `add_reservation`)."""
+    if status == "held" and hold_for is None:
+        hold_for = HOLD_FOR
+    params: dict[str, Any] = {
+        "check_in": date.fromisoformat(check_in) if isinstance(check_in, str) else check_in,
+        "check_out": date.fromisoformat(check_out) if isinstance(check_out, str) else check_out,
+        "status": status,
+        "hold_for": hold_for,
+        "unit": unit,
+        "property": property_slug,
+    }
+    for name, value in columns.items():
+        params[f"column_{name}"] = Jsonb(value) if isinstance(value, dict) else value
+    query = sql.SQL(
+        """INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at{names})
+           SELECT u.property_id, u.id, daterange(%(check_in)s, %(check_out)s), %(status)s,
+                  innkeep_now() + %(hold_for)s::interval{values}
+           FROM unit u JOIN property p ON p.id = u.property_id
+           WHERE p.slug = %(property)s AND {unit} = %(unit)s
+           RETURNING id"""
+    ).format(
+        names=sql.SQL("").join(sql.SQL(", ") + sql.Identifier(name) for name in columns),
+        values=sql.SQL("").join(sql.SQL(", ") + sql.Placeholder(f"column_{n}") for n in columns),
+        unit=sql.SQL("u.name" if isinstance(unit, str) else "u.id"),
+    )
+    return query, params
+
+
+def add_reservation(
+    conn: psycopg.Connection[Any],
+    *,
+    check_in: date | str,
+    check_out: date | str,
+    status: str = "confirmed",
+    unit: str | int = "Room 1",
+    property_slug: str = "demo",
+    hold_for: timedelta | None = None,
+    commit: bool = True,
+    **columns: object,
+) -> uuid.UUID:
+    """Insert one reservation of ``unit`` (a name, or an id) of ``property_slug`` for the
+    nights from ``check_in`` to ``check_out``, as the service would leave it; its id.
+
+    A ``held`` row expires ``hold_for`` (default `HOLD_FOR`) after the database's clock,
+    ``innkeep_now()``; a negative ``hold_for`` makes a lapsed hold. Any other column of
+    ``reservation`` is a keyword (``reference=``, ``guest=``, ``quote=``, …); dicts are
+    stored as JSON. ``commit=False`` leaves the transaction open (to see it refused)."""
+    query, params = reservation_insert(
+        check_in=check_in,
+        check_out=check_out,
+        status=status,
+        unit=unit,
+        property_slug=property_slug,
+        hold_for=hold_for,
+        **columns,
+    )
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, f"no unit {unit!r} in {property_slug!r}"
+    if commit:
+        conn.commit()
+    return uuid.UUID(str(row[0]))
+
+
+async def add_reservation_async(conn: psycopg.AsyncConnection[Any], **options: Any) -> uuid.UUID:
+    """`add_reservation` on an async connection (in autocommit mode)."""
+    query, params = reservation_insert(**options)
+    cur = await conn.execute(query, params)
+    row = await cur.fetchone()
+    assert row is not None, f"no such unit: {options}"
+    return uuid.UUID(str(row["id"] if isinstance(row, dict) else row[0]))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import with_settings
-from tests.helpers import DEMO_TOML
+from tests.helpers import DEMO_TOML, add_reservation
 from widget.app import create_app
 from widget.db import create_pool
 from widget.embedding import OriginLookup
@@ -256,14 +255,8 @@ async def test_another_property_s_origins_do_not_count(
 
 def _a_hold(database_url: str) -> str:
     with psycopg.connect(database_url) as conn:
-        row = conn.execute(
-            "INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at) "
-            "SELECT u.property_id, u.id, daterange('2030-05-01', '2030-05-03'), 'held', %s "
-            "FROM unit u ORDER BY u.id LIMIT 1 RETURNING id",
-            (datetime.now(UTC) + timedelta(minutes=10),),
-        ).fetchone()
-        assert row is not None
-        return str(row[0])
+        hold = add_reservation(conn, check_in="2030-05-01", check_out="2030-05-03", status="held")
+        return str(hold)
 
 
 async def test_a_hold_s_paths_answer_its_property_s_origins(

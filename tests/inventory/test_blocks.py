@@ -8,21 +8,21 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.helpers import advance_clock
+from tests.helpers import add_reservation, advance_clock
 from widget.inventory.blocks import BlockRefused, add_block, lift_block, list_blocks
 
 FIRST = date.today() + timedelta(days=20)
 
 
 def add_stay(db: psycopg.Connection[Any], status: str, reference: str | None = None) -> None:
-    db.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, reference, hold_expires_at)
-           SELECT property_id, id, daterange(%s, %s), %s, %s,
-                  CASE WHEN %s = 'held' THEN innkeep_now() + interval '10 minutes' END
-           FROM unit WHERE name = 'Room 1'""",
-        (FIRST + timedelta(days=1), FIRST + timedelta(days=3), status, reference, status),
+    add_reservation(
+        db,
+        unit="Room 1",
+        check_in=FIRST + timedelta(days=1),
+        check_out=FIRST + timedelta(days=3),
+        status=status,
+        reference=reference,
     )
-    db.commit()
 
 
 def test_a_block_takes_nights_out_of_sale_and_can_be_lifted(demo: psycopg.Connection[Any]) -> None:

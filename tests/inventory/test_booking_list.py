@@ -8,8 +8,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
+from tests.helpers import add_reservation
 from widget.inventory.bookings import UnknownProperty, bookings_between
 
 FIRST = date(2031, 3, 3)
@@ -24,26 +24,19 @@ def add(
     reference: str | None,
     name: str = "Anna Schmidt",
 ) -> None:
-    db.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, reference, guest, adults,
-                                    children, quote, refund_amount, hold_expires_at)
-           SELECT property_id, id, daterange(%s, %s), %s, %s, %s, 2, '{7}', %s,
-                  CASE WHEN %s = 'cancelled' THEN 4500 END,
-                  CASE WHEN %s = 'held' THEN innkeep_now() + interval '10 minutes' END
-           FROM unit WHERE name = %s""",
-        (
-            first,
-            first + timedelta(days=nights),
-            status,
-            reference,
-            Jsonb({"name": name, "email": "anna@example.com"}),
-            Jsonb({"total": 30000, "due_now": 9000, "currency": "EUR"}),
-            status,
-            status,
-            unit,
-        ),
+    add_reservation(
+        db,
+        unit=unit,
+        check_in=first,
+        check_out=first + timedelta(days=nights),
+        status=status,
+        reference=reference,
+        guest={"name": name, "email": "anna@example.com"},
+        adults=2,
+        children=[7],
+        quote={"total": 30000, "due_now": 9000, "currency": "EUR"},
+        refund_amount=4500 if status == "cancelled" else None,
     )
-    db.commit()
 
 
 def test_bookings_are_listed_by_arrival_with_unit_guest_and_money(

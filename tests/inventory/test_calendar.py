@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import property_toml, set_clock
+from tests.helpers import add_reservation, property_toml, set_clock
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
 
@@ -17,14 +17,7 @@ Client = AsyncTestClient  # type: ignore[type-arg]
 
 
 def add_stay(db: psycopg.Connection[Any], unit: str, start: date, end: date, status: str) -> None:
-    db.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at)
-           SELECT property_id, id, daterange(%s, %s), %s,
-                  CASE WHEN %s = 'held' THEN innkeep_now() + interval '10 minutes' END
-           FROM unit WHERE name = %s""",
-        (start, end, status, status, unit),
-    )
-    db.commit()
+    add_reservation(db, unit=unit, check_in=start, check_out=end, status=status)
 
 
 async def eventually(ask: Any, done: Any, seconds: float = 3.0) -> Any:
@@ -69,13 +62,14 @@ async def test_bookings_blocks_and_live_holds_are_not_free_but_lapsed_holds_are(
     add_stay(demo, "Room 2", start + timedelta(days=1), start + timedelta(days=3), "blocked")
     add_stay(demo, "Room 3", start, start + timedelta(days=1), "held")
     add_stay(demo, "Room 3", start + timedelta(days=2), start + timedelta(days=3), "cancelled")
-    demo.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at)
-           SELECT property_id, id, daterange(%s, %s), 'held', innkeep_now() - interval '1 second'
-           FROM unit WHERE name = 'Room 3'""",
-        (start + timedelta(days=3), start + timedelta(days=4)),
+    add_reservation(  # a hold that lapsed a second ago
+        demo,
+        unit="Room 3",
+        check_in=start + timedelta(days=3),
+        check_out=start + timedelta(days=4),
+        status="held",
+        hold_for=timedelta(seconds=-1),
     )
-    demo.commit()
     response = await api.get(
         "/api/v1/properties/demo/calendar",
         params={"start": str(start), "end": str(start + timedelta(days=4))},

@@ -6,16 +6,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import msgspec
 import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
-from psycopg.types.json import Jsonb
 
-from tests.helpers import DEMO_TOML
+from tests.helpers import DEMO_TOML, add_reservation
 from tests.payments.stripe_standin import StripeStandIn, start
 from widget.app import create_app
 from widget.property_apply import apply_property
@@ -81,24 +80,19 @@ def hold_room(
 ) -> HeldRoom:
     """A hold as the holds API leaves it: held for ``minutes`` by the database's clock."""
     token = new_token()
-    row = conn.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at,
-                                    hold_token_hash, adults, quote, quote_hash)
-           SELECT property_id, id, daterange(%s, %s), 'held',
-                  innkeep_now() + make_interval(mins => %s), %s, 2, %s, %s
-           FROM unit WHERE name = %s RETURNING id""",
-        (
-            date.fromisoformat(check_in),
-            date.fromisoformat(check_out),
-            minutes,
-            token_hash(token),
-            Jsonb(quote(check_in, check_out)),
-            "q-" + check_in,
-            unit,
-        ),
-    ).fetchone()
-    assert row is not None
-    return HeldRoom(row[0], token)
+    hold = add_reservation(
+        conn,
+        unit=unit,
+        check_in=check_in,
+        check_out=check_out,
+        status="held",
+        hold_for=timedelta(minutes=minutes),
+        hold_token_hash=token_hash(token),
+        adults=2,
+        quote=quote(check_in, check_out),
+        quote_hash="q-" + check_in,
+    )
+    return HeldRoom(hold, token)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.helpers import DEMO_TOML, write
+from tests.helpers import DEMO_TOML, add_reservation, write
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -165,13 +165,15 @@ def test_an_owner_lists_the_bookings_of_some_dates(
     env = {"INNKEEP_DATABASE_URL": database_url}
     assert innkeep("property", "apply", str(write(tmp_path, DEMO_TOML)), env=env).returncode == 0
     with psycopg.connect(database_url) as conn:
-        conn.execute(
-            """INSERT INTO reservation (property_id, unit_id, stay, status, reference, guest,
-                                        adults, quote)
-               SELECT property_id, id, daterange('2031-05-04', '2031-05-06'), 'confirmed',
-                      'K7M-Q4P9', '{"name": "Anna Schmidt", "email": "anna@example.com"}',
-                      2, '{"total": 30000, "due_now": 9000, "currency": "EUR"}'
-               FROM unit WHERE name = 'Room 1'"""
+        add_reservation(
+            conn,
+            unit="Room 1",
+            check_in="2031-05-04",
+            check_out="2031-05-06",
+            reference="K7M-Q4P9",
+            guest={"name": "Anna Schmidt", "email": "anna@example.com"},
+            adults=2,
+            quote={"total": 30000, "due_now": 9000, "currency": "EUR"},
         )
     listed = innkeep(
         "bookings", "--property", "demo", "--from", "2031-05-01", "--to", "2031-05-31", env=env

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from tests.helpers import DEMO_TOML
+from tests.helpers import DEMO_TOML, add_reservation_async
 from widget.inventory.confirm import confirm_hold
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
@@ -26,18 +25,10 @@ async def aconn(database_url: str, clean: None) -> Any:
         yield conn
 
 
-async def add(
-    conn: Any, unit: str, start: str, end: str, status: str, expires: str = "10 minutes"
-) -> uuid.UUID:
-    cur = await conn.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at)
-           SELECT property_id, id, daterange(%s, %s), %s,
-                  CASE WHEN %s = 'held' THEN now() + %s::interval END
-           FROM unit WHERE name = %s RETURNING id""",
-        (date.fromisoformat(start), date.fromisoformat(end), status, status, expires, unit),
+async def add(conn: Any, unit: str, start: str, end: str, status: str) -> uuid.UUID:
+    return await add_reservation_async(
+        conn, unit=unit, check_in=start, check_out=end, status=status
     )
-    row = await cur.fetchone()
-    return row["id"]  # type: ignore[no-any-return]
 
 
 async def status_of(conn: Any, rid: uuid.UUID) -> str:

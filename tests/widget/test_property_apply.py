@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 
-from tests.helpers import DEMO_TOML
+from tests.helpers import DEMO_TOML, add_reservation
 from widget.property_apply import PropertyApplyError, apply_property
 from widget.property_file import parse_property
 
@@ -66,13 +66,13 @@ def test_a_unit_without_stays_ahead_can_be_removed_and_added_back(db: Db) -> Non
 def test_a_unit_with_a_stay_ahead_is_not_removed(db: Db) -> None:
     apply_property(db, parse_property(DEMO_TOML))
     arrival = date.today() + timedelta(days=30)
-    db.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, reference)
-           SELECT property_id, id, daterange(%s, %s), 'confirmed', 'LNT-7Q2'
-           FROM unit WHERE name = 'Room 3'""",
-        (arrival, arrival + timedelta(days=2)),
+    add_reservation(
+        db,
+        unit="Room 3",
+        check_in=arrival,
+        check_out=arrival + timedelta(days=2),
+        reference="LNT-7Q2",
     )
-    db.commit()
     without = DEMO_TOML.replace(
         'units = ["Room 1", "Room 2", "Room 3"]', 'units = ["Room 1", "Room 2"]'
     )
@@ -90,13 +90,14 @@ def test_a_unit_with_a_stay_ahead_is_not_removed(db: Db) -> None:
 def test_a_room_type_with_a_stay_ahead_is_not_removed(db: Db) -> None:
     apply_property(db, parse_property(DEMO_TOML))
     arrival = date.today() + timedelta(days=3)
-    db.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, block_reason)
-           SELECT property_id, id, daterange(%s, %s), 'blocked', 'painting'
-           FROM unit WHERE name = 'Room 6'""",
-        (arrival, arrival + timedelta(days=2)),
+    add_reservation(
+        db,
+        unit="Room 6",
+        check_in=arrival,
+        check_out=arrival + timedelta(days=2),
+        status="blocked",
+        block_reason="painting",
     )
-    db.commit()
     head, _, _ = DEMO_TOML.partition('[[room_types]]\nslug = "garden-single"')
     with pytest.raises(PropertyApplyError, match="room type 'garden-single'"):
         apply_property(db, parse_property(head))
@@ -104,12 +105,9 @@ def test_a_room_type_with_a_stay_ahead_is_not_removed(db: Db) -> None:
 
 def test_past_stays_do_not_keep_a_unit(db: Db) -> None:
     apply_property(db, parse_property(DEMO_TOML))
-    db.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, reference)
-           SELECT property_id, id, daterange('2020-01-01', '2020-01-03'), 'confirmed', 'OLD-1'
-           FROM unit WHERE name = 'Room 6'"""
+    add_reservation(
+        db, unit="Room 6", check_in="2020-01-01", check_out="2020-01-03", reference="OLD-1"
     )
-    db.commit()
     head, _, _ = DEMO_TOML.partition('[[room_types]]\nslug = "garden-single"')
     report = apply_property(db, parse_property(head))
     assert "removed room type garden-single" in report.changed

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import errors
 
-from tests.helpers import DEMO_TOML
+from tests.helpers import DEMO_TOML, add_reservation
 from widget.migrate import available, migrate
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
@@ -65,13 +65,7 @@ def reserve(
     end: date,
     status: str = "confirmed",
 ) -> None:
-    conn.execute(
-        """INSERT INTO reservation (property_id, unit_id, stay, status, hold_expires_at)
-           SELECT property_id, id, daterange(%s, %s), %s,
-                  CASE WHEN %s = 'held' THEN now() + interval '10 minutes' END
-           FROM unit WHERE id = %s""",
-        (start, end, status, status, unit),
-    )
+    add_reservation(conn, unit=unit, check_in=start, check_out=end, status=status, commit=False)
 
 
 def test_postgres_refuses_overlapping_active_stays(

@@ -103,8 +103,7 @@ class Running:
         while not self.is_ready():
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"innkeep stopped with exit code {self.process.returncode}:\n"
-                    + self.log_text()
+                    f"innkeep stopped with exit code {self.process.returncode}:\n" + self.log_text()
                 )
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.url} did not become ready:\n{self.log_text()}")

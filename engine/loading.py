@@ -11,7 +11,7 @@ import msgspec
 
 from engine.errors import RuleConfigError, SettingError
 from engine.money import Money, UnknownCurrency, check_currency, to_minor
-from engine.plugins import RuleTypeInfo, rule_types
+from engine.plugins import RuleTypeInfo, rule_types, why_not_loaded
 from engine.rules import Rule
 
 _RESERVED = ("type", "name", "room_types")
@@ -50,7 +50,7 @@ _EXPECTED = {
     "bool": "true or false",
     "array": "a list",
     "object": "a table",
-    "date": "a date (YYYY-MM-DD)",
+    "date": "a date like 2027-05-01",
 }
 
 
@@ -76,7 +76,33 @@ def _lookup(raw: Any, path: list[str]) -> Any:
     return raw
 
 
-def _explain(error: msgspec.ValidationError, settings: dict[str, Any]) -> tuple[str | None, str]:
+def expected_date(expected: re.Match[str] | None) -> bool:
+    """Whether msgspec's ``Expected `date`, got …`` is what went wrong."""
+    return expected is not None and expected.group(1) == "date"
+
+
+def _choices(info: msgspec.inspect.Type, steps: list[str]) -> list[Any]:
+    """The values a ``Literal`` or ``Enum`` setting at ``steps`` allows, in declared order."""
+    inspect = msgspec.inspect
+    if isinstance(info, inspect.UnionType):
+        return [value for part in info.types for value in _choices(part, steps)]
+    if not steps:
+        if isinstance(info, inspect.LiteralType):
+            return list(info.values)
+        if isinstance(info, inspect.EnumType):
+            return [member.value for member in info.cls]
+        return []
+    if isinstance(info, inspect.StructType):
+        found = [f.type for f in info.fields if f.encode_name == steps[0]]
+        return _choices(found[0], steps[1:]) if found else []
+    if isinstance(info, inspect.ListType | inspect.SetType | inspect.VarTupleType):
+        return _choices(info.item_type, steps[1:])
+    return []
+
+
+def _explain(
+    error: msgspec.ValidationError, settings: dict[str, Any], settings_type: type[Any]
+) -> tuple[str | None, str]:
     """Turn msgspec's ``Expected `decimal`, got `str` - at `$.percent` `` into owner words."""
     text = str(error)
     field: str | None = None
@@ -90,18 +116,22 @@ def _explain(error: msgspec.ValidationError, settings: dict[str, Any]) -> tuple[
         ) or None
         got = _lookup(settings, path)
         expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", text)
-        if expected:
+        if expected and not expected_date(expected):
             wanted = " or ".join(
                 _EXPECTED.get(part.strip(), part.strip())
                 for part in expected.group(1).split("|")
             )
             return field, f"expected {wanted}, got {got!r}"
+        if re.match(r"Invalid RFC3339 encoded date", text) or expected_date(expected):
+            return field, f"{got!r} is not a date like 2027-05-01"
         invalid = re.match(r"Invalid (decimal|date|datetime|integer|number)", text)
         if invalid:
             return field, f"expected {_EXPECTED.get(invalid.group(1), 'a number')}, got {got!r}"
         enum = re.match(r"Invalid enum value (.+)", text)
         if enum:
-            return field, f"{enum.group(1)} is not one of the allowed values"
+            choices = _choices(msgspec.inspect.type_info(settings_type), path)
+            allowed = ", ".join(repr(value) for value in choices)
+            return field, f"{enum.group(1)} is not one of the allowed values: {allowed}"
     missing = re.match(r"Object missing required field `([^`]+)`", text)
     if missing:
         return (f"{field}.{missing.group(1)}" if field else missing.group(1)), "is required"
@@ -125,6 +155,55 @@ def _money_hook(currency: str) -> Any:
         raise NotImplementedError(kind)
 
     return decode
+
+
+def _unknown(type_name: str, known: Mapping[str, RuleTypeInfo], *, installed: bool) -> str:
+    if installed:
+        return why_not_loaded(type_name)
+    choices = ", ".join(sorted(known)) or "none are installed"
+    return f"unknown rule type {type_name!r}; known types: {choices}"
+
+
+def _limited_to(
+    limited: Any, room_types: Collection[str] | None, *, index: int, rule: str
+) -> frozenset[str] | None:
+    """The room types an instance is limited to (None: all), checked against the known ones."""
+    if limited is None:
+        return None
+    if not isinstance(limited, list) or not all(isinstance(s, str) for s in limited):
+        raise RuleConfigError(
+            "expected a list of room type slugs", index=index, rule=rule, field="room_types"
+        )
+    unknown = sorted(set(limited) - set(room_types)) if room_types is not None else []
+    if unknown:
+        raise RuleConfigError(
+            f"unknown room type {unknown[0]!r}; known: {', '.join(sorted(room_types or ()))}",
+            index=index, rule=rule, field="room_types",
+        )
+    return frozenset(limited)
+
+
+def _build(
+    info: RuleTypeInfo, settings: dict[str, Any], currency: str, *, index: int, name: str
+) -> Rule[Any]:
+    """The rule type built with ``settings``; any failure is one line naming the instance."""
+    rule_type = info.rule_type
+    try:
+        converted = msgspec.convert(settings, rule_type.Settings, dec_hook=_money_hook(currency))
+        return rule_type(converted, currency)
+    except msgspec.ValidationError as error:
+        field, problem = _explain(error, settings, rule_type.Settings)
+        raise RuleConfigError(problem, index=index, rule=name, field=field) from None
+    except SettingError as error:
+        raise RuleConfigError(error.message, index=index, rule=name, field=error.field) from None
+    except Exception as error:
+        # A plugin's own bug: the owner still gets one line that says whom to ask.
+        raised = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        raise RuleConfigError(
+            f"setting up rule type {rule_type.name!r} (from package {info.package}) failed: "
+            + " ".join(raised.split()),
+            index=index, rule=name, field=None,
+        ) from error
 
 
 def load_rules(
@@ -162,9 +241,8 @@ def load_rules(
             raise RuleConfigError("is required", index=index, rule=label, field="type")
         info = known.get(type_name)
         if info is None:
-            choices = ", ".join(sorted(known)) or "none are installed"
             raise RuleConfigError(
-                f"unknown rule type {type_name!r}; known types: {choices}",
+                _unknown(type_name, known, installed=types is None),
                 index=index, rule=label, field="type",
             )
         if not isinstance(name, str) or not _NAME.match(name):
@@ -178,36 +256,9 @@ def load_rules(
                 index=index, rule=name, field="name",
             )
         seen.add(name)
-        limited = table.get("room_types")
-        only: frozenset[str] | None = None
-        if limited is not None:
-            if not isinstance(limited, list) or not all(isinstance(s, str) for s in limited):
-                raise RuleConfigError(
-                    "expected a list of room type slugs", index=index, rule=name,
-                    field="room_types",
-                )
-            unknown = sorted(set(limited) - set(room_types)) if room_types is not None else []
-            if unknown:
-                raise RuleConfigError(
-                    f"unknown room type {unknown[0]!r}; "
-                    f"known: {', '.join(sorted(room_types or ()))}",
-                    index=index, rule=name, field="room_types",
-                )
-            only = frozenset(limited)
+        only = _limited_to(table.get("room_types"), room_types, index=index, rule=name)
         settings = {key: value for key, value in table.items() if key not in _RESERVED}
-        rule_type = info.rule_type
-        try:
-            converted = msgspec.convert(
-                settings, rule_type.Settings, dec_hook=_money_hook(currency)
-            )
-            rule = rule_type(converted, currency)
-        except msgspec.ValidationError as error:
-            field, problem = _explain(error, settings)
-            raise RuleConfigError(problem, index=index, rule=name, field=field) from None
-        except SettingError as error:
-            raise RuleConfigError(
-                error.message, index=index, rule=name, field=error.field
-            ) from None
+        rule = _build(info, settings, currency, index=index, name=name)
         instances.append(
             RuleInstance(name=name, index=index, rule=rule, package=info.package, room_types=only)
         )

@@ -3,7 +3,9 @@
 Loading is lazy and happens once, on first use. Entry points in the group
 ``innkeep.pricing`` are loaded, restricted by ``INNKEEP_LOAD_PLUGINS`` (a comma list of
 distribution or entry-point names; empty means none). ``INNKEEP_TRACE_PLUGINS=1`` prints
-every hook call to stderr. The built-in rules are an entry point like any other.
+every hook call to stderr. The built-in rules are an entry point like any other (so the
+engine never imports them): run Innkeep from an installed distribution, or, from a bare source
+tree, register them yourself with ``get_plugin_manager().register(plugins, name="builtin")``.
 """
 
 from __future__ import annotations
@@ -85,21 +87,6 @@ def _load_entry_points(manager: pluggy.PluginManager) -> None:
             continue
         manager.register(entry_point.load(), name=entry_point.name)
         _origins[entry_point.name] = _Origin(package=package, version=version)
-    if not manager.has_plugin("builtin") and (allowed is None or {"builtin", PROJECT} & allowed):
-        # A source checkout without `pip install -e .` has no entry points; load the built-in
-        # rules as the entry point `builtin = "plugins"` would.
-        import plugins as builtin
-
-        manager.register(builtin, name="builtin")
-        _origins["builtin"] = _Origin(package=PROJECT, version=_version(PROJECT))
-
-
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "source"
-
 
 def get_plugin_manager() -> pluggy.PluginManager:
     """The one plugin manager, created and loaded from entry points on first call."""
@@ -205,3 +192,32 @@ def rule_types() -> Mapping[str, RuleTypeInfo]:
         _registry.update(sorted(found.items()))
         _registry_key = key
         return dict(_registry)
+
+
+def _left_out() -> list[str]:
+    """Installed entry points (with their package) that ``INNKEEP_LOAD_PLUGINS`` leaves out."""
+    allowed = _allowed()
+    if allowed is None:
+        return []
+    names = []
+    for entry_point in metadata.entry_points(group=GROUP):
+        package = entry_point.dist.metadata["Name"] if entry_point.dist else entry_point.module
+        if not ({entry_point.name, package} & allowed):
+            names.append(f"{entry_point.name} ({package})")
+    return sorted(set(names))
+
+
+def why_not_loaded(type_name: str) -> str:
+    """Why no loaded plugin provides rule type ``type_name``, in an owner's words."""
+    left_out = _left_out()
+    if left_out:
+        listed = os.environ.get("INNKEEP_LOAD_PLUGINS", "")
+        return (
+            f"rule type {type_name!r} is not loaded: INNKEEP_LOAD_PLUGINS={listed!r} leaves out "
+            f"the installed plugins {', '.join(left_out)}; add the one that provides it"
+        )
+    known = ", ".join(sorted(rule_types())) or "none"
+    return (
+        f"rule type {type_name!r} is not loaded: no installed plugin provides it (was its "
+        f"package uninstalled?); `innkeep plugins` lists the loaded types: {known}"
+    )

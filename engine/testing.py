@@ -138,8 +138,15 @@ def calendar(
 
 @contextmanager
 def registered(plugin: object, name: str) -> Iterator[None]:
-    """Register ``plugin`` (a module or object with hookimpls) for the block, then remove it."""
+    """Register ``plugin`` (a module or object with hookimpls) for the block, then remove it.
+
+    A plugin that is already registered (installed, so loaded through its entry point) is
+    left as it is: the block sees it either way, and it stays registered afterwards.
+    """
     manager = get_plugin_manager()
+    if manager.is_registered(plugin):
+        yield
+        return
     manager.register(plugin, name=name)
     try:
         yield

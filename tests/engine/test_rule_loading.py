@@ -77,7 +77,7 @@ def test_money_with_too_many_decimals_is_refused_not_rounded() -> None:
 def test_unknown_type_lists_the_known_ones() -> None:
     problem = error([{"type": "surge"}])
     assert problem.field == "type"
-    assert "known types:" in str(problem) and "base_rate" in str(problem)
+    assert "lists the loaded types:" in str(problem) and "base_rate" in str(problem)
 
 
 def test_instance_names_are_unique() -> None:

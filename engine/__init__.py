@@ -1,12 +1,13 @@
 """Innkeep's pricing engine: rules are pluggy plugins, composed in the owner's order.
 
 Plugins write ``from engine import hookimpl`` and subclass `NightRule`, `StayRule` or
-`RestrictionRule`. The service loads an owner's rule list with `load_rules` and prices with
+`RestrictionRule`; everything a plugin needs is exported here (docs/plugins.md lists it all).
+The service loads an owner's rule list with `load_rules` and prices with
 `price_stay` (an explainable `Quote`) or `price_nights` (the calendar).
 """
 
 from engine.context import Occupancy, Party, Property, RoomType, StayContext
-from engine.dates import WEEKDAYS, Period, Weekday
+from engine.dates import WEEKDAYS, Period, Weekday, weekday_numbers
 from engine.errors import (
     InvalidParty,
     InvalidStay,
@@ -22,13 +23,23 @@ from engine.errors import (
 )
 from engine.hookspecs import hookimpl
 from engine.loading import RuleInstance, load_rules
-from engine.money import Money, format_minor, percent_of, scale, to_major, to_minor
+from engine.money import (
+    Money,
+    exponent,
+    format_minor,
+    percent_of,
+    percent_ratio,
+    scale,
+    to_major,
+    to_minor,
+)
 from engine.pipeline import price_nights, price_stay
 from engine.plugins import RuleTypeInfo, get_plugin_manager, reset_plugin_manager, rule_types
 from engine.quote import (
     NightLine,
     NightPrice,
     NightQuote,
+    Payable,
     Quote,
     StayLine,
     quote_from_builtins,
@@ -66,6 +77,7 @@ __all__ = [
     "NoSettings",
     "Occupancy",
     "Party",
+    "Payable",
     "Period",
     "PricingError",
     "PromoCodeRejected",
@@ -86,11 +98,13 @@ __all__ = [
     "StayRule",
     "UnknownPromoCode",
     "Weekday",
+    "exponent",
     "format_minor",
     "get_plugin_manager",
     "hookimpl",
     "load_rules",
     "percent_of",
+    "percent_ratio",
     "price_nights",
     "price_stay",
     "quote_from_builtins",
@@ -103,4 +117,5 @@ __all__ = [
     "scale",
     "to_major",
     "to_minor",
+    "weekday_numbers",
 ]

@@ -44,8 +44,7 @@ from typing import Any
 
 import msgspec
 
-from engine import NightRule, Nights, SettingError, hookimpl, scale
-from engine.money import percent_ratio
+from engine import NightRule, Nights, SettingError, hookimpl, percent_ratio, scale
 
 
 class {cls}Settings(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,7 +81,7 @@ TEST = '''\
 
 from __future__ import annotations
 
-from engine.plugins import rule_types
+from engine import rule_types
 from engine.testing import price
 from {module} import {cls}
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine import SettingError
-from engine.money import percent_ratio
+from engine import SettingError, percent_ratio
 
 
 def factor(percent: Decimal, field: str = "percent") -> tuple[int, int]:

@@ -9,9 +9,18 @@ from typing import Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from engine import Bill, Charge, Money, SettingError, StayRule, format_minor, scale, to_minor
-from engine.money import percent_ratio
-from engine.quote import Payable
+from engine import (
+    Bill,
+    Charge,
+    Money,
+    Payable,
+    SettingError,
+    StayRule,
+    format_minor,
+    percent_ratio,
+    scale,
+    to_minor,
+)
 from plugins.tax_presets import PRESETS
 
 

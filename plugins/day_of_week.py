@@ -6,8 +6,16 @@ from decimal import Decimal
 
 import msgspec
 
-from engine import Money, NightRule, Nights, SettingError, Weekday, format_minor, scale
-from engine.dates import weekday_numbers
+from engine import (
+    Money,
+    NightRule,
+    Nights,
+    SettingError,
+    Weekday,
+    format_minor,
+    scale,
+    weekday_numbers,
+)
 from plugins._percent import factor, signed
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from engine import Days, Period, RestrictionRule, SettingError, Weekday
-from engine.dates import weekday_numbers
+from engine import Days, Period, RestrictionRule, SettingError, Weekday, weekday_numbers
 
 
 class StayLengthSettings(msgspec.Struct, forbid_unknown_fields=True):

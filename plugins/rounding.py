@@ -6,8 +6,7 @@ from typing import Literal
 
 import msgspec
 
-from engine import Money, NightRule, Nights, SettingError, format_minor
-from engine.money import exponent
+from engine import Money, NightRule, Nights, SettingError, exponent, format_minor
 
 
 class RoundingSettings(msgspec.Struct, forbid_unknown_fields=True):

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import msgspec
 
-from engine import Bill, Charge, SettingError, StayRule, scale
-from engine.money import percent_ratio
+from engine import Bill, Charge, SettingError, StayRule, percent_ratio, scale
 
 
 class VatSettings(msgspec.Struct, forbid_unknown_fields=True):

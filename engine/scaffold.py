@@ -20,12 +20,27 @@ readme = "README.md"
 requires-python = ">=3.11"
 dependencies = ["innkeep"]
 
+[project.optional-dependencies]
+# pip install -e '.[test]', then run pytest and mypy.
+test = ["pytest>=8", "mypy>=1.11"]
+
 # Innkeep finds the rule through this entry point; the name is what INNKEEP_LOAD_PLUGINS lists.
 [project.entry-points."innkeep.pricing"]
 {rule} = "{module}"
 
+[tool.hatch.build]
+# `pip install -e` puts src on the path with a plain .pth file (which mypy reads too).
+dev-mode-dirs = ["src"]
+
 [tool.hatch.build.targets.wheel]
 packages = ["src/{module}"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+
+[tool.mypy]
+strict = true
+files = ["src", "tests"]
 '''
 
 MODULE = '''\
@@ -87,7 +102,8 @@ from {module} import {cls}
 
 
 def test_plugin_is_installed() -> None:
-    # Fails until the package is installed (pip install -e .): Innkeep finds rules that way.
+    # Fails until the package is installed (pip install -e '.[test]'): Innkeep finds rules
+    # that way.
     assert rule_types()["{rule}"].package == "{dist}"
 
 
@@ -107,8 +123,8 @@ def test_rule_raises_every_night_by_the_percentage() -> None:
 README = '''\
 # {dist}
 
-An Innkeep pricing rule, `{rule}`. Install it next to Innkeep
-(`pip install -e .`), then add it to a property's rules:
+An Innkeep pricing rule, `{rule}`. Install it next to Innkeep, with its test tools
+(`pip install -e '.[test]'`), then add it to a property's rules:
 
 ```toml
 [[rules]]
@@ -116,8 +132,11 @@ type = "{rule}"
 percent = 10
 ```
 
-Run the tests with `pytest`.
+Run the tests with `pytest` and the type check with `mypy` (strict).
 '''
+
+#: What ``innkeep plugin new`` tells the author to run next, in the new folder.
+NEXT_STEPS = "pip install -e '.[test]' && pytest && mypy"
 
 
 def names(name: str) -> dict[str, str]:
@@ -140,9 +159,9 @@ def names(name: str) -> dict[str, str]:
 def new_plugin(name: str, dest: Path) -> Path:
     """Write a plugin package named after ``name`` into ``dest``; return its folder.
 
-    The package has a pyproject with the ``innkeep.pricing`` entry point, one rule, and tests
-    (``test_plugin_is_installed`` among them) that pass once it is installed. Refuses to write
-    over an existing folder.
+    The package has a pyproject with the ``innkeep.pricing`` entry point and a ``test`` extra,
+    one typed rule (``py.typed``), and tests (``test_plugin_is_installed`` among them) that
+    pass once it is installed (`NEXT_STEPS`). Refuses to write over an existing folder.
     """
     parts = names(name)
     root = Path(dest) / parts["dist"]
@@ -154,5 +173,6 @@ def new_plugin(name: str, dest: Path) -> Path:
     (root / "pyproject.toml").write_text(PYPROJECT.format(**parts), encoding="utf-8")
     (root / "README.md").write_text(README.format(**parts), encoding="utf-8")
     (package / "__init__.py").write_text(MODULE.format(**parts), encoding="utf-8")
+    (package / "py.typed").write_text("", encoding="utf-8")
     (root / "tests" / f"test_{parts['rule']}.py").write_text(TEST.format(**parts), encoding="utf-8")
     return root

@@ -27,7 +27,7 @@ from engine import (
     quote_to_json,
     rule_types,
 )
-from engine.scaffold import new_plugin
+from engine.scaffold import NEXT_STEPS, new_plugin
 from widget.commands import CommandError, counted, date_argument
 
 
@@ -83,7 +83,7 @@ def _plugin_new(args: argparse.Namespace) -> int:
     except (ValueError, FileExistsError) as error:
         raise CommandError(str(error)) from None
     print(f"created {folder}")
-    print(f"next: cd {folder} && pip install -e . && pytest")
+    print(f"next: cd {folder} && {NEXT_STEPS}")
     return 0
 
 

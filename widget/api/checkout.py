@@ -70,7 +70,8 @@ class CheckoutController(Controller):
         "/{hold_id:uuid}/confirm",
         operation_id="confirmHold",
         status_code=200,
-        responses=errors(404, 409, 422, 503),
+        # 500: a taken room's free alternatives are priced with the property's rules.
+        responses=errors(404, 409, 422, 500, 503),
     )
     async def confirm(
         self,

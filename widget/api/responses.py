@@ -33,7 +33,8 @@ WHEN: dict[int, str] = {
     422: "A value breaks a rule (a date, the party, a stay restriction, a promo code): "
     "`field` names it.",
     429: "This client holds too many rooms or tries too often: retry after `Retry-After` seconds.",
-    500: "A pricing rule of the property failed (`pricing_failed`, logged for the owner).",
+    500: "A pricing rule of the property failed, or its rules do not load here "
+    "(`pricing_failed`, logged for the owner).",
     503: "The database or the payment provider is briefly away: retry after `Retry-After` seconds.",
 }
 

@@ -4,6 +4,7 @@ the command line ("why is this night €123?")."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -170,9 +171,12 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
     from psycopg.rows import dict_row
 
     from widget.errors import ApiError
-    from widget.inventory.catalogue import catalogue, party, versions
+    from widget.inventory.catalogue import RulesNotLoaded, catalogue, party, versions
     from widget.inventory.quoting import quote
 
+    # A rule set that does not load is this command's one error line (RulesNotLoaded below);
+    # the service's log line for it would only say the same thing twice.
+    logging.getLogger("widget.inventory.catalogue").setLevel(logging.CRITICAL)
     async with await psycopg.AsyncConnection.connect(
         url, autocommit=True, row_factory=dict_row
     ) as conn:
@@ -189,6 +193,8 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
                 args.promo_code,
                 args.today or seen.today,
             )
+        except RulesNotLoaded as error:
+            raise CommandError(error.detail) from None
         except ApiError as error:
             raise CommandError(error.message) from None
         except psycopg.errors.UndefinedTable:

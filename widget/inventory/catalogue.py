@@ -7,14 +7,41 @@ calendar or quote request costs one small query before it can price.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from engine import Party, Property, RoomType, RuleInstance, load_rules
+from engine import Party, Property, RoomType, RuleConfigError, RuleInstance, load_rules
 from widget.db import Conn
-from widget.errors import NotFound, Unprocessable
+from widget.errors import NotFound, PricingBroken, Unprocessable
 from widget.sql import queries
+
+log = logging.getLogger(__name__)
+
+
+class RulesNotLoaded(PricingBroken):
+    """The property's stored rules do not load here (a rule type not loaded, a setup() that
+    raises): its prices are refused, never guessed without the rule. ``detail`` is the
+    owner's one line; the guest gets a plain apology."""
+
+    def __init__(self, slug: str, error: RuleConfigError) -> None:
+        super().__init__(
+            "This property's prices cannot be shown right now because of a problem with its "
+            "pricing rules; the guesthouse has been told."
+        )
+        self.detail = f"property {slug!r}: {error}"
+
+
+def _rules(slug: str, raw: list[dict[str, Any]], currency: str, rooms: list[str]) -> tuple[
+    RuleInstance, ...
+]:
+    try:
+        return tuple(load_rules(raw, currency=currency, room_types=rooms))
+    except RuleConfigError as error:
+        refused = RulesNotLoaded(slug, error)
+        log.error("%s", refused.detail)
+        raise refused from error
 
 
 @dataclass(frozen=True)
@@ -108,7 +135,7 @@ async def catalogue(conn: Conn, slug: str, seen: Versions | None = None) -> Cata
         version=row["version"],
         property=Property(slug=row["slug"], currency=row["currency"], time_zone=row["time_zone"]),
         locale=row["locale"],
-        rules=tuple(load_rules(rules, currency=row["currency"], room_types=list(rooms))),
+        rules=_rules(row["slug"], rules, row["currency"], list(rooms)),
         rooms=rooms,
     )
     # Keep only the newest version per property: old ones can never be asked for again.

@@ -20,6 +20,7 @@ from msgspec import Meta
 
 from engine import RuleConfigError, load_rules
 from engine.money import UnknownCurrency, check_currency, to_minor
+from widget.toml_lines import KeyLines
 
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -104,10 +105,13 @@ def parse_property(text: str, source: str = "<property>") -> PropertySpec:
         raise PropertyFileError(
             source, int(line[1]) if line else None, "", f"not valid TOML: {exc}"
         ) from None
-    lines = _KeyLines(text)
+    lines = KeyLines(text)
 
-    def fail(path: tuple[str | int, ...], message: str) -> PropertyFileError:
-        return PropertyFileError(source, lines.find(path), _dotted(path), message)
+    def fail(
+        path: tuple[str | int, ...], message: str, rule: str | None = None
+    ) -> PropertyFileError:
+        key = _dotted(path) + (f" ({rule})" if rule else "")
+        return PropertyFileError(source, lines.find(path), key, message)
 
     _money_to_minor(raw, fail)
     try:
@@ -196,10 +200,9 @@ def check_rules(spec: PropertySpec, fail: Any) -> None:
     try:
         instances = load_rules(spec.rules, currency=spec.property.currency, room_types=slugs)
     except RuleConfigError as exc:
-        path: tuple[str | int, ...] = ("rules", exc.index)
-        if exc.field:
-            path += (exc.field,)
-        raise fail(path, str(exc)) from None
+        # The key path already says where; the message is the problem alone (said once).
+        path = ("rules", exc.index, *_parse_path(f".{exc.field}" if exc.field else ""))
+        raise fail(path, exc.problem, exc.rule) from None
     for slug in slugs:
         if not any(i.stage == "base" and i.applies_to(slug) for i in instances):
             raise fail(
@@ -246,45 +249,3 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
-
-
-class _KeyLines:
-    """Maps key paths to the line that sets them; tomllib keeps no positions."""
-
-    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\s\"]+?)\s*\]\]?\s*(#.*)?$")
-    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
-
-    def __init__(self, text: str) -> None:
-        self.lines: dict[tuple[str | int, ...], int] = {}
-        counts: dict[tuple[str, ...], int] = {}
-        table: tuple[str | int, ...] = ()
-        for number, line in enumerate(text.splitlines(), start=1):
-            header = self._HEADER.match(line)
-            if header:
-                names = tuple(part.strip().strip('"') for part in header[2].split("."))
-                if header[1] == "[[":
-                    counts[names] = counts.get(names, -1) + 1
-                    table = (*names[:-1], names[-1], counts[names])
-                else:
-                    table = self._resolve(names, counts)
-                self.lines.setdefault(table, number)
-                continue
-            key = self._KEY.match(line)
-            if key:
-                self.lines.setdefault((*table, key[1]), number)
-
-    @staticmethod
-    def _resolve(
-        names: tuple[str, ...], counts: dict[tuple[str, ...], int]
-    ) -> tuple[str | int, ...]:
-        # [room_types.extra] under [[room_types]] belongs to the latest room type.
-        for cut in range(len(names), 0, -1):
-            if names[:cut] in counts:
-                return (*names[:cut], counts[names[:cut]], *names[cut:])
-        return names
-
-    def find(self, path: tuple[str | int, ...]) -> int | None:
-        for cut in range(len(path), 0, -1):
-            if path[:cut] in self.lines:
-                return self.lines[path[:cut]]
-        return None

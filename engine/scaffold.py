@@ -96,8 +96,9 @@ TEST = '''\
 
 from __future__ import annotations
 
+import {module}
 from engine import rule_types
-from engine.testing import price
+from engine.testing import price, registered
 from {module} import {cls}
 
 
@@ -105,6 +106,12 @@ def test_plugin_is_installed() -> None:
     # Fails until the package is installed (pip install -e '.[test]'): Innkeep finds rules
     # that way.
     assert rule_types()["{rule}"].package == "{dist}"
+
+
+def test_the_hook_registers_the_rule() -> None:
+    # Works before and after installing: an installed plugin is left registered as it is.
+    with registered({module}, name="{dist}-under-test"):
+        assert rule_types()["{rule}"].rule_type is {cls}
 
 
 def test_rule_raises_every_night_by_the_percentage() -> None:

@@ -79,7 +79,7 @@ def test_a_generated_plugin_passes_its_own_tests_and_strict_mypy_once_installed(
     run([*pip, "-e", ".[test]"], cwd=folder, env=env)
     tests = run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=folder,
                 env=env)
-    assert "2 passed" in tests
+    assert "3 passed" in tests
     typed = run([str(python), "-m", "mypy", "--strict", "--no-incremental"], cwd=folder,
                 env=env)
     assert "Success: no issues found in 2 source files" in typed

@@ -111,7 +111,7 @@ def test_a_generated_plugin_installs_and_prices_through_entry_points(tmp_path: P
         check=False,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "2 passed" in tests.stdout
+    assert "3 passed" in tests.stdout
 
 
 def test_nothing_leaked_into_this_session() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import UnionType
@@ -165,6 +167,19 @@ def breakdown(quote: Quote) -> str:
     return "\n".join(out)
 
 
+@contextmanager
+def _rules_log_muted() -> Iterator[None]:
+    """A rule set that does not load is ``quote``'s one error line (`RulesNotLoaded`); the
+    service's log line for it would say the same thing twice. Restored afterwards."""
+    logger = logging.getLogger("widget.inventory.catalogue")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
     """Price as the service does: the stored rules and the reservation table's occupancy."""
     import psycopg
@@ -174,9 +189,6 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
     from widget.inventory.catalogue import RulesNotLoaded, catalogue, party, versions
     from widget.inventory.quoting import quote
 
-    # A rule set that does not load is this command's one error line (RulesNotLoaded below);
-    # the service's log line for it would only say the same thing twice.
-    logging.getLogger("widget.inventory.catalogue").setLevel(logging.CRITICAL)
     async with await psycopg.AsyncConnection.connect(
         url, autocommit=True, row_factory=dict_row
     ) as conn:
@@ -219,7 +231,7 @@ def _quote(args: argparse.Namespace) -> int:
 
         from widget.commands.service import database, settings_from
 
-        with database(settings_from(args)) as url:
+        with database(settings_from(args)) as url, _rules_log_muted():
             quote = asyncio.run(_quote_from_database(url, args))
     if args.json:
         sys.stdout.write(quote_to_json(quote).decode() + "\n")

@@ -17,6 +17,7 @@ from widget.api.responses import errors
 from widget.clients import client_of
 from widget.errors import Conflict
 from widget.idempotency import idempotent
+from widget.intake import ACCEPTS, BEACON
 from widget.inventory.catalogue import catalogue, party
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
@@ -108,6 +109,7 @@ class HoldController(Controller):
         operation_id="releaseHoldBeacon",
         status_code=200,
         responses=errors(404, 409, 503),
+        opt={ACCEPTS: BEACON},
     )
     async def release_hold_beacon(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, hold_id: HoldId

@@ -77,10 +77,11 @@ def create_app(settings: Settings) -> Litestar:
             "db": Provide(provide_db),
         },
         lifespan=[lifespan],
-        # CORS per property: only the origins a property lists may call its public API.
+        # CORS per property: only the origins a property lists may call its public API, and
+        # a browser's write must come from the service itself or such an origin.
         # Then the body is read in full, in time, before any handler takes a connection.
         middleware=[
-            PublicApiCors(OriginLookup(pool)),
+            PublicApiCors(OriginLookup(pool), settings.public_url),
             RequestIntake(settings.body_read_seconds),
         ],
         request_max_body_size=JSON_BODY_LIMIT,

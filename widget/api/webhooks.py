@@ -30,7 +30,7 @@ class WebhookController(Controller):
         "/stripe",
         operation_id="stripeWebhook",
         status_code=200,
-        responses=errors(403, 404, 503),
+        responses=errors(403, 404, 408, 413, 503),
         request_max_body_size=WEBHOOK_BODY_LIMIT,
         # Stripe's signature over the raw body is the gate, whatever the Content-Type says.
         opt={ACCEPTS: None},

@@ -45,13 +45,19 @@ class StayRefused(PricingError):
         self.code = code
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """A guest's value quoted in a message, but never more than a short prefix of it."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class UnknownPromoCode(PricingError):
     """No promo-code rule of this property (for this room type) knows the code."""
 
     code = "unknown_promo_code"
 
     def __init__(self, promo_code: str) -> None:
-        super().__init__(f"unknown promo code {promo_code!r}", field="promo_code")
+        super().__init__(f"unknown promo code {_shown(promo_code)}", field="promo_code")
         self.promo_code = promo_code
 
 
@@ -61,7 +67,7 @@ class PromoCodeRejected(PricingError):
     code = "promo_code_rejected"
 
     def __init__(self, promo_code: str, reason: str, *, rule: str | None = None) -> None:
-        super().__init__(f"promo code {promo_code!r} {reason}", field="promo_code", rule=rule)
+        super().__init__(f"promo code {_shown(promo_code)} {reason}", field="promo_code", rule=rule)
         self.promo_code = promo_code
 
 

@@ -21,6 +21,7 @@ from widget.background import running_jobs
 from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
 from widget.errors import exception_handlers
+from widget.intake import JSON_BODY_LIMIT, RequestIntake
 from widget.inventory.freshness import listening
 from widget.paths import TEMPLATES_DIR
 from widget.settings import Settings, SettingsError
@@ -76,8 +77,14 @@ def create_app(settings: Settings) -> Litestar:
             "db": Provide(provide_db),
         },
         lifespan=[lifespan],
-        # CORS per property: only the origins a property lists may call its public API.
-        middleware=[PublicApiCors(OriginLookup(pool))],
+        # CORS per property: only the origins a property lists may call its public API, and
+        # a browser's write must come from the service itself or such an origin.
+        # Then the body is read in full, in time, before any handler takes a connection.
+        middleware=[
+            PublicApiCors(OriginLookup(pool), settings.public_url),
+            RequestIntake(settings.body_read_seconds),
+        ],
+        request_max_body_size=JSON_BODY_LIMIT,
         exception_handlers=exception_handlers,
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         compression_config=CompressionConfig(

@@ -14,8 +14,10 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
+import msgspec
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -23,6 +25,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from psycopg_pool import AsyncConnectionPool
 
 from widget.db import Conn
+from widget.errors import error_body
 from widget.property_file import LANGUAGES, normalise_origin
 from widget.sql import queries
 
@@ -222,32 +225,86 @@ class OriginLookup:
 
 class PublicApiCors(ASGIMiddleware):
     """CORS for ``/api/v1/properties/{slug}/…`` and ``/api/v1/holds/{id}/…``, allowing
-    exactly the origins of the property concerned, preflight included.
+    exactly the origins of the property concerned, preflight included; and the origin check
+    of every write.
 
-    The widget itself calls the API from its own (same) origin and needs none of this;
+    The widget itself calls the API from its own (same) origin and needs none of the CORS;
     it is for owners' and QA's own scripts on an allowed site. No cookies are involved, so
     credentials are never allowed.
+
+    A write (any method but GET, HEAD and OPTIONS) that carries an ``Origin`` must come from
+    the service itself (its public URL, or the Host it was asked on) or from an origin the
+    property concerned allows; anything else is 403 ``origin_not_allowed`` before the body is
+    read. A browser always sends ``Origin`` with a cross-site POST, even a "simple" one that
+    needs no preflight; servers, QA scripts and curl send none and are not affected.
     """
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, lookup: OriginLookup) -> None:
+    def __init__(self, lookup: OriginLookup, public_url: str | None = None) -> None:
         self.lookup = lookup
+        self.public_origin = normalise_origin(_origin_of(public_url)) if public_url else None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path: str = scope["path"]
-        match = _PUBLIC_PATH.match(path)
         origin = _header(scope, b"origin")
-        if match is None or origin is None or _EMBED_CHECK.match(path):
+        if origin is None or _EMBED_CHECK.match(path):
             await next_app(scope, receive, send)
             return
-        allowed = origin_allowed(
+        match = _PUBLIC_PATH.match(path)
+        allowed = match is not None and origin_allowed(
             await self.lookup.allowed(slug=match["slug"], hold=match["hold"]), origin
         )
-        if scope.get("method") == "OPTIONS" and _header(scope, b"access-control-request-method"):
+        method = scope.get("method")
+        if match and method == "OPTIONS" and _header(scope, b"access-control-request-method"):
             await _preflight(send, origin if allowed else None)
             return
+        if method not in _SAFE_METHODS and not allowed and not self._own(scope, origin):
+            await _refuse_origin(send)
+            return
+        if match is None:
+            await next_app(scope, receive, send)
+            return
         await next_app(scope, receive, _with_cors(send, origin if allowed else None))
+
+    def _own(self, scope: Scope, origin: str) -> bool:
+        """True if ``origin`` is the service's own: its public URL, or the Host asked."""
+        normal = normalise_origin(origin)
+        if normal is None:
+            return False
+        if normal == self.public_origin:
+            return True
+        host = _header(scope, b"host")
+        scheme = normal.partition(":")[0]
+        return host is not None and normalise_origin(f"{scheme}://{host}") == normal
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def _refuse_origin(send: Send) -> None:
+    body = msgspec.json.encode(
+        error_body(
+            "origin_not_allowed",
+            "This property does not allow writes from the site this request came from.",
+        )
+    )
+    start: Any = {
+        "type": "http.response.start",
+        "status": 403,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"vary", b"Origin"),
+        ],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -75,10 +75,31 @@ class TooManyRequests(ApiError):
     code = "too_many_requests"
 
 
+#: No error answer repeats more than this much of anything: a message or field name may
+#: quote what the client sent, and a client may send megabytes.
+MESSAGE_LIMIT = 300
+FIELD_LIMIT = 64
+#: How much of a value a message quotes (see `shown`).
+SHOWN_LIMIT = 40
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """``value`` quoted for a message, as ``repr`` does, but at most ``limit`` characters of
+    it: an error says which value it means without sending a client's input back whole."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def clipped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": code, "message": message}
+    """The one shape of every error answer; message and field are clipped (see
+    `MESSAGE_LIMIT`)."""
+    body: dict[str, Any] = {"error": code, "message": clipped(message, MESSAGE_LIMIT)}
     if field is not None:
-        body["field"] = field
+        body["field"] = clipped(field, FIELD_LIMIT)
     body.update(extra)
     return body
 
@@ -92,6 +113,14 @@ def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, A
     )
 
 
+#: A value the decoder quotes in its message (`…` or '…'), e.g. an unknown field's name.
+_QUOTED = re.compile(rf"(`|')([^`']{{{SHOWN_LIMIT + 1},}})\1")
+
+
+def _shorten_quoted(found: re.Match[str]) -> str:
+    return f"{found[1]}{found[2][:SHOWN_LIMIT]}…{found[1]}"
+
+
 def _validation_error(
     _: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
@@ -101,7 +130,8 @@ def _validation_error(
     message = first.get("message") or exc.detail
     if field == "data":  # the body as a whole: the message names the field, e.g. a missing one
         named = re.search(r"field `([^`]+)`", str(message))
-        field = named[1] if named else None
+        field = clipped(named[1], SHOWN_LIMIT) if named else None
+    message = _QUOTED.sub(_shorten_quoted, str(message))
     if field:
         message = f"{field}: {message}"
     # A value that breaks a rule (a bad date, a missing field) is 422 naming the field;
@@ -114,7 +144,14 @@ def _validation_error(
 
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    code = {404: "not_found", 405: "method_not_allowed", 429: "too_many_requests"}.get(
+    code = {
+        404: "not_found",
+        405: "method_not_allowed",
+        408: "request_timeout",
+        413: "too_large",
+        415: "unsupported_media_type",
+        429: "too_many_requests",
+    }.get(
         exc.status_code, "bad_request" if exc.status_code < 500 else "server_error"
     )
     return Response(

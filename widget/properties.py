@@ -7,7 +7,7 @@ from datetime import date
 import msgspec
 
 from widget.db import Conn
-from widget.errors import NotFound
+from widget.errors import NotFound, shown
 from widget.schemas import Money
 from widget.sql import queries
 
@@ -54,7 +54,7 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
     cur = await conn.execute(q["public_property"], {"slug": slug})
     row = await cur.fetchone()
     if row is None:
-        raise NotFound(f"No property is called {slug!r}; check the data-property attribute.")
+        raise NotFound(f"No property is called {shown(slug)}; check the data-property attribute.")
     cur = await conn.execute(q["public_room_types"], {"property_id": row["id"]})
     rooms = await cur.fetchall()
     currency = str(row["currency"])

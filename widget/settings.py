@@ -49,6 +49,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: The origin guests reach the service on, for links in e-mails; defaults to the request's.
     public_url: str | None = None
     db_pool_max: int = 10
+    #: A request body must have arrived this long after its headers (else 408), so a slow or
+    #: stalled client never keeps a worker's database connection waiting.
+    body_read_seconds: float = 10.0
     #: Hold quotas per property, so a bot cannot lock a guesthouse's whole inventory:
     #: active holds per widget session and per client address, and hold attempts per
     #: address per minute.
@@ -139,6 +142,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "stripe_api_base": _url(env, "INNKEEP_STRIPE_API_BASE", ("http://", "https://")),
         "public_url": _url(env, "INNKEEP_PUBLIC_URL", ("http://", "https://")),
         "db_pool_max": _int(env, "INNKEEP_DB_POOL_MAX", 10, 1),
+        "body_read_seconds": float(_int(env, "INNKEEP_BODY_READ_SECONDS", 10, 1)),
         "smtp_url": _url(env, "INNKEEP_SMTP_URL", ("smtp://", "smtps://")),
         "mail_from": _mail_from(env, "INNKEEP_MAIL_FROM"),
         "holds_per_session": _int(env, "INNKEEP_HOLDS_PER_SESSION", 2, 1),

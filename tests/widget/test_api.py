@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+from litestar.di import Provide
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import free_port, with_settings
@@ -100,3 +101,19 @@ async def test_widget_assets_are_cached_for_an_hour(client: AsyncTestClient) -> 
         assert response.status_code == 200
         directives = {d.strip() for d in response.headers["cache-control"].split(",")}
         assert directives == {"public", "max-age=3600"}
+
+
+async def test_readyz_stays_ready_while_every_pooled_connection_is_busy(
+    settings: Settings, clean: None
+) -> None:
+    """A busy pool is not Postgres away: a load balancer must not pull a loaded instance."""
+    app = create_app(with_settings(settings, db_pool_max=2))
+    async with AsyncTestClient(app=app) as client:
+        provide = app.dependencies["services"]
+        assert isinstance(provide, Provide)
+        pool = (await provide.dependency()).pool
+        async with pool.connection() as first, pool.connection() as second:
+            assert first is not second
+            response = await client.get("/readyz")
+    assert response.status_code == 200, response.text
+    assert response.json()["postgres"] == "ok"

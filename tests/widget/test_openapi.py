@@ -141,6 +141,7 @@ async def test_every_error_the_api_answers_is_documented_for_its_operation(
             409,
         ),
         ("POST", "/api/v1/webhooks/stripe", "/api/v1/webhooks/stripe", {"content": b"{}"}, 404),
+        *_intake_refusals(hold_path, token),
         ("GET", "/api/v1/bookings/{reference}", "/api/v1/bookings/NOPE42", {}, 404),
         ("GET", "/api/v1/properties/{slug}/embed", "/api/v1/properties/nowhere/embed", {}, 404),
     ]
@@ -150,6 +151,34 @@ async def test_every_error_the_api_answers_is_documented_for_its_operation(
         assert str(expected) in documented(schema, method, template), (method, template)
         body = answer.json()
         assert isinstance(body["error"], str) and isinstance(body["message"], str)
+
+
+def _intake_refusals(
+    hold_path: str, token: dict[str, str]
+) -> list[tuple[str, str, str, dict[str, Any], int]]:
+    """Every write refuses a foreign site's Origin (403), a body over its limit (413) and,
+    but for the signed webhook, a media type it does not read (415)."""
+    writes = [
+        ("POST", "/api/v1/properties/{slug}/quotes", "/api/v1/properties/demo/quotes"),
+        ("POST", "/api/v1/properties/{slug}/holds", "/api/v1/properties/demo/holds"),
+        ("DELETE", "/api/v1/holds/{hold_id}", hold_path),
+        ("POST", "/api/v1/holds/{hold_id}/release", f"{hold_path}/release"),
+        ("POST", "/api/v1/holds/{hold_id}/checkout", f"{hold_path}/checkout"),
+        ("POST", "/api/v1/holds/{hold_id}/confirm", f"{hold_path}/confirm"),
+    ]
+    huge = {"content": b"{" + b" " * 600_000 + b"}", "headers": {"content-type": "text/plain"}}
+    refusals: list[tuple[str, str, str, dict[str, Any], int]] = []
+    for method, template, url in writes:
+        foreign = {"headers": {"Origin": "https://copycat.example", **token}}
+        image = {"content": b"GIF89a", "headers": {"content-type": "image/gif", **token}}
+        big = {"content": huge["content"], "headers": {"content-type": "application/json"}}
+        refusals += [
+            (method, template, url, foreign, 403),
+            (method, template, url, image, 415),
+            (method, template, url, big, 413),
+        ]
+    webhook = "/api/v1/webhooks/stripe"
+    return [*refusals, ("POST", webhook, webhook, huge, 413)]
 
 
 async def test_the_calendars_not_modified_answer_is_documented(demo_client: Client) -> None:

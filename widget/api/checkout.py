@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, post
 from litestar.params import HeaderParameter, JSONBody, PathParameter
 
-from widget.api.responses import errors
+from widget.api.responses import WRITE_REFUSALS, errors
 from widget.idempotency import idempotent
 from widget.inventory.hold_access import load_hold
 from widget.payments import provider_for
@@ -37,7 +37,7 @@ class CheckoutController(Controller):
         "/{hold_id:uuid}/checkout",
         operation_id="checkoutHold",
         status_code=200,
-        responses=errors(400, 404, 409, 422, 503),
+        responses=errors(400, 404, 409, 422, 503, *WRITE_REFUSALS),
     )
     async def checkout(
         self,
@@ -71,7 +71,7 @@ class CheckoutController(Controller):
         operation_id="confirmHold",
         status_code=200,
         # 500: a taken room's free alternatives are priced with the property's rules.
-        responses=errors(404, 409, 422, 500, 503),
+        responses=errors(404, 409, 422, 500, 503, *WRITE_REFUSALS),
     )
     async def confirm(
         self,

@@ -21,7 +21,7 @@ from widget.embedding import (
     widget_csp,
     widget_options,
 )
-from widget.errors import NotFound
+from widget.errors import NotFound, shown
 from widget.i18n import messages, text
 from widget.paths import STATIC_DIR
 from widget.properties import public_property
@@ -94,7 +94,7 @@ class EmbedCheckController(Controller):
         policy = await embed_policy(db, slug)
         if policy is None:
             raise NotFound(
-                f"No property is called {slug!r}; check the data-property attribute.",
+                f"No property is called {shown(slug)}; check the data-property attribute.",
                 headers=headers,
             )
         language = _language(policy, lang)
@@ -123,7 +123,7 @@ class WidgetPageController(Controller):
         policy = await embed_policy(db, slug)
         if policy is None:
             return Response(
-                f"No property is called {slug!r}.",
+                f"No property is called {shown(slug)}.",
                 status_code=404,
                 media_type=MediaType.TEXT,
                 headers={"Content-Security-Policy": "default-src 'none'"},

@@ -6,12 +6,16 @@ import asyncio
 from typing import Literal
 
 import msgspec
+import psycopg
 from litestar import Controller, Response, get
 from litestar.openapi.datastructures import ResponseSpec
+from psycopg_pool import PoolTimeout
 
 from widget.state import ServicesDep
 
 Health = Literal["ok", "degraded", "down"]
+#: How long readiness waits for a pooled connection before asking Postgres directly.
+POOL_WAIT_SECONDS = 0.5
 
 
 class Readiness(msgspec.Struct):
@@ -23,11 +27,24 @@ class Readiness(msgspec.Struct):
 async def _postgres(services: ServicesDep) -> Health:
     try:
         async with asyncio.timeout(2):
-            async with services.pool.connection() as conn:
-                await conn.execute("SELECT 1")
+            await _postgres_answers(services)
         return "ok"
     except Exception:
         return "down"
+
+
+async def _postgres_answers(services: ServicesDep) -> None:
+    try:
+        async with services.pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
+            await conn.execute("SELECT 1")
+    except PoolTimeout:
+        # Every pooled connection is busy (or none can be made): ask Postgres itself, on a
+        # connection of our own, so that a loaded instance is not reported as down.
+        assert services.settings.database_url is not None
+        async with await psycopg.AsyncConnection.connect(
+            services.settings.database_url, connect_timeout=2, autocommit=True
+        ) as conn:
+            await conn.execute("SELECT 1")
 
 
 async def _redis(services: ServicesDep) -> Health:

@@ -13,10 +13,11 @@ from litestar.params import JSONBody, PathParameter
 from engine import Quote
 from widget.api.params import PropertySlug, check_adults, check_children
 from widget.api.quotes import StayRequest
-from widget.api.responses import errors
+from widget.api.responses import WRITE_REFUSALS, errors
 from widget.clients import client_of
 from widget.errors import Conflict
 from widget.idempotency import idempotent
+from widget.intake import ACCEPTS, BEACON
 from widget.inventory.catalogue import catalogue, party
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
@@ -53,7 +54,7 @@ class HoldController(Controller):
         "/api/v1/properties/{slug:str}/holds",
         operation_id="createHold",
         status_code=201,
-        responses=errors(400, 404, 409, 422, 429, 500, 503),
+        responses=errors(400, 404, 409, 422, 429, 500, 503, *WRITE_REFUSALS),
     )
     async def create_hold(
         self,
@@ -94,7 +95,7 @@ class HoldController(Controller):
         "/api/v1/holds/{hold_id:uuid}",
         operation_id="releaseHold",
         status_code=200,
-        responses=errors(404, 409, 503),
+        responses=errors(404, 409, 503, *WRITE_REFUSALS),
     )
     async def release_hold(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, hold_id: HoldId
@@ -107,7 +108,8 @@ class HoldController(Controller):
         "/api/v1/holds/{hold_id:uuid}/release",
         operation_id="releaseHoldBeacon",
         status_code=200,
-        responses=errors(404, 409, 503),
+        responses=errors(404, 409, 503, *WRITE_REFUSALS),
+        opt={ACCEPTS: BEACON},
     )
     async def release_hold_beacon(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, hold_id: HoldId

@@ -15,6 +15,7 @@ from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from widget.intake import ACCEPTS, FORM
 from widget.mail.compose import language_of, long_date, money
 from widget.mail.phrases import phrases
 from widget.payments import provider_for
@@ -92,6 +93,7 @@ class ManageBookingController(Controller):
     path = "/manage"
     include_in_schema = False
     middleware = (ManageCSRF,)
+    opt = {ACCEPTS: FORM}  # noqa: RUF012 - Litestar reads it as a class attribute
 
     @get("/{reference:str}", operation_id="manageBooking", cache=False)
     async def show(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar.params import PathParameter
 
-from widget.errors import Unprocessable
+from widget.errors import Unprocessable, shown
 
 MAX_CHILD_AGE = 17
 
@@ -17,7 +17,7 @@ def parse_date(value: str, field: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise Unprocessable(
-            f"{field} must be a date like 2027-05-01, got {value!r}", field=field
+            f"{field} must be a date like 2027-05-01, got {shown(value)}", field=field
         ) from None
 
 
@@ -31,7 +31,7 @@ def parse_children(value: str | None) -> tuple[int, ...]:
             age = int(part.strip())
         except ValueError:
             raise Unprocessable(
-                f"children must be ages separated by commas, like 4,9; got {value!r}",
+                f"children must be ages separated by commas, like 4,9; got {shown(value)}",
                 field="children",
             ) from None
         ages.append(age)

@@ -10,7 +10,7 @@ from litestar.params import JSONBody
 
 from engine import quote_to_json
 from widget.api.params import PropertySlug, check_adults, check_children
-from widget.api.responses import errors
+from widget.api.responses import WRITE_REFUSALS, errors
 from widget.inventory.catalogue import catalogue, party, versions
 from widget.inventory.quoting import quote
 from widget.state import DbDep
@@ -35,7 +35,7 @@ class QuoteController(Controller):
         "/{slug:str}/quotes",
         operation_id="createQuote",
         status_code=200,
-        responses=errors(400, 404, 422, 500, 503),
+        responses=errors(400, 404, 422, 500, 503, *WRITE_REFUSALS),
     )
     async def create_quote(
         self, db: DbDep, slug: PropertySlug, data: JSONBody[StayRequest]

@@ -25,11 +25,17 @@ class ErrorOut(msgspec.Struct):
 
 WHEN: dict[int, str] = {
     400: "The body is not JSON at all.",
-    403: "Refused: the request is not signed as this endpoint requires.",
+    403: "Refused: a write from a site the property does not allow (`origin_not_allowed`), "
+    "or a webhook not signed as this endpoint requires (`bad_signature`).",
     404: "No such property, hold or booking, or its token or secret does not match.",
+    408: "The request body did not arrive within the deadline (`request_timeout`); send it again.",
     409: "The state does not allow it now: `taken` (with `free_room_types`), "
     "`price_changed` (with the new `quote`), a hold that ended or became a booking, "
     "an Idempotency-Key still in flight.",
+    413: "The request body is larger than this endpoint takes (`too_large`): 32 KB for the "
+    "widget API, 512 KB for the webhook.",
+    415: "The body is not of a media type this endpoint reads (`unsupported_media_type`): "
+    "send `Content-Type: application/json`.",
     422: "A value breaks a rule (a date, the party, a stay restriction, a promo code): "
     "`field` names it.",
     429: "This client holds too many rooms or tries too often: retry after `Retry-After` seconds.",
@@ -39,13 +45,18 @@ WHEN: dict[int, str] = {
 }
 
 
+#: What every write can be refused with before its handler runs (`widget.intake` and the
+#: origin check in `widget.embedding`).
+WRITE_REFUSALS = (403, 408, 413, 415)
+
+
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for these error statuses, all with the `ErrorOut` body."""
     return {
         status: ResponseSpec(
             data_container=ErrorOut, generate_examples=False, description=WHEN[status]
         )
-        for status in statuses
+        for status in sorted(set(statuses))
     }
 
 

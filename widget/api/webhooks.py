@@ -14,6 +14,7 @@ from litestar import Controller, Request, post
 from widget.api.checkout import base_url
 from widget.api.responses import errors
 from widget.errors import ApiError, Forbidden, NotFound
+from widget.intake import ACCEPTS, WEBHOOK_BODY_LIMIT
 from widget.payments import provider_for
 from widget.payments.webhook import handle_event
 from widget.state import DbDep, ServicesDep
@@ -29,7 +30,10 @@ class WebhookController(Controller):
         "/stripe",
         operation_id="stripeWebhook",
         status_code=200,
-        responses=errors(403, 404, 503),
+        responses=errors(403, 404, 408, 413, 503),
+        request_max_body_size=WEBHOOK_BODY_LIMIT,
+        # Stripe's signature over the raw body is the gate, whatever the Content-Type says.
+        opt={ACCEPTS: None},
     )
     async def stripe_webhook(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine import Party, Property, RoomType, RuleConfigError, RuleInstance, load_rules
 from widget.db import Conn
-from widget.errors import NotFound, PricingBroken, Unprocessable
+from widget.errors import NotFound, PricingBroken, Unprocessable, shown
 from widget.sql import queries
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class Catalogue:
         if room is None:
             known = ", ".join(self.rooms) or "none"
             raise Unprocessable(
-                f"unknown room type {slug!r}; this property has: {known}", field="room_type"
+                f"unknown room type {shown(slug)}; this property has: {known}", field="room_type"
             )
         return room
 
@@ -90,7 +90,7 @@ async def versions(conn: Conn, slug: str) -> Versions:
     cur = await conn.execute(queries("inventory")["property_versions"], {"slug": slug})
     row = await cur.fetchone()
     if row is None:
-        raise NotFound(f"No property is called {slug!r}; check the data-property attribute.")
+        raise NotFound(f"No property is called {shown(slug)}; check the data-property attribute.")
     return Versions(
         row["id"],
         row["version"],
@@ -112,7 +112,7 @@ async def catalogue(conn: Conn, slug: str, seen: Versions | None = None) -> Cata
     cur = await conn.execute(q["property_for_pricing"], {"slug": slug})
     row = await cur.fetchone()
     if row is None:
-        raise NotFound(f"No property is called {slug!r}; check the data-property attribute.")
+        raise NotFound(f"No property is called {shown(slug)}; check the data-property attribute.")
     cur = await conn.execute(q["room_types_for_pricing"], {"property_id": row["id"]})
     rooms = {
         r["slug"]: RoomStock(

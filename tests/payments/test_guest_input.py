@@ -19,8 +19,8 @@ from widget.payments.reconcile import reconcile
 from widget.settings import Settings
 
 #: Odd but allowed: quotes, a comma, angle brackets, Arabic, Hebrew (with points) and emoji,
-#: with the joiners that emoji sequences and Arabic need.
-ODD_NAME = 'Zoë "Zee" O\'Brien, <Ltd> محمد عبد الله שָׁלוֹם 👩\u200d👩\u200d👧 🇮🇹'
+#: with the joiners that emoji sequences and Arabic need, and what looks like an encoded word.
+ODD_NAME = 'Zoë "Zee" O\'Brien, <Ltd> محمد عبد الله שָׁלוֹם 👩\u200d👩\u200d👧 🇮🇹 =?utf-8?q?Hi?='
 ODD_NOTE = "Ankunft spät\n\t– mit der Fähre 🚢\nسنصل متأخرين\r\nנגיע מאוחר ☺"
 
 

@@ -36,11 +36,11 @@ def email_address(raw: str) -> str:
     return _validated(raw).normalized
 
 
-def header_address(raw: str, display_name: str = "") -> Address:
-    """The address as an e-mail header holds it (its domain in ASCII), built by the e-mail
-    package so that a display name is quoted and encoded, never pasted into the header."""
+def header_address(raw: str) -> Address:
+    """The address as an e-mail header holds it: an `Address` (the e-mail package writes
+    the header), its domain in ASCII; `InvalidEmail` if it is not one."""
     local, _, domain = str(_validated(raw).ascii_email).rpartition("@")
-    return Address(display_name=display_name, username=local, domain=domain)
+    return Address(username=local, domain=domain)
 
 
 def mailbox(raw: str) -> Address:

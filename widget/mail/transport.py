@@ -30,7 +30,7 @@ class Transport(Protocol):
         ...
 
 
-def one_line(text: str) -> str:
+def header_line(text: str) -> str:
     """``text`` fit for a header such as Subject: each run of control characters, line
     breaks and text-direction controls becomes one space, so that no value can end a header
     or start a forged one. The e-mail package then encodes and folds it."""
@@ -48,7 +48,7 @@ def encoded_subject(text: str) -> str:
     Not the policy's own folding: in the Pythons we run on it drops the space between two
     encoded words where it folds a line (CPython gh-144156), and it would decode a guest's
     literal ``=?utf-8?q?…?=`` as if it were encoded. Both would change what the guest typed."""
-    line = one_line(text)
+    line = header_line(text)
     charset = "us-ascii" if line.isascii() and "=?" not in line else "utf-8"
     return Header(line, charset, header_name="Subject").encode()
 

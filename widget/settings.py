@@ -15,6 +15,8 @@ from typing import Literal
 import msgspec
 import platformdirs
 
+from widget.email_address import InvalidEmail, mailbox
+
 Env = Literal["development", "test", "production"]
 PaymentProvider = Literal["demo", "stripe"]
 
@@ -117,8 +119,12 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 def _mail_from(env: Mapping[str, str], name: str) -> str:
     raw = env.get(name) or DEFAULT_MAIL_FROM
-    if "@" not in raw or "\n" in raw:
-        raise SettingsError(f"{name}={raw!r} must be an e-mail address, e.g. 'Casa <b@casa.it>'")
+    try:
+        mailbox(raw)  # the parser the sender uses: what starts can be sent
+    except InvalidEmail:
+        raise SettingsError(
+            f"{name}={raw!r} must be an e-mail address, e.g. 'Casa <b@casa.it>'"
+        ) from None
     return raw
 
 

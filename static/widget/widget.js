@@ -822,11 +822,21 @@
     const checks = [['name', 'guest_name'], ['email', 'guest_email']];
     for (const [name, label] of checks) {
       const input = form.querySelector('#guest-' + name);
-      const bad = !input.value.trim() || (name === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.value.trim()));
+      // A loose pre-check only (something@something): the server's rule decides.
+      const bad = !input.value.trim() || (name === 'email' && !/^[^@\s]+@[^@\s]+$/.test(input.value.trim()));
       if (bad) return [input, t('fill_field', { field: t(label) })];
     }
     if (!acceptBox.checked) return [acceptBox, t('fill_field', { field: t('accept_policy') })];
     return null;
+  }
+
+  // The server named a guest field (`guest.email`): point the guest at it.
+  function markField(name) {
+    const input = typeof name === 'string' && name.startsWith('guest.')
+      ? form.querySelector('#guest-' + name.slice('guest.'.length)) : null;
+    if (!input) return;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
   }
 
   let paying = false;
@@ -883,6 +893,7 @@
           taken ? 'taken' : 'hold_expired']);
       } else {
         errorIn(checkoutSection, error.message || t('offline'), error.error);
+        markField(error.field);
       }
       reportHeight();
     }

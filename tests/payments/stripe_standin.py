@@ -1,7 +1,7 @@
 """A small local stand-in for the parts of Stripe's HTTP API Innkeep calls.
 
 Same paths, form-encoded parameters, JSON shapes and idempotency-key behaviour as Stripe's
-API reference (PaymentIntents create/retrieve/capture/cancel, Refunds create), run on
+API reference (PaymentIntents create/retrieve/list/capture/cancel, Refunds create), run on
 127.0.0.1 in a thread; the SDK reaches it through ``INNKEEP_STRIPE_API_BASE``. Tests play
 the guest's browser with `authorise` and inject faults with `delay_next` and `set`.
 """
@@ -116,6 +116,8 @@ class StripeStandIn:
         if parts[:2] == ["v1", "payment_intents"]:
             if len(parts) == 2 and method == "POST":
                 return 200, self._create(params)
+            if len(parts) == 2 and method == "GET":
+                return 200, self._list(params)
             intent = self.intents.get(parts[2]) if len(parts) > 2 else None
             if intent is None:
                 return 404, _error("resource_missing", f"No such payment_intent: '{parts[-1]}'")
@@ -173,6 +175,34 @@ class StripeStandIn:
         }
         self.intents[intent_id] = intent
         return dict(intent)
+
+    def _list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, filtered by ``created[gte|gt|lte|lt]``, paged by ``starting_after``."""
+        created = params.get("created", {})
+        bounds = {op: int(created[op]) for op in ("gte", "gt", "lte", "lt") if op in created}
+        tests = {
+            "gte": lambda t, b: t >= b,
+            "gt": lambda t, b: t > b,
+            "lte": lambda t, b: t <= b,
+            "lt": lambda t, b: t < b,
+        }
+        newest_first = list(reversed(self.intents.values()))  # created never decreases
+        found = [
+            intent
+            for intent in newest_first
+            if all(tests[op](intent["created"], bound) for op, bound in bounds.items())
+        ]
+        after = params.get("starting_after")
+        if after:
+            ids = [intent["id"] for intent in found]
+            found = found[ids.index(after) + 1 :] if after in ids else []
+        limit = int(params.get("limit", 10))
+        return {
+            "object": "list",
+            "url": "/v1/payment_intents",
+            "has_more": len(found) > limit,
+            "data": [dict(intent) for intent in found[:limit]],
+        }
 
     def delay_for(self, path: str) -> float:
         with self.lock:

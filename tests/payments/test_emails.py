@@ -4,6 +4,7 @@ SMTP server the test starts, retried when that server is away, or written to a f
 from __future__ import annotations
 
 import email
+import re
 from collections.abc import AsyncIterator, Iterator
 from email.message import Message as EmailMessage
 from email.policy import default
@@ -17,8 +18,11 @@ from psycopg.rows import dict_row
 
 from tests.conftest import free_port
 from tests.payments.conftest import GUEST, HeldRoom
-from widget.mail.outbox import send_due
+from tests.payments.test_guest_input import ODD_NAME
+from widget.mail.compose import booking_cancelled, booking_cancelled_unpaid
+from widget.mail.outbox import enqueue, send_due
 from widget.mail.transport import FolderTransport, SmtpTransport
+from widget.sql import queries
 
 SENDER = "Casa Lanterna <bookings@casalanterna.example>"
 
@@ -26,8 +30,12 @@ SENDER = "Casa Lanterna <bookings@casalanterna.example>"
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.raw.append(envelope.content)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
         return "250 Message accepted for delivery"
 
@@ -158,3 +166,78 @@ def test_every_language_has_every_phrase_with_the_same_placeholders() -> None:
     english = shape("en")
     for language in LANGUAGES:
         assert shape(language) == english, language
+
+
+def assert_well_formed(raw: bytes, message: EmailMessage) -> None:
+    """RFC 5322 as a server without SMTPUTF8 takes it: ASCII, lines of at most 998
+    characters, each header once, and the addresses and the Message-ID parse cleanly."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    assert head.isascii(), head
+    assert all(len(line) <= 998 for line in raw.splitlines())
+    names = [name.lower() for name in message]
+    assert sorted(names) == sorted(
+        ["from", "to", "subject", "message-id", "content-type", "mime-version"]
+    ), names
+    for name in ("From", "To", "Subject", "Message-ID"):
+        assert not message[name].defects, (name, message[name].defects)
+    assert len(message["From"].addresses) == 1 and len(message["To"].addresses) == 1
+    assert re.fullmatch(r"<[^<>@\s]+@casalanterna\.example>", message["Message-ID"])
+
+
+async def test_every_kind_of_message_has_well_formed_headers_for_an_odd_name(
+    demo_api: Any, held: HeldRoom, smtp: tuple[Inbox, int], aconn: Any
+) -> None:
+    inbox, port = smtp
+    reference = await book(demo_api, held, {"name": ODD_NAME})
+    cur = await aconn.execute(queries("payments")["booking_for_mail"], {"id": held.id})
+    booking = await cur.fetchone()
+    async with aconn.transaction():
+        await enqueue(aconn, held.id, booking_cancelled(booking, 42000, True))
+        await enqueue(aconn, held.id, booking_cancelled_unpaid(booking, True))
+    assert await send_due(aconn, SmtpTransport(f"smtp://127.0.0.1:{port}"), SENDER) == 6
+    for raw, message in zip(inbox.raw, inbox.messages, strict=True):
+        assert_well_formed(raw, message)
+        assert reference in message["Subject"]
+    subjects = [m["Subject"] for m in inbox.messages]
+    assert subjects[1].startswith(f"New booking {reference}: {ODD_NAME}, ")
+    assert subjects[3] == f"Cancelled: booking {reference} ({ODD_NAME})"
+    assert subjects[5] == f"Cancelled, payment not taken: booking {reference} ({ODD_NAME})"
+    assert f"Guten Tag {ODD_NAME}," in inbox.text_of(0)
+    assert {str(m["From"]) for m in inbox.messages} == {SENDER}
+    assert inbox.envelopes[0] == ("bookings@casalanterna.example", ["anna@example.com"])
+
+
+async def test_a_message_stored_with_a_line_break_in_a_header_is_still_sent_safely(
+    smtp: tuple[Inbox, int], aconn: Any, demo_property: Any
+) -> None:
+    """Rows written before names and addresses were checked: one line each, nothing forged."""
+    inbox, port = smtp
+    await aconn.execute(
+        """INSERT INTO outbox_message (kind, recipient, subject, body_text, body_html)
+           VALUES ('owner_notification', %s, %s, 'text', '<p>html</p>')""",
+        (
+            "hello@casalanterna.example\n",
+            "New booking ABC: Anna\r\nBcc: someone@evil.example\u202e, Room 1",
+        ),
+    )
+    assert await send_due(aconn, SmtpTransport(f"smtp://127.0.0.1:{port}"), SENDER) == 1
+    (message,) = inbox.messages
+    assert_well_formed(inbox.raw[0], message)
+    assert message["Subject"] == "New booking ABC: Anna Bcc: someone@evil.example , Room 1"
+    assert message["To"] == "hello@casalanterna.example"
+    assert inbox.envelopes[0][1] == ["hello@casalanterna.example"]
+
+
+async def test_a_message_whose_address_can_never_be_written_is_given_up_at_once(
+    smtp: tuple[Inbox, int], aconn: Any, demo_property: Any
+) -> None:
+    inbox, port = smtp
+    await aconn.execute(
+        """INSERT INTO outbox_message (kind, recipient, subject, body_text, body_html)
+           VALUES ('guest_confirmation', 'anna at example', 'Booked', 'text', 'html')"""
+    )
+    assert await send_due(aconn, SmtpTransport(f"smtp://127.0.0.1:{port}"), SENDER) == 0
+    cur = await aconn.execute("SELECT attempts, failed_at, last_error FROM outbox_message")
+    row = await cur.fetchone()
+    assert row["attempts"] == 1 and row["failed_at"] is not None and row["last_error"]
+    assert inbox.messages == []

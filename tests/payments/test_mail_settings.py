@@ -22,8 +22,9 @@ def test_smtp_url_and_sender_are_read_and_checked() -> None:
     assert settings.mail_from == "Casa Lanterna <b@casa.example>"
     with pytest.raises(SettingsError, match="INNKEEP_SMTP_URL"):
         load_settings({"INNKEEP_SMTP_URL": "mail.example:25"})
-    with pytest.raises(SettingsError, match="INNKEEP_MAIL_FROM"):
-        load_settings({"INNKEEP_MAIL_FROM": "bookings"})
+    for wrong in ("bookings", "Casa <b@casa.example", "a@casa.example, b@casa.example"):
+        with pytest.raises(SettingsError, match="INNKEEP_MAIL_FROM"):
+            load_settings({"INNKEEP_MAIL_FROM": wrong})
 
 
 def test_without_smtp_mail_goes_to_the_data_folder(tmp_path: object) -> None:

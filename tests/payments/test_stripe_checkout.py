@@ -23,9 +23,10 @@ from tests.payments.conftest import (
 from tests.payments.stripe_standin import StripeStandIn
 from widget.inventory.confirm import confirm_hold
 from widget.payments import stripe_provider
+from widget.payments.provider import deployment_marker
 from widget.payments.reconcile import reconcile
 from widget.payments.stripe_provider import StripeProvider
-from widget.settings import DEV_SECRET_KEY
+from widget.settings import DEV_SECRET_KEY, Settings
 
 
 async def checkout(api: Any, held: HeldRoom) -> dict[str, Any]:
@@ -58,9 +59,16 @@ async def worker_connection(db: psycopg.Connection[Any]) -> AsyncIterator[Any]:
         yield conn
 
 
-async def run_reconciler(conn: Any, standin: StripeStandIn) -> dict[str, str]:
-    provider = StripeProvider("sk_test_standin", "pk_test_standin", api_base=standin.url)
-    return await reconcile(conn, provider, "http://innkeep.test", DEV_SECRET_KEY)
+async def run_reconciler(
+    conn: Any, standin: StripeStandIn, secret_key: str = DEV_SECRET_KEY
+) -> dict[str, str]:
+    provider = StripeProvider(
+        "sk_test_standin",
+        "pk_test_standin",
+        deployment=deployment_marker(secret_key),
+        api_base=standin.url,
+    )
+    return await reconcile(conn, provider, "http://innkeep.test", secret_key)
 
 
 async def book_without_capture(conn: Any, held: HeldRoom, intent_id: str) -> None:
@@ -71,7 +79,7 @@ async def book_without_capture(conn: Any, held: HeldRoom, intent_id: str) -> Non
 
 
 async def test_checkout_creates_a_manual_capture_payment_for_the_stored_quote(
-    stripe_api: Any, standin: StripeStandIn, held: HeldRoom
+    stripe_api: Any, stripe_settings: Settings, standin: StripeStandIn, held: HeldRoom
 ) -> None:
     answer = await checkout(stripe_api, held)
     intent = standin.only_intent()
@@ -80,7 +88,10 @@ async def test_checkout_creates_a_manual_capture_payment_for_the_stored_quote(
     assert answer["publishable_key"] == "pk_test_standin"
     assert intent["capture_method"] == "manual"
     assert intent["amount"] == DUE_NOW and intent["currency"] == "eur"
-    assert intent["metadata"] == {"hold_id": str(held.id)}
+    assert intent["metadata"] == {
+        "hold_id": str(held.id),
+        "innkeep_deployment": deployment_marker(stripe_settings.secret_key),
+    }
     assert intent["automatic_payment_methods"] == {"enabled": "true", "allow_redirects": "never"}
     (create,) = standin.calls_to("POST", "/v1/payment_intents")
     assert create.idempotency_key == f"innkeep-{held.id}-authorise"

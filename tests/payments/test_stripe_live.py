@@ -22,7 +22,7 @@ pytestmark = [
 
 
 async def test_authorise_capture_and_cancel_in_stripe_test_mode() -> None:
-    provider = StripeProvider(KEY, "pk_test_unused")
+    provider = StripeProvider(KEY, "pk_test_unused", deployment="innkeep-stripe-live-test")
     hold_id = uuid.uuid4()
     payment = await provider.authorise(
         hold_id=hold_id,

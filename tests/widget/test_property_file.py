@@ -70,6 +70,18 @@ def line_of(text: str, needle: str) -> int:
             "property.cancellation_policy.free_until_days",
             "",
         ),
+        (
+            'contact_email = "hello@casalanterna.example"',
+            'contact_email = "hello@casalanterna.example\\n"',
+            "property.contact_email",
+            "invalid characters",
+        ),
+        (
+            'contact_email = "hello@casalanterna.example"',
+            'contact_email = "hello@localhost"',
+            "property.contact_email",
+            "",
+        ),
     ],
 )
 def test_an_error_names_the_key_and_its_line(old: str, new: str, key: str, says: str) -> None:
@@ -103,3 +115,39 @@ def test_malformed_toml_names_its_line(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PropertyFileError, match="cannot read"):
         load_property_file(tmp_path / "nope.toml")
+
+
+ADDRESSES = [
+    "hello@casalanterna.example",
+    "Anna.Schmidt+inn@Example.COM",
+    "a@exämple.com",
+    "hello@casalanterna.example\n",
+    " hello@casalanterna.example",
+    "hello@casa lanterna.example",
+    "hello@localhost",
+    "hello..there@casalanterna.example",
+    "hellö@casalanterna.example",
+    "hello@casalanterna.example\u202e",
+    "@casalanterna.example",
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_the_property_file_and_checkout_judge_an_address_alike(address: str) -> None:
+    from widget.errors import Unprocessable
+    from widget.payments.checkout import CheckoutIn, GuestIn, checked_guest
+
+    text = DEMO_TOML.replace("hello@casalanterna.example", address.replace("\n", "\\n"), 1)
+    try:
+        parse_property(text)
+        file_accepts = True
+    except PropertyFileError as exc:
+        assert exc.key == "property.contact_email"
+        file_accepts = False
+    try:
+        checked_guest(CheckoutIn(GuestIn(name="Anna", email=address), True))
+        checkout_accepts = True
+    except Unprocessable as exc:
+        assert exc.field == "guest.email"
+        checkout_accepts = False
+    assert file_accepts == checkout_accepts

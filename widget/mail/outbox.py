@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from widget.db import Conn
+from widget.email_address import InvalidEmail
 from widget.mail.compose import Message
 from widget.mail.transport import Transport, transport_for
 from widget.sql import queries
@@ -61,6 +62,8 @@ async def send_due(conn: Conn, transport: Transport, sender: str) -> int:
                 await transport.send(message, sender)
             except Exception as exc:
                 attempts = row["attempts"] + 1
+                # An address that can never be written into a header is not retried.
+                give_up_after = attempts if isinstance(exc, InvalidEmail) else MAX_ATTEMPTS
                 log.warning(
                     "e-mail %s to %s failed (try %d): %s",
                     row["id"],
@@ -74,7 +77,7 @@ async def send_due(conn: Conn, transport: Transport, sender: str) -> int:
                         "id": row["id"],
                         "error": str(exc)[:500],
                         "retry_in": retry_delay(attempts),
-                        "max_attempts": MAX_ATTEMPTS,
+                        "max_attempts": give_up_after,
                     },
                 )
                 continue

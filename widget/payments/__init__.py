@@ -9,7 +9,13 @@ from psycopg_pool import AsyncConnectionPool
 
 from widget.db import Conn
 from widget.payments.demo_provider import DemoProvider
-from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable, Refund
+from widget.payments.provider import (
+    Payment,
+    PaymentProvider,
+    PaymentUnavailable,
+    Refund,
+    deployment_marker,
+)
 from widget.payments.stripe_provider import StripeProvider
 from widget.state import Services
 
@@ -37,6 +43,7 @@ def provider_for(services: Services) -> PaymentProvider:
             provider = StripeProvider(
                 settings.stripe_secret_key,
                 settings.stripe_publishable_key,
+                deployment=deployment_marker(settings.secret_key),
                 api_base=settings.stripe_api_base,
             )
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -11,21 +11,22 @@ import msgspec
 from psycopg.types.json import Jsonb
 
 from widget.db import Conn
+from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
 from widget.errors import Conflict, Unprocessable
+from widget.guest_text import UnsafeText, free_text, one_line
 from widget.inventory.hold_access import Hold
 from widget.payments.confirmation import PaymentServiceDown
-from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.sql import queries
 
 Language = Literal["en", "de", "fr", "es", "it"]
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class GuestIn(msgspec.Struct, forbid_unknown_fields=True):
     """Who is staying: the booking's contact."""
 
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    email: Annotated[str, msgspec.Meta(max_length=254)]
+    email: Annotated[str, msgspec.Meta(max_length=MAX_LENGTH)]
     language: Language = "en"
     phone: Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()./ -]*$")] | None = None
     #: An arrival note for the guesthouse ("we arrive late by ferry").
@@ -43,6 +44,51 @@ def payment_key(hold: Hold) -> str:
     return f"innkeep-{hold.id}-authorise"
 
 
+def checked_guest(data: CheckoutIn) -> dict[str, Any]:
+    """The guest's details as they will be stored (the e-mail address normalised), or
+    `Unprocessable` naming the field at fault: all of it is judged before any payment."""
+    if not data.accept_cancellation_policy:
+        raise Unprocessable(
+            "Please accept the cancellation policy to book.", field="accept_cancellation_policy"
+        )
+    if not data.guest.name.strip():
+        raise Unprocessable("guest.name: please give the guest's name.", field="guest.name")
+    details: dict[str, Any] = msgspec.to_builtins(data.guest)
+    for name, check in _TEXT_FIELDS:
+        if details.get(name) is not None:
+            try:
+                details[name] = check(details[name])
+            except UnsafeText as exc:
+                raise Unprocessable(f"guest.{name}: {exc}.", field=f"guest.{name}") from None
+    try:
+        details["email"] = email_address(data.guest.email)
+    except InvalidEmail as exc:
+        raise Unprocessable(
+            f"guest.email: {exc} Please give an address such as anna@example.com; "
+            "the confirmation is sent there.",
+            field="guest.email",
+        ) from None
+    return details
+
+
+_TEXT_FIELDS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("name", one_line),
+    ("phone", one_line),
+    ("note", free_text),
+)
+
+
+def _check_open(hold: Hold) -> None:
+    if hold.status == "confirmed":
+        raise Conflict(
+            f"This hold is already booked as {hold.reference}.",
+            code="already_booked",
+            extra={"reference": hold.reference},
+        )
+    if hold.status != "held" or hold.lapsed:
+        raise Conflict("This hold has ended; please choose your dates again.", code="hold_expired")
+
+
 async def start_checkout(
     conn: Conn,
     provider: PaymentProvider,
@@ -52,49 +98,26 @@ async def start_checkout(
     grace_seconds: int,
     site_url: str,
 ) -> dict[str, Any]:
-    """Authorise the hold's amount due now, store the payment and the guest on the hold,
-    extend it by the payment grace period, and say what the widget needs next."""
-    if not data.accept_cancellation_policy:
-        raise Unprocessable(
-            "Please accept the cancellation policy to book.", field="accept_cancellation_policy"
-        )
-    if not data.guest.name.strip():
-        raise Unprocessable("guest.name: please give the guest's name.", field="guest.name")
-    if not re.match(_EMAIL, data.guest.email):
-        raise Unprocessable(
-            "guest.email: please give an e-mail address such as anna@example.com; "
-            "the confirmation is sent there.",
-            field="guest.email",
-        )
-    if hold.status == "confirmed":
-        raise Conflict(
-            f"This hold is already booked as {hold.reference}.",
-            code="already_booked",
-            extra={"reference": hold.reference},
-        )
-    if hold.status != "held" or hold.lapsed:
+    """Store the guest's details on the hold, then authorise its amount due now, store the
+    payment, extend the hold by the payment grace period, and say what the widget needs.
+
+    Everything that can refuse the request does so before the provider is called, so a
+    refused checkout never leaves an authorisation behind."""
+    guest = checked_guest(data)
+    _check_open(hold)
+    cur = await conn.execute(
+        queries("payments")["store_guest"], {"id": hold.id, "guest": Jsonb(guest)}
+    )
+    if await cur.fetchone() is None:
         raise Conflict("This hold has ended; please choose your dates again.", code="hold_expired")
     quote = hold.quote or {}
     amount, currency = int(quote["due_now"]), str(quote["currency"])
-    try:
-        payment = await provider.authorise(
-            hold_id=hold.id,
-            amount=amount,
-            currency=currency,
-            idempotency_key=payment_key(hold),
-            description=f"{hold.property_slug}: {hold.room_type}, "
-            f"{hold.check_in.isoformat()} to {hold.check_out.isoformat()}",
-        )
-    except PaymentUnavailable as exc:
-        raise PaymentServiceDown(
-            "The payment service did not answer; nothing was charged. Please retry."
-        ) from exc
+    payment = await _authorise(provider, hold, amount, currency)
     cur = await conn.execute(
         queries("payments")["start_payment"],
         {
             "id": hold.id,
             "version": hold.version,
-            "guest": Jsonb(msgspec.to_builtins(data.guest)),
             "provider": provider.name,
             "payment_ref": payment.id,
             "payment_status": payment.status,
@@ -119,3 +142,19 @@ async def start_checkout(
         "expires_at": expires_at.isoformat(),
         "amount": {"amount": amount, "currency": currency},
     }
+
+
+async def _authorise(provider: PaymentProvider, hold: Hold, amount: int, currency: str) -> Payment:
+    try:
+        return await provider.authorise(
+            hold_id=hold.id,
+            amount=amount,
+            currency=currency,
+            idempotency_key=payment_key(hold),
+            description=f"{hold.property_slug}: {hold.room_type}, "
+            f"{hold.check_in.isoformat()} to {hold.check_out.isoformat()}",
+        )
+    except PaymentUnavailable as exc:
+        raise PaymentServiceDown(
+            "The payment service did not answer; nothing was charged. Please retry."
+        ) from exc

@@ -75,6 +75,17 @@ class DemoProvider:
         payment = await self._one("demo_refund", {"id": payment_id, "amount": amount})
         return Refund(f"demo_re_{payment.id}", amount, "succeeded")
 
+    async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
+        # The ledger is this deployment's own database: every row is ours.
+        async with await psycopg.AsyncConnection.connect(
+            self.database_url, autocommit=True, row_factory=dict_row
+        ) as conn:
+            cur = await conn.execute(
+                queries("payments")["demo_uncaptured"],
+                {"created_from": created_from, "created_until": created_until},
+            )
+            return [_payment(row) for row in await cur.fetchall()]
+
     def checkout_answer(self, payment: Payment) -> dict[str, Any]:
         return {
             "provider": "demo",

@@ -7,6 +7,8 @@ are Stripe's PaymentIntent statuses, so the confirmation reads every provider al
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from uuid import UUID
@@ -20,6 +22,18 @@ PaymentStatus = Literal[
     "canceled",
     "succeeded",
 ]
+
+
+#: The metadata key that marks a payment as this deployment's: a Stripe account may be shared
+#: with other software, whose payments the reconciler must never touch.
+DEPLOYMENT_KEY = "innkeep_deployment"
+
+
+def deployment_marker(secret_key: str) -> str:
+    """This deployment's mark on its payments (``metadata.innkeep_deployment``): derived from
+    its secret key, so two deployments on one Stripe account differ, and the key stays secret."""
+    digest = hmac.new(secret_key.encode(), b"innkeep payment deployment", hashlib.sha256)
+    return digest.hexdigest()[:24]
 
 
 class PaymentUnavailable(Exception):
@@ -84,6 +98,12 @@ class PaymentProvider(Protocol):
 
     async def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> Refund:
         """Give back ``amount`` of a captured payment."""
+        ...
+
+    async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
+        """This deployment's authorisations still waiting for capture that were created in
+        ``[created_from, created_until]`` (Unix seconds), for the reconciler to find the ones
+        no reservation points to. Never another application's payments."""
         ...
 
     def checkout_answer(self, payment: Payment) -> dict[str, Any]:

@@ -5,6 +5,11 @@ but never confirmed (the guest closed the tab, a worker died between authorisati
 confirmation), or booked but not captured (a worker died between commit and capture). Each is
 settled with the same confirmation the guest and the webhook use. Safe with several workers:
 each reservation is settled under a Postgres advisory lock, and every step is idempotent.
+
+It also asks the provider for this deployment's authorisations that no reservation points to
+(a worker died between the authorisation and storing it) and cancels them once their hold
+has ended, so no guest's card keeps money reserved for nothing. Only payments carrying this
+deployment's own mark are looked at: a Stripe account may be shared with other software.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ QUIET_SECONDS = 120
 #: may still book the stay if the nights are free until then).
 ABANDONED_SECONDS = 3600
 BATCH = 50
+#: How far back to look for authorisations no reservation points to. Such an orphan is found
+#: minutes after it is made; a day covers a reconciler that was stopped for a while.
+ORPHAN_LOOKBACK_SECONDS = 86400
 
 
 async def settle(
@@ -105,6 +113,43 @@ async def _ended_long_ago(conn: Conn, hold_id: UUID) -> bool:
     return bool(row and row["old"])
 
 
+async def cancel_orphans(
+    conn: Conn, provider: PaymentProvider, quiet_seconds: int = QUIET_SECONDS
+) -> dict[str, str]:
+    """Cancel this deployment's authorisations that no reservation points to and whose hold
+    has ended; returns ``{payment id: "orphan_cancelled"}``."""
+    q = queries("payments")
+    cur = await conn.execute(q["clock_seconds"])
+    clock = await cur.fetchone()
+    assert clock is not None
+    now = int(clock["now"])
+    payments = await provider.uncaptured(
+        created_from=now - ORPHAN_LOOKBACK_SECONDS, created_until=now - quiet_seconds
+    )
+    outcomes: dict[str, str] = {}
+    for payment in payments:
+        cur = await conn.execute(
+            q["payment_claimed"], {"payment_ref": payment.id, "hold_id": _uuid(payment.hold_id)}
+        )
+        if await cur.fetchone() is not None:
+            continue
+        try:
+            await provider.cancel(payment.id, idempotency_key=f"innkeep-{payment.id}-orphan")
+        except PaymentUnavailable as exc:
+            log.warning("reconciler: orphan payment %s not cancelled yet: %s", payment.id, exc)
+            continue
+        log.warning("reconciler: cancelled payment %s, which no reservation points to", payment.id)
+        outcomes[payment.id] = "orphan_cancelled"
+    return outcomes
+
+
+def _uuid(value: str | None) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
+
+
 async def reconcile(
     conn: Conn,
     provider: PaymentProvider,
@@ -112,7 +157,8 @@ async def reconcile(
     secret_key: str,
     quiet_seconds: int = QUIET_SECONDS,
 ) -> dict[str, str]:
-    """Settle every quiet, unsettled payment; returns ``{hold id: outcome}``."""
+    """Settle every quiet, unsettled payment (``{hold id: outcome}``) and cancel orphan
+    authorisations (``{payment id: "orphan_cancelled"}``)."""
     q = queries("payments")
     cur = await conn.execute(
         q["unsettled_payments"], {"quiet_seconds": quiet_seconds, "limit": BATCH}
@@ -134,6 +180,10 @@ async def reconcile(
             log.warning("reconciler: payment of %s not settled yet: %s", hold_id, exc)
         finally:
             await conn.execute(q["unlock_reservation"], {"id": hold_id})
+    try:
+        outcomes.update(await cancel_orphans(conn, provider, quiet_seconds))
+    except PaymentUnavailable as exc:
+        log.warning("reconciler: could not look for orphan payments: %s", exc)
     return outcomes
 
 

@@ -11,11 +11,14 @@ from uuid import UUID
 
 import stripe
 
-from widget.payments.provider import Payment, PaymentUnavailable, Refund
+from widget.payments.provider import DEPLOYMENT_KEY, Payment, PaymentUnavailable, Refund
 
 #: Seconds per HTTP call to Stripe; the SDK retries timeouts with the same idempotency key.
 TIMEOUT_SECONDS = 20.0
 NETWORK_RETRIES = 2
+#: At most this many PaymentIntents are read per search for uncaptured ones (newest first), so
+#: a busy shared account costs the reconciler a few list calls, not thousands.
+UNCAPTURED_SCAN_LIMIT = 500
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -46,11 +49,15 @@ class StripeProvider:
         self,
         secret_key: str,
         publishable_key: str,
+        *,
+        deployment: str,
         api_base: str | None = None,
         timeout: float | None = None,
         max_network_retries: int = NETWORK_RETRIES,
     ) -> None:
         self.publishable_key = publishable_key
+        #: This deployment's mark on every PaymentIntent it creates (`deployment_marker`).
+        self.deployment = deployment
         self.client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base} if api_base else None,
@@ -65,7 +72,7 @@ class StripeProvider:
             "amount": amount,
             "currency": currency.lower(),
             "capture_method": "manual",
-            "metadata": {"hold_id": str(hold_id)},
+            "metadata": {"hold_id": str(hold_id), DEPLOYMENT_KEY: self.deployment},
             "description": description,
             # Manual capture rules out bank redirects: cards and wallets only.
             "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
@@ -112,6 +119,24 @@ class StripeProvider:
             raise PaymentUnavailable(f"Stripe did not refund the payment: {exc}") from exc
         data = _plain(refund)
         return Refund(data["id"], int(data["amount"]), data["status"])
+
+    async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
+        params: Any = {"created": {"gte": created_from, "lte": created_until}, "limit": 100}
+        found: list[Payment] = []
+        try:
+            page = await self.client.v1.payment_intents.list_async(params)
+            seen = 0
+            async for intent in page.auto_paging_iter():
+                data = _plain(intent)
+                ours = (data.get("metadata") or {}).get(DEPLOYMENT_KEY) == self.deployment
+                if ours and data.get("status") == "requires_capture":
+                    found.append(_payment(intent))
+                seen += 1
+                if seen >= UNCAPTURED_SCAN_LIMIT:
+                    break
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not list the payments: {exc}") from exc
+        return found
 
     def checkout_answer(self, payment: Payment) -> dict[str, Any]:
         return {

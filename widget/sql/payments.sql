@@ -63,6 +63,13 @@ SET amount_refunded = least(amount_received, amount_refunded + %(amount)s)
 WHERE id = %(id)s AND status = 'succeeded'
 RETURNING *
 
+-- name: demo_uncaptured
+SELECT * FROM demo_payment
+WHERE status = 'requires_capture'
+  AND created_at BETWEEN to_timestamp(%(created_from)s) AND to_timestamp(%(created_until)s)
+ORDER BY created_at DESC
+LIMIT 500
+
 -- name: reservation_for_payment
 SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.guest,
        r.quote, r.payment_provider, r.payment_ref, r.payment_status, r.payment_captured_at,
@@ -79,11 +86,18 @@ WHERE r.id = %(id)s
 -- name: reservation_by_payment
 SELECT id FROM reservation WHERE payment_ref = %(payment_ref)s
 
+-- name: store_guest
+-- Checkout, before any payment: the guest's details go on the hold while it is open. Not a
+-- change of state (no new version), so a double click does not fence out its own payment.
+UPDATE reservation SET guest = %(guest)s, updated_at = now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
+RETURNING id
+
 -- name: start_payment
--- Checkout: the guest's details and the payment go on the hold, whose time is extended so
--- that 3-D Secure can finish. Fenced by version; a lapsed or changed hold is left alone.
+-- Checkout: the payment goes on the hold, whose time is extended so that 3-D Secure can
+-- finish. Fenced by version; a lapsed or changed hold is left alone.
 UPDATE reservation
-SET guest = %(guest)s, payment_provider = %(provider)s, payment_ref = %(payment_ref)s,
+SET payment_provider = %(provider)s, payment_ref = %(payment_ref)s,
     site_url = %(site_url)s,
     payment_status = %(payment_status)s, version = version + 1, updated_at = now(),
     hold_expires_at = greatest(hold_expires_at,
@@ -164,6 +178,18 @@ WHERE payment_ref IS NOT NULL AND payment_captured_at IS NULL
   AND updated_at <= innkeep_now() - make_interval(secs => %(quiet_seconds)s)
 ORDER BY updated_at
 LIMIT %(limit)s
+
+-- name: clock_seconds
+-- The database's clock (the one every worker shares) as Unix seconds.
+SELECT extract(epoch FROM innkeep_now())::bigint AS now
+
+-- name: payment_claimed
+-- An authorisation is not an orphan while a reservation points to it, or while the hold it
+-- was made for is still open (its checkout may be about to store it).
+SELECT 1 AS claimed FROM reservation
+WHERE payment_ref = %(payment_ref)s
+   OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now())
+LIMIT 1
 
 -- name: try_lock_reservation
 SELECT pg_try_advisory_lock(hashtextextended(%(id)s::text, 0)) AS locked

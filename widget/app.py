@@ -17,6 +17,7 @@ from litestar.template import TemplateConfig
 from redis.asyncio import Redis
 
 from widget.api import route_handlers
+from widget.api.bodies import ClosedStructSchemas, strict_body
 from widget.background import running_jobs
 from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
@@ -77,6 +78,9 @@ def create_app(settings: Settings) -> Litestar:
             "db": Provide(provide_db),
         },
         lifespan=[lifespan],
+        # Bodies are exactly what the schema says: strict types, no unknown keys.
+        guards=[strict_body],
+        plugins=[ClosedStructSchemas()],
         # CORS per property: only the origins a property lists may call its public API, and
         # a browser's write must come from the service itself or such an origin.
         # Then the body is read in full, in time, before any handler takes a connection.

@@ -121,6 +121,11 @@ def _shorten_quoted(found: re.Match[str]) -> str:
     return f"{found[1]}{found[2][:SHOWN_LIMIT]}…{found[1]}"
 
 
+def quoting_briefly(message: str) -> str:
+    """A decoder's ``message`` with every value it quotes cut to a short prefix."""
+    return _QUOTED.sub(_shorten_quoted, message)
+
+
 def _validation_error(
     _: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
@@ -131,7 +136,7 @@ def _validation_error(
     if field == "data":  # the body as a whole: the message names the field, e.g. a missing one
         named = re.search(r"field `([^`]+)`", str(message))
         field = clipped(named[1], SHOWN_LIMIT) if named else None
-    message = _QUOTED.sub(_shorten_quoted, str(message))
+    message = quoting_briefly(str(message))
     if field:
         message = f"{field}: {message}"
     # A value that breaks a rule (a bad date, a missing field) is 422 naming the field;
@@ -143,17 +148,25 @@ def _validation_error(
     )
 
 
+#: Litestar's own refusals, by status, under the codes the public API documents.
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+#: What Litestar's CSRF middleware says when a form's token does not match its cookie.
+CSRF_REFUSAL = "CSRF token verification failed"
+
+
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    code = {
-        404: "not_found",
-        405: "method_not_allowed",
-        408: "request_timeout",
-        413: "too_large",
-        415: "unsupported_media_type",
-        429: "too_many_requests",
-    }.get(
+    code = _HTTP_CODES.get(
         exc.status_code, "bad_request" if exc.status_code < 500 else "server_error"
     )
+    if exc.status_code == 403 and exc.detail == CSRF_REFUSAL:
+        code = "csrf_failed"
     return Response(
         error_body(code, exc.detail),
         status_code=exc.status_code,

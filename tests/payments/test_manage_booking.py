@@ -112,6 +112,7 @@ async def test_the_cancel_form_needs_its_csrf_token_and_the_secret(
     path, secret = manage_link(demo_property)
     forged = await demo_api.post(f"{path}/cancel", data={"key": secret})
     assert forged.status_code == 403
+    assert forged.json()["error"] == "csrf_failed"
     page = await demo_api.get(path, params={"key": secret})
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
     assert token is not None

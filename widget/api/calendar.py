@@ -38,8 +38,15 @@ class CalendarController(Controller):
         request: Request,  # type: ignore[type-arg]
         services: ServicesDep,
         slug: PropertySlug,
-        start: Annotated[str, Parameter(description="First night, YYYY-MM-DD.")],
-        end: Annotated[str, Parameter(description="Night after the last one (exclusive).")],
+        start: Annotated[
+            str, Parameter(description="First night, YYYY-MM-DD.", schema_extra={"format": "date"})
+        ],
+        end: Annotated[
+            str,
+            Parameter(
+                description="Night after the last one (exclusive).", schema_extra={"format": "date"}
+            ),
+        ],
         adults: Annotated[int, Parameter(description="Adults in the party.")] = 2,
         children: Annotated[
             str | None, Parameter(description="Children's ages, comma-separated: 4,9")

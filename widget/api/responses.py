@@ -24,9 +24,10 @@ class ErrorOut(msgspec.Struct):
 
 
 WHEN: dict[int, str] = {
-    400: "The body is not JSON at all.",
+    400: "The request is malformed: the body is not JSON, or a parameter cannot be read.",
     403: "Refused: a write from a site the property does not allow (`origin_not_allowed`), "
-    "or a webhook not signed as this endpoint requires (`bad_signature`).",
+    "a form without its CSRF token (`csrf_failed`), or a webhook not signed as this "
+    "endpoint requires (`bad_signature`).",
     404: "No such property, hold or booking, or its token or secret does not match.",
     408: "The request body did not arrive within the deadline (`request_timeout`); send it again.",
     409: "The state does not allow it now: `taken` (with `free_room_types`), "
@@ -51,12 +52,15 @@ WRITE_REFUSALS = (403, 408, 413, 415)
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for these error statuses, all with the `ErrorOut` body."""
+    """OpenAPI entries for these error statuses, all with the `ErrorOut` body.
+
+    400 is always among them: any request can be malformed, and without it Litestar would
+    document its own validation body, which this service never sends."""
     return {
         status: ResponseSpec(
             data_container=ErrorOut, generate_examples=False, description=WHEN[status]
         )
-        for status in sorted(set(statuses))
+        for status in sorted({400, *statuses})
     }
 
 

@@ -49,6 +49,14 @@ async def test_an_unknown_guest_field_is_named_with_its_place(api: Client) -> No
     assert answer.json()["field"] == "guest.age"
 
 
+async def test_a_missing_field_is_named(api: Client, stay: dict[str, Any]) -> None:
+    del stay["check_out"]
+    answer = await api.post("/api/v1/properties/demo/holds", json=stay)
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "check_out"
+    assert "check_out is required" in answer.json()["message"]
+
+
 async def test_a_long_unknown_key_is_not_echoed_whole(api: Client, stay: dict[str, Any]) -> None:
     key = "k" * 100_00
     answer = await api.post("/api/v1/properties/demo/quotes", json={**stay, key: 1})

@@ -33,6 +33,7 @@ from widget.errors import (
 
 _PATH = re.compile(r" - at `\$((?:\.[^.`\[]*|\[\d+\])*)`$")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(.*)`$", re.DOTALL)
+_MISSING = re.compile(r"^Object missing required field `(.*)`$", re.DOTALL)
 
 
 def _field_of(path: str) -> str:
@@ -52,6 +53,10 @@ def _refusal(error: msgspec.ValidationError) -> ApiError:
         field = f"{parent}.{key}" if parent else key
         what = f"unknown field {shown(key)}" if key else "an empty key is not a field"
         return Unprocessable(f"{what}; remove it", field=clipped(field, FIELD_LIMIT))
+    missing = _MISSING.match(message)
+    if missing:
+        field = f"{parent}.{missing[1]}" if parent else missing[1]
+        return Unprocessable(f"{field} is required", field=field)
     if parent:
         return Unprocessable(f"{parent}: {message}", field=parent)
     return Unprocessable(message, field="body")

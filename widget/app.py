@@ -25,7 +25,8 @@ from widget.errors import exception_handlers
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
 from widget.inventory.freshness import listening
 from widget.paths import TEMPLATES_DIR
-from widget.settings import Settings, SettingsError
+from widget.redact import install_log_redaction
+from widget.settings import Settings, SettingsError, require_secret_key
 from widget.state import Services, ServicesDep
 
 log = logging.getLogger("innkeep")
@@ -38,6 +39,8 @@ def create_app(settings: Settings) -> Litestar:
             "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set "
             "(`innkeep demo` starts embedded servers and sets them)"
         )
+    require_secret_key(settings)
+    install_log_redaction()
     database_url = settings.database_url
     pool = create_pool(database_url, settings.db_pool_max)
     redis = Redis.from_url(

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-from uuid import UUID
 
 
 def new_token() -> str:
@@ -26,11 +25,14 @@ def token_matches(token: str | None, stored: bytes | None) -> bool:
     return hmac.compare_digest(token_hash(token), bytes(stored))
 
 
-def booking_secret(secret_key: str, reservation_id: UUID) -> str:
-    """The booking's secret (its manage link's key), derived rather than stored: the server
-    can give it to the guest's own confirm call, to the e-mail, or again later, and the
-    database keeps only its hash like every other secret."""
-    digest = hmac.new(secret_key.encode(), b"booking:" + reservation_id.bytes, hashlib.sha256)
+def guest_key(hold_token: str) -> str:
+    """The manage key of the guest's own browser, derived from its hold token.
+
+    The token is random and stored only hashed, so this key is as unguessable as a new one,
+    and a confirm call that presents the token can give the same link again (after the
+    webhook booked first, say) without the key being kept anywhere. One-way: the link does
+    not reveal the token."""
+    digest = hmac.new(hold_token.encode(), b"innkeep manage key", hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 

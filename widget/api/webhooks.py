@@ -11,10 +11,10 @@ import msgspec
 import stripe
 from litestar import Controller, Request, post
 
-from widget.api.checkout import base_url
 from widget.api.responses import errors
 from widget.errors import ApiError, Forbidden, NotFound
 from widget.intake import ACCEPTS, WEBHOOK_BODY_LIMIT
+from widget.links import site_url
 from widget.payments import provider_for
 from widget.payments.webhook import handle_event
 from widget.state import DbDep, ServicesDep
@@ -61,8 +61,7 @@ class WebhookController(Controller):
                 db,
                 provider_for(services),
                 event,
-                base_url=base_url(request, settings.public_url),
-                secret_key=settings.secret_key,
+                site=site_url(settings),
             )
         except ApiError as exc:
             # A refusal (room taken: authorisation cancelled; amount mismatch) is our answer

@@ -27,8 +27,7 @@ async def handle_event(
     provider: PaymentProvider,
     event: dict[str, Any],
     *,
-    base_url: str,
-    secret_key: str,
+    site: str,
 ) -> str:
     """Apply one event; returns a word for the log and the answer (``confirmed``,
     ``cancelled``, ``duplicate``, ``ignored``, ``unknown_payment``)."""
@@ -53,9 +52,7 @@ async def handle_event(
         async def record(tx: Conn, _reference: str) -> None:
             await _record(tx, event)
 
-        await confirm_payment(
-            conn, provider, hold_id, base_url=base_url, secret_key=secret_key, also=record
-        )
+        await confirm_payment(conn, provider, hold_id, site=site, also=record)
         await _record(conn, event)  # when the booking existed already, nothing else to do
         return "confirmed"
 

@@ -74,7 +74,7 @@ LIMIT 500
 SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.guest,
        r.quote, r.payment_provider, r.payment_ref, r.payment_status, r.payment_captured_at,
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children,
-       r.hold_expires_at, r.hold_expires_at <= innkeep_now() AS lapsed, r.site_url,
+       r.hold_expires_at, r.hold_expires_at <= innkeep_now() AS lapsed,
        rt.slug AS room_type, rt.name AS room_type_name, p.slug AS property_slug,
        p.currency
 FROM reservation r
@@ -98,7 +98,6 @@ RETURNING id
 -- finish. Fenced by version; a lapsed or changed hold is left alone.
 UPDATE reservation
 SET payment_provider = %(provider)s, payment_ref = %(payment_ref)s,
-    site_url = %(site_url)s,
     payment_status = %(payment_status)s, version = version + 1, updated_at = now(),
     hold_expires_at = greatest(hold_expires_at,
                                innkeep_now() + make_interval(secs => %(grace_seconds)s))
@@ -110,6 +109,11 @@ RETURNING hold_expires_at, version
 -- name: keep_booking_secret
 UPDATE reservation SET booking_secret_hash = %(secret_hash)s, payment_status = 'authorised'
 WHERE id = %(id)s
+
+-- name: keep_guest_key
+-- The hash of the key the guest's own browser derives from its hold token (same every time).
+UPDATE reservation SET guest_key_hash = %(key_hash)s
+WHERE id = %(id)s AND status = 'confirmed'
 
 -- name: payment_captured
 UPDATE reservation
@@ -213,6 +217,7 @@ FROM reservation WHERE id = %(id)s
 
 -- name: booking_by_reference
 SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_hash,
+       r.guest_key_hash,
        r.guest, r.quote, lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults,
        r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
        r.refund_amount, rt.slug AS room_type, rt.name AS room_type_name,

@@ -87,3 +87,40 @@ async def test_without_a_public_url_links_use_the_listening_address_not_the_host
     assert answer.json()["manage_url"].startswith("http://127.0.0.1:8000/manage/")
     body = demo_property.execute("SELECT body_text FROM outbox_message").fetchone()
     assert body is not None and "evil.example" not in body[0]
+
+
+def _table_as_text(conn: psycopg.Connection[Any]) -> str:
+    """Everything a database reader sees in the idempotency table, bytes decoded every way."""
+    rows = conn.execute("SELECT * FROM idempotency_key").fetchall()
+    assert rows, "the table kept nothing: the test would prove nothing"
+    seen = []
+    for row in rows:
+        for value in row:
+            data = bytes(value) if isinstance(value, (bytes, memoryview)) else str(value).encode()
+            seen += [data.decode("latin-1"), data.hex()]
+    return "\n".join(seen)
+
+
+async def test_the_idempotency_table_keeps_no_token_and_no_manage_key(
+    demo_api: Any, demo_property: psycopg.Connection[Any]
+) -> None:
+    stay = {"room_type": "double-sea-view", "check_in": "2027-06-01", "check_out": "2027-06-04"}
+    key = {"Idempotency-Key": "d2b6c7c8-hold-once"}
+    first = await demo_api.post("/api/v1/properties/demo/holds", json=stay, headers=key)
+    assert first.status_code == 201, first.text
+    hold = first.json()
+    token = {"X-Hold-Token": hold["token"]}
+    confirm_key = {**token, "Idempotency-Key": "d2b6c7c8-confirm-once"}
+    path = f"/api/v1/holds/{hold['id']}"
+    await demo_api.post(f"{path}/checkout", json=GUEST, headers=token)
+    booked = await demo_api.post(f"{path}/confirm", headers=confirm_key)
+    manage_key = booked.json()["manage_url"].partition("key=")[2]
+    kept = _table_as_text(demo_property)
+    for secret in (hold["token"], manage_key, key["Idempotency-Key"], "d2b6c7c8-confirm-once"):
+        assert secret not in kept and secret.encode().hex() not in kept
+    # A genuine retry still gets its token (and its link) back.
+    again = await demo_api.post("/api/v1/properties/demo/holds", json=stay, headers=key)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.status_code == 201 and again.json()["token"] == hold["token"]
+    replayed = await demo_api.post(f"{path}/confirm", headers=confirm_key)
+    assert replayed.json()["manage_url"] == booked.json()["manage_url"]

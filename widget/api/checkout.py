@@ -60,7 +60,9 @@ class CheckoutController(Controller):
                 grace_seconds=services.settings.payment_grace_seconds,
             )
 
-        return await idempotent(request, db, work, status_code=200)
+        return await idempotent(
+            request, db, work, secret_key=services.settings.secret_key, status_code=200
+        )
 
     @post(
         "/{hold_id:uuid}/confirm",
@@ -97,4 +99,6 @@ class CheckoutController(Controller):
             )
             return {**booked.answer(), "manage_url": manage_url(site, booked.reference, key)}
 
-        return await idempotent(request, db, work, status_code=200)
+        return await idempotent(
+            request, db, work, secret_key=services.settings.secret_key, status_code=200
+        )

@@ -1,10 +1,11 @@
-"""Manage-booking keys are random, kept only as hashes, and links never follow the request's
-Host header (issue 10, items 11 and 14)."""
+"""Manage-booking keys are random, kept only as hashes, links never follow the request's Host
+header, and the manage page may not be framed (issue 10, items 11, 12, 14 and 15)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from base64 import urlsafe_b64encode
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.payments.conftest import GUEST, HeldRoom
 from tests.payments.test_manage_booking import book, manage_link
+from tests.widget.test_framing import refuses_framing
 from widget.app import create_app
 from widget.settings import DEV_SECRET_KEY, Settings
 
@@ -124,3 +126,17 @@ async def test_the_idempotency_table_keeps_no_token_and_no_manage_key(
     assert again.status_code == 201 and again.json()["token"] == hold["token"]
     replayed = await demo_api.post(f"{path}/confirm", headers=confirm_key)
     assert replayed.json()["manage_url"] == booked.json()["manage_url"]
+
+
+async def test_the_manage_page_has_a_policy_and_may_not_be_framed(
+    demo_api: Any, held: HeldRoom, demo_property: psycopg.Connection[Any]
+) -> None:
+    await book(demo_api, held)
+    path, key = manage_link(demo_property)
+    page = await demo_api.get(path, params={"key": key})
+    assert page.status_code == 200
+    refuses_framing(page)
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "form-action 'self'" in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce is not None and f'<style nonce="{nonce[1]}">' in page.text

@@ -23,6 +23,8 @@ _KEYED = re.compile(
     r"(?P<secret>'[^']*'|\"[^\"]*\"|[^\s&;,]+)",
     re.IGNORECASE,
 )
+#: Secrets in a URL's query: the manage link's ``key`` (an access log line carries it).
+_QUERY = re.compile(r"(?P<head>[?&](?:key|token|secret|client_secret|password)=)[^&\s'\"]+")
 HIDDEN = "***"
 #: Sqlstate classes whose message is about the server, never a row: connection (08),
 #: authorisation (28), resources (53), operator intervention (57), unknown database (3D).
@@ -32,6 +34,7 @@ _ABOUT_THE_SERVER = frozenset({"08", "28", "53", "57", "3D"})
 def redact(text: str) -> str:
     """``text`` with every credential it carries replaced by ``***``."""
     text = _USERINFO.sub(lambda m: f"{m['head']}:{HIDDEN}@", text)
+    text = _QUERY.sub(lambda m: f"{m['head']}{HIDDEN}", text)
     return _KEYED.sub(lambda m: f"{m['head']}{HIDDEN}", text)
 
 

@@ -142,9 +142,10 @@ async def test_a_database_error_is_logged_without_the_guests_data(
         log.exception("unhandled error", exc_info=duplicate.value)
         log.error("failed: %s", nul.value, exc_info=nul.value)
         log.warning("pool: connection to postgresql://innkeep:pa55word-XYZ@db/x failed")
+        log.info('"GET /manage/K7M-Q4P9?key=%s HTTP/1.1" 200', "manage-key-XYZ")
     text = caplog.text + "".join(r.getMessage() for r in caplog.records)
     assert "anna@example.com" not in text and "Anna Schmidt" not in text
-    assert "pa55word-XYZ" not in text
+    assert "pa55word-XYZ" not in text and "manage-key-XYZ" not in text
     assert "sqlstate=23505" in text and "constraint=guest_email_key" in text
     assert describe_error(nul.value).startswith("UntranslatableCharacter sqlstate=22P05")
 

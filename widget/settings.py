@@ -136,25 +136,20 @@ def _mail_from(env: Mapping[str, str], name: str) -> str:
     return raw
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None,
-    *,
-    default_env: Env = "development",
-    **overrides: object,
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Build `Settings` from ``environ`` (default: ``os.environ``); keyword overrides win.
 
-    ``default_env`` is the environment when INNKEEP_ENV is not set (``innkeep serve`` passes
-    ``production``). The public development key is filled in only when the environment is
-    *explicitly* development or test; otherwise `Settings.secret_key` stays empty until
-    INNKEEP_SECRET_KEY sets it.
+    The public development key is filled in only when the environment is *explicitly*
+    development or test (INNKEEP_ENV or an ``env`` override); otherwise
+    `Settings.secret_key` stays empty until INNKEEP_SECRET_KEY sets it. (``innkeep serve``
+    sets INNKEEP_ENV=production when it is missing.)
     """
     env = os.environ if environ is None else environ
     stripe_key = env.get("INNKEEP_STRIPE_SECRET_KEY") or None
     values: dict[str, object] = {
         "database_url": _url(env, "INNKEEP_DATABASE_URL", ("postgresql://", "postgres://")),
         "redis_url": _url(env, "INNKEEP_REDIS_URL", ("redis://", "rediss://", "unix://")),
-        "env": _choice(env, "INNKEEP_ENV", default_env, ("development", "test", "production")),
+        "env": _choice(env, "INNKEEP_ENV", "development", ("development", "test", "production")),
         "hold_seconds": _int(env, "INNKEEP_HOLD_SECONDS", 600, 1),
         "payment_grace_seconds": _int(env, "INNKEEP_PAYMENT_GRACE_SECONDS", 900, 0),
         "trusted_proxies": _networks(env, "INNKEEP_TRUSTED_PROXIES"),

@@ -11,21 +11,23 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 from redis.asyncio import Redis
 
 from widget.api import route_handlers
 from widget.api.bodies import ClosedStructSchemas, strict_body
+from widget.api.docs import swagger_ui
 from widget.background import running_jobs
 from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
 from widget.errors import exception_handlers
+from widget.framing import NotFramedByDefault
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
 from widget.inventory.freshness import listening
 from widget.paths import TEMPLATES_DIR
-from widget.settings import Settings, SettingsError
+from widget.redact import install_log_redaction
+from widget.settings import Settings, SettingsError, require_secret_key
 from widget.state import Services, ServicesDep
 
 log = logging.getLogger("innkeep")
@@ -38,6 +40,8 @@ def create_app(settings: Settings) -> Litestar:
             "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set "
             "(`innkeep demo` starts embedded servers and sets them)"
         )
+    require_secret_key(settings)
+    install_log_redaction()
     database_url = settings.database_url
     pool = create_pool(database_url, settings.db_pool_max)
     redis = Redis.from_url(
@@ -87,6 +91,8 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             PublicApiCors(OriginLookup(pool), settings.public_url),
             RequestIntake(settings.body_read_seconds),
+            # HTML answers may not be framed unless they say who may (the widget page).
+            NotFramedByDefault,
         ],
         request_max_body_size=JSON_BODY_LIMIT,
         exception_handlers=exception_handlers,
@@ -101,7 +107,7 @@ def create_app(settings: Settings) -> Litestar:
             title="Innkeep",
             version="1.0.0",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[swagger_ui()],
         ),
     )
 

@@ -16,6 +16,7 @@ from widget.commands import CommandError
 from widget.embedded import EmbeddedError
 from widget.property_apply import PropertyApplyError
 from widget.property_file import PropertyFileError
+from widget.redact import describe_error, install_log_redaction, redact
 from widget.settings import SettingsError
 
 # What a user can fix; anything else is our bug and keeps its traceback.
@@ -47,10 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_log_redaction()
     try:
         result = args.handler(args)
     except USER_ERRORS as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = describe_error(exc) if isinstance(exc, psycopg.Error) else str(exc)
+        message = redact(text.strip().splitlines()[0]) if text.strip() else type(exc).__name__
         print(f"innkeep: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -14,12 +14,13 @@ import uvicorn
 
 from widget.app import create_app
 from widget.embedded import EmbeddedServices
+from widget.links import listening_url
 from widget.migrate import migrate
 from widget.paths import PROPERTIES_DIR
 from widget.property_apply import apply_property
 from widget.property_file import PropertySpec, load_property_file
 from widget.sample_site import create_sample_site
-from widget.settings import Settings
+from widget.settings import DEV_SECRET_KEY, Settings
 
 
 class _Server(uvicorn.Server):
@@ -42,7 +43,18 @@ def demo_property(host_port: int) -> PropertySpec:
     return msgspec.structs.replace(spec, property=info)
 
 
+def demo_settings(settings: Settings, port: int) -> Settings:
+    """The demo is a development machine by definition: it may use the public development
+    key (nobody's money is at stake), and its links point at the port it listens on."""
+    return msgspec.structs.replace(
+        settings,
+        secret_key=settings.secret_key or DEV_SECRET_KEY,
+        public_url=settings.public_url or listening_url("127.0.0.1", port),
+    )
+
+
 def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
+    settings = demo_settings(settings, port)
     services = EmbeddedServices(settings.data_dir) if settings.embedded else None
     try:
         if services is not None:
@@ -63,7 +75,7 @@ def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
 
 
 async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
-    service_url = f"http://127.0.0.1:{port}"
+    service_url = listening_url("127.0.0.1", port)
     service = _Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )

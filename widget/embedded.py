@@ -21,6 +21,8 @@ from typing import Any
 
 import psutil
 
+from widget.redact import describe_error
+
 log = logging.getLogger(__name__)
 # pgserver logs every pg_ctl call at INFO with its full output; only its problems matter.
 logging.getLogger("pgserver").setLevel(logging.WARNING)
@@ -70,7 +72,7 @@ class EmbeddedPostgres:
                 # coming up when that runs out, and a second look finds it running.
                 if attempt == 2:
                     raise EmbeddedError(
-                        f"PostgreSQL did not start in {self.pgdata}: {exc} "
+                        f"PostgreSQL did not start in {self.pgdata}: {describe_error(exc)} "
                         f"(see {self.pgdata / 'log'})"
                     ) from exc
                 log.warning("PostgreSQL slow to start (%s); looking again", exc)
@@ -131,7 +133,7 @@ class EmbeddedRedis:
             server.start()
         except Exception as exc:
             raise EmbeddedError(
-                f"Redis did not start in {self.data_dir}: {exc} "
+                f"Redis did not start in {self.data_dir}: {describe_error(exc)} "
                 f"(see {self.data_dir / 'valkey.log'})"
             ) from exc
         self._server = server

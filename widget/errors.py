@@ -16,6 +16,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from psycopg_pool import PoolTimeout
 
+from widget.redact import describe_error
+
 log = logging.getLogger(__name__)
 
 
@@ -176,7 +178,7 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
 
 
 def _database_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.error("database unavailable: %s", exc)
+    log.error("database unavailable: %s", describe_error(exc))
     return Response(
         error_body("unavailable", "The booking service is briefly unavailable; please retry."),
         status_code=503,
@@ -186,7 +188,8 @@ def _database_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.exception("unhandled error", exc_info=exc)
+    # The traceback is described safely by widget.redact (no row values, no passwords).
+    log.error("unhandled error: %s", describe_error(exc), exc_info=exc)
     return Response(
         error_body("server_error", "Something went wrong on our side; nothing was charged."),
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,

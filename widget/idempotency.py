@@ -2,15 +2,22 @@
 
 A key is scoped to the method, the path and the caller (the hold token, else the widget
 session, else the client address) and kept 24 hours in Postgres, so it works with Redis away
-and across workers. The same key with the same body replays the first response (status, body
-and the headers that matter); with another body it is refused with 422; while the first
-request is still running, 409.
+and across workers. Answers carry secrets (hold tokens, manage links), so the table keeps
+only a hash of the key and the answer sealed under a key derived from the raw
+``Idempotency-Key`` (HKDF salted with INNKEEP_SECRET_KEY, AES-GCM; `widget.tokens`): a
+database reader recovers neither, a genuine retry gets its answer back.
+
+The same key with the same body replays the first response (status, body and the headers
+that matter); with another body it is refused with 422; while the first request is still
+running, 409.
 
 A handler opts in by taking ``request`` and wrapping its work::
 
     @post("/{hold_id:uuid}/checkout")
     async def checkout(self, request: Request, db: DbDep, data: CheckoutIn) -> Response[Any]:
-        return await idempotent(request, db, lambda: start_checkout(db, ...))
+        return await idempotent(
+            request, db, lambda: start_checkout(db, ...), secret_key=settings.secret_key
+        )
 
 Only answers below 500 (and not 429) are kept: a server error or a quota refusal leaves the
 key free, so the retry runs again.
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import re
 from collections.abc import Awaitable, Callable
 from enum import Enum
@@ -32,6 +40,7 @@ from widget.db import Conn
 from widget.errors import ApiError, Conflict, Unprocessable, error_body
 from widget.sql import queries
 from widget.state import Services
+from widget.tokens import Sealed, seal, sealing_keys, unseal
 
 HEADER = "Idempotency-Key"
 #: Response headers a replay does not carry: the server sets them for each answer anew.
@@ -73,9 +82,11 @@ def scope_of(request: Request[Any, Any, Any], caller: str | None = None) -> str:
     return f"{request.method} {request.url.path} {caller or caller_of(request)}"
 
 
-async def _request_hash(request: Request[Any, Any, Any]) -> bytes:
+async def _request_hash(request: Request[Any, Any, Any], key: bytes) -> bytes:
+    """Keyed, so the hash of a checkout body cannot be used to test guesses of a guest's
+    details."""
     body = await request.body()
-    digest = hashlib.sha256(request.url.query.encode())
+    digest = hmac.new(key, request.url.query.encode(), hashlib.sha256)
     digest.update(b"\n")
     digest.update(body)
     return digest.digest()
@@ -127,6 +138,7 @@ async def idempotent(
     db: Conn,
     work: Callable[[], Awaitable[Any]],
     *,
+    secret_key: str,
     status_code: int = 201,
     caller: str | None = None,
 ) -> Response[Any]:
@@ -135,6 +147,7 @@ async def idempotent(
     ``work`` returns a `Response` or a msgspec-encodable value (answered with
     ``status_code``); an `ApiError` it raises is kept and replayed like any other answer.
     ``caller`` overrides who is asking (for example a client address behind trusted proxies).
+    ``secret_key`` (the server's) salts the derivation of the sealing key.
     """
     key = request.headers.get(HEADER.lower())
     if key is None:
@@ -145,11 +158,10 @@ async def idempotent(
             f"{HEADER} must be 1 to 255 visible ASCII characters.", field=HEADER, code="invalid"
         )
     q = queries("payments")
-    scope = scope_of(request, caller)
-    request_hash = await _request_hash(request)
+    sealing = sealing_keys(secret_key, scope_of(request, caller), key)
+    request_hash = await _request_hash(request, sealing.key)
     params = {
-        "scope": scope,
-        "key": key,
+        "key_hash": sealing.lookup,
         "request_hash": request_hash,
         "keep_hours": KEEP_HOURS,
         "abandoned_after": ABANDONED_AFTER_SECONDS,
@@ -182,8 +194,7 @@ async def idempotent(
                     field=HEADER,
                     code="request_in_progress",
                 )
-            stored = _Stored(seen["status_code"], bytes(seen["response"]), seen["headers"] or {})
-            return _response(stored, replayed=True)
+            return _response(_unsealed(sealing, seen["response"]), replayed=True)
 
     try:
         result = await work()
@@ -196,28 +207,35 @@ async def idempotent(
                 **{k.lower(): v for k, v in exc.headers.items()},
             },
         )
-        await _settle(db, params, stored)
+        await _settle(db, params, sealing, stored)
         raise
     except BaseException:
         await _release(db, params)
         raise
     stored = _as_stored(result, status_code)
-    await _settle(db, params, stored)
+    await _settle(db, params, sealing, stored)
     return _response(stored, replayed=False)
 
 
-async def _settle(db: Conn, params: dict[str, Any], stored: _Stored) -> None:
+def _unsealed(sealing: Sealed, response: bytes) -> _Stored:
+    opened = unseal(sealing.key, bytes(response), sealing.lookup)
+    if opened is None:  # only a tampered row (or one moved between keys) gets here
+        raise Conflict(
+            f"The answer kept for this {HEADER} cannot be read back; use a new key.",
+            field=HEADER,
+            code="request_in_progress",
+        )
+    return msgspec.msgpack.decode(opened, type=_Stored)
+
+
+async def _settle(db: Conn, params: dict[str, Any], sealing: Sealed, stored: _Stored) -> None:
     if not _keepable(stored.status_code):
         await _release(db, params)
         return
+    sealed = seal(sealing.key, msgspec.msgpack.encode(stored), sealing.lookup)
     await db.execute(
         queries("payments")["settle_idempotency_key"],
-        {
-            **params,
-            "status_code": stored.status_code,
-            "response": stored.body,
-            "headers": msgspec.json.encode(stored.headers).decode(),
-        },
+        {**params, "status_code": stored.status_code, "response": sealed},
     )
 
 

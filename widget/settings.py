@@ -16,11 +16,13 @@ import msgspec
 import platformdirs
 
 from widget.email_address import InvalidEmail, mailbox
+from widget.redact import redact_url
 
 Env = Literal["development", "test", "production"]
 PaymentProvider = Literal["demo", "stripe"]
 
-#: Used outside production when no secret is configured; production refuses to start without one.
+#: Public, so only for a machine that says it is not a real deployment: ``innkeep demo``, or an
+#: explicit ``INNKEEP_ENV=development`` or ``test``. Anything else must set INNKEEP_SECRET_KEY.
 DEV_SECRET_KEY = "innkeep-development-secret-do-not-use-in-production"  # noqa: S105
 
 
@@ -39,7 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path(platformdirs.user_data_dir("innkeep"))
     hold_seconds: int = 600
     payment_grace_seconds: int = 900
-    secret_key: str = DEV_SECRET_KEY
+    #: Empty until configured: the service refuses to start without one (`require_secret_key`).
+    secret_key: str = ""
     #: Networks (CIDR strings) whose X-Forwarded-For we believe; checked at load time.
     trusted_proxies: tuple[str, ...] = ()
     payment_provider: PaymentProvider = "demo"
@@ -48,7 +51,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     stripe_webhook_secret: str | None = None
     #: Points the Stripe SDK elsewhere (tests use a local stand-in of Stripe's API).
     stripe_api_base: str | None = None
-    #: The origin guests reach the service on, for links in e-mails; defaults to the request's.
+    #: The origin guests reach the service on, for links in e-mails and the widget's address.
+    #: Required in production; elsewhere `widget.links.site_url` falls back to the address
+    #: the service was told to listen on, never to a request's Host header.
     public_url: str | None = None
     db_pool_max: int = 10
     #: A request body must have arrived this long after its headers (else 408), so a slow or
@@ -102,7 +107,10 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
 def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
     raw = env.get(name) or None
     if raw is not None and not raw.startswith(schemes):
-        raise SettingsError(f"{name} must start with {' or '.join(schemes)}, got {raw!r}")
+        # The value may carry a password: show it with the credentials replaced.
+        raise SettingsError(
+            f"{name} must start with {' or '.join(schemes)}, got {redact_url(raw)!r}"
+        )
     return raw
 
 
@@ -129,7 +137,13 @@ def _mail_from(env: Mapping[str, str], name: str) -> str:
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-    """Build `Settings` from ``environ`` (default: ``os.environ``); keyword overrides win."""
+    """Build `Settings` from ``environ`` (default: ``os.environ``); keyword overrides win.
+
+    The public development key is filled in only when the environment is *explicitly*
+    development or test (INNKEEP_ENV or an ``env`` override); otherwise
+    `Settings.secret_key` stays empty until INNKEEP_SECRET_KEY sets it. (``innkeep serve``
+    sets INNKEEP_ENV=production when it is missing.)
+    """
     env = os.environ if environ is None else environ
     stripe_key = env.get("INNKEEP_STRIPE_SECRET_KEY") or None
     values: dict[str, object] = {
@@ -161,6 +175,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     if env.get("INNKEEP_SECRET_KEY"):
         values["secret_key"] = env["INNKEEP_SECRET_KEY"]
     values.update(overrides)
+    explicit_env = bool(env.get("INNKEEP_ENV")) or "env" in overrides
+    if not values.get("secret_key") and explicit_env and values["env"] != "production":
+        values["secret_key"] = DEV_SECRET_KEY
     settings = Settings(**values)  # type: ignore[arg-type]
     check_settings(settings)
     return settings
@@ -169,13 +186,18 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
 def check_settings(settings: Settings) -> None:
     """Refuse combinations that would be unsafe or could never work."""
     if settings.env == "production":
-        if settings.secret_key == DEV_SECRET_KEY:
+        if settings.secret_key in ("", DEV_SECRET_KEY):
             raise SettingsError("INNKEEP_SECRET_KEY must be set in production")
         if settings.embedded:
             raise SettingsError(
                 "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set in production"
             )
-    if len(settings.secret_key) < 16:
+        if not settings.public_url:
+            raise SettingsError(
+                "INNKEEP_PUBLIC_URL must be set in production (the address guests reach the "
+                "service on, e.g. https://book.example.com): links in e-mails are built from it"
+            )
+    if settings.secret_key and len(settings.secret_key) < 16:
         raise SettingsError("INNKEEP_SECRET_KEY must be at least 16 characters long")
     if settings.payment_provider == "demo":
         if settings.env == "production":
@@ -196,3 +218,14 @@ def check_settings(settings: Settings) -> None:
         ):
             if not value:
                 raise SettingsError(f"{name} must be set when the payment provider is stripe")
+
+
+def require_secret_key(settings: Settings) -> str:
+    """The server's secret key, or a `SettingsError` saying how to set one."""
+    if not settings.secret_key:
+        raise SettingsError(
+            "INNKEEP_SECRET_KEY must be set (at least 16 random characters, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`); only "
+            "`innkeep demo` or an explicit INNKEEP_ENV=development uses a development key"
+        )
+    return settings.secret_key

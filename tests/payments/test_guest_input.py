@@ -181,6 +181,6 @@ async def test_the_reconciler_cancels_an_orphan_demo_payment(
     demo_property.execute("INSERT INTO clock_offset (shift) VALUES ('5 minutes')")
     (payment_id,) = demo_payments(demo_property)
     async with worker_connection(demo_property) as conn:
-        outcomes = await reconcile(conn, DemoProvider(database_url), "http://x.test", "k" * 32)
+        outcomes = await reconcile(conn, DemoProvider(database_url), "http://x.test")
     assert outcomes == {payment_id: "orphan_cancelled"}
     assert_settled(demo_property, demo_payments(demo_property))

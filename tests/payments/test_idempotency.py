@@ -19,6 +19,8 @@ from widget.errors import Conflict, exception_handlers
 from widget.idempotency import forget_old_keys, idempotent
 from widget.state import DbDep
 
+SERVER_KEY = "idempotency-test-server-key"
+
 
 class Counter:
     def __init__(self) -> None:
@@ -56,7 +58,7 @@ async def app_client(database_url: str, clean: None) -> AsyncIterator[tuple[Any,
 
     @post("/things")
     async def things(request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
-        return await idempotent(request, db, make_booking)
+        return await idempotent(request, db, make_booking, secret_key=SERVER_KEY)
 
     @post("/taken")
     async def taken(request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
@@ -64,7 +66,7 @@ async def app_client(database_url: str, clean: None) -> AsyncIterator[tuple[Any,
             counter.calls += 1
             raise Conflict("Room 1 is taken.", code="taken", extra={"free": ["suite"]})
 
-        return await idempotent(request, db, refuse)
+        return await idempotent(request, db, refuse, secret_key=SERVER_KEY)
 
     @post("/broken")
     async def broken(request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
@@ -72,7 +74,7 @@ async def app_client(database_url: str, clean: None) -> AsyncIterator[tuple[Any,
             counter.calls += 1
             raise RuntimeError("database went away")
 
-        return await idempotent(request, db, fail)
+        return await idempotent(request, db, fail, secret_key=SERVER_KEY)
 
     app = Litestar(
         [things, taken, broken],

@@ -68,7 +68,7 @@ async def run_reconciler(
         deployment=deployment_marker(secret_key),
         api_base=standin.url,
     )
-    return await reconcile(conn, provider, "http://innkeep.test", secret_key)
+    return await reconcile(conn, provider, "http://innkeep.test")
 
 
 async def book_without_capture(conn: Any, held: HeldRoom, intent_id: str) -> None:

@@ -60,6 +60,7 @@ def test_a_wrong_setting_stops_the_command_naming_the_variable(tmp_path: Path) -
 
 def test_serve_needs_configured_servers() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INNKEEP_")}
+    env["INNKEEP_ENV"] = "development"
     result = subprocess.run(
         [sys.executable, "-m", "widget.cli", "serve"],
         capture_output=True,

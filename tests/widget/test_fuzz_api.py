@@ -32,14 +32,20 @@ from tests.widget.test_openapi import a_quiet_night
 from widget.app import create_app
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
-from widget.settings import Settings
+from widget.settings import DEV_SECRET_KEY, Settings
 
 EXAMPLES_PER_OPERATION = 30
 
 
 def _document() -> dict[str, Any]:
     """The OpenAPI document, from the app itself (building it needs no server)."""
-    app = create_app(Settings(database_url="postgresql://schema-only", redis_url="redis://x"))
+    app = create_app(
+        Settings(
+            database_url="postgresql://schema-only",
+            redis_url="redis://x",
+            secret_key=DEV_SECRET_KEY,
+        )
+    )
     return app.openapi_schema.to_schema()
 
 
@@ -70,6 +76,7 @@ def served(
         database_url=database_url,
         redis_url=redis_url,
         env="test",
+        secret_key=DEV_SECRET_KEY,
         data_dir=tmp_path_factory.mktemp("fuzz"),
         background_jobs=False,
     )

@@ -58,6 +58,7 @@ def test_demo_payments_are_refused_in_production_and_beside_a_live_key() -> None
         "INNKEEP_DATABASE_URL": "postgresql://db/x",
         "INNKEEP_REDIS_URL": "redis://cache",
         "INNKEEP_PAYMENT_PROVIDER": "demo",
+        "INNKEEP_PUBLIC_URL": "https://book.example.com",
     }
     with pytest.raises(SettingsError, match="refused in production"):
         load_settings(prod)

@@ -28,6 +28,7 @@ def test_a_service_that_cannot_start_is_reported_with_its_log() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INNKEEP_")}
     env["INNKEEP_DATA_DIR"] = os.environ["INNKEEP_DATA_DIR"]  # never the user's own folder
     env["INNKEEP_DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/innkeep"
+    env["INNKEEP_ENV"] = "development"  # else the missing secret key is named first
     with (
         pytest.raises(RuntimeError, match=r"exit code 2:\n.*INNKEEP_REDIS_URL") as failed,
         innkeep_serve(Launch(env, start_timeout=30)),

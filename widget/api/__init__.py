@@ -10,6 +10,7 @@ from litestar.static_files import create_static_files_router
 from widget.api.bookings import BookingController
 from widget.api.calendar import CalendarController
 from widget.api.checkout import CheckoutController
+from widget.api.docs import swagger_assets
 from widget.api.embed import EmbedCheckController, WidgetPageController
 from widget.api.health import HealthController
 from widget.api.holds import HoldController
@@ -44,4 +45,5 @@ def route_handlers() -> list[Any]:
             # release is fetched at once; within the hour a returning guest asks for nothing.
             cache_control=CacheControlHeader(public=True, max_age=3600),
         ),
+        swagger_assets(),
     ]

@@ -11,22 +11,19 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.idempotency import idempotent
 from widget.inventory.hold_access import load_hold
+from widget.links import manage_url, site_url
 from widget.payments import provider_for
 from widget.payments.checkout import CheckoutIn, start_checkout
-from widget.payments.confirmation import confirm_payment, manage_url
+from widget.payments.confirmation import confirm_payment
+from widget.sql import queries
 from widget.state import DbDep, ServicesDep
-from widget.tokens import booking_secret
+from widget.tokens import guest_key, token_hash
 
 HoldId = Annotated[UUID, PathParameter(description="The hold's id, from its creation.")]
 HoldToken = Annotated[
     str | None,
     HeaderParameter(name="X-Hold-Token", description="The hold's secret token.", required=False),
 ]
-
-
-def base_url(request: Request[Any, Any, Any], public_url: str | None) -> str:
-    """Where guests reach the service, for links in e-mails."""
-    return public_url or str(request.base_url).rstrip("/")
 
 
 class CheckoutController(Controller):
@@ -61,10 +58,11 @@ class CheckoutController(Controller):
                 hold,
                 data,
                 grace_seconds=services.settings.payment_grace_seconds,
-                site_url=base_url(request, services.settings.public_url),
             )
 
-        return await idempotent(request, db, work, status_code=200)
+        return await idempotent(
+            request, db, work, secret_key=services.settings.secret_key, status_code=200
+        )
 
     @post(
         "/{hold_id:uuid}/confirm",
@@ -89,14 +87,18 @@ class CheckoutController(Controller):
 
         async def work() -> dict[str, Any]:
             await load_hold(db, hold_id, x_hold_token)  # the token is the guest's proof
-            site = base_url(request, services.settings.public_url)
-            secret_key = services.settings.secret_key
-            booked = await confirm_payment(
-                db, provider_for(services), hold_id, base_url=site, secret_key=secret_key
+            assert x_hold_token is not None  # load_hold refuses a missing token
+            site = site_url(services.settings)
+            booked = await confirm_payment(db, provider_for(services), hold_id, site=site)
+            # The guest's own proof (the hold token) earns a manage link at once, on every
+            # call, whoever booked (this call, the webhook, the reconciler); the e-mail
+            # carries another key, random, of which nothing but its hash is kept.
+            key = guest_key(x_hold_token)
+            await db.execute(
+                queries("payments")["keep_guest_key"], {"id": hold_id, "key_hash": token_hash(key)}
             )
-            # The guest's own proof (the hold token) earns the booking's manage link at once;
-            # the same link goes out by e-mail.
-            link = manage_url(site, booked.reference, booking_secret(secret_key, hold_id))
-            return {**booked.answer(), "manage_url": link}
+            return {**booked.answer(), "manage_url": manage_url(site, booked.reference, key)}
 
-        return await idempotent(request, db, work, status_code=200)
+        return await idempotent(
+            request, db, work, secret_key=services.settings.secret_key, status_code=200
+        )

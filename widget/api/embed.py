@@ -23,6 +23,7 @@ from widget.embedding import (
 )
 from widget.errors import NotFound, shown
 from widget.i18n import messages, text
+from widget.links import site_url
 from widget.paths import STATIC_DIR
 from widget.properties import public_property
 from widget.property_file import LANGUAGES, normalise_origin
@@ -50,11 +51,6 @@ class EmbedCheck(msgspec.Struct):
     close: str
     #: A short notice to show instead of the widget when not allowed.
     notice: str | None
-
-
-def _service_url(request: Request[Any, Any, Any], services: ServicesDep) -> str:
-    public = services.settings.public_url
-    return public.rstrip("/") if public else str(request.base_url).rstrip("/")
 
 
 def _language(policy: EmbedPolicy, asked: str | None) -> str:
@@ -102,7 +98,7 @@ class EmbedCheckController(Controller):
         if not policy.allows(origin):
             notice = text(language, "not_allowed", property=policy.name)
             return Response(EmbedCheck(False, None, label, close, notice), headers=headers)
-        url = f"{_service_url(request, services)}/embed/{quote(policy.slug)}"
+        url = f"{site_url(services.settings)}/embed/{quote(policy.slug)}"
         return Response(EmbedCheck(True, url, label, close, None), headers=headers)
 
 

@@ -89,7 +89,14 @@ class HoldController(Controller):
             return HoldOut(held.id, held.token, held.expires_at, held.quote)
 
         caller = None if client.session else f"client:{client.address}"
-        return await idempotent(request, db, hold, status_code=201, caller=caller)
+        return await idempotent(
+            request,
+            db,
+            hold,
+            secret_key=services.settings.secret_key,
+            status_code=201,
+            caller=caller,
+        )
 
     @delete(
         "/api/v1/holds/{hold_id:uuid}",

@@ -15,6 +15,7 @@ from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from widget.embedding import new_nonce
 from widget.intake import ACCEPTS, FORM
 from widget.mail.compose import language_of, long_date, money
 from widget.mail.phrases import phrases
@@ -50,7 +51,17 @@ class ManageCSRF:
         await self.inner(scope, receive, send)
 
 
+def manage_csp(nonce: str) -> str:
+    """The manage page's policy: its own nonce'd style, its form posting to itself, nothing
+    else loaded, never framed (the page carries the booking's key)."""
+    return (
+        f"default-src 'none'; style-src 'nonce-{nonce}'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
 def _page(booking: dict[str, Any], key: str, message: str | None = None) -> Template:
+    nonce = new_nonce()
     guest = booking["guest"] or {}
     language = language_of(guest.get("language"))
     words = phrases(language)
@@ -79,8 +90,10 @@ def _page(booking: dict[str, Any], key: str, message: str | None = None) -> Temp
             ),
             "can_cancel": deal.possible and booking["status"] == "confirmed",
             "message": message,
+            "nonce": nonce,
         },
         headers={
+            "Content-Security-Policy": manage_csp(nonce),
             # The page's URL carries the secret: never send it on to another site.
             "Referrer-Policy": "no-referrer",
             "Cache-Control": "no-store",

@@ -11,12 +11,13 @@ import msgspec
 import stripe
 from litestar import Controller, Request, post
 
-from widget.api.checkout import base_url
 from widget.api.responses import errors
 from widget.errors import ApiError, Forbidden, NotFound
 from widget.intake import ACCEPTS, WEBHOOK_BODY_LIMIT
+from widget.links import site_url
 from widget.payments import provider_for
-from widget.payments.webhook import handle_event
+from widget.payments.webhook import TOLERANCE_SECONDS as TOLERANCE
+from widget.payments.webhook import handle_event, signed_in_time
 from widget.state import DbDep, ServicesDep
 
 log = logging.getLogger(__name__)
@@ -44,25 +45,26 @@ class WebhookController(Controller):
         if settings.payment_provider != "stripe" or not settings.stripe_webhook_secret:
             raise NotFound("Stripe is not this deployment's payment provider.")
         payload = await request.body()
+        signature = request.headers.get("stripe-signature")
         try:
             stripe.WebhookSignature.verify_header(
-                payload.decode("utf-8"),
-                request.headers.get("stripe-signature"),
-                settings.stripe_webhook_secret,
-                stripe.Webhook.DEFAULT_TOLERANCE,
+                payload.decode("utf-8"), signature, settings.stripe_webhook_secret, TOLERANCE
             )
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
             raise Forbidden(
                 "The Stripe-Signature header does not match this body.", code="bad_signature"
             ) from exc
+        if not signed_in_time(signature):
+            raise Forbidden(
+                "The Stripe-Signature timestamp is too far from now.", code="bad_signature"
+            )
         event = msgspec.json.decode(payload)
         try:
             outcome = await handle_event(
                 db,
                 provider_for(services),
                 event,
-                base_url=base_url(request, settings.public_url),
-                secret_key=settings.secret_key,
+                site=site_url(settings),
             )
         except ApiError as exc:
             # A refusal (room taken: authorisation cancelled; amount mismatch) is our answer

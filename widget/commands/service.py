@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from widget.embedded import EmbeddedPostgres
+from widget.links import listening_url
 from widget.migrate import migrate
-from widget.settings import Settings, load_settings
+from widget.settings import Settings, load_settings, require_secret_key
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -48,17 +49,34 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def serving_environment(environ: MutableMapping[str, str], host: str, port: int) -> Settings:
+    """Settings for ``innkeep serve``, checked here (with the variable's name) rather than in
+    every worker; fills in ``environ`` what the workers must agree on.
 
+    Without INNKEEP_ENV the service is a production one: it needs its own secret key, a
+    payment provider that takes money, and INNKEEP_PUBLIC_URL. Elsewhere links point at the
+    address it listens on, never at a request's Host header."""
     from widget.commands import CommandError
 
-    settings = load_settings()  # fail here, with the variable's name, not in every worker
+    environ.setdefault("INNKEEP_ENV", "production")
+    settings = load_settings(environ)
+    require_secret_key(settings)
     if settings.embedded:
         raise CommandError(
             "innkeep serve needs INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL "
             "(use `innkeep demo` for embedded servers)"
         )
+    if not settings.public_url:
+        environ["INNKEEP_PUBLIC_URL"] = listening_url(host, port)
+    return load_settings(environ)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    serving_environment(os.environ, args.host, args.port)
     uvicorn.run(
         "widget.app:create_app_from_env",
         factory=True,

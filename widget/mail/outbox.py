@@ -64,12 +64,9 @@ async def send_due(conn: Conn, transport: Transport, sender: str) -> int:
                 attempts = row["attempts"] + 1
                 # An address that can never be written into a header is not retried.
                 give_up_after = attempts if isinstance(exc, InvalidEmail) else MAX_ATTEMPTS
+                # The message's id, not its recipient: logs carry no guest data.
                 log.warning(
-                    "e-mail %s to %s failed (try %d): %s",
-                    row["id"],
-                    row["recipient"],
-                    attempts,
-                    exc,
+                    "e-mail %s (%s) failed (try %d): %s", row["id"], row["kind"], attempts, exc
                 )
                 await conn.execute(
                     q["message_failed"],

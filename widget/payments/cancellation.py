@@ -56,7 +56,11 @@ async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> d
     secret reveals nothing about which references exist)."""
     cur = await conn.execute(queries("payments")["booking_by_reference"], {"reference": reference})
     row = await cur.fetchone()
-    if row is None or not token_matches(secret, row.pop("booking_secret_hash")):
+    if row is None:
+        raise NotFound("No such booking, or the secret does not match it.")
+    # The e-mail's key or the guest's browser's key (`widget.tokens.guest_key`).
+    emailed, browsers = row.pop("booking_secret_hash"), row.pop("guest_key_hash")
+    if not (token_matches(secret, emailed) or token_matches(secret, browsers)):
         raise NotFound("No such booking, or the secret does not match it.")
     return row
 
@@ -153,4 +157,5 @@ async def booking_for_guest_unchecked(conn: Conn, reference: str) -> dict[str, A
     row = await cur.fetchone()
     assert row is not None
     row.pop("booking_secret_hash")
+    row.pop("guest_key_hash")
     return row

@@ -96,7 +96,6 @@ async def start_checkout(
     data: CheckoutIn,
     *,
     grace_seconds: int,
-    site_url: str,
 ) -> dict[str, Any]:
     """Store the guest's details on the hold, then authorise its amount due now, store the
     payment, extend the hold by the payment grace period, and say what the widget needs.
@@ -122,7 +121,6 @@ async def start_checkout(
             "payment_ref": payment.id,
             "payment_status": payment.status,
             "grace_seconds": grace_seconds,
-            "site_url": site_url,
         },
     )
     row = await cur.fetchone()

@@ -20,11 +20,12 @@ from widget.errors import ApiError, Conflict, NotFound
 from widget.inventory.availability import free_room_types as free_for_stay
 from widget.inventory.catalogue import catalogue, party, versions
 from widget.inventory.confirm import InTransaction, confirm_hold
+from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import enqueue
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.sql import queries
-from widget.tokens import booking_secret, token_hash
+from widget.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,6 @@ def capture_key(hold_id: UUID) -> str:
 
 def cancel_key(hold_id: UUID) -> str:
     return f"innkeep-{hold_id}-cancel"
-
-
-def manage_url(base_url: str, reference: str, secret: str) -> str:
-    """The guest's unguessable link to their booking (in the e-mail and the confirm answer)."""
-    return f"{base_url.rstrip('/')}/manage/{reference}?key={secret}"
 
 
 async def reservation(conn: Conn, hold_id: UUID) -> dict[str, Any] | None:
@@ -134,18 +130,17 @@ async def cancel_authorisation(
 
 
 def _booking_extras(
-    row: dict[str, Any],
-    base_url: str,
-    secret_key: str,
-    test_payment: bool,
-    also: InTransaction | None,
+    row: dict[str, Any], site: str, test_payment: bool, also: InTransaction | None
 ) -> InTransaction:
-    """What commits with the booking: its secret, the e-mails, and the caller's extra work
-    (the webhook's event id)."""
+    """What commits with the booking: its manage key's hash, the e-mails, and the caller's
+    extra work (the webhook's event id).
+
+    The key is random; besides its hash, it lives only in the confirmation e-mail (whose
+    body the outbox blanks once sent)."""
 
     async def write(conn: Conn, reference: str) -> None:
         q = queries("payments")
-        secret = booking_secret(secret_key, row["id"])
+        secret = new_token()
         await conn.execute(
             q["keep_booking_secret"], {"id": row["id"], "secret_hash": token_hash(secret)}
         )
@@ -155,7 +150,7 @@ def _booking_extras(
         await enqueue(
             conn,
             row["id"],
-            booking_confirmed(booking, manage_url(base_url, reference, secret), test_payment),
+            booking_confirmed(booking, manage_url(site, reference, secret), test_payment),
         )
         if also is not None:
             await also(conn, reference)
@@ -168,8 +163,7 @@ async def confirm_payment(
     provider: PaymentProvider,
     hold_id: UUID,
     *,
-    base_url: str,
-    secret_key: str,
+    site: str,
     also: InTransaction | None = None,
 ) -> Booked:
     """Turn the hold's authorised payment into a booking, or cancel the authorisation.
@@ -178,7 +172,8 @@ async def confirm_payment(
     capture a crash interrupted). Raises `Conflict` when the payment is not (yet) authorised
     for exactly this hold, or when the room went to someone else (the authorisation is then
     cancelled and the answer lists what is free instead); `PaymentServiceDown` when the
-    provider does not answer. ``also`` runs inside the booking's transaction.
+    provider does not answer. ``also`` runs inside the booking's transaction; ``site`` is
+    the service's address (`widget.links.site_url`) for the e-mail's link.
     """
     for _ in range(3):  # a hold changed between our read and the fenced write: read again
         row = await reservation(conn, hold_id)
@@ -217,8 +212,7 @@ async def confirm_payment(
                 extra={"payment_status": payment.status},
             )
 
-        site = row["site_url"] or base_url
-        extras = _booking_extras(row, site, secret_key, provider.name == "demo", also)
+        extras = _booking_extras(row, site, provider.name == "demo", also)
         result = await confirm_hold(conn, hold_id, row["version"], payment.id, extras)
         if result.confirmed:
             assert result.reference is not None

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from widget.db import Conn
 from widget.errors import ApiError
+from widget.links import site_url
 from widget.mail.compose import booking_cancelled_unpaid
 from widget.mail.outbox import enqueue
 from widget.payments import provider_for
@@ -47,9 +48,7 @@ BATCH = 50
 ORPHAN_LOOKBACK_SECONDS = 86400
 
 
-async def settle(
-    conn: Conn, provider: PaymentProvider, hold_id: UUID, base_url: str, secret_key: str
-) -> str:
+async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str) -> str:
     """Settle one reservation's payment; returns what happened (for logs and tests)."""
     q = queries("payments")
     row = await reservation(conn, hold_id)
@@ -70,7 +69,7 @@ async def settle(
         return "waiting"
     if payment.authorised or payment.captured:
         try:
-            await confirm_payment(conn, provider, hold_id, base_url=base_url, secret_key=secret_key)
+            await confirm_payment(conn, provider, hold_id, site=site)
         except ApiError as exc:
             return exc.code  # refused: the authorisation was cancelled (or the refund made)
         return "confirmed"
@@ -153,12 +152,12 @@ def _uuid(value: str | None) -> UUID | None:
 async def reconcile(
     conn: Conn,
     provider: PaymentProvider,
-    base_url: str,
-    secret_key: str,
+    site: str,
     quiet_seconds: int = QUIET_SECONDS,
 ) -> dict[str, str]:
     """Settle every quiet, unsettled payment (``{hold id: outcome}``) and cancel orphan
-    authorisations (``{payment id: "orphan_cancelled"}``)."""
+    authorisations (``{payment id: "orphan_cancelled"}``). ``site`` is the service's
+    address, for the links of the e-mails a late booking sends."""
     q = queries("payments")
     cur = await conn.execute(
         q["unsettled_payments"], {"quiet_seconds": quiet_seconds, "limit": BATCH}
@@ -175,7 +174,7 @@ async def reconcile(
         if not locked or not locked["locked"]:
             continue  # another worker is settling it
         try:
-            outcomes[str(hold_id)] = await settle(conn, provider, hold_id, base_url, secret_key)
+            outcomes[str(hold_id)] = await settle(conn, provider, hold_id, site)
         except PaymentUnavailable as exc:
             log.warning("reconciler: payment of %s not settled yet: %s", hold_id, exc)
         finally:
@@ -189,6 +188,5 @@ async def reconcile(
 
 async def reconcile_payments(services: Services) -> dict[str, str]:
     """The background job."""
-    base_url = services.settings.public_url or "http://127.0.0.1:8000"
     async with services.pool.connection() as conn:
-        return await reconcile(conn, provider_for(services), base_url, services.settings.secret_key)
+        return await reconcile(conn, provider_for(services), site_url(services.settings))

@@ -3,6 +3,7 @@ the confirmation asks the provider for the payment as it is now, so order does n
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +11,25 @@ from widget.db import Conn
 from widget.payments.confirmation import confirm_payment
 from widget.payments.provider import PaymentProvider
 from widget.sql import queries
+
+#: How far a signature's time may be from ours, either way (Stripe's default, 5 minutes).
+TOLERANCE_SECONDS = 300
+
+
+def signed_in_time(signature_header: str | None, now: float | None = None) -> bool:
+    """True if the ``Stripe-Signature`` header's timestamp lies within the tolerance of now,
+    *either way*: Stripe's SDK refuses only old ones, and a signature dated in the future
+    (a leaked secret, a wrong clock) would stay replayable until that date."""
+    stamps = [
+        part.partition("=")[2]
+        for part in (signature_header or "").split(",")
+        if part.strip().startswith("t=")
+    ]
+    if len(stamps) != 1 or not stamps[0].strip().isdigit():
+        return False
+    moment = int(stamps[0].strip())
+    return abs((time.time() if now is None else now) - moment) <= TOLERANCE_SECONDS
+
 
 CONFIRMING = ("payment_intent.amount_capturable_updated", "payment_intent.succeeded")
 CANCELLED = "payment_intent.canceled"
@@ -27,8 +47,7 @@ async def handle_event(
     provider: PaymentProvider,
     event: dict[str, Any],
     *,
-    base_url: str,
-    secret_key: str,
+    site: str,
 ) -> str:
     """Apply one event; returns a word for the log and the answer (``confirmed``,
     ``cancelled``, ``duplicate``, ``ignored``, ``unknown_payment``)."""
@@ -53,9 +72,7 @@ async def handle_event(
         async def record(tx: Conn, _reference: str) -> None:
             await _record(tx, event)
 
-        await confirm_payment(
-            conn, provider, hold_id, base_url=base_url, secret_key=secret_key, also=record
-        )
+        await confirm_payment(conn, provider, hold_id, site=site, also=record)
         await _record(conn, event)  # when the booking existed already, nothing else to do
         return "confirmed"
 

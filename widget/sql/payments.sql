@@ -1,32 +1,34 @@
 -- name: claim_idempotency_key
 -- Take a key for this request: a new one, one past its 24 hours, or one whose first request
 -- died in flight (same body only). No row back means someone else holds the key.
-INSERT INTO idempotency_key (scope, key, request_hash, created_at)
-VALUES (%(scope)s, %(key)s, %(request_hash)s, innkeep_now())
-ON CONFLICT (scope, key) DO UPDATE
+-- Only a hash of the key (derived with its scope) is kept; the answer is sealed under a key
+-- derived from the raw Idempotency-Key (widget.idempotency).
+INSERT INTO idempotency_key (key_hash, request_hash, created_at)
+VALUES (%(key_hash)s, %(request_hash)s, innkeep_now())
+ON CONFLICT (key_hash) DO UPDATE
 SET request_hash = EXCLUDED.request_hash, status_code = NULL, response = NULL,
-    headers = NULL, created_at = EXCLUDED.created_at
+    created_at = EXCLUDED.created_at
 WHERE idempotency_key.created_at < innkeep_now() - make_interval(hours => %(keep_hours)s)
    OR (idempotency_key.status_code IS NULL
        AND idempotency_key.request_hash = EXCLUDED.request_hash
        AND idempotency_key.created_at
            < innkeep_now() - make_interval(secs => %(abandoned_after)s))
-RETURNING key
+RETURNING key_hash
 
 -- name: idempotency_key
-SELECT request_hash, status_code, response, headers FROM idempotency_key
-WHERE scope = %(scope)s AND key = %(key)s
+SELECT request_hash, status_code, response FROM idempotency_key
+WHERE key_hash = %(key_hash)s
   AND created_at >= innkeep_now() - make_interval(hours => %(keep_hours)s)
 
 -- name: settle_idempotency_key
 UPDATE idempotency_key
-SET status_code = %(status_code)s, response = %(response)s, headers = %(headers)s::jsonb
-WHERE scope = %(scope)s AND key = %(key)s AND request_hash = %(request_hash)s
+SET status_code = %(status_code)s, response = %(response)s
+WHERE key_hash = %(key_hash)s AND request_hash = %(request_hash)s
   AND status_code IS NULL
 
 -- name: release_idempotency_key
 DELETE FROM idempotency_key
-WHERE scope = %(scope)s AND key = %(key)s AND request_hash = %(request_hash)s
+WHERE key_hash = %(key_hash)s AND request_hash = %(request_hash)s
   AND status_code IS NULL
 
 -- name: forget_idempotency_keys
@@ -74,7 +76,7 @@ LIMIT 500
 SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.guest,
        r.quote, r.payment_provider, r.payment_ref, r.payment_status, r.payment_captured_at,
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children,
-       r.hold_expires_at, r.hold_expires_at <= innkeep_now() AS lapsed, r.site_url,
+       r.hold_expires_at, r.hold_expires_at <= innkeep_now() AS lapsed,
        rt.slug AS room_type, rt.name AS room_type_name, p.slug AS property_slug,
        p.currency
 FROM reservation r
@@ -98,7 +100,6 @@ RETURNING id
 -- finish. Fenced by version; a lapsed or changed hold is left alone.
 UPDATE reservation
 SET payment_provider = %(provider)s, payment_ref = %(payment_ref)s,
-    site_url = %(site_url)s,
     payment_status = %(payment_status)s, version = version + 1, updated_at = now(),
     hold_expires_at = greatest(hold_expires_at,
                                innkeep_now() + make_interval(secs => %(grace_seconds)s))
@@ -110,6 +111,11 @@ RETURNING hold_expires_at, version
 -- name: keep_booking_secret
 UPDATE reservation SET booking_secret_hash = %(secret_hash)s, payment_status = 'authorised'
 WHERE id = %(id)s
+
+-- name: keep_guest_key
+-- The hash of the key the guest's own browser derives from its hold token (same every time).
+UPDATE reservation SET guest_key_hash = %(key_hash)s
+WHERE id = %(id)s AND status = 'confirmed'
 
 -- name: payment_captured
 UPDATE reservation
@@ -213,6 +219,7 @@ FROM reservation WHERE id = %(id)s
 
 -- name: booking_by_reference
 SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_hash,
+       r.guest_key_hash,
        r.guest, r.quote, lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults,
        r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
        r.refund_amount, rt.slug AS room_type, rt.name AS room_type_name,

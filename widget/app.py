@@ -24,11 +24,11 @@ from widget.embedding import OriginLookup, PublicApiCors
 from widget.errors import exception_handlers
 from widget.framing import NotFramedByDefault
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
-from widget.inventory.freshness import listening
+from widget.inventory.notifications import listening
 from widget.paths import TEMPLATES_DIR
 from widget.redact import install_log_redaction
 from widget.settings import Settings, SettingsError, require_secret_key
-from widget.state import Services, ServicesDep
+from widget.state import Services, ServicesDep, build_services
 
 log = logging.getLogger("innkeep")
 
@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> Litestar:
         socket_connect_timeout=0.25,
         retry_on_timeout=False,
     )
-    services = Services(settings=settings, pool=pool, redis=redis)
+    services = build_services(settings, pool, redis)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

@@ -12,11 +12,13 @@ import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
+from widget.db import Pool
 from widget.idempotency import forget_old_idempotency_keys
+from widget.inventory.holds import Holds
 from widget.mail.outbox import send_outbox
 from widget.payments.reconcile import reconcile_payments
-from widget.settings import Settings
 from widget.state import Services
 
 log = logging.getLogger(__name__)
@@ -27,31 +29,37 @@ STOP_SECONDS = 5.0
 class Job:
     name: str
     every_seconds: float
-    run: Callable[[Services], Awaitable[object]]
+    #: One round, with the parts of the service it uses already bound.
+    run: Callable[[], Awaitable[object]]
 
 
-async def sweep_holds(services: Services) -> int:
+async def sweep_holds(pool: Pool, holds: Holds) -> int:
     """Expire holds whose time is up, giving back their gates and quota places."""
-    async with services.pool.connection() as conn:
-        return await services.holds.sweep(conn)
+    async with pool.connection() as conn:
+        return await holds.sweep(conn)
 
 
-def jobs(settings: Settings) -> list[Job]:
-    """The jobs of this version of Innkeep (add new ones here)."""
+def jobs(services: Services) -> list[Job]:
+    """The jobs of this version of Innkeep (add new ones here), each given what it uses."""
+    settings, pool = services.settings, services.pool
     return [
-        Job("sweep-holds", settings.sweep_seconds, sweep_holds),
-        Job("send-outbox", settings.outbox_seconds, send_outbox),
-        Job("reconcile-payments", settings.reconcile_seconds, reconcile_payments),
-        Job("forget-idempotency-keys", 3600.0, forget_old_idempotency_keys),
+        Job("sweep-holds", settings.sweep_seconds, partial(sweep_holds, pool, services.holds)),
+        Job("send-outbox", settings.outbox_seconds, partial(send_outbox, pool, settings)),
+        Job(
+            "reconcile-payments",
+            settings.reconcile_seconds,
+            partial(reconcile_payments, pool, services.payments, settings),
+        ),
+        Job("forget-idempotency-keys", 3600.0, partial(forget_old_idempotency_keys, pool)),
     ]
 
 
-async def _loop(job: Job, services: Services) -> None:
+async def _loop(job: Job) -> None:
     # A random first wait spreads the workers' rounds apart and keeps start-up quiet.
     await asyncio.sleep(job.every_seconds * random.random())
     while True:
         try:
-            await job.run(services)
+            await job.run()
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -65,8 +73,8 @@ async def running_jobs(services: Services, enabled: bool = True) -> AsyncIterato
     """Run every job in the background for as long as the context is open."""
     tasks = (
         [
-            asyncio.create_task(_loop(job, services), name=job.name)
-            for job in jobs(services.settings)
+            asyncio.create_task(_loop(job), name=job.name)
+            for job in jobs(services)
         ]
         if enabled
         else []

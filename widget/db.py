@@ -9,6 +9,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 Conn = psycopg.AsyncConnection[dict[str, Any]]
+Pool = AsyncConnectionPool[Conn]
 
 
 def create_pool(conninfo: str, max_size: int = 10) -> AsyncConnectionPool[Conn]:

@@ -23,6 +23,10 @@ from widget.sample_site import create_sample_site
 from widget.settings import DEV_SECRET_KEY, Settings
 
 
+class PortTaken(Exception):
+    """The service or the sample site could not listen on its port."""
+
+
 class _Server(uvicorn.Server):
     """A uvicorn server that leaves signal handling to the demo, which stops both servers."""
 
@@ -116,6 +120,4 @@ async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
         if isinstance(result, BaseException):
             raise result
     if not (service.started and site.started):
-        from widget.commands import CommandError
-
-        raise CommandError(f"could not listen on port {port} or {host_port}; is one taken?")
+        raise PortTaken(f"could not listen on port {port} or {host_port}; is one taken?")

@@ -36,10 +36,9 @@ from typing import Any
 import msgspec
 from litestar import MediaType, Request, Response
 
-from widget.db import Conn
+from widget.db import Conn, Pool
 from widget.errors import ApiError, Conflict, Unprocessable, error_body
 from widget.sql import queries
-from widget.state import Services
 from widget.tokens import Sealed, seal, sealing_keys, unseal
 
 HEADER = "Idempotency-Key"
@@ -254,7 +253,7 @@ async def forget_old_keys(conn: Conn) -> int:
     return cur.rowcount
 
 
-async def forget_old_idempotency_keys(services: Services) -> int:
+async def forget_old_idempotency_keys(pool: Pool) -> int:
     """The background job around `forget_old_keys`."""
-    async with services.pool.connection() as conn:
+    async with pool.connection() as conn:
         return await forget_old_keys(conn)

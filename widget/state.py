@@ -1,42 +1,70 @@
-"""What every request can reach: settings, the Postgres pool and the Redis client."""
+"""What every request of one worker can reach, built in one place (`build_services`).
+
+Each part is made once, by `create_app`, and handed to what uses it: the parts to each
+other through their constructors, handlers through the ``services`` dependency, background
+jobs as arguments. No module keeps state of its own, so two apps in one process (every
+test builds one) never share memory.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING
 
 from litestar.params import SkipValidation
-from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 
-from widget.db import Conn
+from widget.db import Conn, Pool
+from widget.inventory.calendar_cache import CalendarBodies
+from widget.inventory.calendars import Availability
+from widget.inventory.catalogue import Catalogues
+from widget.inventory.freshness import Freshness
+from widget.inventory.gate import Gate
+from widget.inventory.holds import Holds
+from widget.inventory.quotas import Quotas
+from widget.inventory.stock_memory import StockMemory
+from widget.inventory.versions import VersionMemory
+from widget.payments import PaymentProvider, payment_provider
 from widget.settings import Settings
 
-if TYPE_CHECKING:
-    from widget.inventory.freshness import Freshness
-    from widget.inventory.holds import Holds
 
-
-@dataclass
+# One object rather than one dependency per part: Litestar resolves independent dependencies
+# of a handler in a task group per request, which costs more than the handler's own work on
+# the hot paths; the calendar takes this alone and the holds take it and ``db`` (in sequence).
+@dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
-    pool: AsyncConnectionPool[Conn]
+    pool: Pool
     redis: Redis
+    #: Whether this worker may trust its memories; the notification listener drives it.
+    freshness: Freshness
+    #: The one way to read a property's versions.
+    versions: VersionMemory
+    catalogues: Catalogues
+    #: Holds, their gate and quotas.
+    holds: Holds
+    #: Calendar answers.
+    availability: Availability
+    payments: PaymentProvider
 
-    @cached_property
-    def holds(self) -> Holds:
-        """Holds, their gate and quotas, shared by every request of this worker."""
-        from widget.inventory.holds import Holds
 
-        return Holds(self)
-
-    @cached_property
-    def freshness(self) -> Freshness:
-        """This worker's memory of property versions and calendar answers."""
-        from widget.inventory.freshness import Freshness
-
-        return Freshness()
+def build_services(settings: Settings, pool: Pool, redis: Redis) -> Services:
+    """Make every per-worker part once, each handed what it needs."""
+    freshness = Freshness()
+    versions = VersionMemory(freshness, pool)
+    catalogues = Catalogues()
+    holds = Holds(settings, Gate(redis), Quotas(redis, settings), StockMemory(freshness))
+    availability = Availability(pool, redis, versions, catalogues, CalendarBodies())
+    return Services(
+        settings=settings,
+        pool=pool,
+        redis=redis,
+        freshness=freshness,
+        versions=versions,
+        catalogues=catalogues,
+        holds=holds,
+        availability=availability,
+        payments=payment_provider(settings),
+    )
 
 
 # Handlers take these unvalidated because they are our own objects, not request data.

@@ -14,7 +14,7 @@ from widget.db import create_pool
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
 from widget.settings import Settings
-from widget.state import Services
+from widget.state import Services, build_services
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ async def services(quiet_settings: Settings) -> AsyncIterator[Services]:
     await pool.open()
     redis = Redis.from_url(quiet_settings.redis_url)
     try:
-        yield Services(quiet_settings, pool, redis)
+        yield build_services(quiet_settings, pool, redis)
     finally:
         await pool.close()
         await redis.aclose()

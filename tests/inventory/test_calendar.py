@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import msgspec
 import psycopg
+import pytest
 from litestar.testing import AsyncTestClient
 
+from tests.conftest import free_port
 from tests.helpers import add_reservation, property_toml, set_clock
+from widget.app import create_app
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
+from widget.settings import Settings
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -207,3 +214,39 @@ async def test_a_browser_gets_the_calendar_compressed(api: Client) -> None:
     assert packed.headers["content-encoding"] == "gzip"
     assert int(packed.headers["content-length"]) < len(plain.content) / 4
     assert packed.json() == plain.json()  # the client unpacks it to the same answer
+
+
+class Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def service_log() -> Iterator[Kept]:
+    """What the service logs (the app's own logging set-up replaces pytest's capture)."""
+    kept, logger = Kept(), logging.getLogger("widget")
+    logger.addHandler(kept)
+    try:
+        yield kept
+    finally:
+        logger.removeHandler(kept)
+
+
+async def test_with_redis_away_the_calendar_answers_and_warns_now_and_then(
+    quiet_settings: Settings, demo: psycopg.Connection[Any], service_log: Kept
+) -> None:
+    away = msgspec.structs.replace(quiet_settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    async with AsyncTestClient(app=create_app(away)) as client:
+        for offset in range(4):  # four ranges nobody asked for yet: each one goes to Redis
+            start = date.today() + timedelta(days=70 + offset)
+            params = {"start": str(start), "end": str(start + timedelta(days=7))}
+            response = await client.get("/api/v1/properties/demo/calendar", params=params)
+            assert response.status_code == 200
+            assert len(nights(response.json(), "double-sea-view")) == 7
+    # An operator hears of it (not at DEBUG), and once, not on every request of a busy page.
+    warned = [r.getMessage() for r in service_log.records if r.levelno >= logging.WARNING]
+    assert len([message for message in warned if "calendar" in message]) == 1, warned

@@ -173,9 +173,9 @@ async def test_the_sweeper_expires_lapsed_holds_and_frees_their_quota(
     assert (await hold(api, wish("garden-single"))).status_code == 201
     assert (await hold(api, wish("family-suite", nights=2))).status_code == 201
     assert (await hold(api, wish())).status_code == 429  # this session holds two already
-    assert await sweep_holds(services) == 0
+    assert await sweep_holds(services.pool, services.holds) == 0
     advance_clock(demo, timedelta(seconds=601))
-    assert await sweep_holds(services) == 2
+    assert await sweep_holds(services.pool, services.holds) == 2
     assert statuses(demo) == ["expired", "expired"]
     assert (await hold(api, wish())).status_code == 201
 

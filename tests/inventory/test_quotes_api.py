@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import psycopg
 from litestar.testing import AsyncTestClient
+
+from tests.conftest import TABLES
+from tests.helpers import property_toml
+from widget.app import create_app
+from widget.property_apply import apply_property
+from widget.property_file import parse_property
+from widget.settings import Settings
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 URL = "/api/v1/properties/demo/quotes"
@@ -96,3 +104,21 @@ async def test_bad_requests_name_their_field(api: Client) -> None:
     missing = await api.post(URL, json={"check_in": "2027-05-01"})
     assert missing.status_code == 422
     assert missing.json()["field"] == "room_type"
+
+
+async def test_a_new_service_prices_with_the_rules_it_finds_not_an_earlier_services(
+    quiet_settings: Settings, demo: psycopg.Connection[Any]
+) -> None:
+    async with AsyncTestClient(app=create_app(quiet_settings)) as first:
+        before = (await first.post(URL, json=stay())).json()
+    # The database starts again, as between two tests: the same ids and versions come back,
+    # now with every night at twice the price. Nothing of the first service may linger.
+    demo.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    demo.commit()
+    doubled = '\n[[rules]]\ntype = "base_rate"\n\n[[rules]]\ntype = "day_of_week"\n'
+    doubled += 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\npercent = 100\n'
+    apply_property(demo, parse_property(property_toml(rules=doubled)))
+    async with AsyncTestClient(app=create_app(quiet_settings)) as second:
+        after = (await second.post(URL, json=stay())).json()
+    assert [n["amount"] for n in before["nights"]] != [28000] * 3
+    assert [n["amount"] for n in after["nights"]] == [28000] * 3  # twice the 140.00 base

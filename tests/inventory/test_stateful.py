@@ -24,14 +24,14 @@ from widget.db import create_pool
 from widget.errors import ApiError
 from widget.inventory.availability import calendar
 from widget.inventory.blocks import BlockRefused, add_block
-from widget.inventory.catalogue import catalogue, party, versions
+from widget.inventory.catalogue import party
 from widget.inventory.confirm import confirm_hold
 from widget.inventory.holds import StayWish
 from widget.inventory.quotas import Client
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
 from widget.settings import Settings
-from widget.state import Services
+from widget.state import build_services
 
 FIRST = date.today() + timedelta(days=60)
 FIRST += timedelta(days=(0 - FIRST.weekday()) % 7)  # a Monday: weekends come into play
@@ -63,7 +63,7 @@ class Guesthouse(RuleBasedStateMachine):
         self.redis = Redis.from_url(self.settings_.redis_url or "")
         self.run(self.pool.open())
         self.run(self.redis.flushdb())
-        self.services = Services(relaxed, self.pool, self.redis)
+        self.services = build_services(relaxed, self.pool, self.redis)
         self.holds: dict[uuid.UUID, int] = {}  # hold id → version, while we believe it held
         self.bookings: list[uuid.UUID] = []
 
@@ -78,8 +78,8 @@ class Guesthouse(RuleBasedStateMachine):
 
     async def _hold(self, room_type: str, start: int, nights: int) -> uuid.UUID | None:
         async with self.pool.connection() as conn:
-            seen = await versions(conn, "demo")
-            shop = await catalogue(conn, "demo", seen)
+            seen = await self.services.versions.of("demo", conn)
+            shop = await self.services.catalogues.of(conn, "demo", seen)
             wish = StayWish(
                 room_type=room_type,
                 check_in=FIRST + timedelta(days=start),
@@ -195,8 +195,8 @@ class Guesthouse(RuleBasedStateMachine):
     def every_free_night_can_be_held(self) -> None:
         async def free_nights() -> list[tuple[str, int]]:
             async with self.pool.connection() as conn:
-                seen = await versions(conn, "demo")
-                shop = await catalogue(conn, "demo", seen)
+                seen = await self.services.versions.of("demo", conn)
+                shop = await self.services.catalogues.of(conn, "demo", seen)
                 answer = await calendar(
                     conn, shop, FIRST, FIRST + timedelta(days=DAYS), party(1, ()), seen.today
                 )

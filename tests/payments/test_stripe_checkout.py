@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from litestar.testing import AsyncTestClient
 
 from tests.payments.conftest import (
     DUE_NOW,
@@ -21,6 +22,7 @@ from tests.payments.conftest import (
     stripe_payments,
 )
 from tests.payments.stripe_standin import StripeStandIn
+from widget.app import create_app
 from widget.inventory.confirm import confirm_hold
 from widget.payments import stripe_provider
 from widget.payments.provider import deployment_marker
@@ -114,22 +116,24 @@ async def test_confirm_before_authorisation_changes_nothing_then_books_and_captu
 
 
 async def test_a_timed_out_create_is_retried_with_the_same_key(
-    stripe_api: Any,
+    stripe_settings: Settings,
     standin: StripeStandIn,
     held: HeldRoom,
     demo_property: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Before the app is built: the provider (and its HTTP client's timeout) is made with it.
     monkeypatch.setattr(stripe_provider, "TIMEOUT_SECONDS", 0.5)
-    standin.delay_next("/v1/payment_intents", 2.0)
-    answer = await checkout(stripe_api, held)
-    creates = standin.calls_to("POST", "/v1/payment_intents")
-    assert len(creates) >= 2, "the SDK should have retried after the timeout"
-    assert {c.idempotency_key for c in creates} == {f"innkeep-{held.id}-authorise"}
-    intent = standin.only_intent()  # one payment, however many tries
-    assert answer["client_secret"] == intent["client_secret"]
-    standin.authorise(intent["id"])
-    assert (await confirm(stripe_api, held)).status_code == 200
+    async with AsyncTestClient(app=create_app(stripe_settings)) as stripe_api:
+        standin.delay_next("/v1/payment_intents", 2.0)
+        answer = await checkout(stripe_api, held)
+        creates = standin.calls_to("POST", "/v1/payment_intents")
+        assert len(creates) >= 2, "the SDK should have retried after the timeout"
+        assert {c.idempotency_key for c in creates} == {f"innkeep-{held.id}-authorise"}
+        intent = standin.only_intent()  # one payment, however many tries
+        assert answer["client_secret"] == intent["client_secret"]
+        standin.authorise(intent["id"])
+        assert (await confirm(stripe_api, held)).status_code == 200
     assert_settled(demo_property, stripe_payments(standin))
 
 

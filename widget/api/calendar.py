@@ -1,12 +1,10 @@
-"""``GET /api/v1/properties/{slug}/calendar``: availability and prices, cached and ETagged."""
+"""``GET /api/v1/properties/{slug}/calendar``: availability and prices, cached and ETagged
+(by the availability service, `widget.inventory.calendars`)."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
@@ -15,12 +13,12 @@ from litestar.status_codes import HTTP_304_NOT_MODIFIED
 from widget.api.params import PropertySlug, check_adults, parse_children, parse_date
 from widget.api.responses import NOT_MODIFIED, errors
 from widget.errors import Unprocessable
-from widget.inventory.availability import MAX_CALENDAR_NIGHTS, calendar
-from widget.inventory.catalogue import catalogue, party
+from widget.inventory.availability import MAX_CALENDAR_NIGHTS
+from widget.inventory.catalogue import party
 from widget.state import ServicesDep
 
-log = logging.getLogger(__name__)
-CACHE_SECONDS = 600
+_ALWAYS = ((b"cache-control", b"no-cache"), (b"vary", b"accept-encoding"))
+_GZIPPED = (b"content-encoding", b"gzip")
 
 
 class CalendarController(Controller):
@@ -61,47 +59,21 @@ class CalendarController(Controller):
         if (last - first).days > MAX_CALENDAR_NIGHTS:
             raise Unprocessable(f"at most {MAX_CALENDAR_NIGHTS} nights at once", field="end")
         who = party(check_adults(adults), parse_children(children))
-
-        # The hot path touches no server: versions and answers come from this worker's memory,
-        # which Postgres keeps honest (see widget.inventory.freshness).
-        memory = services.freshness
-        seen = await memory.versions(services.pool, slug)
-        digest = hashlib.sha256(
-            f"{seen.version}|{seen.inventory_version}|{seen.today}|{first}|{last}|"
-            f"{who.adults}|{who.children}".encode()
-        ).hexdigest()[:32]
-        etag = f'"{digest}"'.encode()
-        headers = [(b"etag", etag), (b"cache-control", b"no-cache"), (b"vary", b"accept-encoding")]
-        if request.headers.get("if-none-match", "").encode() == etag:
+        availability = services.availability
+        answer = await availability.calendar(
+            slug, first, last, who, request.headers.get("if-none-match", "")
+        )
+        if answer.body is None:
+            headers = [(b"etag", answer.etag), *_ALWAYS]
             return ASGIResponse(status_code=HTTP_304_NOT_MODIFIED, encoded_headers=headers)
-
-        key = f"innkeep:{{p:{seen.property_id}}}:calendar:{digest}"
-        body = memory.body(key) or await _cached(services, key)
-        if body is None:
-            async with services.pool.connection() as db:
-                shop = await catalogue(db, slug, seen)
-                answer = await calendar(db, shop, first, last, who, seen.today)
-            body = msgspec.json.encode(answer)
-            await _store(services, key, body)
-        memory.keep(key, body)
-        # Answers are compressed once, when first kept, not on every request.
         if "gzip" in request.headers.get("accept-encoding", ""):
-            body = memory.gzipped(key, body)
-            headers.append((b"content-encoding", b"gzip"))
-        return ASGIResponse(body=body, media_type="application/json", encoded_headers=headers)
-
-
-async def _cached(services: ServicesDep, key: str) -> bytes | None:
-    try:
-        value = await services.redis.get(key)
-    except Exception as exc:  # Redis away: compute from Postgres, the truth, instead
-        log.debug("calendar cache unavailable: %s", exc)
-        return None
-    return value if isinstance(value, bytes) else None
-
-
-async def _store(services: ServicesDep, key: str, body: bytes) -> None:
-    try:
-        await services.redis.set(key, body, ex=CACHE_SECONDS)
-    except Exception as exc:
-        log.debug("calendar cache unavailable: %s", exc)
+            return ASGIResponse(
+                body=availability.gzipped(answer),
+                media_type="application/json",
+                encoded_headers=[(b"etag", answer.etag), *_ALWAYS, _GZIPPED],
+            )
+        return ASGIResponse(
+            body=answer.body,
+            media_type="application/json",
+            encoded_headers=[(b"etag", answer.etag), *_ALWAYS],
+        )

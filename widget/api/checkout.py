@@ -12,7 +12,6 @@ from widget.api.responses import WRITE_REFUSALS, errors
 from widget.idempotency import idempotent
 from widget.inventory.hold_access import load_hold
 from widget.links import manage_url, site_url
-from widget.payments import provider_for
 from widget.payments.checkout import CheckoutIn, start_checkout
 from widget.payments.confirmation import confirm_payment
 from widget.sql import queries
@@ -54,7 +53,7 @@ class CheckoutController(Controller):
             hold = await load_hold(db, hold_id, x_hold_token)
             return await start_checkout(
                 db,
-                provider_for(services),
+                services.payments,
                 hold,
                 data,
                 grace_seconds=services.settings.payment_grace_seconds,
@@ -89,7 +88,7 @@ class CheckoutController(Controller):
             await load_hold(db, hold_id, x_hold_token)  # the token is the guest's proof
             assert x_hold_token is not None  # load_hold refuses a missing token
             site = site_url(services.settings)
-            booked = await confirm_payment(db, provider_for(services), hold_id, site=site)
+            booked = await confirm_payment(db, services.payments, hold_id, site=site)
             # The guest's own proof (the hold token) earns a manage link at once, on every
             # call, whoever booked (this call, the webhook, the reconciler); the e-mail
             # carries another key, random, of which nothing but its hash is kept.

@@ -18,7 +18,7 @@ from widget.clients import client_of
 from widget.errors import Conflict
 from widget.idempotency import idempotent
 from widget.intake import ACCEPTS, BEACON
-from widget.inventory.catalogue import catalogue, party
+from widget.inventory.catalogue import party
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
 from widget.state import DbDep, ServicesDep
@@ -73,8 +73,8 @@ class HoldController(Controller):
 
         async def hold() -> HoldOut:
             who = party(check_adults(data.adults), check_children(data.children))
-            seen = await services.freshness.versions_on(db, slug)
-            shop = await catalogue(db, slug, seen)
+            seen = await services.versions.of(slug, db)
+            shop = await services.catalogues.of(db, slug, seen)
             wish = StayWish(
                 room_type=data.room_type,
                 check_in=data.check_in,

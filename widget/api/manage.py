@@ -19,7 +19,6 @@ from widget.embedding import new_nonce
 from widget.intake import ACCEPTS, FORM
 from widget.mail.compose import language_of, long_date, money
 from widget.mail.phrases import phrases
-from widget.payments import provider_for
 from widget.payments.cancellation import booking_for_guest, cancel_booking, terms
 from widget.state import DbDep, Services, ServicesDep
 
@@ -130,5 +129,5 @@ class ManageBookingController(Controller):
         """Cancel the booking and refund what the policy gives back."""
         key = data.get("key", "")
         booking = await booking_for_guest(db, reference, key)
-        after = await cancel_booking(db, provider_for(services), booking)
+        after = await cancel_booking(db, services.payments, booking)
         return _page(after, key, message="cancelled")

@@ -11,9 +11,9 @@ from litestar.params import JSONBody
 from engine import quote_to_json
 from widget.api.params import PropertySlug, check_adults, check_children
 from widget.api.responses import WRITE_REFUSALS, errors
-from widget.inventory.catalogue import catalogue, party, versions
+from widget.inventory.catalogue import party
 from widget.inventory.quoting import quote
-from widget.state import DbDep
+from widget.state import DbDep, ServicesDep
 
 
 class StayRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,13 +38,13 @@ class QuoteController(Controller):
         responses=errors(400, 404, 422, 500, 503, *WRITE_REFUSALS),
     )
     async def create_quote(
-        self, db: DbDep, slug: PropertySlug, data: JSONBody[StayRequest]
+        self, services: ServicesDep, db: DbDep, slug: PropertySlug, data: JSONBody[StayRequest]
     ) -> Response[bytes]:
         """Every night with the rules that made its price, the stay's discounts, fees and
         taxes (what is paid now and what at the property), the total and a `quote_hash`."""
         who = party(check_adults(data.adults), check_children(data.children))
-        seen = await versions(db, slug)
-        shop = await catalogue(db, slug, seen)
+        seen = await services.versions.of(slug, db)
+        shop = await services.catalogues.of(db, slug, seen)
         priced = await quote(
             db,
             shop,

@@ -15,7 +15,6 @@ from widget.api.responses import errors
 from widget.errors import ApiError, Forbidden, NotFound
 from widget.intake import ACCEPTS, WEBHOOK_BODY_LIMIT
 from widget.links import site_url
-from widget.payments import provider_for
 from widget.payments.webhook import TOLERANCE_SECONDS as TOLERANCE
 from widget.payments.webhook import handle_event, signed_in_time
 from widget.state import DbDep, ServicesDep
@@ -62,7 +61,7 @@ class WebhookController(Controller):
         try:
             outcome = await handle_event(
                 db,
-                provider_for(services),
+                services.payments,
                 event,
                 site=site_url(settings),
             )

@@ -186,15 +186,17 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
     from psycopg.rows import dict_row
 
     from widget.errors import ApiError
-    from widget.inventory.catalogue import RulesNotLoaded, catalogue, party, versions
+    from widget.inventory.catalogue import RulesNotLoaded, party, read_catalogue
     from widget.inventory.quoting import quote
+    from widget.inventory.versions import read_versions
 
     async with await psycopg.AsyncConnection.connect(
         url, autocommit=True, row_factory=dict_row
     ) as conn:
         try:
-            seen = await versions(conn, args.property)
-            shop = await catalogue(conn, args.property, seen)
+            # One question, asked once: no worker's memory to consult.
+            seen = await read_versions(conn, args.property)
+            shop = await read_catalogue(conn, args.property)
             return await quote(
                 conn,
                 shop,

@@ -90,9 +90,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from widget.demo import run_demo
+    from widget.commands import CommandError
+    from widget.demo import PortTaken, run_demo
 
-    return run_demo(settings_from(args), port=args.port, host_port=args.host_port)
+    try:
+        return run_demo(settings_from(args), port=args.port, host_port=args.host_port)
+    except PortTaken as exc:
+        raise CommandError(str(exc)) from None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

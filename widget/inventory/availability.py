@@ -12,8 +12,9 @@ import msgspec
 from engine import InvalidParty, Party, StayContext, price_nights
 from widget.db import Conn
 from widget.inventory.catalogue import Catalogue
-from widget.inventory.freshness import MAX_AGE, Freshness, StockEntry
+from widget.inventory.freshness import MAX_AGE
 from widget.inventory.stock import Stock, window
+from widget.inventory.stock_memory import StockEntry, StockMemory
 from widget.schemas import Money
 from widget.sql import queries
 
@@ -57,7 +58,7 @@ def _stocks(shop: Catalogue, busy: list[dict[str, Any]]) -> dict[str, Stock]:
 
 
 async def stock_ahead(
-    conn: Conn, shop: Catalogue, today: date, inventory_version: int, memory: Freshness
+    conn: Conn, shop: Catalogue, today: date, inventory_version: int, memory: StockMemory
 ) -> dict[str, Stock]:
     """Every room type's `Stock` from yesterday's window on, kept in this worker's memory
     under the inventory version (Postgres's NOTIFY drops it on any change) until the first
@@ -77,7 +78,7 @@ async def stock_ahead(
             ttl = min(ttl, min(lapse.total_seconds() for lapse in lapses))
         return StockEntry(first, stocks, time.monotonic() + ttl)
 
-    entry = await memory.stock(shop.property_id, inventory_version, read)
+    entry = await memory.ahead(shop.property_id, inventory_version, read)
     return entry.stocks
 
 

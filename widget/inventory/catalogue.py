@@ -1,20 +1,20 @@
 """A property's pricing set-up (rules, room types, units), loaded once per property version.
 
 Rules and room types only change when the owner applies the property file, which bumps
-``property.version``; every worker keeps the set-up of the versions it has seen, so a
-calendar or quote request costs one small query before it can price.
+``property.version``; every worker keeps the set-up of the versions it has seen
+(`Catalogues`), so a calendar or quote request needs no query before it can price.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from engine import Party, Property, RoomType, RuleConfigError, RuleInstance, load_rules
 from widget.db import Conn
 from widget.errors import NotFound, PricingBroken, Unprocessable, shown
+from widget.inventory.versions import Versions
 from widget.sql import queries
 
 log = logging.getLogger(__name__)
@@ -70,44 +70,27 @@ class Catalogue:
         return room
 
 
-@dataclass(frozen=True)
-class Versions:
-    """What decides whether a cached answer is still true, read in one query."""
+class Catalogues:
+    """One worker's pricing set-ups, the newest version of each property it has priced."""
 
-    property_id: int
-    version: int
-    inventory_version: int
-    time_zone: str
-    today: date
-    #: Until the property's next midnight, by the database's clock.
-    seconds_to_midnight: float = 86400.0
+    def __init__(self) -> None:
+        self._kept: dict[tuple[int, int], Catalogue] = {}
 
-
-_cache: dict[tuple[int, int], Catalogue] = {}
-
-
-async def versions(conn: Conn, slug: str) -> Versions:
-    cur = await conn.execute(queries("inventory")["property_versions"], {"slug": slug})
-    row = await cur.fetchone()
-    if row is None:
-        raise NotFound(f"No property is called {shown(slug)}; check the data-property attribute.")
-    return Versions(
-        row["id"],
-        row["version"],
-        row["inventory_version"],
-        row["time_zone"],
-        row["today"],
-        float(row["seconds_to_midnight"]),
-    )
+    async def of(self, conn: Conn, slug: str, seen: Versions) -> Catalogue:
+        """The pricing set-up of ``slug`` at the version ``seen``: from memory, else read."""
+        cached = self._kept.get((seen.property_id, seen.version))
+        if cached is not None:
+            return cached
+        loaded = await read_catalogue(conn, slug)
+        # Keep only the newest version per property: old ones can never be asked for again.
+        for old in [k for k in self._kept if k[0] == loaded.property_id]:
+            del self._kept[old]
+        self._kept[(loaded.property_id, loaded.version)] = loaded
+        return loaded
 
 
-async def catalogue(conn: Conn, slug: str, seen: Versions | None = None) -> Catalogue:
-    """The pricing set-up of ``slug`` at its current version."""
-    current = seen or await versions(conn, slug)
-    key = (current.property_id, current.version)
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
+async def read_catalogue(conn: Conn, slug: str) -> Catalogue:
+    """The pricing set-up of ``slug`` as Postgres has it now (no memory: see `Catalogues`)."""
     q = queries("inventory")
     cur = await conn.execute(q["property_for_pricing"], {"slug": slug})
     row = await cur.fetchone()
@@ -130,7 +113,7 @@ async def catalogue(conn: Conn, slug: str, seen: Versions | None = None) -> Cata
     }
     # A property without rules sells every night at its room types' base prices.
     rules: list[dict[str, Any]] = row["pricing_rules"] or [{"type": "base_rate"}]
-    loaded = Catalogue(
+    return Catalogue(
         property_id=row["id"],
         version=row["version"],
         property=Property(slug=row["slug"], currency=row["currency"], time_zone=row["time_zone"]),
@@ -138,11 +121,6 @@ async def catalogue(conn: Conn, slug: str, seen: Versions | None = None) -> Cata
         rules=_rules(row["slug"], rules, row["currency"], list(rooms)),
         rooms=rooms,
     )
-    # Keep only the newest version per property: old ones can never be asked for again.
-    for old in [k for k in _cache if k[0] == loaded.property_id]:
-        del _cache[old]
-    _cache[(loaded.property_id, loaded.version)] = loaded
-    return loaded
 
 
 def party(adults: int, children: tuple[int, ...] | list[int]) -> Party:

@@ -29,8 +29,9 @@ from widget.inventory.gate import Gate, GateUnavailable, night_keys
 from widget.inventory.quotas import Client, Quotas
 from widget.inventory.quoting import check_stay, price
 from widget.inventory.stock import Stock
+from widget.inventory.stock_memory import StockMemory
+from widget.settings import Settings
 from widget.sql import queries
-from widget.state import Services
 from widget.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,11 @@ class NewHold:
 class Holds:
     """Holds of every property, for one worker: Postgres, the gate and the quotas."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.gate = Gate(services.redis)
-        self.quotas = Quotas(services.redis, services.settings)
+    def __init__(self, settings: Settings, gate: Gate, quotas: Quotas, stock: StockMemory) -> None:
+        self.settings = settings
+        self.gate = gate
+        self.quotas = quotas
+        self.stock = stock
         #: Every loser of a race meets the winner's gate; they share one look at its row.
         #: (One that arrives just as that hold ends may hear "still held" from a look begun
         #: a moment before: the same as arriving that moment earlier. Never a double booking.)
@@ -87,8 +89,7 @@ class Holds:
         the caller read (see `stock_ahead`); Postgres stays the final guard."""
         check_stay(wish.check_in, wish.check_out, today)
         shop.room(wish.room_type)
-        memory = self.services.freshness
-        stocks = await stock_ahead(conn, shop, today, inventory_version, memory)
+        stocks = await stock_ahead(conn, shop, today, inventory_version, self.stock)
         stock = stocks[wish.room_type]
         units = stock.free_units(wish.check_in, wish.check_out)
         if not units:
@@ -144,7 +145,7 @@ class Holds:
         unit_id: int,
         prepare: Callable[[], Awaitable[tuple[Quote, bool]]],
     ) -> NewHold | None:
-        settings = self.services.settings
+        settings = self.settings
         keys = night_keys(shop.property_id, unit_id, wish.check_in, wish.check_out)
         gated = await self._take_gate(conn, keys, hold_id, settings.hold_seconds)
         if gated is False:

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from widget.db import Conn
+from widget.db import Conn, Pool
 from widget.email_address import InvalidEmail
 from widget.mail.compose import Message
 from widget.mail.transport import Transport, transport_for
+from widget.settings import Settings
 from widget.sql import queries
-from widget.state import Services
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,7 @@ async def send_due(conn: Conn, transport: Transport, sender: str) -> int:
     return sent
 
 
-async def send_outbox(services: Services) -> int:
+async def send_outbox(pool: Pool, settings: Settings) -> int:
     """The background job: send what is due with the configured transport."""
-    settings = services.settings
-    async with services.pool.connection() as conn:
+    async with pool.connection() as conn:
         return await send_due(conn, transport_for(settings), settings.mail_from)

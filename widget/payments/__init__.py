@@ -3,11 +3,6 @@ idempotent confirmation shared by the guest's return, the webhook and the reconc
 
 from __future__ import annotations
 
-import weakref
-
-from psycopg_pool import AsyncConnectionPool
-
-from widget.db import Conn
 from widget.payments.demo_provider import DemoProvider
 from widget.payments.provider import (
     Payment,
@@ -17,37 +12,27 @@ from widget.payments.provider import (
     deployment_marker,
 )
 from widget.payments.stripe_provider import StripeProvider
-from widget.state import Services
+from widget.settings import Settings
 
 __all__ = [
     "Payment",
     "PaymentProvider",
     "PaymentUnavailable",
     "Refund",
-    "provider_for",
+    "payment_provider",
 ]
 
-# One provider per service instance (its HTTP client belongs to that instance's event loop).
-_providers: weakref.WeakKeyDictionary[AsyncConnectionPool[Conn], PaymentProvider] = (
-    weakref.WeakKeyDictionary()
-)
 
-
-def provider_for(services: Services) -> PaymentProvider:
-    """The deployment's provider, chosen by settings alone (never by a request)."""
-    provider = _providers.get(services.pool)
-    if provider is None:
-        settings = services.settings
-        if settings.payment_provider == "stripe":
-            assert settings.stripe_secret_key and settings.stripe_publishable_key  # checked
-            provider = StripeProvider(
-                settings.stripe_secret_key,
-                settings.stripe_publishable_key,
-                deployment=deployment_marker(settings.secret_key),
-                api_base=settings.stripe_api_base,
-            )
-        else:
-            assert settings.database_url is not None  # create_app refuses to start without
-            provider = DemoProvider(settings.database_url)
-        _providers[services.pool] = provider
-    return provider
+def payment_provider(settings: Settings) -> PaymentProvider:
+    """The deployment's provider, chosen by settings alone (never by a request). Built once
+    per service (`widget.state.build_services`): its HTTP client belongs to that service."""
+    if settings.payment_provider == "stripe":
+        assert settings.stripe_secret_key and settings.stripe_publishable_key  # checked
+        return StripeProvider(
+            settings.stripe_secret_key,
+            settings.stripe_publishable_key,
+            deployment=deployment_marker(settings.secret_key),
+            api_base=settings.stripe_api_base,
+        )
+    assert settings.database_url is not None  # create_app refuses to start without
+    return DemoProvider(settings.database_url)

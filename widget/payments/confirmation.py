@@ -18,7 +18,7 @@ from uuid import UUID
 from widget.db import Conn
 from widget.errors import ApiError, Conflict, NotFound
 from widget.inventory.availability import free_room_types as free_for_stay
-from widget.inventory.catalogue import catalogue, party, versions
+from widget.inventory.catalogue import party, read_catalogue
 from widget.inventory.confirm import InTransaction, confirm_hold
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
@@ -90,8 +90,8 @@ def _mismatch(payment: Payment, row: dict[str, Any]) -> str | None:
 
 async def free_room_types(conn: Conn, row: dict[str, Any]) -> list[str]:
     """What is free instead for the same stay and party (the holds' own answer)."""
-    slug = row["property_slug"]
-    shop = await catalogue(conn, slug, await versions(conn, slug))
+    # Rare (a hold lost at payment): read afresh rather than reach for a worker's memory.
+    shop = await read_catalogue(conn, row["property_slug"])
     who = party(int(row["adults"] or 1), list(row["children"] or []))
     return await free_for_stay(conn, shop, row["check_in"], row["check_out"], who)
 

@@ -18,12 +18,11 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from widget.db import Conn
+from widget.db import Conn, Pool
 from widget.errors import ApiError
 from widget.links import site_url
 from widget.mail.compose import booking_cancelled_unpaid
 from widget.mail.outbox import enqueue
-from widget.payments import provider_for
 from widget.payments.cancellation import refund
 from widget.payments.confirmation import (
     cancel_authorisation,
@@ -32,8 +31,8 @@ from widget.payments.confirmation import (
     reservation,
 )
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.settings import Settings
 from widget.sql import queries
-from widget.state import Services
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +185,9 @@ async def reconcile(
     return outcomes
 
 
-async def reconcile_payments(services: Services) -> dict[str, str]:
+async def reconcile_payments(
+    pool: Pool, provider: PaymentProvider, settings: Settings
+) -> dict[str, str]:
     """The background job."""
-    async with services.pool.connection() as conn:
-        return await reconcile(conn, provider_for(services), site_url(services.settings))
+    async with pool.connection() as conn:
+        return await reconcile(conn, provider, site_url(settings))

@@ -1,0 +1,106 @@
+"""The availability service: calendar answers as the widget asks for them.
+
+An answer is found in this worker's memory, else in Redis (shared by the workers), else
+computed from Postgres, the truth; it carries an ETag that changes with any booking, rule
+change or the property's local date, so a widget that has it already gets a 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date
+from typing import NamedTuple
+
+import msgspec
+from redis.asyncio import Redis
+
+from engine import Party
+from widget.db import Pool
+from widget.inventory.availability import calendar
+from widget.inventory.calendar_cache import CalendarBodies
+from widget.inventory.catalogue import Catalogues
+from widget.inventory.versions import VersionMemory, Versions
+from widget.outages import OutageLog
+
+log = logging.getLogger(__name__)
+#: How long Redis keeps an answer for the other workers.
+CACHE_SECONDS = 600
+
+
+class CalendarAnswer(NamedTuple):
+    #: Quoted, as the ETag header carries it.
+    etag: bytes
+    #: Where the answer is kept (for `Availability.gzipped`).
+    key: str
+    #: The answer as JSON; None when the caller's copy (If-None-Match) is still current.
+    body: bytes | None
+
+
+class Availability:
+    """Calendars of every property, for one worker."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        redis: Redis,
+        versions: VersionMemory,
+        catalogues: Catalogues,
+        bodies: CalendarBodies,
+    ) -> None:
+        self._pool = pool
+        self._redis = redis
+        self._versions = versions
+        self._catalogues = catalogues
+        self._bodies = bodies
+        self._redis_away = OutageLog(log, "calendar cache (Redis)")
+
+    async def calendar(
+        self, slug: str, first: date, last: date, who: Party, if_none_match: str
+    ) -> CalendarAnswer:
+        """Units free, prices and restrictions of every night of ``[first, last)`` for the
+        party; no body when ``if_none_match`` is the answer's ETag."""
+        # The hot path touches no server and awaits nothing: versions and answers come from
+        # this worker's memory, which Postgres keeps honest (see widget.inventory.freshness).
+        seen = self._versions.remembered(slug) or await self._versions.read(slug)
+        digest = hashlib.sha256(
+            f"{seen.version}|{seen.inventory_version}|{seen.today}|{first}|{last}|"
+            f"{who.adults}|{who.children}".encode()
+        ).hexdigest()[:32]
+        etag = f'"{digest}"'
+        if if_none_match == etag:
+            return CalendarAnswer(etag.encode(), "", None)
+        key = f"innkeep:{{p:{seen.property_id}}}:calendar:{digest}"
+        body = self._bodies.body(key) or await self._cached(key)
+        if body is None:
+            body = await self._computed(slug, seen, first, last, who)
+            await self._store(key, body)
+        self._bodies.keep(key, body)
+        return CalendarAnswer(etag.encode(), key, body)
+
+    def gzipped(self, answer: CalendarAnswer) -> bytes:
+        """The answer's body compressed, once per answer kept (not on every request)."""
+        assert answer.body is not None
+        return self._bodies.gzipped(answer.key, answer.body)
+
+    async def _computed(
+        self, slug: str, seen: Versions, first: date, last: date, who: Party
+    ) -> bytes:
+        async with self._pool.connection() as db:
+            shop = await self._catalogues.of(db, slug, seen)
+            answer = await calendar(db, shop, first, last, who, seen.today)
+        return msgspec.json.encode(answer)
+
+    async def _cached(self, key: str) -> bytes | None:
+        try:
+            value = await self._redis.get(key)
+        except Exception as exc:  # Redis away: compute from Postgres, the truth, instead
+            self._redis_away.failed(exc)
+            return None
+        return value if isinstance(value, bytes) else None
+
+    async def _store(self, key: str, body: bytes) -> None:
+        try:
+            await self._redis.set(key, body, ex=CACHE_SECONDS)
+        except Exception as exc:
+            self._redis_away.failed(exc)

@@ -17,9 +17,6 @@ from widget.inventory.availability import MAX_CALENDAR_NIGHTS
 from widget.inventory.catalogue import party
 from widget.state import ServicesDep
 
-_ALWAYS = ((b"cache-control", b"no-cache"), (b"vary", b"accept-encoding"))
-_GZIPPED = (b"content-encoding", b"gzip")
-
 
 class CalendarController(Controller):
     path = "/api/v1/properties"
@@ -60,20 +57,14 @@ class CalendarController(Controller):
             raise Unprocessable(f"at most {MAX_CALENDAR_NIGHTS} nights at once", field="end")
         who = party(check_adults(adults), parse_children(children))
         availability = services.availability
-        answer = await availability.calendar(
+        etag, key, body = await availability.calendar(
             slug, first, last, who, request.headers.get("if-none-match", "")
         )
-        if answer.body is None:
-            headers = [(b"etag", answer.etag), *_ALWAYS]
+        headers = [(b"etag", etag), (b"cache-control", b"no-cache"), (b"vary", b"accept-encoding")]
+        if body is None:
             return ASGIResponse(status_code=HTTP_304_NOT_MODIFIED, encoded_headers=headers)
+        # Answers are compressed once, when first kept, not on every request.
         if "gzip" in request.headers.get("accept-encoding", ""):
-            return ASGIResponse(
-                body=availability.gzipped(answer),
-                media_type="application/json",
-                encoded_headers=[(b"etag", answer.etag), *_ALWAYS, _GZIPPED],
-            )
-        return ASGIResponse(
-            body=answer.body,
-            media_type="application/json",
-            encoded_headers=[(b"etag", answer.etag), *_ALWAYS],
-        )
+            body = availability.gzipped(key, body)
+            headers.append((b"content-encoding", b"gzip"))
+        return ASGIResponse(body=body, media_type="application/json", encoded_headers=headers)

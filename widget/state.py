@@ -32,6 +32,8 @@ from widget.settings import Settings
 # the hot paths; the calendar takes this alone and the holds take it and ``db`` (in sequence).
 @dataclass(frozen=True, slots=True)
 class Services:
+    """The parts of one worker, made by `build_services`; nothing in it is made lazily."""
+
     settings: Settings
     pool: Pool
     redis: Redis

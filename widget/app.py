@@ -21,8 +21,8 @@ from widget.api.docs import swagger_ui
 from widget.background import running_jobs
 from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
-from widget.errors import exception_handlers
 from widget.framing import NotFramedByDefault
+from widget.http_errors import exception_handlers
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
 from widget.inventory.notifications import listening
 from widget.paths import TEMPLATES_DIR

@@ -1,30 +1,21 @@
-"""Errors a caller can act on, and the handlers that render every error as JSON.
+"""What the service refuses, in the guesthouse's words.
 
-Shape: ``{"error": "not_found", "message": "…", "field": "check_in"}`` (``field`` only for
-validation), plus whatever extra data helps the caller recover (free room types, a new quote).
+Services raise these; they know nothing of HTTP. Each kind (`Invalid`, `NotFound`,
+`Conflict`, …) says what went wrong for the caller, each named refusal (`RoomTaken`,
+`PriceChanged`, `QuotaExceeded`, …) says which one, and ``code`` is the stable word a client
+acts on. One table at the HTTP edge (`widget.http_errors`) turns a kind into a status; the
+command line and the background jobs read the same exceptions as they are.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 
-import psycopg
-from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from psycopg_pool import PoolTimeout
 
-from widget.redact import describe_error
+class InnkeepError(Exception):
+    """Base of the service's own refusals; ``code`` is stable, ``message`` is for people,
+    ``field`` names the part of the request at fault and ``extra`` what helps recover."""
 
-log = logging.getLogger(__name__)
-
-
-class ApiError(Exception):
-    """Base of the service's own errors; ``code`` is stable, ``message`` is for people."""
-
-    status_code = 400
     code = "bad_request"
 
     def __init__(
@@ -34,47 +25,109 @@ class ApiError(Exception):
         field: str | None = None,
         code: str | None = None,
         extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.extra = extra or {}
-        self.headers = headers or {}
         if code:
             self.code = code
 
 
-class NotFound(ApiError):
-    status_code = 404
-    code = "not_found"
+# The kinds of refusal.
 
 
-class Conflict(ApiError):
-    status_code = 409
-    code = "conflict"
+class Invalid(InnkeepError):
+    """A value breaks a rule (a date, the party, a stay restriction): ``field`` names it."""
 
-
-class Unprocessable(ApiError):
-    status_code = 422
     code = "invalid"
 
 
-class Forbidden(ApiError):
-    status_code = 403
+class NotFound(InnkeepError):
+    """No such property, hold or booking, or its secret does not match."""
+
+    code = "not_found"
+
+
+class Conflict(InnkeepError):
+    """The state does not allow it now (a room taken, a hold ended, a payment not ready)."""
+
+    code = "conflict"
+
+
+class Refused(InnkeepError):
+    """The caller may not do this (an unsigned webhook, a site not allowed)."""
+
     code = "forbidden"
 
 
-class PricingBroken(ApiError):
-    """A pricing rule or the owner's rule set failed: our side's fault, logged, 500."""
+class QuotaExceeded(InnkeepError):
+    """This client holds too many rooms or tries too often; ``retry_after`` seconds."""
 
-    status_code = 500
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class PricingBroken(InnkeepError):
+    """A pricing rule or the owner's rule set failed: our side's fault, logged."""
+
     code = "pricing_failed"
 
 
-class TooManyRequests(ApiError):
-    status_code = 429
-    code = "too_many_requests"
+class ServiceDown(InnkeepError):
+    """Something the service depends on did not answer; nothing changed, retry."""
+
+    code = "unavailable"
+
+
+# Named refusals a caller meets most.
+
+
+class RoomTaken(Conflict):
+    """Someone else has the room for these nights; ``free_room_types`` says what is left."""
+
+    code = "taken"
+
+
+class PriceChanged(Conflict):
+    """The price is no longer the one the guest saw; ``quote`` is the new one."""
+
+    code = "price_changed"
+
+
+class HoldLost(Conflict):
+    """The hold ended (it lapsed, was released or cancelled) before this step."""
+
+    code = "hold_expired"
+
+
+class PaymentNotStarted(Conflict):
+    code = "payment_not_started"
+
+
+class PaymentNotAuthorised(Conflict):
+    code = "payment_not_authorised"
+
+
+class PaymentMismatch(Conflict):
+    """The stored payment is not for exactly this hold's amount, currency and id."""
+
+    code = "payment_mismatch"
+
+
+class PaymentServiceDown(ServiceDown):
+    """The payment provider did not answer; nothing was charged, the guest may retry."""
+
+    code = "payment_unavailable"
+
+
+class BadSignature(Refused):
+    """A webhook not signed (or not in time) as its endpoint requires."""
+
+    code = "bad_signature"
 
 
 #: No error answer repeats more than this much of anything: a message or field name may
@@ -104,105 +157,3 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
         body["field"] = clipped(field, FIELD_LIMIT)
     body.update(extra)
     return body
-
-
-def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, Any]]:
-    return Response(
-        error_body(exc.code, exc.message, exc.field, **exc.extra),
-        status_code=exc.status_code,
-        headers=exc.headers,
-        media_type=MediaType.JSON,
-    )
-
-
-#: A value the decoder quotes in its message (`…` or '…'), e.g. an unknown field's name.
-_QUOTED = re.compile(rf"(`|')([^`']{{{SHOWN_LIMIT + 1},}})\1")
-
-
-def _shorten_quoted(found: re.Match[str]) -> str:
-    return f"{found[1]}{found[2][:SHOWN_LIMIT]}…{found[1]}"
-
-
-def quoting_briefly(message: str) -> str:
-    """A decoder's ``message`` with every value it quotes cut to a short prefix."""
-    return _QUOTED.sub(_shorten_quoted, message)
-
-
-def _validation_error(
-    _: Request[Any, Any, Any], exc: ValidationException
-) -> Response[dict[str, Any]]:
-    details = exc.extra if isinstance(exc.extra, list) else []
-    first = details[0] if details and isinstance(details[0], dict) else {}
-    field = first.get("key") or None
-    message = first.get("message") or exc.detail
-    if field == "data":  # the body as a whole: the message names the field, e.g. a missing one
-        named = re.search(r"field `([^`]+)`", str(message))
-        field = clipped(named[1], SHOWN_LIMIT) if named else None
-    message = quoting_briefly(str(message))
-    if field:
-        message = f"{field}: {message}"
-    # A value that breaks a rule (a bad date, a missing field) is 422 naming the field;
-    # a body that is not JSON at all stays 400.
-    return Response(
-        error_body("invalid", str(message), field),
-        status_code=422 if field else 400,
-        media_type=MediaType.JSON,
-    )
-
-
-#: Litestar's own refusals, by status, under the codes the public API documents.
-_HTTP_CODES = {
-    404: "not_found",
-    405: "method_not_allowed",
-    408: "request_timeout",
-    413: "too_large",
-    415: "unsupported_media_type",
-    429: "too_many_requests",
-}
-#: What Litestar's CSRF middleware says when a form's token does not match its cookie.
-CSRF_REFUSAL = "CSRF token verification failed"
-
-
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    code = _HTTP_CODES.get(
-        exc.status_code, "bad_request" if exc.status_code < 500 else "server_error"
-    )
-    if exc.status_code == 403 and exc.detail == CSRF_REFUSAL:
-        code = "csrf_failed"
-    return Response(
-        error_body(code, exc.detail),
-        status_code=exc.status_code,
-        headers=exc.headers,
-        media_type=MediaType.JSON,
-    )
-
-
-def _database_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.error("database unavailable: %s", describe_error(exc))
-    return Response(
-        error_body("unavailable", "The booking service is briefly unavailable; please retry."),
-        status_code=503,
-        headers={"Retry-After": "5"},
-        media_type=MediaType.JSON,
-    )
-
-
-def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    # The traceback is described safely by widget.redact (no row values, no passwords).
-    log.error("unhandled error: %s", describe_error(exc), exc_info=exc)
-    return Response(
-        error_body("server_error", "Something went wrong on our side; nothing was charged."),
-        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
-        media_type=MediaType.JSON,
-    )
-
-
-exception_handlers: dict[type[Exception] | int, Any] = {
-    ApiError: _api_error,
-    ValidationException: _validation_error,
-    HTTPException: _http_error,
-    # No connection to be had (Postgres away or every connection busy): retry shortly.
-    PoolTimeout: _database_unavailable,
-    psycopg.OperationalError: _database_unavailable,
-    Exception: _unexpected,
-}

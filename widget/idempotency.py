@@ -37,7 +37,8 @@ import msgspec
 from litestar import MediaType, Request, Response
 
 from widget.db import Conn, Pool
-from widget.errors import ApiError, Conflict, Unprocessable, error_body
+from widget.errors import Conflict, InnkeepError, Invalid
+from widget.http_errors import headers_of, refusal_body, status_of
 from widget.sql import queries
 from widget.tokens import Sealed, seal, sealing_keys, unseal
 
@@ -144,7 +145,7 @@ async def idempotent(
     """Run ``work`` once per ``Idempotency-Key`` (if the request carries one) and answer.
 
     ``work`` returns a `Response` or a msgspec-encodable value (answered with
-    ``status_code``); an `ApiError` it raises is kept and replayed like any other answer.
+    ``status_code``); an `InnkeepError` it raises is kept and replayed like any other answer.
     ``caller`` overrides who is asking (for example a client address behind trusted proxies).
     ``secret_key`` (the server's) salts the derivation of the sealing key.
     """
@@ -153,7 +154,7 @@ async def idempotent(
         result = await work()
         return result if isinstance(result, Response) else Response(result, status_code=status_code)
     if not _VALID_KEY.match(key):
-        raise ApiError(
+        raise InnkeepError(
             f"{HEADER} must be 1 to 255 visible ASCII characters.", field=HEADER, code="invalid"
         )
     q = queries("payments")
@@ -181,7 +182,7 @@ async def idempotent(
                 )
         else:
             if bytes(seen["request_hash"]) != request_hash:
-                raise Unprocessable(
+                raise Invalid(
                     f"This {HEADER} was already used with a different request body; "
                     "use a new key for a new request.",
                     field=HEADER,
@@ -197,13 +198,13 @@ async def idempotent(
 
     try:
         result = await work()
-    except ApiError as exc:
+    except InnkeepError as exc:
         stored = _Stored(
-            exc.status_code,
-            msgspec.json.encode(error_body(exc.code, exc.message, exc.field, **exc.extra)),
+            status_of(exc),
+            msgspec.json.encode(refusal_body(exc)),
             {
                 "content-type": MediaType.JSON.value,
-                **{k.lower(): v for k, v in exc.headers.items()},
+                **{k.lower(): v for k, v in headers_of(exc).items()},
             },
         )
         await _settle(db, params, sealing, stored)

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from tests.helpers import DEMO_TOML, advance_clock, age_gates
 from widget.db import create_pool
-from widget.errors import ApiError
+from widget.errors import InnkeepError
 from widget.inventory.availability import calendar
 from widget.inventory.blocks import BlockRefused, add_block
 from widget.inventory.catalogue import party
@@ -91,7 +91,7 @@ class Guesthouse(RuleBasedStateMachine):
                 held = await self.services.holds.create(
                     conn, shop, wish, client, seen.today, seen.inventory_version
                 )
-            except ApiError as refused:
+            except InnkeepError as refused:
                 # Refused only for a reason a guest is told: taken, or a stay restriction.
                 assert refused.code in (
                     "taken",

@@ -15,7 +15,8 @@ from litestar.di import Provide
 from litestar.testing import AsyncTestClient
 
 from widget.db import Conn, create_pool
-from widget.errors import Conflict, exception_handlers
+from widget.errors import Conflict
+from widget.http_errors import exception_handlers
 from widget.idempotency import forget_old_keys, idempotent
 from widget.state import DbDep
 

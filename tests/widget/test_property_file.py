@@ -134,7 +134,7 @@ ADDRESSES = [
 
 @pytest.mark.parametrize("address", ADDRESSES)
 def test_the_property_file_and_checkout_judge_an_address_alike(address: str) -> None:
-    from widget.errors import Unprocessable
+    from widget.errors import Invalid
     from widget.payments.checkout import CheckoutIn, GuestIn, checked_guest
 
     text = DEMO_TOML.replace("hello@casalanterna.example", address.replace("\n", "\\n"), 1)
@@ -147,7 +147,7 @@ def test_the_property_file_and_checkout_judge_an_address_alike(address: str) -> 
     try:
         checked_guest(CheckoutIn(GuestIn(name="Anna", email=address), True))
         checkout_accepts = True
-    except Unprocessable as exc:
+    except Invalid as exc:
         assert exc.field == "guest.email"
         checkout_accepts = False
     assert file_accepts == checkout_accepts

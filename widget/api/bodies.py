@@ -24,12 +24,12 @@ from litestar.typing import FieldDefinition
 
 from widget.errors import (
     FIELD_LIMIT,
-    ApiError,
-    Unprocessable,
+    InnkeepError,
+    Invalid,
     clipped,
-    quoting_briefly,
     shown,
 )
+from widget.http_errors import quoting_briefly
 
 _PATH = re.compile(r" - at `\$((?:\.[^.`\[]*|\[\d+\])*)`$")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(.*)`$", re.DOTALL)
@@ -42,7 +42,7 @@ def _field_of(path: str) -> str:
     return ".".join(parts)
 
 
-def _refusal(error: msgspec.ValidationError) -> ApiError:
+def _refusal(error: msgspec.ValidationError) -> InnkeepError:
     text = str(error)
     located = _PATH.search(text)
     message = quoting_briefly(text[: located.start()] if located else text)
@@ -52,14 +52,14 @@ def _refusal(error: msgspec.ValidationError) -> ApiError:
         key = unknown[1]
         field = f"{parent}.{key}" if parent else key
         what = f"unknown field {shown(key)}" if key else "an empty key is not a field"
-        return Unprocessable(f"{what}; remove it", field=clipped(field, FIELD_LIMIT))
+        return Invalid(f"{what}; remove it", field=clipped(field, FIELD_LIMIT))
     missing = _MISSING.match(message)
     if missing:
         field = f"{parent}.{missing[1]}" if parent else missing[1]
-        return Unprocessable(f"{field} is required", field=field)
+        return Invalid(f"{field} is required", field=field)
     if parent:
-        return Unprocessable(f"{parent}: {message}", field=parent)
-    return Unprocessable(message, field="body")
+        return Invalid(f"{parent}: {message}", field=parent)
+    return Invalid(message, field="body")
 
 
 async def strict_body(
@@ -75,7 +75,7 @@ async def strict_body(
     except msgspec.ValidationError as error:
         raise _refusal(error) from None
     except msgspec.DecodeError:
-        raise ApiError("The body is not JSON.", code="invalid") from None
+        raise InnkeepError("The body is not JSON.", code="invalid") from None
 
 
 def _is_struct(data: FieldDefinition) -> bool:

@@ -21,7 +21,8 @@ from widget.embedding import (
     widget_csp,
     widget_options,
 )
-from widget.errors import NotFound, shown
+from widget.errors import InnkeepError, NotFound, shown
+from widget.http_errors import refusal_response
 from widget.i18n import messages, text
 from widget.links import site_url
 from widget.paths import STATIC_DIR
@@ -59,9 +60,27 @@ def _language(policy: EmbedPolicy, asked: str | None) -> str:
     return policy.locale if policy.locale in LANGUAGES else "en"
 
 
+def _readable_by(origin: str | None) -> dict[str, str]:
+    """Headers that let the asking page read the answer, whatever it is: it carries nothing
+    secret, and a page that may not embed must still learn so plainly."""
+    headers = {"Vary": "Origin", "Cache-Control": "no-store"}
+    if origin and normalise_origin(origin):
+        headers["Access-Control-Allow-Origin"] = origin
+    return headers
+
+
+def _refusal_for_any_page(
+    request: Request[Any, Any, Any], exc: InnkeepError
+) -> Response[dict[str, Any]]:
+    answer = refusal_response(request, exc)
+    answer.headers.update(_readable_by(request.headers.get("origin")))
+    return answer
+
+
 class EmbedCheckController(Controller):
     path = "/api/v1/properties"
     tags = ("widget",)
+    exception_handlers = {InnkeepError: _refusal_for_any_page}  # noqa: RUF012 - Litestar's own attribute
 
     @get(
         "/{slug:str}/embed",
@@ -83,15 +102,11 @@ class EmbedCheckController(Controller):
         the widget page is. Answered to every origin, so that a site that is not allowed
         can say so plainly; the widget page itself refuses to be framed by it."""
         origin = request.headers.get("origin")
-        # Readable by the asking page whatever the answer; it carries nothing secret.
-        headers = {"Vary": "Origin", "Cache-Control": "no-store"}
-        if origin and normalise_origin(origin):
-            headers["Access-Control-Allow-Origin"] = origin
+        headers = _readable_by(origin)
         policy = await embed_policy(db, slug)
         if policy is None:
             raise NotFound(
-                f"No property is called {shown(slug)}; check the data-property attribute.",
-                headers=headers,
+                f"No property is called {shown(slug)}; check the data-property attribute."
             )
         language = _language(policy, lang)
         label, close = text(language, "book_now"), text(language, "close")

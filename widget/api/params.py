@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar.params import PathParameter
 
-from widget.errors import Unprocessable, shown
+from widget.errors import Invalid, shown
 
 MAX_CHILD_AGE = 17
 
@@ -16,7 +16,7 @@ def parse_date(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Unprocessable(
+        raise Invalid(
             f"{field} must be a date like 2027-05-01, got {shown(value)}", field=field
         ) from None
 
@@ -30,7 +30,7 @@ def parse_children(value: str | None) -> tuple[int, ...]:
         try:
             age = int(part.strip())
         except ValueError:
-            raise Unprocessable(
+            raise Invalid(
                 f"children must be ages separated by commas, like 4,9; got {shown(value)}",
                 field="children",
             ) from None
@@ -41,17 +41,17 @@ def parse_children(value: str | None) -> tuple[int, ...]:
 def check_children(ages: list[int] | tuple[int, ...]) -> tuple[int, ...]:
     for age in ages:
         if not 0 <= age <= MAX_CHILD_AGE:
-            raise Unprocessable(
+            raise Invalid(
                 f"a child's age is 0 to {MAX_CHILD_AGE}, got {age}", field="children"
             )
     if len(ages) > 20:
-        raise Unprocessable("at most 20 children", field="children")
+        raise Invalid("at most 20 children", field="children")
     return tuple(ages)
 
 
 def check_adults(adults: int) -> int:
     if not 1 <= adults <= 50:
-        raise Unprocessable("adults must be between 1 and 50", field="adults")
+        raise Invalid("adults must be between 1 and 50", field="adults")
     return adults
 
 

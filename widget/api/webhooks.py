@@ -12,7 +12,7 @@ import stripe
 from litestar import Controller, Request, post
 
 from widget.api.responses import errors
-from widget.errors import ApiError, Forbidden, NotFound
+from widget.errors import BadSignature, InnkeepError, NotFound, PricingBroken, ServiceDown
 from widget.intake import ACCEPTS, WEBHOOK_BODY_LIMIT
 from widget.links import site_url
 from widget.payments.webhook import TOLERANCE_SECONDS as TOLERANCE
@@ -50,13 +50,9 @@ class WebhookController(Controller):
                 payload.decode("utf-8"), signature, settings.stripe_webhook_secret, TOLERANCE
             )
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
-            raise Forbidden(
-                "The Stripe-Signature header does not match this body.", code="bad_signature"
-            ) from exc
+            raise BadSignature("The Stripe-Signature header does not match this body.") from exc
         if not signed_in_time(signature):
-            raise Forbidden(
-                "The Stripe-Signature timestamp is too far from now.", code="bad_signature"
-            )
+            raise BadSignature("The Stripe-Signature timestamp is too far from now.")
         event = msgspec.json.decode(payload)
         try:
             outcome = await handle_event(
@@ -65,11 +61,11 @@ class WebhookController(Controller):
                 event,
                 site=site_url(settings),
             )
-        except ApiError as exc:
+        except (PricingBroken, ServiceDown):
+            raise  # our side failed: Stripe retries the delivery
+        except InnkeepError as exc:
             # A refusal (room taken: authorisation cancelled; amount mismatch) is our answer
             # to the payment, not a delivery failure: Stripe must not retry it.
-            if exc.status_code >= 500:
-                raise
             log.info("webhook %s for %s: %s", event.get("id"), event.get("type"), exc.message)
             outcome = exc.code
         return {"received": True, "outcome": outcome}

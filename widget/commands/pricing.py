@@ -185,7 +185,7 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
     import psycopg
     from psycopg.rows import dict_row
 
-    from widget.errors import ApiError
+    from widget.errors import InnkeepError
     from widget.inventory.catalogue import RulesNotLoaded, party, read_catalogue
     from widget.inventory.quoting import quote
     from widget.inventory.versions import read_versions
@@ -209,7 +209,7 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
             )
         except RulesNotLoaded as error:
             raise CommandError(error.detail) from None
-        except ApiError as error:
+        except InnkeepError as error:
             raise CommandError(error.message) from None
         except psycopg.errors.UndefinedTable:
             raise CommandError(

@@ -13,7 +13,7 @@ from typing import Any
 
 from engine import Party, Property, RoomType, RuleConfigError, RuleInstance, load_rules
 from widget.db import Conn
-from widget.errors import NotFound, PricingBroken, Unprocessable, shown
+from widget.errors import Invalid, NotFound, PricingBroken, shown
 from widget.inventory.versions import Versions
 from widget.sql import queries
 
@@ -64,7 +64,7 @@ class Catalogue:
         room = self.rooms.get(slug)
         if room is None:
             known = ", ".join(self.rooms) or "none"
-            raise Unprocessable(
+            raise Invalid(
                 f"unknown room type {shown(slug)}; this property has: {known}", field="room_type"
             )
         return room

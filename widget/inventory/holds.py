@@ -22,7 +22,11 @@ from psycopg.types.json import Jsonb
 from engine import Party, Quote, quote_to_builtins
 from widget.coalesce import Coalesced
 from widget.db import Conn
-from widget.errors import Conflict
+from widget.errors import (
+    Conflict,
+    PriceChanged,
+    RoomTaken,
+)
 from widget.inventory.availability import free_in, stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.gate import Gate, GateUnavailable, night_keys
@@ -113,9 +117,8 @@ class Holds:
                 today,
             )
             if wish.quote_hash and wish.quote_hash != quote.quote_hash:
-                raise Conflict(
+                raise PriceChanged(
                     "The price of this stay has changed since it was shown; here is the new one.",
-                    code="price_changed",
                     extra={"quote": quote_to_builtins(quote)},
                 )
             if not charged:
@@ -239,10 +242,9 @@ class Holds:
             for slug in free_in(shop, stocks, wish.check_in, wish.check_out, wish.party)
             if slug != wish.room_type
         ]
-        return Conflict(
+        return RoomTaken(
             "Sorry, that room was just taken for these dates."
             + (" These rooms are still free." if free else " Nothing else is free for them."),
-            code="taken",
             extra={"free_room_types": free},
         )
 

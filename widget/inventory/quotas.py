@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from widget.db import Conn
-from widget.errors import TooManyRequests
+from widget.errors import QuotaExceeded
 from widget.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ class Quotas:
             log.info("quota refund skipped, Redis unavailable: %s", exc)
 
 
-def _refusal(verdict: int, retry_after: float) -> TooManyRequests:
+def _refusal(verdict: int, retry_after: float) -> QuotaExceeded:
     seconds = max(1, round(retry_after))
     if verdict == 1:
         message = (
@@ -167,6 +167,4 @@ def _refusal(verdict: int, retry_after: float) -> TooManyRequests:
         )
     else:
         message = "Too many hold attempts in a short time; please wait a moment."
-    return TooManyRequests(
-        message, headers={"Retry-After": str(seconds)}, extra={"retry_after": seconds}
-    )
+    return QuotaExceeded(message, retry_after=seconds)

@@ -7,7 +7,7 @@ from datetime import date
 
 from engine import NoBaseRate, Party, PricingError, Quote, RuleFailed, StayContext, price_stay
 from widget.db import Conn
-from widget.errors import PricingBroken, Unprocessable
+from widget.errors import Invalid, PricingBroken
 from widget.inventory.availability import busy_stock
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.stock import Stock
@@ -19,11 +19,11 @@ log = logging.getLogger(__name__)
 def check_stay(check_in: date, check_out: date, today: date) -> None:
     """Refuse dates no property could sell, naming the field."""
     if check_out <= check_in:
-        raise Unprocessable("check_out must be after check_in", field="check_out")
+        raise Invalid("check_out must be after check_in", field="check_out")
     if (check_out - check_in).days > MAX_STAY_NIGHTS:
-        raise Unprocessable(f"a stay is at most {MAX_STAY_NIGHTS} nights", field="check_out")
+        raise Invalid(f"a stay is at most {MAX_STAY_NIGHTS} nights", field="check_out")
     if check_in < today:
-        raise Unprocessable(
+        raise Invalid(
             f"check_in {check_in} is in the past (it is {today} at the property)",
             field="check_in",
         )
@@ -62,7 +62,7 @@ def price(
             code=error.code,
         ) from error
     except PricingError as error:
-        raise Unprocessable(error.message, field=error.field, code=error.code) from None
+        raise Invalid(error.message, field=error.field, code=error.code) from None
 
 
 async def quote(

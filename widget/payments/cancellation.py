@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from widget.db import Conn
-from widget.errors import Conflict, NotFound, Unprocessable
+from widget.errors import Conflict, Invalid, NotFound
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import enqueue
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
@@ -110,7 +110,7 @@ async def cancel_booking(
         raise Conflict("Only a confirmed booking can be cancelled.", code="not_cancellable")
     deal = terms(booking)
     if not deal.possible:
-        raise Unprocessable(
+        raise Invalid(
             "The stay has begun; please contact the guesthouse to change it.",
             code="too_late_to_cancel",
         )

@@ -12,10 +12,14 @@ from psycopg.types.json import Jsonb
 
 from widget.db import Conn
 from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
-from widget.errors import Conflict, Unprocessable
+from widget.errors import (
+    Conflict,
+    HoldLost,
+    Invalid,
+    PaymentServiceDown,
+)
 from widget.guest_text import UnsafeText, free_text, one_line
 from widget.inventory.hold_access import Hold
-from widget.payments.confirmation import PaymentServiceDown
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.sql import queries
 
@@ -46,24 +50,24 @@ def payment_key(hold: Hold) -> str:
 
 def checked_guest(data: CheckoutIn) -> dict[str, Any]:
     """The guest's details as they will be stored (the e-mail address normalised), or
-    `Unprocessable` naming the field at fault: all of it is judged before any payment."""
+    `Invalid` naming the field at fault: all of it is judged before any payment."""
     if not data.accept_cancellation_policy:
-        raise Unprocessable(
+        raise Invalid(
             "Please accept the cancellation policy to book.", field="accept_cancellation_policy"
         )
     if not data.guest.name.strip():
-        raise Unprocessable("guest.name: please give the guest's name.", field="guest.name")
+        raise Invalid("guest.name: please give the guest's name.", field="guest.name")
     details: dict[str, Any] = msgspec.to_builtins(data.guest)
     for name, check in _TEXT_FIELDS:
         if details.get(name) is not None:
             try:
                 details[name] = check(details[name])
             except UnsafeText as exc:
-                raise Unprocessable(f"guest.{name}: {exc}.", field=f"guest.{name}") from None
+                raise Invalid(f"guest.{name}: {exc}.", field=f"guest.{name}") from None
     try:
         details["email"] = email_address(data.guest.email)
     except InvalidEmail as exc:
-        raise Unprocessable(
+        raise Invalid(
             f"guest.email: {exc} Please give an address such as anna@example.com; "
             "the confirmation is sent there.",
             field="guest.email",
@@ -86,7 +90,7 @@ def _check_open(hold: Hold) -> None:
             extra={"reference": hold.reference},
         )
     if hold.status != "held" or hold.lapsed:
-        raise Conflict("This hold has ended; please choose your dates again.", code="hold_expired")
+        raise HoldLost("This hold has ended; please choose your dates again.")
 
 
 async def start_checkout(
@@ -108,7 +112,7 @@ async def start_checkout(
         queries("payments")["store_guest"], {"id": hold.id, "guest": Jsonb(guest)}
     )
     if await cur.fetchone() is None:
-        raise Conflict("This hold has ended; please choose your dates again.", code="hold_expired")
+        raise HoldLost("This hold has ended; please choose your dates again.")
     quote = hold.quote or {}
     amount, currency = int(quote["due_now"]), str(quote["currency"])
     payment = await _authorise(provider, hold, amount, currency)
@@ -129,9 +133,8 @@ async def start_checkout(
         # (The reconciler would too; doing it now keeps the guest's card clean at once.)
         with contextlib.suppress(PaymentUnavailable):
             await provider.cancel(payment.id, idempotency_key=f"innkeep-{hold.id}-cancel")
-        raise Conflict(
+        raise HoldLost(
             "This hold has ended or changed; please choose your dates again.",
-            code="hold_expired",
         )
     expires_at: datetime = row["hold_expires_at"]
     return {

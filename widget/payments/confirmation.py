@@ -16,7 +16,16 @@ from typing import Any, NoReturn
 from uuid import UUID
 
 from widget.db import Conn
-from widget.errors import ApiError, Conflict, NotFound
+from widget.errors import (
+    Conflict,
+    HoldLost,
+    NotFound,
+    PaymentMismatch,
+    PaymentNotAuthorised,
+    PaymentNotStarted,
+    PaymentServiceDown,
+    RoomTaken,
+)
 from widget.inventory.availability import free_room_types as free_for_stay
 from widget.inventory.catalogue import party, read_catalogue
 from widget.inventory.confirm import InTransaction, confirm_hold
@@ -28,13 +37,6 @@ from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
-
-
-class PaymentServiceDown(ApiError):
-    """The provider did not answer; nothing changed, the guest may retry."""
-
-    status_code = 503
-    code = "payment_unavailable"
 
 
 @dataclass(frozen=True)
@@ -180,9 +182,7 @@ async def confirm_payment(
         if row is None:
             raise NotFound("No such hold.")
         if not row["payment_ref"]:
-            raise Conflict(
-                "This hold has no payment yet; check out first.", code="payment_not_started"
-            )
+            raise PaymentNotStarted("This hold has no payment yet; check out first.")
         try:
             payment = await provider.retrieve(row["payment_ref"])
         except PaymentUnavailable as exc:
@@ -192,7 +192,7 @@ async def confirm_payment(
         mismatch = _mismatch(payment, row)
         if mismatch:
             log.warning("payment %s refused for hold %s: %s", payment.id, hold_id, mismatch)
-            raise Conflict(mismatch, code="payment_mismatch")
+            raise PaymentMismatch(mismatch)
 
         if row["status"] == "confirmed":
             if payment.authorised:  # a crash between commit and capture: finish it
@@ -206,9 +206,8 @@ async def confirm_payment(
                 code="payment_cancelled",
             )
         if not (payment.authorised or payment.captured):
-            raise Conflict(
+            raise PaymentNotAuthorised(
                 "The payment is not authorised yet; finish it, then confirm again.",
-                code="payment_not_authorised",
                 extra={"payment_status": payment.status},
             )
 
@@ -258,7 +257,8 @@ async def _refuse(
         message = "Sorry, this room was booked by someone else while you were paying."
     else:
         message = "Sorry, your hold on this room ended before the payment was confirmed."
-    raise Conflict(
+    lost = RoomTaken if reason == "taken" else HoldLost
+    raise lost(
         f"{message} Your card has not been charged: the payment was cancelled.",
         code="room_taken" if reason == "taken" else "hold_lost",
         extra={"free_room_types": free, "payment_status": "canceled"},

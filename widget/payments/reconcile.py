@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from widget.db import Conn, Pool
-from widget.errors import ApiError
+from widget.errors import InnkeepError
 from widget.links import site_url
 from widget.mail.compose import booking_cancelled_unpaid
 from widget.mail.outbox import enqueue
@@ -69,7 +69,7 @@ async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str
     if payment.authorised or payment.captured:
         try:
             await confirm_payment(conn, provider, hold_id, site=site)
-        except ApiError as exc:
+        except InnkeepError as exc:
             return exc.code  # refused: the authorisation was cancelled (or the refund made)
         return "confirmed"
     if payment.status == "canceled":

@@ -16,6 +16,7 @@ from widget.settings import Settings
 if TYPE_CHECKING:
     from widget.inventory.freshness import Freshness
     from widget.inventory.holds import Holds
+    from widget.sync.export import ExportMemory
 
 
 @dataclass
@@ -37,6 +38,13 @@ class Services:
         from widget.inventory.freshness import Freshness
 
         return Freshness()
+
+    @cached_property
+    def exports(self) -> ExportMemory:
+        """This worker's memory of iCal export tokens and rendered feeds."""
+        from widget.sync.export import ExportMemory
+
+        return ExportMemory()
 
 
 # Handlers take these unvalidated because they are our own objects, not request data.

@@ -8,9 +8,11 @@ from pathlib import Path
 import psycopg
 
 from widget.commands.service import add_data_dir, database, settings_from
+from widget.commands.sync import base_url, print_urls
 from widget.migrate import migrate
 from widget.property_apply import apply_property
 from widget.property_file import load_property_file
+from widget.sync.feeds import export_urls
 
 
 def _apply(args: argparse.Namespace) -> int:
@@ -20,7 +22,13 @@ def _apply(args: argparse.Namespace) -> int:
         migrate(url)
         with psycopg.connect(url) as conn:
             report = apply_property(conn, spec)
+            # Every unit gets its secret iCal export; a new URL is shown here, once.
+            exports = export_urls(conn, spec.property.slug, settings.secret_key, base_url(settings))
     print(report.summary())
+    new = [export for export in exports if export.new]
+    if new:
+        print("new iCal export URLs (`innkeep sync urls` prints them again):")
+        print_urls(settings, new)
     return 0
 
 

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 import vobject
 
+from tests.helpers import DEMO_TOML, write
 from tests.payments.conftest import GUEST, hold_room
 from tests.payments.test_manage_booking import cancel, manage_link
 from tests.sync.conftest import PUBLIC_URL, export_path
@@ -212,3 +213,29 @@ async def test_sync_urls_prints_each_units_urls_and_rotate_replaces_one_at_once(
 
     assert main(["sync", "rotate", "--property", "demo", "--unit", "Room 9"]) == 2
     assert "Room 9" in capsys.readouterr().err
+
+
+async def test_property_apply_shows_each_new_export_once_and_a_removed_unit_is_a_404(
+    api: Any,
+    shop: psycopg.Connection[Any],
+    database_url: str,
+    tmp_path: Any,
+    monkeypatch: Any,
+    capsys: Any,
+) -> None:
+    monkeypatch.setenv("INNKEEP_DATABASE_URL", database_url)
+    monkeypatch.setenv("INNKEEP_PUBLIC_URL", PUBLIC_URL)
+    path = write(tmp_path, DEMO_TOML)
+    assert main(["property", "apply", str(path)]) == 0
+    shown = [line for line in capsys.readouterr().out.splitlines() if "/ical/" in line]
+    assert len(shown) == 6 and shown[4].startswith("Suite 5")
+    assert main(["property", "apply", str(path)]) == 0
+    assert "/ical/" not in capsys.readouterr().out  # shown once; `sync urls` shows them again
+    suite5 = shown[4].split()[-1].removeprefix(PUBLIC_URL)
+    assert (await api.get(suite5)).status_code == 200
+
+    without = DEMO_TOML.replace('units = ["Suite 4", "Suite 5"]', 'units = ["Suite 4"]')
+    assert without != DEMO_TOML
+    assert main(["property", "apply", str(write(tmp_path, without))]) == 0
+    gone = await eventually(lambda: api.get(suite5), lambda r: r.status_code == 404)
+    assert gone.status_code == 404

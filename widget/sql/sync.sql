@@ -16,7 +16,8 @@ WHERE f.token_hash = %(token_hash)s
 -- the feed's Last-Modified: the latest change to any stay it lists or listed (a cancelled
 -- booking or a lifted block changes the feed too; rows are never deleted) or to the
 -- property; every row carries it, and a feed with no stays still gets one row.
-SELECT last.changed_at, s.id, s.check_in, s.check_out, s.status, s.updated_at
+SELECT last.changed_at, now() AS read_at, s.id, s.check_in, s.check_out, s.status,
+       s.updated_at
 FROM (
     SELECT greatest(
         (SELECT max(r.updated_at) FROM reservation r

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,11 @@ PAST_DAYS = 30
 TOKENS = 4096
 FEEDS = 512
 SUMMARIES = {"confirmed": "Booked", "blocked": "Blocked"}
+#: HTTP dates have whole seconds, so two versions of a feed changed within one second would
+#: share a Last-Modified, and a client holding the first would be told it has the second.
+#: A feed carries a Last-Modified only once it was read this long after its last change
+#: (which also covers the transaction that stamped the change committing a little later).
+SETTLE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,11 @@ class ExportedStay:
 class RenderedFeed:
     body: bytes
     etag: bytes
+    #: None while the last change is too recent to name by the second (`SETTLE_SECONDS`).
     last_modified: datetime | None
     stays: tuple[ExportedStay, ...]
+    #: When (monotonic) to read again, so that an unsettled feed gets its Last-Modified.
+    settles_at: float | None = None
     #: Whether this worker has recorded that the feed's channel was served these stays.
     recorded: bool = False
     gzipped: bytes | None = field(default=None, repr=False)
@@ -137,11 +146,20 @@ async def read_stays(conn: Conn, feed: ExportFeed, today: date) -> RenderedFeed:
     )
     body = render(feed, stays)
     etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
-    changed_at = rows[0]["changed_at"] if rows else None
-    # HTTP dates have whole seconds, in GMT.
-    if changed_at is not None:
-        changed_at = changed_at.astimezone(UTC).replace(microsecond=0)
-    return RenderedFeed(body, etag, changed_at, stays)
+    last_modified, settles_at = _last_modified(rows[0]["changed_at"], rows[0]["read_at"])
+    return RenderedFeed(body, etag, last_modified, stays, settles_at)
+
+
+def _last_modified(
+    changed_at: datetime | None, read_at: datetime
+) -> tuple[datetime | None, float | None]:
+    """The feed's Last-Modified (whole seconds, GMT) if it has settled, else when it will."""
+    if changed_at is None:
+        return None, None
+    unsettled = SETTLE_SECONDS - (read_at - changed_at).total_seconds()
+    if unsettled > 0:
+        return None, time.monotonic() + unsettled
+    return changed_at.astimezone(UTC).replace(microsecond=0), None
 
 
 async def record_served(conn: Conn, feed: ExportFeed, stays: tuple[ExportedStay, ...]) -> None:
@@ -189,7 +207,7 @@ class ExportMemory:
         read once (concurrent requests for the same feed share the read)."""
         key = (feed.id, seen.version, seen.inventory_version, seen.today)
         kept = self._rendered.get(key)
-        if kept is not None:
+        if kept is not None and (kept.settles_at is None or time.monotonic() < kept.settles_at):
             self._rendered.move_to_end(key)
             return kept
 

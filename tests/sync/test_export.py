@@ -186,6 +186,10 @@ async def test_sync_urls_prints_each_units_urls_and_rotate_replaces_one_at_once(
 ) -> None:
     monkeypatch.setenv("INNKEEP_DATABASE_URL", database_url)
     monkeypatch.setenv("INNKEEP_PUBLIC_URL", PUBLIC_URL)
+    # The URLs derive from the server's secret key: without one, nothing is printed.
+    assert main(["sync", "urls", "--property", "demo"]) == 2
+    assert "INNKEEP_SECRET_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("INNKEEP_SECRET_KEY", quiet_settings.secret_key)
     assert main(["sync", "urls", "--property", "demo"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert len(listed) == 6 and all(f" {PUBLIC_URL}/ical/" in line for line in listed)
@@ -212,6 +216,7 @@ async def test_sync_urls_prints_each_units_urls_and_rotate_replaces_one_at_once(
 
 async def test_property_apply_shows_each_new_export_once_and_a_removed_unit_is_a_404(
     api: Any,
+    quiet_settings: Settings,
     shop: psycopg.Connection[Any],
     database_url: str,
     tmp_path: Any,
@@ -221,6 +226,9 @@ async def test_property_apply_shows_each_new_export_once_and_a_removed_unit_is_a
     monkeypatch.setenv("INNKEEP_DATABASE_URL", database_url)
     monkeypatch.setenv("INNKEEP_PUBLIC_URL", PUBLIC_URL)
     path = write(tmp_path, DEMO_TOML)
+    assert main(["property", "apply", str(path)]) == 0
+    assert "no iCal export URLs were made" in capsys.readouterr().err  # no secret key yet
+    monkeypatch.setenv("INNKEEP_SECRET_KEY", quiet_settings.secret_key)
     assert main(["property", "apply", str(path)]) == 0
     shown = [line for line in capsys.readouterr().out.splitlines() if "/ical/" in line]
     assert len(shown) == 6 and shown[4].startswith("Suite 5")

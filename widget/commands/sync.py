@@ -9,13 +9,15 @@ import psycopg
 
 from widget.commands import CommandError
 from widget.commands.service import add_data_dir, database, settings_from
-from widget.settings import Settings
-from widget.sync.feeds import DEFAULT_BASE_URL, ExportUrl, NoSuchExport, export_urls, rotate_export
+from widget.links import site_url
+from widget.settings import Settings, require_secret_key
+from widget.sync.feeds import ExportUrl, NoSuchExport, export_urls, rotate_export
 
 
 def base_url(settings: Settings) -> str:
-    """Where OTAs fetch the exports: ``INNKEEP_PUBLIC_URL``, else `innkeep serve`'s default."""
-    return settings.public_url or DEFAULT_BASE_URL
+    """Where OTAs fetch the exports: ``INNKEEP_PUBLIC_URL``, else `innkeep serve`'s default
+    address (never a request's Host)."""
+    return site_url(settings)
 
 
 def print_urls(settings: Settings, exports: list[ExportUrl]) -> None:
@@ -24,7 +26,7 @@ def print_urls(settings: Settings, exports: list[ExportUrl]) -> None:
         print(describe(export))
     if exports and not settings.public_url:
         print(
-            f"innkeep: note: INNKEEP_PUBLIC_URL is not set; these URLs use {DEFAULT_BASE_URL}, "
+            f"innkeep: note: INNKEEP_PUBLIC_URL is not set; these URLs use {base_url(settings)}, "
             "which other channels cannot reach",
             file=sys.stderr,
         )
@@ -38,10 +40,10 @@ def describe(export: ExportUrl) -> str:
 
 def _urls(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    base = base_url(settings)
+    key, base = require_secret_key(settings), base_url(settings)
     with database(settings) as url, psycopg.connect(url) as conn:
         try:
-            exports = export_urls(conn, args.property, settings.secret_key, base)
+            exports = export_urls(conn, args.property, key, base)
         except NoSuchExport as missing:
             raise CommandError(str(missing)) from None
     print_urls(settings, exports)
@@ -50,12 +52,10 @@ def _urls(args: argparse.Namespace) -> int:
 
 def _rotate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    base = base_url(settings)
+    key, base = require_secret_key(settings), base_url(settings)
     with database(settings) as url, psycopg.connect(url) as conn:
         try:
-            new_url = rotate_export(
-                conn, args.property, args.unit, settings.secret_key, base, args.channel
-            )
+            new_url = rotate_export(conn, args.property, args.unit, key, base, args.channel)
         except NoSuchExport as missing:
             raise CommandError(str(missing)) from None
     print(f"the old URL no longer works; give the channel the new one:\n{new_url}")

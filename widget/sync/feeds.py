@@ -21,9 +21,6 @@ import psycopg
 from widget.sql import queries
 from widget.tokens import token_hash
 
-#: Where OTAs reach the service when ``INNKEEP_PUBLIC_URL`` is not set (`innkeep serve`'s own).
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-
 
 class NoSuchExport(LookupError):
     """The property, unit or channel named has no export."""

@@ -25,6 +25,7 @@ from widget.inventory.stock_memory import StockMemory
 from widget.inventory.versions import VersionMemory
 from widget.payments import PaymentProvider, payment_provider
 from widget.settings import Settings
+from widget.sync.export import ExportMemory
 
 
 # One object rather than one dependency per part: Litestar resolves independent dependencies
@@ -47,6 +48,8 @@ class Services:
     #: Calendar answers.
     availability: Availability
     payments: PaymentProvider
+    #: iCal export tokens and rendered feeds.
+    exports: ExportMemory
 
 
 def build_services(settings: Settings, pool: Pool, redis: Redis) -> Services:
@@ -66,8 +69,8 @@ def build_services(settings: Settings, pool: Pool, redis: Redis) -> Services:
         holds=holds,
         availability=availability,
         payments=payment_provider(settings),
+        exports=ExportMemory(),
     )
-
 
 # Handlers take these unvalidated because they are our own objects, not request data.
 ServicesDep = SkipValidation[Services]

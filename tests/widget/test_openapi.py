@@ -144,6 +144,7 @@ async def test_every_error_the_api_answers_is_documented_for_its_operation(
         *_intake_refusals(hold_path, token),
         ("GET", "/api/v1/bookings/{reference}", "/api/v1/bookings/NOPE42", {}, 404),
         ("GET", "/api/v1/properties/{slug}/embed", "/api/v1/properties/nowhere/embed", {}, 404),
+        ("GET", "/ical/{name}", "/ical/not-a-token.ics", {}, 404),
     ]
     for method, template, url, kwargs, expected in refusals:
         answer = await demo_client.request(method, url, **kwargs)

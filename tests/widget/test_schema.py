@@ -27,6 +27,9 @@ EXPECTED_TABLES = {
     "idempotency_key",
     "demo_payment",
     "outbox_message",
+    "channel",
+    "export_feed",
+    "export_served",
 }
 
 

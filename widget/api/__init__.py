@@ -14,6 +14,7 @@ from widget.api.docs import swagger_assets
 from widget.api.embed import EmbedCheckController, WidgetPageController
 from widget.api.health import HealthController
 from widget.api.holds import HoldController
+from widget.api.ical import IcalExportController
 from widget.api.loader import LoaderController
 from widget.api.manage import ManageBookingController
 from widget.api.properties import PropertyController
@@ -37,6 +38,7 @@ def route_handlers() -> list[Any]:
         LoaderController,
         EmbedCheckController,
         WidgetPageController,
+        IcalExportController,
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

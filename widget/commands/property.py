@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
 from widget.commands.service import add_data_dir, database, settings_from
+from widget.commands.sync import base_url, print_urls
 from widget.migrate import migrate
 from widget.property_apply import apply_property
 from widget.property_file import load_property_file
+from widget.settings import Settings
+from widget.sync.feeds import ExportUrl, export_urls
 
 
 def _apply(args: argparse.Namespace) -> int:
@@ -20,8 +25,26 @@ def _apply(args: argparse.Namespace) -> int:
         migrate(url)
         with psycopg.connect(url) as conn:
             report = apply_property(conn, spec)
+            exports = _new_exports(conn, spec.property.slug, settings)
     print(report.summary())
+    if exports:
+        print("new iCal export URLs (`innkeep sync urls` prints them again):")
+        print_urls(settings, exports)
     return 0
+
+
+def _new_exports(conn: psycopg.Connection[Any], slug: str, settings: Settings) -> list[ExportUrl]:
+    """Every unit gets its secret iCal export here; a new URL is shown once, at creation. The
+    URLs derive from the secret key: without one they are made later, by `sync urls`."""
+    if not settings.secret_key:
+        print(
+            "innkeep: note: no INNKEEP_SECRET_KEY, so no iCal export URLs were made; "
+            "set it and run `innkeep sync urls`",
+            file=sys.stderr,
+        )
+        return []
+    exports = export_urls(conn, slug, settings.secret_key, base_url(settings))
+    return [export for export in exports if export.new]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

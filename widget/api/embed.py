@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -12,6 +10,8 @@ from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import Parameter
 from litestar.response import Template
 
+from engine.money import exponent
+from widget.api.page_assets import widget_assets
 from widget.api.params import PropertySlug
 from widget.api.responses import errors
 from widget.embedding import (
@@ -25,20 +25,9 @@ from widget.errors import InnkeepError, NotFound, shown
 from widget.http_errors import refusal_response
 from widget.i18n import messages, text
 from widget.links import site_url
-from widget.paths import STATIC_DIR
 from widget.properties import public_property
 from widget.property_file import LANGUAGES, normalise_origin
 from widget.state import DbDep, ServicesDep
-
-
-@cache
-def asset_version() -> str:
-    """A short hash of the widget page's JS and CSS, read once per process: a new release
-    changes the URLs, so no browser keeps an old copy."""
-    digest = hashlib.sha256()
-    for name in ("widget/widget.js", "widget/widget.css"):
-        digest.update((STATIC_DIR / name).read_bytes())
-    return digest.hexdigest()[:12]
 
 
 class EmbedCheck(msgspec.Struct):
@@ -170,6 +159,8 @@ class WidgetPageController(Controller):
             # Public by design; Stripe.js needs it to show the payment form.
             "stripe_publishable_key": services.settings.stripe_publishable_key if stripe else None,
             "messages": messages(options.language),
+            # Amounts are integers of minor units; the page formats them with these digits.
+            "currency_exponents": {place.currency: exponent(place.currency)},
         }
         return Template(
             "widget/page.html",
@@ -179,7 +170,7 @@ class WidgetPageController(Controller):
                 "title": text(options.language, "title", property=policy.name),
                 "options": options,
                 "config": config,
-                "asset_version": asset_version(),
+                "assets": widget_assets(),
             },
             headers=headers,
             media_type=MediaType.HTML,

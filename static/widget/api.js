@@ -1,0 +1,114 @@
+// @ts-check
+/* The public API, same origin, as the widget calls it. Every answer that is not 2xx
+ * becomes an ApiError carrying the API's own code; a connection that fails twice becomes
+ * an OfflineError. */
+
+import { ApiError, OfflineError } from './errors.js';
+
+/** @typedef {{amount: number, currency: string}} Money the API's money object, minor units */
+/** @typedef {{date: string, units_free: number, price: Money | null, min_stay: number,
+ *   closed_to_arrival: boolean, closed_to_departure: boolean}} Night */
+/** @typedef {{room_types: {slug: string, nights: Night[]}[]}} CalendarAnswer */
+/** @typedef {{rule: string, stage: string, amount: number, note: string}} NightLine */
+/** @typedef {{rule: string, kind: string, amount: number, note: string, included: boolean,
+ *   payable: string}} StayLine */
+/** @typedef {{room_type: string, check_in: string, check_out: string, currency: string,
+ *   total: number, due_now: number, quote_hash: string,
+ *   nights: {date: string, amount: number, lines: NightLine[]}[], stay_lines: StayLine[]}} Quote */
+/** @typedef {{id: string, token: string, expires_at: string, quote: Quote}} Hold */
+/** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
+/** @typedef {{reference: string, manage_url?: string}} Booking */
+/** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,
+ *   children: number[]}} StayRequest */
+/** @typedef {{name: string, email: string, phone: string | null, language: string,
+ *   note: string | null}} GuestDetails */
+
+const BASE = '/api/v1';
+
+/** A random id: `crypto.randomUUID` where the page is a secure context, else the same
+ * entropy from `getRandomValues`. */
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** The widget's own session id: in sessionStorage and sent as a header, so no third-party
+ * cookie is needed; a tab without storage keeps one for the page's life.
+ * @param {Storage | null} storage */
+export function sessionIdIn(storage) {
+  try {
+    if (!storage) throw new Error('no storage');
+    let id = storage.getItem('innkeep:session');
+    if (!id) storage.setItem('innkeep:session', (id = uuid()));
+    return id;
+  } catch {
+    return uuid();
+  }
+}
+
+/** The API for one widget page.
+ * @param {{session: string, offline: string, fetch?: typeof fetch, retryMs?: number}} options
+ *   `offline` is the sentence an OfflineError carries */
+export function createApi({ session, offline, fetch: send = fetch.bind(globalThis), retryMs = 800 }) {
+  let clockSkew = 0; // the server's clock minus ours, from its Date header
+
+  /** @param {string} method @param {string} path @param {unknown} [body]
+   * @param {Record<string, string>} [extra] @returns {Promise<any>} */
+  async function call(method, path, body, extra) {
+    /** @type {Record<string, string>} */
+    const headers = { Accept: 'application/json', 'X-Innkeep-Session': session, ...extra };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // The same key on a retry makes a repeated POST safe.
+    if (method === 'POST' && !headers['Idempotency-Key']) headers['Idempotency-Key'] = uuid();
+    const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    let response;
+    for (let attempt = 0; !response; attempt++) {
+      try {
+        response = await send(BASE + path, init);
+      } catch {
+        if (attempt >= 1) throw new OfflineError(offline);
+        await new Promise((ok) => setTimeout(ok, retryMs)); // a flaky link: once more
+      }
+    }
+    const date = Date.parse(response.headers.get('Date') || '');
+    if (!isNaN(date)) clockSkew = date - Date.now();
+    let data = null;
+    try {
+      data = await response.json();
+    } catch { /* an empty body */ }
+    if (!response.ok) {
+      const answer = data && typeof data === 'object' ? data : {};
+      throw new ApiError(response.status, String(answer.error || 'error'),
+        String(answer.message || response.statusText), answer);
+    }
+    return data;
+  }
+
+  /** @param {Hold} hold */
+  const holdHeaders = (hold) => ({ 'X-Hold-Token': hold.token });
+
+  return {
+    /** The server's clock, for the hold's countdown. */
+    now: () => Date.now() + clockSkew,
+    /** @param {string} slug @param {URLSearchParams} params @returns {Promise<CalendarAnswer>} */
+    calendar: (slug, params) => call('GET', `/properties/${slug}/calendar?${params}`),
+    /** @param {string} slug @param {StayRequest} stay @returns {Promise<Quote>} */
+    quote: (slug, stay) => call('POST', `/properties/${slug}/quotes`, stay),
+    /** @param {string} slug @param {StayRequest & {quote_hash: string}} stay @returns {Promise<Hold>} */
+    hold: (slug, stay) => call('POST', `/properties/${slug}/holds`, stay),
+    /** @param {Hold} hold */
+    release: (hold) => call('DELETE', `/holds/${hold.id}`, undefined, holdHeaders(hold)),
+    /** A beacon cannot set headers, so the token travels in the body of the one endpoint
+     * that accepts it there. @param {Hold} hold */
+    releaseOnLeaving: (hold) => navigator.sendBeacon(`${BASE}/holds/${hold.id}/release`,
+      new Blob([JSON.stringify({ token: hold.token })], { type: 'text/plain' })),
+    /** @param {Hold} hold @param {GuestDetails} guest @returns {Promise<CheckoutAnswer>} */
+    checkout: (hold, guest) => call('POST', `/holds/${hold.id}/checkout`,
+      { guest, accept_cancellation_policy: true }, holdHeaders(hold)),
+    /** @param {Hold} hold @returns {Promise<Booking>} */
+    confirm: (hold) => call('POST', `/holds/${hold.id}/confirm`, {}, holdHeaders(hold)),
+  };
+}
+
+/** @typedef {ReturnType<typeof createApi>} Api */

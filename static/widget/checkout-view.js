@@ -1,0 +1,135 @@
+// @ts-check
+/* The guest's details, the cancellation policy, the payment form and the hold's countdown;
+ * then the confirmation. */
+
+import { el } from './dom.js';
+import { longDate } from './format.js';
+
+/** @typedef {import('./api.js').Quote} Quote */
+/** @typedef {import('./api.js').Booking} Booking */
+/** @typedef {import('./state.js').Choices} Choices */
+/** @typedef {import('./config.js').Place} Place */
+/** @typedef {(key: string, values?: Record<string, string | number>) => string} Sentences */
+
+/** A loose check that an address could be one; the service checks it properly.
+ * @param {string} email */
+export const looksLikeEmail = (email) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.trim());
+
+/** @param {{language: string, t: Sentences, money: (amount: number, currency: string) => string,
+ *   place: Place, choices: Choices, saved: () => void, pay: () => void}} view */
+export function checkoutView({ language, t, money, place, choices, saved, pay }) {
+  const countdown = el('p', { class: 'countdown', 'data-testid': 'countdown', role: 'timer', 'aria-live': 'off' });
+  /** @param {'name' | 'email' | 'phone' | 'note'} name @param {string | null} type
+   * @param {string} autocomplete @param {boolean} required */
+  const field = (name, type, autocomplete, required) => {
+    const input = el(name === 'note' ? 'textarea' : 'input', {
+      id: 'guest-' + name, name, type: name === 'note' ? null : type, autocomplete,
+      'data-testid': 'guest-' + name, required, rows: name === 'note' ? 2 : null,
+      oninput: (/** @type {Event} */ e) => {
+        const target = /** @type {HTMLInputElement} */ (e.target);
+        choices.guest[name] = target.value;
+        target.removeAttribute('aria-invalid');
+        saved();
+      },
+    });
+    input.value = choices.guest[name] || '';
+    return el('label', { for: 'guest-' + name, class: 'field' }, el('span', { text: t('guest_' + name) }), input);
+  };
+  const accept = el('input', { type: 'checkbox', id: 'accept', 'data-testid': 'accept-policy', required: true,
+    onchange: (/** @type {Event} */ e) => {
+      const target = /** @type {HTMLInputElement} */ (e.target);
+      choices.accept = target.checked;
+      target.removeAttribute('aria-invalid');
+      saved();
+    } });
+  accept.checked = choices.accept;
+  const policy = place.cancellation_policy;
+  const payButton = el('button', { type: 'submit', class: 'primary', 'data-testid': 'pay' });
+  const paymentBox = el('div', { class: 'payment', id: 'payment' });
+  const heading = el('h2', { id: 'details-h', tabindex: '-1', text: t('details') });
+  const summary = el('div', { class: 'summary' });
+  const form = el('form', { novalidate: true, onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); pay(); } },
+    field('name', 'text', 'name', true),
+    field('email', 'email', 'email', true),
+    field('phone', 'tel', 'tel', false),
+    field('note', null, 'off', false),
+    el('p', { class: 'policy', text: t(policy.refund_percent ? 'policy_free' : 'policy_no_refund',
+      { days: policy.free_until_days, percent: policy.refund_percent }) }),
+    el('label', { for: 'accept', class: 'check' }, accept, el('span', { text: t('accept_policy') })),
+    paymentBox,
+    payButton);
+  const section = el('section', { class: 'checkout', 'aria-labelledby': 'details-h', hidden: true },
+    heading, summary, countdown, form);
+
+  /** @param {Quote} q */
+  const roomName = (q) => place.room_types.find((r) => r.slug === q.room_type)?.name || q.room_type;
+
+  return {
+    section,
+    heading,
+    paymentBox,
+    /** Shows the details form for the held quote. @param {Quote} q */
+    open(q) {
+      summary.replaceChildren(el('p', {}, el('strong', { text: roomName(q) }),
+        ' · ' + t(q.nights.length === 1 ? 'one_night' : 'selected', { nights: q.nights.length,
+          check_in: longDate(language, q.check_in), check_out: longDate(language, q.check_out) })));
+      this.payable(q);
+      section.hidden = false;
+    },
+    /** The pay button, ready. @param {Quote} q */
+    payable(q) {
+      payButton.textContent = t('pay', { amount: money(q.due_now, q.currency) });
+      payButton.disabled = false;
+    },
+    paying() {
+      payButton.disabled = true;
+      payButton.textContent = t('paying');
+    },
+    /** @param {string} text @param {boolean} urgent */
+    countdown(text, urgent) {
+      countdown.textContent = text;
+      countdown.classList.toggle('urgent', urgent);
+    },
+    /** The first field the guest still has to fill, and what to tell them; null when none.
+     * @returns {[HTMLElement, string] | null} */
+    missing() {
+      /** @type {['name' | 'email', string][]} */
+      const checks = [['name', 'guest_name'], ['email', 'guest_email']];
+      for (const [name, label] of checks) {
+        const input = /** @type {HTMLInputElement} */ (form.querySelector('#guest-' + name));
+        const bad = !input.value.trim() || (name === 'email' && !looksLikeEmail(input.value));
+        if (bad) return [input, t('fill_field', { field: t(label) })];
+      }
+      if (!accept.checked) return [accept, t('fill_field', { field: t('accept_policy') })];
+      return null;
+    },
+  };
+}
+
+/** @param {{language: string, t: Sentences, money: (amount: number, currency: string) => string,
+ *   place: Place}} view */
+export function confirmationView({ language, t, money, place }) {
+  const section = el('section', { class: 'done', 'data-testid': 'confirmation', hidden: true,
+    'aria-labelledby': 'done-h' });
+  return {
+    section,
+    /** @param {Booking} booking @param {Quote} q @param {string} email */
+    show(booking, q, email) {
+      const room = place.room_types.find((r) => r.slug === q.room_type);
+      const heading = el('h2', { id: 'done-h', tabindex: '-1', text: t('confirmed') });
+      const atProperty = q.total > q.due_now ? ' · ' + t('pay_at_property') + ': ' + money(q.total - q.due_now, q.currency) : '';
+      section.replaceChildren(heading,
+        el('p', {}, t('reference') + ': ', el('strong', { 'data-testid': 'booking-reference', text: booking.reference })),
+        el('p', {}, el('strong', { text: room ? room.name : q.room_type }),
+          ' · ' + longDate(language, q.check_in) + ' – ' + longDate(language, q.check_out)),
+        el('p', { text: t('total') + ': ' + money(q.total, q.currency) + atProperty }),
+        el('p', { text: t('check_in_from', { time: place.check_in_time, time_out: place.check_out_time }) }),
+        el('p', { class: 'muted', text: t('confirmation_sent', { email }) }),
+        // The same link as in the e-mail: view or cancel the booking (opens outside the widget).
+        booking.manage_url ? el('p', {}, el('a', { href: booking.manage_url, target: '_blank', rel: 'noopener',
+          'data-testid': 'manage-link', text: t('manage_booking') })) : '');
+      section.hidden = false;
+      heading.focus();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// @ts-check
+/* The page's configuration, as the service renders it into templates/widget/page.html. */
+
+/** @typedef {{url: string, alt?: string}} Photo */
+/** @typedef {{slug: string, name: string, description: string, max_guests: number,
+ *   photos: Photo[]}} RoomType */
+/** @typedef {{slug: string, name: string, today: string, currency: string,
+ *   check_in_time: string, check_out_time: string, room_types: RoomType[],
+ *   cancellation_policy: {free_until_days: number, refund_percent: number}}} Place */
+/** @typedef {{property: Place,
+ *   options: {language: string, adults: number | null, children: number[], room_type: string | null},
+ *   currency_exponents: Record<string, number>,
+ *   parent_origin: string | null, widget_id: string, payment_provider: string,
+ *   stripe_publishable_key: string | null, messages: Record<string, string>}} Config */
+
+/** @param {Document} doc @returns {Config} */
+export function readConfig(doc) {
+  const node = doc.getElementById('innkeep-config');
+  if (!node || !node.textContent) throw new Error('the widget page has no #innkeep-config');
+  return JSON.parse(node.textContent);
+}

@@ -1,0 +1,496 @@
+// @ts-check
+/* The Innkeep widget page: dates, party, rooms, details and payment on one view. Native ES
+ * modules and no build step: the page the service renders (templates/widget/page.html)
+ * carries its configuration as JSON and preloads every module with its nonce. This module
+ * wires the parts together and runs the guest's way through them. */
+
+import { createApi, sessionIdIn } from './api.js';
+import { arrivalOn, createCalendar, monthsShown, roomsOf, shownFrom, stayCheck } from './calendar.js';
+import { calendarView } from './calendar-view.js';
+import { CHOOSING, holdOf, step } from './checkout.js';
+import { checkoutView, confirmationView } from './checkout-view.js';
+import { readConfig } from './config.js';
+import { addDays, addMonths, gridMove, monthOf, nightsBetween } from './dates.js';
+import { el } from './dom.js';
+import { ApiError, codeOf, outcomeOf } from './errors.js';
+import { formatMoney, longDate, minutesSeconds, sentence } from './format.js';
+import { createHost } from './host.js';
+import { partyView } from './party-view.js';
+import { createPayment } from './payment.js';
+import { roomsView } from './rooms-view.js';
+import { ageMissing, choicesStore, clamp, initialChoices, noGuest, partyOf } from './state.js';
+
+/** @typedef {import('./api.js').Quote} Quote */
+/** @typedef {import('./api.js').Hold} Hold */
+/** @typedef {import('./checkout.js').Checkout} Checkout */
+/** @typedef {import('./checkout.js').CheckoutEvent} CheckoutEvent */
+
+const cfg = readConfig(document);
+const place = cfg.property;
+const language = cfg.options.language;
+const today = place.today;
+const app = /** @type {HTMLElement} */ (document.getElementById('innkeep'));
+
+/** @param {string} key @param {Record<string, string | number>} [values] */
+const t = (key, values) => sentence(cfg.messages, key, values);
+
+/** @param {number} amount @param {string} currency @param {boolean} [compact] */
+function money(amount, currency, compact) {
+  const exponent = cfg.currency_exponents[currency];
+  if (exponent === undefined) throw new Error(`no exponent for ${currency} in the page's configuration`);
+  return formatMoney(language, amount, currency, exponent, compact);
+}
+/** @param {string} date */
+const long = (date) => longDate(language, date);
+
+let storage = null;
+try {
+  storage = window.sessionStorage;
+} catch { /* storage is off: nothing survives a reload */ }
+
+const api = createApi({ session: sessionIdIn(storage), offline: t('offline') });
+const host = createHost(window, cfg.parent_origin);
+const payment = createPayment({ provider: cfg.payment_provider, key: cfg.stripe_publishable_key,
+  language, offline: t('offline') });
+const store = choicesStore(storage, 'innkeep:' + place.slug + ':' + cfg.widget_id);
+const maxGuests = Math.max(1, ...place.room_types.map((r) => r.max_guests));
+const choices = initialChoices(store.load(), cfg.options, maxGuests, today);
+const calendar = createCalendar(async (month, party) => {
+  const params = new URLSearchParams({ start: month, end: addMonths(month, 1), adults: String(party.adults) });
+  if (party.children.length) params.set('children', party.children.join(','));
+  return roomsOf(await api.calendar(place.slug, params), cfg.options.room_type);
+});
+
+/** @type {Quote[]} the rooms free for the chosen stay, priced */
+let quotes = [];
+/** @type {Checkout} */
+let checkout = CHOOSING;
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let countdownTimer;
+let ready = false;
+
+const save = () => store.save(choices);
+/** @param {string} date */
+const nightsOn = (date) => calendar.nightsOn(date, partyOf(choices));
+
+/** @param {CheckoutEvent} event @returns {boolean} whether the event applied */
+function move(event) {
+  const next = step(checkout, event);
+  const moved = next !== checkout;
+  checkout = next;
+  return moved;
+}
+
+/* ---------------------------------------------------------------- the page's parts */
+
+const errorBox = el('div', { 'data-testid': 'error', role: 'alert', class: 'error', hidden: true });
+
+/** @param {string} text */
+function showError(text) {
+  errorBox.textContent = text;
+  errorBox.hidden = !text;
+}
+const clearError = () => showError('');
+
+/** Puts the one alert where the guest is looking, says it, and tells the host page.
+ * @param {HTMLElement} section @param {string} text @param {string} code */
+function errorIn(section, text, code) {
+  section.prepend(errorBox);
+  showError(text);
+  host.emit('error', { code, message: text });
+}
+
+/** @param {HTMLElement} section @param {unknown} error @param {boolean} [aboutHold] */
+function failureIn(section, error, aboutHold) {
+  errorIn(section, error instanceof Error && error.message ? error.message : t('offline'), codeOf(error, aboutHold));
+}
+
+const party = partyView({ t, maxGuests, choices, changed: partyChanged });
+const dates = calendarView({
+  language, t, price: (m) => money(m.amount, m.currency, true), pick: pick, key: gridKey,
+  showMonth: (n) => showMonth(addMonths(choices.month, n), true),
+});
+const rooms = roomsView({ language, t, money, roomTypes: place.room_types, choose: takeHold });
+const details = checkoutView({ language, t, money, place, choices, saved: save, pay });
+const confirmation = confirmationView({ language, t, money, place });
+
+const title = /** @type {HTMLElement} */ (app.querySelector('.title'));
+app.replaceChildren(title, party.section, dates.section, rooms.section, details.section, confirmation.section);
+
+/* ---------------------------------------------------------------- the calendar */
+
+/** @param {string} month @param {boolean} keepFocus */
+async function showMonth(month, keepFocus) {
+  choices.month = shownFrom(month, today);
+  if (!keepFocus || choices.focus < choices.month || choices.focus >= addMonths(choices.month, 2)) {
+    choices.focus = choices.month === monthOf(today) ? today : choices.month;
+  }
+  await drawCalendar(false);
+}
+
+/** @param {boolean} focusGrid @returns {Promise<boolean>} whether the months are shown */
+async function drawCalendar(focusGrid) {
+  app.setAttribute('aria-busy', 'true');
+  try {
+    await Promise.all(monthsShown(choices.month).map((m) => calendar.month(m, partyOf(choices))));
+  } catch (error) {
+    app.removeAttribute('aria-busy');
+    failureIn(dates.section, error);
+    return false;
+  }
+  app.removeAttribute('aria-busy');
+  if (dates.section.contains(errorBox)) clearError();
+  const { month, focus, checkIn, checkOut } = choices;
+  dates.draw({ month, focus, today, checkIn, checkOut, nightsOn }, focusGrid);
+  drawStatus();
+  if (!ready) {
+    ready = true;
+    host.emit('ready', { property: place.slug });
+  }
+  host.reportHeight();
+  return true;
+}
+
+/** The line under the calendar: what to pick next, the stay, or why not (`warning`).
+ * @param {string} [warning] */
+function drawStatus(warning) {
+  const missing = ageMissing(choices);
+  const { checkIn, checkOut } = choices;
+  let text = warning || '';
+  if (warning) { /* said as given */ } else if (missing >= 0) text = t('child_age', { n: missing + 1 }) + ' ?';
+  else if (!checkIn) text = t('pick_arrival');
+  else if (!checkOut) text = t('pick_departure');
+  else {
+    const nights = nightsBetween(checkIn, checkOut);
+    text = t(nights === 1 ? 'one_night' : 'selected', { nights, check_in: long(checkIn), check_out: long(checkOut) });
+  }
+  dates.status(text, !!warning);
+}
+
+/** The grid's keys, from the date the grid says is focused, not the cell's own: keys
+ * pressed while the next month loads must add up, not restart from a cell about to go.
+ * @param {KeyboardEvent} e */
+function gridKey(e) {
+  const date = choices.focus;
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    const cell = /** @type {HTMLElement} */ (e.currentTarget);
+    if (cell.getAttribute('aria-disabled') !== 'true') pick(date, true);
+    return;
+  }
+  let next = gridMove(date, e.key);
+  if (!next) return;
+  e.preventDefault();
+  if (next < today) next = today;
+  choices.focus = next;
+  if (next < choices.month || next >= addMonths(choices.month, 2)) {
+    choices.month = shownFrom(next < choices.month ? monthOf(next) : addMonths(monthOf(next), -1), today);
+    drawCalendar(true);
+  } else {
+    dates.focus(next);
+  }
+}
+
+/** The guest picked `date`: an arrival, or a departure for the arrival picked before.
+ * @param {string} date @param {boolean} byKeyboard */
+function pick(date, byKeyboard) {
+  choices.focus = date;
+  const { checkIn, checkOut } = choices;
+  if (checkIn && !checkOut && date > checkIn) {
+    const check = stayCheck(nightsOn, checkIn, date);
+    if (!check.rooms.length) {
+      // Explain why, keep the arrival: the guest picks another departure.
+      const why = check.reason ? t(check.reason.key, reasonValues(check.reason)) : '';
+      drawCalendar(byKeyboard).then(() => drawStatus(why));
+      return;
+    }
+    choices.checkOut = date;
+    datesChanged(byKeyboard);
+    return;
+  }
+  const arrival = arrivalOn(nightsOn, date, today);
+  let why = '';
+  if (arrival.loading) { /* not shown yet: nothing to say */ } else if (arrival.soldOut) {
+    why = t('not_free', { check_in: long(date), check_out: long(addDays(date, 1)) });
+  } else if (arrival.noArrival) why = t('no_arrival_on', { date: long(date) });
+  choices.checkIn = why ? null : date;
+  choices.checkOut = null;
+  forgetStay();
+  save();
+  drawCalendar(byKeyboard).then(() => { if (why) drawStatus(why); });
+}
+
+/** @param {import('./calendar.js').Reason} reason @returns {Record<string, string | number>} */
+function reasonValues(reason) {
+  if (reason.key === 'not_free') return { check_in: long(reason.check_in), check_out: long(reason.check_out) };
+  if (reason.key === 'min_stay') return { date: long(reason.date), nights: reason.nights };
+  return { date: long(reason.date) };
+}
+
+/** The stay or party changed: what was priced and held for the old one no longer applies. */
+function forgetStay() {
+  releaseHold();
+  move({ type: 'reset' });
+  quotes = [];
+  rooms.section.hidden = true;
+  details.section.hidden = true;
+  host.reportHeight();
+}
+
+/** @param {boolean} byKeyboard */
+function datesChanged(byKeyboard) {
+  save();
+  forgetStay();
+  host.emit('dates', { check_in: choices.checkIn, check_out: choices.checkOut, adults: choices.adults,
+    children: choices.children.length });
+  drawCalendar(false).then((shown) => { if (shown) loadRooms(byKeyboard); });
+}
+
+function partyChanged() {
+  save();
+  forgetStay();
+  if (ageMissing(choices) >= 0) {
+    drawStatus();
+    return;
+  }
+  drawCalendar(false).then((shown) => {
+    const { checkIn, checkOut } = choices;
+    if (!shown || !checkIn || !checkOut) return;
+    if (stayCheck(nightsOn, checkIn, checkOut).rooms.length) loadRooms(false);
+    else drawStatus(t('not_free', { check_in: long(checkIn), check_out: long(checkOut) }));
+  });
+}
+
+/* ---------------------------------------------------------------- rooms and prices */
+
+/** @param {boolean} moveFocus @param {[string, string]} [notice] a sentence and its code */
+async function loadRooms(moveFocus, notice) {
+  const { checkIn, checkOut } = choices;
+  if (!checkIn || !checkOut) return;
+  const free = stayCheck(nightsOn, checkIn, checkOut).rooms;
+  rooms.loading();
+  if (!notice) clearError();
+  const stay = { check_in: checkIn, check_out: checkOut, adults: choices.adults, children: partyOf(choices).children };
+  const priced = await Promise.all(free.map((slug) =>
+    api.quote(place.slug, { room_type: slug, ...stay }).catch(() => null)));
+  if (choices.checkIn !== checkIn || choices.checkOut !== checkOut) return; // the guest moved on
+  quotes = /** @type {Quote[]} */ (priced.filter(Boolean));
+  drawRooms();
+  if (notice) errorIn(rooms.section, notice[0], notice[1]);
+  if (quotes.length) {
+    host.emit('quote', { check_in: checkIn, check_out: checkOut, adults: choices.adults,
+      children: choices.children.length,
+      quotes: quotes.map((q) => ({ room_type: q.room_type, total: q.total, due_now: q.due_now, currency: q.currency })) });
+  }
+  if (moveFocus) rooms.heading.focus();
+  host.reportHeight();
+}
+
+const drawRooms = () => rooms.draw(quotes, holdOf(checkout)?.quote.room_type || null);
+
+/* ---------------------------------------------------------------- the hold */
+
+/** @param {Quote} quote */
+async function takeHold(quote) {
+  const held = holdOf(checkout);
+  if (held && held.quote.room_type === quote.room_type) {
+    details.heading.focus();
+    return;
+  }
+  if (!move({ type: 'choose', room_type: quote.room_type })) return; // one request at a time
+  if (held) release(held); // choosing another room lets the previous one go
+  stopCountdown();
+  clearError();
+  const { checkIn, checkOut } = choices;
+  if (!checkIn || !checkOut) return;
+  const stay = { check_in: checkIn, check_out: checkOut };
+  try {
+    const hold = await api.hold(place.slug, { room_type: quote.room_type, adults: choices.adults,
+      children: partyOf(choices).children, quote_hash: quote.quote_hash, ...stay });
+    if (!move({ type: 'held', hold })) {
+      release(hold); // the stay changed while the hold was being taken
+      return;
+    }
+    host.emit('hold', { room_type: quote.room_type, expires_at: hold.expires_at,
+      total: hold.quote.total, currency: hold.quote.currency, ...stay });
+    drawRooms();
+    openCheckout(hold);
+  } catch (error) {
+    move({ type: 'refused' });
+    await holdRefused(error, quote);
+  }
+}
+
+/** @param {unknown} error @param {Quote} quote */
+async function holdRefused(error, quote) {
+  const outcome = outcomeOf(error);
+  if (outcome === 'price_changed' && error instanceof ApiError) {
+    // Show the new price where the old one was; the guest chooses again to accept it.
+    const fresh = /** @type {Quote} */ (error.body.quote);
+    quotes = quotes.map((q) => (q.room_type === quote.room_type ? fresh : q));
+    drawRooms();
+    errorIn(rooms.section, t('price_changed', { amount: money(fresh.total, fresh.currency) }), 'price_changed');
+  } else if (outcome === 'taken') {
+    await refreshStay([t('taken') + ' ' + t('offer_free'), 'taken']);
+  } else {
+    failureIn(rooms.section, error);
+  }
+  host.reportHeight();
+}
+
+/** Availability changed under the guest: fetch it again and offer what is still free.
+ * @param {[string, string]} notice */
+async function refreshStay(notice) {
+  calendar.forget();
+  await drawCalendar(false);
+  if (choices.checkIn && choices.checkOut) await loadRooms(false, notice);
+  else errorIn(dates.section, notice[0], notice[1]);
+}
+
+/** @param {Hold} hold */
+function release(hold) {
+  api.release(hold).catch(() => { /* it expires by itself anyway */ });
+}
+
+function releaseHold() {
+  const hold = holdOf(checkout);
+  if (!hold) return;
+  stopCountdown();
+  release(hold);
+}
+
+// Leaving the page lets the room go at once.
+window.addEventListener('pagehide', () => {
+  const hold = holdOf(checkout);
+  if (hold) api.releaseOnLeaving(hold);
+});
+
+function startCountdown() {
+  stopCountdown();
+  const tick = () => {
+    const hold = holdOf(checkout);
+    if (!hold) return stopCountdown();
+    const left = Date.parse(hold.expires_at) - api.now();
+    details.countdown(t('held_for', { time: minutesSeconds(left) }), left < 60000);
+    if (left <= 0) holdExpired();
+  };
+  tick();
+  countdownTimer = setInterval(tick, 1000);
+}
+
+function stopCountdown() {
+  clearInterval(countdownTimer);
+  countdownTimer = undefined;
+}
+
+function holdExpired() {
+  // While paying, the server has extended the hold: wait for its answer.
+  if (!move({ type: 'expired' })) return;
+  stopCountdown(); // it lapsed on the server: nothing to release
+  details.section.hidden = true;
+  refreshStay([t('hold_expired'), 'hold_expired']);
+}
+
+/* ---------------------------------------------------------------- details and payment */
+
+/** @param {Hold} hold */
+function openCheckout(hold) {
+  details.open(hold.quote);
+  if (details.section.contains(errorBox)) clearError();
+  startCountdown();
+  if (payment.usesStripe) {
+    payment.mount(details.paymentBox, hold.quote, host.reportHeight).catch((error) => failureIn(details.section, error));
+  } else {
+    details.paymentBox.replaceChildren(el('p', { class: 'muted', text: t('demo_payment') }));
+  }
+  details.heading.focus();
+  host.reportHeight();
+}
+
+async function pay() {
+  if (checkout.phase !== 'held') return;
+  const problem = details.missing();
+  if (problem) {
+    problem[0].setAttribute('aria-invalid', 'true');
+    errorIn(details.section, problem[1], 'invalid');
+    problem[0].focus();
+    return;
+  }
+  clearError();
+  move({ type: 'pay' });
+  const hold = checkout.hold;
+  details.paying();
+  try {
+    await payment.submit();
+    const g = choices.guest;
+    const guest = { name: g.name.trim(), email: g.email.trim(), phone: g.phone.trim() || null,
+      language, note: g.note.trim() || null };
+    const answer = await api.checkout(hold, guest);
+    if (answer.expires_at) move({ type: 'extended', expires_at: answer.expires_at }); // payment grace
+    if (answer.provider === 'stripe') await payment.confirm(answer.client_secret);
+    const booking = await api.confirm(hold);
+    move({ type: 'paid', booking });
+    booked(booking, hold);
+  } catch (error) {
+    paymentFailed(error, hold);
+  }
+}
+
+/** The room went to someone else, or the hold ended: nothing was charged (the service
+ * cancels the authorisation); say so and offer what is free now. Anything else leaves the
+ * hold with the guest, who may try again.
+ * @param {unknown} error @param {Hold} hold */
+async function paymentFailed(error, hold) {
+  const outcome = outcomeOf(error, true);
+  if (outcome === 'taken' || outcome === 'hold_gone') {
+    move({ type: 'lost' });
+    stopCountdown();
+    details.section.hidden = true;
+    await refreshStay(outcome === 'taken'
+      ? [t('taken') + ' ' + t('offer_free'), 'taken'] : [t('hold_expired'), 'hold_expired']);
+  } else {
+    move({ type: 'failed' });
+    details.payable(hold.quote);
+    failureIn(details.section, error, true);
+  }
+  host.reportHeight();
+}
+
+/** @param {import('./api.js').Booking} booking @param {Hold} hold */
+function booked(booking, hold) {
+  stopCountdown();
+  party.section.hidden = dates.section.hidden = rooms.section.hidden = details.section.hidden = true;
+  confirmation.show(booking, hold.quote, choices.guest.email);
+  // What the guest typed is no longer needed in this tab.
+  choices.guest = noGuest();
+  choices.checkIn = choices.checkOut = null;
+  choices.accept = false;
+  save();
+  host.emit('booked', { reference: booking.reference, total: hold.quote.total, currency: hold.quote.currency });
+  host.reportHeight();
+}
+
+/* ---------------------------------------------------------------- commands from the host page */
+
+host.onOpen((command) => {
+  if (command.adults !== undefined) choices.adults = clamp(command.adults, 1, maxGuests);
+  if (command.children) choices.children = command.children.map((a) => clamp(a, 0, 17)).slice(0, maxGuests - 1);
+  party.draw();
+  if (command.check_in && command.check_in >= today) {
+    choices.checkIn = command.check_in;
+    choices.checkOut = command.check_out || null;
+    choices.month = monthOf(command.check_in);
+    choices.focus = command.check_in;
+  }
+  if (choices.checkIn && choices.checkOut) datesChanged(false);
+  else partyChanged();
+});
+
+/* ---------------------------------------------------------------- start */
+
+party.draw();
+if ('ResizeObserver' in window) new ResizeObserver(host.reportHeight).observe(document.documentElement);
+drawCalendar(false).then((shown) => {
+  const { checkIn, checkOut } = choices;
+  if (shown && checkIn && checkOut && stayCheck(nightsOn, checkIn, checkOut).rooms.length) loadRooms(false);
+});

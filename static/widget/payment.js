@@ -1,0 +1,75 @@
+// @ts-check
+/* The payment form: Stripe's Payment Element with the Stripe provider (Stripe.js loaded
+ * only now, at the payment step), nothing to fill with the demo provider. */
+
+import { OfflineError, PaymentError } from './errors.js';
+
+/** @typedef {import('./api.js').Quote} Quote */
+/** The part of Stripe.js the widget uses.
+ * @typedef {{error?: {message: string}}} StripeResult
+ * @typedef {{mount: (box: HTMLElement) => void, on: (event: string, fn: () => void) => void}} StripeElement
+ * @typedef {{create: (kind: string) => StripeElement, submit: () => Promise<StripeResult>}} StripeElements
+ * @typedef {{elements: (options: object) => StripeElements,
+ *   confirmPayment: (options: object) => Promise<StripeResult>}} StripeClient
+ * @typedef {(key: string, options: object) => StripeClient} StripeJs */
+
+/** @param {string} offline the sentence for a script that did not load
+ * @returns {Promise<StripeJs>} */
+function loadStripeJs(offline) {
+  const loaded = /** @type {{Stripe?: StripeJs}} */ (/** @type {unknown} */ (window)).Stripe;
+  if (loaded) return Promise.resolve(loaded);
+  return new Promise((ok, fail) => {
+    const script = document.createElement('script');
+    script.src = 'https://js.stripe.com/v3/';
+    script.onload = () => {
+      const stripe = /** @type {{Stripe?: StripeJs}} */ (/** @type {unknown} */ (window)).Stripe;
+      if (stripe) ok(stripe);
+      else fail(new OfflineError(offline));
+    };
+    script.onerror = () => fail(new OfflineError(offline));
+    document.head.append(script);
+  });
+}
+
+/** @param {{provider: string, key: string | null, language: string, offline: string}} options */
+export function createPayment({ provider, key, language, offline }) {
+  /** @type {{client: StripeClient, elements: StripeElements} | null} */
+  let stripe = null;
+
+  return {
+    usesStripe: provider === 'stripe',
+    /** Shows the payment form for the held quote in `box`.
+     * @param {HTMLElement} box @param {Quote} quote @param {() => void} resized */
+    async mount(box, quote, resized) {
+      const Stripe = await loadStripeJs(offline);
+      const client = Stripe(key || '', { locale: language });
+      // Deferred intent: the PaymentIntent is created at checkout, for the held quote.
+      const elements = client.elements({
+        mode: 'payment', amount: quote.due_now, currency: quote.currency.toLowerCase(),
+        captureMethod: 'manual',
+      });
+      const element = elements.create('payment');
+      box.replaceChildren();
+      element.mount(box);
+      element.on('change', resized);
+      stripe = { client, elements };
+    },
+    /** Validates the card form before the checkout is asked for. */
+    async submit() {
+      if (!stripe) return;
+      const submitted = await stripe.elements.submit();
+      if (submitted.error) throw new PaymentError(submitted.error.message);
+    },
+    /** Authorises the payment the checkout created. @param {string | undefined} clientSecret */
+    async confirm(clientSecret) {
+      if (!stripe) throw new PaymentError(offline);
+      const result = await stripe.client.confirmPayment({
+        elements: stripe.elements, clientSecret,
+        confirmParams: { return_url: location.href }, redirect: 'if_required',
+      });
+      if (result.error) throw new PaymentError(result.error.message);
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createPayment>} Payment */

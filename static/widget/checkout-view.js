@@ -11,9 +11,9 @@ import { longDate } from './format.js';
 /** @typedef {import('./config.js').Place} Place */
 /** @typedef {(key: string, values?: Record<string, string | number>) => string} Sentences */
 
-/** A loose check that an address could be one; the service checks it properly.
+/** A loose pre-check only (something@something): the server's rule decides.
  * @param {string} email */
-export const looksLikeEmail = (email) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.trim());
+export const looksLikeEmail = (email) => /^[^@\s]+@[^@\s]+$/.test(email.trim());
 
 /** @param {{language: string, t: Sentences, money: (amount: number, currency: string) => string,
  *   place: Place, choices: Choices, saved: () => void, pay: () => void}} view */
@@ -102,6 +102,15 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
       }
       if (!accept.checked) return [accept, t('fill_field', { field: t('accept_policy') })];
       return null;
+    },
+    /** The server named a guest field (`guest.email`): point the guest at it.
+     * @param {unknown} name */
+    markField(name) {
+      const input = typeof name === 'string' && name.startsWith('guest.')
+        ? /** @type {HTMLElement | null} */ (form.querySelector('#guest-' + name.slice('guest.'.length))) : null;
+      if (!input) return;
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
     },
   };
 }

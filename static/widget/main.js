@@ -452,6 +452,7 @@ async function paymentFailed(error, hold) {
     move({ type: 'failed' });
     details.payable(hold.quote);
     failureIn(details.section, error, true);
+    if (error instanceof ApiError) details.markField(error.body.field);
   }
   host.reportHeight();
 }

@@ -30,3 +30,13 @@ test('only a well formed open command from the host is taken, and only its known
   assert.deepEqual(openCommandIn({ innkeep: 1, type: 'open',
     detail: { check_in: '2026-02-30', children: [4] } }), { children: [4] });
 });
+
+test('the widget\'s e-mail pre-check is loose: the server\'s rule decides', async () => {
+  // checkout-view.js builds DOM only when called: importing it in Node is safe.
+  const { looksLikeEmail } = await import('../../static/widget/checkout-view.js');
+  assert.ok(looksLikeEmail(' ada@localhost '));
+  assert.ok(looksLikeEmail('ada@example.com'));
+  assert.ok(!looksLikeEmail('ada'));
+  assert.ok(!looksLikeEmail('ada@'));
+  assert.ok(!looksLikeEmail('a da@example.com'));
+});

@@ -5,7 +5,7 @@
  * wires the parts together and runs the guest's way through them. */
 
 import { createApi, sessionIdIn } from './api.js';
-import { arrivalOn, createCalendar, monthsShown, roomsOf, shownFrom, stayCheck } from './calendar.js';
+import { arrivalOn, createCalendar, dayState, monthsShown, roomsOf, shownFrom, stayCheck } from './calendar.js';
 import { calendarView } from './calendar-view.js';
 import { CHOOSING, holdOf, step } from './checkout.js';
 import { checkoutView, confirmationView } from './checkout-view.js';
@@ -174,8 +174,7 @@ function gridKey(e) {
   const date = choices.focus;
   if (e.key === 'Enter' || e.key === ' ') {
     e.preventDefault();
-    const cell = /** @type {HTMLElement} */ (e.currentTarget);
-    if (cell.getAttribute('aria-disabled') !== 'true') pick(date, true);
+    if (dayState(nightsOn, date, today, choices.checkIn, choices.checkOut).enabled) pick(date, true);
     return;
   }
   let next = gridMove(date, e.key);
@@ -297,12 +296,12 @@ async function takeHold(quote) {
     details.heading.focus();
     return;
   }
+  const { checkIn, checkOut } = choices;
+  if (!checkIn || !checkOut) return;
   if (!move({ type: 'choose', room_type: quote.room_type })) return; // one request at a time
   if (held) release(held); // choosing another room lets the previous one go
   stopCountdown();
   clearError();
-  const { checkIn, checkOut } = choices;
-  if (!checkIn || !checkOut) return;
   const stay = { check_in: checkIn, check_out: checkOut };
   try {
     const hold = await api.hold(place.slug, { room_type: quote.room_type, adults: choices.adults,

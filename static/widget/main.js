@@ -1,8 +1,9 @@
 // @ts-check
 /* The Innkeep widget page: dates, party, rooms, details and payment on one view. Native ES
  * modules and no build step: the page the service renders (templates/widget/page.html)
- * carries its configuration as JSON and preloads every module with its nonce. This module
- * wires the parts together and runs the guest's way through them. */
+ * carries its configuration as JSON and runs the modules linked into one nonced script
+ * (widget/api/page_assets.py). This module wires the parts together and runs the guest's
+ * way through them. */
 
 import { createApi, sessionIdIn } from './api.js';
 import { arrivalOn, createCalendar, dayState, monthsShown, roomsOf, shownFrom, stayCheck } from './calendar.js';

@@ -96,7 +96,7 @@ async def test_the_loader_script_is_served_to_any_site(client: AsyncTestClient) 
 
 
 async def test_widget_assets_are_cached_for_an_hour(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
-    for asset in ("/static/widget/main.js", "/static/widget/widget.css"):
+    for asset in ("/widget-page.js", "/static/widget/widget.css"):
         response = await client.get(asset, params={"v": "anything"})
         assert response.status_code == 200
         directives = {d.strip() for d in response.headers["cache-control"].split(",")}

@@ -1,52 +1,135 @@
-"""The widget page's own JavaScript modules and stylesheet, as the page links them.
+"""The widget page's own JavaScript and stylesheet, as the page links them.
 
-No build step: every module in ``static/widget/`` is served as it is. Each URL carries a
-hash of its file (``?v=…``), so a release is fetched at once and, within the cache's hour,
-a returning guest asks for nothing. The page preloads every module in its head, so the
-browser fetches them in parallel instead of discovering one import after another, and an
-import map sends each module's plain imports (``./api.js``) to the same versioned URLs.
+The JavaScript is written as native ES modules (``static/widget/*.js``: one job each, typed
+with JSDoc, unit-tested by Node) and sent to the browser as one classic script carrying the
+page's nonce. Measured on the demo in Chromium (loopback, a busy 2-core machine): with
+``<link rel="modulepreload">`` for each of the sixteen modules, all asked for at once, the
+last arrived about 290 ms after the first request (HTTP/1.1 gives a host six connections and
+each file is a request the service answers); one linked script arrives in about 40 ms and
+the widget is ready as soon as before the split. On a slow phone link each wave of requests
+is another round trip. So the modules are *linked* here, once per process: each becomes a
+function scope that returns its exports, in import order. No tool, no build step, no
+output file; only the plain forms the modules use are accepted (``import { a, b } from
+'./x.js';`` and ``export function|const|let|class``): anything else is a `ModuleFormError`
+that fails the widget page and its tests, rather than running differently in the browser.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Mapping
 from functools import cache
 
 import msgspec
+from litestar import Controller, Response, get
 
 from widget.paths import STATIC_DIR
 
-#: Where the page's assets are served from (the static files router) and found on disk.
-URL_PREFIX = "/static/widget/"
 ENTRY = "main.js"
 STYLESHEET = "widget.css"
+
+_IMPORT = re.compile(r"^import \{([^}]*)\} from '\./([\w-]+\.js)';[ \t]*\n", re.MULTILINE)
+_EXPORT = re.compile(r"^export ((?:async )?function\*? |const |let |class )(\w+)", re.MULTILINE)
+_OTHER = re.compile(r"^\s*(?:import\b(?!\()|export\b)", re.MULTILINE)
+
+
+class ModuleFormError(ValueError):
+    """A widget module uses an import or export form the linker does not take."""
 
 
 class WidgetAssets(msgspec.Struct, frozen=True):
     """What ``templates/widget/page.html`` links."""
 
     stylesheet: str
-    #: The module the page runs; it imports the others.
-    entry: str
-    #: Every module, versioned, for ``<link rel="modulepreload">``.
-    modules: tuple[str, ...]
-    #: ``{"imports": {plain URL: versioned URL}}``, the page's import map.
-    import_map: dict[str, dict[str, str]]
+    #: The linked script's URL, versioned by its content.
+    script: str
 
 
-def _versioned(name: str) -> str:
-    digest = hashlib.sha256((STATIC_DIR / "widget" / name).read_bytes()).hexdigest()
-    return f"{URL_PREFIX}{name}?v={digest[:12]}"
+def _scope_name(module: str) -> str:
+    return "$" + re.sub(r"\W", "_", module.removesuffix(".js"))
+
+
+def _imports(module: str, source: str) -> tuple[list[tuple[str, list[str]]], str]:
+    """What ``module`` imports (target, names as ``a`` or ``a: b``), and its body without
+    the import lines and the ``export`` keywords."""
+    found = []
+    for names, target in _IMPORT.findall(source):
+        taken = [n.strip().replace(" as ", ": ") for n in names.split(",") if n.strip()]
+        found.append((target, taken))
+    body = _EXPORT.sub(r"\1\2", _IMPORT.sub("", source))
+    other = _OTHER.search(body)
+    if other:
+        raise ModuleFormError(
+            f"{module}: only `import {{…}} from './x.js'` and `export function|const|let|class`"
+            f" are linked; found {body[other.start() : other.end() + 20]!r}"
+        )
+    return found, body
+
+
+def link(modules: Mapping[str, str], entry: str = ENTRY) -> str:
+    """The modules as one classic script: each a function scope returning its exports,
+    every module after those it imports, the entry last. Raises `ModuleFormError`."""
+    order: list[str] = []
+    parts: dict[str, str] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in order:
+            return
+        if name in path:
+            raise ModuleFormError(f"import cycle: {' → '.join((*path, name))}")
+        if name not in modules:
+            raise ModuleFormError(
+                f"{path[-1] if path else 'entry'} imports {name}, which is missing"
+            )
+        imports, body = _imports(name, modules[name])
+        for target, _ in imports:
+            visit(target, (*path, name))
+        taken = "".join(
+            f"const {{ {', '.join(names)} }} = {_scope_name(target)};\n"
+            for target, names in imports
+        )
+        exported = ", ".join(m[2] for m in _EXPORT.finditer(modules[name]))
+        parts[name] = (
+            f"/* {name} */\nconst {_scope_name(name)} = (() => {{\n{taken}{body}"
+            f"return {{ {exported} }};\n}})();\n"
+        )
+        order.append(name)
+
+    visit(entry, ())
+    return "(() => {\n'use strict';\n" + "".join(parts[n] for n in order) + "})();\n"
+
+
+def _version(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+@cache
+def widget_script() -> bytes:
+    """The widget page's modules, linked once per process (they change only with a release)."""
+    folder = STATIC_DIR / "widget"
+    return link({p.name: p.read_text() for p in folder.glob("*.js")}).encode()
 
 
 @cache
 def widget_assets() -> WidgetAssets:
-    """The page's assets, hashed once per process (the files change only with a release)."""
-    names = sorted(p.name for p in (STATIC_DIR / "widget").glob("*.js"))
-    modules = {f"{URL_PREFIX}{name}": _versioned(name) for name in names}
+    """The page's URLs, each carrying a hash of its content: a release is fetched at once and,
+    within the cache's hour, a returning guest asks for nothing."""
+    css = (STATIC_DIR / "widget" / STYLESHEET).read_bytes()
     return WidgetAssets(
-        stylesheet=_versioned(STYLESHEET),
-        entry=modules[f"{URL_PREFIX}{ENTRY}"],
-        modules=tuple(modules.values()),
-        import_map={"imports": modules},
+        stylesheet=f"/static/widget/{STYLESHEET}?v={_version(css)}",
+        script=f"/widget-page.js?v={_version(widget_script())}",
     )
+
+
+class WidgetScriptController(Controller):
+    include_in_schema = False
+
+    @get("/widget-page.js", operation_id="widgetPageScript", cache=False)
+    async def script(self) -> Response[bytes]:
+        """The widget page's linked modules; the page asks with a content hash (``?v=…``)."""
+        return Response(
+            widget_script(),
+            media_type="application/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )

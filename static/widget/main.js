@@ -131,9 +131,12 @@ async function showMonth(month, keepFocus) {
 
 /** @param {boolean} focusGrid @returns {Promise<boolean>} whether the months are shown */
 async function drawCalendar(focusGrid) {
+  // The months asked for now are the ones drawn, even if the guest has clicked on since:
+  // a later call draws later months once they are loaded.
+  const month = choices.month;
   app.setAttribute('aria-busy', 'true');
   try {
-    await Promise.all(monthsShown(choices.month).map((m) => calendar.month(m, partyOf(choices))));
+    await Promise.all(monthsShown(month).map((m) => calendar.month(m, partyOf(choices))));
   } catch (error) {
     app.removeAttribute('aria-busy');
     failureIn(dates.section, error);
@@ -141,7 +144,7 @@ async function drawCalendar(focusGrid) {
   }
   app.removeAttribute('aria-busy');
   if (dates.section.contains(errorBox)) clearError();
-  const { month, focus, checkIn, checkOut } = choices;
+  const { focus, checkIn, checkOut } = choices;
   dates.draw({ month, focus, today, checkIn, checkOut, nightsOn }, focusGrid);
   drawStatus();
   if (!ready) {

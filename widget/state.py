@@ -57,7 +57,9 @@ def build_services(settings: Settings, pool: Pool, redis: Redis) -> Services:
     freshness = Freshness()
     versions = VersionMemory(freshness, pool)
     catalogues = Catalogues()
-    holds = Holds(settings, Gate(redis), Quotas(redis, settings), StockMemory(freshness))
+    holds = Holds(
+        settings, Gate(redis), Quotas(redis, settings), StockMemory(freshness), freshness
+    )
     availability = Availability(pool, redis, versions, catalogues, CalendarBodies())
     return Services(
         settings=settings,

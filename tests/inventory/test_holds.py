@@ -262,3 +262,16 @@ async def test_a_cancelled_booking_does_not_keep_its_room_through_its_gate(
     demo.commit()
     again = await hold(api, wish("garden-single"), who=2)
     assert again.status_code == 201, again.text
+
+
+async def test_a_workers_own_hold_and_release_show_at_once_without_waiting_for_notify(
+    api: Client, services: Services
+) -> None:
+    """No listener runs here: only the worker's own forgetting can make its answers fresh."""
+    services.freshness.listening = True
+    await services.versions.of("demo")
+    assert services.versions.remembered("demo") is not None
+    held = (await hold(api, wish("garden-single"))).json()
+    async with services.pool.connection() as conn:
+        assert await services.holds.release(conn, uuid.UUID(held["id"]))
+    assert services.versions.remembered("demo") is None, "released, yet still remembered"

@@ -29,6 +29,7 @@ from widget.errors import (
 )
 from widget.inventory.availability import free_in, stock_ahead
 from widget.inventory.catalogue import Catalogue
+from widget.inventory.freshness import Freshness
 from widget.inventory.gate import Gate, GateUnavailable, night_keys
 from widget.inventory.quotas import Client, Quotas
 from widget.inventory.quoting import check_stay, price
@@ -68,11 +69,21 @@ class NewHold:
 class Holds:
     """Holds of every property, for one worker: Postgres, the gate and the quotas."""
 
-    def __init__(self, settings: Settings, gate: Gate, quotas: Quotas, stock: StockMemory) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        gate: Gate,
+        quotas: Quotas,
+        stock: StockMemory,
+        freshness: Freshness,
+    ) -> None:
         self.settings = settings
         self.gate = gate
         self.quotas = quotas
         self.stock = stock
+        #: This worker's own changes are forgotten at once: the NOTIFY that tells every
+        #: worker arrives a moment later, and this guest's next request may come first.
+        self.freshness = freshness
         #: Every loser of a race meets the winner's gate; they share one look at its row.
         #: (One that arrives just as that hold ends may hear "still held" from a look begun
         #: a moment before: the same as arriving that moment earlier. Never a double booking.)
@@ -195,6 +206,7 @@ class Holds:
                 await self.gate.release(keys, hold_id)
             raise
         assert row is not None
+        self.freshness.forget(shop.property_id)
         for old in lapsed:
             await self._forget(shop.property_id, old)
         return NewHold(hold_id, token, row["hold_expires_at"], quote, row["version"])
@@ -267,7 +279,9 @@ class Holds:
         return len(rows)
 
     async def _forget(self, property_id: int, row: dict[str, Any]) -> None:
-        """A hold ended: give back its gate and its place in its client's quota."""
+        """A hold ended: its nights are free in this worker's answers at once, and its gate
+        and its place in its client's quota are given back."""
+        self.freshness.forget(property_id)
         if row.get("unit_id") is not None and row.get("check_in") is not None:
             keys = night_keys(property_id, row["unit_id"], row["check_in"], row["check_out"])
             await self.gate.release(keys, row["id"])

@@ -33,7 +33,14 @@ from engine.money import (
     to_major,
     to_minor,
 )
-from engine.pipeline import price_nights, price_stay
+from engine.pipeline import (
+    MAX_CALENDAR_NIGHTS,
+    MAX_CHILD_AGE,
+    MAX_STAY_NIGHTS,
+    check_nights,
+    price_nights,
+    price_stay,
+)
 from engine.plugins import RuleTypeInfo, get_plugin_manager, reset_plugin_manager, rule_types
 from engine.quote import (
     NightLine,
@@ -61,6 +68,9 @@ from engine.rules import (
 )
 
 __all__ = [
+    "MAX_CALENDAR_NIGHTS",
+    "MAX_CHILD_AGE",
+    "MAX_STAY_NIGHTS",
     "WEEKDAYS",
     "Bill",
     "Charge",
@@ -98,6 +108,7 @@ __all__ = [
     "StayRule",
     "UnknownPromoCode",
     "Weekday",
+    "check_nights",
     "exponent",
     "format_minor",
     "get_plugin_manager",

@@ -28,6 +28,8 @@ class Versions:
     inventory_version: int
     time_zone: str
     today: date
+    #: How many days after its today the property still sells (the last check-out).
+    horizon_days: int
     #: Until the property's next midnight, by the database's clock.
     seconds_to_midnight: float = 86400.0
 
@@ -44,6 +46,7 @@ async def read_versions(conn: Conn, slug: str) -> Versions:
         row["inventory_version"],
         row["time_zone"],
         row["today"],
+        row["booking_horizon_days"],
         float(row["seconds_to_midnight"]),
     )
 

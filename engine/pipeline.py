@@ -42,6 +42,8 @@ MAX_STAY_NIGHTS = 365
 MAX_CALENDAR_NIGHTS = 366
 #: A guest older than this counts as an adult.
 MAX_CHILD_AGE = 17
+#: Someone of age must stay: a party of children alone is not priced.
+MIN_ADULTS = 1
 
 
 def _plan(rules: Sequence[RuleInstance], room_type: str) -> dict[str, list[RuleInstance]]:
@@ -73,8 +75,8 @@ def _check(ctx: StayContext, longest: int, what: str) -> None:
             f"occupancy has {len(ctx.occupancy)} entries for {nights} nights", field="occupancy"
         )
     party = ctx.party
-    if party.adults < 1:
-        raise InvalidParty("at least one adult must stay", field="adults")
+    if party.adults < MIN_ADULTS:
+        raise InvalidParty(f"at least {MIN_ADULTS} adult must stay", field="adults")
     for position, age in enumerate(party.children):
         if not 0 <= age <= MAX_CHILD_AGE:
             raise InvalidParty(

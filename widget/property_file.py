@@ -21,15 +21,13 @@ from msgspec import Meta
 from engine import RuleConfigError, load_rules
 from engine.money import UnknownCurrency, check_currency, to_minor
 from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
+from widget.i18n import LANGUAGES
 from widget.limits import BOOKING_HORIZON_DAYS, MAX_GUESTS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from widget.toml_lines import KeyLines
 
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=200)]
 ClockTime = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-
-#: The languages the widget and the guest e-mails are written in.
-LANGUAGES = ("en", "de", "fr", "es", "it")
 
 
 class CancellationPolicy(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

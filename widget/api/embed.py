@@ -23,10 +23,10 @@ from widget.embedding import (
 )
 from widget.errors import InnkeepError, NotFound, shown
 from widget.http_errors import refusal_response
-from widget.i18n import messages, text
+from widget.i18n import LANGUAGES, messages, text
 from widget.links import site_url
 from widget.properties import public_property
-from widget.property_file import LANGUAGES, normalise_origin
+from widget.property_file import normalise_origin
 from widget.state import DbDep, ServicesDep
 
 

@@ -11,7 +11,7 @@ import msgspec
 
 from engine import MAX_CALENDAR_NIGHTS, InvalidParty, Party, StayContext, price_nights
 from widget.db import Conn
-from widget.errors import Unprocessable
+from widget.errors import Invalid
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.freshness import MAX_AGE
 from widget.inventory.stock import Stock, window
@@ -149,12 +149,12 @@ def check_calendar_window(first: date, end: date, today: date, horizon_days: int
     ``first``, longer than the engine prices at once, or reaching further than a month
     beyond today or the booking horizon (a month view may begin before today)."""
     if end <= first:
-        raise Unprocessable("end must be after start", field="end")
+        raise Invalid("end must be after start", field="end")
     if (end - first).days > MAX_CALENDAR_NIGHTS:
-        raise Unprocessable(f"at most {MAX_CALENDAR_NIGHTS} nights at once", field="end")
+        raise Invalid(f"at most {MAX_CALENDAR_NIGHTS} nights at once", field="end")
     margin = timedelta(days=CALENDAR_MARGIN_DAYS)
     if first < today - margin:
-        raise Unprocessable(f"start must be on or after {today - margin}", field="start")
+        raise Invalid(f"start must be on or after {today - margin}", field="start")
     latest = last_departure(today, horizon_days) + margin
     if end > latest:
-        raise Unprocessable(f"end must be on or before {latest}", field="end")
+        raise Invalid(f"end must be on or before {latest}", field="end")

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
+import redis
 import stripe
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import property_toml
+from tests.conftest import TABLES
+from tests.helpers import DEMO_TOML, property_toml
 from tests.payments.conftest import WEBHOOK_SECRET
+from tests.payments.stripe_standin import StripeStandIn, start
 from widget.app import create_app
 from widget.limits import BOOKING_HORIZON_DAYS
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
-from widget.settings import Settings
+from widget.settings import Settings, load_settings
 
 HOLD = {"room_type": "double-sea-view", "adults": 2}
 
@@ -57,6 +62,35 @@ PROBES: list[tuple[str, str, Any]] = [
         "/api/v1/properties/demo/holds",
         {**HOLD, "check_in": "2027-06-01\u0000", "check_out": "2027-06-04"},
     ),
+    (
+        "POST",
+        "/api/v1/properties/demo/quotes",
+        {"room_type": "double\u0000", "check_in": "2027-06-01", "check_out": "2027-06-04"},
+    ),
+    (
+        "POST",
+        "/api/v1/properties/demo/quotes",
+        {
+            "room_type": "double-sea-view",
+            "check_in": "2027-06-01",
+            "check_out": "2027-06-04",
+            "promo_code": "SUMMER\u0000",
+        },
+    ),
+    (
+        "POST",
+        "/api/v1/properties/demo/holds",
+        {**HOLD, "room_type": "a\u0000b", "check_in": "2027-06-01", "check_out": "2027-06-04"},
+    ),
+    ("POST", "/api/v1/properties/demo%00/holds", HOLD),
+    ("POST", "/manage/A%00B/cancel", {}),
+    ("POST", "/api/v1/holds/%00/release", {}),
+    (
+        "GET",
+        "/api/v1/properties/demo/calendar?start=2027-06-01&end=2027-06-08&children=1%0A2",
+        None,
+    ),
+    ("GET", "/api/v1/properties/demo/embed?origin=https://x.example%00", None),
     ("WEBHOOK", "/api/v1/webhooks/stripe", "not json"),
     ("WEBHOOK", "/api/v1/webhooks/stripe", "[1, 2]"),
     ("WEBHOOK", "/api/v1/webhooks/stripe", '{"id": "evt_1", "type": "payment_intent.succeeded"}'),
@@ -67,6 +101,42 @@ PROBES: list[tuple[str, str, Any]] = [
     ),
     ("WEBHOOK", "/api/v1/webhooks/stripe", '{"id": "evt_3", "type": 7, "data": {}}'),
 ]
+
+
+@pytest.fixture(scope="module")
+async def probed(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[AsyncTestClient, psycopg.Connection[Any]]]:  # type: ignore[type-arg]
+    """One service with Stripe (the stand-in) for every probe: each probe is refused and
+    stores nothing, so they can share it, which keeps the suite fast."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    redis.Redis.from_url(redis_url).flushdb()
+    stand_in = StripeStandIn()
+    server = start(stand_in)
+    settings = msgspec.structs.replace(
+        load_settings(
+            {},
+            database_url=database_url,
+            redis_url=redis_url,
+            env="test",
+            data_dir=tmp_path_factory.mktemp("probes"),
+        ),
+        background_jobs=False,
+        payment_provider="stripe",
+        stripe_secret_key="sk_test_standin",
+        stripe_publishable_key="pk_test_standin",
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=stand_in.url,
+    )
+    try:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            apply_property(conn, parse_property(DEMO_TOML))
+            async with AsyncTestClient(app=create_app(settings)) as client:
+                yield client, conn
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _stored(conn: psycopg.Connection[Any]) -> tuple[object, ...]:
@@ -82,12 +152,12 @@ def _stored(conn: psycopg.Connection[Any]) -> tuple[object, ...]:
     ("method", "path", "body"), PROBES, ids=[f"{p[0]} {p[1]} {p[2]!r}"[:70] for p in PROBES]
 )
 async def test_an_odd_value_is_refused_and_nothing_is_stored(
-    stripe_api: AsyncTestClient,  # type: ignore[type-arg]
-    demo_property: psycopg.Connection[Any],
+    probed: tuple[AsyncTestClient, psycopg.Connection[Any]],  # type: ignore[type-arg]
     method: str,
     path: str,
     body: Any,
 ) -> None:
+    stripe_api, demo_property = probed
     before = _stored(demo_property)
     if method == "WEBHOOK":
         answer = await stripe_api.post(path, content=body.encode(), headers=_signed(body))

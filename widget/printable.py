@@ -1,16 +1,20 @@
-"""Characters a person cannot see: refused where a client sends them, escaped where the
-owner reads them.
+"""Characters a person cannot see, as `widget.guest_text` defines them (control characters,
+text-direction controls, line separators): refused in a URL, escaped where the owner reads.
 
-Control characters (C0, DEL, C1) and the bidirectional overrides and isolates
-(U+202A–202E, U+2066–2069) can move a terminal's cursor, forge a line or reorder what is
-shown; no slug, reference, date or name needs them.
+No slug, reference, date or query parameter needs them, and in a terminal they move the
+cursor, recolour it, forge a line or reorder what is shown.
 """
 
 from __future__ import annotations
 
 import re
 
-UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from widget.guest_text import BIDI_CONTROLS, LINE_SEPARATORS
+
+#: Unicode category Cc (C0, DEL, C1) and the characters `widget.guest_text` refuses besides.
+UNSEEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS | LINE_SEPARATORS)) + "]"
+)
 
 
 def has_unseen(text: str) -> bool:
@@ -18,7 +22,7 @@ def has_unseen(text: str) -> bool:
     return UNSEEN.search(text) is not None
 
 
-def shown(text: str) -> str:
+def escaped(text: str) -> str:
     """``text`` as it may reach the owner's terminal: every unprintable character (and the
     backslash, so nothing is ambiguous) written as a Python escape like ``\\x1b``."""
     text = text.replace("\\", "\\\\")

@@ -63,3 +63,15 @@ def test_a_block_reason_is_escaped_too(
     add_block(owner, "demo", "Room 1", today[0], today[0], "paint\x1b[31m\nforged")
     lines = _printed(capsys, "block", "list", "--property", "demo")
     assert len(lines) == 1 and lines[0].endswith("paint\\x1b[31m\\nforged")
+
+
+def test_the_unprintable_class_is_the_one_guests_are_refused() -> None:
+    from widget.guest_text import UnsafeText, one_line
+    from widget.printable import has_unseen
+
+    for code in [*range(0x20), *range(0x7F, 0xA0), 0x202A, 0x202E, 0x2066, 0x2069, 0x2028]:
+        char = chr(code)
+        assert has_unseen(f"a{char}b")
+        with pytest.raises(UnsafeText):
+            one_line(f"a{char}b")
+    assert not has_unseen("Zoë 김 مرحبا \u200f 👨\u200d👩")

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from typing import TextIO
 
-from widget.printable import shown
+from widget.printable import escaped
 
 
 class CommandError(Exception):
@@ -32,7 +32,7 @@ def say(line: str = "", *, to: TextIO | None = None) -> None:
     (``\\x1b``, ``\\n``): a guest's name, a block reason or a unit name must not move the
     cursor, recolour the terminal or forge a line of its own. Every command prints through
     this or `say_lines`."""
-    print(shown(line), file=to or sys.stdout)
+    print(escaped(line), file=to or sys.stdout)
 
 
 def say_lines(text: str, *, to: TextIO | None = None) -> None:

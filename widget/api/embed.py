@@ -75,7 +75,7 @@ class EmbedCheckController(Controller):
         "/{slug:str}/embed",
         operation_id="checkEmbedding",
         cache=False,
-        responses=errors(404, 503),
+        responses=errors(404, 422, 503),
     )
     async def check(
         self,

@@ -2,8 +2,8 @@
 
 One check for every route, before routing: a NUL in a path parameter used to reach
 Postgres (which refuses it inside text) and answer 500. A path with such a character
-names nothing (404); a query parameter with one cannot be read (400, naming it: the status
-every operation with parameters documents for that).
+names nothing (404); a query parameter with one is a 422 `invalid` naming it (every
+operation that takes query parameters documents 422).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from widget.printable import has_unseen
 
 
 class PrintableUrls(ASGIMiddleware):
-    """Answer 404 to a path and 400 to a query string holding an unprintable character."""
+    """Answer 404 to a path and 422 to a query string holding an unprintable character."""
 
     scopes = (ScopeType.HTTP,)
 
@@ -50,7 +50,6 @@ def _refusal(scope: Scope) -> ASGIResponse | None:
         if has_unseen(name) or has_unseen(value):
             field = name if not has_unseen(name) else "query"
             return _answer(
-                400,
-                error_body("bad_request", f"{field} holds an unprintable character", field=field),
+                422, error_body("invalid", f"{field} holds an unprintable character", field=field)
             )
     return None

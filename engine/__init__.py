@@ -33,7 +33,15 @@ from engine.money import (
     to_major,
     to_minor,
 )
-from engine.pipeline import price_nights, price_stay
+from engine.pipeline import (
+    MAX_CALENDAR_NIGHTS,
+    MAX_CHILD_AGE,
+    MAX_STAY_NIGHTS,
+    MIN_ADULTS,
+    check_nights,
+    price_nights,
+    price_stay,
+)
 from engine.plugins import RuleTypeInfo, get_plugin_manager, reset_plugin_manager, rule_types
 from engine.quote import (
     NightLine,
@@ -61,6 +69,10 @@ from engine.rules import (
 )
 
 __all__ = [
+    "MAX_CALENDAR_NIGHTS",
+    "MAX_CHILD_AGE",
+    "MAX_STAY_NIGHTS",
+    "MIN_ADULTS",
     "WEEKDAYS",
     "Bill",
     "Charge",
@@ -98,6 +110,7 @@ __all__ = [
     "StayRule",
     "UnknownPromoCode",
     "Weekday",
+    "check_nights",
     "exponent",
     "format_minor",
     "get_plugin_manager",

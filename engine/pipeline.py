@@ -9,7 +9,7 @@ instance name and package; an amount that is not a non-negative ``int`` fails it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from engine.context import StayContext
 from engine.errors import (
@@ -35,9 +35,15 @@ from engine.rules import (
     StayRule,
 )
 
+#: The longest stay one quote prices: a year.
 MAX_STAY_NIGHTS = 365
-MAX_CALENDAR_NIGHTS = 731
+#: The longest calendar priced at once: a year's nights, a leap year included (the widget
+#: asks a month at a time; a longer one is a scraper's, not a guest's).
+MAX_CALENDAR_NIGHTS = 366
+#: A guest older than this counts as an adult.
 MAX_CHILD_AGE = 17
+#: Someone of age must stay: a party of children alone is not priced.
+MIN_ADULTS = 1
 
 
 def _plan(rules: Sequence[RuleInstance], room_type: str) -> dict[str, list[RuleInstance]]:
@@ -49,19 +55,28 @@ def _plan(rules: Sequence[RuleInstance], room_type: str) -> dict[str, list[RuleI
     return plan
 
 
-def _check(ctx: StayContext, longest: int, what: str) -> None:
-    nights = ctx.nights
+def check_nights(
+    check_in: date, check_out: date, longest: int = MAX_STAY_NIGHTS, what: str = "a stay"
+) -> int:
+    """The nights from ``check_in`` to ``check_out``; `InvalidStay` naming ``check_out``
+    unless there is at least one and at most ``longest``."""
+    nights = (check_out - check_in).days
     if nights < 1:
         raise InvalidStay("check-out must be after check-in", field="check_out")
     if nights > longest:
         raise InvalidStay(f"{what} is limited to {longest} nights", field="check_out")
+    return nights
+
+
+def _check(ctx: StayContext, longest: int, what: str) -> None:
+    nights = check_nights(ctx.check_in, ctx.check_out, longest, what)
     if ctx.occupancy and len(ctx.occupancy) != nights:
         raise InvalidStay(
             f"occupancy has {len(ctx.occupancy)} entries for {nights} nights", field="occupancy"
         )
     party = ctx.party
-    if party.adults < 1:
-        raise InvalidParty("at least one adult must stay", field="adults")
+    if party.adults < MIN_ADULTS:
+        raise InvalidParty(f"at least {MIN_ADULTS} adult must stay", field="adults")
     for position, age in enumerate(party.children):
         if not 0 <= age <= MAX_CHILD_AGE:
             raise InvalidParty(

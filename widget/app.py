@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from widget.api import route_handlers
 from widget.api.bodies import ClosedStructSchemas, strict_body
 from widget.api.docs import swagger_ui
+from widget.api.url_guard import PrintableUrls
 from widget.background import running_jobs
 from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
@@ -85,10 +86,12 @@ def create_app(settings: Settings) -> Litestar:
         # Bodies are exactly what the schema says: strict types, no unknown keys.
         guards=[strict_body],
         plugins=[ClosedStructSchemas()],
+        # Unprintable characters in the URL are refused before anything looks them up.
         # CORS per property: only the origins a property lists may call its public API, and
         # a browser's write must come from the service itself or such an origin.
         # Then the body is read in full, in time, before any handler takes a connection.
         middleware=[
+            PrintableUrls(),
             PublicApiCors(OriginLookup(pool), settings.public_url),
             RequestIntake(settings.body_read_seconds),
             # HTML answers may not be framed unless they say who may (the widget page).

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import psycopg
 
 import widget.commands
-from widget.commands import CommandError
+from widget.commands import CommandError, say
 from widget.embedded import EmbeddedError
 from widget.property_apply import PropertyApplyError
 from widget.property_file import PropertyFileError
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as exc:
         text = describe_error(exc) if isinstance(exc, psycopg.Error) else str(exc)
         message = redact(text.strip().splitlines()[0]) if text.strip() else type(exc).__name__
-        print(f"innkeep: error: {message}", file=sys.stderr)
+        say(f"innkeep: error: {message}", to=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

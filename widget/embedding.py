@@ -24,9 +24,12 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from psycopg_pool import AsyncConnectionPool
 
+from engine import MAX_CHILD_AGE, MIN_ADULTS
 from widget.db import Conn
 from widget.errors import error_body
-from widget.property_file import LANGUAGES, normalise_origin
+from widget.i18n import LANGUAGES
+from widget.limits import MAX_ADULTS, MAX_CHILDREN
+from widget.property_file import normalise_origin
 from widget.sql import queries
 
 log = logging.getLogger(__name__)
@@ -139,12 +142,12 @@ def widget_options(policy: EmbedPolicy, params: dict[str, str]) -> WidgetOptions
         accent=accent if accent and _HEX_COLOUR.match(accent) else None,
         font=font if font and _FONT.match(font) else None,
         radius=_int_in(params.get("radius"), 0, 24),
-        adults=_int_in(params.get("adults"), 1, 20),
+        adults=_int_in(params.get("adults"), MIN_ADULTS, MAX_ADULTS),
         children=tuple(
             age
-            for age in (_int_in(a, 0, 17) for a in params.get("children", "").split(","))
+            for age in (_int_in(a, 0, MAX_CHILD_AGE) for a in params.get("children", "").split(","))
             if age is not None
-        )[:10],
+        )[:MAX_CHILDREN],
         room_type=room_type if room_type and _SLUG.match(room_type) else None,
     )
 

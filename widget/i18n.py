@@ -7,7 +7,11 @@ A test checks that every language has every key and the same placeholders as Eng
 
 from __future__ import annotations
 
-from widget.property_file import LANGUAGES
+from typing import Literal, get_args
+
+#: The languages the widget, the guest e-mails and the manage page are written in.
+Language = Literal["en", "de", "fr", "es", "it"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 _EN = {
     "book_now": "Book now",

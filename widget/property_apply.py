@@ -57,6 +57,7 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
                     }
                 ),
                 "pricing_rules": Jsonb(_jsonable(spec.rules)),
+                "booking_horizon_days": info.booking_horizon_days,
             },
         ).fetchone()
         if row is not None:

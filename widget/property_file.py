@@ -21,14 +21,13 @@ from msgspec import Meta
 from engine import RuleConfigError, load_rules
 from engine.money import UnknownCurrency, check_currency, to_minor
 from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
+from widget.i18n import LANGUAGES
+from widget.limits import BOOKING_HORIZON_DAYS, MAX_GUESTS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from widget.toml_lines import KeyLines
 
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=200)]
 ClockTime = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-
-#: The languages the widget and the guest e-mails are written in.
-LANGUAGES = ("en", "de", "fr", "es", "it")
 
 
 class CancellationPolicy(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -55,16 +54,20 @@ class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     check_in_time: ClockTime = "15:00"
     check_out_time: ClockTime = "11:00"
     cancellation_policy: CancellationPolicy = CancellationPolicy()
+    #: How many days ahead of the property's today a stay may end.
+    booking_horizon_days: Annotated[
+        int, Meta(ge=MIN_HORIZON_DAYS, le=MAX_HORIZON_DAYS)
+    ] = BOOKING_HORIZON_DAYS
 
 
 class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     slug: Slug
     name: NonEmpty
-    max_guests: Annotated[int, Meta(ge=1, le=50)]
+    max_guests: Annotated[int, Meta(ge=1, le=MAX_GUESTS)]
     #: Minor units of the property's currency (written in major units in the file).
     base_price: Annotated[int, Meta(ge=0)]
     units: Annotated[list[NonEmpty], Meta(min_length=1)]
-    included_guests: Annotated[int, Meta(ge=1, le=50)] | None = None
+    included_guests: Annotated[int, Meta(ge=1, le=MAX_GUESTS)] | None = None
     description: str = ""
     photos: list[Photo] = []
 

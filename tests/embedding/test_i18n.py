@@ -6,8 +6,7 @@ import string
 
 import pytest
 
-from widget.i18n import CATALOGUE, messages, text
-from widget.property_file import LANGUAGES
+from widget.i18n import CATALOGUE, LANGUAGES, messages, text
 
 
 def _placeholders(sentence: str) -> set[str]:

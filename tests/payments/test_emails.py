@@ -155,7 +155,8 @@ async def test_without_smtp_messages_go_to_the_outbox_folder(
 def test_every_language_has_every_phrase_with_the_same_placeholders() -> None:
     from string import Formatter
 
-    from widget.mail.phrases import LANGUAGES, PHRASES
+    from widget.i18n import LANGUAGES
+    from widget.mail.phrases import PHRASES
 
     def shape(language: str) -> dict[str, set[str]]:
         return {

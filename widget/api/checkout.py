@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from litestar import Controller, Request, Response, post
-from litestar.params import HeaderParameter, JSONBody, PathParameter
+from litestar.params import HeaderParameter, JSONBody
 
+from widget.api.params import HoldId
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.idempotency import idempotent
 from widget.inventory.hold_access import load_hold
@@ -18,7 +18,6 @@ from widget.sql import queries
 from widget.state import DbDep, ServicesDep
 from widget.tokens import guest_key, token_hash
 
-HoldId = Annotated[UUID, PathParameter(description="The hold's id, from its creation.")]
 HoldToken = Annotated[
     str | None,
     HeaderParameter(name="X-Hold-Token", description="The hold's secret token.", required=False),

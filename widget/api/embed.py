@@ -23,10 +23,10 @@ from widget.embedding import (
 )
 from widget.errors import InnkeepError, NotFound, shown
 from widget.http_errors import refusal_response
-from widget.i18n import messages, text
+from widget.i18n import LANGUAGES, messages, text
 from widget.links import site_url
 from widget.properties import public_property
-from widget.property_file import LANGUAGES, normalise_origin
+from widget.property_file import normalise_origin
 from widget.state import DbDep, ServicesDep
 
 
@@ -75,7 +75,7 @@ class EmbedCheckController(Controller):
         "/{slug:str}/embed",
         operation_id="checkEmbedding",
         cache=False,
-        responses=errors(404, 503),
+        responses=errors(404, 422, 503),
     )
     async def check(
         self,

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, post
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody
 
 from engine import Quote
-from widget.api.params import PropertySlug, check_adults, check_children
+from widget.api.params import HoldId, PropertySlug, check_adults, check_children
 from widget.api.quotes import StayRequest
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.clients import client_of
@@ -24,7 +24,6 @@ from widget.inventory.holds import StayWish
 from widget.state import DbDep, ServicesDep
 
 HOLD_TOKEN_HEADER = "x-hold-token"  # noqa: S105 - a header name, not a secret
-HoldId = Annotated[UUID, PathParameter(description="The hold's id, from its creation.")]
 
 
 class HoldRequest(StayRequest, forbid_unknown_fields=True):

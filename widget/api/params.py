@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from uuid import UUID
 
 from litestar.params import PathParameter
 
+from engine import MAX_CHILD_AGE, MIN_ADULTS
 from widget.errors import Invalid, shown
-
-MAX_CHILD_AGE = 17
+from widget.limits import MAX_ADULTS, MAX_CHILDREN
 
 
 def parse_date(value: str, field: str) -> date:
@@ -44,15 +45,18 @@ def check_children(ages: list[int] | tuple[int, ...]) -> tuple[int, ...]:
             raise Invalid(
                 f"a child's age is 0 to {MAX_CHILD_AGE}, got {age}", field="children"
             )
-    if len(ages) > 20:
-        raise Invalid("at most 20 children", field="children")
+    if len(ages) > MAX_CHILDREN:
+        raise Invalid(f"at most {MAX_CHILDREN} children", field="children")
     return tuple(ages)
 
 
 def check_adults(adults: int) -> int:
-    if not 1 <= adults <= 50:
-        raise Invalid("adults must be between 1 and 50", field="adults")
+    if not MIN_ADULTS <= adults <= MAX_ADULTS:
+        raise Invalid(
+            f"adults must be between {MIN_ADULTS} and {MAX_ADULTS}", field="adults"
+        )
     return adults
 
 
 PropertySlug = Annotated[str, PathParameter(description="The property's slug, e.g. `demo`.")]
+HoldId = Annotated[UUID, PathParameter(description="The hold's id, from its creation.")]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import msgspec
 import stripe
 from litestar import Controller, Request, post
 
@@ -16,7 +15,7 @@ from widget.errors import BadSignature, InnkeepError, NotFound, PricingBroken, S
 from widget.intake import ACCEPTS, WEBHOOK_BODY_LIMIT
 from widget.links import site_url
 from widget.payments.webhook import TOLERANCE_SECONDS as TOLERANCE
-from widget.payments.webhook import handle_event, signed_in_time
+from widget.payments.webhook import handle_event, read_event, signed_in_time
 from widget.state import DbDep, ServicesDep
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ class WebhookController(Controller):
         "/stripe",
         operation_id="stripeWebhook",
         status_code=200,
-        responses=errors(403, 404, 408, 413, 503),
+        responses=errors(400, 403, 404, 408, 413, 422, 503),
         request_max_body_size=WEBHOOK_BODY_LIMIT,
         # Stripe's signature over the raw body is the gate, whatever the Content-Type says.
         opt={ACCEPTS: None},
@@ -53,7 +52,7 @@ class WebhookController(Controller):
             raise BadSignature("The Stripe-Signature header does not match this body.") from exc
         if not signed_in_time(signature):
             raise BadSignature("The Stripe-Signature timestamp is too far from now.")
-        event = msgspec.json.decode(payload)
+        event = read_event(payload)
         try:
             outcome = await handle_event(
                 db,
@@ -66,6 +65,6 @@ class WebhookController(Controller):
         except InnkeepError as exc:
             # A refusal (room taken: authorisation cancelled; amount mismatch) is our answer
             # to the payment, not a delivery failure: Stripe must not retry it.
-            log.info("webhook %s for %s: %s", event.get("id"), event.get("type"), exc.message)
+            log.info("webhook %s for %s: %s", event.id, event.type, exc.message)
             outcome = exc.code
         return {"received": True, "outcome": outcome}

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import psycopg
 
-from widget.commands import CommandError, date_argument
+from widget.commands import CommandError, date_argument, say
 from widget.commands.service import add_data_dir, database, settings_from
 from widget.inventory.blocks import BlockRefused, add_block, lift_block, list_blocks
 
@@ -18,7 +18,7 @@ def _add(args: argparse.Namespace) -> int:
             block_id = add_block(conn, args.property, args.unit, args.first, args.last, args.reason)
         except BlockRefused as refused:
             raise CommandError(str(refused)) from None
-    print(f"blocked {args.unit} from {args.first} to {args.last} (both nights): {block_id}")
+    say(f"blocked {args.unit} from {args.first} to {args.last} (both nights): {block_id}")
     return 0
 
 
@@ -28,7 +28,7 @@ def _lift(args: argparse.Namespace) -> int:
             lift_block(conn, args.property, args.block_id)
         except BlockRefused as refused:
             raise CommandError(str(refused)) from None
-    print(f"lifted block {args.block_id}")
+    say(f"lifted block {args.block_id}")
     return 0
 
 
@@ -36,12 +36,12 @@ def _list(args: argparse.Namespace) -> int:
     with database(settings_from(args)) as url, psycopg.connect(url) as conn:
         blocks = list_blocks(conn, args.property)
     for block in blocks:
-        print(
+        say(
             f"{block.id}  {block.unit:<12} "
             f"{block.first_night} to {block.last_night}  {block.reason}"
         )
     if not blocks:
-        print(f"{args.property} has no blocks ahead")
+        say(f"{args.property} has no blocks ahead")
     return 0
 
 

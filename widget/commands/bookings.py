@@ -6,7 +6,7 @@ import argparse
 
 import psycopg
 
-from widget.commands import CommandError, counted, date_argument
+from widget.commands import CommandError, counted, date_argument, say
 from widget.commands.service import add_data_dir, database, settings_from
 from widget.inventory.bookings import BookingLine, UnknownProperty, bookings_between
 from widget.mail.compose import money
@@ -36,12 +36,12 @@ def _list(args: argparse.Namespace) -> int:
         except UnknownProperty as unknown:
             raise CommandError(str(unknown)) from None
     for line in lines:
-        print(_show(line))
+        say(_show(line))
     until = f" to {args.last}" if args.last else " on"
     if not lines:
-        print(f"{args.property} has no bookings from {first}{until}")
+        say(f"{args.property} has no bookings from {first}{until}")
     else:
-        print(f"{counted(len(lines), 'booking')} from {first}{until}")
+        say(f"{counted(len(lines), 'booking')} from {first}{until}")
     return 0
 
 

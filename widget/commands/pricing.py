@@ -31,7 +31,7 @@ from engine import (
     rule_types,
 )
 from engine.scaffold import NEXT_STEPS, new_plugin
-from widget.commands import CommandError, counted, date_argument
+from widget.commands import CommandError, counted, date_argument, say, say_lines
 
 
 def _type_name(annotation: Any) -> str:
@@ -71,12 +71,12 @@ def _settings(rule_type: type[Any]) -> str:
 def _plugins(args: argparse.Namespace) -> int:
     types = rule_types()
     if not types:
-        print("no rule types installed (is INNKEEP_LOAD_PLUGINS set?)")
+        say("no rule types installed (is INNKEEP_LOAD_PLUGINS set?)")
         return 0
     for name, info in types.items():
-        print(f"{name}  [{info.rule_type.stage}]  {info.package} {info.version}")
-        print(f"    {info.rule_type.describe()}")
-        print(f"    settings: {_settings(info.rule_type)}")
+        say(f"{name}  [{info.rule_type.stage}]  {info.package} {info.version}")
+        say(f"    {info.rule_type.describe()}")
+        say(f"    settings: {_settings(info.rule_type)}")
     return 0
 
 
@@ -85,8 +85,8 @@ def _plugin_new(args: argparse.Namespace) -> int:
         folder = new_plugin(args.name, args.dest)
     except (ValueError, FileExistsError) as error:
         raise CommandError(str(error)) from None
-    print(f"created {folder}")
-    print(f"next: cd {folder} && {NEXT_STEPS}")
+    say(f"created {folder}")
+    say(f"next: cd {folder} && {NEXT_STEPS}")
     return 0
 
 
@@ -238,7 +238,7 @@ def _quote(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(quote_to_json(quote).decode() + "\n")
     else:
-        print(breakdown(quote))
+        say_lines(breakdown(quote))
     return 0
 
 

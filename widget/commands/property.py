@@ -9,6 +9,7 @@ from typing import Any
 
 import psycopg
 
+from widget.commands import say, say_lines
 from widget.commands.service import add_data_dir, database, settings_from
 from widget.commands.sync import base_url, print_urls
 from widget.migrate import migrate
@@ -26,9 +27,9 @@ def _apply(args: argparse.Namespace) -> int:
         with psycopg.connect(url) as conn:
             report = apply_property(conn, spec)
             exports = _new_exports(conn, spec.property.slug, settings)
-    print(report.summary())
+    say_lines(report.summary())
     if exports:
-        print("new iCal export URLs (`innkeep sync urls` prints them again):")
+        say("new iCal export URLs (`innkeep sync urls` prints them again):")
         print_urls(settings, exports)
     return 0
 

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
+from widget.commands import say
 from widget.embedded import EmbeddedPostgres
 from widget.links import listening_url
 from widget.migrate import migrate
@@ -45,7 +46,7 @@ def _migrate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with database(settings) as url:
         applied = migrate(url)
-    print(f"applied {len(applied)} migration(s)" if applied else "database is up to date")
+    say(f"applied {len(applied)} migration(s)" if applied else "database is up to date")
     return 0
 
 

@@ -9,16 +9,16 @@ from typing import Any
 
 import msgspec
 
-from engine import InvalidParty, Party, StayContext, price_nights
+from engine import MAX_CALENDAR_NIGHTS, InvalidParty, Party, StayContext, price_nights
 from widget.db import Conn
+from widget.errors import Invalid
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.freshness import MAX_AGE
 from widget.inventory.stock import Stock, window
 from widget.inventory.stock_memory import StockEntry, StockMemory
+from widget.limits import CALENDAR_MARGIN_DAYS, last_departure
 from widget.schemas import Money
 from widget.sql import queries
-
-MAX_CALENDAR_NIGHTS = 366
 
 
 class CalendarNight(msgspec.Struct, frozen=True):
@@ -85,7 +85,9 @@ async def stock_ahead(
 async def calendar(
     conn: Conn, shop: Catalogue, start: date, end: date, party: Party, today: date
 ) -> Calendar:
-    """The calendar of ``[start, end)``. Room types that cannot sleep the party are left out."""
+    """The calendar of ``[start, end)``. Room types that cannot sleep the party are left out;
+    nights before today or after the booking horizon are shown, but not for sale."""
+    last = last_departure(today, shop.horizon_days)
     stock = await busy_stock(conn, shop, start, end)
     room_types = []
     for slug, room in shop.rooms.items():
@@ -107,7 +109,7 @@ async def calendar(
             continue
         nights = []
         for night, seen in zip(prices, occupancy, strict=True):
-            bookable = night.date >= today
+            bookable = today <= night.date < last
             nights.append(
                 CalendarNight(
                     date=night.date,
@@ -140,3 +142,19 @@ async def free_room_types(
     """`free_in`, with the stock read from Postgres."""
     stocks = await busy_stock(conn, shop, check_in, check_out)
     return free_in(shop, stocks, check_in, check_out, party)
+
+
+def check_calendar_window(first: date, end: date, today: date, horizon_days: int) -> None:
+    """Refuse a calendar no guest's widget asks for, naming the field: ``end`` not after
+    ``first``, longer than the engine prices at once, or reaching further than a month
+    beyond today or the booking horizon (a month view may begin before today)."""
+    if end <= first:
+        raise Invalid("end must be after start", field="end")
+    if (end - first).days > MAX_CALENDAR_NIGHTS:
+        raise Invalid(f"at most {MAX_CALENDAR_NIGHTS} nights at once", field="end")
+    margin = timedelta(days=CALENDAR_MARGIN_DAYS)
+    if first < today - margin:
+        raise Invalid(f"start must be on or after {today - margin}", field="start")
+    latest = last_departure(today, horizon_days) + margin
+    if end > latest:
+        raise Invalid(f"end must be on or before {latest}", field="end")

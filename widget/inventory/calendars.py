@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from engine import Party
 from widget.db import Pool
-from widget.inventory.availability import calendar
+from widget.inventory.availability import calendar, check_calendar_window
 from widget.inventory.calendar_cache import CalendarBodies
 from widget.inventory.catalogue import Catalogues
 from widget.inventory.versions import VersionMemory, Versions
@@ -62,6 +62,7 @@ class Availability:
         # The hot path touches no server and awaits nothing: versions and answers come from
         # this worker's memory, which Postgres keeps honest (see widget.inventory.freshness).
         seen = self._versions.remembered(slug) or await self._versions.read(slug)
+        check_calendar_window(first, last, seen.today, seen.horizon_days)
         digest = hashlib.sha256(
             f"{seen.version}|{seen.inventory_version}|{seen.today}|{first}|{last}|"
             f"{who.adults}|{who.children}".encode()

@@ -15,6 +15,7 @@ from engine import Party, Property, RoomType, RuleConfigError, RuleInstance, loa
 from widget.db import Conn
 from widget.errors import Invalid, NotFound, PricingBroken, shown
 from widget.inventory.versions import Versions
+from widget.limits import BOOKING_HORIZON_DAYS
 from widget.sql import queries
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class Catalogue:
     locale: str
     rules: tuple[RuleInstance, ...]
     rooms: dict[str, RoomStock]
+    #: How many days after its today the property still sells (the last check-out).
+    horizon_days: int = BOOKING_HORIZON_DAYS
 
     def room(self, slug: str) -> RoomStock:
         room = self.rooms.get(slug)
@@ -120,6 +123,7 @@ async def read_catalogue(conn: Conn, slug: str) -> Catalogue:
         locale=row["locale"],
         rules=_rules(row["slug"], rules, row["currency"], list(rooms)),
         rooms=rooms,
+        horizon_days=row["booking_horizon_days"],
     )
 
 

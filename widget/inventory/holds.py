@@ -102,7 +102,7 @@ class Holds:
 
         The units' busy stays come from this worker's memory under the ``inventory_version``
         the caller read (see `stock_ahead`); Postgres stays the final guard."""
-        check_stay(wish.check_in, wish.check_out, today)
+        check_stay(wish.check_in, wish.check_out, today, shop.horizon_days)
         shop.room(wish.room_type)
         stocks = await stock_ahead(conn, shop, today, inventory_version, self.stock)
         stock = stocks[wish.room_type]

@@ -5,27 +5,44 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from engine import NoBaseRate, Party, PricingError, Quote, RuleFailed, StayContext, price_stay
+from engine import (
+    InvalidStay,
+    NoBaseRate,
+    Party,
+    PricingError,
+    Quote,
+    RuleFailed,
+    StayContext,
+    check_nights,
+    price_stay,
+)
 from widget.db import Conn
 from widget.errors import Invalid, PricingBroken
 from widget.inventory.availability import busy_stock
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.stock import Stock
+from widget.limits import last_departure
 
-MAX_STAY_NIGHTS = 365
 log = logging.getLogger(__name__)
 
 
-def check_stay(check_in: date, check_out: date, today: date) -> None:
-    """Refuse dates no property could sell, naming the field."""
-    if check_out <= check_in:
-        raise Invalid("check_out must be after check_in", field="check_out")
-    if (check_out - check_in).days > MAX_STAY_NIGHTS:
-        raise Invalid(f"a stay is at most {MAX_STAY_NIGHTS} nights", field="check_out")
+def check_stay(check_in: date, check_out: date, today: date, horizon_days: int) -> None:
+    """Refuse dates the property does not sell, naming the field, before anything is read:
+    the nights by the engine's own rule, then the property's window from today to its
+    booking horizon."""
+    try:
+        check_nights(check_in, check_out)
+    except InvalidStay as error:
+        raise Invalid(error.message, field=error.field) from None
     if check_in < today:
         raise Invalid(
             f"check_in {check_in} is in the past (it is {today} at the property)",
             field="check_in",
+        )
+    last = last_departure(today, horizon_days)
+    if check_out > last:
+        raise Invalid(
+            f"this property takes bookings up to a check-out on {last}", field="check_out"
         )
 
 
@@ -76,7 +93,7 @@ async def quote(
     today: date,
 ) -> Quote:
     """Price a stay as it would be sold now."""
-    check_stay(check_in, check_out, today)
+    check_stay(check_in, check_out, today, shop.horizon_days)
     shop.room(room_type)
     stock = await busy_stock(conn, shop, check_in, check_out)
     return price(shop, stock[room_type], room_type, check_in, check_out, party, promo_code, today)

@@ -16,6 +16,7 @@ from widget.coalesce import Coalesced
 from widget.db import Conn, Pool
 from widget.errors import NotFound, shown
 from widget.inventory.freshness import MAX_AGE, Freshness
+from widget.limits import BOOKING_HORIZON_DAYS
 from widget.sql import queries
 
 
@@ -30,6 +31,8 @@ class Versions:
     today: date
     #: Until the property's next midnight, by the database's clock.
     seconds_to_midnight: float = 86400.0
+    #: How many days after its today the property still sells (the last check-out).
+    horizon_days: int = BOOKING_HORIZON_DAYS
 
 
 async def read_versions(conn: Conn, slug: str) -> Versions:
@@ -45,6 +48,7 @@ async def read_versions(conn: Conn, slug: str) -> Versions:
         row["time_zone"],
         row["today"],
         float(row["seconds_to_midnight"]),
+        row["booking_horizon_days"],
     )
 
 

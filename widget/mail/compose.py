@@ -15,7 +15,8 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_currency, get_currency_precision
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from widget.mail.phrases import LANGUAGES, phrases
+from widget.i18n import LANGUAGES
+from widget.mail.phrases import phrases
 from widget.paths import TEMPLATES_DIR
 
 

@@ -3,8 +3,6 @@ guest may choose."""
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "de", "fr", "es", "it")
-
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "confirmed_subject": "Your booking at {property} is confirmed ({reference})",

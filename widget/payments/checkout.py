@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 from psycopg.types.json import Jsonb
@@ -19,11 +19,10 @@ from widget.errors import (
     PaymentServiceDown,
 )
 from widget.guest_text import UnsafeText, free_text, one_line
+from widget.i18n import Language
 from widget.inventory.hold_access import Hold
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.sql import queries
-
-Language = Literal["en", "de", "fr", "es", "it"]
 
 
 class GuestIn(msgspec.Struct, forbid_unknown_fields=True):

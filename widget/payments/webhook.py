@@ -4,10 +4,13 @@ the confirmation asks the provider for the payment as it is now, so order does n
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated
 from uuid import UUID
 
+import msgspec
+
 from widget.db import Conn
+from widget.errors import InnkeepError, Invalid
 from widget.payments.confirmation import confirm_payment
 from widget.payments.provider import PaymentProvider
 from widget.sql import queries
@@ -34,31 +37,74 @@ def signed_in_time(signature_header: str | None, now: float | None = None) -> bo
 CONFIRMING = ("payment_intent.amount_capturable_updated", "payment_intent.succeeded")
 CANCELLED = "payment_intent.canceled"
 
+#: Stripe's ids (``evt_…``, ``pi_…``): letters, digits and underscores.
+StripeId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_]+$", max_length=255)]
 
-async def _record(conn: Conn, event: dict[str, Any]) -> None:
+
+class PaymentObject(msgspec.Struct):
+    id: StripeId
+
+
+class EventData(msgspec.Struct):
+    object: PaymentObject
+
+
+class StripeEvent(msgspec.Struct):
+    """The parts of a Stripe event read here; ``data.object`` is checked only for the
+    payment events handled, since other types carry other objects."""
+
+    id: StripeId
+    type: str
+    data: msgspec.Raw = msgspec.Raw(b"null")
+
+
+def read_event(payload: bytes) -> StripeEvent:
+    """The event in a verified body; a body of another shape is the sender's error (4xx)."""
+    try:
+        event = msgspec.json.decode(payload, type=StripeEvent)
+    except msgspec.ValidationError as error:
+        raise Invalid(f"not a Stripe event: {error}", field="body") from None
+    except msgspec.DecodeError:
+        raise InnkeepError("The body is not JSON.", field="body") from None
+    if event.type in (*CONFIRMING, CANCELLED):
+        _payment_id(event)
+    return event
+
+
+def _payment_id(event: StripeEvent) -> str:
+    try:
+        return msgspec.json.decode(event.data, type=EventData).object.id
+    except msgspec.MsgspecError as error:
+        raise Invalid(
+            f"a {event.type} event carries its payment in data.object: {error}",
+            field="data.object",
+        ) from None
+
+
+async def _record(conn: Conn, event: StripeEvent) -> None:
     await conn.execute(
         queries("payments")["record_webhook_event"],
-        {"id": event["id"], "provider": "stripe", "type": event["type"]},
+        {"id": event.id, "provider": "stripe", "type": event.type},
     )
 
 
 async def handle_event(
     conn: Conn,
     provider: PaymentProvider,
-    event: dict[str, Any],
+    event: StripeEvent,
     *,
     site: str,
 ) -> str:
     """Apply one event; returns a word for the log and the answer (``confirmed``,
     ``cancelled``, ``duplicate``, ``ignored``, ``unknown_payment``)."""
     q = queries("payments")
-    kind = event.get("type")
+    kind = event.type
     if kind not in (*CONFIRMING, CANCELLED):
         return "ignored"
-    cur = await conn.execute(q["webhook_event_seen"], {"id": event["id"]})
+    payment_id = _payment_id(event)
+    cur = await conn.execute(q["webhook_event_seen"], {"id": event.id})
     if await cur.fetchone() is not None:
         return "duplicate"
-    payment_id = event["data"]["object"]["id"]
     # Our own record says which hold the payment is for; metadata is only a cross-check.
     cur = await conn.execute(q["reservation_by_payment"], {"payment_ref": payment_id})
     row = await cur.fetchone()

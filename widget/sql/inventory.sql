@@ -26,12 +26,13 @@ WHERE r.id = %(id)s AND r.status <> 'blocked'
 
 -- name: property_for_pricing
 SELECT id, slug, currency, time_zone, version, inventory_version, pricing_rules, locale,
+       booking_horizon_days,
        (innkeep_now() AT TIME ZONE time_zone)::date AS today
 FROM property WHERE slug = %(slug)s
 
 -- name: property_versions
 -- seconds_to_midnight: how long "today" stays today at the property, by the database's clock.
-SELECT id, version, inventory_version, time_zone,
+SELECT id, version, inventory_version, time_zone, booking_horizon_days,
        (innkeep_now() AT TIME ZONE time_zone)::date AS today,
        extract(epoch FROM ((innkeep_now() AT TIME ZONE time_zone)::date + 1)
                           - (innkeep_now() AT TIME ZONE time_zone)) AS seconds_to_midnight

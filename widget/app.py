@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
+from litestar.types import Middleware
 from redis.asyncio import Redis
 
 from widget.api import route_handlers
@@ -32,71 +33,30 @@ from widget.settings import Settings, SettingsError, require_secret_key
 from widget.state import Services, ServicesDep, build_services
 
 log = logging.getLogger("innkeep")
+Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 
 def create_app(settings: Settings) -> Litestar:
     """Build the service for ``settings``; connections open in the lifespan, not here."""
-    if settings.database_url is None or settings.redis_url is None:
-        raise SettingsError(
-            "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set "
-            "(`innkeep demo` starts embedded servers and sets them)"
-        )
+    database_url, redis_url = _server_urls(settings)
     require_secret_key(settings)
     install_log_redaction()
-    database_url = settings.database_url
-    pool = create_pool(database_url, settings.db_pool_max)
-    redis = Redis.from_url(
-        settings.redis_url,
+    services = build_services(
+        settings,
+        create_pool(database_url, settings.db_pool_max),
         # A Redis that is away must cost a request milliseconds, not seconds.
-        socket_timeout=0.25,
-        socket_connect_timeout=0.25,
-        retry_on_timeout=False,
+        Redis.from_url(
+            redis_url, socket_timeout=0.25, socket_connect_timeout=0.25, retry_on_timeout=False
+        ),
     )
-    services = build_services(settings, pool, redis)
-
-    @asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await pool.open(wait=False)
-        try:
-            async with (
-                listening(services.freshness, database_url),
-                running_jobs(services, enabled=settings.background_jobs),
-            ):
-                yield
-        finally:
-            await pool.close()
-            await redis.aclose()
-
-    async def provide_services() -> Services:
-        return services
-
-    # Taking ``services`` puts the two dependencies in sequence: independent ones are
-    # resolved in an anyio task group per request, which costs more than both together.
-    async def provide_db(services: ServicesDep) -> AsyncIterator[Conn]:
-        async with services.pool.connection() as conn:
-            yield conn
-
     return Litestar(
         route_handlers=route_handlers(),
-        dependencies={
-            "services": Provide(provide_services, use_cache=True),
-            "db": Provide(provide_db),
-        },
-        lifespan=[lifespan],
+        dependencies=_dependencies(services),
+        lifespan=[_lifespan(services, database_url)],
         # Bodies are exactly what the schema says: strict types, no unknown keys.
         guards=[strict_body],
         plugins=[ClosedStructSchemas()],
-        # Unprintable characters in the URL are refused before anything looks them up.
-        # CORS per property: only the origins a property lists may call its public API, and
-        # a browser's write must come from the service itself or such an origin.
-        # Then the body is read in full, in time, before any handler takes a connection.
-        middleware=[
-            PrintableUrls(),
-            PublicApiCors(OriginLookup(pool), settings.public_url),
-            RequestIntake(settings.body_read_seconds),
-            # HTML answers may not be framed unless they say who may (the widget page).
-            NotFramedByDefault,
-        ],
+        middleware=_middleware(services),
         request_max_body_size=JSON_BODY_LIMIT,
         exception_handlers=exception_handlers,
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
@@ -107,12 +67,67 @@ def create_app(settings: Settings) -> Litestar:
             exclude=r"^/api/v1/properties/[^/]+/calendar$",
         ),
         openapi_config=OpenAPIConfig(
-            title="Innkeep",
-            version="1.0.0",
-            path="/schema",
-            render_plugins=[swagger_ui()],
+            title="Innkeep", version="1.0.0", path="/schema", render_plugins=[swagger_ui()]
         ),
     )
+
+
+def _server_urls(settings: Settings) -> tuple[str, str]:
+    if settings.database_url is None or settings.redis_url is None:
+        raise SettingsError(
+            "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set "
+            "(`innkeep demo` starts embedded servers and sets them)"
+        )
+    return settings.database_url, settings.redis_url
+
+
+def _lifespan(services: Services, database_url: str) -> Lifespan:
+    """Open the pool, listen for changes and run the jobs while the app serves."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await services.pool.open(wait=False)
+        try:
+            async with (
+                listening(services.freshness, database_url),
+                running_jobs(services, enabled=services.settings.background_jobs),
+            ):
+                yield
+        finally:
+            await services.pool.close()
+            await services.redis.aclose()
+
+    return lifespan
+
+
+def _dependencies(services: Services) -> dict[str, Provide]:
+    async def provide_services() -> Services:
+        return services
+
+    # Taking ``services`` puts the two dependencies in sequence: independent ones are
+    # resolved in an anyio task group per request, which costs more than both together.
+    async def provide_db(services: ServicesDep) -> AsyncIterator[Conn]:
+        async with services.pool.connection() as conn:
+            yield conn
+
+    return {
+        "services": Provide(provide_services, use_cache=True),
+        "db": Provide(provide_db),
+    }
+
+
+def _middleware(services: Services) -> list[Middleware]:
+    """In order: unprintable characters in the URL are refused before anything looks them up;
+    CORS per property (only the origins a property lists may call its public API, and a
+    browser's write must come from the service itself or such an origin); then the body is
+    read in full, in time, before any handler takes a connection; HTML answers may not be
+    framed unless they say who may (the widget page)."""
+    return [
+        PrintableUrls(),
+        PublicApiCors(OriginLookup(services.pool), services.settings.public_url),
+        RequestIntake(services.settings.body_read_seconds),
+        NotFramedByDefault,
+    ]
 
 
 def create_app_from_env() -> Litestar:

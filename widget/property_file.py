@@ -38,6 +38,13 @@ class CancellationPolicy(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     refund_percent: Annotated[int, Meta(ge=0, le=100)] = 0
 
 
+class HoldQuota(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """How much of the property one guest may hold at once (see `widget.inventory.quotas`):
+    ``share_percent`` of the active units, rounded down, never less than one booking's rooms."""
+
+    share_percent: Annotated[int, Meta(ge=1, le=100)] = 25
+
+
 class Photo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: NonEmpty
     alt: str = ""
@@ -55,6 +62,7 @@ class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     check_in_time: ClockTime = "15:00"
     check_out_time: ClockTime = "11:00"
     cancellation_policy: CancellationPolicy = CancellationPolicy()
+    hold_quota: HoldQuota = HoldQuota()
 
 
 class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -59,6 +59,12 @@ class Catalogue:
     locale: str
     rules: tuple[RuleInstance, ...]
     rooms: dict[str, RoomStock]
+    #: The most one client may hold at once, in percent of the active units.
+    hold_share_percent: int = 25
+
+    def unit_count(self) -> int:
+        """How many units the property sells (retired ones no longer count)."""
+        return sum(len(room.unit_ids) for room in self.rooms.values())
 
     def room(self, slug: str) -> RoomStock:
         room = self.rooms.get(slug)
@@ -120,6 +126,7 @@ async def read_catalogue(conn: Conn, slug: str) -> Catalogue:
         locale=row["locale"],
         rules=_rules(row["slug"], rules, row["currency"], list(rooms)),
         rooms=rooms,
+        hold_share_percent=row["hold_share_percent"],
     )
 
 

@@ -85,9 +85,9 @@ def line_of(text: str, needle: str) -> int:
         ("share_percent = 25", "share_percent = 0", "property.hold_quota.share_percent", ">= 1"),
         (
             "share_percent = 25",
-            "share_percent = 101",
+            "share_percent = 1001",
             "property.hold_quota.share_percent",
-            "<= 100",
+            "<= 1000",
         ),
     ],
 )

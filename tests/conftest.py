@@ -19,7 +19,6 @@ from litestar.testing import AsyncTestClient
 
 from widget.app import create_app
 from widget.embedded import EmbeddedServices
-from widget.inventory.catalogue import _cache as catalogue_cache
 from widget.migrate import migrate
 from widget.settings import Settings, load_settings
 from widget.testing.stack import free_port as free_port  # tests import it from here too
@@ -108,9 +107,6 @@ def clean(database_url: str, redis_url: str) -> Iterator[None]:
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
     redis.Redis.from_url(redis_url).flushdb()
-    # Ids and versions restart with the tables: a set-up this process remembers under
-    # (property id, version) must not be taken for another test's property.
-    catalogue_cache.clear()
     yield
 
 

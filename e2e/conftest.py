@@ -105,16 +105,27 @@ def host_page(service: str, query: dict[str, list[str]]) -> str:
     hostile = (
         """
       <style>
-        /* A careless theme: none of it may reach inside the widget. */
-        * { font-family: "Comic Sans MS", cursive !important; color: rgb(255, 0, 0) !important; }
+        /* A careless theme: none of it may reach inside the widget, nor hide, pad, squeeze,
+           shift or cover the elements the widget's loader puts on the page. */
+        * { font-family: "Comic Sans MS", cursive !important; color: rgb(255, 0, 0) !important;
+            padding: 9px !important; }
         iframe { display: none !important; }
         button, dialog, td, table { display: none !important; }
-        div { border: 7px dotted lime !important; }
+        div { border: 7px dotted lime !important; outline: 3px solid lime !important;
+              width: 40px !important; max-height: 30px !important; overflow: hidden !important;
+              opacity: 0.3 !important; position: absolute !important; zoom: 0.5 !important;
+              transform: translateX(-200vw) !important; pointer-events: none !important; }
+        div::before { content: "SALE"; display: block; height: 120px; }
+        [data-innkeep], [hidden], dialog, body > div:last-child {
+            display: none !important; visibility: hidden !important; }
       </style>"""
         if first("hostile")
         else ""
     )
     spots = "\n".join(f'<div data-innkeep data-testid="spot-{i}"></div>' for i in range(widgets))
+    if first("hostile") and widgets:
+        # The owner sizes the widget by its container, on purpose: that width must hold.
+        spots = f'<section data-testid="container" style="width: 480px">{spots}</section>'
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -97,6 +97,65 @@ def test_the_host_page_css_cannot_reach_the_widget_nor_ours_leak_out(
     assert after == before and "Comic" in after
 
 
+#: How the page lays out one element of the loader's (``el``): its box, what a guest's click
+#: at its middle reaches, and whether it shows at all.
+_LAID_OUT = """el => {
+  const r = el.getBoundingClientRect(), css = getComputedStyle(el);
+  const x = r.x + r.width / 2, y = r.y + Math.min(r.height / 2, 100);
+  let hit = document.elementFromPoint(x, y);
+  return {
+    box: [r.x, r.y, r.width, r.height].map(Math.round),
+    shown: el.checkVisibility({opacityProperty: true, visibilityProperty: true}),
+    opacity: css.opacity, pointer: css.pointerEvents,
+    edges: [css.borderTopWidth, css.paddingTop, css.outlineStyle],
+    hit: hit === el || hit === el.getRootNode().host,
+  };
+}"""
+
+
+def test_generic_host_rules_cannot_hide_pad_or_squeeze_the_inline_widget(
+    page: Page, deployment: Deployment
+) -> None:
+    page.goto(deployment.page(hostile=1))
+    frame = widget_frame(page)
+    element = frame.frame_element()
+    spot = page.get_by_test_id("spot-0")
+    container = page.get_by_test_id("container").evaluate(
+        "c => c.getBoundingClientRect().width - 2 * parseFloat(getComputedStyle(c).paddingLeft)"
+    )
+    inner, outer = element.evaluate(_LAID_OUT), spot.evaluate(_LAID_OUT)
+    # The owner's container is 480 px wide: so is the widget, no border, no padding around it.
+    assert container == 480
+    assert inner["box"][2] == 480 and inner["box"][3] > 300, inner
+    assert outer["box"] == inner["box"], (outer, inner)
+    assert outer["edges"] == ["0px", "0px", "none"], outer
+    # Shown, opaque, in place and reachable by a click: nothing moved it off or covered it.
+    assert inner["shown"] and inner["hit"] and inner["box"][0] >= 0, inner
+    assert (outer["opacity"], outer["pointer"]) == ("1", "auto"), outer
+
+
+def test_generic_host_rules_cannot_hide_the_book_now_button_or_its_dialog(
+    page: Page, deployment: Deployment
+) -> None:
+    page.goto(deployment.page(mode="dialog", hostile=1))
+    page.wait_for_function("typeof Innkeep === 'function' && Innkeep.loaded")
+    page.wait_for_function("document.body.lastElementChild.tagName === 'DIV'")
+    host = page.locator("body > div:last-child")
+    size = page.viewport_size
+    assert size is not None
+    # The button sits in the bottom right corner, in a closed shadow root: the host is hit.
+    corner = host.evaluate(
+        "(el, [w, h]) => document.elementFromPoint(w - 40, h - 30) === el",
+        [size["width"], size["height"]],
+    )
+    assert corner, "the Book now button is hidden, moved or covered"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    laid_out = widget_frame(page).frame_element().evaluate(_LAID_OUT)
+    assert laid_out["shown"] and laid_out["hit"], laid_out
+    assert laid_out["box"][2] >= min(760, size["width"]) - 2 and laid_out["box"][3] > 200
+
+
 def test_several_widgets_live_on_one_page(page: Page, deployment: Deployment) -> None:
     page.goto(deployment.page(widgets=2))
     widget_frame(page, 0)

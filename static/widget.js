@@ -46,12 +46,31 @@
     return el;
   }
 
-  // A shadow root: the host page's CSS cannot reach what is inside, nor ours leak out. The
-  // button and dialog are closed to the page's scripts too; an inline frame or a notice stays
-  // open so that QA tools can find it (docs/widget.md).
+  // The page's rules still match the elements we host in (`*`, `div`, `[data-innkeep]`, all
+  // `!important`): pin what decides the widget's size, edges and visibility inline and
+  // `!important`, which no stylesheet beats. What the owner wrote in the element's own style
+  // attribute stays: that is on purpose. The width follows the container's.
+  var PIN = 'display:block;visibility:visible;opacity:1;padding:0;border:0;outline:0;box-shadow:none;' +
+    'width:auto;min-width:0;max-width:none;height:auto;min-height:0;max-height:none;aspect-ratio:auto;' +
+    'overflow:visible;position:static;float:none;transform:none;translate:none;scale:none;rotate:none;' +
+    'filter:none;clip-path:none;mask:none;contain:none;content-visibility:visible;zoom:1;columns:auto;' +
+    'pointer-events:auto;writing-mode:horizontal-tb';
+  function pin(el) {
+    PIN.split(';').forEach(function (rule) {
+      var p = rule.split(':');
+      if (!el.style.getPropertyValue(p[0])) el.style.setProperty(p[0], p[1], 'important');
+    });
+  }
+
+  // A shadow root: the host page's CSS cannot reach what is inside, nor ours leak out; what
+  // the page lets the host inherit stops at `all:initial`. The button and dialog are closed
+  // to the page's scripts too; an inline frame or a notice stays open so that QA tools can
+  // find it (docs/widget.md).
   function shadow(host, css, open) {
     var root = host.attachShadow({ mode: open ? 'open' : 'closed' }), style = d.createElement('style');
-    style.textContent = ':host{all:initial;display:block}iframe{border:0;width:100%;height:600px;display:block}' + css;
+    pin(host);
+    style.textContent = ':host{all:initial;display:block}:host::before,:host::after{content:none!important}' +
+      'iframe,p,.open,.x{all:initial}iframe{border:0;width:100%;height:600px;display:block}' + css;
     root.appendChild(style);
     return root;
   }

@@ -52,6 +52,18 @@ def property_toml(slug: str = "demo", time_zone: str = "Europe/Rome", rules: str
     return text + (rules if rules else "\n[[rules]]" + demo_rules)
 
 
+def with_hold_share(toml: str, percent: int) -> str:
+    """A property file whose clients may each hold ``percent`` of its units at once (holds of
+    any dates count); at 1000 one test machine may hold the house ten times over."""
+    line = "share_percent = 25"
+    assert line in toml
+    return toml.replace(line, f"share_percent = {percent}", 1)
+
+
+#: The demo guesthouse for tests in which one machine plays many guests, on many dates.
+OPEN_DEMO_TOML = with_hold_share(DEMO_TOML, 1000)
+
+
 def age_gates(settings: Any, seconds: int) -> None:
     """Let ``seconds`` pass for the Redis gates too (they keep real time, not the DB's)."""
     client = redis.Redis.from_url(settings.redis_url or "")

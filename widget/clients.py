@@ -50,9 +50,24 @@ def client_address(request: Request[Any, Any, Any], settings: Settings) -> str:
     return hops[0] if hops else peer
 
 
+def counted_address(address: str) -> str:
+    """The address quotas count: an IPv6 client by its /64, the smallest block one subscriber
+    is given (they may use any of its 2^64 addresses); an IPv4-mapped one as IPv4."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
+
+
 def client_of(request: Request[Any, Any, Any], settings: Settings) -> Client:
+    """Who asks, as hold quotas count them: the widget session and the counted address."""
     session = request.headers.get(SESSION_HEADER)
     return Client(
         session=session if session and _SESSION.match(session) else None,
-        address=client_address(request, settings),
+        address=counted_address(client_address(request, settings)),
     )

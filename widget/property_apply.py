@@ -58,6 +58,7 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
                 ),
                 "pricing_rules": Jsonb(_jsonable(spec.rules)),
                 "booking_horizon_days": info.booking_horizon_days,
+                "hold_share_percent": info.hold_quota.share_percent,
             },
         ).fetchone()
         if row is not None:

@@ -37,6 +37,14 @@ class CancellationPolicy(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     refund_percent: Annotated[int, Meta(ge=0, le=100)] = 0
 
 
+class HoldQuota(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """How much of the property one guest may hold at once (see `widget.inventory.quotas`):
+    ``share_percent`` of the active units, rounded down, never less than one booking's rooms.
+    Holds of other dates count too, so over 100 lets a test machine play many guests."""
+
+    share_percent: Annotated[int, Meta(ge=1, le=1000)] = 25
+
+
 class Photo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: NonEmpty
     alt: str = ""
@@ -58,6 +66,7 @@ class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     booking_horizon_days: Annotated[
         int, Meta(ge=MIN_HORIZON_DAYS, le=MAX_HORIZON_DAYS)
     ] = BOOKING_HORIZON_DAYS
+    hold_quota: HoldQuota = HoldQuota()
 
 
 class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

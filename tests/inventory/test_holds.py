@@ -1,4 +1,7 @@
-"""Holding rooms over HTTP: one unit each, the next unit on conflict, never an overlap."""
+"""Holding rooms over HTTP: one unit each, the next unit on conflict, never an overlap.
+
+Every guest here comes from the test client's one address, so the demo lets one client hold
+all of it; the fair share of a property is tested in test_hold_quotas.py."""
 
 from __future__ import annotations
 
@@ -15,9 +18,11 @@ import redis
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import free_port
-from tests.helpers import advance_clock, age_gates
+from tests.helpers import OPEN_DEMO_TOML, advance_clock, age_gates
 from widget.app import create_app
 from widget.background import sweep_holds
+from widget.property_apply import apply_property
+from widget.property_file import parse_property
 from widget.settings import Settings
 from widget.state import Services
 
@@ -25,6 +30,12 @@ Client = AsyncTestClient  # type: ignore[type-arg]
 ARRIVAL = date.today() + timedelta(days=45)
 # A Monday-to-Thursday stay: no weekend or minimum-stay rule gets in the way.
 ARRIVAL = ARRIVAL + timedelta(days=(0 - ARRIVAL.weekday()) % 7)
+
+
+@pytest.fixture
+def demo(demo: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
+    apply_property(demo, parse_property(OPEN_DEMO_TOML))
+    return demo
 
 
 def wish(room_type: str = "double-sea-view", nights: int = 3, **more: Any) -> dict[str, Any]:

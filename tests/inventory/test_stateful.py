@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from redis.asyncio import Redis
 
-from tests.helpers import DEMO_TOML, advance_clock, age_gates
+from tests.helpers import OPEN_DEMO_TOML, advance_clock, age_gates
 from widget.db import create_pool
 from widget.errors import InnkeepError
 from widget.inventory.availability import calendar
@@ -221,7 +221,7 @@ def test_the_guesthouse_never_double_books(
     database_url: str, settings: Settings, clean: None
 ) -> None:
     with psycopg.connect(database_url) as conn:
-        apply_property(conn, parse_property(DEMO_TOML))
+        apply_property(conn, parse_property(OPEN_DEMO_TOML))
     Guesthouse.settings_ = settings
     Guesthouse.database_url = database_url
     run = settings_for_run(Guesthouse.TestCase)

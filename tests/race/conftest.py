@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.helpers import DEMO_TOML
+from tests.helpers import OPEN_DEMO_TOML
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
 from widget.testing.stack import Launch, Running, innkeep_serve
@@ -26,7 +26,8 @@ def racing_service(
         "INNKEEP_DATABASE_URL": database_url,
         "INNKEEP_REDIS_URL": redis_url,
         "INNKEEP_ENV": "test",
-        # Many test clients share one address: lift the per-address limits for the race.
+        # Many test clients share one address: lift the per-address limits for the race
+        # (the property lets one client hold all of it, too).
         "INNKEEP_HOLDS_PER_ADDRESS": "100000",
         "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE": "100000",
     }
@@ -36,7 +37,7 @@ def racing_service(
 @pytest.fixture
 def demo_db(database_url: str, clean: None) -> Iterator[psycopg.Connection[Any]]:
     with psycopg.connect(database_url) as conn:
-        apply_property(conn, parse_property(DEMO_TOML))
+        apply_property(conn, parse_property(OPEN_DEMO_TOML))
         yield conn
 
 

@@ -47,3 +47,14 @@ def test_the_widget_session_is_used_only_when_well_formed() -> None:
     bad = client_of(request("192.0.2.1", {"X-Innkeep-Session": "<script>"}), settings)
     assert good.session == "abcDEF123_-xyz" and good.key == "s:abcDEF123_-xyz"
     assert bad.session is None and bad.key == "a:192.0.2.1"
+
+
+def test_an_ipv6_client_is_counted_by_its_64_and_a_mapped_ipv4_as_ipv4() -> None:
+    settings = load_settings({})
+    one = client_of(request("2001:db8:5:6:a:b:c:d", {}), settings)
+    same_block = client_of(request("2001:db8:5:6::1", {}), settings)
+    next_block = client_of(request("2001:db8:5:7::1", {}), settings)
+    mapped = client_of(request("::ffff:192.0.2.1", {}), settings)
+    assert one.address == same_block.address == "2001:db8:5:6::/64"
+    assert next_block.address == "2001:db8:5:7::/64"
+    assert mapped.address == client_of(request("192.0.2.1", {}), settings).address == "192.0.2.1"

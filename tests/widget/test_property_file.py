@@ -82,6 +82,13 @@ def line_of(text: str, needle: str) -> int:
             "property.contact_email",
             "",
         ),
+        ("share_percent = 25", "share_percent = 0", "property.hold_quota.share_percent", ">= 1"),
+        (
+            "share_percent = 25",
+            "share_percent = 1001",
+            "property.hold_quota.share_percent",
+            "<= 1000",
+        ),
     ],
 )
 def test_an_error_names_the_key_and_its_line(old: str, new: str, key: str, says: str) -> None:

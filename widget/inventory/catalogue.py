@@ -62,6 +62,12 @@ class Catalogue:
     rooms: dict[str, RoomStock]
     #: How many days after its today the property still sells (the last check-out).
     horizon_days: int = BOOKING_HORIZON_DAYS
+    #: The most one client may hold at once, in percent of the active units.
+    hold_share_percent: int = 25
+
+    def unit_count(self) -> int:
+        """How many units the property sells (retired ones no longer count)."""
+        return sum(len(room.unit_ids) for room in self.rooms.values())
 
     def room(self, slug: str) -> RoomStock:
         room = self.rooms.get(slug)
@@ -124,6 +130,7 @@ async def read_catalogue(conn: Conn, slug: str) -> Catalogue:
         rules=_rules(row["slug"], rules, row["currency"], list(rooms)),
         rooms=rooms,
         horizon_days=row["booking_horizon_days"],
+        hold_share_percent=row["hold_share_percent"],
     )
 
 

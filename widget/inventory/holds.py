@@ -31,7 +31,7 @@ from widget.inventory.availability import free_in, stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.freshness import Freshness
 from widget.inventory.gate import Gate, GateUnavailable, night_keys
-from widget.inventory.quotas import Client, Quotas
+from widget.inventory.quotas import Client, Quotas, fair_share
 from widget.inventory.quoting import check_stay, price
 from widget.inventory.stock import Stock
 from widget.inventory.stock_memory import StockMemory
@@ -111,12 +111,14 @@ class Holds:
             raise self._taken(shop, wish, stocks)
 
         hold_id = uuid.uuid4()
+        share = fair_share(shop.unit_count(), shop.hold_share_percent)
         charged: list[bool] = []  # [counted in Redis?] once this request was charged
 
-        async def prepare() -> tuple[Quote, bool]:
+        async def prepare() -> tuple[Quote, int | None]:
             """Once a unit's gate is ours: price the stay, check the price the guest saw and
             charge the client's quota. Losers of a race never get here: they cost no
-            pricing and no quota."""
+            pricing and no quota. Returns the quote, and the client's share when Postgres
+            must count it (Redis is away)."""
             quote = price(
                 shop,
                 stock,
@@ -133,8 +135,10 @@ class Holds:
                     extra={"quote": quote_to_builtins(quote)},
                 )
             if not charged:
-                charged.append(await self.quotas.charge(shop.property_id, client, hold_id))
-            return quote, not charged[0]
+                charged.append(
+                    await self.quotas.charge(conn, shop.property_id, client, hold_id, share)
+                )
+            return quote, None if charged[0] else share
 
         try:
             for unit_id in units:
@@ -157,7 +161,7 @@ class Holds:
         client: Client,
         hold_id: UUID,
         unit_id: int,
-        prepare: Callable[[], Awaitable[tuple[Quote, bool]]],
+        prepare: Callable[[], Awaitable[tuple[Quote, int | None]]],
     ) -> NewHold | None:
         settings = self.settings
         keys = night_keys(shop.property_id, unit_id, wish.check_in, wish.check_out)
@@ -167,10 +171,12 @@ class Holds:
         token = new_token()
         q = queries("inventory")
         try:
-            quote, quota_in_postgres = await prepare()
+            quote, share_in_postgres = await prepare()
             async with conn.transaction():
-                if quota_in_postgres:
-                    await self.quotas.charge_in_postgres(conn, shop.property_id, client)
+                if share_in_postgres is not None:
+                    await self.quotas.charge_in_postgres(
+                        conn, shop.property_id, client, share_in_postgres
+                    )
                 cur = await conn.execute(
                     q["expire_lapsed_on_unit"],
                     {"unit_id": unit_id, "check_in": wish.check_in, "check_out": wish.check_out},

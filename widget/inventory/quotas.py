@@ -6,11 +6,12 @@ same limits are counted in Postgres under an advisory lock of the client.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from redis.asyncio import Redis
@@ -19,6 +20,7 @@ from redis.exceptions import RedisError
 from widget.db import Conn
 from widget.errors import QuotaExceeded
 from widget.settings import Settings
+from widget.sql import queries
 
 log = logging.getLogger(__name__)
 
@@ -52,23 +54,22 @@ end
 return {0, 0}
 """
 
-_COUNT_IN_POSTGRES = """
-SELECT
-  count(*) FILTER (WHERE client_key = %(key)s AND status = 'held'
-                   AND hold_expires_at > innkeep_now()) AS by_key,
-  count(*) FILTER (WHERE client_address = %(address)s AND status = 'held'
-                   AND hold_expires_at > innkeep_now()) AS by_address,
-  count(*) FILTER (WHERE client_address = %(address)s
-                   AND created_at > innkeep_now() - interval '1 minute') AS attempts
-FROM reservation
-WHERE property_id = %(property_id)s AND client_key IS NOT NULL
-  AND (client_key = %(key)s OR client_address = %(address)s)
-"""
+#: The rooms one booking may have (one, today): no client's share is ever smaller.
+ROOMS_PER_BOOKING = 1
+#: Verdicts of the script.
+_OVER_LIMIT, _THROTTLED = 1, 2
+
+
+def fair_share(units: int, percent: int) -> int:
+    """The most units one client may hold at once of a property selling ``units``:
+    ``percent`` of them, rounded down, but never fewer than one booking's rooms."""
+    return max(ROOMS_PER_BOOKING, units * percent // 100)
 
 
 @dataclass(frozen=True)
 class Client:
-    """Who asks for holds: the widget session (if the widget sent one) and the address."""
+    """Who asks for holds: the widget session (if the widget sent one) and the address
+    (an IPv6 client's /64, see `widget.clients.counted_address`)."""
 
     session: str | None
     address: str
@@ -78,10 +79,13 @@ class Client:
         return f"s:{self.session}" if self.session else f"a:{self.address}"
 
 
+def _identities(client: Client) -> list[str]:
+    return [f"a:{client.address}"] + ([f"s:{client.session}"] if client.session else [])
+
+
 def _keys(property_id: int, client: Client) -> list[str]:
-    identities = [f"a:{client.address}"] + ([f"s:{client.session}"] if client.session else [])
     keys = []
-    for identity in identities:
+    for identity in _identities(client):
         tag = hashlib.sha256(identity.encode()).hexdigest()[:20]
         keys += [
             f"innkeep:{{p:{property_id}}}:holds:{tag}",
@@ -91,60 +95,103 @@ def _keys(property_id: int, client: Client) -> list[str]:
 
 
 class Quotas:
+    """The hold quotas of every property, for one worker."""
+
     def __init__(self, redis: Redis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self._charge: Any = redis.register_script(_CHARGE)
 
-    def _limits(self, client: Client) -> list[int]:
-        limits = [self.settings.holds_per_address]
+    def _limits(self, client: Client, share: int) -> list[int]:
+        """Per identity of `_keys`: the property's fair share, or less if the deployment's
+        own limits say so."""
+        limits = [min(self.settings.holds_per_address, share)]
         if client.session:
-            limits.append(self.settings.holds_per_session)
+            limits.append(min(self.settings.holds_per_session, share))
         return limits
 
-    async def charge(self, property_id: int, client: Client, hold_id: UUID) -> bool:
-        """Count one hold attempt; raise 429 if over a limit. False: Redis is away and the
-        caller must count in Postgres instead (`charge_in_postgres`)."""
-        now = int(time.time() * 1000)
-        expiry = now + int(
-            (self.settings.hold_seconds + self.settings.payment_grace_seconds) * 1000
-        )
+    async def charge(
+        self, conn: Conn, property_id: int, client: Client, hold_id: UUID, share: int
+    ) -> bool:
+        """Count one hold attempt against the client's ``share`` of the property (see
+        `fair_share`); raise 429 if over a limit. False: Redis is away and the caller must
+        count in Postgres instead (`charge_in_postgres`)."""
         try:
-            verdict, retry_ms = await self._charge(
-                keys=_keys(property_id, client),
-                args=[
-                    now,
-                    str(hold_id),
-                    expiry,
-                    self.settings.hold_attempts_per_minute,
-                    *self._limits(client),
-                ],
-            )
+            verdict, retry_ms = await self._try_charge(property_id, client, hold_id, share)
+            # Over the limit? Holds Postgres no longer counts (booked, released, lapsed before
+            # their refund reached Redis) must not keep their places: drop them, ask again.
+            if verdict == _OVER_LIMIT and await self._forget_ended(conn, property_id, client):
+                verdict, retry_ms = await self._try_charge(property_id, client, hold_id, share)
         except (RedisError, OSError) as exc:
             log.info("hold quotas counted in Postgres, Redis unavailable: %s", exc)
             return False
         if verdict:
-            raise _refusal(int(verdict), int(retry_ms) / 1000)
+            raise _refusal(verdict, retry_ms / 1000)
         return True
 
-    async def charge_in_postgres(self, conn: Conn, property_id: int, client: Client) -> None:
-        """The same limits from the reservation table; call inside the hold's transaction."""
-        lock = int.from_bytes(
-            hashlib.sha256(client.address.encode()).digest()[:8], "big", signed=True
+    async def _try_charge(
+        self, property_id: int, client: Client, hold_id: UUID, share: int
+    ) -> tuple[int, int]:
+        now = int(time.time() * 1000)
+        # A hold lives at most this long (checkout extends it once, by the grace time).
+        lifetime = self.settings.hold_seconds + self.settings.payment_grace_seconds
+        verdict, retry_ms = await self._charge(
+            keys=_keys(property_id, client),
+            args=[
+                now,
+                str(hold_id),
+                now + lifetime * 1000,
+                self.settings.hold_attempts_per_minute,
+                *self._limits(client, share),
+            ],
         )
-        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+        return int(verdict), int(retry_ms)
+
+    async def _forget_ended(self, conn: Conn, property_id: int, client: Client) -> bool:
+        """Give back the places of the client's holds that Postgres no longer counts as held;
+        True if there were any."""
+        actives = _keys(property_id, client)[::2]
+        counted: set[UUID] = set()
+        for active in actives:
+            for member in await self.redis.zrange(active, 0, -1):
+                with contextlib.suppress(ValueError, AttributeError):
+                    counted.add(UUID(cast(bytes, member).decode()))
+        if not counted:
+            return False
         cur = await conn.execute(
-            _COUNT_IN_POSTGRES,
+            queries("inventory")["holds_no_longer_held"], {"ids": list(counted)}
+        )
+        ended = [str(row["id"]) for row in await cur.fetchall()]
+        if not ended:
+            return False
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for active in actives:
+                pipe.zrem(active, *ended)
+            await pipe.execute()
+        return True
+
+    async def charge_in_postgres(
+        self, conn: Conn, property_id: int, client: Client, share: int
+    ) -> None:
+        """The same limits from the reservation table; call inside the hold's transaction."""
+        for identity in sorted(_identities(client)):  # one order for all: no deadlock
+            digest = hashlib.sha256(identity.encode()).digest()
+            lock = int.from_bytes(digest[:8], "big", signed=True)
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+        cur = await conn.execute(
+            queries("inventory")["client_holds_in_postgres"],
             {"property_id": property_id, "key": client.key, "address": client.address},
         )
         row = await cur.fetchone()
         assert row is not None
-        if client.session and row["by_key"] >= self.settings.holds_per_session:
-            raise _refusal(1, 60)
-        if row["by_address"] >= self.settings.holds_per_address:
-            raise _refusal(1, 60)
+        ends_in = float(row["first_ends_in"] or 60)
+        session_full = row["by_key"] >= min(self.settings.holds_per_session, share)
+        if (client.session and session_full) or (
+            row["by_address"] >= min(self.settings.holds_per_address, share)
+        ):
+            raise _refusal(_OVER_LIMIT, ends_in)
         if row["attempts"] >= self.settings.hold_attempts_per_minute:
-            raise _refusal(2, 60)
+            raise _refusal(_THROTTLED, 60)
 
     async def refund(self, property_id: int, client: Client, hold_id: UUID | str) -> None:
         """The hold ended (released, lost, expired): free its place at once."""
@@ -160,7 +207,7 @@ class Quotas:
 
 def _refusal(verdict: int, retry_after: float) -> QuotaExceeded:
     seconds = max(1, round(retry_after))
-    if verdict == 1:
+    if verdict == _OVER_LIMIT:
         message = (
             "You are already holding as many rooms as we allow at once; finish or release "
             "one of them first."

@@ -26,7 +26,7 @@ WHERE r.id = %(id)s AND r.status <> 'blocked'
 
 -- name: property_for_pricing
 SELECT id, slug, currency, time_zone, version, inventory_version, pricing_rules, locale,
-       booking_horizon_days,
+       booking_horizon_days, hold_share_percent,
        (innkeep_now() AT TIME ZONE time_zone)::date AS today
 FROM property WHERE slug = %(slug)s
 
@@ -115,3 +115,27 @@ SET status = 'expired', version = r.version + 1, updated_at = now()
 FROM lapsed WHERE r.id = lapsed.id
 RETURNING r.id, r.property_id, r.unit_id, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
           r.client_key, r.client_address
+
+-- name: client_holds_in_postgres
+-- Hold quotas while Redis is away: the client's live holds (by session key and by address)
+-- and its hold attempts of the last minute, with when the first live hold ends.
+SELECT
+  count(*) FILTER (WHERE client_key = %(key)s AND status = 'held'
+                   AND hold_expires_at > innkeep_now()) AS by_key,
+  count(*) FILTER (WHERE client_address = %(address)s AND status = 'held'
+                   AND hold_expires_at > innkeep_now()) AS by_address,
+  count(*) FILTER (WHERE client_address = %(address)s
+                   AND created_at > innkeep_now() - interval '1 minute') AS attempts,
+  extract(epoch FROM min(hold_expires_at) FILTER (WHERE status = 'held'
+                                                  AND hold_expires_at > innkeep_now())
+                     - innkeep_now()) AS first_ends_in
+FROM reservation
+WHERE property_id = %(property_id)s AND client_key IS NOT NULL
+  AND (client_key = %(key)s OR client_address = %(address)s)
+
+-- name: holds_no_longer_held
+-- Of the holds a client's quota counts in Redis, those Postgres no longer counts as held
+-- (booked, released, cancelled, lapsed): their places are given back. A hold with no row yet
+-- is a request still on its way to Postgres and keeps its place.
+SELECT id FROM reservation
+WHERE id = ANY(%(ids)s) AND NOT (status = 'held' AND hold_expires_at > innkeep_now())

@@ -98,11 +98,14 @@ RETURNING id
 -- name: start_payment
 -- Checkout: the payment goes on the hold, whose time is extended so that 3-D Secure can
 -- finish. Fenced by version; a lapsed or changed hold is left alone.
+-- Only the first checkout extends it: a hold lives at most hold + grace time, so checking
+-- out again and again cannot keep a room (or its client's quota) for ever.
 UPDATE reservation
 SET payment_provider = %(provider)s, payment_ref = %(payment_ref)s,
     payment_status = %(payment_status)s, version = version + 1, updated_at = now(),
-    hold_expires_at = greatest(hold_expires_at,
-                               innkeep_now() + make_interval(secs => %(grace_seconds)s))
+    hold_expires_at = CASE WHEN payment_ref IS NULL
+        THEN greatest(hold_expires_at, innkeep_now() + make_interval(secs => %(grace_seconds)s))
+        ELSE hold_expires_at END
 WHERE id = %(id)s AND version = %(version)s AND status = 'held'
   AND hold_expires_at > innkeep_now()
   AND (payment_ref IS NULL OR payment_ref = %(payment_ref)s)

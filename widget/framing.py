@@ -39,7 +39,8 @@ class NotFramedByDefault:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
+        # The JSON API never answers HTML: its hot paths skip the header inspection.
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
 

@@ -156,3 +156,30 @@ async def add_reservation_async(conn: psycopg.AsyncConnection[Any], **options: A
     row = await cur.fetchone()
     assert row is not None, f"no such unit: {options}"
     return uuid.UUID(str(row["id"] if isinstance(row, dict) else row[0]))
+
+
+def stored_quote(
+    check_in: str, check_out: str, *, due_now: int, total: int, currency: str = "EUR"
+) -> dict[str, Any]:
+    """A quote as a hold stores it (``reservation.quote``): ``total - due_now`` is a city
+    tax payable at the property."""
+    return {
+        "room_type": "double-sea-view",
+        "check_in": check_in,
+        "check_out": check_out,
+        "nights": [],
+        "stay_lines": [
+            {
+                "rule": "city-tax",
+                "kind": "tax",
+                "amount": total - due_now,
+                "note": "City tax",
+                "included": False,
+                "payable": "at_property",
+            }
+        ],
+        "total": total,
+        "due_now": due_now,
+        "currency": currency,
+        "quote_hash": "q-" + check_in,
+    }

@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.helpers import add_reservation
+from tests.helpers import add_reservation, stored_quote
 from widget.inventory.bookings import UnknownProperty, bookings_between
 
 FIRST = date(2031, 3, 3)
@@ -34,7 +34,9 @@ def add(
         guest={"name": name, "email": "anna@example.com"},
         adults=2,
         children=[7],
-        quote={"total": 30000, "due_now": 9000, "currency": "EUR"},
+        quote=stored_quote(
+            str(first), str(first + timedelta(days=nights)), due_now=9000, total=30000
+        ),
         refund_amount=4500 if status == "cancelled" else None,
     )
 

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import DEMO_TOML, add_reservation
+from tests.helpers import DEMO_TOML, add_reservation, stored_quote
 from tests.payments.stripe_standin import StripeStandIn, start
 from widget.app import create_app
 from widget.property_apply import apply_property
@@ -49,26 +49,7 @@ def demo_property(database_url: str, clean: None) -> Iterator[psycopg.Connection
 def quote(
     check_in: str, check_out: str, due_now: int = DUE_NOW, total: int = TOTAL
 ) -> dict[str, Any]:
-    return {
-        "room_type": "double-sea-view",
-        "check_in": check_in,
-        "check_out": check_out,
-        "nights": [],
-        "stay_lines": [
-            {
-                "rule": "city-tax",
-                "kind": "tax",
-                "amount": total - due_now,
-                "note": "City tax",
-                "included": False,
-                "payable": "at_property",
-            }
-        ],
-        "total": total,
-        "due_now": due_now,
-        "currency": "EUR",
-        "quote_hash": "q-" + check_in,
-    }
+    return stored_quote(check_in, check_out, due_now=due_now, total=total)
 
 
 def hold_room(

@@ -20,9 +20,8 @@ from tests.conftest import free_port
 from tests.payments.conftest import GUEST, HeldRoom
 from tests.payments.test_guest_input import ODD_NAME
 from widget.mail.compose import booking_cancelled, booking_cancelled_unpaid
-from widget.mail.outbox import enqueue, send_due
+from widget.mail.outbox import booking_for_mail, enqueue, send_due
 from widget.mail.transport import FolderTransport, SmtpTransport
-from widget.sql import queries
 
 SENDER = "Casa Lanterna <bookings@casalanterna.example>"
 
@@ -190,8 +189,7 @@ async def test_every_kind_of_message_has_well_formed_headers_for_an_odd_name(
 ) -> None:
     inbox, port = smtp
     reference = await book(demo_api, held, {"name": ODD_NAME})
-    cur = await aconn.execute(queries("payments")["booking_for_mail"], {"id": held.id})
-    booking = await cur.fetchone()
+    booking = await booking_for_mail(aconn, held.id)
     async with aconn.transaction():
         await enqueue(aconn, held.id, booking_cancelled(booking, 42000, True))
         await enqueue(aconn, held.id, booking_cancelled_unpaid(booking, True))

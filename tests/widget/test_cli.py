@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.helpers import DEMO_TOML, add_reservation, write
+from tests.helpers import DEMO_TOML, add_reservation, stored_quote, write
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -177,7 +177,7 @@ def test_an_owner_lists_the_bookings_of_some_dates(
             reference="K7M-Q4P9",
             guest={"name": "Anna Schmidt", "email": "anna@example.com"},
             adults=2,
-            quote={"total": 30000, "due_now": 9000, "currency": "EUR"},
+            quote=stored_quote("2031-05-04", "2031-05-06", due_now=9000, total=30000),
         )
     listed = innkeep(
         "bookings", "--property", "demo", "--from", "2031-05-01", "--to", "2031-05-31", env=env

@@ -20,6 +20,7 @@ from widget.intake import ACCEPTS, FORM
 from widget.mail.compose import language_of, long_date, money
 from widget.mail.phrases import phrases
 from widget.payments.cancellation import booking_for_guest, cancel_booking, terms
+from widget.rows import Booking
 from widget.state import DbDep, Services, ServicesDep
 
 Reference = Annotated[str, PathParameter(description="The booking reference.")]
@@ -59,13 +60,12 @@ def manage_csp(nonce: str) -> str:
     )
 
 
-def _page(booking: dict[str, Any], key: str, message: str | None = None) -> Template:
+def _page(booking: Booking, key: str, message: str | None = None) -> Template:
     nonce = new_nonce()
-    guest = booking["guest"] or {}
-    language = language_of(guest.get("language"))
+    language = language_of(booking.guest.language if booking.guest else None)
     words = phrases(language)
     deal = terms(booking)
-    currency = booking["currency"]
+    currency = booking.currency
     refund_now = money(deal.refund, currency, language)
     # The amount is set in bold inside the sentence, wherever the language puts it.
     before_amount, _, after_amount = words["cancel_now_refunds"].partition("{amount}")
@@ -76,18 +76,18 @@ def _page(booking: dict[str, Any], key: str, message: str | None = None) -> Temp
             "booking": booking,
             "key": key,
             "lang": language,
-            "status": words.get(f"status_{booking['status']}", booking["status"]),
-            "arrival": long_date(booking["check_in"], language),
-            "departure": long_date(booking["check_out"], language),
+            "status": words.get(f"status_{booking.status}", booking.status),
+            "arrival": long_date(booking.check_in, language),
+            "departure": long_date(booking.check_out, language),
             "paid": money(deal.paid, currency, language),
             "refund_now": (before_amount, refund_now, after_amount),
-            "refund_made": money(int(booking["refund_amount"]), currency, language)
-            if booking["refund_amount"] is not None
+            "refund_made": money(booking.refund_amount, currency, language)
+            if booking.refund_amount is not None
             else None,
             "policy": words["policy_free"].format(
                 date=long_date(deal.free_until, language), percent=deal.refund_percent
             ),
-            "can_cancel": deal.possible and booking["status"] == "confirmed",
+            "can_cancel": deal.possible and booking.status == "confirmed",
             "message": message,
             "nonce": nonce,
         },

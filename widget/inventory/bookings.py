@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from widget.rows import ListedBooking, decoded
 from widget.sql import queries
 
 
@@ -67,20 +68,22 @@ def bookings_between(
     return first, [_line(row) for row in rows]
 
 
-def _line(row: dict[str, Any]) -> BookingLine:
-    guest, quote = row["guest"] or {}, row["quote"] or {}
+def _line(found: dict[str, Any]) -> BookingLine:
+    row = decoded(found, ListedBooking)
     return BookingLine(
-        reference=row["reference"],
-        status=row["status"],
-        check_in=row["check_in"],
-        check_out=row["check_out"],
-        unit=row["unit"],
-        room_type=row["room_type"],
-        guest_name=str(guest.get("name", "")),
-        guest_email=str(guest.get("email", "")),
-        guests=int(row["adults"] or 0) + len(row["children"] or []),
-        paid=int(quote.get("due_now", 0)),
-        total=int(quote.get("total", 0)),
-        currency=str(quote.get("currency") or row["currency"]),
-        refunded=None if row["refund_amount"] is None else int(row["refund_amount"]),
+        reference=row.reference,
+        status=row.status,
+        check_in=row.check_in,
+        check_out=row.check_out,
+        unit=row.unit,
+        room_type=row.room_type,
+        # A booking is made at checkout, which stores the guest; a row without one is a
+        # stay entered by hand, listed with blank contact details.
+        guest_name=row.guest.name if row.guest else "",
+        guest_email=row.guest.email if row.guest else "",
+        guests=(row.adults or 0) + len(row.children),
+        paid=row.quote.due_now,
+        total=row.quote.total,
+        currency=row.quote.currency,
+        refunded=row.refund_amount,
     )

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from widget.i18n import LANGUAGES
 from widget.mail.phrases import phrases
 from widget.paths import TEMPLATES_DIR
+from widget.rows import BookingMail
 
 
 @dataclass(frozen=True)
@@ -57,15 +58,11 @@ def language_of(value: str | None) -> str:
     return value if value in LANGUAGES else "en"
 
 
-def _context(booking: dict[str, Any], language: str, test_payment: bool) -> dict[str, Any]:
-    quote = booking["quote"] or {}
-    currency = booking["currency"]
-    check_in: date = booking["check_in"]
-    policy = booking["cancellation_policy"] or {}
-    free_days = int(policy.get("free_until_days", 0))
+def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[str, Any]:
+    quote, currency, check_in = booking.quote, booking.currency, booking.check_in
+    policy = booking.cancellation_policy
     words = phrases(language)
-    guest = booking["guest"] or {}
-    at_property = int(quote.get("total", 0)) - int(quote.get("due_now", 0))
+    at_property = quote.total - quote.due_now
 
     def when(day: date) -> str:
         return long_date(day, language)
@@ -75,94 +72,90 @@ def _context(booking: dict[str, Any], language: str, test_payment: bool) -> dict
 
     return {
         "t": words,
-        "name": guest.get("name", ""),
-        "property": booking["property_name"],
-        "reference": booking["reference"],
-        "room": booking["room_type_name"],
+        "name": booking.guest.name,
+        "property": booking.property_name,
+        "reference": booking.reference,
+        "room": booking.room_type_name,
         "arrival": when(check_in),
-        "arrival_time": words["from_time"].format(time=clock(booking["check_in_time"])),
-        "departure": when(booking["check_out"]),
-        "departure_time": words["until_time"].format(time=clock(booking["check_out_time"])),
-        "guests": int(booking["adults"] or 0) + len(booking["children"] or []),
-        "paid": money(int(quote.get("due_now", 0)), currency, language),
+        "arrival_time": words["from_time"].format(time=clock(booking.check_in_time)),
+        "departure": when(booking.check_out),
+        "departure_time": words["until_time"].format(time=clock(booking.check_out_time)),
+        "guests": (booking.adults or 0) + len(booking.children),
+        "paid": money(quote.due_now, currency, language),
         "at_property": money(at_property, currency, language) if at_property else None,
-        "total": money(int(quote.get("total", 0)), currency, language),
+        "total": money(quote.total, currency, language),
         "policy": words["policy_free"].format(
-            date=when(check_in - timedelta(days=free_days)),
-            percent=int(policy.get("refund_percent", 0)),
+            date=when(check_in - timedelta(days=policy.free_until_days)),
+            percent=policy.refund_percent,
         ),
         "test_payment": test_payment,
-        "guest": guest,
+        "guest": booking.guest,
     }
 
 
-def booking_confirmed(
-    booking: dict[str, Any], manage_url: str, test_payment: bool
-) -> list[Message]:
+def booking_confirmed(booking: BookingMail, manage_url: str, test_payment: bool) -> list[Message]:
     """The guest's confirmation (in their language) and the owner's notification."""
-    guest = booking["guest"] or {}
-    language = language_of(guest.get("language"))
+    language = language_of(booking.guest.language)
     ctx = {**_context(booking, language, test_payment), "manage_url": manage_url}
     env = _templates()
     subject = ctx["t"]["confirmed_subject"].format(
-        property=booking["property_name"], reference=booking["reference"]
+        property=booking.property_name, reference=booking.reference
     )
-    owner_language = language_of(str(booking["locale"]).split("_")[0])
+    owner_language = language_of(booking.locale.split("_")[0])
     owner_ctx = _context(booking, owner_language, test_payment)
     return [
         Message(
             "guest_confirmation",
-            guest["email"],
+            booking.guest.email,
             subject,
             env.get_template("guest_confirmed.txt").render(ctx),
             env.get_template("guest_confirmed.html").render(ctx),
         ),
         Message(
             "owner_notification",
-            booking["contact_email"],
-            f"New booking {booking['reference']}: {ctx['name']}, {booking['room_type_name']}, "
-            f"{booking['check_in'].isoformat()} to {booking['check_out'].isoformat()}",
+            booking.contact_email,
+            f"New booking {booking.reference}: {ctx['name']}, {booking.room_type_name}, "
+            f"{booking.check_in.isoformat()} to {booking.check_out.isoformat()}",
             env.get_template("owner_booking.txt").render(owner_ctx),
             env.get_template("owner_booking.html").render(owner_ctx),
         ),
     ]
 
 
-def booking_cancelled(booking: dict[str, Any], refund: int, test_payment: bool) -> list[Message]:
+def booking_cancelled(booking: BookingMail, refund: int, test_payment: bool) -> list[Message]:
     """The guest's cancellation notice, saying what was refunded, and the owner's copy."""
     return _cancelled(booking, test_payment, refund=refund)
 
 
-def booking_cancelled_unpaid(booking: dict[str, Any], test_payment: bool) -> list[Message]:
+def booking_cancelled_unpaid(booking: BookingMail, test_payment: bool) -> list[Message]:
     """The guest's and the owner's notice that a booking was cancelled because its payment
     could not be taken (the card's authorisation lapsed before capture): nothing was charged."""
     return _cancelled(booking, test_payment, refund=None)
 
 
-def _cancelled(booking: dict[str, Any], test_payment: bool, refund: int | None) -> list[Message]:
-    guest = booking["guest"] or {}
-    language = language_of(guest.get("language"))
+def _cancelled(booking: BookingMail, test_payment: bool, refund: int | None) -> list[Message]:
+    language = language_of(booking.guest.language)
     ctx = _context(booking, language, test_payment)
     words = ctx["t"]
     intro = words["cancelled_intro"] if refund is not None else words["unpaid_intro"]
     ctx = {
         **ctx,
-        "intro": intro.format(property=booking["property_name"]),
-        "refund": None if refund is None else money(refund, booking["currency"], language),
+        "intro": intro.format(property=booking.property_name),
+        "refund": None if refund is None else money(refund, booking.currency, language),
     }
     env = _templates()
     subject = words["cancelled_subject"].format(
-        property=booking["property_name"], reference=booking["reference"]
+        property=booking.property_name, reference=booking.reference
     )
     text = env.get_template("guest_cancelled.txt").render(ctx)
     html = env.get_template("guest_cancelled.html").render(ctx)
     why = "" if refund is not None else ", payment not taken"
     return [
-        Message("guest_cancellation", guest["email"], subject, text, html),
+        Message("guest_cancellation", booking.guest.email, subject, text, html),
         Message(
             "owner_cancellation",
-            booking["contact_email"],
-            f"Cancelled{why}: booking {booking['reference']} ({ctx['name']})",
+            booking.contact_email,
+            f"Cancelled{why}: booking {booking.reference} ({ctx['name']})",
             text,
             html,
         ),

@@ -16,6 +16,7 @@ from widget.db import Conn, Pool
 from widget.email_address import InvalidEmail
 from widget.mail.compose import Message
 from widget.mail.transport import Transport, transport_for
+from widget.rows import BookingMail, decoded
 from widget.settings import Settings
 from widget.sql import queries
 
@@ -29,6 +30,14 @@ BATCH = 20
 def retry_delay(attempts: int) -> int:
     """Seconds before the next try after ``attempts`` failures: 30 s, doubling, at most 1 h."""
     return int(min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+async def booking_for_mail(conn: Conn, reservation_id: UUID) -> BookingMail:
+    """What the e-mails of the booking ``reservation_id`` say (the caller holds its row)."""
+    cur = await conn.execute(queries("payments")["booking_for_mail"], {"id": reservation_id})
+    row = await cur.fetchone()
+    assert row is not None  # the caller has just written this booking, in this transaction
+    return decoded(row, BookingMail)
 
 
 async def enqueue(conn: Conn, reservation_id: UUID, messages: Iterable[Message]) -> None:

@@ -17,8 +17,9 @@ from uuid import UUID
 from widget.db import Conn
 from widget.errors import Conflict, Invalid, NotFound
 from widget.mail.compose import booking_cancelled
-from widget.mail.outbox import enqueue
+from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.rows import Booking, decoded
 from widget.sql import queries
 from widget.tokens import token_matches
 
@@ -37,21 +38,18 @@ class Terms:
     possible: bool
 
 
-def terms(booking: dict[str, Any]) -> Terms:
+def terms(booking: Booking) -> Terms:
     """The policy applied to this booking on the property's today."""
-    policy = booking["cancellation_policy"] or {}
-    free_days = int(policy.get("free_until_days", 0))
-    percent = int(policy.get("refund_percent", 0))
-    paid = int((booking["quote"] or {}).get("due_now", 0))
-    check_in: date = booking["check_in"]
-    free_until = check_in - timedelta(days=free_days)
-    today: date = booking["today"]
+    percent = booking.cancellation_policy.refund_percent
+    paid = booking.quote.due_now
+    check_in, today = booking.check_in, booking.today
+    free_until = check_in - timedelta(days=booking.cancellation_policy.free_until_days)
     # Within the free period everything comes back; after it the percentage, rounded down.
     refund = paid if today <= free_until else paid * percent // 100
     return Terms(paid, refund, free_until, percent, today < check_in)
 
 
-async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> dict[str, Any]:
+async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> Booking:
     """The booking ``reference`` if ``secret`` is its secret; `NotFound` otherwise (a wrong
     secret reveals nothing about which references exist)."""
     cur = await conn.execute(queries("payments")["booking_by_reference"], {"reference": reference})
@@ -62,51 +60,46 @@ async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> d
     emailed, browsers = row.pop("booking_secret_hash"), row.pop("guest_key_hash")
     if not (token_matches(secret, emailed) or token_matches(secret, browsers)):
         raise NotFound("No such booking, or the secret does not match it.")
-    return row
+    return decoded(row, Booking)
 
 
-def booking_answer(booking: dict[str, Any]) -> dict[str, Any]:
+def booking_answer(booking: Booking) -> dict[str, Any]:
     """The booking as its guest may read it (``GET /api/v1/bookings/{reference}``)."""
-    quote = booking["quote"] or {}
-    currency = booking["currency"]
+    currency = booking.currency
     deal = terms(booking)
 
     def money(amount: int) -> dict[str, Any]:
         return {"amount": amount, "currency": currency}
 
     return {
-        "reference": booking["reference"],
-        "status": booking["status"],
-        "property": booking["property_slug"],
-        "room_type": booking["room_type"],
-        "check_in": booking["check_in"].isoformat(),
-        "check_out": booking["check_out"].isoformat(),
-        "adults": booking["adults"],
-        "children": list(booking["children"] or []),
-        "guest": booking["guest"],
-        "paid": money(int(quote.get("due_now", 0))),
-        "total": money(int(quote.get("total", 0))),
-        "payment_status": booking["payment_status"],
+        "reference": booking.reference,
+        "status": booking.status,
+        "property": booking.property_slug,
+        "room_type": booking.room_type,
+        "check_in": booking.check_in.isoformat(),
+        "check_out": booking.check_out.isoformat(),
+        "adults": booking.adults,
+        "children": booking.children,
+        "guest": booking.guest,
+        "paid": money(booking.quote.due_now),
+        "total": money(booking.quote.total),
+        "payment_status": booking.payment_status,
         "cancellation": {
             "free_until": deal.free_until.isoformat(),
             "refund_percent_after": deal.refund_percent,
             "refund_if_cancelled_now": money(deal.refund),
-            "possible": deal.possible and booking["status"] == "confirmed",
+            "possible": deal.possible and booking.status == "confirmed",
         },
-        "refund": money(int(booking["refund_amount"]))
-        if booking["refund_amount"] is not None
-        else None,
+        "refund": None if booking.refund_amount is None else money(booking.refund_amount),
     }
 
 
-async def cancel_booking(
-    conn: Conn, provider: PaymentProvider, booking: dict[str, Any]
-) -> dict[str, Any]:
+async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking) -> Booking:
     """Cancel a confirmed booking and refund what the policy gives back; returns the
     booking as it is afterwards."""
-    if booking["status"] == "cancelled":
+    if booking.status == "cancelled":
         return booking
-    if booking["status"] != "confirmed":
+    if booking.status != "confirmed":
         raise Conflict("Only a confirmed booking can be cancelled.", code="not_cancellable")
     deal = terms(booking)
     if not deal.possible:
@@ -118,19 +111,16 @@ async def cancel_booking(
     async with conn.transaction():
         cur = await conn.execute(
             q["cancel_booking"],
-            {"id": booking["id"], "version": booking["version"], "refund": deal.refund},
+            {"id": booking.id, "version": booking.version, "refund": deal.refund},
         )
         if await cur.fetchone() is None:
             raise Conflict("The booking changed meanwhile; please reload.", code="stale")
-        cur = await conn.execute(q["booking_for_mail"], {"id": booking["id"]})
-        mail = await cur.fetchone()
-        assert mail is not None
-        await enqueue(
-            conn, booking["id"], booking_cancelled(mail, deal.refund, provider.name == "demo")
-        )
+        mail = await booking_for_mail(conn, booking.id)
+        demo = provider.name == "demo"
+        await enqueue(conn, booking.id, booking_cancelled(mail, deal.refund, demo))
     if deal.refund > 0:
-        await refund(conn, provider, booking["id"])
-    return await booking_for_guest_unchecked(conn, booking["reference"])
+        await refund(conn, provider, booking.id)
+    return await booking_for_guest_unchecked(conn, booking.reference)
 
 
 async def refund(conn: Conn, provider: PaymentProvider, booking_id: UUID) -> None:
@@ -152,10 +142,8 @@ async def refund(conn: Conn, provider: PaymentProvider, booking_id: UUID) -> Non
     await conn.execute(q["refund_made"], {"id": booking_id, "refund_ref": made.id})
 
 
-async def booking_for_guest_unchecked(conn: Conn, reference: str) -> dict[str, Any]:
+async def booking_for_guest_unchecked(conn: Conn, reference: str) -> Booking:
     cur = await conn.execute(queries("payments")["booking_by_reference"], {"reference": reference})
     row = await cur.fetchone()
     assert row is not None
-    row.pop("booking_secret_hash")
-    row.pop("guest_key_hash")
-    return row
+    return decoded(row, Booking)  # the secrets' hashes are not fields: they stay behind

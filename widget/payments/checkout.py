@@ -112,8 +112,9 @@ async def start_checkout(
     )
     if await cur.fetchone() is None:
         raise HoldLost("This hold has ended; please choose your dates again.")
-    quote = hold.quote or {}
-    amount, currency = int(quote["due_now"]), str(quote["currency"])
+    if hold.quote is None:  # every hold is priced when made; a row without one is no hold
+        raise HoldLost("This hold has ended; please choose your dates again.")
+    amount, currency = hold.quote.due_now, hold.quote.currency
     payment = await _authorise(provider, hold, amount, currency)
     cur = await conn.execute(
         queries("payments")["start_payment"],

@@ -31,8 +31,9 @@ from widget.inventory.catalogue import party, read_catalogue
 from widget.inventory.confirm import InTransaction, confirm_hold
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
-from widget.mail.outbox import enqueue
+from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
+from widget.rows import Reservation, decoded
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
@@ -73,38 +74,39 @@ def cancel_key(hold_id: UUID) -> str:
     return f"innkeep-{hold_id}-cancel"
 
 
-async def reservation(conn: Conn, hold_id: UUID) -> dict[str, Any] | None:
+async def reservation(conn: Conn, hold_id: UUID) -> Reservation | None:
+    """The hold ``hold_id`` and its payment, or None if there is no such reservation."""
     cur = await conn.execute(queries("payments")["reservation_for_payment"], {"id": hold_id})
-    return await cur.fetchone()
+    row = await cur.fetchone()
+    return None if row is None else decoded(row, Reservation)
 
 
-def _mismatch(payment: Payment, row: dict[str, Any]) -> str | None:
+def _mismatch(payment: Payment, row: Reservation) -> str | None:
     """Why ``payment`` is not the payment for this hold's stored quote, if it is not."""
-    quote = row["quote"] or {}
-    if payment.hold_id != str(row["id"]):
+    if payment.hold_id != str(row.id):
         return "The payment belongs to another hold."
-    if payment.amount != int(quote.get("due_now", -1)):
+    if row.quote is None or payment.amount != row.quote.due_now:
         return "The payment's amount is not the amount due for this hold."
-    if payment.currency != str(quote.get("currency", row["currency"])).upper():
+    if payment.currency != row.quote.currency.upper():
         return "The payment's currency is not the hold's currency."
     return None
 
 
-async def free_room_types(conn: Conn, row: dict[str, Any]) -> list[str]:
+async def free_room_types(conn: Conn, row: Reservation) -> list[str]:
     """What is free instead for the same stay and party (the holds' own answer)."""
     # Rare (a hold lost at payment): read afresh rather than reach for a worker's memory.
-    shop = await read_catalogue(conn, row["property_slug"])
-    who = party(int(row["adults"] or 1), list(row["children"] or []))
-    return await free_for_stay(conn, shop, row["check_in"], row["check_out"], who)
+    shop = await read_catalogue(conn, row.property_slug)
+    who = party(row.adults or 1, row.children)
+    return await free_for_stay(conn, shop, row.check_in, row.check_out, who)
 
 
-def _booked(row: dict[str, Any], reference: str, payment: Payment) -> Booked:
+def _booked(row: Reservation, reference: str, payment: Payment) -> Booked:
     return Booked(
         reference=reference,
-        hold_id=row["id"],
-        room_type=row["room_type"],
-        check_in=row["check_in"],
-        check_out=row["check_out"],
+        hold_id=row.id,
+        room_type=row.room_type,
+        check_in=row.check_in,
+        check_out=row.check_out,
         amount=payment.amount,
         currency=payment.currency,
         captured=payment.captured,
@@ -132,7 +134,7 @@ async def cancel_authorisation(
 
 
 def _booking_extras(
-    row: dict[str, Any], site: str, test_payment: bool, also: InTransaction | None
+    row: Reservation, site: str, test_payment: bool, also: InTransaction | None
 ) -> InTransaction:
     """What commits with the booking: its manage key's hash, the e-mails, and the caller's
     extra work (the webhook's event id).
@@ -144,14 +146,12 @@ def _booking_extras(
         q = queries("payments")
         secret = new_token()
         await conn.execute(
-            q["keep_booking_secret"], {"id": row["id"], "secret_hash": token_hash(secret)}
+            q["keep_booking_secret"], {"id": row.id, "secret_hash": token_hash(secret)}
         )
-        cur = await conn.execute(q["booking_for_mail"], {"id": row["id"]})
-        booking = await cur.fetchone()
-        assert booking is not None  # the row is ours and locked
+        booking = await booking_for_mail(conn, row.id)
         await enqueue(
             conn,
-            row["id"],
+            row.id,
             booking_confirmed(booking, manage_url(site, reference, secret), test_payment),
         )
         if also is not None:
@@ -181,10 +181,10 @@ async def confirm_payment(
         row = await reservation(conn, hold_id)
         if row is None:
             raise NotFound("No such hold.")
-        if not row["payment_ref"]:
+        if not row.payment_ref:
             raise PaymentNotStarted("This hold has no payment yet; check out first.")
         try:
-            payment = await provider.retrieve(row["payment_ref"])
+            payment = await provider.retrieve(row.payment_ref)
         except PaymentUnavailable as exc:
             raise PaymentServiceDown(
                 "The payment service did not answer; nothing was charged. Please retry."
@@ -194,12 +194,13 @@ async def confirm_payment(
             log.warning("payment %s refused for hold %s: %s", payment.id, hold_id, mismatch)
             raise PaymentMismatch(mismatch)
 
-        if row["status"] == "confirmed":
+        if row.status == "confirmed":
             if payment.authorised:  # a crash between commit and capture: finish it
                 payment = await _capture_or_log(conn, provider, hold_id, payment)
-            elif payment.captured and row["payment_captured_at"] is None:
+            elif payment.captured and row.payment_captured_at is None:
                 await conn.execute(queries("payments")["payment_captured"], {"id": hold_id})
-            return _booked(row, row["reference"], payment)
+            assert row.reference is not None  # a confirmed reservation has its reference
+            return _booked(row, row.reference, payment)
         if payment.status == "canceled":
             raise Conflict(
                 "This payment was cancelled and nothing was charged. Please book again.",
@@ -212,7 +213,7 @@ async def confirm_payment(
             )
 
         extras = _booking_extras(row, site, provider.name == "demo", also)
-        result = await confirm_hold(conn, hold_id, row["version"], payment.id, extras)
+        result = await confirm_hold(conn, hold_id, row.version, payment.id, extras)
         if result.confirmed:
             assert result.reference is not None
             if payment.authorised:
@@ -240,16 +241,16 @@ async def _capture_or_log(
 
 
 async def _refuse(
-    conn: Conn, provider: PaymentProvider, row: dict[str, Any], payment: Payment, reason: str
+    conn: Conn, provider: PaymentProvider, row: Reservation, payment: Payment, reason: str
 ) -> NoReturn:
     """No row could be confirmed: release the money, and say plainly what is free instead."""
     if payment.captured:
         await provider.refund(
-            payment.id, payment.amount_received, idempotency_key=f"innkeep-{row['id']}-refund"
+            payment.id, payment.amount_received, idempotency_key=f"innkeep-{row.id}-refund"
         )
     else:
         try:
-            await cancel_authorisation(conn, provider, row["id"], payment.id)
+            await cancel_authorisation(conn, provider, row.id, payment.id)
         except PaymentUnavailable:
             log.warning("cancel of %s deferred to the reconciler", payment.id)
     free = await free_room_types(conn, row)

@@ -22,7 +22,7 @@ from widget.db import Conn, Pool
 from widget.errors import InnkeepError
 from widget.links import site_url
 from widget.mail.compose import booking_cancelled_unpaid
-from widget.mail.outbox import enqueue
+from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.cancellation import refund
 from widget.payments.confirmation import (
     cancel_authorisation,
@@ -51,10 +51,10 @@ async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str
     """Settle one reservation's payment; returns what happened (for logs and tests)."""
     q = queries("payments")
     row = await reservation(conn, hold_id)
-    if row is None or not row["payment_ref"]:
+    if row is None or not row.payment_ref:
         return "nothing"
-    payment = await provider.retrieve(row["payment_ref"])
-    if row["status"] == "confirmed":
+    payment = await provider.retrieve(row.payment_ref)
+    if row.status == "confirmed":
         if payment.authorised:
             await capture(conn, provider, hold_id, payment.id)
             return "captured"
@@ -63,7 +63,7 @@ async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str
             return "captured"
         if payment.status == "canceled":
             await _cancel_unpaid(conn, provider, hold_id, payment.status)
-            log.error("booking %s cancelled: its payment was cancelled", row["reference"])
+            log.error("booking %s cancelled: its payment was cancelled", row.reference)
             return "booking_cancelled"
         return "waiting"
     if payment.authorised or payment.captured:
@@ -78,7 +78,7 @@ async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str
             {"id": hold_id, "payment_ref": payment.id, "payment_status": payment.status},
         )
         return "canceled"
-    ended = row["status"] == "cancelled" or (row["lapsed"] and await _ended_long_ago(conn, hold_id))
+    ended = row.status == "cancelled" or (row.lapsed and await _ended_long_ago(conn, hold_id))
     if ended:
         await cancel_authorisation(conn, provider, hold_id, payment.id)
         return "abandoned"
@@ -97,9 +97,7 @@ async def _cancel_unpaid(
         )
         if await cur.fetchone() is None:
             return
-        cur = await conn.execute(q["booking_for_mail"], {"id": hold_id})
-        mail = await cur.fetchone()
-        assert mail is not None
+        mail = await booking_for_mail(conn, hold_id)
         await enqueue(conn, hold_id, booking_cancelled_unpaid(mail, provider.name == "demo"))
 
 

@@ -1,0 +1,171 @@
+"""The reservation table's rows as the service reads them: typed, with the stored quote an
+`engine.Quote` and the guest a `Guest`, decoded once where the SQL is run.
+
+Each Struct names the query it decodes (``widget/sql/*.sql``); a column the query adds but
+the Struct does not name is ignored. JSON columns (``quote``, ``guest``,
+``cancellation_policy``) hold what earlier releases stored too, so a field added to them
+later must have a default (tests/widget/test_rows.py decodes a quote as stored today).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from engine import Quote
+
+RowT = TypeVar("RowT")
+
+
+def decoded(row: dict[str, Any], kind: type[RowT]) -> RowT:
+    """``row`` (a dict from psycopg's ``dict_row``) as the Struct ``kind``."""
+    return msgspec.convert(row, type=kind)
+
+
+class Guest(msgspec.Struct, frozen=True):
+    """Who is staying, as checkout stored it (``widget.payments.checkout.checked_guest``)."""
+
+    name: str
+    email: str
+    language: str = "en"
+    phone: str | None = None
+    note: str | None = None
+
+
+class CancellationPolicy(msgspec.Struct, frozen=True):
+    """The property's cancellation policy: free until ``free_until_days`` before arrival,
+    then ``refund_percent`` of what was paid comes back."""
+
+    free_until_days: int = 0
+    refund_percent: int = 0
+
+
+class Hold(msgspec.Struct, frozen=True):
+    """A reservation as its guest may see it: a hold, or the booking it became
+    (``inventory.sql`` ``hold_by_id``)."""
+
+    id: UUID
+    property_id: int
+    property_slug: str
+    currency: str
+    time_zone: str
+    unit_id: int
+    room_type: str
+    check_in: date
+    check_out: date
+    status: str
+    version: int
+    hold_expires_at: datetime | None
+    #: The hold's time is up by the database's clock (it may not be swept yet).
+    lapsed: bool | None
+    adults: int | None
+    children: list[int]
+    #: The stored quote and its hash: what the guest is charged.
+    quote: Quote | None
+    quote_hash: str | None
+    promo_code: str | None
+    guest: Guest | None
+    reference: str | None
+    payment_provider: str | None
+    payment_ref: str | None
+    payment_status: str | None
+    client_key: str | None
+
+
+class Reservation(msgspec.Struct, frozen=True):
+    """A hold and its payment, as confirmation and the reconciler read it
+    (``payments.sql`` ``reservation_for_payment``)."""
+
+    id: UUID
+    property_id: int
+    status: str
+    version: int
+    reference: str | None
+    guest: Guest | None
+    quote: Quote | None
+    payment_provider: str | None
+    payment_ref: str | None
+    payment_status: str | None
+    payment_captured_at: datetime | None
+    check_in: date
+    check_out: date
+    adults: int | None
+    children: list[int]
+    hold_expires_at: datetime | None
+    lapsed: bool | None
+    room_type: str
+    room_type_name: str
+    property_slug: str
+    currency: str
+
+
+class Booking(msgspec.Struct, frozen=True):
+    """A booking as its guest may read it (``payments.sql`` ``booking_by_reference``, less
+    its secrets' hashes)."""
+
+    id: UUID
+    reference: str
+    status: str
+    version: int
+    guest: Guest | None
+    quote: Quote
+    check_in: date
+    check_out: date
+    adults: int | None
+    children: list[int]
+    payment_provider: str | None
+    payment_ref: str | None
+    payment_status: str | None
+    cancelled_at: datetime | None
+    refund_amount: int | None
+    room_type: str
+    room_type_name: str
+    property_slug: str
+    property_name: str
+    currency: str
+    cancellation_policy: CancellationPolicy
+    #: The property's today, by the database's clock.
+    today: date
+
+
+class BookingMail(msgspec.Struct, frozen=True):
+    """What the e-mails of a booking say (``payments.sql`` ``booking_for_mail``)."""
+
+    id: UUID
+    reference: str
+    guest: Guest
+    quote: Quote
+    check_in: date
+    check_out: date
+    adults: int | None
+    children: list[int]
+    room_type_name: str
+    property_name: str
+    contact_email: str
+    currency: str
+    locale: str
+    check_in_time: time
+    check_out_time: time
+    cancellation_policy: CancellationPolicy
+    time_zone: str
+
+
+class ListedBooking(msgspec.Struct, frozen=True):
+    """One line of the owner's booking list (``bookings.sql`` ``bookings_between``)."""
+
+    reference: str
+    status: str
+    check_in: date
+    check_out: date
+    unit: str
+    room_type: str
+    guest: Guest | None
+    adults: int | None
+    children: list[int]
+    quote: Quote
+    refund_amount: int | None
+    currency: str
+

@@ -25,6 +25,7 @@ from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
 from widget.framing import NotFramedByDefault
 from widget.http_errors import exception_handlers
+from widget.idempotency import KeptAnswer, answer_kept
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
 from widget.inventory.notifications import listening
 from widget.paths import TEMPLATES_DIR
@@ -58,7 +59,8 @@ def create_app(settings: Settings) -> Litestar:
         plugins=[ClosedStructSchemas()],
         middleware=_middleware(services),
         request_max_body_size=JSON_BODY_LIMIT,
-        exception_handlers=exception_handlers,
+        # A request with an Idempotency-Key is answered with the bytes kept for it.
+        exception_handlers={**exception_handlers, KeptAnswer: answer_kept},
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         compression_config=CompressionConfig(
             backend="gzip",

@@ -13,10 +13,10 @@ from typing import Any
 
 from litestar import Request
 
+from widget.headers import SESSION as SESSION_HEADER
 from widget.inventory.quotas import Client
 from widget.settings import Settings
 
-SESSION_HEADER = "x-innkeep-session"
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

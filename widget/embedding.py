@@ -27,6 +27,7 @@ from psycopg_pool import AsyncConnectionPool
 from engine import MAX_CHILD_AGE, MIN_ADULTS
 from widget.db import Conn
 from widget.errors import error_body
+from widget.headers import HOLD_TOKEN, IDEMPOTENCY_KEY, SESSION
 from widget.i18n import LANGUAGES
 from widget.limits import MAX_ADULTS, MAX_CHILDREN
 from widget.property_file import normalise_origin
@@ -35,15 +36,9 @@ from widget.sql import queries
 log = logging.getLogger(__name__)
 
 #: Headers a widget or another site's script may send to the public API.
-ALLOW_HEADERS = (
-    "Content-Type",
-    "Idempotency-Key",
-    "If-None-Match",
-    "X-Hold-Token",
-    "X-Innkeep-Session",
-)
+ALLOW_HEADERS = ("Content-Type", IDEMPOTENCY_KEY, "If-None-Match", HOLD_TOKEN, SESSION)
 #: Response headers such a script may read.
-EXPOSE_HEADERS = ("ETag", "Idempotency-Key", "Retry-After", "X-Hold-Token", "X-Innkeep-Session")
+EXPOSE_HEADERS = ("ETag", IDEMPOTENCY_KEY, "Retry-After", HOLD_TOKEN, SESSION)
 ALLOW_METHODS = ("GET", "POST", "DELETE", "OPTIONS")
 #: How long a browser may reuse a preflight answer (seconds).
 PREFLIGHT_MAX_AGE = 600

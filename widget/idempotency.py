@@ -11,13 +11,17 @@ The same key with the same body replays the first response (status, body and the
 that matter); with another body it is refused with 422; while the first request is still
 running, 409.
 
-A handler opts in by taking ``request`` and wrapping its work::
+A handler opts in by taking ``request`` and wrapping its work; it keeps its own answer type
+(so OpenAPI documents it), and its status code is the one its decorator declares::
 
-    @post("/{hold_id:uuid}/checkout")
-    async def checkout(self, request: Request, db: DbDep, data: CheckoutIn) -> Response[Any]:
-        return await idempotent(
-            request, db, lambda: start_checkout(db, ...), secret_key=settings.secret_key
-        )
+    @post("/{hold_id:uuid}/checkout", status_code=200)
+    async def checkout(self, request: Request, db: DbDep, data: CheckoutIn) -> CheckoutOut:
+        return await idempotent(request, db, lambda: start_checkout(db, ...), settings)
+
+Without a key, ``work``'s answer is returned as it is. With one, the answer is encoded once,
+sealed and kept, and those very bytes are sent: `KeptAnswer` carries them to the edge
+(`answer_kept`, registered with the app), on the first run as on every replay, so a replay
+is byte for byte the first answer and nothing is encoded twice.
 
 Only answers below 500 (and not 429) are kept: a server error or a quota refusal leaves the
 key free, so the retry runs again.
@@ -31,18 +35,22 @@ import hmac
 import re
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import MediaType, Request, Response
 
+from widget.clients import client_of
 from widget.db import Conn, Pool
 from widget.errors import Conflict, InnkeepError, Invalid
+from widget.headers import HOLD_TOKEN, IDEMPOTENCY_KEY
 from widget.http_errors import headers_of, refusal_body, status_of
+from widget.settings import Settings
 from widget.sql import queries
 from widget.tokens import Sealed, seal, sealing_keys, unseal
 
-HEADER = "Idempotency-Key"
+HEADER = IDEMPOTENCY_KEY
+T = TypeVar("T")
 #: Response headers a replay does not carry: the server sets them for each answer anew.
 NOT_REPLAYED = frozenset(
     {
@@ -63,23 +71,23 @@ ABANDONED_AFTER_SECONDS = 300
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
-def caller_of(request: Request[Any, Any, Any]) -> str:
-    """Who is asking: the hold token, else the widget session, else the client address.
+def caller_of(request: Request[Any, Any, Any], settings: Settings) -> str:
+    """Who is asking: the hold token, else the widget session, else the client's address
+    (looking through trusted proxies only, as quotas do: `widget.clients`).
 
     Secrets are hashed: the scope is stored, and a token must never be."""
-    token = request.headers.get("x-hold-token")
+    token = request.headers.get(HOLD_TOKEN)
     if token:
         return "hold:" + hashlib.sha256(token.encode()).hexdigest()[:32]
-    session = request.headers.get("x-innkeep-session")
-    if session:
-        return "session:" + hashlib.sha256(session.encode()).hexdigest()[:32]
-    client = request.client.host if request.client else "unknown"
-    return f"client:{client}"
+    client = client_of(request, settings)
+    if client.session:
+        return "session:" + hashlib.sha256(client.session.encode()).hexdigest()[:32]
+    return f"client:{client.address}"
 
 
-def scope_of(request: Request[Any, Any, Any], caller: str | None = None) -> str:
+def scope_of(request: Request[Any, Any, Any], settings: Settings) -> str:
     """The namespace one key lives in: method, path and caller."""
-    return f"{request.method} {request.url.path} {caller or caller_of(request)}"
+    return f"{request.method} {request.url.path} {caller_of(request, settings)}"
 
 
 async def _request_hash(request: Request[Any, Any, Any], key: bytes) -> bytes:
@@ -119,6 +127,21 @@ def _as_stored(result: Any, status_code: int) -> _Stored:
     return _Stored(code, body, kept)
 
 
+class KeptAnswer(Exception):
+    """The answer to a request with an ``Idempotency-Key``, as it was kept (sealed in
+    Postgres): `answer_kept` sends it as it is."""
+
+    def __init__(self, stored: _Stored, *, replayed: bool) -> None:
+        super().__init__(stored.status_code)
+        self.stored = stored
+        self.replayed = replayed
+
+
+def answer_kept(_: Request[Any, Any, Any], kept: KeptAnswer) -> Response[bytes]:
+    """The app's handler for `KeptAnswer`: the kept bytes, status and headers."""
+    return _response(kept.stored, kept.replayed)
+
+
 def _response(stored: _Stored, replayed: bool) -> Response[bytes]:
     headers = dict(stored.headers)
     media_type = headers.pop("content-type", MediaType.JSON.value)
@@ -136,85 +159,88 @@ def _keepable(status_code: int) -> bool:
 async def idempotent(
     request: Request[Any, Any, Any],
     db: Conn,
-    work: Callable[[], Awaitable[Any]],
-    *,
-    secret_key: str,
-    status_code: int = 201,
-    caller: str | None = None,
-) -> Response[Any]:
+    work: Callable[[], Awaitable[T]],
+    settings: Settings,
+) -> T:
     """Run ``work`` once per ``Idempotency-Key`` (if the request carries one) and answer.
 
-    ``work`` returns a `Response` or a msgspec-encodable value (answered with
-    ``status_code``); an `InnkeepError` it raises is kept and replayed like any other answer.
-    ``caller`` overrides who is asking (for example a client address behind trusted proxies).
-    ``secret_key`` (the server's) salts the derivation of the sealing key.
+    Without a key, returns ``work``'s answer. With one, raises `KeptAnswer` with the answer
+    as kept (the first run's, or the one kept before); an `InnkeepError` ``work`` raises is
+    kept and replayed like any other answer. The answer's status is the handler's own
+    ``status_code``; INNKEEP_SECRET_KEY salts the derivation of the sealing key.
     """
-    key = request.headers.get(HEADER.lower())
+    key = request.headers.get(HEADER)
     if key is None:
-        result = await work()
-        return result if isinstance(result, Response) else Response(result, status_code=status_code)
+        return await work()
     if not _VALID_KEY.match(key):
         raise InnkeepError(
             f"{HEADER} must be 1 to 255 visible ASCII characters.", field=HEADER, code="invalid"
         )
-    q = queries("payments")
-    sealing = sealing_keys(secret_key, scope_of(request, caller), key)
-    request_hash = await _request_hash(request, sealing.key)
+    sealing = sealing_keys(settings.secret_key, scope_of(request, settings), key)
     params = {
         "key_hash": sealing.lookup,
-        "request_hash": request_hash,
+        "request_hash": await _request_hash(request, sealing.key),
         "keep_hours": KEEP_HOURS,
         "abandoned_after": ABANDONED_AFTER_SECONDS,
     }
-    cur = await db.execute(q["claim_idempotency_key"], params)
-    claimed = await cur.fetchone()
-    if claimed is None:
-        cur = await db.execute(q["idempotency_key"], params)
-        seen = await cur.fetchone()
-        if seen is None:  # removed between the two statements (cleanup): claim again
-            cur = await db.execute(q["claim_idempotency_key"], params)
-            claimed = await cur.fetchone()
-            if claimed is None:
-                raise Conflict(
-                    f"A request with this {HEADER} is still being processed; retry shortly.",
-                    field=HEADER,
-                    code="request_in_progress",
-                )
-        else:
-            if bytes(seen["request_hash"]) != request_hash:
-                raise Invalid(
-                    f"This {HEADER} was already used with a different request body; "
-                    "use a new key for a new request.",
-                    field=HEADER,
-                    code="idempotency_key_reused",
-                )
-            if seen["status_code"] is None:
-                raise Conflict(
-                    f"A request with this {HEADER} is still being processed; retry shortly.",
-                    field=HEADER,
-                    code="request_in_progress",
-                )
-            return _response(_unsealed(sealing, seen["response"]), replayed=True)
-
+    await _claim(db, params, sealing)
     try:
         result = await work()
     except InnkeepError as exc:
-        stored = _Stored(
-            status_of(exc),
-            msgspec.json.encode(refusal_body(exc)),
-            {
-                "content-type": MediaType.JSON.value,
-                **{k.lower(): v for k, v in headers_of(exc).items()},
-            },
-        )
-        await _settle(db, params, sealing, stored)
+        await _settle(db, params, sealing, _refusal(exc))
         raise
     except BaseException:
         await _release(db, params)
         raise
-    stored = _as_stored(result, status_code)
+    stored = _as_stored(result, request.route_handler.status_code or 200)
     await _settle(db, params, sealing, stored)
-    return _response(stored, replayed=False)
+    raise KeptAnswer(stored, replayed=False)
+
+
+async def _claim(db: Conn, params: dict[str, Any], sealing: Sealed) -> None:
+    """Claim the key for this request; raises `KeptAnswer` with the answer kept for it
+    before, or refuses a key in flight or used with another body."""
+    q = queries("payments")
+    cur = await db.execute(q["claim_idempotency_key"], params)
+    if await cur.fetchone() is not None:
+        return
+    cur = await db.execute(q["idempotency_key"], params)
+    seen = await cur.fetchone()
+    if seen is None:  # removed between the two statements (cleanup): claim again
+        cur = await db.execute(q["claim_idempotency_key"], params)
+        if await cur.fetchone() is not None:
+            return
+        raise _in_flight()
+    if bytes(seen["request_hash"]) != params["request_hash"]:
+        raise Invalid(
+            f"This {HEADER} was already used with a different request body; "
+            "use a new key for a new request.",
+            field=HEADER,
+            code="idempotency_key_reused",
+        )
+    if seen["status_code"] is None:
+        raise _in_flight()
+    raise KeptAnswer(_unsealed(sealing, seen["response"]), replayed=True)
+
+
+def _in_flight() -> Conflict:
+    return Conflict(
+        f"A request with this {HEADER} is still being processed; retry shortly.",
+        field=HEADER,
+        code="request_in_progress",
+    )
+
+
+def _refusal(exc: InnkeepError) -> _Stored:
+    """A refusal as it is answered (the edge's one table gives its status and headers)."""
+    return _Stored(
+        status_of(exc),
+        msgspec.json.encode(refusal_body(exc)),
+        {
+            "content-type": MediaType.JSON.value,
+            **{k.lower(): v for k, v in headers_of(exc).items()},
+        },
+    )
 
 
 def _unsealed(sealing: Sealed, response: bytes) -> _Stored:

@@ -10,17 +10,19 @@ from typing import Any
 
 import psycopg
 import pytest
-from litestar import Litestar, Request, Response, post
+from litestar import Litestar, Request, post
 from litestar.di import Provide
 from litestar.testing import AsyncTestClient
 
 from widget.db import Conn, create_pool
 from widget.errors import Conflict
 from widget.http_errors import exception_handlers
-from widget.idempotency import forget_old_keys, idempotent
+from widget.idempotency import KeptAnswer, answer_kept, caller_of, forget_old_keys, idempotent
+from widget.settings import Settings
 from widget.state import DbDep
 
 SERVER_KEY = "idempotency-test-server-key"
+SETTINGS = Settings(secret_key=SERVER_KEY)
 
 
 class Counter:
@@ -58,29 +60,29 @@ async def app_client(database_url: str, clean: None) -> AsyncIterator[tuple[Any,
         return {"booking": counter.calls}
 
     @post("/things")
-    async def things(request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
-        return await idempotent(request, db, make_booking, secret_key=SERVER_KEY)
+    async def things(request: Request[Any, Any, Any], db: DbDep) -> dict[str, Any]:
+        return await idempotent(request, db, make_booking, SETTINGS)
 
     @post("/taken")
-    async def taken(request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
+    async def taken(request: Request[Any, Any, Any], db: DbDep) -> None:
         async def refuse() -> None:
             counter.calls += 1
             raise Conflict("Room 1 is taken.", code="taken", extra={"free": ["suite"]})
 
-        return await idempotent(request, db, refuse, secret_key=SERVER_KEY)
+        return await idempotent(request, db, refuse, SETTINGS)
 
     @post("/broken")
-    async def broken(request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
+    async def broken(request: Request[Any, Any, Any], db: DbDep) -> None:
         async def fail() -> None:
             counter.calls += 1
             raise RuntimeError("database went away")
 
-        return await idempotent(request, db, fail, secret_key=SERVER_KEY)
+        return await idempotent(request, db, fail, SETTINGS)
 
     app = Litestar(
         [things, taken, broken],
         dependencies={"db": Provide(provide_db)},
-        exception_handlers=exception_handlers,
+        exception_handlers={**exception_handlers, KeptAnswer: answer_kept},
         lifespan=[lifespan],
     )
     async with AsyncTestClient(app=app) as client:
@@ -194,3 +196,29 @@ async def test_keys_are_forgotten_after_24_hours(app_client: Any, database_url: 
         assert await forget_old_keys(conn) == 1  # type: ignore[arg-type]
         cur = await conn.execute("SELECT count(*) FROM idempotency_key")
         assert (await cur.fetchone()) == (0,)
+
+
+def request_from(peer: str, headers: dict[str, str]) -> Request[Any, Any, Any]:
+    scope: Any = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v1/properties/demo/holds",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": (peer, 50000),
+        "query_string": b"",
+    }
+    return Request(scope)
+
+
+def test_a_key_is_scoped_to_the_client_behind_a_trusted_proxy_not_to_the_proxy() -> None:
+    """Two guests behind the same trusted proxy, with the same key, are two callers (and a
+    forwarded address from anyone else is not believed)."""
+    behind_proxy = Settings(secret_key=SERVER_KEY, trusted_proxies=("10.0.0.0/8",))
+    forwarded = {"Idempotency-Key": "k", "X-Forwarded-For": "203.0.113.7"}
+    anna = caller_of(request_from("10.0.0.2", forwarded), behind_proxy)
+    bruno = caller_of(
+        request_from("10.0.0.2", {**forwarded, "X-Forwarded-For": "198.51.100.9"}), behind_proxy
+    )
+    assert anna == "client:203.0.113.7" and bruno == "client:198.51.100.9"
+    spoofed = caller_of(request_from("192.0.2.5", forwarded), behind_proxy)
+    assert spoofed == "client:192.0.2.5"

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from engine import Quote
 from tests.helpers import DEMO_TOML
+from widget.inventory.availability import Calendar
 from widget.property_apply import apply_property
 from widget.property_file import parse_property
 
@@ -190,3 +193,87 @@ async def test_the_calendars_not_modified_answer_is_documented(demo_client: Clie
     again = await demo_client.get(url, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
     assert "304" in documented(schema, "GET", "/api/v1/properties/{slug}/calendar")
+
+
+def success_schemas(schema: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """(method, path, status, JSON body schema or None) of every public 2xx answer."""
+    found = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith("2") and status != "204":
+                    body = response.get("content", {}).get("application/json", {})
+                    found.append((method, path, status, body.get("schema")))
+    return found
+
+
+def untyped_parts(schema: dict[str, Any], body: dict[str, Any], where: str) -> list[str]:
+    """Where ``body`` (an answer that is a JSON object) is not described field by field:
+    untyped (`{}`, a free-form object) or a `string` standing in for an object."""
+    ref = body.get("$ref", "")
+    if ref:
+        body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    if "oneOf" in body:
+        return [
+            problem
+            for n, one in enumerate(body["oneOf"])
+            for problem in untyped_parts(schema, one, f"{where}|{n}")
+            if one.get("type") != "null"
+        ]
+    if body.get("type") != "object" or not body.get("properties"):
+        return [f"{where}: {body}"]
+    problems = []
+    for name, field in body["properties"].items():
+        options = field.get("oneOf", [field])
+        for one in options:
+            target = one
+            if "$ref" in one:
+                target = schema["components"]["schemas"][one["$ref"].rsplit("/", 1)[1]]
+            if not target:  # `{}`: any value at all
+                problems.append(f"{where}.{name}: untyped")
+            elif target.get("type") == "object" or "$ref" in one:
+                problems += untyped_parts(schema, one, f"{where}.{name}")
+            elif target.get("type") == "array" and not target.get("items"):
+                problems.append(f"{where}.{name}: list of anything")
+    return problems
+
+
+async def test_every_public_success_answer_is_a_typed_object(client: Client) -> None:
+    """A client generated from the document knows each answer's fields: none is missing,
+    untyped, or a `string` standing in for the object the API actually sends."""
+    schema = await document(client)
+    untyped = []
+    for method, path, status, body in success_schemas(schema):
+        if body is None:
+            untyped.append(f"{method} {path} {status}: no JSON body")
+        else:
+            untyped += untyped_parts(schema, body, f"{method} {path} {status}")
+    assert not untyped, "\n".join(untyped)
+
+
+async def test_the_pre_encoded_answers_are_the_structs_the_document_names(
+    demo_client: Client,
+) -> None:
+    """The calendar and the quote are sent as bytes encoded ahead (cached, hashed): each
+    decodes as the Struct its operation documents, with no field the Struct lacks."""
+    schema = await document(demo_client)
+    check_in, check_out = a_quiet_night()
+    calendar = await demo_client.get(
+        "/api/v1/properties/demo/calendar",
+        params={"start": check_in, "end": check_out},
+    )
+    quote = await demo_client.post(
+        "/api/v1/properties/demo/quotes",
+        json={"room_type": "double-sea-view", "check_in": check_in, "check_out": check_out},
+    )
+    for answer, kind, path, method in (
+        (calendar, Calendar, "/api/v1/properties/{slug}/calendar", "get"),
+        (quote, Quote, "/api/v1/properties/{slug}/quotes", "post"),
+    ):
+        assert answer.status_code == 200, answer.text
+        decoded = msgspec.json.decode(answer.content, type=kind)
+        assert msgspec.to_builtins(decoded) == answer.json()
+        body = documented(schema, method, path)["200"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": f"#/components/schemas/{kind.__name__}"}

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import HeaderParameter, PathParameter
 
 from widget.api.responses import errors
-from widget.payments.cancellation import booking_answer, booking_for_guest
+from widget.headers import BOOKING_SECRET
+from widget.payments.cancellation import BookingOut, booking_answer, booking_for_guest
 from widget.state import DbDep
 
 BookingSecret = Annotated[
     str | None,
     HeaderParameter(
-        name="X-Booking-Secret",
+        name=BOOKING_SECRET,
         description="The booking's secret, from the link in the confirmation e-mail.",
         required=False,
     ),
@@ -31,7 +32,7 @@ class BookingController(Controller):
         db: DbDep,
         reference: Annotated[str, PathParameter(description="The booking reference.")],
         x_booking_secret: BookingSecret = None,
-    ) -> dict[str, Any]:
+    ) -> BookingOut:
         """The booking with the guest's details, what was paid and what cancelling now would
         refund; 404 unless `X-Booking-Secret` is the booking's secret (the only way to read
         a guest's details)."""

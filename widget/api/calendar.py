@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
 from widget.api.params import PropertySlug, check_adults, parse_children, parse_date
 from widget.api.responses import NOT_MODIFIED, errors
+from widget.inventory.availability import Calendar
 from widget.inventory.catalogue import party
 from widget.state import ServicesDep
 
@@ -24,7 +26,13 @@ class CalendarController(Controller):
         "/{slug:str}/calendar",
         operation_id="getCalendar",
         cache=False,
-        responses={**NOT_MODIFIED, **errors(404, 422, 500, 503)},
+        # The answer is kept encoded (and gzipped) by the availability service: documented
+        # here as the Struct it was encoded from (tests/inventory/test_calendar.py checks).
+        responses={
+            200: ResponseSpec(data_container=Calendar, description="The calendar."),
+            **NOT_MODIFIED,
+            **errors(404, 422, 500, 503),
+        },
     )
     async def get_calendar(
         self,

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, post
 from litestar.params import HeaderParameter, JSONBody
 
 from widget.api.params import HoldId
 from widget.api.responses import WRITE_REFUSALS, errors
+from widget.headers import HOLD_TOKEN
 from widget.idempotency import idempotent
 from widget.inventory.hold_access import load_hold
 from widget.links import manage_url, site_url
 from widget.payments.checkout import CheckoutIn, start_checkout
-from widget.payments.confirmation import confirm_payment
+from widget.payments.confirmation import ConfirmOut, confirm_payment
+from widget.payments.provider import CheckoutOut
 from widget.sql import queries
 from widget.state import DbDep, ServicesDep
 from widget.tokens import guest_key, token_hash
 
 HoldToken = Annotated[
     str | None,
-    HeaderParameter(name="X-Hold-Token", description="The hold's secret token.", required=False),
+    HeaderParameter(name=HOLD_TOKEN, description="The hold's secret token.", required=False),
 ]
 
 
@@ -42,13 +44,13 @@ class CheckoutController(Controller):
         hold_id: HoldId,
         data: JSONBody[CheckoutIn],
         x_hold_token: HoldToken = None,
-    ) -> Response[Any]:
+    ) -> CheckoutOut:
         """Store the guest's details and start a payment for the hold's stored quote (its
         amount due now); the hold is extended so 3-D Secure has time. Answers what the
         widget needs to collect the payment: `{"provider": "stripe", "client_secret",
         "publishable_key"}`, or `{"provider": "demo", "status": "authorised"}`."""
 
-        async def work() -> dict[str, Any]:
+        async def work() -> CheckoutOut:
             hold = await load_hold(db, hold_id, x_hold_token)
             return await start_checkout(
                 db,
@@ -58,9 +60,7 @@ class CheckoutController(Controller):
                 grace_seconds=services.settings.payment_grace_seconds,
             )
 
-        return await idempotent(
-            request, db, work, secret_key=services.settings.secret_key, status_code=200
-        )
+        return await idempotent(request, db, work, services.settings)
 
     @post(
         "/{hold_id:uuid}/confirm",
@@ -76,14 +76,14 @@ class CheckoutController(Controller):
         services: ServicesDep,
         hold_id: HoldId,
         x_hold_token: HoldToken = None,
-    ) -> Response[Any]:
+    ) -> ConfirmOut:
         """Book the hold once its stored payment is authorised for exactly its amount; the
         payment is captured after the booking commits. Answers `{"status": "confirmed",
         "reference", …}`, the same booking on every later call; 409 when the payment is not
         authorised (nothing changes) or the room went to someone else (the payment is
         cancelled, `free_room_types` says what is free instead)."""
 
-        async def work() -> dict[str, Any]:
+        async def work() -> ConfirmOut:
             await load_hold(db, hold_id, x_hold_token)  # the token is the guest's proof
             assert x_hold_token is not None  # load_hold refuses a missing token
             site = site_url(services.settings)
@@ -95,8 +95,6 @@ class CheckoutController(Controller):
             await db.execute(
                 queries("payments")["keep_guest_key"], {"id": hold_id, "key_hash": token_hash(key)}
             )
-            return {**booked.answer(), "manage_url": manage_url(site, booked.reference, key)}
+            return booked.answer(manage_url(site, booked.reference, key))
 
-        return await idempotent(
-            request, db, work, secret_key=services.settings.secret_key, status_code=200
-        )
+        return await idempotent(request, db, work, services.settings)

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, post
+from litestar import Controller, Request, delete, post
 from litestar.params import JSONBody
 
 from engine import Quote
@@ -16,14 +16,13 @@ from widget.api.quotes import StayRequest
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.clients import client_of
 from widget.errors import Conflict
+from widget.headers import HOLD_TOKEN
 from widget.idempotency import idempotent
 from widget.intake import ACCEPTS, BEACON
 from widget.inventory.catalogue import party
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
 from widget.state import DbDep, ServicesDep
-
-HOLD_TOKEN_HEADER = "x-hold-token"  # noqa: S105 - a header name, not a secret
 
 
 class HoldRequest(StayRequest, forbid_unknown_fields=True):
@@ -62,7 +61,7 @@ class HoldController(Controller):
         services: ServicesDep,
         slug: PropertySlug,
         data: JSONBody[HoldRequest],
-    ) -> Response[Any]:
+    ) -> HoldOut:
         """Price the stay once and hold a free unit of the room type for
         `INNKEEP_HOLD_SECONDS`. 409 `taken` (with the room types still free) when none is
         left, 409 `price_changed` (with the new quote) when `quote_hash` no longer matches,
@@ -87,15 +86,7 @@ class HoldController(Controller):
             )
             return HoldOut(held.id, held.token, held.expires_at, held.quote)
 
-        caller = None if client.session else f"client:{client.address}"
-        return await idempotent(
-            request,
-            db,
-            hold,
-            secret_key=services.settings.secret_key,
-            status_code=201,
-            caller=caller,
-        )
+        return await idempotent(request, db, hold, services.settings)
 
     @delete(
         "/api/v1/holds/{hold_id:uuid}",
@@ -108,7 +99,7 @@ class HoldController(Controller):
     ) -> ReleaseOut:
         """Let the room go at once (the X-Hold-Token header proves the hold is yours).
         Releasing again is harmless; a hold that became a booking is not released here."""
-        return await _release(db, services, hold_id, request.headers.get(HOLD_TOKEN_HEADER))
+        return await _release(db, services, hold_id, request.headers.get(HOLD_TOKEN))
 
     @post(
         "/api/v1/holds/{hold_id:uuid}/release",
@@ -123,7 +114,7 @@ class HoldController(Controller):
         """The same as DELETE, for `navigator.sendBeacon` when the guest leaves the page:
         a beacon cannot set headers, so the token may also come in the body as JSON
         `{"token": "…"}` (any content type) or as the form field `token`."""
-        token = request.headers.get(HOLD_TOKEN_HEADER) or _token_from(await request.body())
+        token = request.headers.get(HOLD_TOKEN) or _token_from(await request.body())
         return await _release(db, services, hold_id, token)
 
 

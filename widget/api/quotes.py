@@ -6,9 +6,10 @@ from datetime import date
 
 import msgspec
 from litestar import Controller, Response, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from engine import quote_to_json
+from engine import Quote, quote_to_json
 from widget.api.params import PropertySlug, check_adults, check_children
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.inventory.catalogue import party
@@ -35,7 +36,12 @@ class QuoteController(Controller):
         "/{slug:str}/quotes",
         operation_id="createQuote",
         status_code=200,
-        responses=errors(400, 404, 422, 500, 503, *WRITE_REFUSALS),
+        # Sent as the quote's canonical JSON (`engine.quote_to_json`, the bytes its hash and
+        # the hold store): documented as the Struct it encodes (tests check they decode).
+        responses={
+            200: ResponseSpec(data_container=Quote, description="The priced stay."),
+            **errors(400, 404, 422, 500, 503, *WRITE_REFUSALS),
+        },
     )
     async def create_quote(
         self, services: ServicesDep, db: DbDep, slug: PropertySlug, data: JSONBody[StayRequest]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
 import stripe
 from litestar import Controller, Request, post
 
@@ -19,6 +20,14 @@ from widget.payments.webhook import handle_event, read_event, signed_in_time
 from widget.state import DbDep, ServicesDep
 
 log = logging.getLogger(__name__)
+
+
+class WebhookOut(msgspec.Struct, frozen=True):
+    """The event was received; ``outcome`` says what it did (`confirmed`, `ignored`, or the
+    code of the refusal the payment met)."""
+
+    received: bool
+    outcome: str
 
 
 class WebhookController(Controller):
@@ -36,7 +45,7 @@ class WebhookController(Controller):
     )
     async def stripe_webhook(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep
-    ) -> dict[str, Any]:
+    ) -> WebhookOut:
         """A Stripe event: `payment_intent.amount_capturable_updated`, `.succeeded` and
         `.canceled` are handled; other types are acknowledged and ignored."""
         settings = services.settings
@@ -67,4 +76,4 @@ class WebhookController(Controller):
             # to the payment, not a delivery failure: Stripe must not retry it.
             log.info("webhook %s for %s: %s", event.id, event.type, exc.message)
             outcome = exc.code
-        return {"received": True, "outcome": outcome}
+        return WebhookOut(received=True, outcome=outcome)

@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 from uuid import UUID
+
+import msgspec
 
 from widget.db import Conn
 from widget.errors import Conflict, Invalid, NotFound
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
-from widget.rows import Booking, decoded
+from widget.rows import Booking, Guest, decoded
+from widget.schemas import Money
 from widget.sql import queries
 from widget.tokens import token_matches
 
@@ -63,35 +65,65 @@ async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> B
     return decoded(row, Booking)
 
 
-def booking_answer(booking: Booking) -> dict[str, Any]:
+class CancellationOut(msgspec.Struct, frozen=True):
+    """What cancelling would give back, by the property's policy."""
+
+    #: The last day on which cancelling refunds everything paid.
+    free_until: date
+    #: The share of the payment refunded after ``free_until``.
+    refund_percent_after: int
+    refund_if_cancelled_now: Money
+    #: False once the stay has begun or the booking is no longer confirmed.
+    possible: bool
+
+
+class BookingOut(msgspec.Struct, frozen=True):
+    """``GET /api/v1/bookings/{reference}``: the booking as its guest may read it."""
+
+    reference: str
+    status: str
+    property: str
+    room_type: str
+    check_in: date
+    check_out: date
+    adults: int | None
+    children: list[int]
+    guest: Guest | None
+    paid: Money
+    total: Money
+    payment_status: str | None
+    cancellation: CancellationOut
+    #: What was given back after a cancellation, if anything.
+    refund: Money | None
+
+
+def booking_answer(booking: Booking) -> BookingOut:
     """The booking as its guest may read it (``GET /api/v1/bookings/{reference}``)."""
     currency = booking.currency
     deal = terms(booking)
-
-    def money(amount: int) -> dict[str, Any]:
-        return {"amount": amount, "currency": currency}
-
-    return {
-        "reference": booking.reference,
-        "status": booking.status,
-        "property": booking.property_slug,
-        "room_type": booking.room_type,
-        "check_in": booking.check_in.isoformat(),
-        "check_out": booking.check_out.isoformat(),
-        "adults": booking.adults,
-        "children": booking.children,
-        "guest": booking.guest,
-        "paid": money(booking.quote.due_now),
-        "total": money(booking.quote.total),
-        "payment_status": booking.payment_status,
-        "cancellation": {
-            "free_until": deal.free_until.isoformat(),
-            "refund_percent_after": deal.refund_percent,
-            "refund_if_cancelled_now": money(deal.refund),
-            "possible": deal.possible and booking.status == "confirmed",
-        },
-        "refund": None if booking.refund_amount is None else money(booking.refund_amount),
-    }
+    cancellation = CancellationOut(
+        deal.free_until,
+        deal.refund_percent,
+        Money(deal.refund, currency),
+        deal.possible and booking.status == "confirmed",
+    )
+    refunded = booking.refund_amount
+    return BookingOut(
+        reference=booking.reference,
+        status=booking.status,
+        property=booking.property_slug,
+        room_type=booking.room_type,
+        check_in=booking.check_in,
+        check_out=booking.check_out,
+        adults=booking.adults,
+        children=booking.children,
+        guest=booking.guest,
+        paid=Money(booking.quote.due_now, currency),
+        total=Money(booking.quote.total, currency),
+        payment_status=booking.payment_status,
+        cancellation=cancellation,
+        refund=None if refunded is None else Money(refunded, currency),
+    )
 
 
 async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking) -> Booking:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -21,7 +20,14 @@ from widget.errors import (
 from widget.guest_text import UnsafeText, free_text, one_line
 from widget.i18n import Language
 from widget.inventory.hold_access import Hold
-from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
+from widget.payments.provider import (
+    CheckoutOut,
+    Payment,
+    PaymentProvider,
+    PaymentUnavailable,
+    Started,
+)
+from widget.schemas import Money
 from widget.sql import queries
 
 
@@ -99,7 +105,7 @@ async def start_checkout(
     data: CheckoutIn,
     *,
     grace_seconds: int,
-) -> dict[str, Any]:
+) -> CheckoutOut:
     """Store the guest's details on the hold, then authorise its amount due now, store the
     payment, extend the hold by the payment grace period, and say what the widget needs.
 
@@ -136,13 +142,8 @@ async def start_checkout(
         raise HoldLost(
             "This hold has ended or changed; please choose your dates again.",
         )
-    expires_at: datetime = row["hold_expires_at"]
-    return {
-        **provider.checkout_answer(payment),
-        "hold_id": str(hold.id),
-        "expires_at": expires_at.isoformat(),
-        "amount": {"amount": amount, "currency": currency},
-    }
+    started = Started(hold.id, row["hold_expires_at"], Money(amount, currency))
+    return provider.checkout_answer(payment, started)
 
 
 async def _authorise(provider: PaymentProvider, hold: Hold, amount: int, currency: str) -> Payment:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NoReturn
+from typing import Literal, NoReturn
 from uuid import UUID
+
+import msgspec
 
 from widget.db import Conn
 from widget.errors import (
@@ -34,6 +36,7 @@ from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.rows import Reservation, decoded
+from widget.schemas import Money
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
@@ -53,17 +56,34 @@ class Booked:
     currency: str
     captured: bool
 
-    def answer(self) -> dict[str, Any]:
-        return {
-            "status": "confirmed",
-            "reference": self.reference,
-            "hold_id": str(self.hold_id),
-            "room_type": self.room_type,
-            "check_in": self.check_in.isoformat(),
-            "check_out": self.check_out.isoformat(),
-            "paid": {"amount": self.amount, "currency": self.currency},
-            "payment_status": "captured" if self.captured else "authorised",
-        }
+    def answer(self, manage_url: str) -> ConfirmOut:
+        """The guest's answer, with the link to manage the booking."""
+        return ConfirmOut(
+            reference=self.reference,
+            hold_id=self.hold_id,
+            room_type=self.room_type,
+            check_in=self.check_in,
+            check_out=self.check_out,
+            paid=Money(self.amount, self.currency),
+            payment_status="captured" if self.captured else "authorised",
+            manage_url=manage_url,
+        )
+
+
+class ConfirmOut(msgspec.Struct, frozen=True, kw_only=True):
+    """``POST /api/v1/holds/{id}/confirm``: the booking made (the same on every call)."""
+
+    status: Literal["confirmed"] = "confirmed"
+    #: The booking's short human reference.
+    reference: str
+    hold_id: UUID
+    room_type: str
+    check_in: date
+    check_out: date
+    paid: Money
+    payment_status: Literal["captured", "authorised"]
+    #: The guest's page for this booking (it carries a key of its own: keep it private).
+    manage_url: str
 
 
 def capture_key(hold_id: UUID) -> str:

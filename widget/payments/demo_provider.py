@@ -10,7 +10,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import dict_row
 
-from widget.payments.provider import Payment, PaymentUnavailable, Refund
+from widget.payments.provider import DemoCheckoutOut, Payment, PaymentUnavailable, Refund, Started
 from widget.sql import queries
 from widget.tokens import new_token
 
@@ -86,10 +86,5 @@ class DemoProvider:
             )
             return [_payment(row) for row in await cur.fetchall()]
 
-    def checkout_answer(self, payment: Payment) -> dict[str, Any]:
-        return {
-            "provider": "demo",
-            "status": "authorised",
-            "test_payment": True,
-            "notice": "Demo mode: this is a test payment and no money is taken.",
-        }
+    def checkout_answer(self, payment: Payment, started: Started) -> DemoCheckoutOut:
+        return DemoCheckoutOut(started.hold_id, started.expires_at, started.amount)

@@ -10,8 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from datetime import datetime
+from typing import Literal, Protocol
 from uuid import UUID
+
+import msgspec
+
+from widget.schemas import Money
 
 PaymentStatus = Literal[
     "requires_payment_method",
@@ -34,6 +39,42 @@ def deployment_marker(secret_key: str) -> str:
     its secret key, so two deployments on one Stripe account differ, and the key stays secret."""
     digest = hmac.new(secret_key.encode(), b"innkeep payment deployment", hashlib.sha256)
     return digest.hexdigest()[:24]
+
+
+class Started(msgspec.Struct, frozen=True):
+    """A checkout whose payment was stored on the hold: the part of its answer every
+    provider shares."""
+
+    hold_id: UUID
+    #: The hold's new end: the payment grace period gives 3-D Secure its time.
+    expires_at: datetime
+    #: What is charged now (the stored quote's ``due_now``).
+    amount: Money
+
+
+class StripeCheckoutOut(msgspec.Struct, frozen=True, tag_field="provider", tag="stripe"):
+    """Collect the payment with Stripe.js: ``client_secret`` confirms the PaymentIntent."""
+
+    hold_id: UUID
+    expires_at: datetime
+    amount: Money
+    client_secret: str | None
+    publishable_key: str
+
+
+class DemoCheckoutOut(msgspec.Struct, frozen=True, tag_field="provider", tag="demo"):
+    """The demo provider authorised the payment already: nothing to collect."""
+
+    hold_id: UUID
+    expires_at: datetime
+    amount: Money
+    status: str = "authorised"
+    test_payment: bool = True
+    notice: str = "Demo mode: this is a test payment and no money is taken."
+
+
+#: The answer of ``POST /api/v1/holds/{id}/checkout``, told apart by ``provider``.
+CheckoutOut = StripeCheckoutOut | DemoCheckoutOut
 
 
 class PaymentUnavailable(Exception):
@@ -106,6 +147,6 @@ class PaymentProvider(Protocol):
         no reservation points to. Never another application's payments."""
         ...
 
-    def checkout_answer(self, payment: Payment) -> dict[str, Any]:
-        """What the widget needs to collect this payment."""
+    def checkout_answer(self, payment: Payment, started: Started) -> CheckoutOut:
+        """What the widget needs to collect this payment, for the checkout ``started``."""
         ...

@@ -11,7 +11,14 @@ from uuid import UUID
 
 import stripe
 
-from widget.payments.provider import DEPLOYMENT_KEY, Payment, PaymentUnavailable, Refund
+from widget.payments.provider import (
+    DEPLOYMENT_KEY,
+    Payment,
+    PaymentUnavailable,
+    Refund,
+    Started,
+    StripeCheckoutOut,
+)
 
 #: Seconds per HTTP call to Stripe; the SDK retries timeouts with the same idempotency key.
 TIMEOUT_SECONDS = 20.0
@@ -138,9 +145,11 @@ class StripeProvider:
             raise PaymentUnavailable(f"Stripe did not list the payments: {exc}") from exc
         return found
 
-    def checkout_answer(self, payment: Payment) -> dict[str, Any]:
-        return {
-            "provider": "stripe",
-            "client_secret": payment.client_secret,
-            "publishable_key": self.publishable_key,
-        }
+    def checkout_answer(self, payment: Payment, started: Started) -> StripeCheckoutOut:
+        return StripeCheckoutOut(
+            started.hold_id,
+            started.expires_at,
+            started.amount,
+            client_secret=payment.client_secret,
+            publishable_key=self.publishable_key,
+        )

@@ -51,7 +51,10 @@ class StayLine(msgspec.Struct, frozen=True):
 
 class Quote(msgspec.Struct, frozen=True):
     """A priced stay. ``total`` = nights + stay lines that are not included;
-    ``due_now`` = ``total`` minus lines payable at the property."""
+    ``due_now`` = ``total`` minus lines payable at the property.
+
+    Holds and bookings keep their quote as JSON: a field added later needs a default, or
+    the quotes stored before it would no longer decode (tests/widget/test_rows.py)."""
 
     room_type: str
     check_in: date

@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.helpers import DEMO_TOML, add_reservation
+from tests.helpers import DEMO_TOML, add_reservation, stored_quote
 from widget.cli import main
 from widget.inventory.blocks import add_block
 from widget.property_apply import apply_property
@@ -47,7 +47,9 @@ def test_a_guests_name_cannot_drive_the_owners_terminal(
         reference="AB12CD",
         guest={"name": HOSTILE, "email": "anna@example.com"},
         adults=2,
-        quote={"total": 30000, "due_now": 30000, "currency": "EUR"},
+        quote=stored_quote(
+            str(today[0]), str(today[0] + timedelta(days=2)), due_now=30000, total=30000
+        ),
     )
     lines = _printed(capsys, "bookings", "--property", "demo")
     assert len(lines) == 2  # the booking, then the count: no forged line

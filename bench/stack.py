@@ -16,11 +16,11 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from widget.embedded import EmbeddedServices  # noqa: E402
+from widget.local_servers import EmbeddedServices  # noqa: E402
 from widget.migrate import migrate  # noqa: E402
 from widget.paths import PROPERTIES_DIR  # noqa: E402
-from widget.property_apply import apply_property  # noqa: E402
-from widget.property_file import parse_property  # noqa: E402
+from widget.properties.apply import apply_property  # noqa: E402
+from widget.properties.file import parse_property  # noqa: E402
 from widget.testing.stack import Launch, innkeep_serve  # noqa: E402
 
 

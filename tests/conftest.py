@@ -18,7 +18,7 @@ import redis
 from litestar.testing import AsyncTestClient
 
 from widget.app import create_app
-from widget.embedded import EmbeddedServices
+from widget.local_servers import EmbeddedServices
 from widget.migrate import migrate
 from widget.settings import Settings, load_settings
 from widget.testing.stack import free_port as free_port  # tests import it from here too

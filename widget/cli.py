@@ -13,9 +13,9 @@ import psycopg
 
 import widget.commands
 from widget.commands import CommandError, say
-from widget.embedded import EmbeddedError
-from widget.property_apply import PropertyApplyError
-from widget.property_file import PropertyFileError
+from widget.local_servers import EmbeddedError
+from widget.properties.apply import PropertyApplyError
+from widget.properties.file import PropertyFileError
 from widget.redact import describe_error, install_log_redaction, redact
 from widget.settings import SettingsError
 

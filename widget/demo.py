@@ -13,12 +13,12 @@ import psycopg
 import uvicorn
 
 from widget.app import create_app
-from widget.embedded import EmbeddedServices
 from widget.links import listening_url
+from widget.local_servers import EmbeddedServices
 from widget.migrate import migrate
 from widget.paths import PROPERTIES_DIR
-from widget.property_apply import apply_property
-from widget.property_file import PropertySpec, load_property_file
+from widget.properties.apply import apply_property
+from widget.properties.file import PropertySpec, load_property_file
 from widget.sample_site import create_sample_site
 from widget.settings import DEV_SECRET_KEY, Settings
 

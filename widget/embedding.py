@@ -30,7 +30,7 @@ from widget.errors import error_body
 from widget.headers import HOLD_TOKEN, IDEMPOTENCY_KEY, SESSION
 from widget.i18n import LANGUAGES
 from widget.limits import MAX_ADULTS, MAX_CHILDREN
-from widget.property_file import normalise_origin
+from widget.properties.file import normalise_origin
 from widget.sql import queries
 
 log = logging.getLogger(__name__)

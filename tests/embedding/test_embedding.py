@@ -14,8 +14,8 @@ from tests.helpers import DEMO_TOML, add_reservation
 from widget.app import create_app
 from widget.db import create_pool
 from widget.embedding import OriginLookup
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 
 SITE = "http://127.0.0.1:8001"  # listed in properties/demo.toml

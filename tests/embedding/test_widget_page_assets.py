@@ -11,8 +11,8 @@ from litestar.testing import AsyncTestClient
 
 from tests.helpers import DEMO_TOML
 from widget.api.page_assets import ModuleFormError, link
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 

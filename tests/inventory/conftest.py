@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 from tests.helpers import DEMO_TOML
 from widget.app import create_app
 from widget.db import create_pool
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 from widget.state import Services, build_services
 

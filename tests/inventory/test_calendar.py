@@ -16,8 +16,8 @@ from litestar.testing import AsyncTestClient
 from tests.conftest import free_port
 from tests.helpers import add_reservation, property_toml, set_clock
 from widget.app import create_app
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 
 Client = AsyncTestClient  # type: ignore[type-arg]

@@ -17,8 +17,8 @@ from tests.helpers import DEMO_TOML, advance_clock, with_hold_share
 from tests.payments.conftest import GUEST
 from widget.app import create_app
 from widget.inventory.quotas import fair_share
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 
 Client = AsyncTestClient  # type: ignore[type-arg]

@@ -21,8 +21,8 @@ from tests.conftest import free_port
 from tests.helpers import OPEN_DEMO_TOML, advance_clock, age_gates
 from widget.app import create_app
 from widget.background import sweep_holds
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 from widget.state import Services
 

@@ -11,8 +11,8 @@ from litestar.testing import AsyncTestClient
 from tests.conftest import TABLES
 from tests.helpers import property_toml
 from widget.app import create_app
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 
 Client = AsyncTestClient  # type: ignore[type-arg]

@@ -28,8 +28,8 @@ from widget.inventory.catalogue import party
 from widget.inventory.confirm import confirm_hold
 from widget.inventory.holds import StayWish
 from widget.inventory.quotas import Client
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 from widget.state import build_services
 

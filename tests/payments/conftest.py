@@ -17,8 +17,8 @@ from litestar.testing import AsyncTestClient
 from tests.helpers import DEMO_TOML, add_reservation, stored_quote
 from tests.payments.stripe_standin import StripeStandIn, start
 from widget.app import create_app
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 from widget.tokens import new_token, token_hash
 

@@ -19,8 +19,8 @@ from tests.payments.conftest import WEBHOOK_SECRET
 from tests.payments.stripe_standin import StripeStandIn, start
 from widget.app import create_app
 from widget.limits import BOOKING_HORIZON_DAYS
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings, load_settings
 
 HOLD = {"room_type": "double-sea-view", "adults": 2}

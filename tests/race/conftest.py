@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from tests.helpers import OPEN_DEMO_TOML
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.testing.stack import Launch, Running, innkeep_serve
 
 

@@ -9,8 +9,8 @@ from litestar.testing import AsyncTestClient
 from tests.conftest import free_port, with_settings
 from tests.helpers import DEMO_TOML
 from widget.app import create_app
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 
 

@@ -11,8 +11,8 @@ import pytest
 from tests.helpers import DEMO_TOML, add_reservation, stored_quote
 from widget.cli import main
 from widget.inventory.blocks import add_block
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 
 #: A name that would clear the screen, recolour the terminal, and forge a second booking line.
 HOSTILE = "Anna\x1b[2J\x1b]0;pwned\x07\r\nFAKE-REF  2027-01-01 to 2027-01-02\u202e"

@@ -11,8 +11,8 @@ from psycopg.rows import dict_row
 
 from tests.helpers import DEMO_TOML, add_reservation_async
 from widget.inventory.confirm import confirm_hold
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 
 
 @pytest.fixture

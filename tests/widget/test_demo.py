@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from widget.embedded import EmbeddedPostgres
+from widget.local_servers import EmbeddedPostgres
 from widget.testing.stack import Launch, free_port, innkeep_demo
 
 

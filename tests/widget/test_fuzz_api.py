@@ -30,8 +30,8 @@ from tests.conftest import TABLES, free_port
 from tests.helpers import DEMO_TOML
 from tests.widget.test_openapi import a_quiet_night
 from widget.app import create_app
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import DEV_SECRET_KEY, Settings
 
 EXAMPLES_PER_OPERATION = 30

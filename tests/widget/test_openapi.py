@@ -13,8 +13,8 @@ from litestar.testing import AsyncTestClient
 from engine import Quote
 from tests.helpers import DEMO_TOML
 from widget.inventory.availability import Calendar
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 
 Client = AsyncTestClient[Any]
 

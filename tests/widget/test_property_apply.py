@@ -8,8 +8,8 @@ import psycopg
 import pytest
 
 from tests.helpers import DEMO_TOML, add_reservation
-from widget.property_apply import PropertyApplyError, apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import PropertyApplyError, apply_property
+from widget.properties.file import parse_property
 
 Db = psycopg.Connection[tuple[object, ...]]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import DEMO_TOML, write
-from widget.property_file import PropertyFileError, load_property_file, parse_property
+from widget.properties.file import PropertyFileError, load_property_file, parse_property
 
 
 def test_the_demo_guesthouse_is_a_valid_property_file() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import property_toml, write
-from widget.property_file import PropertyFileError, parse_property
+from widget.properties.file import PropertyFileError, parse_property
 from widget.toml_lines import KeyLines
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ from litestar.testing import AsyncTestClient
 from tests.helpers import DEMO_TOML
 from widget.app import create_app
 from widget.intake import JSON_BODY_LIMIT, WEBHOOK_BODY_LIMIT
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 
 CHECK_IN = date.today() + timedelta(days=60)

@@ -13,8 +13,8 @@ from psycopg import errors
 
 from tests.helpers import DEMO_TOML, add_reservation
 from widget.migrate import available, migrate
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 
 EXPECTED_TABLES = {
     "property",

@@ -23,8 +23,8 @@ from tests.helpers import DEMO_TOML
 from tests.payments.conftest import GUEST
 from widget.app import create_app
 from widget.intake import JSON_BODY_LIMIT
-from widget.property_apply import apply_property
-from widget.property_file import parse_property
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings
 
 POOL = 3

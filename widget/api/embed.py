@@ -25,8 +25,8 @@ from widget.errors import InnkeepError, NotFound, shown
 from widget.http_errors import refusal_response
 from widget.i18n import LANGUAGES, messages, text
 from widget.links import site_url
-from widget.properties import public_property
-from widget.property_file import normalise_origin
+from widget.properties.file import normalise_origin
+from widget.properties.public import public_property
 from widget.state import DbDep, ServicesDep
 
 

@@ -6,7 +6,7 @@ from litestar import Controller, get
 
 from widget.api.params import PropertySlug
 from widget.api.responses import errors
-from widget.properties import PropertyOut, public_property
+from widget.properties.public import PropertyOut, public_property
 from widget.state import DbDep
 
 

@@ -98,7 +98,7 @@ def _ages(text: str) -> tuple[int, ...]:
 
 
 def _context_from_file(path: Path, args: argparse.Namespace) -> tuple[StayContext, list[Any]]:
-    from widget.property_file import load_property_file
+    from widget.properties.file import load_property_file
 
     spec = load_property_file(path)
     rooms = {room.slug: room for room in spec.room_types}
@@ -119,7 +119,7 @@ def _context_from_file(path: Path, args: argparse.Namespace) -> tuple[StayContex
             slug=room.slug,
             base_price=room.base_price,
             max_guests=room.max_guests,
-            included_guests=room.guests_included,
+            included_guests=room.guests_in_base_price,
             units=len(room.units),
         ),
         check_in=args.check_in,

@@ -13,8 +13,8 @@ from widget.commands import say, say_lines
 from widget.commands.service import add_data_dir, database, settings_from
 from widget.commands.sync import base_url, print_urls
 from widget.migrate import migrate
-from widget.property_apply import apply_property
-from widget.property_file import load_property_file
+from widget.properties.apply import apply_property
+from widget.properties.file import load_property_file
 from widget.settings import Settings
 from widget.sync.feeds import ExportUrl, export_urls
 

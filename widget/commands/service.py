@@ -8,8 +8,8 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from widget.commands import say
-from widget.embedded import EmbeddedPostgres
 from widget.links import listening_url
+from widget.local_servers import EmbeddedPostgres
 from widget.migrate import migrate
 from widget.settings import Settings, load_settings, require_secret_key
 

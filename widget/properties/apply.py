@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from widget.property_file import PropertySpec, clock, normalise_origin
+from widget.properties.file import PropertySpec, clock, normalise_origin
 from widget.sql import queries
 
 
@@ -80,7 +80,7 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
                     "description": room.description,
                     "photos": Jsonb([{"url": p.url, "alt": p.alt} for p in room.photos]),
                     "max_guests": room.max_guests,
-                    "included_guests": room.guests_included,
+                    "included_guests": room.guests_in_base_price,
                     "base_price": room.base_price,
                     "position": position,
                 },

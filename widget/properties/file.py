@@ -81,7 +81,9 @@ class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     photos: list[Photo] = []
 
     @property
-    def guests_included(self) -> int:
+    def guests_in_base_price(self) -> int:
+        """How many guests the base price covers: ``included_guests`` as written, else all
+        the room sleeps (the file's key may be left out)."""
         return self.included_guests if self.included_guests is not None else self.max_guests
 
 
@@ -196,7 +198,7 @@ def _check_meaning(spec: PropertySpec, fail: Any) -> None:
         if room.slug in seen_rooms:
             raise fail(("room_types", index, "slug"), f"room type {room.slug!r} appears twice")
         seen_rooms.add(room.slug)
-        if room.guests_included > room.max_guests:
+        if room.guests_in_base_price > room.max_guests:
             raise fail(
                 ("room_types", index, "included_guests"),
                 f"must not exceed max_guests ({room.max_guests})",

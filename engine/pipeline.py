@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from engine.context import StayContext
 from engine.errors import (
@@ -28,6 +29,7 @@ from engine.rules import (
     NIGHT_STAGES,
     STAY_STAGES,
     Bill,
+    Charge,
     Days,
     NightRule,
     Nights,
@@ -136,35 +138,54 @@ def _run_night_stages(
             rule = instance.rule
             assert isinstance(rule, NightRule)
             before = nights.amounts[:] if lines is not None else nights.amounts
-            try:
-                rule.price(nights)
-            except PricingError as error:
-                _name_rule(error, instance)
-                raise
-            except Exception as error:
-                raise _failed(instance, f"{type(error).__name__}: {error}") from error
-            after = nights.amounts
-            if len(after) != count:
-                raise _failed(instance, f"left {len(after)} amounts for {count} nights")
-            try:
-                whole = type(sum(after)) is int  # a float or Decimal anywhere makes it non-int
-            except TypeError:
-                whole = False
-            if not whole:
-                raise _failed(instance, "set an amount that is not an integer of minor units")
-            if count and min(after) < 0:
-                day = nights.dates[after.index(min(after))]
-                raise _failed(instance, f"set a negative price for the night of {day}")
+            _price_nights(instance, rule, nights)
+            _check_amounts(instance, nights, count)
             notes = nights.take_notes()
-            if lines is None:
-                continue
-            default = rule.describe()
-            for i in range(count):
-                change = after[i] - before[i]
-                if change or i in notes:
-                    lines[i].append(
-                        NightLine(instance.name, stage, change, notes.get(i, default))
-                    )
+            if lines is not None:
+                _note_changes(lines, instance, stage, before, nights.amounts, notes)
+
+
+def _price_nights(instance: RuleInstance, rule: NightRule[Any], nights: Nights) -> None:
+    """Run one night rule, naming it in whatever it raises."""
+    try:
+        rule.price(nights)
+    except PricingError as error:
+        _name_rule(error, instance)
+        raise
+    except Exception as error:
+        raise _failed(instance, f"{type(error).__name__}: {error}") from error
+
+
+def _check_amounts(instance: RuleInstance, nights: Nights, count: int) -> None:
+    """Refuse what a rule left behind unless it is one whole, non-negative amount a night."""
+    after = nights.amounts
+    if len(after) != count:
+        raise _failed(instance, f"left {len(after)} amounts for {count} nights")
+    try:
+        whole = type(sum(after)) is int  # a float or Decimal anywhere makes it non-int
+    except TypeError:
+        whole = False
+    if not whole:
+        raise _failed(instance, "set an amount that is not an integer of minor units")
+    if count and min(after) < 0:
+        day = nights.dates[after.index(min(after))]
+        raise _failed(instance, f"set a negative price for the night of {day}")
+
+
+def _note_changes(
+    lines: list[list[NightLine]],
+    instance: RuleInstance,
+    stage: str,
+    before: list[int],
+    after: list[int],
+    notes: dict[int, str],
+) -> None:
+    """Explain each night the rule changed (or wrote a note for)."""
+    default = instance.rule.describe()
+    for i in range(len(after)):
+        change = after[i] - before[i]
+        if change or i in notes:
+            lines[i].append(NightLine(instance.name, stage, change, notes.get(i, default)))
 
 
 def _restrictions(instances: Sequence[RuleInstance], days: Days) -> None:
@@ -247,33 +268,7 @@ def price_stay(ctx: StayContext, rules: Sequence[RuleInstance]) -> Quote:
     _run_night_stages(plan, nights, night_lines)
     bill = Bill(ctx, nights.dates, list(nights.amounts))
     currency = ctx.property.currency
-    for stage in STAY_STAGES:
-        kind = stage  # a stay line's kind is the stage that added it
-        for instance in plan.get(stage, ()):
-            rule = instance.rule
-            assert isinstance(rule, StayRule)
-            try:
-                charges = list(rule.price(bill))
-            except PricingError as error:
-                _name_rule(error, instance)
-                raise
-            except Exception as error:
-                raise _failed(instance, f"{type(error).__name__}: {error}") from error
-            for charge in charges:
-                amount = charge.amount
-                if type(amount) is not int:
-                    raise _failed(instance, "returned an amount that is not an integer")
-                if (kind == "discount") != (amount < 0) and amount != 0:
-                    sign = "negative" if kind == "discount" else "zero or more"
-                    raise _failed(instance, f"a {kind} must be {sign}, got {amount}")
-                bill.lines.append(
-                    StayLine(instance.name, kind, amount, charge.note, charge.included,
-                             charge.payable)
-                )
-            if bill.total < 0:
-                raise _failed(
-                    instance, f"brought the stay below zero ({format_minor(bill.total, currency)})"
-                )
+    _run_stay_stages(plan, bill, currency)
     if ctx.promo_code and not bill.promo_code_accepted:
         raise UnknownPromoCode(ctx.promo_code)
     total = bill.total
@@ -296,3 +291,37 @@ def price_stay(ctx: StayContext, rules: Sequence[RuleInstance]) -> Quote:
     )
     return seal(quote)
 
+
+def _run_stay_stages(plan: dict[str, list[RuleInstance]], bill: Bill, currency: str) -> None:
+    """Add each stay rule's lines to the bill, refusing a sign that does not fit its stage."""
+    for stage in STAY_STAGES:
+        kind = stage  # a stay line's kind is the stage that added it
+        for instance in plan.get(stage, ()):
+            for charge in _stay_charges(instance, bill):
+                amount = charge.amount
+                if type(amount) is not int:
+                    raise _failed(instance, "returned an amount that is not an integer")
+                if (kind == "discount") != (amount < 0) and amount != 0:
+                    sign = "negative" if kind == "discount" else "zero or more"
+                    raise _failed(instance, f"a {kind} must be {sign}, got {amount}")
+                bill.lines.append(
+                    StayLine(instance.name, kind, amount, charge.note, charge.included,
+                             charge.payable)
+                )
+            if bill.total < 0:
+                raise _failed(
+                    instance, f"brought the stay below zero ({format_minor(bill.total, currency)})"
+                )
+
+
+def _stay_charges(instance: RuleInstance, bill: Bill) -> list[Charge]:
+    """Run one stay rule, naming it in whatever it raises."""
+    rule = instance.rule
+    assert isinstance(rule, StayRule)
+    try:
+        return list(rule.price(bill))
+    except PricingError as error:
+        _name_rule(error, instance)
+        raise
+    except Exception as error:
+        raise _failed(instance, f"{type(error).__name__}: {error}") from error

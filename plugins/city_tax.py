@@ -60,22 +60,7 @@ class CityTax(StayRule[CityTaxSettings]):
 
     def setup(self) -> None:
         given = self.settings
-        base: dict[str, object] = {}
-        if given.preset is not None:
-            preset = PRESETS.get(given.preset)
-            if preset is None:
-                raise SettingError(
-                    "preset",
-                    f"unknown preset {given.preset!r}; known: {', '.join(sorted(PRESETS))}"
-                )
-            if preset.currency != self.currency:
-                raise SettingError(
-                    "preset",
-                    f"{preset.city} taxes in {preset.currency}, prices are in {self.currency}"
-                )
-            base = dict(preset.settings)
-            if "amount" in base:
-                base["amount"] = to_minor(base["amount"], self.currency)  # type: ignore[arg-type]
+        base = self._preset_settings()
 
         def pick(field: str, default: object) -> object:
             value = getattr(given, field)
@@ -106,6 +91,27 @@ class CityTax(StayRule[CityTaxSettings]):
             raise SettingError(None, "amounts and percentages cannot be negative")
         if self.tax.max_nights is not None and self.tax.max_nights < 1:
             raise SettingError("max_nights", "must be at least 1")
+
+    def _preset_settings(self) -> dict[str, object]:
+        """The chosen city preset's settings (amounts in minor units), or none."""
+        given = self.settings
+        if given.preset is None:
+            return {}
+        preset = PRESETS.get(given.preset)
+        if preset is None:
+            raise SettingError(
+                "preset",
+                f"unknown preset {given.preset!r}; known: {', '.join(sorted(PRESETS))}"
+            )
+        if preset.currency != self.currency:
+            raise SettingError(
+                "preset",
+                f"{preset.city} taxes in {preset.currency}, prices are in {self.currency}"
+            )
+        base = dict(preset.settings)
+        if "amount" in base:
+            base["amount"] = to_minor(base["amount"], self.currency)
+        return base
 
     def price(self, bill: Bill) -> Iterable[Charge]:
         tax = self.tax

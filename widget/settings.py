@@ -186,38 +186,53 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
 def check_settings(settings: Settings) -> None:
     """Refuse combinations that would be unsafe or could never work."""
     if settings.env == "production":
-        if settings.secret_key in ("", DEV_SECRET_KEY):
-            raise SettingsError("INNKEEP_SECRET_KEY must be set in production")
-        if settings.embedded:
-            raise SettingsError(
-                "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set in production"
-            )
-        if not settings.public_url:
-            raise SettingsError(
-                "INNKEEP_PUBLIC_URL must be set in production (the address guests reach the "
-                "service on, e.g. https://book.example.com): links in e-mails are built from it"
-            )
+        _check_production(settings)
     if settings.secret_key and len(settings.secret_key) < 16:
         raise SettingsError("INNKEEP_SECRET_KEY must be at least 16 characters long")
     if settings.payment_provider == "demo":
-        if settings.env == "production":
-            raise SettingsError(
-                "INNKEEP_PAYMENT_PROVIDER=demo takes no real money and is refused in production"
-            )
-        if settings.stripe_secret_key and settings.stripe_secret_key.startswith(
-            ("sk_live", "rk_live")
-        ):
-            raise SettingsError(
-                "INNKEEP_PAYMENT_PROVIDER=demo is refused while a live Stripe key is configured"
-            )
+        _check_demo_payments(settings)
     if settings.payment_provider == "stripe":
-        for name, value in (
-            ("INNKEEP_STRIPE_SECRET_KEY", settings.stripe_secret_key),
-            ("INNKEEP_STRIPE_PUBLISHABLE_KEY", settings.stripe_publishable_key),
-            ("INNKEEP_STRIPE_WEBHOOK_SECRET", settings.stripe_webhook_secret),
-        ):
-            if not value:
-                raise SettingsError(f"{name} must be set when the payment provider is stripe")
+        _check_stripe_keys(settings)
+
+
+def _check_production(settings: Settings) -> None:
+    """Production needs its own secret key, its own database and Redis, and its address."""
+    if settings.secret_key in ("", DEV_SECRET_KEY):
+        raise SettingsError("INNKEEP_SECRET_KEY must be set in production")
+    if settings.embedded:
+        raise SettingsError(
+            "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set in production"
+        )
+    if not settings.public_url:
+        raise SettingsError(
+            "INNKEEP_PUBLIC_URL must be set in production (the address guests reach the "
+            "service on, e.g. https://book.example.com): links in e-mails are built from it"
+        )
+
+
+def _check_demo_payments(settings: Settings) -> None:
+    """Demo payments take no money: never in production, never beside a live Stripe key."""
+    if settings.env == "production":
+        raise SettingsError(
+            "INNKEEP_PAYMENT_PROVIDER=demo takes no real money and is refused in production"
+        )
+    if settings.stripe_secret_key and settings.stripe_secret_key.startswith(
+        ("sk_live", "rk_live")
+    ):
+        raise SettingsError(
+            "INNKEEP_PAYMENT_PROVIDER=demo is refused while a live Stripe key is configured"
+        )
+
+
+def _check_stripe_keys(settings: Settings) -> None:
+    """Stripe needs all three of its keys."""
+    for name, value in (
+        ("INNKEEP_STRIPE_SECRET_KEY", settings.stripe_secret_key),
+        ("INNKEEP_STRIPE_PUBLISHABLE_KEY", settings.stripe_publishable_key),
+        ("INNKEEP_STRIPE_WEBHOOK_SECRET", settings.stripe_webhook_secret),
+    ):
+        if not value:
+            raise SettingsError(f"{name} must be set when the payment provider is stripe")
 
 
 def require_secret_key(settings: Settings) -> str:

@@ -198,53 +198,72 @@ async def confirm_payment(
     the service's address (`widget.links.site_url`) for the e-mail's link.
     """
     for _ in range(3):  # a hold changed between our read and the fenced write: read again
-        row = await reservation(conn, hold_id)
-        if row is None:
-            raise NotFound("No such hold.")
-        if not row.payment_ref:
-            raise PaymentNotStarted("This hold has no payment yet; check out first.")
-        try:
-            payment = await provider.retrieve(row.payment_ref)
-        except PaymentUnavailable as exc:
-            raise PaymentServiceDown(
-                "The payment service did not answer; nothing was charged. Please retry."
-            ) from exc
-        mismatch = _mismatch(payment, row)
-        if mismatch:
-            log.warning("payment %s refused for hold %s: %s", payment.id, hold_id, mismatch)
-            raise PaymentMismatch(mismatch)
-
+        row, payment = await _hold_and_payment(conn, provider, hold_id)
         if row.status == "confirmed":
-            if payment.authorised:  # a crash between commit and capture: finish it
-                payment = await _capture_or_log(conn, provider, hold_id, payment)
-            elif payment.captured and row.payment_captured_at is None:
-                await conn.execute(queries("payments")["payment_captured"], {"id": hold_id})
             assert row.reference is not None  # a confirmed reservation has its reference
+            captured_noted = row.payment_captured_at is not None
+            payment = await _finish_capture(conn, provider, hold_id, payment, captured_noted)
             return _booked(row, row.reference, payment)
-        if payment.status == "canceled":
-            raise Conflict(
-                "This payment was cancelled and nothing was charged. Please book again.",
-                code="payment_cancelled",
-            )
-        if not (payment.authorised or payment.captured):
-            raise PaymentNotAuthorised(
-                "The payment is not authorised yet; finish it, then confirm again.",
-                extra={"payment_status": payment.status},
-            )
+        _require_chargeable(payment)
 
         extras = _booking_extras(row, site, provider.name == "demo", also)
         result = await confirm_hold(conn, hold_id, row.version, payment.id, extras)
         if result.confirmed:
             assert result.reference is not None
-            if payment.authorised:
-                payment = await _capture_or_log(conn, provider, hold_id, payment)
-            else:  # captured outside Innkeep before confirmation: note it
-                await conn.execute(queries("payments")["payment_captured"], {"id": hold_id})
+            payment = await _finish_capture(conn, provider, hold_id, payment, False)
             return _booked(row, result.reference, payment)
         if result.reason == "stale":
             continue
         return await _refuse(conn, provider, row, payment, result.reason or "taken")
     raise Conflict("The hold kept changing; please retry.", code="hold_busy")
+
+
+async def _hold_and_payment(
+    conn: Conn, provider: PaymentProvider, hold_id: UUID
+) -> tuple[Reservation, Payment]:
+    """The hold and the payment stored on it, refused unless it is this hold's payment."""
+    row = await reservation(conn, hold_id)
+    if row is None:
+        raise NotFound("No such hold.")
+    if not row.payment_ref:
+        raise PaymentNotStarted("This hold has no payment yet; check out first.")
+    try:
+        payment = await provider.retrieve(row.payment_ref)
+    except PaymentUnavailable as exc:
+        raise PaymentServiceDown(
+            "The payment service did not answer; nothing was charged. Please retry."
+        ) from exc
+    mismatch = _mismatch(payment, row)
+    if mismatch:
+        log.warning("payment %s refused for hold %s: %s", payment.id, hold_id, mismatch)
+        raise PaymentMismatch(mismatch)
+    return row, payment
+
+
+def _require_chargeable(payment: Payment) -> None:
+    """Refuse a payment that was cancelled or is not authorised yet."""
+    if payment.status == "canceled":
+        raise Conflict(
+            "This payment was cancelled and nothing was charged. Please book again.",
+            code="payment_cancelled",
+        )
+    if not (payment.authorised or payment.captured):
+        raise PaymentNotAuthorised(
+            "The payment is not authorised yet; finish it, then confirm again.",
+            extra={"payment_status": payment.status},
+        )
+
+
+async def _finish_capture(
+    conn: Conn, provider: PaymentProvider, hold_id: UUID, payment: Payment, noted: bool
+) -> Payment:
+    """Capture a booked hold's authorised payment (also after a crash between commit and
+    capture), or note a capture made outside Innkeep unless the row already ``noted`` it."""
+    if payment.authorised:
+        return await _capture_or_log(conn, provider, hold_id, payment)
+    if payment.captured and not noted:
+        await conn.execute(queries("payments")["payment_captured"], {"id": hold_id})
+    return payment
 
 
 async def _capture_or_log(

@@ -172,6 +172,13 @@ def _money_to_minor(raw: dict[str, Any], fail: Any) -> None:
 
 
 def _check_meaning(spec: PropertySpec, fail: Any) -> None:
+    _check_property(spec, fail)
+    _check_room_types(spec, fail)
+    check_rules(spec, fail)
+
+
+def _check_property(spec: PropertySpec, fail: Any) -> None:
+    """The property's own fields: time zone, contact address, language and origins."""
     info = spec.property
     try:
         ZoneInfo(info.time_zone)
@@ -192,6 +199,10 @@ def _check_meaning(spec: PropertySpec, fail: Any) -> None:
                 ("property", "allowed_origins", index),
                 f"{origin!r} is not an origin like 'https://example.com' (no path)",
             )
+
+
+def _check_room_types(spec: PropertySpec, fail: Any) -> None:
+    """Each room type and unit named once; no more guests included than fit."""
     seen_rooms: set[str] = set()
     seen_units: set[str] = set()
     for index, room in enumerate(spec.room_types):
@@ -209,7 +220,6 @@ def _check_meaning(spec: PropertySpec, fail: Any) -> None:
                     ("room_types", index, "units", unit_index), f"unit {unit!r} appears twice"
                 )
             seen_units.add(unit)
-    check_rules(spec, fail)
 
 
 def check_rules(spec: PropertySpec, fail: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from widget.properties.file import PropertySpec, clock, normalise_origin
+from widget.properties.file import PropertySpec, RoomTypeSpec, clock, normalise_origin
 from widget.sql import queries
 
 
@@ -38,29 +38,7 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
     info = spec.property
     report = ApplyReport(info.slug)
     with conn.transaction():
-        row = conn.execute(
-            q["upsert_property"],
-            {
-                "slug": info.slug,
-                "name": info.name,
-                "contact_email": info.contact_email,
-                "time_zone": info.time_zone,
-                "currency": info.currency,
-                "locale": info.locale,
-                "allowed_origins": [normalise_origin(o) for o in info.allowed_origins],
-                "check_in_time": clock(info.check_in_time),
-                "check_out_time": clock(info.check_out_time),
-                "cancellation_policy": Jsonb(
-                    {
-                        "free_until_days": info.cancellation_policy.free_until_days,
-                        "refund_percent": info.cancellation_policy.refund_percent,
-                    }
-                ),
-                "pricing_rules": Jsonb(_jsonable(spec.rules)),
-                "booking_horizon_days": info.booking_horizon_days,
-                "hold_share_percent": info.hold_quota.share_percent,
-            },
-        ).fetchone()
+        row = conn.execute(q["upsert_property"], _property_row(spec)).fetchone()
         if row is not None:
             report.created = bool(row[1])
             if not report.created:
@@ -71,45 +49,78 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
 
         _retire(conn, property_id, spec, report)
         for position, room in enumerate(spec.room_types):
-            changed = conn.execute(
-                q["upsert_room_type"],
-                {
-                    "property_id": property_id,
-                    "slug": room.slug,
-                    "name": room.name,
-                    "description": room.description,
-                    "photos": Jsonb([{"url": p.url, "alt": p.alt} for p in room.photos]),
-                    "max_guests": room.max_guests,
-                    "included_guests": room.guests_in_base_price,
-                    "base_price": room.base_price,
-                    "position": position,
-                },
-            ).fetchone()
-            if changed is not None:
-                report.changed.append(
-                    f"{'added' if changed[1] else 'updated'} room type {room.slug}"
-                )
-            room_row = conn.execute(
-                q["room_type_id"], {"property_id": property_id, "slug": room.slug}
-            ).fetchone()
-            assert room_row is not None
-            for unit_position, unit in enumerate(room.units):
-                unit_changed = conn.execute(
-                    q["upsert_unit"],
-                    {
-                        "property_id": property_id,
-                        "room_type_id": room_row[0],
-                        "name": unit,
-                        "position": unit_position,
-                    },
-                ).fetchone()
-                if unit_changed is not None:
-                    report.changed.append(
-                        f"{'added' if unit_changed[1] else 'updated'} unit {unit}"
-                    )
+            _apply_room_type(conn, property_id, room, position, report)
         if report.changed and not report.created and row is None:
             conn.execute(q["bump_version"], {"property_id": property_id})
     return report
+
+
+def _property_row(spec: PropertySpec) -> dict[str, Any]:
+    """The property's own row, as ``upsert_property`` takes it."""
+    info = spec.property
+    return {
+        "slug": info.slug,
+        "name": info.name,
+        "contact_email": info.contact_email,
+        "time_zone": info.time_zone,
+        "currency": info.currency,
+        "locale": info.locale,
+        "allowed_origins": [normalise_origin(o) for o in info.allowed_origins],
+        "check_in_time": clock(info.check_in_time),
+        "check_out_time": clock(info.check_out_time),
+        "cancellation_policy": Jsonb(
+            {
+                "free_until_days": info.cancellation_policy.free_until_days,
+                "refund_percent": info.cancellation_policy.refund_percent,
+            }
+        ),
+        "pricing_rules": Jsonb(_jsonable(spec.rules)),
+        "booking_horizon_days": info.booking_horizon_days,
+        "hold_share_percent": info.hold_quota.share_percent,
+    }
+
+
+def _apply_room_type(
+    conn: psycopg.Connection[Any],
+    property_id: int,
+    room: RoomTypeSpec,
+    position: int,
+    report: ApplyReport,
+) -> None:
+    """Add or update one room type and its units, noting each change in ``report``."""
+    q = queries("properties")
+    changed = conn.execute(
+        q["upsert_room_type"],
+        {
+            "property_id": property_id,
+            "slug": room.slug,
+            "name": room.name,
+            "description": room.description,
+            "photos": Jsonb([{"url": p.url, "alt": p.alt} for p in room.photos]),
+            "max_guests": room.max_guests,
+            "included_guests": room.guests_in_base_price,
+            "base_price": room.base_price,
+            "position": position,
+        },
+    ).fetchone()
+    if changed is not None:
+        report.changed.append(f"{'added' if changed[1] else 'updated'} room type {room.slug}")
+    room_row = conn.execute(
+        q["room_type_id"], {"property_id": property_id, "slug": room.slug}
+    ).fetchone()
+    assert room_row is not None
+    for unit_position, unit in enumerate(room.units):
+        unit_changed = conn.execute(
+            q["upsert_unit"],
+            {
+                "property_id": property_id,
+                "room_type_id": room_row[0],
+                "name": unit,
+                "position": unit_position,
+            },
+        ).fetchone()
+        if unit_changed is not None:
+            report.changed.append(f"{'added' if unit_changed[1] else 'updated'} unit {unit}")
 
 
 def _retire(

@@ -78,6 +78,26 @@ def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
     return 0
 
 
+async def _announce(
+    settings: Settings, service: _Server, site: _Server, service_url: str, host_port: int
+) -> None:
+    """Once both servers listen, say where they are (nothing if the service gave up)."""
+    while not (service.started and site.started):
+        if service.should_exit:
+            return
+        await asyncio.sleep(0.05)
+    outbox = settings.data_dir / "outbox"
+    print(
+        "Innkeep demo is running.\n"
+        f"  Innkeep service:        {service_url}  (API docs: {service_url}/schema)\n"
+        f"  Sample guesthouse site: http://127.0.0.1:{host_port}\n"
+        f"  Data folder:            {settings.data_dir}\n"
+        f"  Guest e-mails go to:    {outbox}\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+
+
 async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
     service_url = listening_url("127.0.0.1", port)
     service = _Server(
@@ -96,25 +116,12 @@ async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
 
-    async def announce() -> None:
-        while not (service.started and site.started):
-            if service.should_exit:
-                return
-            await asyncio.sleep(0.05)
-        outbox = settings.data_dir / "outbox"
-        print(
-            "Innkeep demo is running.\n"
-            f"  Innkeep service:        {service_url}  (API docs: {service_url}/schema)\n"
-            f"  Sample guesthouse site: http://127.0.0.1:{host_port}\n"
-            f"  Data folder:            {settings.data_dir}\n"
-            f"  Guest e-mails go to:    {outbox}\n"
-            "Press Ctrl-C to stop.",
-            flush=True,
-        )
-
     # If one server fails to start (port taken), stop the other and report it.
     results = await asyncio.gather(
-        service.serve(), site.serve(), announce(), return_exceptions=True
+        service.serve(),
+        site.serve(),
+        _announce(settings, service, site, service_url, host_port),
+        return_exceptions=True,
     )
     for result in results:
         if isinstance(result, BaseException):

@@ -16,6 +16,7 @@ from widget.api.params import PropertySlug
 from widget.api.responses import errors
 from widget.embedding import (
     EmbedPolicy,
+    WidgetOptions,
     embed_policy,
     new_nonce,
     widget_csp,
@@ -26,7 +27,8 @@ from widget.http_errors import refusal_response
 from widget.i18n import LANGUAGES, messages, text
 from widget.links import site_url
 from widget.properties.file import normalise_origin
-from widget.properties.public import public_property
+from widget.properties.public import PropertyOut, public_property
+from widget.settings import Settings
 from widget.state import DbDep, ServicesDep
 
 
@@ -106,6 +108,43 @@ class EmbedCheckController(Controller):
         return Response(EmbedCheck(True, url, label, close, None), headers=headers)
 
 
+def _page_headers(policy: EmbedPolicy, nonce: str, stripe: bool) -> dict[str, str]:
+    """The widget page's headers: who may frame it and which scripts run (by ``nonce``)."""
+    return {
+        "Content-Security-Policy": widget_csp(policy, nonce, stripe=stripe),
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+def _page_config(
+    place: PropertyOut, options: WidgetOptions, params: dict[str, str], settings: Settings
+) -> dict[str, Any]:
+    """What the widget page's script starts from: the property, its options, where events
+    go, the payment provider and the texts."""
+    stripe = settings.payment_provider == "stripe"
+    parent = params.get("origin")
+    return {
+        "property": msgspec.to_builtins(place),
+        "options": {
+            "language": options.language,
+            "adults": options.adults,
+            "children": list(options.children),
+            "room_type": options.room_type,
+        },
+        # Where events go: the page that framed us, checked by the caller against the list.
+        "parent_origin": normalise_origin(parent) if parent else None,
+        "widget_id": (params.get("id") or "w0")[:16],
+        "payment_provider": settings.payment_provider,
+        # Public by design; Stripe.js needs it to show the payment form.
+        "stripe_publishable_key": settings.stripe_publishable_key if stripe else None,
+        "messages": messages(options.language),
+        # Amounts are integers of minor units; the page formats them with these digits.
+        "currency_exponents": {place.currency: exponent(place.currency)},
+    }
+
+
 class WidgetPageController(Controller):
     path = "/embed"
     include_in_schema = False
@@ -133,35 +172,13 @@ class WidgetPageController(Controller):
         parent = params.get("origin")
         nonce = new_nonce()
         stripe = services.settings.payment_provider == "stripe"
-        headers = {
-            "Content-Security-Policy": widget_csp(policy, nonce, stripe=stripe),
-            "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",
-            "X-Content-Type-Options": "nosniff",
-        }
+        headers = _page_headers(policy, nonce, stripe)
         if parent is not None and not policy.allows(parent):
             # The loader never asks for this; someone framing us from elsewhere gets nothing.
             notice = text(options.language, "not_allowed", property=policy.name)
             return Response(notice, status_code=403, media_type=MediaType.TEXT, headers=headers)
         place = await public_property(db, slug)
-        config = {
-            "property": msgspec.to_builtins(place),
-            "options": {
-                "language": options.language,
-                "adults": options.adults,
-                "children": list(options.children),
-                "room_type": options.room_type,
-            },
-            # Where events go: the page that framed us, checked above against the list.
-            "parent_origin": normalise_origin(parent) if parent else None,
-            "widget_id": (params.get("id") or "w0")[:16],
-            "payment_provider": services.settings.payment_provider,
-            # Public by design; Stripe.js needs it to show the payment form.
-            "stripe_publishable_key": services.settings.stripe_publishable_key if stripe else None,
-            "messages": messages(options.language),
-            # Amounts are integers of minor units; the page formats them with these digits.
-            "currency_exponents": {place.currency: exponent(place.currency)},
-        }
+        config = _page_config(place, options, params, services.settings)
         return Template(
             "widget/page.html",
             context={

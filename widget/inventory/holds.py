@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -66,6 +66,56 @@ class NewHold:
     version: int
 
 
+class _Gate(Enum):
+    """What became of a unit's gate (its nights' keys in Redis) for one hold."""
+
+    OURS = "ours"  #: taken for this hold
+    HELD = "held"  #: another live hold has it: try the next unit
+    AWAY = "away"  #: Redis is away: go on without it (Postgres still guards)
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """One request's try for a hold, across the units it tries in turn."""
+
+    conn: Conn
+    shop: Catalogue
+    stock: Stock
+    wish: StayWish
+    client: Client
+    today: date
+    hold_id: UUID
+    #: The client's fair share of the property's units.
+    share: int
+    #: Whether this request has charged the client's quota (it is charged once).
+    charged: bool = False
+    #: Whether Redis counted that charge; if not, Postgres counts it with the hold.
+    counted_in_redis: bool = False
+
+
+def _hold_row(
+    attempt: _Attempt, unit_id: int, hold_seconds: int, token: str, quote: Quote
+) -> dict[str, Any]:
+    """The hold's row, as ``insert_hold`` takes it."""
+    wish, client = attempt.wish, attempt.client
+    return {
+        "id": attempt.hold_id,
+        "property_id": attempt.shop.property_id,
+        "unit_id": unit_id,
+        "check_in": wish.check_in,
+        "check_out": wish.check_out,
+        "hold_seconds": hold_seconds,
+        "token_hash": token_hash(token),
+        "adults": wish.party.adults,
+        "children": list(wish.party.children),
+        "quote": Jsonb(quote_to_builtins(quote)),
+        "quote_hash": quote.quote_hash,
+        "promo_code": wish.promo_code,
+        "client_key": client.key,
+        "client_address": client.address,
+    }
+
+
 class Holds:
     """Holds of every property, for one worker: Postgres, the gate and the quotas."""
 
@@ -110,72 +160,67 @@ class Holds:
         if not units:
             raise self._taken(shop, wish, stocks)
 
-        hold_id = uuid.uuid4()
-        share = fair_share(shop.unit_count(), shop.hold_share_percent)
-        charged: list[bool] = []  # [counted in Redis?] once this request was charged
-
-        async def prepare() -> tuple[Quote, int | None]:
-            """Once a unit's gate is ours: price the stay, check the price the guest saw and
-            charge the client's quota. Losers of a race never get here: they cost no
-            pricing and no quota. Returns the quote, and the client's share when Postgres
-            must count it (Redis is away)."""
-            quote = price(
-                shop,
-                stock,
-                wish.room_type,
-                wish.check_in,
-                wish.check_out,
-                wish.party,
-                wish.promo_code,
-                today,
-            )
-            if wish.quote_hash and wish.quote_hash != quote.quote_hash:
-                raise PriceChanged(
-                    "The price of this stay has changed since it was shown; here is the new one.",
-                    extra={"quote": quote_to_builtins(quote)},
-                )
-            if not charged:
-                charged.append(
-                    await self.quotas.charge(conn, shop.property_id, client, hold_id, share)
-                )
-            return quote, None if charged[0] else share
-
+        attempt = _Attempt(
+            conn, shop, stock, wish, client, today, uuid.uuid4(),
+            fair_share(shop.unit_count(), shop.hold_share_percent),
+        )
         try:
             for unit_id in units:
-                held = await self._try_unit(conn, shop, wish, client, hold_id, unit_id, prepare)
+                held = await self._try_unit(attempt, unit_id)
                 if held is not None:
                     return held
         except BaseException:
-            if charged:
-                await self.quotas.refund(shop.property_id, client, hold_id)
+            if attempt.charged:
+                await self.quotas.refund(shop.property_id, client, attempt.hold_id)
             raise
-        if charged:
-            await self.quotas.refund(shop.property_id, client, hold_id)
+        if attempt.charged:
+            await self.quotas.refund(shop.property_id, client, attempt.hold_id)
         raise self._taken(shop, wish, stocks)
 
-    async def _try_unit(
-        self,
-        conn: Conn,
-        shop: Catalogue,
-        wish: StayWish,
-        client: Client,
-        hold_id: UUID,
-        unit_id: int,
-        prepare: Callable[[], Awaitable[tuple[Quote, int | None]]],
-    ) -> NewHold | None:
-        settings = self.settings
+    async def _prepare(self, attempt: _Attempt) -> Quote:
+        """Once a unit's gate is ours: price the stay, check the price the guest saw and
+        charge the client's quota (once per request). Losers of a race never get here: they
+        cost no pricing and no quota."""
+        wish = attempt.wish
+        quote = price(
+            attempt.shop,
+            attempt.stock,
+            wish.room_type,
+            wish.check_in,
+            wish.check_out,
+            wish.party,
+            wish.promo_code,
+            attempt.today,
+        )
+        if wish.quote_hash and wish.quote_hash != quote.quote_hash:
+            raise PriceChanged(
+                "The price of this stay has changed since it was shown; here is the new one.",
+                extra={"quote": quote_to_builtins(quote)},
+            )
+        if not attempt.charged:
+            attempt.counted_in_redis = await self.quotas.charge(
+                attempt.conn, attempt.shop.property_id, attempt.client, attempt.hold_id,
+                attempt.share,
+            )
+            attempt.charged = True
+        return quote
+
+    async def _try_unit(self, attempt: _Attempt, unit_id: int) -> NewHold | None:
+        """Hold ``unit_id`` for the attempt, or None when another hold has it."""
+        conn, shop, wish = attempt.conn, attempt.shop, attempt.wish
+        hold_seconds = self.settings.hold_seconds
         keys = night_keys(shop.property_id, unit_id, wish.check_in, wish.check_out)
-        gated = await self._take_gate(conn, keys, hold_id, settings.hold_seconds)
-        if gated is False:
+        gate = await self._take_gate(conn, keys, attempt.hold_id, hold_seconds)
+        if gate is _Gate.HELD:
             return None  # someone is holding it right now: the next unit
         token = new_token()
         q = queries("inventory")
         try:
-            quote, share_in_postgres = await prepare()
+            quote = await self._prepare(attempt)
             async with conn.transaction():
-                if share_in_postgres is not None:
+                if not attempt.counted_in_redis:  # Redis is away: Postgres counts the share
                     await self.quotas.charge_in_postgres(
-                        conn, shop.property_id, client, share_in_postgres
+                        conn, shop.property_id, attempt.client, attempt.share
                     )
                 cur = await conn.execute(
                     q["expire_lapsed_on_unit"],
@@ -183,55 +228,37 @@ class Holds:
                 )
                 lapsed = await cur.fetchall()
                 cur = await conn.execute(
-                    q["insert_hold"],
-                    {
-                        "id": hold_id,
-                        "property_id": shop.property_id,
-                        "unit_id": unit_id,
-                        "check_in": wish.check_in,
-                        "check_out": wish.check_out,
-                        "hold_seconds": settings.hold_seconds,
-                        "token_hash": token_hash(token),
-                        "adults": wish.party.adults,
-                        "children": list(wish.party.children),
-                        "quote": Jsonb(quote_to_builtins(quote)),
-                        "quote_hash": quote.quote_hash,
-                        "promo_code": wish.promo_code,
-                        "client_key": client.key,
-                        "client_address": client.address,
-                    },
+                    q["insert_hold"], _hold_row(attempt, unit_id, hold_seconds, token, quote)
                 )
                 row = await cur.fetchone()
         except pg_errors.ExclusionViolation:
             # Postgres, the final guard, says the nights are taken: give the gate back.
-            if gated:
-                await self.gate.release(keys, hold_id)
+            if gate is _Gate.OURS:
+                await self.gate.release(keys, attempt.hold_id)
             return None
         except BaseException:
-            if gated:
-                await self.gate.release(keys, hold_id)
+            if gate is _Gate.OURS:
+                await self.gate.release(keys, attempt.hold_id)
             raise
         assert row is not None
         self.freshness.forget(shop.property_id)
         for old in lapsed:
             await self._forget(shop.property_id, old)
-        return NewHold(hold_id, token, row["hold_expires_at"], quote, row["version"])
+        return NewHold(attempt.hold_id, token, row["hold_expires_at"], quote, row["version"])
 
-    async def _take_gate(
-        self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float
-    ) -> bool | None:
-        """True: taken. False: another live hold has it. None: Redis away, go on without."""
+    async def _take_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
+        """Take the unit's gate for these nights for ``hold_id``, if no live hold has it."""
         try:
             holder = await self.gate.acquire(keys, hold_id, ttl)
             if holder is None:
-                return True
+                return _Gate.OURS
             if await self._still_holding(conn, holder.hold_id, holder.age_seconds()):
-                return False
+                return _Gate.HELD
             # Postgres no longer honours that hold: its gate may be taken over.
             holder = await self.gate.acquire(keys, hold_id, ttl, yielding=(holder.hold_id,))
-            return holder is None
+            return _Gate.OURS if holder is None else _Gate.HELD
         except GateUnavailable:
-            return None
+            return _Gate.AWAY
 
     async def _still_holding(self, conn: Conn, hold_id: str, age: float) -> bool:
         """Whether the hold whose gate is in the way still has a claim Postgres honours.

@@ -206,6 +206,29 @@ def _build(
         ) from error
 
 
+def _type_and_name(
+    table: dict[str, Any], index: int, known: Mapping[str, RuleTypeInfo], *, installed: bool
+) -> tuple[RuleTypeInfo, str]:
+    """The rule type a table names, and the instance's name (the type's, unless given)."""
+    type_name = table.get("type")
+    name = table.get("name", type_name)
+    label = name if isinstance(name, str) else None
+    if not isinstance(type_name, str) or not type_name:
+        raise RuleConfigError("is required", index=index, rule=label, field="type")
+    info = known.get(type_name)
+    if info is None:
+        raise RuleConfigError(
+            _unknown(type_name, known, installed=installed),
+            index=index, rule=label, field="type",
+        )
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise RuleConfigError(
+            "expected lower-case letters, digits, '-', '_' or '.'",
+            index=index, rule=None, field="name",
+        )
+    return info, name
+
+
 def load_rules(
     raw: list[dict[str, Any]],
     *,
@@ -234,22 +257,7 @@ def load_rules(
                 "expected a table of settings", index=index, rule=None, field=None
             )
         table = _plain(table)
-        type_name = table.get("type")
-        name = table.get("name", type_name)
-        label = name if isinstance(name, str) else None
-        if not isinstance(type_name, str) or not type_name:
-            raise RuleConfigError("is required", index=index, rule=label, field="type")
-        info = known.get(type_name)
-        if info is None:
-            raise RuleConfigError(
-                _unknown(type_name, known, installed=types is None),
-                index=index, rule=label, field="type",
-            )
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise RuleConfigError(
-                "expected lower-case letters, digits, '-', '_' or '.'",
-                index=index, rule=None, field="name",
-            )
+        info, name = _type_and_name(table, index, known, installed=types is None)
         if name in seen:
             raise RuleConfigError(
                 f"another rule is already named {name!r}; give each instance its own name",

@@ -79,7 +79,7 @@ class Guesthouse(RuleBasedStateMachine):
     async def _hold(self, room_type: str, start: int, nights: int) -> uuid.UUID | None:
         async with self.pool.connection() as conn:
             seen = await self.services.versions.of("demo", conn)
-            shop = await self.services.catalogues.of(conn, "demo", seen)
+            catalogue = await self.services.catalogues.of(conn, "demo", seen)
             wish = StayWish(
                 room_type=room_type,
                 check_in=FIRST + timedelta(days=start),
@@ -89,7 +89,7 @@ class Guesthouse(RuleBasedStateMachine):
             client = Client(f"session-{next(_sessions):08d}", "198.51.100.7")
             try:
                 held = await self.services.holds.create(
-                    conn, shop, wish, client, seen.today, seen.inventory_version
+                    conn, catalogue, wish, client, seen.today, seen.inventory_version
                 )
             except InnkeepError as refused:
                 # Refused only for a reason a guest is told: taken, or a stay restriction.
@@ -196,9 +196,9 @@ class Guesthouse(RuleBasedStateMachine):
         async def free_nights() -> list[tuple[str, int]]:
             async with self.pool.connection() as conn:
                 seen = await self.services.versions.of("demo", conn)
-                shop = await self.services.catalogues.of(conn, "demo", seen)
+                catalogue = await self.services.catalogues.of(conn, "demo", seen)
                 answer = await calendar(
-                    conn, shop, FIRST, FIRST + timedelta(days=DAYS), party(1, ()), seen.today
+                    conn, catalogue, FIRST, FIRST + timedelta(days=DAYS), party(1, ()), seen.today
                 )
             return [
                 (room.slug, (night.date - FIRST).days)

@@ -21,7 +21,7 @@ PUBLIC_URL = "https://book.example.org"
 
 
 @pytest.fixture
-def shop(database_url: str, clean: None) -> Iterator[psycopg.Connection[Any]]:
+def guesthouse(database_url: str, clean: None) -> Iterator[psycopg.Connection[Any]]:
     """The demo guesthouse; an autocommit connection to it."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("TRUNCATE demo_payment")
@@ -31,7 +31,7 @@ def shop(database_url: str, clean: None) -> Iterator[psycopg.Connection[Any]]:
 
 @pytest.fixture
 async def api(
-    quiet_settings: Settings, shop: psycopg.Connection[Any]
+    quiet_settings: Settings, guesthouse: psycopg.Connection[Any]
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     async with AsyncTestClient(app=create_app(quiet_settings)) as client:
         yield client

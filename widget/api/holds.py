@@ -72,7 +72,7 @@ class HoldController(Controller):
         async def hold() -> HoldOut:
             who = party(check_adults(data.adults), check_children(data.children))
             seen = await services.versions.of(slug, db)
-            shop = await services.catalogues.of(db, slug, seen)
+            catalogue = await services.catalogues.of(db, slug, seen)
             wish = StayWish(
                 room_type=data.room_type,
                 check_in=data.check_in,
@@ -82,7 +82,7 @@ class HoldController(Controller):
                 quote_hash=data.quote_hash or None,
             )
             held = await services.holds.create(
-                db, shop, wish, client, seen.today, seen.inventory_version
+                db, catalogue, wish, client, seen.today, seen.inventory_version
             )
             return HoldOut(held.id, held.token, held.expires_at, held.quote)
 

@@ -50,10 +50,10 @@ class QuoteController(Controller):
         taxes (what is paid now and what at the property), the total and a `quote_hash`."""
         who = party(check_adults(data.adults), check_children(data.children))
         seen = await services.versions.of(slug, db)
-        shop = await services.catalogues.of(db, slug, seen)
+        catalogue = await services.catalogues.of(db, slug, seen)
         priced = await quote(
             db,
-            shop,
+            catalogue,
             data.room_type,
             data.check_in,
             data.check_out,

@@ -196,10 +196,10 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
         try:
             # One question, asked once: no worker's memory to consult.
             seen = await read_versions(conn, args.property)
-            shop = await read_catalogue(conn, args.property)
+            catalogue = await read_catalogue(conn, args.property)
             return await quote(
                 conn,
-                shop,
+                catalogue,
                 args.room_type,
                 args.check_in,
                 args.check_out,

@@ -40,25 +40,25 @@ class Calendar(msgspec.Struct, frozen=True):
     room_types: list[CalendarRoomType]
 
 
-async def busy_stock(conn: Conn, shop: Catalogue, start: date, end: date) -> dict[str, Stock]:
+async def busy_stock(conn: Conn, catalogue: Catalogue, start: date, end: date) -> dict[str, Stock]:
     """Each room type's `Stock` around ``[start, end)``, from one query."""
     low, high = window(start, end)
     cur = await conn.execute(
         queries("inventory")["busy_stays"],
-        {"property_id": shop.property_id, "start": low, "end": high},
+        {"property_id": catalogue.property_id, "start": low, "end": high},
     )
-    return _stocks(shop, await cur.fetchall())
+    return _stocks(catalogue, await cur.fetchall())
 
 
-def _stocks(shop: Catalogue, busy: list[dict[str, Any]]) -> dict[str, Stock]:
+def _stocks(catalogue: Catalogue, busy: list[dict[str, Any]]) -> dict[str, Stock]:
     """Each room type's `Stock` from rows of busy stays (``unit_id``, ``first_night``,
     ``check_out``)."""
     stays = [(r["unit_id"], r["first_night"], r["check_out"]) for r in busy]
-    return {slug: Stock(room.unit_ids, stays) for slug, room in shop.rooms.items()}
+    return {slug: Stock(room.unit_ids, stays) for slug, room in catalogue.rooms.items()}
 
 
 async def stock_ahead(
-    conn: Conn, shop: Catalogue, today: date, inventory_version: int, memory: StockMemory
+    conn: Conn, catalogue: Catalogue, today: date, inventory_version: int, memory: StockMemory
 ) -> dict[str, Stock]:
     """Every room type's `Stock` from yesterday's window on, kept in this worker's memory
     under the inventory version (Postgres's NOTIFY drops it on any change) until the first
@@ -68,34 +68,34 @@ async def stock_ahead(
         first = window(today, today)[0] - timedelta(days=1)
         cur = await conn.execute(
             queries("inventory")["busy_stays_ahead"],
-            {"property_id": shop.property_id, "from": first},
+            {"property_id": catalogue.property_id, "from": first},
         )
         rows = await cur.fetchall()
-        stocks = _stocks(shop, rows)
+        stocks = _stocks(catalogue, rows)
         ttl = MAX_AGE
         lapses = [r["lapses_at"] - r["now"] for r in rows if r["lapses_at"] is not None]
         if lapses:
             ttl = min(ttl, min(lapse.total_seconds() for lapse in lapses))
         return StockEntry(first, stocks, time.monotonic() + ttl)
 
-    entry = await memory.ahead(shop.property_id, inventory_version, read)
+    entry = await memory.ahead(catalogue.property_id, inventory_version, read)
     return entry.stocks
 
 
 async def calendar(
-    conn: Conn, shop: Catalogue, start: date, end: date, party: Party, today: date
+    conn: Conn, catalogue: Catalogue, start: date, end: date, party: Party, today: date
 ) -> Calendar:
     """The calendar of ``[start, end)``. Room types that cannot sleep the party are left out;
     nights before today or after the booking horizon are shown, but not for sale."""
-    last = last_departure(today, shop.horizon_days)
-    stock = await busy_stock(conn, shop, start, end)
+    last = last_departure(today, catalogue.horizon_days)
+    stock = await busy_stock(conn, catalogue, start, end)
     room_types = []
-    for slug, room in shop.rooms.items():
+    for slug, room in catalogue.rooms.items():
         if party.guests > room.room_type.max_guests:
             continue
         occupancy = stock[slug].occupancy(start, end)
         ctx = StayContext(
-            property=shop.property,
+            property=catalogue.property,
             room_type=room.room_type,
             check_in=start,
             check_out=end,
@@ -104,7 +104,7 @@ async def calendar(
             occupancy=occupancy,
         )
         try:
-            prices = price_nights(ctx, shop.rules)
+            prices = price_nights(ctx, catalogue.rules)
         except InvalidParty:
             continue
         nights = []
@@ -114,7 +114,7 @@ async def calendar(
                 CalendarNight(
                     date=night.date,
                     units_free=seen.units_total - seen.units_sold if bookable else 0,
-                    price=Money(night.amount, shop.property.currency) if bookable else None,
+                    price=Money(night.amount, catalogue.property.currency) if bookable else None,
                     min_stay=night.min_stay,
                     closed_to_arrival=night.closed_to_arrival,
                     closed_to_departure=night.closed_to_departure,
@@ -125,23 +125,23 @@ async def calendar(
 
 
 def free_in(
-    shop: Catalogue, stocks: dict[str, Stock], check_in: date, check_out: date, party: Party
+    catalogue: Catalogue, stocks: dict[str, Stock], check_in: date, check_out: date, party: Party
 ) -> list[str]:
     """Room types with a unit free for every night of the stay that can sleep the party."""
     return [
         slug
-        for slug, room in shop.rooms.items()
+        for slug, room in catalogue.rooms.items()
         if party.guests <= room.room_type.max_guests
         and stocks[slug].free_units(check_in, check_out)
     ]
 
 
 async def free_room_types(
-    conn: Conn, shop: Catalogue, check_in: date, check_out: date, party: Party
+    conn: Conn, catalogue: Catalogue, check_in: date, check_out: date, party: Party
 ) -> list[str]:
     """`free_in`, with the stock read from Postgres."""
-    stocks = await busy_stock(conn, shop, check_in, check_out)
-    return free_in(shop, stocks, check_in, check_out, party)
+    stocks = await busy_stock(conn, catalogue, check_in, check_out)
+    return free_in(catalogue, stocks, check_in, check_out, party)
 
 
 def check_calendar_window(first: date, end: date, today: date, horizon_days: int) -> None:

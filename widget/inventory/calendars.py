@@ -82,8 +82,8 @@ class Availability:
         self, slug: str, seen: Versions, first: date, last: date, who: Party
     ) -> bytes:
         async with self._pool.connection() as db:
-            shop = await self._catalogues.of(db, slug, seen)
-            answer = await calendar(db, shop, first, last, who, seen.today)
+            catalogue = await self._catalogues.of(db, slug, seen)
+            answer = await calendar(db, catalogue, first, last, who, seen.today)
         return msgspec.json.encode(answer)
 
     async def _cached(self, key: str) -> bytes | None:

@@ -79,7 +79,7 @@ class _Attempt:
     """One request's try for a hold, across the units it tries in turn."""
 
     conn: Conn
-    shop: Catalogue
+    catalogue: Catalogue
     stock: Stock
     wish: StayWish
     client: Client
@@ -100,7 +100,7 @@ def _hold_row(
     wish, client = attempt.wish, attempt.client
     return {
         "id": attempt.hold_id,
-        "property_id": attempt.shop.property_id,
+        "property_id": attempt.catalogue.property_id,
         "unit_id": unit_id,
         "check_in": wish.check_in,
         "check_out": wish.check_out,
@@ -142,7 +142,7 @@ class Holds:
     async def create(
         self,
         conn: Conn,
-        shop: Catalogue,
+        catalogue: Catalogue,
         wish: StayWish,
         client: Client,
         today: date,
@@ -152,17 +152,23 @@ class Holds:
 
         The units' busy stays come from this worker's memory under the ``inventory_version``
         the caller read (see `stock_ahead`); Postgres stays the final guard."""
-        check_stay(wish.check_in, wish.check_out, today, shop.horizon_days)
-        shop.room(wish.room_type)
-        stocks = await stock_ahead(conn, shop, today, inventory_version, self.stock)
+        check_stay(wish.check_in, wish.check_out, today, catalogue.horizon_days)
+        catalogue.room(wish.room_type)
+        stocks = await stock_ahead(conn, catalogue, today, inventory_version, self.stock)
         stock = stocks[wish.room_type]
         units = stock.free_units(wish.check_in, wish.check_out)
         if not units:
-            raise self._taken(shop, wish, stocks)
+            raise self._taken(catalogue, wish, stocks)
 
         attempt = _Attempt(
-            conn, shop, stock, wish, client, today, uuid.uuid4(),
-            fair_share(shop.unit_count(), shop.hold_share_percent),
+            conn,
+            catalogue,
+            stock,
+            wish,
+            client,
+            today,
+            uuid.uuid4(),
+            fair_share(catalogue.unit_count(), catalogue.hold_share_percent),
         )
         try:
             for unit_id in units:
@@ -171,11 +177,11 @@ class Holds:
                     return held
         except BaseException:
             if attempt.charged:
-                await self.quotas.refund(shop.property_id, client, attempt.hold_id)
+                await self.quotas.refund(catalogue.property_id, client, attempt.hold_id)
             raise
         if attempt.charged:
-            await self.quotas.refund(shop.property_id, client, attempt.hold_id)
-        raise self._taken(shop, wish, stocks)
+            await self.quotas.refund(catalogue.property_id, client, attempt.hold_id)
+        raise self._taken(catalogue, wish, stocks)
 
     async def _prepare(self, attempt: _Attempt) -> Quote:
         """Once a unit's gate is ours: price the stay, check the price the guest saw and
@@ -183,7 +189,7 @@ class Holds:
         cost no pricing and no quota."""
         wish = attempt.wish
         quote = price(
-            attempt.shop,
+            attempt.catalogue,
             attempt.stock,
             wish.room_type,
             wish.check_in,
@@ -199,7 +205,10 @@ class Holds:
             )
         if not attempt.charged:
             attempt.counted_in_redis = await self.quotas.charge(
-                attempt.conn, attempt.shop.property_id, attempt.client, attempt.hold_id,
+                attempt.conn,
+                attempt.catalogue.property_id,
+                attempt.client,
+                attempt.hold_id,
                 attempt.share,
             )
             attempt.charged = True
@@ -207,9 +216,9 @@ class Holds:
 
     async def _try_unit(self, attempt: _Attempt, unit_id: int) -> NewHold | None:
         """Hold ``unit_id`` for the attempt, or None when another hold has it."""
-        conn, shop, wish = attempt.conn, attempt.shop, attempt.wish
+        conn, catalogue, wish = attempt.conn, attempt.catalogue, attempt.wish
         hold_seconds = self.settings.hold_seconds
-        keys = night_keys(shop.property_id, unit_id, wish.check_in, wish.check_out)
+        keys = night_keys(catalogue.property_id, unit_id, wish.check_in, wish.check_out)
         gate = await self._take_gate(conn, keys, attempt.hold_id, hold_seconds)
         if gate is _Gate.HELD:
             return None  # someone is holding it right now: the next unit
@@ -220,7 +229,7 @@ class Holds:
             async with conn.transaction():
                 if not attempt.counted_in_redis:  # Redis is away: Postgres counts the share
                     await self.quotas.charge_in_postgres(
-                        conn, shop.property_id, attempt.client, attempt.share
+                        conn, catalogue.property_id, attempt.client, attempt.share
                     )
                 cur = await conn.execute(
                     q["expire_lapsed_on_unit"],
@@ -241,9 +250,9 @@ class Holds:
                 await self.gate.release(keys, attempt.hold_id)
             raise
         assert row is not None
-        self.freshness.forget(shop.property_id)
+        self.freshness.forget(catalogue.property_id)
         for old in lapsed:
-            await self._forget(shop.property_id, old)
+            await self._forget(catalogue.property_id, old)
         return NewHold(attempt.hold_id, token, row["hold_expires_at"], quote, row["version"])
 
     async def _take_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
@@ -280,11 +289,11 @@ class Holds:
         # No row yet: a request on its way to Postgres, unless it died long ago.
         return age < GATE_IN_FLIGHT_SECONDS
 
-    def _taken(self, shop: Catalogue, wish: StayWish, stocks: dict[str, Stock]) -> Conflict:
+    def _taken(self, catalogue: Catalogue, wish: StayWish, stocks: dict[str, Stock]) -> Conflict:
         # From the stock already read: no second query on the path every loser of a race takes.
         free = [
             slug
-            for slug in free_in(shop, stocks, wish.check_in, wish.check_out, wish.party)
+            for slug in free_in(catalogue, stocks, wish.check_in, wish.check_out, wish.party)
             if slug != wish.room_type
         ]
         return RoomTaken(

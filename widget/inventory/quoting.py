@@ -47,7 +47,7 @@ def check_stay(check_in: date, check_out: date, today: date, horizon_days: int) 
 
 
 def price(
-    shop: Catalogue,
+    catalogue: Catalogue,
     stock: Stock,
     room_type: str,
     check_in: date,
@@ -57,9 +57,9 @@ def price(
     today: date,
 ) -> Quote:
     """The quote for the stay; every engine refusal becomes a 422 naming its field."""
-    room = shop.room(room_type)
+    room = catalogue.room(room_type)
     ctx = StayContext(
-        property=shop.property,
+        property=catalogue.property,
         room_type=room.room_type,
         check_in=check_in,
         check_out=check_out,
@@ -69,10 +69,10 @@ def price(
         occupancy=stock.occupancy(check_in, check_out),
     )
     try:
-        return price_stay(ctx, shop.rules)
+        return price_stay(ctx, catalogue.rules)
     except (RuleFailed, NoBaseRate) as error:
         # The owner's set-up or a plugin is at fault, not the guest's request.
-        log.error("pricing %s of %s failed: %s", room_type, shop.property.slug, error)
+        log.error("pricing %s of %s failed: %s", room_type, catalogue.property.slug, error)
         raise PricingBroken(
             "This stay cannot be priced right now because of a problem with the property's "
             "pricing rules; the guesthouse has been told.",
@@ -84,7 +84,7 @@ def price(
 
 async def quote(
     conn: Conn,
-    shop: Catalogue,
+    catalogue: Catalogue,
     room_type: str,
     check_in: date,
     check_out: date,
@@ -93,7 +93,9 @@ async def quote(
     today: date,
 ) -> Quote:
     """Price a stay as it would be sold now."""
-    check_stay(check_in, check_out, today, shop.horizon_days)
-    shop.room(room_type)
-    stock = await busy_stock(conn, shop, check_in, check_out)
-    return price(shop, stock[room_type], room_type, check_in, check_out, party, promo_code, today)
+    check_stay(check_in, check_out, today, catalogue.horizon_days)
+    catalogue.room(room_type)
+    stock = await busy_stock(conn, catalogue, check_in, check_out)
+    return price(
+        catalogue, stock[room_type], room_type, check_in, check_out, party, promo_code, today
+    )

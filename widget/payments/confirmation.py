@@ -115,9 +115,9 @@ def _mismatch(payment: Payment, row: Reservation) -> str | None:
 async def free_room_types(conn: Conn, row: Reservation) -> list[str]:
     """What is free instead for the same stay and party (the holds' own answer)."""
     # Rare (a hold lost at payment): read afresh rather than reach for a worker's memory.
-    shop = await read_catalogue(conn, row.property_slug)
+    catalogue = await read_catalogue(conn, row.property_slug)
     who = party(row.adults or 1, row.children)
-    return await free_for_stay(conn, shop, row.check_in, row.check_out, who)
+    return await free_for_stay(conn, catalogue, row.check_in, row.check_out, who)
 
 
 def _booked(row: Reservation, reference: str, payment: Payment) -> Booked:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 
-class Money(msgspec.Struct, frozen=True):
+class MoneyOut(msgspec.Struct, frozen=True):
     """An amount in the currency's minor unit: ``{"amount": 12300, "currency": "EUR"}``."""
 
     amount: int

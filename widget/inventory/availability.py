@@ -17,7 +17,7 @@ from widget.inventory.freshness import MAX_AGE
 from widget.inventory.stock import Stock, window
 from widget.inventory.stock_memory import StockEntry, StockMemory
 from widget.limits import CALENDAR_MARGIN_DAYS, last_departure
-from widget.schemas import Money
+from widget.schemas import MoneyOut
 from widget.sql import queries
 
 
@@ -25,7 +25,7 @@ class CalendarNight(msgspec.Struct, frozen=True):
     date: date
     units_free: int
     #: The night's price for the party; ``None`` for nights that cannot be booked (past).
-    price: Money | None
+    price: MoneyOut | None
     min_stay: int
     closed_to_arrival: bool
     closed_to_departure: bool
@@ -114,7 +114,7 @@ async def calendar(
                 CalendarNight(
                     date=night.date,
                     units_free=seen.units_total - seen.units_sold if bookable else 0,
-                    price=Money(night.amount, catalogue.property.currency) if bookable else None,
+                    price=MoneyOut(night.amount, catalogue.property.currency) if bookable else None,
                     min_stay=night.min_stay,
                     closed_to_arrival=night.closed_to_arrival,
                     closed_to_departure=night.closed_to_departure,

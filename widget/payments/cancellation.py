@@ -21,7 +21,7 @@ from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
 from widget.rows import Booking, Guest, decoded
-from widget.schemas import Money
+from widget.schemas import MoneyOut
 from widget.sql import queries
 from widget.tokens import token_matches
 
@@ -72,7 +72,7 @@ class CancellationOut(msgspec.Struct, frozen=True):
     free_until: date
     #: The share of the payment refunded after ``free_until``.
     refund_percent_after: int
-    refund_if_cancelled_now: Money
+    refund_if_cancelled_now: MoneyOut
     #: False once the stay has begun or the booking is no longer confirmed.
     possible: bool
 
@@ -89,12 +89,12 @@ class BookingOut(msgspec.Struct, frozen=True):
     adults: int | None
     children: list[int]
     guest: Guest | None
-    paid: Money
-    total: Money
+    paid: MoneyOut
+    total: MoneyOut
     payment_status: str | None
     cancellation: CancellationOut
     #: What was given back after a cancellation, if anything.
-    refund: Money | None
+    refund: MoneyOut | None
 
 
 def booking_answer(booking: Booking) -> BookingOut:
@@ -104,7 +104,7 @@ def booking_answer(booking: Booking) -> BookingOut:
     cancellation = CancellationOut(
         deal.free_until,
         deal.refund_percent,
-        Money(deal.refund, currency),
+        MoneyOut(deal.refund, currency),
         deal.possible and booking.status == "confirmed",
     )
     refunded = booking.refund_amount
@@ -118,11 +118,11 @@ def booking_answer(booking: Booking) -> BookingOut:
         adults=booking.adults,
         children=booking.children,
         guest=booking.guest,
-        paid=Money(booking.quote.due_now, currency),
-        total=Money(booking.quote.total, currency),
+        paid=MoneyOut(booking.quote.due_now, currency),
+        total=MoneyOut(booking.quote.total, currency),
         payment_status=booking.payment_status,
         cancellation=cancellation,
-        refund=None if refunded is None else Money(refunded, currency),
+        refund=None if refunded is None else MoneyOut(refunded, currency),
     )
 
 

@@ -27,7 +27,7 @@ from widget.payments.provider import (
     PaymentUnavailable,
     Started,
 )
-from widget.schemas import Money
+from widget.schemas import MoneyOut
 from widget.sql import queries
 
 
@@ -142,7 +142,7 @@ async def start_checkout(
         raise HoldLost(
             "This hold has ended or changed; please choose your dates again.",
         )
-    started = Started(hold.id, row["hold_expires_at"], Money(amount, currency))
+    started = Started(hold.id, row["hold_expires_at"], MoneyOut(amount, currency))
     return provider.checkout_answer(payment, started)
 
 

@@ -36,7 +36,7 @@ from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.rows import Reservation, decoded
-from widget.schemas import Money
+from widget.schemas import MoneyOut
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
@@ -64,7 +64,7 @@ class Booked:
             room_type=self.room_type,
             check_in=self.check_in,
             check_out=self.check_out,
-            paid=Money(self.amount, self.currency),
+            paid=MoneyOut(self.amount, self.currency),
             payment_status="captured" if self.captured else "authorised",
             manage_url=manage_url,
         )
@@ -80,7 +80,7 @@ class ConfirmOut(msgspec.Struct, frozen=True, kw_only=True):
     room_type: str
     check_in: date
     check_out: date
-    paid: Money
+    paid: MoneyOut
     payment_status: Literal["captured", "authorised"]
     #: The guest's page for this booking (it carries a key of its own: keep it private).
     manage_url: str

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 
-from widget.schemas import Money
+from widget.schemas import MoneyOut
 
 PaymentStatus = Literal[
     "requires_payment_method",
@@ -49,7 +49,7 @@ class Started(msgspec.Struct, frozen=True):
     #: The hold's new end: the payment grace period gives 3-D Secure its time.
     expires_at: datetime
     #: What is charged now (the stored quote's ``due_now``).
-    amount: Money
+    amount: MoneyOut
 
 
 class StripeCheckoutOut(msgspec.Struct, frozen=True, tag_field="provider", tag="stripe"):
@@ -57,7 +57,7 @@ class StripeCheckoutOut(msgspec.Struct, frozen=True, tag_field="provider", tag="
 
     hold_id: UUID
     expires_at: datetime
-    amount: Money
+    amount: MoneyOut
     client_secret: str | None
     publishable_key: str
 
@@ -67,7 +67,7 @@ class DemoCheckoutOut(msgspec.Struct, frozen=True, tag_field="provider", tag="de
 
     hold_id: UUID
     expires_at: datetime
-    amount: Money
+    amount: MoneyOut
     status: str = "authorised"
     test_payment: bool = True
     notice: str = "Demo mode: this is a test payment and no money is taken."

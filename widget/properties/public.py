@@ -8,7 +8,7 @@ import msgspec
 
 from widget.db import Conn
 from widget.errors import NotFound, shown
-from widget.schemas import Money
+from widget.schemas import MoneyOut
 from widget.sql import queries
 
 
@@ -24,7 +24,7 @@ class RoomTypeOut(msgspec.Struct, frozen=True):
     photos: list[PhotoOut]
     max_guests: int
     included_guests: int
-    base_price: Money
+    base_price: MoneyOut
     units: int
 
 
@@ -76,7 +76,7 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
                 photos=msgspec.convert(r["photos"], list[PhotoOut]),
                 max_guests=r["max_guests"],
                 included_guests=r["included_guests"],
-                base_price=Money(r["base_price"], currency),
+                base_price=MoneyOut(r["base_price"], currency),
                 units=r["units"],
             )
             for r in rooms

@@ -19,6 +19,7 @@ from widget.db import Conn
 from widget.errors import Conflict, Invalid, NotFound
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
+from widget.payments.keys import cancellation_refund_key
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
 from widget.rows import Booking, Guest, decoded
 from widget.schemas import MoneyOut
@@ -166,7 +167,7 @@ async def refund(conn: Conn, provider: PaymentProvider, booking_id: UUID) -> Non
         made = await provider.refund(
             row["payment_ref"],
             int(row["refund_amount"]),
-            idempotency_key=f"innkeep-{booking_id}-cancel-refund",
+            idempotency_key=cancellation_refund_key(booking_id),
         )
     except PaymentUnavailable as exc:
         log.warning("refund of booking %s deferred to the reconciler: %s", booking_id, exc)

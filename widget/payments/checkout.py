@@ -20,6 +20,7 @@ from widget.errors import (
 from widget.guest_text import UnsafeText, free_text, one_line
 from widget.i18n import Language
 from widget.inventory.hold_access import Hold
+from widget.payments.keys import authorise_key, cancel_key
 from widget.payments.provider import (
     CheckoutOut,
     Payment,
@@ -45,12 +46,6 @@ class GuestIn(msgspec.Struct, forbid_unknown_fields=True):
 class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
     guest: GuestIn
     accept_cancellation_policy: bool
-
-
-def payment_key(hold: Hold) -> str:
-    """The provider's idempotency key for this hold's payment: a retried checkout (a timeout,
-    a double click) gets the same payment, never a second one."""
-    return f"innkeep-{hold.id}-authorise"
 
 
 def checked_guest(data: CheckoutIn) -> dict[str, Any]:
@@ -138,7 +133,7 @@ async def start_checkout(
         # The hold ended or changed while we talked to the provider: release the money.
         # (The reconciler would too; doing it now keeps the guest's card clean at once.)
         with contextlib.suppress(PaymentUnavailable):
-            await provider.cancel(payment.id, idempotency_key=f"innkeep-{hold.id}-cancel")
+            await provider.cancel(payment.id, idempotency_key=cancel_key(hold.id))
         raise HoldLost(
             "This hold has ended or changed; please choose your dates again.",
         )
@@ -152,7 +147,7 @@ async def _authorise(provider: PaymentProvider, hold: Hold, amount: int, currenc
             hold_id=hold.id,
             amount=amount,
             currency=currency,
-            idempotency_key=payment_key(hold),
+            idempotency_key=authorise_key(hold.id),
             description=f"{hold.property_slug}: {hold.room_type}, "
             f"{hold.check_in.isoformat()} to {hold.check_out.isoformat()}",
         )

@@ -34,6 +34,7 @@ from widget.inventory.confirm import InTransaction, confirm_hold
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
+from widget.payments.keys import cancel_key, capture_key, refund_taken_key
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.rows import Reservation, decoded
 from widget.schemas import MoneyOut
@@ -84,14 +85,6 @@ class ConfirmOut(msgspec.Struct, frozen=True, kw_only=True):
     payment_status: Literal["captured", "authorised"]
     #: The guest's page for this booking (it carries a key of its own: keep it private).
     manage_url: str
-
-
-def capture_key(hold_id: UUID) -> str:
-    return f"innkeep-{hold_id}-capture"
-
-
-def cancel_key(hold_id: UUID) -> str:
-    return f"innkeep-{hold_id}-cancel"
 
 
 async def reservation(conn: Conn, hold_id: UUID) -> Reservation | None:
@@ -285,7 +278,7 @@ async def _refuse(
     """No row could be confirmed: release the money, and say plainly what is free instead."""
     if payment.captured:
         await provider.refund(
-            payment.id, payment.amount_received, idempotency_key=f"innkeep-{row.id}-refund"
+            payment.id, payment.amount_received, idempotency_key=refund_taken_key(row.id)
         )
     else:
         try:

@@ -30,6 +30,7 @@ from widget.payments.confirmation import (
     confirm_payment,
     reservation,
 )
+from widget.payments.keys import orphan_cancel_key
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
 from widget.settings import Settings
 from widget.sql import queries
@@ -130,7 +131,7 @@ async def cancel_orphans(
         if await cur.fetchone() is not None:
             continue
         try:
-            await provider.cancel(payment.id, idempotency_key=f"innkeep-{payment.id}-orphan")
+            await provider.cancel(payment.id, idempotency_key=orphan_cancel_key(payment.id))
         except PaymentUnavailable as exc:
             log.warning("reconciler: orphan payment %s not cancelled yet: %s", payment.id, exc)
             continue

@@ -1,0 +1,41 @@
+"""The idempotency keys we send the payment provider, one function per operation.
+
+Each names the operation and what it is for, so a retry (a timeout, a double click, two
+workers, the reconciler) gets the provider's first answer, never a second charge, capture,
+cancel or refund. The texts are what earlier releases sent: changing one would let a retry
+across an upgrade act twice.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+
+def authorise_key(hold_id: UUID) -> str:
+    """Authorising the hold's payment at checkout."""
+    return f"innkeep-{hold_id}-authorise"
+
+
+def capture_key(hold_id: UUID) -> str:
+    """Capturing it once the booking committed."""
+    return f"innkeep-{hold_id}-capture"
+
+
+def cancel_key(hold_id: UUID) -> str:
+    """Cancelling its authorisation when no booking could be made."""
+    return f"innkeep-{hold_id}-cancel"
+
+
+def refund_taken_key(hold_id: UUID) -> str:
+    """Refunding a payment captured outside Innkeep for a hold that could not be booked."""
+    return f"innkeep-{hold_id}-refund"
+
+
+def cancellation_refund_key(booking_id: UUID) -> str:
+    """Refunding what the cancellation policy gives back when a guest cancels."""
+    return f"innkeep-{booking_id}-cancel-refund"
+
+
+def orphan_cancel_key(payment_id: str) -> str:
+    """Cancelling an authorisation of ours that no reservation points to."""
+    return f"innkeep-{payment_id}-orphan"

@@ -9,6 +9,7 @@ import signal
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
@@ -17,9 +18,12 @@ import pytest
 import redis
 from litestar.testing import AsyncTestClient
 
+from tests.helpers import DEMO_TOML
 from widget.app import create_app
 from widget.local_servers import EmbeddedServices
 from widget.migrate import migrate
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.settings import Settings, load_settings
 from widget.testing.stack import free_port as free_port  # tests import it from here too
 
@@ -108,6 +112,14 @@ def clean(database_url: str, redis_url: str) -> Iterator[None]:
         conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
     redis.Redis.from_url(redis_url).flushdb()
     yield
+
+
+@pytest.fixture
+def demo_property(database_url: str, clean: None) -> Iterator[psycopg.Connection[Any]]:
+    """The demo guesthouse in a clean database; an autocommit connection to it."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        apply_property(conn, parse_property(DEMO_TOML))
+        yield conn
 
 
 @pytest.fixture

@@ -14,11 +14,9 @@ import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import DEMO_TOML, add_reservation, stored_quote
+from tests.helpers import add_reservation, stored_quote
 from tests.payments.stripe_standin import StripeStandIn, start
 from widget.app import create_app
-from widget.properties.apply import apply_property
-from widget.properties.file import parse_property
 from widget.settings import Settings
 from widget.tokens import new_token, token_hash
 
@@ -36,14 +34,6 @@ class HeldRoom:
     @property
     def headers(self) -> dict[str, str]:
         return {"X-Hold-Token": self.token}
-
-
-@pytest.fixture
-def demo_property(database_url: str, clean: None) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE demo_payment")
-        apply_property(conn, parse_property(DEMO_TOML))
-        yield conn
 
 
 def quote(

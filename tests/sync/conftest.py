@@ -1,19 +1,16 @@
-"""The demo guesthouse with its iCal exports, the service in front of it, and the command
+"""The demo demo_property with its iCal exports, the service in front of it, and the command
 line an owner uses to print and rotate the export URLs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import DEMO_TOML
 from widget.app import create_app
-from widget.properties.apply import apply_property
-from widget.properties.file import parse_property
 from widget.settings import Settings
 from widget.sync.feeds import export_urls
 
@@ -21,17 +18,8 @@ PUBLIC_URL = "https://book.example.org"
 
 
 @pytest.fixture
-def guesthouse(database_url: str, clean: None) -> Iterator[psycopg.Connection[Any]]:
-    """The demo guesthouse; an autocommit connection to it."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE demo_payment")
-        apply_property(conn, parse_property(DEMO_TOML))
-        yield conn
-
-
-@pytest.fixture
 async def api(
-    quiet_settings: Settings, guesthouse: psycopg.Connection[Any]
+    quiet_settings: Settings, demo_property: psycopg.Connection[Any]
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     async with AsyncTestClient(app=create_app(quiet_settings)) as client:
         yield client

@@ -48,39 +48,39 @@ def served(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
 
 
 async def test_a_channels_export_leaves_out_its_own_stays_and_records_what_it_served(
-    api: Any, guesthouse: psycopg.Connection[Any], quiet_settings: Settings
+    api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Settings
 ) -> None:
-    airbnb = connect_channel(guesthouse, "Room 1", "Airbnb")
-    vrbo = connect_channel(guesthouse, "Room 1", "Vrbo")
-    import_stay(guesthouse, airbnb, "abc@airbnb.com", "2027-07-01", "2027-07-05")
-    import_stay(guesthouse, vrbo, "v-1", "2027-08-01", "2027-08-03")
-    add_block(guesthouse, "demo", "Room 1", date(2027, 6, 10), date(2027, 6, 11), "painting")
-    listed = export_urls(guesthouse, "demo", quiet_settings.secret_key, PUBLIC_URL)
+    airbnb = connect_channel(demo_property, "Room 1", "Airbnb")
+    vrbo = connect_channel(demo_property, "Room 1", "Vrbo")
+    import_stay(demo_property, airbnb, "abc@airbnb.com", "2027-07-01", "2027-07-05")
+    import_stay(demo_property, vrbo, "v-1", "2027-08-01", "2027-08-03")
+    add_block(demo_property, "demo", "Room 1", date(2027, 6, 10), date(2027, 6, 11), "painting")
+    listed = export_urls(demo_property, "demo", quiet_settings.secret_key, PUBLIC_URL)
     assert [(e.unit, e.channel) for e in listed if e.unit == "Room 1"] == [
         ("Room 1", None),
         ("Room 1", "Airbnb"),
         ("Room 1", "Vrbo"),
     ]
-    full = await api.get(export_path(guesthouse, quiet_settings, "Room 1"))
+    full = await api.get(export_path(demo_property, quiet_settings, "Room 1"))
     assert [e[0] for e in events(full.content)] == [
         date(2027, 6, 10),
         date(2027, 7, 1),
         date(2027, 8, 1),
     ]
-    assert served(guesthouse) == []  # the full feed is nobody's in particular
+    assert served(demo_property) == []  # the full feed is nobody's in particular
 
-    to_airbnb = await api.get(export_path(guesthouse, quiet_settings, "Room 1", "Airbnb"))
+    to_airbnb = await api.get(export_path(demo_property, quiet_settings, "Room 1", "Airbnb"))
     # Airbnb is never sent its own stay back; it does see Vrbo's, and the direct block.
     assert [e[0] for e in events(to_airbnb.content)] == [date(2027, 6, 10), date(2027, 8, 1)]
-    first = served(guesthouse)
+    first = served(demo_property)
     assert [(c, s.lower, s.upper) for c, s, _ in first] == [
         (airbnb, date(2027, 6, 10), date(2027, 6, 12)),
         (airbnb, date(2027, 8, 1), date(2027, 8, 3)),
     ]
     # Served again, the first time still counts; a new stay is recorded when first served.
-    add_block(guesthouse, "demo", "Room 1", date(2027, 9, 1), date(2027, 9, 1), "floors")
-    path = export_path(guesthouse, quiet_settings, "Room 1", "Airbnb")
+    add_block(demo_property, "demo", "Room 1", date(2027, 9, 1), date(2027, 9, 1), "floors")
+    path = export_path(demo_property, quiet_settings, "Room 1", "Airbnb")
     again = await eventually(lambda: api.get(path), lambda r: len(events(r.content)) == 3)
     assert len(events(again.content)) == 3
-    after = served(guesthouse)
+    after = served(demo_property)
     assert after[:2] == first and after[2][1].lower == date(2027, 9, 1)

@@ -67,9 +67,9 @@ async def book_through_the_api(api: Any) -> dict[str, Any]:
 
 
 async def test_a_booking_appears_at_once_without_guest_data_and_leaves_when_cancelled(
-    api: Any, guesthouse: psycopg.Connection[Any], quiet_settings: Settings
+    api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Settings
 ) -> None:
-    room6 = export_path(guesthouse, quiet_settings, "Room 6")
+    room6 = export_path(demo_property, quiet_settings, "Room 6")
     before = await api.get(room6)
     assert before.status_code == 200
     assert before.headers["content-type"].startswith("text/calendar")
@@ -86,42 +86,44 @@ async def test_a_booking_appears_at_once_without_guest_data_and_leaves_when_canc
     for secret in (GUEST["guest"]["name"], GUEST["guest"]["email"], booked["reference"]):
         assert str(secret).lower() not in text
     # Another unit's export does not list it.
-    assert events((await api.get(export_path(guesthouse, quiet_settings, "Room 1"))).content) == []
+    assert (
+        events((await api.get(export_path(demo_property, quiet_settings, "Room 1"))).content) == []
+    )
 
-    path, secret = manage_link(guesthouse)
+    path, secret = manage_link(demo_property)
     assert (await cancel(api, path, secret)).status_code == 200
     gone = await eventually(lambda: api.get(room6), lambda r: not events(r.content))
     assert events(gone.content) == []
 
 
 async def test_blocks_are_exported_and_holds_never(
-    api: Any, guesthouse: psycopg.Connection[Any], quiet_settings: Settings
+    api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Settings
 ) -> None:
-    hold_room(guesthouse, "Room 1", "2027-06-01", "2027-06-04")
-    add_block(guesthouse, "demo", "Room 1", date(2027, 6, 10), date(2027, 6, 11), "painting")
-    answer = await api.get(export_path(guesthouse, quiet_settings, "Room 1"))
+    hold_room(demo_property, "Room 1", "2027-06-01", "2027-06-04")
+    add_block(demo_property, "demo", "Room 1", date(2027, 6, 10), date(2027, 6, 11), "painting")
+    answer = await api.get(export_path(demo_property, quiet_settings, "Room 1"))
     assert events(answer.content) == [(date(2027, 6, 10), date(2027, 6, 12), "Blocked")]
     assert "painting" not in answer.text
 
 
 async def test_etag_answers_304_until_the_feed_itself_changes(
-    api: Any, guesthouse: psycopg.Connection[Any], quiet_settings: Settings
+    api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Settings
 ) -> None:
-    room1 = export_path(guesthouse, quiet_settings, "Room 1")
-    add_block(guesthouse, "demo", "Room 1", date(2027, 6, 10), date(2027, 6, 11), "painting")
+    room1 = export_path(demo_property, quiet_settings, "Room 1")
+    add_block(demo_property, "demo", "Room 1", date(2027, 6, 10), date(2027, 6, 11), "painting")
     first = await eventually(lambda: api.get(room1), lambda r: events(r.content))
     etag = first.headers["etag"]
     assert (await api.get(room1, headers={"If-None-Match": etag})).status_code == 304
     assert (await api.get(room1, headers={"If-None-Match": f'"x", W/{etag}'})).status_code == 304
 
     # A hold (or anything else that does not change this feed) keeps it not modified.
-    hold_room(guesthouse, "Room 1", "2027-07-01", "2027-07-03")
-    add_block(guesthouse, "demo", "Room 2", date(2027, 6, 10), date(2027, 6, 11), "painting")
-    room2 = export_path(guesthouse, quiet_settings, "Room 2")
+    hold_room(demo_property, "Room 1", "2027-07-01", "2027-07-03")
+    add_block(demo_property, "demo", "Room 2", date(2027, 6, 10), date(2027, 6, 11), "painting")
+    room2 = export_path(demo_property, quiet_settings, "Room 2")
     await eventually(lambda: api.get(room2), lambda r: events(r.content))  # the change is heard
     assert (await api.get(room1, headers={"If-None-Match": etag})).status_code == 304
 
-    add_block(guesthouse, "demo", "Room 1", date(2027, 8, 1), date(2027, 8, 1), "floors")
+    add_block(demo_property, "demo", "Room 1", date(2027, 8, 1), date(2027, 8, 1), "floors")
     changed = await eventually(
         lambda: api.get(room1, headers={"If-None-Match": etag}), lambda r: r.status_code == 200
     )
@@ -133,9 +135,9 @@ async def test_etag_answers_304_until_the_feed_itself_changes(
     "path", ["/ical/guess.ics", "/ical/", "/ical/.ics", "/ical/" + "A" * 43, "/ical/%00.ics"]
 )
 async def test_a_wrong_token_is_a_404_that_says_nothing_more(
-    api: Any, guesthouse: psycopg.Connection[Any], quiet_settings: Settings, path: str
+    api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Settings, path: str
 ) -> None:
-    export_path(guesthouse, quiet_settings, "Room 1")
+    export_path(demo_property, quiet_settings, "Room 1")
     answer = await api.get(path)
     assert answer.status_code == 404
     assert "Room" not in answer.text and "demo" not in answer.text
@@ -148,14 +150,14 @@ async def _services(api: Any) -> Services:
 
 
 async def test_an_unchanged_feed_costs_no_query_and_a_change_costs_one(
-    api: Any, guesthouse: psycopg.Connection[Any], quiet_settings: Settings, monkeypatch: Any
+    api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Settings, monkeypatch: Any
 ) -> None:
     services = await _services(api)
     await eventually(lambda: asyncio.sleep(0, services.freshness.listening), bool)
-    room1 = export_path(guesthouse, quiet_settings, "Room 1")
+    room1 = export_path(demo_property, quiet_settings, "Room 1")
     # A feed changed in the last two seconds is read once more when it settles (its
     # Last-Modified); this one's last change, the property file, is older.
-    guesthouse.execute("UPDATE property SET updated_at = now() - interval '1 minute'")
+    demo_property.execute("UPDATE property SET updated_at = now() - interval '1 minute'")
     connections = 0
     real = services.pool.connection
 
@@ -173,7 +175,7 @@ async def test_an_unchanged_feed_costs_no_query_and_a_change_costs_one(
     assert connections == 0
 
     # Another unit's booking moves the property's inventory version: one read, same feed.
-    add_block(guesthouse, "demo", "Room 2", date(2027, 6, 10), date(2027, 6, 11), "painting")
+    add_block(demo_property, "demo", "Room 2", date(2027, 6, 10), date(2027, 6, 11), "painting")
     again = await eventually(lambda: api.get(room1), lambda _: connections > 0)
     assert again.headers["etag"] == first.headers["etag"]
     assert connections == 2  # versions, stays
@@ -181,7 +183,7 @@ async def test_an_unchanged_feed_costs_no_query_and_a_change_costs_one(
 
 async def test_sync_urls_prints_each_units_urls_and_rotate_replaces_one_at_once(
     api: Any,
-    guesthouse: psycopg.Connection[Any],
+    demo_property: psycopg.Connection[Any],
     quiet_settings: Settings,
     database_url: str,
     monkeypatch: Any,
@@ -220,7 +222,7 @@ async def test_sync_urls_prints_each_units_urls_and_rotate_replaces_one_at_once(
 async def test_property_apply_shows_each_new_export_once_and_a_removed_unit_is_a_404(
     api: Any,
     quiet_settings: Settings,
-    guesthouse: psycopg.Connection[Any],
+    demo_property: psycopg.Connection[Any],
     database_url: str,
     tmp_path: Any,
     monkeypatch: Any,
@@ -248,16 +250,16 @@ async def test_property_apply_shows_each_new_export_once_and_a_removed_unit_is_a
 
 
 async def test_last_modified_is_never_shared_by_two_versions_of_the_feed(
-    api: Any, guesthouse: psycopg.Connection[Any], quiet_settings: Settings
+    api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Settings
 ) -> None:
     """HTTP dates have whole seconds: a client that read the feed between two changes made
     in the same second must not be told, by If-Modified-Since, that it has the second."""
-    room1 = export_path(guesthouse, quiet_settings, "Room 1")
-    add_block(guesthouse, "demo", "Room 1", date(2027, 6, 1), date(2027, 6, 1), "x")
+    room1 = export_path(demo_property, quiet_settings, "Room 1")
+    add_block(demo_property, "demo", "Room 1", date(2027, 6, 1), date(2027, 6, 1), "x")
     first = await eventually(lambda: api.get(room1), lambda r: len(events(r.content)) == 1)
     now = format_datetime(datetime.now(UTC).replace(microsecond=0), usegmt=True)
     since = {"If-Modified-Since": first.headers.get("last-modified", now)}
-    add_block(guesthouse, "demo", "Room 1", date(2027, 7, 1), date(2027, 7, 1), "y")
+    add_block(demo_property, "demo", "Room 1", date(2027, 7, 1), date(2027, 7, 1), "y")
     await eventually(lambda: api.get(room1), lambda r: len(events(r.content)) == 2)
     second = await api.get(room1, headers=since)
     assert second.status_code == 200 and len(events(second.content)) == 2

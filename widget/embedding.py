@@ -30,7 +30,7 @@ from widget.errors import error_body
 from widget.headers import HOLD_TOKEN, IDEMPOTENCY_KEY, SESSION
 from widget.i18n import LANGUAGES
 from widget.limits import MAX_ADULTS, MAX_CHILDREN
-from widget.properties.file import normalise_origin
+from widget.properties.file import SLUG_PATTERN, normalise_origin
 from widget.sql import queries
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class WidgetOptions:
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 # A font family name, quoted in CSS by us: letters, digits, spaces and hyphens only.
 _FONT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{0,39}$")
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def widget_options(policy: EmbedPolicy, params: dict[str, str]) -> WidgetOptions:

@@ -30,6 +30,7 @@ HOMES = {
     "Language": "widget.i18n",
     "HoldId": "widget.api.params",
     "PropertySlug": "widget.api.params",
+    "SLUG_PATTERN": "widget.properties.file",
 }
 
 #: The literal forms the old duplicates took (a bound written out instead of imported).
@@ -43,6 +44,7 @@ LITERALS = [
     r"le=50\b",  # a room's guests
     r"\b(?:366|731)\b",  # nights of a calendar
     r"[\"']en[\"'],\s*[\"']de[\"'],",  # the languages
+    r"\^\[a-z0-9\]\+\(-\[a-z0-9\]\+\)\*\$",  # a slug, outside its pattern's one home
 ]
 
 

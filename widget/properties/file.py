@@ -25,7 +25,9 @@ from widget.i18n import LANGUAGES
 from widget.limits import BOOKING_HORIZON_DAYS, MAX_GUESTS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from widget.toml_lines import KeyLines
 
-Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+#: A property's or room type's name in URLs: lower-case words joined by hyphens.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, Meta(pattern=SLUG_PATTERN, max_length=64)]
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=200)]
 ClockTime = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 

@@ -97,10 +97,17 @@ def _failed(instance: RuleInstance, problem: str) -> RuleFailed:
     return RuleFailed(instance.name, instance.package, problem)
 
 
-def _name_rule(error: PricingError, instance: RuleInstance) -> None:
-    """A refusal a rule raised names the instance that raised it."""
-    if error.rule is None:
-        error.rule = instance.name
+def _blamed(instance: RuleInstance, error: Exception) -> Exception:
+    """What to raise when ``instance``'s code raised ``error``: a refusal (`PricingError`)
+    as it is, naming the instance unless it names a rule already; anything else as
+    `RuleFailed` naming the instance and its package."""
+    if isinstance(error, PricingError):
+        if error.rule is None:
+            error.rule = instance.name
+        return error
+    failure = _failed(instance, f"{type(error).__name__}: {error}")
+    failure.__cause__ = error
+    return failure
 
 
 def _nights(ctx: StayContext, *, explaining: bool, calendar: bool) -> Nights:
@@ -149,11 +156,8 @@ def _price_nights(instance: RuleInstance, rule: NightRule[Any], nights: Nights) 
     """Run one night rule, naming it in whatever it raises."""
     try:
         rule.price(nights)
-    except PricingError as error:
-        _name_rule(error, instance)
-        raise
     except Exception as error:
-        raise _failed(instance, f"{type(error).__name__}: {error}") from error
+        raise _blamed(instance, error)  # noqa: B904 - _blamed sets the cause
 
 
 def _check_amounts(instance: RuleInstance, nights: Nights, count: int) -> None:
@@ -194,11 +198,8 @@ def _restrictions(instances: Sequence[RuleInstance], days: Days) -> None:
         assert isinstance(rule, RestrictionRule)
         try:
             rule.restrict(days)
-        except PricingError as error:
-            _name_rule(error, instance)
-            raise
         except Exception as error:
-            raise _failed(instance, f"{type(error).__name__}: {error}") from error
+            raise _blamed(instance, error)  # noqa: B904 - _blamed sets the cause
 
 
 def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext) -> None:
@@ -320,8 +321,5 @@ def _stay_charges(instance: RuleInstance, bill: Bill) -> list[Charge]:
     assert isinstance(rule, StayRule)
     try:
         return list(rule.price(bill))
-    except PricingError as error:
-        _name_rule(error, instance)
-        raise
     except Exception as error:
-        raise _failed(instance, f"{type(error).__name__}: {error}") from error
+        raise _blamed(instance, error)  # noqa: B904 - _blamed sets the cause

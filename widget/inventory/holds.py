@@ -252,7 +252,7 @@ class Holds:
         assert row is not None
         self.freshness.forget(catalogue.property_id)
         for old in lapsed:
-            await self._forget(catalogue.property_id, old)
+            await self._give_back(catalogue.property_id, old)
         return NewHold(attempt.hold_id, token, row["hold_expires_at"], quote, row["version"])
 
     async def _take_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
@@ -309,21 +309,23 @@ class Holds:
         row = await cur.fetchone()
         if row is None:
             return False
-        await self._forget(row["property_id"], {**row, "id": hold_id})
+        self.freshness.forget(row["property_id"])
+        await self._give_back(row["property_id"], {**row, "id": hold_id})
         return True
 
     async def sweep(self, conn: Conn, limit: int = 500) -> int:
         """Expire holds whose time is up (by the database's clock); returns how many."""
         cur = await conn.execute(queries("inventory")["sweep_lapsed_holds"], {"limit": limit})
         rows = await cur.fetchall()
+        for property_id in {row["property_id"] for row in rows}:
+            self.freshness.forget(property_id)
         for row in rows:
-            await self._forget(row["property_id"], row)
+            await self._give_back(row["property_id"], row)
         return len(rows)
 
-    async def _forget(self, property_id: int, row: dict[str, Any]) -> None:
-        """A hold ended: its nights are free in this worker's answers at once, and its gate
-        and its place in its client's quota are given back."""
-        self.freshness.forget(property_id)
+    async def _give_back(self, property_id: int, row: dict[str, Any]) -> None:
+        """A hold ended: its gate and its place in its client's quota are given back. (The
+        caller makes this worker forget the property once, however many holds ended.)"""
         if row.get("unit_id") is not None and row.get("check_in") is not None:
             keys = night_keys(property_id, row["unit_id"], row["check_in"], row["check_out"])
             await self.gate.release(keys, row["id"])

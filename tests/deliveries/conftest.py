@@ -45,6 +45,8 @@ class Receiver:
     port: int = 0
     statuses: list[int] = field(default_factory=list)
     hang: set[str] = field(default_factory=set)
+    #: Booking references answered 500 once each (the order of concurrent requests varies).
+    fail_once: set[str] = field(default_factory=set)
     got: list[Delivery] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,6 +68,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             with receiver.lock:
                 receiver.got.append(Delivery(self.path, dict(self.headers.items()), body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 204
+                reference = msgspec.json.decode(body)["data"].get("reference")
+                if reference in receiver.fail_once:
+                    receiver.fail_once.discard(reference)
+                    status = 500
             self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -26,6 +27,16 @@ class DeliveryRefused(Exception):
     in words that carry no URL path and no secret."""
 
 
+class _NoRequestLines(logging.Filter):
+    """httpx logs each request's whole URL at INFO; a webhook URL's path is a credential."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("HTTP Request")
+
+
+_QUIET = _NoRequestLines()
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -40,6 +51,9 @@ async def post(
     seconds: float = TIMEOUT_SECONDS,
 ) -> Answer:
     """POST ``body`` to ``url``; the endpoint's status, or `DeliveryRefused`."""
+    httpx_log = logging.getLogger("httpx")
+    if _QUIET not in httpx_log.filters:
+        httpx_log.addFilter(_QUIET)
     await _check_address(url, allow_private)
     try:
         async with httpx.AsyncClient(

@@ -116,10 +116,17 @@ SET state = 'pending', attempts = 0, next_attempt_at = innkeep_now(),
 FROM webhook_endpoint e
 WHERE d.id = %(id)s AND e.id = d.endpoint_id AND e.removed_at IS NULL
   AND (d.lease_until IS NULL OR d.lease_until <= innkeep_now())
-RETURNING d.id, d.event_type, e.url
 
 -- name: delivery_for_resend
 SELECT d.id, e.removed_at IS NOT NULL AS removed,
        d.lease_until IS NOT NULL AND d.lease_until > innkeep_now() AS sending
 FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+WHERE d.id = %(id)s
+FOR UPDATE OF d
+
+-- name: delivery_by_id
+SELECT d.id, d.event_type, d.booking_ref, d.state, d.attempts, d.next_attempt_at,
+       d.last_status, d.last_error, d.occurred_at, d.delivered_at, d.failed_at, e.url
+FROM webhook_delivery d
+JOIN webhook_endpoint e ON e.id = d.endpoint_id
 WHERE d.id = %(id)s

@@ -128,7 +128,7 @@ def hooked(demo_property: psycopg.Connection[Any], receiver: Receiver) -> psycop
 @pytest.fixture
 def sending_settings(quiet_settings: Settings) -> Settings:
     """Deliveries may reach the receiver on loopback (as INNKEEP_SYNC_ALLOW_PRIVATE_NETWORKS)."""
-    return msgspec.structs.replace(quiet_settings, sync_allow_private_networks=True)
+    return msgspec.structs.replace(quiet_settings, sync_allow_private_networks=("127.0.0.0/8",))
 
 
 @pytest.fixture

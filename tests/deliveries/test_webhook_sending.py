@@ -178,7 +178,8 @@ async def test_an_endpoint_that_does_not_answer_in_time_is_retried(
     await enqueue_now(pool, "booking.confirmed", "ABC123")
     assert await send_webhooks(pool, sending_settings, seconds=0.2) == 0
     (row,) = deliveries(demo_property)
-    assert row["state"] == "pending" and row["last_error"] == "no answer within 0.2 s"
+    assert row["state"] == "pending"
+    assert "no complete answer within 0.2 seconds" in row["last_error"]
     assert row["next_attempt_at"] > row["created_at"]
 
 
@@ -289,4 +290,15 @@ async def test_a_private_address_is_refused_unless_allowed(
     assert await send_webhooks(pool, quiet_settings) == 0
     assert receiver.got == []
     (row,) = deliveries(hooked)
-    assert "non-public address" in row["last_error"] and row["state"] == "pending"
+    assert "leads to a loopback address (127.0.0.1)" in row["last_error"]
+    assert row["state"] == "pending"
+
+
+async def test_a_redirect_is_a_failed_try_never_followed(
+    hooked: Conn, receiver: Receiver, pool: Pool, sending_settings: Settings
+) -> None:
+    receiver.statuses = [307]
+    await enqueue_now(pool, "booking.confirmed", "ABC123")
+    assert await send_webhooks(pool, sending_settings) == 0
+    (row,) = deliveries(hooked)
+    assert row["last_error"] == "the endpoint answered 307" and len(receiver.got) == 1

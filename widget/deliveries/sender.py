@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -21,6 +21,7 @@ from standardwebhooks import Webhook
 
 from widget.db import Pool
 from widget.deliveries.transport import TIMEOUT_SECONDS, Answer, DeliveryRefused, post
+from widget.outbound import Network, networks
 from widget.properties.webhooks import shown_url
 from widget.settings import Settings
 from widget.sql import queries
@@ -42,7 +43,7 @@ class Send(Protocol):
         body: bytes,
         headers: dict[str, str],
         *,
-        allow_private: bool,
+        allow_networks: Sequence[Network],
         seconds: float,
     ) -> Awaitable[Answer]: ...
 
@@ -100,7 +101,7 @@ async def send_webhooks(
         claimed = [msgspec.convert(row, Claimed) for row in await cur.fetchall()]
     if not claimed:
         return 0
-    attempt = _attempt_with(send, settings.sync_allow_private_networks, seconds)
+    attempt = _attempt_with(send, networks(settings.sync_allow_private_networks), seconds)
     outcomes = await asyncio.gather(*(attempt(delivery) for delivery in claimed))
     async with pool.connection() as conn:
         for delivery, (status, error) in zip(claimed, outcomes, strict=True):
@@ -112,7 +113,7 @@ Outcome = tuple[int | None, str | None]
 
 
 def _attempt_with(
-    send: Send, allow_private: bool, seconds: float
+    send: Send, allow_networks: Sequence[Network], seconds: float
 ) -> Callable[[Claimed], Awaitable[Outcome]]:
     async def attempt(delivery: Claimed) -> Outcome:
         """One try: the endpoint's status, and why it failed (None when it took it)."""
@@ -120,7 +121,7 @@ def _attempt_with(
         headers = signed_headers(delivery, body, datetime.now(UTC))
         try:
             answer = await send(
-                delivery.url, body, headers, allow_private=allow_private, seconds=seconds
+                delivery.url, body, headers, allow_networks=allow_networks, seconds=seconds
             )
         except DeliveryRefused as refused:
             return None, str(refused)

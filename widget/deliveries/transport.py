@@ -1,25 +1,18 @@
-"""How a delivery leaves: one HTTP POST, no redirects, no proxies, a time limit.
-
-Interim: this refuses loopback, private, link-local and metadata addresses by resolving
-the host before connecting. The shared outbound fetcher (`widget.outbound`, decision 15)
-checks the address actually connected to; deliveries move to it when it lands.
-"""
+"""How a delivery leaves: one POST through the shared SSRF-safe client (`widget.outbound`,
+decision 15), no redirects followed (a 3xx is a failed try), one time limit."""
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import logging
-import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-import httpx
+from widget.outbound import Network, OutboundFailed, OutboundRefused, fetch
 
 #: Seconds for the whole call; an endpoint slower than this is retried later.
 TIMEOUT_SECONDS = 10.0
-#: What is read of an answer (only its status matters).
-MAX_ANSWER_BYTES = 64 * 1024
+#: What is read of an answer (only its status matters; a bigger one is a failed try).
+MAX_ANSWER_BYTES = 1024 * 1024
 
 
 class DeliveryRefused(Exception):
@@ -47,39 +40,25 @@ async def post(
     body: bytes,
     headers: dict[str, str],
     *,
-    allow_private: bool,
+    allow_networks: Sequence[Network],
     seconds: float = TIMEOUT_SECONDS,
 ) -> Answer:
-    """POST ``body`` to ``url``; the endpoint's status, or `DeliveryRefused`."""
+    """POST ``body`` to ``url``; the endpoint's status, or `DeliveryRefused`.
+    ``allow_networks``: the non-public networks it may reach anyway (tests: loopback)."""
     httpx_log = logging.getLogger("httpx")
     if _QUIET not in httpx_log.filters:
         httpx_log.addFilter(_QUIET)
-    await _check_address(url, allow_private)
     try:
-        async with httpx.AsyncClient(
-            trust_env=False, follow_redirects=False, timeout=seconds
-        ) as client, client.stream("POST", url, content=body, headers=headers) as answer:
-            read = 0
-            async for chunk in answer.aiter_raw():
-                read += len(chunk)
-                if read >= MAX_ANSWER_BYTES:
-                    break
-            return Answer(answer.status_code)
-    except httpx.TimeoutException:
-        raise DeliveryRefused(f"no answer within {seconds:g} s") from None
-    except httpx.HTTPError as exc:
-        raise DeliveryRefused(f"could not connect: {type(exc).__name__}") from None
-
-
-async def _check_address(url: str, allow_private: bool) -> None:
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError:
-        raise DeliveryRefused("the host name does not resolve") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global and not allow_private:
-            raise DeliveryRefused(
-                f"refused: the host resolves to a non-public address ({address})"
-            )
+        answer = await fetch(
+            "POST",
+            url,
+            headers=headers,
+            body=body,
+            max_bytes=MAX_ANSWER_BYTES,
+            timeout=seconds,
+            max_redirects=0,
+            allow_networks=allow_networks,
+        )
+    except (OutboundRefused, OutboundFailed) as failed:
+        raise DeliveryRefused(str(failed)) from None
+    return Answer(answer.status)

@@ -14,11 +14,13 @@ from typing import Any
 import msgspec
 import psycopg
 import pytest
+from litestar.testing import AsyncTestClient
 
 import widget.payments.confirmation as confirmation
 from tests.deliveries.conftest import SECRET, Receiver, hook, webhooks_toml
 from tests.helpers import DEMO_TOML, advance_clock, set_clock
 from tests.payments.conftest import GUEST, HeldRoom
+from widget.app import create_app
 from widget.db import Pool
 from widget.deliveries.outbox import enqueue
 from widget.deliveries.sender import send_webhooks
@@ -302,3 +304,22 @@ async def test_a_redirect_is_a_failed_try_never_followed(
     assert await send_webhooks(pool, sending_settings) == 0
     (row,) = deliveries(hooked)
     assert row["last_error"] == "the endpoint answered 307" and len(receiver.got) == 1
+
+
+async def test_the_services_background_job_delivers_a_booking(
+    hooked: Conn, held: HeldRoom, receiver: Receiver, sending_settings: Settings
+) -> None:
+    running = msgspec.structs.replace(
+        sending_settings,
+        background_jobs=True,
+        webhook_seconds=0.05,
+        sweep_seconds=60.0,
+        outbox_seconds=60.0,
+        reconcile_seconds=600.0,
+    )
+    async with AsyncTestClient(app=create_app(running)) as api:
+        reference = await book(api, held)
+        async with asyncio.timeout(10):
+            while not receiver.got:  # noqa: ASYNC110 (the receiver is another thread)
+                await asyncio.sleep(0.02)
+    assert receiver.got[0].verified()["data"]["reference"] == reference

@@ -323,3 +323,17 @@ async def test_the_services_background_job_delivers_a_booking(
             while not receiver.got:  # noqa: ASYNC110 (the receiver is another thread)
                 await asyncio.sleep(0.02)
     assert receiver.got[0].verified()["data"]["reference"] == reference
+
+
+async def test_one_delivery_that_cannot_be_sent_does_not_hold_back_the_batch(
+    hooked: Conn, receiver: Receiver, pool: Pool, sending_settings: Settings
+) -> None:
+    await enqueue_now(pool, "booking.confirmed", "ABC123")
+    await enqueue_now(pool, "booking.confirmed", "XYZ789")
+    # A secret that passed the file's check once but cannot sign now (say, edited by hand).
+    hooked.execute("UPDATE webhook_endpoint SET secret = 'whsec_'")
+    assert await send_webhooks(pool, sending_settings) == 0
+    assert {d["last_error"] for d in deliveries(hooked)} == {
+        "could not be sent (EmptyWebhookSecretError)"
+    }
+    assert {d["state"] for d in deliveries(hooked)} == {"pending"}

@@ -117,14 +117,19 @@ def _attempt_with(
 ) -> Callable[[Claimed], Awaitable[Outcome]]:
     async def attempt(delivery: Claimed) -> Outcome:
         """One try: the endpoint's status, and why it failed (None when it took it)."""
-        body = body_of(delivery)
-        headers = signed_headers(delivery, body, datetime.now(UTC))
         try:
+            body = body_of(delivery)
+            headers = signed_headers(delivery, body, datetime.now(UTC))
             answer = await send(
                 delivery.url, body, headers, allow_networks=allow_networks, seconds=seconds
             )
         except DeliveryRefused as refused:
             return None, str(refused)
+        except Exception as exc:
+            # Recorded as a failed try like any other: an exception escaping here would
+            # leave the whole batch unrecorded, and sent again once the leases lapse.
+            log.exception("webhook %s could not be sent", delivery.id)
+            return None, f"could not be sent ({type(exc).__name__})"
         if 200 <= answer.status < 300:
             return answer.status, None
         return answer.status, f"the endpoint answered {answer.status}"

@@ -10,47 +10,49 @@ import msgspec
 
 from widget.db import Conn
 from widget.deliveries.outbox import enqueue
+from widget.rows import BookingEvent, decoded
 from widget.schemas import MoneyOut
 from widget.sql import queries
 
-BookingEvent = Literal["booking.confirmed", "booking.cancelled"]
+EventType = Literal["booking.confirmed", "booking.cancelled"]
 
 
-async def enqueue_booking_event(conn: Conn, reservation_id: UUID, event_type: BookingEvent) -> int:
+async def enqueue_booking_event(conn: Conn, reservation_id: UUID, event_type: EventType) -> int:
     """Write ``event_type`` for the booking ``reservation_id`` to the webhook outbox, in
     ``conn``'s current transaction (the one that confirmed or cancelled it)."""
     cur = await conn.execute(queries("webhooks")["booking_for_webhook"], {"id": reservation_id})
     row = await cur.fetchone()
     assert row is not None  # the caller has just written this booking, in this transaction
+    booking = decoded(row, BookingEvent)
     return await enqueue(
-        conn, row["property_id"], event_type, booking_data(row), booking_ref=row["reference"]
+        conn, booking.property_id, event_type, booking_data(booking), booking_ref=booking.reference
     )
 
 
-def booking_data(row: dict[str, Any]) -> dict[str, Any]:
-    """The ``data`` object of a booking event, from a ``booking_for_webhook`` row."""
-    currency, quote = row["currency"], row["quote"] or {}
+def booking_data(booking: BookingEvent) -> dict[str, Any]:
+    """The ``data`` object of a booking event."""
 
     def money(amount: int) -> dict[str, Any]:
-        return msgspec.to_builtins(MoneyOut(int(amount), currency))  # type: ignore[no-any-return]
+        return msgspec.to_builtins(MoneyOut(amount, booking.currency))  # type: ignore[no-any-return]
 
     data: dict[str, Any] = {
-        "property": row["property_slug"],
-        "reference": row["reference"],
-        "status": row["status"],
-        "check_in": row["check_in"].isoformat(),
-        "check_out": row["check_out"].isoformat(),
-        "nights": (row["check_out"] - row["check_in"]).days,
-        "unit": row["unit"],
-        "room_type": {"slug": row["room_type_slug"], "name": row["room_type_name"]},
-        "adults": row["adults"],
-        "children": list(row["children"] or []),
-        "total": money(quote.get("total", 0)),
-        "paid": money(quote.get("due_now", 0)),
+        "property": booking.property_slug,
+        "reference": booking.reference,
+        "status": booking.status,
+        "check_in": booking.check_in.isoformat(),
+        "check_out": booking.check_out.isoformat(),
+        "nights": (booking.check_out - booking.check_in).days,
+        "unit": booking.unit,
+        "room_type": {"slug": booking.room_type_slug, "name": booking.room_type_name},
+        "adults": booking.adults,
+        "children": booking.children,
     }
-    if row["refund_amount"] is not None:
-        data["refund"] = money(row["refund_amount"])
-    guest = row["guest"]
-    if guest:
-        data["guest"] = {"name": guest.get("name"), "email": guest.get("email")}
+    if booking.quote is not None:
+        data["total"] = money(booking.quote.total)
+        data["paid"] = money(booking.quote.due_now)
+    if booking.refund_amount is not None:
+        data["refund"] = money(booking.refund_amount)
+    if booking.guest is not None:
+        # The only personal data: `enqueue` drops it for endpoints without include_guest.
+        data |= {"guest": {"name": booking.guest.name, "email": booking.guest.email}}
     return data

@@ -31,7 +31,7 @@ async def enqueue(
     returns how many deliveries were written.
 
     Call it inside the transaction that makes the change, so the deliveries commit (or roll
-    back) with it. Personal data of a guest goes under ``data["guest"]`` and nowhere else:
+    back) with it. Personal data of a guest goes under the ``guest`` key of ``data`` only:
     that key is dropped for endpoints without ``include_guest``. ``booking_ref`` keeps one
     booking's events in order per endpoint.
     """

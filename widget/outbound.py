@@ -24,6 +24,7 @@ import asyncio
 import hashlib
 import ipaddress
 import socket
+import ssl
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -166,6 +167,8 @@ class _Call:
     max_redirects: int
     resolver: Resolver
     allowed: Sequence[Network]
+    #: Certificates to trust; None: the public CAs (certifi), as httpx does.
+    tls: ssl.SSLContext | None = None
 
 
 async def fetch(
@@ -179,13 +182,17 @@ async def fetch(
     max_redirects: int = 5,
     resolver: Resolver | None = None,
     allow_networks: Sequence[Network] = (),
+    tls: ssl.SSLContext | None = None,
 ) -> Fetched:
     """Call ``url`` safely (see the module's docstring) and return the answer, whatever its
     status. ``allow_networks`` lets non-public addresses in those networks through (tests
     allow loopback; a deployment may allow its own LAN). ``max_redirects=0`` returns a
     redirect as the answer. Raises `OutboundRefused` for a URL or address that may not be
-    called and `OutboundFailed` when no usable answer came (both with a message in words)."""
-    call = _Call(max_bytes, timeout, max_redirects, resolver or system_resolver, allow_networks)
+    called and `OutboundFailed` when no usable answer came (both with a message in words).
+    ``tls`` replaces the trusted certificates (tests trust their own authority)."""
+    call = _Call(
+        max_bytes, timeout, max_redirects, resolver or system_resolver, allow_networks, tls
+    )
     try:
         async with asyncio.timeout(timeout):
             return await _follow(call, method, url, dict(headers or {}), body)
@@ -227,7 +234,10 @@ async def _once(
     extensions = {"sni_hostname": target.host}
     shown = url_for_logs(str(target.url.copy_with(host=target.host)))
     async with httpx.AsyncClient(
-        trust_env=False, timeout=call.seconds, follow_redirects=False
+        trust_env=False,
+        timeout=call.seconds,
+        follow_redirects=False,
+        verify=call.tls if call.tls is not None else True,
     ) as client:
         request = client.build_request(
             method, target.url, headers=sent, content=body, extensions=extensions

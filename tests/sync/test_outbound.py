@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import ipaddress
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -208,3 +209,106 @@ def test_the_setting_names_the_networks_outbound_calls_may_reach() -> None:
     assert networks(everything.sync_allow_private_networks) == EVERYWHERE
     with pytest.raises(SettingsError, match="INNKEEP_SYNC_ALLOW_PRIVATE_NETWORKS"):
         load_settings({"INNKEEP_SYNC_ALLOW_PRIVATE_NETWORKS": "lan"})
+
+
+def _authority_and_server_cert(tmp: Any, name: str) -> tuple[str, str, str]:
+    """A test certificate authority and a certificate it signed for ``name`` (files)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def subject(common: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(subject("Innkeep test CA"))
+        .issuer_name(subject("Innkeep test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject(name))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    paths = (tmp / "ca.pem", tmp / "cert.pem", tmp / "key.pem")
+    paths[0].write_bytes(ca.public_bytes(pem))
+    paths[1].write_bytes(cert.public_bytes(pem))
+    paths[2].write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(paths[0]), str(paths[1]), str(paths[2])
+
+
+async def test_https_to_the_checked_address_verifies_the_certificate_by_name(
+    tmp_path: Any,
+) -> None:
+    """The socket goes to the pinned address, while TLS sends the name (SNI) and checks the
+    certificate against it: a certificate for another name is refused."""
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    ca, cert, key = _authority_and_server_cert(tmp_path, "feeds.example.com")
+    seen: dict[str, Any] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen["host"] = self.headers["Host"]
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    def note_sni(sock: Any, name: str | None, ctx: Any) -> None:
+        seen["sni"] = name
+
+    server_tls.sni_callback = note_sni
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.socket = server_tls.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    port = httpd.server_address[1]
+    trust = ssl.create_default_context(cafile=ca)
+    resolve = resolver_for({"feeds.example.com": ["127.0.0.1"], "other.example.com": ["127.0.0.1"]})
+    try:
+        got = await get(
+            f"https://feeds.example.com:{port}/cal.ics",
+            resolver=resolve,
+            allow_networks=LOOPBACK,
+            tls=trust,
+        )
+        assert got.body == b"ok"
+        assert seen == {"sni": "feeds.example.com", "host": f"feeds.example.com:{port}"}
+        with pytest.raises(OutboundFailed, match="(?i)certificate verify failed"):
+            await get(
+                f"https://other.example.com:{port}/cal.ics",
+                resolver=resolve,
+                allow_networks=LOOPBACK,
+                tls=trust,
+            )
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -302,7 +302,7 @@ async def test_https_to_the_checked_address_verifies_the_certificate_by_name(
         )
         assert got.body == b"ok"
         assert seen == {"sni": "feeds.example.com", "host": f"feeds.example.com:{port}"}
-        with pytest.raises(OutboundFailed, match="(?i)certificate verify failed"):
+        with pytest.raises(OutboundFailed, match=r"(?i)certificate verify failed"):
             await get(
                 f"https://other.example.com:{port}/cal.ics",
                 resolver=resolve,

@@ -169,3 +169,24 @@ class ListedBooking(msgspec.Struct, frozen=True):
     refund_amount: int | None
     currency: str
 
+
+
+class BookingEvent(msgspec.Struct, frozen=True):
+    """What an owner webhook says of a booking (``webhooks.sql`` ``booking_for_webhook``)."""
+
+    property_id: int
+    property_slug: str
+    reference: str
+    status: str
+    check_in: date
+    check_out: date
+    adults: int | None
+    children: list[int]
+    #: None only for rows that never had one (a block); bookings always carry their quote.
+    quote: Quote | None
+    guest: Guest | None
+    refund_amount: int | None
+    unit: str
+    room_type_slug: str
+    room_type_name: str
+    currency: str

@@ -30,6 +30,8 @@ EXPECTED_TABLES = {
     "channel",
     "export_feed",
     "export_served",
+    "webhook_endpoint",
+    "webhook_delivery",
 }
 
 

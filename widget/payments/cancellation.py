@@ -16,6 +16,7 @@ from uuid import UUID
 import msgspec
 
 from widget.db import Conn
+from widget.deliveries.bookings import enqueue_booking_event
 from widget.errors import Conflict, Invalid, NotFound
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
@@ -151,6 +152,7 @@ async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking
         mail = await booking_for_mail(conn, booking.id)
         demo = provider.name == "demo"
         await enqueue(conn, booking.id, booking_cancelled(mail, deal.refund, demo))
+        await enqueue_booking_event(conn, booking.id, "booking.cancelled")
     if deal.refund > 0:
         await refund(conn, provider, booking.id)
     return await booking_for_guest_unchecked(conn, booking.reference)

@@ -8,6 +8,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from widget.properties.endpoints import apply_webhooks
 from widget.properties.file import PropertySpec, RoomTypeSpec, clock, normalise_origin
 from widget.sql import queries
 
@@ -52,6 +53,8 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
             _apply_room_type(conn, property_id, room, position, report)
         if report.changed and not report.created and row is None:
             conn.execute(q["bump_version"], {"property_id": property_id})
+        # After the bump: webhooks change no price or availability answer.
+        report.changed.extend(apply_webhooks(conn, property_id, spec.webhooks))
     return report
 
 

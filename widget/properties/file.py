@@ -23,6 +23,7 @@ from engine.money import UnknownCurrency, check_currency, to_minor
 from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
 from widget.i18n import LANGUAGES
 from widget.limits import BOOKING_HORIZON_DAYS, MAX_GUESTS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
+from widget.properties.webhooks import WebhookSpec, check_webhooks
 from widget.toml_lines import KeyLines
 
 #: A property's or room type's name in URLs: lower-case words joined by hyphens.
@@ -94,6 +95,8 @@ class PropertySpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     room_types: Annotated[list[RoomTypeSpec], Meta(min_length=1)]
     #: The owner's pricing rules, in order; validated by the engine (`engine.load_rules`).
     rules: list[dict[str, Any]] = []
+    #: Where the owner's other tools are told of bookings and sync trouble.
+    webhooks: list[WebhookSpec] = []
 
 
 class PropertyFileError(ValueError):
@@ -177,6 +180,7 @@ def _check_meaning(spec: PropertySpec, fail: Any) -> None:
     _check_property(spec, fail)
     _check_room_types(spec, fail)
     check_rules(spec, fail)
+    check_webhooks(spec.webhooks, fail)
 
 
 def _check_property(spec: PropertySpec, fail: Any) -> None:

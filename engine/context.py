@@ -56,7 +56,8 @@ class Occupancy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class StayContext(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Everything a rule may read: property, room type, dates, party, promo code, today.
+    """Everything a rule may read: property, room type, dates, party, promo code, today,
+    the rate plan, the guest's inputs and the extras chosen.
 
     ``check_in``/``check_out`` are the half-open range of nights (for the calendar, the range
     shown). ``today`` is the property's local date, computed by the server. ``occupancy`` has
@@ -71,6 +72,13 @@ class StayContext(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     party: Party = Party()
     promo_code: str | None = None
     occupancy: tuple[Occupancy, ...] = ()
+    #: The rate plan the stay is sold under (None: the property has no plans).
+    rate_plan: str | None = None
+    #: The guest's answers to the rules' inputs; while a rule runs, every declared input
+    #: is here, checked, with its default where the guest said nothing.
+    inputs: dict[str, int | bool] = {}
+    #: The extras chosen, by slug (quantities; priced by the engine as stay lines).
+    extras: dict[str, int] = {}
 
     @builtins.property  # the field `property` shadows the builtin inside this class
     def nights(self) -> int:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar
 import msgspec
 
 from engine.dates import Period, covered, month_days
+from engine.inputs import RuleInput
 from engine.quote import Payable, StayLine
 
 if TYPE_CHECKING:
@@ -36,13 +37,17 @@ class Rule(Generic[SettingsT]):
     """Base of every rule type. Subclass `NightRule`, `StayRule` or `RestrictionRule`.
 
     Class attributes: ``name`` (what owners write as ``type``), ``stage``, ``Settings`` (a
-    msgspec Struct; declare money fields as `engine.Money`), and a docstring whose first
-    line describes the rule in ``innkeep plugins``.
+    msgspec Struct; declare money fields as `engine.Money`), optionally ``inputs`` (the
+    questions the guest answers), and a docstring whose first line describes the rule in
+    ``innkeep plugins``.
     """
 
     name: ClassVar[str]
     stage: ClassVar[Stage]
     Settings: ClassVar[type[msgspec.Struct]] = NoSettings
+    #: What the rule asks the guest (`engine.RuleInput`s); values arrive in
+    #: ``context.inputs``, checked and with defaults filled in.
+    inputs: ClassVar[tuple[RuleInput, ...]] = ()
 
     def __init__(self, settings: SettingsT, currency: str) -> None:
         self.settings = settings

@@ -53,6 +53,10 @@ class Occupancy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     units_total: int
     units_sold: int = 0
     free_gap: int | None = None
+    #: The length of the shortest free gap *between two reservations* that begins this
+    #: night on a free unit (None: none begins here). A stay exactly filling such a gap may
+    #: be allowed whatever the minimum stay (the `gap_night` rule's ``fill_gaps``).
+    gap_from_here: int | None = None
 
 
 class StayContext(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -79,6 +83,9 @@ class StayContext(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     inputs: dict[str, int | bool] = {}
     #: The extras chosen, by slug (quantities; priced by the engine as stay lines).
     extras: dict[str, int] = {}
+    #: The stay exactly fills a free gap between two reservations on a unit it could be
+    #: sold from (the caller knows the reservations; the engine never reads a database).
+    fills_gap: bool = False
 
     @builtins.property  # the field `property` shadows the builtin inside this class
     def nights(self) -> int:

@@ -208,10 +208,19 @@ def _restrictions(instances: Sequence[RuleInstance], days: Days) -> None:
             raise _blamed(instance, error)  # noqa: B904 - _blamed sets the cause
 
 
+def _gap_allowance(plan: dict[str, list[RuleInstance]]) -> int:
+    """The longest gap a stay may fill whatever the minimum stay (rules' `fills_gaps`)."""
+    return max(
+        (instance.rule.fills_gaps() for stage in plan.values() for instance in stage), default=0
+    )
+
+
 def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext) -> None:
-    """Check the stay against each restriction rule alone, so the refusal can name it."""
+    """Check the stay against each restriction rule alone, so the refusal can name it. A
+    stay exactly filling a short enough gap between two reservations skips the minimum."""
     nights = ctx.nights
     arrival, departure = ctx.check_in, ctx.check_out
+    gap_filled = ctx.fills_gap and nights <= _gap_allowance(plan)
     for instance in plan.get("restrict", ()):
         days = Days(ctx, [arrival, departure])
         _restrictions([instance], days)
@@ -224,7 +233,7 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
                 "closed_to_departure", f"departures are not possible on {departure}",
                 rule=instance.name,
             )
-        if nights < days.min_stay[0]:
+        if nights < days.min_stay[0] and not gap_filled:
             raise StayRefused(
                 "min_stay",
                 f"stays arriving on {arrival} must be at least {days.min_stay[0]} nights",
@@ -236,6 +245,17 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
                 "max_stay", f"stays arriving on {arrival} may be at most {longest} nights",
                 rule=instance.name,
             )
+
+
+def _open_gaps(days: Days, ctx: StayContext, allowance: int) -> None:
+    """Where a short enough gap between two reservations begins, its length is the day's
+    minimum stay (a stay filling it is allowed, see `_refuse_if_restricted`)."""
+    if not allowance or not ctx.occupancy:
+        return
+    for i, night in enumerate(ctx.occupancy):
+        gap = night.gap_from_here
+        if gap is not None and gap <= allowance and gap < days.min_stay[i]:
+            days.min_stay[i] = gap
 
 
 def price_nights(
@@ -257,6 +277,7 @@ def price_nights(
     amounts = lowest(nights.amounts, plans, ctx.room_type.slug) if plans else nights.amounts
     days = Days(ctx, nights.dates)
     _restrictions(plan.get("restrict", ()), days)
+    _open_gaps(days, ctx, _gap_allowance(plan))
     return [
         NightPrice(day, amount, low, high, arrive, depart)
         for day, amount, low, high, arrive, depart in zip(

@@ -60,6 +60,12 @@ class Rule(Generic[SettingsT]):
         Raise `engine.SettingError` for settings that are valid one by one but not together.
         """
 
+    def fills_gaps(self) -> int:
+        """The longest free gap between two reservations (nights) that a stay exactly
+        filling it may book whatever the minimum stay; 0 (the default): none. The engine
+        takes the largest any rule of the stay's room type allows."""
+        return 0
+
     @classmethod
     def describe(cls) -> str:
         """The first paragraph of the class docstring, on one line: the rule's description."""
@@ -193,7 +199,8 @@ class Bill:
 
 
 class Days:
-    """Days a guest might arrive or depart on, as a restriction rule sees them.
+    """Days a guest might arrive or depart on, as a restriction rule sees them
+    (``lead_days[i]``: how many days ahead of today an arrival on day ``i`` is booked).
 
     Rules call the methods; the engine combines several rules (the longest minimum stay,
     the shortest maximum, any closure), so their order does not matter.
@@ -205,6 +212,7 @@ class Days:
         "closed_to_departure",
         "context",
         "dates",
+        "lead_days",
         "max_stay",
         "min_stay",
         "weekdays",
@@ -214,6 +222,8 @@ class Days:
         self.context = context
         self.dates = dates
         self.weekdays = [day.weekday() for day in dates]
+        #: Days between booking (today) and an arrival on each day.
+        self.lead_days = [(day - context.today).days for day in dates]
         self.min_stay = [1] * len(dates)
         self.max_stay: list[int | None] = [None] * len(dates)
         self.closed_to_arrival = [False] * len(dates)

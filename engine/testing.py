@@ -54,10 +54,12 @@ def make_context(
     occupancy: Sequence[Occupancy] = (),
     extras: Mapping[str, int] | None = None,
     inputs: Mapping[str, int | bool] | None = None,
+    fills_gap: bool = False,
 ) -> StayContext:
     """A `StayContext` from plain values: ``base_price`` in major units, dates as text or
     `date`; ``check_out`` or ``nights``; per-night ``units_sold`` and ``free_gap`` (or whole
-    ``occupancy`` entries); the guest's ``extras`` (slug → quantity) and rule ``inputs``."""
+    ``occupancy`` entries); the guest's ``extras`` (slug → quantity) and rule ``inputs``;
+    ``fills_gap``: the stay exactly fills a free gap between two reservations."""
     start = _day(check_in)
     if check_out is None and nights is None:
         raise TypeError("give check_out or nights")
@@ -85,6 +87,7 @@ def make_context(
         occupancy=per_night,
         extras=dict(extras or {}),
         inputs=dict(inputs or {}),
+        fills_gap=fills_gap,
     )
 
 

@@ -24,6 +24,7 @@ from widget.coalesce import Coalesced
 from widget.db import Conn
 from widget.errors import (
     Conflict,
+    Invalid,
     PriceChanged,
     RoomTaken,
 )
@@ -122,6 +123,26 @@ def _hold_row(
     }
 
 
+def _units_for_gap(
+    catalogue: Catalogue, stock: Stock, wish: StayWish, today: date, units: list[int]
+) -> list[int]:
+    """The units to try: only those whose gap the stay exactly fills when it is allowed
+    only because it fills one (shorter than the minimum stay); else all free ``units``."""
+    gaps = stock.gap_units(wish.check_in, wish.check_out)
+    if not gaps or len(gaps) == len(units):
+        return units
+    try:
+        price(
+            catalogue, stock, wish.room_type, wish.check_in, wish.check_out, wish.party,
+            wish.promo_code, today, wish.choices, gap=False,
+        )
+    except Invalid as refused:
+        if refused.code != "min_stay":
+            raise
+        return [unit for unit in units if unit in gaps]
+    return units
+
+
 class Holds:
     """Holds of every property, for one worker: Postgres, the gate and the quotas."""
 
@@ -165,6 +186,7 @@ class Holds:
         units = stock.free_units(wish.check_in, wish.check_out)
         if not units:
             raise self._taken(catalogue, wish, stocks)
+        units = _units_for_gap(catalogue, stock, wish, today, units)
 
         attempt = _Attempt(
             conn,

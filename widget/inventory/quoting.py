@@ -70,8 +70,10 @@ def price(
     promo_code: str | None,
     today: date,
     choices: Choices = NO_CHOICES,
+    gap: bool | None = None,
 ) -> Quote:
-    """The quote for the stay; every engine refusal becomes a 422 naming its field."""
+    """The quote for the stay; every engine refusal becomes a 422 naming its field.
+    ``gap=False`` prices it as if it filled no gap (a hold asks whether it needs one)."""
     room = catalogue.room(room_type)
     plan = catalogue.engine_plan(catalogue.rate_plan(choices.rate_plan, room_type))
     ctx = StayContext(
@@ -85,6 +87,7 @@ def price(
         occupancy=stock.occupancy(check_in, check_out),
         extras=choices.extras,
         inputs=choices.inputs,
+        fills_gap=gap is not False and bool(stock.gap_units(check_in, check_out)),
     )
     try:
         return price_stay(ctx, catalogue.rules, rate_plan=plan, extras=catalogue.extras)

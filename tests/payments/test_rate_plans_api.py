@@ -172,3 +172,21 @@ async def test_a_property_without_plans_answers_as_before(
     refused = await demo_api.post("/api/v1/properties/plain/quotes",
                                   json={**DOUBLE, "rate_plan": "flexible"})
     assert refused.status_code == 422 and refused.json()["field"] == "rate_plan"
+
+
+async def test_every_plan_at_once_leaves_out_an_extra_a_plan_does_not_offer(
+    demo_api: Any, demo_property: psycopg.Connection[Any]
+) -> None:
+    from tests.helpers import property_toml
+    from widget.properties.apply import apply_property
+    from widget.properties.file import parse_property
+
+    text = property_toml().replace(
+        'per = "guest_night"\n', 'per = "guest_night"\nrate_plans = ["flexible"]\n', 1)
+    apply_property(demo_property, parse_property(text))
+    chosen = {**DOUBLE, "extras": {"breakfast": 2}}
+    both = (await demo_api.post(f"{QUOTES}/all-plans", json=chosen)).json()["quotes"]
+    assert [(q["rate_plan"], q.get("extras", {})) for q in both] == [
+        ("flexible", {"breakfast": 2}), ("non-refundable", {})]
+    refused = await demo_api.post(QUOTES, json={**chosen, "rate_plan": "non-refundable"})
+    assert refused.status_code == 422 and refused.json()["field"] == "extras.breakfast"

@@ -10,6 +10,7 @@ from psycopg.types.json import Jsonb
 
 from widget.properties.endpoints import apply_webhooks
 from widget.properties.file import PropertySpec, RoomTypeSpec, clock, normalise_origin
+from widget.properties.plans import stored
 from widget.sql import queries
 
 
@@ -80,6 +81,8 @@ def _property_row(spec: PropertySpec) -> dict[str, Any]:
         "pricing_rules": Jsonb(_jsonable(spec.rules)),
         "booking_horizon_days": info.booking_horizon_days,
         "hold_share_percent": info.hold_quota.share_percent,
+        "rate_plans": Jsonb(stored(spec.rate_plans)),
+        "extras": Jsonb(stored(spec.extras)),
     }
 
 

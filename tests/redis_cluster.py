@@ -40,6 +40,10 @@ class Node:
             "cluster-enabled": "yes",
             "cluster-config-file": "nodes.conf",
             "cluster-node-timeout": NODE_TIMEOUT_MS,
+            # A replica may always take over (the tests kill primaries of a young cluster).
+            "cluster-replica-validity-factor": 0,
+            # A replica syncs at once, not after the default five seconds of waiting for more.
+            "repl-diskless-sync-delay": 0,
             "appendonly": "no",
             "save": "",
             "logfile": "valkey.log",
@@ -122,6 +126,10 @@ class Cluster:
         """The nodes serving slots right now, by a live node's view."""
         return [self.node(int(primary[1])) for _, _, primary, *_ in self._slots()]
 
+    def _replicas_in_sync(self) -> bool:
+        """Every replica has its primary's data (else it could not take over in time)."""
+        return all(_in_sync(node) for node in self.nodes)
+
     def _slots(self) -> list[list[object]]:
         live = next(node for node in self.nodes if node.process is not None)
         return list(live.client().execute_command("CLUSTER", "SLOTS"))
@@ -151,9 +159,14 @@ class Cluster:
                 return False
             nodes = self.nodes[0].client().execute_command("CLUSTER", "NODES")
             text = nodes.decode() if isinstance(nodes, bytes) else str(nodes)
-            return text.count("slave") == 3 and "fail" not in text
+            return text.count("slave") == 3 and "fail" not in text and self._replicas_in_sync()
 
         _until(healthy, "the cluster to be healthy", seconds)
+
+
+def _in_sync(node: Node) -> bool:
+    info = node.client().info("replication")
+    return info.get("role") != "slave" or info.get("master_link_status") == "up"
 
 
 def _port_with_bus() -> int:

@@ -33,7 +33,7 @@ REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, RedisClusterExcep
 #: A Redis that is away must cost a request milliseconds, not seconds.
 TIMEOUT_SECONDS = 0.25
 #: A failure on the hot path keeps Redis "degraded" in /readyz for this long.
-RECENT_SECONDS = 10.0
+RECENT_SECONDS = 5.0
 
 
 def property_tag(property_id: int) -> str:
@@ -62,9 +62,10 @@ def connect(settings: Settings) -> SharedRedis:
         startup_nodes=seeds,
         socket_timeout=TIMEOUT_SECONDS,
         socket_connect_timeout=TIMEOUT_SECONDS,
-        # After a node fails, ask the cluster once more where the slot lives now (a replica
-        # promoted), at once: no back-off on the request's path.
-        retry=Retry(NoBackoff(), 2),
+        # One more try, at once, after a redirect (MOVED/ASK: a slot moved) or a node that
+        # failed (the slot map is read again): a dead primary costs a request two quick
+        # attempts, then the service goes on without Redis until a replica takes over.
+        retry=Retry(NoBackoff(), 1),
     )
 
 

@@ -6,7 +6,6 @@ Nodes are plain child processes so a test can kill one (a primary dying) and sta
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import subprocess
 import time
@@ -97,7 +96,7 @@ class Cluster:
             node.start()
         for node in self.nodes:
             _until(lambda node=node: _answers(node), f"node {node.port} to answer")
-        subprocess.run(
+        created = subprocess.run(
             [
                 str(BIN / "valkey-cli"),
                 "--cluster",
@@ -107,9 +106,13 @@ class Cluster:
                 "1",
                 "--cluster-yes",
             ],
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if created.returncode != 0:
+            raise RuntimeError(
+                f"valkey-cli --cluster create failed:\n{created.stdout}{created.stderr}"
+            )
         self.wait_healthy()
 
     def stop(self) -> None:
@@ -147,19 +150,19 @@ class Cluster:
         replica each (after a restart: the old primary is back as a replica)."""
 
         def healthy() -> bool:
-            for node in self.nodes:
-                if node.process is None:
-                    return False
-                with contextlib.suppress(redis.RedisError):
+            if any(node.process is None for node in self.nodes):
+                return False
+            try:  # a node just started may refuse, or answer LOADING, for a moment
+                for node in self.nodes:
                     info = node.client().execute_command("CLUSTER", "INFO")
                     text = info.decode() if isinstance(info, bytes) else str(info)
                     if "cluster_state:ok" not in text or "cluster_known_nodes:6" not in text:
                         return False
-                    continue
+                nodes = self.nodes[0].client().execute_command("CLUSTER", "NODES")
+                text = nodes.decode() if isinstance(nodes, bytes) else str(nodes)
+                return text.count("slave") == 3 and "fail" not in text and self._replicas_in_sync()
+            except redis.RedisError:
                 return False
-            nodes = self.nodes[0].client().execute_command("CLUSTER", "NODES")
-            text = nodes.decode() if isinstance(nodes, bytes) else str(nodes)
-            return text.count("slave") == 3 and "fail" not in text and self._replicas_in_sync()
 
         _until(healthy, "the cluster to be healthy", seconds)
 

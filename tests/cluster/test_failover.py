@@ -122,6 +122,8 @@ def test_a_primary_dies_mid_crowd_and_its_replica_takes_over(
             await until(lambda: len(answers) >= 40, "the crowd to get going")
             inn.primary.kill()
             killed_at = loop.time()
+            # A stopped primary shows in /readyz at once (still 200: Postgres answers).
+            await until(lambda: _redis_degraded(c, service.url), "/readyz to say degraded", 10)
             # The cluster notices (node time-out), promotes the replica; the crowd goes on.
             await until(lambda: redis_cluster.primary_of(tag).port != inn.primary.port, "failover")
             # On for a while after the failover too: every worker meets the new slot map.
@@ -180,6 +182,11 @@ async def fresh_holds(client: httpx.AsyncClient, url: str) -> list[Answer]:
         assert answer.status_code == 201, answer.text
         made.append(Answer(asyncio.get_running_loop().time(), 201, answer.json()))
     return made
+
+
+async def _redis_degraded(client: httpx.AsyncClient, url: str) -> bool:
+    ready = await client.get(f"{url}/readyz")
+    return bool(ready.status_code == 200 and ready.json()["redis"] == "degraded")
 
 
 async def _redis_ok(client: httpx.AsyncClient, url: str) -> bool:

@@ -72,17 +72,3 @@ def stay(nights: int = 2, offset: int = 0, room_type: str = "garden-single") -> 
         "check_out": str(check_in + timedelta(days=nights)),
         "adults": 1,
     }
-
-
-def counter(exposition: str, name: str, **labels: str) -> float:
-    """The value of one series in Prometheus' text format (0 when absent)."""
-    total = 0.0
-    for line in exposition.splitlines():
-        if line.startswith("#") or not line.startswith(name):
-            continue
-        series, _, value = line.rpartition(" ")
-        if series.split("{")[0] != name:
-            continue
-        if all(f'{key}="{wanted}"' in series for key, wanted in labels.items()):
-            total += float(value)
-    return total

@@ -6,7 +6,8 @@ from __future__ import annotations
 import msgspec
 from litestar.testing import AsyncTestClient
 
-from tests.cluster.conftest import READ_METRICS, Placed, counter, on_cluster, stay
+from tests.cluster.conftest import READ_METRICS, Placed, on_cluster, stay
+from tests.helpers import counter
 from tests.redis_cluster import Cluster
 from widget.app import create_app
 from widget.settings import Settings

@@ -14,8 +14,8 @@ import httpx
 import psycopg
 import pytest
 
-from tests.cluster.conftest import ARRIVAL, Placed, counter, place
-from tests.helpers import flush_redis
+from tests.cluster.conftest import ARRIVAL, Placed, place
+from tests.helpers import counter, flush_redis
 from tests.race.conftest import overlaps, racing_service
 from tests.redis_cluster import NODE_TIMEOUT_MS, Cluster, tag_on_each_primary
 from widget.testing.stack import Running

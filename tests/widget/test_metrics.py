@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import MovedError
 
-from tests.cluster.conftest import counter
+from tests.helpers import counter
 from widget.app import create_app
 from widget.metrics import Metrics
 from widget.settings import Settings, SettingsError, load_settings

@@ -108,6 +108,8 @@ class Hold(msgspec.Struct, frozen=True):
     payment_ref: str | None
     payment_status: str | None
     client_key: str | None
+    #: For a group's first room: what all its rooms ask now (the one payment's amount).
+    group_due_now: int | None = None
 
 
 class Reservation(msgspec.Struct, frozen=True):
@@ -135,6 +137,8 @@ class Reservation(msgspec.Struct, frozen=True):
     room_type_name: str
     property_slug: str
     currency: str
+    #: For a group's first room: what all its rooms ask now (the one payment's amount).
+    group_due_now: int | None = None
 
 
 class Booking(msgspec.Struct, frozen=True):
@@ -167,6 +171,9 @@ class Booking(msgspec.Struct, frozen=True):
     #: The property's rate plans and extras, to name those the booking was sold with.
     rate_plans: list[PlanName] = []
     extras: list[PlanName] = []
+    #: For a group's first room: what all its rooms ask now, and cost (one payment).
+    group_due_now: int | None = None
+    group_total: int | None = None
 
 
 class BookingMail(msgspec.Struct, frozen=True):

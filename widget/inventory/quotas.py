@@ -51,6 +51,8 @@ return {0, 0}
 
 #: The rooms one booking may have (one, today): no client's share is ever smaller.
 ROOMS_PER_BOOKING = 1
+#: The most rooms one booking may have (a hold of several rooms, issue 15).
+MAX_ROOMS_PER_BOOKING = 4
 #: Verdicts of the script.
 _OVER_LIMIT, _THROTTLED = 1, 2
 

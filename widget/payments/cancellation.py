@@ -18,6 +18,7 @@ import msgspec
 from widget.db import Conn
 from widget.deliveries.bookings import enqueue_booking_event
 from widget.errors import Conflict, Invalid, NotFound
+from widget.inventory.groups import BookedRoom
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.keys import cancellation_refund_key
@@ -48,7 +49,8 @@ def terms(booking: Booking) -> Terms:
     the property's today."""
     policy = booking.cancellation_policy
     percent = policy.refund_percent
-    paid = booking.quote.due_now
+    # A group's first room carries the one payment for every room.
+    paid = booking.quote.due_now if booking.group_due_now is None else booking.group_due_now
     check_in, today = booking.check_in, booking.today
     free_until = (
         check_in - timedelta(days=policy.free_until_days) if policy.free_cancellation else None
@@ -109,6 +111,8 @@ class BookingOut(msgspec.Struct, frozen=True, omit_defaults=True):
     rate_plan: str | None = None
     #: The extras booked, slug → quantity (absent when none).
     extras: dict[str, int] = {}
+    #: The booking's rooms, in the order they were asked for (one for most bookings).
+    rooms: list[BookedRoom] = []
 
 
 def booking_answer(booking: Booking) -> BookingOut:
@@ -134,8 +138,8 @@ def booking_answer(booking: Booking) -> BookingOut:
         guest=booking.guest,
         rate_plan=booking.quote.rate_plan,
         extras=booking.quote.extras,
-        paid=MoneyOut(booking.quote.due_now, currency),
-        total=MoneyOut(booking.quote.total, currency),
+        paid=MoneyOut(deal.paid, currency),
+        total=MoneyOut(booking.group_total or booking.quote.total, currency),
         payment_status=booking.payment_status,
         cancellation=cancellation,
         refund=None if refunded is None else MoneyOut(refunded, currency),
@@ -163,6 +167,7 @@ async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking
         )
         if await cur.fetchone() is None:
             raise Conflict("The booking changed meanwhile; please reload.", code="stale")
+        await conn.execute(queries("inventory")["cancel_group_members"], {"id": booking.id})
         mail = await booking_for_mail(conn, booking.id)
         demo = provider.name == "demo"
         await enqueue(conn, booking.id, booking_cancelled(mail, deal.refund, demo))

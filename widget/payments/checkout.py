@@ -115,7 +115,9 @@ async def start_checkout(
         raise HoldLost("This hold has ended; please choose your dates again.")
     if hold.quote is None:  # every hold is priced when made; a row without one is no hold
         raise HoldLost("This hold has ended; please choose your dates again.")
-    amount, currency = hold.quote.due_now, hold.quote.currency
+    # A group's first room carries the payment for every room: one payment for the sum.
+    amount = hold.quote.due_now if hold.group_due_now is None else hold.group_due_now
+    currency = hold.quote.currency
     payment = await _authorise(provider, hold, amount, currency)
     cur = await conn.execute(
         queries("payments")["start_payment"],
@@ -137,6 +139,8 @@ async def start_checkout(
         raise HoldLost(
             "This hold has ended or changed; please choose your dates again.",
         )
+    if hold.group_due_now is not None:  # the other rooms keep the time the payment needs
+        await conn.execute(queries("inventory")["extend_group"], {"id": hold.id})
     started = Started(hold.id, row["hold_expires_at"], MoneyOut(amount, currency))
     return provider.checkout_answer(payment, started)
 

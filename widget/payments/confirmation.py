@@ -32,6 +32,7 @@ from widget.errors import (
 from widget.inventory.availability import free_room_types as free_for_stay
 from widget.inventory.catalogue import party, read_catalogue
 from widget.inventory.confirm import InTransaction, confirm_hold
+from widget.inventory.groups import BookedRoom
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
@@ -86,6 +87,8 @@ class ConfirmOut(msgspec.Struct, frozen=True, kw_only=True):
     payment_status: Literal["captured", "authorised"]
     #: The guest's page for this booking (it carries a key of its own: keep it private).
     manage_url: str
+    #: The booking's rooms, in the order they were asked for (one for most bookings).
+    rooms: list[BookedRoom] = []
 
 
 async def reservation(conn: Conn, hold_id: UUID) -> Reservation | None:
@@ -99,7 +102,11 @@ def _mismatch(payment: Payment, row: Reservation) -> str | None:
     """Why ``payment`` is not the payment for this hold's stored quote, if it is not."""
     if payment.hold_id != str(row.id):
         return "The payment belongs to another hold."
-    if row.quote is None or payment.amount != row.quote.due_now:
+    if row.quote is None:
+        return "The payment's amount is not the amount due for this hold."
+    # One payment for every room of a group: its first room carries the sum.
+    due = row.quote.due_now if row.group_due_now is None else row.group_due_now
+    if payment.amount != due:
         return "The payment's amount is not the amount due for this hold."
     if payment.currency != row.quote.currency.upper():
         return "The payment's currency is not the hold's currency."

@@ -78,7 +78,9 @@ SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children,
        r.hold_expires_at, r.hold_expires_at <= innkeep_now() AS lapsed,
        rt.slug AS room_type, rt.name AS room_type_name, p.slug AS property_slug,
-       p.currency
+       p.currency,
+       (SELECT sum((m.quote->>'due_now')::bigint)::bigint FROM reservation m
+        WHERE m.group_id = r.id) AS group_due_now
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -230,7 +232,11 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today,
+       (SELECT sum((m.quote->>'due_now')::bigint)::bigint FROM reservation m
+        WHERE m.group_id = r.id) AS group_due_now,
+       (SELECT sum((m.quote->>'total')::bigint)::bigint FROM reservation m
+        WHERE m.group_id = r.id) AS group_total
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

@@ -1,0 +1,180 @@
+"""Several rooms in one checkout: held together or not at all, one payment for the sum,
+one booking with its rooms, cancelled together."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.helpers import OPEN_DEMO_TOML, advance_clock
+from tests.payments.conftest import GUEST, HeldRoom
+from tests.payments.test_manage_booking import cancel, manage_link
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
+
+ARRIVAL = date.today() + timedelta(days=45)
+# A Monday-to-Thursday stay: no weekend or minimum-stay rule gets in the way.
+ARRIVAL = ARRIVAL + timedelta(days=(0 - ARRIVAL.weekday()) % 7)
+STAY = {"check_in": str(ARRIVAL), "check_out": str(ARRIVAL + timedelta(days=3))}
+HOLDS = "/api/v1/properties/demo/holds"
+
+
+@pytest.fixture
+def open_demo(demo_property: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
+    """The demo, where one client may hold all of it (quotas are tested on their own)."""
+    apply_property(demo_property, parse_property(OPEN_DEMO_TOML))
+    return demo_property
+
+
+def rooms(*types: str, **more: Any) -> dict[str, Any]:
+    party = {"double-sea-view": 2, "family-suite": 3, "garden-single": 1}
+    return {**STAY, "rooms": [{"room_type": t, "adults": party.get(t, 2)} for t in types], **more}
+
+
+def rows(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, Any]]:
+    """Every reservation: its status, its group and its reference."""
+    return [
+        (r[0], r[1], r[2])
+        for r in conn.execute(
+            "SELECT status::text, group_id, reference FROM reservation ORDER BY group_position"
+        ).fetchall()
+    ]
+
+
+async def quote(api: Any, room_type: str, adults: int) -> Any:
+    body = {**STAY, "room_type": room_type, "adults": adults}
+    answer = await api.post("/api/v1/properties/demo/quotes", json=body)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_a_group_is_held_together_with_one_quote_per_room_and_the_sum(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    answer = await demo_api.post(HOLDS, json=rooms("double-sea-view", "family-suite"))
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    double = await quote(demo_api, "double-sea-view", 2)
+    suite = await quote(demo_api, "family-suite", 3)
+    assert body["quotes"] == [double, suite]
+    assert body["total"] == double["total"] + suite["total"]
+    assert body["due_now"] == double["due_now"] + suite["due_now"]
+    assert body["id"] and body["token"] and body["expires_at"]
+    held = rows(open_demo)
+    assert [status for status, _, _ in held] == ["held", "held"]
+    assert {group for _, group, _ in held} == {__import__("uuid").UUID(body["id"])}
+
+
+async def test_a_group_is_all_or_nothing_when_one_room_is_not_free(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    first = await demo_api.post(HOLDS, json={**STAY, "room_type": "garden-single", "adults": 1})
+    assert first.status_code == 201
+    answer = await demo_api.post(HOLDS, json=rooms("double-sea-view", "garden-single"))
+    assert answer.status_code == 409 and answer.json()["error"] == "taken"
+    # Nothing of the group was kept: the doubles are all still free.
+    assert [status for status, _, _ in rows(open_demo)] == ["held"]
+    three = await demo_api.post(HOLDS, json=rooms(*["double-sea-view"] * 3))
+    assert three.status_code == 201, three.text
+    four = await demo_api.post(HOLDS, json=rooms("double-sea-view"))
+    assert four.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (rooms(*["double-sea-view"] * 5), "rooms"),
+        ({**STAY, "rooms": []}, "rooms"),
+        (rooms("double-sea-view", "nowhere-suite"), "rooms[1].room_type"),
+        ({**STAY, "rooms": [{"room_type": "garden-single", "adults": 0}]}, "rooms[0].adults"),
+        (rooms("double-sea-view", room_type="double-sea-view"), "room_type"),
+    ],
+)
+async def test_a_bad_group_is_refused_naming_the_field_and_holds_nothing(
+    demo_api: Any, open_demo: psycopg.Connection[Any], body: dict[str, Any], field: str
+) -> None:
+    answer = await demo_api.post(HOLDS, json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == field
+    assert rows(open_demo) == []
+
+
+async def hold_group(api: Any, *types: str) -> tuple[HeldRoom, dict[str, Any]]:
+    answer = await api.post(HOLDS, json=rooms(*types))
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    return HeldRoom(body["id"], body["token"]), body
+
+
+async def test_one_payment_for_the_sum_books_every_room_under_one_reference(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    held, body = await hold_group(demo_api, "double-sea-view", "family-suite")
+    out = await demo_api.post(f"/api/v1/holds/{held.id}/checkout", json=GUEST, headers=held.headers)
+    assert out.status_code == 200, out.text
+    assert out.json()["amount"]["amount"] == body["due_now"]
+    assert open_demo.execute("SELECT count(*) FROM demo_payment").fetchone() == (1,)
+    # The other room's time was extended with the first's, for the payment.
+    expiries = open_demo.execute("SELECT DISTINCT hold_expires_at FROM reservation").fetchall()
+    assert len(expiries) == 1
+    confirmed = await demo_api.post(f"/api/v1/holds/{held.id}/confirm", headers=held.headers)
+    assert confirmed.status_code == 200, confirmed.text
+    booking = confirmed.json()
+    assert booking["paid"]["amount"] == body["due_now"]
+    assert [r["room_type"] for r in booking["rooms"]] == ["double-sea-view", "family-suite"]
+    assert [status for status, _, _ in rows(open_demo)] == ["confirmed", "confirmed"]
+    _, secret = manage_link(open_demo)
+    url = f"/api/v1/bookings/{booking['reference']}"
+    read = (await demo_api.get(url, headers={"X-Booking-Secret": secret})).json()
+    assert [r["room_type"] for r in read["rooms"]] == ["double-sea-view", "family-suite"]
+    assert read["paid"]["amount"] == body["due_now"]
+    assert [r["adults"] for r in read["rooms"]] == [2, 3]
+
+
+async def test_cancelling_the_booking_cancels_every_room_and_refunds_the_sum(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    held, body = await hold_group(demo_api, "double-sea-view", "double-sea-view")
+    await demo_api.post(f"/api/v1/holds/{held.id}/checkout", json=GUEST, headers=held.headers)
+    assert (
+        await demo_api.post(f"/api/v1/holds/{held.id}/confirm", headers=held.headers)
+    ).status_code == 200
+    path, secret = manage_link(open_demo)
+    assert (await cancel(demo_api, path, secret)).status_code in (200, 303)
+    assert [status for status, _, _ in rows(open_demo)] == ["cancelled", "cancelled"]
+    refund = open_demo.execute("SELECT refund_amount FROM reservation WHERE id = %s", (held.id,))
+    assert refund.fetchone() == (body["due_now"],)  # 45 days ahead: free cancellation
+
+
+async def test_releasing_a_group_frees_every_room(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    held, _ = await hold_group(demo_api, "garden-single", "family-suite")
+    gone = await demo_api.delete(f"/api/v1/holds/{held.id}", headers=held.headers)
+    assert gone.status_code == 200, gone.text
+    assert [status for status, _, _ in rows(open_demo)] == ["cancelled", "cancelled"]
+    again = await demo_api.post(HOLDS, json=rooms("garden-single", "family-suite"))
+    assert again.status_code == 201, again.text
+
+
+async def test_a_lapsed_group_whose_room_was_taken_is_not_booked_and_not_charged(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    held, _ = await hold_group(demo_api, "double-sea-view", "garden-single")
+    await demo_api.post(f"/api/v1/holds/{held.id}/checkout", json=GUEST, headers=held.headers)
+    advance_clock(open_demo, timedelta(hours=1))
+    # Someone else takes the single room once the group's time is up.
+    other = await demo_api.post(HOLDS, json={**STAY, "room_type": "garden-single", "adults": 1})
+    assert other.status_code == 201, other.text
+    confirmed = await demo_api.post(f"/api/v1/holds/{held.id}/confirm", headers=held.headers)
+    assert confirmed.status_code == 409, confirmed.text
+    assert confirmed.json()["payment_status"] == "canceled"
+    statuses = open_demo.execute(
+        "SELECT status::text FROM reservation WHERE group_id = %s", (held.id,)
+    ).fetchall()
+    assert "confirmed" not in {s for (s,) in statuses}
+    payment = open_demo.execute("SELECT status FROM demo_payment").fetchone()
+    assert payment is not None and payment[0] == "canceled"

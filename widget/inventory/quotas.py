@@ -49,10 +49,11 @@ end
 return {0, 0}
 """
 
-#: The rooms one booking may have (one, today): no client's share is ever smaller.
-ROOMS_PER_BOOKING = 1
 #: The most rooms one booking may have (a hold of several rooms, issue 15).
 MAX_ROOMS_PER_BOOKING = 4
+#: No client's share is ever smaller than one booking's rooms: quotas count rooms, and a
+#: family must be able to hold the rooms of one booking whatever the size of the house.
+ROOMS_PER_BOOKING = MAX_ROOMS_PER_BOOKING
 #: Verdicts of the script.
 _OVER_LIMIT, _THROTTLED = 1, 2
 
@@ -101,10 +102,10 @@ class Quotas:
 
     def _limits(self, client: Client, share: int) -> list[int]:
         """Per identity of `_keys`: the property's fair share, or less if the deployment's
-        own limits say so."""
-        limits = [min(self.settings.holds_per_address, share)]
+        own limits say so, but never fewer than one booking's rooms."""
+        limits = [max(ROOMS_PER_BOOKING, min(self.settings.holds_per_address, share))]
         if client.session:
-            limits.append(min(self.settings.holds_per_session, share))
+            limits.append(max(ROOMS_PER_BOOKING, min(self.settings.holds_per_session, share)))
         return limits
 
     async def charge(
@@ -182,10 +183,9 @@ class Quotas:
         row = await cur.fetchone()
         assert row is not None
         ends_in = float(row["first_ends_in"] or 60)
-        session_full = row["by_key"] >= min(self.settings.holds_per_session, share)
-        if (client.session and session_full) or (
-            row["by_address"] >= min(self.settings.holds_per_address, share)
-        ):
+        by_address, *by_session = self._limits(client, share)
+        session_full = bool(by_session) and row["by_key"] >= by_session[0]
+        if session_full or row["by_address"] >= by_address:
             raise _refusal(_OVER_LIMIT, ends_in)
         if row["attempts"] >= self.settings.hold_attempts_per_minute:
             raise _refusal(_THROTTLED, 60)

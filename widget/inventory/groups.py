@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -27,15 +27,13 @@ from widget.errors import Invalid, RoomTaken
 from widget.inventory.availability import stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.gate import night_keys
+from widget.inventory.holds import Holds, StayWish, _units_for_gap
 from widget.inventory.quotas import MAX_ROOMS_PER_BOOKING, Client, fair_share
 from widget.inventory.quoting import NO_CHOICES, Choices, check_stay, price
 from widget.inventory.stock import Stock
 from widget.schemas import MoneyOut
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
-
-if TYPE_CHECKING:
-    from widget.inventory.holds import Holds
 
 
 class RoomWish(msgspec.Struct, frozen=True):
@@ -114,6 +112,10 @@ def _choose(
                 )
             )
         free = [u for u in stock.free_units(wish.check_in, wish.check_out) if u not in taken]
+        if free:  # a stay allowed only because it fills a gap goes on a unit it fills
+            one = StayWish(room.room_type, wish.check_in, wish.check_out, room.party,
+                           wish.promo_code, None, room.choices)
+            free = _units_for_gap(catalogue, stock, one, today, free)
         if not free:
             raise _taken()
         units.append(free[0])

@@ -33,7 +33,6 @@ def racing_service(
         # (the property lets one client hold all of it, too).
         "INNKEEP_HOLDS_PER_ADDRESS": "100000",
         "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE": "100000",
-        **pooler,
     }
     return innkeep_serve(Launch(env, grace=20), workers=workers)
 

@@ -81,3 +81,21 @@ def test_every_one_off_connection_prepares_nothing() -> None:
             ):
                 missing.append(f"{path.relative_to(WIDGET.parent)}:{node.lineno}")
     assert missing == []
+
+
+def test_a_pooler_needs_a_direct_listen_url_and_is_named_when_wrong() -> None:
+    from widget.settings import SettingsError, load_settings
+
+    pooled = {
+        "INNKEEP_DATABASE_URL": "postgresql://innkeep@127.0.0.1:6432/innkeep",
+        "INNKEEP_DATABASE_POOLER": "pgbouncer",
+    }
+    with pytest.raises(SettingsError, match="INNKEEP_DATABASE_LISTEN_URL"):
+        load_settings(pooled)
+    with pytest.raises(SettingsError, match="INNKEEP_DATABASE_POOLER"):
+        load_settings({**pooled, "INNKEEP_DATABASE_POOLER": "pgpool"})
+    settings = load_settings(
+        {**pooled, "INNKEEP_DATABASE_LISTEN_URL": "postgresql://innkeep@127.0.0.1:5432/innkeep"}
+    )
+    assert settings.pooled and settings.listen_url == "postgresql://innkeep@127.0.0.1:5432/innkeep"
+    assert load_settings({}).listen_url is None and not load_settings({}).pooled

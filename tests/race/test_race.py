@@ -126,6 +126,9 @@ def pooled_service(
     """Two workers reaching Postgres through PgBouncer (transaction mode), LISTEN direct."""
     monkeypatch.setenv("INNKEEP_DATABASE_POOLER", "pgbouncer")
     monkeypatch.setenv("INNKEEP_DATABASE_LISTEN_URL", database_url)
+    # Behind a pooler a worker's own pool may be large (docs/operations.md): a hundred guests
+    # then queue in PgBouncer, not for the pool's five seconds (a 503 on a busy machine).
+    monkeypatch.setenv("INNKEEP_DB_POOL_MAX", "50")
     with racing_service(pooled_database_url, redis_url) as running:
         yield running
 

@@ -26,6 +26,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.helpers import DEMO_TOML, flush_redis
+from tests.pooling import pgbouncer as pgbouncer
+from tests.pooling import pooled_database_url as pooled_database_url
 from tests.redis_cluster import Cluster, tag_on_each_primary
 from widget.app import create_app
 from widget.local_servers import EmbeddedServices

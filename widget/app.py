@@ -44,12 +44,14 @@ def create_app(settings: Settings) -> Litestar:
     require_secret_key(settings)
     install_log_redaction()
     services = build_services(
-        settings, create_pool(database_url, settings.db_pool_max), connect(settings)
+        settings,
+        create_pool(database_url, settings.db_pool_max, pooled=settings.pooled),
+        connect(settings),
     )
     return Litestar(
         route_handlers=route_handlers(),
         dependencies=_dependencies(services),
-        lifespan=[_lifespan(services, database_url)],
+        lifespan=[_lifespan(services, settings.listen_url or database_url)],
         # Bodies are exactly what the schema says: strict types, no unknown keys.
         guards=[strict_body],
         plugins=[ClosedStructSchemas()],
@@ -80,15 +82,16 @@ def _server_urls(settings: Settings) -> tuple[str, str]:
     return settings.database_url, settings.redis_url
 
 
-def _lifespan(services: Services, database_url: str) -> Lifespan:
-    """Open the pool, listen for changes and run the jobs while the app serves."""
+def _lifespan(services: Services, listen_url: str) -> Lifespan:
+    """Open the pool, listen for changes (on a direct connection: ``listen_url`` never goes
+    through a pooler) and run the jobs while the app serves."""
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await services.pool.open(wait=False)
         try:
             async with (
-                listening(services.freshness, database_url),
+                listening(services.freshness, listen_url),
                 running_jobs(services, enabled=services.settings.background_jobs),
             ):
                 yield

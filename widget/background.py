@@ -2,7 +2,9 @@
 reconciler).
 
 Each job must be safe when several workers run it at once (``FOR UPDATE SKIP LOCKED`` or a
-fenced update), since the service holds no state of its own.
+fenced update), since the service holds no state of its own. When the worker stops
+(SIGTERM, after the requests in flight), each job is cancelled: its open transaction rolls
+back and the reconciler gives back its lease, so another host takes the work over at once.
 """
 
 from __future__ import annotations

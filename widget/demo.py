@@ -68,7 +68,7 @@ def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
             )
         assert settings.database_url is not None
         migrate(settings.database_url)
-        with psycopg.connect(settings.database_url) as conn:
+        with psycopg.connect(settings.database_url, prepare_threshold=None) as conn:
             apply_property(conn, demo_property(host_port))
         asyncio.run(_serve_both(settings, port, host_port))
     finally:

@@ -341,8 +341,9 @@ def _with_cors(send: Send, origin: str | None) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableScopeHeaders.from_message(message)
-            # The answer differs by Origin: caches must keep them apart.
-            headers.add("Vary", "Origin")
+            # The answer differs by Origin: caches must keep them apart (once is enough).
+            if "origin" not in headers.get("vary", "").lower():
+                headers.add("Vary", "Origin")
             if origin is not None:
                 for name, value in _cors_headers(origin).items():
                     headers[name] = value

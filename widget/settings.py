@@ -20,6 +20,8 @@ from widget.redact import redact_url
 
 Env = Literal["development", "test", "production"]
 PaymentProvider = Literal["demo", "stripe"]
+#: What ``INNKEEP_DATABASE_URL`` reaches: Postgres itself, or PgBouncer in transaction mode.
+Pooler = Literal["none", "pgbouncer"]
 
 #: Public, so only for a machine that says it is not a real deployment: ``innkeep demo``, or an
 #: explicit ``INNKEEP_ENV=development`` or ``test``. Anything else must set INNKEEP_SECRET_KEY.
@@ -59,6 +61,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: the service was told to listen on, never to a request's Host header.
     public_url: str | None = None
     db_pool_max: int = 10
+    #: The same database reached directly, never through a pooler: ``LISTEN`` needs a session
+    #: of its own that no one else shares. None: ``database_url`` (no pooler in between).
+    database_listen_url: str | None = None
+    #: ``pgbouncer``: ``database_url`` goes through PgBouncer in transaction mode, so the pool
+    #: makes no server-side prepared statements (PgBouncer 1.18 cannot follow them).
+    database_pooler: Pooler = "none"
     #: A request body must have arrived this long after its headers (else 408), so a slow or
     #: stalled client never keeps a worker's database connection waiting.
     body_read_seconds: float = 10.0
@@ -86,6 +94,29 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Non-public networks (CIDR strings) that outbound calls (iCal feeds, owner webhooks)
     #: may reach anyway: none by default (decision 15); tests allow loopback.
     sync_allow_private_networks: tuple[str, ...] = ()
+    #: Properties whose versions, set-up and busy stays one worker remembers at most, and
+    #: calendar answers it keeps: one deployment may serve thousands of guesthouses, and a
+    #: worker's memory must not grow with them. What is dropped is read again, never guessed.
+    worker_properties: int = 2000
+    worker_calendars: int = 512
+    #: How long a CDN or caching proxy may serve a calendar answer without asking
+    #: (``max-age``), and serve it stale while it asks again in the background
+    #: (``stale-while-revalidate``). 0 and 0: every use is revalidated (``no-cache``).
+    calendar_max_age: int = 5
+    calendar_stale_seconds: int = 30
+    #: On SIGTERM, how long ``innkeep serve`` lets requests in flight finish before it closes
+    #: their connections (it takes no new ones from the first moment).
+    shutdown_seconds: int = 30
+
+    @property
+    def listen_url(self) -> str | None:
+        """Where the notification listener connects: Postgres itself, never a pooler."""
+        return self.database_listen_url or self.database_url
+
+    @property
+    def pooled(self) -> bool:
+        """True when ``database_url`` goes through a transaction pooler."""
+        return self.database_pooler != "none"
 
     @property
     def embedded(self) -> bool:
@@ -206,6 +237,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "stripe_api_base": _url(env, "INNKEEP_STRIPE_API_BASE", ("http://", "https://")),
         "public_url": _url(env, "INNKEEP_PUBLIC_URL", ("http://", "https://")),
         "db_pool_max": _int(env, "INNKEEP_DB_POOL_MAX", 10, 1),
+        "database_listen_url": _url(
+            env, "INNKEEP_DATABASE_LISTEN_URL", ("postgresql://", "postgres://")
+        ),
+        "database_pooler": _choice(env, "INNKEEP_DATABASE_POOLER", "none", ("none", "pgbouncer")),
         "body_read_seconds": float(_int(env, "INNKEEP_BODY_READ_SECONDS", 10, 1)),
         "smtp_url": _url(env, "INNKEEP_SMTP_URL", ("smtp://", "smtps://")),
         "mail_from": _mail_from(env, "INNKEEP_MAIL_FROM"),
@@ -216,6 +251,11 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "sync_allow_private_networks": _outbound_networks(
             env, "INNKEEP_SYNC_ALLOW_PRIVATE_NETWORKS"
         ),
+        "worker_properties": _int(env, "INNKEEP_WORKER_PROPERTIES", 2000, 1),
+        "worker_calendars": _int(env, "INNKEEP_WORKER_CALENDARS", 512, 1),
+        "calendar_max_age": _int(env, "INNKEEP_CALENDAR_MAX_AGE", 5, 0),
+        "calendar_stale_seconds": _int(env, "INNKEEP_CALENDAR_STALE_SECONDS", 30, 0),
+        "shutdown_seconds": _int(env, "INNKEEP_SHUTDOWN_SECONDS", 30, 1),
     }
     if env.get("INNKEEP_DATA_DIR"):
         values["data_dir"] = Path(env["INNKEEP_DATA_DIR"]).expanduser()
@@ -236,6 +276,12 @@ def check_settings(settings: Settings) -> None:
         _check_production(settings)
     if settings.secret_key and len(settings.secret_key) < 16:
         raise SettingsError("INNKEEP_SECRET_KEY must be at least 16 characters long")
+    if settings.pooled and not settings.database_listen_url:
+        raise SettingsError(
+            "INNKEEP_DATABASE_LISTEN_URL must be set when INNKEEP_DATABASE_POOLER is "
+            f"{settings.database_pooler}: LISTEN needs a direct connection to Postgres, which "
+            "a transaction pooler cannot give"
+        )
     if settings.payment_provider == "demo":
         _check_demo_payments(settings)
     if settings.payment_provider == "stripe":

@@ -103,3 +103,18 @@ test('a month is asked for once per party, and again after a failure or when for
   assert.equal(calendar.nightsOn('2026-06-02', two), null);
   assert.deepEqual(asked, ['2026-06-01 2', '2026-06-01 2', '2026-06-01 1']);
 });
+
+test('after availability changed under the guest, months are asked for past any cache', async () => {
+  /** @type {boolean[]} */
+  const revalidated = [];
+  const calendar = createCalendar(async (month, _party, revalidate) => {
+    revalidated.push(revalidate);
+    return roomsOf(answer(month, 3), null);
+  });
+  const two = { adults: 2, children: [] };
+  await calendar.month('2026-06-01', two);
+  calendar.forget();
+  await calendar.month('2026-06-01', two);
+  await calendar.month('2026-07-01', two);
+  assert.deepEqual(revalidated, [false, true, true]);
+});

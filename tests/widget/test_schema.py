@@ -24,6 +24,8 @@ EXPECTED_TABLES = {
     "webhook_event",
     "clock_offset",
     "schema_migration",
+    "schema_migration_lease",
+    "payment_settling",
     "idempotency_key",
     "demo_payment",
     "outbox_message",

@@ -24,7 +24,7 @@ def _apply(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with database(settings) as url:
         migrate(url)
-        with psycopg.connect(url) as conn:
+        with psycopg.connect(url, prepare_threshold=None) as conn:
             report = apply_property(conn, spec)
             exports = _new_exports(conn, spec.property.slug, settings)
     say_lines(report.summary())

@@ -41,7 +41,7 @@ def describe(export: ExportUrl) -> str:
 def _urls(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     key, base = require_secret_key(settings), base_url(settings)
-    with database(settings) as url, psycopg.connect(url) as conn:
+    with database(settings) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             exports = export_urls(conn, args.property, key, base)
         except NoSuchExport as missing:
@@ -53,7 +53,7 @@ def _urls(args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     key, base = require_secret_key(settings), base_url(settings)
-    with database(settings) as url, psycopg.connect(url) as conn:
+    with database(settings) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             new_url = rotate_export(conn, args.property, args.unit, key, base, args.channel)
         except NoSuchExport as missing:

@@ -21,6 +21,7 @@ from engine import (
     RuleInstance,
     load_rules,
 )
+from widget.bounded import Bounded
 from widget.db import Conn
 from widget.errors import Invalid, NotFound, PricingBroken, shown
 from widget.inventory.versions import Versions
@@ -134,23 +135,29 @@ class Catalogue:
         return room
 
 
-class Catalogues:
-    """One worker's pricing set-ups, the newest version of each property it has priced."""
+#: Properties whose set-up a worker keeps at most (``INNKEEP_WORKER_PROPERTIES``).
+PROPERTIES = 2000
 
-    def __init__(self) -> None:
-        self._kept: dict[tuple[int, int], Catalogue] = {}
+
+class Catalogues:
+    """One worker's pricing set-ups: the newest version of each of the properties it priced
+    last (at most ``size``; one dropped is read again when next asked)."""
+
+    def __init__(self, size: int = PROPERTIES) -> None:
+        self._kept: Bounded[int, Catalogue] = Bounded(size)
 
     async def of(self, conn: Conn, slug: str, seen: Versions) -> Catalogue:
         """The pricing set-up of ``slug`` at the version ``seen``: from memory, else read."""
-        cached = self._kept.get((seen.property_id, seen.version))
-        if cached is not None:
+        cached = self._kept.get(seen.property_id)
+        if cached is not None and cached.version == seen.version:
             return cached
         loaded = await read_catalogue(conn, slug)
-        # Keep only the newest version per property: old ones can never be asked for again.
-        for old in [k for k in self._kept if k[0] == loaded.property_id]:
-            del self._kept[old]
-        self._kept[(loaded.property_id, loaded.version)] = loaded
+        # Only the newest version per property: old ones can never be asked for again.
+        self._kept.put(loaded.property_id, loaded)
         return loaded
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 async def read_catalogue(conn: Conn, slug: str) -> Catalogue:

@@ -38,7 +38,7 @@ class DemoProvider:
         # Its own short connection, as a card network is outside the service: never a second
         # connection from the pool while the request holds one (that can deadlock the pool).
         async with await psycopg.AsyncConnection.connect(
-            self.database_url, autocommit=True, row_factory=dict_row
+            self.database_url, autocommit=True, row_factory=dict_row, prepare_threshold=None
         ) as conn:
             cur = await conn.execute(queries("payments")[query], params)
             row = await cur.fetchone()
@@ -78,7 +78,7 @@ class DemoProvider:
     async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
         # The ledger is this deployment's own database: every row is ours.
         async with await psycopg.AsyncConnection.connect(
-            self.database_url, autocommit=True, row_factory=dict_row
+            self.database_url, autocommit=True, row_factory=dict_row, prepare_threshold=None
         ) as conn:
             cur = await conn.execute(
                 queries("payments")["demo_uncaptured"],

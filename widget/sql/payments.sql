@@ -201,11 +201,17 @@ WHERE payment_ref = %(payment_ref)s
    OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now())
 LIMIT 1
 
--- name: try_lock_reservation
-SELECT pg_try_advisory_lock(hashtextextended(%(id)s::text, 0)) AS locked
+-- name: claim_settling
+-- This reconciler settles the reservation's payment for the next %(seconds)s seconds, unless
+-- another holds a lease that has not lapsed (a lease of a worker that died lapses by itself).
+INSERT INTO payment_settling (reservation_id, holder, until)
+VALUES (%(id)s, %(holder)s, clock_timestamp() + make_interval(secs => %(seconds)s))
+ON CONFLICT (reservation_id) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+WHERE payment_settling.until < clock_timestamp()
+RETURNING holder
 
--- name: unlock_reservation
-SELECT pg_advisory_unlock(hashtextextended(%(id)s::text, 0))
+-- name: release_settling
+DELETE FROM payment_settling WHERE reservation_id = %(id)s AND holder = %(holder)s
 
 -- name: cancel_unpaid_booking
 -- A booking whose payment can no longer be captured (the authorisation lapsed): no booking

@@ -50,8 +50,9 @@ DROP INDEX reservation_source;
 CREATE INDEX reservation_source ON reservation (source_channel_id, source_uid)
     WHERE source_channel_id IS NOT NULL;
 
--- A night another channel sold that Innkeep had already sold or blocked: both sides, kept
--- until the clash is gone (one side cancelled or moved). One row, and one e-mail, per clash.
+-- A night another channel sold that Innkeep had already sold or blocked: both sides, open
+-- until the clash is gone (one side cancelled or moved). One row, and one e-mail, per pair
+-- of sides ever: a feed that flips back and forth reopens its row and sends nothing more.
 CREATE TABLE sync_conflict (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     property_id     bigint NOT NULL REFERENCES property (id) ON DELETE CASCADE,
@@ -63,5 +64,5 @@ CREATE TABLE sync_conflict (
     detected_at     timestamptz NOT NULL,
     resolved_at     timestamptz
 );
-CREATE UNIQUE INDEX sync_conflict_open ON sync_conflict (channel_id, uid, reservation_id)
-    WHERE resolved_at IS NULL;
+CREATE UNIQUE INDEX sync_conflict_sides ON sync_conflict (channel_id, uid, reservation_id);
+CREATE INDEX sync_conflict_open ON sync_conflict (channel_id) WHERE resolved_at IS NULL;

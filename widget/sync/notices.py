@@ -92,4 +92,7 @@ def how_long(since: datetime, now: datetime) -> str:
     hours = int(elapsed.total_seconds() // 3600)
     if hours >= 2:
         return f"{hours} hours"
-    return f"{int(elapsed.total_seconds() // 60)} minutes"
+    minutes = int(elapsed.total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -34,34 +34,46 @@ def sync_settings(settings: Settings) -> Settings:
 
 
 def connect_feeds(
-    conn: psycopg.Connection[Any], server: FeedServer, feeds: Sequence[tuple[str, str, str]]
+    conn: psycopg.Connection[Any],
+    server: FeedServer,
+    feeds: Sequence[tuple[str, str, str]],
+    toml: str = DEMO_TOML,
 ) -> None:
-    """Apply the demo property with ``[[feeds]]`` of (unit, name, path on the feed server)."""
-    text = DEMO_TOML
+    """Apply the demo property (or ``toml``) with ``[[feeds]]`` of (unit, name, path on the
+    feed server)."""
+    text = toml
     for unit, name, path in feeds:
         text += f'\n[[feeds]]\nunit = "{unit}"\nname = "{name}"\nurl = "{server.url(path)}"\n'
     apply_property(conn, parse_property(text))
 
 
 async def run(
-    database_url: str, settings: Settings, feed: str | None = None, **options: Any
+    database_url: str,
+    settings: Settings,
+    feed: str | None = None,
+    slug: str = "demo",
+    **options: Any,
 ) -> list[FeedOutcome]:
-    """`innkeep sync run --property demo [--feed NAME]`, in-process."""
+    """`innkeep sync run --property SLUG [--feed NAME]`, in-process."""
     async with await psycopg.AsyncConnection.connect(
         database_url, autocommit=True, row_factory=dict_row
     ) as conn:
-        return await import_now(conn, "demo", feed, SyncOptions(settings, **options))
+        return await import_now(conn, slug, feed, SyncOptions(settings, **options))
 
 
-def blocked(conn: psycopg.Connection[Any], unit: str = "Room 1") -> list[tuple[Any, ...]]:
+def blocked(
+    conn: psycopg.Connection[Any], unit: str = "Room 1", slug: str = "demo"
+) -> list[tuple[Any, ...]]:
     """The unit's imported nights: (channel, uid, check-in, check-out), in order."""
     return [
         tuple(r)
         for r in conn.execute(
             """SELECT c.name, r.source_uid, lower(r.stay), upper(r.stay) FROM reservation r
                JOIN channel c ON c.id = r.source_channel_id JOIN unit u ON u.id = r.unit_id
-               WHERE r.status = 'blocked' AND u.name = %s ORDER BY lower(r.stay)""",
-            (unit,),
+               JOIN property p ON p.id = r.property_id
+               WHERE r.status = 'blocked' AND u.name = %s AND p.slug = %s
+               ORDER BY lower(r.stay)""",
+            (unit, slug),
         )
     ]
 

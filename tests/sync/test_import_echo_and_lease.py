@@ -35,7 +35,10 @@ def synced(settings: Settings) -> Settings:
 
 
 async def test_nights_the_channel_fetched_from_us_come_back_as_an_echo_even_merged(
-    api: Any, demo_property: psycopg.Connection[Any], feed_server: FeedServer, synced: Settings,
+    api: Any,
+    demo_property: psycopg.Connection[Any],
+    feed_server: FeedServer,
+    synced: Settings,
     database_url: str,
 ) -> None:
     connect_feeds(demo_property, feed_server, [("Room 1", "Airbnb", "/a.ics")])
@@ -53,7 +56,10 @@ async def test_nights_the_channel_fetched_from_us_come_back_as_an_echo_even_merg
 
 
 async def test_an_ota_booking_of_the_same_nights_before_it_fetched_ours_is_a_conflict(
-    api: Any, demo_property: psycopg.Connection[Any], feed_server: FeedServer, synced: Settings,
+    api: Any,
+    demo_property: psycopg.Connection[Any],
+    feed_server: FeedServer,
+    synced: Settings,
     database_url: str,
 ) -> None:
     """The direct booking was made minutes earlier, but Airbnb had not fetched it yet: its
@@ -73,7 +79,10 @@ async def test_an_ota_booking_of_the_same_nights_before_it_fetched_ours_is_a_con
 
 
 async def test_an_echo_that_reaches_past_what_was_served_is_a_conflict(
-    api: Any, demo_property: psycopg.Connection[Any], feed_server: FeedServer, synced: Settings,
+    api: Any,
+    demo_property: psycopg.Connection[Any],
+    feed_server: FeedServer,
+    synced: Settings,
     database_url: str,
 ) -> None:
     connect_feeds(demo_property, feed_server, [("Room 1", "Airbnb", "/a.ics")])
@@ -90,7 +99,9 @@ async def due(conn: psycopg.Connection[Any]) -> None:
 
 
 async def test_two_workers_fetch_a_due_feed_once(
-    demo_property: psycopg.Connection[Any], feed_server: FeedServer, synced: Settings,
+    demo_property: psycopg.Connection[Any],
+    feed_server: FeedServer,
+    synced: Settings,
     database_url: str,
 ) -> None:
     feed_server.routes["/a.ics"] = Route(airbnb([(day(0), day(3))]), delay=0.2)
@@ -117,7 +128,9 @@ async def test_two_workers_fetch_a_due_feed_once(
 
 
 async def test_a_crashed_workers_lease_lapses_and_a_lost_lease_applies_nothing(
-    demo_property: psycopg.Connection[Any], feed_server: FeedServer, synced: Settings,
+    demo_property: psycopg.Connection[Any],
+    feed_server: FeedServer,
+    synced: Settings,
     database_url: str,
 ) -> None:
     feed_server.routes["/a.ics"] = Route(airbnb([(day(0), day(3))]))

@@ -127,8 +127,11 @@ async def test_a_clash_with_a_booking_is_recorded_once_and_the_other_nights_are_
 
     # The owner cancels the direct booking: the clash is over, and the nights are blocked.
     demo_property.execute("UPDATE reservation SET status = 'cancelled' WHERE reference = 'BK-1'")
-    feed_server.routes["/b.ics"].body += b"\r\n"
-    await run(database_url, synced)
+    [unchanged] = await run(database_url, synced)  # the feed itself did not change: 304
+    assert unchanged.status == 304 and unchanged.report is not None
+    assert unchanged.report.lines() == [
+        f"blocked {day(2)} to {day(4)} (2 nights) of {uid}, free again"
+    ]
     assert [c[-1] for c in conflicts(demo_property)] == [False]
     assert sorted(nights_of(blocked(demo_property)))[:3] == [
         (day(0), day(2)),

@@ -141,7 +141,9 @@ SET last_attempt_at = innkeep_now(), last_success_at = innkeep_now(),
     last_status = %(status)s, event_count = coalesce(%(event_count)s, event_count),
     etag = CASE WHEN %(status)s = 304 THEN etag ELSE %(etag)s END,
     last_modified = CASE WHEN %(status)s = 304 THEN last_modified ELSE %(last_modified)s END,
-    last_error = %(problems)s, failing_since = NULL, failure_told_at = NULL,
+    last_error = CASE WHEN %(status)s <> 304 THEN %(problems)s
+                      WHEN failing_since IS NULL THEN last_error END,
+    failing_since = NULL, failure_told_at = NULL,
     next_fetch_at = innkeep_now() + make_interval(secs => %(next_in)s),
     lease_until = NULL, lease_holder = NULL, updated_at = now()
 WHERE channel_id = %(channel_id)s AND lease_holder = %(holder)s

@@ -41,6 +41,8 @@ class ImportReport:
     moved: list[tuple[str, date, date]] = field(default_factory=list)
     released: list[tuple[str, date, date]] = field(default_factory=list)
     echoes: list[tuple[str, date, date]] = field(default_factory=list)
+    #: Nights of an unchanged event blocked now (a clash with them is over).
+    filled: list[tuple[str, date, date]] = field(default_factory=list)
     conflicts: list[Clash] = field(default_factory=list)
     holds_ended: int = 0
     problems: list[str] = field(default_factory=list)
@@ -51,6 +53,7 @@ class ImportReport:
         out += [f"moved {uid} to {_nights(a, b)}" for uid, a, b in self.moved]
         out += [f"released {_nights(a, b)} ({uid})" for uid, a, b in self.released]
         out += [f"echo of our own stays, not stored: {_nights(a, b)}" for _, a, b in self.echoes]
+        out += [f"blocked {_nights(a, b)} of {uid}, free again" for uid, a, b in self.filled]
         out += [
             f"CONFLICT: {_nights(*c.nights)} of {c.uid} clash with {c.other}"
             for c in self.conflicts
@@ -102,6 +105,13 @@ async def apply_reading(conn: Conn, feed: LeasedFeed, reading: FeedReading) -> I
         queries("imports")["resolve_gone_conflicts"], {"channel_id": feed.channel_id}
     )
     return report
+
+
+async def unchanged_reading(conn: Conn, channel_id: int) -> FeedReading:
+    """What the feed said last time, as a reading: for a ``304``, so that nights an event
+    could not block before (a conflict since cancelled) are still tried again."""
+    stored = await _stored_events(conn, channel_id)
+    return FeedReading(events={uid: FeedEvent(uid, *s.stay) for uid, s in stored.items()})
 
 
 async def _stored_events(conn: Conn, channel_id: int) -> dict[str, _Stored]:
@@ -159,7 +169,7 @@ async def _apply_event(
     stay = (event.check_in, event.check_out)
     if stored is not None and stored.stay == stay:
         if stored.outcome == "blocked" and not set(_each(*stay)) <= own:
-            await _place(conn, feed, event, report)
+            await _place(conn, feed, event, report, refill=True)
         return
     # New dates are a new appearance: the echo rule asks what was served before them.
     first_seen = feed.now
@@ -198,7 +208,9 @@ async def _keep(
     )
 
 
-async def _place(conn: Conn, feed: LeasedFeed, event: FeedEvent, report: ImportReport) -> None:
+async def _place(
+    conn: Conn, feed: LeasedFeed, event: FeedEvent, report: ImportReport, refill: bool = False
+) -> None:
     """Block the event's nights that nothing else holds; record a conflict for the rest.
     A guest's hold made in between is met by the constraint, and the attempt is repeated."""
     for _ in range(PLACE_ATTEMPTS):
@@ -210,6 +222,8 @@ async def _place(conn: Conn, feed: LeasedFeed, event: FeedEvent, report: ImportR
             continue
         report.conflicts += attempt.conflicts
         report.holds_ended += attempt.holds_ended
+        if refill:
+            report.filled += attempt.filled
         return
     report.problems.append(
         f"event {event.uid!r}: its nights kept changing under it; it is tried again next time"
@@ -233,6 +247,7 @@ async def _place_once(conn: Conn, feed: LeasedFeed, event: FeedEvent, report: Im
     for first, end in _runs(wanted):
         ended = await conn.execute(q["displace_holds"], {**params, "stay": Range(first, end)})
         report.holds_ended += len(await ended.fetchall())
+        report.filled.append((event.uid, first, end))
         await conn.execute(
             q["insert_piece"],
             {

@@ -33,7 +33,7 @@ from widget.settings import Settings
 from widget.sql import queries
 from widget.sync.channel_feed import LeasedFeed
 from widget.sync.feed_events import FeedUnreadable, read_feed
-from widget.sync.importer import ImportReport, apply_reading
+from widget.sync.importer import ImportReport, apply_reading, unchanged_reading
 from widget.sync.notices import feed_failing, feed_recovered, how_long
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,14 @@ async def _fetched(
             return FeedOutcome(feed.unit, feed.name, False, error="the lease was lost")
         if reading is not None:
             outcome.report = await apply_reading(conn, locked, reading)
-        problems = outcome.report.problems if outcome.report else []
+            problems = outcome.report.problems
+        else:
+            # Unchanged: only what changed on our side (a clash since cancelled) is redone.
+            again = await apply_reading(
+                conn, locked, await unchanged_reading(conn, feed.channel_id)
+            )
+            outcome.report = again if again.lines() else None
+            problems = []
         await conn.execute(
             queries("imports")["feed_fetched"],
             {
@@ -169,7 +176,7 @@ async def _fetched(
                 "event_count": len(reading.events) if reading is not None else None,
                 "etag": answer.headers.get("etag"),
                 "last_modified": answer.headers.get("last-modified"),
-                "problems": "; ".join(problems)[:2000] or None,
+                "problems": ("; ".join(problems)[:2000] or None) if reading else None,
                 "next_in": _next_in(feed),
             },
         )

@@ -4,6 +4,7 @@ exactly the same nights: whatever the bookings and blocks, through every change.
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +25,17 @@ STAYS = st.lists(
     st.tuples(st.integers(0, 4), st.integers(1, 6), st.sampled_from(["confirmed", "blocked"])),
     max_size=6,
 )
+
+
+def exported(api: TestClient, path: str, count: int) -> bytes:  # type: ignore[type-arg]
+    """The export once it lists ``count`` stays: the serving worker learns of a commit
+    through Postgres's notification, a moment after it (see test_export's `eventually`)."""
+    for _ in range(150):
+        body = api.get(path).content
+        if body.count(b"BEGIN:VEVENT") == count:
+            return body
+        time.sleep(0.02)
+    raise AssertionError(f"the export never listed {count} stays")
 
 
 def nights(stays: list[tuple[date, date]]) -> set[date]:
@@ -61,7 +73,7 @@ def test_an_export_imported_by_another_property_gives_the_same_nights(
                 )
                 made.append((check_in, check_out))
                 at = check_out
-            feed_server.routes["/export.ics"] = Route(api.get(path).content)
+            feed_server.routes["/export.ics"] = Route(exported(api, path, len(made)))
             [outcome] = asyncio.run(run(database_url, synced, slug="harbour"))
             assert outcome.ok, outcome.error
             imported = [(r[2], r[3]) for r in blocked(demo_property, slug="harbour")]

@@ -75,10 +75,17 @@ class FeedOutcome:
 
 
 async def import_due_feeds(pool: Pool, options: SyncOptions) -> list[FeedOutcome]:
-    """The background job: claim the feeds that are due and import each of them."""
+    """The background job: claim the feeds that are due, one by one, and import them (at
+    most `CLAIM_BATCH` a round; the rest wait for the next round or another worker)."""
+    outcomes: list[FeedOutcome] = []
     async with pool.connection() as conn:
-        claimed = await _claim(conn, "claim_due_feeds", options, {"limit": CLAIM_BATCH})
-        return [await import_feed(conn, channel_id, options) for channel_id in claimed]
+        # One at a time, so that a lease never waits behind other feeds' slow fetches.
+        for _ in range(CLAIM_BATCH):
+            claimed = await _claim(conn, "claim_due_feeds", options, {"limit": 1})
+            if not claimed:
+                break
+            outcomes.append(await import_feed(conn, claimed[0], options))
+    return outcomes
 
 
 async def import_now(

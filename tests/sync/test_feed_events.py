@@ -90,9 +90,11 @@ def test_absurd_and_recurring_events_are_refused_and_reported() -> None:
             "RRULE:FREQ=WEEKLY",
         ],
         ["UID:fine", "DTSTART;VALUE=DATE:20270701", "DTEND;VALUE=DATE:20270702"],
+        ["UID:far", "DTSTART;VALUE=DATE:20470701", "DTEND;VALUE=DATE:20470702"],
     )
     reading = read_feed(body, time_zone="Europe/Rome", today=TODAY)
     assert list(reading.events) == ["fine"]
+    assert any("'far' starts more than 3650 days ahead" in p for p in reading.problems)
     assert any("'century' is 36524 nights long" in p for p in reading.problems)
     assert any("'weekly' repeats" in p for p in reading.problems)
 

@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
-#: Longer than this is not a stay but a mistake (or a "closed forever" we will not guess at).
-MAX_NIGHTS = 3 * 366
-#: An event that starts further ahead than this is refused too.
-MAX_YEARS_AHEAD = 10
+from widget.limits import MAX_HORIZON_DAYS
+
+#: Longer than this (three years) is not a stay but a mistake (or a "closed forever" we
+#: will not guess at).
+MAX_NIGHTS = 3 * 365 + 1
 
 
 class FeedUnreadable(ValueError):
@@ -146,8 +147,9 @@ def _absurd(event: Component, check_in: date, check_out: date, today: date) -> s
     nights = (check_out - check_in).days
     if nights > MAX_NIGHTS:
         return f"is {nights} nights long ({check_in} to {check_out})"
-    if check_in > today + timedelta(days=366 * MAX_YEARS_AHEAD):
-        return f"starts more than {MAX_YEARS_AHEAD} years ahead ({check_in})"
+    if check_in > today + timedelta(days=MAX_HORIZON_DAYS):
+        # Further ahead than any property may sell: nothing it could protect.
+        return f"starts more than {MAX_HORIZON_DAYS} days ahead ({check_in})"
     if event.get("rrule") is not None:
         return "repeats (RRULE), which a channel's availability feed never does"
     return None

@@ -9,7 +9,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.rows import dict_row
 
 from tests.helpers import add_reservation, advance_clock
 from tests.sync.conftest import export_path
@@ -155,26 +154,48 @@ async def test_a_crashed_workers_lease_lapses_and_a_lost_lease_applies_nothing(
             "lease_until = innkeep_now() + interval '2 minutes'",
             (slow.holder,),
         )
-        async with await psycopg.AsyncConnection.connect(
-            database_url, autocommit=True, row_factory=dict_row
-        ) as conn:
-            from widget.sync import polling
+        from widget.sync import polling
 
-            fetch_for_real = polling._fetch
+        fetch_for_real = polling._fetch
 
-            async def overtaken(feed: Any, options: Any) -> Any:
-                answer = await fetch_for_real(feed, options)
-                demo_property.execute("UPDATE channel_feed SET lease_holder = 'another worker'")
-                return answer
+        async def overtaken(feed: Any, options: Any) -> Any:
+            answer = await fetch_for_real(feed, options)
+            demo_property.execute("UPDATE channel_feed SET lease_holder = 'another worker'")
+            return answer
 
-            polling._fetch = overtaken  # type: ignore[assignment]
-            try:
-                channel = demo_property.execute("SELECT channel_id FROM channel_feed").fetchone()
-                assert channel is not None
-                lost = await import_feed(conn, channel[0], slow)
-            finally:
-                polling._fetch = fetch_for_real  # type: ignore[assignment]
+        polling._fetch = overtaken  # type: ignore[assignment]
+        try:
+            channel = demo_property.execute("SELECT channel_id FROM channel_feed").fetchone()
+            assert channel is not None
+            lost = await import_feed(pool.connection, channel[0], slow)
+        finally:
+            polling._fetch = fetch_for_real  # type: ignore[assignment]
         assert not lost.ok and "lease was lost" in (lost.error or "")
         assert nights_of(blocked(demo_property)) == [(day(0), day(3))]
+    finally:
+        await pool.close()
+
+
+async def test_no_connection_is_held_while_a_feed_is_fetched(
+    demo_property: psycopg.Connection[Any],
+    feed_server: FeedServer,
+    synced: Settings,
+    database_url: str,
+) -> None:
+    """A slow channel never keeps a worker's database connection (nor a transaction)."""
+    feed_server.routes["/a.ics"] = Route(airbnb([(day(0), day(3))]), delay=0.6)
+    connect_feeds(demo_property, feed_server, [("Room 1", "Airbnb", "/a.ics")])
+    pool = create_pool(database_url, 1)
+    await pool.open()
+    try:
+        importing = asyncio.create_task(import_due_feeds(pool, SyncOptions(synced)))
+        for _ in range(200):  # until the feed server has the request (its own thread)
+            if feed_server.requests:
+                break
+            await asyncio.sleep(0.01)
+        async with pool.connection(timeout=0.3) as conn:  # the pool's only connection
+            await conn.execute("SELECT 1")
+        [outcome] = await importing
+        assert outcome.ok
     finally:
         await pool.close()

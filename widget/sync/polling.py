@@ -10,11 +10,14 @@ once do not stay in step.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
 import socket
 import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -37,6 +40,9 @@ from widget.sync.importer import ImportReport, apply_reading, unchanged_reading
 from widget.sync.notices import feed_failing, feed_recovered, how_long
 
 log = logging.getLogger(__name__)
+
+#: How a step gets its connection: a pool's ``connection``, or one a command already has.
+Connect = Callable[[], AbstractAsyncContextManager[Conn]]
 
 #: Longer than a fetch and its apply can take; a lease that outlives its worker lapses.
 LEASE_SECONDS = 120
@@ -78,13 +84,14 @@ async def import_due_feeds(pool: Pool, options: SyncOptions) -> list[FeedOutcome
     """The background job: claim the feeds that are due, one by one, and import them (at
     most `CLAIM_BATCH` a round; the rest wait for the next round or another worker)."""
     outcomes: list[FeedOutcome] = []
-    async with pool.connection() as conn:
-        # One at a time, so that a lease never waits behind other feeds' slow fetches.
-        for _ in range(CLAIM_BATCH):
+    # One at a time, so that a lease never waits behind other feeds' slow fetches; and a
+    # connection only around each step, none while the feed is being fetched.
+    for _ in range(CLAIM_BATCH):
+        async with pool.connection() as conn:
             claimed = await _claim(conn, "claim_due_feeds", options, {"limit": 1})
-            if not claimed:
-                break
-            outcomes.append(await import_feed(conn, claimed[0], options))
+        if not claimed:
+            break
+        outcomes.append(await import_feed(pool.connection, claimed[0], options))
     return outcomes
 
 
@@ -94,7 +101,17 @@ async def import_now(
     """`innkeep sync run`: import the property's feeds (or the one called ``name``) now,
     whatever their schedule; a feed a worker is fetching at this moment is left to it."""
     claimed = await _claim(conn, "claim_feeds_now", options, {"slug": slug, "name": name})
-    return [await import_feed(conn, channel_id, options) for channel_id in claimed]
+    return [await import_feed(_this(conn), channel_id, options) for channel_id in claimed]
+
+
+def _this(conn: Conn) -> Connect:
+    """``conn`` as a `Connect` (a command has one connection for everything)."""
+
+    @contextlib.asynccontextmanager
+    async def same() -> AsyncIterator[Conn]:
+        yield conn
+
+    return same
 
 
 async def _claim(conn: Conn, query: str, options: SyncOptions, params: dict[str, Any]) -> list[int]:
@@ -113,24 +130,26 @@ async def _leased(conn: Conn, channel_id: int, holder: str) -> LeasedFeed | None
     return None if row is None else LeasedFeed(**row)
 
 
-async def import_feed(conn: Conn, channel_id: int, options: SyncOptions) -> FeedOutcome:
-    """Fetch one leased feed and apply it (or record why not); the lease ends either way."""
-    feed = await _leased(conn, channel_id, options.holder)
+async def import_feed(connect: Connect, channel_id: int, options: SyncOptions) -> FeedOutcome:
+    """Fetch one leased feed and apply it (or record why not); the lease ends either way.
+    ``connect`` gives a connection for each step; none is held while the feed is fetched."""
+    async with connect() as conn:
+        feed = await _leased(conn, channel_id, options.holder)
     if feed is None:
         return FeedOutcome("?", "?", False, error="the lease was lost before the fetch")
     try:
         answer = await _fetch(feed, options)
     except (OutboundRefused, OutboundFailed) as failed:
-        return await _failed(conn, feed, options, None, str(failed))
+        return await _failed(connect, feed, options, None, str(failed))
     if answer.status == 304:
-        return await _fetched(conn, feed, options, answer, None)
+        return await _fetched(connect, feed, options, answer, None)
     if answer.status != 200:
-        return await _failed(conn, feed, options, answer.status, _status_words(feed, answer))
+        return await _failed(connect, feed, options, answer.status, _status_words(feed, answer))
     try:
         reading = read_feed(answer.body, time_zone=feed.time_zone, today=feed.today)
     except FeedUnreadable as unreadable:
-        return await _failed(conn, feed, options, answer.status, str(unreadable))
-    return await _fetched(conn, feed, options, answer, reading)
+        return await _failed(connect, feed, options, answer.status, str(unreadable))
+    return await _fetched(connect, feed, options, answer, reading)
 
 
 async def _fetch(feed: LeasedFeed, options: SyncOptions) -> Fetched:
@@ -156,11 +175,11 @@ def _next_in(feed: LeasedFeed) -> float:
 
 
 async def _fetched(
-    conn: Conn, feed: LeasedFeed, options: SyncOptions, answer: Fetched, reading: Any
+    connect: Connect, feed: LeasedFeed, options: SyncOptions, answer: Fetched, reading: Any
 ) -> FeedOutcome:
     """Apply a usable answer (``reading`` None: 304, nothing changed) in one transaction."""
     outcome = FeedOutcome(feed.unit, feed.name, True, answer.status)
-    async with conn.transaction():
+    async with connect() as conn, conn.transaction():
         locked = await _leased(conn, feed.channel_id, options.holder)
         if locked is None:
             return FeedOutcome(feed.unit, feed.name, False, error="the lease was lost")
@@ -194,10 +213,10 @@ async def _fetched(
 
 
 async def _failed(
-    conn: Conn, feed: LeasedFeed, options: SyncOptions, status: int | None, words: str
+    connect: Connect, feed: LeasedFeed, options: SyncOptions, status: int | None, words: str
 ) -> FeedOutcome:
     """Record the failure; past the setting's threshold, tell the owner (once)."""
-    async with conn.transaction():
+    async with connect() as conn, conn.transaction():
         cur = await conn.execute(
             queries("imports")["feed_failed"],
             {

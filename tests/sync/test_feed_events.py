@@ -52,6 +52,14 @@ def test_timed_events_give_local_nights_end_excluded() -> None:
     ]
 
 
+def test_times_without_a_zone_are_in_the_calendars_x_wr_timezone() -> None:
+    event = ["UID:f", "DTSTART:20270501T230000", "DTEND:20270503T230000"]
+    named = events(event).replace(b"VERSION:2.0", b"VERSION:2.0\r\nX-WR-TIMEZONE:America/New_York")
+    # 23:00 in New York is already the next day in Rome.
+    assert nights(named) == [(D(2027, 5, 2), D(2027, 5, 4))]
+    assert nights(events(event)) == [(D(2027, 5, 1), D(2027, 5, 3))]  # as written
+
+
 def test_events_without_dtend_take_one_night_or_their_duration() -> None:
     body = events(
         ["UID:a", "DTSTART;VALUE=DATE:20270701"],

@@ -56,6 +56,7 @@ def read_feed(body: bytes, *, time_zone: str, today: date) -> FeedReading:
     local date is ``today``. Raises `FeedUnreadable` when it is not a calendar."""
     calendar = _calendar(_text(body))
     zone = ZoneInfo(time_zone)
+    floating = _calendar_zone(calendar)
     reading = FeedReading()
     chosen: dict[str, tuple[tuple[Any, ...], Component]] = {}
     for position, component in enumerate(calendar.walk("VEVENT")):
@@ -65,8 +66,25 @@ def read_feed(body: bytes, *, time_zone: str, today: date) -> FeedReading:
             # The same UID listed twice: the latest revision (SEQUENCE, then time) wins.
             chosen[uid] = (rank, component)
     for uid, (_, component) in chosen.items():
-        _read_event(reading, uid, component, zone, today)
+        _read_event(reading, uid, component, _Zones(zone, floating), today)
     return reading
+
+
+@dataclass(frozen=True)
+class _Zones:
+    #: The property's zone: where a night is counted.
+    local: ZoneInfo
+    #: The calendar's own (``X-WR-TIMEZONE``), for times written without a zone.
+    floating: ZoneInfo | None
+
+
+def _calendar_zone(calendar: Component) -> ZoneInfo | None:
+    """The zone ``X-WR-TIMEZONE`` names (times without a zone are in it), if a known one."""
+    name = str(calendar.get("x-wr-timezone", "")).strip()
+    try:
+        return ZoneInfo(name) if name else None
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def _text(body: bytes) -> str:
@@ -95,7 +113,7 @@ def _calendar(text: str) -> Component:
 
 
 def _read_event(
-    reading: FeedReading, uid: str, event: Component, zone: ZoneInfo, today: date
+    reading: FeedReading, uid: str, event: Component, zone: _Zones, today: date
 ) -> None:
     if str(event.get("status", "")).upper() == "CANCELLED":
         reading.cancelled.add(uid)
@@ -117,7 +135,7 @@ def _read_event(
     reading.events[uid] = FeedEvent(uid, check_in, check_out)
 
 
-def _nights(event: Component, zone: ZoneInfo) -> tuple[date, date]:
+def _nights(event: Component, zone: _Zones) -> tuple[date, date]:
     start = event.get("dtstart")
     if start is None:
         raise ValueError("no DTSTART")
@@ -132,11 +150,14 @@ def _nights(event: Component, zone: ZoneInfo) -> tuple[date, date]:
     return check_in, max(check_out, check_in + timedelta(days=1))
 
 
-def _local_date(value: date | datetime, zone: ZoneInfo) -> date:
-    """A DATE as written; a DATE-TIME as the property's local date (floating: as written)."""
+def _local_date(value: date | datetime, zone: _Zones) -> date:
+    """A DATE as written; a DATE-TIME as the property's local date. A time without a zone is
+    in the calendar's ``X-WR-TIMEZONE`` if it names one, else taken as written."""
     if isinstance(value, datetime):
+        if value.tzinfo is None and zone.floating is not None:
+            value = value.replace(tzinfo=zone.floating)
         if value.tzinfo is not None:
-            return value.astimezone(zone).date()
+            return value.astimezone(zone.local).date()
         return value.date()
     if isinstance(value, date):
         return value

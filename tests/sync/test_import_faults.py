@@ -149,24 +149,23 @@ async def test_a_half_applied_feed_changes_nothing(
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One fetch is one transaction: a failure after the first event was stored undoes it."""
+    """One fetch is one transaction: a failure after the events were stored undoes them."""
     import widget.sync.importer as importer
 
     feed_server.routes["/a.ics"] = Route(airbnb([(day(0), day(3)), (day(5), day(6))]))
     connect_feeds(demo_property, feed_server, [("Room 1", "Airbnb", "/a.ics")])
-    placed = importer._place
+    placed = importer._place_together
     calls = 0
 
-    async def place_then_fail(*args: Any) -> None:
+    async def place_then_fail(*args: Any) -> bool:
         nonlocal calls
         calls += 1
-        if calls == 2:
-            raise RuntimeError("the worker died here")
-        await placed(*args)
+        await placed(*args)  # the nights are written...
+        raise RuntimeError("the worker died here")  # ...and then the worker dies
 
-    monkeypatch.setattr(importer, "_place", place_then_fail)
+    monkeypatch.setattr(importer, "_place_together", place_then_fail)
     with pytest.raises(RuntimeError):
         await run(database_url, synced)
-    assert calls == 2
+    assert calls == 1
     assert blocked(demo_property) == []
     assert demo_property.execute("SELECT count(*) FROM imported_event").fetchone() == (0,)

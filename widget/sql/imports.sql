@@ -61,26 +61,6 @@ RETURNING source_uid AS uid, stay
 -- name: forget_events
 DELETE FROM imported_event WHERE channel_id = %(channel_id)s AND uid = ANY(%(uids)s)
 
--- name: keep_event
-INSERT INTO imported_event (channel_id, uid, stay, outcome, first_seen_at, updated_at)
-VALUES (%(channel_id)s, %(uid)s, %(stay)s, %(outcome)s, %(first_seen_at)s, innkeep_now())
-ON CONFLICT (channel_id, uid) DO UPDATE SET
-    stay = EXCLUDED.stay, outcome = EXCLUDED.outcome, first_seen_at = EXCLUDED.first_seen_at,
-    updated_at = EXCLUDED.updated_at
-
--- name: is_echo
--- Whether every night of the stay is covered by stays this channel's own export had served
--- before the event first appeared (the channel sending our nights back to us).
-SELECT NOT EXISTS (
-    SELECT 1 FROM generate_series(lower(%(stay)s::daterange),
-                                  upper(%(stay)s::daterange) - 1, interval '1 day') AS n (night)
-    WHERE NOT EXISTS (
-        SELECT 1 FROM export_served s JOIN export_feed f ON f.id = s.export_feed_id
-        WHERE f.channel_id = %(channel_id)s AND s.first_served_at <= %(first_seen_at)s
-          AND s.stay @> n.night::date
-    )
-) AS echo
-
 -- name: expire_lapsed_holds
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
@@ -189,3 +169,37 @@ ORDER BY u.position, c.name
 SELECT r.status::text AS status, r.reference, r.block_reason, oc.name AS other_channel
 FROM reservation r LEFT JOIN channel oc ON oc.id = r.source_channel_id
 WHERE r.id = %(id)s
+
+-- name: echoes
+-- `is_echo` for many events at once: the UIDs whose every night was served before.
+SELECT e.uid FROM unnest(%(uids)s::text[], %(stays)s::daterange[]) AS e (uid, stay)
+WHERE NOT EXISTS (
+    SELECT 1 FROM generate_series(lower(e.stay), upper(e.stay) - 1, interval '1 day') AS n (night)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM export_served s JOIN export_feed f ON f.id = s.export_feed_id
+        WHERE f.channel_id = %(channel_id)s AND s.first_served_at <= %(first_seen_at)s
+          AND s.stay @> n.night::date
+    )
+)
+
+-- name: keep_events
+INSERT INTO imported_event (channel_id, uid, stay, outcome, first_seen_at, updated_at)
+SELECT %(channel_id)s, e.uid, e.stay, e.outcome, %(first_seen_at)s, innkeep_now()
+FROM unnest(%(uids)s::text[], %(stays)s::daterange[], %(outcomes)s::text[])
+     AS e (uid, stay, outcome)
+ON CONFLICT (channel_id, uid) DO UPDATE SET
+    stay = EXCLUDED.stay, outcome = EXCLUDED.outcome, first_seen_at = EXCLUDED.first_seen_at,
+    updated_at = EXCLUDED.updated_at
+
+-- name: displace_holds_on
+-- `displace_holds` for many stays at once.
+UPDATE reservation
+SET status = 'expired', version = version + 1, updated_at = now()
+WHERE unit_id = %(unit_id)s AND status = 'held' AND stay && ANY(%(stays)s::daterange[])
+RETURNING id
+
+-- name: insert_pieces
+INSERT INTO reservation (property_id, unit_id, stay, status, source_channel_id, source_uid,
+                         block_reason)
+SELECT %(property_id)s, %(unit_id)s, e.stay, 'blocked', %(channel_id)s, e.uid, %(reason)s
+FROM unnest(%(uids)s::text[], %(stays)s::daterange[]) AS e (uid, stay)

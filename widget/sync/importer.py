@@ -99,8 +99,15 @@ async def apply_reading(conn: Conn, feed: LeasedFeed, reading: FeedReading) -> I
     ]
     await _release(conn, feed, gone + moved, report, stored, gone)
     await _forget(conn, feed.channel_id, gone + ended)
+    fresh: list[FeedEvent] = []
     for uid, event in reading.events.items():
-        await _apply_event(conn, feed, event, stored.get(uid), pieces.get(uid, set()), report)
+        old = stored.get(uid)
+        if old is None or old.stay != (event.check_in, event.check_out):
+            fresh.append(event)
+        elif old.outcome == "blocked" and not set(_each(*old.stay)) <= pieces.get(uid, set()):
+            # Unchanged, but some nights were in conflict: try them again.
+            await _place(conn, feed, event, report, refill=True)
+    await _apply_fresh(conn, feed, fresh, stored, report)
     await conn.execute(
         queries("imports")["resolve_gone_conflicts"], {"channel_id": feed.channel_id}
     )
@@ -156,56 +163,96 @@ async def _forget(conn: Conn, channel_id: int, uids: list[str]) -> None:
         )
 
 
-async def _apply_event(
+async def _apply_fresh(
     conn: Conn,
     feed: LeasedFeed,
-    event: FeedEvent,
-    stored: _Stored | None,
-    own: set[date],
+    fresh: list[FeedEvent],
+    stored: dict[str, _Stored],
     report: ImportReport,
 ) -> None:
-    """Store one listed event: new, moved, or unchanged (then only nights it could not
-    block before, around a conflict, are tried again)."""
-    stay = (event.check_in, event.check_out)
-    if stored is not None and stored.stay == stay:
-        if stored.outcome == "blocked" and not set(_each(*stay)) <= own:
-            await _place(conn, feed, event, report, refill=True)
+    """Store new and moved events (a few queries for all of them, however many): echoes
+    store nothing, the others block their nights."""
+    if not fresh:
         return
+    q = queries("imports")
     # New dates are a new appearance: the echo rule asks what was served before them.
-    first_seen = feed.now
-    if await _is_echo(conn, feed.channel_id, stay, first_seen):
-        report.echoes.append((event.uid, *stay))
-        await _keep(conn, feed.channel_id, event.uid, stay, "echo", first_seen)
-        return
-    (report.moved if stored is not None else report.added).append((event.uid, *stay))
-    await _keep(conn, feed.channel_id, event.uid, stay, "blocked", first_seen)
-    await _place(conn, feed, event, report)
-
-
-async def _is_echo(
-    conn: Conn, channel_id: int, stay: tuple[date, date], first_seen: datetime
-) -> bool:
     cur = await conn.execute(
-        queries("imports")["is_echo"],
-        {"channel_id": channel_id, "stay": Range(*stay), "first_seen_at": first_seen},
-    )
-    row = await cur.fetchone()
-    return bool(row and row["echo"])
-
-
-async def _keep(
-    conn: Conn, channel_id: int, uid: str, stay: tuple[date, date], outcome: str, seen: datetime
-) -> None:
-    await conn.execute(
-        queries("imports")["keep_event"],
+        q["echoes"],
         {
-            "channel_id": channel_id,
-            "uid": uid,
-            "stay": Range(*stay),
-            "outcome": outcome,
-            "first_seen_at": seen,
+            "channel_id": feed.channel_id,
+            "uids": [e.uid for e in fresh],
+            "stays": [Range(e.check_in, e.check_out) for e in fresh],
+            "first_seen_at": feed.now,
         },
     )
+    echoes = {row["uid"] for row in await cur.fetchall()}
+    for e in fresh:
+        kind = (
+            report.echoes if e.uid in echoes else report.moved if e.uid in stored else report.added
+        )
+        kind.append((e.uid, e.check_in, e.check_out))
+    await conn.execute(
+        q["keep_events"],
+        {
+            "channel_id": feed.channel_id,
+            "uids": [e.uid for e in fresh],
+            "stays": [Range(e.check_in, e.check_out) for e in fresh],
+            "outcomes": ["echo" if e.uid in echoes else "blocked" for e in fresh],
+            "first_seen_at": feed.now,
+        },
+    )
+    await _place_all(conn, feed, [e for e in fresh if e.uid not in echoes], report)
+
+
+async def _place_all(
+    conn: Conn, feed: LeasedFeed, events: list[FeedEvent], report: ImportReport
+) -> None:
+    """Block every event's nights in one statement when nothing is in their way (the usual
+    case); otherwise, or if a guest's hold slipped in, event by event."""
+    if not events:
+        return
+    attempt = ImportReport()
+    try:
+        async with conn.transaction():
+            together = await _place_together(conn, feed, events, attempt)
+    except pg_errors.ExclusionViolation:
+        together = False
+    if together:
+        report.holds_ended += attempt.holds_ended
+        return
+    for event in events:
+        await _place(conn, feed, event, report)
+
+
+async def _place_together(
+    conn: Conn, feed: LeasedFeed, events: list[FeedEvent], report: ImportReport
+) -> bool:
+    """All events' nights at once; False (nothing placed) if any is taken already."""
+    q = queries("imports")
+    span = Range(min(e.check_in for e in events), max(e.check_out for e in events))
+    params = {"unit_id": feed.unit_id, "stay": span}
+    await conn.execute(q["expire_lapsed_holds"], params)
+    cur = await conn.execute(q["in_the_way"], params)
+    taken: set[date] = set()
+    for row in await cur.fetchall():
+        taken.update(_each(row["stay"].lower, row["stay"].upper))
+    if any(taken.intersection(_each(e.check_in, e.check_out)) for e in events):
+        return False
+    stays = [Range(e.check_in, e.check_out) for e in events]
+    ended = await conn.execute(q["displace_holds_on"], {"unit_id": feed.unit_id, "stays": stays})
+    report.holds_ended += len(await ended.fetchall())
+    await conn.execute(
+        q["insert_pieces"],
+        {
+            "property_id": feed.property_id,
+            "unit_id": feed.unit_id,
+            "channel_id": feed.channel_id,
+            "uids": [e.uid for e in events],
+            "stays": stays,
+            "reason": f"imported from {feed.name}",
+        },
+    )
+    return True
 
 
 async def _place(

@@ -183,7 +183,7 @@ async def test_no_connection_is_held_while_a_feed_is_fetched(
     database_url: str,
 ) -> None:
     """A slow channel never keeps a worker's database connection (nor a transaction)."""
-    feed_server.routes["/a.ics"] = Route(airbnb([(day(0), day(3))]), delay=0.6)
+    feed_server.routes["/a.ics"] = Route(airbnb([(day(0), day(3))]), delay=2.0)
     connect_feeds(demo_property, feed_server, [("Room 1", "Airbnb", "/a.ics")])
     pool = create_pool(database_url, 1)
     await pool.open()
@@ -193,7 +193,7 @@ async def test_no_connection_is_held_while_a_feed_is_fetched(
             if feed_server.requests:
                 break
             await asyncio.sleep(0.01)
-        async with pool.connection(timeout=0.3) as conn:  # the pool's only connection
+        async with pool.connection(timeout=1.0) as conn:  # the pool's only connection
             await conn.execute("SELECT 1")
         [outcome] = await importing
         assert outcome.ok

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import msgspec
 
-@dataclass(frozen=True)
-class LeasedFeed:
-    """A feed as its leaseholder sees it, with its property's today and clock."""
+
+class LeasedFeed(msgspec.Struct, frozen=True):
+    """A feed as its leaseholder sees it, with its property's today and clock (the row of
+    ``imports.sql``'s ``leased_feed``)."""
 
     channel_id: int
     url: str

@@ -32,6 +32,7 @@ from widget.outbound import (
     networks,
     url_for_logs,
 )
+from widget.rows import decoded
 from widget.settings import Settings
 from widget.sql import queries
 from widget.sync.channel_feed import LeasedFeed
@@ -127,7 +128,7 @@ async def _leased(conn: Conn, channel_id: int, holder: str) -> LeasedFeed | None
         queries("imports")["leased_feed"], {"channel_id": channel_id, "holder": holder}
     )
     row = await cur.fetchone()
-    return None if row is None else LeasedFeed(**row)
+    return None if row is None else decoded(row, LeasedFeed)
 
 
 async def import_feed(connect: Connect, channel_id: int, options: SyncOptions) -> FeedOutcome:

@@ -195,3 +195,42 @@ async def test_an_import_wins_over_a_live_hold(
     assert nights_of(blocked(demo_property)) == [(day(0), day(3))]
     status = demo_property.execute("SELECT status::text FROM reservation WHERE id = %s", (hold,))
     assert status.fetchone() == ("expired",)
+
+
+async def test_a_conflict_and_a_failing_feed_reach_the_owners_webhooks_once(
+    demo_property: psycopg.Connection[Any],
+    feed_server: FeedServer,
+    synced: Settings,
+    database_url: str,
+) -> None:
+    from datetime import timedelta
+
+    from tests.helpers import DEMO_TOML, advance_clock
+
+    secret = "whsec_" + "A" * 43 + "="
+    hooks = (
+        f'\n[[webhooks]]\nurl = "https://tools.example.com/hook"\n'
+        f'events = ["sync.conflict", "sync.feed_failed"]\nsecret = "{secret}"\n'
+    )
+    add_reservation(demo_property, check_in=day(2), check_out=day(4), reference="BK-W")
+    feed_server.routes["/b.ics"] = Route(booking_com([(day(0), day(6))]))
+    connect_feeds(
+        demo_property, feed_server, [("Room 1", "Booking.com", "/b.ics")], DEMO_TOML + hooks
+    )
+    await run(database_url, synced)
+    feed_server.routes["/b.ics"].body += b"\r\n"
+    await run(database_url, synced)  # the same clash again: no second event
+    feed_server.routes["/b.ics"] = Route(b"gone", 404, "text/plain")
+    await run(database_url, synced)
+    advance_clock(demo_property, timedelta(hours=7))
+    await run(database_url, synced)
+    await run(database_url, synced)
+    events = demo_property.execute(
+        "SELECT event_type, data FROM webhook_delivery ORDER BY id"
+    ).fetchall()
+    assert [e[0] for e in events] == ["sync.conflict", "sync.feed_failed"]
+    conflict, failed = events[0][1], events[1][1]
+    assert conflict["unit"] == "Room 1" and conflict["channel"] == "Booking.com"
+    assert conflict["nights"] == {"check_in": str(day(2)), "check_out": str(day(4))}
+    assert "booking BK-W" in conflict["other"]
+    assert "404" in failed["error"] and "/b.ics" not in failed["error"]

@@ -11,16 +11,16 @@ from html import escape
 from typing import Any
 
 from widget.db import Conn
+from widget.deliveries.outbox import enqueue as enqueue_webhook
 from widget.mail.compose import Message
 from widget.mail.outbox import enqueue
 from widget.sync.channel_feed import Clash, LeasedFeed
 
 
 async def owner_event(conn: Conn, property_id: int, event_type: str, data: dict[str, Any]) -> None:
-    """Where a ``sync.conflict`` or ``sync.feed_failed`` event for the owner's webhooks is
-    to be written (in ``conn``'s transaction, beside the e-mail). Owner webhooks (issue 14,
-    engineer ``webhooks``) enqueue their delivery here; until then there is nothing to do."""
-    del conn, property_id, event_type, data
+    """A ``sync.conflict`` or ``sync.feed_failed`` event for the owner's webhooks, written in
+    ``conn``'s transaction beside the e-mail (to every endpoint subscribed to it)."""
+    await enqueue_webhook(conn, property_id, event_type, data)
 
 
 def _message(feed: LeasedFeed, kind: str, subject: str, lines: list[str]) -> Message:

@@ -1,5 +1,5 @@
 """Periodic jobs every worker runs (hold sweeper, e-mail and webhook senders, payment
-reconciler).
+reconciler, iCal importer).
 
 Each job must be safe when several workers run it at once (``FOR UPDATE SKIP LOCKED`` or a
 fenced update), since the service holds no state of its own. When the worker stops
@@ -24,6 +24,7 @@ from widget.inventory.holds import Holds
 from widget.mail.outbox import send_outbox
 from widget.payments.reconcile import reconcile_payments
 from widget.state import Services
+from widget.sync.polling import SyncOptions, import_due_feeds
 
 log = logging.getLogger(__name__)
 STOP_SECONDS = 5.0
@@ -56,6 +57,12 @@ def jobs(services: Services) -> list[Job]:
             partial(reconcile_payments, pool, services.payments, settings),
         ),
         Job("forget-idempotency-keys", 3600.0, partial(forget_old_idempotency_keys, pool)),
+        # Every worker may import; each feed's lease keeps it with one of them at a time.
+        Job(
+            "import-feeds",
+            settings.sync_seconds,
+            partial(import_due_feeds, pool, SyncOptions(settings)),
+        ),
     ]
 
 

@@ -94,6 +94,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Non-public networks (CIDR strings) that outbound calls (iCal feeds, owner webhooks)
     #: may reach anyway: none by default (decision 15); tests allow loopback.
     sync_allow_private_networks: tuple[str, ...] = ()
+    #: How often each worker looks for iCal feeds that are due (each feed has its interval).
+    sync_seconds: float = 30.0
+    #: A feed failing this long (hours) is e-mailed to the owner, once; and again on recovery.
+    sync_failure_hours: int = 6
     #: Properties whose versions, set-up and busy stays one worker remembers at most, and
     #: calendar answers it keeps: one deployment may serve thousands of guesthouses, and a
     #: worker's memory must not grow with them. What is dropped is read again, never guessed.
@@ -248,6 +252,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "holds_per_address": _int(env, "INNKEEP_HOLDS_PER_ADDRESS", 6, 1),
         "hold_attempts_per_minute": _int(env, "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE", 30, 1),
         "sweep_seconds": float(_int(env, "INNKEEP_SWEEP_SECONDS", 5, 1)),
+        "sync_seconds": float(_int(env, "INNKEEP_SYNC_SECONDS", 30, 1)),
+        "sync_failure_hours": _int(env, "INNKEEP_SYNC_FAILURE_HOURS", 6, 1),
         "sync_allow_private_networks": _outbound_networks(
             env, "INNKEEP_SYNC_ALLOW_PRIVATE_NETWORKS"
         ),

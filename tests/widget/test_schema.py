@@ -34,6 +34,9 @@ EXPECTED_TABLES = {
     "export_served",
     "webhook_endpoint",
     "webhook_delivery",
+    "channel_feed",
+    "imported_event",
+    "sync_conflict",
 }
 
 

@@ -91,6 +91,20 @@ class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         return self.included_guests if self.included_guests is not None else self.max_guests
 
 
+#: How often a feed may be fetched, in minutes: OTAs ask for no more than this.
+MIN_FEED_INTERVAL = 5
+
+
+class FeedSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """An iCal feed another channel (Airbnb, Booking.com, Vrbo) publishes for one unit: its
+    stays are imported as blocks every ``interval`` minutes. The URL is a credential."""
+
+    unit: NonEmpty
+    url: Annotated[str, Meta(min_length=1, max_length=2000)]
+    name: Annotated[str, Meta(min_length=1, max_length=60)]
+    interval: Annotated[int, Meta(ge=MIN_FEED_INTERVAL, le=1440)] = 10
+
+
 class PropertySpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     property: PropertyInfo
     room_types: Annotated[list[RoomTypeSpec], Meta(min_length=1)]
@@ -102,6 +116,8 @@ class PropertySpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     rate_plans: list[RatePlanSpec] = []
     #: What a guest may add to a stay.
     extras: list[ExtraSpec] = []
+    #: Other channels' iCal feeds, imported per unit (`widget.sync`).
+    feeds: list[FeedSpec] = []
 
 
 class PropertyFileError(ValueError):
@@ -198,6 +214,7 @@ def _check_meaning(spec: PropertySpec, fail: Any) -> None:
     check_webhooks(spec.webhooks, fail)
     _check_rate_plans(spec, fail)
     _check_extras(spec, fail)
+    _check_feeds(spec, fail)
 
 
 _NOT_A_SLUG = "expected lower-case letters and digits joined by hyphens, like 'half-board'"
@@ -262,6 +279,31 @@ def _check_extras(spec: PropertySpec, fail: Any) -> None:
             raise fail(("extras", index, "name"), problem)
         if extra.vat_percent is not None and not 0 < extra.vat_percent <= 100:
             raise fail(("extras", index, "vat_percent"), "must be more than 0 and at most 100")
+
+
+def _check_feeds(spec: PropertySpec, fail: Any) -> None:
+    """Each feed names a unit of the file, an http(s) URL, and is the unit's only one of
+    that name. (A URL is never quoted back: it is the feed's only secret.)"""
+    units = [unit for room in spec.room_types for unit in room.units]
+    seen: set[tuple[str, str]] = set()
+    for index, feed in enumerate(spec.feeds):
+        if feed.unit not in units:
+            raise fail(
+                ("feeds", index, "unit"),
+                f"no unit {feed.unit!r} in this file; its units are: {', '.join(units)}",
+            )
+        parts = urlsplit(feed.url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in feed.url:
+            raise fail(
+                ("feeds", index, "url"),
+                "must be the channel's iCal export address, starting with https://",
+            )
+        if (feed.unit, feed.name) in seen:
+            raise fail(
+                ("feeds", index, "name"),
+                f"unit {feed.unit!r} already has a feed called {feed.name!r}",
+            )
+        seen.add((feed.unit, feed.name))
 
 
 def _check_property(spec: PropertySpec, fail: Any) -> None:

@@ -102,3 +102,51 @@ SELECT rt.slug, rt.name, rt.description, rt.photos, rt.max_guests, rt.included_g
 FROM room_type rt
 WHERE rt.property_id = %(property_id)s AND rt.active
 ORDER BY rt.position, rt.slug
+
+-- name: upsert_channel
+-- The channel a [[feeds]] entry names (unit and name); made once, kept when its feed goes.
+INSERT INTO channel (property_id, unit_id, name)
+SELECT %(property_id)s, u.id, %(name)s
+FROM unit u WHERE u.property_id = %(property_id)s AND u.name = %(unit)s
+ON CONFLICT (unit_id, name) DO UPDATE SET name = EXCLUDED.name
+RETURNING id
+
+-- name: upsert_channel_feed
+-- Its feed: a row only when something changed (true when added). A new URL forgets the old
+-- one's validators, health and conflicts' e-mail state, and is fetched at once.
+INSERT INTO channel_feed (channel_id, url, interval_seconds)
+VALUES (%(channel_id)s, %(url)s, %(interval_seconds)s)
+ON CONFLICT (channel_id) DO UPDATE SET
+    url = EXCLUDED.url,
+    interval_seconds = EXCLUDED.interval_seconds,
+    next_fetch_at = CASE WHEN channel_feed.url = EXCLUDED.url THEN channel_feed.next_fetch_at
+                         ELSE now() END,
+    etag = CASE WHEN channel_feed.url = EXCLUDED.url THEN channel_feed.etag END,
+    last_modified = CASE WHEN channel_feed.url = EXCLUDED.url
+                         THEN channel_feed.last_modified END,
+    failing_since = CASE WHEN channel_feed.url = EXCLUDED.url
+                         THEN channel_feed.failing_since END,
+    updated_at = now()
+WHERE (channel_feed.url, channel_feed.interval_seconds)
+      IS DISTINCT FROM (EXCLUDED.url, EXCLUDED.interval_seconds)
+RETURNING (xmax = 0) AS created
+
+-- name: feeds_to_disconnect
+-- Connected feeds whose "unit\nname" the file no longer lists.
+SELECT c.id, u.name AS unit, c.name
+FROM channel_feed f JOIN channel c ON c.id = f.channel_id JOIN unit u ON u.id = c.unit_id
+WHERE c.property_id = %(property_id)s AND NOT (u.name || E'\n' || c.name = ANY(%(keep)s))
+ORDER BY u.name, c.name
+
+-- name: release_imported_stays
+UPDATE reservation
+SET status = 'cancelled', version = version + 1, updated_at = now(), cancelled_at = now()
+WHERE source_channel_id = %(channel_id)s AND status = 'blocked'
+
+-- name: disconnect_feed
+WITH events AS (DELETE FROM imported_event WHERE channel_id = %(channel_id)s),
+     conflicts AS (
+        UPDATE sync_conflict SET resolved_at = now()
+        WHERE channel_id = %(channel_id)s AND resolved_at IS NULL
+     )
+DELETE FROM channel_feed WHERE channel_id = %(channel_id)s

@@ -37,6 +37,15 @@ EXPECTED_TABLES = {
     "channel_feed",
     "imported_event",
     "sync_conflict",
+    # the owner's console (0012)
+    "console_user",
+    "membership",
+    "console_session",
+    "console_login_failure",
+    "console_guessing_notice",
+    "console_password_reset",
+    "console_recovery_code",
+    "console_event",
 }
 
 

@@ -36,10 +36,16 @@ _IMPORT = re.compile(r"^import \{([^}]*)\} from '\./([\w-]+\.js)';[ \t]*\n", re.
 _EXPORT = re.compile(r"^export ((?:async )?function\*? |const |let |class )(\w+)", re.MULTILINE)
 _OTHER = re.compile(r"^\s*(?:import\b(?!\()|export\b)", re.MULTILINE)
 # Comments that fill whole lines (the JSDoc types, the notes for readers): a third of the
-# bytes, nothing for the browser. A comment sharing its line with code stays.
+# bytes, nothing for the browser. A comment sharing its line with code stays, and so does a
+# `/*! banner */` that says what a file is.
 _COMMENT_LINES = re.compile(
-    r"^[ \t]*(?:/\*(?:(?!\*/).)*\*/|//[^\n]*)[ \t]*\n", re.MULTILINE | re.DOTALL
+    r"^[ \t]*(?:/\*(?!!)(?:(?!\*/).)*\*/|//[^\n]*)[ \t]*\n", re.MULTILINE | re.DOTALL
 )
+
+
+def without_comment_lines(source: str) -> str:
+    """``source`` without the comments that fill whole lines (banners kept)."""
+    return _COMMENT_LINES.sub("", source)
 
 
 class ModuleFormError(ValueError):
@@ -89,7 +95,7 @@ def link(modules: Mapping[str, str], entry: str = ENTRY) -> str:
             raise ModuleFormError(
                 f"{path[-1] if path else 'entry'} imports {name}, which is missing"
             )
-        source = _COMMENT_LINES.sub("", modules[name])
+        source = without_comment_lines(modules[name])
         imports, body = _imports(name, source)
         for target, _ in imports:
             visit(target, (*path, name))

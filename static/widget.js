@@ -66,7 +66,8 @@
     if (spot.innkeepMake) return;
     spot.innkeepMake = make;
     lazy.push(make);
-    if (!w.IntersectionObserver) return make();
+    var box = root(spot).host.getBoundingClientRect(); // near already: no frame's wait
+    if (!w.IntersectionObserver || (box.top < innerHeight + 1000 && box.bottom > -1000)) return make();
     io = new IntersectionObserver(function (seen) {
       if (seen.some(function (x) { return x.isIntersecting; })) make();
     }, { rootMargin: '1000px' });

@@ -96,6 +96,28 @@ async def embed_policy(conn: Conn, slug: str) -> EmbedPolicy | None:
     )
 
 
+#: The most properties the loader's hint names (a site embeds one or a few).
+HINT_SIZE = 20
+
+
+async def properties_allowing(pool: AsyncConnectionPool[Conn], origin: str) -> list[str]:
+    """The slugs of the properties a page on ``origin`` may embed, at most `HINT_SIZE`;
+    none when ``origin`` is not an origin or Postgres is away (it is a hint: the embed check
+    still decides)."""
+    normal = normalise_origin(origin)
+    if normal is None:
+        return []
+    try:
+        async with pool.connection() as conn:
+            cur = await conn.execute(
+                queries("embedding")["properties_allowing"], {"origin": normal, "most": HINT_SIZE}
+            )
+            return [str(row["slug"]) for row in await cur.fetchall()]
+    except Exception as exc:  # the loader is served without a hint rather than not at all
+        log.warning("loader hint lookup failed: %s", exc)
+        return []
+
+
 def _normalised(origins: Iterable[str]) -> frozenset[str]:
     return frozenset(n for n in (normalise_origin(o) for o in origins) if n is not None)
 

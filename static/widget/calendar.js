@@ -74,6 +74,11 @@ export function createCalendar(load) {
       return Object.entries(rooms).flatMap(([slug, nights]) =>
         nights[date] ? [/** @type {[string, Night]} */ ([slug, nights[date]])] : []);
     },
+    /** A month known already (the page carried it): it is not asked for.
+     * @param {string} month @param {Party} party @param {Rooms} rooms */
+    seed(month, party, rooms) {
+      monthsOf(party).set(month, rooms);
+    },
     /** Availability changed under the guest: ask again for everything. */
     forget() {
       loaded = new Map();

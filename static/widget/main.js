@@ -61,6 +61,10 @@ const calendar = createCalendar(async (month, party, revalidate) => {
   if (party.children.length) params.set('children', party.children.join(','));
   return roomsOf(await api.calendar(place.slug, params, revalidate), cfg.options.room_type);
 });
+// The months the page carried (fresh when it was rendered) are drawn without a request.
+for (const [month, answer] of Object.entries(cfg.first_months?.months || {})) {
+  calendar.seed(month, /** @type {import('./config.js').FirstMonths} */ (cfg.first_months), roomsOf(answer, cfg.options.room_type));
+}
 
 /** @type {Quote[]} the rooms free for the chosen stay, priced */
 let quotes = [];

@@ -17,7 +17,6 @@ from widget.api.holds import HoldController
 from widget.api.ical import IcalExportController
 from widget.api.loader import LoaderController
 from widget.api.manage import ManageBookingController
-from widget.api.page_assets import WidgetScriptController
 from widget.api.properties import PropertyController
 from widget.api.quotes import QuoteController
 from widget.api.webhooks import WebhookController
@@ -40,7 +39,6 @@ def route_handlers() -> list[Any]:
         EmbedCheckController,
         WidgetPageController,
         IcalExportController,
-        WidgetScriptController,
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

@@ -47,7 +47,9 @@ def create_app(settings: Settings) -> Litestar:
         settings, create_pool(database_url, settings.db_pool_max), connect(settings)
     )
     return Litestar(
-        route_handlers=route_handlers(),
+        route_handlers=route_handlers(
+            settings.testing_token if settings.testing_api else None
+        ),
         dependencies=_dependencies(services),
         lifespan=[_lifespan(services, database_url)],
         # Bodies are exactly what the schema says: strict types, no unknown keys.

@@ -36,6 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from widget.testing.pytest_plugin import booking_widget  # noqa: F401 - the QA kit's fixture
 from widget.testing.stack import Launch, innkeep_command, innkeep_demo
 
 HERE = Path(__file__).resolve().parent

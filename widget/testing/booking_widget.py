@@ -79,6 +79,12 @@ def _wait_for_frame(page: Page, index: int, timeout: float) -> Frame:
     return _embed_frames(page)[index]
 
 
+_MONTH_CHANGED = """first => {
+  const night = document.querySelector('[data-testid=night]');
+  return night !== null && night.dataset.date !== first;
+}"""
+
+
 class BookingWidget:
     """One Innkeep widget on a host page: the guest's steps and what the guest sees."""
 
@@ -139,7 +145,10 @@ class BookingWidget:
         for _ in range(36):
             if self.night(day).count():
                 return
+            first = self.by_id("night").first.get_attribute("data-date")
             self.by_id("next-month").click()
+            # The next month is drawn asynchronously: wait for it, so no click is lost.
+            self.frame.wait_for_function(_MONTH_CHANGED, arg=first)
         raise AssertionError(f"{day} never appeared in the calendar")
 
     def pick_stay(

@@ -13,12 +13,12 @@ from typing import Any
 
 import msgspec
 import psycopg
-from redis.asyncio import Redis
 
 from widget.db import Conn
 from widget.errors import Invalid, NotFound
 from widget.properties.apply import PropertyApplyError, apply_property
 from widget.properties.file import PropertyFileError, PropertySpec, parse_property
+from widget.shared_redis import SharedRedis
 from widget.sql import queries
 
 #: Every disposable property's slug starts so: an owner's listing tells them apart at once.
@@ -107,7 +107,7 @@ async def _test_property_id(conn: Conn, slug: str) -> int:
     return int(row["id"])
 
 
-async def delete_disposable(conn: Conn, redis: Redis, slug: str) -> None:
+async def delete_disposable(conn: Conn, redis: SharedRedis, slug: str) -> None:
     """Delete a test property with everything it holds: stays, payments, e-mails, rooms,
     feeds, webhooks, and its keys in Redis."""
     q = queries("testmode")
@@ -125,7 +125,7 @@ async def delete_disposable(conn: Conn, redis: Redis, slug: str) -> None:
         await redis.delete(*keys)
 
 
-async def advance_clock(conn: Conn, redis: Redis, slug: str, seconds: int) -> ClockMoved:
+async def advance_clock(conn: Conn, redis: SharedRedis, slug: str, seconds: int) -> ClockMoved:
     """Let ``seconds`` pass on one test property's clock: the database's clock for it (hold
     expiry, "today", quotas counted in Postgres) and the lifetimes of its Redis keys."""
     if not 0 < seconds <= MAX_ADVANCE_SECONDS:
@@ -144,7 +144,7 @@ async def advance_clock(conn: Conn, redis: Redis, slug: str, seconds: int) -> Cl
     )
 
 
-async def _age_redis_keys(redis: Redis, property_id: int, seconds: int) -> None:
+async def _age_redis_keys(redis: SharedRedis, property_id: int, seconds: int) -> None:
     """Gates, quota counters and cached answers of the property live ``seconds`` less."""
     keys = [key async for key in redis.scan_iter(match=_redis_pattern(property_id), count=500)]
     if keys:

@@ -41,18 +41,6 @@ class TestingApi:
             detail = error.read().decode("utf-8", "replace")
             raise TestingApiError(f"{method} {path}: {error.code} {detail}") from None
 
-    def available(self) -> bool:
-        """True when the service is in test mode and accepts this token."""
-        try:
-            self._call("GET", "/properties/-/emails")
-        except TestingApiError as error:
-            return " 404 " in str(error) and "not_found" in str(error) and "test property" in str(
-                error
-            )
-        except OSError:
-            return False
-        return True
-
     def create_property(self, toml: str) -> dict[str, Any]:
         """Create a disposable property from a property file; its ``slug`` (``qa-…``)."""
         return dict(self._call("POST", "/properties", toml.encode(), "application/toml"))

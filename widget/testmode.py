@@ -18,13 +18,14 @@ from widget.db import Conn
 from widget.errors import Invalid, NotFound
 from widget.properties.apply import PropertyApplyError, apply_property
 from widget.properties.file import PropertyFileError, PropertySpec, parse_property
-from widget.shared_redis import SharedRedis
+from widget.shared_redis import SharedRedis, property_tag
 from widget.sql import queries
 
 #: Every disposable property's slug starts so: an owner's listing tells them apart at once.
 SLUG_PREFIX = "qa-"
-#: The longest clock move one call may make (a year), so a typo cannot overflow a date.
-MAX_ADVANCE_SECONDS = 366 * 24 * 3600
+#: The longest clock move one call may make (a leap year of seconds), so a typo cannot
+#: overflow a date.
+MAX_ADVANCE_SECONDS = 31_622_400
 #: Lua: shorten every given key's lifetime by ARGV[1] ms; a key whose time is up goes.
 _AGE_KEYS = """
 local gone = 0
@@ -174,5 +175,5 @@ def _email(row: dict[str, Any]) -> OutboxEmail:
 
 
 def _redis_pattern(property_id: int) -> str:
-    """Every Redis key of one property (see `widget.inventory.gate.night_keys`)."""
-    return f"innkeep:{{p:{property_id}}}:*"
+    """Every Redis key of one property: each carries the property's hash tag."""
+    return f"*{property_tag(property_id)}:*"

@@ -172,11 +172,11 @@ def booking_completes(run: Run) -> None:
         widget.pay(card="success")
         reference = widget.expect_confirmation()
         booked = widget.wait_for_event("booked")
-        assert booked.get("reference") == reference, f"innkeep:booked says {booked}"
+        assert booked.get("reference") == reference, f"the booked event says {booked}"
         kinds = [e["type"] for e in widget.events()]
         assert kinds[0] == "ready", f"events began with {kinds[:1]}"
         for kind in ("dates", "hold", "booked"):
-            assert kind in kinds, f"no innkeep:{kind} event (saw {kinds})"
+            assert kind in kinds, f"no {kind} event (saw {kinds})"
         assert kinds.index("hold") < kinds.index("booked"), f"events out of order: {kinds}"
         leaked = json.dumps(widget.events())
         for personal in (GUEST_NAME, GUEST_EMAIL, "token"):

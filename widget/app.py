@@ -51,7 +51,10 @@ def create_app(settings: Settings) -> Litestar:
         connect(settings),
     )
     return Litestar(
-        route_handlers=[*route_handlers(), console_router()],
+        route_handlers=[
+            *route_handlers(settings.testing_token if settings.testing_api else None),
+            console_router(),
+        ],
         dependencies=_dependencies(services),
         # The console's guards run before dependencies are resolved: they find it here.
         state=State({"services": services}),

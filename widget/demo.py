@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import msgspec
 import psycopg
@@ -23,7 +25,7 @@ from widget.paths import PROPERTIES_DIR
 from widget.properties.apply import apply_property
 from widget.properties.file import PropertySpec, load_property_file
 from widget.sample_site import create_sample_site
-from widget.settings import DEV_SECRET_KEY, Settings
+from widget.settings import DEV_SECRET_KEY, Settings, check_settings
 
 #: The demo guesthouse's owner in the console; a new password is printed at every start.
 DEMO_OWNER = "owner@example.com"
@@ -54,13 +56,33 @@ def demo_property(host_port: int) -> PropertySpec:
 
 
 def demo_settings(settings: Settings, port: int) -> Settings:
-    """The demo is a development machine by definition: it may use the public development
-    key (nobody's money is at stake), and its links point at the port it listens on."""
-    return msgspec.structs.replace(
+    """The demo runs in test mode (decision 16): a staging service with the testing API on,
+    its token printed at start-up (``INNKEEP_TESTING_TOKEN`` or a fresh one), so
+    ``innkeep qa journeys`` works against it out of the box. Staging needs a real secret key:
+    the demo keeps one in its data folder. Its links point at the port it listens on."""
+    key = settings.secret_key
+    if key in ("", DEV_SECRET_KEY):
+        key = demo_secret_key(settings.data_dir)
+    changed = msgspec.structs.replace(
         settings,
-        secret_key=settings.secret_key or DEV_SECRET_KEY,
+        env="staging",
+        secret_key=key,
+        testing_token=settings.testing_token or secrets.token_urlsafe(24),
         public_url=settings.public_url or listening_url("127.0.0.1", port),
     )
+    check_settings(changed)
+    return changed
+
+
+def demo_secret_key(data_dir: Path) -> str:
+    """The demo's own secret key, made once and kept in its data folder (so its iCal export
+    addresses survive a restart)."""
+    path = data_dir / "demo-secret-key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
@@ -119,6 +141,9 @@ async def _announce(
         f"(login {DEMO_OWNER}, password {password})\n"
         f"  Data folder:            {settings.data_dir}\n"
         f"  Guest e-mails go to:    {outbox}\n"
+        f"  Testing API token:      {settings.testing_token}\n"
+        f"    (innkeep qa journeys --site http://127.0.0.1:{host_port}/ "
+        f"--token {settings.testing_token})\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

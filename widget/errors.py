@@ -61,6 +61,12 @@ class Refused(InnkeepError):
     code = "forbidden"
 
 
+class Unauthenticated(InnkeepError):
+    """The request lacks the credentials this endpoint asks for (the testing API's token)."""
+
+    code = "unauthorized"
+
+
 class QuotaExceeded(InnkeepError):
     """This client holds too many rooms or tries too often; ``retry_after`` seconds."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Router
 from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
@@ -19,12 +20,26 @@ from widget.api.loader import LoaderController
 from widget.api.manage import ManageBookingController
 from widget.api.properties import PropertyController
 from widget.api.quotes import QuoteController
+from widget.api.testing import TestingController, testing_token_guard
 from widget.api.webhooks import WebhookController
 from widget.paths import STATIC_DIR
 
 
-def route_handlers() -> list[Any]:
-    """Every controller and router of the service (add new ones here)."""
+def route_handlers(testing_token: str | None = None) -> list[Any]:
+    """Every controller and router of the service (add new ones here); the testing API only
+    when a testing token is given (`Settings.testing_api`)."""
+    return [*_public_handlers(), *_testing_handlers(testing_token)]
+
+
+def _testing_handlers(token: str | None) -> list[Any]:
+    if not token:
+        return []
+    return [
+        Router(path="/", route_handlers=[TestingController], guards=[testing_token_guard(token)])
+    ]
+
+
+def _public_handlers() -> list[Any]:
     return [
         HealthController,
         PropertyController,

@@ -76,7 +76,7 @@ LIMIT 500
 SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.guest,
        r.quote, r.payment_provider, r.payment_ref, r.payment_status, r.payment_captured_at,
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children,
-       r.hold_expires_at, r.hold_expires_at <= innkeep_now() AS lapsed,
+       r.hold_expires_at, r.hold_expires_at <= innkeep_now(r.property_id) AS lapsed,
        rt.slug AS room_type, rt.name AS room_type_name, p.slug AS property_slug,
        p.currency
 FROM reservation r
@@ -92,7 +92,7 @@ SELECT id FROM reservation WHERE payment_ref = %(payment_ref)s
 -- Checkout, before any payment: the guest's details go on the hold while it is open. Not a
 -- change of state (no new version), so a double click does not fence out its own payment.
 UPDATE reservation SET guest = %(guest)s, updated_at = now()
-WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id)
 RETURNING id
 
 -- name: start_payment
@@ -104,10 +104,10 @@ UPDATE reservation
 SET payment_provider = %(provider)s, payment_ref = %(payment_ref)s,
     payment_status = %(payment_status)s, version = version + 1, updated_at = now(),
     hold_expires_at = CASE WHEN payment_ref IS NULL
-        THEN greatest(hold_expires_at, innkeep_now() + make_interval(secs => %(grace_seconds)s))
+        THEN greatest(hold_expires_at, innkeep_now(property_id) + make_interval(secs => %(grace_seconds)s))
         ELSE hold_expires_at END
 WHERE id = %(id)s AND version = %(version)s AND status = 'held'
-  AND hold_expires_at > innkeep_now()
+  AND hold_expires_at > innkeep_now(property_id)
   AND (payment_ref IS NULL OR payment_ref = %(payment_ref)s)
 RETURNING hold_expires_at, version
 
@@ -198,7 +198,7 @@ SELECT extract(epoch FROM innkeep_now())::bigint AS now
 -- was made for is still open (its checkout may be about to store it).
 SELECT 1 AS claimed FROM reservation
 WHERE payment_ref = %(payment_ref)s
-   OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now())
+   OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id))
 LIMIT 1
 
 -- name: claim_settling
@@ -224,7 +224,7 @@ RETURNING id
 
 -- name: hold_ended_before
 SELECT hold_expires_at IS NULL
-       OR hold_expires_at <= innkeep_now() - make_interval(secs => %(seconds)s) AS old
+       OR hold_expires_at <= innkeep_now(property_id) - make_interval(secs => %(seconds)s) AS old
 FROM reservation WHERE id = %(id)s
 
 -- name: booking_by_reference
@@ -236,7 +236,7 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

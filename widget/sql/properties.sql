@@ -65,7 +65,7 @@ RETURNING id, (xmax = 0) AS created
 SELECT u.name,
        (SELECT count(*) FROM reservation r
          WHERE r.unit_id = u.id AND r.status IN ('held', 'confirmed', 'blocked')
-           AND upper(r.stay) > (innkeep_now() AT TIME ZONE p.time_zone)::date) AS future
+           AND upper(r.stay) > (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date) AS future
 FROM unit u JOIN property p ON p.id = u.property_id
 WHERE u.property_id = %(property_id)s AND u.active AND NOT (u.name = ANY(%(keep)s))
 ORDER BY u.name
@@ -74,7 +74,7 @@ ORDER BY u.name
 SELECT rt.slug,
        (SELECT count(*) FROM reservation r JOIN unit u ON u.id = r.unit_id
          WHERE u.room_type_id = rt.id AND r.status IN ('held', 'confirmed', 'blocked')
-           AND upper(r.stay) > (innkeep_now() AT TIME ZONE p.time_zone)::date) AS future
+           AND upper(r.stay) > (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date) AS future
 FROM room_type rt JOIN property p ON p.id = rt.property_id
 WHERE rt.property_id = %(property_id)s AND rt.active AND NOT (rt.slug = ANY(%(keep)s))
 ORDER BY rt.slug
@@ -92,7 +92,7 @@ UPDATE property SET version = version + 1, updated_at = now() WHERE id = %(prope
 SELECT p.id, p.slug, p.name, p.time_zone, p.currency, p.locale, p.check_in_time,
        p.check_out_time, p.cancellation_policy, p.allowed_origins, p.version,
        p.rate_plans, p.extras, p.pricing_rules,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
 FROM property p WHERE p.slug = %(slug)s
 
 -- name: public_room_types

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from psycopg.types.json import Jsonb
 
+from engine import Quote
 from widget.db import Conn
 from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
 from widget.errors import (
@@ -20,7 +21,7 @@ from widget.errors import (
 from widget.guest_text import UnsafeText, free_text, one_line
 from widget.i18n import Language
 from widget.inventory.hold_access import Hold
-from widget.payments.keys import authorise_key, cancel_key
+from widget.payments.keys import authorise_key, cancel_key, customer_key
 from widget.payments.provider import (
     CheckoutOut,
     Payment,
@@ -46,6 +47,29 @@ class GuestIn(msgspec.Struct, forbid_unknown_fields=True):
 class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
     guest: GuestIn
     accept_cancellation_policy: bool
+    #: The demo provider's test card (named after Stripe's test cards): what charging the
+    #: saved card later does. Ignored by Stripe, where the card itself decides.
+    test_card: TestCard | None = None
+
+
+TestCard = Literal["success", "decline", "insufficient_funds", "authentication_required"]
+
+#: Shown at checkout beside the pay button when the balance is charged later, and stored
+#: with the booking: the guest's consent to the charge without them (Stripe's
+#: ``setup_future_usage=off_session`` asks for it).
+BALANCE_CONSENT = (
+    "I allow {property} to charge the balance of {balance} to this card on {due} "
+    "without asking me again, as the payment terms of my booking say."
+)
+
+
+def consent_text(property_slug: str, quote: Quote) -> str | None:
+    """The consent the guest gives by paying a deposit now (None: nothing charged later)."""
+    if quote.balance <= 0:
+        return None
+    due = quote.payment_schedule[-1].due.isoformat()
+    balance = f"{quote.balance / 100:.2f} {quote.currency}"
+    return BALANCE_CONSENT.format(property=property_slug, balance=balance, due=due)
 
 
 def checked_guest(data: CheckoutIn) -> dict[str, Any]:
@@ -116,7 +140,8 @@ async def start_checkout(
     if hold.quote is None:  # every hold is priced when made; a row without one is no hold
         raise HoldLost("This hold has ended; please choose your dates again.")
     amount, currency = hold.quote.due_now, hold.quote.currency
-    payment = await _authorise(provider, hold, amount, currency)
+    customer = await _customer_for_balance(conn, provider, hold, hold.quote, data)
+    payment = await _authorise(provider, hold, amount, currency, customer)
     cur = await conn.execute(
         queries("payments")["start_payment"],
         {
@@ -141,12 +166,41 @@ async def start_checkout(
     return provider.checkout_answer(payment, started)
 
 
-async def _authorise(provider: PaymentProvider, hold: Hold, amount: int, currency: str) -> Payment:
+async def _customer_for_balance(
+    conn: Conn, provider: PaymentProvider, hold: Hold, quote: Quote, data: CheckoutIn
+) -> str | None:
+    """When a balance is charged later: the guest's customer at the provider (one per
+    booking guest), stored on the hold with the consent text the guest was shown."""
+    consent = consent_text(hold.property_slug, quote)
+    if consent is None:
+        return None
+    try:
+        customer = await provider.customer(
+            name=data.guest.name,
+            email=data.guest.email,
+            idempotency_key=customer_key(hold.id),
+            test_card=data.test_card,
+        )
+    except PaymentUnavailable as exc:
+        raise PaymentServiceDown(
+            "The payment service did not answer; nothing was charged. Please retry."
+        ) from exc
+    await conn.execute(
+        queries("payments")["store_customer"],
+        {"id": hold.id, "customer_ref": customer, "consent": consent},
+    )
+    return customer
+
+
+async def _authorise(
+    provider: PaymentProvider, hold: Hold, amount: int, currency: str, customer: str | None
+) -> Payment:
     try:
         return await provider.authorise(
             hold_id=hold.id,
             amount=amount,
             currency=currency,
+            customer=customer,
             idempotency_key=authorise_key(hold.id),
             description=f"{hold.property_slug}: {hold.room_type}, "
             f"{hold.check_in.isoformat()} to {hold.check_out.isoformat()}",

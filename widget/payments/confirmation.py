@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, NoReturn
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 
@@ -147,8 +147,32 @@ async def cancel_authorisation(
     return payment
 
 
+async def _schedule_balance(conn: Conn, row: Reservation, payment: Payment) -> None:
+    """A deposit booking's balance, to be charged to the card saved with the deposit."""
+    if row.quote is None or row.quote.balance <= 0:
+        return
+    q = queries("payments")
+    await conn.execute(
+        q["keep_saved_card"],
+        {"id": row.id, "payment_method": payment.payment_method, "customer": payment.customer},
+    )
+    await conn.execute(
+        q["schedule_balance"],
+        {
+            "charge_id": uuid4(),
+            "id": row.id,
+            "amount": row.quote.balance,
+            "due_on": row.quote.payment_schedule[-1].due,
+        },
+    )
+
+
 def _booking_extras(
-    row: Reservation, site: str, test_payment: bool, also: InTransaction | None
+    row: Reservation,
+    payment: Payment,
+    site: str,
+    test_payment: bool,
+    also: InTransaction | None,
 ) -> InTransaction:
     """What commits with the booking: its manage key's hash, the e-mails, the owner's
     webhooks, and the caller's extra work (the webhook's event id).
@@ -169,6 +193,7 @@ def _booking_extras(
             booking_confirmed(booking, manage_url(site, reference, secret), test_payment),
         )
         await enqueue_booking_event(conn, row.id, "booking.confirmed")
+        await _schedule_balance(conn, row, payment)
         if also is not None:
             await also(conn, reference)
 
@@ -201,7 +226,7 @@ async def confirm_payment(
             return _booked(row, row.reference, payment)
         _require_chargeable(payment)
 
-        extras = _booking_extras(row, site, provider.name == "demo", also)
+        extras = _booking_extras(row, payment, site, provider.name == "demo", also)
         result = await confirm_hold(conn, hold_id, row.version, payment.id, extras)
         if result.confirmed:
             assert result.reference is not None

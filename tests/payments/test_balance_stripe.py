@@ -47,10 +47,10 @@ def provider(standin: StripeStandIn, timeout: float | None = None) -> StripeProv
 
 
 async def run_job(
-    db: psycopg.Connection[Any], standin: StripeStandIn, timeout: float | None = None
+    db: psycopg.Connection[Any], standin: StripeStandIn, http_timeout: float | None = None
 ) -> list[str]:
     async with worker_connection(db) as conn:
-        return list((await charge_due_balances(conn, provider(standin, timeout), SITE)).values())
+        return list((await charge_due_balances(conn, provider(standin, http_timeout), SITE)).values())
 
 
 def balance_intents(standin: StripeStandIn) -> list[dict[str, Any]]:
@@ -68,7 +68,7 @@ async def test_the_first_payment_saves_the_card_and_a_timed_out_balance_is_retri
     set_clock(demo_property, BALANCE_DAY)
     # Stripe takes the payment but its answer is lost: our call times out.
     standin.delay_next("/v1/payment_intents", 1.5)
-    assert await run_job(demo_property, standin, timeout=0.3) == ["unanswered"]
+    assert await run_job(demo_property, standin, http_timeout=0.3) == ["unanswered"]
     set_clock(demo_property, BALANCE_DAY.replace(hour=10))
     assert await run_job(demo_property, standin) == ["succeeded"]
     (balance,) = balance_intents(standin)  # one PaymentIntent however many tries

@@ -50,7 +50,8 @@ async def run_job(
     db: psycopg.Connection[Any], standin: StripeStandIn, http_timeout: float | None = None
 ) -> list[str]:
     async with worker_connection(db) as conn:
-        return list((await charge_due_balances(conn, provider(standin, http_timeout), SITE)).values())
+        done = await charge_due_balances(conn, provider(standin, http_timeout), SITE)
+        return list(done.values())
 
 
 def balance_intents(standin: StripeStandIn) -> list[dict[str, Any]]:

@@ -119,6 +119,8 @@ class Hold(msgspec.Struct, frozen=True):
     payment_ref: str | None
     payment_status: str | None
     client_key: str | None
+    #: The plan's payment terms the hold was priced under (None: all paid at booking).
+    payment_terms: PaymentTermsRow | None = None
 
 
 class Reservation(msgspec.Struct, frozen=True):

@@ -2,6 +2,7 @@
 /* The guest's details, the cancellation policy, the payment form and the hold's countdown;
  * then the confirmation. */
 
+import { paidOnline } from './api.js';
 import { el } from './dom.js';
 import { longDate } from './format.js';
 
@@ -126,7 +127,8 @@ export function confirmationView({ language, t, money, place }) {
     show(booking, q, email) {
       const room = place.room_types.find((r) => r.slug === q.room_type);
       const heading = el('h2', { id: 'done-h', tabindex: '-1', text: t('confirmed') });
-      const atProperty = q.total > q.due_now ? ' · ' + t('pay_at_property') + ': ' + money(q.total - q.due_now, q.currency) : '';
+      const rest = q.total - paidOnline(q);
+      const atProperty = rest > 0 ? ' · ' + t('pay_at_property') + ': ' + money(rest, q.currency) : '';
       section.replaceChildren(heading,
         el('p', {}, t('reference') + ': ', el('strong', { 'data-testid': 'booking-reference', text: booking.reference })),
         el('p', {}, el('strong', { text: room ? room.name : q.room_type }),

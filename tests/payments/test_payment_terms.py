@@ -19,7 +19,7 @@ from tests.helpers import set_clock
 from tests.payments.conftest import GUEST
 from tests.payments.test_manage_booking import cancel, manage_link
 from tests.payments.test_stripe_checkout import worker_connection
-from widget.payments.balance import charge_due_balances
+from widget.payments.balance import charge_due_balances, remind_balances
 from widget.payments.demo_provider import DemoProvider
 from widget.properties.plans import PaymentTerms
 
@@ -121,6 +121,14 @@ async def test_a_deposit_now_and_the_balance_charged_once_by_two_workers_at_once
     consent = demo_property.execute("SELECT payment_consent FROM reservation").fetchone()
     assert consent is not None and "without asking me again" in consent[0]
     assert await run_job(demo_property, quiet_settings) == {}  # not due yet
+    # A week before: one reminder, however often the job runs.
+    set_clock(demo_property, datetime(2027, 2, 22, 9, 0, tzinfo=UTC))
+    for _ in range(2):
+        async with worker_connection(demo_property) as conn:
+            await remind_balances(conn, SITE)
+    reminders = demo_property.execute(
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_reminder'").fetchall()
+    assert len(reminders) == 1 and "/pay/" in reminders[0][0]
     set_clock(demo_property, BALANCE_DAY)
     both = await asyncio.gather(*(run_job(demo_property, quiet_settings) for _ in range(2)))
     assert sorted(outcome for done in both for outcome in done.values()) == ["succeeded"]

@@ -203,7 +203,8 @@ def balance_needs_guest(booking: BookingMail, amount: int, link: str) -> list[Me
 
 
 def balance_reminder(booking: BookingMail, amount: int, due_on: date, link: str) -> list[Message]:
-    """A week before the balance date: what will be charged, and a link to change the card."""
+    """A week before the balance date: what will be charged, when, and the private link to
+    the payment."""
     language = language_of(booking.guest.language)
     return [
         _plain(
@@ -216,7 +217,7 @@ def balance_reminder(booking: BookingMail, amount: int, due_on: date, link: str)
                 f"On {long_date(due_on, language)} the balance of "
                 f"{money(amount, booking.currency, language)} is charged to the card you "
                 f"booked with (booking {booking.reference}).",
-                f"To use another card, please go to: {link}",
+                f"Your payment: {link}",
             ],
         )
     ]

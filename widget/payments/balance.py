@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from widget.db import Conn, Pool
-from widget.errors import Conflict, NotFound
+from widget.errors import Conflict, Invalid, NotFound
 from widget.links import site_url
-from widget.mail.compose import balance_due_owner, balance_needs_guest
+from widget.mail.compose import balance_due_owner, balance_needs_guest, balance_reminder
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.keys import attempt_key, charge_refund_key
 from widget.payments.provider import (
@@ -42,6 +42,7 @@ UNANSWERED_RETRY_SECONDS = 600
 #: the last the balance is due from the guest some other way.
 SOFT_RETRY_SECONDS = (86400, 2 * 86400, 3 * 86400)
 BATCH = 20
+_WHAT = {"balance": "Balance", "no_show": "No-show fee"}
 
 
 async def charge_due_balances(
@@ -79,7 +80,7 @@ async def take(conn: Conn, provider: PaymentProvider, charge: dict[str, Any], si
             amount=int(charge["amount"]),
             currency=charge["currency"],
             idempotency_key=key,
-            description=f"Balance of booking {charge['reference']}",
+            description=f"{_WHAT[charge['kind']]} of booking {charge['reference']}",
             metadata={"booking": charge["reference"], "charge_id": str(charge["id"])},
         )
     except PaymentUnavailable as exc:
@@ -200,10 +201,25 @@ async def settle_guest_action(
     )
 
 
+async def remind_balances(conn: Conn, site: str, limit: int = BATCH) -> int:
+    """A week before a balance's day, e-mail its guest what will be charged and when, with
+    the private link to the payment (once per balance: marked in the same transaction)."""
+    async with conn.transaction():
+        cur = await conn.execute(queries("payments")["balances_to_remind"], {"limit": limit})
+        due = await cur.fetchall()
+        for charge in due:
+            link = await _guest_link(conn, site, charge["id"])
+            mail = await booking_for_mail(conn, charge["reservation_id"])
+            message = balance_reminder(mail, int(charge["amount"]), charge["due_on"], link)
+            await enqueue(conn, charge["reservation_id"], message)
+    return len(due)
+
+
 async def balance_job(pool: Pool, provider: PaymentProvider, settings: Settings) -> dict[str, str]:
-    """The background job: charge the balances that are due, then record payments guests
-    confirmed on their link (in case their page did not tell us)."""
+    """The background job: remind guests a week ahead, charge the balances that are due,
+    then record payments guests confirmed on their link (in case their page did not)."""
     async with pool.connection() as conn:
+        await remind_balances(conn, site_url(settings))
         outcomes = await charge_due_balances(conn, provider, site_url(settings))
         cur = await conn.execute(
             queries("payments")["charges_awaiting_guest"], {"quiet_seconds": 60, "limit": BATCH}
@@ -218,3 +234,53 @@ async def balance_job(pool: Pool, provider: PaymentProvider, settings: Settings)
             except PaymentUnavailable as exc:
                 log.warning("balance job: charge %s not checked: %s", row["id"], exc)
         return outcomes
+
+
+def no_show_limit(row: dict[str, Any]) -> int:
+    """The most a no-show fee may be: what the booking's cancellation policy keeps of the
+    stay's total once free cancellation is over."""
+    policy = row["cancellation_policy"] or {}
+    total = int(row["quote"]["total"])
+    return total * (100 - int(policy.get("refund_percent", 0))) // 100
+
+
+def _check_no_show(row: dict[str, Any] | None, reference: str, amount: int) -> dict[str, Any]:
+    """The booking a no-show fee may be charged to, or `Invalid` / `NotFound` saying why."""
+    if row is None:
+        raise NotFound(f"No booking {reference}.")
+    terms = row["payment_terms"] or {}
+    if row["status"] != "confirmed":
+        raise Invalid(f"Booking {reference} is {row['status']}.", field="reference")
+    if not (terms.get("card_guarantee") and row["payment_method_ref"]):
+        raise Invalid(f"Booking {reference} has no card kept as a guarantee.", field="reference")
+    if row["today"] < row["check_in"]:
+        raise Invalid(f"Booking {reference} arrives on {row['check_in']}; a no-show fee can "
+                      "be charged from that day.", field="reference")
+    limit = no_show_limit(row)
+    if not 0 < amount <= limit:
+        raise Invalid(f"The fee must be more than 0 and at most {limit} (minor units), what "
+                      "the booking's cancellation policy keeps.", field="amount")
+    return row
+
+
+async def charge_no_show(
+    conn: Conn, provider: PaymentProvider, reference: str, amount: int, reason: str, site: str
+) -> str:
+    """Charge a no-show fee of ``amount`` to the card a pay-at-property booking keeps as a
+    guarantee, within its cancellation policy; once per booking (a second call reports the
+    first charge's outcome, or retries its unanswered attempt under the same key)."""
+    cur = await conn.execute(queries("payments")["no_show_target"], {"reference": reference})
+    row = _check_no_show(await cur.fetchone(), reference, amount)
+    await conn.execute(
+        queries("payments")["open_no_show"],
+        {"charge_id": uuid4(), "id": row["id"], "amount": amount, "reason": reason,
+         "lease_seconds": LEASE_SECONDS},
+    )
+    cur = await conn.execute(
+        queries("payments")["charge_to_take"], {"id": row["id"], "kind": "no_show"}
+    )
+    charge = await cur.fetchone()
+    assert charge is not None  # just written, or written before
+    if charge["status"] != "scheduled":
+        return str(charge["status"])
+    return await take(conn, provider, charge, site)

@@ -21,7 +21,7 @@ from widget.errors import (
 from widget.guest_text import UnsafeText, free_text, one_line
 from widget.i18n import Language
 from widget.inventory.hold_access import Hold
-from widget.payments.keys import authorise_key, cancel_key, customer_key
+from widget.payments.keys import authorise_key, cancel_key, customer_key, setup_key
 from widget.payments.provider import (
     CheckoutOut,
     Payment,
@@ -140,16 +140,19 @@ async def start_checkout(
     if hold.quote is None:  # every hold is priced when made; a row without one is no hold
         raise HoldLost("This hold has ended; please choose your dates again.")
     amount, currency = hold.quote.due_now, hold.quote.currency
-    customer = await _customer_for_balance(conn, provider, hold, hold.quote, data)
-    payment = await _authorise(provider, hold, amount, currency, customer)
+    if hold.quote.pay_at_property:
+        payment = await _guarantee(conn, provider, hold, data)
+    else:
+        customer = await _customer_for_balance(conn, provider, hold, hold.quote, data)
+        payment = await _authorise(provider, hold, amount, currency, customer)
     cur = await conn.execute(
         queries("payments")["start_payment"],
         {
             "id": hold.id,
             "version": hold.version,
             "provider": provider.name,
-            "payment_ref": payment.id,
-            "payment_status": payment.status,
+            "payment_ref": payment.id if payment else None,
+            "payment_status": payment.status if payment else "at_property",
             "grace_seconds": grace_seconds,
         },
     )
@@ -157,13 +160,52 @@ async def start_checkout(
     if row is None:
         # The hold ended or changed while we talked to the provider: release the money.
         # (The reconciler would too; doing it now keeps the guest's card clean at once.)
-        with contextlib.suppress(PaymentUnavailable):
-            await provider.cancel(payment.id, idempotency_key=cancel_key(hold.id))
+        if payment is not None and payment.amount:
+            with contextlib.suppress(PaymentUnavailable):
+                await provider.cancel(payment.id, idempotency_key=cancel_key(hold.id))
         raise HoldLost(
             "This hold has ended or changed; please choose your dates again.",
         )
     started = Started(hold.id, row["hold_expires_at"], MoneyOut(amount, currency))
+    if payment is None:  # paid at the property, no card kept: nothing to collect
+        payment = Payment(f"at_property_{hold.id}", "succeeded", 0, currency, str(hold.id))
     return provider.checkout_answer(payment, started)
+
+
+#: Shown at checkout when the plan keeps the card as a guarantee, and stored with the booking.
+GUARANTEE_CONSENT = (
+    "I allow {property} to keep this card and to charge it a no-show fee, within the "
+    "cancellation policy of my booking, if I do not arrive. Nothing is charged now."
+)
+
+
+async def _guarantee(
+    conn: Conn, provider: PaymentProvider, hold: Hold, data: CheckoutIn
+) -> Payment | None:
+    """Paid at the property: with a card guarantee, save the card (a SetupIntent) on a
+    customer for the guest; without one, nothing (the guest's details are the booking)."""
+    if hold.payment_terms is None or not hold.payment_terms.card_guarantee:
+        return None
+    consent = GUARANTEE_CONSENT.format(property=hold.property_slug)
+    try:
+        customer = await provider.customer(
+            name=data.guest.name,
+            email=data.guest.email,
+            idempotency_key=customer_key(hold.id),
+            test_card=data.test_card,
+        )
+        setup = await provider.setup_card(
+            hold_id=hold.id, customer=customer, idempotency_key=setup_key(hold.id)
+        )
+    except PaymentUnavailable as exc:
+        raise PaymentServiceDown(
+            "The payment service did not answer; nothing was charged. Please retry."
+        ) from exc
+    await conn.execute(
+        queries("payments")["store_customer"],
+        {"id": hold.id, "customer_ref": customer, "consent": consent},
+    )
+    return setup
 
 
 async def _customer_for_balance(

@@ -112,6 +112,19 @@ class DemoProvider:
         assert row is not None  # an upsert returns its row
         return str(row["id"])
 
+    async def setup_card(
+        self, *, hold_id: UUID, customer: str, idempotency_key: str
+    ) -> Payment:
+        # The demo's card is saved at once; the SetupIntent is named after its customer.
+        return await self.retrieve_setup(f"demo_seti_{customer}_{hold_id}")
+
+    async def retrieve_setup(self, setup_id: str) -> Payment:
+        customer, _, hold_id = setup_id.removeprefix("demo_seti_").rpartition("_")
+        return Payment(
+            id=setup_id, status="succeeded", amount=0, currency="", hold_id=hold_id,
+            customer=customer, payment_method=f"demo_pm_{customer}",
+        )
+
     async def charge_saved(
         self,
         *,

@@ -52,6 +52,22 @@ def _payment(obj: Any) -> Payment:
     )
 
 
+def _setup(obj: Any) -> Payment:
+    """A SetupIntent as a `Payment` of nothing (its status, customer and saved card)."""
+    data = _plain(obj)
+    method, customer = data.get("payment_method"), data.get("customer")
+    return Payment(
+        id=data["id"],
+        status=data["status"],
+        amount=0,
+        currency="",
+        hold_id=(data.get("metadata") or {}).get("hold_id"),
+        client_secret=data.get("client_secret"),
+        customer=customer.get("id") if isinstance(customer, dict) else customer,
+        payment_method=method.get("id") if isinstance(method, dict) else method,
+    )
+
+
 def _refusal(exc: stripe.CardError) -> ChargeRefused:
     """A card error as a `ChargeRefused`: its decline code, and the PaymentIntent it left
     (which the guest confirms on the link when the bank wants authentication)."""
@@ -128,6 +144,29 @@ class StripeProvider:
         except stripe.StripeError as exc:
             raise PaymentUnavailable(f"Stripe did not create the customer: {exc}") from exc
         return str(_plain(made)["id"])
+
+    async def setup_card(
+        self, *, hold_id: UUID, customer: str, idempotency_key: str
+    ) -> Payment:
+        params: Any = {
+            "customer": customer,
+            "usage": "off_session",
+            "metadata": {"hold_id": str(hold_id), DEPLOYMENT_KEY: self.deployment},
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        }
+        try:
+            setup = await self.client.v1.setup_intents.create_async(
+                params, {"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not start saving the card: {exc}") from exc
+        return _setup(setup)
+
+    async def retrieve_setup(self, setup_id: str) -> Payment:
+        try:
+            return _setup(await self.client.v1.setup_intents.retrieve_async(setup_id))
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not return the SetupIntent: {exc}") from exc
 
     async def charge_saved(
         self,

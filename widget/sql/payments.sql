@@ -182,8 +182,10 @@ WHERE id = %(id)s
 -- name: unsettled_payments
 -- Payments not captured whose reservation has been quiet a while: authorised but never
 -- confirmed (the guest's tab closed, a worker died), or booked but not captured.
+-- A stay paid at the property has no payment to capture (at most a saved card).
 SELECT id FROM reservation
 WHERE payment_ref IS NOT NULL AND payment_captured_at IS NULL
+  AND NOT coalesce((quote->>'pay_at_property')::boolean, false)
   AND (status = 'confirmed' OR coalesce(payment_status, '') NOT IN ('canceled', 'refunded'))
   AND updated_at <= innkeep_now() - make_interval(secs => %(quiet_seconds)s)
 ORDER BY updated_at
@@ -403,3 +405,45 @@ SELECT id FROM booking_charge
 WHERE status = 'requires_action'
   AND updated_at <= innkeep_now() - make_interval(secs => %(quiet_seconds)s)
 LIMIT %(limit)s
+
+-- name: no_show_target
+SELECT r.id, r.reference, r.status::text AS status, r.quote, r.payment_terms,
+       r.customer_ref, r.payment_method_ref, lower(r.stay) AS check_in,
+       coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
+       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+FROM reservation r JOIN property p ON p.id = r.property_id
+WHERE r.reference = %(reference)s
+
+-- name: open_no_show
+-- The owner's no-show fee: one per booking. Leased to the caller, who charges it at once
+-- (the balance job leaves it alone while the lease lasts, then retries it under its key).
+INSERT INTO booking_charge (id, reservation_id, kind, amount, currency, due_on, next_try_at,
+                            reason, leased_until)
+SELECT %(charge_id)s, r.id, 'no_show', %(amount)s, p.currency,
+       (innkeep_now() AT TIME ZONE p.time_zone)::date, innkeep_now(), %(reason)s,
+       innkeep_now() + make_interval(secs => %(lease_seconds)s)
+FROM reservation r JOIN property p ON p.id = r.property_id
+WHERE r.id = %(id)s
+ON CONFLICT (reservation_id, kind) DO NOTHING
+RETURNING id
+
+-- name: charge_to_take
+SELECT c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reason, c.status,
+       r.status::text AS booking_status, r.reference, r.customer_ref, r.payment_method_ref
+FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
+WHERE c.reservation_id = %(id)s AND c.kind = %(kind)s
+
+-- name: balances_to_remind
+-- A week before its day, once: the guest is told what will be charged, and when (marked
+-- here, in the transaction that writes the e-mail; SKIP LOCKED keeps workers apart).
+UPDATE booking_charge c SET reminded_at = innkeep_now()
+WHERE c.id IN (
+        SELECT d.id FROM booking_charge d
+        JOIN reservation r ON r.id = d.reservation_id
+        JOIN property p ON p.id = r.property_id
+        WHERE d.kind = 'balance' AND d.status = 'scheduled' AND d.reminded_at IS NULL
+          AND r.status = 'confirmed'
+          AND d.due_on - 7 <= (innkeep_now() AT TIME ZONE p.time_zone)::date
+        LIMIT %(limit)s
+        FOR UPDATE OF d SKIP LOCKED)
+RETURNING c.id, c.reservation_id, c.amount, c.due_on

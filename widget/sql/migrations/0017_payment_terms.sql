@@ -9,7 +9,8 @@ ALTER TABLE reservation ADD COLUMN customer_ref text;
 ALTER TABLE reservation ADD COLUMN payment_method_ref text;
 
 -- A charge after the booking: the balance on its date, or a no-show fee the owner charges.
--- Exactly one row per balance (the unique index), so it is charged at most once.
+-- One balance and at most one no-show fee per booking (the unique index): each is charged
+-- at most once.
 CREATE TABLE booking_charge (
     id              uuid PRIMARY KEY,
     reservation_id  uuid NOT NULL REFERENCES reservation (id),
@@ -33,8 +34,7 @@ CREATE TABLE booking_charge (
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
-CREATE UNIQUE INDEX booking_charge_one_balance ON booking_charge (reservation_id)
-    WHERE kind = 'balance';
+CREATE UNIQUE INDEX booking_charge_once ON booking_charge (reservation_id, kind);
 CREATE INDEX booking_charge_due ON booking_charge (next_try_at) WHERE status = 'scheduled';
 
 -- Every attempt is written before the provider is called, with its own idempotency key:

@@ -237,3 +237,25 @@ async def test_a_cancellation_after_the_balance_refunds_from_both_payments(
     await cancel(demo_api, path, secret)
     assert demo_property.execute("SELECT refund_amount FROM reservation").fetchone() == (total,)
     assert paid_in_all(demo_property) == 0
+
+
+async def test_a_worker_whose_lease_ran_out_mid_call_neither_charges_nor_refunds_again(
+    demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
+) -> None:
+    from widget.payments.balance import LEASE_SECONDS, take
+    from widget.sql import queries
+
+    booked = await book(demo_api, DOUBLE)
+    set_clock(demo_property, BALANCE_DAY)
+    provider = DemoProvider(quiet_settings.database_url)
+    async with worker_connection(demo_property) as conn:
+        cur = await conn.execute(
+            queries("payments")["claim_due_charge"], {"lease_seconds": LEASE_SECONDS})
+        slow = await cur.fetchone()  # worker A claimed it, then stalled past its lease
+    demo_property.execute("UPDATE booking_charge SET leased_until = innkeep_now() - '1s'::interval")
+    assert list((await run_job(demo_property, quiet_settings)).values()) == ["succeeded"]
+    async with worker_connection(demo_property) as conn:
+        assert await take(conn, provider, slow, SITE) == "succeeded"  # A's call ends now
+    assert paid_in_all(demo_property) == online_of(booked["quote"])
+    assert demo_property.execute(
+        "SELECT count(*) FROM demo_payment WHERE amount_refunded > 0").fetchone() == (0,)

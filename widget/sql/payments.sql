@@ -363,11 +363,16 @@ UPDATE charge_attempt SET status = %(status)s, payment_ref = %(payment_ref)s,
 WHERE charge_id = %(charge_id)s AND attempt = %(attempt)s
 
 -- name: charge_succeeded
--- Only a charge still wanted is marked paid; a cancelled booking's charge is refunded.
+-- Only a charge still wanted is marked paid; a cancelled booking's charge is refunded. The
+-- same payment noted again (a worker whose lease ran out mid-call got the provider's replay
+-- of the first answer) is no new payment: it changes nothing and is kept.
 UPDATE booking_charge
-SET status = 'succeeded', payment_ref = %(payment_ref)s, tries = tries + 1,
+SET status = 'succeeded', payment_ref = %(payment_ref)s,
+    tries = tries + CASE WHEN status = 'succeeded' THEN 0 ELSE 1 END,
     leased_until = NULL, last_error = NULL, updated_at = now()
-WHERE id = %(id)s AND status IN ('scheduled', 'requires_action')
+WHERE id = %(id)s
+  AND (status IN ('scheduled', 'requires_action')
+       OR (status = 'succeeded' AND payment_ref = %(payment_ref)s))
 RETURNING id
 
 -- name: charge_later

@@ -259,3 +259,24 @@ async def test_a_worker_whose_lease_ran_out_mid_call_neither_charges_nor_refunds
     assert paid_in_all(demo_property) == online_of(booked["quote"])
     assert demo_property.execute(
         "SELECT count(*) FROM demo_payment WHERE amount_refunded > 0").fetchone() == (0,)
+
+
+async def test_a_balance_waiting_for_the_guest_is_cancelled_with_the_booking(
+    demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
+) -> None:
+    await book(demo_api, DOUBLE, test_card="authentication_required")
+    set_clock(demo_property, BALANCE_DAY)
+    assert list((await run_job(demo_property, quiet_settings)).values()) == ["requires_action"]
+    mail = demo_property.execute(
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'").fetchone()
+    assert mail is not None
+    link = next(word for word in mail[0].split() if word.startswith(SITE + "/pay/"))
+    charge_id, key = link.removeprefix(SITE + "/pay/").split("?key=")
+    path, secret = manage_link(demo_property)
+    await cancel(demo_api, path, secret)
+    late = await demo_api.post(f"/api/v1/charges/{charge_id}/confirm", params={"key": key})
+    assert late.status_code == 409 and late.json()["error"] == "not_awaiting_payment"
+    assert paid_in_all(demo_property) == 0  # the deposit refunded, the balance never taken
+    waiting = demo_property.execute(
+        "SELECT status FROM demo_payment WHERE hold_id IS NULL").fetchone()
+    assert waiting == ("canceled",)

@@ -85,7 +85,8 @@ class ChargeController(Controller):
         charge = await charge_for_guest(db, charge_id, key)
         provider = services.payments
         try:
-            if isinstance(provider, DemoProvider) and charge["payment_ref"]:
+            waiting = charge["status"] == "requires_action"
+            if isinstance(provider, DemoProvider) and waiting and charge["payment_ref"]:
                 await provider.authenticate(charge["payment_ref"])
             await settle_guest_action(db, provider, charge)
         except PaymentUnavailable as exc:

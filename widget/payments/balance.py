@@ -191,14 +191,19 @@ async def settle_guest_action(
     read THAT PaymentIntent and record it if it went through."""
     if charge["status"] == "succeeded":
         return "succeeded"
-    if charge["status"] != "requires_action" or not charge["payment_ref"]:
-        raise Conflict("This payment is not waiting for you.", code="not_awaiting_payment")
-    payment = await provider.retrieve(charge["payment_ref"])
-    if not payment.captured:
-        return payment.status
-    return await record_success(
-        conn, provider, charge["id"], charge["reservation_id"], payment
-    )
+    waiting = charge["status"] == "requires_action"
+    if charge["payment_ref"] and charge["status"] in ("requires_action", "canceled"):
+        payment = await provider.retrieve(charge["payment_ref"])
+        if payment.captured:
+            # Taken after all: recorded, or refunded at once if the booking is gone.
+            outcome = await record_success(
+                conn, provider, charge["id"], charge["reservation_id"], payment
+            )
+            if outcome == "succeeded":
+                return outcome
+        elif waiting:
+            return payment.status
+    raise Conflict("This payment is not waiting for you.", code="not_awaiting_payment")
 
 
 async def remind_balances(conn: Conn, site: str, limit: int = BATCH) -> int:

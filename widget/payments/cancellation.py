@@ -20,7 +20,11 @@ from widget.deliveries.bookings import enqueue_booking_event
 from widget.errors import Conflict, Invalid, NotFound
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
-from widget.payments.keys import cancellation_refund_key, charge_refund_key
+from widget.payments.keys import (
+    cancellation_refund_key,
+    charge_cancel_key,
+    charge_refund_key,
+)
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
 from widget.rows import Booking, Guest, decoded
 from widget.schemas import MoneyOut
@@ -164,13 +168,23 @@ async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking
         )
         if await cur.fetchone() is None:
             raise Conflict("The booking changed meanwhile; please reload.", code="stale")
-        await conn.execute(q["cancel_charges"], {"id": booking.id})
+        cur = await conn.execute(q["cancel_charges"], {"id": booking.id})
+        waiting = [
+            (row["id"], row["payment_ref"]) for row in await cur.fetchall()
+            if row["was"] == "requires_action" and row["payment_ref"]
+        ]
         mail = await booking_for_mail(conn, booking.id)
         demo = provider.name == "demo"
         await enqueue(conn, booking.id, booking_cancelled(mail, deal.refund, demo))
         await enqueue_booking_event(conn, booking.id, "booking.cancelled")
     if deal.refund > 0:
         await refund(conn, provider, booking.id)
+    for charge_id, payment_ref in waiting:
+        # The guest's link must not take a balance for a stay that no longer exists.
+        try:
+            await provider.cancel(payment_ref, idempotency_key=charge_cancel_key(charge_id))
+        except PaymentUnavailable as exc:
+            log.warning("waiting payment %s not cancelled: %s", payment_ref, exc)
     return await booking_for_guest_unchecked(conn, booking.reference)
 
 

@@ -60,3 +60,9 @@ def attempt_key(charge_id: UUID, attempt: int) -> str:
     """One attempt at a charge after booking: a time-out retries the same attempt (same
     key); a soft decline retried days later is a new attempt (a new key)."""
     return f"innkeep-{charge_id}-attempt-{attempt}"
+
+
+def charge_cancel_key(charge_id: UUID) -> str:
+    """Cancelling a later charge's payment that waited for the guest, when the booking is
+    cancelled."""
+    return f"innkeep-{charge_id}-charge-cancel"

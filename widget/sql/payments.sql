@@ -277,8 +277,14 @@ ORDER BY created_at DESC
 -- name: cancel_charges
 -- A cancelled booking's scheduled balance is never charged. A charge a worker is taking at
 -- this very moment is refunded by that worker when it finds the charge cancelled.
-UPDATE booking_charge SET status = 'canceled', updated_at = now()
-WHERE reservation_id = %(id)s AND status IN ('scheduled', 'requires_action', 'balance_due')
+-- Returns the payments that were waiting for the guest, to be cancelled at the provider.
+WITH old AS (
+    SELECT id, status, payment_ref FROM booking_charge
+    WHERE reservation_id = %(id)s AND status IN ('scheduled', 'requires_action', 'balance_due')
+    FOR UPDATE)
+UPDATE booking_charge c SET status = 'canceled', updated_at = now()
+FROM old WHERE c.id = old.id
+RETURNING c.id, old.status AS was, c.payment_ref
 
 -- name: demo_customer
 INSERT INTO demo_customer (id, idempotency_key, scenario)

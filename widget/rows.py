@@ -121,6 +121,7 @@ class Hold(msgspec.Struct, frozen=True):
     client_key: str | None
     #: The plan's payment terms the hold was priced under (None: all paid at booking).
     payment_terms: PaymentTermsRow | None = None
+    property_name: str = ""
 
 
 class Reservation(msgspec.Struct, frozen=True):

@@ -119,7 +119,7 @@ async def test_a_deposit_now_and_the_balance_charged_once_by_two_workers_at_once
     booked = await book(demo_api, DOUBLE)
     assert paid_in_all(demo_property) == deposit["amount"]
     consent = demo_property.execute("SELECT payment_consent FROM reservation").fetchone()
-    assert consent is not None and "without asking me again" in consent[0]
+    assert consent is not None and "ohne erneute Rückfrage" in consent[0]  # in German
     assert await run_job(demo_property, quiet_settings) == {}  # not due yet
     # A week before: one reminder, however often the job runs.
     set_clock(demo_property, datetime(2027, 2, 22, 9, 0, tzinfo=UTC))

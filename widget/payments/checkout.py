@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import msgspec
+from babel.dates import format_date
 from psycopg.types.json import Jsonb
 
 from engine import Quote
@@ -19,8 +20,9 @@ from widget.errors import (
     PaymentServiceDown,
 )
 from widget.guest_text import UnsafeText, free_text, one_line
-from widget.i18n import Language
+from widget.i18n import Language, text
 from widget.inventory.hold_access import Hold
+from widget.mail.compose import money
 from widget.payments.keys import authorise_key, cancel_key, customer_key, setup_key
 from widget.payments.provider import (
     CheckoutOut,
@@ -54,22 +56,19 @@ class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
 
 TestCard = Literal["success", "decline", "insufficient_funds", "authentication_required"]
 
-#: Shown at checkout beside the pay button when the balance is charged later, and stored
-#: with the booking: the guest's consent to the charge without them (Stripe's
-#: ``setup_future_usage=off_session`` asks for it).
-BALANCE_CONSENT = (
-    "I allow {property} to charge the balance of {balance} to this card on {due} "
-    "without asking me again, as the payment terms of my booking say."
-)
-
-
-def consent_text(property_slug: str, quote: Quote) -> str | None:
-    """The consent the guest gives by paying a deposit now (None: nothing charged later)."""
+def consent_text(hold: Hold, quote: Quote, language: str) -> str | None:
+    """The consent the guest gives by paying a deposit now, in their language, as the widget
+    shows it beside the pay button (``balance_consent``; None: nothing is charged later).
+    Stored with the booking: Stripe's ``setup_future_usage=off_session`` asks for it."""
     if quote.balance <= 0:
         return None
-    due = quote.payment_schedule[-1].due.isoformat()
-    balance = f"{quote.balance / 100:.2f} {quote.currency}"
-    return BALANCE_CONSENT.format(property=property_slug, balance=balance, due=due)
+    return text(
+        language,
+        "balance_consent",
+        property=hold.property_name or hold.property_slug,
+        amount=money(quote.balance, quote.currency, language),
+        date=format_date(quote.payment_schedule[-1].due, format="long", locale=language),
+    )
 
 
 def checked_guest(data: CheckoutIn) -> dict[str, Any]:
@@ -213,7 +212,7 @@ async def _customer_for_balance(
 ) -> str | None:
     """When a balance is charged later: the guest's customer at the provider (one per
     booking guest), stored on the hold with the consent text the guest was shown."""
-    consent = consent_text(hold.property_slug, quote)
+    consent = consent_text(hold, quote, data.guest.language)
     if consent is None:
         return None
     try:

@@ -17,7 +17,7 @@ SELECT r.id, r.property_id, p.slug AS property_slug, p.currency, p.time_zone, r.
        r.status::text AS status, r.version, r.hold_token_hash, r.hold_expires_at,
        r.hold_expires_at <= innkeep_now() AS lapsed, r.adults, r.children, r.quote,
        r.quote_hash, r.promo_code, r.guest, r.reference, r.payment_provider, r.payment_ref,
-       r.payment_status, r.client_key, r.payment_terms
+       r.payment_status, r.client_key, r.payment_terms, p.name AS property_name
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

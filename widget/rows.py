@@ -231,6 +231,8 @@ class ListedBooking(msgspec.Struct, frozen=True):
     quote: Quote
     refund_amount: int | None
     currency: str
+    #: What was actually taken (None: read by a query that does not say).
+    paid: int | None = None
 
 
 

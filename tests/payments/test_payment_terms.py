@@ -140,6 +140,10 @@ async def test_a_deposit_now_and_the_balance_charged_once_by_two_workers_at_once
                                  headers={"X-Booking-Secret": secret})).json()
     assert answer["paid"]["amount"] == online
     assert answer["payment_status"] == "paid"
+    from widget.inventory.bookings import bookings_between
+
+    _, (line,) = bookings_between(demo_property, "demo", date(2027, 3, 15), None)
+    assert (line.paid, line.reference) == (online, booked["reference"])  # the owner's list
 
 
 async def test_arrival_closer_than_the_balance_days_is_all_due_now(

@@ -232,8 +232,9 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras, r.payment_terms,
-       (CASE WHEN r.payment_ref IS NOT NULL AND r.status IN ('confirmed', 'cancelled')
-             THEN (r.quote->>'due_now')::bigint ELSE 0 END)
+       -- What was actually taken: the payment at booking (0 for a stay paid at the
+       -- property) and every later charge that went through (the balance, a no-show fee).
+       (r.quote->>'due_now')::bigint
        + coalesce((SELECT sum(c.amount) FROM booking_charge c
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
        (innkeep_now() AT TIME ZONE p.time_zone)::date AS today

@@ -61,7 +61,7 @@ class ChargeController(Controller):
     tags = ("bookings",)
 
     @get("/{charge_id:uuid}", operation_id="getCharge", cache=False,
-         responses=errors(404, 503))
+         responses=errors(404, 422, 503))
     async def get_charge(
         self, db: DbDep, services: ServicesDep, charge_id: UUID, key: LinkKey = None
     ) -> ChargeOut:
@@ -76,7 +76,7 @@ class ChargeController(Controller):
         return _answer(charge, services.payments, secret)
 
     @post("/{charge_id:uuid}/confirm", operation_id="confirmCharge", status_code=200,
-          responses=errors(404, 409, 503))
+          responses=errors(404, 409, 422, 503))
     async def confirm_charge(
         self, db: DbDep, services: ServicesDep, charge_id: UUID, key: LinkKey = None
     ) -> ChargeOut:

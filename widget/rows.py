@@ -236,6 +236,21 @@ class ListedBooking(msgspec.Struct, frozen=True):
 
 
 
+class NoShowTarget(msgspec.Struct, frozen=True):
+    """A booking an owner charges a no-show fee to (``payments.sql`` ``no_show_target``)."""
+
+    id: UUID
+    reference: str
+    status: str
+    quote: Quote
+    payment_terms: PaymentTermsRow | None
+    customer_ref: str | None
+    payment_method_ref: str | None
+    check_in: date
+    cancellation_policy: CancellationPolicy
+    today: date
+
+
 class BookingEvent(msgspec.Struct, frozen=True):
     """What an owner webhook says of a booking (``webhooks.sql`` ``booking_for_webhook``)."""
 

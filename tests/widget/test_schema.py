@@ -32,6 +32,9 @@ EXPECTED_TABLES = {
     "export_served",
     "webhook_endpoint",
     "webhook_delivery",
+    "booking_charge",
+    "charge_attempt",
+    "demo_customer",
 }
 
 

@@ -28,6 +28,7 @@ from widget.payments.provider import (
     PaymentProvider,
     PaymentUnavailable,
 )
+from widget.rows import NoShowTarget, decoded
 from widget.settings import Settings
 from widget.sql import queries
 from widget.tokens import new_token, token_hash, token_matches
@@ -241,25 +242,24 @@ async def balance_job(pool: Pool, provider: PaymentProvider, settings: Settings)
         return outcomes
 
 
-def no_show_limit(row: dict[str, Any]) -> int:
+def no_show_limit(row: NoShowTarget) -> int:
     """The most a no-show fee may be: what the booking's cancellation policy keeps of the
     stay's total once free cancellation is over."""
-    policy = row["cancellation_policy"] or {}
-    total = int(row["quote"]["total"])
-    return total * (100 - int(policy.get("refund_percent", 0))) // 100
+    return row.quote.total * (100 - row.cancellation_policy.refund_percent) // 100
 
 
-def _check_no_show(row: dict[str, Any] | None, reference: str, amount: int) -> dict[str, Any]:
+def _check_no_show(found: dict[str, Any] | None, reference: str, amount: int) -> NoShowTarget:
     """The booking a no-show fee may be charged to, or `Invalid` / `NotFound` saying why."""
-    if row is None:
+    if found is None:
         raise NotFound(f"No booking {reference}.")
-    terms = row["payment_terms"] or {}
-    if row["status"] != "confirmed":
-        raise Invalid(f"Booking {reference} is {row['status']}.", field="reference")
-    if not (terms.get("card_guarantee") and row["payment_method_ref"]):
+    row = decoded(found, NoShowTarget)
+    guarantee = row.payment_terms is not None and row.payment_terms.card_guarantee
+    if row.status != "confirmed":
+        raise Invalid(f"Booking {reference} is {row.status}.", field="reference")
+    if not (guarantee and row.payment_method_ref):
         raise Invalid(f"Booking {reference} has no card kept as a guarantee.", field="reference")
-    if row["today"] < row["check_in"]:
-        raise Invalid(f"Booking {reference} arrives on {row['check_in']}; a no-show fee can "
+    if row.today < row.check_in:
+        raise Invalid(f"Booking {reference} arrives on {row.check_in}; a no-show fee can "
                       "be charged from that day.", field="reference")
     limit = no_show_limit(row)
     if not 0 < amount <= limit:
@@ -278,11 +278,11 @@ async def charge_no_show(
     row = _check_no_show(await cur.fetchone(), reference, amount)
     await conn.execute(
         queries("payments")["open_no_show"],
-        {"charge_id": uuid4(), "id": row["id"], "amount": amount, "reason": reason,
+        {"charge_id": uuid4(), "id": row.id, "amount": amount, "reason": reason,
          "lease_seconds": LEASE_SECONDS},
     )
     cur = await conn.execute(
-        queries("payments")["charge_to_take"], {"id": row["id"], "kind": "no_show"}
+        queries("payments")["charge_to_take"], {"id": row.id, "kind": "no_show"}
     )
     charge = await cur.fetchone()
     assert charge is not None  # just written, or written before

@@ -22,6 +22,7 @@ from widget.deliveries.sender import send_webhooks
 from widget.idempotency import forget_old_idempotency_keys
 from widget.inventory.holds import Holds
 from widget.mail.outbox import send_outbox
+from widget.payments.balance import balance_job
 from widget.payments.reconcile import reconcile_payments
 from widget.state import Services
 from widget.sync.polling import SyncOptions, import_due_feeds
@@ -55,6 +56,11 @@ def jobs(services: Services) -> list[Job]:
             "reconcile-payments",
             settings.reconcile_seconds,
             partial(reconcile_payments, pool, services.payments, settings),
+        ),
+        Job(
+            "charge-balances",
+            settings.reconcile_seconds,
+            partial(balance_job, pool, services.payments, settings),
         ),
         Job("forget-idempotency-keys", 3600.0, partial(forget_old_idempotency_keys, pool)),
         # Every worker may import; each feed's lease keeps it with one of them at a time.

@@ -48,6 +48,11 @@ _EN = {
     "night_of": "Night of {date}",
     "pay_now": "Paid now",
     "pay_at_property": "Paid at the property",
+    "pay_later": "Charged on {date}",
+    "balance_consent": (
+        "By paying, you allow {property} to charge the balance of {amount} "
+        "to this card on {date}, without asking you again."
+    ),
     "included": "included",
     "choose": "Choose this room",
     "chosen": "Chosen",
@@ -117,6 +122,11 @@ _DE = {
     "night_of": "Nacht vom {date}",
     "pay_now": "Jetzt bezahlt",
     "pay_at_property": "Vor Ort bezahlt",
+    "pay_later": "Abgebucht am {date}",
+    "balance_consent": (
+        "Mit der Zahlung erlauben Sie {property}, den Restbetrag von {amount} "
+        "am {date} ohne erneute Rückfrage von dieser Karte abzubuchen."
+    ),
     "included": "inbegriffen",
     "choose": "Dieses Zimmer wählen",
     "chosen": "Gewählt",
@@ -187,6 +197,11 @@ _FR = {
     "night_of": "Nuit du {date}",
     "pay_now": "Payé maintenant",
     "pay_at_property": "Payé sur place",
+    "pay_later": "Débité le {date}",
+    "balance_consent": (
+        "En payant, vous autorisez {property} à débiter le solde de {amount} "
+        "sur cette carte le {date}, sans vous le redemander."
+    ),
     "included": "inclus",
     "choose": "Choisir cette chambre",
     "chosen": "Choisie",
@@ -257,6 +272,11 @@ _ES = {
     "night_of": "Noche del {date}",
     "pay_now": "Se paga ahora",
     "pay_at_property": "Se paga en el alojamiento",
+    "pay_later": "Se cobra el {date}",
+    "balance_consent": (
+        "Al pagar, autoriza a {property} a cobrar el saldo de {amount} "
+        "en esta tarjeta el {date}, sin volver a preguntarle."
+    ),
     "included": "incluido",
     "choose": "Elegir esta habitación",
     "chosen": "Elegida",
@@ -327,6 +347,11 @@ _IT = {
     "night_of": "Notte del {date}",
     "pay_now": "Pagato ora",
     "pay_at_property": "Pagato in struttura",
+    "pay_later": "Addebitato il {date}",
+    "balance_consent": (
+        "Pagando, autorizzi {property} ad addebitare il saldo di {amount} "
+        "su questa carta il {date}, senza chiedertelo di nuovo."
+    ),
     "included": "incluso",
     "choose": "Scegli questa camera",
     "chosen": "Scelta",

@@ -45,6 +45,17 @@ class CancellationPolicy(msgspec.Struct, frozen=True):
     free_cancellation: bool = True
 
 
+class PaymentTermsRow(msgspec.Struct, frozen=True):
+    """The payment terms a hold was priced under (its plan's; the columns of
+    ``widget.properties.plans.PaymentTerms``): ``online`` with ``deposit_percent`` now and
+    the balance ``balance_days_before`` arrival, or ``at_property``."""
+
+    mode: str = "online"
+    deposit_percent: int = 100
+    balance_days_before: int = 14
+    card_guarantee: bool = False
+
+
 class PlanName(msgspec.Struct, frozen=True):
     """A rate plan's (or an extra's) slug, name and what it includes (per language), to
     name it to guests."""
@@ -108,6 +119,9 @@ class Hold(msgspec.Struct, frozen=True):
     payment_ref: str | None
     payment_status: str | None
     client_key: str | None
+    #: The plan's payment terms the hold was priced under (None: all paid at booking).
+    payment_terms: PaymentTermsRow | None = None
+    property_name: str = ""
 
 
 class Reservation(msgspec.Struct, frozen=True):
@@ -135,6 +149,11 @@ class Reservation(msgspec.Struct, frozen=True):
     room_type_name: str
     property_slug: str
     currency: str
+    #: The plan's payment terms (None: all paid at booking).
+    payment_terms: PaymentTermsRow | None = None
+    #: The provider's customer and saved card, for charges after booking.
+    customer_ref: str | None = None
+    payment_method_ref: str | None = None
 
 
 class Booking(msgspec.Struct, frozen=True):
@@ -167,6 +186,9 @@ class Booking(msgspec.Struct, frozen=True):
     #: The property's rate plans and extras, to name those the booking was sold with.
     rate_plans: list[PlanName] = []
     extras: list[PlanName] = []
+    payment_terms: PaymentTermsRow | None = None
+    #: What was actually paid: the payment at booking and every later charge taken.
+    paid: int = 0
 
 
 class BookingMail(msgspec.Struct, frozen=True):
@@ -216,7 +238,24 @@ class ListedBooking(msgspec.Struct, frozen=True):
     quote: Quote
     refund_amount: int | None
     currency: str
+    #: What was actually taken (None: read by a query that does not say).
+    paid: int | None = None
 
+
+
+class NoShowTarget(msgspec.Struct, frozen=True):
+    """A booking an owner charges a no-show fee to (``payments.sql`` ``no_show_target``)."""
+
+    id: UUID
+    reference: str
+    status: str
+    quote: Quote
+    payment_terms: PaymentTermsRow | None
+    customer_ref: str | None
+    payment_method_ref: str | None
+    check_in: date
+    cancellation_policy: CancellationPolicy
+    today: date
 
 
 class BookingEvent(msgspec.Struct, frozen=True):

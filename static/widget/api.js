@@ -13,9 +13,21 @@ import { ApiError, OfflineError } from './errors.js';
 /** @typedef {{rule: string, kind: string, amount: number, note: string, included: boolean,
  *   payable: string}} StayLine */
 /** @typedef {{room_type: string, check_in: string, check_out: string, currency: string,
- *   total: number, due_now: number, quote_hash: string,
+ *   total: number, due_now: number, quote_hash: string, pay_at_property?: boolean,
+ *   payment_schedule?: {due: string, amount: number}[],
  *   nights: {date: string, amount: number, lines: NightLine[]}[], stay_lines: StayLine[]}} Quote */
 /** @typedef {{id: string, token: string, expires_at: string, quote: Quote}} Hold */
+
+/**
+ * What the quote has paid online in all (now and later, by its payment schedule); the rest
+ * of its total is paid at the property.
+ * @param {Quote} quote
+ */
+export function paidOnline(quote) {
+  if (quote.pay_at_property) return 0;
+  const schedule = quote.payment_schedule || [];
+  return schedule.length ? schedule.reduce((sum, part) => sum + part.amount, 0) : quote.due_now;
+}
 /** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
 /** @typedef {{reference: string, manage_url?: string}} Booking */
 /** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,

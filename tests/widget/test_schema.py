@@ -46,6 +46,9 @@ EXPECTED_TABLES = {
     "console_password_reset",
     "console_recovery_code",
     "console_event",
+    "booking_charge",
+    "charge_attempt",
+    "demo_customer",
 }
 
 

@@ -10,6 +10,7 @@ from litestar.static_files import create_static_files_router
 
 from widget.api.bookings import BookingController
 from widget.api.calendar import CalendarController
+from widget.api.charges import ChargeController
 from widget.api.checkout import CheckoutController
 from widget.api.docs import swagger_assets
 from widget.api.embed import EmbedCheckController, WidgetPageController
@@ -49,6 +50,7 @@ def _public_handlers() -> list[Any]:
         CheckoutController,
         WebhookController,
         BookingController,
+        ChargeController,
         ManageBookingController,
         LoaderController,
         EmbedCheckController,

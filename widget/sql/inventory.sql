@@ -17,7 +17,7 @@ SELECT r.id, r.property_id, p.slug AS property_slug, p.currency, p.time_zone, r.
        r.status::text AS status, r.version, r.hold_token_hash, r.hold_expires_at,
        r.hold_expires_at <= innkeep_now(r.property_id) AS lapsed, r.adults, r.children, r.quote,
        r.quote_hash, r.promo_code, r.guest, r.reference, r.payment_provider, r.payment_ref,
-       r.payment_status, r.client_key
+       r.payment_status, r.client_key, r.payment_terms, p.name AS property_name
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -81,11 +81,11 @@ RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, client
 -- name: insert_hold
 INSERT INTO reservation (id, property_id, unit_id, stay, status, hold_expires_at,
                          hold_token_hash, adults, children, quote, quote_hash, promo_code,
-                         client_key, client_address, cancellation_policy)
+                         client_key, client_address, cancellation_policy, payment_terms)
 VALUES (%(id)s, %(property_id)s, %(unit_id)s, daterange(%(check_in)s, %(check_out)s), 'held',
         innkeep_now(%(property_id)s) + make_interval(secs => %(hold_seconds)s), %(token_hash)s, %(adults)s,
         %(children)s, %(quote)s, %(quote_hash)s, %(promo_code)s, %(client_key)s,
-        %(client_address)s, %(cancellation_policy)s)
+        %(client_address)s, %(cancellation_policy)s, %(payment_terms)s)
 RETURNING hold_expires_at, version
 
 -- name: hold_is_active

@@ -97,3 +97,20 @@ SELECT rt.slug, rt.name, rt.description, rt.photos, rt.max_guests, rt.included_g
 FROM room_type rt
 WHERE rt.property_id = %(property_id)s AND rt.active
 ORDER BY rt.position, rt.slug
+
+-- name: property_for_export
+SELECT p.id, p.slug, p.name, p.contact_email, p.time_zone, p.currency, p.locale,
+       p.allowed_origins, to_char(p.check_in_time, 'HH24:MI') AS check_in_time,
+       to_char(p.check_out_time, 'HH24:MI') AS check_out_time, p.cancellation_policy,
+       p.pricing_rules, p.booking_horizon_days, p.hold_share_percent
+FROM property p WHERE p.slug = %(slug)s
+
+-- name: room_types_for_export
+-- The active room types in the owner's order, each with its active units in theirs.
+SELECT rt.slug, rt.name, rt.description, rt.photos, rt.max_guests, rt.included_guests,
+       rt.base_price,
+       coalesce((SELECT array_agg(u.name ORDER BY u.position, u.name) FROM unit u
+                  WHERE u.room_type_id = rt.id AND u.active), '{}') AS units
+FROM room_type rt
+WHERE rt.property_id = %(property_id)s AND rt.active
+ORDER BY rt.position, rt.slug

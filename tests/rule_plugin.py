@@ -88,6 +88,7 @@ allowed_origins = ["https://Tutto.example/", "http://localhost:8080"]
 check_in_time = "14:30"
 check_out_time = "11:00"
 booking_horizon_days = 400
+guest_retention_years = 3
 
 [property.cancellation_policy]
 free_until_days = 3

@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "outbox_message",
     "channel",
     "export_feed",
+    "rule_change",
     "export_served",
 }
 

@@ -77,6 +77,7 @@ def _property_row(spec: PropertySpec) -> dict[str, Any]:
         "pricing_rules": Jsonb(_jsonable(spec.rules)),
         "booking_horizon_days": info.booking_horizon_days,
         "hold_share_percent": info.hold_quota.share_percent,
+        "guest_retention_years": info.guest_retention_years,
     }
 
 

@@ -76,6 +76,11 @@ def _property(prop: Row) -> list[str]:
             ("check_in_time", toml_string(prop["check_in_time"])),
             ("check_out_time", toml_string(prop["check_out_time"])),
             ("booking_horizon_days", str(prop["booking_horizon_days"])),
+            *(
+                [("guest_retention_years", str(prop["guest_retention_years"]))]
+                if prop["guest_retention_years"] is not None
+                else []
+            ),
         ]),
         "",
         "[property.cancellation_policy]",

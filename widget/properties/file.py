@@ -70,6 +70,9 @@ class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         int, Meta(ge=MIN_HORIZON_DAYS, le=MAX_HORIZON_DAYS)
     ] = BOOKING_HORIZON_DAYS
     hold_quota: HoldQuota = HoldQuota()
+    #: Guests' personal fields are anonymised this many years after departure (none: kept
+    #: until erased by hand; see docs/console.md, "Guests and privacy").
+    guest_retention_years: Annotated[int, Meta(ge=1, le=30)] | None = None
 
 
 class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -14,10 +14,10 @@ from psycopg.rows import dict_row
 
 from engine import Party
 from tests.helpers import set_clock
-from widget.errors import Invalid
+from widget.errors import Invalid, RulesChangedMeanwhile
 from widget.inventory.availability import calendar
 from widget.inventory.catalogue import read_catalogue
-from widget.rulebook.changes import RulesChangedMeanwhile, rule_history, save_rules, summarise
+from widget.rulebook.changes import rule_history, save_rules, summarise
 from widget.rulebook.draft import read_rulebook
 from widget.rulebook.preview import preview_nights, why_this_night
 

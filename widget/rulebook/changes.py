@@ -9,7 +9,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from widget.db import Conn
-from widget.errors import Conflict, Invalid, NotFound, shown
+from widget.errors import Invalid, NotFound, RulesChangedMeanwhile, shown
 from widget.rulebook.draft import (
     RuleBook,
     Rules,
@@ -28,12 +28,6 @@ class RuleChange:
     changed_by: str
     changed_at: datetime
     summary: str
-
-
-class RulesChangedMeanwhile(Conflict):
-    """Someone saved the rules after this draft was started from them."""
-
-    code = "rules_changed"
 
 
 def _instance(rule: dict[str, Any]) -> str:

@@ -31,6 +31,15 @@ EXPECTED_TABLES = {
     "export_feed",
     "rule_change",
     "export_served",
+    # the owner's console (0012)
+    "console_user",
+    "membership",
+    "console_session",
+    "console_login_failure",
+    "console_guessing_notice",
+    "console_password_reset",
+    "console_recovery_code",
+    "console_event",
 }
 
 

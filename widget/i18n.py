@@ -424,6 +424,53 @@ _CONSOLE_EN = {
     "no": "no",
 }
 
+#: The sentences of the owner's pages for prices and rules, reports, and guests.
+_CONSOLE_OWNER_EN = {
+    "nav_rules": "Prices & rules",
+    "nav_reports": "Reports",
+    "nav_guests": "Guests",
+    "room_type": "Room type",
+    "rules_help": "The engine runs the rules stage by stage and, within a stage, in this "
+    "order. Nothing changes for guests until you save.",
+    "rules_new_row": "new row",
+    "rules_rows_help": "Fill in the last row to add one; empty a row to remove it.",
+    "rules_not_set": "not set (default)",
+    "rules_raw_help": "a TOML value, as in the property file",
+    "rules_list_help": "separated by commas",
+    "rules_type_not_installed": "This rule type is not installed here: its settings are "
+    "shown as written.",
+    "rules_up": "Move up",
+    "rules_down": "Move down",
+    "rules_remove": "Remove",
+    "rules_add_type": "New rule",
+    "rules_add": "Add rule",
+    "rules_save": "Save rules",
+    "rules_save_help": "Saving applies the rules to every price from now on.",
+    "rules_saved": "Saved. New prices apply from now on.",
+    "rules_rule_number": "Rule {n}",
+    "rules_preview": "Preview",
+    "rules_preview_help": "The next 60 nights under the rules as edited here (not saved).",
+    "rules_preview_for": "Preview for",
+    "rules_adults": "Adults",
+    "rules_children": "Children's ages",
+    "rules_show_preview": "Show preview",
+    "rules_night": "Night",
+    "rules_price": "Price",
+    "rules_saved_price": "Before",
+    "rules_free": "Free",
+    "rules_why": "Why?",
+    "rules_why_night": "Why this price on {day}",
+    "rules_rule": "Rule",
+    "rules_change": "Change",
+    "rules_note": "Note",
+    "rules_night_price": "The night",
+    "rules_one_night_stay": "A one-night stay arriving that day would also get:",
+    "rules_included": "included",
+    "rules_at_property": "paid at the property",
+    "rules_min_nights": "min. {n} nights",
+    "rules_history": "Changes",
+}
+
 CONSOLE_CATALOGUE: dict[str, dict[str, str]] = {
     "en": _CONSOLE_EN,
     "de": {},
@@ -437,4 +484,4 @@ assert tuple(CONSOLE_CATALOGUE) == LANGUAGES
 def console_messages(language: str) -> dict[str, str]:
     """The console's sentences in ``language``, English where a sentence is not translated
     yet (and for an unknown language)."""
-    return {**_CONSOLE_EN, **CONSOLE_CATALOGUE.get(language, {})}
+    return {**_CONSOLE_EN, **_CONSOLE_OWNER_EN, **CONSOLE_CATALOGUE.get(language, {})}

@@ -18,6 +18,9 @@ from widget.settings import Settings
 PAGES: list[tuple[str, str, str]] = [
     ("GET", "/admin/{slug:str}", "staff"),
     ("GET", "/admin/{slug:str}/people", "owner"),
+    ("GET", "/admin/{slug:str}/rules", "owner"),
+    ("POST", "/admin/{slug:str}/rules", "owner"),
+    ("POST", "/admin/{slug:str}/rules/preview", "owner"),
 ]
 #: The concrete path of each route on a property (its test data: see `fill`).
 SAMPLES: dict[str, str] = {}

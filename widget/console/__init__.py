@@ -14,6 +14,7 @@ from widget.console.access import NotSignedIn, provide_member, provide_viewer
 from widget.console.login import LoginController
 from widget.console.people import PeopleController
 from widget.console.refusals import refusal_page, to_login
+from widget.console.rules import RulesController
 from widget.console.today import TodayController
 from widget.errors import InnkeepError
 from widget.form_csrf import form_csrf
@@ -27,7 +28,7 @@ def console_router() -> Router:
     the ``viewer`` and ``member`` dependencies its guards prepare."""
     return Router(
         path="/admin",
-        route_handlers=[LoginController, TodayController, PeopleController],
+        route_handlers=[LoginController, TodayController, PeopleController, RulesController],
         middleware=[ConsoleCSRF],
         dependencies={
             "viewer": Provide(provide_viewer),

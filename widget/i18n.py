@@ -470,6 +470,7 @@ _CONSOLE_OWNER_EN = {
     "rules_min_nights": "min. {n} nights",
     "rules_history": "Changes",
 }
+_CONSOLE_EN.update(_CONSOLE_OWNER_EN)
 
 CONSOLE_CATALOGUE: dict[str, dict[str, str]] = {
     "en": _CONSOLE_EN,
@@ -484,4 +485,4 @@ assert tuple(CONSOLE_CATALOGUE) == LANGUAGES
 def console_messages(language: str) -> dict[str, str]:
     """The console's sentences in ``language``, English where a sentence is not translated
     yet (and for an unknown language)."""
-    return {**_CONSOLE_EN, **_CONSOLE_OWNER_EN, **CONSOLE_CATALOGUE.get(language, {})}
+    return {**_CONSOLE_EN, **CONSOLE_CATALOGUE.get(language, {})}

@@ -20,10 +20,17 @@ PAGES: list[tuple[str, str, str]] = [
     ("GET", "/admin/{slug:str}/people", "owner"),
     ("GET", "/admin/{slug:str}/rules", "owner"),
     ("POST", "/admin/{slug:str}/rules", "owner"),
-    ("POST", "/admin/{slug:str}/rules/preview", "owner"),
+    ("GET", "/admin/{slug:str}/reports", "owner"),
+    ("GET", "/admin/{slug:str}/reports/{ledger:str}", "owner"),
+    ("GET", "/admin/{slug:str}/guests", "staff"),
+    # Finding and exporting a guest; erasing and the retention years are owners' (their
+    # refusal to staff: tests/console/test_guests_page.py).
+    ("POST", "/admin/{slug:str}/guests", "staff"),
 ]
 #: The concrete path of each route on a property (its test data: see `fill`).
-SAMPLES: dict[str, str] = {}
+SAMPLES: dict[str, str] = {
+    "/admin/{slug:str}/reports/{ledger:str}": "/admin/{slug:str}/reports/bookings.csv",
+}
 #: Pages that belong to no property.
 OPEN = {"/admin", "/admin/login", "/admin/logout"}
 

@@ -91,7 +91,7 @@ async def test_a_draft_changes_the_preview_and_takes_effect_only_when_saved(
     data = _inputs(html)
     before = _price(html, "2027-06-22")
     data["r1.percent"] = ["60"]
-    partial = await client.post("/admin/demo/rules/preview", data=data)
+    partial = await client.post("/admin/demo/rules", data=data, headers={"HX-Request": "true"})
     assert partial.status_code == 200
     assert partial.text.lstrip().startswith("<section id=\"preview\"")
     assert _price(partial.text, "2027-06-22") > before

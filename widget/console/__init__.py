@@ -11,9 +11,11 @@ from litestar import Router
 from litestar.di import Provide
 
 from widget.console.access import NotSignedIn, provide_member, provide_viewer
+from widget.console.guests import GuestsController
 from widget.console.login import LoginController
 from widget.console.people import PeopleController
 from widget.console.refusals import refusal_page, to_login
+from widget.console.reports import ReportsController
 from widget.console.rules import RulesController
 from widget.console.today import TodayController
 from widget.errors import InnkeepError
@@ -28,7 +30,8 @@ def console_router() -> Router:
     the ``viewer`` and ``member`` dependencies its guards prepare."""
     return Router(
         path="/admin",
-        route_handlers=[LoginController, TodayController, PeopleController, RulesController],
+        route_handlers=[LoginController, TodayController, PeopleController, RulesController,
+                       ReportsController, GuestsController],
         middleware=[ConsoleCSRF],
         dependencies={
             "viewer": Provide(provide_viewer),

@@ -110,7 +110,10 @@ def _edited(draft: Rules, action: str, data: FormData) -> Rules:
 
 
 async def _preview(db: DbDep, book: RuleBook, draft: Rules, ask: PreviewAsk) -> Preview:
-    """The preview of ``draft`` (nothing when the draft has a problem)."""
+    """The preview of ``draft``; only its problem when it has one."""
+    problem = check_draft(book, draft)
+    if problem is not None:
+        return Preview(ask, problem=problem.message)
     shown = Preview(ask, problem=ask.problem)
     party = Party(adults=ask.adults, children=ask.children)
     try:
@@ -158,12 +161,15 @@ class RulesController(Controller):
     async def edit(
         self, db: DbDep, member: MemberDep, request: Request[Any, Any, Any]
     ) -> Template | Redirect:
-        """A button of the page: add, remove, move, preview (the draft drawn again), or save."""
+        """A button of the page: add, remove, move, preview (the draft drawn again), or save.
+        htmx's preview (sent as the owner types) gets the preview panel alone."""
         data = _form_data(await request.form())
         book = await read_rulebook(db, member.slug)
         action = (data.get("action") or ["preview"])[0]
         draft = _edited(rules_from_form(data), action, data)
         based_on = (data.get("based_on") or [""])[0]
+        if action == "preview" and request.headers.get("hx-request") == "true":
+            return await self._preview_panel(db, member, book, draft, _ask(data, book))
         if action != "save":
             return await self._page(db, member, book, draft, _ask(data, book), based_on)
         try:
@@ -176,20 +182,11 @@ class RulesController(Controller):
             )
         return Redirect(f"/admin/{member.slug}/rules?saved=true", status_code=303)
 
-    @post("/preview", operation_id="consoleRulesPreview", status_code=200)
-    async def preview(
-        self, db: DbDep, member: MemberDep, request: Request[Any, Any, Any]
+    async def _preview_panel(
+        self, db: DbDep, member: MemberDep, book: RuleBook, draft: Rules, ask: PreviewAsk
     ) -> Template:
         """The preview panel alone, for htmx as the owner edits (nothing is saved)."""
-        data = _form_data(await request.form())
-        book = await read_rulebook(db, member.slug)
-        draft = rules_from_form(data)
-        problem = check_draft(book, draft)
-        shown = (
-            Preview(_ask(data, book), problem=problem.message)
-            if problem
-            else await _preview(db, book, draft, _ask(data, book))
-        )
+        shown = await _preview(db, book, draft, ask)
         context: dict[str, Any] = {"preview": shown, "book": book, **formats(member)}
         return page("rules_preview.html", viewer=member.viewer, member=member, **context)
 
@@ -201,10 +198,7 @@ class RulesController(Controller):
         forms: list[RuleForm] = [
             rule_form(i, table, book.room_types, book.currency) for i, table in enumerate(draft)
         ]
-        shown = (
-            Preview(ask, problem=problem.message) if problem
-            else await _preview(db, book, draft, ask)
-        )
+        shown = await _preview(db, book, draft, ask)
         types = sorted((name, info.rule_type.describe()) for name, info in rule_types().items())
         context: dict[str, Any] = {
             "book": book, "forms": forms, "problem": problem,

@@ -141,3 +141,10 @@ async def erase_departed_guests(conn: Conn, batch: int = 500) -> int:
         erased += len(ids)
         if len(ids) < batch:
             return erased
+
+
+async def set_retention(conn: Conn, property_id: int, years: int | None) -> None:
+    """Set how many years after departure guests are anonymised (None: until erased)."""
+    if years is not None and not 1 <= years <= 30:
+        raise Invalid("years is a whole number from 1 to 30, or empty", field="years")
+    await conn.execute(queries("guests")["set_retention"], {"id": property_id, "years": years})

@@ -50,3 +50,6 @@ WHERE p.guest_retention_years IS NOT NULL
 ORDER BY r.id
 LIMIT %(limit)s
 FOR UPDATE OF r SKIP LOCKED
+
+-- name: set_retention
+UPDATE property SET guest_retention_years = %(years)s, updated_at = now() WHERE id = %(id)s

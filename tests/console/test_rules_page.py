@@ -176,3 +176,18 @@ async def test_a_draft_started_before_someone_elses_save_is_refused(
     assert refused.status_code == 409
     assert 'data-testid="rules-refused"' in refused.text
     assert csrf_of(refused.text)
+
+
+async def test_a_night_outside_the_preview_or_a_flood_of_rules_is_refused_calmly(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    client, html = await _rules_page(signed_in)
+    data = _inputs(html)
+    far = await client.post("/admin/demo/rules",
+                            data={**data, "action": "preview", "night": "9999-12-31"})
+    assert far.status_code == 200
+    assert 'data-testid="why-this-night"' not in far.text
+    flood = {**data, **{f"r{i}.type": ["base_rate"] for i in range(100, 201)}}
+    refused = await client.post("/admin/demo/rules", data=flood)
+    assert refused.status_code == 422
+    assert "at most 100 rules" in refused.text

@@ -29,11 +29,14 @@ from widget.properties.file import RuleProblem
 from widget.properties.rule_forms import FormData, RuleForm, rule_form, rules_from_form
 from widget.rulebook.changes import rule_history, save_rules
 from widget.rulebook.draft import RuleBook, Rules, check_draft, read_rulebook
-from widget.rulebook.preview import preview_nights, why_this_night
+from widget.rulebook.preview import PREVIEW_NIGHTS, preview_nights, why_this_night
 from widget.state import DbDep
 
 #: The largest rules form read: a rule list of a hundred rules with many seasons fits.
 RULES_FORM_LIMIT = 512 * 1024
+#: The most rules one draft may hold (each is checked and previewed on every post).
+MAX_RULES = 100
+_RULE_TYPE = re.compile(r"^r\d+\.type$")
 _MOVE = re.compile(r"^(remove|up|down)-(\d+)$")
 
 
@@ -80,9 +83,12 @@ def _ask(data: FormData, book: RuleBook) -> PreviewAsk:
         ask.problem = f"a party is 1 or more adults and children aged 0 to {MAX_CHILD_AGE}"
     night = (data.get("night") or [""])[0]
     try:
-        ask.night = date.fromisoformat(night) if night else None
+        asked = date.fromisoformat(night) if night else None
     except ValueError:
-        ask.night = None
+        asked = None
+    # Only a night the preview shows can be explained (nothing near the calendar's ends).
+    if asked is not None and 0 <= (asked - book.today).days < PREVIEW_NIGHTS:
+        ask.night = asked
     return ask
 
 
@@ -164,6 +170,8 @@ class RulesController(Controller):
         """A button of the page: add, remove, move, preview (the draft drawn again), or save.
         htmx's preview (sent as the owner types) gets the preview panel alone."""
         data = _form_data(await request.form())
+        if sum(1 for key in data if _RULE_TYPE.match(key)) > MAX_RULES:
+            raise Invalid(f"a property has at most {MAX_RULES} rules", field="rules")
         book = await read_rulebook(db, member.slug)
         action = (data.get("action") or ["preview"])[0]
         draft = _edited(rules_from_form(data), action, data)

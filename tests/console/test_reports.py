@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from engine import quote_from_builtins
 from tests.helpers import add_reservation
 from widget.reports.charts import bar_chart
 from widget.reports.figures import night_revenue, yearly_report
@@ -51,12 +52,12 @@ QUOTE_B = _quote(
 
 
 def test_room_revenue_is_net_of_included_vat_and_city_tax() -> None:
-    assert night_revenue(QUOTE_A) == {
+    assert night_revenue(quote_from_builtins(QUOTE_A)) == {
         date(2027, 5, 10): 10000, date(2027, 5, 11): 10000, date(2027, 5, 12): 10000,
     }
     # 45000 of rooms after the discount; the rooms' share of 43.18 VAT is 40.91 (of 475.00
     # taxed with the fee): 409.09 of room revenue over the nights by their prices.
-    shares = night_revenue(QUOTE_B)
+    shares = night_revenue(quote_from_builtins(QUOTE_B))
     assert shares == {date(2027, 5, 30): 16364, date(2027, 5, 31): 16364, date(2027, 6, 1): 8181}
     assert sum(shares.values()) == 40909
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from widget.db import Conn
 from widget.errors import Invalid, NotFound, StayNotEnded, shown
+from widget.rows import GuestReservation, decoded
 from widget.sql import queries
 
 #: Reservations whose stay is still to come or under way while in these states.
@@ -61,12 +62,13 @@ async def _reservations(conn: Conn, place: GuestProperty, email: str) -> list[di
 
 async def find_guest(conn: Conn, place: GuestProperty, email: str) -> list[GuestStay]:
     """The guest's reservations at ``place`` (any status), by arrival."""
+    found = [decoded(row, GuestReservation) for row in await _reservations(conn, place, email)]
     return [
         GuestStay(
-            r["reference"], r["status"], r["check_in"], r["check_out"], r["room_type"],
-            r["unit"], str((r["guest"] or {}).get("name", "")), r["guest_erased_at"] is not None,
+            r.reference, r.status, r.check_in, r.check_out, r.room_type, r.unit,
+            r.guest.name if r.guest else "", r.guest_erased_at is not None,
         )
-        for r in await _reservations(conn, place, email)
+        for r in found
     ]
 
 
@@ -100,12 +102,12 @@ async def erase_guest(conn: Conn, place: GuestProperty, email: str) -> int:
     """Anonymise every reservation of the guest at ``place`` and the e-mails sent to them;
     how many reservations. `StayNotEnded` (nothing changed) while a stay of theirs is held,
     booked or under way: the booking still needs who is coming."""
-    rows = await _reservations(conn, place, email)
+    rows = [decoded(row, GuestReservation) for row in await _reservations(conn, place, email)]
     ongoing = [
-        r["reference"] or "a hold" for r in rows
-        if r["check_out"] > place.today
+        r.reference or "a hold" for r in rows
+        if r.check_out > place.today
         # A lapsed hold whose payment is under way may still become the booking.
-        and (r["status"] in _ACTIVE or (r["status"] == "expired" and r["payment_ref"]))
+        and (r.status in _ACTIVE or (r.status == "expired" and r.payment_ref))
     ]
     if ongoing:
         raise StayNotEnded(
@@ -113,7 +115,7 @@ async def erase_guest(conn: Conn, place: GuestProperty, email: str) -> int:
             "a guest can be erased once they have left.",
             field="email",
         )
-    ids = [r["id"] for r in rows if r["guest_erased_at"] is None]
+    ids = [r.id for r in rows if r.guest_erased_at is None]
     await _anonymise(conn, ids)
     return len(ids)
 

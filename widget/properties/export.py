@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import psycopg
 from psycopg.rows import dict_row
 
 from engine import rule_types, to_major
 from widget.properties.fields import SettingField, settings_fields
+from widget.properties.file import CancellationPolicy
 from widget.properties.toml_out import inline_table, toml_key, toml_string, value
 from widget.sql import queries
 
@@ -61,7 +63,7 @@ def _key_lines(pairs: list[tuple[str, str]]) -> list[str]:
 
 
 def _property(prop: Row) -> list[str]:
-    policy = prop["cancellation_policy"]
+    policy = msgspec.convert(prop["cancellation_policy"], CancellationPolicy)
     return [
         "",
         "[property]",
@@ -85,8 +87,8 @@ def _property(prop: Row) -> list[str]:
         "",
         "[property.cancellation_policy]",
         *_key_lines([
-            ("free_until_days", str(policy["free_until_days"])),
-            ("refund_percent", str(policy["refund_percent"])),
+            ("free_until_days", str(policy.free_until_days)),
+            ("refund_percent", str(policy.refund_percent)),
         ]),
         "",
         "[property.hold_quota]",

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from engine import scale
+from engine import Quote, scale
 from widget.db import Conn
+from widget.rows import PricedStay, decoded
 from widget.sql import queries
 
 #: Each figure's definition, shown beside it on the Reports page.
@@ -82,18 +83,17 @@ class Report:
     lead_times: list[tuple[str, int]]
 
 
-def night_revenue(quote: dict[str, Any]) -> dict[date, int]:
+def night_revenue(quote: Quote) -> dict[date, int]:
     """Each night's room revenue from a stored quote (see ``DEFINITIONS["revenue"]``):
     the nights plus the discounts, less the room's share of included taxes, shared out over
     the nights by their prices; the shares add up to the whole exactly."""
-    nights = [(date.fromisoformat(str(n["date"])), int(n["amount"])) for n in quote["nights"]]
+    nights = [(night.date, night.amount) for night in quote.nights]
     rooms = sum(amount for _, amount in nights)
-    lines = [line for line in quote.get("stay_lines", []) if isinstance(line, dict)]
 
     def total(kind: str, included: bool) -> int:
         return sum(
-            int(line["amount"]) for line in lines
-            if line.get("kind") == kind and bool(line.get("included")) == included
+            line.amount for line in quote.stay_lines
+            if line.kind == kind and line.included == included
         )
 
     room_price = max(rooms + total("discount", False), 0)
@@ -122,9 +122,10 @@ async def _revenue(conn: Conn, property_id: int, first: date, end: date) -> dict
     )
     revenue: dict[tuple[date, str], int] = defaultdict(int)
     for row in await cur.fetchall():
-        for day, amount in night_revenue(row["quote"]).items():
+        stay = decoded(row, PricedStay)
+        for day, amount in night_revenue(stay.quote).items():
             if first <= day < end:
-                revenue[(_month(day), row["room_type"])] += amount
+                revenue[(_month(day), stay.room_type)] += amount
     return revenue
 
 

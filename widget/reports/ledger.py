@@ -15,6 +15,7 @@ from typing import Any
 
 from engine import to_major
 from widget.db import Conn
+from widget.rows import LedgerBooking, decoded
 from widget.sql import queries
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -42,12 +43,12 @@ def _write(header: list[str], rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
-async def _bookings(conn: Conn, property_id: int, first: date, end: date) -> list[dict[str, Any]]:
+async def _bookings(conn: Conn, property_id: int, first: date, end: date) -> list[LedgerBooking]:
     cur = await conn.execute(
         queries("reports")["ledger_bookings"],
         {"property_id": property_id, "first": first, "end": end},
     )
-    return list(await cur.fetchall())
+    return [decoded(row, LedgerBooking) for row in await cur.fetchall()]
 
 
 def _money(minor: int | None, currency: str) -> Decimal | None:
@@ -62,18 +63,17 @@ async def bookings_csv(conn: Conn, property_id: int, first: date, end: date) -> 
         "due_at_property", "refunded", "currency",
     ]
     rows = []
-    for r in await _bookings(conn, property_id, first, end):
-        quote, guest, currency = r["quote"] or {}, r["guest"] or {}, r["currency"]
-        total, due_now = quote.get("total"), quote.get("due_now")
+    for b in await _bookings(conn, property_id, first, end):
+        quote, guest, currency = b.quote, b.guest, b.currency
         rows.append([
-            r["reference"], r["status"], r["booked_at"], r["check_in"], r["check_out"],
-            (r["check_out"] - r["check_in"]).days, r["room_type"], r["unit"],
-            guest.get("name"), guest.get("email"), r["adults"],
-            " ".join(str(age) for age in r["children"]),
-            _money(total, currency), _money(due_now, currency),
-            _money(total - due_now if total is not None and due_now is not None else None,
-                   currency),
-            _money(r["refund_amount"], currency), currency,
+            b.reference, b.status, b.booked_at, b.check_in, b.check_out,
+            (b.check_out - b.check_in).days, b.room_type, b.unit,
+            guest.name if guest else None, guest.email if guest else None, b.adults,
+            " ".join(str(age) for age in b.children),
+            _money(quote.total if quote else None, currency),
+            _money(quote.due_now if quote else None, currency),
+            _money(quote.total - quote.due_now if quote else None, currency),
+            _money(b.refund_amount, currency), currency,
         ])
     return _write(header, rows)
 
@@ -82,15 +82,14 @@ async def payments_csv(conn: Conn, property_id: int, first: date, end: date) -> 
     """One line per payment taken and per refund given, for the bookings of ``bookings_csv``."""
     header = ["reference", "kind", "at", "amount", "currency", "provider", "provider_ref",
               "status"]
-    rows = []
-    for r in await _bookings(conn, property_id, first, end):
-        quote, currency = r["quote"] or {}, r["currency"]
-        if r["captured_at"] is not None:
-            rows.append([r["reference"], "payment", r["captured_at"],
-                         _money(quote.get("due_now"), currency), currency,
-                         r["payment_provider"], r["payment_ref"], r["payment_status"]])
-        if r["refund_amount"]:
-            rows.append([r["reference"], "refund", r["cancelled_at"],
-                         _money(-int(r["refund_amount"]), currency), currency,
-                         r["payment_provider"], r["refund_ref"] or r["payment_ref"], "refunded"])
+    rows: list[list[Any]] = []
+    for b in await _bookings(conn, property_id, first, end):
+        if b.captured_at is not None:
+            rows.append([b.reference, "payment", b.captured_at,
+                         _money(b.quote.due_now if b.quote else None, b.currency), b.currency,
+                         b.payment_provider, b.payment_ref, b.payment_status])
+        if b.refund_amount:
+            rows.append([b.reference, "refund", b.cancelled_at,
+                         _money(-b.refund_amount, b.currency), b.currency,
+                         b.payment_provider, b.refund_ref or b.payment_ref, "refunded"])
     return _write(header, rows)

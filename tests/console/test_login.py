@@ -12,6 +12,7 @@ from tests.console.conftest import OWNER, PASSWORD, STAFF, csrf_of, log_in
 async def test_the_login_page_has_its_form(app_client: Any) -> None:
     page = await app_client.get("/admin/login")
     assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
     for testid in ("login-email", "login-password", "login-submit"):
         assert f'data-testid="{testid}"' in page.text
     assert "cdn" not in page.text.lower()
@@ -96,3 +97,36 @@ async def test_a_form_without_its_csrf_token_is_refused(app_client: Any) -> None
     )
     assert answer.status_code == 403
     assert answer.json()["error"] == "csrf_failed"
+
+
+async def test_signing_out_everywhere_ends_every_session_of_the_account(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    await log_in(app_client, OWNER)
+    first = app_client.cookies.get("innkeep_console")
+    app_client.cookies.clear()
+    await log_in(app_client, OWNER)  # a second browser
+    app_client.cookies.clear()
+    await log_in(app_client, STAFF)  # someone else's session stays
+    app_client.cookies.clear()
+    assert people.execute("SELECT count(*) FROM console_session").fetchone() == (3,)
+    app_client.cookies.set("innkeep_console", first, path="/admin")
+    account = await app_client.get("/admin/account")
+    assert 'data-testid="logout-everywhere"' in account.text
+    await app_client.post(
+        "/admin/logout", data={"everywhere": "1", "_csrf_token": csrf_of(account.text)}
+    )
+    left = people.execute(
+        "SELECT u.email FROM console_session s JOIN console_user u ON u.id = s.user_id"
+    ).fetchall()
+    assert left == [(STAFF,)]
+
+
+def test_the_session_cookie_is_secure_in_production() -> None:
+    from widget.console.login import session_cookie
+    from widget.settings import Settings
+
+    cookie = session_cookie(Settings(env="production"), "token")
+    assert cookie.secure and cookie.httponly and cookie.samesite == "lax"
+    assert cookie.path == "/admin"
+    assert not session_cookie(Settings(env="development"), "token").secure

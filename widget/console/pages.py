@@ -3,11 +3,11 @@ the user's language, and the headers every console page carries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from babel.dates import format_date
+from litestar.enums import MediaType
 from litestar.response import Template
 
 from widget.accounts.sessions import Member, Viewer
@@ -51,10 +51,13 @@ def page(
         },
         status_code=status_code,
         headers={**HEADERS, **(headers or {})},
+        # Said, not inferred: a handler that may also redirect is typed Any, which Litestar
+        # would otherwise answer as JSON.
+        media_type=MediaType.HTML,
     )
 
 
-def formats(member: Member) -> dict[str, Callable[..., str]]:
+def formats(member: Member) -> dict[str, Any]:
     """Money (the property's currency) and dates in the viewer's language, for templates."""
     language = member.viewer.language
 
@@ -67,4 +70,16 @@ def formats(member: Member) -> dict[str, Callable[..., str]]:
     def short_day(value: date) -> str:
         return str(format_date(value, format="medium", locale=language))
 
-    return {"money": amount, "day": day, "short_day": short_day}
+    def weekday(value: date) -> str:
+        return str(format_date(value, format="EEEEE", locale=language))
+
+    def month_name(value: date) -> str:
+        return str(format_date(value, format="LLLL y", locale=language))
+
+    return {
+        "money": amount,
+        "day": day,
+        "short_day": short_day,
+        "weekday": weekday,
+        "month_name": month_name,
+    }

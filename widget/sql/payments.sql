@@ -142,7 +142,7 @@ SELECT 1 AS seen FROM webhook_event WHERE id = %(id)s
 SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, r.adults, r.children, rt.name AS room_type_name,
        p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
-       p.check_out_time, p.cancellation_policy, p.time_zone
+       p.check_out_time, p.cancellation_policy, p.time_zone, r.payment_status
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

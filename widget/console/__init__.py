@@ -44,8 +44,10 @@ def console_router() -> Router:
             NewBookingController,
             BookingController,
             PeopleController,
+            RulesController,
+            ReportsController,
+            GuestsController,
         ],
-from widget.console.guests import GuestsController
         middleware=[ConsoleCSRF],
         dependencies={
             "viewer": Provide(provide_viewer),

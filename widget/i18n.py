@@ -1330,7 +1330,6 @@ _CONSOLE_OWNER_EN = {
     "nav_rules": "Prices & rules",
     "nav_reports": "Reports",
     "nav_guests": "Guests",
-    "room_type": "Room type",
     "rules_help": "The engine runs the rules stage by stage and, within a stage, in this "
     "order. Nothing changes for guests until you save.",
     "rules_new_row": "new row",
@@ -1418,7 +1417,6 @@ _CONSOLE_OWNER_DE = {
     "nav_rules": "Preise & Regeln",
     "nav_reports": "Berichte",
     "nav_guests": "Gäste",
-    "room_type": "Zimmertyp",
     "rules_help": "Die Regeln wirken Stufe für Stufe und innerhalb einer Stufe in dieser "
     "Reihenfolge. Für Gäste ändert sich nichts, bevor Sie speichern.",
     "rules_new_row": "neue Zeile",
@@ -1507,7 +1505,6 @@ _CONSOLE_OWNER_FR = {
     "nav_rules": "Prix & règles",
     "nav_reports": "Rapports",
     "nav_guests": "Clients",
-    "room_type": "Type de chambre",
     "rules_help": "Le moteur applique les règles étape par étape et, dans une étape, dans "
     "cet ordre. Rien ne change pour les clients avant l'enregistrement.",
     "rules_new_row": "nouvelle ligne",
@@ -1597,7 +1594,6 @@ _CONSOLE_OWNER_ES = {
     "nav_rules": "Precios y reglas",
     "nav_reports": "Informes",
     "nav_guests": "Huéspedes",
-    "room_type": "Tipo de habitación",
     "rules_help": "El motor aplica las reglas etapa por etapa y, dentro de una etapa, en "
     "este orden. Nada cambia para los huéspedes hasta que guarde.",
     "rules_new_row": "fila nueva",
@@ -1685,7 +1681,6 @@ _CONSOLE_OWNER_IT = {
     "nav_rules": "Prezzi e regole",
     "nav_reports": "Rapporti",
     "nav_guests": "Ospiti",
-    "room_type": "Tipo di camera",
     "rules_help": "Il motore applica le regole fase per fase e, all'interno di una fase, in "
     "quest'ordine. Per gli ospiti non cambia nulla finché non salvi.",
     "rules_new_row": "nuova riga",

@@ -29,7 +29,7 @@ from widget.testing.stack import free_port as free_port  # tests import it from 
 
 TABLES = (
     "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key, "
-    "demo_payment, outbox_message"
+    "demo_payment, outbox_message, console_user, console_event, console_login_failure"
 )
 
 

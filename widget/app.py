@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -21,6 +22,7 @@ from widget.api.bodies import ClosedStructSchemas, strict_body
 from widget.api.docs import swagger_ui
 from widget.api.url_guard import PrintableUrls
 from widget.background import running_jobs
+from widget.console import console_router
 from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
 from widget.framing import NotFramedByDefault
@@ -51,8 +53,10 @@ def create_app(settings: Settings) -> Litestar:
         ),
     )
     return Litestar(
-        route_handlers=route_handlers(),
+        route_handlers=[*route_handlers(), console_router()],
         dependencies=_dependencies(services),
+        # The console's guards run before dependencies are resolved: they find it here.
+        state=State({"services": services}),
         lifespan=[_lifespan(services, database_url)],
         # Bodies are exactly what the schema says: strict types, no unknown keys.
         guards=[strict_body],

@@ -11,7 +11,10 @@ from collections.abc import Iterator
 import msgspec
 import psycopg
 import uvicorn
+from psycopg.rows import dict_row
 
+from widget.accounts.passwords import generated_password
+from widget.accounts.users import add_user, set_password
 from widget.app import create_app
 from widget.links import listening_url
 from widget.local_servers import EmbeddedServices
@@ -21,6 +24,9 @@ from widget.properties.apply import apply_property
 from widget.properties.file import PropertySpec, load_property_file
 from widget.sample_site import create_sample_site
 from widget.settings import DEV_SECRET_KEY, Settings
+
+#: The demo guesthouse's owner in the console; a new password is printed at every start.
+DEMO_OWNER = "owner@example.com"
 
 
 class PortTaken(Exception):
@@ -70,7 +76,8 @@ def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
         migrate(settings.database_url)
         with psycopg.connect(settings.database_url) as conn:
             apply_property(conn, demo_property(host_port))
-        asyncio.run(_serve_both(settings, port, host_port))
+        password = asyncio.run(demo_owner(settings.database_url))
+        asyncio.run(_serve_both(settings, port, host_port, password))
     finally:
         if services is not None:
             services.stop()
@@ -78,8 +85,25 @@ def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
     return 0
 
 
+async def demo_owner(database_url: str) -> str:
+    """Make sure the demo guesthouse has its owner in the console, with a fresh password
+    (returned, to be shown once): a demo's data folder outlives its runs."""
+    password = generated_password()
+    async with await psycopg.AsyncConnection.connect(
+        database_url, autocommit=True, row_factory=dict_row
+    ) as conn:
+        if not await add_user(conn, DEMO_OWNER, "demo", "owner", password):
+            await set_password(conn, DEMO_OWNER, password)
+    return password
+
+
 async def _announce(
-    settings: Settings, service: _Server, site: _Server, service_url: str, host_port: int
+    settings: Settings,
+    service: _Server,
+    site: _Server,
+    service_url: str,
+    host_port: int,
+    password: str,
 ) -> None:
     """Once both servers listen, say where they are (nothing if the service gave up)."""
     while not (service.started and site.started):
@@ -91,6 +115,8 @@ async def _announce(
         "Innkeep demo is running.\n"
         f"  Innkeep service:        {service_url}  (API docs: {service_url}/schema)\n"
         f"  Sample guesthouse site: http://127.0.0.1:{host_port}\n"
+        f"  Owner's console:        {service_url}/admin/  "
+        f"(login {DEMO_OWNER}, password {password})\n"
         f"  Data folder:            {settings.data_dir}\n"
         f"  Guest e-mails go to:    {outbox}\n"
         "Press Ctrl-C to stop.",
@@ -98,7 +124,7 @@ async def _announce(
     )
 
 
-async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
+async def _serve_both(settings: Settings, port: int, host_port: int, password: str) -> None:
     service_url = listening_url("127.0.0.1", port)
     service = _Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
@@ -120,7 +146,7 @@ async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
     results = await asyncio.gather(
         service.serve(),
         site.serve(),
-        _announce(settings, service, site, service_url, host_port),
+        _announce(settings, service, site, service_url, host_port, password),
         return_exceptions=True,
     )
     for result in results:

@@ -374,3 +374,67 @@ def messages(language: str) -> dict[str, str]:
 def text(language: str, key: str, **values: object) -> str:
     """One sentence, its ``{placeholders}`` filled."""
     return messages(language)[key].format(**values)
+
+
+#: The owner's console, in each user's own language. English is complete; another language
+#: may still lack a sentence, which then shows in English (tests/console/test_console_words.py
+#: lists what each language is missing).
+_CONSOLE_EN = {
+    "console": "Innkeep console",
+    "skip_to_content": "Skip to the content",
+    "login_title": "Sign in",
+    "email": "E-mail",
+    "password": "Password",
+    "sign_in": "Sign in",
+    "login_failed": "That e-mail and password do not match an account.",
+    "signed_out": "You are signed out.",
+    "sign_out": "Sign out",
+    "sign_out_everywhere": "Sign out on every device",
+    "your_properties": "Your properties",
+    "no_properties": "Your account belongs to no property yet. Ask its owner to add you.",
+    "role_owner": "owner",
+    "role_staff": "staff",
+    "signed_in_as": "Signed in as {email}",
+    "nav_today": "Today",
+    "nav_calendar": "Calendar",
+    "nav_account": "Account",
+    "not_found_title": "Not found",
+    "not_found": "There is no such page.",
+    "owners_only_title": "For owners",
+    "owners_only": "Only the property's owners may do this.",
+    "back_home": "Back to your properties",
+    "throttled": "Too many attempts. Please try again in {minutes} minutes.",
+    "today": "Today",
+    "tomorrow": "Tomorrow",
+    "arrivals": "Arrivals",
+    "departures": "Departures",
+    "stay_overs": "Staying over",
+    "none": "None.",
+    "unit": "Unit",
+    "guest": "Guest",
+    "party": "Guests",
+    "stay": "Stay",
+    "paid": "Paid",
+    "due_at_property": "Due at the property",
+    "guest_note": "Guest's note",
+    "nav_people": "People",
+    "role": "Role",
+    "two_factor": "Two-factor login",
+    "yes": "yes",
+    "no": "no",
+}
+
+CONSOLE_CATALOGUE: dict[str, dict[str, str]] = {
+    "en": _CONSOLE_EN,
+    "de": {},
+    "fr": {},
+    "es": {},
+    "it": {},
+}
+assert tuple(CONSOLE_CATALOGUE) == LANGUAGES
+
+
+def console_messages(language: str) -> dict[str, str]:
+    """The console's sentences in ``language``, English where a sentence is not translated
+    yet (and for an unknown language)."""
+    return {**_CONSOLE_EN, **CONSOLE_CATALOGUE.get(language, {})}

@@ -32,6 +32,15 @@ EXPECTED_TABLES = {
     "export_served",
     "webhook_endpoint",
     "webhook_delivery",
+    # the owner's console (0012)
+    "console_user",
+    "membership",
+    "console_session",
+    "console_login_failure",
+    "console_guessing_notice",
+    "console_password_reset",
+    "console_recovery_code",
+    "console_event",
 }
 
 

@@ -422,6 +422,41 @@ _CONSOLE_EN = {
     "two_factor": "Two-factor login",
     "yes": "yes",
     "no": "no",
+    "code_title": "Two-factor login",
+    "code_label": "Code from your authenticator app",
+    "code_help": "Or one of your recovery codes.",
+    "code_failed": "That code does not match.",
+    "confirm": "Confirm",
+    "forgot_password": "Forgot your password?",
+    "reset_title": "Reset your password",
+    "reset_help": "We will e-mail you a link to choose a new password.",
+    "send_link": "Send the link",
+    "reset_sent": "If {email} has an account, a link is on its way. It works once, within "
+    "{minutes} minutes.",
+    "new_password": "New password",
+    "new_password_help": "At least 10 characters.",
+    "set_password": "Set the new password",
+    "reset_expired": "This reset link has expired or was already used.",
+    "password_changed": "Your password is changed. Sign in with it.",
+    "account_title": "Your account",
+    "language": "Language",
+    "save": "Save",
+    "saved": "Saved.",
+    "two_factor_on": "Two-factor login is on.",
+    "two_factor_off_text": "Two-factor login is off.",
+    "two_factor_setup": "Add this key to your authenticator app, then enter the code it "
+    "shows.",
+    "two_factor_key": "Key",
+    "turn_on": "Turn on",
+    "turn_off": "Turn off",
+    "recovery_codes": "Recovery codes: each works once if you lose your phone. Keep them "
+    "somewhere safe; they are shown only now.",
+    "two_factor_required": "{property} asks everyone to use two-factor login. Please turn it "
+    "on to continue.",
+    "two_factor_needed_here": "A property you belong to requires two-factor login; it cannot "
+    "be turned off.",
+    "require_two_factor": "Require two-factor login for everyone on this property",
+    "invalid_input": "Please check: {message}",
 }
 
 CONSOLE_CATALOGUE: dict[str, dict[str, str]] = {

@@ -18,11 +18,23 @@ from widget.settings import Settings
 PAGES: list[tuple[str, str, str]] = [
     ("GET", "/admin/{slug:str}", "staff"),
     ("GET", "/admin/{slug:str}/people", "owner"),
+    ("POST", "/admin/{slug:str}/people/two-factor", "owner"),
 ]
 #: The concrete path of each route on a property (its test data: see `fill`).
 SAMPLES: dict[str, str] = {}
 #: Pages that belong to no property.
-OPEN = {"/admin", "/admin/login", "/admin/logout"}
+OPEN = {
+    "/admin",
+    "/admin/login",
+    "/admin/login/code",
+    "/admin/logout",
+    "/admin/reset",
+    "/admin/reset/{token:str}",
+    "/admin/account",
+    "/admin/account/language",
+    "/admin/account/two-factor",
+    "/admin/account/two-factor/off",
+}
 
 
 def fill(route: str, slug: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import msgspec
 
 from widget.accounts.passwords import hashed, needs_rehash, verified
+from widget.accounts.throttle import check_throttle, forget_failures, record_failure
 from widget.accounts.users import Role, account_email
 from widget.db import Conn
 from widget.errors import Invalid, NotFound, Refused
@@ -53,30 +54,63 @@ class Member(msgspec.Struct, frozen=True):
     currency: str
     locale: str
     role: Role
+    #: The property asks everyone on it for a second factor.
+    requires_two_factor: bool = False
 
     @property
     def is_owner(self) -> bool:
         return self.role == "owner"
 
 
-async def checked_login(conn: Conn, email: str, password: str) -> int:
-    """The account id for ``email`` and ``password``, or `LoginRefused`; a hash made with
-    weaker parameters than today's is replaced on the way."""
+def login_email(raw: str) -> str:
+    """The account name a login attempt is counted under: the address as accounts store
+    it, or (for something that is not one) the text as typed, lower-cased and clipped."""
     try:
-        email = account_email(email)
+        return account_email(raw)
     except Invalid:
-        email = ""
+        return raw.strip().lower()[:320]
+
+
+class Account(msgspec.Struct, frozen=True):
+    """Whose password was just checked; ``totp_secret`` is set when a code must follow."""
+
+    id: int
+    email: str
+    totp_secret: str | None
+
+
+async def checked_login(conn: Conn, email: str, password: str, address: str = "local") -> Account:
+    """The account id for ``email`` and ``password``, or `LoginRefused`; `LoginThrottled`
+    (before the password is checked) after too many failures for the account or from
+    ``address``. A hash made with weaker parameters than today's is replaced."""
+    email = login_email(email)
+    await check_throttle(conn, email, address)
     cur = await conn.execute(queries("console")["user_by_email"], {"email": email})
     row = await cur.fetchone()
     stored = row["password_hash"] if row else None
     if not await verified(stored, password) or row is None:
+        await record_failure(conn, email, address)
         raise LoginRefused("That e-mail and password do not match an account.")
+    await forget_failures(conn, email)
     if needs_rehash(stored or ""):
         await conn.execute(
             queries("console")["rehash_password"],
             {"user_id": row["id"], "password_hash": await hashed(password)},
         )
-    return int(row["id"])
+    return Account(id=row["id"], email=row["email"], totp_secret=row["totp_secret"])
+
+
+async def session_account(conn: Conn, token: str | None) -> tuple[Account, bool] | None:
+    """The account of the live session ``token`` (pending or not) and whether its second
+    factor is still to come; None without one."""
+    if not token or len(token) > 100:
+        return None
+    cur = await conn.execute(queries("console")["session_user"], {"token_hash": token_hash(token)})
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    account = Account(id=row["user_id"], email=row["email"], totp_secret=row["totp_secret"])
+    return account, bool(row["second_factor_pending"])
 
 
 async def open_session(

@@ -10,10 +10,12 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from widget.console.access import NotSignedIn, provide_member, provide_viewer
+from widget.console.access import NotSignedIn, TwoFactorNeeded, provide_member, provide_viewer
+from widget.console.account import AccountController
 from widget.console.login import LoginController
 from widget.console.people import PeopleController
-from widget.console.refusals import refusal_page, to_login
+from widget.console.recovery import PasswordResetController
+from widget.console.refusals import refusal_page, to_login, to_two_factor
 from widget.console.today import TodayController
 from widget.errors import InnkeepError
 from widget.form_csrf import form_csrf
@@ -27,12 +29,22 @@ def console_router() -> Router:
     the ``viewer`` and ``member`` dependencies its guards prepare."""
     return Router(
         path="/admin",
-        route_handlers=[LoginController, TodayController, PeopleController],
+        route_handlers=[
+            LoginController,
+            PasswordResetController,
+            AccountController,
+            TodayController,
+            PeopleController,
+        ],
         middleware=[ConsoleCSRF],
         dependencies={
             "viewer": Provide(provide_viewer),
             "member": Provide(provide_member),
         },
-        exception_handlers={NotSignedIn: to_login, InnkeepError: refusal_page},
+        exception_handlers={
+            NotSignedIn: to_login,
+            TwoFactorNeeded: to_two_factor,
+            InnkeepError: refusal_page,
+        },
         include_in_schema=False,
     )

@@ -41,6 +41,10 @@ class NotSignedIn(Exception):
         self.pending_second_factor = pending_second_factor
 
 
+class TwoFactorNeeded(Exception):
+    """The property asks for two-factor login and the user has not set it up yet."""
+
+
 class OwnersOnly(Refused):
     """A staff member asked for what only the property's owners may do."""
 
@@ -80,6 +84,8 @@ def requires(role: Role) -> Guard:
         slug = str(connection.path_params.get("slug", ""))
         async with services_of(connection).pool.connection() as conn:
             member = await member_of(conn, viewer, slug)
+        if member.requires_two_factor and not viewer.two_factor:
+            raise TwoFactorNeeded
         if not may(member, role):
             raise OwnersOnly("Only the property's owners may do this.")
         connection.state[_MEMBER] = member

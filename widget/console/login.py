@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -17,8 +18,16 @@ from widget.accounts.sessions import (
     end_every_session,
     end_session,
     open_session,
+    session_account,
     viewer_of,
 )
+from widget.accounts.throttle import (
+    LoginThrottled,
+    check_throttle,
+    forget_failures,
+    record_failure,
+)
+from widget.accounts.two_factor import second_factor_matches
 from widget.clients import client_address
 from widget.console.access import (
     COOKIE_PATH,
@@ -64,6 +73,24 @@ def session_cookie(settings: Settings, token: str, max_age: int = SESSION_SECOND
     )
 
 
+def throttled_page(
+    target: str, throttled: LoginThrottled, *, email: str = "", template: str = "login.html"
+) -> Template:
+    """The form again, with 429 and when to retry."""
+    minutes = max(1, -(-throttled.retry_after // 60))
+    return page(
+        template,
+        viewer=None,
+        status_code=429,
+        headers={"Retry-After": str(throttled.retry_after)},
+        next=target,
+        error=None,
+        notice=None,
+        throttled=minutes,
+        email=email,
+    )
+
+
 def _login_page(
     next_path: str,
     *,
@@ -79,6 +106,7 @@ def _login_page(
         next=next_path,
         error=error,
         notice=notice,
+        throttled=None,
         email=email,
     )
 
@@ -95,28 +123,73 @@ class LoginController(Controller):
         request: Request[Any, Any, Any],
         next: Next = None,
         signed_out: Annotated[str | None, QueryParameter(required=False)] = None,
+        changed: Annotated[str | None, QueryParameter(required=False)] = None,
     ) -> Any:
         """The login form (or, for someone signed in already, where they were going)."""
         viewer = await viewer_of(db, request.cookies.get(SESSION_COOKIE))
         if viewer is not None and not viewer.second_factor_pending:
             return Redirect(safe_next(next), status_code=303)
-        return _login_page(safe_next(next), notice="signed_out" if signed_out else None)
+        notice = "password_changed" if changed else "signed_out" if signed_out else None
+        return _login_page(safe_next(next), notice=notice)
 
     @post("/login", operation_id="consoleLogin", status_code=303)
     async def login(
         self, db: DbDep, services: ServicesDep, request: Request[Any, Any, Any], data: Form
     ) -> Any:
         """Check the e-mail and password; on success a new session (the old one, if any,
-        ends: sessions rotate at login)."""
+        ends: sessions rotate at login), still waiting for its code with two-factor login."""
         target = safe_next(data.get("next"))
         email = data.get("email", "")
+        address = client_address(request, services.settings)
         try:
-            user_id = await checked_login(db, email, data.get("password", ""))
+            account = await checked_login(db, email, data.get("password", ""), address)
+        except LoginThrottled as throttled:
+            return throttled_page(target, throttled, email=email)
         except LoginRefused:
             return _login_page(target, error="login_failed", status_code=401, email=email)
         await end_session(db, request.cookies.get(SESSION_COOKIE))
-        token = await open_session(db, user_id, address=client_address(request, services.settings))
+        pending = account.totp_secret is not None
+        token = await open_session(db, account.id, address=address, pending=pending)
+        if pending:
+            target = f"{LOGIN_PATH}/code?next={quote(target, safe='/')}"
         return Redirect(target, status_code=303, cookies=[session_cookie(services.settings, token)])
+
+    @get("/login/code", operation_id="consoleLoginCodePage", cache=False)
+    async def code_page(self, db: DbDep, request: Request[Any, Any, Any], next: Next = None) -> Any:
+        """The second step of a two-factor login: the authenticator's code."""
+        found = await session_account(db, request.cookies.get(SESSION_COOKIE))
+        if found is None or not found[1]:
+            return Redirect(LOGIN_PATH, status_code=303)
+        return page("login_code.html", viewer=None, next=safe_next(next), error=None)
+
+    @post("/login/code", operation_id="consoleLoginCode", status_code=303)
+    async def code(
+        self, db: DbDep, services: ServicesDep, request: Request[Any, Any, Any], data: Form
+    ) -> Any:
+        """Check the code (or a recovery code); on success the pending session is replaced
+        by a signed-in one."""
+        target = safe_next(data.get("next"))
+        token = request.cookies.get(SESSION_COOKIE)
+        found = await session_account(db, token)
+        secret = found[0].totp_secret if found and found[1] else None
+        if found is None or secret is None:
+            return Redirect(LOGIN_PATH, status_code=303)
+        account = found[0]
+        address = client_address(request, services.settings)
+        try:
+            await check_throttle(db, account.email, address)
+        except LoginThrottled as throttled:
+            return throttled_page(target, throttled, template="login_code.html")
+        code = data.get("code", "")[:40]
+        if not await second_factor_matches(db, account.id, secret, code):
+            await record_failure(db, account.email, address)
+            return page(
+                "login_code.html", viewer=None, next=target, error="code_failed", status_code=401
+            )
+        await forget_failures(db, account.email)
+        await end_session(db, token)
+        fresh = await open_session(db, account.id, address=address)
+        return Redirect(target, status_code=303, cookies=[session_cookie(services.settings, fresh)])
 
     @post("/logout", operation_id="consoleLogout", status_code=303)
     async def logout(

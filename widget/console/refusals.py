@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.response import Redirect
 
 from widget.accounts.sessions import Viewer
-from widget.console.access import LOGIN_PATH, NotSignedIn
+from widget.console.access import LOGIN_PATH, NotSignedIn, TwoFactorNeeded
 from widget.console.pages import page
 from widget.errors import InnkeepError, NotFound, Refused
 from widget.http_errors import headers_of, status_of
@@ -25,6 +25,14 @@ def to_login(request: Request[Any, Any, Any], _: NotSignedIn) -> Response[Any]:
         target = f"{LOGIN_PATH}?next={quote(path, safe='/')}"
     if request.headers.get("hx-request"):
         # htmx would follow a redirect inside the page; it tells the browser to go instead.
+        return Response(b"", status_code=200, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+def to_two_factor(request: Request[Any, Any, Any], _: TwoFactorNeeded) -> Response[Any]:
+    """To one's account page, to turn on the two-factor login the property requires."""
+    target = "/admin/account"
+    if request.headers.get("hx-request"):
         return Response(b"", status_code=200, headers={"HX-Redirect": target})
     return Redirect(target, status_code=303)
 

@@ -76,7 +76,8 @@ FROM console_session s JOIN console_user u ON u.id = s.user_id
 WHERE s.token_hash = %(token_hash)s AND s.expires_at > innkeep_now()
 
 -- name: member_of_property
-SELECT p.id AS property_id, p.slug, p.name, p.time_zone, p.currency, p.locale, m.role
+SELECT p.id AS property_id, p.slug, p.name, p.time_zone, p.currency, p.locale, m.role,
+       p.console_requires_two_factor AS requires_two_factor
 FROM membership m JOIN property p ON p.id = m.property_id
 WHERE m.user_id = %(user_id)s AND p.slug = %(slug)s
 
@@ -104,3 +105,96 @@ ORDER BY u.position, u.name, lower(r.stay)
 -- name: property_today
 SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS today FROM property
 WHERE id = %(property_id)s
+
+-- name: login_failures
+-- Failed logins in the window for this account and for this address, and when the oldest
+-- of each leaves the window.
+SELECT
+  (SELECT count(*) FROM console_login_failure
+    WHERE email = %(email)s AND at > innkeep_now() - make_interval(secs => %(window)s))
+    AS by_account,
+  (SELECT ceil(extract(epoch FROM min(at) + make_interval(secs => %(window)s) - innkeep_now()))
+     FROM console_login_failure
+    WHERE email = %(email)s AND at > innkeep_now() - make_interval(secs => %(window)s))
+    AS account_free_in,
+  (SELECT count(*) FROM console_login_failure
+    WHERE address = %(address)s AND at > innkeep_now() - make_interval(secs => %(window)s))
+    AS by_address,
+  (SELECT ceil(extract(epoch FROM min(at) + make_interval(secs => %(window)s) - innkeep_now()))
+     FROM console_login_failure
+    WHERE address = %(address)s AND at > innkeep_now() - make_interval(secs => %(window)s))
+    AS address_free_in
+
+-- name: record_login_failure
+INSERT INTO console_login_failure (email, address, at) VALUES (%(email)s, %(address)s, innkeep_now())
+
+-- name: forget_login_failures
+DELETE FROM console_login_failure
+WHERE email = %(email)s OR at < innkeep_now() - make_interval(secs => %(window)s)
+
+-- name: claim_guessing_notice
+-- At most one notice an hour per account: true when this call may send one.
+INSERT INTO console_guessing_notice (user_id, sent_at)
+SELECT id, innkeep_now() FROM console_user WHERE email = %(email)s
+ON CONFLICT (user_id) DO UPDATE SET sent_at = excluded.sent_at
+  WHERE console_guessing_notice.sent_at < innkeep_now() - interval '1 hour'
+RETURNING user_id
+
+-- name: enqueue_console_message
+INSERT INTO outbox_message (reservation_id, kind, recipient, subject, body_text, body_html,
+                            next_attempt_at)
+VALUES (NULL, %(kind)s, %(recipient)s, %(subject)s, %(text)s, %(html)s, innkeep_now())
+
+-- name: user_by_id
+SELECT id, email, password_hash, language, totp_secret FROM console_user WHERE id = %(user_id)s
+
+-- name: recent_resets
+SELECT count(*) AS n FROM console_password_reset
+WHERE user_id = %(user_id)s AND expires_at > innkeep_now() - interval '1 hour'
+
+-- name: insert_reset
+INSERT INTO console_password_reset (token_hash, user_id, expires_at)
+VALUES (%(token_hash)s, %(user_id)s, innkeep_now() + make_interval(secs => %(seconds)s))
+
+-- name: reset_is_live
+SELECT u.email FROM console_password_reset r JOIN console_user u ON u.id = r.user_id
+WHERE r.token_hash = %(token_hash)s AND r.used_at IS NULL AND r.expires_at > innkeep_now()
+
+-- name: use_reset
+UPDATE console_password_reset SET used_at = innkeep_now()
+WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > innkeep_now()
+RETURNING user_id
+
+-- name: use_every_reset_of_user
+UPDATE console_password_reset SET used_at = innkeep_now()
+WHERE user_id = %(user_id)s AND used_at IS NULL
+
+-- name: set_password_by_id
+UPDATE console_user SET password_hash = %(password_hash)s, password_changed_at = now()
+WHERE id = %(user_id)s
+RETURNING email
+
+-- name: set_totp_secret
+UPDATE console_user SET totp_secret = %(secret)s WHERE id = %(user_id)s
+
+-- name: delete_recovery_codes
+DELETE FROM console_recovery_code WHERE user_id = %(user_id)s
+
+-- name: insert_recovery_code
+INSERT INTO console_recovery_code (user_id, code_hash) VALUES (%(user_id)s, %(code_hash)s)
+
+-- name: use_recovery_code
+UPDATE console_recovery_code SET used_at = innkeep_now()
+WHERE user_id = %(user_id)s AND code_hash = %(code_hash)s AND used_at IS NULL
+RETURNING user_id
+
+-- name: session_user
+SELECT s.user_id, u.email, u.totp_secret, s.second_factor_pending
+FROM console_session s JOIN console_user u ON u.id = s.user_id
+WHERE s.token_hash = %(token_hash)s AND s.expires_at > innkeep_now()
+
+-- name: require_two_factor
+UPDATE property SET console_requires_two_factor = %(required)s WHERE id = %(property_id)s
+
+-- name: set_language
+UPDATE console_user SET language = %(language)s WHERE id = %(user_id)s

@@ -92,3 +92,39 @@ def signed_in(app_client: Any) -> Any:
         return app_client
 
     return sign_in
+
+
+def add_booking(
+    conn: psycopg.Connection[Any],
+    reference: str,
+    check_in: str,
+    check_out: str,
+    *,
+    unit: str = "Room 1",
+    name: str = "Anna Rossi",
+    note: str | None = None,
+    due_now: int = 30000,
+    total: int = 31200,
+    captured: bool = True,
+    property_slug: str = "demo",
+    adults: int = 2,
+) -> Any:
+    """A confirmed booking as checkout leaves it (paid ``due_now`` if ``captured``; the rest
+    of ``total`` is a city tax due at the property)."""
+    from tests.helpers import add_reservation, stored_quote
+
+    return add_reservation(
+        conn,
+        check_in=check_in,
+        check_out=check_out,
+        unit=unit,
+        property_slug=property_slug,
+        reference=reference,
+        adults=adults,
+        guest={"name": name, "email": "anna@example.com", "language": "it", "note": note},
+        quote=stored_quote(check_in, check_out, due_now=due_now, total=total),
+        payment_provider="demo",
+        payment_ref=f"pay-{reference}",
+        payment_status="captured" if captured else "authorised",
+        **({"payment_captured_at": "2027-05-01T10:00:00Z"} if captured else {}),
+    )

@@ -59,9 +59,9 @@ def people(demo_property: psycopg.Connection[Any], password_hash: str) -> psycop
 
 @pytest.fixture
 async def app_client(
-    settings: Settings, people: psycopg.Connection[Any]
+    quiet_settings: Settings, people: psycopg.Connection[Any]
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=create_app(quiet_settings)) as client:
         yield client
 
 

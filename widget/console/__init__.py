@@ -12,6 +12,7 @@ from litestar.di import Provide
 
 from widget.console.access import NotSignedIn, TwoFactorNeeded, provide_member, provide_viewer
 from widget.console.account import AccountController
+from widget.console.calendar import CalendarController
 from widget.console.login import LoginController
 from widget.console.people import PeopleController
 from widget.console.recovery import PasswordResetController
@@ -34,6 +35,7 @@ def console_router() -> Router:
             PasswordResetController,
             AccountController,
             TodayController,
+            CalendarController,
             PeopleController,
         ],
         middleware=[ConsoleCSRF],

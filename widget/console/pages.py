@@ -3,7 +3,6 @@ the user's language, and the headers every console page carries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -54,7 +53,7 @@ def page(
     )
 
 
-def formats(member: Member) -> dict[str, Callable[..., str]]:
+def formats(member: Member) -> dict[str, Any]:
     """Money (the property's currency) and dates in the viewer's language, for templates."""
     language = member.viewer.language
 
@@ -67,4 +66,16 @@ def formats(member: Member) -> dict[str, Callable[..., str]]:
     def short_day(value: date) -> str:
         return str(format_date(value, format="medium", locale=language))
 
-    return {"money": amount, "day": day, "short_day": short_day}
+    def weekday(value: date) -> str:
+        return str(format_date(value, format="EEEEE", locale=language))
+
+    def month_name(value: date) -> str:
+        return str(format_date(value, format="LLLL y", locale=language))
+
+    return {
+        "money": amount,
+        "day": day,
+        "short_day": short_day,
+        "weekday": weekday,
+        "month_name": month_name,
+    }

@@ -198,3 +198,21 @@ UPDATE property SET console_requires_two_factor = %(required)s WHERE id = %(prop
 
 -- name: set_language
 UPDATE console_user SET language = %(language)s WHERE id = %(user_id)s
+
+-- name: tape_units
+SELECT u.id, u.name, rt.name AS room_type
+FROM unit u JOIN room_type rt ON rt.id = u.room_type_id
+WHERE u.property_id = %(property_id)s AND u.active
+ORDER BY rt.position, u.position, u.name
+
+-- name: tape_reservations
+-- Everything that takes a unit's night in the month: bookings, blocks, live holds.
+SELECT r.id, r.unit_id, lower(r.stay) AS first_night, upper(r.stay) AS check_out,
+       r.status::text AS status, r.reference, r.guest ->> 'name' AS guest_name,
+       r.hold_expires_at, r.block_reason
+FROM reservation r
+WHERE r.property_id = %(property_id)s
+  AND r.status IN ('held', 'confirmed', 'blocked')
+  AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now())
+  AND r.stay && daterange(%(first)s, %(end)s)
+ORDER BY r.unit_id, lower(r.stay)

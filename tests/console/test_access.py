@@ -44,6 +44,13 @@ PAGES: list[tuple[str, str, str]] = [
     ("GET", "/admin/{slug:str}/calendar", "staff"),
     ("POST", "/admin/{slug:str}/calendar/blocks", "staff"),
     ("POST", "/admin/{slug:str}/calendar/blocks/{block_id:uuid}/lift", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}/cancel", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/{reference:str}/cancel", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}/move", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/{reference:str}/move", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),
     ("GET", "/admin/{slug:str}/people", "owner"),
     ("POST", "/admin/{slug:str}/people/two-factor", "owner"),
 ]

@@ -12,6 +12,7 @@ from litestar.di import Provide
 
 from widget.console.access import NotSignedIn, TwoFactorNeeded, provide_member, provide_viewer
 from widget.console.account import AccountController
+from widget.console.bookings import BookingController
 from widget.console.calendar import CalendarController
 from widget.console.login import LoginController
 from widget.console.people import PeopleController
@@ -36,6 +37,7 @@ def console_router() -> Router:
             AccountController,
             TodayController,
             CalendarController,
+            BookingController,
             PeopleController,
         ],
         middleware=[ConsoleCSRF],

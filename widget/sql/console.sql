@@ -216,3 +216,72 @@ WHERE r.property_id = %(property_id)s
   AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now())
   AND r.stay && daterange(%(first)s, %(end)s)
 ORDER BY r.unit_id, lower(r.stay)
+
+-- name: booking_of_property
+-- A booking as the console reads it: the columns of payments.sql booking_by_reference
+-- (decoded as rows.Booking), its unit and payment details, only on the member's property.
+SELECT r.id, r.reference, r.status::text AS status, r.version,
+       r.guest, r.quote, lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults,
+       r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
+       r.refund_amount, r.refund_ref, r.payment_captured_at, r.created_at, r.promo_code,
+       rt.slug AS room_type, rt.name AS room_type_name, u.id AS unit_id, u.name AS unit,
+       p.slug AS property_slug, p.name AS property_name, p.currency, p.cancellation_policy,
+       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+FROM reservation r
+JOIN property p ON p.id = r.property_id
+JOIN unit u ON u.id = r.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+WHERE r.reference = %(reference)s AND r.property_id = %(property_id)s
+
+-- name: booking_messages
+SELECT kind, recipient, subject, created_at, sent_at, failed_at, attempts
+FROM outbox_message WHERE reservation_id = %(id)s ORDER BY created_at, id
+
+-- name: booking_events
+SELECT actor, action, detail, at FROM console_event
+WHERE reservation_id = %(id)s ORDER BY at, id
+
+-- name: units_for_move
+SELECT u.id, u.name, rt.name AS room_type,
+       EXISTS (SELECT 1 FROM reservation o
+               WHERE o.unit_id = u.id AND o.id <> %(id)s
+                 AND o.status IN ('held', 'confirmed', 'blocked')
+                 AND NOT (o.status = 'held' AND o.hold_expires_at <= innkeep_now())
+                 AND o.stay && daterange(%(check_in)s, %(check_out)s)) AS taken
+FROM unit u JOIN room_type rt ON rt.id = u.room_type_id
+WHERE u.property_id = %(property_id)s AND u.active
+ORDER BY rt.position, u.position, u.name
+
+-- name: move_booking
+-- Fenced by version; the exclusion constraint refuses a unit that is not free.
+UPDATE reservation SET unit_id = %(unit_id)s, version = version + 1, updated_at = now()
+WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
+  AND property_id = %(property_id)s
+RETURNING id
+
+-- name: expire_lapsed_holds_of_unit
+UPDATE reservation
+SET status = 'expired', version = version + 1, updated_at = now()
+WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now()
+  AND stay && daterange(%(check_in)s, %(check_out)s)
+
+-- name: in_the_way_of_move
+SELECT status::text AS status, reference, lower(stay) AS first_night,
+       upper(stay) - 1 AS last_night, hold_expires_at, block_reason
+FROM reservation
+WHERE unit_id = %(unit_id)s AND id <> %(id)s AND stay && daterange(%(check_in)s, %(check_out)s)
+  AND status IN ('held', 'confirmed', 'blocked')
+ORDER BY lower(stay)
+
+-- name: unit_of_property_by_id
+SELECT id, name FROM unit WHERE id = %(unit_id)s AND property_id = %(property_id)s AND active
+
+-- name: confirmations_sent
+-- Locks the booking's row: two clicks at once count one after the other.
+SELECT (SELECT count(*) FROM outbox_message
+        WHERE reservation_id = r.id AND kind = 'guest_confirmation') AS n
+FROM reservation r WHERE r.id = %(id)s
+FOR UPDATE
+
+-- name: replace_booking_secret
+UPDATE reservation SET booking_secret_hash = %(secret_hash)s WHERE id = %(id)s

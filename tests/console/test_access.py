@@ -199,6 +199,7 @@ async def test_owners_open_every_page(
     await as_user(browser, world, OWNER)
     answer = await browser.get(world.path(route), follow_redirects=False)
     assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/html")
     assert answer.headers["cache-control"] == "no-store"
     assert "script-src 'self'" in answer.headers["content-security-policy"]
 

@@ -12,6 +12,7 @@ from tests.console.conftest import OWNER, PASSWORD, STAFF, csrf_of, log_in
 async def test_the_login_page_has_its_form(app_client: Any) -> None:
     page = await app_client.get("/admin/login")
     assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
     for testid in ("login-email", "login-password", "login-submit"):
         assert f'data-testid="{testid}"' in page.text
     assert "cdn" not in page.text.lower()

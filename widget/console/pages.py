@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date
+from litestar.enums import MediaType
 from litestar.response import Template
 
 from widget.accounts.sessions import Member, Viewer
@@ -50,6 +51,9 @@ def page(
         },
         status_code=status_code,
         headers={**HEADERS, **(headers or {})},
+        # Said, not inferred: a handler that may also redirect is typed Any, which Litestar
+        # would otherwise answer as JSON.
+        media_type=MediaType.HTML,
     )
 
 

@@ -551,6 +551,19 @@ _CONSOLE_EN = {
     "event_confirmation_resent": "confirmation sent again",
     "event_block_added": "block added",
     "event_block_lifted": "block lifted",
+    "event_booked_at_desk": "booked at the front desk",
+    "done_booked": "Booked. The guest's confirmation is on its way.",
+    "nav_new_booking": "New booking",
+    "new_booking": "New booking",
+    "room_type": "Room",
+    "adults": "Adults",
+    "children_ages": "Children's ages (e.g. 5,9)",
+    "see_price": "See the price",
+    "hold_room": "Hold the room and enter the guest",
+    "pay_at_property_note": "paid at the property (nothing is charged online).",
+    "held_room": "{room}, {first} to {last}",
+    "held_until_utc": "Held for you until {time} UTC.",
+    "book_at_property": "Book (paid at the property)",
 }
 
 CONSOLE_CATALOGUE: dict[str, dict[str, str]] = {

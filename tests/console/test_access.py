@@ -9,7 +9,7 @@ directly in the database: the login itself is tested in test_login.py."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from tests.console.conftest import (
     add_booking,
     csrf_of,
 )
-from tests.helpers import DEMO_TOML, property_toml
+from tests.helpers import DEMO_TOML, add_reservation, property_toml, stored_quote
 from widget.app import create_app
 from widget.inventory.blocks import add_block
 from widget.properties.apply import apply_property
@@ -51,6 +51,10 @@ PAGES: list[tuple[str, str, str]] = [
     ("POST", "/admin/{slug:str}/bookings/{reference:str}/move", "staff"),
     ("GET", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),
     ("POST", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/new", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/new", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/new/{hold_id:uuid}", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/new/{hold_id:uuid}", "staff"),
     ("GET", "/admin/{slug:str}/people", "owner"),
     ("POST", "/admin/{slug:str}/people/two-factor", "owner"),
 ]
@@ -76,7 +80,20 @@ class World:
         block = add_block(conn, "demo", "Room 2", date(2027, 8, 10), date(2027, 8, 11), "paint")
         conn.commit()
         add_booking(conn, "ACCESS1", "2027-08-01", "2027-08-03")
-        self.values = {"{block_id:uuid}": str(block), "{reference:str}": "ACCESS1"}
+        hold = add_reservation(
+            conn,
+            check_in="2027-08-05",
+            check_out="2027-08-07",
+            unit="Room 3",
+            status="held",
+            hold_for=timedelta(days=1),
+            quote=stored_quote("2027-08-05", "2027-08-07", due_now=100, total=100),
+        )
+        self.values = {
+            "{block_id:uuid}": str(block),
+            "{reference:str}": "ACCESS1",
+            "{hold_id:uuid}": str(hold),
+        }
         self.sessions: dict[str, str] = {}
 
     def path(self, route: str, slug: str = "demo") -> str:

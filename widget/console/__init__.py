@@ -15,6 +15,7 @@ from widget.console.account import AccountController
 from widget.console.bookings import BookingController
 from widget.console.calendar import CalendarController
 from widget.console.login import LoginController
+from widget.console.new_booking import NewBookingController
 from widget.console.people import PeopleController
 from widget.console.recovery import PasswordResetController
 from widget.console.refusals import refusal_page, to_login, to_two_factor
@@ -37,6 +38,7 @@ def console_router() -> Router:
             AccountController,
             TodayController,
             CalendarController,
+            NewBookingController,
             BookingController,
             PeopleController,
         ],

@@ -285,3 +285,14 @@ FOR UPDATE
 
 -- name: replace_booking_secret
 UPDATE reservation SET booking_secret_hash = %(secret_hash)s WHERE id = %(id)s
+
+-- name: pay_at_property
+-- A booking taken by the front desk: nothing is charged online; all is due at the property.
+UPDATE reservation SET payment_provider = 'property', payment_status = 'at_property',
+       updated_at = now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
+RETURNING id
+
+-- name: room_types_of_property
+SELECT slug, name FROM room_type WHERE property_id = %(property_id)s AND active
+ORDER BY position, name

@@ -97,3 +97,26 @@ async def test_a_form_without_its_csrf_token_is_refused(app_client: Any) -> None
     )
     assert answer.status_code == 403
     assert answer.json()["error"] == "csrf_failed"
+
+
+async def test_signing_out_everywhere_ends_every_session_of_the_account(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    await log_in(app_client, OWNER)
+    first = app_client.cookies.get("innkeep_console")
+    app_client.cookies.clear()
+    await log_in(app_client, OWNER)  # a second browser
+    app_client.cookies.clear()
+    await log_in(app_client, STAFF)  # someone else's session stays
+    app_client.cookies.clear()
+    assert people.execute("SELECT count(*) FROM console_session").fetchone() == (3,)
+    app_client.cookies.set("innkeep_console", first, path="/admin")
+    account = await app_client.get("/admin/account")
+    assert 'data-testid="logout-everywhere"' in account.text
+    await app_client.post(
+        "/admin/logout", data={"everywhere": "1", "_csrf_token": csrf_of(account.text)}
+    )
+    left = people.execute(
+        "SELECT u.email FROM console_session s JOIN console_user u ON u.id = s.user_id"
+    ).fetchall()
+    assert left == [(STAFF,)]

@@ -876,8 +876,7 @@ _CONSOLE_FR = {
     "move_title": "Changer de chambre",
     "move_what": "La réservation passe de {unit_from} à {unit_to} pour les nuits du {first} "
     "au {last}.",
-    "move_price_kept": "Le prix reste celui réservé ({total}) ; rien n'est débité ni "
-    "remboursé.",
+    "move_price_kept": "Le prix reste celui réservé ({total}) ; rien n'est débité ni remboursé.",
     "move_taken_warning": "Cette chambre semble occupée certaines de ces nuits : le changement "
     "sera refusé si elle ne s'est pas libérée depuis.",
     "move_button": "Passer en {unit}",

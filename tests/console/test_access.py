@@ -129,7 +129,7 @@ def world(database_url: str) -> Iterator[World]:
 
 
 @pytest.fixture(scope="module")
-async def browser(
+async def console_client(
     world: World, database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Any]:
     settings = load_settings(
@@ -172,35 +172,35 @@ async def ask(client: Any, method: str, path: str, token: str) -> Any:
 
 @pytest.mark.parametrize(("method", "route", "role"), PAGES)
 async def test_without_a_session_the_answer_is_the_login_page(
-    browser: Any, world: World, method: str, route: str, role: str
+    console_client: Any, world: World, method: str, route: str, role: str
 ) -> None:
-    token = await as_user(browser, world, None)
-    answer = await ask(browser, method, world.path(route), token)
+    token = await as_user(console_client, world, None)
+    answer = await ask(console_client, method, world.path(route), token)
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/admin/login")
 
 
 @pytest.mark.parametrize(("method", "route", "role"), PAGES)
 async def test_another_propertys_user_sees_nothing(
-    browser: Any, world: World, method: str, route: str, role: str
+    console_client: Any, world: World, method: str, route: str, role: str
 ) -> None:
-    token = await as_user(browser, world, STRANGER)
-    assert (await browser.get("/admin/other/")).status_code == 200
-    answer = await ask(browser, method, world.path(route), token)
+    token = await as_user(console_client, world, STRANGER)
+    assert (await console_client.get("/admin/other/")).status_code == 200
+    answer = await ask(console_client, method, world.path(route), token)
     assert answer.status_code == 404
     assert 'data-error="not_found"' in answer.text
     if method == "GET":  # the same answer as for a property that does not exist
-        nowhere = await browser.get(world.path(route, "no-such-place"))
+        nowhere = await console_client.get(world.path(route, "no-such-place"))
         assert nowhere.status_code == 404
         assert nowhere.text.replace("no-such-place", "demo") == answer.text
 
 
 @pytest.mark.parametrize(("method", "route", "role"), PAGES)
 async def test_staff_do_the_daily_work_and_only_owners_the_rest(
-    browser: Any, world: World, method: str, route: str, role: str
+    console_client: Any, world: World, method: str, route: str, role: str
 ) -> None:
-    token = await as_user(browser, world, STAFF)
-    answer = await ask(browser, method, world.path(route), token)
+    token = await as_user(console_client, world, STAFF)
+    answer = await ask(console_client, method, world.path(route), token)
     if role == "owner":
         assert answer.status_code == 403
         assert 'data-error="owners_only"' in answer.text
@@ -211,10 +211,10 @@ async def test_staff_do_the_daily_work_and_only_owners_the_rest(
 
 @pytest.mark.parametrize(("method", "route", "role"), [p for p in PAGES if p[0] == "GET"])
 async def test_owners_open_every_page(
-    browser: Any, world: World, method: str, route: str, role: str
+    console_client: Any, world: World, method: str, route: str, role: str
 ) -> None:
-    await as_user(browser, world, OWNER)
-    answer = await browser.get(world.path(route), follow_redirects=False)
+    await as_user(console_client, world, OWNER)
+    answer = await console_client.get(world.path(route), follow_redirects=False)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/html")
     assert answer.headers["cache-control"] == "no-store"
@@ -226,13 +226,13 @@ async def test_owners_open_every_page(
     [*(p for p in PAGES if p[0] == "POST"), ("POST", "/admin/logout", "")],
 )
 async def test_every_form_needs_its_csrf_token(
-    browser: Any, world: World, method: str, route: str, role: str
+    console_client: Any, world: World, method: str, route: str, role: str
 ) -> None:
-    await as_user(browser, world, OWNER)
-    answer = await browser.post(world.path(route), data={}, follow_redirects=False)
+    await as_user(console_client, world, OWNER)
+    answer = await console_client.post(world.path(route), data={}, follow_redirects=False)
     assert answer.status_code == 403
     assert answer.json()["error"] == "csrf_failed"
-    forged = await browser.post(
+    forged = await console_client.post(
         world.path(route), data={"_csrf_token": "forged"}, follow_redirects=False
     )
     assert forged.status_code == 403

@@ -192,6 +192,13 @@ class BookingMail(msgspec.Struct, frozen=True):
     #: The property's rate plans and extras, to name those the booking was sold with.
     rate_plans: list[PlanName] = []
     extras: list[PlanName] = []
+    #: ``at_property`` for a booking taken at the front desk: nothing was paid online.
+    payment_status: str | None = None
+
+    @property
+    def paid_online(self) -> int:
+        """What the guest paid when booking (minor units): nothing for a desk booking."""
+        return 0 if self.payment_status == "at_property" else self.quote.due_now
 
 
 class ListedBooking(msgspec.Struct, frozen=True):

@@ -120,3 +120,13 @@ async def test_signing_out_everywhere_ends_every_session_of_the_account(
         "SELECT u.email FROM console_session s JOIN console_user u ON u.id = s.user_id"
     ).fetchall()
     assert left == [(STAFF,)]
+
+
+def test_the_session_cookie_is_secure_in_production() -> None:
+    from widget.console.login import session_cookie
+    from widget.settings import Settings
+
+    cookie = session_cookie(Settings(env="production"), "token")
+    assert cookie.secure and cookie.httponly and cookie.samesite == "lax"
+    assert cookie.path == "/admin"
+    assert not session_cookie(Settings(env="development"), "token").secure

@@ -9,6 +9,8 @@ from typing import Any
 import psycopg
 
 from tests.console.conftest import STAFF, add_booking, csrf_of, log_in
+from widget.mail.compose import money
+from widget.mail.phrases import phrases
 
 STAY = {
     "room_type": "garden-single",
@@ -65,8 +67,17 @@ async def test_a_phone_booking_goes_through_the_holds_and_is_paid_at_the_propert
         (reference.group(1),),
     ).fetchone()
     assert row == ("confirmed", "at_property", "Paolo Neri")
-    kinds = [k for (k,) in people.execute("SELECT kind FROM outbox_message ORDER BY id")]
-    assert kinds == ["guest_confirmation", "owner_notification"]
+    mails = people.execute("SELECT kind, body_text FROM outbox_message ORDER BY id").fetchall()
+    assert [kind for kind, _ in mails] == ["guest_confirmation", "owner_notification"]
+    # Nothing was paid: the guest is told so, and that all of it is due at the property.
+    words, guest_mail = phrases("it"), mails[0][1].replace("\xa0", " ")
+    stored = people.execute(
+        "SELECT (quote->>'total')::int FROM reservation WHERE reference = %s", (reference.group(1),)
+    ).fetchone()
+    assert stored is not None
+    total = money(stored[0], "EUR", "it").replace("\xa0", " ")
+    assert f"{words['paid']}: {money(0, 'EUR', 'it')}".replace("\xa0", " ") in guest_mail
+    assert f"{words['at_property']}: {total}" in guest_mail, guest_mail
     page = (await app_client.get(first.headers["location"])).text
     assert 'data-testid="action-done"' in page and 'data-action="booked_at_desk"' in page
     assert await units_free(app_client) == 0

@@ -72,7 +72,7 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
     quote, currency, check_in = booking.quote, booking.currency, booking.check_in
     policy = booking.cancellation_policy
     words = phrases(language)
-    at_property = quote.total - quote.due_now
+    at_property = quote.total - booking.paid_online
 
     def when(day: date) -> str:
         return long_date(day, language)
@@ -91,7 +91,7 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
         "departure": when(booking.check_out),
         "departure_time": words["until_time"].format(time=clock(booking.check_out_time)),
         "guests": (booking.adults or 0) + len(booking.children),
-        "paid": money(quote.due_now, currency, language),
+        "paid": money(booking.paid_online, currency, language),
         "at_property": money(at_property, currency, language) if at_property else None,
         "total": money(quote.total, currency, language),
         "policy": policy_sentence(

@@ -143,7 +143,7 @@ SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, r.adults, r.children, rt.name AS room_type_name,
        p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
        p.check_out_time, coalesce(r.cancellation_policy, p.cancellation_policy)
-       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras
+       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

@@ -170,3 +170,31 @@ def test_an_owner_walks_the_console(page: Page, deployment: Deployment, owner: s
 
     page.get_by_test_id("logout").click()
     expect(page.get_by_test_id("login-submit")).to_be_visible()
+
+
+def test_the_other_console_pages_pass_axe_and_fit_a_phone(
+    page: Page, deployment: Deployment, owner: str
+) -> None:
+    base = f"{deployment.service}/admin/{deployment.slug}"
+    check_in = datetime.now(ZoneInfo("Europe/Rome")).date() + timedelta(days=60)
+    reference = book(deployment, check_in, "Marco Bianchi")
+    page.goto(f"{deployment.service}/admin/reset")
+    check_page(page)
+    page.goto(f"{deployment.service}/admin/login")
+    page.get_by_test_id("login-email").fill(owner)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("today")).to_be_visible()
+    stay = f"check_in={check_in + timedelta(days=7)}&check_out={check_in + timedelta(days=9)}"
+    for path in (
+        "/admin/account",
+        f"{base}/people",
+        f"{base}/bookings/new?room_type=twin&{stay}&adults=2",
+        f"{base}/bookings/{reference}",
+        f"{base}/bookings/{reference}/move",
+        f"{base}/bookings/{reference}/resend",
+        f"{base}/bookings/NO-SUCH",
+    ):
+        page.goto(path if path.startswith("http") else f"{deployment.service}{path}")
+        expect(page.locator("main h1")).to_be_visible()
+        check_page(page)

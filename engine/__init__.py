@@ -9,6 +9,7 @@ The service loads an owner's rule list with `load_rules` and prices with
 from engine.context import Occupancy, Party, Property, RoomType, StayContext
 from engine.dates import WEEKDAYS, Period, Weekday, weekday_numbers
 from engine.errors import (
+    InvalidChoice,
     InvalidParty,
     InvalidStay,
     NoBaseRate,
@@ -21,8 +22,10 @@ from engine.errors import (
     StayRefused,
     UnknownPromoCode,
 )
+from engine.extras import Extra
 from engine.hookspecs import hookimpl
-from engine.loading import RuleInstance, load_rules
+from engine.inputs import RuleInput
+from engine.loading import RuleInstance, declared_inputs, load_rules
 from engine.money import (
     Money,
     exponent,
@@ -56,6 +59,7 @@ from engine.quote import (
     quote_to_builtins,
     quote_to_json,
 )
+from engine.rate_plans import RatePlan
 from engine.rules import (
     Bill,
     Charge,
@@ -77,6 +81,8 @@ __all__ = [
     "Bill",
     "Charge",
     "Days",
+    "Extra",
+    "InvalidChoice",
     "InvalidParty",
     "InvalidStay",
     "Money",
@@ -95,11 +101,13 @@ __all__ = [
     "PromoCodeRejected",
     "Property",
     "Quote",
+    "RatePlan",
     "RestrictionRule",
     "RoomType",
     "Rule",
     "RuleConfigError",
     "RuleFailed",
+    "RuleInput",
     "RuleInstance",
     "RuleTypeConflict",
     "RuleTypeInfo",
@@ -111,6 +119,7 @@ __all__ = [
     "UnknownPromoCode",
     "Weekday",
     "check_nights",
+    "declared_inputs",
     "exponent",
     "format_minor",
     "get_plugin_manager",

@@ -53,10 +53,15 @@ class Occupancy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     units_total: int
     units_sold: int = 0
     free_gap: int | None = None
+    #: The length of the shortest free gap *between two reservations* that begins this
+    #: night on a free unit (None: none begins here). A stay exactly filling such a gap may
+    #: be allowed whatever the minimum stay (the `gap_night` rule's ``fill_gaps``).
+    gap_from_here: int | None = None
 
 
 class StayContext(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Everything a rule may read: property, room type, dates, party, promo code, today.
+    """Everything a rule may read: property, room type, dates, party, promo code, today,
+    the rate plan, the guest's inputs and the extras chosen.
 
     ``check_in``/``check_out`` are the half-open range of nights (for the calendar, the range
     shown). ``today`` is the property's local date, computed by the server. ``occupancy`` has
@@ -71,6 +76,16 @@ class StayContext(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     party: Party = Party()
     promo_code: str | None = None
     occupancy: tuple[Occupancy, ...] = ()
+    #: The rate plan the stay is sold under (None: the property has no plans).
+    rate_plan: str | None = None
+    #: The guest's answers to the rules' inputs; while a rule runs, every declared input
+    #: is here, checked, with its default where the guest said nothing.
+    inputs: dict[str, int | bool] = {}
+    #: The extras chosen, by slug (quantities; priced by the engine as stay lines).
+    extras: dict[str, int] = {}
+    #: The stay exactly fills a free gap between two reservations on a unit it could be
+    #: sold from (the caller knows the reservations; the engine never reads a database).
+    fills_gap: bool = False
 
     @builtins.property  # the field `property` shadows the builtin inside this class
     def nights(self) -> int:

@@ -114,3 +114,10 @@ class SettingError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class InvalidChoice(PricingError):
+    """An extra or a rule input the request names is unknown, not offered for this stay, or
+    out of its bounds; ``field`` is ``extras.<slug>``, ``inputs.<name>`` or ``rate_plan``."""
+
+    code = "invalid"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
 
 from engine.errors import RuleConfigError, SettingError
+from engine.inputs import RuleInput
 from engine.money import Money, UnknownCurrency, check_currency, to_minor
 from engine.plugins import RuleTypeInfo, rule_types, why_not_loaded
 from engine.rules import Rule
@@ -272,3 +273,12 @@ def load_rules(
         )
     return instances
 
+
+def declared_inputs(rules: Sequence[RuleInstance]) -> dict[str, RuleInput]:
+    """The inputs the rules ask for, by name (two rules asking the same name share it: the
+    first in the owner's order declares it)."""
+    found: dict[str, RuleInput] = {}
+    for instance in sorted(rules, key=lambda rule: rule.index):
+        for declared in instance.rule.inputs:
+            found.setdefault(declared.name, declared)
+    return found

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
+
 from engine.context import StayContext
 from engine.errors import (
+    InvalidChoice,
     InvalidParty,
     InvalidStay,
     NoBaseRate,
@@ -22,9 +25,12 @@ from engine.errors import (
     StayRefused,
     UnknownPromoCode,
 )
-from engine.loading import RuleInstance
+from engine.extras import Extra, check_extras
+from engine.inputs import check_inputs, with_defaults
+from engine.loading import RuleInstance, declared_inputs
 from engine.money import format_minor
 from engine.quote import NightLine, NightPrice, NightQuote, Quote, StayLine, seal
+from engine.rate_plans import PLAN_STAGE, RatePlan, lowest
 from engine.rules import (
     NIGHT_STAGES,
     STAY_STAGES,
@@ -202,10 +208,19 @@ def _restrictions(instances: Sequence[RuleInstance], days: Days) -> None:
             raise _blamed(instance, error)  # noqa: B904 - _blamed sets the cause
 
 
+def _gap_allowance(plan: dict[str, list[RuleInstance]]) -> int:
+    """The longest gap a stay may fill whatever the minimum stay (rules' `fills_gaps`)."""
+    return max(
+        (instance.rule.fills_gaps() for stage in plan.values() for instance in stage), default=0
+    )
+
+
 def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext) -> None:
-    """Check the stay against each restriction rule alone, so the refusal can name it."""
+    """Check the stay against each restriction rule alone, so the refusal can name it. A
+    stay exactly filling a short enough gap between two reservations skips the minimum."""
     nights = ctx.nights
     arrival, departure = ctx.check_in, ctx.check_out
+    gap_filled = ctx.fills_gap and nights <= _gap_allowance(plan)
     for instance in plan.get("restrict", ()):
         days = Days(ctx, [arrival, departure])
         _restrictions([instance], days)
@@ -218,7 +233,7 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
                 "closed_to_departure", f"departures are not possible on {departure}",
                 rule=instance.name,
             )
-        if nights < days.min_stay[0]:
+        if nights < days.min_stay[0] and not gap_filled:
             raise StayRefused(
                 "min_stay",
                 f"stays arriving on {arrival} must be at least {days.min_stay[0]} nights",
@@ -232,44 +247,122 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
             )
 
 
-def price_nights(ctx: StayContext, rules: Sequence[RuleInstance]) -> list[NightPrice]:
+def _open_gaps(days: Days, ctx: StayContext, allowance: int) -> None:
+    """Where a short enough gap between two reservations begins, its length is the day's
+    minimum stay (a stay filling it is allowed, see `_refuse_if_restricted`)."""
+    if not allowance or not ctx.occupancy:
+        return
+    for i, night in enumerate(ctx.occupancy):
+        gap = night.gap_from_here
+        if gap is not None and gap <= allowance and gap < days.min_stay[i]:
+            days.min_stay[i] = gap
+
+
+def price_nights(
+    ctx: StayContext, rules: Sequence[RuleInstance], plans: Sequence[RatePlan] = ()
+) -> list[NightPrice]:
     """Price each night of ``[ctx.check_in, ctx.check_out)`` for the calendar.
 
     Night stages only, each day priced as if the party arrived that day; each entry also
     carries the restrictions on arriving or departing that day. No explanation lines are
-    built, which is what makes a year of ten room types cheap.
+    built, which is what makes a year of ten room types cheap. With ``plans``, each night
+    shows the lowest price over the plans that sell the room type (the rules run once; the
+    plans are a cheap step after them). Rule inputs take their defaults.
     """
     _check(ctx, MAX_CALENDAR_NIGHTS, "a calendar")
+    ctx = msgspec.structs.replace(ctx, inputs=with_defaults(declared_inputs(rules), {}))
     plan = _plan(rules, ctx.room_type.slug)
     nights = _nights(ctx, explaining=False, calendar=True)
     _run_night_stages(plan, nights, None)
+    amounts = lowest(nights.amounts, plans, ctx.room_type.slug) if plans else nights.amounts
     days = Days(ctx, nights.dates)
     _restrictions(plan.get("restrict", ()), days)
+    _open_gaps(days, ctx, _gap_allowance(plan))
     return [
         NightPrice(day, amount, low, high, arrive, depart)
         for day, amount, low, high, arrive, depart in zip(
-            nights.dates, nights.amounts, days.min_stay, days.max_stay,
+            nights.dates, amounts, days.min_stay, days.max_stay,
             days.closed_to_arrival, days.closed_to_departure, strict=True,
         )
     ]
 
 
-def price_stay(ctx: StayContext, rules: Sequence[RuleInstance]) -> Quote:
+def _choices(
+    ctx: StayContext,
+    rules: Sequence[RuleInstance],
+    rate_plan: RatePlan | None,
+    extras: Sequence[Extra],
+) -> tuple[StayContext, dict[str, int | bool]]:
+    """Check the plan, the extras and the inputs the stay asks for; the context the rules
+    see (plan named, every input with its default) and the inputs the quote records."""
+    room = ctx.room_type.slug
+    if rate_plan is not None and not rate_plan.applies_to(room):
+        raise InvalidChoice(
+            f"the {rate_plan.slug} rate is not offered for {room}", field="rate_plan"
+        )
+    slug = rate_plan.slug if rate_plan is not None else None
+    declared = declared_inputs(rules)
+    inputs = check_inputs(declared, ctx.inputs)
+    chosen = check_extras(
+        extras, ctx.extras, room_type=room, rate_plan=slug, guests=ctx.party.guests
+    )
+    seen = msgspec.structs.replace(
+        ctx, rate_plan=slug, extras=chosen, inputs=with_defaults(declared, inputs)
+    )
+    return seen, inputs
+
+
+def _apply_rate_plan(
+    rate_plan: RatePlan | None, nights: Nights, night_lines: list[list[NightLine]]
+) -> None:
+    """The plan's change to each night, after every night rule, as a line of its own."""
+    if rate_plan is None:
+        return
+    note = rate_plan.note(nights.context.property.currency)
+    for i, before in enumerate(nights.amounts):
+        after = rate_plan.adjust(before)
+        if after != before:
+            nights.amounts[i] = after
+            night_lines[i].append(NightLine(rate_plan.slug, PLAN_STAGE, after - before, note))
+
+
+def _add_extras(extras: Sequence[Extra], bill: Bill) -> None:
+    """The chosen extras' lines (and their VAT), after the discounts, before fees and
+    taxes: a discount never reduces an extra, and a fee or tax rule may see them."""
+    ctx = bill.context
+    for extra in extras:
+        quantity = ctx.extras.get(extra.slug)
+        if quantity:
+            bill.lines.extend(extra.lines(quantity, len(bill.dates), ctx.property.currency))
+
+
+def price_stay(
+    ctx: StayContext,
+    rules: Sequence[RuleInstance],
+    *,
+    rate_plan: RatePlan | None = None,
+    extras: Sequence[Extra] = (),
+) -> Quote:
     """Price a stay: the explainable, byte-for-byte deterministic quote.
 
-    Raises `InvalidStay`/`InvalidParty` for a request that cannot be priced, `StayRefused`
-    for a restriction it breaks, `UnknownPromoCode`/`PromoCodeRejected` for a promo code, and
-    `RuleFailed` when a rule raises; all are `PricingError`.
+    ``rate_plan`` adjusts each night after the night rules; ``extras`` are the extras the
+    property offers (``ctx.extras`` says which the guest chose). Raises
+    `InvalidStay`/`InvalidParty` for a request that cannot be priced, `InvalidChoice` for a
+    plan, extra or input that does not fit, `StayRefused` for a restriction it breaks,
+    `UnknownPromoCode`/`PromoCodeRejected` for a promo code, and `RuleFailed` when a rule
+    raises; all are `PricingError`.
     """
     _check(ctx, MAX_STAY_NIGHTS, "a stay")
+    ctx, inputs = _choices(ctx, rules, rate_plan, extras)
     plan = _plan(rules, ctx.room_type.slug)
     _refuse_if_restricted(plan, ctx)
     nights = _nights(ctx, explaining=True, calendar=False)
     night_lines: list[list[NightLine]] = [[] for _ in nights.dates]
     _run_night_stages(plan, nights, night_lines)
+    _apply_rate_plan(rate_plan, nights, night_lines)
     bill = Bill(ctx, nights.dates, list(nights.amounts))
     currency = ctx.property.currency
-    _run_stay_stages(plan, bill, currency)
+    _run_stay_stages(plan, bill, currency, extras)
     if ctx.promo_code and not bill.promo_code_accepted:
         raise UnknownPromoCode(ctx.promo_code)
     total = bill.total
@@ -289,14 +382,22 @@ def price_stay(ctx: StayContext, rules: Sequence[RuleInstance]) -> Quote:
         due_now=total - at_property,
         currency=currency,
         quote_hash="",
+        rate_plan=ctx.rate_plan,
+        extras=ctx.extras,
+        inputs=inputs,
     )
     return seal(quote)
 
 
-def _run_stay_stages(plan: dict[str, list[RuleInstance]], bill: Bill, currency: str) -> None:
-    """Add each stay rule's lines to the bill, refusing a sign that does not fit its stage."""
+def _run_stay_stages(
+    plan: dict[str, list[RuleInstance]], bill: Bill, currency: str, extras: Sequence[Extra]
+) -> None:
+    """Add each stay rule's lines to the bill, refusing a sign that does not fit its stage;
+    the chosen extras come after the discounts."""
     for stage in STAY_STAGES:
         kind = stage  # a stay line's kind is the stage that added it
+        if stage == "fee":
+            _add_extras(extras, bill)
         for instance in plan.get(stage, ()):
             for charge in _stay_charges(instance, bill):
                 amount = charge.amount

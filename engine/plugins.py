@@ -23,6 +23,7 @@ import pluggy
 
 from engine import hookspecs
 from engine.errors import RuleTypeConflict
+from engine.inputs import RuleInput
 from engine.rules import STAGES, NightRule, RestrictionRule, Rule, StayRule
 
 GROUP = "innkeep.pricing"
@@ -140,6 +141,12 @@ def _check_rule_type(rule_type: object, plugin_name: str) -> type[Rule[Any]]:
             f"plugin {plugin_name!r} registered {rule_type!r}: a rule type is a subclass of "
             f"NightRule, StayRule or RestrictionRule with a name, a stage in {STAGES} "
             "and a Settings Struct"
+        )
+    inputs = getattr(rule_type, "inputs", ())
+    if not isinstance(inputs, tuple) or not all(isinstance(i, RuleInput) for i in inputs):
+        raise TypeError(
+            f"plugin {plugin_name!r}: rule type {rule_type.name!r} declares inputs that are "
+            "not a tuple of engine.RuleInput"
         )
     night = rule_type.stage in ("base", "adjust", "clamp", "round")
     if night != issubclass(rule_type, NightRule) or (

@@ -49,12 +49,14 @@ class StayLine(msgspec.Struct, frozen=True):
     payable: Payable = "now"
 
 
-class Quote(msgspec.Struct, frozen=True):
+class Quote(msgspec.Struct, frozen=True, omit_defaults=True):
     """A priced stay. ``total`` = nights + stay lines that are not included;
     ``due_now`` = ``total`` minus lines payable at the property.
 
     Holds and bookings keep their quote as JSON: a field added later needs a default, or
-    the quotes stored before it would no longer decode (tests/widget/test_rows.py)."""
+    the quotes stored before it would no longer decode (tests/widget/test_rows.py). Fields
+    at their default are left out of the JSON, so a quote without a plan, extras or inputs
+    is byte for byte (and hash for hash) what it was before they existed."""
 
     room_type: str
     check_in: date
@@ -65,6 +67,20 @@ class Quote(msgspec.Struct, frozen=True):
     due_now: int
     currency: str
     quote_hash: str
+    #: The rate plan the stay is sold under (None: the property has no plans).
+    rate_plan: str | None = None
+    #: The extras chosen (slug → quantity, sorted, no zeros); each is a stay line too.
+    extras: dict[str, int] = {}
+    #: The guest's answers to the rules' inputs (sorted; those at their default left out).
+    inputs: dict[str, int | bool] = {}
+
+    def __post_init__(self) -> None:
+        # Sorted however they arrive: a JSONB column reorders keys, and the canonical JSON
+        # (and so the hash) must not depend on where a quote was read from.
+        for name in ("extras", "inputs"):
+            chosen = getattr(self, name)
+            if list(chosen) != sorted(chosen):
+                msgspec.structs.force_setattr(self, name, dict(sorted(chosen.items())))
 
 
 class NightPrice(msgspec.Struct, frozen=True):

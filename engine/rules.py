@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar
 import msgspec
 
 from engine.dates import Period, covered, month_days
+from engine.inputs import RuleInput
 from engine.quote import Payable, StayLine
 
 if TYPE_CHECKING:
@@ -36,13 +37,17 @@ class Rule(Generic[SettingsT]):
     """Base of every rule type. Subclass `NightRule`, `StayRule` or `RestrictionRule`.
 
     Class attributes: ``name`` (what owners write as ``type``), ``stage``, ``Settings`` (a
-    msgspec Struct; declare money fields as `engine.Money`), and a docstring whose first
-    line describes the rule in ``innkeep plugins``.
+    msgspec Struct; declare money fields as `engine.Money`), optionally ``inputs`` (the
+    questions the guest answers), and a docstring whose first line describes the rule in
+    ``innkeep plugins``.
     """
 
     name: ClassVar[str]
     stage: ClassVar[Stage]
     Settings: ClassVar[type[msgspec.Struct]] = NoSettings
+    #: What the rule asks the guest (`engine.RuleInput`s); values arrive in
+    #: ``context.inputs``, checked and with defaults filled in.
+    inputs: ClassVar[tuple[RuleInput, ...]] = ()
 
     def __init__(self, settings: SettingsT, currency: str) -> None:
         self.settings = settings
@@ -54,6 +59,12 @@ class Rule(Generic[SettingsT]):
 
         Raise `engine.SettingError` for settings that are valid one by one but not together.
         """
+
+    def fills_gaps(self) -> int:
+        """The longest free gap between two reservations (nights) that a stay exactly
+        filling it may book whatever the minimum stay; 0 (the default): none. The engine
+        takes the largest any rule of the stay's room type allows."""
+        return 0
 
     @classmethod
     def describe(cls) -> str:
@@ -188,7 +199,8 @@ class Bill:
 
 
 class Days:
-    """Days a guest might arrive or depart on, as a restriction rule sees them.
+    """Days a guest might arrive or depart on, as a restriction rule sees them
+    (``lead_days[i]``: how many days ahead of today an arrival on day ``i`` is booked).
 
     Rules call the methods; the engine combines several rules (the longest minimum stay,
     the shortest maximum, any closure), so their order does not matter.
@@ -200,6 +212,7 @@ class Days:
         "closed_to_departure",
         "context",
         "dates",
+        "lead_days",
         "max_stay",
         "min_stay",
         "weekdays",
@@ -209,6 +222,8 @@ class Days:
         self.context = context
         self.dates = dates
         self.weekdays = [day.weekday() for day in dates]
+        #: Days between booking (today) and an arrival on each day.
+        self.lead_days = [(day - context.today).days for day in dates]
         self.min_stay = [1] * len(dates)
         self.max_stay: list[int | None] = [None] * len(dates)
         self.closed_to_arrival = [False] * len(dates)

@@ -13,18 +13,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from engine.context import Occupancy, Party, Property, RoomType, StayContext
+from engine.extras import Extra
 from engine.loading import RuleInstance, load_rules
 from engine.money import to_minor
 from engine.pipeline import price_nights, price_stay
 from engine.plugins import RuleTypeInfo, get_plugin_manager, rule_types
 from engine.quote import NightPrice, Quote
+from engine.rate_plans import RatePlan
 from engine.rules import Rule
 
 
@@ -50,10 +52,14 @@ def make_context(
     units_sold: Sequence[int] | None = None,
     free_gap: Sequence[int | None] | None = None,
     occupancy: Sequence[Occupancy] = (),
+    extras: Mapping[str, int] | None = None,
+    inputs: Mapping[str, int | bool] | None = None,
+    fills_gap: bool = False,
 ) -> StayContext:
     """A `StayContext` from plain values: ``base_price`` in major units, dates as text or
     `date`; ``check_out`` or ``nights``; per-night ``units_sold`` and ``free_gap`` (or whole
-    ``occupancy`` entries)."""
+    ``occupancy`` entries); the guest's ``extras`` (slug → quantity) and rule ``inputs``;
+    ``fills_gap``: the stay exactly fills a free gap between two reservations."""
     start = _day(check_in)
     if check_out is None and nights is None:
         raise TypeError("give check_out or nights")
@@ -79,6 +85,9 @@ def make_context(
         party=Party(adults=adults, children=tuple(children)),
         promo_code=promo_code,
         occupancy=per_night,
+        extras=dict(extras or {}),
+        inputs=dict(inputs or {}),
+        fills_gap=fills_gap,
     )
 
 
@@ -109,15 +118,19 @@ def price(
     rules: Sequence[dict[str, Any]],
     rule_types: Sequence[type[Rule[Any]]] = (),
     with_base_rate: bool = True,
+    rate_plan: RatePlan | None = None,
+    offered_extras: Sequence[Extra] = (),
     **stay: Any,
 ) -> Quote:
-    """Quote a stay with ``rules``; ``stay`` takes the keywords of `make_context`."""
+    """Quote a stay with ``rules``; ``stay`` takes the keywords of `make_context` (among
+    them ``extras={"breakfast": 2}`` and ``inputs={"pets": 1}``). ``rate_plan`` sells it
+    under a plan; ``offered_extras`` are the extras the guest may choose from."""
     context = make_context(**stay)
     instances = make_rules(
         rules, currency=context.property.currency, extra_types=rule_types,
         with_base_rate=with_base_rate,
     )
-    return price_stay(context, instances)
+    return price_stay(context, instances, rate_plan=rate_plan, extras=offered_extras)
 
 
 def calendar(
@@ -125,15 +138,17 @@ def calendar(
     rules: Sequence[dict[str, Any]],
     rule_types: Sequence[type[Rule[Any]]] = (),
     with_base_rate: bool = True,
+    rate_plans: Sequence[RatePlan] = (),
     **stay: Any,
 ) -> list[NightPrice]:
-    """The calendar's night prices for ``[check_in, check_out)`` with ``rules``."""
+    """The calendar's night prices for ``[check_in, check_out)`` with ``rules`` (the lowest
+    over ``rate_plans``, if any)."""
     context = make_context(**stay)
     instances = make_rules(
         rules, currency=context.property.currency, extra_types=rule_types,
         with_base_rate=with_base_rate,
     )
-    return price_nights(context, instances)
+    return price_nights(context, instances, rate_plans)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from plugins.gap_night import GapNight
 from plugins.lead_time import LeadTime
 from plugins.length_of_stay import LengthOfStay
 from plugins.occupancy import OccupancyTiers
+from plugins.pets import Pets
 from plugins.promo_code import PromoCode
 from plugins.restrictions import ClosedToArrival, ClosedToDeparture, MaxStay, MinStay
 from plugins.rounding import Rounding
@@ -36,6 +37,7 @@ BUILTIN_RULES: tuple[type[Any], ...] = (
     LengthOfStay,
     PromoCode,
     CleaningFee,
+    Pets,
     Vat,
     CityTax,
     MinStay,

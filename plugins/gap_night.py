@@ -9,14 +9,21 @@ import msgspec
 from engine import NightRule, Nights, SettingError, scale
 from plugins._percent import factor, signed
 
+#: Gaps are seen a month around a stay (the service reads reservations that far).
+MAX_GAP = 28
+
 
 class GapNightSettings(msgspec.Struct, forbid_unknown_fields=True):
     percent: Decimal
     max_gap: int = 2
+    #: A stay exactly filling a gap of at most ``max_gap`` nights between two reservations
+    #: is allowed whatever the minimum stay.
+    fill_gaps: bool = True
 
 
 class GapNight(NightRule[GapNightSettings]):
-    """Discount nights in a free gap of at most ``max_gap`` nights between two bookings."""
+    """Discount nights in a free gap of at most ``max_gap`` nights between two bookings, and
+    (``fill_gaps``) let a stay that exactly fills such a gap be shorter than the minimum."""
 
     name = "gap_night"
     stage = "adjust"
@@ -27,8 +34,13 @@ class GapNight(NightRule[GapNightSettings]):
             raise SettingError("max_gap", "must be at least 1 night")
         if not 0 < self.settings.percent <= 100:
             raise SettingError("percent", "is the discount: more than 0 and at most 100")
+        if self.settings.max_gap > MAX_GAP:
+            raise SettingError("max_gap", f"is at most {MAX_GAP} nights")
         self._ratio = factor(-self.settings.percent)
         self._note = f"{signed(-self.settings.percent)}: gap between bookings"
+
+    def fills_gaps(self) -> int:
+        return self.settings.max_gap if self.settings.fill_gaps else 0
 
     def price(self, nights: Nights) -> None:
         longest = self.settings.max_gap

@@ -11,6 +11,9 @@ class StayLengthSettings(msgspec.Struct, forbid_unknown_fields=True):
     nights: int
     seasons: list[Period] = []
     arrival_weekdays: list[Weekday] = []
+    #: Only for arrivals booked at least this many days ahead (so a minimum can be shorter,
+    #: or none, close to arrival); any time if left out.
+    min_days_ahead: int | None = None
 
 
 class ClosedDaysSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -33,16 +36,23 @@ class _StayLength(RestrictionRule[StayLengthSettings]):
     def setup(self) -> None:
         if self.settings.nights < 1:
             raise SettingError("nights", "must be at least 1")
+        if self.settings.min_days_ahead is not None and self.settings.min_days_ahead < 0:
+            raise SettingError("min_days_ahead", "must be 0 or more")
         self._weekdays = weekday_numbers(self.settings.arrival_weekdays)
 
     def _arrivals(self, days: Days) -> list[int]:
         """Indexes of the days a stay under this rule may arrive on."""
-        return _matching(days, self.settings.seasons, self._weekdays)
+        matching = _matching(days, self.settings.seasons, self._weekdays)
+        ahead = self.settings.min_days_ahead
+        if ahead is None:
+            return matching
+        return [i for i in matching if days.lead_days[i] >= ahead]
 
 
 class MinStay(_StayLength):
     """Stays arriving in ``seasons`` (all year if none) on ``arrival_weekdays`` (any day if
-    none) must last at least ``nights``."""
+    none), booked at least ``min_days_ahead`` days ahead (any time if left out), must last
+    at least ``nights``."""
 
     name = "min_stay"
 

@@ -19,8 +19,8 @@ class VatSettings(msgspec.Struct, forbid_unknown_fields=True):
 class Vat(StayRule[VatSettings]):
     """Value added tax on the rooms and the lines listed in ``applies_to``.
 
-    ``applies_to`` takes ``rooms`` and line kinds (``discount``, ``fee``, ``tax``) or rule
-    instance names. Inclusive VAT is shown as an included line and not added again.
+    ``applies_to`` takes ``rooms`` and line kinds (``discount``, ``extra``, ``fee``, ``tax``)
+    or rule instance names. Inclusive VAT is shown as an included line and not added again.
     """
 
     name = "vat"
@@ -36,7 +36,7 @@ class Vat(StayRule[VatSettings]):
     def price(self, bill: Bill) -> Iterable[Charge]:
         targets = set(self.settings.applies_to)
         base = bill.rooms if "rooms" in targets else 0
-        base += bill.subtotal(kinds=targets & {"discount", "fee", "tax"}, rules=targets)
+        base += bill.subtotal(kinds=targets & {"discount", "extra", "fee", "tax"}, rules=targets)
         base = max(base, 0)
         numerator, denominator = percent_ratio(self.settings.percent)
         rate = f"{self.settings.percent.normalize():f}%"

@@ -1,4 +1,5 @@
-"""Periodic jobs every worker runs (hold sweeper, e-mail sender, payment reconciler).
+"""Periodic jobs every worker runs (hold sweeper, e-mail and webhook senders, payment
+reconciler).
 
 Each job must be safe when several workers run it at once (``FOR UPDATE SKIP LOCKED`` or a
 fenced update), since the service holds no state of its own.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from widget.db import Pool
+from widget.deliveries.sender import send_webhooks
 from widget.guests.privacy import erase_departed_guests
 from widget.idempotency import forget_old_idempotency_keys
 from widget.inventory.holds import Holds
@@ -52,6 +54,7 @@ def jobs(services: Services) -> list[Job]:
     return [
         Job("sweep-holds", settings.sweep_seconds, partial(sweep_holds, pool, services.holds)),
         Job("send-outbox", settings.outbox_seconds, partial(send_outbox, pool, settings)),
+        Job("send-webhooks", settings.webhook_seconds, partial(send_webhooks, pool, settings)),
         Job(
             "reconcile-payments",
             settings.reconcile_seconds,

@@ -36,11 +36,46 @@ class Guest(msgspec.Struct, frozen=True):
 
 
 class CancellationPolicy(msgspec.Struct, frozen=True):
-    """The property's cancellation policy: free until ``free_until_days`` before arrival,
-    then ``refund_percent`` of what was paid comes back."""
+    """The cancellation policy a booking was made under (its rate plan's, else the
+    property's): free until ``free_until_days`` before arrival (never, if not
+    ``free_cancellation``), then ``refund_percent`` of what was paid comes back."""
 
     free_until_days: int = 0
     refund_percent: int = 0
+    free_cancellation: bool = True
+
+
+class PlanName(msgspec.Struct, frozen=True):
+    """A rate plan's (or an extra's) slug, name and what it includes (per language), to
+    name it to guests."""
+
+    slug: str
+    name: str | dict[str, str]
+    included: str | dict[str, str] | None = None
+
+
+def in_language(names: str | dict[str, str] | None, language: str) -> str | None:
+    """A name written once or per language, in ``language`` (else English, else any)."""
+    if names is None or isinstance(names, str):
+        return names
+    return names.get(language) or names.get("en") or next(iter(names.values()), None)
+
+
+def plan_label(plans: list[PlanName], slug: str | None, language: str) -> str | None:
+    """"Flexible (Breakfast)": the plan a quote was sold under, as its guest reads it."""
+    plan = next((p for p in plans if p.slug == slug), None)
+    if plan is None:
+        return slug
+    name = in_language(plan.name, language) or plan.slug
+    included = in_language(plan.included, language)
+    return f"{name} ({included})" if included else name
+
+
+def extras_label(extras: list[PlanName], chosen: dict[str, int], language: str) -> str | None:
+    """"Breakfast × 2, Parking × 1": the extras booked, as their guest reads them."""
+    names = {extra.slug: in_language(extra.name, language) for extra in extras}
+    shown = [f"{names.get(slug) or slug} × {quantity}" for slug, quantity in chosen.items()]
+    return ", ".join(shown) or None
 
 
 class Hold(msgspec.Struct, frozen=True):
@@ -129,6 +164,9 @@ class Booking(msgspec.Struct, frozen=True):
     cancellation_policy: CancellationPolicy
     #: The property's today, by the database's clock.
     today: date
+    #: The property's rate plans and extras, to name those the booking was sold with.
+    rate_plans: list[PlanName] = []
+    extras: list[PlanName] = []
 
 
 class BookingMail(msgspec.Struct, frozen=True):
@@ -151,6 +189,9 @@ class BookingMail(msgspec.Struct, frozen=True):
     check_out_time: time
     cancellation_policy: CancellationPolicy
     time_zone: str
+    #: The property's rate plans and extras, to name those the booking was sold with.
+    rate_plans: list[PlanName] = []
+    extras: list[PlanName] = []
     #: ``at_property`` for a booking taken at the front desk: nothing was paid online.
     payment_status: str | None = None
 
@@ -176,6 +217,27 @@ class ListedBooking(msgspec.Struct, frozen=True):
     refund_amount: int | None
     currency: str
 
+
+
+class BookingEvent(msgspec.Struct, frozen=True):
+    """What an owner webhook says of a booking (``webhooks.sql`` ``booking_for_webhook``)."""
+
+    property_id: int
+    property_slug: str
+    reference: str
+    status: str
+    check_in: date
+    check_out: date
+    adults: int | None
+    children: list[int]
+    #: None only for rows that never had one (a block); bookings always carry their quote.
+    quote: Quote | None
+    guest: Guest | None
+    refund_amount: int | None
+    unit: str
+    room_type_slug: str
+    room_type_name: str
+    currency: str
 
 
 class GuestReservation(msgspec.Struct, frozen=True):

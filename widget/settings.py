@@ -74,8 +74,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: How often each worker sends due e-mails and settles unfinished payments.
     outbox_seconds: float = 5.0
     reconcile_seconds: float = 60.0
+    #: How often each worker sends due owner webhooks.
+    webhook_seconds: float = 5.0
     #: Off in tests that drive the sweeper and senders themselves, step by step.
     background_jobs: bool = True
+    #: Non-public networks (CIDR strings) that outbound calls (iCal feeds, owner webhooks)
+    #: may reach anyway: none by default (decision 15); tests allow loopback.
+    sync_allow_private_networks: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -125,6 +130,13 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(networks)
 
 
+def _outbound_networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """``true`` allows every network; otherwise a list of networks, like trusted proxies."""
+    if env.get(name, "").strip().lower() in ("true", "1", "yes", "on"):
+        return ("0.0.0.0/0", "::/0")
+    return _networks(env, name)
+
+
 def _mail_from(env: Mapping[str, str], name: str) -> str:
     raw = env.get(name) or DEFAULT_MAIL_FROM
     try:
@@ -169,6 +181,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "holds_per_address": _int(env, "INNKEEP_HOLDS_PER_ADDRESS", 6, 1),
         "hold_attempts_per_minute": _int(env, "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE", 30, 1),
         "sweep_seconds": float(_int(env, "INNKEEP_SWEEP_SECONDS", 5, 1)),
+        "sync_allow_private_networks": _outbound_networks(
+            env, "INNKEEP_SYNC_ALLOW_PRIVATE_NETWORKS"
+        ),
     }
     if env.get("INNKEEP_DATA_DIR"):
         values["data_dir"] = Path(env["INNKEEP_DATA_DIR"]).expanduser()

@@ -128,3 +128,19 @@ def add_booking(
         payment_status="captured" if captured else "authorised",
         **({"payment_captured_at": "2027-05-01T10:00:00Z"} if captured else {}),
     )
+
+
+def enter(client: Any, conn: psycopg.Connection[Any], email: str) -> None:
+    """Sign ``client`` in as ``email`` with a session made in the database (the login form
+    itself is tested in test_login*.py; this spares the other tests its Argon2 check). It
+    never expires, whatever the test does to the database's clock."""
+    from widget.tokens import new_token, token_hash
+
+    token = new_token()
+    conn.execute(
+        """INSERT INTO console_session (token_hash, user_id, expires_at)
+           SELECT %s, id, 'infinity' FROM console_user WHERE email = %s""",
+        (token_hash(token), email),
+    )
+    client.cookies.clear()
+    client.cookies.set("innkeep_console", token, path="/admin")

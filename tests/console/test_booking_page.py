@@ -8,7 +8,7 @@ from typing import Any
 
 import psycopg
 
-from tests.console.conftest import OWNER, STAFF, add_booking, csrf_of, log_in
+from tests.console.conftest import OWNER, STAFF, add_booking, csrf_of, enter
 from tests.payments.conftest import GUEST, hold_room
 
 
@@ -31,7 +31,7 @@ async def test_the_page_tells_everything_about_the_booking(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     reference = await booked(app_client, people)
-    await log_in(app_client, STAFF)
+    enter(app_client, people, STAFF)
     page = (await app_client.get(f"/admin/demo/bookings/{reference}")).text
     assert f'data-reference="{reference}" data-status="confirmed"' in page
     assert "Anna Schmidt" in page and "Wir kommen mit der späten Fähre." in page
@@ -49,7 +49,7 @@ async def test_cancel_shows_the_refund_first_and_cancels_once(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     reference = await booked(app_client, people)
-    await log_in(app_client, STAFF)
+    enter(app_client, people, STAFF)
     preview = await app_client.get(f"/admin/demo/bookings/{reference}/cancel")
     assert 'data-testid="cancel-preview"' in preview.text
     assert "gives back €420.00 of the €420.00 paid" in preview.text
@@ -76,7 +76,7 @@ async def test_a_move_the_constraint_refuses_names_the_clash(
 ) -> None:
     reference = await booked(app_client, people)
     add_booking(people, "CLASH1", "2027-06-03", "2027-06-05", unit="Room 2")
-    await log_in(app_client, OWNER)
+    enter(app_client, people, OWNER)
     choose = await app_client.get(f"/admin/demo/bookings/{reference}/move")
     units = dict(
         re.findall(
@@ -114,7 +114,7 @@ async def test_the_confirmation_is_sent_again_once(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     reference = await booked(app_client, people)
-    await log_in(app_client, STAFF)
+    enter(app_client, people, STAFF)
     preview = await app_client.get(f"/admin/demo/bookings/{reference}/resend")
     assert "anna@example.com gets the confirmation again" in preview.text
     seen = re.search(r'name="seen" value="(\d+)"', preview.text)
@@ -134,7 +134,7 @@ async def test_another_propertys_booking_is_not_found_under_ones_own(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     add_booking(people, "THEIRS1", "2027-06-03", "2027-06-05", property_slug="other")
-    await log_in(app_client, OWNER)
+    enter(app_client, people, OWNER)
     answer = await app_client.get("/admin/demo/bookings/THEIRS1")
     assert answer.status_code == 404
     assert "THEIRS1" not in answer.text

@@ -6,9 +6,10 @@ from __future__ import annotations
 import string
 from typing import Any
 
+import psycopg
 import pytest
 
-from tests.console.conftest import STAFF, csrf_of, log_in
+from tests.console.conftest import STAFF, csrf_of, enter
 from widget.i18n import CONSOLE_CATALOGUE, LANGUAGES, console_messages
 
 
@@ -29,8 +30,10 @@ def test_an_unknown_language_reads_english() -> None:
     assert console_messages("xx")["sign_in"] == "Sign in"
 
 
-async def test_each_user_reads_the_console_in_their_language(app_client: Any) -> None:
-    await log_in(app_client, STAFF)
+async def test_each_user_reads_the_console_in_their_language(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    enter(app_client, people, STAFF)
     account = await app_client.get("/admin/account")
     assert "Arrivals" in (await app_client.get("/admin/demo/")).text
     chosen = await app_client.post(

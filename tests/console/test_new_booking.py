@@ -8,7 +8,7 @@ from typing import Any
 
 import psycopg
 
-from tests.console.conftest import STAFF, add_booking, csrf_of, log_in
+from tests.console.conftest import STAFF, add_booking, csrf_of, enter
 from widget.mail.compose import money
 from widget.mail.phrases import phrases
 
@@ -34,7 +34,7 @@ async def test_a_phone_booking_goes_through_the_holds_and_is_paid_at_the_propert
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     assert await units_free(app_client) == 1
-    await log_in(app_client, STAFF)
+    enter(app_client, people, STAFF)
     quoted = await app_client.get("/admin/demo/bookings/new", params=STAY)
     assert 'data-testid="new-booking-quote"' in quoted.text
     token = csrf_of(quoted.text)
@@ -87,7 +87,7 @@ async def test_a_room_that_is_not_free_is_refused_before_the_guest(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     add_booking(people, "FULL1", "2027-03-09", "2027-03-11", unit="Room 6")
-    await log_in(app_client, STAFF)
+    enter(app_client, people, STAFF)
     page = await app_client.get("/admin/demo/bookings/new")
     refused = await app_client.post(
         "/admin/demo/bookings/new", data={**STAY, "_csrf_token": csrf_of(page.text)}

@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from tests.console.conftest import STAFF, add_booking, csrf_of, log_in
+from tests.console.conftest import STAFF, add_booking, csrf_of, enter
 from tests.helpers import add_reservation, set_clock
 
 
@@ -46,7 +46,7 @@ async def test_the_tape_chart_shows_a_month(
         hold_for=timedelta(minutes=-1),
     )
     add_booking(people, "NOTOURS", "2027-06-03", "2027-06-06", property_slug="other")
-    await log_in(app_client, STAFF)
+    enter(app_client, people, STAFF)
     page = (await app_client.get("/admin/demo/calendar?month=2027-06")).text
     assert 'data-testid="tape-chart" data-month="2027-06"' in page
     room1 = cells(page, "Room 1")
@@ -64,8 +64,8 @@ async def test_the_tape_chart_shows_a_month(
     assert 'href="?month=2027-05"' in page and 'href="?month=2027-07"' in page
 
 
-async def test_a_bad_month_is_named(app_client: Any) -> None:
-    await log_in(app_client, STAFF)
+async def test_a_bad_month_is_named(app_client: Any, people: psycopg.Connection[Any]) -> None:
+    enter(app_client, people, STAFF)
     answer = await app_client.get("/admin/demo/calendar?month=June")
     assert answer.status_code == 422
     assert "is not a month like 2027-06" in answer.text
@@ -75,7 +75,7 @@ async def test_a_picked_night_is_blocked_and_lifted(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     set_clock(people, datetime(2027, 6, 10, 8, 0, tzinfo=UTC))
-    await log_in(app_client, STAFF)
+    enter(app_client, people, STAFF)
     picked = await app_client.get(
         "/admin/demo/calendar", params={"month": "2027-06", "unit": "Room 2", "night": "2027-06-18"}
     )
@@ -112,7 +112,7 @@ async def test_a_block_over_a_booking_is_refused_naming_it(
 ) -> None:
     set_clock(people, datetime(2027, 6, 10, 8, 0, tzinfo=UTC))
     add_booking(people, "INWAY", "2027-06-20", "2027-06-22")
-    await log_in(app_client, STAFF)
+    enter(app_client, people, STAFF)
     page = await app_client.get("/admin/demo/calendar?month=2027-06")
     answer = await app_client.post(
         "/admin/demo/calendar/blocks",

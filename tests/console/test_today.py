@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from tests.console.conftest import OWNER, add_booking, log_in
+from tests.console.conftest import OWNER, add_booking, enter
 from tests.helpers import set_clock
 
 
@@ -30,7 +30,7 @@ async def test_today_is_the_propertys_today(
     add_booking(people, "STAY", "2027-06-01", "2027-06-05", unit="Room 3", captured=False)
     add_booking(people, "LATER", "2027-06-03", "2027-06-06", unit="Room 2")
     add_booking(people, "GONE", "2027-05-20", "2027-05-25")
-    await log_in(app_client, OWNER)
+    enter(app_client, people, OWNER)
     page = (await app_client.get("/admin/demo/")).text
     assert 'data-testid="today"' in page
     assert rows(page, "2027-06-02", "arrival") == ["ARRIVE"]
@@ -53,5 +53,5 @@ async def test_another_propertys_bookings_are_not_shown(
 ) -> None:
     set_clock(people, datetime(2027, 6, 2, 9, 0, tzinfo=UTC))
     add_booking(people, "OTHERS", "2027-06-02", "2027-06-04", property_slug="other")
-    await log_in(app_client, OWNER)
+    enter(app_client, people, OWNER)
     assert "OTHERS" not in (await app_client.get("/admin/demo/")).text

@@ -86,3 +86,22 @@ def test_the_testing_example_passes(example_plugin: types.ModuleType) -> None:
     namespace = {}
     exec(block_after("## Testing a rule", index=1), namespace)
     namespace["test_registers_holiday_surcharge"]()  # type: ignore[operator]
+
+
+def test_the_rule_input_example_and_its_test_run_as_written() -> None:
+    """The pet fee of "Asking the guest": its module and its test, exactly as printed."""
+    module = types.ModuleType("innkeep_pet_fee")
+    sys.modules[module.__name__] = module
+    try:
+        exec(block_after("## Asking the guest: rule inputs"), module.__dict__)
+        test_module: dict[str, object] = {}
+        exec(block_after("## Asking the guest: rule inputs", index=1), test_module)
+        run = test_module["test_two_pets_for_three_nights"]
+        assert callable(run)
+        run()
+        quote = price(rules=[{"type": "pet_fee", "amount": "8.00"}],
+                      rule_types=[module.PetFee], check_in="2027-05-03", nights=1,
+                      inputs={"pets": 1})
+        assert quote.stay_lines[-1].note == "1 × EUR 8.00 a night for pets"
+    finally:
+        del sys.modules[module.__name__]

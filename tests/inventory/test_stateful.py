@@ -1,6 +1,8 @@
 """A guesthouse living through random days: holds, releases, bookings, cancellations,
-blocks and the clock moving on. Invariants: no two active reservations of a unit overlap,
-and every night the calendar calls free can really be held."""
+blocks, gaps left between them and the clock moving on. Invariants: no two active
+reservations of a unit overlap, every night the calendar calls free can really be held, and
+every gap of at most two nights between two reservations can be held exactly (whatever the
+minimum stay), as the calendar says."""
 
 from __future__ import annotations
 
@@ -167,6 +169,19 @@ class Guesthouse(RuleBasedStateMachine):
         with contextlib.suppress(BlockRefused):
             add_block(self.db, "demo", unit, first, first + timedelta(days=nights - 1), "repairs")
 
+    @rule(
+        unit=st.sampled_from(["Room 1", "Room 2", "Suite 4", "Room 6"]),
+        start=st.integers(0, DAYS - 4),
+        gap=st.integers(1, 2),
+    )
+    def leave_a_gap(self, unit: str, start: int, gap: int) -> None:
+        """A night blocked on each side of ``gap`` free nights (if they are free)."""
+        before = FIRST + timedelta(days=start)
+        after = before + timedelta(days=1 + gap)
+        for night in (before, after):
+            with contextlib.suppress(BlockRefused):
+                add_block(self.db, "demo", unit, night, night, "repairs")
+
     @rule(seconds=st.integers(1, 900))
     def time_passes(self, seconds: int) -> None:
         advance_clock(self.db, timedelta(seconds=seconds))
@@ -213,6 +228,40 @@ class Guesthouse(RuleBasedStateMachine):
                 f"{room_type} on night {start} was called free but not holdable"
             )
 
+            self.run(self._release(probe))
+
+    @invariant()
+    def every_short_gap_can_be_filled_as_the_calendar_says(self) -> None:
+        gaps = self.db.execute(
+            """SELECT rt.slug, upper(a.stay) - %(first)s::date AS start,
+                      lower(b.stay) - upper(a.stay) AS nights
+               FROM reservation a JOIN reservation b ON a.unit_id = b.unit_id
+               JOIN unit u ON u.id = a.unit_id JOIN room_type rt ON rt.id = u.room_type_id
+               WHERE lower(b.stay) - upper(a.stay) BETWEEN 1 AND 2
+                 AND upper(a.stay) >= %(first)s::date
+                 AND NOT EXISTS (SELECT 1 FROM reservation c WHERE c.unit_id = a.unit_id
+                       AND c.stay && daterange(upper(a.stay), lower(b.stay))
+                       AND c.status IN ('held', 'confirmed', 'blocked'))
+                 AND a.status IN ('confirmed', 'blocked') AND b.status IN ('confirmed', 'blocked')
+               ORDER BY 1, 2""",
+            {"first": FIRST},
+        ).fetchall()
+
+        async def shown_minimum(room_type: str, start: int) -> int:
+            async with self.pool.connection() as conn:
+                seen = await self.services.versions.of("demo", conn)
+                catalogue = await self.services.catalogues.of(conn, "demo", seen)
+                day = FIRST + timedelta(days=start)
+                answer = await calendar(
+                    conn, catalogue, day, day + timedelta(days=1), party(1, ()), seen.today
+                )
+            room = next(r for r in answer.room_types if r.slug == room_type)
+            return room.nights[0].min_stay
+
+        for room_type, start, nights in gaps:
+            assert self.run(shown_minimum(room_type, start)) <= nights
+            probe = self.run(self._hold(room_type, start, nights))
+            assert probe is not None, f"a {nights}-night gap of {room_type} on {start}"
             self.run(self._release(probe))
 
 

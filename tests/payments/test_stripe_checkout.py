@@ -280,6 +280,11 @@ async def test_the_reconciler_captures_a_booking_whose_worker_died_before_captur
 async def test_a_booking_whose_authorisation_lapsed_before_capture_is_cancelled(
     stripe_api: Any, standin: StripeStandIn, held: HeldRoom, demo_property: Any
 ) -> None:
+    demo_property.execute(
+        """INSERT INTO webhook_endpoint (property_id, url, events, secret)
+           SELECT id, 'https://hooks.example.com/in', '{booking.cancelled}', 'whsec_x'
+           FROM property"""
+    )
     await checkout(stripe_api, held)
     intent_id = standin.only_intent()["id"]
     standin.authorise(intent_id)
@@ -310,4 +315,7 @@ async def test_a_booking_whose_authorisation_lapsed_before_capture_is_cancelled(
     assert "weil die Zahlung nicht eingezogen werden konnte" in told[0][3]
     assert "Ihre Karte wurde nicht belastet" in told[0][3]
     assert "erstattet" not in told[0][3]  # no refund line: nothing was paid
+    # The owner's webhook is told too, once, in the same transaction as the e-mails.
+    hooks = demo_property.execute("SELECT event_type, booking_ref FROM webhook_delivery")
+    assert [event for event, _ in hooks.fetchall()] == ["booking.cancelled"]
     assert told[1][2].startswith("Cancelled, payment not taken: booking ")

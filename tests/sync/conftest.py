@@ -3,13 +3,14 @@ line an owner uses to print and rotate the export URLs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from tests.sync.feed_server import FeedServer, running
 from widget.app import create_app
 from widget.settings import Settings
 from widget.sync.feeds import export_urls
@@ -33,3 +34,16 @@ def export_path(
         if export.unit == unit and export.channel == channel:
             return export.url.removeprefix(PUBLIC_URL)
     raise LookupError(f"no export for {unit} {channel}")
+
+
+@pytest.fixture(scope="session")
+def feed_server_once() -> Iterator[FeedServer]:
+    yield from running()
+
+
+@pytest.fixture
+def feed_server(feed_server_once: FeedServer) -> FeedServer:
+    """The local feed server, with no routes and no recorded requests."""
+    feed_server_once.routes.clear()
+    feed_server_once.requests.clear()
+    return feed_server_once

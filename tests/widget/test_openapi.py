@@ -211,10 +211,16 @@ def success_schemas(schema: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
 
 def untyped_parts(schema: dict[str, Any], body: dict[str, Any], where: str) -> list[str]:
     """Where ``body`` (an answer that is a JSON object) is not described field by field:
-    untyped (`{}`, a free-form object) or a `string` standing in for an object."""
+    untyped (`{}`, a free-form object) or a `string` standing in for an object. A map whose
+    values are typed (``{"breakfast": 2}``: `additionalProperties` with a type) is typed."""
     ref = body.get("$ref", "")
     if ref:
         body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    values = body.get("additionalProperties")
+    if body.get("type") == "object" and not body.get("properties") and isinstance(values, dict):
+        typed = [one for one in values.get("oneOf", [values]) if one]
+        return [] if typed and all("type" in one or "$ref" in one for one in typed) else [
+            f"{where}: map of anything"]
     if "oneOf" in body:
         return [
             problem

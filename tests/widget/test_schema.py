@@ -31,6 +31,8 @@ EXPECTED_TABLES = {
     "export_feed",
     "rule_change",
     "export_served",
+    "webhook_endpoint",
+    "webhook_delivery",
     # the owner's console (0012)
     "console_user",
     "membership",

@@ -80,6 +80,7 @@ class HoldController(Controller):
                 party=who,
                 promo_code=data.promo_code or None,
                 quote_hash=data.quote_hash or None,
+                choices=data.choices(),
             )
             held = await services.holds.create(
                 db, catalogue, wish, client, seen.today, seen.inventory_version

@@ -14,10 +14,10 @@ from litestar.response import Template
 from widget.embedding import new_nonce
 from widget.form_csrf import form_csrf
 from widget.intake import ACCEPTS, FORM
-from widget.mail.compose import language_of, long_date, money
+from widget.mail.compose import language_of, long_date, money, policy_sentence
 from widget.mail.phrases import phrases
 from widget.payments.cancellation import booking_for_guest, cancel_booking, terms
-from widget.rows import Booking
+from widget.rows import Booking, extras_label, plan_label
 from widget.state import DbDep, ServicesDep
 
 Reference = Annotated[str, PathParameter(description="The booking reference.")]
@@ -60,9 +60,9 @@ def _page(booking: Booking, key: str, message: str | None = None) -> Template:
             "refund_made": money(booking.refund_amount, currency, language)
             if booking.refund_amount is not None
             else None,
-            "policy": words["policy_free"].format(
-                date=long_date(deal.free_until, language), percent=deal.refund_percent
-            ),
+            "policy": policy_sentence(words, deal.free_until, deal.refund_percent, language),
+            "rate": plan_label(booking.rate_plans, booking.quote.rate_plan, language),
+            "extras": extras_label(booking.extras, booking.quote.extras, language),
             "can_cancel": deal.possible and booking.status == "confirmed",
             "message": message,
             "nonce": nonce,

@@ -97,7 +97,44 @@ def _ages(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected ages like 5,9, got {text!r}") from None
 
 
-def _context_from_file(path: Path, args: argparse.Namespace) -> tuple[StayContext, list[Any]]:
+def _choice(text: str) -> tuple[str, int | bool]:
+    """``breakfast=2`` → ``("breakfast", 2)``; ``late=true`` → ``("late", True)``."""
+    name, sep, value = text.partition("=")
+    words = {"true": True, "false": False}
+    if not sep or not name or not (value.lstrip("-").isdigit() or value in words):
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER (or true/false), got {text!r}")
+    return name, words[value] if value in words else int(value)
+
+
+def _choices(args: argparse.Namespace) -> Any:
+    """The plan, extras and inputs of ``innkeep quote``, as the service takes them."""
+    from widget.inventory.quoting import Choices
+
+    extras = {name: value for name, value in args.extra}
+    if any(isinstance(value, bool) for value in extras.values()):
+        raise CommandError("--extra takes a quantity: NAME=NUMBER")
+    return Choices(args.rate_plan, extras, dict(args.input))
+
+
+def _offer_from_file(spec: Any, room_type: str, args: argparse.Namespace) -> tuple[Any, Any]:
+    """The engine's plan and extras for ``innkeep quote --property FILE.toml``."""
+    locale = spec.property.locale
+    plans = [plan for plan in spec.rate_plans
+             if plan.room_types is None or room_type in plan.room_types]
+    chosen = plans[0] if plans and args.rate_plan is None else None
+    for plan in plans:
+        if plan.slug == args.rate_plan:
+            chosen = plan
+    if args.rate_plan is not None and chosen is None:
+        known = ", ".join(plan.slug for plan in plans) or "none"
+        raise CommandError(f"no rate plan {args.rate_plan!r} sells {room_type}; known: {known}")
+    extras = [extra.engine_extra(locale) for extra in spec.extras]
+    return (chosen.engine_plan(locale) if chosen else None), extras
+
+
+def _context_from_file(
+    path: Path, args: argparse.Namespace
+) -> tuple[StayContext, list[Any], Any, Any]:
     from widget.properties.file import load_property_file
 
     spec = load_property_file(path)
@@ -127,8 +164,11 @@ def _context_from_file(path: Path, args: argparse.Namespace) -> tuple[StayContex
         today=args.today or today,
         party=Party(adults=args.adults, children=args.children),
         promo_code=args.promo_code,
+        extras=dict(args.extra),
+        inputs=dict(args.input),
     )
-    return context, rules
+    plan, extras = _offer_from_file(spec, room.slug, args)
+    return context, rules, plan, extras
 
 
 def _signed(amount: int, currency: str) -> str:
@@ -141,6 +181,7 @@ def breakdown(quote: Quote) -> str:
     out = [
         f"{quote.room_type}: {quote.check_in} → {quote.check_out} "
         f"({counted(len(quote.nights), 'night')})"
+        + (f", rate plan {quote.rate_plan}" if quote.rate_plan else "")
     ]
     for night in quote.nights:
         out.append(f"{night.date:%Y-%m-%d %a}  {format_minor(night.amount, money):>14}")
@@ -206,6 +247,7 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
                 party(args.adults, args.children),
                 args.promo_code,
                 args.today or seen.today,
+                _choices(args),
             )
         except RulesNotLoaded as error:
             raise CommandError(error.detail) from None
@@ -223,9 +265,9 @@ def _quote(args: argparse.Namespace) -> int:
     if target.suffix == ".toml" or target.exists():
         if not target.exists():
             raise CommandError(f"{target}: no such file")
-        context, rules = _context_from_file(target, args)
+        context, rules, plan, extras = _context_from_file(target, args)
         try:
-            quote = price_stay(context, rules)
+            quote = price_stay(context, rules, rate_plan=plan, extras=extras)
         except PricingError as error:
             raise CommandError(error.message) from None
     else:
@@ -264,6 +306,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     quote.add_argument("--adults", type=int, default=2)
     quote.add_argument("--children", type=_ages, default=(), help="ages, e.g. 5,9")
     quote.add_argument("--promo-code")
+    quote.add_argument("--rate-plan", help="the rate plan's slug (default: the first)")
+    quote.add_argument(
+        "--extra", type=_choice, action="append", default=[], metavar="SLUG=N",
+        help="an extra and its quantity, e.g. breakfast=2 (repeatable)",
+    )
+    quote.add_argument(
+        "--input", type=_choice, action="append", default=[], metavar="NAME=VALUE",
+        help="an answer to a rule's question, e.g. pets=1 (repeatable)",
+    )
     quote.add_argument("--today", type=date_argument, help="price as if booked on this date")
     quote.add_argument("--json", action="store_true", help="print the quote as the API does")
     quote.add_argument(

@@ -37,7 +37,6 @@ from widget.state import DbDep, ServicesDep
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Text = Annotated[str | None, QueryParameter(required=False, max_length=40)]
-HoldId = Annotated[UUID, PathParameter(description="the hold's id")]
 FIELDS = ("room_type", "check_in", "check_out", "adults", "children")
 
 
@@ -164,7 +163,12 @@ class NewBookingController(Controller):
         return Redirect(f"/admin/{member.slug}/bookings/new/{held.id}", status_code=303)
 
     @get("/{hold_id:uuid}", operation_id="consoleNewBookingGuest", cache=False)
-    async def guest(self, db: DbDep, member: MemberDep, hold_id: HoldId) -> Template:
+    async def guest(
+        self,
+        db: DbDep,
+        member: MemberDep,
+        hold_id: Annotated[UUID, PathParameter(description="the hold's id")],
+    ) -> Template:
         """The held room and its quote; the guest's details to book it."""
         held = await desk_hold(db, member.property_id, hold_id)
         return page(
@@ -181,7 +185,12 @@ class NewBookingController(Controller):
 
     @post("/{hold_id:uuid}", operation_id="consoleBookAtProperty", status_code=303)
     async def book(
-        self, db: DbDep, services: ServicesDep, member: MemberDep, hold_id: HoldId, data: Form
+        self,
+        db: DbDep,
+        services: ServicesDep,
+        member: MemberDep,
+        hold_id: Annotated[UUID, PathParameter(description="the hold's id")],
+        data: Form,
     ) -> Response[Any]:
         """Book the held room for the guest, paid at the property."""
         held = await desk_hold(db, member.property_id, hold_id)

@@ -104,7 +104,7 @@ async def calendar(
             occupancy=occupancy,
         )
         try:
-            prices = price_nights(ctx, catalogue.rules)
+            prices = price_nights(ctx, catalogue.rules, catalogue.plans)
         except InvalidParty:
             continue
         nights = []

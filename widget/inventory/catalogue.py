@@ -11,11 +11,21 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from engine import Party, Property, RoomType, RuleConfigError, RuleInstance, load_rules
+from engine import (
+    Extra,
+    Party,
+    Property,
+    RatePlan,
+    RoomType,
+    RuleConfigError,
+    RuleInstance,
+    load_rules,
+)
 from widget.db import Conn
 from widget.errors import Invalid, NotFound, PricingBroken, shown
 from widget.inventory.versions import Versions
 from widget.limits import BOOKING_HORIZON_DAYS
+from widget.properties.plans import RatePlanSpec, extras_from_row, plans_from_row
 from widget.sql import queries
 
 log = logging.getLogger(__name__)
@@ -64,6 +74,51 @@ class Catalogue:
     horizon_days: int = BOOKING_HORIZON_DAYS
     #: The most one client may hold at once, in percent of the active units.
     hold_share_percent: int = 25
+    #: The rate plans as the owner wrote them, in order (none: stays are sold without).
+    rate_plans: tuple[RatePlanSpec, ...] = ()
+    #: The same, as the engine prices them, and the extras a guest may choose.
+    plans: tuple[RatePlan, ...] = ()
+    extras: tuple[Extra, ...] = ()
+
+    def rate_plan(self, slug: str | None, room_type: str) -> RatePlanSpec | None:
+        """The plan a stay of ``room_type`` is sold under: ``slug``, or the first plan that
+        sells the room type; None when the property has no plans. 422 naming
+        ``rate_plan`` for a plan it does not have or that does not sell the room type."""
+        if not self.rate_plans:
+            if slug is not None:
+                raise Invalid("this property has no rate plans", field="rate_plan")
+            return None
+        selling = [
+            plan for plan in self.rate_plans
+            if plan.room_types is None or room_type in plan.room_types
+        ]
+        if slug is None:
+            return selling[0] if selling else None
+        for plan in selling:
+            if plan.slug == slug:
+                return plan
+        known = ", ".join(plan.slug for plan in selling) or "none"
+        raise Invalid(
+            f"rate plan {shown(slug)} does not sell {room_type}; it is sold under: {known}",
+            field="rate_plan",
+        )
+
+    def engine_plan(self, plan: RatePlanSpec | None) -> RatePlan | None:
+        """``plan`` as the engine prices it."""
+        if plan is None:
+            return None
+        return next(p for p in self.plans if p.slug == plan.slug)
+
+    def policy_of(self, plan: RatePlanSpec | None) -> dict[str, Any] | None:
+        """The cancellation policy a hold under ``plan`` keeps (None: the property's)."""
+        if plan is None or plan.cancellation_policy is None:
+            return None
+        policy = plan.cancellation_policy
+        return {
+            "free_until_days": policy.free_until_days,
+            "refund_percent": policy.refund_percent,
+            "free_cancellation": policy.free_cancellation,
+        }
 
     def unit_count(self) -> int:
         """How many units the property sells (retired ones no longer count)."""
@@ -127,6 +182,9 @@ async def read_catalogue(
     # A property without rules sells every night at its room types' base prices.
     stored = row["pricing_rules"] if draft is None else draft
     rules: list[dict[str, Any]] = stored or [{"type": "base_rate"}]
+    plans = tuple(plans_from_row(row["rate_plans"]))
+    extras = extras_from_row(row["extras"])
+    locale = row["locale"]
     return Catalogue(
         property_id=row["id"],
         version=row["version"],
@@ -136,6 +194,9 @@ async def read_catalogue(
         rooms=rooms,
         horizon_days=row["booking_horizon_days"],
         hold_share_percent=row["hold_share_percent"],
+        rate_plans=plans,
+        plans=tuple(plan.engine_plan(locale) for plan in plans),
+        extras=tuple(extra.engine_extra(locale) for extra in extras),
     )
 
 

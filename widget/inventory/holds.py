@@ -24,6 +24,7 @@ from widget.coalesce import Coalesced
 from widget.db import Conn
 from widget.errors import (
     Conflict,
+    Invalid,
     PriceChanged,
     RoomTaken,
 )
@@ -32,7 +33,7 @@ from widget.inventory.catalogue import Catalogue
 from widget.inventory.freshness import Freshness
 from widget.inventory.gate import Gate, GateUnavailable, night_keys
 from widget.inventory.quotas import Client, Quotas, fair_share
-from widget.inventory.quoting import check_stay, price
+from widget.inventory.quoting import NO_CHOICES, Choices, check_stay, price
 from widget.inventory.stock import Stock
 from widget.inventory.stock_memory import StockMemory
 from widget.settings import Settings
@@ -55,6 +56,8 @@ class StayWish(msgspec.Struct, frozen=True):
     party: Party
     promo_code: str | None = None
     quote_hash: str | None = None
+    #: The rate plan, extras and inputs: priced into the stored quote and its hash.
+    choices: Choices = NO_CHOICES
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,9 @@ def _hold_row(
 ) -> dict[str, Any]:
     """The hold's row, as ``insert_hold`` takes it."""
     wish, client = attempt.wish, attempt.client
+    catalogue = attempt.catalogue
+    # The plan's cancellation policy is kept with the hold: what the guest agreed to.
+    policy = catalogue.policy_of(catalogue.rate_plan(quote.rate_plan, wish.room_type))
     return {
         "id": attempt.hold_id,
         "property_id": attempt.catalogue.property_id,
@@ -113,7 +119,28 @@ def _hold_row(
         "promo_code": wish.promo_code,
         "client_key": client.key,
         "client_address": client.address,
+        "cancellation_policy": None if policy is None else Jsonb(policy),
     }
+
+
+def _units_for_gap(
+    catalogue: Catalogue, stock: Stock, wish: StayWish, today: date, units: list[int]
+) -> list[int]:
+    """The units to try: only those whose gap the stay exactly fills when it is allowed
+    only because it fills one (shorter than the minimum stay); else all free ``units``."""
+    gaps = stock.gap_units(wish.check_in, wish.check_out)
+    if not gaps or len(gaps) == len(units):
+        return units
+    try:
+        price(
+            catalogue, stock, wish.room_type, wish.check_in, wish.check_out, wish.party,
+            wish.promo_code, today, wish.choices, gap=False,
+        )
+    except Invalid as refused:
+        if refused.code != "min_stay":
+            raise
+        return [unit for unit in units if unit in gaps]
+    return units
 
 
 class Holds:
@@ -159,6 +186,7 @@ class Holds:
         units = stock.free_units(wish.check_in, wish.check_out)
         if not units:
             raise self._taken(catalogue, wish, stocks)
+        units = _units_for_gap(catalogue, stock, wish, today, units)
 
         attempt = _Attempt(
             conn,
@@ -197,6 +225,7 @@ class Holds:
             wish.party,
             wish.promo_code,
             attempt.today,
+            wish.choices,
         )
         if wish.quote_hash and wish.quote_hash != quote.quote_hash:
             raise PriceChanged(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import msgspec
+
 from engine import (
     InvalidStay,
     NoBaseRate,
@@ -24,6 +26,18 @@ from widget.inventory.stock import Stock
 from widget.limits import last_departure
 
 log = logging.getLogger(__name__)
+
+
+class Choices(msgspec.Struct, frozen=True):
+    """What the guest chose beside the dates and the party: the rate plan (None: the first
+    that sells the room type), extras (slug → quantity) and the rules' inputs."""
+
+    rate_plan: str | None = None
+    extras: dict[str, int] = {}
+    inputs: dict[str, int | bool] = {}
+
+
+NO_CHOICES = Choices()
 
 
 def check_stay(check_in: date, check_out: date, today: date, horizon_days: int) -> None:
@@ -55,9 +69,13 @@ def price(
     party: Party,
     promo_code: str | None,
     today: date,
+    choices: Choices = NO_CHOICES,
+    gap: bool | None = None,
 ) -> Quote:
-    """The quote for the stay; every engine refusal becomes a 422 naming its field."""
+    """The quote for the stay; every engine refusal becomes a 422 naming its field.
+    ``gap=False`` prices it as if it filled no gap (a hold asks whether it needs one)."""
     room = catalogue.room(room_type)
+    plan = catalogue.engine_plan(catalogue.rate_plan(choices.rate_plan, room_type))
     ctx = StayContext(
         property=catalogue.property,
         room_type=room.room_type,
@@ -67,9 +85,12 @@ def price(
         party=party,
         promo_code=promo_code or None,
         occupancy=stock.occupancy(check_in, check_out),
+        extras=choices.extras,
+        inputs=choices.inputs,
+        fills_gap=gap is not False and bool(stock.gap_units(check_in, check_out)),
     )
     try:
-        return price_stay(ctx, catalogue.rules)
+        return price_stay(ctx, catalogue.rules, rate_plan=plan, extras=catalogue.extras)
     except (RuleFailed, NoBaseRate) as error:
         # The owner's set-up or a plugin is at fault, not the guest's request.
         log.error("pricing %s of %s failed: %s", room_type, catalogue.property.slug, error)
@@ -91,11 +112,54 @@ async def quote(
     party: Party,
     promo_code: str | None,
     today: date,
+    choices: Choices = NO_CHOICES,
 ) -> Quote:
     """Price a stay as it would be sold now."""
     check_stay(check_in, check_out, today, catalogue.horizon_days)
     catalogue.room(room_type)
     stock = await busy_stock(conn, catalogue, check_in, check_out)
     return price(
-        catalogue, stock[room_type], room_type, check_in, check_out, party, promo_code, today
+        catalogue, stock[room_type], room_type, check_in, check_out, party, promo_code, today,
+        choices,
     )
+
+
+async def quote_every_plan(
+    conn: Conn,
+    catalogue: Catalogue,
+    room_type: str,
+    check_in: date,
+    check_out: date,
+    party: Party,
+    promo_code: str | None,
+    today: date,
+    choices: Choices = NO_CHOICES,
+) -> list[Quote]:
+    """The stay priced under every plan that sells the room type (one stock read), in the
+    owner's order; extras not offered with a plan are left out of that plan's quote. A
+    property without plans answers its one quote."""
+    check_stay(check_in, check_out, today, catalogue.horizon_days)
+    catalogue.room(room_type)
+    stock = (await busy_stock(conn, catalogue, check_in, check_out))[room_type]
+    selling: list[str | None] = [
+        plan.slug for plan in catalogue.rate_plans
+        if plan.room_types is None or room_type in plan.room_types
+    ] or [None]
+    quotes = []
+    for slug in selling:
+        offered = {
+            name: quantity for name, quantity in choices.extras.items()
+            if not _left_out(catalogue, name, room_type, slug)
+        }
+        mine = msgspec.structs.replace(choices, rate_plan=slug, extras=offered)
+        quotes.append(
+            price(catalogue, stock, room_type, check_in, check_out, party, promo_code, today,
+                  mine)
+        )
+    return quotes
+
+
+def _left_out(catalogue: Catalogue, slug: str, room_type: str, rate_plan: str | None) -> bool:
+    """Whether a known extra is not offered with this plan (unknown ones stay, to be refused)."""
+    extra = next((e for e in catalogue.extras if e.slug == slug), None)
+    return extra is not None and not extra.offered(room_type, rate_plan)

@@ -40,11 +40,19 @@ class UnitDiary:
 
     def free_run(self, night: int, low: int, high: int) -> int:
         """Length of the free run containing the free ``night``, clipped to ``[low, high)``."""
+        return self.run_and_gap(night, low, high)[0]
+
+    def run_and_gap(self, night: int, low: int, high: int) -> tuple[int, int | None]:
+        """For the free ``night``: the length of its free run clipped to ``[low, high)``,
+        and, if the run is a gap between two reservations that begins on ``night``, the
+        gap's length (else None). One search serves both (the calendar asks per night)."""
         at = bisect.bisect_right(self.starts, night)
         # Active stays of one unit never overlap (Postgres sees to it), so ends are sorted too.
-        run_end = self.starts[at] if at < len(self.starts) else high
+        after = at < len(self.starts)
+        run_end = self.starts[at] if after else high
         run_start = self.ends[at - 1] if at > 0 else low
-        return min(run_end, high) - max(run_start, low)
+        gap = run_end - night if after and at > 0 and run_start == night else None
+        return min(run_end, high) - max(run_start, low), gap
 
 
 class Stock:
@@ -66,20 +74,35 @@ class Stock:
         free = [u for u in self.unit_ids if self.diaries[u].free_between(first, end)]
         return sorted(free, key=lambda u: self.diaries[u].free_run(first, low, high))
 
+    def gap_units(self, check_in: date, check_out: date) -> list[int]:
+        """Units on which the stay exactly fills a free gap between two reservations."""
+        first, end = check_in.toordinal(), check_out.toordinal()
+        low, high = first - GAP_HORIZON, end + GAP_HORIZON
+        return [
+            unit for unit in self.unit_ids
+            if self.diaries[unit].free_between(first, end)
+            and self.diaries[unit].run_and_gap(first, low, high)[1] == end - first
+        ]
+
     def occupancy(self, start: date, end: date) -> tuple[Occupancy, ...]:
-        """Per night of ``[start, end)``: units total, units busy, and the shortest free run
-        among the free units (the unit a booking that night would be sold from)."""
+        """Per night of ``[start, end)``: units total, units busy, the shortest free run
+        among the free units (the unit a booking that night would be sold from), and the
+        shortest gap between two reservations that begins that night on a free unit."""
         total = len(self.unit_ids)
         first, last = start.toordinal(), end.toordinal()
         low, high = first - GAP_HORIZON, last + GAP_HORIZON
         nights = []
         for night in range(first, last):
-            runs = [
-                diary.free_run(night, low, high)
+            seen = [
+                diary.run_and_gap(night, low, high)
                 for diary in self.diaries.values()
                 if not diary.busy(night)
             ]
-            nights.append(Occupancy(total, total - len(runs), min(runs) if runs else None))
+            gaps = [gap for _, gap in seen if gap is not None]
+            nights.append(Occupancy(
+                total, total - len(seen), min(run for run, _ in seen) if seen else None,
+                min(gaps) if gaps else None,
+            ))
         return tuple(nights)
 
 

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from widget.i18n import LANGUAGES
 from widget.mail.phrases import phrases
 from widget.paths import TEMPLATES_DIR
-from widget.rows import BookingMail
+from widget.rows import BookingMail, extras_label, plan_label
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,16 @@ def language_of(value: str | None) -> str:
     return value if value in LANGUAGES else "en"
 
 
+def policy_sentence(
+    words: dict[str, str], free_until: date | None, percent: int, language: str
+) -> str:
+    """The cancellation policy in one sentence: free until a day, or never (a
+    non-refundable rate), then ``percent`` of what was paid."""
+    if free_until is None:
+        return words["policy_none"].format(percent=percent)
+    return words["policy_free"].format(date=long_date(free_until, language), percent=percent)
+
+
 def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[str, Any]:
     quote, currency, check_in = booking.quote, booking.currency, booking.check_in
     policy = booking.cancellation_policy
@@ -84,10 +94,12 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
         "paid": money(booking.paid_online, currency, language),
         "at_property": money(at_property, currency, language) if at_property else None,
         "total": money(quote.total, currency, language),
-        "policy": words["policy_free"].format(
-            date=when(check_in - timedelta(days=policy.free_until_days)),
-            percent=policy.refund_percent,
+        "policy": policy_sentence(
+            words, check_in - timedelta(days=policy.free_until_days)
+            if policy.free_cancellation else None, policy.refund_percent, language,
         ),
+        "rate": plan_label(booking.rate_plans, quote.rate_plan, language),
+        "extras": extras_label(booking.extras, quote.extras, language),
         "test_payment": test_payment,
         "guest": booking.guest,
     }

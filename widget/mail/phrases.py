@@ -27,6 +27,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "refund": "Refunded to your card",
         "manage": "See or cancel your booking",
         "policy_free": "Free cancellation until {date}; after that {percent}% is refunded.",
+        "rate": "Rate",
+        "extras": "Extras",
+        "policy_none": "This rate has no free cancellation; "
+        "{percent}% of what you paid is refunded if you cancel.",
         "see_you": "We look forward to welcoming you.",
         "test_payment": "Demo mode: this was a test payment and no money was taken.",
         "manage_title": "Your booking {reference}",
@@ -62,6 +66,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "refund": "Auf Ihre Karte erstattet",
         "manage": "Buchung ansehen oder stornieren",
         "policy_free": "Kostenlose Stornierung bis {date}; danach werden {percent} % erstattet.",
+        "rate": "Tarif",
+        "extras": "Extras",
+        "policy_none": "Dieser Tarif ist nicht kostenlos stornierbar; "
+        "bei Stornierung werden {percent} % des Gezahlten erstattet.",
         "see_you": "Wir freuen uns auf Ihren Besuch.",
         "test_payment": "Demo-Modus: Dies war eine Testzahlung, es wurde kein Geld abgebucht.",
         "manage_title": "Ihre Buchung {reference}",
@@ -98,6 +106,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "manage": "Voir ou annuler votre réservation",
         "policy_free": "Annulation gratuite jusqu'au {date} ; "
         "ensuite, {percent} % sont remboursés.",
+        "rate": "Tarif",
+        "extras": "Suppléments",
+        "policy_none": "Ce tarif n'est pas annulable gratuitement ; "
+        "en cas d'annulation, {percent} % du montant payé est remboursé.",
         "see_you": "Nous avons hâte de vous accueillir.",
         "test_payment": "Mode démo : ceci était un paiement de test, aucun argent n'a été débité.",
         "manage_title": "Votre réservation {reference}",
@@ -133,6 +145,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "refund": "Reembolsado en su tarjeta",
         "manage": "Ver o cancelar su reserva",
         "policy_free": "Cancelación gratuita hasta el {date}; después se reembolsa el {percent} %.",
+        "rate": "Tarifa",
+        "extras": "Extras",
+        "policy_none": "Esta tarifa no tiene cancelación gratuita; "
+        "si cancela, se reembolsa el {percent} % de lo pagado.",
         "see_you": "Le esperamos con mucho gusto.",
         "test_payment": "Modo demo: esto fue un pago de prueba y no se cobró dinero.",
         "manage_title": "Su reserva {reference}",
@@ -169,6 +185,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "manage": "Vedere o cancellare la prenotazione",
         "policy_free": "Cancellazione gratuita fino al {date}; "
         "dopo viene rimborsato il {percent}%.",
+        "rate": "Tariffa",
+        "extras": "Extra",
+        "policy_none": "Questa tariffa non prevede la cancellazione gratuita; "
+        "in caso di cancellazione è rimborsato il {percent}% di quanto pagato.",
         "see_you": "Saremo lieti di accoglierla.",
         "test_payment": "Modalità demo: questo era un pagamento di prova, nessun addebito.",
         "manage_title": "La sua prenotazione {reference}",

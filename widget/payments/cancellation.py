@@ -16,6 +16,7 @@ from uuid import UUID
 import msgspec
 
 from widget.db import Conn
+from widget.deliveries.bookings import enqueue_booking_event
 from widget.errors import Conflict, Invalid, NotFound
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
@@ -35,20 +36,26 @@ class Terms:
 
     paid: int
     refund: int
-    free_until: date
+    #: The last day of free cancellation; None when the policy has none (non-refundable).
+    free_until: date | None
     refund_percent: int
     #: False once the guest's arrival day has come.
     possible: bool
 
 
 def terms(booking: Booking) -> Terms:
-    """The policy applied to this booking on the property's today."""
-    percent = booking.cancellation_policy.refund_percent
+    """The policy the booking was made under (its plan's, else the property's), applied on
+    the property's today."""
+    policy = booking.cancellation_policy
+    percent = policy.refund_percent
     paid = booking.quote.due_now
     check_in, today = booking.check_in, booking.today
-    free_until = check_in - timedelta(days=booking.cancellation_policy.free_until_days)
+    free_until = (
+        check_in - timedelta(days=policy.free_until_days) if policy.free_cancellation else None
+    )
     # Within the free period everything comes back; after it the percentage, rounded down.
-    refund = paid if today <= free_until else paid * percent // 100
+    free = free_until is not None and today <= free_until
+    refund = paid if free else paid * percent // 100
     return Terms(paid, refund, free_until, percent, today < check_in)
 
 
@@ -67,10 +74,12 @@ async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> B
 
 
 class CancellationOut(msgspec.Struct, frozen=True):
-    """What cancelling would give back, by the property's policy."""
+    """What cancelling would give back, by the booking's policy (its rate plan's, else the
+    property's)."""
 
-    #: The last day on which cancelling refunds everything paid.
-    free_until: date
+    #: The last day on which cancelling refunds everything paid; null when there is none
+    #: (a non-refundable rate).
+    free_until: date | None
     #: The share of the payment refunded after ``free_until``.
     refund_percent_after: int
     refund_if_cancelled_now: MoneyOut
@@ -78,7 +87,7 @@ class CancellationOut(msgspec.Struct, frozen=True):
     possible: bool
 
 
-class BookingOut(msgspec.Struct, frozen=True):
+class BookingOut(msgspec.Struct, frozen=True, omit_defaults=True):
     """``GET /api/v1/bookings/{reference}``: the booking as its guest may read it."""
 
     reference: str
@@ -96,6 +105,10 @@ class BookingOut(msgspec.Struct, frozen=True):
     cancellation: CancellationOut
     #: What was given back after a cancellation, if anything.
     refund: MoneyOut | None
+    #: The rate plan the booking was sold under (absent for properties without plans).
+    rate_plan: str | None = None
+    #: The extras booked, slug → quantity (absent when none).
+    extras: dict[str, int] = {}
 
 
 def booking_answer(booking: Booking) -> BookingOut:
@@ -119,6 +132,8 @@ def booking_answer(booking: Booking) -> BookingOut:
         adults=booking.adults,
         children=booking.children,
         guest=booking.guest,
+        rate_plan=booking.quote.rate_plan,
+        extras=booking.quote.extras,
         paid=MoneyOut(booking.quote.due_now, currency),
         total=MoneyOut(booking.quote.total, currency),
         payment_status=booking.payment_status,
@@ -151,6 +166,7 @@ async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking
         mail = await booking_for_mail(conn, booking.id)
         demo = provider.name == "demo"
         await enqueue(conn, booking.id, booking_cancelled(mail, deal.refund, demo))
+        await enqueue_booking_event(conn, booking.id, "booking.cancelled")
     if deal.refund > 0:
         await refund(conn, provider, booking.id)
     return await booking_for_guest_unchecked(conn, booking.reference)

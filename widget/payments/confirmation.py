@@ -18,6 +18,7 @@ from uuid import UUID
 import msgspec
 
 from widget.db import Conn
+from widget.deliveries.bookings import enqueue_booking_event
 from widget.errors import (
     Conflict,
     HoldLost,
@@ -149,8 +150,8 @@ async def cancel_authorisation(
 def _booking_extras(
     row: Reservation, site: str, test_payment: bool, also: InTransaction | None
 ) -> InTransaction:
-    """What commits with the booking: its manage key's hash, the e-mails, and the caller's
-    extra work (the webhook's event id).
+    """What commits with the booking: its manage key's hash, the e-mails, the owner's
+    webhooks, and the caller's extra work (the webhook's event id).
 
     The key is random; besides its hash, it lives only in the confirmation e-mail (whose
     body the outbox blanks once sent)."""
@@ -167,6 +168,7 @@ def _booking_extras(
             row.id,
             booking_confirmed(booking, manage_url(site, reference, secret), test_payment),
         )
+        await enqueue_booking_event(conn, row.id, "booking.confirmed")
         if also is not None:
             await also(conn, reference)
 

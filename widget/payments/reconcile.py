@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from widget.db import Conn, Pool
+from widget.deliveries.bookings import enqueue_booking_event
 from widget.errors import InnkeepError
 from widget.links import site_url
 from widget.mail.compose import booking_cancelled_unpaid
@@ -100,6 +101,7 @@ async def _cancel_unpaid(
             return
         mail = await booking_for_mail(conn, hold_id)
         await enqueue(conn, hold_id, booking_cancelled_unpaid(mail, provider.name == "demo"))
+        await enqueue_booking_event(conn, hold_id, "booking.cancelled")
 
 
 async def _ended_long_ago(conn: Conn, hold_id: UUID) -> bool:

@@ -8,7 +8,9 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from widget.properties.endpoints import apply_webhooks
 from widget.properties.file import PropertySpec, RoomTypeSpec, clock, normalise_origin
+from widget.properties.plans import stored
 from widget.sql import queries
 
 
@@ -52,6 +54,8 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
             _apply_room_type(conn, property_id, room, position, report)
         if report.changed and not report.created and row is None:
             conn.execute(q["bump_version"], {"property_id": property_id})
+        # After the bump: webhooks change no price or availability answer.
+        report.changed.extend(apply_webhooks(conn, property_id, spec.webhooks))
     return report
 
 
@@ -78,6 +82,8 @@ def _property_row(spec: PropertySpec) -> dict[str, Any]:
         "booking_horizon_days": info.booking_horizon_days,
         "hold_share_percent": info.hold_quota.share_percent,
         "guest_retention_years": info.guest_retention_years,
+        "rate_plans": Jsonb(stored(spec.rate_plans)),
+        "extras": Jsonb(stored(spec.extras)),
     }
 
 

@@ -24,6 +24,8 @@ from engine.money import UnknownCurrency, check_currency, to_minor
 from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
 from widget.i18n import LANGUAGES
 from widget.limits import BOOKING_HORIZON_DAYS, MAX_GUESTS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
+from widget.properties.plans import ExtraSpec, RatePlanSpec, names_problem
+from widget.properties.webhooks import WebhookSpec, check_webhooks
 from widget.toml_lines import KeyLines
 
 #: A property's or room type's name in URLs: lower-case words joined by hyphens.
@@ -98,6 +100,12 @@ class PropertySpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     room_types: Annotated[list[RoomTypeSpec], Meta(min_length=1)]
     #: The owner's pricing rules, in order; validated by the engine (`engine.load_rules`).
     rules: list[dict[str, Any]] = []
+    #: Where the owner's other tools are told of bookings and sync trouble.
+    webhooks: list[WebhookSpec] = []
+    #: Ways of selling the rooms (none: every stay is sold as before, without a plan).
+    rate_plans: list[RatePlanSpec] = []
+    #: What a guest may add to a stay.
+    extras: list[ExtraSpec] = []
 
 
 class PropertyFileError(ValueError):
@@ -154,33 +162,110 @@ def _decimal_hook(type_: type, value: Any) -> Any:
     raise NotImplementedError
 
 
+#: The money keys of the file's tables, rewritten to minor units before validation; the
+#: bool says whether the amount may be negative.
+_MONEY_KEYS = (("room_types", "base_price", False), ("rate_plans", "amount", True),
+               ("extras", "price", False))
+
+
 def _money_to_minor(raw: dict[str, Any], fail: Any) -> None:
-    """Rewrite ``room_types[*].base_price`` from major to minor units, in place."""
+    """Rewrite the money keys (``room_types[*].base_price``, ``rate_plans[*].amount``,
+    ``extras[*].price``) from major to minor units, in place."""
     info = raw.get("property")
     currency = info.get("currency") if isinstance(info, dict) else None
     try:
         check_currency(currency) if isinstance(currency, str) else None
     except UnknownCurrency as exc:
         raise fail(("property", "currency"), str(exc)) from None
-    room_types = raw.get("room_types")
-    if not isinstance(currency, str) or not isinstance(room_types, list):
+    if not isinstance(currency, str):
         return  # the schema check reports what is missing
-    for index, room in enumerate(room_types):
-        price = room.get("base_price") if isinstance(room, dict) else None
-        if isinstance(price, bool) or not isinstance(price, int | Decimal):
+    for table, key, signed in _MONEY_KEYS:
+        rows = raw.get(table)
+        if not isinstance(rows, list):
             continue
-        if price < 0:
-            raise fail(("room_types", index, "base_price"), "must not be negative")
-        try:
-            room["base_price"] = to_minor(price, currency)
-        except ValueError as exc:
-            raise fail(("room_types", index, "base_price"), str(exc)) from None
+        for index, row in enumerate(rows):
+            price = row.get(key) if isinstance(row, dict) else None
+            if isinstance(price, bool) or not isinstance(price, int | Decimal):
+                continue
+            if price < 0 and not signed:
+                raise fail((table, index, key), "must not be negative")
+            try:
+                row[key] = to_minor(price, currency)
+            except ValueError as exc:
+                raise fail((table, index, key), str(exc)) from None
 
 
 def _check_meaning(spec: PropertySpec, fail: Any) -> None:
     _check_property(spec, fail)
     _check_room_types(spec, fail)
     check_rules(spec, fail)
+    check_webhooks(spec.webhooks, fail)
+    _check_rate_plans(spec, fail)
+    _check_extras(spec, fail)
+
+
+_NOT_A_SLUG = "expected lower-case letters and digits joined by hyphens, like 'half-board'"
+
+
+def _check_slugs(
+    table: str, key: str, index: int, wanted: list[str] | None, known: list[str], fail: Any
+) -> None:
+    """Each slug a plan or an extra names is one the file defines."""
+    for position, slug in enumerate(wanted or ()):
+        if slug not in known:
+            raise fail(
+                (table, index, key, position),
+                f"unknown {key[:-1].replace('_', ' ')} {slug!r}; known: {', '.join(known)}",
+            )
+
+
+def _check_rate_plans(spec: PropertySpec, fail: Any) -> None:
+    """Plans named once, their room types and names known, one adjustment at most, and
+    every room type sold under at least one plan (when there are plans)."""
+    rooms = [room.slug for room in spec.room_types]
+    seen: set[str] = set()
+    for index, plan in enumerate(spec.rate_plans):
+        if not re.match(SLUG_PATTERN, plan.slug):
+            raise fail(("rate_plans", index, "slug"), _NOT_A_SLUG)
+        if plan.slug in seen:
+            raise fail(("rate_plans", index, "slug"), f"rate plan {plan.slug!r} appears twice")
+        seen.add(plan.slug)
+        _check_slugs("rate_plans", "room_types", index, plan.room_types, rooms, fail)
+        for key, names in (("name", plan.name), ("included", plan.included)):
+            problem = names_problem(names)
+            if problem:
+                raise fail(("rate_plans", index, key), problem)
+        if plan.percent is not None and plan.amount is not None:
+            raise fail(("rate_plans", index, "percent"), "set percent or amount, not both")
+        if plan.percent is not None and not -100 <= plan.percent <= 1000:
+            raise fail(("rate_plans", index, "percent"), "must be between -100 and 1000")
+    unsold = [
+        room for room in rooms
+        if spec.rate_plans
+        and not any(p.room_types is None or room in p.room_types for p in spec.rate_plans)
+    ]
+    if unsold:
+        raise fail(("rate_plans",), f"no rate plan sells room type {unsold[0]!r}")
+
+
+def _check_extras(spec: PropertySpec, fail: Any) -> None:
+    """Extras named once, with known room types, plans and languages, and a VAT rate."""
+    rooms = [room.slug for room in spec.room_types]
+    plans = [plan.slug for plan in spec.rate_plans]
+    seen: set[str] = set()
+    for index, extra in enumerate(spec.extras):
+        if not re.match(SLUG_PATTERN, extra.slug):
+            raise fail(("extras", index, "slug"), _NOT_A_SLUG)
+        if extra.slug in seen:
+            raise fail(("extras", index, "slug"), f"extra {extra.slug!r} appears twice")
+        seen.add(extra.slug)
+        _check_slugs("extras", "room_types", index, extra.room_types, rooms, fail)
+        _check_slugs("extras", "rate_plans", index, extra.rate_plans, plans, fail)
+        problem = names_problem(extra.name)
+        if problem:
+            raise fail(("extras", index, "name"), problem)
+        if extra.vat_percent is not None and not 0 < extra.vat_percent <= 100:
+            raise fail(("extras", index, "vat_percent"), "must be more than 0 and at most 100")
 
 
 def _check_property(spec: PropertySpec, fail: Any) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Literal
 
 import msgspec
 
+from engine import RuleConfigError, declared_inputs, load_rules
 from widget.db import Conn
 from widget.errors import NotFound, shown
+from widget.properties.plans import ExtraSpec, RatePlanSpec, extras_from_row, plans_from_row
 from widget.schemas import MoneyOut
 from widget.sql import queries
 
@@ -28,12 +31,54 @@ class RoomTypeOut(msgspec.Struct, frozen=True):
     units: int
 
 
-class CancellationPolicyOut(msgspec.Struct, frozen=True):
+class CancellationPolicyOut(msgspec.Struct, frozen=True, omit_defaults=True):
     free_until_days: int
     refund_percent: int
+    #: False: no free cancellation at all (a non-refundable rate); shown only then.
+    free_cancellation: bool = True
 
 
-class PropertyOut(msgspec.Struct, frozen=True):
+class RatePlanOut(msgspec.Struct, frozen=True):
+    """A way the rooms are sold; quotes and holds name it as ``rate_plan``."""
+
+    slug: str
+    #: The plan's name by language (a name written once is under the property's locale).
+    names: dict[str, str]
+    #: What the plan includes, by language (empty: nothing beyond the room).
+    included: dict[str, str]
+    room_types: list[str]
+    cancellation_policy: CancellationPolicyOut
+
+
+class ExtraOut(msgspec.Struct, frozen=True):
+    """Something a guest may add to a stay (``extras: {slug: quantity}``)."""
+
+    slug: str
+    names: dict[str, str]
+    price: MoneyOut
+    per: Literal["stay", "night", "guest", "guest_night"]
+    #: The most one stay may take; the "per guest" kinds never more than the party's
+    #: guests (null: as many as the party).
+    max_quantity: int | None
+    room_types: list[str]
+    #: The plans it may be chosen with.
+    rate_plans: list[str]
+    payable: Literal["now", "at_property"]
+
+
+class InputOut(msgspec.Struct, frozen=True):
+    """A question the property's pricing rules ask (``inputs: {name: value}``)."""
+
+    name: str
+    type: Literal["integer", "boolean"]
+    minimum: int
+    maximum: int
+    default: int | bool
+    #: The question by language.
+    label: dict[str, str]
+
+
+class PropertyOut(msgspec.Struct, frozen=True, omit_defaults=True):
     slug: str
     name: str
     time_zone: str
@@ -46,6 +91,60 @@ class PropertyOut(msgspec.Struct, frozen=True):
     #: so the widget never trusts the browser's clock.
     today: date
     room_types: list[RoomTypeOut]
+    #: Rate plans, extras and the rules' questions; left out when the property has none.
+    rate_plans: list[RatePlanOut] = []
+    extras: list[ExtraOut] = []
+    inputs: list[InputOut] = []
+
+
+def _names(names: str | dict[str, str] | None, locale: str) -> dict[str, str]:
+    if names is None:
+        return {}
+    return {locale: names} if isinstance(names, str) else dict(names)
+
+
+def _plans_out(
+    plans: list[RatePlanSpec], house: CancellationPolicyOut, rooms: list[str], locale: str
+) -> list[RatePlanOut]:
+    """The plans as guests see them; a plan without a policy of its own has the house's."""
+    out = []
+    for plan in plans:
+        own = plan.cancellation_policy
+        policy = house if own is None else CancellationPolicyOut(
+            own.free_until_days, own.refund_percent, own.free_cancellation)
+        out.append(RatePlanOut(
+            plan.slug, _names(plan.name, locale), _names(plan.included, locale),
+            plan.room_types if plan.room_types is not None else rooms, policy,
+        ))
+    return out
+
+
+def _extras_out(
+    extras: list[ExtraSpec], plans: list[str], rooms: list[str], locale: str, currency: str
+) -> list[ExtraOut]:
+    return [
+        ExtraOut(
+            extra.slug, _names(extra.name, locale), MoneyOut(extra.price, currency), extra.per,
+            extra.max_quantity or (None if extra.per in ("guest", "guest_night") else 1),
+            extra.room_types if extra.room_types is not None else rooms,
+            extra.rate_plans if extra.rate_plans is not None else plans,
+            extra.payable,
+        )
+        for extra in extras
+    ]
+
+
+def _inputs_out(rules: Any, currency: str) -> list[InputOut]:
+    """The questions the property's rules ask (none if its rules do not load here: its
+    prices are refused then anyway)."""
+    try:
+        instances = load_rules(rules or [], currency=currency)
+    except RuleConfigError:
+        return []
+    return [
+        InputOut(i.name, i.type, i.minimum, i.maximum, i.default, dict(i.label))
+        for i in declared_inputs(instances).values()
+    ]
 
 
 async def public_property(conn: Conn, slug: str) -> PropertyOut:
@@ -58,6 +157,10 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
     cur = await conn.execute(q["public_room_types"], {"property_id": row["id"]})
     rooms = await cur.fetchall()
     currency = str(row["currency"])
+    locale = str(row["locale"])
+    plans = plans_from_row(row["rate_plans"])
+    house = msgspec.convert(row["cancellation_policy"], CancellationPolicyOut)
+    slugs = [str(r["slug"]) for r in rooms]
     return PropertyOut(
         slug=str(row["slug"]),
         name=str(row["name"]),
@@ -66,7 +169,7 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
         locale=str(row["locale"]),
         check_in_time=row["check_in_time"].strftime("%H:%M"),
         check_out_time=row["check_out_time"].strftime("%H:%M"),
-        cancellation_policy=msgspec.convert(row["cancellation_policy"], CancellationPolicyOut),
+        cancellation_policy=house,
         today=row["today"],
         room_types=[
             RoomTypeOut(
@@ -81,4 +184,9 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
             )
             for r in rooms
         ],
+        rate_plans=_plans_out(plans, house, slugs, locale),
+        extras=_extras_out(
+            extras_from_row(row["extras"]), [p.slug for p in plans], slugs, locale, currency
+        ),
+        inputs=_inputs_out(row["pricing_rules"], currency),
     )

@@ -26,7 +26,7 @@ WHERE r.id = %(id)s AND r.status <> 'blocked'
 
 -- name: property_for_pricing
 SELECT id, slug, currency, time_zone, version, inventory_version, pricing_rules, locale,
-       booking_horizon_days, hold_share_percent,
+       booking_horizon_days, hold_share_percent, rate_plans, extras,
        (innkeep_now() AT TIME ZONE time_zone)::date AS today
 FROM property WHERE slug = %(slug)s
 
@@ -81,11 +81,11 @@ RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, client
 -- name: insert_hold
 INSERT INTO reservation (id, property_id, unit_id, stay, status, hold_expires_at,
                          hold_token_hash, adults, children, quote, quote_hash, promo_code,
-                         client_key, client_address)
+                         client_key, client_address, cancellation_policy)
 VALUES (%(id)s, %(property_id)s, %(unit_id)s, daterange(%(check_in)s, %(check_out)s), 'held',
         innkeep_now() + make_interval(secs => %(hold_seconds)s), %(token_hash)s, %(adults)s,
         %(children)s, %(quote)s, %(quote_hash)s, %(promo_code)s, %(client_key)s,
-        %(client_address)s)
+        %(client_address)s, %(cancellation_policy)s)
 RETURNING hold_expires_at, version
 
 -- name: hold_is_active

@@ -142,7 +142,8 @@ SELECT 1 AS seen FROM webhook_event WHERE id = %(id)s
 SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, r.adults, r.children, rt.name AS room_type_name,
        p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
-       p.check_out_time, p.cancellation_policy, p.time_zone, r.payment_status
+       p.check_out_time, coalesce(r.cancellation_policy, p.cancellation_policy)
+       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -226,7 +227,9 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        r.guest, r.quote, lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults,
        r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
        r.refund_amount, rt.slug AS room_type, rt.name AS room_type_name,
-       p.slug AS property_slug, p.name AS property_name, p.currency, p.cancellation_policy,
+       p.slug AS property_slug, p.name AS property_name, p.currency,
+       coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
+       p.rate_plans, p.extras,
        (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
 FROM reservation r
 JOIN property p ON p.id = r.property_id

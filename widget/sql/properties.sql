@@ -1,11 +1,12 @@
 -- name: upsert_property
 INSERT INTO property (slug, name, contact_email, time_zone, currency, locale, allowed_origins,
                       check_in_time, check_out_time, cancellation_policy, pricing_rules,
-                      booking_horizon_days, hold_share_percent, guest_retention_years)
+                      booking_horizon_days, hold_share_percent, rate_plans, extras,
+                      guest_retention_years)
 VALUES (%(slug)s, %(name)s, %(contact_email)s, %(time_zone)s, %(currency)s, %(locale)s,
         %(allowed_origins)s, %(check_in_time)s, %(check_out_time)s, %(cancellation_policy)s,
-        %(pricing_rules)s, %(booking_horizon_days)s, %(hold_share_percent)s,
-        %(guest_retention_years)s)
+        %(pricing_rules)s, %(booking_horizon_days)s, %(hold_share_percent)s, %(rate_plans)s,
+        %(extras)s, %(guest_retention_years)s)
 ON CONFLICT (slug) DO UPDATE SET
     name = EXCLUDED.name, contact_email = EXCLUDED.contact_email,
     time_zone = EXCLUDED.time_zone, currency = EXCLUDED.currency, locale = EXCLUDED.locale,
@@ -14,19 +15,20 @@ ON CONFLICT (slug) DO UPDATE SET
     cancellation_policy = EXCLUDED.cancellation_policy, pricing_rules = EXCLUDED.pricing_rules,
     booking_horizon_days = EXCLUDED.booking_horizon_days,
     hold_share_percent = EXCLUDED.hold_share_percent,
+    rate_plans = EXCLUDED.rate_plans, extras = EXCLUDED.extras,
     guest_retention_years = EXCLUDED.guest_retention_years,
     version = property.version + 1, updated_at = now()
 WHERE (property.name, property.contact_email, property.time_zone, property.currency,
        property.locale, property.allowed_origins, property.check_in_time,
        property.check_out_time, property.cancellation_policy, property.pricing_rules,
-       property.booking_horizon_days, property.hold_share_percent,
-       property.guest_retention_years)
+       property.booking_horizon_days, property.hold_share_percent, property.rate_plans,
+       property.extras, property.guest_retention_years)
       IS DISTINCT FROM
       (EXCLUDED.name, EXCLUDED.contact_email, EXCLUDED.time_zone, EXCLUDED.currency,
        EXCLUDED.locale, EXCLUDED.allowed_origins, EXCLUDED.check_in_time,
        EXCLUDED.check_out_time, EXCLUDED.cancellation_policy, EXCLUDED.pricing_rules,
-       EXCLUDED.booking_horizon_days, EXCLUDED.hold_share_percent,
-       EXCLUDED.guest_retention_years)
+       EXCLUDED.booking_horizon_days, EXCLUDED.hold_share_percent, EXCLUDED.rate_plans,
+       EXCLUDED.extras, EXCLUDED.guest_retention_years)
 RETURNING id, (xmax = 0) AS created
 
 -- name: property_id_by_slug
@@ -91,6 +93,7 @@ UPDATE property SET version = version + 1, updated_at = now() WHERE id = %(prope
 -- name: public_property
 SELECT p.id, p.slug, p.name, p.time_zone, p.currency, p.locale, p.check_in_time,
        p.check_out_time, p.cancellation_policy, p.allowed_origins, p.version,
+       p.rate_plans, p.extras, p.pricing_rules,
        (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
 FROM property p WHERE p.slug = %(slug)s
 

@@ -1,0 +1,58 @@
+"""What a booking's webhook says: reference, stay, unit, room type, amounts (money objects
+as in the public API), and the guest, whom `enqueue` keeps from endpoints not opted in."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from widget.db import Conn
+from widget.deliveries.outbox import enqueue
+from widget.rows import BookingEvent, decoded
+from widget.schemas import MoneyOut
+from widget.sql import queries
+
+EventType = Literal["booking.confirmed", "booking.cancelled"]
+
+
+async def enqueue_booking_event(conn: Conn, reservation_id: UUID, event_type: EventType) -> int:
+    """Write ``event_type`` for the booking ``reservation_id`` to the webhook outbox, in
+    ``conn``'s current transaction (the one that confirmed or cancelled it)."""
+    cur = await conn.execute(queries("webhooks")["booking_for_webhook"], {"id": reservation_id})
+    row = await cur.fetchone()
+    assert row is not None  # the caller has just written this booking, in this transaction
+    booking = decoded(row, BookingEvent)
+    return await enqueue(
+        conn, booking.property_id, event_type, booking_data(booking), booking_ref=booking.reference
+    )
+
+
+def booking_data(booking: BookingEvent) -> dict[str, Any]:
+    """The ``data`` object of a booking event."""
+
+    def money(amount: int) -> dict[str, Any]:
+        return msgspec.to_builtins(MoneyOut(amount, booking.currency))  # type: ignore[no-any-return]
+
+    data: dict[str, Any] = {
+        "property": booking.property_slug,
+        "reference": booking.reference,
+        "status": booking.status,
+        "check_in": booking.check_in.isoformat(),
+        "check_out": booking.check_out.isoformat(),
+        "nights": (booking.check_out - booking.check_in).days,
+        "unit": booking.unit,
+        "room_type": {"slug": booking.room_type_slug, "name": booking.room_type_name},
+        "adults": booking.adults,
+        "children": booking.children,
+    }
+    if booking.quote is not None:
+        data["total"] = money(booking.quote.total)
+        data["paid"] = money(booking.quote.due_now)
+    if booking.refund_amount is not None:
+        data["refund"] = money(booking.refund_amount)
+    if booking.guest is not None:
+        # The only personal data: `enqueue` drops it for endpoints without include_guest.
+        data |= {"guest": {"name": booking.guest.name, "email": booking.guest.email}}
+    return data

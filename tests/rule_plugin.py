@@ -75,6 +75,7 @@ loud = false
 extras = { drums = 3, "flag wavers" = 2 }
 """
 
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #: A property using every key of the file and every built-in rule type (and the festival).
 EVERY_SECTION_TOML = """
 [property]
@@ -113,6 +114,39 @@ max_guests = 1
 included_guests = 1
 base_price = 55.5
 units = ["A"]
+
+[[rate_plans]]
+slug = "flexible"
+name = { en = "Flexible", it = "Flessibile" }
+payment = { deposit_percent = 30 }
+
+[[rate_plans]]
+slug = "half-board"
+name = "Half board"
+room_types = ["family-suite"]
+amount = 25.50
+included = "Breakfast and dinner"
+cancellation_policy = { free_cancellation = false, refund_percent = 10 }
+
+[[rate_plans]]
+slug = "saver"
+name = "Saver"
+percent = -10
+
+[[extras]]
+slug = "parking"
+name = "Parking"
+price = 15
+per = "night"
+max_quantity = 1
+vat_percent = 22
+payable = "at_property"
+
+[[webhooks]]
+url = "https://hooks.example.com/catch/123/abc"
+events = ["booking.confirmed", "booking.cancelled"]
+secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+include_guest = true
 
 [[rules]]
 type = "base_rate"

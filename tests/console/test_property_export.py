@@ -11,11 +11,13 @@ import psycopg
 import pytest
 
 from engine.testing import registered
-from tests.rule_plugin import EVERY_SECTION_TOML, FestivalPlugin
+from tests.rule_plugin import EVERY_SECTION_TOML, WEBHOOK_SECRET, FestivalPlugin
 from tests.widget.test_cli import innkeep
 from widget.properties.apply import apply_property
+from widget.properties.errors import PropertyApplyError
 from widget.properties.export import PropertyNotFound, export_property
 from widget.properties.file import parse_property
+from widget.properties.secrets import fingerprint
 
 
 @pytest.fixture
@@ -116,3 +118,38 @@ def test_the_command_writes_the_file_that_apply_takes_back(
     missing = innkeep("property", "export", "nowhere", env=env)
     assert missing.returncode == 2
     assert "no property is called 'nowhere'" in missing.stderr
+
+
+def _secret_of(conn: psycopg.Connection[Any]) -> str:
+    row = conn.execute("SELECT secret FROM webhook_endpoint WHERE removed_at IS NULL").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_plans_extras_and_webhooks_are_exported_and_the_secret_only_by_reference(
+    database_url: str, clean: None, festival: None
+) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        apply_property(conn, parse_property(EVERY_SECTION_TOML))
+        exported = export_property(conn, "every-key")
+        assert WEBHOOK_SECRET not in exported
+        assert f'secret = {{ kept = "{fingerprint(WEBHOOK_SECRET)}" }}' in exported
+        assert "amount = 25.50" in exported and "percent = -10" in exported
+        assert 'name = { en = "Flexible", it = "Flessibile" }' in exported
+        # Applied again: nothing changes, the secret is kept.
+        assert apply_property(conn, parse_property(exported)).changed == []
+        assert _secret_of(conn) == WEBHOOK_SECRET
+        # Left out: kept too.
+        without = exported.replace(f'secret = {{ kept = "{fingerprint(WEBHOOK_SECRET)}" }}\n', "")
+        assert "secret" not in without.split("[[webhooks]]")[1].split("[[rules]]")[0]
+        assert apply_property(conn, parse_property(without)).changed == []
+        assert _secret_of(conn) == WEBHOOK_SECRET
+        # A reference to another secret (rotated since the export) is refused, naming it.
+        stale = exported.replace(fingerprint(WEBHOOK_SECRET), fingerprint("whsec_older"))
+        with pytest.raises(PropertyApplyError, match=r"webhooks\[0\]\.secret .*not the one"):
+            apply_property(conn, parse_property(stale))
+        # A new endpoint cannot start without its secret.
+        new = without.replace("https://hooks.example.com/catch/123/abc", "https://new.example.com/h")
+        with pytest.raises(PropertyApplyError, match="a new webhook needs its secret"):
+            apply_property(conn, parse_property(new))
+        assert _secret_of(conn) == WEBHOOK_SECRET

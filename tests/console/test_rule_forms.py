@@ -100,13 +100,15 @@ def test_a_bad_value_gets_the_message_property_apply_gives(
     problem = rule_problem(rules_from_form(data), currency="EUR", room_types=ROOMS)
     assert problem is not None
     # The same value written in the file: the same message, naming the same key.
-    toml = DEMO_TOML.replace("percent = 30", f"percent = {written}") if key == "percent" else (
-        DEMO_TOML.replace("first = 2026-06-20", f"first = {written}")
-        if key.endswith("first")
-        else DEMO_TOML.replace(
+    summer = 'name = "summer"\npercent = 30'
+    if key == "percent":
+        toml = DEMO_TOML.replace(summer, f'name = "summer"\npercent = {written}')
+    elif key.endswith("first"):
+        toml = DEMO_TOML.replace("first = 2026-06-20", f"first = {written}")
+    else:
+        toml = DEMO_TOML.replace(
             "last = 2026-09-05, yearly = true", f"last = 2026-09-05, yearly = {written}"
         )
-    )
     with pytest.raises(PropertyFileError) as raised:
         parse_property(toml)
     assert raised.value.message == problem.message

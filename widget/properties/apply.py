@@ -9,14 +9,10 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from widget.properties.endpoints import apply_webhooks
+from widget.properties.errors import PropertyApplyError
 from widget.properties.file import PropertySpec, RoomTypeSpec, clock, normalise_origin
 from widget.properties.plans import stored
 from widget.sql import queries
-
-
-class PropertyApplyError(ValueError):
-    """The file is valid but cannot be applied as it stands (for example, it drops a unit
-    that still has stays ahead)."""
 
 
 @dataclass

@@ -19,7 +19,10 @@ from psycopg.rows import dict_row
 from engine import rule_types, to_major
 from widget.properties.fields import SettingField, settings_fields
 from widget.properties.file import CancellationPolicy
+from widget.properties.plans import ExtraSpec, RatePlanSpec
+from widget.properties.secrets import reference
 from widget.properties.toml_out import inline_table, toml_key, toml_string, value
+from widget.properties.webhooks import WebhookSpec
 from widget.sql import queries
 
 Row = dict[str, Any]
@@ -138,6 +141,49 @@ def rule_table(table: dict[str, Any]) -> list[str]:
     ]
 
 
-#: The parts of the file other parts of Innkeep keep (channels, webhooks, rate plans...),
-#: each written after the rules. A part that holds secrets writes `secrets.reference`s.
-SECTIONS: tuple[SectionWriter, ...] = ()
+def _tables(
+    header: str, rows: list[dict[str, Any]], spec: type[Any], money: dict[str, str]
+) -> list[str]:
+    """``[[header]]`` tables of rows stored through the Struct ``spec`` (keys in its order,
+    None left out); the ``money`` keys (key → currency) written back in major units."""
+    fields = {f.key: f for f in settings_fields(spec)}
+    lines: list[str] = []
+    for row in rows:
+        table = {
+            key: to_major(item, money[key]) if key in money and item is not None else item
+            for key, item in row.items()
+        }
+        keys = [k for k in fields if table.get(k) is not None]
+        keys += [k for k in table if k not in fields and table[k] is not None]
+        lines += ["", f"[[{header}]]"]
+        lines += [
+            f"{toml_key(key)} = {value(table[key], fields.get(key), typed=True)}"
+            for key in keys
+        ]
+    return lines
+
+
+def _rate_plans_and_extras(conn: psycopg.Connection[Any], prop: Row) -> list[str]:
+    """``[[rate_plans]]`` and ``[[extras]]`` as stored (money in minor units there)."""
+    currency = prop["currency"]
+    return _tables(
+        "rate_plans", list(prop["rate_plans"] or []), RatePlanSpec, {"amount": currency}
+    ) + _tables("extras", list(prop["extras"] or []), ExtraSpec, {"price": currency})
+
+
+def _webhooks(conn: psycopg.Connection[Any], prop: Row) -> list[str]:
+    """``[[webhooks]]``, each secret written as a reference to the stored one."""
+    rows = conn.execute(
+        queries("webhooks")["endpoints_of_property"], {"property_id": prop["id"]}
+    ).fetchall()
+    hooks = [
+        {"url": url, "events": list(events), "secret": reference(secret),
+         "include_guest": include_guest}
+        for _, url, events, secret, include_guest in rows
+    ]
+    return _tables("webhooks", hooks, WebhookSpec, {})
+
+
+#: The parts of the file other parts of Innkeep keep, each written after the rules. A
+#: part that holds secrets writes `secrets.reference`s, never the secret.
+SECTIONS: tuple[SectionWriter, ...] = (_rate_plans_and_extras, _webhooks)

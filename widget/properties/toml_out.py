@@ -53,26 +53,33 @@ def _candidates(value: Any, kind: str | None) -> list[str]:
     return [toml_string(text)]
 
 
-def scalar(value: Any, kind: str | None = None) -> str:
-    """One scalar written as TOML, in ``kind``'s own form when that reads back unchanged."""
+def scalar(value: Any, kind: str | None = None, *, typed: bool = False) -> str:
+    """One scalar written as TOML, in ``kind``'s own form when that reads back unchanged.
+    ``typed``: the section is stored through its Struct, so a whole number read back for a
+    decimal setting is stored as that decimal (``-10`` is kept as ``"-10"``)."""
     stored = msgspec.to_builtins(value)
     for literal in _candidates(value, kind):
         try:
-            if read_back(literal) == stored:
-                return literal
+            back = read_back(literal)
         except (tomllib.TOMLDecodeError, ValueError):
             continue
+        if typed and kind == "number" and isinstance(back, int) and not isinstance(back, bool):
+            back = msgspec.to_builtins(Decimal(back))
+        if back == stored:
+            return literal
     return toml_string(str(stored))
 
 
-def value(item: Any, field: SettingField | None = None) -> str:
-    """Any stored value as an inline TOML value, guided by its setting's field if known."""
+def value(item: Any, field: SettingField | None = None, *, typed: bool = False) -> str:
+    """Any stored value as an inline TOML value, guided by its setting's field if known
+    (``typed``: see `scalar`)."""
     if isinstance(item, dict):
         fields = {f.key: f for f in field.fields} if field is not None else {}
-        return inline_table(item, fields)
+        return inline_table(item, fields, typed=typed)
     if isinstance(item, list | tuple):
-        return "[" + ", ".join(value(element, _element(field)) for element in item) + "]"
-    return scalar(item, field.kind if field is not None else None)
+        elements = (value(element, _element(field), typed=typed) for element in item)
+        return "[" + ", ".join(elements) + "]"
+    return scalar(item, field.kind if field is not None else None, typed=typed)
 
 
 def _element(field: SettingField | None) -> SettingField | None:
@@ -88,10 +95,16 @@ def _element(field: SettingField | None) -> SettingField | None:
     return None
 
 
-def inline_table(table: dict[str, Any], fields: dict[str, SettingField]) -> str:
-    """``{ first = 2026-06-20, yearly = true }``, keys in the fields' order, then the rest."""
+def inline_table(
+    table: dict[str, Any], fields: dict[str, SettingField], *, typed: bool = False
+) -> str:
+    """``{ first = 2026-06-20, yearly = true }``, keys in the fields' order, then the rest;
+    a key whose value is None is left out (TOML has no null: the reader's default)."""
     keys = [key for key in fields if key in table] + [key for key in table if key not in fields]
+    keys = [key for key in keys if table[key] is not None]
     if not keys:
         return "{}"
-    inner = ", ".join(f"{toml_key(key)} = {value(table[key], fields.get(key))}" for key in keys)
+    inner = ", ".join(
+        f"{toml_key(key)} = {value(table[key], fields.get(key), typed=typed)}" for key in keys
+    )
     return "{ " + inner + " }"

@@ -109,7 +109,8 @@ ORDER BY rt.position, rt.slug
 SELECT p.id, p.slug, p.name, p.contact_email, p.time_zone, p.currency, p.locale,
        p.allowed_origins, to_char(p.check_in_time, 'HH24:MI') AS check_in_time,
        to_char(p.check_out_time, 'HH24:MI') AS check_out_time, p.cancellation_policy,
-       p.pricing_rules, p.booking_horizon_days, p.hold_share_percent, p.guest_retention_years
+       p.pricing_rules, p.booking_horizon_days, p.hold_share_percent, p.guest_retention_years,
+       p.rate_plans, p.extras
 FROM property p WHERE p.slug = %(slug)s
 
 -- name: room_types_for_export

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from engine import Party, Quote, StayContext, price_stay
+from engine import Party, Quote, RatePlan, StayContext, price_stay
 from widget.db import Conn
 from widget.inventory.availability import CalendarNight, busy_stock, calendar
 from widget.inventory.catalogue import Catalogue, read_catalogue
@@ -42,8 +42,9 @@ async def why_this_night(
     conn: Conn, book: RuleBook, draft: Rules, room_type: str, party: Party, night: date
 ) -> Quote:
     """The quote of a one-night stay arriving on ``night`` under ``draft``: the lines that
-    made the night's price, then the stay lines such a stay would get. Restrictions (a
-    minimum stay) are left out: they change whether a stay is sold, not its price.
+    made the night's price (the rate plan's among them, the plan the calendar's price is
+    under), then the stay lines such a stay would get. Restrictions (a minimum stay) are
+    left out: they change whether a stay is sold, not its price.
     Raises the engine's `PricingError` for a party or night it cannot price."""
     catalogue = await draft_catalogue(conn, book, draft, room_type)
     stock = await busy_stock(conn, catalogue, night, night + timedelta(days=1))
@@ -58,4 +59,11 @@ async def why_this_night(
         occupancy=stock[room_type].occupancy(night, night + timedelta(days=1)),
     )
     pricing = [rule for rule in catalogue.rules if rule.stage != "restrict"]
-    return price_stay(context, pricing)
+    # The calendar shows each night at its lowest price over the rate plans that sell the
+    # room type: explain the night under that plan (or under none, without plans).
+    plans: list[RatePlan | None] = [p for p in catalogue.plans if p.applies_to(room_type)]
+    quotes = [
+        price_stay(context, pricing, rate_plan=plan, extras=catalogue.extras)
+        for plan in plans or [None]
+    ]
+    return min(quotes, key=lambda quote: quote.nights[0].amount)

@@ -1,8 +1,16 @@
 """One real PostgreSQL and one real Redis (Valkey) for the whole suite, started once here,
-in the parent process, from the same pip packages the embedded default uses."""
+in the parent process, from the same pip packages the embedded default uses.
+
+With ``INNKEEP_TEST_REDIS=cluster`` the Redis fixtures name a real Valkey Cluster instead
+(three primaries, three replicas: tests/redis_cluster.py), and each test's properties get
+ids whose hash tags land on the primaries in turn; scripts/test re-runs the hold, calendar,
+race and state-machine tests that way."""
 
 from __future__ import annotations
 
+import atexit
+import itertools
+import logging
 import os
 import shutil
 import signal
@@ -15,10 +23,10 @@ from urllib.parse import urlsplit, urlunsplit
 import msgspec
 import psycopg
 import pytest
-import redis
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import DEMO_TOML
+from tests.helpers import DEMO_TOML, flush_redis
+from tests.redis_cluster import Cluster, tag_on_each_primary
 from widget.app import create_app
 from widget.local_servers import EmbeddedServices
 from widget.migrate import migrate
@@ -26,6 +34,9 @@ from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import Settings, load_settings
 from widget.testing.stack import free_port as free_port  # tests import it from here too
+
+#: The Redis fixtures name a cluster (see the module's docstring).
+ON_CLUSTER = os.environ.get("INNKEEP_TEST_REDIS") == "cluster"
 
 TABLES = (
     "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key, "
@@ -101,16 +112,69 @@ def database_url(servers: tuple[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def redis_url(servers: tuple[str, str]) -> str:
+def redis_cluster() -> Iterator[Cluster]:
+    """A real Valkey Cluster, started once for the whole run, when a test asks for it."""
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="innkeep-cluster-")))
+    atexit.register(cluster.stop)  # a run ended by SIGTERM skips the teardown below
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url(servers: tuple[str, str], request: pytest.FixtureRequest) -> str:
+    if ON_CLUSTER:
+        cluster: Cluster = request.getfixturevalue("redis_cluster")
+        return cluster.seeds
     return servers[1]
 
 
+@pytest.fixture(scope="session")
+def spread_ids(request: pytest.FixtureRequest) -> Iterator[int]:
+    """On a cluster: the first property id of each test in turn, chosen so that the hash tag
+    ``{p:ID}`` lands on each primary in turn (and far from 1, so no test relies on it)."""
+    cluster: Cluster = request.getfixturevalue("redis_cluster")
+    return itertools.cycle(tag_on_each_primary(cluster, range(1000, 1200)).values())
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def redis_never_failed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On a cluster, no Redis call of the service may fail (and fall back to Postgres)
+    unless the test means it to: a slot-crossing script or a client that cannot follow the
+    cluster would otherwise pass unseen, Postgres keeping the bookings right."""
+    if not ON_CLUSTER or request.node.get_closest_marker("redis_away"):
+        yield
+        return
+    kept, logger = _Kept(), logging.getLogger("widget.shared_redis")
+    logger.addHandler(kept)
+    try:
+        yield
+    finally:
+        logger.removeHandler(kept)
+    assert [record.getMessage() for record in kept.records] == []
+
+
 @pytest.fixture
-def clean(database_url: str, redis_url: str) -> Iterator[None]:
+def clean(database_url: str, redis_url: str, request: pytest.FixtureRequest) -> Iterator[None]:
     """Every test that touches data starts from empty tables and an empty Redis."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
-    redis.Redis.from_url(redis_url).flushdb()
+        if ON_CLUSTER:
+            first = next(request.getfixturevalue("spread_ids"))
+            conn.execute(f"ALTER TABLE property ALTER COLUMN id RESTART WITH {int(first)}")
+    flush_redis(redis_url, cluster=ON_CLUSTER)
     yield
 
 
@@ -134,6 +198,7 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
         {},
         database_url=database_url,
         redis_url=redis_url,
+        redis_cluster=ON_CLUSTER,
         env="test",
         data_dir=tmp_path,
     )

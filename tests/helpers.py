@@ -17,6 +17,29 @@ from widget.paths import PROPERTIES_DIR
 DEMO_TOML = (PROPERTIES_DIR / "demo.toml").read_text(encoding="utf-8")
 
 
+def sync_redis(url: str, *, cluster: bool) -> redis.Redis | redis.RedisCluster:
+    """A blocking client for the tests' own look at Redis: of a cluster when ``cluster``
+    (``url`` then names its seed nodes, comma-separated)."""
+    if cluster:
+        return redis.RedisCluster.from_url(url.split(",")[0])
+    return redis.Redis.from_url(url)
+
+
+def settings_redis(settings: Any) -> redis.Redis | redis.RedisCluster:
+    """`sync_redis` for the Redis that ``settings`` name."""
+    return sync_redis(settings.redis_url or "", cluster=settings.redis_cluster)
+
+
+def flush_redis(url: str, *, cluster: bool) -> None:
+    """Empty the Redis (every primary of a cluster)."""
+    client = sync_redis(url, cluster=cluster)
+    if isinstance(client, redis.RedisCluster):
+        client.flushdb(target_nodes=redis.RedisCluster.PRIMARIES)
+    else:
+        client.flushdb()
+    client.close()
+
+
 def write(tmp_path: Path, text: str, name: str = "property.toml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -66,7 +89,7 @@ OPEN_DEMO_TOML = with_hold_share(DEMO_TOML, 1000)
 
 def age_gates(settings: Any, seconds: int) -> None:
     """Let ``seconds`` pass for the Redis gates too (they keep real time, not the DB's)."""
-    client = redis.Redis.from_url(settings.redis_url or "")
+    client = settings_redis(settings)
     for key in client.scan_iter("innkeep:*:gate:*"):
         holder, _, taken = client.get(key).decode().partition(":")  # type: ignore[union-attr]
         client.set(key, f"{holder}:{int(taken) - seconds * 1000}", keepttl=True)
@@ -183,3 +206,17 @@ def stored_quote(
         "currency": currency,
         "quote_hash": "q-" + check_in,
     }
+
+
+def counter(exposition: str, name: str, **labels: str) -> float:
+    """The value of one series in Prometheus' text format (0 when absent)."""
+    total = 0.0
+    for line in exposition.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        series, _, value = line.rpartition(" ")
+        if series.split("{")[0] != name:
+            continue
+        if all(f'{key}="{wanted}"' in series for key, wanted in labels.items()):
+            total += float(value)
+    return total

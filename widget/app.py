@@ -14,8 +14,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
-from litestar.types import Middleware
-from redis.asyncio import Redis
+from litestar.types import BeforeMessageSendHookHandler, Message, Middleware, Scope
 
 from widget.api import route_handlers
 from widget.api.bodies import ClosedStructSchemas, strict_body
@@ -30,9 +29,11 @@ from widget.http_errors import exception_handlers
 from widget.idempotency import KeptAnswer, answer_kept
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
 from widget.inventory.notifications import listening
+from widget.metrics import UNMATCHED, Metrics
 from widget.paths import TEMPLATES_DIR
 from widget.redact import install_log_redaction
 from widget.settings import Settings, SettingsError, require_secret_key
+from widget.shared_redis import connect
 from widget.state import Services, ServicesDep, build_services
 
 log = logging.getLogger("innkeep")
@@ -41,16 +42,11 @@ Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 def create_app(settings: Settings) -> Litestar:
     """Build the service for ``settings``; connections open in the lifespan, not here."""
-    database_url, redis_url = _server_urls(settings)
+    database_url, _ = _server_urls(settings)
     require_secret_key(settings)
     install_log_redaction()
     services = build_services(
-        settings,
-        create_pool(database_url, settings.db_pool_max),
-        # A Redis that is away must cost a request milliseconds, not seconds.
-        Redis.from_url(
-            redis_url, socket_timeout=0.25, socket_connect_timeout=0.25, retry_on_timeout=False
-        ),
+        settings, create_pool(database_url, settings.db_pool_max), connect(settings)
     )
     return Litestar(
         route_handlers=[*route_handlers(), console_router()],
@@ -62,6 +58,7 @@ def create_app(settings: Settings) -> Litestar:
         guards=[strict_body],
         plugins=[ClosedStructSchemas()],
         middleware=_middleware(services),
+        before_send=[_counting(services.metrics)],
         request_max_body_size=JSON_BODY_LIMIT,
         # A request with an Idempotency-Key is answered with the bytes kept for it.
         exception_handlers={**exception_handlers, KeptAnswer: answer_kept},
@@ -104,6 +101,17 @@ def _lifespan(services: Services, database_url: str) -> Lifespan:
             await services.redis.aclose()
 
     return lifespan
+
+
+def _counting(metrics: Metrics) -> BeforeMessageSendHookHandler:
+    """Count every answer by its route template (one label for paths no route matched) and
+    status class, as it starts: errors and refusals included."""
+
+    async def count(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            metrics.answered(scope.get("path_template", UNMATCHED), message["status"])
+
+    return count
 
 
 def _dependencies(services: Services) -> dict[str, Provide]:

@@ -36,7 +36,10 @@ class SettingsError(ValueError):
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
+    #: One Redis URL; with `redis_cluster`, one or more seed nodes of a cluster, comma-separated.
     redis_url: str | None = None
+    #: Talk to a Redis/Valkey Cluster (redis-py's cluster client) rather than one server.
+    redis_cluster: bool = False
     env: Env = "development"
     data_dir: Path = Path(platformdirs.user_data_dir("innkeep"))
     hold_seconds: int = 600
@@ -76,6 +79,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_seconds: float = 60.0
     #: How often each worker sends due owner webhooks.
     webhook_seconds: float = 5.0
+    #: A bearer token for ``GET /metrics``; without one, only loopback callers may read it.
+    metrics_token: str | None = None
     #: Off in tests that drive the sweeper and senders themselves, step by step.
     background_jobs: bool = True
     #: Non-public networks (CIDR strings) that outbound calls (iCal feeds, owner webhooks)
@@ -119,6 +124,31 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
     return raw
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "0").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r} must be 1 or 0")
+
+
+def _redis_urls(env: Mapping[str, str], cluster: bool) -> str | None:
+    """INNKEEP_REDIS_URL: one URL, or (for a cluster) seed nodes separated by commas."""
+    name, schemes = "INNKEEP_REDIS_URL", ("redis://", "rediss://", "unix://")
+    raw = env.get(name) or None
+    if raw is None or "," not in raw:
+        return _url(env, name, schemes)
+    if not cluster:
+        raise SettingsError(
+            f"{name} names several servers: set INNKEEP_REDIS_CLUSTER=1 for a cluster's seed nodes"
+        )
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    for part in parts:
+        _url({name: part}, name, ("redis://", "rediss://"))
+    return ",".join(parts)
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     networks = []
@@ -160,7 +190,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     stripe_key = env.get("INNKEEP_STRIPE_SECRET_KEY") or None
     values: dict[str, object] = {
         "database_url": _url(env, "INNKEEP_DATABASE_URL", ("postgresql://", "postgres://")),
-        "redis_url": _url(env, "INNKEEP_REDIS_URL", ("redis://", "rediss://", "unix://")),
+        "redis_url": _redis_urls(env, _flag(env, "INNKEEP_REDIS_CLUSTER")),
+        "redis_cluster": _flag(env, "INNKEEP_REDIS_CLUSTER"),
+        "metrics_token": env.get("INNKEEP_METRICS_TOKEN") or None,
         "env": _choice(env, "INNKEEP_ENV", "development", ("development", "test", "production")),
         "hold_seconds": _int(env, "INNKEEP_HOLD_SECONDS", 600, 1),
         "payment_grace_seconds": _int(env, "INNKEEP_PAYMENT_GRACE_SECONDS", 900, 0),

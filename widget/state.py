@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar.params import SkipValidation
-from redis.asyncio import Redis
 
 from widget.db import Conn, Pool
 from widget.inventory.calendar_cache import CalendarBodies
@@ -23,8 +22,10 @@ from widget.inventory.holds import Holds
 from widget.inventory.quotas import Quotas
 from widget.inventory.stock_memory import StockMemory
 from widget.inventory.versions import VersionMemory
+from widget.metrics import Metrics
 from widget.payments import PaymentProvider, payment_provider
 from widget.settings import Settings
+from widget.shared_redis import RedisWatch, SharedRedis
 from widget.sync.export import ExportMemory
 
 
@@ -37,7 +38,11 @@ class Services:
 
     settings: Settings
     pool: Pool
-    redis: Redis
+    #: One server or a cluster client (`widget.shared_redis.connect`).
+    redis: SharedRedis
+    #: This worker's counters (``/metrics``) and what its Redis calls have met (``/readyz``).
+    metrics: Metrics
+    redis_watch: RedisWatch
     #: Whether this worker may trust its memories; the notification listener drives it.
     freshness: Freshness
     #: The one way to read a property's versions.
@@ -52,19 +57,27 @@ class Services:
     exports: ExportMemory
 
 
-def build_services(settings: Settings, pool: Pool, redis: Redis) -> Services:
+def build_services(settings: Settings, pool: Pool, redis: SharedRedis) -> Services:
     """Make every per-worker part once, each handed what it needs."""
+    metrics = Metrics()
+    watch = RedisWatch(metrics)
     freshness = Freshness()
     versions = VersionMemory(freshness, pool)
     catalogues = Catalogues()
     holds = Holds(
-        settings, Gate(redis), Quotas(redis, settings), StockMemory(freshness), freshness
+        settings,
+        Gate(redis, watch),
+        Quotas(redis, settings, watch),
+        StockMemory(freshness),
+        freshness,
     )
-    availability = Availability(pool, redis, versions, catalogues, CalendarBodies())
+    availability = Availability(pool, redis, watch, versions, catalogues, CalendarBodies())
     return Services(
         settings=settings,
         pool=pool,
         redis=redis,
+        metrics=metrics,
+        redis_watch=watch,
         freshness=freshness,
         versions=versions,
         catalogues=catalogues,

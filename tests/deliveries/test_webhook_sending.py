@@ -209,7 +209,11 @@ async def test_a_delivery_is_given_up_after_a_day_and_then_the_next_one_goes(
         await send_webhooks(pool, sending_settings)
         assert len(tries) < 30
     pauses = [round((b - a).total_seconds()) for a, b in itertools.pairwise(tries)]
-    assert pauses[:4] == [60, 120, 240, 480]  # exponential back-off ...
+    # Exponential back-off ... (the test clock keeps running after set_clock, so a busy
+    # machine adds a second or two between setting it and the try)
+    assert [abs(p - e) <= 5 for p, e in zip(pauses, [60, 120, 240, 480], strict=False)] == [
+        True
+    ] * 4
     assert max(pauses) <= 4 * 3600
     assert tries[-1] == first["give_up_at"] == first["created_at"] + timedelta(days=1)
     assert deliveries(hooked)[0]["state"] == "failed"

@@ -6,7 +6,6 @@ from typing import Any
 import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
-from redis.asyncio import Redis
 
 from tests.helpers import DEMO_TOML
 from widget.app import create_app
@@ -14,6 +13,7 @@ from widget.db import create_pool
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import Settings
+from widget.shared_redis import connect
 from widget.state import Services, build_services
 
 
@@ -38,7 +38,7 @@ async def services(quiet_settings: Settings) -> AsyncIterator[Services]:
     assert quiet_settings.database_url and quiet_settings.redis_url
     pool = create_pool(quiet_settings.database_url, 4)
     await pool.open()
-    redis = Redis.from_url(quiet_settings.redis_url)
+    redis = connect(quiet_settings)
     try:
         yield build_services(quiet_settings, pool, redis)
     finally:

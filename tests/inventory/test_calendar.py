@@ -237,6 +237,7 @@ def service_log() -> Iterator[Kept]:
         logger.removeHandler(kept)
 
 
+@pytest.mark.redis_away
 async def test_with_redis_away_the_calendar_answers_and_warns_now_and_then(
     quiet_settings: Settings, demo: psycopg.Connection[Any], service_log: Kept
 ) -> None:

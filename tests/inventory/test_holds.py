@@ -14,11 +14,10 @@ from typing import Any
 import msgspec
 import psycopg
 import pytest
-import redis
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import free_port
-from tests.helpers import OPEN_DEMO_TOML, advance_clock, age_gates
+from tests.helpers import OPEN_DEMO_TOML, advance_clock, age_gates, settings_redis
 from widget.app import create_app
 from widget.background import sweep_holds
 from widget.properties.apply import apply_property
@@ -131,7 +130,7 @@ async def test_a_beacon_can_release_with_the_token_in_its_body(api: Client) -> N
 def gate_nights(settings: Settings, holder: str, age_seconds: float) -> None:
     """A gate on Room 6 (the single room) for the test stay, taken ``age_seconds`` ago by a
     request that never wrote its hold."""
-    client = redis.Redis.from_url(settings.redis_url or "")
+    client = settings_redis(settings)
     unit = (
         psycopg.connect(settings.database_url or "")
         .execute("SELECT id, property_id FROM unit WHERE name = 'Room 6'")
@@ -214,6 +213,7 @@ async def no_redis(
         yield client
 
 
+@pytest.mark.redis_away
 async def test_with_redis_away_holds_still_work_and_never_overlap(no_redis: Client) -> None:
     for guest in range(3):
         assert (await hold(no_redis, wish(), who=guest)).status_code == 201
@@ -221,6 +221,7 @@ async def test_with_redis_away_holds_still_work_and_never_overlap(no_redis: Clie
     assert await units_free(no_redis, "double-sea-view") == 0
 
 
+@pytest.mark.redis_away
 async def test_with_redis_away_quotas_are_counted_in_postgres(no_redis: Client) -> None:
     assert (await hold(no_redis, wish("garden-single"), who=1)).status_code == 201
     assert (await hold(no_redis, wish("family-suite", nights=2), who=1)).status_code == 201

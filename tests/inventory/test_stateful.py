@@ -19,9 +19,9 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from redis.asyncio import Redis
 
-from tests.helpers import OPEN_DEMO_TOML, advance_clock, age_gates
+from tests.conftest import ON_CLUSTER
+from tests.helpers import OPEN_DEMO_TOML, advance_clock, age_gates, flush_redis
 from widget.db import create_pool
 from widget.errors import InnkeepError
 from widget.inventory.availability import calendar
@@ -33,6 +33,7 @@ from widget.inventory.quotas import Client
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import Settings
+from widget.shared_redis import connect
 from widget.state import build_services
 
 FIRST = date.today() + timedelta(days=60)
@@ -62,9 +63,9 @@ class Guesthouse(RuleBasedStateMachine):
             holds_per_session=10_000,
         )
         self.pool = create_pool(self.database_url, 2)
-        self.redis = Redis.from_url(self.settings_.redis_url or "")
+        self.redis = connect(self.settings_)
         self.run(self.pool.open())
-        self.run(self.redis.flushdb())
+        flush_redis(self.settings_.redis_url or "", cluster=self.settings_.redis_cluster)
         self.services = build_services(relaxed, self.pool, self.redis)
         self.holds: dict[uuid.UUID, int] = {}  # hold id → version, while we believe it held
         self.bookings: list[uuid.UUID] = []
@@ -281,5 +282,7 @@ def settings_for_run(case: Any) -> Any:
     # Every health check stays on: none fires. The slow part, Postgres and Redis behind each
     # rule, runs outside Hypothesis' draws, which too_slow times; nothing is filtered, no
     # pytest fixture is reused across examples, and a step's data stays small.
-    case.settings = settings(max_examples=10, stateful_step_count=15, deadline=None)
+    # Once more on a cluster (scripts/test), with fewer examples: the cluster is the news.
+    examples = 4 if ON_CLUSTER else 10
+    case.settings = settings(max_examples=examples, stateful_step_count=15, deadline=None)
     return case

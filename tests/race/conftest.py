@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.conftest import ON_CLUSTER
 from tests.helpers import OPEN_DEMO_TOML
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
@@ -18,13 +19,15 @@ from widget.testing.stack import Launch, Running, innkeep_serve
 
 
 def racing_service(
-    database_url: str, redis_url: str, workers: int = 2
+    database_url: str, redis_url: str, workers: int = 2, *, cluster: bool = ON_CLUSTER
 ) -> contextlib.AbstractContextManager[Running]:
-    """``innkeep serve`` with ``workers`` processes on the suite's Postgres and ``redis_url``."""
+    """``innkeep serve`` with ``workers`` processes on the suite's Postgres and ``redis_url``
+    (a cluster's seed nodes when ``cluster``)."""
     env = {
         **os.environ,
         "INNKEEP_DATABASE_URL": database_url,
         "INNKEEP_REDIS_URL": redis_url,
+        "INNKEEP_REDIS_CLUSTER": "1" if cluster else "0",
         "INNKEEP_ENV": "test",
         # Many test clients share one address: lift the per-address limits for the race
         # (the property lets one client hold all of it, too).

@@ -15,7 +15,7 @@ from widget.api.params import HoldId, PropertySlug, check_adults, check_children
 from widget.api.quotes import StayRequest
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.clients import client_of
-from widget.errors import Conflict
+from widget.errors import Conflict, InnkeepError
 from widget.headers import HOLD_TOKEN
 from widget.idempotency import idempotent
 from widget.intake import ACCEPTS, BEACON
@@ -70,6 +70,15 @@ class HoldController(Controller):
         client = client_of(request, services.settings)
 
         async def hold() -> HoldOut:
+            try:
+                held = await _held()
+            except InnkeepError as refusal:
+                services.metrics.hold_refused(refusal.code)
+                raise
+            services.metrics.hold_made()
+            return held
+
+        async def _held() -> HoldOut:
             who = party(check_adults(data.adults), check_children(data.children))
             seen = await services.versions.of(slug, db)
             catalogue = await services.catalogues.of(db, slug, seen)

@@ -72,21 +72,43 @@ def serving_environment(environ: MutableMapping[str, str], host: str, port: int)
     return load_settings(environ)
 
 
+@contextlib.contextmanager
+def shared_metrics(environ: MutableMapping[str, str], workers: int) -> Iterator[None]:
+    """With several workers, a fresh folder for this run where each worker keeps its counters
+    (prometheus-client's multiprocess mode; `widget.metrics`), removed when the run ends:
+    counters of an earlier run must not be added to this one's."""
+    if workers < 2:
+        yield
+        return
+    import shutil
+    import tempfile
+
+    from widget.metrics import MULTIPROCESS_DIR
+
+    folder = tempfile.mkdtemp(prefix="innkeep-metrics-")
+    environ[MULTIPROCESS_DIR] = folder
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import os
 
     import uvicorn
 
     serving_environment(os.environ, args.host, args.port)
-    uvicorn.run(
-        "widget.app:create_app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="warning",
-        proxy_headers=False,  # INNKEEP_TRUSTED_PROXIES decides whom to believe, not uvicorn
-    )
+    with shared_metrics(os.environ, args.workers):
+        uvicorn.run(
+            "widget.app:create_app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+            proxy_headers=False,  # INNKEEP_TRUSTED_PROXIES decides whom to believe, not uvicorn
+        )
     return 0
 
 

@@ -8,11 +8,9 @@ change or the property's local date, so a widget that has it already gets a 304.
 from __future__ import annotations
 
 import hashlib
-import logging
 from datetime import date
 
 import msgspec
-from redis.asyncio import Redis
 
 from engine import Party
 from widget.db import Pool
@@ -20,9 +18,8 @@ from widget.inventory.availability import calendar, check_calendar_window
 from widget.inventory.calendar_cache import CalendarBodies
 from widget.inventory.catalogue import Catalogues
 from widget.inventory.versions import VersionMemory, Versions
-from widget.outages import OutageLog
+from widget.shared_redis import REDIS_FAILURES, RedisWatch, SharedRedis, property_tag
 
-log = logging.getLogger(__name__)
 #: How long Redis keeps an answer for the other workers.
 CACHE_SECONDS = 600
 
@@ -33,13 +30,19 @@ CACHE_SECONDS = 600
 CalendarAnswer = tuple[bytes, str, bytes | None]
 
 
+def calendar_key(property_id: int, digest: str) -> str:
+    """Where Redis keeps one calendar answer of a property (its hash tag: its slot)."""
+    return f"innkeep:{property_tag(property_id)}:calendar:{digest}"
+
+
 class Availability:
     """Calendars of every property, for one worker."""
 
     def __init__(
         self,
         pool: Pool,
-        redis: Redis,
+        redis: SharedRedis,
+        watch: RedisWatch,
         versions: VersionMemory,
         catalogues: Catalogues,
         bodies: CalendarBodies,
@@ -49,7 +52,7 @@ class Availability:
         self._versions = versions
         self._catalogues = catalogues
         self._bodies = bodies
-        self._redis_away = OutageLog(log, "calendar cache (Redis)")
+        self._watch = watch
         #: ``gzipped(key, body)``: an answer's body compressed, once per answer kept (not on
         #: every request). The memory's own method: no extra call on the hot path.
         self.gzipped = bodies.gzipped
@@ -70,7 +73,7 @@ class Availability:
         etag = f'"{digest}"'
         if if_none_match == etag:
             return etag.encode(), "", None
-        key = f"innkeep:{{p:{seen.property_id}}}:calendar:{digest}"
+        key = calendar_key(seen.property_id, digest)
         body = self._bodies.body(key) or await self._cached(key)
         if body is None:
             body = await self._computed(slug, seen, first, last, who)
@@ -89,13 +92,13 @@ class Availability:
     async def _cached(self, key: str) -> bytes | None:
         try:
             value = await self._redis.get(key)
-        except Exception as exc:  # Redis away: compute from Postgres, the truth, instead
-            self._redis_away.failed(exc)
+        except REDIS_FAILURES as exc:  # Redis away: compute from Postgres, the truth, instead
+            self._watch.failed("calendar.get", exc)
             return None
         return value if isinstance(value, bytes) else None
 
     async def _store(self, key: str, body: bytes) -> None:
         try:
             await self._redis.set(key, body, ex=CACHE_SECONDS)
-        except Exception as exc:
-            self._redis_away.failed(exc)
+        except REDIS_FAILURES as exc:
+            self._watch.failed("calendar.set", exc)

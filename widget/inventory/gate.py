@@ -1,23 +1,20 @@
 """The Redis gate: a soft lock on all nights of one unit, taken all-or-nothing in one Lua call.
 
 It only makes losing fast. Correctness lives in Postgres (the exclusion constraint and the
-fenced updates), so every failure here, Redis away included, degrades to "go ask Postgres".
-Keys of one property share the hash tag ``{p:ID}`` so the scripts stay on one cluster slot.
+fenced updates), so every failure here, Redis away included, degrades to "go ask Postgres"
+(and is counted: `widget.shared_redis.RedisWatch`). Keys of one property share its hash tag
+(`widget.shared_redis.property_tag`) so each script call stays on one cluster slot.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-
-log = logging.getLogger(__name__)
+from widget.shared_redis import REDIS_FAILURES, RedisWatch, SharedRedis, property_tag
 
 # KEYS: one per night. ARGV[1]: "hold-id:taken-at-ms", ARGV[2]: ttl ms, ARGV[3..]: hold ids
 # whose gates may be taken over (Postgres no longer counts their hold as active).
@@ -75,9 +72,11 @@ class GateUnavailable(Exception):
 
 
 def night_keys(property_id: int, unit_id: int, check_in: date, check_out: date) -> list[str]:
+    """The keys of the nights ``[check_in, check_out)`` of one unit: one slot for all."""
     nights = (check_out - check_in).days
+    tag = property_tag(property_id)
     return [
-        f"innkeep:{{p:{property_id}}}:gate:{unit_id}:{(check_in + timedelta(d)).isoformat()}"
+        f"innkeep:{tag}:gate:{unit_id}:{(check_in + timedelta(d)).isoformat()}"
         for d in range(nights)
     ]
 
@@ -85,8 +84,9 @@ def night_keys(property_id: int, unit_id: int, check_in: date, check_out: date) 
 class Gate:
     """Acquire and release the nights of one unit for a hold."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: SharedRedis, watch: RedisWatch) -> None:
         self.redis = redis
+        self._watch = watch
         self._acquire: Any = redis.register_script(_ACQUIRE)
         self._release: Any = redis.register_script(_RELEASE)
 
@@ -101,7 +101,8 @@ class Gate:
         value = f"{hold_id}:{int(time.time() * 1000)}"
         try:
             found = await self._acquire(keys=keys, args=[value, int(ttl_seconds * 1000), *yielding])
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
+            self._watch.failed("gate.acquire", exc)
             raise GateUnavailable(str(exc)) from exc
         return None if found is None else Holder.parse(found)
 
@@ -109,5 +110,5 @@ class Gate:
         """Give back the nights this hold still owns; never fails the caller."""
         try:
             await self._release(keys=keys, args=[str(hold_id)])
-        except (RedisError, OSError) as exc:
-            log.info("gate release skipped, Redis unavailable: %s", exc)
+        except REDIS_FAILURES as exc:  # the gate lapses by itself (its TTL)
+            self._watch.failed("gate.release", exc)

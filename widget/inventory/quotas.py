@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-
 from widget.db import Conn
 from widget.errors import QuotaExceeded
 from widget.settings import Settings
+from widget.shared_redis import REDIS_FAILURES, RedisWatch, SharedRedis, property_tag
 from widget.sql import queries
-
-log = logging.getLogger(__name__)
 
 RATE_WINDOW_MS = 60_000
 
@@ -83,23 +78,23 @@ def _identities(client: Client) -> list[str]:
     return [f"a:{client.address}"] + ([f"s:{client.session}"] if client.session else [])
 
 
-def _keys(property_id: int, client: Client) -> list[str]:
+def quota_keys(property_id: int, client: Client) -> list[str]:
+    """Pairs (active holds, attempts) per identity of the client: one slot for all."""
     keys = []
+    tag = property_tag(property_id)
     for identity in _identities(client):
-        tag = hashlib.sha256(identity.encode()).hexdigest()[:20]
-        keys += [
-            f"innkeep:{{p:{property_id}}}:holds:{tag}",
-            f"innkeep:{{p:{property_id}}}:attempts:{tag}",
-        ]
+        who = hashlib.sha256(identity.encode()).hexdigest()[:20]
+        keys += [f"innkeep:{tag}:holds:{who}", f"innkeep:{tag}:attempts:{who}"]
     return keys
 
 
 class Quotas:
     """The hold quotas of every property, for one worker."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: SharedRedis, settings: Settings, watch: RedisWatch) -> None:
         self.redis = redis
         self.settings = settings
+        self._watch = watch
         self._charge: Any = redis.register_script(_CHARGE)
 
     def _limits(self, client: Client, share: int) -> list[int]:
@@ -122,8 +117,8 @@ class Quotas:
             # their refund reached Redis) must not keep their places: drop them, ask again.
             if verdict == _OVER_LIMIT and await self._forget_ended(conn, property_id, client):
                 verdict, retry_ms = await self._try_charge(property_id, client, hold_id, share)
-        except (RedisError, OSError) as exc:
-            log.info("hold quotas counted in Postgres, Redis unavailable: %s", exc)
+        except REDIS_FAILURES as exc:  # Postgres counts instead
+            self._watch.failed("quotas.charge", exc)
             return False
         if verdict:
             raise _refusal(verdict, retry_ms / 1000)
@@ -136,7 +131,7 @@ class Quotas:
         # A hold lives at most this long (checkout extends it once, by the grace time).
         lifetime = self.settings.hold_seconds + self.settings.payment_grace_seconds
         verdict, retry_ms = await self._charge(
-            keys=_keys(property_id, client),
+            keys=quota_keys(property_id, client),
             args=[
                 now,
                 str(hold_id),
@@ -150,7 +145,7 @@ class Quotas:
     async def _forget_ended(self, conn: Conn, property_id: int, client: Client) -> bool:
         """Give back the places of the client's holds that Postgres no longer counts as held;
         True if there were any."""
-        actives = _keys(property_id, client)[::2]
+        actives = quota_keys(property_id, client)[::2]
         counted: set[UUID] = set()
         for active in actives:
             for member in await self.redis.zrange(active, 0, -1):
@@ -195,14 +190,14 @@ class Quotas:
 
     async def refund(self, property_id: int, client: Client, hold_id: UUID | str) -> None:
         """The hold ended (released, lost, expired): free its place at once."""
-        keys = _keys(property_id, client)
+        keys = quota_keys(property_id, client)
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
                 for active in keys[::2]:
                     pipe.zrem(active, str(hold_id))
                 await pipe.execute()
-        except (RedisError, OSError) as exc:
-            log.info("quota refund skipped, Redis unavailable: %s", exc)
+        except REDIS_FAILURES as exc:  # the place lapses with the hold's own time
+            self._watch.failed("quotas.refund", exc)
 
 
 def _refusal(verdict: int, retry_after: float) -> QuotaExceeded:

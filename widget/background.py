@@ -19,6 +19,7 @@ from functools import partial
 
 from widget.db import Pool
 from widget.deliveries.sender import send_webhooks
+from widget.guests.privacy import erase_departed_guests
 from widget.idempotency import forget_old_idempotency_keys
 from widget.inventory.holds import Holds
 from widget.mail.outbox import send_outbox
@@ -37,6 +38,12 @@ class Job:
     every_seconds: float
     #: One round, with the parts of the service it uses already bound.
     run: Callable[[], Awaitable[object]]
+
+
+async def forget_departed_guests(pool: Pool) -> int:
+    """Anonymise guests whose property's retention years have passed since they left."""
+    async with pool.connection() as conn:
+        return await erase_departed_guests(conn)
 
 
 async def sweep_holds(pool: Pool, holds: Holds) -> int:
@@ -69,6 +76,7 @@ def jobs(services: Services) -> list[Job]:
             settings.sync_seconds,
             partial(import_due_feeds, pool, SyncOptions(settings)),
         ),
+        Job("guest-retention", 3600.0, partial(forget_departed_guests, pool)),
     ]
 
 

@@ -30,6 +30,9 @@ from widget.settings import DEV_SECRET_KEY, Settings, check_settings
 #: The demo guesthouse's owner in the console; a new password is printed at every start.
 DEMO_OWNER = "owner@example.com"
 
+#: The demo guesthouse's owner in the console; a new password is printed at every start.
+DEMO_OWNER = "owner@example.com"
+
 
 class PortTaken(Exception):
     """The service or the sample site could not listen on its port."""

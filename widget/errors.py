@@ -130,6 +130,18 @@ class PaymentServiceDown(ServiceDown):
     code = "payment_unavailable"
 
 
+class RulesChangedMeanwhile(Conflict):
+    """The owner's draft of the pricing rules started from rules someone has saved over."""
+
+    code = "rules_changed"
+
+
+class StayNotEnded(Conflict):
+    """A guest cannot be erased while a stay of theirs is held, booked or under way."""
+
+    code = "stay_not_ended"
+
+
 class BadSignature(Refused):
     """A webhook not signed (or not in time) as its endpoint requires."""
 

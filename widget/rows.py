@@ -277,3 +277,50 @@ class BookingEvent(msgspec.Struct, frozen=True):
     room_type_slug: str
     room_type_name: str
     currency: str
+
+
+class GuestReservation(msgspec.Struct, frozen=True):
+    """A reservation that holds a guest's e-mail (``guests.sql`` ``guest_reservations``)."""
+
+    id: UUID
+    reference: str | None
+    status: str
+    check_in: date
+    check_out: date
+    unit: str
+    room_type: str
+    guest: Guest | None
+    payment_ref: str | None
+    guest_erased_at: datetime | None
+
+
+class PricedStay(msgspec.Struct, frozen=True):
+    """A confirmed booking's room type and quote (``reports.sql`` ``report_bookings``)."""
+
+    reference: str | None
+    room_type: str
+    quote: Quote
+
+
+class LedgerBooking(msgspec.Struct, frozen=True):
+    """One booking of the accountant's files (``reports.sql`` ``ledger_bookings``)."""
+
+    reference: str
+    status: str
+    booked_at: datetime
+    check_in: date
+    check_out: date
+    room_type: str
+    unit: str
+    guest: Guest | None
+    adults: int | None
+    children: list[int]
+    quote: Quote | None
+    payment_provider: str | None
+    payment_ref: str | None
+    payment_status: str | None
+    captured_at: datetime | None
+    cancelled_at: datetime | None
+    refund_amount: int | None
+    refund_ref: str | None
+    currency: str

@@ -16,7 +16,8 @@ import psycopg
 
 from widget.db import Conn
 from widget.errors import Invalid, NotFound
-from widget.properties.apply import PropertyApplyError, apply_property
+from widget.properties.apply import apply_property
+from widget.properties.errors import PropertyApplyError
 from widget.properties.file import PropertyFileError, PropertySpec, parse_property
 from widget.shared_redis import SharedRedis, property_tag
 from widget.sql import queries

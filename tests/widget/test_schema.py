@@ -31,6 +31,7 @@ EXPECTED_TABLES = {
     "outbox_message",
     "channel",
     "export_feed",
+    "rule_change",
     "export_served",
     "webhook_endpoint",
     "webhook_delivery",

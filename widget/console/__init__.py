@@ -14,11 +14,14 @@ from widget.console.access import NotSignedIn, TwoFactorNeeded, provide_member, 
 from widget.console.account import AccountController
 from widget.console.bookings import BookingController
 from widget.console.calendar import CalendarController
+from widget.console.guests import GuestsController
 from widget.console.login import LoginController
 from widget.console.new_booking import NewBookingController
 from widget.console.people import PeopleController
 from widget.console.recovery import PasswordResetController
 from widget.console.refusals import refusal_page, to_login, to_two_factor
+from widget.console.reports import ReportsController
+from widget.console.rules import RulesController
 from widget.console.today import TodayController
 from widget.errors import InnkeepError
 from widget.form_csrf import form_csrf
@@ -41,6 +44,9 @@ def console_router() -> Router:
             NewBookingController,
             BookingController,
             PeopleController,
+            RulesController,
+            ReportsController,
+            GuestsController,
         ],
         middleware=[ConsoleCSRF],
         dependencies={

@@ -160,8 +160,12 @@ class Catalogues:
         return len(self._kept)
 
 
-async def read_catalogue(conn: Conn, slug: str) -> Catalogue:
-    """The pricing set-up of ``slug`` as Postgres has it now (no memory: see `Catalogues`)."""
+async def read_catalogue(
+    conn: Conn, slug: str, draft: list[dict[str, Any]] | None = None
+) -> Catalogue:
+    """The pricing set-up of ``slug`` as Postgres has it now (no memory: see `Catalogues`);
+    with ``draft``, priced by that rule list instead of the stored one (the console's
+    preview of rules not yet saved)."""
     q = queries("inventory")
     cur = await conn.execute(q["property_for_pricing"], {"slug": slug})
     row = await cur.fetchone()
@@ -183,7 +187,8 @@ async def read_catalogue(conn: Conn, slug: str) -> Catalogue:
         for r in await cur.fetchall()
     }
     # A property without rules sells every night at its room types' base prices.
-    rules: list[dict[str, Any]] = row["pricing_rules"] or [{"type": "base_rate"}]
+    stored = row["pricing_rules"] if draft is None else draft
+    rules: list[dict[str, Any]] = stored or [{"type": "base_rate"}]
     plans = tuple(plans_from_row(row["rate_plans"]))
     extras = extras_from_row(row["extras"])
     locale = row["locale"]

@@ -9,14 +9,10 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from widget.properties.endpoints import apply_webhooks
+from widget.properties.errors import PropertyApplyError
 from widget.properties.file import FeedSpec, PropertySpec, RoomTypeSpec, clock, normalise_origin
 from widget.properties.plans import stored
 from widget.sql import queries
-
-
-class PropertyApplyError(ValueError):
-    """The file is valid but cannot be applied as it stands (for example, it drops a unit
-    that still has stays ahead)."""
 
 
 @dataclass
@@ -84,6 +80,7 @@ def _property_row(spec: PropertySpec) -> dict[str, Any]:
         "pricing_rules": Jsonb(_jsonable(spec.rules)),
         "booking_horizon_days": info.booking_horizon_days,
         "hold_share_percent": info.hold_quota.share_percent,
+        "guest_retention_years": info.guest_retention_years,
         "rate_plans": Jsonb(stored(spec.rate_plans)),
         "extras": Jsonb(stored(spec.extras)),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +72,9 @@ class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         int, Meta(ge=MIN_HORIZON_DAYS, le=MAX_HORIZON_DAYS)
     ] = BOOKING_HORIZON_DAYS
     hold_quota: HoldQuota = HoldQuota()
+    #: Guests' personal fields are anonymised this many years after departure (none: kept
+    #: until erased by hand; see docs/console.md, "Guests and privacy").
+    guest_retention_years: Annotated[int, Meta(ge=1, le=30)] | None = None
 
 
 class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -356,19 +360,41 @@ def check_rules(spec: PropertySpec, fail: Any) -> None:
     if not spec.rules:
         return
     slugs = [room.slug for room in spec.room_types]
+    problem = rule_problem(spec.rules, currency=spec.property.currency, room_types=slugs)
+    if problem is not None:
+        raise fail(problem.path, problem.message, problem.rule)
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """What is wrong with a rule list: the key path (``("rules", 2, "seasons", 0,
+    "first")``), the rule instance's name when known, and the problem alone."""
+
+    path: tuple[str | int, ...]
+    rule: str | None
+    message: str
+
+
+def rule_problem(
+    rules: list[dict[str, Any]], *, currency: str, room_types: list[str]
+) -> RuleProblem | None:
+    """The first problem of an owner's rule list, as `property apply` reports it (the
+    console's forms are checked by this too), or None when the list prices every room."""
     try:
-        instances = load_rules(spec.rules, currency=spec.property.currency, room_types=slugs)
+        instances = load_rules(rules, currency=currency, room_types=room_types)
     except RuleConfigError as exc:
         # The key path already says where; the message is the problem alone (said once).
         path = ("rules", exc.index, *_parse_path(f".{exc.field}" if exc.field else ""))
-        raise fail(path, exc.problem, exc.rule) from None
-    for slug in slugs:
+        return RuleProblem(path, exc.rule, exc.problem)
+    for slug in room_types:
         if not any(i.stage == "base" and i.applies_to(slug) for i in instances):
-            raise fail(
+            return RuleProblem(
                 ("rules",),
+                None,
                 f"no base-stage rule prices room type {slug!r}; "
                 'add a [[rules]] table with type = "base_rate" first',
             )
+    return None
 
 
 def normalise_origin(origin: str) -> str | None:

@@ -88,7 +88,7 @@ def disposable_spec(text: str) -> PropertySpec:
 def create_disposable(database_url: str, spec: PropertySpec) -> TestProperty:
     """Apply ``spec`` as `innkeep property apply` does and mark it as the testing API's,
     in one transaction (blocking: run it in a thread)."""
-    with psycopg.connect(database_url) as conn, conn.transaction():
+    with psycopg.connect(database_url, prepare_threshold=None) as conn, conn.transaction():
         try:
             apply_property(conn, spec)
         except PropertyApplyError as error:
@@ -118,6 +118,9 @@ async def delete_disposable(conn: Conn, redis: SharedRedis, slug: str) -> None:
         for name in (
             "delete_outbox_of_property",
             "delete_demo_payments_of_property",
+            "delete_charge_attempts_of_property",
+            "delete_charges_of_property",
+            "delete_console_history_of_property",
             "delete_reservations_of_property",
             "delete_test_property",
         ):

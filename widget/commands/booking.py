@@ -45,7 +45,7 @@ async def _charge(url: str, settings: Settings, args: argparse.Namespace, amount
     provider = payment_provider(msgspec.structs.replace(settings, database_url=url))
     async with await psycopg.AsyncConnection.connect(
         url, autocommit=True, row_factory=dict_row
-    ) as conn:
+    , prepare_threshold=None) as conn:
         return await charge_no_show(
             conn, provider, args.reference, amount, args.reason, site_url(settings)
         )

@@ -34,7 +34,7 @@ def _run(args: argparse.Namespace, work: Callable[[Any, GuestProperty], Awaitabl
     async def run(url: str) -> T:
         async with await psycopg.AsyncConnection.connect(
             url, autocommit=True, row_factory=dict_row
-        ) as conn:
+        , prepare_threshold=None) as conn:
             place = await guest_property(conn, args.property)
             return await work(conn, place)
 

@@ -52,7 +52,7 @@ def _new_exports(conn: psycopg.Connection[Any], slug: str, settings: Settings) -
 def _export(args: argparse.Namespace) -> int:
     with database(settings_from(args)) as url:
         migrate(url)
-        with psycopg.connect(url) as conn:
+        with psycopg.connect(url, prepare_threshold=None) as conn:
             try:
                 text = export_property(conn, args.slug)
             except PropertyNotFound as missing:

@@ -58,7 +58,7 @@ async def _blocks_service(settings: Settings, work: Callable[[psycopg.Connection
 
     def run() -> T:
         assert settings.database_url is not None  # create_app refuses to start without
-        with psycopg.connect(settings.database_url) as conn:
+        with psycopg.connect(settings.database_url, prepare_threshold=None) as conn:
             return work(conn)
 
     return await asyncio.to_thread(run)

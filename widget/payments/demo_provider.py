@@ -70,7 +70,7 @@ class DemoProvider:
     async def _row(self, query: str, params: dict[str, Any]) -> dict[str, Any] | None:
         async with await psycopg.AsyncConnection.connect(
             self.database_url, autocommit=True, row_factory=dict_row
-        ) as conn:
+        , prepare_threshold=None) as conn:
             cur = await conn.execute(queries("payments")[query], params)
             return await cur.fetchone()
 

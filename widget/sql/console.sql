@@ -225,8 +225,13 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
        r.refund_amount, r.refund_ref, r.payment_captured_at, r.created_at, r.promo_code,
        rt.slug AS room_type, rt.name AS room_type_name, u.id AS unit_id, u.name AS unit,
-       p.slug AS property_slug, p.name AS property_name, p.currency, p.cancellation_policy,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+       p.slug AS property_slug, p.name AS property_name, p.currency,
+       coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
+       p.rate_plans, p.extras, r.payment_terms,
+       (r.quote->>'due_now')::bigint
+       + coalesce((SELECT sum(c.amount) FROM booking_charge c
+                   WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

@@ -13,6 +13,20 @@ WHERE reservation_id IN (SELECT id FROM reservation WHERE property_id = %(proper
 DELETE FROM demo_payment
 WHERE hold_id IN (SELECT id FROM reservation WHERE property_id = %(property_id)s)
 
+-- name: delete_charge_attempts_of_property
+DELETE FROM charge_attempt
+WHERE charge_id IN (SELECT c.id FROM booking_charge c
+                    JOIN reservation r ON r.id = c.reservation_id
+                    WHERE r.property_id = %(property_id)s)
+
+-- name: delete_charges_of_property
+-- A booking's later charges (the balance, a no-show fee).
+DELETE FROM booking_charge
+WHERE reservation_id IN (SELECT id FROM reservation WHERE property_id = %(property_id)s)
+
+-- name: delete_console_history_of_property
+DELETE FROM console_event WHERE property_id = %(property_id)s
+
 -- name: delete_reservations_of_property
 DELETE FROM reservation WHERE property_id = %(property_id)s
 

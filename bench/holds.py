@@ -117,8 +117,16 @@ async def one_at_a_time(host: str, port: int, count: int) -> dict[str, float]:
     return {"p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99)}
 
 
-async def racing(host: str, port: int, guests: int, rounds: int) -> dict[str, Any]:
-    conns = [Connection(host, port, guest_address(n)) for n in range(guests)]
+Endpoint = tuple[str, int]
+
+
+def spread(endpoints: list[Endpoint], guests: int) -> list[Connection]:
+    """One connection per guest, the guests spread over the hosts in turn."""
+    return [Connection(*endpoints[n % len(endpoints)], guest_address(n)) for n in range(guests)]
+
+
+async def racing(endpoints: list[Endpoint], guests: int, rounds: int) -> dict[str, Any]:
+    conns = spread(endpoints, guests)
     winners_per_round = []
     loser_ms: list[float] = []
     first = monday(290)  # autumn to spring: no summer minimum stay
@@ -169,14 +177,14 @@ async def racing(host: str, port: int, guests: int, rounds: int) -> dict[str, An
     }
 
 
-async def crowd(host: str, port: int, guests: int, attempts: int) -> dict[str, Any]:
+async def crowd(endpoints: list[Endpoint], guests: int, attempts: int) -> dict[str, Any]:
     room_types = [("double-sea-view", 2), ("family-suite", 2), ("garden-single", 1)]
     per_guest = attempts // guests
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     first = monday(200)
 
-    conns = [Connection(host, port, guest_address(n)) for n in range(guests)]
+    conns = spread(endpoints, guests)
     # As in the race: one uncounted request each first, on nights after the two months,
     # opens the client's connections and grows the workers' Postgres pools.
     warm_up = stay("garden-single", first + timedelta(days=90), 1)
@@ -245,11 +253,11 @@ def main() -> None:
     with stack(workers=2, server_cores=server_cores, **LOAD_ENV) as (url, database_url):
         host, port = url.removeprefix("http://").split(":")
         solo = asyncio.run(one_at_a_time(host, int(port), solo_count))
-        race = asyncio.run(racing(host, int(port), 100, rounds))
+        race = asyncio.run(racing([(host, int(port))], 100, rounds))
         race["overlaps"] = overlaps(database_url)
     with stack(workers=4, server_cores=server_cores, **LOAD_ENV) as (url, database_url):
         host, port = url.removeprefix("http://").split(":")
-        load = asyncio.run(crowd(host, int(port), 100, attempts))
+        load = asyncio.run(crowd([(host, int(port))], 100, attempts))
         load["overlaps"] = overlaps(database_url)
 
     print(machine())

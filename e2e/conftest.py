@@ -36,12 +36,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from widget.testing.pytest_plugin import booking_widget  # noqa: F401 - the QA kit's fixture
 from widget.testing.stack import Launch, innkeep_command, innkeep_demo
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 #: Holds last this long in the demo the suite starts: short, so expiry is seen in seconds.
 DEMO_HOLD_SECONDS = 20
+#: The testing API's token of the demo the suite starts (`innkeep demo` runs in test mode).
+DEMO_TESTING_TOKEN = "e2e-testing-token-" + secrets.token_hex(8)
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -186,8 +189,9 @@ def serving_host_pages(service: str) -> Iterator[str]:
 @contextlib.contextmanager
 def started_demo(
     hold_seconds: int, extra_env: dict[str, str] | None = None
-) -> Iterator[tuple[str, Path]]:
-    """`innkeep demo` on free ports with a fresh data folder; stopped with Ctrl-C (SIGINT).
+) -> Iterator[tuple[str, Path, str]]:
+    """`innkeep demo` on free ports with a fresh data folder (its service, data folder and
+    sample site); stopped with Ctrl-C (SIGINT).
     ``extra_env`` configures it further (the Stripe provider, for example)."""
     # A short path: Postgres' socket lives in the data folder.
     data_dir = Path(tempfile.mkdtemp(prefix="ik-e2e-"))
@@ -199,6 +203,7 @@ def started_demo(
         # for the public, not for one QA machine playing many guests.
         "INNKEEP_HOLDS_PER_ADDRESS": "1000",
         "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE": "1000",
+        "INNKEEP_TESTING_TOKEN": DEMO_TESTING_TOKEN,
     }
     for name in ("INNKEEP_DATABASE_URL", "INNKEEP_REDIS_URL", "INNKEEP_STRIPE_SECRET_KEY"):
         env.pop(name, None)
@@ -206,7 +211,8 @@ def started_demo(
     launch = Launch(env, stop=signal.SIGINT, grace=60, start_timeout=120, log=data_dir / "demo.log")
     try:
         with innkeep_demo(launch, data_dir) as demo:
-            yield demo.url, data_dir
+            assert demo.site is not None
+            yield demo.url, data_dir, demo.site
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -225,6 +231,9 @@ class Deployment:
     paths: frozenset[str]
     #: The data folder of the demo the suite started (None with --base-url).
     data_dir: Path | None = None
+    #: The demo's own sample guesthouse site and its testing token (None with --base-url).
+    sample_site: str | None = None
+    token: str | None = None
 
     def page(self, *, stranger: bool = False, **query: str | int) -> str:
         params = "&".join(f"{k}={v}" for k, v in {"slug": self.slug, **query}.items())
@@ -271,12 +280,14 @@ def innkeep(*args: str, data_dir: Path | None) -> str:
 def deployment(pytestconfig: pytest.Config) -> Iterator[Deployment]:
     base_url: str | None = pytestconfig.getoption("--base-url", default=None)
     with contextlib.ExitStack() as stack:
+        sample_site = token = None
         if base_url:
             service, data_dir = base_url.rstrip("/"), None
             hold_seconds = pytestconfig.getoption("--innkeep-hold-seconds")
+            token = os.environ.get("INNKEEP_TESTING_TOKEN")
         else:
-            service, data_dir = stack.enter_context(started_demo(DEMO_HOLD_SECONDS))
-            hold_seconds = DEMO_HOLD_SECONDS
+            service, data_dir, sample_site = stack.enter_context(started_demo(DEMO_HOLD_SECONDS))
+            hold_seconds, token = DEMO_HOLD_SECONDS, DEMO_TESTING_TOKEN
         host = stack.enter_context(serving_host_pages(service))
         stranger = stack.enter_context(serving_host_pages(service))
         slug = f"e2e-{secrets.token_hex(3)}"
@@ -285,7 +296,9 @@ def deployment(pytestconfig: pytest.Config) -> Iterator[Deployment]:
         import json
 
         paths = frozenset(json.loads(body)["paths"]) if status == 200 else frozenset()
-        yield Deployment(service, host, stranger, slug, hold_seconds, paths, data_dir)
+        yield Deployment(
+            service, host, stranger, slug, hold_seconds, paths, data_dir, sample_site, token
+        )
 
 
 @pytest.fixture

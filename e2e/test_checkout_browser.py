@@ -33,18 +33,16 @@ def choose(frame: Frame, slug: str) -> None:
 
 
 def test_a_guest_books_with_the_demo_provider(
-    page: Page, deployment: Deployment, stays: Any
+    page: Page, deployment: Deployment, stays: Any, booking_widget: Any
 ) -> None:
     deployment.needs(HOLDS, CHECKOUT, CONFIRM, BOOKINGS)
     page.goto(deployment.page())
-    frame = widget_frame(page)
-    frame.get_by_test_id("adults").select_option("2")
-    frame.get_by_test_id("children").select_option("1")
-    frame.get_by_test_id("child-age").select_option("8")
+    widget = booking_widget(page)  # the QA kit's page object (docs/qa.md)
+    frame = widget.frame
     check_in, check_out = stays(3)
-    pick_dates(frame, check_in, check_out)
+    widget.pick_stay(check_in, check_out, adults=2, children_ages=[8])
 
-    twin = room(frame, "twin")
+    twin = widget.room("twin")
     twin.get_by_test_id("breakdown").locator("summary").click()
     breakdown = twin.get_by_test_id("breakdown")
     # Each rule's effect, and what is paid now and at the property.
@@ -53,13 +51,13 @@ def test_a_guest_books_with_the_demo_provider(
     expect(breakdown).to_contain_text("Paid now")
     total_text = twin.get_by_test_id("total").inner_text()
 
-    choose(frame, "twin")
-    expect(frame.get_by_test_id("countdown")).to_contain_text(re.compile(r"\d+:\d\d"))
-    fill_guest(frame)
+    widget.choose_room("twin")
+    expect(widget.countdown()).to_contain_text(re.compile(r"\d+:\d\d"))
+    widget.choose_plan()  # nothing to choose where the widget shows no plans
+    widget.fill_guest()
     with page.expect_response(lambda r: r.url.endswith(CONFIRM)) as confirmed:
-        frame.get_by_test_id("pay").click()
-    expect(frame.get_by_test_id("confirmation")).to_be_visible()
-    reference = frame.get_by_test_id("booking-reference").inner_text()
+        widget.pay()
+    reference = widget.expect_confirmation()
     assert re.fullmatch(r"[A-Z0-9]{3}-[A-Z0-9]{4}", reference)
     expect(frame.get_by_test_id("confirmation")).to_contain_text(total_text)
 

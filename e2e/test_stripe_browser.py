@@ -79,7 +79,9 @@ def stripe_deployment(standin: StripeStandIn) -> Iterator[Deployment]:
         "INNKEEP_STRIPE_API_BASE": standin.url,
     }
     with contextlib.ExitStack() as stack:
-        service, data_dir = stack.enter_context(started_demo(DEMO_HOLD_SECONDS, stripe_env))
+        service, data_dir, _ = stack.enter_context(
+            started_demo(DEMO_HOLD_SECONDS, stripe_env)
+        )
         host = stack.enter_context(serving_host_pages(service))
         slug = f"e2e-stripe-{secrets.token_hex(3)}"
         apply_property(slug, host, data_dir)

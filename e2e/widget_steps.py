@@ -1,30 +1,25 @@
-"""What a guest does in the widget, as small steps the tests share."""
+"""What a guest does in the widget, as small steps the tests share: thin wrappers of the QA
+kit's page object (`widget.testing.booking_widget`), so the suite exercises what QA engineers
+use and the page object cannot rot."""
 
 from __future__ import annotations
 
-import re
-import time
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import Frame, Page
 
-EMBED = re.compile(r"/embed/")
+from widget.testing.booking_widget import BookingWidget
 
 
 def widget_frame(page: Page, index: int = 0, timeout: float = 15_000) -> Frame:
-    """The widget's frame (the n-th on the page); waits until the loader has created it."""
-    deadline = time.monotonic() + timeout / 1000
-    frames: list[Frame] = []
-    while time.monotonic() < deadline:
-        frames = [f for f in page.frames if EMBED.search(f.url)]
-        if len(frames) > index:
-            break
-        page.wait_for_timeout(50)
-    assert len(frames) > index, f"no widget frame {index} on {page.url}"
-    frame = frames[index]
-    expect(priced_nights(frame).first).to_be_visible(timeout=timeout)
-    return frame
+    """The widget's frame (the n-th on the page), shown with its priced nights; a page with a
+    "Book now" button has it opened."""
+    return BookingWidget.find(page, index=index, timeout=timeout).frame
+
+
+def widget(frame: Frame) -> BookingWidget:
+    return BookingWidget(frame.page, frame)
 
 
 def priced_nights(frame: Frame) -> Any:
@@ -37,19 +32,11 @@ def night(frame: Frame, day: str) -> Any:
 
 def show_month_of(frame: Frame, day: str) -> None:
     """Step forward through the months until ``day`` is shown."""
-    for _ in range(24):
-        if night(frame, day).count():
-            return
-        frame.get_by_test_id("next-month").click()
-    raise AssertionError(f"{day} never appeared in the calendar")
+    widget(frame).show_month_of(day)
 
 
 def pick_dates(frame: Frame, check_in: str, check_out: str) -> None:
-    show_month_of(frame, check_in)
-    night(frame, check_in).click()
-    show_month_of(frame, check_out)
-    night(frame, check_out).click()
-    expect(frame.get_by_test_id("room-type").first).to_be_visible()
+    widget(frame).pick_stay(check_in, check_out)
 
 
 def room(frame: Frame, slug: str) -> Any:
@@ -57,10 +44,7 @@ def room(frame: Frame, slug: str) -> Any:
 
 
 def fill_guest(frame: Frame, name: str = "Ada Lovelace", email: str = "ada@example.com") -> None:
-    frame.get_by_test_id("guest-name").fill(name)
-    frame.get_by_test_id("guest-email").fill(email)
-    frame.get_by_test_id("guest-phone").fill("+39 0185 000000")
-    frame.get_by_test_id("accept-policy").check()
+    widget(frame).fill_guest(name, email)
 
 
 def events(page: Page, kind: str | None = None) -> list[dict[str, Any]]:

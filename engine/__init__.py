@@ -47,6 +47,7 @@ from engine.pipeline import (
 )
 from engine.plugins import RuleTypeInfo, get_plugin_manager, reset_plugin_manager, rule_types
 from engine.quote import (
+    Instalment,
     NightLine,
     NightPrice,
     NightQuote,
@@ -82,6 +83,7 @@ __all__ = [
     "Charge",
     "Days",
     "Extra",
+    "Instalment",
     "InvalidChoice",
     "InvalidParty",
     "InvalidStay",

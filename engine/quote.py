@@ -49,6 +49,14 @@ class StayLine(msgspec.Struct, frozen=True):
     payable: Payable = "now"
 
 
+class Instalment(msgspec.Struct, frozen=True):
+    """One payment of a stay paid in parts: ``amount`` minor units charged on ``due`` (the
+    first instalment is the one charged at booking, ``due`` being that day)."""
+
+    due: date
+    amount: int
+
+
 class Quote(msgspec.Struct, frozen=True, omit_defaults=True):
     """A priced stay. ``total`` = nights + stay lines that are not included;
     ``due_now`` = ``total`` minus lines payable at the property.
@@ -73,6 +81,26 @@ class Quote(msgspec.Struct, frozen=True, omit_defaults=True):
     extras: dict[str, int] = {}
     #: The guest's answers to the rules' inputs (sorted; those at their default left out).
     inputs: dict[str, int | bool] = {}
+    #: The online payments when the plan takes a deposit now and the balance later: the
+    #: first is ``due_now``; together they are ``online_total``. Empty: all paid now.
+    payment_schedule: list[Instalment] = []
+    #: True when the plan is paid at the property: ``due_now`` is then 0.
+    pay_at_property: bool = False
+
+    @property
+    def online_total(self) -> int:
+        """What is paid online in all (now and later): the total less what the guest pays
+        at the property."""
+        if self.pay_at_property:
+            return 0
+        if self.payment_schedule:
+            return sum(part.amount for part in self.payment_schedule)
+        return self.due_now
+
+    @property
+    def balance(self) -> int:
+        """What is charged online after booking (0 when all is paid now)."""
+        return self.online_total - self.due_now
 
     def __post_init__(self) -> None:
         # Sorted however they arrive: a JSONB column reorders keys, and the canonical JSON

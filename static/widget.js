@@ -1,19 +1,29 @@
 /*! Innkeep loader: <script src="https://YOUR-INNKEEP/widget.js" data-property="SLUG" async>
  * One global, Innkeep(command, ...args); calls made before this file loads are queued by the
  * snippet in docs/widget.md and replayed here. Budget: 4 KB gzipped (a test measures it). */
+// The embed check decides whether anything is shown. Where the service said, when it sent
+// this file, that the property allows this page's origin (`hinted`), the widget pages are
+// asked for beside the check, hidden until it allows them: one round trip, not two
+// (decision 17). Inline widgets far below the fold are made as they near the viewport; the
+// dialog's page when the guest points at or focuses its button.
 (function (w, d) {
   'use strict';
   var script = d.currentScript;
   if (!script || (w.Innkeep && w.Innkeep.loaded)) return;
   var api = new URL(script.src).origin; // the API lives where this script came from
   var opts = script.dataset;
+  var slug = opts.property || '';
+  var hinted = /*innkeep:allowed*/[];
   var EVENTS = ['ready', 'dates', 'quote', 'hold', 'booked', 'error'];
   var queued = (w.Innkeep && w.Innkeep.q) || [];
   var handlers = {};
-  var frames = []; // {el, host, ready, inbox}
-  var started = false;
-  var pending = []; // 'open' commands given before the widgets exist
-  var check, frameOrigin, dialog, dialogHost;
+  var frames = []; // {el, host, over, id, ready, inbox}
+  var state = 0; // 0 asking, 1 allowed (frames shown, their messages heard), 2 refused
+  var pending = []; // 'open' commands given before the check answered
+  var held = []; // messages of frames not yet allowed
+  var lazy = []; // makers of frames not made yet
+  var pageUrl = api + '/embed/' + encodeURIComponent(slug), frameOrigin = api;
+  var check, dialog, dialogHost;
 
   function emit(host, type, detail) {
     host.dispatchEvent(new CustomEvent('innkeep:' + type, { detail: detail, bubbles: true }));
@@ -34,16 +44,34 @@
     [['lang', o.locale], ['accent', o.accent], ['font', o.font], ['radius', o.radius],
       ['adults', o.adults], ['children', o.children], ['room', o.roomType]]
       .forEach(function (p) { if (p[1]) q.set(p[0], p[1]); });
-    return check.widget_url + '?' + q;
+    return pageUrl + '?' + q;
   }
 
   function frame(host, over) {
-    var el = d.createElement('iframe'), f = { el: el, host: host, ready: false, inbox: [] };
-    el.src = widgetUrl(over, 'w' + frames.length);
-    el.title = check.label;
+    var el = d.createElement('iframe'), f = { el: el, host: host, over: over, id: 'w' + frames.length, ready: false, inbox: [] };
+    el.src = widgetUrl(over, f.id);
     el.allow = 'payment *'; // wallets (Apple Pay, Google Pay) inside the frame
+    if (state === 1) el.title = check.label; else el.style.visibility = 'hidden';
     frames.push(f);
     return el;
+  }
+
+  // A spot's frame, made once the spot is within about a screen of the viewport.
+  function place(spot) {
+    var io, made = 0, make = function () {
+      if (made++ || state === 2) return;
+      if (io) io.disconnect();
+      root(spot).appendChild(frame(spot, spot.dataset));
+    };
+    if (spot.innkeepMake) return;
+    spot.innkeepMake = make;
+    lazy.push(make);
+    var box = root(spot).host.getBoundingClientRect(); // near already: no frame's wait
+    if (!w.IntersectionObserver || (box.top < innerHeight + 1000 && box.bottom > -1000)) return make();
+    io = new IntersectionObserver(function (seen) {
+      if (seen.some(function (x) { return x.isIntersecting; })) make();
+    }, { rootMargin: '1000px' });
+    io.observe(root(spot).host);
   }
 
   // The page's rules still match the elements we host in (`*`, `div`, `[data-innkeep]`, all
@@ -75,16 +103,25 @@
     return root;
   }
 
+  // An inline spot's shadow root: open, for a frame or a notice.
+  function root(spot) {
+    return spot.shadowRoot || shadow(spot, 'p{font:15px/1.4 system-ui,sans-serif;color:#444;margin:8px 0}', 1);
+  }
+
   function notice(host, text, code) {
-    var root = shadow(host, 'p{font:15px/1.4 system-ui,sans-serif;color:#444;margin:8px 0}', 1), p = d.createElement('p');
+    var p = d.createElement('p');
     p.textContent = text;
-    root.appendChild(p);
+    root(host).appendChild(p);
     emit(host, 'error', { version: 1, code: code, message: text });
+  }
+
+  function prefetch() {
+    if (dialog && !dialog.querySelector('iframe')) dialog.appendChild(frame(dialogHost, {}));
   }
 
   function openDialog() {
     if (!dialog) return;
-    if (!dialog.querySelector('iframe')) dialog.appendChild(frame(dialogHost, {}));
+    prefetch();
     if (!dialog.open) dialog.showModal();
   }
 
@@ -105,6 +142,8 @@
     button.className = 'open';
     button.textContent = check.label;
     button.onclick = openDialog;
+    // Pointing at or focusing the button asks for the page: it is there by the click.
+    button.onpointerenter = button.onfocus = button.ontouchstart = prefetch;
     dialog = d.createElement('dialog');
     dialog.setAttribute('aria-label', check.label);
     close.className = 'x';
@@ -118,19 +157,34 @@
     root.append(button, dialog);
   }
 
+  function spots() {
+    return d.querySelectorAll('[data-innkeep]');
+  }
+
   function start(answer) {
-    var spots = d.querySelectorAll('[data-innkeep]');
+    var list = spots();
     check = answer;
-    started = true;
     if (!answer || !answer.allowed) {
+      state = 2;
       var text = (answer && (answer.notice || answer.message)) || 'Booking is not available right now.';
       var code = answer && answer.allowed === false ? 'not_allowed' : 'unavailable';
-      if (!spots.length) { spots = [d.createElement('div')]; script.after(spots[0]); }
-      spots.forEach(function (spot) { notice(spot, text, code); });
+      // Pages asked for beside the check are never shown, nor heard.
+      frames.splice(0).forEach(function (f) { f.el.remove(); });
+      held = [];
+      if (!list.length) { list = [d.createElement('div')]; script.after(list[0]); }
+      list.forEach(function (spot) { notice(spot, text, code); });
       return;
     }
-    frameOrigin = new URL(answer.widget_url).origin;
-    if (spots.length) spots.forEach(function (spot) { shadow(spot, '', 1).appendChild(frame(spot, spot.dataset)); });
+    if (answer.widget_url !== pageUrl) { // the service lives elsewhere: ask there
+      pageUrl = answer.widget_url;
+      frameOrigin = new URL(pageUrl).origin;
+      held = [];
+      frames.forEach(function (f) { f.el.src = widgetUrl(f.over, f.id); });
+    }
+    state = 1;
+    frames.forEach(function (f) { f.el.title = answer.label; f.el.style.removeProperty('visibility'); });
+    held.splice(0).forEach(function (x) { hear(x[0], x[1]); });
+    if (list.length) list.forEach(place);
     else buildDialog();
     pending.splice(0).forEach(function (args) { Innkeep.apply(null, args); });
   }
@@ -141,6 +195,10 @@
     if (e.origin !== frameOrigin || !m || m.innkeep !== 1 || typeof m.type !== 'string') return;
     f = frames.find(function (x) { return x.el.contentWindow === e.source; });
     if (!f) return;
+    if (state === 1) hear(f, m); else held.push([f, m]);
+  });
+
+  function hear(f, m) {
     if (m.type === 'resize') {
       if (typeof m.height === 'number' && m.height > 0) f.el.style.height = Math.ceil(m.height) + 'px';
       return;
@@ -151,7 +209,7 @@
       f.inbox.splice(0).forEach(function (x) { send(f, x[0], x[1]); });
     }
     emit(f.host, m.type, m.detail);
-  });
+  }
 
   function Innkeep(command, a, b) {
     if (command === 'on' || command === 'off') {
@@ -159,7 +217,8 @@
       if (command === 'on' && typeof b === 'function') list.push(b);
       else if (list.indexOf(b) >= 0) list.splice(list.indexOf(b), 1);
     } else if (command === 'open') {
-      if (!started) { pending.push([command, a]); return; }
+      if (state !== 1) { if (!state) pending.push([command, a]); return; }
+      lazy.splice(0).forEach(function (make) { make(); }); // every widget, now
       openDialog();
       frames.forEach(function (f) { send(f, 'open', a || {}); });
     } else if (command === 'close') {
@@ -177,5 +236,6 @@
   var parsed = new Promise(function (ok) {
     if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', ok); else ok();
   });
+  parsed.then(function () { if (!state && hinted.indexOf(slug) >= 0) spots().forEach(place); });
   Promise.all([asked, parsed]).then(function (r) { start(r[0]); });
 })(window, document);

@@ -26,6 +26,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.helpers import DEMO_TOML, flush_redis
+from tests.pooling import pgbouncer as pgbouncer
+from tests.pooling import pooled_database_url as pooled_database_url
 from tests.redis_cluster import Cluster, tag_on_each_primary
 from widget.app import create_app
 from widget.local_servers import EmbeddedServices
@@ -40,7 +42,7 @@ ON_CLUSTER = os.environ.get("INNKEEP_TEST_REDIS") == "cluster"
 
 TABLES = (
     "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key, "
-    "demo_payment, outbox_message"
+    "demo_payment, outbox_message, console_user, console_event, console_login_failure"
 )
 
 

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -20,6 +21,7 @@ from widget.api.bodies import ClosedStructSchemas, strict_body
 from widget.api.docs import swagger_ui
 from widget.api.url_guard import PrintableUrls
 from widget.background import running_jobs
+from widget.console import console_router
 from widget.db import Conn, create_pool
 from widget.embedding import OriginLookup, PublicApiCors
 from widget.framing import NotFramedByDefault
@@ -44,12 +46,19 @@ def create_app(settings: Settings) -> Litestar:
     require_secret_key(settings)
     install_log_redaction()
     services = build_services(
-        settings, create_pool(database_url, settings.db_pool_max), connect(settings)
+        settings,
+        create_pool(database_url, settings.db_pool_max, pooled=settings.pooled),
+        connect(settings),
     )
     return Litestar(
-        route_handlers=route_handlers(),
+        route_handlers=[
+            *route_handlers(settings.testing_token if settings.testing_api else None),
+            console_router(),
+        ],
         dependencies=_dependencies(services),
-        lifespan=[_lifespan(services, database_url)],
+        # The console's guards run before dependencies are resolved: they find it here.
+        state=State({"services": services}),
+        lifespan=[_lifespan(services, settings.listen_url or database_url)],
         # Bodies are exactly what the schema says: strict types, no unknown keys.
         guards=[strict_body],
         plugins=[ClosedStructSchemas()],
@@ -80,15 +89,16 @@ def _server_urls(settings: Settings) -> tuple[str, str]:
     return settings.database_url, settings.redis_url
 
 
-def _lifespan(services: Services, database_url: str) -> Lifespan:
-    """Open the pool, listen for changes and run the jobs while the app serves."""
+def _lifespan(services: Services, listen_url: str) -> Lifespan:
+    """Open the pool, listen for changes (on a direct connection: ``listen_url`` never goes
+    through a pooler) and run the jobs while the app serves."""
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await services.pool.open(wait=False)
         try:
             async with (
-                listening(services.freshness, database_url),
+                listening(services.freshness, listen_url),
                 running_jobs(services, enabled=services.settings.background_jobs),
             ):
                 yield

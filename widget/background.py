@@ -1,8 +1,10 @@
 """Periodic jobs every worker runs (hold sweeper, e-mail and webhook senders, payment
-reconciler).
+reconciler, iCal importer).
 
 Each job must be safe when several workers run it at once (``FOR UPDATE SKIP LOCKED`` or a
-fenced update), since the service holds no state of its own.
+fenced update), since the service holds no state of its own. When the worker stops
+(SIGTERM, after the requests in flight), each job is cancelled: its open transaction rolls
+back and the reconciler gives back its lease, so another host takes the work over at once.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from functools import partial
 
 from widget.db import Pool
 from widget.deliveries.sender import send_webhooks
+from widget.guests.privacy import erase_departed_guests
 from widget.idempotency import forget_old_idempotency_keys
 from widget.inventory.holds import Holds
 from widget.mail.outbox import send_outbox
+from widget.payments.balance import balance_job
 from widget.payments.reconcile import reconcile_payments
 from widget.state import Services
+from widget.sync.polling import SyncOptions, import_due_feeds
 
 log = logging.getLogger(__name__)
 STOP_SECONDS = 5.0
@@ -33,6 +38,12 @@ class Job:
     every_seconds: float
     #: One round, with the parts of the service it uses already bound.
     run: Callable[[], Awaitable[object]]
+
+
+async def forget_departed_guests(pool: Pool) -> int:
+    """Anonymise guests whose property's retention years have passed since they left."""
+    async with pool.connection() as conn:
+        return await erase_departed_guests(conn)
 
 
 async def sweep_holds(pool: Pool, holds: Holds) -> int:
@@ -53,7 +64,19 @@ def jobs(services: Services) -> list[Job]:
             settings.reconcile_seconds,
             partial(reconcile_payments, pool, services.payments, settings),
         ),
+        Job(
+            "charge-balances",
+            settings.reconcile_seconds,
+            partial(balance_job, pool, services.payments, settings),
+        ),
         Job("forget-idempotency-keys", 3600.0, partial(forget_old_idempotency_keys, pool)),
+        # Every worker may import; each feed's lease keeps it with one of them at a time.
+        Job(
+            "import-feeds",
+            settings.sync_seconds,
+            partial(import_due_feeds, pool, SyncOptions(settings)),
+        ),
+        Job("guest-retention", 3600.0, partial(forget_departed_guests, pool)),
     ]
 
 

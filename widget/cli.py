@@ -14,7 +14,7 @@ import psycopg
 import widget.commands
 from widget.commands import CommandError, say
 from widget.local_servers import EmbeddedError
-from widget.properties.apply import PropertyApplyError
+from widget.properties.errors import PropertyApplyError
 from widget.properties.file import PropertyFileError
 from widget.redact import describe_error, install_log_redaction, redact
 from widget.settings import SettingsError

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import msgspec
 import psycopg
 import uvicorn
+from psycopg.rows import dict_row
 
+from widget.accounts.passwords import generated_password
+from widget.accounts.users import add_user, set_password
 from widget.app import create_app
 from widget.links import listening_url
 from widget.local_servers import EmbeddedServices
@@ -20,7 +25,13 @@ from widget.paths import PROPERTIES_DIR
 from widget.properties.apply import apply_property
 from widget.properties.file import PropertySpec, load_property_file
 from widget.sample_site import create_sample_site
-from widget.settings import DEV_SECRET_KEY, Settings
+from widget.settings import DEV_SECRET_KEY, Settings, check_settings
+
+#: The demo guesthouse's owner in the console; a new password is printed at every start.
+DEMO_OWNER = "owner@example.com"
+
+#: The demo guesthouse's owner in the console; a new password is printed at every start.
+DEMO_OWNER = "owner@example.com"
 
 
 class PortTaken(Exception):
@@ -48,13 +59,33 @@ def demo_property(host_port: int) -> PropertySpec:
 
 
 def demo_settings(settings: Settings, port: int) -> Settings:
-    """The demo is a development machine by definition: it may use the public development
-    key (nobody's money is at stake), and its links point at the port it listens on."""
-    return msgspec.structs.replace(
+    """The demo runs in test mode (decision 16): a staging service with the testing API on,
+    its token printed at start-up (``INNKEEP_TESTING_TOKEN`` or a fresh one), so
+    ``innkeep qa journeys`` works against it out of the box. Staging needs a real secret key:
+    the demo keeps one in its data folder. Its links point at the port it listens on."""
+    key = settings.secret_key
+    if key in ("", DEV_SECRET_KEY):
+        key = demo_secret_key(settings.data_dir)
+    changed = msgspec.structs.replace(
         settings,
-        secret_key=settings.secret_key or DEV_SECRET_KEY,
+        env="staging",
+        secret_key=key,
+        testing_token=settings.testing_token or secrets.token_urlsafe(24),
         public_url=settings.public_url or listening_url("127.0.0.1", port),
     )
+    check_settings(changed)
+    return changed
+
+
+def demo_secret_key(data_dir: Path) -> str:
+    """The demo's own secret key, made once and kept in its data folder (so its iCal export
+    addresses survive a restart)."""
+    path = data_dir / "demo-secret-key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
@@ -68,9 +99,10 @@ def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
             )
         assert settings.database_url is not None
         migrate(settings.database_url)
-        with psycopg.connect(settings.database_url) as conn:
+        with psycopg.connect(settings.database_url, prepare_threshold=None) as conn:
             apply_property(conn, demo_property(host_port))
-        asyncio.run(_serve_both(settings, port, host_port))
+        password = asyncio.run(demo_owner(settings.database_url))
+        asyncio.run(_serve_both(settings, port, host_port, password))
     finally:
         if services is not None:
             services.stop()
@@ -78,8 +110,25 @@ def run_demo(settings: Settings, *, port: int, host_port: int) -> int:
     return 0
 
 
+async def demo_owner(database_url: str) -> str:
+    """Make sure the demo guesthouse has its owner in the console, with a fresh password
+    (returned, to be shown once): a demo's data folder outlives its runs."""
+    password = generated_password()
+    async with await psycopg.AsyncConnection.connect(
+        database_url, autocommit=True, row_factory=dict_row
+    , prepare_threshold=None) as conn:
+        if not await add_user(conn, DEMO_OWNER, "demo", "owner", password):
+            await set_password(conn, DEMO_OWNER, password)
+    return password
+
+
 async def _announce(
-    settings: Settings, service: _Server, site: _Server, service_url: str, host_port: int
+    settings: Settings,
+    service: _Server,
+    site: _Server,
+    service_url: str,
+    host_port: int,
+    password: str,
 ) -> None:
     """Once both servers listen, say where they are (nothing if the service gave up)."""
     while not (service.started and site.started):
@@ -91,14 +140,19 @@ async def _announce(
         "Innkeep demo is running.\n"
         f"  Innkeep service:        {service_url}  (API docs: {service_url}/schema)\n"
         f"  Sample guesthouse site: http://127.0.0.1:{host_port}\n"
+        f"  Owner's console:        {service_url}/admin/  "
+        f"(login {DEMO_OWNER}, password {password})\n"
         f"  Data folder:            {settings.data_dir}\n"
         f"  Guest e-mails go to:    {outbox}\n"
+        f"  Testing API token:      {settings.testing_token}\n"
+        f"    (innkeep qa journeys --site http://127.0.0.1:{host_port}/ "
+        f"--token {settings.testing_token})\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )
 
 
-async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
+async def _serve_both(settings: Settings, port: int, host_port: int, password: str) -> None:
     service_url = listening_url("127.0.0.1", port)
     service = _Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
@@ -120,7 +174,7 @@ async def _serve_both(settings: Settings, port: int, host_port: int) -> None:
     results = await asyncio.gather(
         service.serve(),
         site.serve(),
-        _announce(settings, service, site, service_url, host_port),
+        _announce(settings, service, site, service_url, host_port, password),
         return_exceptions=True,
     )
     for result in results:

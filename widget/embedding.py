@@ -96,6 +96,28 @@ async def embed_policy(conn: Conn, slug: str) -> EmbedPolicy | None:
     )
 
 
+#: The most properties the loader's hint names (a site embeds one or a few).
+HINT_SIZE = 20
+
+
+async def properties_allowing(pool: AsyncConnectionPool[Conn], origin: str) -> list[str]:
+    """The slugs of the properties a page on ``origin`` may embed, at most `HINT_SIZE`;
+    none when ``origin`` is not an origin or Postgres is away (it is a hint: the embed check
+    still decides)."""
+    normal = normalise_origin(origin)
+    if normal is None:
+        return []
+    try:
+        async with pool.connection() as conn:
+            cur = await conn.execute(
+                queries("embedding")["properties_allowing"], {"origin": normal, "most": HINT_SIZE}
+            )
+            return [str(row["slug"]) for row in await cur.fetchall()]
+    except Exception as exc:  # the loader is served without a hint rather than not at all
+        log.warning("loader hint lookup failed: %s", exc)
+        return []
+
+
 def _normalised(origins: Iterable[str]) -> frozenset[str]:
     return frozenset(n for n in (normalise_origin(o) for o in origins) if n is not None)
 
@@ -341,8 +363,9 @@ def _with_cors(send: Send, origin: str | None) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableScopeHeaders.from_message(message)
-            # The answer differs by Origin: caches must keep them apart.
-            headers.add("Vary", "Origin")
+            # The answer differs by Origin: caches must keep them apart (once is enough).
+            if "origin" not in headers.get("vary", "").lower():
+                headers.add("Vary", "Origin")
             if origin is not None:
                 for name, value in _cors_headers(origin).items():
                     headers[name] = value

@@ -61,6 +61,12 @@ class Refused(InnkeepError):
     code = "forbidden"
 
 
+class Unauthenticated(InnkeepError):
+    """The request lacks the credentials this endpoint asks for (the testing API's token)."""
+
+    code = "unauthorized"
+
+
 class QuotaExceeded(InnkeepError):
     """This client holds too many rooms or tries too often; ``retry_after`` seconds."""
 
@@ -122,6 +128,18 @@ class PaymentServiceDown(ServiceDown):
     """The payment provider did not answer; nothing was charged, the guest may retry."""
 
     code = "payment_unavailable"
+
+
+class RulesChangedMeanwhile(Conflict):
+    """The owner's draft of the pricing rules started from rules someone has saved over."""
+
+    code = "rules_changed"
+
+
+class StayNotEnded(Conflict):
+    """A guest cannot be erased while a stay of theirs is held, booked or under way."""
+
+    code = "stay_not_ended"
 
 
 class BadSignature(Refused):

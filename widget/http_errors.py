@@ -25,6 +25,7 @@ from widget.errors import (
     QuotaExceeded,
     Refused,
     ServiceDown,
+    Unauthenticated,
     clipped,
     error_body,
 )
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 #: Each kind of refusal and its status; a refusal takes the status of its nearest kind.
 STATUS: dict[type[InnkeepError], int] = {
     InnkeepError: 400,
+    Unauthenticated: 401,
     Refused: 403,
     NotFound: 404,
     Conflict: 409,
@@ -54,6 +56,8 @@ def headers_of(error: InnkeepError) -> dict[str, str]:
     """Headers that go with ``error``'s answer: when to retry a quota refusal."""
     if isinstance(error, QuotaExceeded):
         return {"Retry-After": str(error.retry_after)}
+    if isinstance(error, Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer realm="innkeep-testing"'}
     return {}
 
 

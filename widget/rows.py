@@ -10,7 +10,7 @@ later must have a default (tests/widget/test_rows.py decodes a quote as stored t
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -23,6 +23,32 @@ RowT = TypeVar("RowT")
 def decoded(row: dict[str, Any], kind: type[RowT]) -> RowT:
     """``row`` (a dict from psycopg's ``dict_row``) as the Struct ``kind``."""
     return msgspec.convert(row, type=kind)
+
+
+class StayMoney(NamedTuple):
+    """What a booking's rooms cost together: its one room's quote, or the sum over a
+    group's rooms (whose first room carries the one payment and the one balance)."""
+
+    total: int
+    due_now: int
+    #: What is charged online after booking (0: all paid now, or at the property).
+    balance: int
+    #: When the balance is charged (None: nothing is charged later).
+    balance_due: date | None
+
+
+def stay_money(quote: Quote, group_quotes: list[Quote] | None) -> StayMoney:
+    """The money of a booking's rooms (``group_quotes``: a group's, else just ``quote``).
+    A group's rooms share their plan's payment terms, so their balances fall due together;
+    the earliest day is taken all the same, so nothing is charged late."""
+    quotes = group_quotes or [quote]
+    dues = [q.payment_schedule[-1].due for q in quotes if q.balance > 0 and q.payment_schedule]
+    return StayMoney(
+        total=sum(q.total for q in quotes),
+        due_now=sum(q.due_now for q in quotes),
+        balance=sum(q.balance for q in quotes),
+        balance_due=min(dues) if dues else None,
+    )
 
 
 class Guest(msgspec.Struct, frozen=True):
@@ -43,6 +69,17 @@ class CancellationPolicy(msgspec.Struct, frozen=True):
     free_until_days: int = 0
     refund_percent: int = 0
     free_cancellation: bool = True
+
+
+class PaymentTermsRow(msgspec.Struct, frozen=True):
+    """The payment terms a hold was priced under (its plan's; the columns of
+    ``widget.properties.plans.PaymentTerms``): ``online`` with ``deposit_percent`` now and
+    the balance ``balance_days_before`` arrival, or ``at_property``."""
+
+    mode: str = "online"
+    deposit_percent: int = 100
+    balance_days_before: int = 14
+    card_guarantee: bool = False
 
 
 class PlanName(msgspec.Struct, frozen=True):
@@ -108,8 +145,16 @@ class Hold(msgspec.Struct, frozen=True):
     payment_ref: str | None
     payment_status: str | None
     client_key: str | None
-    #: For a group's first room: what all its rooms ask now (the one payment's amount).
-    group_due_now: int | None = None
+    #: The plan's payment terms the hold was priced under (None: all paid at booking).
+    payment_terms: PaymentTermsRow | None = None
+    property_name: str = ""
+    #: For a group's first room: every room's quote, in the guest's order (None otherwise).
+    group_quotes: list[Quote] | None = None
+
+    @property
+    def money(self) -> StayMoney | None:
+        """What the hold's rooms cost together (None: an unpriced row, which is no hold)."""
+        return None if self.quote is None else stay_money(self.quote, self.group_quotes)
 
 
 class Reservation(msgspec.Struct, frozen=True):
@@ -137,8 +182,18 @@ class Reservation(msgspec.Struct, frozen=True):
     room_type_name: str
     property_slug: str
     currency: str
-    #: For a group's first room: what all its rooms ask now (the one payment's amount).
-    group_due_now: int | None = None
+    #: The plan's payment terms (None: all paid at booking).
+    payment_terms: PaymentTermsRow | None = None
+    #: The provider's customer and saved card, for charges after booking.
+    customer_ref: str | None = None
+    payment_method_ref: str | None = None
+    #: For a group's first room: every room's quote, in the guest's order (None otherwise).
+    group_quotes: list[Quote] | None = None
+
+    @property
+    def money(self) -> StayMoney | None:
+        """What the rooms cost together (None: an unpriced row, which is no hold)."""
+        return None if self.quote is None else stay_money(self.quote, self.group_quotes)
 
 
 class Booking(msgspec.Struct, frozen=True):
@@ -171,9 +226,16 @@ class Booking(msgspec.Struct, frozen=True):
     #: The property's rate plans and extras, to name those the booking was sold with.
     rate_plans: list[PlanName] = []
     extras: list[PlanName] = []
-    #: For a group's first room: what all its rooms ask now, and cost (one payment).
-    group_due_now: int | None = None
-    group_total: int | None = None
+    payment_terms: PaymentTermsRow | None = None
+    #: What was actually paid: the payment at booking and every later charge taken.
+    paid: int = 0
+    #: For a group's first room: every room's quote, in the guest's order (None otherwise).
+    group_quotes: list[Quote] | None = None
+
+    @property
+    def money(self) -> StayMoney:
+        """What the booking's rooms cost together."""
+        return stay_money(self.quote, self.group_quotes)
 
 
 class BookingMail(msgspec.Struct, frozen=True):
@@ -199,6 +261,13 @@ class BookingMail(msgspec.Struct, frozen=True):
     #: The property's rate plans and extras, to name those the booking was sold with.
     rate_plans: list[PlanName] = []
     extras: list[PlanName] = []
+    #: ``at_property`` for a booking taken at the front desk: nothing was paid online.
+    payment_status: str | None = None
+
+    @property
+    def paid_online(self) -> int:
+        """What the guest paid when booking (minor units): nothing for a desk booking."""
+        return 0 if self.payment_status == "at_property" else self.quote.due_now
 
 
 class ListedBooking(msgspec.Struct, frozen=True):
@@ -216,7 +285,24 @@ class ListedBooking(msgspec.Struct, frozen=True):
     quote: Quote
     refund_amount: int | None
     currency: str
+    #: What was actually taken (None: read by a query that does not say).
+    paid: int | None = None
 
+
+
+class NoShowTarget(msgspec.Struct, frozen=True):
+    """A booking an owner charges a no-show fee to (``payments.sql`` ``no_show_target``)."""
+
+    id: UUID
+    reference: str
+    status: str
+    quote: Quote
+    payment_terms: PaymentTermsRow | None
+    customer_ref: str | None
+    payment_method_ref: str | None
+    check_in: date
+    cancellation_policy: CancellationPolicy
+    today: date
 
 
 class BookingEvent(msgspec.Struct, frozen=True):
@@ -237,4 +323,51 @@ class BookingEvent(msgspec.Struct, frozen=True):
     unit: str
     room_type_slug: str
     room_type_name: str
+    currency: str
+
+
+class GuestReservation(msgspec.Struct, frozen=True):
+    """A reservation that holds a guest's e-mail (``guests.sql`` ``guest_reservations``)."""
+
+    id: UUID
+    reference: str | None
+    status: str
+    check_in: date
+    check_out: date
+    unit: str
+    room_type: str
+    guest: Guest | None
+    payment_ref: str | None
+    guest_erased_at: datetime | None
+
+
+class PricedStay(msgspec.Struct, frozen=True):
+    """A confirmed booking's room type and quote (``reports.sql`` ``report_bookings``)."""
+
+    reference: str | None
+    room_type: str
+    quote: Quote
+
+
+class LedgerBooking(msgspec.Struct, frozen=True):
+    """One booking of the accountant's files (``reports.sql`` ``ledger_bookings``)."""
+
+    reference: str
+    status: str
+    booked_at: datetime
+    check_in: date
+    check_out: date
+    room_type: str
+    unit: str
+    guest: Guest | None
+    adults: int | None
+    children: list[int]
+    quote: Quote | None
+    payment_provider: str | None
+    payment_ref: str | None
+    payment_status: str | None
+    captured_at: datetime | None
+    cancelled_at: datetime | None
+    refund_amount: int | None
+    refund_ref: str | None
     currency: str

@@ -18,8 +18,10 @@ import platformdirs
 from widget.email_address import InvalidEmail, mailbox
 from widget.redact import redact_url
 
-Env = Literal["development", "test", "production"]
+Env = Literal["development", "test", "staging", "production"]
 PaymentProvider = Literal["demo", "stripe"]
+#: What ``INNKEEP_DATABASE_URL`` reaches: Postgres itself, or PgBouncer in transaction mode.
+Pooler = Literal["none", "pgbouncer"]
 
 #: Public, so only for a machine that says it is not a real deployment: ``innkeep demo``, or an
 #: explicit ``INNKEEP_ENV=development`` or ``test``. Anything else must set INNKEEP_SECRET_KEY.
@@ -59,6 +61,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: the service was told to listen on, never to a request's Host header.
     public_url: str | None = None
     db_pool_max: int = 10
+    #: The same database reached directly, never through a pooler: ``LISTEN`` needs a session
+    #: of its own that no one else shares. None: ``database_url`` (no pooler in between).
+    database_listen_url: str | None = None
+    #: ``pgbouncer``: ``database_url`` goes through PgBouncer in transaction mode, so the pool
+    #: makes no server-side prepared statements (PgBouncer 1.18 cannot follow them).
+    database_pooler: Pooler = "none"
     #: A request body must have arrived this long after its headers (else 408), so a slow or
     #: stalled client never keeps a worker's database connection waiting.
     body_read_seconds: float = 10.0
@@ -86,6 +94,42 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Non-public networks (CIDR strings) that outbound calls (iCal feeds, owner webhooks)
     #: may reach anyway: none by default (decision 15); tests allow loopback.
     sync_allow_private_networks: tuple[str, ...] = ()
+    #: How often each worker looks for iCal feeds that are due (each feed has its interval).
+    sync_seconds: float = 30.0
+    #: A feed failing this long (hours) is e-mailed to the owner, once; and again on recovery.
+    sync_failure_hours: int = 6
+    #: Properties whose versions, set-up and busy stays one worker remembers at most, and
+    #: calendar answers it keeps: one deployment may serve thousands of guesthouses, and a
+    #: worker's memory must not grow with them. What is dropped is read again, never guessed.
+    worker_properties: int = 2000
+    worker_calendars: int = 512
+    #: How long a CDN or caching proxy may serve a calendar answer without asking
+    #: (``max-age``), and serve it stale while it asks again in the background
+    #: (``stale-while-revalidate``). 0 and 0: every use is revalidated (``no-cache``).
+    calendar_max_age: int = 5
+    calendar_stale_seconds: int = 30
+    #: On SIGTERM, how long ``innkeep serve`` lets requests in flight finish before it closes
+    #: their connections (it takes no new ones from the first moment).
+    shutdown_seconds: int = 30
+    #: Test mode (decision 16): with ``env="staging"`` this bearer token opens the testing
+    #: API (disposable properties, their clocks, their e-mails). Refused in production and
+    #: beside a live Stripe key; without it (or outside staging) the API does not exist.
+    testing_token: str | None = None
+
+    @property
+    def listen_url(self) -> str | None:
+        """Where the notification listener connects: Postgres itself, never a pooler."""
+        return self.database_listen_url or self.database_url
+
+    @property
+    def pooled(self) -> bool:
+        """True when ``database_url`` goes through a transaction pooler."""
+        return self.database_pooler != "none"
+
+    @property
+    def testing_api(self) -> bool:
+        """True when the testing API is served (staging with a token)."""
+        return self.env == "staging" and bool(self.testing_token)
 
     @property
     def embedded(self) -> bool:
@@ -193,7 +237,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "redis_url": _redis_urls(env, _flag(env, "INNKEEP_REDIS_CLUSTER")),
         "redis_cluster": _flag(env, "INNKEEP_REDIS_CLUSTER"),
         "metrics_token": env.get("INNKEEP_METRICS_TOKEN") or None,
-        "env": _choice(env, "INNKEEP_ENV", "development", ("development", "test", "production")),
+        "env": _choice(
+            env, "INNKEEP_ENV", "development", ("development", "test", "staging", "production")
+        ),
         "hold_seconds": _int(env, "INNKEEP_HOLD_SECONDS", 600, 1),
         "payment_grace_seconds": _int(env, "INNKEEP_PAYMENT_GRACE_SECONDS", 900, 0),
         "trusted_proxies": _networks(env, "INNKEEP_TRUSTED_PROXIES"),
@@ -206,6 +252,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "stripe_api_base": _url(env, "INNKEEP_STRIPE_API_BASE", ("http://", "https://")),
         "public_url": _url(env, "INNKEEP_PUBLIC_URL", ("http://", "https://")),
         "db_pool_max": _int(env, "INNKEEP_DB_POOL_MAX", 10, 1),
+        "database_listen_url": _url(
+            env, "INNKEEP_DATABASE_LISTEN_URL", ("postgresql://", "postgres://")
+        ),
+        "database_pooler": _choice(env, "INNKEEP_DATABASE_POOLER", "none", ("none", "pgbouncer")),
         "body_read_seconds": float(_int(env, "INNKEEP_BODY_READ_SECONDS", 10, 1)),
         "smtp_url": _url(env, "INNKEEP_SMTP_URL", ("smtp://", "smtps://")),
         "mail_from": _mail_from(env, "INNKEEP_MAIL_FROM"),
@@ -213,9 +263,17 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "holds_per_address": _int(env, "INNKEEP_HOLDS_PER_ADDRESS", 6, 1),
         "hold_attempts_per_minute": _int(env, "INNKEEP_HOLD_ATTEMPTS_PER_MINUTE", 30, 1),
         "sweep_seconds": float(_int(env, "INNKEEP_SWEEP_SECONDS", 5, 1)),
+        "sync_seconds": float(_int(env, "INNKEEP_SYNC_SECONDS", 30, 1)),
+        "sync_failure_hours": _int(env, "INNKEEP_SYNC_FAILURE_HOURS", 6, 1),
         "sync_allow_private_networks": _outbound_networks(
             env, "INNKEEP_SYNC_ALLOW_PRIVATE_NETWORKS"
         ),
+        "worker_properties": _int(env, "INNKEEP_WORKER_PROPERTIES", 2000, 1),
+        "worker_calendars": _int(env, "INNKEEP_WORKER_CALENDARS", 512, 1),
+        "calendar_max_age": _int(env, "INNKEEP_CALENDAR_MAX_AGE", 5, 0),
+        "calendar_stale_seconds": _int(env, "INNKEEP_CALENDAR_STALE_SECONDS", 30, 0),
+        "shutdown_seconds": _int(env, "INNKEEP_SHUTDOWN_SECONDS", 30, 1),
+        "testing_token": env.get("INNKEEP_TESTING_TOKEN") or None,
     }
     if env.get("INNKEEP_DATA_DIR"):
         values["data_dir"] = Path(env["INNKEEP_DATA_DIR"]).expanduser()
@@ -223,7 +281,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         values["secret_key"] = env["INNKEEP_SECRET_KEY"]
     values.update(overrides)
     explicit_env = bool(env.get("INNKEEP_ENV")) or "env" in overrides
-    if not values.get("secret_key") and explicit_env and values["env"] != "production":
+    if not values.get("secret_key") and explicit_env and values["env"] in ("development", "test"):
         values["secret_key"] = DEV_SECRET_KEY
     settings = Settings(**values)  # type: ignore[arg-type]
     check_settings(settings)
@@ -232,10 +290,18 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
 
 def check_settings(settings: Settings) -> None:
     """Refuse combinations that would be unsafe or could never work."""
-    if settings.env == "production":
+    if settings.env in ("production", "staging"):
         _check_production(settings)
+    if settings.testing_token:
+        _check_testing(settings)
     if settings.secret_key and len(settings.secret_key) < 16:
         raise SettingsError("INNKEEP_SECRET_KEY must be at least 16 characters long")
+    if settings.pooled and not settings.database_listen_url:
+        raise SettingsError(
+            "INNKEEP_DATABASE_LISTEN_URL must be set when INNKEEP_DATABASE_POOLER is "
+            f"{settings.database_pooler}: LISTEN needs a direct connection to Postgres, which "
+            "a transaction pooler cannot give"
+        )
     if settings.payment_provider == "demo":
         _check_demo_payments(settings)
     if settings.payment_provider == "stripe":
@@ -243,18 +309,46 @@ def check_settings(settings: Settings) -> None:
 
 
 def _check_production(settings: Settings) -> None:
-    """Production needs its own secret key, its own database and Redis, and its address."""
+    """Production needs its own secret key, its own database and Redis, and its address;
+    staging (a rehearsal of production, reachable from outside) needs the key and address."""
+    where = settings.env
     if settings.secret_key in ("", DEV_SECRET_KEY):
-        raise SettingsError("INNKEEP_SECRET_KEY must be set in production")
+        raise SettingsError(f"INNKEEP_SECRET_KEY must be set in {where}")
+    if where == "staging":
+        if not settings.public_url:
+            raise SettingsError(
+                "INNKEEP_PUBLIC_URL must be set in staging (the address guests and the QA "
+                "journeys reach the service on)"
+            )
+        return
     if settings.embedded:
-        raise SettingsError(
-            "INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set in production"
-        )
+        raise SettingsError("INNKEEP_DATABASE_URL and INNKEEP_REDIS_URL must be set in production")
     if not settings.public_url:
         raise SettingsError(
             "INNKEEP_PUBLIC_URL must be set in production (the address guests reach the "
             "service on, e.g. https://book.example.com): links in e-mails are built from it"
         )
+
+
+def _check_testing(settings: Settings) -> None:
+    """The testing API moves clocks and deletes properties: never where money is real."""
+    if settings.env == "production":
+        raise SettingsError(
+            "INNKEEP_TESTING_TOKEN is refused in production (the testing API exists only "
+            "with INNKEEP_ENV=staging)"
+        )
+    if _live_stripe_key(settings):
+        raise SettingsError(
+            "INNKEEP_TESTING_TOKEN is refused while a live Stripe key is configured "
+            "(test mode books with test cards only)"
+        )
+    if len(settings.testing_token or "") < 16:
+        raise SettingsError("INNKEEP_TESTING_TOKEN must be at least 16 characters long")
+
+
+def _live_stripe_key(settings: Settings) -> bool:
+    key = settings.stripe_secret_key or ""
+    return key.startswith(("sk_live", "rk_live"))
 
 
 def _check_demo_payments(settings: Settings) -> None:
@@ -263,9 +357,7 @@ def _check_demo_payments(settings: Settings) -> None:
         raise SettingsError(
             "INNKEEP_PAYMENT_PROVIDER=demo takes no real money and is refused in production"
         )
-    if settings.stripe_secret_key and settings.stripe_secret_key.startswith(
-        ("sk_live", "rk_live")
-    ):
+    if _live_stripe_key(settings):
         raise SettingsError(
             "INNKEEP_PAYMENT_PROVIDER=demo is refused while a live Stripe key is configured"
         )

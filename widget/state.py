@@ -62,16 +62,16 @@ def build_services(settings: Settings, pool: Pool, redis: SharedRedis) -> Servic
     metrics = Metrics()
     watch = RedisWatch(metrics)
     freshness = Freshness()
-    versions = VersionMemory(freshness, pool)
-    catalogues = Catalogues()
+    # Every memory is bounded: one deployment may serve thousands of guesthouses.
+    size = settings.worker_properties
+    versions = VersionMemory(freshness, pool, size)
+    catalogues = Catalogues(size)
+    stock = StockMemory(freshness, size)
     holds = Holds(
-        settings,
-        Gate(redis, watch),
-        Quotas(redis, settings, watch),
-        StockMemory(freshness),
-        freshness,
+        settings, Gate(redis, watch), Quotas(redis, settings, watch), stock, freshness
     )
-    availability = Availability(pool, redis, watch, versions, catalogues, CalendarBodies())
+    bodies = CalendarBodies(settings.worker_calendars)
+    availability = Availability(pool, redis, watch, versions, catalogues, bodies)
     return Services(
         settings=settings,
         pool=pool,

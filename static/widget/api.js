@@ -13,9 +13,21 @@ import { ApiError, OfflineError } from './errors.js';
 /** @typedef {{rule: string, kind: string, amount: number, note: string, included: boolean,
  *   payable: string}} StayLine */
 /** @typedef {{room_type: string, check_in: string, check_out: string, currency: string,
- *   total: number, due_now: number, quote_hash: string,
+ *   total: number, due_now: number, quote_hash: string, pay_at_property?: boolean,
+ *   payment_schedule?: {due: string, amount: number}[],
  *   nights: {date: string, amount: number, lines: NightLine[]}[], stay_lines: StayLine[]}} Quote */
 /** @typedef {{id: string, token: string, expires_at: string, quote: Quote}} Hold */
+
+/**
+ * What the quote has paid online in all (now and later, by its payment schedule); the rest
+ * of its total is paid at the property.
+ * @param {Quote} quote
+ */
+export function paidOnline(quote) {
+  if (quote.pay_at_property) return 0;
+  const schedule = quote.payment_schedule || [];
+  return schedule.length ? schedule.reduce((sum, part) => sum + part.amount, 0) : quote.due_now;
+}
 /** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
 /** @typedef {{reference: string, manage_url?: string}} Booking */
 /** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,
@@ -54,14 +66,17 @@ export function createApi({ session, offline, fetch: send = fetch.bind(globalThi
   let clockSkew = 0; // the server's clock minus ours, from its Date header
 
   /** @param {string} method @param {string} path @param {unknown} [body]
-   * @param {Record<string, string>} [extra] @returns {Promise<any>} */
-  async function call(method, path, body, extra) {
+   * @param {Record<string, string>} [extra] @param {RequestCache} [cache] how the browser's
+   *   cache may answer (`no-cache`: only after asking the server) @returns {Promise<any>} */
+  async function call(method, path, body, extra, cache) {
     /** @type {Record<string, string>} */
     const headers = { Accept: 'application/json', 'X-Innkeep-Session': session, ...extra };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     // The same key on a retry makes a repeated POST safe.
     if (method === 'POST' && !headers['Idempotency-Key']) headers['Idempotency-Key'] = uuid();
+    /** @type {RequestInit} */
     const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    if (cache) init.cache = cache;
     let response;
     for (let attempt = 0; !response; attempt++) {
       try {
@@ -91,8 +106,14 @@ export function createApi({ session, offline, fetch: send = fetch.bind(globalThi
   return {
     /** The server's clock, for the hold's countdown. */
     now: () => Date.now() + clockSkew,
-    /** @param {string} slug @param {URLSearchParams} params @returns {Promise<CalendarAnswer>} */
-    calendar: (slug, params) => call('GET', `/properties/${slug}/calendar?${params}`),
+    /** Calendar answers may be cached for a few seconds (by the browser, a CDN); after
+     * availability changed under the guest, `revalidate` asks the server whether the
+     * browser's copy is still current.
+     * @param {string} slug @param {URLSearchParams} params @param {boolean} [revalidate]
+     * @returns {Promise<CalendarAnswer>} */
+    calendar: (slug, params, revalidate = false) => call('GET',
+      `/properties/${slug}/calendar?${params}`, undefined, undefined,
+      revalidate ? 'no-cache' : undefined),
     /** @param {string} slug @param {StayRequest} stay @returns {Promise<Quote>} */
     quote: (slug, stay) => call('POST', `/properties/${slug}/quotes`, stay),
     /** @param {string} slug @param {StayRequest & {quote_hash: string}} stay @returns {Promise<Hold>} */

@@ -35,10 +35,12 @@ export function roomsOf(answer, onlyRoom) {
 }
 
 /** The months loaded, per party; a month is asked for once, even when asked twice at once.
- * @param {(month: string, party: Party) => Promise<Rooms>} load */
+ * After `forget`, `load` is told to revalidate: a cached answer may predate the change.
+ * @param {(month: string, party: Party, revalidate: boolean) => Promise<Rooms>} load */
 export function createCalendar(load) {
   /** @type {Map<string, Map<string, Rooms | Promise<Rooms>>>} */
   let loaded = new Map();
+  let revalidate = false;
 
   /** @param {Party} party */
   const monthsOf = (party) => {
@@ -53,7 +55,7 @@ export function createCalendar(load) {
       const months = monthsOf(party);
       const known = months.get(month);
       if (known) return known;
-      const pending = load(month, party).then((rooms) => {
+      const pending = load(month, party, revalidate).then((rooms) => {
         months.set(month, rooms);
         return rooms;
       }, (error) => {
@@ -72,9 +74,15 @@ export function createCalendar(load) {
       return Object.entries(rooms).flatMap(([slug, nights]) =>
         nights[date] ? [/** @type {[string, Night]} */ ([slug, nights[date]])] : []);
     },
+    /** A month known already (the page carried it): it is not asked for.
+     * @param {string} month @param {Party} party @param {Rooms} rooms */
+    seed(month, party, rooms) {
+      monthsOf(party).set(month, rooms);
+    },
     /** Availability changed under the guest: ask again for everything. */
     forget() {
       loaded = new Map();
+      revalidate = true;
     },
   };
 }

@@ -2,6 +2,7 @@
 /* The guest's details, the cancellation policy, the payment form and the hold's countdown;
  * then the confirmation. */
 
+import { paidOnline } from './api.js';
 import { el } from './dom.js';
 import { longDate } from './format.js';
 
@@ -45,6 +46,8 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
   accept.checked = choices.accept;
   const policy = place.cancellation_policy;
   const payButton = el('button', { type: 'submit', class: 'primary', 'data-testid': 'pay' });
+  // What the guest allows by paying a deposit: the balance charged later without them.
+  const consent = el('p', { class: 'consent', 'data-testid': 'balance-consent', hidden: true });
   const paymentBox = el('div', { class: 'payment', id: 'payment' });
   const heading = el('h2', { id: 'details-h', tabindex: '-1', text: t('details') });
   const summary = el('div', { class: 'summary' });
@@ -57,6 +60,7 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
       { days: policy.free_until_days, percent: policy.refund_percent }) }),
     el('label', { for: 'accept', class: 'check' }, accept, el('span', { text: t('accept_policy') })),
     paymentBox,
+    consent,
     payButton);
   const section = el('section', { class: 'checkout', 'aria-labelledby': 'details-h', hidden: true },
     heading, summary, countdown, form);
@@ -79,6 +83,11 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
     /** The pay button, ready. @param {Quote} q */
     payable(q) {
       payButton.textContent = t('pay', { amount: money(q.due_now, q.currency) });
+      const schedule = q.payment_schedule || [];
+      const balance = schedule.length > 1 ? schedule[schedule.length - 1] : null;
+      consent.hidden = !balance;
+      consent.textContent = balance ? t('balance_consent', { property: place.name,
+        amount: money(balance.amount, q.currency), date: longDate(language, balance.due) }) : '';
       payButton.disabled = false;
     },
     paying() {
@@ -126,7 +135,8 @@ export function confirmationView({ language, t, money, place }) {
     show(booking, q, email) {
       const room = place.room_types.find((r) => r.slug === q.room_type);
       const heading = el('h2', { id: 'done-h', tabindex: '-1', text: t('confirmed') });
-      const atProperty = q.total > q.due_now ? ' · ' + t('pay_at_property') + ': ' + money(q.total - q.due_now, q.currency) : '';
+      const rest = q.total - paidOnline(q);
+      const atProperty = rest > 0 ? ' · ' + t('pay_at_property') + ': ' + money(rest, q.currency) : '';
       section.replaceChildren(heading,
         el('p', {}, t('reference') + ': ', el('strong', { 'data-testid': 'booking-reference', text: booking.reference })),
         el('p', {}, el('strong', { text: room ? room.name : q.room_type }),

@@ -12,7 +12,7 @@ export function formatMoney(language, amount, currency, exponent, compact) {
   if (!Number.isInteger(amount)) throw new TypeError(`not minor units: ${amount}`);
   const unit = 10 ** exponent;
   const digits = compact && amount % unit === 0 ? 0 : exponent;
-  return new Intl.NumberFormat(language, {
+  return numberFormat(language, {
     style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
   }).format(amount / unit);
 }
@@ -20,7 +20,30 @@ export function formatMoney(language, amount, currency, exponent, compact) {
 /** A property's local day; formatted as a UTC day, never shifted by the browser's zone.
  * @param {string} language @param {string} date @param {Intl.DateTimeFormatOptions} options */
 export const formatDate = (language, date, options) =>
-  new Intl.DateTimeFormat(language, { timeZone: 'UTC', ...options }).format(toDate(date));
+  dateFormat(language, { timeZone: 'UTC', ...options }).format(toDate(date));
+
+/* Formatters are made once per language and options: making one costs about half a
+ * millisecond, and a calendar's first draw formats a few hundred prices and dates. */
+/** @type {Map<string, Intl.NumberFormat>} */
+const numberFormats = new Map();
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const dateFormats = new Map();
+
+/** @param {string} language @param {Intl.NumberFormatOptions} options */
+function numberFormat(language, options) {
+  const key = language + JSON.stringify(options);
+  let made = numberFormats.get(key);
+  if (!made) numberFormats.set(key, (made = new Intl.NumberFormat(language, options)));
+  return made;
+}
+
+/** @param {string} language @param {Intl.DateTimeFormatOptions} options */
+function dateFormat(language, options) {
+  const key = language + JSON.stringify(options);
+  let made = dateFormats.get(key);
+  if (!made) dateFormats.set(key, (made = new Intl.DateTimeFormat(language, options)));
+  return made;
+}
 
 /** "Monday, 6 July 2026" in the language's own order. @param {string} language @param {string} date */
 export const longDate = (language, date) =>

@@ -56,11 +56,15 @@ const payment = createPayment({ provider: cfg.payment_provider, key: cfg.stripe_
 const store = choicesStore(storage, 'innkeep:' + place.slug + ':' + cfg.widget_id);
 const maxGuests = Math.max(1, ...place.room_types.map((r) => r.max_guests));
 const choices = initialChoices(store.load(), cfg.options, maxGuests, today);
-const calendar = createCalendar(async (month, party) => {
+const calendar = createCalendar(async (month, party, revalidate) => {
   const params = new URLSearchParams({ start: month, end: addMonths(month, 1), adults: String(party.adults) });
   if (party.children.length) params.set('children', party.children.join(','));
-  return roomsOf(await api.calendar(place.slug, params), cfg.options.room_type);
+  return roomsOf(await api.calendar(place.slug, params, revalidate), cfg.options.room_type);
 });
+// The months the page carried (fresh when it was rendered) are drawn without a request.
+for (const [month, answer] of Object.entries(cfg.first_months?.months || {})) {
+  calendar.seed(month, /** @type {import('./config.js').FirstMonths} */ (cfg.first_months), roomsOf(answer, cfg.options.room_type));
+}
 
 /** @type {Quote[]} the rooms free for the chosen stay, priced */
 let quotes = [];

@@ -44,9 +44,12 @@ export function createPayment({ provider, key, language, offline }) {
       const Stripe = await loadStripeJs(offline);
       const client = Stripe(key || '', { locale: language });
       // Deferred intent: the PaymentIntent is created at checkout, for the held quote.
+      // A deposit saves the card for the balance: the intent has setup_future_usage, and
+      // the Payment Element must say the same.
+      const later = (quote.payment_schedule || []).length > 1;
       const elements = client.elements({
         mode: 'payment', amount: quote.due_now, currency: quote.currency.toLowerCase(),
-        captureMethod: 'manual',
+        captureMethod: 'manual', ...(later ? { setupFutureUsage: 'off_session' } : {}),
       });
       const element = elements.create('payment');
       box.replaceChildren();

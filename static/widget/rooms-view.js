@@ -1,6 +1,7 @@
 // @ts-check
 /* The rooms free for the stay, each priced with its breakdown and a "Choose" button. */
 
+import { paidOnline } from './api.js';
 import { el } from './dom.js';
 import { shortDate } from './format.js';
 
@@ -44,12 +45,15 @@ export function roomsView({ language, t, money, roomTypes, choose }) {
     const stayRows = quote.stay_lines.map((l) => row(named(l.rule),
       l.included ? money(l.amount, c) + ' (' + t('included') + ')' : money(l.amount, c),
       l.note + (l.payable === 'at_property' ? ' · ' + t('pay_at_property') : ''), 'rule'));
-    const atProperty = quote.total - quote.due_now;
+    const atProperty = quote.total - paidOnline(quote);
+    const later = (quote.payment_schedule || []).slice(1).map((part) =>
+      row(t('pay_later', { date: shortDate(language, part.due) }), money(part.amount, c), null, 'sum'));
     return el('details', { class: 'breakdown', 'data-testid': 'breakdown' },
       el('summary', { text: t('breakdown') }),
       el('table', {}, el('tbody', {}, ...ruleRows, ...nightRows, ...stayRows,
         row(t('total'), money(quote.total, c), null, 'sum'),
         row(t('pay_now'), money(quote.due_now, c), null, 'sum'),
+        ...later,
         atProperty ? row(t('pay_at_property'), money(atProperty, c), null, 'sum') : null)));
   }
 

@@ -17,8 +17,13 @@ from widget.properties.file import parse_property
 Client = AsyncTestClient  # type: ignore[type-arg]
 
 #: DESIGN: size is a feature. The widget page's linked script and its stylesheet, gzipped
-#: at level 9 and added up: 16.9 KB when the modules were split out (15.0 KB before).
+#: at level 9 and added up: 16.9 KB when the modules were split out (15.0 KB before); since
+#: issue 13 they are inlined in the page, which a guest's browser then fetches whole each time.
 WIDGET_BUDGET = 20 * 1024
+#: The whole widget page as a guest's browser receives it on every visit (it is never
+#: cached): the inline script and stylesheet, the configuration and the first two months'
+#: calendar, gzipped at level 9: 19.5 KB when they were first inlined (issue 13).
+PAGE_BUDGET = 24 * 1024
 
 
 @pytest.fixture
@@ -28,32 +33,41 @@ def demo(database_url: str, clean: None) -> None:
 
 
 async def _assets(client: Client) -> tuple[str, str, str]:
+    """The page's inline script and stylesheet (each checked to carry the page's nonce), and
+    the page."""
     page = await client.get("/embed/demo")
     nonce = re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"])
-    scripts = re.findall(r'<script src="([^"]+)" nonce="([^"]+)" defer></script>', page.text)
-    css = re.search(r'<link rel="stylesheet" href="([^"]+)">', page.text)
-    assert nonce and css and len(scripts) == 1, "one script, with the page's nonce"
-    assert scripts[0][1] == nonce[1]
-    return scripts[0][0], css[1], page.text
+    assert nonce
+    scripts = re.findall(r'<script nonce="([^"]+)">(.*?)</script>', page.text, re.DOTALL)
+    styles = re.findall(r'<style nonce="([^"]+)">(.*?)</style>', page.text, re.DOTALL)
+    assert len(scripts) == 1 and len(styles) == 1, "one script and one stylesheet, inline"
+    assert scripts[0][0] == nonce[1] and styles[0][0] == nonce[1]
+    return scripts[0][1], styles[0][1], page.text
 
 
 async def test_the_widget_page_fits_its_budget(client: Client, demo: None) -> None:
     script, css, _ = await _assets(client)
     sizes = {
-        url: len(gzip.compress((await client.get(url)).content, compresslevel=9))
-        for url in (script, css)
+        name: len(gzip.compress(text.encode(), compresslevel=9))
+        for name, text in (("script", script), ("stylesheet", css))
     }
     assert sum(sizes.values()) <= WIDGET_BUDGET, f"gzipped: {sizes}; the budget is 20 KB"
 
 
+async def test_the_whole_page_with_its_first_months_fits_its_budget(
+    client: Client, demo: None
+) -> None:
+    page = await client.get("/embed/demo?origin=http://127.0.0.1:8001")
+    assert '"first_months":{' in page.text.replace(" ", "")
+    size = len(gzip.compress(page.content, compresslevel=9))
+    assert size <= PAGE_BUDGET, f"the widget page is {size} bytes gzipped; the budget is 24 KB"
+
+
 async def test_the_page_runs_its_modules_as_one_script(client: Client, demo: None) -> None:
-    script, _, page = await _assets(client)
+    body, _, page = await _assets(client)
     assert "modulepreload" not in page and 'type="module"' not in page
-    served = await client.get(script)
-    assert served.status_code == 200
-    assert served.headers["content-type"].startswith("application/javascript")
-    assert served.headers["cache-control"] == "public, max-age=3600"
-    body = served.text
+    # Nothing of the widget's own is fetched after the page: no round trip of its own.
+    assert not re.search(r"<script[^>]*\bsrc=|<link[^>]*stylesheet", page)
     # Every module is in it, after those it imports, and the entry runs last.
     for module in ("dates", "format", "calendar", "checkout", "api", "errors", "host", "state"):
         assert f"const ${module} = (() => {{" in body, module

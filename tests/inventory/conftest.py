@@ -36,7 +36,7 @@ async def api(
 async def services(quiet_settings: Settings) -> AsyncIterator[Services]:
     """The service's shared parts, in the test's own event loop, for driving jobs directly."""
     assert quiet_settings.database_url and quiet_settings.redis_url
-    pool = create_pool(quiet_settings.database_url, 4)
+    pool = create_pool(quiet_settings.database_url, 4, pooled=quiet_settings.pooled)
     await pool.open()
     redis = connect(quiet_settings)
     try:

@@ -103,3 +103,37 @@ test('a month is asked for once per party, and again after a failure or when for
   assert.equal(calendar.nightsOn('2026-06-02', two), null);
   assert.deepEqual(asked, ['2026-06-01 2', '2026-06-01 2', '2026-06-01 1']);
 });
+
+test('after availability changed under the guest, months are asked for past any cache', async () => {
+  /** @type {boolean[]} */
+  const revalidated = [];
+  const calendar = createCalendar(async (month, _party, revalidate) => {
+    revalidated.push(revalidate);
+    return roomsOf(answer(month, 3), null);
+  });
+  const two = { adults: 2, children: [] };
+  await calendar.month('2026-06-01', two);
+  calendar.forget();
+  await calendar.month('2026-06-01', two);
+  await calendar.month('2026-07-01', two);
+  assert.deepEqual(revalidated, [false, true, true]);
+});
+
+test('months the page carried are drawn without asking, for their party only, until forgotten', async () => {
+  /** @type {string[]} */
+  const asked = [];
+  const calendar = createCalendar(async (month, party) => {
+    asked.push(month + ' ' + party.adults + '|' + party.children.join(','));
+    return roomsOf(answer(month, 3), null);
+  });
+  const family = { adults: 2, children: [4] };
+  calendar.seed('2026-06-01', family, roomsOf(answer('2026-06-01', 3), null));
+  await calendar.month('2026-06-01', { adults: 2, children: [4] });
+  assert.equal(calendar.nightsOn('2026-06-02', family)?.length, 2);
+  assert.deepEqual(asked, [], 'the carried month is not asked for');
+  await calendar.month('2026-06-01', { adults: 2, children: [] });
+  assert.deepEqual(asked, ['2026-06-01 2|'], 'another party asks');
+  calendar.forget();
+  await calendar.month('2026-06-01', family);
+  assert.deepEqual(asked, ['2026-06-01 2|', '2026-06-01 2|4'], 'after a change, it is asked for again');
+});

@@ -1,9 +1,12 @@
 """A small local stand-in for the parts of Stripe's HTTP API Innkeep calls.
 
 Same paths, form-encoded parameters, JSON shapes and idempotency-key behaviour as Stripe's
-API reference (PaymentIntents create/retrieve/list/capture/cancel, Refunds create), run on
-127.0.0.1 in a thread; the SDK reaches it through ``INNKEEP_STRIPE_API_BASE``. Tests play
-the guest's browser with `authorise` and inject faults with `delay_next` and `set`.
+API reference (PaymentIntents create/retrieve/list/capture/cancel, off-session
+PaymentIntents confirmed at creation, Customers create, SetupIntents create/retrieve,
+Refunds create), run on 127.0.0.1 in a thread; the SDK reaches it through
+``INNKEEP_STRIPE_API_BASE``. Tests play the guest's browser with `authorise` (choosing a
+test card, whose behaviour off-session is Stripe's: `CARDS`), `authenticate` and
+`confirm_setup`, and inject faults with `delay_next` and `set`.
 """
 
 from __future__ import annotations
@@ -40,9 +43,23 @@ class Call:
     idempotency_key: str | None
 
 
+#: Stripe's test payment methods and what charging them off-session does: None succeeds,
+#: else (HTTP status, error code, decline code, the intent's status afterwards).
+CARDS: dict[str, tuple[int, str, str, str] | None] = {
+    "pm_card_visa": None,
+    "pm_card_chargeDeclined": (402, "card_declined", "generic_decline", "requires_payment_method"),
+    "pm_card_chargeDeclinedInsufficientFunds": (
+        402, "card_declined", "insufficient_funds", "requires_payment_method"),
+    "pm_card_authenticationRequired": (
+        402, "authentication_required", "authentication_required", "requires_action"),
+}
+
+
 @dataclass
 class StripeStandIn:
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    setup_intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     _replies: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
@@ -51,12 +68,26 @@ class StripeStandIn:
     url: str = ""
 
     # ---- what the tests do -------------------------------------------------------------
-    def authorise(self, intent_id: str) -> None:
-        """The guest's card is accepted by the Payment Element (3-D Secure passed)."""
+    def authorise(self, intent_id: str, card: str = "pm_card_visa") -> None:
+        """The guest's ``card`` is accepted by the Payment Element (3-D Secure passed); an
+        intent with ``setup_future_usage`` leaves it saved on its customer."""
         with self.lock:
             intent = self.intents[intent_id]
             intent["status"] = "requires_capture"
             intent["amount_capturable"] = intent["amount"]
+            intent["payment_method"] = card
+
+    def authenticate(self, intent_id: str) -> None:
+        """The guest passed their bank's check for an off-session payment on our link."""
+        with self.lock:
+            intent = self.intents[intent_id]
+            assert intent["status"] == "requires_action", intent["status"]
+            intent.update(status="succeeded", amount_received=intent["amount"])
+
+    def confirm_setup(self, setup_id: str, card: str = "pm_card_visa") -> None:
+        """The guest saved ``card`` through a SetupIntent (nothing charged)."""
+        with self.lock:
+            self.setup_intents[setup_id].update(status="succeeded", payment_method=card)
 
     def set(self, intent_id: str, **changes: Any) -> None:
         with self.lock:
@@ -115,7 +146,10 @@ class StripeStandIn:
         parts = path.strip("/").split("/")
         if parts[:2] == ["v1", "payment_intents"]:
             if len(parts) == 2 and method == "POST":
-                return 200, self._create(params)
+                created = self._create(params)
+                if params.get("confirm") == "true":
+                    return self._off_session(self.intents[created["id"]])
+                return 200, created
             if len(parts) == 2 and method == "GET":
                 return 200, self._list(params)
             intent = self.intents.get(parts[2]) if len(parts) > 2 else None
@@ -139,6 +173,14 @@ class StripeStandIn:
                     cancellation_reason="requested_by_customer",
                 )
                 return 200, dict(intent)
+        if parts == ["v1", "customers"] and method == "POST":
+            customer = {"id": "cus_" + secrets.token_hex(12), "object": "customer",
+                        "name": params.get("name"), "email": params.get("email"),
+                        "metadata": params.get("metadata", {})}
+            self.customers[customer["id"]] = customer
+            return 200, dict(customer)
+        if parts[:2] == ["v1", "setup_intents"]:
+            return self._setup(method, parts, params)
         if parts == ["v1", "refunds"] and method == "POST":
             intent = self.intents.get(params.get("payment_intent", ""))
             if intent is None or intent["status"] != "succeeded":
@@ -154,6 +196,36 @@ class StripeStandIn:
             self.refunds[refund["id"]] = refund
             return 200, refund
         return 404, _error("resource_missing", f"Unrecognized request URL ({method}: {path}).")
+
+    def _setup(
+        self, method: str, parts: list[str], params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        if len(parts) == 2 and method == "POST":
+            setup_id = "seti_" + secrets.token_hex(12)
+            setup = {"id": setup_id, "object": "setup_intent", "customer": params.get("customer"),
+                     "usage": params.get("usage", "off_session"), "payment_method": None,
+                     "client_secret": f"{setup_id}_secret_{secrets.token_hex(8)}",
+                     "metadata": params.get("metadata", {}),
+                     "status": "requires_payment_method"}
+            self.setup_intents[setup_id] = setup
+            return 200, dict(setup)
+        setup = self.setup_intents.get(parts[2]) if len(parts) > 2 else None
+        if setup is None:
+            return 404, _error("resource_missing", "No such setup_intent")
+        return 200, dict(setup)
+
+    def _off_session(self, intent: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Confirm an off-session intent at creation with its saved card, as Stripe does."""
+        outcome = CARDS.get(intent.get("payment_method") or "", CARDS["pm_card_chargeDeclined"])
+        if outcome is None:
+            intent.update(status="succeeded", amount_received=intent["amount"])
+            return 200, dict(intent)
+        status, code, decline, after = outcome
+        intent["status"] = after
+        error = _error(code, "Your card was declined.")
+        error["error"].update(type="card_error", decline_code=decline,
+                              payment_intent=dict(intent))
+        return status, error
 
     def _create(self, params: dict[str, Any]) -> dict[str, Any]:
         intent_id = "pi_" + secrets.token_hex(12)
@@ -172,6 +244,10 @@ class StripeStandIn:
             "livemode": False,
             "created": int(time.time()),
             "status": "requires_payment_method",
+            "customer": params.get("customer"),
+            "payment_method": params.get("payment_method"),
+            "setup_future_usage": params.get("setup_future_usage"),
+            "off_session": params.get("off_session") == "true",
         }
         self.intents[intent_id] = intent
         return dict(intent)

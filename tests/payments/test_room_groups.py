@@ -9,9 +9,18 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.helpers import OPEN_DEMO_TOML, advance_clock
+from tests.helpers import OPEN_DEMO_TOML, advance_clock, property_toml, set_clock, with_hold_share
 from tests.payments.conftest import GUEST, HeldRoom
 from tests.payments.test_manage_booking import cancel, manage_link
+from tests.payments.test_pay_at_property import FLEXIBLE_TERMS
+from tests.payments.test_payment_terms import (
+    BALANCE_DAY,
+    NOW,
+    charge_row,
+    online_of,
+    paid_in_all,
+    run_job,
+)
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 
@@ -20,6 +29,7 @@ ARRIVAL = date.today() + timedelta(days=45)
 ARRIVAL = ARRIVAL + timedelta(days=(0 - ARRIVAL.weekday()) % 7)
 STAY = {"check_in": str(ARRIVAL), "check_out": str(ARRIVAL + timedelta(days=3))}
 HOLDS = "/api/v1/properties/demo/holds"
+AT_PROPERTY_TERMS = 'payment = { mode = "at_property", card_guarantee = true }'
 
 
 @pytest.fixture
@@ -178,3 +188,84 @@ async def test_a_lapsed_group_whose_room_was_taken_is_not_booked_and_not_charged
     assert "confirmed" not in {s for (s,) in statuses}
     payment = open_demo.execute("SELECT status FROM demo_payment").fetchone()
     assert payment is not None and payment[0] == "canceled"
+
+
+# --- Groups under the rate plans' payment terms (the demo's `flexible`: 30 % now, the
+# balance 14 days before arrival; `non-refundable`: all now).
+
+TERMS_STAY = {"check_in": "2027-03-15", "check_out": "2027-03-18"}
+
+
+def group_on(*plans: str) -> dict[str, Any]:
+    kinds = ["double-sea-view", "family-suite", "garden-single"]
+    party = {"double-sea-view": 2, "family-suite": 3, "garden-single": 1}
+    return {**TERMS_STAY, "rooms": [
+        {"room_type": kind, "adults": party[kind], "rate_plan": plan}
+        for kind, plan in zip(kinds, plans, strict=False)
+    ]}
+
+
+async def book_group(api: Any, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    answer = await api.post(HOLDS, json=body)
+    assert answer.status_code == 201, answer.text
+    hold = answer.json()
+    headers = {"X-Hold-Token": hold["token"]}
+    out = await api.post(f"/api/v1/holds/{hold['id']}/checkout", json=GUEST, headers=headers)
+    assert out.status_code == 200, out.text
+    assert out.json()["amount"]["amount"] == hold["due_now"]
+    done = await api.post(f"/api/v1/holds/{hold['id']}/confirm", headers=headers)
+    assert done.status_code == 200, done.text
+    return hold, done.json()
+
+
+async def test_a_groups_deposits_are_one_payment_and_its_balances_one_charge(
+    demo_api: Any, open_demo: psycopg.Connection[Any], quiet_settings: Any
+) -> None:
+    set_clock(open_demo, NOW)
+    hold, done = await book_group(demo_api, group_on("flexible", "non-refundable", "flexible"))
+    quotes = hold["quotes"]
+    online = sum(online_of(q) for q in quotes)
+    balances = sum(q["payment_schedule"][1]["amount"] for q in quotes if q.get("payment_schedule"))
+    assert hold["due_now"] == sum(q["due_now"] for q in quotes)
+    assert hold["due_now"] + balances == online  # deposit + balance = what is paid online
+    assert hold["payment_schedule"] == [
+        {"due": "2027-01-15", "amount": hold["due_now"]}, {"due": "2027-03-01", "amount": balances}
+    ]
+    assert done["paid"]["amount"] == hold["due_now"] == paid_in_all(open_demo)
+    consent = open_demo.execute(
+        "SELECT payment_consent FROM reservation WHERE id = %s", (hold["id"],)).fetchone()
+    assert consent is not None and f"{balances // 100}" in consent[0].replace(".", "")
+    set_clock(open_demo, BALANCE_DAY)
+    assert sorted((await run_job(open_demo, quiet_settings)).values()) == ["succeeded"]
+    assert charge_row(open_demo) == ("succeeded", 1, balances)  # one charge for the group
+    assert paid_in_all(open_demo) == online
+    _, secret = manage_link(open_demo)
+    read = (await demo_api.get(f"/api/v1/bookings/{done['reference']}",
+                               headers={"X-Booking-Secret": secret})).json()
+    assert read["paid"]["amount"] == online
+    assert read["total"]["amount"] == sum(q["total"] for q in quotes)
+
+
+async def test_a_group_paid_at_the_property_books_every_room_and_charges_nothing(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    set_clock(open_demo, NOW)
+    apply_property(open_demo, parse_property(with_hold_share(
+        property_toml().replace(FLEXIBLE_TERMS, AT_PROPERTY_TERMS), 1000)))
+    hold, done = await book_group(demo_api, group_on("flexible", "flexible"))
+    assert hold["due_now"] == 0 and done["payment_status"] == "at_property"
+    assert [status for status, _, _ in rows(open_demo)] == ["confirmed", "confirmed"]
+    assert paid_in_all(open_demo) == 0
+    assert open_demo.execute("SELECT count(*) FROM booking_charge").fetchone() == (0,)
+
+
+async def test_a_group_paid_partly_at_the_property_is_refused_naming_the_room(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    set_clock(open_demo, NOW)
+    apply_property(open_demo, parse_property(with_hold_share(
+        property_toml().replace(FLEXIBLE_TERMS, AT_PROPERTY_TERMS), 1000)))
+    answer = await demo_api.post(HOLDS, json=group_on("non-refundable", "flexible"))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "rooms[1].rate_plan"
+    assert rows(open_demo) == []

@@ -73,13 +73,16 @@ class FeedServer:
             handler.send_header("Content-Encoding", "gzip")
         for name, value in route.headers.items():
             handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body) * route.repeat))
+        if "Content-Length" not in route.headers:  # a route may promise more than it sends
+            handler.send_header("Content-Length", str(len(body) * route.repeat))
         handler.end_headers()
         try:
             for _ in range(route.repeat):
                 handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+        if "Content-Length" in route.headers:
+            handler.close_connection = True
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -4,6 +4,7 @@ a clean stop that leaves no server behind, and data kept across restarts."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import urllib.request
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import psutil
 import psycopg
+from argon2 import PasswordHasher
 
 from widget.local_servers import EmbeddedPostgres
 from widget.testing.stack import Launch, free_port, innkeep_demo
@@ -53,12 +55,20 @@ def test_the_demo_runs_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> None:
         assert status == 200
         assert f'<script src="{service}/widget.js" data-property="demo" async>' in page
         assert get(f"{service}/widget.js")[0] == 200
+        # The owner's console and its login are printed; the password is the account's.
+        console = re.search(rf"{service}/admin/ +\(login (\S+), password (\S+)\)", output)
+        assert console is not None, output
+        assert get(f"{service}/admin/login")[0] == 200
         postgres = EmbeddedPostgres(data_dir, owner=False)
         with psycopg.connect(postgres.start()) as conn:
             conn.execute(
                 "INSERT INTO webhook_event (id, provider, type) VALUES ('evt_kept', 'x', 'y')"
             )
+            stored = conn.execute(
+                "SELECT password_hash FROM console_user WHERE email = %s", (console[1],)
+            ).fetchone()
         postgres.stop()
+        assert stored is not None and PasswordHasher().verify(stored[0], console[2])
     assert servers_using(data_dir) == []
 
     with demo(data_dir, port, host_port, signal.SIGTERM):

@@ -114,3 +114,78 @@ def test_past_stays_do_not_keep_a_unit(db: Db) -> None:
     # The booking's history stays intact.
     kept = db.execute("SELECT count(*) FROM reservation WHERE reference = 'OLD-1'").fetchone()
     assert kept == (1,)
+
+
+AIRBNB = """
+[[feeds]]
+unit = "Room 1"
+name = "Airbnb"
+url = "https://www.airbnb.com/calendar/ical/111.ics?s=secret1"
+"""
+VRBO = """
+[[feeds]]
+unit = "Room 2"
+name = "Vrbo"
+url = "http://www.vrbo.com/icalendar/222.ics"
+interval = 30
+"""
+
+
+def feeds(db: Db) -> list[tuple[object, ...]]:
+    return db.execute(
+        """SELECT u.name, c.name, f.url, f.interval_seconds FROM channel_feed f
+           JOIN channel c ON c.id = f.channel_id JOIN unit u ON u.id = c.unit_id
+           ORDER BY u.name"""
+    ).fetchall()
+
+
+def test_feeds_are_added_changed_and_removed_like_the_rest_of_the_file(db: Db) -> None:
+    report = apply_property(db, parse_property(DEMO_TOML + AIRBNB + VRBO))
+    assert "added feed Airbnb of unit Room 1" in report.changed
+    assert feeds(db) == [
+        ("Room 1", "Airbnb", "https://www.airbnb.com/calendar/ical/111.ics?s=secret1", 600),
+        ("Room 2", "Vrbo", "http://www.vrbo.com/icalendar/222.ics", 1800),
+    ]
+    again = apply_property(db, parse_property(DEMO_TOML + AIRBNB + VRBO))
+    assert again.changed == []
+
+    regenerated = AIRBNB.replace("secret1", "secret2")
+    changed = apply_property(db, parse_property(DEMO_TOML + regenerated + VRBO))
+    assert changed.changed == ["updated feed Airbnb of unit Room 1"]
+    assert feeds(db)[0][2] == "https://www.airbnb.com/calendar/ical/111.ics?s=secret2"
+
+    channel = db.execute("SELECT id FROM channel WHERE name = 'Vrbo'").fetchone()
+    assert channel is not None
+    soon = date.today() + timedelta(days=30)
+    add_reservation(
+        db, check_in=soon, check_out=soon + timedelta(days=2), status="blocked", unit="Room 2",
+        source_channel_id=channel[0], source_uid="v-1",
+    )
+    removed = apply_property(db, parse_property(DEMO_TOML + regenerated))
+    assert removed.changed == ["removed feed Vrbo of unit Room 2 (1 imported stays released)"]
+    assert [f[1] for f in feeds(db)] == ["Airbnb"]
+    active = db.execute(
+        "SELECT count(*) FROM reservation WHERE source_channel_id = %s AND status = 'blocked'",
+        (channel[0],),
+    ).fetchone()
+    assert active == (0,)
+
+
+@pytest.mark.parametrize(
+    ("feed", "key", "says"),
+    [
+        (AIRBNB.replace("Room 1", "Room 9"), "feeds[0].unit", "no unit 'Room 9'"),
+        (AIRBNB.replace("https://www", "file://www"), "feeds[0].url", "starting with https://"),
+        (AIRBNB + "interval = 4\n", "feeds[0].interval", ">= 5"),
+        (AIRBNB + AIRBNB, "feeds[1].name", "already has a feed called 'Airbnb'"),
+        (AIRBNB.replace('name = "Airbnb"\n', ""), "feeds[0]", "missing required field `name`"),
+    ],
+)
+def test_a_wrong_feed_is_named_and_never_quotes_its_url(feed: str, key: str, says: str) -> None:
+    from widget.properties.file import PropertyFileError
+
+    with pytest.raises(PropertyFileError) as refused:
+        parse_property(DEMO_TOML + feed)
+    assert refused.value.key == key
+    assert says in refused.value.message
+    assert "secret1" not in str(refused.value)

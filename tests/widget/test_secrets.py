@@ -82,8 +82,20 @@ def test_only_an_explicit_development_machine_or_the_demo_uses_the_development_k
     # Links point at where it listens (the workers read the same environment).
     assert settings.public_url == environ["INNKEEP_PUBLIC_URL"] == "http://127.0.0.1:8123"
     assert load_settings({}).secret_key == ""
-    demo = demo_settings(load_settings({}), 8000)
-    assert demo.secret_key == DEV_SECRET_KEY and demo.public_url == "http://127.0.0.1:8000"
+
+
+
+def test_the_demo_runs_in_test_mode_with_its_own_kept_key(tmp_path: Path) -> None:
+    """The demo is a staging service (decision 16): the testing API on, with a token, and a
+    secret key of its own, kept in its data folder across restarts (never the public one)."""
+    demo = demo_settings(load_settings({}, data_dir=tmp_path), 8000)
+    assert demo.public_url == "http://127.0.0.1:8000"
+    assert demo.env == "staging" and demo.testing_api and demo.testing_token
+    assert demo.secret_key not in ("", DEV_SECRET_KEY)
+    again = demo_settings(load_settings({}, data_dir=tmp_path), 8000)
+    assert again.secret_key == demo.secret_key and again.testing_token != demo.testing_token
+    chosen = load_settings({"INNKEEP_TESTING_TOKEN": "chosen-token-0123456789"}, data_dir=tmp_path)
+    assert demo_settings(chosen, 8000).testing_token == "chosen-token-0123456789"
 
 
 def test_the_service_does_not_start_without_a_secret_key(settings: Settings) -> None:

@@ -31,7 +31,7 @@ def test_values_are_read_from_the_environment() -> None:
     [
         ({"INNKEEP_HOLD_SECONDS": "ten"}, "INNKEEP_HOLD_SECONDS"),
         ({"INNKEEP_HOLD_SECONDS": "0"}, "INNKEEP_HOLD_SECONDS"),
-        ({"INNKEEP_ENV": "staging"}, "INNKEEP_ENV"),
+        ({"INNKEEP_ENV": "prod"}, "INNKEEP_ENV"),
         ({"INNKEEP_DATABASE_URL": "mysql://x"}, "INNKEEP_DATABASE_URL"),
         ({"INNKEEP_REDIS_URL": "localhost:6379"}, "INNKEEP_REDIS_URL"),
         ({"INNKEEP_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "INNKEEP_TRUSTED_PROXIES"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Router
 from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
 from widget.api.bookings import BookingController
 from widget.api.calendar import CalendarController
+from widget.api.charges import ChargeController
 from widget.api.checkout import CheckoutController
 from widget.api.docs import swagger_assets
 from widget.api.embed import EmbedCheckController, WidgetPageController
@@ -17,15 +19,28 @@ from widget.api.holds import HoldController
 from widget.api.ical import IcalExportController
 from widget.api.loader import LoaderController
 from widget.api.manage import ManageBookingController
-from widget.api.page_assets import WidgetScriptController
 from widget.api.properties import PropertyController
 from widget.api.quotes import QuoteController
+from widget.api.testing import TestingController, testing_token_guard
 from widget.api.webhooks import WebhookController
 from widget.paths import STATIC_DIR
 
 
-def route_handlers() -> list[Any]:
-    """Every controller and router of the service (add new ones here)."""
+def route_handlers(testing_token: str | None = None) -> list[Any]:
+    """Every controller and router of the service (add new ones here); the testing API only
+    when a testing token is given (`Settings.testing_api`)."""
+    return [*_public_handlers(), *_testing_handlers(testing_token)]
+
+
+def _testing_handlers(token: str | None) -> list[Any]:
+    if not token:
+        return []
+    return [
+        Router(path="/", route_handlers=[TestingController], guards=[testing_token_guard(token)])
+    ]
+
+
+def _public_handlers() -> list[Any]:
     return [
         HealthController,
         PropertyController,
@@ -35,12 +50,12 @@ def route_handlers() -> list[Any]:
         CheckoutController,
         WebhookController,
         BookingController,
+        ChargeController,
         ManageBookingController,
         LoaderController,
         EmbedCheckController,
         WidgetPageController,
         IcalExportController,
-        WidgetScriptController,
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

@@ -1,8 +1,16 @@
 """``GET /api/v1/properties/{slug}/calendar``: availability and prices, cached and ETagged
-(by the availability service, `widget.inventory.calendars`)."""
+(by the availability service, `widget.inventory.calendars`).
+
+The answer is the same for every guest who asks the same question, so a CDN or caching proxy
+in front of the service may keep it for ``INNKEEP_CALENDAR_MAX_AGE`` seconds and serve it
+stale for ``INNKEEP_CALENDAR_STALE_SECONDS`` more while it revalidates (with the ETag: a 304
+costs no computing). A calendar is only ever a hint: a hold is decided by the Redis gate and
+Postgres's exclusion constraint, never by what a cache showed (docs/operations.md).
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from litestar import Controller, Request, get
@@ -16,6 +24,19 @@ from widget.api.responses import NOT_MODIFIED, errors
 from widget.inventory.availability import Calendar
 from widget.inventory.catalogue import party
 from widget.state import ServicesDep
+
+#: Caches keep apart answers that differ: by encoding, and by Origin (the CORS headers of a
+#: property's allowed sites differ from a same-origin answer's, which has none).
+VARY = (b"vary", b"Accept-Encoding, Origin")
+
+
+@lru_cache(maxsize=8)  # a handful of settings values per process
+def cache_control(max_age: int, stale_seconds: int) -> tuple[bytes, bytes]:
+    """The Cache-Control header for calendar answers: shared caches may keep them briefly."""
+    if max_age == 0 and stale_seconds == 0:
+        return (b"cache-control", b"no-cache")
+    value = f"public, max-age={max_age}, stale-while-revalidate={stale_seconds}"
+    return (b"cache-control", value.encode())
 
 
 class CalendarController(Controller):
@@ -55,14 +76,20 @@ class CalendarController(Controller):
     ) -> ASGIResponse:
         """Units free, the night's price for the party and the stay restrictions of every
         night of every room type that can sleep the party. Answers 304 to a matching
-        If-None-Match: the ETag changes with any booking, rule change or the local date."""
+        If-None-Match: the ETag changes with any booking, rule change or the local date.
+        Cacheable for a few seconds by browsers and shared caches (Cache-Control)."""
         first, last = parse_date(start, "start"), parse_date(end, "end")
         who = party(check_adults(adults), parse_children(children))
         availability = services.availability
         etag, key, body = await availability.calendar(
             slug, first, last, who, request.headers.get("if-none-match", "")
         )
-        headers = [(b"etag", etag), (b"cache-control", b"no-cache"), (b"vary", b"accept-encoding")]
+        settings = services.settings
+        headers = [
+            (b"etag", etag),
+            cache_control(settings.calendar_max_age, settings.calendar_stale_seconds),
+            VARY,
+        ]
         if body is None:
             return ASGIResponse(status_code=HTTP_304_NOT_MODIFIED, encoded_headers=headers)
         # Answers are compressed once, when first kept, not on every request.

@@ -11,6 +11,7 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from engine.money import exponent
+from widget.api.first_months import FirstMonths, first_months
 from widget.api.page_assets import widget_assets
 from widget.api.params import PropertySlug
 from widget.api.responses import errors
@@ -119,10 +120,14 @@ def _page_headers(policy: EmbedPolicy, nonce: str, stripe: bool) -> dict[str, st
 
 
 def _page_config(
-    place: PropertyOut, options: WidgetOptions, params: dict[str, str], settings: Settings
+    place: PropertyOut,
+    options: WidgetOptions,
+    params: dict[str, str],
+    settings: Settings,
+    months: FirstMonths | None,
 ) -> dict[str, Any]:
-    """What the widget page's script starts from: the property, its options, where events
-    go, the payment provider and the texts."""
+    """What the widget page's script starts from: the property, its options, the months it
+    shows first, where events go, the payment provider and the texts."""
     stripe = settings.payment_provider == "stripe"
     parent = params.get("origin")
     return {
@@ -142,6 +147,8 @@ def _page_config(
         "messages": messages(options.language),
         # Amounts are integers of minor units; the page formats them with these digits.
         "currency_exponents": {place.currency: exponent(place.currency)},
+        # The priced months shown first: the widget draws them without asking.
+        "first_months": msgspec.to_builtins(months) if months else None,
     }
 
 
@@ -178,7 +185,8 @@ class WidgetPageController(Controller):
             notice = text(options.language, "not_allowed", property=policy.name)
             return Response(notice, status_code=403, media_type=MediaType.TEXT, headers=headers)
         place = await public_property(db, slug)
-        config = _page_config(place, options, params, services.settings)
+        months = await first_months(services.availability, place, options)
+        config = _page_config(place, options, params, services.settings, months)
         return Template(
             "widget/page.html",
             context={

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, Request, delete, post
 from litestar.params import JSONBody
 
-from engine import Quote
+from engine import Instalment, Quote
 from widget.api.params import HoldId, PropertySlug, check_adults, check_children
 from widget.api.quotes import _MAX_CHOICES
 from widget.api.responses import WRITE_REFUSALS, errors
@@ -24,6 +24,7 @@ from widget.inventory.groups import GroupWish, RoomWish, check_rooms, hold_group
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
 from widget.inventory.quoting import Choices
+from widget.rows import stay_money
 from widget.state import DbDep, ServicesDep
 
 
@@ -81,6 +82,9 @@ class HoldOut(msgspec.Struct, omit_defaults=True):
     total: int | None = None
     due_now: int | None = None
     currency: str | None = None
+    #: With ``rooms`` and a deposit: the group's one payment now and its one balance later
+    #: (they add up to what is paid online; absent when all is paid now).
+    payment_schedule: list[Instalment] | None = None
 
 
 class ReleaseOut(msgspec.Struct):
@@ -193,11 +197,15 @@ async def _group_held(
         services.holds, db, catalogue, wish, client, seen.today, seen.inventory_version
     )
     quotes = held.quotes
+    money = stay_money(quotes[0], quotes)
+    schedule = None
+    if money.balance > 0 and money.balance_due is not None:
+        schedule = [Instalment(seen.today, money.due_now),
+                    Instalment(money.balance_due, money.balance)]
     return HoldOut(
         held.id, held.token, held.expires_at, quotes[0], quotes,
-        total=sum(quote.total for quote in quotes),
-        due_now=sum(quote.due_now for quote in quotes),
-        currency=quotes[0].currency,
+        total=money.total, due_now=money.due_now, currency=quotes[0].currency,
+        payment_schedule=schedule,
     )
 
 

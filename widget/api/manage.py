@@ -7,48 +7,24 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.config.csrf import CSRFConfig
-from litestar.di import Provide
 from litestar.enums import RequestEncodingType
-from litestar.middleware.csrf import CSRFMiddleware
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Template
-from litestar.types import ASGIApp, Receive, Scope, Send
 
 from widget.embedding import new_nonce
+from widget.form_csrf import form_csrf
 from widget.intake import ACCEPTS, FORM
 from widget.mail.compose import language_of, long_date, money, policy_sentence
 from widget.mail.phrases import phrases
 from widget.payments.cancellation import booking_for_guest, cancel_booking, terms
 from widget.rows import Booking, extras_label, plan_label
-from widget.state import DbDep, Services, ServicesDep
+from widget.state import DbDep, ServicesDep
 
 Reference = Annotated[str, PathParameter(description="The booking reference.")]
 
 
-class ManageCSRF:
-    """Litestar's `CSRFMiddleware` for these pages only (the JSON API uses header tokens),
-    configured on first use with the service's secret key, which every worker shares."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.inner: CSRFMiddleware | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.inner is None:
-            provide = scope["litestar_app"].dependencies["services"]
-            assert isinstance(provide, Provide)  # widget.app registers it so
-            services: Services = await provide.dependency()
-            self.inner = CSRFMiddleware(
-                self.app,
-                CSRFConfig(
-                    secret=services.settings.secret_key,
-                    cookie_path="/manage",
-                    cookie_secure=services.settings.env == "production",
-                    cookie_samesite="strict",
-                ),
-            )
-        await self.inner(scope, receive, send)
+#: Litestar's CSRF middleware for these pages only (the JSON API uses header tokens).
+ManageCSRF = form_csrf("/manage")
 
 
 def manage_csp(nonce: str) -> str:

@@ -1,4 +1,4 @@
-"""The widget page's own JavaScript and stylesheet, as the page links them.
+"""The widget page's own JavaScript and stylesheet, as the page inlines them.
 
 The JavaScript is written as native ES modules (``static/widget/*.js``: one job each, typed
 with JSDoc, unit-tested by Node) and sent to the browser as one classic script carrying the
@@ -13,17 +13,19 @@ whole lines (the JSDoc types: a third of the bytes). No tool, no build step, no
 output file; only the plain forms the modules use are accepted (``import { a, b } from
 './x.js';`` and ``export function|const|let|class``): anything else is a `ModuleFormError`
 that fails the widget page and its tests, rather than running differently in the browser.
+
+The script and the stylesheet are then written into the page itself, with its nonce
+(decision 17): as files they were a round trip of their own after the page, which on a
+150 ms link cost more than their bytes (docs/performance.md).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from functools import cache
 
 import msgspec
-from litestar import Controller, Response, get
 
 from widget.paths import STATIC_DIR
 
@@ -34,10 +36,16 @@ _IMPORT = re.compile(r"^import \{([^}]*)\} from '\./([\w-]+\.js)';[ \t]*\n", re.
 _EXPORT = re.compile(r"^export ((?:async )?function\*? |const |let |class )(\w+)", re.MULTILINE)
 _OTHER = re.compile(r"^\s*(?:import\b(?!\()|export\b)", re.MULTILINE)
 # Comments that fill whole lines (the JSDoc types, the notes for readers): a third of the
-# bytes, nothing for the browser. A comment sharing its line with code stays.
+# bytes, nothing for the browser. A comment sharing its line with code stays, and so does a
+# `/*! banner */` that says what a file is.
 _COMMENT_LINES = re.compile(
-    r"^[ \t]*(?:/\*(?:(?!\*/).)*\*/|//[^\n]*)[ \t]*\n", re.MULTILINE | re.DOTALL
+    r"^[ \t]*(?:/\*(?!!)(?:(?!\*/).)*\*/|//[^\n]*)[ \t]*\n", re.MULTILINE | re.DOTALL
 )
+
+
+def without_comment_lines(source: str) -> str:
+    """``source`` without the comments that fill whole lines (banners kept)."""
+    return _COMMENT_LINES.sub("", source)
 
 
 class ModuleFormError(ValueError):
@@ -45,10 +53,9 @@ class ModuleFormError(ValueError):
 
 
 class WidgetAssets(msgspec.Struct, frozen=True):
-    """What ``templates/widget/page.html`` links."""
+    """What ``templates/widget/page.html`` inlines: the stylesheet and the linked script."""
 
     stylesheet: str
-    #: The linked script's URL, versioned by its content.
     script: str
 
 
@@ -88,7 +95,7 @@ def link(modules: Mapping[str, str], entry: str = ENTRY) -> str:
             raise ModuleFormError(
                 f"{path[-1] if path else 'entry'} imports {name}, which is missing"
             )
-        source = _COMMENT_LINES.sub("", modules[name])
+        source = without_comment_lines(modules[name])
         imports, body = _imports(name, source)
         for target, _ in imports:
             visit(target, (*path, name))
@@ -107,36 +114,24 @@ def link(modules: Mapping[str, str], entry: str = ENTRY) -> str:
     return "(() => {\n'use strict';\n" + "".join(parts[n] for n in order) + "})();\n"
 
 
-def _version(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:12]
-
-
 @cache
-def widget_script() -> bytes:
+def widget_script() -> str:
     """The widget page's modules, linked once per process (they change only with a release)."""
     folder = STATIC_DIR / "widget"
-    return link({p.name: p.read_text() for p in folder.glob("*.js")}).encode()
+    return _inlinable(link({p.name: p.read_text() for p in folder.glob("*.js")}), "script")
+
+
+def _inlinable(text: str, element: str) -> str:
+    """``text`` as it may stand inside the page's ``<script>`` or ``<style>`` element: it
+    must not end that element early. Raises `ModuleFormError`."""
+    if re.search(rf"</{element}", text, re.IGNORECASE):
+        raise ModuleFormError(f"the widget's {element} holds '</{element}': it cannot be inlined")
+    return text
 
 
 @cache
 def widget_assets() -> WidgetAssets:
-    """The page's URLs, each carrying a hash of its content: a release is fetched at once and,
-    within the cache's hour, a returning guest asks for nothing."""
-    css = (STATIC_DIR / "widget" / STYLESHEET).read_bytes()
-    return WidgetAssets(
-        stylesheet=f"/static/widget/{STYLESHEET}?v={_version(css)}",
-        script=f"/widget-page.js?v={_version(widget_script())}",
-    )
-
-
-class WidgetScriptController(Controller):
-    include_in_schema = False
-
-    @get("/widget-page.js", operation_id="widgetPageScript", cache=False)
-    async def script(self) -> Response[bytes]:
-        """The widget page's linked modules; the page asks with a content hash (``?v=…``)."""
-        return Response(
-            widget_script(),
-            media_type="application/javascript; charset=utf-8",
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
+    """The page's stylesheet and script, inlined with the page's nonce: on a first visit they
+    would be one more round trip after the page, and the page is framed afresh each time."""
+    css = (STATIC_DIR / "widget" / STYLESHEET).read_text()
+    return WidgetAssets(stylesheet=_inlinable(css, "style"), script=widget_script())

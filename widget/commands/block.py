@@ -13,7 +13,7 @@ from widget.inventory.blocks import BlockRefused, add_block, lift_block, list_bl
 
 
 def _add(args: argparse.Namespace) -> int:
-    with database(settings_from(args)) as url, psycopg.connect(url) as conn:
+    with database(settings_from(args)) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             block_id = add_block(conn, args.property, args.unit, args.first, args.last, args.reason)
         except BlockRefused as refused:
@@ -23,7 +23,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _lift(args: argparse.Namespace) -> int:
-    with database(settings_from(args)) as url, psycopg.connect(url) as conn:
+    with database(settings_from(args)) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             lift_block(conn, args.property, args.block_id)
         except BlockRefused as refused:
@@ -33,7 +33,7 @@ def _lift(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with database(settings_from(args)) as url, psycopg.connect(url) as conn:
+    with database(settings_from(args)) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         blocks = list_blocks(conn, args.property)
     for block in blocks:
         say(

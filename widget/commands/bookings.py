@@ -28,7 +28,7 @@ def _show(line: BookingLine) -> str:
 def _list(args: argparse.Namespace) -> int:
     if args.first and args.last and args.last < args.first:
         raise CommandError(f"--to {args.last} is before --from {args.first}")
-    with database(settings_from(args)) as url, psycopg.connect(url) as conn:
+    with database(settings_from(args)) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             first, lines = bookings_between(
                 conn, args.property, args.first, args.last, with_cancelled=args.cancelled

@@ -232,7 +232,7 @@ async def _quote_from_database(url: str, args: argparse.Namespace) -> Quote:
     from widget.inventory.versions import read_versions
 
     async with await psycopg.AsyncConnection.connect(
-        url, autocommit=True, row_factory=dict_row
+        url, autocommit=True, row_factory=dict_row, prepare_threshold=None
     ) as conn:
         try:
             # One question, asked once: no worker's memory to consult.

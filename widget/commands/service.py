@@ -94,22 +94,16 @@ def shared_metrics(environ: MutableMapping[str, str], workers: int) -> Iterator[
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """Serve until SIGTERM (or Ctrl-C): then take no new connection, let the requests in
+    flight finish (for at most INNKEEP_SHUTDOWN_SECONDS), and stop the background jobs,
+    which give back their leases; a rolling restart loses nothing."""
     import os
 
-    import uvicorn
+    from widget.serving import serve_until_stopped
 
-    serving_environment(os.environ, args.host, args.port)
+    settings = serving_environment(os.environ, args.host, args.port)
     with shared_metrics(os.environ, args.workers):
-        uvicorn.run(
-            "widget.app:create_app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="warning",
-            proxy_headers=False,  # INNKEEP_TRUSTED_PROXIES decides whom to believe, not uvicorn
-        )
-    return 0
+        return serve_until_stopped(args.host, args.port, args.workers, settings.shutdown_seconds)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -1,17 +1,29 @@
-"""``innkeep sync``: the units' iCal export URLs, printed and rotated."""
+"""``innkeep sync``: the units' iCal export URLs, printed and rotated; the imported feeds'
+health, and an import on demand."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
+import json
 import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import psycopg
+from psycopg.rows import dict_row
 
 from widget.commands import CommandError
 from widget.commands.service import add_data_dir, database, settings_from
+from widget.db import Conn
 from widget.links import site_url
 from widget.settings import Settings, require_secret_key
 from widget.sync.feeds import ExportUrl, NoSuchExport, export_urls, rotate_export
+from widget.sync.health import feed_health, health_lines
+from widget.sync.polling import FeedOutcome, SyncOptions, import_now
+
+T = TypeVar("T")
 
 
 def base_url(settings: Settings) -> str:
@@ -41,7 +53,7 @@ def describe(export: ExportUrl) -> str:
 def _urls(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     key, base = require_secret_key(settings), base_url(settings)
-    with database(settings) as url, psycopg.connect(url) as conn:
+    with database(settings) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             exports = export_urls(conn, args.property, key, base)
         except NoSuchExport as missing:
@@ -53,7 +65,7 @@ def _urls(args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     key, base = require_secret_key(settings), base_url(settings)
-    with database(settings) as url, psycopg.connect(url) as conn:
+    with database(settings) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             new_url = rotate_export(conn, args.property, args.unit, key, base, args.channel)
         except NoSuchExport as missing:
@@ -62,8 +74,73 @@ def _rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_conn(settings: Settings, work: Callable[[Conn], Awaitable[T]]) -> T:
+    """Run ``work`` on one async connection to the configured (or embedded) database."""
+
+    async def run(url: str) -> T:
+        async with await psycopg.AsyncConnection.connect(
+            url, autocommit=True, row_factory=dict_row
+        , prepare_threshold=None) as conn:
+            return await work(conn)
+
+    with database(settings) as url:
+        return asyncio.run(run(url))
+
+
+async def _property_exists(conn: Conn, slug: str) -> None:
+    cur = await conn.execute("SELECT 1 FROM property WHERE slug = %s", (slug,))
+    if await cur.fetchone() is None:
+        raise CommandError(f"no property {slug!r}")
+
+
+def _status(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+
+    async def work(conn: Conn) -> list[Any]:
+        await _property_exists(conn, args.property)
+        return await feed_health(conn, args.property)
+
+    feeds = _with_conn(settings, work)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(f) for f in feeds], default=str, indent=2))
+    else:
+        print("\n".join(health_lines(feeds)))
+    return 1 if any(f.state == "failing" or f.conflicts for f in feeds) else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+
+    async def work(conn: Conn) -> list[FeedOutcome]:
+        await _property_exists(conn, args.property)
+        return await import_now(conn, args.property, args.feed, SyncOptions(settings))
+
+    outcomes = _with_conn(settings, work)
+    if not outcomes:
+        which = f"no feed {args.feed!r}" if args.feed else "no feeds"
+        raise CommandError(
+            f"{args.property} has {which} to fetch now (or a worker is fetching it this moment)"
+        )
+    for outcome in outcomes:
+        print("\n".join(describe_outcome(outcome)))
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def describe_outcome(outcome: FeedOutcome) -> list[str]:
+    """What one feed's import did, for the terminal."""
+    head = f"{outcome.unit} · {outcome.name}: "
+    if not outcome.ok:
+        return [head + f"FAILED: {outcome.error}"]
+    if outcome.report is None:
+        return [head + "unchanged since the last fetch (304)"]
+    changes = outcome.report.lines()
+    return [head + ("no changes" if not changes else f"{len(changes)} change(s)")] + [
+        f"    {line}" for line in changes
+    ]
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("sync", help="iCal exports for other channels (Airbnb, ...)")
+    p = subparsers.add_parser("sync", help="iCal sync with other channels (Airbnb, ...)")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     urls = actions.add_parser("urls", help="print each unit's secret export URLs")
@@ -79,3 +156,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_data_dir(rotate)
     rotate.set_defaults(handler=_rotate)
+
+    status = actions.add_parser("status", help="each imported feed's health and open conflicts")
+    status.add_argument("--property", required=True, help="the property's slug")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    add_data_dir(status)
+    status.set_defaults(handler=_status)
+
+    run = actions.add_parser("run", help="import the property's feeds now and say what changed")
+    run.add_argument("--property", required=True, help="the property's slug")
+    run.add_argument("--feed", help='only the feed with this name, e.g. "Airbnb"')
+    add_data_dir(run)
+    run.set_defaults(handler=_run)

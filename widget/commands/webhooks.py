@@ -45,7 +45,7 @@ def describe(line: DeliveryLine) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with database(settings_from(args)) as url, psycopg.connect(url) as conn:
+    with database(settings_from(args)) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             lines = recent_deliveries(conn, args.property, args.limit)
         except UnknownProperty as unknown:
@@ -61,7 +61,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _resend(args: argparse.Namespace) -> int:
-    with database(settings_from(args)) as url, psycopg.connect(url) as conn:
+    with database(settings_from(args)) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
             line = resend(conn, args.id)
         except CannotResend as why:

@@ -82,7 +82,7 @@ def _line(found: dict[str, Any]) -> BookingLine:
         guest_name=row.guest.name if row.guest else "",
         guest_email=row.guest.email if row.guest else "",
         guests=(row.adults or 0) + len(row.children),
-        paid=row.quote.due_now,
+        paid=row.quote.due_now if row.paid is None else row.paid,
         total=row.quote.total,
         currency=row.quote.currency,
         refunded=row.refund_amount,

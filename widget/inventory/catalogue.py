@@ -21,6 +21,7 @@ from engine import (
     RuleInstance,
     load_rules,
 )
+from widget.bounded import Bounded
 from widget.db import Conn
 from widget.errors import Invalid, NotFound, PricingBroken, shown
 from widget.inventory.versions import Versions
@@ -134,27 +135,37 @@ class Catalogue:
         return room
 
 
-class Catalogues:
-    """One worker's pricing set-ups, the newest version of each property it has priced."""
+#: Properties whose set-up a worker keeps at most (``INNKEEP_WORKER_PROPERTIES``).
+PROPERTIES = 2000
 
-    def __init__(self) -> None:
-        self._kept: dict[tuple[int, int], Catalogue] = {}
+
+class Catalogues:
+    """One worker's pricing set-ups: the newest version of each of the properties it priced
+    last (at most ``size``; one dropped is read again when next asked)."""
+
+    def __init__(self, size: int = PROPERTIES) -> None:
+        self._kept: Bounded[int, Catalogue] = Bounded(size)
 
     async def of(self, conn: Conn, slug: str, seen: Versions) -> Catalogue:
         """The pricing set-up of ``slug`` at the version ``seen``: from memory, else read."""
-        cached = self._kept.get((seen.property_id, seen.version))
-        if cached is not None:
+        cached = self._kept.get(seen.property_id)
+        if cached is not None and cached.version == seen.version:
             return cached
         loaded = await read_catalogue(conn, slug)
-        # Keep only the newest version per property: old ones can never be asked for again.
-        for old in [k for k in self._kept if k[0] == loaded.property_id]:
-            del self._kept[old]
-        self._kept[(loaded.property_id, loaded.version)] = loaded
+        # Only the newest version per property: old ones can never be asked for again.
+        self._kept.put(loaded.property_id, loaded)
         return loaded
 
+    def __len__(self) -> int:
+        return len(self._kept)
 
-async def read_catalogue(conn: Conn, slug: str) -> Catalogue:
-    """The pricing set-up of ``slug`` as Postgres has it now (no memory: see `Catalogues`)."""
+
+async def read_catalogue(
+    conn: Conn, slug: str, draft: list[dict[str, Any]] | None = None
+) -> Catalogue:
+    """The pricing set-up of ``slug`` as Postgres has it now (no memory: see `Catalogues`);
+    with ``draft``, priced by that rule list instead of the stored one (the console's
+    preview of rules not yet saved)."""
     q = queries("inventory")
     cur = await conn.execute(q["property_for_pricing"], {"slug": slug})
     row = await cur.fetchone()
@@ -176,7 +187,8 @@ async def read_catalogue(conn: Conn, slug: str) -> Catalogue:
         for r in await cur.fetchall()
     }
     # A property without rules sells every night at its room types' base prices.
-    rules: list[dict[str, Any]] = row["pricing_rules"] or [{"type": "base_rate"}]
+    stored = row["pricing_rules"] if draft is None else draft
+    rules: list[dict[str, Any]] = stored or [{"type": "base_rate"}]
     plans = tuple(plans_from_row(row["rate_plans"]))
     extras = extras_from_row(row["extras"])
     locale = row["locale"]

@@ -39,7 +39,7 @@ async def confirm_hold(
     conn: Conn,
     hold_id: UUID,
     version: int,
-    payment_ref: str,
+    payment_ref: str | None,
     in_transaction: InTransaction | None = None,
 ) -> Confirmation:
     """Move exactly one reservation to ``confirmed``: a ``held`` row, or an ``expired`` one

@@ -120,8 +120,31 @@ def _choose(
             raise _taken()
         units.append(free[0])
         taken.add(free[0])
+    _check_paid_alike(catalogue, wish, quotes)
     ids = [uuid.uuid4() for _ in wish.rooms]
     return _Plan(units, quotes, ids, stocks)
+
+
+def _paid_how(catalogue: Catalogue, room_type: str, quote: Quote) -> tuple[str, bool]:
+    """How a room is paid: online (deposits and balances add up across rooms), or at the
+    property with or without the card kept as a guarantee."""
+    plan = catalogue.rate_plan(quote.rate_plan, room_type)
+    if plan is None or plan.payment.mode == "online":
+        return ("online", False)
+    return (plan.payment.mode, plan.payment.card_guarantee)
+
+
+def _check_paid_alike(catalogue: Catalogue, wish: GroupWish, quotes: list[Quote]) -> None:
+    """One booking has one payment: its rooms are all paid online, or all at the property
+    on the same guarantee; 422 naming the first room's plan that differs."""
+    first = _paid_how(catalogue, wish.rooms[0].room_type, quotes[0])
+    for index, (room, quote) in enumerate(zip(wish.rooms, quotes, strict=True)):
+        if _paid_how(catalogue, room.room_type, quote) != first:
+            raise Invalid(
+                f"rooms[{index}].rate_plan: the rooms of one booking are paid the same way "
+                "(all online, or all at the property); choose plans that are.",
+                field=f"rooms[{index}].rate_plan",
+            )
 
 
 def _taken() -> RoomTaken:
@@ -216,7 +239,9 @@ def _row(
     """One room's row, as ``insert_hold`` takes it. Only the first room carries the token:
     the group is reached through it, never through another room."""
     room, quote = wish.rooms[index], plan.quotes[index]
-    policy = catalogue.policy_of(catalogue.rate_plan(quote.rate_plan, room.room_type))
+    rate_plan = catalogue.rate_plan(quote.rate_plan, room.room_type)
+    policy = catalogue.policy_of(rate_plan)
+    terms = None if rate_plan is None else msgspec.to_builtins(rate_plan.payment)
     return {
         "id": plan.ids[index],
         "property_id": catalogue.property_id,
@@ -233,6 +258,7 @@ def _row(
         "client_key": client.key,
         "client_address": client.address,
         "cancellation_policy": None if policy is None else Jsonb(policy),
+        "payment_terms": None if terms is None else Jsonb(terms),
         "group_id": plan.ids[0],
         "group_position": index,
     }

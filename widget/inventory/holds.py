@@ -102,8 +102,11 @@ def _hold_row(
     """The hold's row, as ``insert_hold`` takes it."""
     wish, client = attempt.wish, attempt.client
     catalogue = attempt.catalogue
-    # The plan's cancellation policy is kept with the hold: what the guest agreed to.
-    policy = catalogue.policy_of(catalogue.rate_plan(quote.rate_plan, wish.room_type))
+    # The plan's cancellation policy and payment terms are kept with the hold: what the
+    # guest agreed to (a later change of the plan changes neither).
+    plan = catalogue.rate_plan(quote.rate_plan, wish.room_type)
+    policy = catalogue.policy_of(plan)
+    terms = None if plan is None else msgspec.to_builtins(plan.payment)
     return {
         "id": attempt.hold_id,
         "property_id": attempt.catalogue.property_id,
@@ -120,6 +123,7 @@ def _hold_row(
         "client_key": client.key,
         "client_address": client.address,
         "cancellation_policy": None if policy is None else Jsonb(policy),
+        "payment_terms": None if terms is None else Jsonb(terms),
         "group_id": None,
         "group_position": None,
     }

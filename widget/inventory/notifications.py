@@ -2,7 +2,8 @@
 
 A trigger notifies on the commit of any change to a property's rules or reservations (the
 payload is its id) and on a move of the database's clock (``*``: everything). The listener
-needs its own direct connection (not one of the pool's, which PgBouncer may share).
+needs its own direct connection (not one of the pool's, which PgBouncer may share):
+``INNKEEP_DATABASE_LISTEN_URL`` when the main URL goes through a pooler.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ async def listen(freshness: Freshness, conninfo: str) -> None:
     delay = 0.5
     while True:
         try:
-            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+            async with await psycopg.AsyncConnection.connect(
+                conninfo, autocommit=True, prepare_threshold=None
+            ) as conn:
                 await conn.execute(f"LISTEN {CHANNEL}")
                 # Anything may have changed while we were not listening.
                 freshness.forget()

@@ -75,7 +75,8 @@ def price(
     """The quote for the stay; every engine refusal becomes a 422 naming its field.
     ``gap=False`` prices it as if it filled no gap (a hold asks whether it needs one)."""
     room = catalogue.room(room_type)
-    plan = catalogue.engine_plan(catalogue.rate_plan(choices.rate_plan, room_type))
+    spec = catalogue.rate_plan(choices.rate_plan, room_type)
+    plan = catalogue.engine_plan(spec)
     ctx = StayContext(
         property=catalogue.property,
         room_type=room.room_type,
@@ -90,7 +91,7 @@ def price(
         fills_gap=gap is not False and bool(stock.gap_units(check_in, check_out)),
     )
     try:
-        return price_stay(ctx, catalogue.rules, rate_plan=plan, extras=catalogue.extras)
+        quote = price_stay(ctx, catalogue.rules, rate_plan=plan, extras=catalogue.extras)
     except (RuleFailed, NoBaseRate) as error:
         # The owner's set-up or a plugin is at fault, not the guest's request.
         log.error("pricing %s of %s failed: %s", room_type, catalogue.property.slug, error)
@@ -101,6 +102,8 @@ def price(
         ) from error
     except PricingError as error:
         raise Invalid(error.message, field=error.field, code=error.code) from None
+    # The plan's payment terms split what is paid online (part of the quote and its hash).
+    return quote if spec is None else spec.payment.scheduled(quote, today)
 
 
 async def quote(

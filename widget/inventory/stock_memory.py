@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from widget.bounded import Bounded
 from widget.coalesce import Coalesced
 from widget.inventory.freshness import Freshness
 from widget.inventory.stock import Stock
@@ -27,12 +28,18 @@ class StockEntry:
     good_until: float
 
 
-class StockMemory:
-    """Busy stays ahead of every property this worker has seen, one inventory version each."""
+#: Properties whose busy stays a worker remembers at most (``INNKEEP_WORKER_PROPERTIES``).
+PROPERTIES = 2000
 
-    def __init__(self, freshness: Freshness) -> None:
+
+class StockMemory:
+    """Busy stays ahead of the properties this worker used last (at most ``size``), at one
+    inventory version each: a property dropped is read again when next asked."""
+
+    def __init__(self, freshness: Freshness, size: int = PROPERTIES) -> None:
         self._freshness = freshness
-        self._stock: dict[tuple[int, int], StockEntry] = {}
+        #: By property: the inventory version the stays were read at, and the stays.
+        self._stock: Bounded[int, tuple[int, StockEntry]] = Bounded(size)
         # Reads in progress, by property, inventory version and generation.
         self._reading: Coalesced[tuple[Any, ...], StockEntry] = Coalesced()
         self.listening = False
@@ -43,20 +50,25 @@ class StockMemory:
     ) -> StockEntry:
         """The property's busy stays ahead at this inventory version: remembered while still
         true, else from ``read`` (one read at a time, shared by the requests waiting for it)."""
-        key = (property_id, inventory_version)
-        entry = self._stock.get(key)
-        if entry is not None and self.listening and time.monotonic() < entry.good_until:
-            return entry
+        kept = self._stock.get(property_id)
+        if kept is not None and kept[0] == inventory_version:
+            entry = kept[1]
+            if self.listening and time.monotonic() < entry.good_until:
+                return entry
 
         def keep(entry: StockEntry) -> None:
-            for old in [k for k in self._stock if k[0] == property_id]:
-                del self._stock[old]
-            self._stock[key] = entry
+            # Older versions of this property can never be asked for again: replaced.
+            self._stock.put(property_id, (inventory_version, entry))
 
+        key = (property_id, inventory_version)
         return await self._freshness.read_once(self._reading, key, read, keep)
 
     def forget(self, property_id: int | None) -> None:
         """Drop what is known of one property (or of all)."""
-        for key in list(self._stock):
-            if property_id is None or key[0] == property_id:
-                del self._stock[key]
+        if property_id is None:
+            self._stock.clear()
+        else:
+            self._stock.pop(property_id)
+
+    def __len__(self) -> int:
+        return len(self._stock)

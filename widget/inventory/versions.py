@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from widget.bounded import Bounded
 from widget.coalesce import Coalesced
 from widget.db import Conn, Pool
 from widget.errors import NotFound, shown
@@ -58,13 +59,18 @@ class _Entry:
     good_until: float
 
 
-class VersionMemory:
-    """One worker's memory of property versions, by slug."""
+#: Properties a worker remembers at most (``INNKEEP_WORKER_PROPERTIES``).
+PROPERTIES = 2000
 
-    def __init__(self, freshness: Freshness, pool: Pool) -> None:
+
+class VersionMemory:
+    """One worker's memory of property versions, by slug, of at most ``size`` properties
+    (the least recently asked for is dropped first, and read again when next asked)."""
+
+    def __init__(self, freshness: Freshness, pool: Pool, size: int = PROPERTIES) -> None:
         self._freshness = freshness
         self._pool = pool
-        self._versions: dict[str, _Entry] = {}
+        self._versions: Bounded[str, _Entry] = Bounded(size)
         # Reads in progress, by slug and the generation they began in.
         self._reading: Coalesced[tuple[Any, ...], Versions] = Coalesced()
         self.listening = False
@@ -101,12 +107,16 @@ class VersionMemory:
 
         def remember(current: Versions) -> None:
             ttl = min(MAX_AGE, current.seconds_to_midnight)
-            self._versions[slug] = _Entry(current, time.monotonic() + ttl)
+            self._versions.put(slug, _Entry(current, time.monotonic() + ttl))
 
         return await self._freshness.read_once(self._reading, (slug,), read, remember)
 
     def forget(self, property_id: int | None) -> None:
         """Drop what is known of one property (or of all)."""
-        for slug, entry in list(self._versions.items()):
-            if property_id is None or entry.versions.property_id == property_id:
-                del self._versions[slug]
+        if property_id is None:
+            self._versions.clear()
+        else:
+            self._versions.drop_where(lambda _, entry: entry.versions.property_id == property_id)
+
+    def __len__(self) -> int:
+        return len(self._versions)

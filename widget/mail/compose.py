@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from functools import cache
+from html import escape
 from typing import Any
 
 from babel.dates import format_date, format_time
@@ -72,7 +73,10 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
     quote, currency, check_in = booking.quote, booking.currency, booking.check_in
     policy = booking.cancellation_policy
     words = phrases(language)
-    at_property = quote.total - quote.due_now
+    # A desk booking paid nothing online; otherwise what is paid online in all (a deposit
+    # and its balance included) is not due at the property.
+    online = 0 if booking.payment_status == "at_property" else quote.online_total
+    at_property = quote.total - online
 
     def when(day: date) -> str:
         return long_date(day, language)
@@ -91,7 +95,7 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
         "departure": when(booking.check_out),
         "departure_time": words["until_time"].format(time=clock(booking.check_out_time)),
         "guests": (booking.adults or 0) + len(booking.children),
-        "paid": money(quote.due_now, currency, language),
+        "paid": money(booking.paid_online, currency, language),
         "at_property": money(at_property, currency, language) if at_property else None,
         "total": money(quote.total, currency, language),
         "policy": policy_sentence(
@@ -171,4 +175,70 @@ def _cancelled(booking: BookingMail, test_payment: bool, refund: int | None) -> 
             text,
             html,
         ),
+    ]
+
+
+def _plain(kind: str, recipient: str, subject: str, lines: list[str]) -> Message:
+    """A short plain e-mail (its HTML the same lines, escaped)."""
+    text = "\n\n".join(lines) + "\n"
+    html = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    return Message(kind, recipient, subject, text, html)
+
+
+def balance_needs_guest(booking: BookingMail, amount: int, link: str) -> list[Message]:
+    """The guest's bank wants them to confirm the balance: the link confirms that very
+    payment (nothing is charged twice)."""
+    language = language_of(booking.guest.language)
+    due = money(amount, booking.currency, language)
+    return [
+        _plain(
+            "guest_balance_action",
+            booking.guest.email,
+            f"{booking.property_name}: please confirm the balance of booking {booking.reference}",
+            [
+                f"Hello {booking.guest.name},",
+                f"Your bank asks you to confirm the payment of the balance of {due} for your "
+                f"stay at {booking.property_name} (booking {booking.reference}).",
+                f"Please confirm it here: {link}",
+            ],
+        )
+    ]
+
+
+def balance_reminder(booking: BookingMail, amount: int, due_on: date, link: str) -> list[Message]:
+    """A week before the balance date: what will be charged, when, and the private link to
+    the payment."""
+    language = language_of(booking.guest.language)
+    return [
+        _plain(
+            "guest_balance_reminder",
+            booking.guest.email,
+            f"{booking.property_name}: the balance of booking {booking.reference} "
+            f"is charged on {long_date(due_on, language)}",
+            [
+                f"Hello {booking.guest.name},",
+                f"On {long_date(due_on, language)} the balance of "
+                f"{money(amount, booking.currency, language)} is charged to the card you "
+                f"booked with (booking {booking.reference}).",
+                f"Your payment: {link}",
+            ],
+        )
+    ]
+
+
+def balance_due_owner(booking: BookingMail, amount: int, reason: str) -> list[Message]:
+    """The owner's notice that a balance could not be charged: the booking is marked
+    "balance due" and the guest is to pay otherwise."""
+    return [
+        _plain(
+            "owner_balance_due",
+            booking.contact_email,
+            f"Balance due: booking {booking.reference} ({booking.guest.name})",
+            [
+                f"The balance of {money(amount, booking.currency, 'en')} for booking "
+                f"{booking.reference} could not be charged ({reason}).",
+                "The booking stands and is marked \"balance due\": please ask the guest to pay "
+                "it another way.",
+            ],
+        )
     ]

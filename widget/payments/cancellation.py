@@ -21,7 +21,11 @@ from widget.errors import Conflict, Invalid, NotFound
 from widget.inventory.groups import BookedRoom
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
-from widget.payments.keys import cancellation_refund_key
+from widget.payments.keys import (
+    cancellation_refund_key,
+    charge_cancel_key,
+    charge_refund_key,
+)
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
 from widget.rows import Booking, Guest, decoded
 from widget.schemas import MoneyOut
@@ -46,11 +50,11 @@ class Terms:
 
 def terms(booking: Booking) -> Terms:
     """The policy the booking was made under (its plan's, else the property's), applied on
-    the property's today."""
+    the property's today, to what was actually paid (a deposit, with the balance once it
+    was charged; nothing for a stay paid at the property)."""
     policy = booking.cancellation_policy
     percent = policy.refund_percent
-    # A group's first room carries the one payment for every room.
-    paid = booking.quote.due_now if booking.group_due_now is None else booking.group_due_now
+    paid = booking.paid  # a group's: what its first room's one payment and charges took
     check_in, today = booking.check_in, booking.today
     free_until = (
         check_in - timedelta(days=policy.free_until_days) if policy.free_cancellation else None
@@ -138,8 +142,8 @@ def booking_answer(booking: Booking) -> BookingOut:
         guest=booking.guest,
         rate_plan=booking.quote.rate_plan,
         extras=booking.quote.extras,
-        paid=MoneyOut(deal.paid, currency),
-        total=MoneyOut(booking.group_total or booking.quote.total, currency),
+        paid=MoneyOut(booking.paid, currency),
+        total=MoneyOut(booking.money.total, currency),
         payment_status=booking.payment_status,
         cancellation=cancellation,
         refund=None if refunded is None else MoneyOut(refunded, currency),
@@ -168,32 +172,57 @@ async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking
         if await cur.fetchone() is None:
             raise Conflict("The booking changed meanwhile; please reload.", code="stale")
         await conn.execute(queries("inventory")["cancel_group_members"], {"id": booking.id})
+        cur = await conn.execute(q["cancel_charges"], {"id": booking.id})
+        waiting = [
+            (row["id"], row["payment_ref"]) for row in await cur.fetchall()
+            if row["was"] == "requires_action" and row["payment_ref"]
+        ]
         mail = await booking_for_mail(conn, booking.id)
         demo = provider.name == "demo"
         await enqueue(conn, booking.id, booking_cancelled(mail, deal.refund, demo))
         await enqueue_booking_event(conn, booking.id, "booking.cancelled")
     if deal.refund > 0:
         await refund(conn, provider, booking.id)
+    for charge_id, payment_ref in waiting:
+        # The guest's link must not take a balance for a stay that no longer exists.
+        try:
+            await provider.cancel(payment_ref, idempotency_key=charge_cancel_key(charge_id))
+        except PaymentUnavailable as exc:
+            log.warning("waiting payment %s not cancelled: %s", payment_ref, exc)
     return await booking_for_guest_unchecked(conn, booking.reference)
 
 
 async def refund(conn: Conn, provider: PaymentProvider, booking_id: UUID) -> None:
-    """Pay back a cancelled booking's refund (same key each time, so never twice)."""
+    """Pay back a cancelled booking's refund (same keys each time, so never twice): from
+    the later charges first (the balance), then from the payment made at booking."""
     q = queries("payments")
     cur = await conn.execute(q["refund_of"], {"id": booking_id})
     row = await cur.fetchone()
-    if row is None or not row["payment_ref"] or not row["refund_amount"]:
+    if row is None or not row["refund_amount"]:
         return
-    try:
-        made = await provider.refund(
-            row["payment_ref"],
-            int(row["refund_amount"]),
-            idempotency_key=cancellation_refund_key(booking_id),
+    cur = await conn.execute(q["charges_paid"], {"id": booking_id})
+    parts = [
+        (c["payment_ref"], int(c["amount"]), charge_refund_key(c["id"]))
+        for c in await cur.fetchall()
+    ]
+    if row["payment_ref"] and row["first_payment"]:
+        parts.append(
+            (row["payment_ref"], int(row["first_payment"]), cancellation_refund_key(booking_id))
         )
+    left = int(row["refund_amount"])
+    made_ids = []
+    try:
+        for payment_ref, amount, key in parts:
+            share = min(left, amount)
+            if share <= 0:
+                break
+            made_ids.append((await provider.refund(payment_ref, share, idempotency_key=key)).id)
+            left -= share
     except PaymentUnavailable as exc:
         log.warning("refund of booking %s deferred to the reconciler: %s", booking_id, exc)
         return
-    await conn.execute(q["refund_made"], {"id": booking_id, "refund_ref": made.id})
+    if made_ids:
+        await conn.execute(q["refund_made"], {"id": booking_id, "refund_ref": made_ids[-1]})
 
 
 async def booking_for_guest_unchecked(conn: Conn, reference: str) -> Booking:

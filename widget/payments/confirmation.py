@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, NoReturn
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 
@@ -38,7 +38,7 @@ from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.keys import cancel_key, capture_key, refund_taken_key
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
-from widget.rows import Reservation, decoded
+from widget.rows import Reservation, decoded, stay_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
@@ -58,6 +58,13 @@ class Booked:
     amount: int
     currency: str
     captured: bool
+    at_property: bool = False
+
+    @property
+    def status(self) -> Literal["captured", "authorised", "at_property"]:
+        if self.at_property:
+            return "at_property"
+        return "captured" if self.captured else "authorised"
 
     def answer(self, manage_url: str) -> ConfirmOut:
         """The guest's answer, with the link to manage the booking."""
@@ -68,7 +75,7 @@ class Booked:
             check_in=self.check_in,
             check_out=self.check_out,
             paid=MoneyOut(self.amount, self.currency),
-            payment_status="captured" if self.captured else "authorised",
+            payment_status=self.status,
             manage_url=manage_url,
         )
 
@@ -84,7 +91,8 @@ class ConfirmOut(msgspec.Struct, frozen=True, kw_only=True):
     check_in: date
     check_out: date
     paid: MoneyOut
-    payment_status: Literal["captured", "authorised"]
+    #: ``at_property``: nothing was charged online (the card may be kept as a guarantee).
+    payment_status: Literal["captured", "authorised", "at_property"]
     #: The guest's page for this booking (it carries a key of its own: keep it private).
     manage_url: str
     #: The booking's rooms, in the order they were asked for (one for most bookings).
@@ -105,7 +113,7 @@ def _mismatch(payment: Payment, row: Reservation) -> str | None:
     if row.quote is None:
         return "The payment's amount is not the amount due for this hold."
     # One payment for every room of a group: its first room carries the sum.
-    due = row.quote.due_now if row.group_due_now is None else row.group_due_now
+    due = stay_money(row.quote, row.group_quotes).due_now
     if payment.amount != due:
         return "The payment's amount is not the amount due for this hold."
     if payment.currency != row.quote.currency.upper():
@@ -154,8 +162,39 @@ async def cancel_authorisation(
     return payment
 
 
+async def _schedule_balance(conn: Conn, row: Reservation, payment: Payment) -> None:
+    """A deposit booking's balance, to be charged to the card saved with the deposit (or
+    the card a pay-at-property booking keeps as a guarantee)."""
+    q = queries("payments")
+    if payment.payment_method is not None:
+        await conn.execute(
+            q["keep_saved_card"],
+            {"id": row.id, "payment_method": payment.payment_method,
+             "customer": payment.customer},
+        )
+    if row.quote is not None and row.quote.pay_at_property:
+        await conn.execute(
+            q["booking_payment_status"], {"id": row.id, "payment_status": "at_property"}
+        )
+    if row.quote is None:
+        return
+    # A group's balance is one charge for all its rooms, on its first room (as its payment).
+    later = stay_money(row.quote, row.group_quotes)
+    if later.balance <= 0 or later.balance_due is None:
+        return
+    await conn.execute(
+        q["schedule_balance"],
+        {"charge_id": uuid4(), "id": row.id, "amount": later.balance,
+         "due_on": later.balance_due},
+    )
+
+
 def _booking_extras(
-    row: Reservation, site: str, test_payment: bool, also: InTransaction | None
+    row: Reservation,
+    payment: Payment,
+    site: str,
+    test_payment: bool,
+    also: InTransaction | None,
 ) -> InTransaction:
     """What commits with the booking: its manage key's hash, the e-mails, the owner's
     webhooks, and the caller's extra work (the webhook's event id).
@@ -176,6 +215,7 @@ def _booking_extras(
             booking_confirmed(booking, manage_url(site, reference, secret), test_payment),
         )
         await enqueue_booking_event(conn, row.id, "booking.confirmed")
+        await _schedule_balance(conn, row, payment)
         if also is not None:
             await also(conn, reference)
 
@@ -199,6 +239,9 @@ async def confirm_payment(
     provider does not answer. ``also`` runs inside the booking's transaction; ``site`` is
     the service's address (`widget.links.site_url`) for the e-mail's link.
     """
+    first = await reservation(conn, hold_id)
+    if first is not None and first.quote is not None and first.quote.pay_at_property:
+        return await confirm_at_property(conn, provider, hold_id, site=site, also=also)
     for _ in range(3):  # a hold changed between our read and the fenced write: read again
         row, payment = await _hold_and_payment(conn, provider, hold_id)
         if row.status == "confirmed":
@@ -208,7 +251,7 @@ async def confirm_payment(
             return _booked(row, row.reference, payment)
         _require_chargeable(payment)
 
-        extras = _booking_extras(row, site, provider.name == "demo", also)
+        extras = _booking_extras(row, payment, site, provider.name == "demo", also)
         result = await confirm_hold(conn, hold_id, row.version, payment.id, extras)
         if result.confirmed:
             assert result.reference is not None
@@ -218,6 +261,76 @@ async def confirm_payment(
             continue
         return await _refuse(conn, provider, row, payment, result.reason or "taken")
     raise Conflict("The hold kept changing; please retry.", code="hold_busy")
+
+
+async def confirm_at_property(
+    conn: Conn,
+    provider: PaymentProvider,
+    hold_id: UUID,
+    *,
+    site: str,
+    also: InTransaction | None = None,
+) -> Booked:
+    """Book a stay paid at the property: once the card is saved when the plan asks for a
+    guarantee (the SetupIntent succeeded), else on the guest's details alone. Nothing is
+    charged, so nothing is cancelled if the room went to someone else."""
+    for _ in range(3):
+        row = await reservation(conn, hold_id)
+        if row is None:
+            raise NotFound("No such hold.")
+        saved = await _saved_guarantee(provider, row)
+        if row.status == "confirmed":
+            assert row.reference is not None
+            return _booked_at_property(row, row.reference)
+        if row.guest is None:
+            raise PaymentNotStarted("This hold has no guest yet; check out first.")
+        extras = _booking_extras(row, saved, site, provider.name == "demo", also)
+        result = await confirm_hold(conn, hold_id, row.version, row.payment_ref, extras)
+        if result.confirmed:
+            assert result.reference is not None
+            return _booked_at_property(row, result.reference)
+        if result.reason != "stale":
+            lost = RoomTaken if result.reason == "taken" else HoldLost
+            raise lost(
+                "Sorry, this room is no longer available for these dates. Nothing was charged.",
+                code="room_taken" if result.reason == "taken" else "hold_lost",
+                extra={"free_room_types": await free_room_types(conn, row)},
+            )
+    raise Conflict("The hold kept changing; please retry.", code="hold_busy")
+
+
+async def _saved_guarantee(provider: PaymentProvider, row: Reservation) -> Payment:
+    """The saved card a guarantee needs (refused until it is saved); a payment of nothing
+    when the plan keeps no card."""
+    guarantee = row.payment_terms is not None and row.payment_terms.card_guarantee
+    if not guarantee:
+        return Payment(f"at_property_{row.id}", "succeeded", 0, row.currency, str(row.id))
+    if not row.payment_ref:
+        raise PaymentNotStarted("This hold has no card saved yet; check out first.")
+    try:
+        setup = await provider.retrieve_setup(row.payment_ref)
+    except PaymentUnavailable as exc:
+        raise PaymentServiceDown("The payment service did not answer. Please retry.") from exc
+    if setup.status != "succeeded":
+        raise PaymentNotAuthorised(
+            "The card is not saved yet; finish entering it, then confirm again.",
+            extra={"payment_status": setup.status},
+        )
+    return setup
+
+
+def _booked_at_property(row: Reservation, reference: str) -> Booked:
+    return Booked(
+        reference=reference,
+        hold_id=row.id,
+        room_type=row.room_type,
+        check_in=row.check_in,
+        check_out=row.check_out,
+        amount=0,
+        currency=row.currency,
+        captured=False,
+        at_property=True,
+    )
 
 
 async def _hold_and_payment(

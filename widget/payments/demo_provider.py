@@ -10,20 +10,41 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import dict_row
 
-from widget.payments.provider import DemoCheckoutOut, Payment, PaymentUnavailable, Refund, Started
+from widget.payments.provider import (
+    TEST_CARDS,
+    ChargeRefused,
+    DemoCheckoutOut,
+    Payment,
+    PaymentUnavailable,
+    Refund,
+    Started,
+)
 from widget.sql import queries
 from widget.tokens import new_token
 
 
 def _payment(row: dict[str, Any]) -> Payment:
+    customer = row.get("customer")
     return Payment(
         id=row["id"],
         status=row["status"],
         amount=int(row["amount"]),
         currency=row["currency"],
-        hold_id=str(row["hold_id"]),
+        hold_id=None if row["hold_id"] is None else str(row["hold_id"]),
         amount_received=int(row["amount_received"]),
+        customer=customer,
+        # The demo keeps one test card per customer: the card is named after it.
+        payment_method=None if customer is None else f"demo_pm_{customer}",
     )
+
+
+#: What charging each test card does: the payment's status and the decline code.
+_OUTCOMES: dict[str, tuple[str, str | None]] = {
+    "success": ("succeeded", None),
+    "decline": ("requires_payment_method", "card_declined"),
+    "insufficient_funds": ("requires_payment_method", "insufficient_funds"),
+    "authentication_required": ("requires_action", "authentication_required"),
+}
 
 
 class DemoProvider:
@@ -38,7 +59,7 @@ class DemoProvider:
         # Its own short connection, as a card network is outside the service: never a second
         # connection from the pool while the request holds one (that can deadlock the pool).
         async with await psycopg.AsyncConnection.connect(
-            self.database_url, autocommit=True, row_factory=dict_row
+            self.database_url, autocommit=True, row_factory=dict_row, prepare_threshold=None
         ) as conn:
             cur = await conn.execute(queries("payments")[query], params)
             row = await cur.fetchone()
@@ -46,10 +67,24 @@ class DemoProvider:
             raise PaymentUnavailable(f"demo payment {params.get('id')!r} not found")
         return _payment(row)
 
+    async def _row(self, query: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        async with await psycopg.AsyncConnection.connect(
+            self.database_url, autocommit=True, row_factory=dict_row
+        , prepare_threshold=None) as conn:
+            cur = await conn.execute(queries("payments")[query], params)
+            return await cur.fetchone()
+
     async def authorise(
-        self, *, hold_id: UUID, amount: int, currency: str, idempotency_key: str, description: str
+        self,
+        *,
+        hold_id: UUID,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        customer: str | None = None,
     ) -> Payment:
-        return await self._one(
+        payment = await self._one(
             "demo_authorise",
             {
                 "id": "demo_pi_" + new_token()[:24],
@@ -59,6 +94,71 @@ class DemoProvider:
                 "currency": currency,
             },
         )
+        if customer is not None:  # the card is saved on the customer for later charges
+            payment = await self._one("demo_set_customer", {"id": payment.id, "customer": customer})
+        return payment
+
+    async def customer(
+        self, *, name: str, email: str, idempotency_key: str, test_card: str | None = None
+    ) -> str:
+        row = await self._row(
+            "demo_customer",
+            {
+                "id": "demo_cus_" + new_token()[:20],
+                "key": idempotency_key,
+                "scenario": test_card if test_card in TEST_CARDS else "success",
+            },
+        )
+        assert row is not None  # an upsert returns its row
+        return str(row["id"])
+
+    async def setup_card(
+        self, *, hold_id: UUID, customer: str, idempotency_key: str
+    ) -> Payment:
+        # The demo's card is saved at once; the SetupIntent is named after its customer.
+        return await self.retrieve_setup(f"demo_seti_{customer}_{hold_id}")
+
+    async def retrieve_setup(self, setup_id: str) -> Payment:
+        customer, _, hold_id = setup_id.removeprefix("demo_seti_").rpartition("_")
+        return Payment(
+            id=setup_id, status="succeeded", amount=0, currency="", hold_id=hold_id,
+            customer=customer, payment_method=f"demo_pm_{customer}",
+        )
+
+    async def charge_saved(
+        self,
+        *,
+        customer: str,
+        payment_method: str | None,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: dict[str, str],
+    ) -> Payment:
+        found = await self._row("demo_scenario", {"customer": customer})
+        status, code = _OUTCOMES[found["scenario"] if found else "decline"]
+        payment = await self._one(
+            "demo_charge_saved",
+            {
+                "id": "demo_pi_" + new_token()[:24],
+                "key": idempotency_key,
+                "amount": amount,
+                "currency": currency,
+                "status": status,
+                "customer": customer,
+                "error_code": code,
+            },
+        )
+        if payment.status != "succeeded":
+            row = await self._row("demo_payment", {"id": payment.id})
+            raise ChargeRefused(str(row and row["error_code"]), payment.id)
+        return payment
+
+    async def authenticate(self, payment_id: str) -> Payment:
+        """The demo's stand-in for the bank's check the guest passes on the payment link."""
+        await self._row("demo_authenticate", {"id": payment_id})
+        return await self.retrieve(payment_id)
 
     async def retrieve(self, payment_id: str) -> Payment:
         return await self._one("demo_payment", {"id": payment_id})
@@ -78,7 +178,7 @@ class DemoProvider:
     async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
         # The ledger is this deployment's own database: every row is ours.
         async with await psycopg.AsyncConnection.connect(
-            self.database_url, autocommit=True, row_factory=dict_row
+            self.database_url, autocommit=True, row_factory=dict_row, prepare_threshold=None
         ) as conn:
             cur = await conn.execute(
                 queries("payments")["demo_uncaptured"],

@@ -39,3 +39,30 @@ def cancellation_refund_key(booking_id: UUID) -> str:
 def orphan_cancel_key(payment_id: str) -> str:
     """Cancelling an authorisation of ours that no reservation points to."""
     return f"innkeep-{payment_id}-orphan"
+
+
+def charge_refund_key(charge_id: UUID) -> str:
+    """Refunding (part of) a charge taken after booking (the balance) on cancellation."""
+    return f"innkeep-{charge_id}-charge-refund"
+
+
+def customer_key(hold_id: UUID) -> str:
+    """Creating the provider's customer for the hold's guest (one per booking guest)."""
+    return f"innkeep-{hold_id}-customer"
+
+
+def setup_key(hold_id: UUID) -> str:
+    """Saving the card without charging (pay at the property with a card guarantee)."""
+    return f"innkeep-{hold_id}-setup"
+
+
+def attempt_key(charge_id: UUID, attempt: int) -> str:
+    """One attempt at a charge after booking: a time-out retries the same attempt (same
+    key); a soft decline retried days later is a new attempt (a new key)."""
+    return f"innkeep-{charge_id}-attempt-{attempt}"
+
+
+def charge_cancel_key(charge_id: UUID) -> str:
+    """Cancelling a later charge's payment that waited for the guest, when the booking is
+    cancelled."""
+    return f"innkeep-{charge_id}-charge-cancel"

@@ -95,6 +95,9 @@ class Payment:
     amount_received: int = 0
     #: What the browser needs to collect the card (Stripe's Payment Element); None for demo.
     client_secret: str | None = None
+    #: The provider's customer and the card used, once known (saved for later charges).
+    customer: str | None = None
+    payment_method: str | None = None
 
     @property
     def authorised(self) -> bool:
@@ -104,6 +107,45 @@ class Payment:
     @property
     def captured(self) -> bool:
         return self.status == "succeeded"
+
+
+#: Decline codes worth trying again days later (the card may work then); any other
+#: decline is hard and never retried (Stripe, "Decline codes").
+SOFT_DECLINES = frozenset(
+    {
+        "insufficient_funds",
+        "try_again_later",
+        "processing_error",
+        "issuer_not_available",
+        "reenter_transaction",
+        "card_velocity_exceeded",
+        "withdrawal_count_limit_exceeded",
+    }
+)
+
+
+#: The demo provider's test cards, named after Stripe's (what each does when charged).
+TEST_CARDS = ("success", "decline", "insufficient_funds", "authentication_required")
+
+
+class ChargeRefused(Exception):
+    """The provider answered a charge of a saved card with a refusal: a decline (``code``
+    being its decline code) or ``authentication_required`` (the guest must confirm the
+    payment ``payment_id`` themselves)."""
+
+    def __init__(self, code: str, payment_id: str | None, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+        self.payment_id = payment_id
+
+    @property
+    def needs_guest(self) -> bool:
+        return self.code == "authentication_required"
+
+    @property
+    def soft(self) -> bool:
+        """Worth another try on a later day."""
+        return self.code in SOFT_DECLINES
 
 
 @dataclass(frozen=True)
@@ -120,9 +162,53 @@ class PaymentProvider(Protocol):
     name: str
 
     async def authorise(
-        self, *, hold_id: UUID, amount: int, currency: str, idempotency_key: str, description: str
+        self,
+        *,
+        hold_id: UUID,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        customer: str | None = None,
     ) -> Payment:
-        """Create a payment of ``amount`` to be captured later (manual capture)."""
+        """Create a payment of ``amount`` to be captured later (manual capture). With a
+        ``customer``, the card is also saved for charges without the guest
+        (``setup_future_usage=off_session``)."""
+        ...
+
+    async def customer(
+        self, *, name: str, email: str, idempotency_key: str, test_card: str | None = None
+    ) -> str:
+        """A customer for the booking's guest, to keep their card on; returns its id.
+        ``test_card`` (the demo provider only) names the test card the guest chose."""
+        ...
+
+    async def setup_card(
+        self, *, hold_id: UUID, customer: str, idempotency_key: str
+    ) -> Payment:
+        """Save the guest's card on ``customer`` without charging it (a SetupIntent), as a
+        guarantee; the answer's ``client_secret`` lets the browser collect the card."""
+        ...
+
+    async def retrieve_setup(self, setup_id: str) -> Payment:
+        """The SetupIntent as the provider knows it now (``succeeded``: the card is saved,
+        its id in ``payment_method``)."""
+        ...
+
+    async def charge_saved(
+        self,
+        *,
+        customer: str,
+        payment_method: str | None,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: dict[str, str],
+    ) -> Payment:
+        """Charge the customer's saved card now, the guest absent (``off_session``).
+        Raises `ChargeRefused` for a decline or when the bank wants the guest to
+        authenticate; `PaymentUnavailable` when the answer did not come (retry, same key)."""
         ...
 
     async def retrieve(self, payment_id: str) -> Payment:

@@ -4,7 +4,10 @@ It finds payments not captured on reservations that have been quiet for a while:
 but never confirmed (the guest closed the tab, a worker died between authorisation and
 confirmation), or booked but not captured (a worker died between commit and capture). Each is
 settled with the same confirmation the guest and the webhook use. Safe with several workers:
-each reservation is settled under a Postgres advisory lock, and every step is idempotent.
+each reservation is settled under a lease row in Postgres (``payment_settling``; not a
+session-level lock, which PgBouncer in transaction mode cannot keep), released when the
+settling ends or the worker stops, lapsing by itself if the worker dies; every step is
+idempotent.
 
 It also asks the provider for this deployment's authorisations that no reservation points to
 (a worker died between the authorisation and storing it) and cancels them once their hold
@@ -15,8 +18,7 @@ deployment's own mark are looked at: a Stripe account may be shared with other s
 from __future__ import annotations
 
 import logging
-from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from widget.db import Conn, Pool
 from widget.deliveries.bookings import enqueue_booking_event
@@ -44,6 +46,9 @@ QUIET_SECONDS = 120
 #: may still book the stay if the nights are free until then).
 ABANDONED_SECONDS = 3600
 BATCH = 50
+#: A reconciler's claim on one reservation's payment lapses after this long (a worker that
+#: died mid-settling); far longer than one settling with the provider's time-outs takes.
+LEASE_SECONDS = 300
 #: How far back to look for authorisations no reservation points to. Such an orphan is found
 #: minutes after it is made; a day covers a reconciler that was stopped for a while.
 ORPHAN_LOOKBACK_SECONDS = 86400
@@ -151,6 +156,27 @@ def _uuid(value: str | None) -> UUID | None:
         return None
 
 
+async def _settle_claimed(
+    conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str
+) -> str | None:
+    """Settle one payment under this reconciler's lease; None when another worker holds
+    it or the provider is away. The lease is given back however the settling ends (a
+    worker stopped by SIGTERM included: its job is cancelled, and this still runs)."""
+    q = queries("payments")
+    holder = uuid4()
+    lease = {"id": hold_id, "holder": holder, "seconds": LEASE_SECONDS}
+    cur = await conn.execute(q["claim_settling"], lease)
+    if await cur.fetchone() is None:
+        return None  # another worker is settling it
+    try:
+        return await settle(conn, provider, hold_id, site)
+    except PaymentUnavailable as exc:
+        log.warning("reconciler: payment of %s not settled yet: %s", hold_id, exc)
+        return None
+    finally:
+        await conn.execute(q["release_settling"], lease)
+
+
 async def reconcile(
     conn: Conn,
     provider: PaymentProvider,
@@ -171,16 +197,9 @@ async def reconcile(
         await refund(conn, provider, row["id"])  # keyed per booking: never paid twice
         outcomes[str(row["id"])] = "refund"
     for hold_id in ids:
-        cur = await conn.execute(q["try_lock_reservation"], {"id": hold_id})
-        locked: dict[str, Any] | None = await cur.fetchone()
-        if not locked or not locked["locked"]:
-            continue  # another worker is settling it
-        try:
-            outcomes[str(hold_id)] = await settle(conn, provider, hold_id, site)
-        except PaymentUnavailable as exc:
-            log.warning("reconciler: payment of %s not settled yet: %s", hold_id, exc)
-        finally:
-            await conn.execute(q["unlock_reservation"], {"id": hold_id})
+        outcome = await _settle_claimed(conn, provider, hold_id, site)
+        if outcome is not None:
+            outcomes[str(hold_id)] = outcome
     try:
         outcomes.update(await cancel_orphans(conn, provider, quiet_seconds))
     except PaymentUnavailable as exc:

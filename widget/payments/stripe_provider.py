@@ -13,6 +13,7 @@ import stripe
 
 from widget.payments.provider import (
     DEPLOYMENT_KEY,
+    ChargeRefused,
     Payment,
     PaymentUnavailable,
     Refund,
@@ -36,6 +37,8 @@ def _plain(obj: Any) -> dict[str, Any]:
 def _payment(obj: Any) -> Payment:
     intent = _plain(obj)
     metadata = intent.get("metadata") or {}
+    method = intent.get("payment_method")
+    customer = intent.get("customer")
     return Payment(
         id=intent["id"],
         status=intent["status"],
@@ -44,7 +47,35 @@ def _payment(obj: Any) -> Payment:
         hold_id=metadata.get("hold_id"),
         amount_received=int(intent.get("amount_received") or 0),
         client_secret=intent.get("client_secret"),
+        customer=customer.get("id") if isinstance(customer, dict) else customer,
+        payment_method=method.get("id") if isinstance(method, dict) else method,
     )
+
+
+def _setup(obj: Any) -> Payment:
+    """A SetupIntent as a `Payment` of nothing (its status, customer and saved card)."""
+    data = _plain(obj)
+    method, customer = data.get("payment_method"), data.get("customer")
+    return Payment(
+        id=data["id"],
+        status=data["status"],
+        amount=0,
+        currency="",
+        hold_id=(data.get("metadata") or {}).get("hold_id"),
+        client_secret=data.get("client_secret"),
+        customer=customer.get("id") if isinstance(customer, dict) else customer,
+        payment_method=method.get("id") if isinstance(method, dict) else method,
+    )
+
+
+def _refusal(exc: stripe.CardError) -> ChargeRefused:
+    """A card error as a `ChargeRefused`: its decline code, and the PaymentIntent it left
+    (which the guest confirms on the link when the bank wants authentication)."""
+    error = exc.error
+    code = (error.decline_code if error else None) or exc.code or "card_declined"
+    intent = error.payment_intent if error else None
+    intent_id = intent.id if intent is not None else None
+    return ChargeRefused(str(code), intent_id, str(exc.user_message or exc))
 
 
 class StripeProvider:
@@ -73,7 +104,14 @@ class StripeProvider:
         )
 
     async def authorise(
-        self, *, hold_id: UUID, amount: int, currency: str, idempotency_key: str, description: str
+        self,
+        *,
+        hold_id: UUID,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        customer: str | None = None,
     ) -> Payment:
         params: Any = {
             "amount": amount,
@@ -84,12 +122,83 @@ class StripeProvider:
             # Manual capture rules out bank redirects: cards and wallets only.
             "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
         }
+        if customer is not None:
+            # The card is kept on the customer so the balance can be charged later.
+            params.update(customer=customer, setup_future_usage="off_session")
         try:
             intent = await self.client.v1.payment_intents.create_async(
                 params, {"idempotency_key": idempotency_key}
             )
         except stripe.StripeError as exc:
             raise PaymentUnavailable(f"Stripe refused to start the payment: {exc}") from exc
+        return _payment(intent)
+
+    async def customer(
+        self, *, name: str, email: str, idempotency_key: str, test_card: str | None = None
+    ) -> str:
+        params: Any = {"name": name, "email": email, "metadata": {DEPLOYMENT_KEY: self.deployment}}
+        try:
+            made = await self.client.v1.customers.create_async(
+                params, {"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not create the customer: {exc}") from exc
+        return str(_plain(made)["id"])
+
+    async def setup_card(
+        self, *, hold_id: UUID, customer: str, idempotency_key: str
+    ) -> Payment:
+        params: Any = {
+            "customer": customer,
+            "usage": "off_session",
+            "metadata": {"hold_id": str(hold_id), DEPLOYMENT_KEY: self.deployment},
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        }
+        try:
+            setup = await self.client.v1.setup_intents.create_async(
+                params, {"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not start saving the card: {exc}") from exc
+        return _setup(setup)
+
+    async def retrieve_setup(self, setup_id: str) -> Payment:
+        try:
+            return _setup(await self.client.v1.setup_intents.retrieve_async(setup_id))
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not return the SetupIntent: {exc}") from exc
+
+    async def charge_saved(
+        self,
+        *,
+        customer: str,
+        payment_method: str | None,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: dict[str, str],
+    ) -> Payment:
+        params: Any = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "customer": customer,
+            "payment_method": payment_method,
+            "off_session": True,
+            "confirm": True,
+            "description": description,
+            "metadata": {**metadata, DEPLOYMENT_KEY: self.deployment},
+        }
+        try:
+            intent = await self.client.v1.payment_intents.create_async(
+                params, {"idempotency_key": idempotency_key}
+            )
+        except stripe.CardError as exc:
+            raise _refusal(exc) from exc
+        except stripe.InvalidRequestError as exc:
+            raise ChargeRefused(str(exc.code or "invalid_request"), None, str(exc)) from exc
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe did not answer the charge: {exc}") from exc
         return _payment(intent)
 
     async def retrieve(self, payment_id: str) -> Payment:

@@ -9,14 +9,10 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from widget.properties.endpoints import apply_webhooks
-from widget.properties.file import PropertySpec, RoomTypeSpec, clock, normalise_origin
+from widget.properties.errors import PropertyApplyError
+from widget.properties.file import FeedSpec, PropertySpec, RoomTypeSpec, clock, normalise_origin
 from widget.properties.plans import stored
 from widget.sql import queries
-
-
-class PropertyApplyError(ValueError):
-    """The file is valid but cannot be applied as it stands (for example, it drops a unit
-    that still has stays ahead)."""
 
 
 @dataclass
@@ -49,9 +45,12 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
         assert found is not None
         property_id = found[0]
 
+        _disconnect_feeds(conn, property_id, spec, report)
         _retire(conn, property_id, spec, report)
         for position, room in enumerate(spec.room_types):
             _apply_room_type(conn, property_id, room, position, report)
+        for feed in spec.feeds:
+            _apply_feed(conn, property_id, feed, report)
         if report.changed and not report.created and row is None:
             conn.execute(q["bump_version"], {"property_id": property_id})
         # After the bump: webhooks change no price or availability answer.
@@ -81,6 +80,7 @@ def _property_row(spec: PropertySpec) -> dict[str, Any]:
         "pricing_rules": Jsonb(_jsonable(spec.rules)),
         "booking_horizon_days": info.booking_horizon_days,
         "hold_share_percent": info.hold_quota.share_percent,
+        "guest_retention_years": info.guest_retention_years,
         "rate_plans": Jsonb(stored(spec.rate_plans)),
         "extras": Jsonb(stored(spec.extras)),
     }
@@ -127,6 +127,45 @@ def _apply_room_type(
         ).fetchone()
         if unit_changed is not None:
             report.changed.append(f"{'added' if unit_changed[1] else 'updated'} unit {unit}")
+
+
+def _apply_feed(
+    conn: psycopg.Connection[Any], property_id: int, feed: FeedSpec, report: ApplyReport
+) -> None:
+    """Connect ``feed``'s channel to its unit, or update its URL and interval. A new URL is
+    fetched afresh (no validators of the old one) and at once."""
+    q = queries("properties")
+    params = {
+        "property_id": property_id,
+        "unit": feed.unit,
+        "name": feed.name,
+        "url": feed.url.strip(),
+        "interval_seconds": feed.interval * 60,
+    }
+    channel = conn.execute(q["upsert_channel"], params).fetchone()
+    assert channel is not None  # the file's check made sure the unit exists
+    row = conn.execute(q["upsert_channel_feed"], {**params, "channel_id": channel[0]}).fetchone()
+    if row is not None:
+        report.changed.append(
+            f"{'added' if row[0] else 'updated'} feed {feed.name} of unit {feed.unit}"
+        )
+
+
+def _disconnect_feeds(
+    conn: psycopg.Connection[Any], property_id: int, spec: PropertySpec, report: ApplyReport
+) -> None:
+    """Stop importing the feeds the file no longer lists and release the nights they
+    blocked. The channel stays (its own export URL keeps working), without a feed."""
+    q = queries("properties")
+    keep = [f"{feed.unit}\n{feed.name}" for feed in spec.feeds]
+    for channel_id, unit, name in conn.execute(
+        q["feeds_to_disconnect"], {"property_id": property_id, "keep": keep}
+    ).fetchall():
+        released = conn.execute(q["release_imported_stays"], {"channel_id": channel_id}).rowcount
+        conn.execute(q["disconnect_feed"], {"channel_id": channel_id})
+        report.changed.append(
+            f"removed feed {name} of unit {unit} ({released} imported stays released)"
+        )
 
 
 def _retire(

@@ -10,8 +10,26 @@ from typing import Any
 
 import psycopg
 
-from widget.properties.webhooks import WebhookSpec, shown_url
+from widget.properties.errors import PropertyApplyError
+from widget.properties.secrets import SecretProblem, resolve
+from widget.properties.webhooks import WebhookSpec, secret_problem, shown_url
 from widget.sql import queries
+
+
+def _secret(hook: WebhookSpec, index: int, stored: str | None) -> str:
+    """The endpoint's secret after the apply: the file's, else the stored one (a reference
+    to it, or the key left out). Refusals name the key, never a secret."""
+    where = f"webhooks[{index}].secret ({shown_url(hook.url)})"
+    try:
+        secret = resolve(hook.secret, stored)
+    except SecretProblem as refused:
+        raise PropertyApplyError(f"{where}: {refused}") from None
+    if secret is None:
+        raise PropertyApplyError(f"{where}: a new webhook needs its secret")
+    problem = secret_problem(secret)
+    if problem:
+        raise PropertyApplyError(f"{where}: {problem}")
+    return secret
 
 
 def apply_webhooks(
@@ -23,14 +41,15 @@ def apply_webhooks(
     rows = conn.execute(q["endpoints_of_property"], {"property_id": property_id}).fetchall()
     current = {row[1]: row for row in rows}
     changed: list[str] = []
-    for hook in webhooks:
-        wanted = (list(hook.events), hook.secret, hook.include_guest)
+    for index, hook in enumerate(webhooks):
         row = current.pop(hook.url, None)
+        secret = _secret(hook, index, row[3] if row is not None else None)
+        wanted = (list(hook.events), secret, hook.include_guest)
         params = {
             "property_id": property_id,
             "url": hook.url,
             "events": wanted[0],
-            "secret": hook.secret,
+            "secret": secret,
             "include_guest": hook.include_guest,
         }
         if row is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +72,9 @@ class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         int, Meta(ge=MIN_HORIZON_DAYS, le=MAX_HORIZON_DAYS)
     ] = BOOKING_HORIZON_DAYS
     hold_quota: HoldQuota = HoldQuota()
+    #: Guests' personal fields are anonymised this many years after departure (none: kept
+    #: until erased by hand; see docs/console.md, "Guests and privacy").
+    guest_retention_years: Annotated[int, Meta(ge=1, le=30)] | None = None
 
 
 class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -91,6 +95,20 @@ class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         return self.included_guests if self.included_guests is not None else self.max_guests
 
 
+#: How often a feed may be fetched, in minutes: OTAs ask for no more than this.
+MIN_FEED_INTERVAL = 5
+
+
+class FeedSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """An iCal feed another channel (Airbnb, Booking.com, Vrbo) publishes for one unit: its
+    stays are imported as blocks every ``interval`` minutes. The URL is a credential."""
+
+    unit: NonEmpty
+    url: Annotated[str, Meta(min_length=1, max_length=2000)]
+    name: Annotated[str, Meta(min_length=1, max_length=60)]
+    interval: Annotated[int, Meta(ge=MIN_FEED_INTERVAL, le=1440)] = 10
+
+
 class PropertySpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     property: PropertyInfo
     room_types: Annotated[list[RoomTypeSpec], Meta(min_length=1)]
@@ -102,6 +120,8 @@ class PropertySpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     rate_plans: list[RatePlanSpec] = []
     #: What a guest may add to a stay.
     extras: list[ExtraSpec] = []
+    #: Other channels' iCal feeds, imported per unit (`widget.sync`).
+    feeds: list[FeedSpec] = []
 
 
 class PropertyFileError(ValueError):
@@ -198,6 +218,7 @@ def _check_meaning(spec: PropertySpec, fail: Any) -> None:
     check_webhooks(spec.webhooks, fail)
     _check_rate_plans(spec, fail)
     _check_extras(spec, fail)
+    _check_feeds(spec, fail)
 
 
 _NOT_A_SLUG = "expected lower-case letters and digits joined by hyphens, like 'half-board'"
@@ -264,6 +285,31 @@ def _check_extras(spec: PropertySpec, fail: Any) -> None:
             raise fail(("extras", index, "vat_percent"), "must be more than 0 and at most 100")
 
 
+def _check_feeds(spec: PropertySpec, fail: Any) -> None:
+    """Each feed names a unit of the file, an http(s) URL, and is the unit's only one of
+    that name. (A URL is never quoted back: it is the feed's only secret.)"""
+    units = [unit for room in spec.room_types for unit in room.units]
+    seen: set[tuple[str, str]] = set()
+    for index, feed in enumerate(spec.feeds):
+        if feed.unit not in units:
+            raise fail(
+                ("feeds", index, "unit"),
+                f"no unit {feed.unit!r} in this file; its units are: {', '.join(units)}",
+            )
+        parts = urlsplit(feed.url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in feed.url:
+            raise fail(
+                ("feeds", index, "url"),
+                "must be the channel's iCal export address, starting with https://",
+            )
+        if (feed.unit, feed.name) in seen:
+            raise fail(
+                ("feeds", index, "name"),
+                f"unit {feed.unit!r} already has a feed called {feed.name!r}",
+            )
+        seen.add((feed.unit, feed.name))
+
+
 def _check_property(spec: PropertySpec, fail: Any) -> None:
     """The property's own fields: time zone, contact address, language and origins."""
     info = spec.property
@@ -314,19 +360,41 @@ def check_rules(spec: PropertySpec, fail: Any) -> None:
     if not spec.rules:
         return
     slugs = [room.slug for room in spec.room_types]
+    problem = rule_problem(spec.rules, currency=spec.property.currency, room_types=slugs)
+    if problem is not None:
+        raise fail(problem.path, problem.message, problem.rule)
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """What is wrong with a rule list: the key path (``("rules", 2, "seasons", 0,
+    "first")``), the rule instance's name when known, and the problem alone."""
+
+    path: tuple[str | int, ...]
+    rule: str | None
+    message: str
+
+
+def rule_problem(
+    rules: list[dict[str, Any]], *, currency: str, room_types: list[str]
+) -> RuleProblem | None:
+    """The first problem of an owner's rule list, as `property apply` reports it (the
+    console's forms are checked by this too), or None when the list prices every room."""
     try:
-        instances = load_rules(spec.rules, currency=spec.property.currency, room_types=slugs)
+        instances = load_rules(rules, currency=currency, room_types=room_types)
     except RuleConfigError as exc:
         # The key path already says where; the message is the problem alone (said once).
         path = ("rules", exc.index, *_parse_path(f".{exc.field}" if exc.field else ""))
-        raise fail(path, exc.problem, exc.rule) from None
-    for slug in slugs:
+        return RuleProblem(path, exc.rule, exc.problem)
+    for slug in room_types:
         if not any(i.stage == "base" and i.applies_to(slug) for i in instances):
-            raise fail(
+            return RuleProblem(
                 ("rules",),
+                None,
                 f"no base-stage rule prices room type {slug!r}; "
                 'add a [[rules]] table with type = "base_rate" first',
             )
+    return None
 
 
 def normalise_origin(origin: str) -> str | None:

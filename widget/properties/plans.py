@@ -10,13 +10,15 @@ once (``name = "Breakfast"``) or per language (``name = {en = "Breakfast", it =
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
 
-from engine import Extra, RatePlan
+from engine import Extra, Instalment, Quote, RatePlan
+from engine.quote import seal
 from widget.i18n import LANGUAGES
 
 #: A slug's pattern is checked by the property file (`widget.properties.file.SLUG_PATTERN`).
@@ -35,9 +37,9 @@ class PlanCancellation(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class PaymentTerms(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """When a plan's guest pays. Stored with the plan, NOT yet charged this way: every
-    booking is still paid in full at checkout (the deposit and pay-at-property work of
-    issue 15 reads these)."""
+    """When a plan's guest pays: all at booking (the default), a deposit at booking and the
+    balance ``balance_days_before`` arrival, or at the property (with or without the card
+    kept as a guarantee). `scheduled` applies them to a quote."""
 
     #: ``online``: paid at booking (``deposit_percent`` now, the balance later);
     #: ``at_property``: nothing online (``card_guarantee``: the card is kept for a no-show).
@@ -45,6 +47,27 @@ class PaymentTerms(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     deposit_percent: Annotated[int, Meta(ge=1, le=100)] = 100
     balance_days_before: Annotated[int, Meta(ge=0, le=365)] = 14
     card_guarantee: bool = False
+
+
+    def scheduled(self, quote: Quote, today: date) -> Quote:
+        """``quote`` under these terms, sealed again: ``due_now`` is what is charged at
+        booking and ``payment_schedule`` lists every online payment (they add up to what is
+        paid online). A balance date already reached (or today) means all is due now."""
+        if self.mode == "at_property":
+            return seal(msgspec.structs.replace(quote, due_now=0, pay_at_property=True))
+        online = quote.due_now
+        balance_on = quote.check_in - timedelta(days=self.balance_days_before)
+        deposit = deposit_of(online, self.deposit_percent)
+        if deposit >= online or balance_on <= today:
+            return quote
+        schedule = [Instalment(today, deposit), Instalment(balance_on, online - deposit)]
+        return seal(msgspec.structs.replace(quote, due_now=deposit, payment_schedule=schedule))
+
+
+def deposit_of(online: int, percent: int) -> int:
+    """``percent`` of ``online`` minor units, rounded up (so a deposit is never 0 of a
+    stay that costs something); the balance is what is left, so the parts add up."""
+    return -(-online * percent // 100)
 
 
 class RatePlanSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

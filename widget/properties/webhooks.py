@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import msgspec
 from msgspec import Meta
 
+from widget.properties.secrets import SecretRef
+
 #: Every event an owner may subscribe to (the payloads are described in docs/webhooks.md).
 EVENT_TYPES: tuple[str, ...] = (
     "booking.confirmed",
@@ -36,8 +38,10 @@ class WebhookSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH)]
     #: Some of `EVENT_TYPES` (checked by `check_webhooks`, whose message lists them).
     events: Annotated[list[str], Meta(min_length=1)]
-    #: ``whsec_`` followed by the base64 of 24 to 64 random bytes.
-    secret: Annotated[str, Meta(min_length=1, max_length=200)]
+    #: ``whsec_`` followed by the base64 of 24 to 64 random bytes; or a reference to the
+    #: stored one (``{ kept = "sha256:…" }``, as exported; ``{ env = "NAME" }``), or left
+    #: out to keep the stored one (`widget.properties.secrets`).
+    secret: Annotated[str, Meta(min_length=1, max_length=200)] | SecretRef | None = None
     #: The guest's name and e-mail go only to endpoints whose owner opted in.
     include_guest: bool = False
 
@@ -88,7 +92,7 @@ def check_webhooks(webhooks: list[WebhookSpec], fail: Fail) -> None:
         if hook.url in seen:
             raise fail(("webhooks", index, "url"), "this URL is listed twice")
         seen.add(hook.url)
-        problem = secret_problem(hook.secret)
+        problem = secret_problem(hook.secret) if isinstance(hook.secret, str) else None
         if problem:
             raise fail(("webhooks", index, "secret"), problem)
         _check_events(hook.events, index, fail)

@@ -12,7 +12,7 @@ WHERE p.slug = %(slug)s AND u.active ORDER BY rt.position, u.position
 -- name: expire_lapsed_holds
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
-WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now()
+WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now(property_id)
   AND stay && daterange(%(first)s, %(end)s)
 
 -- name: insert_block
@@ -40,5 +40,5 @@ SELECT r.id, u.name AS unit, lower(r.stay) AS first_night, upper(r.stay) - 1 AS 
        r.block_reason
 FROM reservation r JOIN unit u ON u.id = r.unit_id JOIN property p ON p.id = r.property_id
 WHERE p.slug = %(slug)s AND r.status = 'blocked'
-  AND upper(r.stay) > (innkeep_now() AT TIME ZONE p.time_zone)::date
+  AND upper(r.stay) > (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date
 ORDER BY lower(r.stay), u.name

@@ -9,3 +9,11 @@ FROM property p WHERE p.slug = %(slug)s
 SELECT p.allowed_origins, p.version
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.id = %(id)s
+
+-- name: properties_allowing
+-- The properties a page on %(origin)s may embed (origins are stored normalised): the loader's
+-- hint, so that it asks for their widget pages beside the embed check. Bounded: a hint only.
+SELECT p.slug FROM property p
+WHERE %(origin)s = ANY (p.allowed_origins)
+ORDER BY p.slug
+LIMIT %(most)s

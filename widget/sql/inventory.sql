@@ -15,11 +15,11 @@ RETURNING version, reference
 SELECT r.id, r.property_id, p.slug AS property_slug, p.currency, p.time_zone, r.unit_id,
        rt.slug AS room_type, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
        r.status::text AS status, r.version, r.hold_token_hash, r.hold_expires_at,
-       r.hold_expires_at <= innkeep_now() AS lapsed, r.adults, r.children, r.quote,
+       r.hold_expires_at <= innkeep_now(r.property_id) AS lapsed, r.adults, r.children, r.quote,
        r.quote_hash, r.promo_code, r.guest, r.reference, r.payment_provider, r.payment_ref,
-       r.payment_status, r.client_key,
-       (SELECT sum((m.quote->>'due_now')::bigint)::bigint FROM reservation m
-        WHERE m.group_id = r.id) AS group_due_now
+       r.payment_status, r.client_key, r.payment_terms, p.name AS property_name,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -29,15 +29,15 @@ WHERE r.id = %(id)s AND r.status <> 'blocked'
 -- name: property_for_pricing
 SELECT id, slug, currency, time_zone, version, inventory_version, pricing_rules, locale,
        booking_horizon_days, hold_share_percent, rate_plans, extras,
-       (innkeep_now() AT TIME ZONE time_zone)::date AS today
+       (innkeep_now(id) AT TIME ZONE time_zone)::date AS today
 FROM property WHERE slug = %(slug)s
 
 -- name: property_versions
 -- seconds_to_midnight: how long "today" stays today at the property, by the database's clock.
 SELECT id, version, inventory_version, time_zone, booking_horizon_days,
-       (innkeep_now() AT TIME ZONE time_zone)::date AS today,
-       extract(epoch FROM ((innkeep_now() AT TIME ZONE time_zone)::date + 1)
-                          - (innkeep_now() AT TIME ZONE time_zone)) AS seconds_to_midnight
+       (innkeep_now(id) AT TIME ZONE time_zone)::date AS today,
+       extract(epoch FROM ((innkeep_now(id) AT TIME ZONE time_zone)::date + 1)
+                          - (innkeep_now(id) AT TIME ZONE time_zone)) AS seconds_to_midnight
 FROM property WHERE slug = %(slug)s
 
 -- name: room_types_for_pricing
@@ -54,12 +54,12 @@ ORDER BY rt.position, rt.slug
 -- Every stay that occupies a night from yesterday on, with the database's clock, so a worker
 -- can keep the lot in memory until the first of its holds lapses.
 SELECT unit_id, lower(stay) AS first_night, upper(stay) AS check_out,
-       CASE WHEN status = 'held' THEN hold_expires_at END AS lapses_at, innkeep_now() AS now
+       CASE WHEN status = 'held' THEN hold_expires_at END AS lapses_at, innkeep_now(%(property_id)s) AS now
 FROM reservation
 WHERE property_id = %(property_id)s
   AND upper(stay) > %(from)s
   AND (status IN ('confirmed', 'blocked')
-       OR (status = 'held' AND hold_expires_at > innkeep_now()))
+       OR (status = 'held' AND hold_expires_at > innkeep_now(%(property_id)s)))
 
 -- name: busy_stays
 -- What occupies a unit on some night of the window: bookings, blocks, and holds whose time
@@ -69,13 +69,13 @@ FROM reservation
 WHERE property_id = %(property_id)s
   AND stay && daterange(%(start)s, %(end)s)
   AND (status IN ('confirmed', 'blocked')
-       OR (status = 'held' AND hold_expires_at > innkeep_now()))
+       OR (status = 'held' AND hold_expires_at > innkeep_now(%(property_id)s)))
 
 -- name: expire_lapsed_on_unit
 -- Holds whose time is up stop counting at once, inside the transaction that needs the nights.
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
-WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now()
+WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now(property_id)
   AND stay && daterange(%(check_in)s, %(check_out)s)
 RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, client_key,
           client_address
@@ -83,18 +83,19 @@ RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, client
 -- name: insert_hold
 INSERT INTO reservation (id, property_id, unit_id, stay, status, hold_expires_at,
                          hold_token_hash, adults, children, quote, quote_hash, promo_code,
-                         client_key, client_address, cancellation_policy, group_id,
-                         group_position)
+                         client_key, client_address, cancellation_policy, payment_terms,
+                         group_id, group_position)
 VALUES (%(id)s, %(property_id)s, %(unit_id)s, daterange(%(check_in)s, %(check_out)s), 'held',
-        innkeep_now() + make_interval(secs => %(hold_seconds)s), %(token_hash)s, %(adults)s,
+        innkeep_now(%(property_id)s) + make_interval(secs => %(hold_seconds)s), %(token_hash)s, %(adults)s,
         %(children)s, %(quote)s, %(quote_hash)s, %(promo_code)s, %(client_key)s,
-        %(client_address)s, %(cancellation_policy)s, %(group_id)s, %(group_position)s)
+        %(client_address)s, %(cancellation_policy)s, %(payment_terms)s, %(group_id)s,
+        %(group_position)s)
 RETURNING hold_expires_at, version
 
 -- name: hold_is_active
 -- Whether a gate's holder still has a claim Postgres honours (no row: not written yet).
 SELECT status IN ('confirmed', 'blocked')
-       OR (status = 'held' AND hold_expires_at > innkeep_now()) AS active
+       OR (status = 'held' AND hold_expires_at > innkeep_now(property_id)) AS active
 FROM reservation WHERE id = %(id)s
 
 -- name: release_hold
@@ -110,7 +111,7 @@ RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, proper
 -- Safe with any number of workers: each lapsed hold is expired by exactly one of them.
 WITH lapsed AS (
     SELECT id FROM reservation
-    WHERE status = 'held' AND hold_expires_at <= innkeep_now()
+    WHERE status = 'held' AND hold_expires_at <= innkeep_now(property_id)
     ORDER BY hold_expires_at
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
@@ -126,14 +127,14 @@ RETURNING r.id, r.property_id, r.unit_id, lower(r.stay) AS check_in, upper(r.sta
 -- and its hold attempts of the last minute, with when the first live hold ends.
 SELECT
   count(*) FILTER (WHERE client_key = %(key)s AND status = 'held'
-                   AND hold_expires_at > innkeep_now()) AS by_key,
+                   AND hold_expires_at > innkeep_now(%(property_id)s)) AS by_key,
   count(*) FILTER (WHERE client_address = %(address)s AND status = 'held'
-                   AND hold_expires_at > innkeep_now()) AS by_address,
+                   AND hold_expires_at > innkeep_now(%(property_id)s)) AS by_address,
   count(*) FILTER (WHERE client_address = %(address)s
-                   AND created_at > innkeep_now() - interval '1 minute') AS attempts,
+                   AND created_at > innkeep_now(%(property_id)s) - interval '1 minute') AS attempts,
   extract(epoch FROM min(hold_expires_at) FILTER (WHERE status = 'held'
-                                                  AND hold_expires_at > innkeep_now())
-                     - innkeep_now()) AS first_ends_in
+                                                  AND hold_expires_at > innkeep_now(%(property_id)s))
+                     - innkeep_now(%(property_id)s)) AS first_ends_in
 FROM reservation
 WHERE property_id = %(property_id)s AND client_key IS NOT NULL
   AND (client_key = %(key)s OR client_address = %(address)s)
@@ -143,7 +144,7 @@ WHERE property_id = %(property_id)s AND client_key IS NOT NULL
 -- (booked, released, cancelled, lapsed): their places are given back. A hold with no row yet
 -- is a request still on its way to Postgres and keeps its place.
 SELECT id FROM reservation
-WHERE id = ANY(%(ids)s) AND NOT (status = 'held' AND hold_expires_at > innkeep_now())
+WHERE id = ANY(%(ids)s) AND NOT (status = 'held' AND hold_expires_at > innkeep_now(property_id))
 
 -- name: group_members
 -- The other rooms of the group whose first room is %(id)s, locked, in the guest's order.
@@ -179,6 +180,6 @@ ORDER BY coalesce(r.group_position, 0)
 -- name: cancel_group_members
 -- With the group's first room, in the same transaction: cancelling cancels every room.
 UPDATE reservation
-SET status = 'cancelled', cancelled_at = innkeep_now(), version = version + 1,
+SET status = 'cancelled', cancelled_at = innkeep_now(property_id), version = version + 1,
     updated_at = now()
 WHERE group_id = %(id)s AND id <> %(id)s AND status = 'confirmed'

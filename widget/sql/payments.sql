@@ -76,11 +76,11 @@ LIMIT 500
 SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.guest,
        r.quote, r.payment_provider, r.payment_ref, r.payment_status, r.payment_captured_at,
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children,
-       r.hold_expires_at, r.hold_expires_at <= innkeep_now() AS lapsed,
+       r.hold_expires_at, r.hold_expires_at <= innkeep_now(r.property_id) AS lapsed,
        rt.slug AS room_type, rt.name AS room_type_name, p.slug AS property_slug,
-       p.currency,
-       (SELECT sum((m.quote->>'due_now')::bigint)::bigint FROM reservation m
-        WHERE m.group_id = r.id) AS group_due_now
+       p.currency, r.payment_terms, r.customer_ref, r.payment_method_ref,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -94,7 +94,7 @@ SELECT id FROM reservation WHERE payment_ref = %(payment_ref)s
 -- Checkout, before any payment: the guest's details go on the hold while it is open. Not a
 -- change of state (no new version), so a double click does not fence out its own payment.
 UPDATE reservation SET guest = %(guest)s, updated_at = now()
-WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id)
 RETURNING id
 
 -- name: start_payment
@@ -106,10 +106,10 @@ UPDATE reservation
 SET payment_provider = %(provider)s, payment_ref = %(payment_ref)s,
     payment_status = %(payment_status)s, version = version + 1, updated_at = now(),
     hold_expires_at = CASE WHEN payment_ref IS NULL
-        THEN greatest(hold_expires_at, innkeep_now() + make_interval(secs => %(grace_seconds)s))
+        THEN greatest(hold_expires_at, innkeep_now(property_id) + make_interval(secs => %(grace_seconds)s))
         ELSE hold_expires_at END
 WHERE id = %(id)s AND version = %(version)s AND status = 'held'
-  AND hold_expires_at > innkeep_now()
+  AND hold_expires_at > innkeep_now(property_id)
   AND (payment_ref IS NULL OR payment_ref = %(payment_ref)s)
 RETURNING hold_expires_at, version
 
@@ -145,7 +145,7 @@ SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, r.adults, r.children, rt.name AS room_type_name,
        p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
        p.check_out_time, coalesce(r.cancellation_policy, p.cancellation_policy)
-       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras
+       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -184,8 +184,10 @@ WHERE id = %(id)s
 -- name: unsettled_payments
 -- Payments not captured whose reservation has been quiet a while: authorised but never
 -- confirmed (the guest's tab closed, a worker died), or booked but not captured.
+-- A stay paid at the property has no payment to capture (at most a saved card).
 SELECT id FROM reservation
 WHERE payment_ref IS NOT NULL AND payment_captured_at IS NULL
+  AND NOT coalesce((quote->>'pay_at_property')::boolean, false)
   AND (status = 'confirmed' OR coalesce(payment_status, '') NOT IN ('canceled', 'refunded'))
   AND updated_at <= innkeep_now() - make_interval(secs => %(quiet_seconds)s)
 ORDER BY updated_at
@@ -200,14 +202,20 @@ SELECT extract(epoch FROM innkeep_now())::bigint AS now
 -- was made for is still open (its checkout may be about to store it).
 SELECT 1 AS claimed FROM reservation
 WHERE payment_ref = %(payment_ref)s
-   OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now())
+   OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id))
 LIMIT 1
 
--- name: try_lock_reservation
-SELECT pg_try_advisory_lock(hashtextextended(%(id)s::text, 0)) AS locked
+-- name: claim_settling
+-- This reconciler settles the reservation's payment for the next %(seconds)s seconds, unless
+-- another holds a lease that has not lapsed (a lease of a worker that died lapses by itself).
+INSERT INTO payment_settling (reservation_id, holder, until)
+VALUES (%(id)s, %(holder)s, clock_timestamp() + make_interval(secs => %(seconds)s))
+ON CONFLICT (reservation_id) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+WHERE payment_settling.until < clock_timestamp()
+RETURNING holder
 
--- name: unlock_reservation
-SELECT pg_advisory_unlock(hashtextextended(%(id)s::text, 0))
+-- name: release_settling
+DELETE FROM payment_settling WHERE reservation_id = %(id)s AND holder = %(holder)s
 
 -- name: cancel_unpaid_booking
 -- A booking whose payment can no longer be captured (the authorisation lapsed): no booking
@@ -220,7 +228,7 @@ RETURNING id
 
 -- name: hold_ended_before
 SELECT hold_expires_at IS NULL
-       OR hold_expires_at <= innkeep_now() - make_interval(secs => %(seconds)s) AS old
+       OR hold_expires_at <= innkeep_now(property_id) - make_interval(secs => %(seconds)s) AS old
 FROM reservation WHERE id = %(id)s
 
 -- name: booking_by_reference
@@ -231,12 +239,17 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        r.refund_amount, rt.slug AS room_type, rt.name AS room_type_name,
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
-       p.rate_plans, p.extras,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today,
-       (SELECT sum((m.quote->>'due_now')::bigint)::bigint FROM reservation m
-        WHERE m.group_id = r.id) AS group_due_now,
-       (SELECT sum((m.quote->>'total')::bigint)::bigint FROM reservation m
-        WHERE m.group_id = r.id) AS group_total
+       p.rate_plans, p.extras, r.payment_terms,
+       -- What was actually taken: the payment at booking (0 for a stay paid at the
+       -- property; for a group, its first room carries the one payment for every room)
+       -- and every later charge that went through (the balance, a no-show fee).
+       coalesce((SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
+       + coalesce((SELECT sum(c.amount) FROM booking_charge c
+                   WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -264,4 +277,201 @@ WHERE status = 'cancelled' AND refund_amount > 0 AND refund_ref IS NULL
 LIMIT %(limit)s
 
 -- name: refund_of
-SELECT payment_ref, refund_amount FROM reservation WHERE id = %(id)s
+-- A group's first room carries the one payment for every room.
+SELECT r.payment_ref, r.refund_amount,
+       coalesce((SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
+         AS first_payment
+FROM reservation r WHERE r.id = %(id)s
+
+-- name: charges_paid
+-- The later charges actually taken for a booking (its balance, a no-show fee), newest first:
+-- a refund gives back from these before the first payment.
+SELECT id, payment_ref, amount FROM booking_charge
+WHERE reservation_id = %(id)s AND status = 'succeeded'
+ORDER BY created_at DESC
+
+-- name: cancel_charges
+-- A cancelled booking's scheduled balance is never charged. A charge a worker is taking at
+-- this very moment is refunded by that worker when it finds the charge cancelled.
+-- Returns the payments that were waiting for the guest, to be cancelled at the provider.
+WITH old AS (
+    SELECT id, status, payment_ref FROM booking_charge
+    WHERE reservation_id = %(id)s AND status IN ('scheduled', 'requires_action', 'balance_due')
+    FOR UPDATE)
+UPDATE booking_charge c SET status = 'canceled', updated_at = now()
+FROM old WHERE c.id = old.id
+RETURNING c.id, old.status AS was, c.payment_ref
+
+-- name: demo_customer
+INSERT INTO demo_customer (id, idempotency_key, scenario)
+VALUES (%(id)s, %(key)s, %(scenario)s)
+ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+RETURNING id, scenario
+
+-- name: demo_scenario
+SELECT scenario FROM demo_customer WHERE id = %(customer)s
+
+-- name: demo_set_customer
+UPDATE demo_payment SET customer = %(customer)s WHERE id = %(id)s RETURNING *
+
+-- name: demo_charge_saved
+-- An off-session charge of the saved test card: the same key gives the same outcome.
+INSERT INTO demo_payment (id, idempotency_key, hold_id, amount, currency, status,
+                          amount_received, customer, error_code)
+VALUES (%(id)s, %(key)s, NULL, %(amount)s, %(currency)s, %(status)s,
+        CASE WHEN %(status)s = 'succeeded' THEN %(amount)s ELSE 0 END, %(customer)s,
+        %(error_code)s)
+ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+RETURNING *
+
+-- name: demo_authenticate
+-- The guest passed the bank's check on the link we sent: the payment goes through.
+UPDATE demo_payment
+SET status = 'succeeded', amount_received = amount, error_code = NULL
+WHERE id = %(id)s AND status = 'requires_action'
+RETURNING *
+
+-- name: store_customer
+-- Checkout of a deposit: the guest's customer (whose card the balance is charged to) and
+-- the consent they were shown, kept with the hold and so with the booking.
+UPDATE reservation SET customer_ref = %(customer_ref)s, payment_consent = %(consent)s
+WHERE id = %(id)s AND status = 'held'
+
+-- name: schedule_balance
+-- With the booking, in its transaction: the balance, charged from the morning of its day
+-- in the property's time zone. At most one per booking (booking_charge_one_balance).
+INSERT INTO booking_charge (id, reservation_id, kind, amount, currency, due_on, next_try_at)
+SELECT %(charge_id)s, r.id, 'balance', %(amount)s, p.currency, %(due_on)s,
+       (%(due_on)s::date + time '06:00') AT TIME ZONE p.time_zone
+FROM reservation r JOIN property p ON p.id = r.property_id
+WHERE r.id = %(id)s
+ON CONFLICT DO NOTHING
+
+-- name: keep_saved_card
+UPDATE reservation
+SET payment_method_ref = coalesce(%(payment_method)s, payment_method_ref),
+    customer_ref = coalesce(customer_ref, %(customer)s)
+WHERE id = %(id)s
+
+-- name: claim_due_charge
+-- One due charge for this worker: the row lock lasts only this statement (SKIP LOCKED lets
+-- the other workers pass by), the lease keeps it ours while we call the provider with no
+-- transaction open. A lease that ran out (a worker died mid-call) is taken over; the
+-- attempt's idempotency key makes the provider answer the first call's outcome.
+UPDATE booking_charge c
+SET leased_until = innkeep_now() + make_interval(secs => %(lease_seconds)s), updated_at = now()
+FROM reservation r
+WHERE c.id = (
+        SELECT id FROM booking_charge
+        WHERE status = 'scheduled' AND next_try_at <= innkeep_now()
+          AND (leased_until IS NULL OR leased_until <= innkeep_now())
+        ORDER BY next_try_at
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+  AND r.id = c.reservation_id
+RETURNING c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reason,
+          r.status::text AS booking_status, r.reference, r.customer_ref,
+          r.payment_method_ref
+
+-- name: open_attempt
+-- The attempt this round makes: the pending one a time-out left (its key again), or the next.
+INSERT INTO charge_attempt (charge_id, attempt, idempotency_key)
+VALUES (%(charge_id)s, %(attempt)s, %(key)s)
+ON CONFLICT (charge_id, attempt) DO NOTHING
+
+-- name: attempt_done
+UPDATE charge_attempt SET status = %(status)s, payment_ref = %(payment_ref)s,
+       error_code = %(error_code)s
+WHERE charge_id = %(charge_id)s AND attempt = %(attempt)s
+
+-- name: charge_succeeded
+-- Only a charge still wanted is marked paid; a cancelled booking's charge is refunded. The
+-- same payment noted again (a worker whose lease ran out mid-call got the provider's replay
+-- of the first answer) is no new payment: it changes nothing and is kept.
+UPDATE booking_charge
+SET status = 'succeeded', payment_ref = %(payment_ref)s,
+    tries = tries + CASE WHEN status = 'succeeded' THEN 0 ELSE 1 END,
+    leased_until = NULL, last_error = NULL, updated_at = now()
+WHERE id = %(id)s
+  AND (status IN ('scheduled', 'requires_action')
+       OR (status = 'succeeded' AND payment_ref = %(payment_ref)s))
+RETURNING id
+
+-- name: charge_later
+-- Not settled this round: try again at ``next_try_at`` (``finished``: the attempt ended, so
+-- the next one gets a new key; a time-out keeps the attempt, and so its key).
+UPDATE booking_charge
+SET next_try_at = innkeep_now() + make_interval(secs => %(after_seconds)s),
+    tries = tries + CASE WHEN %(finished)s THEN 1 ELSE 0 END,
+    leased_until = NULL, last_error = %(error)s, updated_at = now()
+WHERE id = %(id)s AND status = 'scheduled'
+
+-- name: charge_stopped
+-- Declined for good (``balance_due``) or waiting for the guest (``requires_action``).
+UPDATE booking_charge
+SET status = %(status)s, payment_ref = coalesce(%(payment_ref)s, payment_ref),
+    tries = tries + 1, leased_until = NULL, last_error = %(error)s, updated_at = now()
+WHERE id = %(id)s AND status = 'scheduled'
+RETURNING id
+
+-- name: booking_payment_status
+UPDATE reservation SET payment_status = %(payment_status)s, updated_at = now()
+WHERE id = %(id)s AND status = 'confirmed'
+
+-- name: charge_by_id
+SELECT c.id, c.reservation_id, c.kind, c.amount, c.currency, c.status, c.payment_ref,
+       c.due_on, c.link_token_hash, r.reference, r.status::text AS booking_status
+FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
+WHERE c.id = %(id)s
+
+-- name: keep_link_token
+UPDATE booking_charge SET link_token_hash = %(token_hash)s WHERE id = %(id)s
+
+-- name: charges_awaiting_guest
+SELECT id FROM booking_charge
+WHERE status = 'requires_action'
+  AND updated_at <= innkeep_now() - make_interval(secs => %(quiet_seconds)s)
+LIMIT %(limit)s
+
+-- name: no_show_target
+SELECT r.id, r.reference, r.status::text AS status, r.quote, r.payment_terms,
+       r.customer_ref, r.payment_method_ref, lower(r.stay) AS check_in,
+       coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
+       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+FROM reservation r JOIN property p ON p.id = r.property_id
+WHERE r.reference = %(reference)s
+
+-- name: open_no_show
+-- The owner's no-show fee: one per booking. Leased to the caller, who charges it at once
+-- (the balance job leaves it alone while the lease lasts, then retries it under its key).
+INSERT INTO booking_charge (id, reservation_id, kind, amount, currency, due_on, next_try_at,
+                            reason, leased_until)
+SELECT %(charge_id)s, r.id, 'no_show', %(amount)s, p.currency,
+       (innkeep_now() AT TIME ZONE p.time_zone)::date, innkeep_now(), %(reason)s,
+       innkeep_now() + make_interval(secs => %(lease_seconds)s)
+FROM reservation r JOIN property p ON p.id = r.property_id
+WHERE r.id = %(id)s
+ON CONFLICT (reservation_id, kind) DO NOTHING
+RETURNING id
+
+-- name: charge_to_take
+SELECT c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reason, c.status,
+       r.status::text AS booking_status, r.reference, r.customer_ref, r.payment_method_ref
+FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
+WHERE c.reservation_id = %(id)s AND c.kind = %(kind)s
+
+-- name: balances_to_remind
+-- A week before its day, once: the guest is told what will be charged, and when (marked
+-- here, in the transaction that writes the e-mail; SKIP LOCKED keeps workers apart).
+UPDATE booking_charge c SET reminded_at = innkeep_now()
+WHERE c.id IN (
+        SELECT d.id FROM booking_charge d
+        JOIN reservation r ON r.id = d.reservation_id
+        JOIN property p ON p.id = r.property_id
+        WHERE d.kind = 'balance' AND d.status = 'scheduled' AND d.reminded_at IS NULL
+          AND r.status = 'confirmed'
+          AND d.due_on - 7 <= (innkeep_now() AT TIME ZONE p.time_zone)::date
+        LIMIT %(limit)s
+        FOR UPDATE OF d SKIP LOCKED)
+RETURNING c.id, c.reservation_id, c.amount, c.due_on

@@ -1,0 +1,200 @@
+"""The owner's console in a browser, as an owner walks it: sign in, see tomorrow's arrival
+on Today, open the booking and cancel it; block a night in the tape chart with the
+keyboard. axe-core finds no serious or critical violation on any page, and no page is
+wider than a 360 px phone."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import urllib.request
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import ROOT, Deployment
+from widget.testing.stack import innkeep_command
+
+OWNER = "owner@locanda-prova.example.com"
+PASSWORD = "e2e owner passphrase"
+
+
+def post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # 127.0.0.1 only
+        return json.loads(response.read())
+
+
+def book(deployment: Deployment, check_in: date, name: str) -> str:
+    """A guest's booking made through the public API with the demo provider."""
+    api = f"{deployment.service}/api/v1"
+    hold = post_json(
+        f"{api}/properties/{deployment.slug}/holds",
+        {
+            "room_type": "twin",
+            "check_in": check_in.isoformat(),
+            "check_out": (check_in + timedelta(days=2)).isoformat(),
+            "adults": 2,
+            "children": [],
+        },
+    )
+    token = {"X-Hold-Token": hold["token"]}
+    guest = {
+        "name": name,
+        "email": "guest@example.com",
+        "phone": "+39 0185 000000",
+        "language": "en",
+        "note": "Arriving by the evening ferry",
+    }
+    post_json(
+        f"{api}/holds/{hold['id']}/checkout",
+        {"guest": guest, "accept_cancellation_policy": True},
+        token,
+    )
+    return str(post_json(f"{api}/holds/{hold['id']}/confirm", {}, token)["reference"])
+
+
+@pytest.fixture(scope="module")
+def owner(deployment: Deployment) -> str:
+    """The property's owner in the console (``innkeep user add``, password on stdin)."""
+    command = innkeep_command(
+        "user",
+        "add",
+        "--email",
+        OWNER,
+        "--property",
+        deployment.slug,
+        "--role",
+        "owner",
+        "--password-stdin",
+    )
+    if deployment.data_dir is not None:
+        command += ["--data-dir", str(deployment.data_dir)]
+    subprocess.run(
+        command,
+        cwd=ROOT,
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return OWNER
+
+
+def assert_accessible(page: Page) -> None:
+    results = Axe().run(page)  # type: ignore[arg-type]
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def assert_fits_a_phone(page: Page) -> None:
+    """At 360 px nothing makes the page itself scroll sideways (wide tables scroll inside
+    their own box)."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert width <= 360, f"{page.url} is {width} px wide at 360 px"
+
+
+def check_page(page: Page) -> None:
+    assert_accessible(page)
+    assert_fits_a_phone(page)
+
+
+def test_an_owner_walks_the_console(page: Page, deployment: Deployment, owner: str) -> None:
+    # Tomorrow in the property's zone (its "today" is the server's, in that zone), so the
+    # booking can still be cancelled under the policy and shows among Today's arrivals.
+    rome_tomorrow = datetime.now(ZoneInfo("Europe/Rome")).date() + timedelta(days=1)
+    reference = book(deployment, rome_tomorrow, "Giulia Verdi")
+
+    page.goto(f"{deployment.service}/admin/{deployment.slug}/")
+    expect(page).to_have_url(re.compile(rf"/admin/login\?next=/admin/{deployment.slug}/?$"))
+    check_page(page)
+    page.get_by_test_id("login-email").fill(owner)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+
+    today = page.get_by_test_id("today")
+    expect(today).to_be_visible()
+    arrival = page.locator(
+        f'[data-date="{rome_tomorrow.isoformat()}"] [data-testid="booking-row"]'
+        f'[data-reference="{reference}"][data-kind="arrival"]'
+    )
+    expect(arrival).to_contain_text("Giulia Verdi")
+    expect(arrival).to_contain_text("Arriving by the evening ferry")
+    check_page(page)
+
+    arrival.get_by_role("link", name="Giulia Verdi").click()
+    booking = page.get_by_test_id("booking")
+    expect(booking).to_have_attribute("data-status", "confirmed")
+    check_page(page)
+    page.get_by_test_id("action-cancel").click()
+    expect(page.get_by_test_id("cancel-preview")).to_be_visible()
+    check_page(page)
+    page.get_by_test_id("confirm-cancel").click()
+    expect(page.get_by_test_id("action-done")).to_be_visible()
+    expect(page.get_by_test_id("booking")).to_have_attribute("data-status", "cancelled")
+
+    # Block a night in the tape chart, with the keyboard only.
+    month = (rome_tomorrow + timedelta(days=40)).replace(day=1)
+    page.goto(f"{deployment.service}/admin/{deployment.slug}/calendar?month={month:%Y-%m}")
+    chart = page.get_by_test_id("tape-chart")
+    expect(chart).to_be_visible()
+    check_page(page)
+    night = month.replace(day=10).isoformat()
+    free = page.locator(f'[data-testid="tape-free"][data-unit="Twin 3"][data-night="{night}"]')
+    free.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("block-first")).to_have_value(night)
+    expect(page.get_by_test_id("block-reason")).to_be_focused()
+    page.keyboard.type("new curtains")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("calendar-notice")).to_be_visible()
+    block = page.locator(f'[data-testid="tape-block"][data-unit="Twin 3"][data-first="{night}"]')
+    expect(block).to_contain_text("new curtains")
+
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("login-submit")).to_be_visible()
+
+
+def test_the_other_console_pages_pass_axe_and_fit_a_phone(
+    page: Page, deployment: Deployment, owner: str
+) -> None:
+    base = f"{deployment.service}/admin/{deployment.slug}"
+    check_in = datetime.now(ZoneInfo("Europe/Rome")).date() + timedelta(days=60)
+    reference = book(deployment, check_in, "Marco Bianchi")
+    page.goto(f"{deployment.service}/admin/reset")
+    check_page(page)
+    page.goto(f"{deployment.service}/admin/login")
+    page.get_by_test_id("login-email").fill(owner)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("today")).to_be_visible()
+    stay = f"check_in={check_in + timedelta(days=7)}&check_out={check_in + timedelta(days=9)}"
+    for path in (
+        "/admin/account",
+        f"{base}/people",
+        f"{base}/bookings/new?room_type=twin&{stay}&adults=2",
+        f"{base}/bookings/{reference}",
+        f"{base}/bookings/{reference}/move",
+        f"{base}/bookings/{reference}/resend",
+        f"{base}/bookings/NO-SUCH",
+    ):
+        page.goto(path if path.startswith("http") else f"{deployment.service}{path}")
+        expect(page.locator("main h1")).to_be_visible()
+        check_page(page)

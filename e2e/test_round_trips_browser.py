@@ -1,0 +1,138 @@
+"""The widget's first paint in two round trips after the host page (decision 17): the
+loader asks for the embed check and the widget page together, the page arrives with its
+first priced months, widgets far below the fold wait until they near the viewport, and the
+dialog's page is asked for when the guest points at its button."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from playwright.sync_api import Page, Request, Route, expect
+
+from e2e.conftest import Deployment
+from e2e.widget_steps import events, widget_frame
+
+CHECK = re.compile(r"/api/v1/properties/[^/]+/embed$|/api/v1/properties/[^/]+/embed\?")
+
+
+def _is_widget_page(request: Request) -> bool:
+    return "/embed/" in request.url and "/api/" not in request.url
+
+
+#: The frame the loader put in a placeholder's (open) shadow root, or null.
+IN_SPOT = "s => s.shadowRoot.querySelector('iframe')"
+
+
+def _frame_element(page: Page) -> object:
+    return page.get_by_test_id("spot-0").evaluate_handle(IN_SPOT)
+
+
+def test_the_page_is_asked_for_beside_the_check_and_shown_only_once_allowed(
+    page: Page, deployment: Deployment
+) -> None:
+    held: list[Route] = []
+    page.route(CHECK, lambda route: held.append(route))  # the check goes unanswered until we let it
+    with page.expect_request(_is_widget_page, timeout=10_000):
+        page.goto(deployment.page(), wait_until="domcontentloaded")
+    assert len(held) == 1, "the widget page was asked for while the check was unanswered"
+    frame = widget_frame(page)  # drawn with its prices inside the still hidden frame
+    element = _frame_element(page)
+    assert not page.evaluate("el => el.checkVisibility({visibilityProperty: true})", element)
+    assert events(page) == [], "nothing from a frame the check has not allowed yet"
+    held[0].continue_()
+    page.wait_for_function("el => el.checkVisibility({visibilityProperty: true})", arg=element)
+    page.wait_for_function("recorded.some(e => e.type === 'ready')")
+    assert frame.get_by_test_id("calendar").is_visible()
+
+
+def test_a_refusal_after_the_page_was_asked_for_shows_the_notice_never_the_widget(
+    page: Page, deployment: Deployment
+) -> None:
+    """A loader cached before the site was taken off the property's list still asks for the
+    page beside the check: the check's refusal wins."""
+    held: list[Route] = []
+    page.route(CHECK, lambda route: held.append(route))
+    with page.expect_request(_is_widget_page, timeout=10_000):
+        page.goto(deployment.page(), wait_until="domcontentloaded")
+    widget_frame(page)
+    element = _frame_element(page)
+    assert not page.evaluate("el => el.checkVisibility({visibilityProperty: true})", element)
+    refusal = {
+        "allowed": False,
+        "widget_url": None,
+        "label": "Book now",
+        "close": "Close",
+        "notice": "This website is not allowed to show bookings for Locanda di Prova.",
+    }
+    held[0].fulfill(
+        status=200,
+        content_type="application/json",
+        headers={"Access-Control-Allow-Origin": deployment.host},
+        body=json.dumps(refusal),
+    )
+    expect(page.get_by_text("not allowed to show bookings")).to_be_visible()
+    page.wait_for_function("recorded.some(e => e.type === 'error')")
+    assert not [f for f in page.frames if "/embed/" in f.url]
+    assert (
+        page.get_by_test_id("spot-0").evaluate("s => s.shadowRoot.querySelector('iframe')") is None
+    )
+    assert [e["type"] for e in events(page)] == ["error"]
+
+
+def test_the_widget_draws_its_first_months_without_asking_for_them(
+    page: Page, deployment: Deployment
+) -> None:
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(deployment.page())
+    widget_frame(page)
+    page.wait_for_function("recorded.some(e => e.type === 'ready')")
+    assert not [url for url in asked if "/calendar" in url], asked
+    # Only the loader, the check and the page: its script and stylesheet are inside it.
+    service = [url for url in asked if url.startswith(deployment.service)]
+    assert len(service) == 3, service
+
+
+#: Puts a long story of the house before the placeholder, before the loader looks for it.
+STORY_FIRST = """document.addEventListener('DOMContentLoaded', () => {
+  const story = document.createElement('div');
+  story.style.height = '4000px';
+  document.querySelector('[data-innkeep]').before(story);
+});"""
+
+
+def test_a_widget_far_below_the_fold_is_framed_as_it_nears_the_viewport(
+    page: Page, deployment: Deployment
+) -> None:
+    page.add_init_script(STORY_FIRST)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    with page.expect_response(CHECK):
+        page.goto(deployment.page())
+    spot = page.get_by_test_id("spot-0")
+    page.wait_for_function("s => s.shadowRoot !== null", arg=spot.element_handle())
+    # Two frames of the host page's rendering: the observer has had its say.
+    page.evaluate("new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(ok)))")
+    assert not [url for url in asked if "/embed/" in url and "/api/" not in url]
+    assert events(page) == []
+    spot.scroll_into_view_if_needed()
+    widget_frame(page)
+    page.wait_for_function("recorded.some(e => e.type === 'ready')")
+
+
+def test_pointing_at_book_now_asks_for_the_dialog_s_page_before_the_click(
+    page: Page, deployment: Deployment
+) -> None:
+    page.goto(deployment.page(mode="dialog"))
+    page.wait_for_function("document.body.lastElementChild.tagName === 'DIV'")
+    assert not [f for f in page.frames if "/embed/" in f.url]
+    size = page.viewport_size
+    assert size is not None
+    with page.expect_request(_is_widget_page):
+        page.mouse.move(size["width"] - 40, size["height"] - 30)  # over the button
+    page.mouse.down()
+    page.mouse.up()
+    frame = widget_frame(page)
+    page.wait_for_function("el => el.checkVisibility()", arg=frame.frame_element())
+    page.wait_for_function("recorded.some(e => e.type === 'ready')")

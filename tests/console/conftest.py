@@ -1,0 +1,146 @@
+"""The console's tests: the demo guesthouse and a second one, an owner and a staff member
+of the demo, an owner of the other; browsers (HTTP clients) signed in as each."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import psycopg
+import pytest
+from argon2 import PasswordHasher
+from litestar.testing import AsyncTestClient
+
+from tests.helpers import property_toml
+from widget.app import create_app
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
+from widget.settings import Settings
+
+PASSWORD = "correct horse battery"
+OWNER = "owner@example.com"
+STAFF = "staff@example.com"
+STRANGER = "stranger@example.com"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One Argon2id hash for every test user (hashing costs ~50 ms each time)."""
+    return PasswordHasher().hash(PASSWORD)
+
+
+def add_account(
+    conn: psycopg.Connection[Any], email: str, slug: str, role: str, password_hash: str
+) -> int:
+    row = conn.execute(
+        """INSERT INTO console_user (email, password_hash) VALUES (%s, %s)
+           ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id""",
+        (email, password_hash),
+    ).fetchone()
+    assert row is not None
+    conn.execute(
+        """INSERT INTO membership (user_id, property_id, role)
+           SELECT %s, id, %s FROM property WHERE slug = %s""",
+        (row[0], role, slug),
+    )
+    return int(row[0])
+
+
+@pytest.fixture
+def people(demo_property: psycopg.Connection[Any], password_hash: str) -> psycopg.Connection[Any]:
+    """The demo's owner and staff member; a second property ``other`` with its own owner."""
+    apply_property(demo_property, parse_property(property_toml("other")))
+    add_account(demo_property, OWNER, "demo", "owner", password_hash)
+    add_account(demo_property, STAFF, "demo", "staff", password_hash)
+    add_account(demo_property, STRANGER, "other", "owner", password_hash)
+    return demo_property
+
+
+@pytest.fixture
+async def app_client(
+    quiet_settings: Settings, people: psycopg.Connection[Any]
+) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(quiet_settings)) as client:
+        yield client
+
+
+def csrf_of(page_html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', page_html)
+    assert found is not None, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+async def log_in(client: Any, email: str, password: str = PASSWORD, **extra: str) -> Any:
+    """Sign in through the login form, as a browser does; the answer (not followed)."""
+    form = await client.get("/admin/login")
+    assert form.status_code == 200, form.text
+    return await client.post(
+        "/admin/login",
+        data={"email": email, "password": password, "_csrf_token": csrf_of(form.text), **extra},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def signed_in(app_client: Any) -> Any:
+    """``await signed_in(email)``: the client, signed in as ``email``."""
+
+    async def sign_in(email: str) -> Any:
+        answer = await log_in(app_client, email)
+        assert answer.status_code == 303, answer.text
+        return app_client
+
+    return sign_in
+
+
+def add_booking(
+    conn: psycopg.Connection[Any],
+    reference: str,
+    check_in: str,
+    check_out: str,
+    *,
+    unit: str = "Room 1",
+    name: str = "Anna Rossi",
+    note: str | None = None,
+    due_now: int = 30000,
+    total: int = 31200,
+    captured: bool = True,
+    property_slug: str = "demo",
+    adults: int = 2,
+) -> Any:
+    """A confirmed booking as checkout leaves it (paid ``due_now`` if ``captured``; the rest
+    of ``total`` is a city tax due at the property)."""
+    from tests.helpers import add_reservation, stored_quote
+
+    return add_reservation(
+        conn,
+        check_in=check_in,
+        check_out=check_out,
+        unit=unit,
+        property_slug=property_slug,
+        reference=reference,
+        adults=adults,
+        guest={"name": name, "email": "anna@example.com", "language": "it", "note": note},
+        quote=stored_quote(check_in, check_out, due_now=due_now, total=total),
+        payment_provider="demo",
+        payment_ref=f"pay-{reference}",
+        payment_status="captured" if captured else "authorised",
+        **({"payment_captured_at": "2027-05-01T10:00:00Z"} if captured else {}),
+    )
+
+
+def enter(client: Any, conn: psycopg.Connection[Any], email: str) -> None:
+    """Sign ``client`` in as ``email`` with a session made in the database (the login form
+    itself is tested in test_login*.py; this spares the other tests its Argon2 check). It
+    never expires, whatever the test does to the database's clock."""
+    from widget.tokens import new_token, token_hash
+
+    token = new_token()
+    conn.execute(
+        """INSERT INTO console_session (token_hash, user_id, expires_at)
+           SELECT %s, id, 'infinity' FROM console_user WHERE email = %s""",
+        (token_hash(token), email),
+    )
+    client.cookies.clear()
+    client.cookies.set("innkeep_console", token, path="/admin")

@@ -1,0 +1,248 @@
+"""Every console page and action, refused as it must be: without a session (to the login
+page), to another property's user (404, exactly as a page that does not exist), to staff
+where only owners may (403), and every form without its CSRF token (403 csrf_failed).
+
+One world for the whole module (the checks change nothing but a lifted block, see
+`test_staff_do_the_daily_work_and_only_owners_the_rest`), signed in by sessions made
+directly in the database: the login itself is tested in test_login.py."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from argon2 import PasswordHasher
+from litestar.routes import HTTPRoute
+from litestar.testing import AsyncTestClient
+
+from tests.conftest import TABLES
+from tests.console.conftest import (
+    OWNER,
+    PASSWORD,
+    STAFF,
+    STRANGER,
+    add_account,
+    add_booking,
+    csrf_of,
+)
+from tests.helpers import DEMO_TOML, add_reservation, property_toml, stored_quote
+from widget.app import create_app
+from widget.inventory.blocks import add_block
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
+from widget.settings import load_settings
+from widget.tokens import new_token, token_hash
+
+#: (method, route, who may) for every page and action under /admin/{slug}; a new page or
+#: action must be listed (test_every_console_route_is_listed), so it is tested below.
+PAGES: list[tuple[str, str, str]] = [
+    ("GET", "/admin/{slug:str}", "staff"),
+    ("GET", "/admin/{slug:str}/calendar", "staff"),
+    ("POST", "/admin/{slug:str}/calendar/blocks", "staff"),
+    ("POST", "/admin/{slug:str}/calendar/blocks/{block_id:uuid}/lift", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}/cancel", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/{reference:str}/cancel", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}/move", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/{reference:str}/move", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/new", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/new", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/new/{hold_id:uuid}", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/new/{hold_id:uuid}", "staff"),
+    ("GET", "/admin/{slug:str}/people", "owner"),
+    ("POST", "/admin/{slug:str}/people/two-factor", "owner"),
+    ("GET", "/admin/{slug:str}/rules", "owner"),
+    ("POST", "/admin/{slug:str}/rules", "owner"),
+    ("GET", "/admin/{slug:str}/reports", "owner"),
+    ("GET", "/admin/{slug:str}/reports/{ledger:str}", "owner"),
+    ("GET", "/admin/{slug:str}/guests", "staff"),
+    # Finding and exporting a guest; erasing and the retention years are owners' (their
+    # refusal to staff: tests/console/test_owner_pages.py).
+    ("POST", "/admin/{slug:str}/guests", "staff"),
+]
+#: Pages that belong to no property (each is tested in test_login*.py).
+OPEN = {
+    "/admin",
+    "/admin/login",
+    "/admin/login/code",
+    "/admin/logout",
+    "/admin/reset",
+    "/admin/reset/{token:str}",
+    "/admin/account",
+    "/admin/account/language",
+    "/admin/account/two-factor",
+    "/admin/account/two-factor/off",
+}
+
+
+class World:
+    """The module's data: what each route's parameters stand for, and a session each."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        block = add_block(conn, "demo", "Room 2", date(2027, 8, 10), date(2027, 8, 11), "paint")
+        conn.commit()
+        add_booking(conn, "ACCESS1", "2027-08-01", "2027-08-03")
+        hold = add_reservation(
+            conn,
+            check_in="2027-08-05",
+            check_out="2027-08-07",
+            unit="Room 3",
+            status="held",
+            hold_for=timedelta(days=1),
+            quote=stored_quote("2027-08-05", "2027-08-07", due_now=100, total=100),
+        )
+        self.values = {
+            "{block_id:uuid}": str(block),
+            "{reference:str}": "ACCESS1",
+            "{hold_id:uuid}": str(hold),
+            "{ledger:str}": "bookings.csv",
+        }
+        self.sessions: dict[str, str] = {}
+
+    def path(self, route: str, slug: str = "demo") -> str:
+        for name, value in self.values.items():
+            route = route.replace(name, value)
+        return route.replace("{slug:str}", slug)
+
+
+@pytest.fixture(scope="module")
+def world(database_url: str) -> Iterator[World]:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+        apply_property(conn, parse_property(DEMO_TOML))
+        apply_property(conn, parse_property(property_toml("other")))
+        hashed = PasswordHasher().hash(PASSWORD)
+        ids = {
+            OWNER: add_account(conn, OWNER, "demo", "owner", hashed),
+            STAFF: add_account(conn, STAFF, "demo", "staff", hashed),
+            STRANGER: add_account(conn, STRANGER, "other", "owner", hashed),
+        }
+    with psycopg.connect(database_url) as conn:
+        found = World(conn)
+        for email, user_id in ids.items():
+            token = new_token()
+            conn.execute(
+                """INSERT INTO console_session (token_hash, user_id, expires_at)
+                   VALUES (%s, %s, now() + interval '1 hour')""",
+                (token_hash(token), user_id),
+            )
+            found.sessions[email] = token
+        conn.commit()
+    yield found
+
+
+@pytest.fixture(scope="module")
+async def console_client(
+    world: World, database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Any]:
+    settings = load_settings(
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        env="test",
+        data_dir=Path(tmp_path_factory.mktemp("console-access")),
+        background_jobs=False,
+    )
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client
+
+
+async def as_user(client: Any, world: World, email: str | None) -> str:
+    """Sign ``client`` in as ``email`` (out, for None); returns a form token."""
+    client.cookies.clear()
+    form = await client.get("/admin/login")
+    if email:
+        client.cookies.set("innkeep_console", world.sessions[email], path="/admin")
+    return csrf_of(form.text)
+
+
+def test_every_console_route_is_listed(world: World, database_url: str, redis_url: str) -> None:
+    app = create_app(load_settings({}, database_url=database_url, redis_url=redis_url, env="test"))
+    found = {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and route.path.startswith("/admin")
+        for method in route.route_handler_map
+        if method not in ("HEAD", "OPTIONS") and route.path not in OPEN
+    }
+    assert found == {(method, route) for method, route, _ in PAGES}
+
+
+async def ask(client: Any, method: str, path: str, token: str) -> Any:
+    data = {"_csrf_token": token} if method == "POST" else None
+    return await client.request(method, path, data=data, follow_redirects=False)
+
+
+@pytest.mark.parametrize(("method", "route", "role"), PAGES)
+async def test_without_a_session_the_answer_is_the_login_page(
+    console_client: Any, world: World, method: str, route: str, role: str
+) -> None:
+    token = await as_user(console_client, world, None)
+    answer = await ask(console_client, method, world.path(route), token)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/admin/login")
+
+
+@pytest.mark.parametrize(("method", "route", "role"), PAGES)
+async def test_another_propertys_user_sees_nothing(
+    console_client: Any, world: World, method: str, route: str, role: str
+) -> None:
+    token = await as_user(console_client, world, STRANGER)
+    assert (await console_client.get("/admin/other/")).status_code == 200
+    answer = await ask(console_client, method, world.path(route), token)
+    assert answer.status_code == 404
+    assert 'data-error="not_found"' in answer.text
+    if method == "GET":  # the same answer as for a property that does not exist
+        nowhere = await console_client.get(world.path(route, "no-such-place"))
+        assert nowhere.status_code == 404
+        assert nowhere.text.replace("no-such-place", "demo") == answer.text
+
+
+@pytest.mark.parametrize(("method", "route", "role"), PAGES)
+async def test_staff_do_the_daily_work_and_only_owners_the_rest(
+    console_client: Any, world: World, method: str, route: str, role: str
+) -> None:
+    token = await as_user(console_client, world, STAFF)
+    answer = await ask(console_client, method, world.path(route), token)
+    if role == "owner":
+        assert answer.status_code == 403
+        assert 'data-error="owners_only"' in answer.text
+    else:  # let through (what an empty form then gets is the page's own business)
+        assert answer.status_code not in (401, 403, 404), answer.text
+        assert not answer.headers.get("location", "").startswith("/admin/login")
+
+
+@pytest.mark.parametrize(("method", "route", "role"), [p for p in PAGES if p[0] == "GET"])
+async def test_owners_open_every_page(
+    console_client: Any, world: World, method: str, route: str, role: str
+) -> None:
+    await as_user(console_client, world, OWNER)
+    answer = await console_client.get(world.path(route), follow_redirects=False)
+    assert answer.status_code == 200, answer.text
+    # Pages, and the reports' CSV files for the accountant.
+    assert answer.headers["content-type"].startswith(("text/html", "text/csv"))
+    assert answer.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "role"),
+    [*(p for p in PAGES if p[0] == "POST"), ("POST", "/admin/logout", "")],
+)
+async def test_every_form_needs_its_csrf_token(
+    console_client: Any, world: World, method: str, route: str, role: str
+) -> None:
+    await as_user(console_client, world, OWNER)
+    answer = await console_client.post(world.path(route), data={}, follow_redirects=False)
+    assert answer.status_code == 403
+    assert answer.json()["error"] == "csrf_failed"
+    forged = await console_client.post(
+        world.path(route), data={"_csrf_token": "forged"}, follow_redirects=False
+    )
+    assert forged.status_code == 403

@@ -1,0 +1,106 @@
+"""The Reports and Guests pages over HTTP, as an owner and as staff."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from tests.console.conftest import OWNER, STAFF, csrf_of
+from tests.helpers import add_reservation, set_clock, stored_quote
+
+ROME = ZoneInfo("Europe/Rome")
+ANNA = {"name": "Anna <b>Rossi</b>", "email": "anna@example.com"}
+
+
+def _stays(db: psycopg.Connection[Any]) -> None:
+    set_clock(db, datetime(2027, 3, 1, 9, 0, tzinfo=ROME))
+    for ref, check_in, check_out in (("PAST1", "2026-05-01", "2026-05-04"),
+                                     ("SOON1", "2027-04-01", "2027-04-03")):
+        add_reservation(db, check_in=check_in, check_out=check_out, reference=ref, guest=ANNA,
+                        adults=2, quote=stored_quote(check_in, check_out, due_now=20000,
+                                                     total=20500))
+
+
+async def test_reports_show_each_figure_with_its_definition_and_the_files(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    _stays(people)
+    client = await signed_in(OWNER)
+    answer = await client.get("/admin/demo/reports?year=2026")
+    assert answer.status_code == 200, answer.text
+    html = answer.text
+    assert 'data-testid="chart-occupancy"' in html and "<rect class=\"bar\"" in html
+    assert "RevPAR: room revenue ÷ nights available." in html
+    assert 'data-label="2026-05"' in html
+    ledger = await client.get("/admin/demo/reports/bookings.csv?year=2026")
+    assert ledger.status_code == 200
+    assert ledger.headers["content-type"].startswith("text/csv")
+    assert 'filename="demo-bookings-2026.csv"' in ledger.headers["content-disposition"]
+    assert "PAST1" in ledger.text and "SOON1" not in ledger.text
+    assert (await client.get("/admin/demo/reports/secrets.csv")).status_code == 404
+    assert (await client.get("/admin/demo/reports?year=1066")).status_code == 422
+
+
+async def test_staff_find_and_export_a_guest_but_do_not_erase(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    _stays(people)
+    client = await signed_in(STAFF)
+    page = await client.get("/admin/demo/guests")
+    token = csrf_of(page.text)
+    found = await client.post("/admin/demo/guests",
+                              data={"_csrf_token": token, "email": "ANNA@example.com"})
+    assert found.status_code == 200
+    assert found.text.count('data-testid="guest-stay"') == 2
+    assert "Anna &lt;b&gt;Rossi&lt;/b&gt;" in found.text
+    assert 'data-testid="guest-erase"' not in found.text
+    exported = await client.post(
+        "/admin/demo/guests",
+        data={"_csrf_token": token, "email": "anna@example.com", "action": "export"},
+    )
+    assert exported.headers["content-disposition"] == 'attachment; filename="guest.json"'
+    assert [r["reference"] for r in json.loads(exported.text)["reservations"]] == [
+        "PAST1", "SOON1"
+    ]
+    for action in ("erase", "retention"):
+        refused = await client.post(
+            "/admin/demo/guests",
+            data={"_csrf_token": token, "email": "anna@example.com", "action": action,
+                  "years": "2"},
+        )
+        assert refused.status_code == 403
+        assert 'data-error="owners_only"' in refused.text
+
+
+async def test_an_owner_erases_a_past_guest_not_a_coming_one_and_sets_retention(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    _stays(people)
+    client = await signed_in(OWNER)
+    token = csrf_of((await client.get("/admin/demo/guests")).text)
+    refused = await client.post(
+        "/admin/demo/guests",
+        data={"_csrf_token": token, "email": "anna@example.com", "action": "erase"},
+    )
+    assert refused.status_code == 409
+    assert "SOON1" in refused.text
+    people.execute("UPDATE reservation SET status = 'cancelled' WHERE reference = 'SOON1'")
+    people.commit()
+    erased = await client.post(
+        "/admin/demo/guests",
+        data={"_csrf_token": token, "email": "anna@example.com", "action": "erase"},
+    )
+    assert 'data-testid="guest-erased"' in erased.text
+    saved = await client.post(
+        "/admin/demo/guests",
+        data={"_csrf_token": token, "action": "retention", "years": "3"},
+        follow_redirects=True,
+    )
+    assert "Guests are anonymised 3 years after they leave." in saved.text
+    bad = await client.post("/admin/demo/guests",
+                            data={"_csrf_token": token, "action": "retention", "years": "99"})
+    assert bad.status_code == 422

@@ -1,0 +1,159 @@
+"""Reports on known data: occupancy, ADR, RevPAR and room revenue, channels, lead times, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from engine import quote_from_builtins
+from tests.helpers import add_reservation
+from widget.reports.charts import bar_chart
+from widget.reports.figures import night_revenue, yearly_report
+from widget.reports.ledger import bookings_csv, cell, payments_csv
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def _quote(nights: list[tuple[str, int]], lines: list[dict[str, Any]]) -> dict[str, Any]:
+    total = sum(a for _, a in nights) + sum(
+        line["amount"] for line in lines if not line.get("included")
+    )
+    at_property = sum(line["amount"] for line in lines if line.get("payable") == "at_property")
+    return {
+        "room_type": "x", "check_in": nights[0][0], "check_out": nights[-1][0],
+        "nights": [{"date": d, "amount": a, "lines": []} for d, a in nights],
+        "stay_lines": lines, "total": total, "due_now": total - at_property,
+        "currency": "EUR", "quote_hash": "h",
+    }
+
+
+VAT_3000 = {"rule": "vat", "kind": "tax", "amount": 3000, "note": "", "included": True}
+CITY_TAX = {"rule": "city", "kind": "tax", "amount": 750, "note": "", "payable": "at_property"}
+#: Booking A: three nights of 110.00 with 30.00 VAT included, city tax at the property.
+QUOTE_A = _quote([("2027-05-10", 11000), ("2027-05-11", 11000), ("2027-05-12", 11000)],
+                 [VAT_3000, CITY_TAX])
+#: Booking B, across May and June: a discount, a cleaning fee, VAT included on both.
+QUOTE_B = _quote(
+    [("2027-05-30", 20000), ("2027-05-31", 20000), ("2027-06-01", 10000)],
+    [
+        {"rule": "promo", "kind": "discount", "amount": -5000, "note": ""},
+        {"rule": "cleaning", "kind": "fee", "amount": 2500, "note": ""},
+        {"rule": "vat", "kind": "tax", "amount": 4318, "note": "", "included": True},
+    ],
+)
+
+
+def test_room_revenue_is_net_of_included_vat_and_city_tax() -> None:
+    assert night_revenue(quote_from_builtins(QUOTE_A)) == {
+        date(2027, 5, 10): 10000, date(2027, 5, 11): 10000, date(2027, 5, 12): 10000,
+    }
+    # 45000 of rooms after the discount; the rooms' share of 43.18 VAT is 40.91 (of 475.00
+    # taxed with the fee): 409.09 of room revenue over the nights by their prices.
+    shares = night_revenue(quote_from_builtins(QUOTE_B))
+    assert shares == {date(2027, 5, 30): 16364, date(2027, 5, 31): 16364, date(2027, 6, 1): 8181}
+    assert sum(shares.values()) == 40909
+
+
+@pytest.fixture
+async def conn(
+    demo_property: psycopg.Connection[Any], database_url: str
+) -> AsyncIterator[psycopg.AsyncConnection[dict[str, Any]]]:
+    db = demo_property
+    add_reservation(db, check_in="2027-05-01", check_out="2027-05-06", status="blocked",
+                    unit="Room 6", block_reason="painting")
+    add_reservation(db, check_in="2027-05-10", check_out="2027-05-13", unit="Room 1",
+                    reference="AAA111", quote=QUOTE_A, adults=2,
+                    guest={"name": "Ann", "email": "ann@example.com"},
+                    created_at=datetime(2027, 5, 9, 10, tzinfo=ROME), payment_provider="demo",
+                    payment_ref="pay_a", payment_status="succeeded",
+                    payment_captured_at=datetime(2027, 5, 9, 10, 5, tzinfo=ROME))
+    add_reservation(db, check_in="2027-05-30", check_out="2027-06-02", unit="Suite 4",
+                    reference="BBB222", quote=QUOTE_B, adults=2,
+                    guest={"name": "=HYPERLINK(\"http://x\")", "email": "b@example.com"},
+                    created_at=datetime(2027, 1, 1, 10, tzinfo=ROME))
+    add_reservation(db, check_in="2027-05-15", check_out="2027-05-17", unit="Room 3",
+                    status="cancelled", reference="CCC333", quote=QUOTE_A, adults=1,
+                    guest={"name": "Cy", "email": "c@example.com"}, refund_amount=5000,
+                    payment_provider="demo", payment_ref="pay_c",
+                    payment_captured_at=datetime(2027, 4, 1, 10, tzinfo=ROME),
+                    cancelled_at=datetime(2027, 4, 2, 10, tzinfo=ROME))
+    row = db.execute(
+        """INSERT INTO channel (property_id, unit_id, name)
+           SELECT property_id, id, 'Airbnb' FROM unit WHERE name = 'Room 2' RETURNING id"""
+    ).fetchone()
+    assert row is not None
+    add_reservation(db, check_in="2027-05-20", check_out="2027-05-22", status="blocked",
+                    unit="Room 2", source_channel_id=row[0], source_uid="abc@airbnb")
+    async with await psycopg.AsyncConnection.connect(
+        database_url, autocommit=True, row_factory=dict_row
+    ) as connection:
+        yield connection
+
+
+async def _property_id(conn: Any) -> int:
+    cur = await conn.execute("SELECT id FROM property WHERE slug = 'demo'")
+    return int((await cur.fetchone())["id"])
+
+
+async def test_the_months_figures_follow_their_definitions(conn: Any) -> None:
+    report = await yearly_report(conn, await _property_id(conn), 2027)
+    may = next(m for m in report.by_month if m.label == "2027-05")
+    assert may.available == 6 * 31 - 5  # the painted room's nights are not for sale
+    assert may.sold == 3 + 2 + 2  # A, B's May nights, the Airbnb stay
+    assert may.booked == 5
+    assert may.revenue == 30000 + 16364 + 16364
+    assert may.adr == 12546  # 627.28 / 5, to the cent
+    assert may.revpar == 347  # 627.28 / 181
+    assert may.occupancy_permille == 39  # 7 / 181 = 3.9 %
+    june = next(m for m in report.by_month if m.label == "2027-06")
+    assert (june.available, june.sold, june.revenue) == (180, 1, 8181)
+    assert len(report.by_month) == 12
+    assert report.total.revenue == 30000 + 40909
+    assert report.total.available == 6 * 365 - 5
+
+
+async def test_by_room_type_channel_and_lead_time(conn: Any) -> None:
+    report = await yearly_report(conn, await _property_id(conn), 2027)
+    rooms = {f.label: f for f in report.by_room_type}
+    assert list(rooms) == ["double-sea-view", "family-suite", "garden-single"]
+    assert (rooms["double-sea-view"].sold, rooms["double-sea-view"].booked) == (5, 3)
+    assert rooms["family-suite"].revenue == 40909
+    assert rooms["garden-single"].available == 365 - 5
+    assert [(c.channel, c.stays, c.nights) for c in report.channels] == [
+        ("direct", 2, 6), ("Airbnb", 1, 2)
+    ]
+    assert dict(report.lead_times) == {
+        "same day": 0, "1–7 days": 1, "8–30 days": 0, "31–90 days": 0, "91 days or more": 1,
+    }
+
+
+async def test_the_accountants_files(conn: Any) -> None:
+    pid = await _property_id(conn)
+    bookings = list(csv.DictReader(io.StringIO(
+        await bookings_csv(conn, pid, date(2027, 1, 1), date(2028, 1, 1))
+    )))
+    assert [b["reference"] for b in bookings] == ["AAA111", "CCC333", "BBB222"]
+    assert bookings[0]["total"] == "337.50" and bookings[0]["due_at_property"] == "7.50"
+    assert bookings[2]["guest_name"] == "'=HYPERLINK(\"http://x\")"
+    payments = list(csv.DictReader(io.StringIO(
+        await payments_csv(conn, pid, date(2027, 1, 1), date(2028, 1, 1))
+    )))
+    assert [(p["reference"], p["kind"], p["amount"]) for p in payments] == [
+        ("AAA111", "payment", "330.00"), ("CCC333", "payment", "330.00"),
+        ("CCC333", "refund", "-50.00"),
+    ]
+
+
+def test_cells_and_charts() -> None:
+    assert cell("+1 555") == "'+1 555" and cell("Anna") == "Anna" and cell(None) == ""
+    chart = bar_chart("Revenue", [("Jan", 100), ("Feb", None), ("Mar", 50)], str)
+    assert [bar.height for bar in chart.bars] == [170.0, 0.0, 85.0]
+    assert [bar.shown for bar in chart.bars] == ["100", "–", "50"]

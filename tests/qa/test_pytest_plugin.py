@@ -1,0 +1,37 @@
+"""The QA kit's pytest plugin: declared as a pytest11 entry point, and harmless to a plugin
+author's plain pytest run (Playwright is imported only when its fixtures are used)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = "widget.testing.pytest_plugin"
+
+
+def test_the_distribution_installs_the_plugin() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["entry-points"]["pytest11"] == {PLUGIN: PLUGIN}
+
+
+def test_a_plain_pytest_run_with_the_plugin_never_imports_playwright(tmp_path: Path) -> None:
+    (tmp_path / "test_plain.py").write_text(
+        "import sys\n\n"
+        "def test_plain(request):\n"
+        f"    assert request.config.pluginmanager.has_plugin({PLUGIN!r})\n"
+        "    assert not [m for m in sys.modules if m.startswith('playwright')]\n"
+        "    assert 'widget.testing.booking_widget' not in sys.modules\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTEST_ADDOPTS", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", PLUGIN, "-p", "no:playwright",
+         "-p", "no:base_url", "-p", "no:cacheprovider", "test_plain.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout

@@ -1,0 +1,97 @@
+"""``innkeep qa journeys``: Innkeep's standard journeys against the page of any website where
+the widget is embedded (see docs/qa.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from widget.commands import CommandError, say_lines
+
+
+def _service_of(browser: Any, site: str) -> str:
+    """The service the page's script tag loads the widget from."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(site)
+        src = page.evaluate(
+            "(() => { const s = [...document.scripts].find(s => /\\/widget\\.js(\\?|$)/"
+            ".test(s.src)); return s ? s.src : null; })()"
+        )
+    finally:
+        context.close()
+    if not src:
+        raise CommandError(f"no Innkeep script tag (…/widget.js) on {site}; give --service")
+    parts = urlsplit(src)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _launch(playwright: Any, name: str) -> Any:
+    """The browser: Playwright's own, or INNKEEP_CHROMIUM's executable for chromium."""
+    kind = getattr(playwright, name)
+    executable = os.environ.get("INNKEEP_CHROMIUM") if name == "chromium" else None
+    args = ["--no-sandbox"] if name == "chromium" else []
+    return kind.launch(executable_path=executable, args=args)
+
+
+def _may_book(journeys: Any, service: str, token: str | None, read_only: bool) -> bool:
+    try:
+        return bool(journeys.check_may_book(service, token, read_only))
+    except journeys.JourneysRefused as refused:
+        raise CommandError(str(refused)) from None
+
+
+def _journeys(args: argparse.Namespace) -> int:
+    try:
+        from playwright.sync_api import sync_playwright
+
+        from widget.testing import journeys
+    except ImportError as error:
+        raise CommandError(
+            f"the journeys need Playwright ({error.name}): pip install playwright"
+        ) from None
+    token = args.token or os.environ.get("INNKEEP_TESTING_TOKEN")
+    if args.service:  # refuse before a browser starts when we can
+        _may_book(journeys, args.service, token, args.read_only)
+    with sync_playwright() as playwright:
+        browser = _launch(playwright, args.browser)
+        try:
+            service = args.service or _service_of(browser, args.site)
+            may_book = _may_book(journeys, service, token, args.read_only)
+            shots = Path(args.html).with_suffix("") if args.html else None
+            run = journeys.run_journeys(browser, args.site, may_book=may_book, shots=shots)
+        finally:
+            browser.close()
+    say_lines(journeys.report(run))
+    if args.junit:
+        Path(args.junit).write_text(journeys.junit(run), encoding="utf-8")
+    if args.html:
+        Path(args.html).write_text(journeys.html(run), encoding="utf-8")
+    return 0 if all(o.passed for o in run.outcomes) else 1
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    qa = subparsers.add_parser("qa", help="check the widget on a website, in a real browser")
+    commands = qa.add_subparsers(dest="qa_command", required=True, metavar="COMMAND")
+    run = commands.add_parser(
+        "journeys", help="run Innkeep's standard journeys on the page that embeds the widget"
+    )
+    run.add_argument("--site", required=True, help="the page where the widget is embedded")
+    run.add_argument("--service", help="the Innkeep service (default: from the script tag)")
+    run.add_argument(
+        "--property", help="accepted for scripts; the journeys use the page's own property"
+    )
+    run.add_argument("--token", help="the testing API's token (default: INNKEEP_TESTING_TOKEN)")
+    run.add_argument(
+        "--read-only", action="store_true", help="only the journeys that book nothing"
+    )
+    run.add_argument("--junit", help="also write JUnit XML here")
+    run.add_argument("--html", help="also write an HTML report here (screenshots beside it)")
+    run.add_argument(
+        "--browser", default="chromium", choices=("chromium", "firefox", "webkit")
+    )
+    run.set_defaults(handler=_journeys)

@@ -1,0 +1,181 @@
+"""A booking's page (``/admin/{slug}/bookings/{reference}``): guest, stay, unit, the quote
+line by line, payments and refunds, the e-mails sent and its history; and its actions,
+each shown first (what will happen) and then done by a POST that is safe to repeat:
+cancel under the policy (the guest's own cancellation service), move to another unit
+(the exclusion constraint decides), send the confirmation again."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+
+from widget.accounts.sessions import Member
+from widget.console.access import MemberDep, requires
+from widget.console.history import record
+from widget.console.pages import formats, page
+from widget.errors import Conflict, Invalid
+from widget.intake import ACCEPTS, FORM
+from widget.links import site_url
+from widget.payments.booking_file import (
+    BookingFile,
+    booking_file,
+    confirmations_sent,
+    move_booking,
+    resend_confirmation,
+    units_for_move,
+)
+from widget.payments.cancellation import cancel_booking, terms
+from widget.state import DbDep, ServicesDep
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Reference = Annotated[str, PathParameter(description="the booking's reference", max_length=40)]
+Step = Annotated[str | None, QueryParameter(required=False, max_length=20)]
+
+
+def _path(member: Member, reference: str) -> str:
+    return f"/admin/{member.slug}/bookings/{reference}"
+
+
+def _version(data: dict[str, str]) -> int:
+    try:
+        return int(data.get("version", ""))
+    except ValueError:
+        raise Invalid(
+            "the form lacks the booking's version; reload the page", field="version"
+        ) from None
+
+
+def _booking_page(
+    member: Member,
+    file: BookingFile,
+    *,
+    action: str | None = None,
+    status_code: int = 200,
+    error: str | None = None,
+    **context: Any,
+) -> Template:
+    return page(
+        "booking.html",
+        viewer=member.viewer,
+        member=member,
+        status_code=status_code,
+        file=file,
+        b=file.booking,
+        deal=terms(file.booking),
+        action=action,
+        error=error,
+        **context,
+        **formats(member),
+    )
+
+
+class BookingController(Controller):
+    path = "/{slug:str}/bookings/{reference:str}"
+    include_in_schema = False
+    guards = [requires("staff")]  # noqa: RUF012 - Litestar reads it as a class attribute
+    opt = {ACCEPTS: FORM}  # noqa: RUF012
+
+    @get("/", operation_id="consoleBooking", cache=False)
+    async def show(
+        self, db: DbDep, member: MemberDep, reference: Reference, done: Step = None
+    ) -> Template:
+        """The booking, its money, its e-mails and its history."""
+        file = await booking_file(db, member.property_id, reference)
+        return _booking_page(member, file, done=done)
+
+    @get("/cancel", operation_id="consoleCancelPreview", cache=False)
+    async def cancel_preview(self, db: DbDep, member: MemberDep, reference: Reference) -> Template:
+        """What cancelling now would do (the refund by the policy), before it is done."""
+        file = await booking_file(db, member.property_id, reference)
+        return _booking_page(member, file, action="cancel")
+
+    @post("/cancel", operation_id="consoleCancel", status_code=303)
+    async def cancel(
+        self, db: DbDep, services: ServicesDep, member: MemberDep, reference: Reference, data: Form
+    ) -> Response[Any]:
+        """Cancel under the policy; a repeat of the same click changes nothing more."""
+        file = await booking_file(db, member.property_id, reference)
+        if file.booking.status == "cancelled":
+            return Redirect(f"{_path(member, reference)}?done=cancelled", status_code=303)
+        if file.booking.version != _version(data):
+            raise Conflict(
+                "The booking changed since you looked; please check it again.", code="stale"
+            )
+        after = await cancel_booking(db, services.payments, file.booking)
+        refunded = after.refund_amount or 0
+        await record(db, member, "cancelled", reservation_id=after.id, detail=f"refund {refunded}")
+        return Redirect(f"{_path(member, reference)}?done=cancelled", status_code=303)
+
+    @get("/move", operation_id="consoleMovePreview", cache=False)
+    async def move_preview(
+        self,
+        db: DbDep,
+        member: MemberDep,
+        reference: Reference,
+        unit: Annotated[int | None, QueryParameter(required=False)] = None,
+    ) -> Template:
+        """The units to move the booking to, and for a chosen one, what moving does."""
+        file = await booking_file(db, member.property_id, reference)
+        units = await units_for_move(db, member.property_id, file.booking)
+        chosen = next((u for u in units if u.id == unit), None)
+        return _booking_page(member, file, action="move", units=units, chosen=chosen)
+
+    @post("/move", operation_id="consoleMove", status_code=303)
+    async def move(
+        self, db: DbDep, member: MemberDep, reference: Reference, data: Form
+    ) -> Response[Any]:
+        """Move to the chosen unit; the constraint decides, a refusal names the clash."""
+        try:
+            unit_id = int(data.get("unit", ""))
+        except ValueError:
+            raise Invalid("choose a unit", field="unit") from None
+        file = await booking_file(db, member.property_id, reference)
+        try:
+            before, after = await move_booking(
+                db, member.property_id, reference, unit_id, _version(data)
+            )
+        except Conflict as refused:
+            units = await units_for_move(db, member.property_id, file.booking)
+            chosen = next((u for u in units if u.id == unit_id), None)
+            return _booking_page(
+                member,
+                file,
+                action="move",
+                units=units,
+                chosen=chosen,
+                error=refused.message,
+                status_code=409,
+            )
+        if before != after:
+            await record(
+                db, member, "moved", reservation_id=file.booking.id, detail=f"{before} → {after}"
+            )
+        return Redirect(f"{_path(member, reference)}?done=moved", status_code=303)
+
+    @get("/resend", operation_id="consoleResendPreview", cache=False)
+    async def resend_preview(self, db: DbDep, member: MemberDep, reference: Reference) -> Template:
+        """What sending the confirmation again does, before it is done."""
+        file = await booking_file(db, member.property_id, reference)
+        seen = await confirmations_sent(db, file.booking)
+        return _booking_page(member, file, action="resend", seen=seen)
+
+    @post("/resend", operation_id="consoleResend", status_code=303)
+    async def resend(
+        self, db: DbDep, services: ServicesDep, member: MemberDep, reference: Reference, data: Form
+    ) -> Response[Any]:
+        """Send the guest's confirmation again (once, however often the button is pressed)."""
+        try:
+            seen = int(data.get("seen", ""))
+        except ValueError:
+            raise Invalid("the form lacks what it saw; reload the page", field="seen") from None
+        file = await booking_file(db, member.property_id, reference)
+        demo = services.payments.name == "demo"
+        site = site_url(services.settings)
+        sent = await resend_confirmation(db, file.booking, site, demo, seen)
+        if sent:
+            await record(db, member, "confirmation_resent", reservation_id=file.booking.id)
+        return Redirect(f"{_path(member, reference)}?done=resent", status_code=303)

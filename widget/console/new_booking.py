@@ -1,0 +1,227 @@
+"""New booking (``/admin/{slug}/bookings/new``) for the phone, a walk-in or an e-mail:
+dates and room, the quote, a hold (the widget's own `Holds`, so nothing goes around the
+gate, the quotas or the constraint), then the guest, and the booking, paid at the
+property (`widget.payments.desk_bookings`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+
+from engine import MIN_ADULTS, Party
+from widget.accounts.sessions import Member
+from widget.clients import client_address, counted_address
+from widget.console.access import MemberDep, requires
+from widget.console.history import record
+from widget.console.pages import formats, page
+from widget.errors import InnkeepError, Invalid
+from widget.i18n import LANGUAGES
+from widget.intake import ACCEPTS, FORM
+from widget.inventory.catalogue import party
+from widget.inventory.holds import StayWish
+from widget.inventory.quotas import Client
+from widget.inventory.quoting import quote
+from widget.limits import MAX_ADULTS, MAX_CHILDREN
+from widget.links import site_url
+from widget.payments.checkout import GuestIn
+from widget.payments.desk_bookings import book_at_property, desk_hold
+from widget.sql import queries
+from widget.state import DbDep, ServicesDep
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Text = Annotated[str | None, QueryParameter(required=False, max_length=40)]
+FIELDS = ("room_type", "check_in", "check_out", "adults", "children")
+
+
+class Stay(msgspec.Struct, frozen=True):
+    room_type: str
+    check_in: date
+    check_out: date
+    party: Party
+
+
+def _stay(values: dict[str, str]) -> Stay:
+    """The stay the form describes, or `Invalid` naming the field."""
+    try:
+        check_in = date.fromisoformat(values.get("check_in", ""))
+        check_out = date.fromisoformat(values.get("check_out", ""))
+    except ValueError:
+        raise Invalid("give arrival and departure as dates", field="check_in") from None
+    try:
+        adults = int(values.get("adults") or 2)
+        ages = [int(a) for a in values.get("children", "").replace(" ", "").split(",") if a]
+    except ValueError:
+        raise Invalid("adults is a number; children are ages like 5,9", field="adults") from None
+    if not MIN_ADULTS <= adults <= MAX_ADULTS or len(ages) > MAX_CHILDREN:
+        raise Invalid("that party is not one a room can take", field="adults")
+    return Stay(values.get("room_type", ""), check_in, check_out, party(adults, ages))
+
+
+async def _form_page(
+    db: DbDep,
+    member: Member,
+    values: dict[str, str],
+    *,
+    priced: Any = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    cur = await db.execute(
+        queries("console")["room_types_of_property"], {"property_id": member.property_id}
+    )
+    return page(
+        "new_booking.html",
+        viewer=member.viewer,
+        member=member,
+        active="new",
+        status_code=status_code,
+        values=values,
+        room_types=await cur.fetchall(),
+        quote=priced,
+        error=error,
+        **formats(member),
+    )
+
+
+class NewBookingController(Controller):
+    path = "/{slug:str}/bookings/new"
+    include_in_schema = False
+    guards = [requires("staff")]  # noqa: RUF012 - Litestar reads it as a class attribute
+    opt = {ACCEPTS: FORM}  # noqa: RUF012
+
+    @get("/", operation_id="consoleNewBooking", cache=False)
+    async def start(
+        self,
+        db: DbDep,
+        services: ServicesDep,
+        member: MemberDep,
+        room_type: Text = None,
+        check_in: Text = None,
+        check_out: Text = None,
+        adults: Text = None,
+        children: Text = None,
+    ) -> Template:
+        """Dates, room and party; with all of them, the quote as the widget would give it."""
+        given = {
+            "room_type": room_type,
+            "check_in": check_in,
+            "check_out": check_out,
+            "adults": adults,
+            "children": children,
+        }
+        values = {k: v or "" for k, v in given.items()}
+        if not (room_type and check_in and check_out):
+            return await _form_page(db, member, values)
+        try:
+            stay = _stay(values)
+            seen = await services.versions.of(member.slug, db)
+            catalogue = await services.catalogues.of(db, member.slug, seen)
+            priced = await quote(
+                db,
+                catalogue,
+                stay.room_type,
+                stay.check_in,
+                stay.check_out,
+                stay.party,
+                None,
+                seen.today,
+            )
+        except InnkeepError as refused:
+            return await _form_page(db, member, values, error=refused.message, status_code=422)
+        return await _form_page(db, member, values, priced=priced)
+
+    @post("/", operation_id="consoleHoldForBooking", status_code=303)
+    async def hold(
+        self,
+        request: Request[Any, Any, Any],
+        db: DbDep,
+        services: ServicesDep,
+        member: MemberDep,
+        data: Form,
+    ) -> Response[Any]:
+        """Hold a free unit of the room type for the stay, as the widget does."""
+        values = {k: data.get(k, "")[:40] for k in FIELDS}
+        try:
+            stay = _stay(values)
+            seen = await services.versions.of(member.slug, db)
+            catalogue = await services.catalogues.of(db, member.slug, seen)
+            wish = StayWish(stay.room_type, stay.check_in, stay.check_out, stay.party)
+            address = counted_address(client_address(request, services.settings))
+            client = Client(session=f"console-{member.viewer.user_id}", address=address)
+            held = await services.holds.create(
+                db, catalogue, wish, client, seen.today, seen.inventory_version
+            )
+        except InnkeepError as refused:
+            return await _form_page(db, member, values, error=refused.message, status_code=409)
+        return Redirect(f"/admin/{member.slug}/bookings/new/{held.id}", status_code=303)
+
+    @get("/{hold_id:uuid}", operation_id="consoleNewBookingGuest", cache=False)
+    async def guest(
+        self,
+        db: DbDep,
+        member: MemberDep,
+        hold_id: Annotated[UUID, PathParameter(description="the hold's id")],
+    ) -> Template:
+        """The held room and its quote; the guest's details to book it."""
+        held = await desk_hold(db, member.property_id, hold_id)
+        return page(
+            "new_booking_guest.html",
+            viewer=member.viewer,
+            member=member,
+            active="new",
+            hold=held,
+            languages=LANGUAGES,
+            values={},
+            error=None,
+            **formats(member),
+        )
+
+    @post("/{hold_id:uuid}", operation_id="consoleBookAtProperty", status_code=303)
+    async def book(
+        self,
+        db: DbDep,
+        services: ServicesDep,
+        member: MemberDep,
+        hold_id: Annotated[UUID, PathParameter(description="the hold's id")],
+        data: Form,
+    ) -> Response[Any]:
+        """Book the held room for the guest, paid at the property."""
+        held = await desk_hold(db, member.property_id, hold_id)
+        values = {
+            k: data.get(k, "").strip() for k in ("name", "email", "phone", "language", "note")
+        }
+        try:
+            guest = msgspec.convert(
+                {k: v for k, v in values.items() if v or k in ("name", "email")}, GuestIn
+            )
+            reference = await book_at_property(
+                db,
+                held,
+                guest,
+                site=site_url(services.settings),
+                test_payment=services.payments.name == "demo",
+            )
+        except (msgspec.ValidationError, InnkeepError) as refused:
+            message = refused.message if isinstance(refused, InnkeepError) else str(refused)
+            return page(
+                "new_booking_guest.html",
+                viewer=member.viewer,
+                member=member,
+                active="new",
+                hold=held,
+                languages=LANGUAGES,
+                values=values,
+                error=message,
+                status_code=422,
+                **formats(member),
+            )
+        if held.status == "held":  # not a repeat of the same click
+            await record(db, member, "booked_at_desk", reservation_id=hold_id)
+        return Redirect(f"/admin/{member.slug}/bookings/{reference}?done=booked", status_code=303)

@@ -1,0 +1,74 @@
+"""Bookings the front desk takes (phone, walk-in, e-mail) through the same holds and the
+same confirmation as the widget's: a held row under the exclusion constraint, turned into
+a booking by `confirm_hold`, with the guest's confirmation and the owner's notice written
+in the same transaction. Paid at the property for now: nothing is charged online (a
+payment link comes with the booking model)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+from psycopg.types.json import Jsonb
+
+from widget.db import Conn
+from widget.errors import Conflict, HoldLost, NotFound
+from widget.inventory.confirm import confirm_hold
+from widget.links import manage_url
+from widget.mail.compose import booking_confirmed
+from widget.mail.outbox import booking_for_mail, enqueue
+from widget.payments.checkout import CheckoutIn, GuestIn, checked_guest
+from widget.rows import Hold
+from widget.sql import queries
+from widget.tokens import new_token, token_hash
+
+
+async def desk_hold(conn: Conn, property_id: int, hold_id: UUID) -> Hold:
+    """The hold ``hold_id`` of ``property_id`` (`NotFound` for another property's)."""
+    cur = await conn.execute(queries("inventory")["hold_by_id"], {"id": hold_id})
+    row = await cur.fetchone()
+    if row is None or row["property_id"] != property_id:
+        raise NotFound("There is no such hold.")
+    return msgspec.convert(row, Hold)
+
+
+def payment_ref(hold_id: UUID) -> str:
+    """The booking's payment reference: none was taken, it is paid at the property."""
+    return f"at-property-{hold_id}"
+
+
+async def book_at_property(
+    conn: Conn, hold: Hold, guest: GuestIn, *, site: str, test_payment: bool
+) -> str:
+    """Confirm ``hold`` as a booking paid at the property for ``guest``; its reference.
+    The same request again answers the same booking (`confirm_hold` is idempotent)."""
+    details = checked_guest(CheckoutIn(guest=guest, accept_cancellation_policy=True))
+    if hold.status == "confirmed" and hold.payment_ref == payment_ref(hold.id):
+        assert hold.reference is not None
+        return hold.reference
+    if hold.status != "held" or hold.lapsed:
+        raise HoldLost("The hold has ended; please choose the dates again.")
+    q = queries("console")
+    async with conn.transaction():
+        await conn.execute(
+            queries("payments")["store_guest"], {"id": hold.id, "guest": Jsonb(details)}
+        )
+        if await (await conn.execute(q["pay_at_property"], {"id": hold.id})).fetchone() is None:
+            raise HoldLost("The hold has ended; please choose the dates again.")
+
+    async def write(conn: Conn, reference: str) -> None:
+        secret = new_token()
+        await conn.execute(
+            q["replace_booking_secret"], {"id": hold.id, "secret_hash": token_hash(secret)}
+        )
+        mail = await booking_for_mail(conn, hold.id)
+        await enqueue(
+            conn,
+            hold.id,
+            booking_confirmed(mail, manage_url(site, reference, secret), test_payment),
+        )
+
+    done = await confirm_hold(conn, hold.id, hold.version, payment_ref(hold.id), write)
+    if not done.confirmed or done.reference is None:
+        raise Conflict(f"The room could not be booked ({done.reason}).", code="not_booked")
+    return done.reference

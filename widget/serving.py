@@ -1,0 +1,58 @@
+"""``innkeep serve``: uvicorn, stopping gracefully on SIGTERM (or Ctrl-C).
+
+A host told to stop takes no new connection, lets the requests in flight finish (for at
+most ``INNKEEP_SHUTDOWN_SECONDS``), then stops its background jobs, which give back their
+leases: a rolling restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+#: uvicorn's exit status for a server that could not start.
+STARTUP_FAILURE = 3
+
+
+class Workers(Multiprocess):
+    """uvicorn's supervisor of worker processes, closing its own copy of the listening
+    socket on SIGTERM or SIGINT. The workers close theirs as they begin to shut down; while
+    the supervisor kept its copy, the kernel went on accepting connections into a queue that
+    no worker would ever serve, and reset them at exit. Closed, a new connection is refused
+    at once, so a load balancer sends it to another host."""
+
+    def _stop_listening(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+    def handle_term(self) -> None:
+        self._stop_listening()
+        super().handle_term()
+
+    def handle_int(self) -> None:
+        self._stop_listening()
+        super().handle_int()
+
+
+def serve_until_stopped(host: str, port: int, workers: int, shutdown_seconds: int) -> int:
+    """Serve the app (settings from the environment) until stopped; the exit status."""
+    config = uvicorn.Config(
+        "widget.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=False,  # INNKEEP_TRUSTED_PROXIES decides whom to believe, not uvicorn
+        timeout_graceful_shutdown=shutdown_seconds,
+    )
+    if config.workers == 1:
+        server = uvicorn.Server(config)
+        server.run()
+        return 0 if server.started else STARTUP_FAILURE
+    sock = config.bind_socket()
+    try:
+        Workers(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+    return 0

@@ -1,0 +1,303 @@
+-- The owner's console: users, memberships, sessions (widget/accounts).
+
+-- name: property_id_by_slug
+SELECT id FROM property WHERE slug = %(slug)s
+
+-- name: insert_user
+INSERT INTO console_user (email, password_hash, language)
+VALUES (%(email)s, %(password_hash)s, %(language)s)
+ON CONFLICT (email) DO NOTHING
+RETURNING id
+
+-- name: user_by_email
+SELECT id, email, password_hash, language, totp_secret
+FROM console_user WHERE email = %(email)s
+
+-- name: upsert_membership
+INSERT INTO membership (user_id, property_id, role)
+VALUES (%(user_id)s, %(property_id)s, %(role)s)
+ON CONFLICT (user_id, property_id) DO UPDATE SET role = excluded.role
+
+-- name: users_of_property
+SELECT u.email, m.role, u.language, u.totp_secret IS NOT NULL AS two_factor, p.slug
+FROM membership m
+JOIN console_user u ON u.id = m.user_id
+JOIN property p ON p.id = m.property_id
+WHERE %(slug)s::text IS NULL OR p.slug = %(slug)s
+ORDER BY p.slug, m.role, u.email
+
+-- name: remove_membership
+DELETE FROM membership m USING console_user u, property p
+WHERE m.user_id = u.id AND m.property_id = p.id AND u.email = %(email)s AND p.slug = %(slug)s
+RETURNING m.user_id
+
+-- name: remove_user
+DELETE FROM console_user WHERE email = %(email)s RETURNING id
+
+-- name: user_without_membership
+DELETE FROM console_user u
+WHERE u.id = %(user_id)s AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.user_id = u.id)
+RETURNING u.id
+
+-- name: set_password
+UPDATE console_user SET password_hash = %(password_hash)s, password_changed_at = now()
+WHERE email = %(email)s
+RETURNING id
+
+-- name: rehash_password
+UPDATE console_user SET password_hash = %(password_hash)s WHERE id = %(user_id)s
+
+-- name: insert_session
+INSERT INTO console_session (token_hash, user_id, second_factor_pending, expires_at, address)
+VALUES (%(token_hash)s, %(user_id)s, %(pending)s,
+        innkeep_now() + make_interval(secs => %(seconds)s), %(address)s)
+
+-- name: delete_session
+DELETE FROM console_session WHERE token_hash = %(token_hash)s
+
+-- name: delete_sessions_of_user
+DELETE FROM console_session WHERE user_id = %(user_id)s
+
+-- name: delete_expired_sessions
+DELETE FROM console_session WHERE expires_at <= innkeep_now()
+
+-- name: session_viewer
+SELECT u.id AS user_id, u.email, u.language, s.second_factor_pending,
+       u.totp_secret IS NOT NULL AS two_factor,
+       coalesce(
+         (SELECT jsonb_agg(jsonb_build_object('slug', p.slug, 'name', p.name, 'role', m.role,
+                                              'requires_two_factor',
+                                              p.console_requires_two_factor)
+                           ORDER BY p.name)
+          FROM membership m JOIN property p ON p.id = m.property_id
+          WHERE m.user_id = u.id),
+         '[]'::jsonb) AS memberships
+FROM console_session s JOIN console_user u ON u.id = s.user_id
+WHERE s.token_hash = %(token_hash)s AND s.expires_at > innkeep_now()
+
+-- name: member_of_property
+SELECT p.id AS property_id, p.slug, p.name, p.time_zone, p.currency, p.locale, m.role,
+       p.console_requires_two_factor AS requires_two_factor
+FROM membership m JOIN property p ON p.id = m.property_id
+WHERE m.user_id = %(user_id)s AND p.slug = %(slug)s
+
+-- name: record_event
+INSERT INTO console_event (property_id, reservation_id, actor, action, detail)
+VALUES (%(property_id)s, %(reservation_id)s, %(actor)s, %(action)s, %(detail)s)
+
+-- name: front_desk
+-- Confirmed stays that arrive, leave or stay over on the property's today or tomorrow.
+WITH here AS (
+    SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS today FROM property
+    WHERE id = %(property_id)s
+)
+SELECT r.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
+       u.name AS unit, rt.name AS room_type, r.guest, r.adults, r.children, r.quote,
+       r.payment_status, r.payment_captured_at IS NOT NULL AS captured, here.today
+FROM reservation r
+CROSS JOIN here
+JOIN unit u ON u.id = r.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+WHERE r.property_id = %(property_id)s AND r.status = 'confirmed' AND r.reference IS NOT NULL
+  AND lower(r.stay) <= here.today + 1 AND upper(r.stay) >= here.today
+ORDER BY u.position, u.name, lower(r.stay)
+
+-- name: property_today
+SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS today FROM property
+WHERE id = %(property_id)s
+
+-- name: login_failures
+-- Failed logins in the window for this account and for this address, and when the oldest
+-- of each leaves the window.
+SELECT
+  (SELECT count(*) FROM console_login_failure
+    WHERE email = %(email)s AND at > innkeep_now() - make_interval(secs => %(window)s))
+    AS by_account,
+  (SELECT ceil(extract(epoch FROM min(at) + make_interval(secs => %(window)s) - innkeep_now()))
+     FROM console_login_failure
+    WHERE email = %(email)s AND at > innkeep_now() - make_interval(secs => %(window)s))
+    AS account_free_in,
+  (SELECT count(*) FROM console_login_failure
+    WHERE address = %(address)s AND at > innkeep_now() - make_interval(secs => %(window)s))
+    AS by_address,
+  (SELECT ceil(extract(epoch FROM min(at) + make_interval(secs => %(window)s) - innkeep_now()))
+     FROM console_login_failure
+    WHERE address = %(address)s AND at > innkeep_now() - make_interval(secs => %(window)s))
+    AS address_free_in
+
+-- name: record_login_failure
+INSERT INTO console_login_failure (email, address, at) VALUES (%(email)s, %(address)s, innkeep_now())
+
+-- name: forget_login_failures
+DELETE FROM console_login_failure
+WHERE email = %(email)s OR at < innkeep_now() - make_interval(secs => %(window)s)
+
+-- name: claim_guessing_notice
+-- At most one notice an hour per account: true when this call may send one.
+INSERT INTO console_guessing_notice (user_id, sent_at)
+SELECT id, innkeep_now() FROM console_user WHERE email = %(email)s
+ON CONFLICT (user_id) DO UPDATE SET sent_at = excluded.sent_at
+  WHERE console_guessing_notice.sent_at < innkeep_now() - interval '1 hour'
+RETURNING user_id
+
+-- name: enqueue_console_message
+INSERT INTO outbox_message (reservation_id, kind, recipient, subject, body_text, body_html,
+                            next_attempt_at)
+VALUES (NULL, %(kind)s, %(recipient)s, %(subject)s, %(text)s, %(html)s, innkeep_now())
+
+-- name: user_by_id
+SELECT id, email, password_hash, language, totp_secret FROM console_user WHERE id = %(user_id)s
+
+-- name: recent_resets
+SELECT count(*) AS n FROM console_password_reset
+WHERE user_id = %(user_id)s AND expires_at > innkeep_now() - interval '1 hour'
+
+-- name: insert_reset
+INSERT INTO console_password_reset (token_hash, user_id, expires_at)
+VALUES (%(token_hash)s, %(user_id)s, innkeep_now() + make_interval(secs => %(seconds)s))
+
+-- name: reset_is_live
+SELECT u.email FROM console_password_reset r JOIN console_user u ON u.id = r.user_id
+WHERE r.token_hash = %(token_hash)s AND r.used_at IS NULL AND r.expires_at > innkeep_now()
+
+-- name: use_reset
+UPDATE console_password_reset SET used_at = innkeep_now()
+WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > innkeep_now()
+RETURNING user_id
+
+-- name: use_every_reset_of_user
+UPDATE console_password_reset SET used_at = innkeep_now()
+WHERE user_id = %(user_id)s AND used_at IS NULL
+
+-- name: set_password_by_id
+UPDATE console_user SET password_hash = %(password_hash)s, password_changed_at = now()
+WHERE id = %(user_id)s
+RETURNING email
+
+-- name: set_totp_secret
+UPDATE console_user SET totp_secret = %(secret)s WHERE id = %(user_id)s
+
+-- name: delete_recovery_codes
+DELETE FROM console_recovery_code WHERE user_id = %(user_id)s
+
+-- name: insert_recovery_code
+INSERT INTO console_recovery_code (user_id, code_hash) VALUES (%(user_id)s, %(code_hash)s)
+
+-- name: use_recovery_code
+UPDATE console_recovery_code SET used_at = innkeep_now()
+WHERE user_id = %(user_id)s AND code_hash = %(code_hash)s AND used_at IS NULL
+RETURNING user_id
+
+-- name: session_user
+SELECT s.user_id, u.email, u.totp_secret, s.second_factor_pending
+FROM console_session s JOIN console_user u ON u.id = s.user_id
+WHERE s.token_hash = %(token_hash)s AND s.expires_at > innkeep_now()
+
+-- name: require_two_factor
+UPDATE property SET console_requires_two_factor = %(required)s WHERE id = %(property_id)s
+
+-- name: set_language
+UPDATE console_user SET language = %(language)s WHERE id = %(user_id)s
+
+-- name: tape_units
+SELECT u.id, u.name, rt.name AS room_type
+FROM unit u JOIN room_type rt ON rt.id = u.room_type_id
+WHERE u.property_id = %(property_id)s AND u.active
+ORDER BY rt.position, u.position, u.name
+
+-- name: tape_reservations
+-- Everything that takes a unit's night in the month: bookings, blocks, live holds.
+SELECT r.id, r.unit_id, lower(r.stay) AS first_night, upper(r.stay) AS check_out,
+       r.status::text AS status, r.reference, r.guest ->> 'name' AS guest_name,
+       r.hold_expires_at, r.block_reason
+FROM reservation r
+WHERE r.property_id = %(property_id)s
+  AND r.status IN ('held', 'confirmed', 'blocked')
+  AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now())
+  AND r.stay && daterange(%(first)s, %(end)s)
+ORDER BY r.unit_id, lower(r.stay)
+
+-- name: booking_of_property
+-- A booking as the console reads it: the columns of payments.sql booking_by_reference
+-- (decoded as rows.Booking), its unit and payment details, only on the member's property.
+SELECT r.id, r.reference, r.status::text AS status, r.version,
+       r.guest, r.quote, lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults,
+       r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
+       r.refund_amount, r.refund_ref, r.payment_captured_at, r.created_at, r.promo_code,
+       rt.slug AS room_type, rt.name AS room_type_name, u.id AS unit_id, u.name AS unit,
+       p.slug AS property_slug, p.name AS property_name, p.currency,
+       coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
+       p.rate_plans, p.extras, r.payment_terms,
+       (r.quote->>'due_now')::bigint
+       + coalesce((SELECT sum(c.amount) FROM booking_charge c
+                   WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
+FROM reservation r
+JOIN property p ON p.id = r.property_id
+JOIN unit u ON u.id = r.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+WHERE r.reference = %(reference)s AND r.property_id = %(property_id)s
+
+-- name: booking_messages
+SELECT kind, recipient, subject, created_at, sent_at, failed_at, attempts
+FROM outbox_message WHERE reservation_id = %(id)s ORDER BY created_at, id
+
+-- name: booking_events
+SELECT actor, action, detail, at FROM console_event
+WHERE reservation_id = %(id)s ORDER BY at, id
+
+-- name: units_for_move
+SELECT u.id, u.name, rt.name AS room_type,
+       EXISTS (SELECT 1 FROM reservation o
+               WHERE o.unit_id = u.id AND o.id <> %(id)s
+                 AND o.status IN ('held', 'confirmed', 'blocked')
+                 AND NOT (o.status = 'held' AND o.hold_expires_at <= innkeep_now())
+                 AND o.stay && daterange(%(check_in)s, %(check_out)s)) AS taken
+FROM unit u JOIN room_type rt ON rt.id = u.room_type_id
+WHERE u.property_id = %(property_id)s AND u.active
+ORDER BY rt.position, u.position, u.name
+
+-- name: move_booking
+-- Fenced by version; the exclusion constraint refuses a unit that is not free.
+UPDATE reservation SET unit_id = %(unit_id)s, version = version + 1, updated_at = now()
+WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
+  AND property_id = %(property_id)s
+RETURNING id
+
+-- name: expire_lapsed_holds_of_unit
+UPDATE reservation
+SET status = 'expired', version = version + 1, updated_at = now()
+WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now()
+  AND stay && daterange(%(check_in)s, %(check_out)s)
+
+-- name: in_the_way_of_move
+SELECT status::text AS status, reference, lower(stay) AS first_night,
+       upper(stay) - 1 AS last_night, hold_expires_at, block_reason
+FROM reservation
+WHERE unit_id = %(unit_id)s AND id <> %(id)s AND stay && daterange(%(check_in)s, %(check_out)s)
+  AND status IN ('held', 'confirmed', 'blocked')
+ORDER BY lower(stay)
+
+-- name: unit_of_property_by_id
+SELECT id, name FROM unit WHERE id = %(unit_id)s AND property_id = %(property_id)s AND active
+
+-- name: confirmations_sent
+-- Locks the booking's row: two clicks at once count one after the other.
+SELECT (SELECT count(*) FROM outbox_message
+        WHERE reservation_id = r.id AND kind = 'guest_confirmation') AS n
+FROM reservation r WHERE r.id = %(id)s
+FOR UPDATE
+
+-- name: replace_booking_secret
+UPDATE reservation SET booking_secret_hash = %(secret_hash)s WHERE id = %(id)s
+
+-- name: pay_at_property
+-- A booking taken by the front desk: nothing is charged online; all is due at the property.
+UPDATE reservation SET payment_provider = 'property', payment_status = 'at_property',
+       updated_at = now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
+RETURNING id
+
+-- name: room_types_of_property
+SELECT slug, name FROM room_type WHERE property_id = %(property_id)s AND active
+ORDER BY position, name

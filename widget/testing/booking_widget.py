@@ -1,0 +1,256 @@
+"""The Innkeep widget on any web page, as a guest uses it: a Playwright page object.
+
+Built only on the documented ``data-testid``s (docs/qa.md) and the loader's documented
+JavaScript API, so it works on any host page (inline or behind the "Book now" button) and in
+any browser Playwright drives. Every wait is on a condition; nothing sleeps.
+
+    widget = BookingWidget.find(page)
+    widget.pick_stay("2027-06-01", "2027-06-03", adults=2)
+    widget.choose_room("twin")
+    widget.fill_guest()
+    widget.pay()
+    reference = widget.expect_confirmation()
+
+This module imports Playwright; the pytest plugin imports it only when a test asks for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+from playwright.sync_api import Frame, Locator, Page, expect
+
+#: The widget's frame is the page the service renders at ``/embed/<slug>``.
+EMBED = re.compile(r"/embed/")
+#: Every test id the page object uses; docs/qa.md documents each (a test keeps them in step).
+TEST_IDS = (
+    "adults",
+    "children",
+    "child-age",
+    "night",
+    "next-month",
+    "room-type",
+    "choose",
+    "breakdown",
+    "total",
+    "countdown",
+    "guest-name",
+    "guest-email",
+    "guest-phone",
+    "accept-policy",
+    "pay",
+    "error",
+    "confirmation",
+    "booking-reference",
+    "manage-link",
+)
+#: Test ids the page object looks for in steps the widget does not show yet (rate plans,
+#: extras, a card form): absent today, so those steps are skipped or refused plainly.
+UPCOMING_TEST_IDS = ("plan", "extra", "card-number")
+#: The demo provider's scenarios, chosen by Stripe's test card numbers.
+CARDS = {
+    "success": "4242 4242 4242 4242",
+    "decline": "4000 0000 0000 0002",
+    "authentication": "4000 0025 0000 3155",
+}
+
+
+def _loader_ready(page: Page, timeout: float) -> None:
+    page.wait_for_function(
+        "typeof Innkeep === 'function' && Innkeep.loaded", timeout=timeout
+    )
+
+
+def _embed_frames(page: Page) -> list[Frame]:
+    return [f for f in page.frames if EMBED.search(f.url)]
+
+
+def _wait_for_frame(page: Page, index: int, timeout: float) -> Frame:
+    """The ``index``-th widget frame, waiting on the page's frame events (never polling)."""
+    deadline = time.monotonic() + timeout / 1000
+    while len(_embed_frames(page)) <= index:
+        left = (deadline - time.monotonic()) * 1000
+        if left <= 0:
+            raise AssertionError(f"no Innkeep widget (frame {index}) appeared on {page.url}")
+        page.wait_for_event("framenavigated", timeout=left)
+    return _embed_frames(page)[index]
+
+
+_MONTH_CHANGED = """first => {
+  const night = document.querySelector('[data-testid=night]');
+  return night !== null && night.dataset.date !== first;
+}"""
+
+
+class BookingWidget:
+    """One Innkeep widget on a host page: the guest's steps and what the guest sees."""
+
+    def __init__(self, page: Page, frame: Frame) -> None:
+        self.page = page
+        self.frame = frame
+
+    @classmethod
+    def find(cls, page: Page, index: int = 0, timeout: float = 15_000) -> BookingWidget:
+        """The ``index``-th widget on ``page``, shown with its priced nights. A page without a
+        placeholder has a "Book now" button: the widget is opened as a guest would."""
+        _loader_ready(page, timeout)
+        inline = page.evaluate("document.querySelectorAll('[data-innkeep]').length")
+        if not _embed_frames(page) and not inline:
+            page.evaluate("Innkeep('open')")
+        widget = cls(page, _wait_for_frame(page, index, timeout))
+        expect(widget.priced_nights().first).to_be_visible(timeout=timeout)
+        return widget
+
+    # ------------------------------------------------------------------ what is shown
+
+    def by_id(self, test_id: str) -> Locator:
+        """The widget's element(s) with this documented ``data-testid``."""
+        return self.frame.get_by_test_id(test_id)
+
+    def priced_nights(self) -> Locator:
+        """Nights a guest may pick, with their price shown."""
+        return self.frame.locator(
+            "[data-testid=night]:not(.past):not(.sold-out) .price:not(:empty)"
+        )
+
+    def night(self, day: str) -> Locator:
+        return self.frame.locator(f'[data-testid=night][data-date="{day}"]')
+
+    def room(self, slug: str) -> Locator:
+        """The offer of one room type (``data-slug`` is its slug in the property file)."""
+        return self.frame.locator(f'[data-testid=room-type][data-slug="{slug}"]')
+
+    def error(self) -> Locator:
+        return self.by_id("error")
+
+    def countdown(self) -> Locator:
+        return self.by_id("countdown")
+
+    # ------------------------------------------------------------------ the guest's steps
+
+    def set_party(self, adults: int | None = None, children_ages: list[int] | None = None) -> None:
+        """Choose the party: adults, and one age per child."""
+        if adults is not None:
+            self.by_id("adults").select_option(str(adults))
+        if children_ages is not None:
+            self.by_id("children").select_option(str(len(children_ages)))
+            for n, age in enumerate(children_ages):
+                self.by_id("child-age").nth(n).select_option(str(age))
+
+    def show_month_of(self, day: str) -> None:
+        """Step forward through the months until ``day`` is in the calendar."""
+        for _ in range(36):
+            if self.night(day).count():
+                return
+            first = self.by_id("night").first.get_attribute("data-date")
+            self.by_id("next-month").click()
+            # The next month is drawn asynchronously: wait for it, so no click is lost.
+            self.frame.wait_for_function(_MONTH_CHANGED, arg=first)
+        raise AssertionError(f"{day} never appeared in the calendar")
+
+    def pick_stay(
+        self,
+        check_in: str,
+        check_out: str,
+        adults: int | None = None,
+        children_ages: list[int] | None = None,
+    ) -> None:
+        """Pick the party and the nights (ISO dates); waits until rooms are offered."""
+        self.set_party(adults, children_ages)
+        self.show_month_of(check_in)
+        self.night(check_in).click()
+        self.show_month_of(check_out)
+        self.night(check_out).click()
+        expect(self.by_id("room-type").first).to_be_visible()
+
+    def choose_room(self, slug: str, *, expect_hold: bool = True) -> None:
+        """Choose a room type; by default waits until its hold's countdown shows."""
+        self.room(slug).get_by_test_id("choose").click()
+        if expect_hold:
+            expect(self.countdown()).to_be_visible()
+
+    def choose_plan(self, slug: str | None = None) -> None:
+        """Choose a rate plan; nothing to do where the property sells no plans."""
+        plans = self.by_id("plan")
+        if not plans.count():
+            return
+        chosen = plans.first if slug is None else plans.and_(
+            self.frame.locator(f'[data-slug="{slug}"]')
+        )
+        chosen.click()
+
+    def add_extra(self, slug: str) -> None:
+        """Add an extra (breakfast, parking…) by its slug."""
+        extra = self.frame.locator(f'[data-testid=extra][data-slug="{slug}"]')
+        if not self.by_id("extra").count():
+            raise AssertionError("this widget offers no extras (no data-testid=extra)")
+        expect(extra).to_be_visible()
+        extra.click()
+
+    def fill_guest(
+        self,
+        name: str = "Ada Lovelace",
+        email: str = "ada@example.com",
+        phone: str = "+39 0185 000000",
+        *,
+        accept_policy: bool = True,
+    ) -> None:
+        """Fill the guest's details; accept the cancellation policy unless told not to."""
+        self.by_id("guest-name").fill(name)
+        self.by_id("guest-email").fill(email)
+        self.by_id("guest-phone").fill(phone)
+        if accept_policy:
+            self.by_id("accept-policy").check()
+
+    def pay(self, card: str = "success") -> None:
+        """Pay: ``card`` is a scenario of `CARDS` or a test card number. With the demo
+        provider the widget's own button pays; a card form, where one is shown, is filled."""
+        number = CARDS.get(card, card)
+        card_field = self.frame.locator("[data-testid=card-number]")
+        if card_field.count():
+            card_field.fill(number)
+        self.by_id("pay").click()
+
+    def expect_confirmation(self, timeout: float = 15_000) -> str:
+        """Wait for the confirmation; the booking's reference."""
+        expect(self.by_id("confirmation")).to_be_visible(timeout=timeout)
+        reference = self.by_id("booking-reference").inner_text().strip()
+        assert reference, "the confirmation shows no booking reference"
+        return reference
+
+    # ------------------------------------------------------------------ the host page
+
+    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The ``innkeep:*`` events the host page received, oldest first (``type`` without
+        the prefix, and ``detail``); recorded by `record_events`."""
+        recorded: list[dict[str, Any]] = self.page.evaluate("window.__innkeepEvents || []")
+        return [e for e in recorded if kind is None or e["type"] == kind]
+
+    def wait_for_event(self, kind: str, timeout: float = 15_000) -> dict[str, Any]:
+        """Wait until the host page has received an ``innkeep:<kind>`` event; its detail."""
+        self.page.wait_for_function(
+            "k => (window.__innkeepEvents || []).some(e => e.type === k)", arg=kind,
+            timeout=timeout,
+        )
+        return self.events(kind)[-1]["detail"]  # type: ignore[no-any-return]
+
+
+#: The events the loader sends to the host page (docs/widget.md).
+EVENT_TYPES = ("ready", "dates", "quote", "hold", "booked", "error")
+#: Installed before any script of the page runs: every innkeep:* event, in order.
+RECORDER = """
+window.__innkeepEvents = [];
+for (const name of TYPES) {
+  document.addEventListener("innkeep:" + name, (e) => {
+    window.__innkeepEvents.push({ type: name, detail: JSON.parse(JSON.stringify(e.detail)) });
+  });
+}
+""".replace("TYPES", json.dumps(list(EVENT_TYPES)))
+
+
+def record_events(page: Page) -> None:
+    """Record the host page's ``innkeep:*`` events from its next navigation on."""
+    page.add_init_script(RECORDER)

@@ -51,6 +51,22 @@ def stay_money(quote: Quote, group_quotes: list[Quote] | None) -> StayMoney:
     )
 
 
+class GroupRoom(msgspec.Struct, frozen=True):
+    """One room of a booking of several rooms, in the guest's order (the SQL's
+    ``group_rooms``: every room, the first included)."""
+
+    room_type: str
+    room_type_name: str
+    unit: str
+    adults: int | None
+    children: list[int] | None
+    quote: Quote
+
+    @property
+    def guests(self) -> int:
+        return (self.adults or 0) + len(self.children or [])
+
+
 class Guest(msgspec.Struct, frozen=True):
     """Who is staying, as checkout stored it (``widget.payments.checkout.checked_guest``)."""
 
@@ -231,6 +247,8 @@ class Booking(msgspec.Struct, frozen=True):
     paid: int = 0
     #: For a group's first room: every room's quote, in the guest's order (None otherwise).
     group_quotes: list[Quote] | None = None
+    #: For a group's first room: every room, in the guest's order (None otherwise).
+    group_rooms: list[GroupRoom] | None = None
 
     @property
     def money(self) -> StayMoney:
@@ -263,11 +281,19 @@ class BookingMail(msgspec.Struct, frozen=True):
     extras: list[PlanName] = []
     #: ``at_property`` for a booking taken at the front desk: nothing was paid online.
     payment_status: str | None = None
+    #: For a group's first room: every room, in the guest's order (None otherwise).
+    group_rooms: list[GroupRoom] | None = None
+
+    @property
+    def money(self) -> StayMoney:
+        """What the booking's rooms cost together (a group's, or its one room's)."""
+        rooms = self.group_rooms
+        return stay_money(self.quote, None if rooms is None else [r.quote for r in rooms])
 
     @property
     def paid_online(self) -> int:
         """What the guest paid when booking (minor units): nothing for a desk booking."""
-        return 0 if self.payment_status == "at_property" else self.quote.due_now
+        return 0 if self.payment_status == "at_property" else self.money.due_now
 
 
 class ListedBooking(msgspec.Struct, frozen=True):
@@ -303,6 +329,8 @@ class NoShowTarget(msgspec.Struct, frozen=True):
     check_in: date
     cancellation_policy: CancellationPolicy
     today: date
+    #: For a group's first room: every room's quote (the fee is the booking's, all rooms').
+    group_quotes: list[Quote] | None = None
 
 
 class BookingEvent(msgspec.Struct, frozen=True):
@@ -324,6 +352,8 @@ class BookingEvent(msgspec.Struct, frozen=True):
     room_type_slug: str
     room_type_name: str
     currency: str
+    #: For a group's first room: every room, in the guest's order (None otherwise).
+    group_rooms: list[GroupRoom] | None = None
 
 
 class GuestReservation(msgspec.Struct, frozen=True):

@@ -145,7 +145,14 @@ SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, r.adults, r.children, rt.name AS room_type_name,
        p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
        p.check_out_time, coalesce(r.cancellation_policy, p.cancellation_policy)
-       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status
+       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status,
+       (SELECT jsonb_agg(jsonb_build_object(
+                   'room_type', mt.slug, 'room_type_name', mt.name, 'unit', mu.name,
+                   'adults', m.adults, 'children', m.children, 'quote', m.quote)
+                 ORDER BY m.group_position)
+        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
+        JOIN room_type mt ON mt.id = mu.room_type_id
+        WHERE m.group_id = r.id) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -249,7 +256,14 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
-        WHERE m.group_id = r.id) AS group_quotes
+        WHERE m.group_id = r.id) AS group_quotes,
+       (SELECT jsonb_agg(jsonb_build_object(
+                   'room_type', mt.slug, 'room_type_name', mt.name, 'unit', mu.name,
+                   'adults', m.adults, 'children', m.children, 'quote', m.quote)
+                 ORDER BY m.group_position)
+        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
+        JOIN room_type mt ON mt.id = mu.room_type_id
+        WHERE m.group_id = r.id) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -438,7 +452,9 @@ LIMIT %(limit)s
 SELECT r.id, r.reference, r.status::text AS status, r.quote, r.payment_terms,
        r.customer_ref, r.payment_method_ref, lower(r.stay) AS check_in,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.reference = %(reference)s
 

@@ -51,22 +51,6 @@ def stay_money(quote: Quote, group_quotes: list[Quote] | None) -> StayMoney:
     )
 
 
-class GroupRoom(msgspec.Struct, frozen=True):
-    """One room of a booking of several rooms, in the guest's order (the SQL's
-    ``group_rooms``: every room, the first included)."""
-
-    room_type: str
-    room_type_name: str
-    unit: str
-    adults: int | None
-    children: list[int] | None
-    quote: Quote
-
-    @property
-    def guests(self) -> int:
-        return (self.adults or 0) + len(self.children or [])
-
-
 class Guest(msgspec.Struct, frozen=True):
     """Who is staying, as checkout stored it (``widget.payments.checkout.checked_guest``)."""
 
@@ -85,6 +69,28 @@ class CancellationPolicy(msgspec.Struct, frozen=True):
     free_until_days: int = 0
     refund_percent: int = 0
     free_cancellation: bool = True
+
+
+class GroupRoom(msgspec.Struct, frozen=True):
+    """One room of a booking of several rooms, in the guest's order (the SQL's
+    ``group_rooms``: every room, the first included)."""
+
+    id: UUID
+    status: str
+    room_type: str
+    room_type_name: str
+    unit: str
+    adults: int | None
+    children: list[int] | None
+    quote: Quote
+    #: The room's plan's policy, else the property's.
+    cancellation_policy: CancellationPolicy
+    #: What cancelling this room alone gave back (None: not cancelled alone).
+    refund_amount: int | None = None
+
+    @property
+    def guests(self) -> int:
+        return (self.adults or 0) + len(self.children or [])
 
 
 class PaymentTermsRow(msgspec.Struct, frozen=True):
@@ -249,6 +255,8 @@ class Booking(msgspec.Struct, frozen=True):
     group_quotes: list[Quote] | None = None
     #: For a group's first room: every room, in the guest's order (None otherwise).
     group_rooms: list[GroupRoom] | None = None
+    #: The booking's balance was charged (each room's balance is then paid too).
+    balance_taken: bool = False
 
     @property
     def money(self) -> StayMoney:

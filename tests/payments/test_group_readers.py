@@ -5,6 +5,7 @@ what the guest sees lists every room and what the rooms cost together."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -89,3 +90,51 @@ async def test_erasing_the_guest_erases_every_room_of_the_group(
         "SELECT count(*) FROM reservation WHERE client_address IS NOT NULL "
         "OR client_key IS NOT NULL OR guest_erased_at IS NULL").fetchone()
     assert kept == (0,)
+
+
+async def cancel_room(api: Any, path: str, secret: str, room: int) -> Any:
+    page = await api.get(path, params={"key": secret})
+    assert page.status_code == 200
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    return await api.post(f"{path}/cancel-room",
+                          data={"key": secret, "_csrf_token": token.group(1), "room": str(room)})
+
+
+def refunded(conn: psycopg.Connection[Any]) -> int:
+    row = conn.execute("SELECT coalesce(sum(amount_refunded), 0) FROM demo_payment").fetchone()
+    return int(row[0]) if row else 0
+
+
+async def test_cancelling_one_room_refunds_its_share_and_keeps_the_others(
+    demo_api: Any, open_demo: psycopg.Connection[Any]  # noqa: F811
+) -> None:
+    set_clock(open_demo, NOW)  # two months ahead: free cancellation on the flexible plan
+    hold, done = await book_group(demo_api, group_on("flexible", "flexible", "non-refundable"))
+    double, suite, _single = hold["quotes"]
+    path, secret = manage_link(open_demo)
+    # The first room carries the booking: it goes only with the whole booking.
+    first = await cancel_room(demo_api, path, secret, 0)
+    assert first.status_code == 409, first.text
+    answer = await cancel_room(demo_api, path, secret, 1)
+    assert answer.status_code == 200, answer.text
+    assert refunded(open_demo) == suite["due_now"]  # the suite's deposit, all of it
+    again = await cancel_room(demo_api, path, secret, 1)  # a second click changes nothing
+    assert again.status_code == 200 and refunded(open_demo) == suite["due_now"]
+    # The balance charged later is the rooms' that stay: the suite's is no longer due.
+    left = open_demo.execute("SELECT amount, status FROM booking_charge").fetchone()
+    assert left == (double["payment_schedule"][1]["amount"], "scheduled")
+    read = (await demo_api.get(f"/api/v1/bookings/{done['reference']}",
+                               headers={"X-Booking-Secret": secret})).json()
+    assert [r.get("status") for r in read["rooms"]] == ["confirmed", "cancelled", "confirmed"]
+    assert read["status"] == "confirmed"
+    # The non-refundable room may go too, giving nothing back.
+    assert (await cancel_room(demo_api, path, secret, 2)).status_code == 200
+    assert refunded(open_demo) == suite["due_now"]
+    # Cancelling the booking now refunds the double's share only: nothing twice.
+    from tests.payments.test_manage_booking import cancel
+
+    assert (await cancel(demo_api, path, secret)).status_code == 200
+    assert refunded(open_demo) == suite["due_now"] + double["due_now"]
+    assert open_demo.execute(
+        "SELECT count(*) FROM reservation WHERE status = 'confirmed'").fetchone() == (0,)

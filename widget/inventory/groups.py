@@ -277,6 +277,9 @@ class BookedRoom(msgspec.Struct, frozen=True, omit_defaults=True):
     rate_plan: str | None = None
     #: The extras booked for this room, slug → quantity (absent when none).
     extras: dict[str, int] = {}
+    #: The room's own status: ``held``, ``confirmed``, or ``cancelled`` (a room of a group
+    #: may be cancelled alone).
+    status: str | None = None
 
 
 async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
@@ -295,6 +298,7 @@ async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
                 MoneyOut(quote.due_now, quote.currency),
                 quote.rate_plan,
                 dict(quote.extras),
+                row["status"],
             )
         )
     return found

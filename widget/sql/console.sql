@@ -243,8 +243,11 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
         WHERE m.group_id = r.id) AS group_quotes,
        (SELECT jsonb_agg(jsonb_build_object(
-                   'room_type', mt.slug, 'room_type_name', mt.name, 'unit', mu.name,
-                   'adults', m.adults, 'children', m.children, 'quote', m.quote)
+                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
+                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
+                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
+                   'cancellation_policy',
+                   coalesce(m.cancellation_policy, p.cancellation_policy))
                  ORDER BY m.group_position)
         FROM reservation m JOIN unit mu ON mu.id = m.unit_id
         JOIN room_type mt ON mt.id = mu.room_type_id

@@ -170,7 +170,7 @@ WHERE lead.id = %(id)s AND m.group_id = lead.id AND m.id <> lead.id AND m.status
 
 -- name: group_rooms
 -- The rooms of a hold or booking, in the guest's order (a single room: just itself).
-SELECT rt.slug AS room_type, r.adults, r.children, r.quote
+SELECT rt.slug AS room_type, r.adults, r.children, r.quote, r.status::text AS status
 FROM reservation r
 JOIN unit u ON u.id = r.unit_id
 JOIN room_type rt ON rt.id = u.room_type_id

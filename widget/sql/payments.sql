@@ -147,8 +147,11 @@ SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        p.check_out_time, coalesce(r.cancellation_policy, p.cancellation_policy)
        AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status,
        (SELECT jsonb_agg(jsonb_build_object(
-                   'room_type', mt.slug, 'room_type_name', mt.name, 'unit', mu.name,
-                   'adults', m.adults, 'children', m.children, 'quote', m.quote)
+                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
+                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
+                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
+                   'cancellation_policy',
+                   coalesce(m.cancellation_policy, p.cancellation_policy))
                  ORDER BY m.group_position)
         FROM reservation m JOIN unit mu ON mu.id = m.unit_id
         JOIN room_type mt ON mt.id = mu.room_type_id
@@ -255,11 +258,16 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        + coalesce((SELECT sum(c.amount) FROM booking_charge c
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
+       EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
+               AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
         WHERE m.group_id = r.id) AS group_quotes,
        (SELECT jsonb_agg(jsonb_build_object(
-                   'room_type', mt.slug, 'room_type_name', mt.name, 'unit', mu.name,
-                   'adults', m.adults, 'children', m.children, 'quote', m.quote)
+                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
+                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
+                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
+                   'cancellation_policy',
+                   coalesce(m.cancellation_policy, p.cancellation_policy))
                  ORDER BY m.group_position)
         FROM reservation m JOIN unit mu ON mu.id = m.unit_id
         JOIN room_type mt ON mt.id = mu.room_type_id
@@ -291,12 +299,18 @@ WHERE status = 'cancelled' AND refund_amount > 0 AND refund_ref IS NULL
 LIMIT %(limit)s
 
 -- name: refund_of
--- A group's first room carries the one payment for every room.
-SELECT r.payment_ref, r.refund_amount,
-       coalesce((SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
-                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
-         AS first_payment
-FROM reservation r WHERE r.id = %(id)s
+-- A group's first room carries the one payment for every room: a room cancelled alone is
+-- refunded from it, and what such rooms got back is no longer there for the others.
+SELECT b.payment_ref, r.refund_amount,
+       (CASE WHEN r.group_id IS NULL THEN (r.quote->>'due_now')::bigint
+             ELSE (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                   WHERE m.group_id = r.group_id)
+                  - (SELECT coalesce(sum(m.refund_amount), 0) FROM reservation m
+                     WHERE m.group_id = r.group_id AND m.id <> r.group_id AND m.id <> r.id
+                       AND m.status = 'cancelled')
+        END)::bigint AS first_payment
+FROM reservation r JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
+WHERE r.id = %(id)s
 
 -- name: charges_paid
 -- The later charges actually taken for a booking (its balance, a no-show fee), newest first:
@@ -304,6 +318,35 @@ FROM reservation r WHERE r.id = %(id)s
 SELECT id, payment_ref, amount FROM booking_charge
 WHERE reservation_id = %(id)s AND status = 'succeeded'
 ORDER BY created_at DESC
+
+-- name: cancel_group_room
+-- One room of a group cancelled alone, with what its policy gives back; the booking's first
+-- room (which the page read, fenced by its version) is changed too, so stale pages refuse.
+WITH lead AS (
+    UPDATE reservation SET version = version + 1, updated_at = now()
+    WHERE id = %(group_id)s AND version = %(version)s AND status = 'confirmed'
+    RETURNING id)
+UPDATE reservation r
+SET status = 'cancelled', cancelled_at = innkeep_now(r.property_id), refund_amount = %(refund)s,
+    payment_status = CASE WHEN %(refund)s > 0 THEN 'refund_pending' END,
+    version = r.version + 1, updated_at = now()
+FROM lead
+WHERE r.id = %(id)s AND r.group_id = lead.id AND r.id <> lead.id AND r.status = 'confirmed'
+RETURNING r.id
+
+-- name: lessen_balance
+-- A room cancelled alone no longer owes its balance: the group's one charge is lessened
+-- while it is only scheduled and no worker is taking it (else nothing changes: refused).
+UPDATE booking_charge
+SET amount = CASE WHEN amount > %(by)s THEN amount - %(by)s ELSE amount END,
+    status = CASE WHEN amount > %(by)s THEN status ELSE 'canceled' END,
+    updated_at = now()
+WHERE reservation_id = %(id)s AND kind = 'balance' AND status = 'scheduled'
+  AND (leased_until IS NULL OR leased_until <= innkeep_now())
+RETURNING id
+
+-- name: balance_state
+SELECT status FROM booking_charge WHERE reservation_id = %(id)s AND kind = 'balance'
 
 -- name: cancel_charges
 -- A cancelled booking's scheduled balance is never charged. A charge a worker is taking at

@@ -269,3 +269,32 @@ async def test_a_group_paid_partly_at_the_property_is_refused_naming_the_room(
     assert answer.status_code == 422, answer.text
     assert answer.json()["field"] == "rooms[1].rate_plan"
     assert rows(open_demo) == []
+
+
+def with_rooms_per_booking(toml: str, rooms: int) -> str:
+    """The property file with ``max_rooms_per_booking`` under [property]."""
+    return toml.replace("[property]\n", f"[property]\nmax_rooms_per_booking = {rooms}\n", 1)
+
+
+async def test_a_property_sets_its_rooms_per_booking_and_quotas_follow(
+    demo_api: Any, demo_property: psycopg.Connection[Any]
+) -> None:
+    # A quota of 1 % of six units would be nothing; one booking's five rooms always fit.
+    apply_property(demo_property, parse_property(
+        with_rooms_per_booking(with_hold_share(property_toml(), 1), 5)))
+    five = rooms("double-sea-view", "double-sea-view", "double-sea-view", "family-suite",
+                 "family-suite")
+    answer = await demo_api.post(HOLDS, json=five)
+    assert answer.status_code == 201, answer.text
+    sixth = await demo_api.post(HOLDS, json=rooms("garden-single"))
+    assert sixth.status_code == 429, sixth.text
+    apply_property(demo_property, parse_property(with_rooms_per_booking(property_toml(), 2)))
+    three = await demo_api.post(HOLDS, json=rooms("garden-single", "double-sea-view",
+                                                  "family-suite"))
+    assert three.status_code == 422, three.text
+    assert three.json()["field"] == "rooms" and "at most 2" in three.json()["message"]
+
+
+def test_rooms_per_booking_is_checked_in_the_property_file() -> None:
+    with pytest.raises(Exception, match=r"max_rooms_per_booking.*>= 1"):
+        parse_property(with_rooms_per_booking(property_toml(), 0))

@@ -24,6 +24,7 @@ from widget.inventory.groups import GroupWish, RoomWish, check_rooms, hold_group
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
 from widget.inventory.quoting import Choices
+from widget.properties.file import MAX_ROOMS_PER_BOOKING_LIMIT
 from widget.rows import stay_money
 from widget.state import DbDep, ServicesDep
 
@@ -187,7 +188,7 @@ async def _group_held(
     assert data.rooms is not None
     if data.room_type is not None:
         raise Invalid("room_type: give either room_type or rooms, not both.", field="room_type")
-    check_rooms(len(data.rooms))
+    check_rooms(len(data.rooms), MAX_ROOMS_PER_BOOKING_LIMIT)  # the property's: when held
     wishes = [_room_wish(index, room) for index, room in enumerate(data.rooms)]
     seen = await services.versions.of(slug, db)
     catalogue = await services.catalogues.of(db, slug, seen)

@@ -172,7 +172,7 @@ async def hold_group(
     inventory_version: int,
 ) -> NewGroup:
     """Hold every room of ``wish`` or none: 409 ``taken`` when they are not all free."""
-    check_rooms(len(wish.rooms))
+    check_rooms(len(wish.rooms), catalogue.max_rooms_per_booking)
     check_stay(wish.check_in, wish.check_out, today, catalogue.horizon_days)
     stocks = await stock_ahead(conn, catalogue, today, inventory_version, holds.stock)
     plan = _choose(catalogue, stocks, wish, today)
@@ -194,10 +194,13 @@ async def _write(
     holds: Holds, conn: Conn, catalogue: Catalogue, wish: GroupWish, client: Client, plan: _Plan
 ) -> NewGroup:
     """Charge the client's quota for each room, then write every row in one transaction."""
-    share = fair_share(catalogue.unit_count(), catalogue.hold_share_percent)
+    floor = catalogue.max_rooms_per_booking
+    share = fair_share(catalogue.unit_count(), catalogue.hold_share_percent, floor)
     in_redis = True
     for hold_id in plan.ids:
-        counted = await holds.quotas.charge(conn, catalogue.property_id, client, hold_id, share)
+        counted = await holds.quotas.charge(
+            conn, catalogue.property_id, client, hold_id, share, floor
+        )
         plan.charged.append(hold_id)
         in_redis = in_redis and counted
     token, seconds = new_token(), holds.settings.hold_seconds
@@ -209,7 +212,7 @@ async def _write(
             for index, unit in enumerate(plan.units):
                 if not in_redis:  # Redis is away: Postgres counts the rooms
                     await holds.quotas.charge_in_postgres(
-                        conn, catalogue.property_id, client, share
+                        conn, catalogue.property_id, client, share, floor
                     )
                 stay = {"unit_id": unit, "check_in": wish.check_in, "check_out": wish.check_out}
                 cur = await conn.execute(q["expire_lapsed_on_unit"], stay)

@@ -202,7 +202,10 @@ class Holds:
             client,
             today,
             uuid.uuid4(),
-            fair_share(catalogue.unit_count(), catalogue.hold_share_percent),
+            fair_share(
+                catalogue.unit_count(), catalogue.hold_share_percent,
+                catalogue.max_rooms_per_booking,
+            ),
         )
         try:
             for unit_id in units:
@@ -245,6 +248,7 @@ class Holds:
                 attempt.client,
                 attempt.hold_id,
                 attempt.share,
+                attempt.catalogue.max_rooms_per_booking,
             )
             attempt.charged = True
         return quote
@@ -264,7 +268,8 @@ class Holds:
             async with conn.transaction():
                 if not attempt.counted_in_redis:  # Redis is away: Postgres counts the share
                     await self.quotas.charge_in_postgres(
-                        conn, catalogue.property_id, attempt.client, attempt.share
+                        conn, catalogue.property_id, attempt.client, attempt.share,
+                        catalogue.max_rooms_per_booking,
                     )
                 cur = await conn.execute(
                     q["expire_lapsed_on_unit"],

@@ -28,7 +28,7 @@ WHERE r.id = %(id)s AND r.status <> 'blocked'
 
 -- name: property_for_pricing
 SELECT id, slug, currency, time_zone, version, inventory_version, pricing_rules, locale,
-       booking_horizon_days, hold_share_percent, rate_plans, extras,
+       booking_horizon_days, hold_share_percent, rate_plans, extras, max_rooms_per_booking,
        (innkeep_now(id) AT TIME ZONE time_zone)::date AS today
 FROM property WHERE slug = %(slug)s
 

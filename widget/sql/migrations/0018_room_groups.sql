@@ -6,3 +6,7 @@
 ALTER TABLE reservation ADD COLUMN group_id uuid;
 ALTER TABLE reservation ADD COLUMN group_position smallint;
 CREATE INDEX reservation_group ON reservation (group_id) WHERE group_id IS NOT NULL;
+-- The most rooms one booking may have at the property (its file's max_rooms_per_booking);
+-- no client's hold quota is ever smaller.
+ALTER TABLE property ADD COLUMN max_rooms_per_booking integer NOT NULL DEFAULT 4
+    CHECK (max_rooms_per_booking BETWEEN 1 AND 20);

@@ -298,3 +298,39 @@ async def test_a_property_sets_its_rooms_per_booking_and_quotas_follow(
 def test_rooms_per_booking_is_checked_in_the_property_file() -> None:
     with pytest.raises(Exception, match=r"max_rooms_per_booking.*>= 1"):
         parse_property(with_rooms_per_booking(property_toml(), 0))
+
+
+async def test_a_party_bigger_than_any_room_is_offered_combinations_cheapest_first(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    # Six adults: the family suite sleeps at most five (the demo's largest room).
+    body = {**STAY, "room_type": "family-suite", "adults": 6}
+    answer = await demo_api.post("/api/v1/properties/demo/quotes", json=body)
+    assert answer.status_code == 422, answer.text
+    refused = answer.json()
+    assert refused["field"] == "adults"
+    offers = refused["combinations"]
+    assert 1 <= len(offers) <= 3
+    totals = [offer["total"]["amount"] for offer in offers]
+    assert totals == sorted(totals)
+    for offer in offers:
+        assert sum(room["adults"] for room in offer["rooms"]) == 6
+        assert all(room["adults"] >= 1 for room in offer["rooms"])
+    # An offer is what it says: held as it stands, its rooms cost its total.
+    held = await demo_api.post(HOLDS, json={**STAY, "rooms": offers[0]["rooms"]})
+    assert held.status_code == 201, held.text
+    assert held.json()["total"] == totals[0]
+    # A party one room takes is quoted as ever, with no offers.
+    fits = await demo_api.post("/api/v1/properties/demo/quotes",
+                               json={**STAY, "room_type": "family-suite", "adults": 3})
+    assert fits.status_code == 200 and "combinations" not in fits.json()
+
+
+def test_a_party_is_split_with_an_adult_in_every_room() -> None:
+    from engine import Party
+    from widget.inventory.combinations import _split
+
+    assert _split(Party(2, (5, 7)), [2, 2]) == [Party(1, (5,)), Party(1, (7,))]
+    assert _split(Party(5), [5, 2]) == [Party(4), Party(1)]
+    assert _split(Party(1, (5, 7)), [2, 2]) is None  # a child never sleeps alone
+    assert _split(Party(3, (4,)), [2, 1]) is None  # four guests, three beds

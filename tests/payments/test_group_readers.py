@@ -16,6 +16,7 @@ from tests.payments.test_manage_booking import manage_link
 from tests.payments.test_payment_terms import NOW
 from tests.payments.test_room_groups import book_group, group_on, open_demo  # noqa: F401
 from tests.payments.test_stripe_checkout import worker_connection
+from widget.deliveries.bookings import booking_data
 from widget.guests.privacy import erase_guest, guest_property
 from widget.inventory.bookings import bookings_between
 from widget.inventory.front_desk import front_desk
@@ -24,6 +25,8 @@ from widget.mail.compose import money
 from widget.mail.phrases import phrases
 from widget.payments.booking_file import booking_file
 from widget.reports.ledger import bookings_csv
+from widget.rows import BookingEvent, decoded
+from widget.sql import queries
 
 DOUBLE, SUITE = "Double room with sea view", "Family suite"
 ARRIVAL = date(2027, 3, 15)
@@ -76,6 +79,13 @@ async def test_the_owner_sees_every_room_under_the_bookings_reference(
     assert [(t.reference, t.guest_name) for t in taken] == [(reference, "Anna Schmidt")] * 2
     assert [room.room_type_name for room in file.booking.group_rooms or []] == [DOUBLE, SUITE]
     assert ledger.count(reference) == 2
+    async with worker_connection(open_demo) as conn:
+        cur = await conn.execute(queries("webhooks")["booking_for_webhook"], {"id": hold["id"]})
+        event = booking_data(decoded(await cur.fetchone(), BookingEvent))
+    assert [room["room_type"]["slug"] for room in event["rooms"]] == [
+        "double-sea-view", "family-suite"]
+    assert event["total"]["amount"] == sum(q["total"] for q in hold["quotes"])
+    assert event["paid"]["amount"] == hold["due_now"]
 
 
 async def test_erasing_the_guest_erases_every_room_of_the_group(

@@ -244,6 +244,10 @@ async def test_a_groups_deposits_are_one_payment_and_its_balances_one_charge(
                                headers={"X-Booking-Secret": secret})).json()
     assert read["paid"]["amount"] == online
     assert read["total"]["amount"] == sum(q["total"] for q in quotes)
+    # Still free to cancel: each room gives back what was paid for it, but the
+    # non-refundable one, nothing.
+    refund = read["cancellation"]["refund_if_cancelled_now"]["amount"]
+    assert refund == online - online_of(quotes[1])
 
 
 async def test_a_group_paid_at_the_property_books_every_room_and_charges_nothing(

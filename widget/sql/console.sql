@@ -240,6 +240,8 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        + coalesce((SELECT sum(c.amount) FROM booking_charge c
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
+       EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
+               AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
         WHERE m.group_id = r.id) AS group_quotes,
        (SELECT jsonb_agg(jsonb_build_object(

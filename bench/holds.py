@@ -4,7 +4,10 @@ Redis, with the client pinned to its own core. Three runs:
 1. one guest at a time: p50/p99 of a hold (released again at once);
 2. 100 guests racing for the same unit-night, 100 rounds: exactly one winner per round,
    and the losers' latency;
-3. 10,000 hold attempts from 100 guests across 4 worker processes over two months of
+3. 100 guests each asking for a group of two rooms at once (overlapping sets of the six
+   units, one night per round), 50 rounds: overlaps and partly held groups (must be 0),
+   at most three groups per round, and the losers' latency;
+4. 10,000 hold attempts from 100 guests across 4 worker processes over two months of
    dates: overlaps (must be 0) and the latency at that load.
 
 The client is a minimal HTTP/1.1 keep-alive client on asyncio: an off-the-shelf Python
@@ -177,6 +180,75 @@ async def racing(endpoints: list[Endpoint], guests: int, rounds: int) -> dict[st
     }
 
 
+#: The two rooms a guest of the group race asks for: every pair overlaps another's.
+PAIRS = [
+    ("garden-single", "double-sea-view"),
+    ("garden-single", "family-suite"),
+    ("double-sea-view", "family-suite"),
+    ("double-sea-view", "double-sea-view"),
+    ("family-suite", "family-suite"),
+]
+
+
+def group(rooms: tuple[str, str], check_in: date) -> bytes:
+    return json.dumps({
+        "check_in": str(check_in),
+        "check_out": str(check_in + timedelta(days=1)),
+        "rooms": [{"room_type": room, "adults": 1} for room in rooms],
+    }).encode()
+
+
+async def group_race(endpoints: list[Endpoint], guests: int, rounds: int) -> dict[str, Any]:
+    """Guests asking at once for overlapping two-room groups on one night, round by round."""
+    conns = spread(endpoints, guests)
+    first = monday(480)  # nights neither the race nor the crowd uses
+    warm_up = group(PAIRS[0], first - timedelta(days=7))
+    await asyncio.gather(*(
+        conns[n].request("POST", "/api/v1/properties/demo/holds", warm_up,
+                         {"X-Innkeep-Session": f"group-warm-up-{n:03d}"})
+        for n in range(guests)
+    ))
+    most_winners = 0
+    loser_ms: list[float] = []
+    for round_ in range(rounds):
+        night = first + timedelta(days=7 * (round_ // 4) + round_ % 4)
+
+        async def attempt(n: int, night: date = night, round_: int = round_) -> tuple[int, float]:
+            began = time.perf_counter()
+            status, _ = await conns[n].request(
+                "POST", "/api/v1/properties/demo/holds", group(PAIRS[n % len(PAIRS)], night),
+                {"X-Innkeep-Session": f"group-{round_:03d}-{n:03d}",
+                 "X-Forwarded-For": guest_address(n, 0x1000 + round_)},
+            )
+            return status, (time.perf_counter() - began) * 1000
+
+        results = await asyncio.gather(*(attempt(n) for n in range(guests)))
+        most_winners = max(most_winners, sum(1 for status, _ in results if status == 201))
+        loser_ms += [ms for status, ms in results if status == 409]
+        unexpected = {status for status, _ in results} - {201, 409}
+        assert not unexpected, unexpected
+    return {
+        "rounds": rounds,
+        "most_groups_in_a_round": most_winners,
+        "losers_p50_ms": percentile(loser_ms, 0.5),
+        "losers_p99_ms": percentile(loser_ms, 0.99),
+    }
+
+
+def partial_groups(database_url: str) -> int:
+    """Groups of which some rooms are held or booked and some not: must be none."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            """SELECT count(*) FROM (
+                 SELECT group_id FROM reservation WHERE group_id IS NOT NULL
+                 GROUP BY group_id
+                 HAVING count(*) FILTER (WHERE status IN ('held', 'confirmed'))
+                        NOT IN (0, count(*))) broken"""
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 async def crowd(endpoints: list[Endpoint], guests: int, attempts: int) -> dict[str, Any]:
     room_types = [("double-sea-view", 2), ("family-suite", 2), ("garden-single", 1)]
     per_guest = attempts // guests
@@ -249,12 +321,16 @@ def main() -> None:
     solo_count = int(os.environ.get("BENCH_SOLO", "500"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "100"))
     attempts = int(os.environ.get("BENCH_ATTEMPTS", "10000"))
+    group_rounds = int(os.environ.get("BENCH_GROUP_ROUNDS", "50"))
 
     with stack(workers=2, server_cores=server_cores, **LOAD_ENV) as (url, database_url):
         host, port = url.removeprefix("http://").split(":")
         solo = asyncio.run(one_at_a_time(host, int(port), solo_count))
         race = asyncio.run(racing([(host, int(port))], 100, rounds))
         race["overlaps"] = overlaps(database_url)
+        groups = asyncio.run(group_race([(host, int(port))], 100, group_rounds))
+        groups["overlaps"] = overlaps(database_url)
+        groups["partial_groups"] = partial_groups(database_url)
     with stack(workers=4, server_cores=server_cores, **LOAD_ENV) as (url, database_url):
         host, port = url.removeprefix("http://").split(":")
         load = asyncio.run(crowd([(host, int(port))], 100, attempts))
@@ -273,6 +349,13 @@ def main() -> None:
         f"(target ≤ 50 ms); overlaps {race['overlaps']}"
     )
     print(
+        f"100 guests racing for overlapping two-room groups, {groups['rounds']} rounds: "
+        f"at most {groups['most_groups_in_a_round']} groups held in a round (of 3 possible); "
+        f"losers p50 {groups['losers_p50_ms']:.1f} ms, p99 {groups['losers_p99_ms']:.1f} ms "
+        f"(target ≤ 50 ms); overlaps {groups['overlaps']}, "
+        f"partly held groups {groups['partial_groups']}"
+    )
+    print(
         f"{load['attempts']} attempts, 100 guests, 4 workers: {load['granted']} held, "
         f"{load['attempts_per_s']}/s, p50 {load['p50_ms']:.1f} ms, p99 {load['p99_ms']:.1f} ms; "
         f"overlaps {load['overlaps']}"
@@ -284,6 +367,11 @@ def main() -> None:
         "race_rounds_with_one_winner": race["rounds_with_exactly_one_winner"],
         "race_losers_p99_ms": round(race["losers_p99_ms"], 2),
         "race_overlaps": race["overlaps"],
+        "group_rounds": groups["rounds"],
+        "group_most_in_a_round": groups["most_groups_in_a_round"],
+        "group_losers_p99_ms": round(groups["losers_p99_ms"], 2),
+        "group_overlaps": groups["overlaps"],
+        "group_partial": groups["partial_groups"],
         "load_attempts": load["attempts"],
         "load_granted": load["granted"],
         "load_p50_ms": round(load["p50_ms"], 2),
@@ -294,6 +382,8 @@ def main() -> None:
     print(json.dumps(result))
     if race["overlaps"] or load["overlaps"] or race["rounds_with_exactly_one_winner"] != rounds:
         sys.exit("a double booking or a round without exactly one winner")
+    if groups["overlaps"] or groups["partial_groups"] or groups["most_groups_in_a_round"] > 3:
+        sys.exit("a double booking, a partly held group, or more groups than rooms")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ later must have a default (tests/widget/test_rows.py decodes a quote as stored t
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -23,6 +23,32 @@ RowT = TypeVar("RowT")
 def decoded(row: dict[str, Any], kind: type[RowT]) -> RowT:
     """``row`` (a dict from psycopg's ``dict_row``) as the Struct ``kind``."""
     return msgspec.convert(row, type=kind)
+
+
+class StayMoney(NamedTuple):
+    """What a booking's rooms cost together: its one room's quote, or the sum over a
+    group's rooms (whose first room carries the one payment and the one balance)."""
+
+    total: int
+    due_now: int
+    #: What is charged online after booking (0: all paid now, or at the property).
+    balance: int
+    #: When the balance is charged (None: nothing is charged later).
+    balance_due: date | None
+
+
+def stay_money(quote: Quote, group_quotes: list[Quote] | None) -> StayMoney:
+    """The money of a booking's rooms (``group_quotes``: a group's, else just ``quote``).
+    A group's rooms share their plan's payment terms, so their balances fall due together;
+    the earliest day is taken all the same, so nothing is charged late."""
+    quotes = group_quotes or [quote]
+    dues = [q.payment_schedule[-1].due for q in quotes if q.balance > 0 and q.payment_schedule]
+    return StayMoney(
+        total=sum(q.total for q in quotes),
+        due_now=sum(q.due_now for q in quotes),
+        balance=sum(q.balance for q in quotes),
+        balance_due=min(dues) if dues else None,
+    )
 
 
 class Guest(msgspec.Struct, frozen=True):
@@ -43,6 +69,28 @@ class CancellationPolicy(msgspec.Struct, frozen=True):
     free_until_days: int = 0
     refund_percent: int = 0
     free_cancellation: bool = True
+
+
+class GroupRoom(msgspec.Struct, frozen=True):
+    """One room of a booking of several rooms, in the guest's order (the SQL's
+    ``group_rooms``: every room, the first included)."""
+
+    id: UUID
+    status: str
+    room_type: str
+    room_type_name: str
+    unit: str
+    adults: int | None
+    children: list[int] | None
+    quote: Quote
+    #: The room's plan's policy, else the property's.
+    cancellation_policy: CancellationPolicy
+    #: What cancelling this room alone gave back (None: not cancelled alone).
+    refund_amount: int | None = None
+
+    @property
+    def guests(self) -> int:
+        return (self.adults or 0) + len(self.children or [])
 
 
 class PaymentTermsRow(msgspec.Struct, frozen=True):
@@ -122,6 +170,13 @@ class Hold(msgspec.Struct, frozen=True):
     #: The plan's payment terms the hold was priced under (None: all paid at booking).
     payment_terms: PaymentTermsRow | None = None
     property_name: str = ""
+    #: For a group's first room: every room's quote, in the guest's order (None otherwise).
+    group_quotes: list[Quote] | None = None
+
+    @property
+    def money(self) -> StayMoney | None:
+        """What the hold's rooms cost together (None: an unpriced row, which is no hold)."""
+        return None if self.quote is None else stay_money(self.quote, self.group_quotes)
 
 
 class Reservation(msgspec.Struct, frozen=True):
@@ -154,6 +209,13 @@ class Reservation(msgspec.Struct, frozen=True):
     #: The provider's customer and saved card, for charges after booking.
     customer_ref: str | None = None
     payment_method_ref: str | None = None
+    #: For a group's first room: every room's quote, in the guest's order (None otherwise).
+    group_quotes: list[Quote] | None = None
+
+    @property
+    def money(self) -> StayMoney | None:
+        """What the rooms cost together (None: an unpriced row, which is no hold)."""
+        return None if self.quote is None else stay_money(self.quote, self.group_quotes)
 
 
 class Booking(msgspec.Struct, frozen=True):
@@ -189,6 +251,17 @@ class Booking(msgspec.Struct, frozen=True):
     payment_terms: PaymentTermsRow | None = None
     #: What was actually paid: the payment at booking and every later charge taken.
     paid: int = 0
+    #: For a group's first room: every room's quote, in the guest's order (None otherwise).
+    group_quotes: list[Quote] | None = None
+    #: For a group's first room: every room, in the guest's order (None otherwise).
+    group_rooms: list[GroupRoom] | None = None
+    #: The booking's balance was charged (each room's balance is then paid too).
+    balance_taken: bool = False
+
+    @property
+    def money(self) -> StayMoney:
+        """What the booking's rooms cost together."""
+        return stay_money(self.quote, self.group_quotes)
 
 
 class BookingMail(msgspec.Struct, frozen=True):
@@ -216,11 +289,19 @@ class BookingMail(msgspec.Struct, frozen=True):
     extras: list[PlanName] = []
     #: ``at_property`` for a booking taken at the front desk: nothing was paid online.
     payment_status: str | None = None
+    #: For a group's first room: every room, in the guest's order (None otherwise).
+    group_rooms: list[GroupRoom] | None = None
+
+    @property
+    def money(self) -> StayMoney:
+        """What the booking's rooms cost together (a group's, or its one room's)."""
+        rooms = self.group_rooms
+        return stay_money(self.quote, None if rooms is None else [r.quote for r in rooms])
 
     @property
     def paid_online(self) -> int:
         """What the guest paid when booking (minor units): nothing for a desk booking."""
-        return 0 if self.payment_status == "at_property" else self.quote.due_now
+        return 0 if self.payment_status == "at_property" else self.money.due_now
 
 
 class ListedBooking(msgspec.Struct, frozen=True):
@@ -256,6 +337,8 @@ class NoShowTarget(msgspec.Struct, frozen=True):
     check_in: date
     cancellation_policy: CancellationPolicy
     today: date
+    #: For a group's first room: every room's quote (the fee is the booking's, all rooms').
+    group_quotes: list[Quote] | None = None
 
 
 class BookingEvent(msgspec.Struct, frozen=True):
@@ -277,6 +360,8 @@ class BookingEvent(msgspec.Struct, frozen=True):
     room_type_slug: str
     room_type_name: str
     currency: str
+    #: For a group's first room: every room, in the guest's order (None otherwise).
+    group_rooms: list[GroupRoom] | None = None
 
 
 class GuestReservation(msgspec.Struct, frozen=True):

@@ -70,3 +70,22 @@ async def test_a_hold_allowed_only_by_a_gap_takes_the_unit_with_the_gap(
     again = await api.post("/api/v1/properties/demo/holds", json=gap,
                            headers={"X-Innkeep-Session": "gap-guest-2"})
     assert again.status_code == 422 and again.json()["error"] == "min_stay"
+
+
+async def test_a_group_room_allowed_only_by_a_gap_takes_the_unit_with_the_gap(
+    api: Client, demo: psycopg.Connection[Any]
+) -> None:
+    two_night_gap(demo, "Room 2")  # Room 1 and Room 3 are free all week
+    one = {"check_in": str(TUESDAY), "check_out": str(THURSDAY),
+           "rooms": [{"room_type": "double-sea-view", "adults": 1}]}
+    # Two such rooms: only one unit fills the gap, and the other may not break the minimum.
+    two = {**one, "rooms": one["rooms"] * 2}
+    refused = await api.post("/api/v1/properties/demo/holds", json=two)
+    assert refused.status_code == 409, refused.text
+    assert demo.execute("SELECT count(*) FROM reservation WHERE status = 'held'").fetchone() == (0,)
+    held = await api.post("/api/v1/properties/demo/holds", json=one)
+    assert held.status_code == 201, held.text
+    unit = demo.execute(
+        "SELECT u.name FROM reservation r JOIN unit u ON u.id = r.unit_id "
+        "WHERE r.status = 'held'").fetchone()
+    assert unit == ("Room 2",)

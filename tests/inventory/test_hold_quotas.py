@@ -97,12 +97,13 @@ async def units_free(api: Client) -> int:
     return sum(int(room["nights"][0]["units_free"]) for room in response.json()["room_types"])
 
 
-def test_by_default_no_client_can_hold_a_whole_house_of_two_units_or_more() -> None:
+def test_by_default_no_client_can_hold_a_whole_house_bigger_than_one_booking() -> None:
     default = parse_property(DEMO_TOML).property.hold_quota.share_percent
-    for units in range(2, 500):
-        assert 1 <= fair_share(units, default) < units
-        assert fair_share(units, default) <= max(1, units / 4)
-    assert fair_share(1, default) == 1  # one booking's room, even in a house of one
+    for units in range(5, 500):
+        assert 4 <= fair_share(units, default) < units
+        assert fair_share(units, default) <= max(4, units / 4)
+    # One booking's four rooms, even in a small house.
+    assert fair_share(1, default) == fair_share(4, default) == 4
 
 
 async def test_one_address_holds_no_more_than_its_share(api: Client) -> None:
@@ -111,38 +112,39 @@ async def test_one_address_holds_no_more_than_its_share(api: Client) -> None:
         await hold(api, wish(room), who("198.51.100.7", f"session-{n:04d}"))
         for n, room in enumerate(EVERY_UNIT)
     ]
-    # A quarter of six units, rounded down, and never fewer than one booking's one room.
-    assert [a.status_code for a in answers] == [201] + [429] * 5
-    refused = answers[1].json()
+    # A quarter of six units, rounded down, but never fewer than one booking's four rooms.
+    assert [a.status_code for a in answers] == [201] * 4 + [429] * 2
+    refused = answers[4].json()
     assert refused["error"] == "too_many_requests" and refused["retry_after"] >= 1
-    assert int(answers[1].headers["retry-after"]) == refused["retry_after"]
-    assert await units_free(api) == 5
+    assert int(answers[4].headers["retry-after"]) == refused["retry_after"]
+    assert await units_free(api) == 2
 
 
 async def test_one_session_holds_no_more_than_its_share(api: Client) -> None:
     # One widget session from ever new addresses: the session is the limit.
     answers = [
         await hold(api, wish(room), who(f"198.51.100.{n + 10}", "one-session-0001"))
-        for n, room in enumerate(EVERY_UNIT[:3])
+        for n, room in enumerate(EVERY_UNIT[:5])
     ]
-    assert [a.status_code for a in answers] == [201, 429, 429]
+    assert [a.status_code for a in answers] == [201] * 4 + [429], [a.text for a in answers]
 
 
 async def test_the_share_is_set_in_the_property_file(
     api: Client, db: psycopg.Connection[Any]
 ) -> None:
-    apply_property(db, parse_property(with_hold_share(DEMO_TOML, 50)))
+    apply_property(db, parse_property(with_hold_share(DEMO_TOML, 100)))
     answers = [
         await hold(api, wish(room), who("198.51.100.7", f"session-{n:04d}"))
         for n, room in enumerate(EVERY_UNIT)
     ]
-    assert [a.status_code for a in answers] == [201] * 3 + [429] * 3
+    assert [a.status_code for a in answers] == [201] * 6
 
 
 async def test_ipv6_clients_are_counted_by_their_64(api: Client) -> None:
-    first = await hold(api, wish("double-sea-view"), who("2001:db8:aa:1::1"))
-    neighbour = await hold(api, wish("double-sea-view"), who("2001:db8:aa:1:ffff::2"))
-    elsewhere = await hold(api, wish("double-sea-view"), who("2001:db8:aa:2::1"))
+    # One booking's four rooms for the first address; its /64 neighbour shares its count.
+    first = await hold(api, group(*EVERY_UNIT[:4]), who("2001:db8:aa:1::1"))
+    neighbour = await hold(api, wish("family-suite"), who("2001:db8:aa:1:ffff::2"))
+    elsewhere = await hold(api, wish("family-suite"), who("2001:db8:aa:2::1"))
     assert (first.status_code, neighbour.status_code, elsewhere.status_code) == (201, 429, 201)
 
 
@@ -187,3 +189,27 @@ async def test_checking_out_again_does_not_renew_a_hold(
     assert expiry(again) == expiry(first)
     advance_clock(db, timedelta(seconds=120))
     assert (await hold(api, wish(week=1), guest)).status_code == 201  # the old one is over
+
+
+def group(*types: str, week: int = 0) -> dict[str, Any]:
+    stay = wish(week=week)
+    return {
+        "check_in": stay["check_in"],
+        "check_out": stay["check_out"],
+        "rooms": [{"room_type": t, "adults": 1} for t in types],
+    }
+
+
+async def test_quotas_count_rooms_and_one_booking_of_four_rooms_always_fits(api: Client) -> None:
+    guest = who("198.51.100.7", "group-session-0001")
+    # A quarter of six units is one, but a client may always hold one booking's four rooms.
+    four = await hold(api, group("double-sea-view", "double-sea-view", "family-suite",
+                                 "garden-single"), guest)
+    assert four.status_code == 201, four.text
+    # Each room counts: a fifth room, even for other dates, is over the share.
+    fifth = await hold(api, group("double-sea-view", week=1), guest)
+    assert fifth.status_code == 429, fifth.text
+    assert await units_free(api) == 2
+    # Another client from elsewhere is not held back by this one.
+    other = await hold(api, group("double-sea-view", "family-suite"), who("203.0.113.9"))
+    assert other.status_code == 201, other.text

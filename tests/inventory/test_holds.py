@@ -47,6 +47,18 @@ def wish(room_type: str = "double-sea-view", nights: int = 3, **more: Any) -> di
     }
 
 
+def four_rooms(count: int = 4) -> dict[str, Any]:
+    """One booking's rooms (a session may always hold four): the single, the suites, a
+    double."""
+    stay = wish()
+    types = ["garden-single", "family-suite", "family-suite", "double-sea-view"][:count]
+    return {
+        "check_in": stay["check_in"],
+        "check_out": stay["check_out"],
+        "rooms": [{"room_type": t, "adults": 1} for t in types],
+    }
+
+
 def session(n: int) -> dict[str, str]:
     return {"X-Innkeep-Session": f"guest-session-{n:04d}"}
 
@@ -180,19 +192,18 @@ async def test_a_lapsed_hold_frees_its_nights_and_is_expired_by_the_next_taker(
 async def test_the_sweeper_expires_lapsed_holds_and_frees_their_quota(
     api: Client, demo: psycopg.Connection[Any], services: Services
 ) -> None:
-    assert (await hold(api, wish("garden-single"))).status_code == 201
-    assert (await hold(api, wish("family-suite", nights=2))).status_code == 201
-    assert (await hold(api, wish())).status_code == 429  # this session holds two already
+    assert (await hold(api, four_rooms())).status_code == 201
+    assert (await hold(api, wish())).status_code == 429  # this session holds four already
     assert await sweep_holds(services.pool, services.holds) == 0
     advance_clock(demo, timedelta(seconds=601))
-    assert await sweep_holds(services.pool, services.holds) == 2
-    assert statuses(demo) == ["expired", "expired"]
+    assert await sweep_holds(services.pool, services.holds) == 4
+    assert statuses(demo) == ["expired"] * 4
     assert (await hold(api, wish())).status_code == 201
 
 
 async def test_a_session_may_hold_only_a_few_rooms_at_once(api: Client) -> None:
-    assert (await hold(api, wish("garden-single"), who=1)).status_code == 201
-    second = await hold(api, wish("family-suite", nights=2), who=1)
+    assert (await hold(api, four_rooms(3), who=1)).status_code == 201
+    second = await hold(api, wish(nights=2), who=1)
     assert second.status_code == 201
     third = await hold(api, wish(), who=1)
     assert third.status_code == 429
@@ -223,8 +234,8 @@ async def test_with_redis_away_holds_still_work_and_never_overlap(no_redis: Clie
 
 @pytest.mark.redis_away
 async def test_with_redis_away_quotas_are_counted_in_postgres(no_redis: Client) -> None:
-    assert (await hold(no_redis, wish("garden-single"), who=1)).status_code == 201
-    assert (await hold(no_redis, wish("family-suite", nights=2), who=1)).status_code == 201
+    assert (await hold(no_redis, four_rooms(3), who=1)).status_code == 201
+    assert (await hold(no_redis, wish(nights=2), who=1)).status_code == 201
     third = await hold(no_redis, wish(), who=1)
     assert third.status_code == 429
     assert "retry-after" in third.headers

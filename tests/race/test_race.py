@@ -1,5 +1,6 @@
 """Many guests racing for the same few rooms over HTTP, against two worker processes:
-afterwards no two active reservations overlap and every granted hold is a real held row."""
+afterwards no two active reservations overlap, every granted hold is a real held row, and
+no group of rooms is ever split."""
 
 from __future__ import annotations
 
@@ -221,3 +222,67 @@ def test_cutting_redis_mid_race_loses_speed_not_correctness(
     assert granted_rows(demo_db, results) == sum(1 for a in results if a.status == 201)
     assert during == [201, 201, 201]
     assert after == [201, 201, 201]
+
+
+GUEST = {
+    "guest": {"name": "Anna Racer", "email": "anna@example.com"},
+    "accept_cancellation_policy": True,
+}
+
+
+def random_group(rng: random.Random) -> dict[str, Any]:
+    kinds = ["double-sea-view"] * 3 + ["family-suite"] * 2 + ["garden-single"]
+    start = ARRIVAL + timedelta(days=rng.randrange(0, 3))
+    return {
+        "check_in": str(start),
+        "check_out": str(start + timedelta(days=rng.randrange(1, 3))),
+        "rooms": [{"room_type": t, "adults": 1} for t in rng.sample(kinds, rng.randrange(2, 4))],
+    }
+
+
+async def group_guest(client: httpx.AsyncClient, url: str, n: int, asked: dict[str, int]) -> None:
+    """Ask for a set of rooms; a winner books half the time and lets go otherwise."""
+    rng = random.Random(1000 + n)
+    for _ in range(3):
+        body = random_group(rng)
+        response = await client.post(
+            f"{url}/api/v1/properties/demo/holds", json=body,
+            headers={"X-Innkeep-Session": f"group-{n:04d}-{rng.randrange(10**6)}"},
+        )
+        assert response.status_code in (201, 409), response.text
+        if response.status_code != 201:
+            continue
+        held = response.json()
+        asked[held["id"]] = len(body["rooms"])
+        token = {"X-Hold-Token": held["token"]}
+        hold_url = f"{url}/api/v1/holds/{held['id']}"
+        if rng.random() < 0.5:
+            await client.post(f"{hold_url}/checkout", json=GUEST, headers=token)
+            await client.post(f"{hold_url}/confirm", headers=token)
+        else:
+            await client.delete(hold_url, headers=token)
+
+
+def test_racing_groups_never_share_a_night_and_are_never_split(
+    service: Running, demo_db: psycopg.Connection[Any]
+) -> None:
+    asked: dict[str, int] = {}
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            await asyncio.gather(*(group_guest(client, service.url, n, asked) for n in range(24)))
+
+    asyncio.run(scenario())
+    assert asked, "no group was ever held"
+    assert overlaps(demo_db) == 0
+    rows = demo_db.execute(
+        "SELECT group_id::text, count(*), array_agg(DISTINCT status::text) FROM reservation"
+        " WHERE group_id IS NOT NULL GROUP BY group_id"
+    ).fetchall()
+    demo_db.commit()
+    # Every group ever written is whole, and its rooms share one fate.
+    assert {group: count for group, count, _ in rows} == asked
+    split = [(group, states) for group, _, states in rows if len(states) != 1]
+    assert split == []
+    fates = {states[0] for _, _, states in rows}
+    assert "confirmed" in fates and "cancelled" in fates, fates

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get
 from litestar.params import HeaderParameter, PathParameter
 
 from widget.api.responses import errors
 from widget.headers import BOOKING_SECRET
+from widget.inventory.groups import rooms_of
 from widget.payments.cancellation import BookingOut, booking_answer, booking_for_guest
 from widget.state import DbDep
 
@@ -36,4 +38,6 @@ class BookingController(Controller):
         """The booking with the guest's details, what was paid and what cancelling now would
         refund; 404 unless `X-Booking-Secret` is the booking's secret (the only way to read
         a guest's details)."""
-        return booking_answer(await booking_for_guest(db, reference, x_booking_secret))
+        booking = await booking_for_guest(db, reference, x_booking_secret)
+        answer = booking_answer(booking)
+        return msgspec.structs.replace(answer, rooms=await rooms_of(db, booking.id))

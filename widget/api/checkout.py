@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, post
 from litestar.params import HeaderParameter, JSONBody
 
@@ -11,6 +12,7 @@ from widget.api.params import HoldId
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.headers import HOLD_TOKEN
 from widget.idempotency import idempotent
+from widget.inventory.groups import rooms_of
 from widget.inventory.hold_access import load_hold
 from widget.links import manage_url, site_url
 from widget.payments.checkout import CheckoutIn, start_checkout
@@ -95,6 +97,7 @@ class CheckoutController(Controller):
             await db.execute(
                 queries("payments")["keep_guest_key"], {"id": hold_id, "key_hash": token_hash(key)}
             )
-            return booked.answer(manage_url(site, booked.reference, key))
+            answer = booked.answer(manage_url(site, booked.reference, key))
+            return msgspec.structs.replace(answer, rooms=await rooms_of(db, hold_id))
 
         return await idempotent(request, db, work, services.settings)

@@ -2,42 +2,90 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, post
 from litestar.params import JSONBody
 
-from engine import Quote
+from engine import Instalment, Quote
 from widget.api.params import HoldId, PropertySlug, check_adults, check_children
-from widget.api.quotes import StayRequest
+from widget.api.quotes import _MAX_CHOICES
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.clients import client_of
-from widget.errors import Conflict, InnkeepError
+from widget.errors import Conflict, InnkeepError, Invalid
 from widget.headers import HOLD_TOKEN
 from widget.idempotency import idempotent
 from widget.intake import ACCEPTS, BEACON
 from widget.inventory.catalogue import party
+from widget.inventory.groups import GroupWish, RoomWish, check_rooms, hold_group
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
+from widget.inventory.quoting import Choices
+from widget.properties.file import MAX_ROOMS_PER_BOOKING_LIMIT
+from widget.rows import stay_money
 from widget.state import DbDep, ServicesDep
 
 
-class HoldRequest(StayRequest, forbid_unknown_fields=True):
-    """A stay to hold: as a quote, plus what the guest saw."""
+class RoomRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """One room of a hold of several rooms: its type, its party and what was chosen."""
 
+    room_type: str
+    adults: int = 2
+    children: list[int] = []
+    #: The rate plan's slug; the property's first plan for the room type if left out.
+    rate_plan: str | None = None
+    #: Extras chosen for this room: ``{"breakfast": 2}`` (slug → quantity).
+    extras: Annotated[dict[str, int], msgspec.Meta(max_length=_MAX_CHOICES)] = {}
+    #: Answers to the questions the property's pricing rules ask: ``{"pets": 1}``.
+    inputs: Annotated[dict[str, int | bool], msgspec.Meta(max_length=_MAX_CHOICES)] = {}
+
+
+class HoldRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A stay to hold: as a quote, plus what the guest saw; or, with ``rooms``, several
+    rooms for the same nights, held and booked together (then leave out ``room_type``)."""
+
+    room_type: str | None = None
+    check_in: date
+    check_out: date
+    adults: int = 2
+    children: list[int] = []
+    promo_code: str | None = None
+    #: The rate plan's slug; the property's first plan for the room type if left out.
+    rate_plan: str | None = None
+    #: Extras chosen: ``{"breakfast": 2}`` (slug → quantity).
+    extras: Annotated[dict[str, int], msgspec.Meta(max_length=_MAX_CHOICES)] = {}
+    #: Answers to the questions the property's pricing rules ask: ``{"pets": 1}``.
+    inputs: Annotated[dict[str, int | bool], msgspec.Meta(max_length=_MAX_CHOICES)] = {}
     #: The `quote_hash` of the quote the guest saw; if the price changed since, 409.
     quote_hash: str | None = None
+    #: Several rooms at once (at most the property's rooms per booking, 4): all are held,
+    #: or none.
+    rooms: Annotated[list[RoomRequest], msgspec.Meta(max_length=64)] | None = None
+
+    def choices(self) -> Choices:
+        """The plan, extras and inputs of a single-room request."""
+        return Choices(self.rate_plan, dict(self.extras), dict(self.inputs))
 
 
-class HoldOut(msgspec.Struct):
+class HoldOut(msgspec.Struct, omit_defaults=True):
     id: UUID
     #: Secret: send it back as the X-Hold-Token header on every call about this hold.
     token: str
     expires_at: datetime
+    #: The quote (with ``rooms``: the first room's).
     quote: Quote
+    #: With ``rooms``: one quote per room, in the order asked.
+    quotes: list[Quote] | None = None
+    #: With ``rooms``: what the rooms cost together, and what is paid now (one payment).
+    total: int | None = None
+    due_now: int | None = None
+    currency: str | None = None
+    #: With ``rooms`` and a deposit: the group's one payment now and its one balance later
+    #: (they add up to what is paid online; absent when all is paid now).
+    payment_schedule: list[Instalment] | None = None
 
 
 class ReleaseOut(msgspec.Struct):
@@ -79,6 +127,11 @@ class HoldController(Controller):
             return held
 
         async def _held() -> HoldOut:
+            if data.rooms is not None:
+                return await _group_held(request, db, services, slug, data)
+            if data.room_type is None:
+                raise Invalid("room_type: say which room type to hold (or give rooms).",
+                              field="room_type")
             who = party(check_adults(data.adults), check_children(data.children))
             seen = await services.versions.of(slug, db)
             catalogue = await services.catalogues.of(db, slug, seen)
@@ -126,6 +179,46 @@ class HoldController(Controller):
         `{"token": "…"}` (any content type) or as the form field `token`."""
         token = request.headers.get(HOLD_TOKEN) or _token_from(await request.body())
         return await _release(db, services, hold_id, token)
+
+
+async def _group_held(
+    request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, slug: str, data: HoldRequest
+) -> HoldOut:
+    """Hold every room of ``data.rooms`` or none, and answer with one quote per room."""
+    assert data.rooms is not None
+    if data.room_type is not None:
+        raise Invalid("room_type: give either room_type or rooms, not both.", field="room_type")
+    check_rooms(len(data.rooms), MAX_ROOMS_PER_BOOKING_LIMIT)  # the property's: when held
+    wishes = [_room_wish(index, room) for index, room in enumerate(data.rooms)]
+    seen = await services.versions.of(slug, db)
+    catalogue = await services.catalogues.of(db, slug, seen)
+    wish = GroupWish(data.check_in, data.check_out, wishes, data.promo_code or None)
+    client = client_of(request, services.settings)
+    held = await hold_group(
+        services.holds, db, catalogue, wish, client, seen.today, seen.inventory_version
+    )
+    quotes = held.quotes
+    money = stay_money(quotes[0], quotes)
+    schedule = None
+    if money.balance > 0 and money.balance_due is not None:
+        schedule = [Instalment(seen.today, money.due_now),
+                    Instalment(money.balance_due, money.balance)]
+    return HoldOut(
+        held.id, held.token, held.expires_at, quotes[0], quotes,
+        total=money.total, due_now=money.due_now, currency=quotes[0].currency,
+        payment_schedule=schedule,
+    )
+
+
+def _room_wish(index: int, room: RoomRequest) -> RoomWish:
+    """One room of the request, its party checked and any fault named ``rooms[i].…``."""
+    try:
+        who = party(check_adults(room.adults), check_children(room.children))
+    except Invalid as refused:
+        refused.field = f"rooms[{index}].{refused.field or 'adults'}"
+        raise
+    choices = Choices(room.rate_plan, dict(room.extras), dict(room.inputs))
+    return RoomWish(room.room_type, who, choices)
 
 
 def _token_from(body: bytes) -> str | None:

@@ -12,11 +12,13 @@ from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Template
 
 from widget.embedding import new_nonce
+from widget.errors import Invalid
 from widget.form_csrf import form_csrf
 from widget.intake import ACCEPTS, FORM
 from widget.mail.compose import language_of, long_date, money, policy_sentence
 from widget.mail.phrases import phrases
 from widget.payments.cancellation import booking_for_guest, cancel_booking, terms
+from widget.payments.room_cancellation import cancel_room
 from widget.rows import Booking, extras_label, plan_label
 from widget.state import DbDep, ServicesDep
 
@@ -107,3 +109,21 @@ class ManageBookingController(Controller):
         booking = await booking_for_guest(db, reference, key)
         after = await cancel_booking(db, services.payments, booking)
         return _page(after, key, message="cancelled")
+
+    @post("/{reference:str}/cancel-room", operation_id="cancelBookingRoom", status_code=200)
+    async def cancel_one_room(
+        self,
+        db: DbDep,
+        services: ServicesDep,
+        reference: Reference,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        """Cancel one room of a booking of several (not its first), refunding what that
+        room's plan's policy gives back of its share."""
+        key = data.get("key", "")
+        booking = await booking_for_guest(db, reference, key)
+        room = data.get("room", "")
+        if not room.isdigit():
+            raise Invalid("room: say which room to cancel (0 is the first).", field="room")
+        after = await cancel_room(db, services.payments, booking, int(room))
+        return _page(after, key, message="room_cancelled")

@@ -15,6 +15,7 @@ from widget.api.params import PropertySlug, check_adults, check_children
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.errors import Invalid
 from widget.inventory.catalogue import party
+from widget.inventory.combinations import check_party_fits
 from widget.inventory.quoting import Choices, quote, quote_every_plan
 from widget.state import DbDep, ServicesDep
 
@@ -73,6 +74,9 @@ class QuoteController(Controller):
         who = party(check_adults(data.adults), check_children(data.children))
         seen = await services.versions.of(slug, db)
         catalogue = await services.catalogues.of(db, slug, seen)
+        await check_party_fits(
+            db, catalogue, data.check_in, data.check_out, who, data.promo_code, seen.today
+        )
         priced = await quote(
             db,
             catalogue,

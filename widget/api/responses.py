@@ -39,7 +39,8 @@ WHEN: dict[int, str] = {
     415: "The body is not of a media type this endpoint reads (`unsupported_media_type`): "
     "send `Content-Type: application/json`.",
     422: "A value breaks a rule (a date, the party, a stay restriction, a promo code): "
-    "`field` names it.",
+    "`field` names it. A quote for a party no one room sleeps carries `combinations`: the "
+    "cheapest few ways to book it in several rooms (`rooms`, `total`, `due_now`).",
     429: "This client holds too many rooms or tries too often: retry after `Retry-After` seconds.",
     500: "A pricing rule of the property failed, or its rules do not load here "
     "(`pricing_failed`, logged for the owner).",

@@ -10,7 +10,7 @@ import msgspec
 
 from widget.db import Conn
 from widget.deliveries.outbox import enqueue
-from widget.rows import BookingEvent, decoded
+from widget.rows import BookingEvent, decoded, stay_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 
@@ -48,8 +48,16 @@ def booking_data(booking: BookingEvent) -> dict[str, Any]:
         "children": booking.children,
     }
     if booking.quote is not None:
-        data["total"] = money(booking.quote.total)
-        data["paid"] = money(booking.quote.due_now)
+        rooms = booking.group_rooms
+        together = stay_money(booking.quote, None if rooms is None else [r.quote for r in rooms])
+        data["total"] = money(together.total)
+        data["paid"] = money(together.due_now)
+    if booking.group_rooms:  # a booking of several rooms names every one
+        data["rooms"] = [
+            {"unit": r.unit, "room_type": {"slug": r.room_type, "name": r.room_type_name},
+             "adults": r.adults, "children": r.children or []}
+            for r in booking.group_rooms
+        ]
     if booking.refund_amount is not None:
         data["refund"] = money(booking.refund_amount)
     if booking.guest is not None:

@@ -75,6 +75,8 @@ class Catalogue:
     horizon_days: int = BOOKING_HORIZON_DAYS
     #: The most one client may hold at once, in percent of the active units.
     hold_share_percent: int = 25
+    #: The most rooms one booking may have; no client's hold quota is smaller.
+    max_rooms_per_booking: int = 4
     #: The rate plans as the owner wrote them, in order (none: stays are sold without).
     rate_plans: tuple[RatePlanSpec, ...] = ()
     #: The same, as the engine prices them, and the extras a guest may choose.
@@ -201,6 +203,7 @@ async def read_catalogue(
         rooms=rooms,
         horizon_days=row["booking_horizon_days"],
         hold_share_percent=row["hold_share_percent"],
+        max_rooms_per_booking=row["max_rooms_per_booking"],
         rate_plans=plans,
         plans=tuple(plan.engine_plan(locale) for plan in plans),
         extras=tuple(extra.engine_extra(locale) for extra in extras),

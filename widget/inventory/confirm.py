@@ -76,10 +76,32 @@ async def confirm_hold(
                     },
                 )
                 updated = await cur.fetchone()
+                await _confirm_rest_of_group(conn, hold_id)
         except pg_errors.ExclusionViolation:
             # An expired hold whose nights someone else holds or booked meanwhile.
             return Confirmation(False, reason="taken")
+        except _GroupBroken:
+            return Confirmation(False, reason="released")
         assert updated is not None  # the row is locked and its version checked above
         if in_transaction is not None:
             await in_transaction(conn, updated["reference"])
         return Confirmation(True, updated["reference"], updated["version"], changed=True)
+
+
+class _GroupBroken(Exception):
+    """A room of the group is no longer held: the group is booked whole or not at all."""
+
+
+async def _confirm_rest_of_group(conn: Conn, hold_id: UUID) -> None:
+    """Confirm the other rooms of a group with its first room, in the same transaction
+    (the first room is locked already, so every path locks in the same order)."""
+    q = queries("inventory")
+    cur = await conn.execute(q["group_members"], {"id": hold_id})
+    members = await cur.fetchall()
+    if not members:
+        return
+    if any(member["status"] not in ("held", "expired") for member in members):
+        raise _GroupBroken
+    cur = await conn.execute(q["confirm_group_members"], {"id": hold_id})
+    if len(await cur.fetchall()) != len(members):
+        raise _GroupBroken

@@ -124,6 +124,8 @@ def _hold_row(
         "client_address": client.address,
         "cancellation_policy": None if policy is None else Jsonb(policy),
         "payment_terms": None if terms is None else Jsonb(terms),
+        "group_id": None,
+        "group_position": None,
     }
 
 
@@ -200,7 +202,10 @@ class Holds:
             client,
             today,
             uuid.uuid4(),
-            fair_share(catalogue.unit_count(), catalogue.hold_share_percent),
+            fair_share(
+                catalogue.unit_count(), catalogue.hold_share_percent,
+                catalogue.max_rooms_per_booking,
+            ),
         )
         try:
             for unit_id in units:
@@ -243,6 +248,7 @@ class Holds:
                 attempt.client,
                 attempt.hold_id,
                 attempt.share,
+                attempt.catalogue.max_rooms_per_booking,
             )
             attempt.charged = True
         return quote
@@ -262,7 +268,8 @@ class Holds:
             async with conn.transaction():
                 if not attempt.counted_in_redis:  # Redis is away: Postgres counts the share
                     await self.quotas.charge_in_postgres(
-                        conn, catalogue.property_id, attempt.client, attempt.share
+                        conn, catalogue.property_id, attempt.client, attempt.share,
+                        catalogue.max_rooms_per_booking,
                     )
                 cur = await conn.execute(
                     q["expire_lapsed_on_unit"],
@@ -336,14 +343,19 @@ class Holds:
         )
 
     async def release(self, conn: Conn, hold_id: UUID) -> bool:
-        """Let a hold go at once (the caller has checked its token). False if it was no
-        longer held (already released, expired or booked)."""
-        cur = await conn.execute(queries("inventory")["release_hold"], {"id": hold_id})
-        row = await cur.fetchone()
-        if row is None:
+        """Let a hold go at once, with every room of its group (the caller has checked its
+        token). False if it was no longer held (already released, expired or booked)."""
+        q = queries("inventory")
+        async with conn.transaction():
+            # The first room is locked first, as confirmation locks it: never a deadlock.
+            await conn.execute(q["lock_reservation"], {"id": hold_id})
+            cur = await conn.execute(q["release_hold"], {"id": hold_id})
+            rows = await cur.fetchall()
+        if not any(row["id"] == hold_id for row in rows):
             return False
-        self.freshness.forget(row["property_id"])
-        await self._give_back(row["property_id"], {**row, "id": hold_id})
+        self.freshness.forget(rows[0]["property_id"])
+        for row in rows:
+            await self._give_back(row["property_id"], row)
         return True
 
     async def sweep(self, conn: Conn, limit: int = 500) -> int:

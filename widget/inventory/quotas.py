@@ -49,16 +49,20 @@ end
 return {0, 0}
 """
 
-#: The rooms one booking may have (one, today): no client's share is ever smaller.
-ROOMS_PER_BOOKING = 1
+#: The most rooms one booking may have unless the property says otherwise (its file's
+#: ``max_rooms_per_booking``; a hold of several rooms, issue 15).
+MAX_ROOMS_PER_BOOKING = 4
+#: No client's share is ever smaller than one booking's rooms: quotas count rooms, and a
+#: family must be able to hold the rooms of one booking whatever the size of the house.
+ROOMS_PER_BOOKING = MAX_ROOMS_PER_BOOKING
 #: Verdicts of the script.
 _OVER_LIMIT, _THROTTLED = 1, 2
 
 
-def fair_share(units: int, percent: int) -> int:
+def fair_share(units: int, percent: int, rooms_per_booking: int = ROOMS_PER_BOOKING) -> int:
     """The most units one client may hold at once of a property selling ``units``:
     ``percent`` of them, rounded down, but never fewer than one booking's rooms."""
-    return max(ROOMS_PER_BOOKING, units * percent // 100)
+    return max(rooms_per_booking, units * percent // 100)
 
 
 @dataclass(frozen=True)
@@ -97,26 +101,29 @@ class Quotas:
         self._watch = watch
         self._charge: Any = redis.register_script(_CHARGE)
 
-    def _limits(self, client: Client, share: int) -> list[int]:
+    def _limits(self, client: Client, share: int, floor: int) -> list[int]:
         """Per identity of `_keys`: the property's fair share, or less if the deployment's
-        own limits say so."""
-        limits = [min(self.settings.holds_per_address, share)]
+        own limits say so, but never fewer than one booking's rooms (``floor``)."""
+        limits = [max(floor, min(self.settings.holds_per_address, share))]
         if client.session:
-            limits.append(min(self.settings.holds_per_session, share))
+            limits.append(max(floor, min(self.settings.holds_per_session, share)))
         return limits
 
     async def charge(
-        self, conn: Conn, property_id: int, client: Client, hold_id: UUID, share: int
+        self, conn: Conn, property_id: int, client: Client, hold_id: UUID, share: int,
+        floor: int = ROOMS_PER_BOOKING,
     ) -> bool:
         """Count one hold attempt against the client's ``share`` of the property (see
-        `fair_share`); raise 429 if over a limit. False: Redis is away and the caller must
-        count in Postgres instead (`charge_in_postgres`)."""
+        `fair_share`; never below ``floor``, the property's rooms per booking); raise 429 if
+        over a limit. False: Redis is away and the caller must count in Postgres instead
+        (`charge_in_postgres`)."""
+        limits = self._limits(client, share, floor)
         try:
-            verdict, retry_ms = await self._try_charge(property_id, client, hold_id, share)
+            verdict, retry_ms = await self._try_charge(property_id, client, hold_id, limits)
             # Over the limit? Holds Postgres no longer counts (booked, released, lapsed before
             # their refund reached Redis) must not keep their places: drop them, ask again.
             if verdict == _OVER_LIMIT and await self._forget_ended(conn, property_id, client):
-                verdict, retry_ms = await self._try_charge(property_id, client, hold_id, share)
+                verdict, retry_ms = await self._try_charge(property_id, client, hold_id, limits)
         except REDIS_FAILURES as exc:  # Postgres counts instead
             self._watch.failed("quotas.charge", exc)
             return False
@@ -125,7 +132,7 @@ class Quotas:
         return True
 
     async def _try_charge(
-        self, property_id: int, client: Client, hold_id: UUID, share: int
+        self, property_id: int, client: Client, hold_id: UUID, limits: list[int]
     ) -> tuple[int, int]:
         now = int(time.time() * 1000)
         # A hold lives at most this long (checkout extends it once, by the grace time).
@@ -137,7 +144,7 @@ class Quotas:
                 str(hold_id),
                 now + lifetime * 1000,
                 self.settings.hold_attempts_per_minute,
-                *self._limits(client, share),
+                *limits,
             ],
         )
         return int(verdict), int(retry_ms)
@@ -166,7 +173,8 @@ class Quotas:
         return True
 
     async def charge_in_postgres(
-        self, conn: Conn, property_id: int, client: Client, share: int
+        self, conn: Conn, property_id: int, client: Client, share: int,
+        floor: int = ROOMS_PER_BOOKING,
     ) -> None:
         """The same limits from the reservation table; call inside the hold's transaction."""
         for identity in sorted(_identities(client)):  # one order for all: no deadlock
@@ -180,10 +188,9 @@ class Quotas:
         row = await cur.fetchone()
         assert row is not None
         ends_in = float(row["first_ends_in"] or 60)
-        session_full = row["by_key"] >= min(self.settings.holds_per_session, share)
-        if (client.session and session_full) or (
-            row["by_address"] >= min(self.settings.holds_per_address, share)
-        ):
+        by_address, *by_session = self._limits(client, share, floor)
+        session_full = bool(by_session) and row["by_key"] >= by_session[0]
+        if session_full or row["by_address"] >= by_address:
             raise _refusal(_OVER_LIMIT, ends_in)
         if row["attempts"] >= self.settings.hold_attempts_per_minute:
             raise _refusal(_THROTTLED, 60)

@@ -69,14 +69,27 @@ def policy_sentence(
     return words["policy_free"].format(date=long_date(free_until, language), percent=percent)
 
 
+def _rooms_line(booking: BookingMail, language: str) -> str:
+    """A group's rooms on one line, each with its rate plan: "Double (Flexible) + Suite"."""
+    named = []
+    for room in booking.group_rooms or []:
+        plan = plan_label(booking.rate_plans, room.quote.rate_plan, language)
+        named.append(f"{room.room_type_name} ({plan})" if plan else room.room_type_name)
+    return " + ".join(named)
+
+
 def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[str, Any]:
     quote, currency, check_in = booking.quote, booking.currency, booking.check_in
     policy = booking.cancellation_policy
     words = phrases(language)
     # A desk booking paid nothing online; otherwise what is paid online in all (a deposit
     # and its balance included) is not due at the property.
-    online = 0 if booking.payment_status == "at_property" else quote.online_total
-    at_property = quote.total - online
+    # A group's rooms together: one payment, one total.
+    rooms = booking.group_rooms or []
+    total = booking.money.total
+    online = 0 if booking.payment_status == "at_property" else (
+        sum(r.quote.online_total for r in rooms) if rooms else quote.online_total)
+    at_property = total - online
 
     def when(day: date) -> str:
         return long_date(day, language)
@@ -89,20 +102,22 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
         "name": booking.guest.name,
         "property": booking.property_name,
         "reference": booking.reference,
-        "room": booking.room_type_name,
+        "room": _rooms_line(booking, language) if rooms else booking.room_type_name,
         "arrival": when(check_in),
         "arrival_time": words["from_time"].format(time=clock(booking.check_in_time)),
         "departure": when(booking.check_out),
         "departure_time": words["until_time"].format(time=clock(booking.check_out_time)),
-        "guests": (booking.adults or 0) + len(booking.children),
+        "guests": sum(r.guests for r in rooms) if rooms
+        else (booking.adults or 0) + len(booking.children),
         "paid": money(booking.paid_online, currency, language),
         "at_property": money(at_property, currency, language) if at_property else None,
-        "total": money(quote.total, currency, language),
+        "total": money(total, currency, language),
         "policy": policy_sentence(
             words, check_in - timedelta(days=policy.free_until_days)
             if policy.free_cancellation else None, policy.refund_percent, language,
         ),
-        "rate": plan_label(booking.rate_plans, quote.rate_plan, language),
+        # A group names each room's plan with the room.
+        "rate": None if rooms else plan_label(booking.rate_plans, quote.rate_plan, language),
         "extras": extras_label(booking.extras, quote.extras, language),
         "test_payment": test_payment,
         "guest": booking.guest,

@@ -28,7 +28,7 @@ from widget.payments.provider import (
     PaymentProvider,
     PaymentUnavailable,
 )
-from widget.rows import NoShowTarget, decoded
+from widget.rows import NoShowTarget, decoded, stay_money
 from widget.settings import Settings
 from widget.sql import queries
 from widget.tokens import new_token, token_hash, token_matches
@@ -245,7 +245,8 @@ async def balance_job(pool: Pool, provider: PaymentProvider, settings: Settings)
 def no_show_limit(row: NoShowTarget) -> int:
     """The most a no-show fee may be: what the booking's cancellation policy keeps of the
     stay's total once free cancellation is over."""
-    return row.quote.total * (100 - row.cancellation_policy.refund_percent) // 100
+    total = stay_money(row.quote, row.group_quotes).total  # a group: every room's
+    return total * (100 - row.cancellation_policy.refund_percent) // 100
 
 
 def _check_no_show(found: dict[str, Any] | None, reference: str, amount: int) -> NoShowTarget:

@@ -18,6 +18,7 @@ import msgspec
 from widget.db import Conn
 from widget.deliveries.bookings import enqueue_booking_event
 from widget.errors import Conflict, Invalid, NotFound
+from widget.inventory.groups import BookedRoom
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.keys import (
@@ -26,7 +27,7 @@ from widget.payments.keys import (
     charge_refund_key,
 )
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
-from widget.rows import Booking, Guest, decoded
+from widget.rows import Booking, CancellationPolicy, GroupRoom, Guest, decoded
 from widget.schemas import MoneyOut
 from widget.sql import queries
 from widget.tokens import token_matches
@@ -52,16 +53,44 @@ def terms(booking: Booking) -> Terms:
     the property's today, to what was actually paid (a deposit, with the balance once it
     was charged; nothing for a stay paid at the property)."""
     policy = booking.cancellation_policy
-    percent = policy.refund_percent
-    paid = booking.paid
     check_in, today = booking.check_in, booking.today
-    free_until = (
-        check_in - timedelta(days=policy.free_until_days) if policy.free_cancellation else None
-    )
-    # Within the free period everything comes back; after it the percentage, rounded down.
+    free_until = _free_until(policy, check_in)
+    paid, refund = booking.paid, refund_under(policy, booking.paid, check_in, today)
+    shares = room_shares(booking)
+    if shares:  # a group: each room still booked, under its own plan's policy
+        paid = sum(share for share, _ in shares)
+        refund = sum(refund_under(room_policy, share, check_in, today)
+                     for share, room_policy in shares)
+    return Terms(paid, refund, free_until, policy.refund_percent, today < check_in)
+
+
+def _free_until(policy: CancellationPolicy, check_in: date) -> date | None:
+    if not policy.free_cancellation:
+        return None
+    return check_in - timedelta(days=policy.free_until_days)
+
+
+def refund_under(policy: CancellationPolicy, paid: int, check_in: date, today: date) -> int:
+    """What ``policy`` gives back of ``paid`` on ``today``: everything within the free
+    period, after it the percentage, rounded down."""
+    free_until = _free_until(policy, check_in)
     free = free_until is not None and today <= free_until
-    refund = paid if free else paid * percent // 100
-    return Terms(paid, refund, free_until, percent, today < check_in)
+    return paid if free else paid * policy.refund_percent // 100
+
+
+def room_share(booking: Booking, room: GroupRoom) -> int:
+    """What was paid for one room of a group: its part of the one payment at booking, and
+    its balance once the group's one balance charge went through."""
+    return room.quote.due_now + (room.quote.balance if booking.balance_taken else 0)
+
+
+def room_shares(booking: Booking) -> list[tuple[int, CancellationPolicy]]:
+    """A group's rooms still booked: what was paid for each, and its policy (empty for a
+    booking of one room)."""
+    return [
+        (room_share(booking, room), room.cancellation_policy)
+        for room in booking.group_rooms or [] if room.status == "confirmed"
+    ]
 
 
 async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> Booking:
@@ -114,6 +143,8 @@ class BookingOut(msgspec.Struct, frozen=True, omit_defaults=True):
     rate_plan: str | None = None
     #: The extras booked, slug → quantity (absent when none).
     extras: dict[str, int] = {}
+    #: The booking's rooms, in the order they were asked for (one for most bookings).
+    rooms: list[BookedRoom] = []
 
 
 def booking_answer(booking: Booking) -> BookingOut:
@@ -140,7 +171,7 @@ def booking_answer(booking: Booking) -> BookingOut:
         rate_plan=booking.quote.rate_plan,
         extras=booking.quote.extras,
         paid=MoneyOut(booking.paid, currency),
-        total=MoneyOut(booking.quote.total, currency),
+        total=MoneyOut(booking.money.total, currency),
         payment_status=booking.payment_status,
         cancellation=cancellation,
         refund=None if refunded is None else MoneyOut(refunded, currency),
@@ -168,6 +199,7 @@ async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking
         )
         if await cur.fetchone() is None:
             raise Conflict("The booking changed meanwhile; please reload.", code="stale")
+        await conn.execute(queries("inventory")["cancel_group_members"], {"id": booking.id})
         cur = await conn.execute(q["cancel_charges"], {"id": booking.id})
         waiting = [
             (row["id"], row["payment_ref"]) for row in await cur.fetchall()

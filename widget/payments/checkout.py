@@ -31,6 +31,7 @@ from widget.payments.provider import (
     PaymentUnavailable,
     Started,
 )
+from widget.rows import stay_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 
@@ -59,15 +60,17 @@ TestCard = Literal["success", "decline", "insufficient_funds", "authentication_r
 def consent_text(hold: Hold, quote: Quote, language: str) -> str | None:
     """The consent the guest gives by paying a deposit now, in their language, as the widget
     shows it beside the pay button (``balance_consent``; None: nothing is charged later).
-    Stored with the booking: Stripe's ``setup_future_usage=off_session`` asks for it."""
-    if quote.balance <= 0:
+    Stored with the booking: Stripe's ``setup_future_usage=off_session`` asks for it.
+    For a group, the one balance of all its rooms."""
+    later = stay_money(quote, hold.group_quotes)
+    if later.balance <= 0 or later.balance_due is None:
         return None
     return text(
         language,
         "balance_consent",
         property=hold.property_name or hold.property_slug,
-        amount=money(quote.balance, quote.currency, language),
-        date=format_date(quote.payment_schedule[-1].due, format="long", locale=language),
+        amount=money(later.balance, quote.currency, language),
+        date=format_date(later.balance_due, format="long", locale=language),
     )
 
 
@@ -138,7 +141,10 @@ async def start_checkout(
         raise HoldLost("This hold has ended; please choose your dates again.")
     if hold.quote is None:  # every hold is priced when made; a row without one is no hold
         raise HoldLost("This hold has ended; please choose your dates again.")
-    amount, currency = hold.quote.due_now, hold.quote.currency
+    # A group's first room carries the payment for every room: one payment for the sum
+    # (its rooms share one plan's payment terms, so all or none are paid at the property).
+    money = stay_money(hold.quote, hold.group_quotes)
+    amount, currency = money.due_now, hold.quote.currency
     if hold.quote.pay_at_property:
         payment = await _guarantee(conn, provider, hold, data)
     else:
@@ -165,6 +171,8 @@ async def start_checkout(
         raise HoldLost(
             "This hold has ended or changed; please choose your dates again.",
         )
+    if hold.group_quotes is not None:  # the other rooms keep the time the payment needs
+        await conn.execute(queries("inventory")["extend_group"], {"id": hold.id})
     started = Started(hold.id, row["hold_expires_at"], MoneyOut(amount, currency))
     if payment is None:  # paid at the property, no card kept: nothing to collect
         payment = Payment(f"at_property_{hold.id}", "succeeded", 0, currency, str(hold.id))

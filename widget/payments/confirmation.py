@@ -32,12 +32,13 @@ from widget.errors import (
 from widget.inventory.availability import free_room_types as free_for_stay
 from widget.inventory.catalogue import party, read_catalogue
 from widget.inventory.confirm import InTransaction, confirm_hold
+from widget.inventory.groups import BookedRoom
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.keys import cancel_key, capture_key, refund_taken_key
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
-from widget.rows import Reservation, decoded
+from widget.rows import Reservation, decoded, stay_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
@@ -94,6 +95,8 @@ class ConfirmOut(msgspec.Struct, frozen=True, kw_only=True):
     payment_status: Literal["captured", "authorised", "at_property"]
     #: The guest's page for this booking (it carries a key of its own: keep it private).
     manage_url: str
+    #: The booking's rooms, in the order they were asked for (one for most bookings).
+    rooms: list[BookedRoom] = []
 
 
 async def reservation(conn: Conn, hold_id: UUID) -> Reservation | None:
@@ -107,7 +110,11 @@ def _mismatch(payment: Payment, row: Reservation) -> str | None:
     """Why ``payment`` is not the payment for this hold's stored quote, if it is not."""
     if payment.hold_id != str(row.id):
         return "The payment belongs to another hold."
-    if row.quote is None or payment.amount != row.quote.due_now:
+    if row.quote is None:
+        return "The payment's amount is not the amount due for this hold."
+    # One payment for every room of a group: its first room carries the sum.
+    due = stay_money(row.quote, row.group_quotes).due_now
+    if payment.amount != due:
         return "The payment's amount is not the amount due for this hold."
     if payment.currency != row.quote.currency.upper():
         return "The payment's currency is not the hold's currency."
@@ -169,16 +176,16 @@ async def _schedule_balance(conn: Conn, row: Reservation, payment: Payment) -> N
         await conn.execute(
             q["booking_payment_status"], {"id": row.id, "payment_status": "at_property"}
         )
-    if row.quote is None or row.quote.balance <= 0:
+    if row.quote is None:
+        return
+    # A group's balance is one charge for all its rooms, on its first room (as its payment).
+    later = stay_money(row.quote, row.group_quotes)
+    if later.balance <= 0 or later.balance_due is None:
         return
     await conn.execute(
         q["schedule_balance"],
-        {
-            "charge_id": uuid4(),
-            "id": row.id,
-            "amount": row.quote.balance,
-            "due_on": row.quote.payment_schedule[-1].due,
-        },
+        {"charge_id": uuid4(), "id": row.id, "amount": later.balance,
+         "due_on": later.balance_due},
     )
 
 

@@ -104,6 +104,8 @@ async def _cancel_unpaid(
         )
         if await cur.fetchone() is None:
             return
+        # A group's other rooms go with its first, which carries the payment.
+        await conn.execute(queries("inventory")["cancel_group_members"], {"id": hold_id})
         mail = await booking_for_mail(conn, hold_id)
         await enqueue(conn, hold_id, booking_cancelled_unpaid(mail, provider.name == "demo"))
         await enqueue_booking_event(conn, hold_id, "booking.cancelled")

@@ -80,6 +80,7 @@ def _property_row(spec: PropertySpec) -> dict[str, Any]:
         "pricing_rules": Jsonb(_jsonable(spec.rules)),
         "booking_horizon_days": info.booking_horizon_days,
         "hold_share_percent": info.hold_quota.share_percent,
+        "max_rooms_per_booking": info.max_rooms_per_booking,
         "guest_retention_years": info.guest_retention_years,
         "rate_plans": Jsonb(stored(spec.rate_plans)),
         "extras": Jsonb(stored(spec.extras)),

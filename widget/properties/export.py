@@ -18,7 +18,7 @@ from psycopg.rows import dict_row
 
 from engine import rule_types, to_major
 from widget.properties.fields import SettingField, settings_fields
-from widget.properties.file import CancellationPolicy
+from widget.properties.file import DEFAULT_ROOMS_PER_BOOKING, CancellationPolicy
 from widget.properties.plans import ExtraSpec, RatePlanSpec
 from widget.properties.secrets import reference
 from widget.properties.toml_out import inline_table, toml_key, toml_string, value
@@ -81,6 +81,11 @@ def _property(prop: Row) -> list[str]:
             ("check_in_time", toml_string(prop["check_in_time"])),
             ("check_out_time", toml_string(prop["check_out_time"])),
             ("booking_horizon_days", str(prop["booking_horizon_days"])),
+            *(  # written only when not the default, as the owner most likely left it
+                [("max_rooms_per_booking", str(prop["max_rooms_per_booking"]))]
+                if prop["max_rooms_per_booking"] != DEFAULT_ROOMS_PER_BOOKING
+                else []
+            ),
             *(
                 [("guest_retention_years", str(prop["guest_retention_years"]))]
                 if prop["guest_retention_years"] is not None

@@ -42,6 +42,11 @@ class CancellationPolicy(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     refund_percent: Annotated[int, Meta(ge=0, le=100)] = 0
 
 
+#: The most rooms any property may sell in one booking, and the default for one.
+MAX_ROOMS_PER_BOOKING_LIMIT = 20
+DEFAULT_ROOMS_PER_BOOKING = 4
+
+
 class HoldQuota(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """How much of the property one guest may hold at once (see `widget.inventory.quotas`):
     ``share_percent`` of the active units, rounded down, never less than one booking's rooms.
@@ -72,6 +77,11 @@ class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         int, Meta(ge=MIN_HORIZON_DAYS, le=MAX_HORIZON_DAYS)
     ] = BOOKING_HORIZON_DAYS
     hold_quota: HoldQuota = HoldQuota()
+    #: The most rooms one booking may have (a hold of several rooms); no guest's hold quota
+    #: is ever smaller, so the rooms of one booking can always be held together.
+    max_rooms_per_booking: Annotated[
+        int, Meta(ge=1, le=MAX_ROOMS_PER_BOOKING_LIMIT)
+    ] = DEFAULT_ROOMS_PER_BOOKING
     #: Guests' personal fields are anonymised this many years after departure (none: kept
     #: until erased by hand; see docs/console.md, "Guests and privacy").
     guest_retention_years: Annotated[int, Meta(ge=1, le=30)] | None = None

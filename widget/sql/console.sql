@@ -91,14 +91,17 @@ WITH here AS (
     SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS today FROM property
     WHERE id = %(property_id)s
 )
-SELECT r.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
-       u.name AS unit, rt.name AS room_type, r.guest, r.adults, r.children, r.quote,
-       r.payment_status, r.payment_captured_at IS NOT NULL AS captured, here.today
+-- A group's other rooms show with the booking's reference, guest and payment (its first
+-- room carries them).
+SELECT b.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
+       u.name AS unit, rt.name AS room_type, b.guest, r.adults, r.children, r.quote,
+       b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today
 FROM reservation r
 CROSS JOIN here
+JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
 JOIN unit u ON u.id = r.unit_id
 JOIN room_type rt ON rt.id = u.room_type_id
-WHERE r.property_id = %(property_id)s AND r.status = 'confirmed' AND r.reference IS NOT NULL
+WHERE r.property_id = %(property_id)s AND r.status = 'confirmed' AND b.reference IS NOT NULL
   AND lower(r.stay) <= here.today + 1 AND upper(r.stay) >= here.today
 ORDER BY u.position, u.name, lower(r.stay)
 
@@ -207,10 +210,12 @@ ORDER BY rt.position, u.position, u.name
 
 -- name: tape_reservations
 -- Everything that takes a unit's night in the month: bookings, blocks, live holds.
+-- A group's other rooms show with the booking's reference and guest.
 SELECT r.id, r.unit_id, lower(r.stay) AS first_night, upper(r.stay) AS check_out,
-       r.status::text AS status, r.reference, r.guest ->> 'name' AS guest_name,
+       r.status::text AS status, b.reference, b.guest ->> 'name' AS guest_name,
        r.hold_expires_at, r.block_reason
 FROM reservation r
+JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
 WHERE r.property_id = %(property_id)s
   AND r.status IN ('held', 'confirmed', 'blocked')
   AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now())
@@ -228,10 +233,27 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras, r.payment_terms,
-       (r.quote->>'due_now')::bigint
+       -- What was actually taken (a group's first room carries the one payment for every
+       -- room): the payment at booking and every later charge that went through.
+       coalesce((SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
        + coalesce((SELECT sum(c.amount) FROM booking_charge c
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
-       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
+       EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
+               AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes,
+       (SELECT jsonb_agg(jsonb_build_object(
+                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
+                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
+                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
+                   'cancellation_policy',
+                   coalesce(m.cancellation_policy, p.cancellation_policy))
+                 ORDER BY m.group_position)
+        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
+        JOIN room_type mt ON mt.id = mu.room_type_id
+        WHERE m.group_id = r.id) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

@@ -4,17 +4,19 @@ SELECT p.id, p.slug, p.guest_retention_years,
 FROM property p WHERE p.slug = %(slug)s
 
 -- name: guest_reservations
--- Every reservation that holds this e-mail address, whatever became of it.
-SELECT r.id, r.reference, r.status::text AS status, lower(r.stay) AS check_in,
+-- Every reservation that holds this e-mail address, whatever became of it: a group's other
+-- rooms too (their first room holds the guest; each keeps the client's address).
+SELECT r.id, b.reference, r.status::text AS status, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, u.name AS unit, rt.slug AS room_type, r.adults, r.children,
-       r.guest, r.promo_code, r.quote, r.payment_provider, r.payment_ref, r.payment_status,
-       r.payment_captured_at, r.cancelled_at, r.refund_amount, r.client_address,
+       b.guest, r.promo_code, r.quote, b.payment_provider, b.payment_ref, b.payment_status,
+       b.payment_captured_at, r.cancelled_at, r.refund_amount, r.client_address,
        r.created_at, r.guest_erased_at
 FROM reservation r
+JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
 JOIN unit u ON u.id = r.unit_id
 JOIN room_type rt ON rt.id = u.room_type_id
-WHERE r.property_id = %(property_id)s AND r.guest IS NOT NULL
-  AND lower(r.guest ->> 'email') = lower(%(email)s)
+WHERE r.property_id = %(property_id)s AND b.guest IS NOT NULL
+  AND lower(b.guest ->> 'email') = lower(%(email)s)
 ORDER BY lower(r.stay), r.created_at
 
 -- name: guest_messages
@@ -27,8 +29,9 @@ ORDER BY m.created_at, m.id
 -- Personal fields anonymised; amounts, dates, party size and payment references kept for
 -- the books. The language stays: it says nothing of who the guest was.
 UPDATE reservation
-SET guest = jsonb_build_object('name', 'erased guest', 'email', '',
-                               'language', coalesce(guest ->> 'language', 'en')),
+SET guest = CASE WHEN guest IS NULL THEN NULL  -- a group's other room: its first holds it
+               ELSE jsonb_build_object('name', 'erased guest', 'email', '',
+                                       'language', coalesce(guest ->> 'language', 'en')) END,
     client_key = NULL, client_address = NULL, guest_erased_at = innkeep_now()
 WHERE id = ANY(%(ids)s)
 RETURNING id

@@ -17,7 +17,9 @@ SELECT r.id, r.property_id, p.slug AS property_slug, p.currency, p.time_zone, r.
        r.status::text AS status, r.version, r.hold_token_hash, r.hold_expires_at,
        r.hold_expires_at <= innkeep_now(r.property_id) AS lapsed, r.adults, r.children, r.quote,
        r.quote_hash, r.promo_code, r.guest, r.reference, r.payment_provider, r.payment_ref,
-       r.payment_status, r.client_key, r.payment_terms, p.name AS property_name
+       r.payment_status, r.client_key, r.payment_terms, p.name AS property_name,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -26,7 +28,7 @@ WHERE r.id = %(id)s AND r.status <> 'blocked'
 
 -- name: property_for_pricing
 SELECT id, slug, currency, time_zone, version, inventory_version, pricing_rules, locale,
-       booking_horizon_days, hold_share_percent, rate_plans, extras,
+       booking_horizon_days, hold_share_percent, rate_plans, extras, max_rooms_per_booking,
        (innkeep_now(id) AT TIME ZONE time_zone)::date AS today
 FROM property WHERE slug = %(slug)s
 
@@ -81,11 +83,13 @@ RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, client
 -- name: insert_hold
 INSERT INTO reservation (id, property_id, unit_id, stay, status, hold_expires_at,
                          hold_token_hash, adults, children, quote, quote_hash, promo_code,
-                         client_key, client_address, cancellation_policy, payment_terms)
+                         client_key, client_address, cancellation_policy, payment_terms,
+                         group_id, group_position)
 VALUES (%(id)s, %(property_id)s, %(unit_id)s, daterange(%(check_in)s, %(check_out)s), 'held',
         innkeep_now(%(property_id)s) + make_interval(secs => %(hold_seconds)s), %(token_hash)s, %(adults)s,
         %(children)s, %(quote)s, %(quote_hash)s, %(promo_code)s, %(client_key)s,
-        %(client_address)s, %(cancellation_policy)s, %(payment_terms)s)
+        %(client_address)s, %(cancellation_policy)s, %(payment_terms)s, %(group_id)s,
+        %(group_position)s)
 RETURNING hold_expires_at, version
 
 -- name: hold_is_active
@@ -95,10 +99,12 @@ SELECT status IN ('confirmed', 'blocked')
 FROM reservation WHERE id = %(id)s
 
 -- name: release_hold
+-- The hold, and with a group's first room every room of the group (the caller has locked
+-- the first room, as confirmation does, so the two never deadlock).
 UPDATE reservation
 SET status = 'cancelled', version = version + 1, hold_expires_at = NULL, updated_at = now()
-WHERE id = %(id)s AND status = 'held'
-RETURNING unit_id, lower(stay) AS check_in, upper(stay) AS check_out, property_id,
+WHERE (id = %(id)s OR group_id = %(id)s) AND status = 'held'
+RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, property_id,
           client_key, client_address
 
 -- name: sweep_lapsed_holds
@@ -139,3 +145,41 @@ WHERE property_id = %(property_id)s AND client_key IS NOT NULL
 -- is a request still on its way to Postgres and keeps its place.
 SELECT id FROM reservation
 WHERE id = ANY(%(ids)s) AND NOT (status = 'held' AND hold_expires_at > innkeep_now(property_id))
+
+-- name: group_members
+-- The other rooms of the group whose first room is %(id)s, locked, in the guest's order.
+SELECT id, status::text AS status
+FROM reservation WHERE group_id = %(id)s AND id <> %(id)s
+ORDER BY group_position FOR UPDATE
+
+-- name: confirm_group_members
+-- With the group's first room, in the same transaction: one booking, one payment (which
+-- the first room alone carries: a payment belongs to one row).
+UPDATE reservation
+SET status = 'confirmed', version = version + 1, hold_expires_at = NULL, updated_at = now()
+WHERE group_id = %(id)s AND id <> %(id)s AND status IN ('held', 'expired')
+RETURNING id
+
+-- name: extend_group
+-- Checkout extended the first room's time for the payment: the other rooms keep the same.
+UPDATE reservation m
+SET hold_expires_at = lead.hold_expires_at, updated_at = now()
+FROM reservation lead
+WHERE lead.id = %(id)s AND m.group_id = lead.id AND m.id <> lead.id AND m.status = 'held'
+  AND lead.status = 'held'
+
+-- name: group_rooms
+-- The rooms of a hold or booking, in the guest's order (a single room: just itself).
+SELECT rt.slug AS room_type, r.adults, r.children, r.quote, r.status::text AS status
+FROM reservation r
+JOIN unit u ON u.id = r.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+WHERE r.id = %(id)s OR r.group_id = %(id)s
+ORDER BY coalesce(r.group_position, 0)
+
+-- name: cancel_group_members
+-- With the group's first room, in the same transaction: cancelling cancels every room.
+UPDATE reservation
+SET status = 'cancelled', cancelled_at = innkeep_now(property_id), version = version + 1,
+    updated_at = now()
+WHERE group_id = %(id)s AND id <> %(id)s AND status = 'confirmed'

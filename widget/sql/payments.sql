@@ -78,7 +78,9 @@ SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children,
        r.hold_expires_at, r.hold_expires_at <= innkeep_now(r.property_id) AS lapsed,
        rt.slug AS room_type, rt.name AS room_type_name, p.slug AS property_slug,
-       p.currency, r.payment_terms, r.customer_ref, r.payment_method_ref
+       p.currency, r.payment_terms, r.customer_ref, r.payment_method_ref,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -143,7 +145,17 @@ SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, r.adults, r.children, rt.name AS room_type_name,
        p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
        p.check_out_time, coalesce(r.cancellation_policy, p.cancellation_policy)
-       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status
+       AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status,
+       (SELECT jsonb_agg(jsonb_build_object(
+                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
+                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
+                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
+                   'cancellation_policy',
+                   coalesce(m.cancellation_policy, p.cancellation_policy))
+                 ORDER BY m.group_position)
+        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
+        JOIN room_type mt ON mt.id = mu.room_type_id
+        WHERE m.group_id = r.id) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -239,11 +251,27 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras, r.payment_terms,
        -- What was actually taken: the payment at booking (0 for a stay paid at the
-       -- property) and every later charge that went through (the balance, a no-show fee).
-       (r.quote->>'due_now')::bigint
+       -- property; for a group, its first room carries the one payment for every room)
+       -- and every later charge that went through (the balance, a no-show fee).
+       coalesce((SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
        + coalesce((SELECT sum(c.amount) FROM booking_charge c
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
-       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
+       EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
+               AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes,
+       (SELECT jsonb_agg(jsonb_build_object(
+                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
+                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
+                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
+                   'cancellation_policy',
+                   coalesce(m.cancellation_policy, p.cancellation_policy))
+                 ORDER BY m.group_position)
+        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
+        JOIN room_type mt ON mt.id = mu.room_type_id
+        WHERE m.group_id = r.id) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -271,8 +299,18 @@ WHERE status = 'cancelled' AND refund_amount > 0 AND refund_ref IS NULL
 LIMIT %(limit)s
 
 -- name: refund_of
-SELECT payment_ref, refund_amount, (quote->>'due_now')::bigint AS first_payment
-FROM reservation WHERE id = %(id)s
+-- A group's first room carries the one payment for every room: a room cancelled alone is
+-- refunded from it, and what such rooms got back is no longer there for the others.
+SELECT b.payment_ref, r.refund_amount,
+       (CASE WHEN r.group_id IS NULL THEN (r.quote->>'due_now')::bigint
+             ELSE (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                   WHERE m.group_id = r.group_id)
+                  - (SELECT coalesce(sum(m.refund_amount), 0) FROM reservation m
+                     WHERE m.group_id = r.group_id AND m.id <> r.group_id AND m.id <> r.id
+                       AND m.status = 'cancelled')
+        END)::bigint AS first_payment
+FROM reservation r JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
+WHERE r.id = %(id)s
 
 -- name: charges_paid
 -- The later charges actually taken for a booking (its balance, a no-show fee), newest first:
@@ -280,6 +318,35 @@ FROM reservation WHERE id = %(id)s
 SELECT id, payment_ref, amount FROM booking_charge
 WHERE reservation_id = %(id)s AND status = 'succeeded'
 ORDER BY created_at DESC
+
+-- name: cancel_group_room
+-- One room of a group cancelled alone, with what its policy gives back; the booking's first
+-- room (which the page read, fenced by its version) is changed too, so stale pages refuse.
+WITH lead AS (
+    UPDATE reservation SET version = version + 1, updated_at = now()
+    WHERE id = %(group_id)s AND version = %(version)s AND status = 'confirmed'
+    RETURNING id)
+UPDATE reservation r
+SET status = 'cancelled', cancelled_at = innkeep_now(r.property_id), refund_amount = %(refund)s,
+    payment_status = CASE WHEN %(refund)s > 0 THEN 'refund_pending' END,
+    version = r.version + 1, updated_at = now()
+FROM lead
+WHERE r.id = %(id)s AND r.group_id = lead.id AND r.id <> lead.id AND r.status = 'confirmed'
+RETURNING r.id
+
+-- name: lessen_balance
+-- A room cancelled alone no longer owes its balance: the group's one charge is lessened
+-- while it is only scheduled and no worker is taking it (else nothing changes: refused).
+UPDATE booking_charge
+SET amount = CASE WHEN amount > %(by)s THEN amount - %(by)s ELSE amount END,
+    status = CASE WHEN amount > %(by)s THEN status ELSE 'canceled' END,
+    updated_at = now()
+WHERE reservation_id = %(id)s AND kind = 'balance' AND status = 'scheduled'
+  AND (leased_until IS NULL OR leased_until <= innkeep_now())
+RETURNING id
+
+-- name: balance_state
+SELECT status FROM booking_charge WHERE reservation_id = %(id)s AND kind = 'balance'
 
 -- name: cancel_charges
 -- A cancelled booking's scheduled balance is never charged. A charge a worker is taking at
@@ -428,7 +495,9 @@ LIMIT %(limit)s
 SELECT r.id, r.reference, r.status::text AS status, r.quote, r.payment_terms,
        r.customer_ref, r.payment_method_ref, lower(r.stay) AS check_in,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today,
+       (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
+        WHERE m.group_id = r.id) AS group_quotes
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.reference = %(reference)s
 

@@ -2,11 +2,11 @@
 INSERT INTO property (slug, name, contact_email, time_zone, currency, locale, allowed_origins,
                       check_in_time, check_out_time, cancellation_policy, pricing_rules,
                       booking_horizon_days, hold_share_percent, rate_plans, extras,
-                      guest_retention_years)
+                      guest_retention_years, max_rooms_per_booking)
 VALUES (%(slug)s, %(name)s, %(contact_email)s, %(time_zone)s, %(currency)s, %(locale)s,
         %(allowed_origins)s, %(check_in_time)s, %(check_out_time)s, %(cancellation_policy)s,
         %(pricing_rules)s, %(booking_horizon_days)s, %(hold_share_percent)s, %(rate_plans)s,
-        %(extras)s, %(guest_retention_years)s)
+        %(extras)s, %(guest_retention_years)s, %(max_rooms_per_booking)s)
 ON CONFLICT (slug) DO UPDATE SET
     name = EXCLUDED.name, contact_email = EXCLUDED.contact_email,
     time_zone = EXCLUDED.time_zone, currency = EXCLUDED.currency, locale = EXCLUDED.locale,
@@ -17,18 +17,19 @@ ON CONFLICT (slug) DO UPDATE SET
     hold_share_percent = EXCLUDED.hold_share_percent,
     rate_plans = EXCLUDED.rate_plans, extras = EXCLUDED.extras,
     guest_retention_years = EXCLUDED.guest_retention_years,
+    max_rooms_per_booking = EXCLUDED.max_rooms_per_booking,
     version = property.version + 1, updated_at = now()
 WHERE (property.name, property.contact_email, property.time_zone, property.currency,
        property.locale, property.allowed_origins, property.check_in_time,
        property.check_out_time, property.cancellation_policy, property.pricing_rules,
        property.booking_horizon_days, property.hold_share_percent, property.rate_plans,
-       property.extras, property.guest_retention_years)
+       property.extras, property.guest_retention_years, property.max_rooms_per_booking)
       IS DISTINCT FROM
       (EXCLUDED.name, EXCLUDED.contact_email, EXCLUDED.time_zone, EXCLUDED.currency,
        EXCLUDED.locale, EXCLUDED.allowed_origins, EXCLUDED.check_in_time,
        EXCLUDED.check_out_time, EXCLUDED.cancellation_policy, EXCLUDED.pricing_rules,
        EXCLUDED.booking_horizon_days, EXCLUDED.hold_share_percent, EXCLUDED.rate_plans,
-       EXCLUDED.extras, EXCLUDED.guest_retention_years)
+       EXCLUDED.extras, EXCLUDED.guest_retention_years, EXCLUDED.max_rooms_per_booking)
 RETURNING id, (xmax = 0) AS created
 
 -- name: property_id_by_slug
@@ -157,7 +158,7 @@ SELECT p.id, p.slug, p.name, p.contact_email, p.time_zone, p.currency, p.locale,
        p.allowed_origins, to_char(p.check_in_time, 'HH24:MI') AS check_in_time,
        to_char(p.check_out_time, 'HH24:MI') AS check_out_time, p.cancellation_policy,
        p.pricing_rules, p.booking_horizon_days, p.hold_share_percent, p.guest_retention_years,
-       p.rate_plans, p.extras
+       p.rate_plans, p.extras, p.max_rooms_per_booking
 FROM property p WHERE p.slug = %(slug)s
 
 -- name: room_types_for_export

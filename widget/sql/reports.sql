@@ -76,19 +76,22 @@ GROUP BY bucket ORDER BY bucket
 
 -- name: ledger_bookings
 -- Every booking made here with a night in [first, end), cancelled ones included, by arrival.
-SELECT r.reference, r.status::text AS status,
+-- A group's rooms are a line each, under the booking's reference, guest and payment (the
+-- payment's amounts are each room's share; a refund shows with the first room).
+SELECT b.reference, r.status::text AS status,
        (r.created_at AT TIME ZONE p.time_zone) AS booked_at,
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, rt.slug AS room_type,
-       u.name AS unit, r.guest, r.adults, r.children, r.quote, r.payment_provider,
-       r.payment_ref, r.payment_status,
-       (r.payment_captured_at AT TIME ZONE p.time_zone) AS captured_at,
+       u.name AS unit, b.guest, r.adults, r.children, r.quote, b.payment_provider,
+       b.payment_ref, b.payment_status,
+       (b.payment_captured_at AT TIME ZONE p.time_zone) AS captured_at,
        (r.cancelled_at AT TIME ZONE p.time_zone) AS cancelled_at,
        r.refund_amount, r.refund_ref, p.currency
 FROM reservation r
+JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
 JOIN room_type rt ON rt.id = u.room_type_id
-WHERE r.property_id = %(property_id)s AND r.reference IS NOT NULL
+WHERE r.property_id = %(property_id)s AND b.reference IS NOT NULL
   AND r.status IN ('confirmed', 'cancelled')
   AND r.stay && daterange(%(first)s, %(end)s)
 ORDER BY lower(r.stay), r.reference

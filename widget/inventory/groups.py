@@ -1,0 +1,307 @@
+"""Several rooms in one hold: all held, or none.
+
+Each room is its own ``held`` row under the one exclusion constraint; the rows share the
+group id (the first room's id, which is the hold the guest's token, checkout, payment and
+booking reference belong to). The Redis gate is taken over every unit-night of every room in
+one Lua call, and the rows are written in one Postgres transaction, so a group is never
+partly held.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from psycopg import errors as pg_errors
+from psycopg.types.json import Jsonb
+
+from engine import Party, Quote, quote_to_builtins
+from widget.db import Conn
+from widget.errors import Invalid, RoomTaken
+from widget.inventory.availability import stock_ahead
+from widget.inventory.catalogue import Catalogue
+from widget.inventory.gate import night_keys
+from widget.inventory.holds import Holds, StayWish, _units_for_gap
+from widget.inventory.quotas import MAX_ROOMS_PER_BOOKING, Client, fair_share
+from widget.inventory.quoting import NO_CHOICES, Choices, check_stay, price
+from widget.inventory.stock import Stock
+from widget.schemas import MoneyOut
+from widget.sql import queries
+from widget.tokens import new_token, token_hash
+
+
+class RoomWish(msgspec.Struct, frozen=True):
+    """One room of a group: its type, its party and what the guest chose for it."""
+
+    room_type: str
+    party: Party
+    choices: Choices = NO_CHOICES
+
+
+class GroupWish(msgspec.Struct, frozen=True):
+    """Several rooms for the same nights, held and booked together."""
+
+    check_in: date
+    check_out: date
+    rooms: list[RoomWish]
+    promo_code: str | None = None
+
+
+@dataclass(frozen=True)
+class NewGroup:
+    id: UUID
+    token: str
+    expires_at: datetime
+    quotes: list[Quote]
+    version: int
+
+
+@dataclass
+class _Plan:
+    """The units chosen for the rooms, their prices and the ids their rows will have."""
+
+    units: list[int]
+    quotes: list[Quote]
+    ids: list[UUID]
+    stocks: dict[str, Stock]
+    charged: list[UUID] = field(default_factory=list)
+
+
+@contextmanager
+def _room_field(index: int) -> Iterator[None]:
+    """Name the room at fault: ``rooms[1].room_type`` rather than ``room_type``."""
+    try:
+        yield
+    except Invalid as refused:
+        refused.field = f"rooms[{index}].{refused.field}" if refused.field else f"rooms[{index}]"
+        raise
+
+
+def check_rooms(count: int, limit: int = MAX_ROOMS_PER_BOOKING) -> None:
+    """Refuse an empty group or one with more rooms than one booking may have."""
+    if count < 1:
+        raise Invalid("rooms: ask for at least one room.", field="rooms")
+    if count > limit:
+        raise Invalid(
+            f"rooms: at most {limit} rooms can be booked together; ask for {limit} or fewer.",
+            field="rooms",
+        )
+
+
+def _choose(
+    catalogue: Catalogue, stocks: dict[str, Stock], wish: GroupWish, today: date
+) -> _Plan:
+    """A distinct free unit and a price for every room, in the guest's order."""
+    taken: set[int] = set()
+    units: list[int] = []
+    quotes: list[Quote] = []
+    for index, room in enumerate(wish.rooms):
+        with _room_field(index):
+            catalogue.room(room.room_type)
+            stock = stocks[room.room_type]
+            quotes.append(
+                price(
+                    catalogue, stock, room.room_type, wish.check_in, wish.check_out,
+                    room.party, wish.promo_code, today, room.choices,
+                )
+            )
+        free = [u for u in stock.free_units(wish.check_in, wish.check_out) if u not in taken]
+        if free:  # a stay allowed only because it fills a gap goes on a unit it fills
+            one = StayWish(room.room_type, wish.check_in, wish.check_out, room.party,
+                           wish.promo_code, None, room.choices)
+            free = _units_for_gap(catalogue, stock, one, today, free)
+        if not free:
+            raise _taken()
+        units.append(free[0])
+        taken.add(free[0])
+    _check_paid_alike(catalogue, wish, quotes)
+    ids = [uuid.uuid4() for _ in wish.rooms]
+    return _Plan(units, quotes, ids, stocks)
+
+
+def _paid_how(catalogue: Catalogue, room_type: str, quote: Quote) -> tuple[str, bool]:
+    """How a room is paid: online (deposits and balances add up across rooms), or at the
+    property with or without the card kept as a guarantee."""
+    plan = catalogue.rate_plan(quote.rate_plan, room_type)
+    if plan is None or plan.payment.mode == "online":
+        return ("online", False)
+    return (plan.payment.mode, plan.payment.card_guarantee)
+
+
+def _check_paid_alike(catalogue: Catalogue, wish: GroupWish, quotes: list[Quote]) -> None:
+    """One booking has one payment: its rooms are all paid online, or all at the property
+    on the same guarantee; 422 naming the first room's plan that differs."""
+    first = _paid_how(catalogue, wish.rooms[0].room_type, quotes[0])
+    for index, (room, quote) in enumerate(zip(wish.rooms, quotes, strict=True)):
+        if _paid_how(catalogue, room.room_type, quote) != first:
+            raise Invalid(
+                f"rooms[{index}].rate_plan: the rooms of one booking are paid the same way "
+                "(all online, or all at the property); choose plans that are.",
+                field=f"rooms[{index}].rate_plan",
+            )
+
+
+def _taken() -> RoomTaken:
+    return RoomTaken(
+        "Sorry, these rooms are not all free together for these dates; nothing was held.",
+        extra={"free_room_types": []},
+    )
+
+
+def _gate_keys(catalogue: Catalogue, wish: GroupWish, units: list[int]) -> list[str]:
+    return [
+        key
+        for unit in units
+        for key in night_keys(catalogue.property_id, unit, wish.check_in, wish.check_out)
+    ]
+
+
+async def hold_group(
+    holds: Holds,
+    conn: Conn,
+    catalogue: Catalogue,
+    wish: GroupWish,
+    client: Client,
+    today: date,
+    inventory_version: int,
+) -> NewGroup:
+    """Hold every room of ``wish`` or none: 409 ``taken`` when they are not all free."""
+    check_rooms(len(wish.rooms), catalogue.max_rooms_per_booking)
+    check_stay(wish.check_in, wish.check_out, today, catalogue.horizon_days)
+    stocks = await stock_ahead(conn, catalogue, today, inventory_version, holds.stock)
+    plan = _choose(catalogue, stocks, wish, today)
+    keys = _gate_keys(catalogue, wish, plan.units)
+    gate = await holds._take_gate(conn, keys, plan.ids[0], holds.settings.hold_seconds)
+    if gate.value == "held":
+        raise _taken()
+    try:
+        return await _write(holds, conn, catalogue, wish, client, plan)
+    except BaseException:
+        if gate.value == "ours":
+            await holds.gate.release(keys, plan.ids[0])
+        for hold_id in plan.charged:
+            await holds.quotas.refund(catalogue.property_id, client, hold_id)
+        raise
+
+
+async def _write(
+    holds: Holds, conn: Conn, catalogue: Catalogue, wish: GroupWish, client: Client, plan: _Plan
+) -> NewGroup:
+    """Charge the client's quota for each room, then write every row in one transaction."""
+    floor = catalogue.max_rooms_per_booking
+    share = fair_share(catalogue.unit_count(), catalogue.hold_share_percent, floor)
+    in_redis = True
+    for hold_id in plan.ids:
+        counted = await holds.quotas.charge(
+            conn, catalogue.property_id, client, hold_id, share, floor
+        )
+        plan.charged.append(hold_id)
+        in_redis = in_redis and counted
+    token, seconds = new_token(), holds.settings.hold_seconds
+    q = queries("inventory")
+    lapsed: list[dict[str, Any]] = []
+    rows = []
+    try:
+        async with conn.transaction():
+            for index, unit in enumerate(plan.units):
+                if not in_redis:  # Redis is away: Postgres counts the rooms
+                    await holds.quotas.charge_in_postgres(
+                        conn, catalogue.property_id, client, share, floor
+                    )
+                stay = {"unit_id": unit, "check_in": wish.check_in, "check_out": wish.check_out}
+                cur = await conn.execute(q["expire_lapsed_on_unit"], stay)
+                lapsed += await cur.fetchall()
+                row = _row(catalogue, wish, client, plan, index, token, seconds)
+                cur = await conn.execute(q["insert_hold"], row)
+                rows.append(await cur.fetchone())
+    except pg_errors.ExclusionViolation:
+        raise _taken() from None
+    holds.freshness.forget(catalogue.property_id)
+    for old in lapsed:
+        await holds._give_back(catalogue.property_id, old)
+    first = rows[0]
+    assert first is not None
+    return NewGroup(plan.ids[0], token, first["hold_expires_at"], plan.quotes, first["version"])
+
+
+def _row(
+    catalogue: Catalogue,
+    wish: GroupWish,
+    client: Client,
+    plan: _Plan,
+    index: int,
+    token: str,
+    hold_seconds: int,
+) -> dict[str, Any]:
+    """One room's row, as ``insert_hold`` takes it. Only the first room carries the token:
+    the group is reached through it, never through another room."""
+    room, quote = wish.rooms[index], plan.quotes[index]
+    rate_plan = catalogue.rate_plan(quote.rate_plan, room.room_type)
+    policy = catalogue.policy_of(rate_plan)
+    terms = None if rate_plan is None else msgspec.to_builtins(rate_plan.payment)
+    return {
+        "id": plan.ids[index],
+        "property_id": catalogue.property_id,
+        "unit_id": plan.units[index],
+        "check_in": wish.check_in,
+        "check_out": wish.check_out,
+        "hold_seconds": hold_seconds,
+        "token_hash": token_hash(token) if index == 0 else None,
+        "adults": room.party.adults,
+        "children": list(room.party.children),
+        "quote": Jsonb(quote_to_builtins(quote)),
+        "quote_hash": quote.quote_hash,
+        "promo_code": wish.promo_code,
+        "client_key": client.key,
+        "client_address": client.address,
+        "cancellation_policy": None if policy is None else Jsonb(policy),
+        "payment_terms": None if terms is None else Jsonb(terms),
+        "group_id": plan.ids[0],
+        "group_position": index,
+    }
+
+
+class BookedRoom(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One room of a booking (or hold), as the guest reads it."""
+
+    room_type: str
+    adults: int | None
+    children: list[int]
+    #: What this room costs, and what of it is paid now.
+    total: MoneyOut
+    due_now: MoneyOut
+    #: The rate plan the room was sold under (absent for properties without plans).
+    rate_plan: str | None = None
+    #: The extras booked for this room, slug → quantity (absent when none).
+    extras: dict[str, int] = {}
+    #: The room's own status: ``held``, ``confirmed``, or ``cancelled`` (a room of a group
+    #: may be cancelled alone).
+    status: str | None = None
+
+
+async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
+    """The rooms of a booking or hold, in the order the guest asked for them (a booking of
+    one room: that room)."""
+    cur = await conn.execute(queries("inventory")["group_rooms"], {"id": reservation_id})
+    found = []
+    for row in await cur.fetchall():
+        quote = msgspec.convert(row["quote"], Quote)
+        found.append(
+            BookedRoom(
+                row["room_type"],
+                row["adults"],
+                list(row["children"] or []),
+                MoneyOut(quote.total, quote.currency),
+                MoneyOut(quote.due_now, quote.currency),
+                quote.rate_plan,
+                dict(quote.extras),
+                row["status"],
+            )
+        )
+    return found

@@ -1,0 +1,99 @@
+"""A guest cancels one room of a booking of several rooms, under that room's plan's policy.
+
+The booking's first room carries its reference, payment and balance, so it goes only with
+the whole booking (`cancellation.cancel_booking`). Any other room may be cancelled alone
+before arrival: its row is cancelled (fenced by the booking's version, in one transaction
+with the lessened balance), and what its policy gives back of its share is refunded from the
+booking's one payment after the commit, under a key of the room's own, so never twice; the
+reconciler retries a refund the provider did not take at once.
+"""
+
+from __future__ import annotations
+
+from widget.db import Conn
+from widget.errors import Conflict, Invalid
+from widget.payments.cancellation import (
+    booking_for_guest_unchecked,
+    refund,
+    refund_under,
+    room_share,
+    terms,
+)
+from widget.payments.provider import PaymentProvider
+from widget.rows import Booking, GroupRoom
+from widget.sql import queries
+
+
+def _room(booking: Booking, position: int) -> GroupRoom:
+    """Room ``position`` of the booking (0 is the first), or `Invalid` naming ``room``."""
+    rooms = booking.group_rooms or []
+    if not 0 <= position < len(rooms):
+        raise Invalid("room: this booking has no such room.", field="room")
+    if position == 0:
+        raise Conflict(
+            "The first room carries the booking: cancel the whole booking, or the other rooms.",
+            code="first_room",
+        )
+    return rooms[position]
+
+
+def _check_refundable(booking: Booking, room: GroupRoom, amount: int) -> None:
+    """A room's refund comes from the booking's one payment: refuse (nothing changed) when
+    what is left of it could not pay it (only after a large balance was charged)."""
+    earlier = sum(r.refund_amount or 0 for r in booking.group_rooms or []
+                  if r.status == "cancelled" and r.id != room.id)
+    if amount > booking.money.due_now - earlier:
+        raise Conflict(
+            "This room's refund is more than the first payment can give back; "
+            "please cancel the whole booking or contact the guesthouse.",
+            code="not_cancellable",
+        )
+
+
+async def cancel_room(
+    conn: Conn, provider: PaymentProvider, booking: Booking, position: int
+) -> Booking:
+    """Cancel room ``position`` of a confirmed group booking and refund what its plan's
+    policy gives back of what was paid for it; the booking as it is afterwards. Cancelling
+    a room already cancelled changes nothing."""
+    room = _room(booking, position)
+    if room.status == "cancelled":
+        return booking
+    if booking.status != "confirmed" or not terms(booking).possible:
+        raise Invalid(
+            "The stay has begun or the booking is not confirmed; please contact the guesthouse.",
+            code="too_late_to_cancel",
+        )
+    amount = refund_under(
+        room.cancellation_policy, room_share(booking, room), booking.check_in, booking.today
+    )
+    _check_refundable(booking, room, amount)
+    q = queries("payments")
+    async with conn.transaction():
+        cur = await conn.execute(
+            q["cancel_group_room"],
+            {"id": room.id, "group_id": booking.id, "version": booking.version, "refund": amount},
+        )
+        if await cur.fetchone() is None:
+            raise Conflict("The booking changed meanwhile; please reload.", code="stale")
+        await _lessen_balance(conn, booking, room)
+    if amount > 0:
+        await refund(conn, provider, room.id)
+    return await booking_for_guest_unchecked(conn, booking.reference)
+
+
+async def _lessen_balance(conn: Conn, booking: Booking, room: GroupRoom) -> None:
+    """The group's one balance charge no longer includes the cancelled room's balance."""
+    if booking.balance_taken or room.quote.balance <= 0:
+        return
+    q = queries("payments")
+    cur = await conn.execute(q["lessen_balance"], {"id": booking.id, "by": room.quote.balance})
+    if await cur.fetchone() is not None:
+        return
+    state = await (await conn.execute(q["balance_state"], {"id": booking.id})).fetchone()
+    if state is not None and state["status"] not in ("canceled", "succeeded"):
+        # Being charged now, or waiting for the guest: the amount cannot change under it.
+        raise Conflict(
+            "The balance is being taken just now; please try again in a few minutes.",
+            code="balance_busy",
+        )

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.conftest import Deployment, apply_property
+from e2e.conftest import Deployment, apply_property, innkeep
 from e2e.widget_steps import assert_accessible
 from widget.testing.booking_widget import BookingWidget
 
@@ -237,6 +237,13 @@ def test_a_deposit_now_and_the_balance_on_its_day(
     assert booking["rate_plan"] == "deposit"
     assert booking["paid"]["amount"] == deposit["amount"], booking
     assert booking["total"]["amount"] == quote["total"], booking
+
+    # The balance, charged the way the job charges it on its day (the owner settles it now).
+    said = innkeep("booking", "balance", booking["reference"], data_dir=deployment.data_dir)
+    assert "balance charged" in said
+    settled = booking_of(page, deployment, widget)
+    assert settled["paid"]["amount"] == deposit["amount"] + balance["amount"], settled
+    assert settled["payment_status"] == "paid", settled
 
 
 def test_pay_at_the_property_with_the_card_kept_as_a_guarantee(

@@ -64,15 +64,16 @@ export function roomsView({ language, t, money, roomTypes, plans, label, choose,
         atProperty ? row(t('pay_at_property'), money(atProperty, c), null, 'sum') : null)));
   }
 
-  /** @param {Quote} quote @param {string} name of the room */
-  function planOption(quote, name) {
+  /** @param {Quote} quote */
+  function planOption(quote) {
     const plan = plans.find((p) => p.slug === quote.rate_plan);
     const title = plan ? nameIn(plan.names, language, plan.slug) : String(quote.rate_plan);
     const included = plan ? nameIn(plan.included, language, '') : '';
     const terms = plan ? cancellationLine(plan.cancellation_policy) : null;
     const c = quote.currency;
+    // Named by what it shows (name, terms, price); its group names the room.
     return el('button', { type: 'button', class: 'plan', 'data-testid': 'plan', 'data-slug': String(quote.rate_plan),
-      'aria-label': title + ', ' + name, onclick: () => pickPlan(quote) },
+      onclick: () => pickPlan(quote) },
     el('strong', { text: title }),
     included ? el('span', { class: 'included', text: t('plan_includes', { what: included }) }) : null,
     terms ? el('span', { class: 'terms', text: t(terms.key, terms.values) }) : null,
@@ -85,7 +86,7 @@ export function roomsView({ language, t, money, roomTypes, plans, label, choose,
   function planChoice(offer, name, held) {
     if (offer.quotes.length < 2 && !offer.quotes[0]?.rate_plan) return null;
     const group = el('div', { class: 'plans', role: 'group', 'aria-label': t('plans_for', { room: name }) },
-      ...offer.quotes.map((q) => planOption(q, name)));
+      ...offer.quotes.map(planOption));
     for (const button of group.querySelectorAll('button')) {
       const pressed = button.dataset.slug === String(offer.chosen.rate_plan);
       button.setAttribute('aria-pressed', String(pressed));

@@ -248,11 +248,15 @@ class Deployment:
 
 
 def apply_property(
-    slug: str, host_origin: str, data_dir: Path | None, changes: dict[str, str] | None = None
+    slug: str,
+    host_origin: str,
+    data_dir: Path | None,
+    changes: dict[str, str] | None = None,
+    more: str = "",
 ) -> None:
     """``innkeep property apply`` of e2e/property.toml as ``slug``, allowing ``host_origin``;
-    ``changes`` replaces lines of the file (an owner editing it)."""
-    text = (HERE / "property.toml").read_text(encoding="utf-8")
+    ``changes`` replaces lines of the file (an owner editing it), ``more`` is added to it."""
+    text = (HERE / "property.toml").read_text(encoding="utf-8") + more
     text = text.replace("{slug}", slug).replace("{host_origin}", host_origin)
     for old, new in (changes or {}).items():
         assert old in text, old

@@ -284,10 +284,15 @@ def test_a_booking_made_with_the_keyboard_alone(
     expect(night(frame, check_out)).to_be_focused()
     keys.press("Enter")
 
-    # Focus moves to the rooms; the first room's details, then its Choose button.
+    # Focus moves to the rooms; the extras, the first room's plans, its details, then its
+    # Choose button.
     expect(frame.locator("#rooms-h")).to_be_focused()
-    keys.press("Tab")
-    keys.press("Tab")
+    passed = []
+    for _ in range(5):
+        keys.press("Tab")
+        passed.append(frame.evaluate(
+            "(e => e.dataset.testid || e.tagName.toLowerCase())(document.activeElement)"))
+    assert passed == ["extra", "plan", "plan", "summary", "choose"], passed
     expect(room(frame, "last-room").get_by_test_id("choose")).to_be_focused()
     keys.press("Enter")
 

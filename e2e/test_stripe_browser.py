@@ -23,7 +23,8 @@ from e2e.conftest import (
     serving_host_pages,
     started_demo,
 )
-from e2e.widget_steps import fill_guest, pick_dates, room, widget_frame
+from e2e.test_plans_browser import MORE
+from e2e.widget_steps import fill_guest, pick_dates, room, widget, widget_frame
 from tests.payments.stripe_standin import StripeStandIn, start
 
 STRIPE_JS = "https://js.stripe.com/"
@@ -52,6 +53,11 @@ window.Stripe = function (publishableKey, options) {
       stripeCalls.push(['confirmPayment', args.redirect]);
       await window.authoriseAtStripe(args.clientSecret);
       return { paymentIntent: { status: 'requires_capture' } };
+    },
+    async confirmSetup(args) {
+      stripeCalls.push(['confirmSetup', args.redirect]);
+      await window.saveCardAtStripe(args.clientSecret);
+      return { setupIntent: { status: 'succeeded' } };
     },
   };
 };
@@ -161,3 +167,37 @@ def test_the_demo_provider_never_loads_stripe_js(
     expect(frame.get_by_test_id("countdown")).to_be_visible()
     expect(frame.get_by_text("no money is taken")).to_be_visible()
     assert fetched == []
+
+
+def test_pay_at_the_property_saves_the_card_as_a_guarantee_and_charges_nothing(
+    page: Page, stripe_deployment: Deployment, standin: StripeStandIn, stays: Any
+) -> None:
+    page.route(
+        STRIPE_JS + "**",
+        lambda route: route.fulfill(
+            status=200, content_type="application/javascript", body=FAKE_STRIPE_JS
+        ),
+    )
+    page.expose_function(
+        "saveCardAtStripe", lambda secret: standin.confirm_setup(secret.split("_secret_")[0])
+    )
+    slug = f"{stripe_deployment.slug}-plans"
+    apply_property(slug, stripe_deployment.host, stripe_deployment.data_dir, more=MORE)
+    page.goto(stripe_deployment.page(slug=slug))
+    guest = widget(widget_frame(page))
+    guest.pick_stay(*stays(2))
+    guest.choose_plan("on-arrival", room="twin")
+    guest.choose_room("twin")
+    expect(guest.frame.locator("text=card •••• 4242")).to_be_visible()
+    expect(guest.by_id("guarantee")).to_be_visible()
+    guest.fill_guest()
+    guest.pay()
+    guest.expect_confirmation()
+
+    calls = guest.frame.evaluate("stripeCalls")
+    assert [c[0] for c in calls] == ["Stripe", "elements", "create", "mount", "submit",
+                                     "confirmSetup"]
+    assert calls[1][1] == "setup"  # the card is saved, not charged
+    saved = [s for s in standin.setup_intents.values() if s["status"] == "succeeded"]
+    assert len(saved) == 1
+    assert not [i for i in standin.intents.values() if i.get("customer") == saved[0]["customer"]]

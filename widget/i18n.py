@@ -85,6 +85,27 @@ _EN = {
     "change_dates": "Change dates",
     "payment": "Payment",
     "demo_payment": "Demonstration payment: no money is taken.",
+    "plans_for": "Rates for {room}",
+    "plan_includes": "Includes {what}",
+    "plan_free_until": "Free cancellation until {days} days before arrival",
+    "plan_free_then_part": (
+        "Free cancellation until {days} days before arrival, then {percent}% refunded"
+    ),
+    "plan_no_refund": "Non-refundable",
+    "plan_partial_refund": "{percent}% refunded if you cancel",
+    "part_now": "{amount} now",
+    "part_on": "{amount} on {date}",
+    "part_at_property": "{amount} at the property",
+    "add_to_stay": "Add to your stay",
+    "each_stay": "per stay",
+    "each_night": "a night",
+    "each_guest": "a guest",
+    "each_guest_night": "a guest a night",
+    "book_pay_later": "Book now, pay at the property",
+    "guarantee_consent": (
+        "Nothing is charged now. You allow {property} to keep this card and to charge it a "
+        "no-show fee, within the cancellation policy, if you do not arrive."
+    ),
 }
 
 _DE = {
@@ -160,6 +181,27 @@ _DE = {
     "change_dates": "Daten ändern",
     "payment": "Zahlung",
     "demo_payment": "Demo-Zahlung: Es wird kein Geld abgebucht.",
+    "plans_for": "Tarife für {room}",
+    "plan_includes": "Inklusive {what}",
+    "plan_free_until": "Kostenlose Stornierung bis {days} Tage vor Anreise",
+    "plan_free_then_part": (
+        "Kostenlose Stornierung bis {days} Tage vor Anreise, danach {percent}% Erstattung"
+    ),
+    "plan_no_refund": "Nicht erstattbar",
+    "plan_partial_refund": "{percent}% Erstattung bei Stornierung",
+    "part_now": "{amount} jetzt",
+    "part_on": "{amount} am {date}",
+    "part_at_property": "{amount} vor Ort",
+    "add_to_stay": "Zu Ihrem Aufenthalt hinzufügen",
+    "each_stay": "pro Aufenthalt",
+    "each_night": "pro Nacht",
+    "each_guest": "pro Gast",
+    "each_guest_night": "pro Gast und Nacht",
+    "book_pay_later": "Jetzt buchen, vor Ort bezahlen",
+    "guarantee_consent": (
+        "Jetzt wird nichts abgebucht. Sie erlauben {property}, diese Karte zu hinterlegen und"
+        " bei Nichtanreise eine Gebühr im Rahmen der Stornobedingungen abzubuchen."
+    ),
 }
 
 _FR = {
@@ -235,6 +277,29 @@ _FR = {
     "change_dates": "Changer les dates",
     "payment": "Paiement",
     "demo_payment": "Paiement de démonstration : aucun argent n'est prélevé.",
+    "plans_for": "Tarifs pour {room}",
+    "plan_includes": "Comprend : {what}",
+    "plan_free_until": "Annulation gratuite jusqu'à {days} jours avant l'arrivée",
+    "plan_free_then_part": (
+        "Annulation gratuite jusqu'à {days} jours avant l'arrivée, puis {percent} % "
+        "remboursés"
+    ),
+    "plan_no_refund": "Non remboursable",
+    "plan_partial_refund": "{percent} % remboursés en cas d'annulation",
+    "part_now": "{amount} maintenant",
+    "part_on": "{amount} le {date}",
+    "part_at_property": "{amount} sur place",
+    "add_to_stay": "Ajouter à votre séjour",
+    "each_stay": "par séjour",
+    "each_night": "par nuit",
+    "each_guest": "par personne",
+    "each_guest_night": "par personne et par nuit",
+    "book_pay_later": "Réserver, payer sur place",
+    "guarantee_consent": (
+        "Rien n'est débité maintenant. Vous autorisez {property} à conserver cette carte et à"
+        " y débiter des frais de non-présentation, dans les limites des conditions "
+        "d'annulation, si vous ne venez pas."
+    ),
 }
 
 _ES = {
@@ -310,6 +375,28 @@ _ES = {
     "change_dates": "Cambiar fechas",
     "payment": "Pago",
     "demo_payment": "Pago de demostración: no se cobra dinero.",
+    "plans_for": "Tarifas para {room}",
+    "plan_includes": "Incluye {what}",
+    "plan_free_until": "Cancelación gratuita hasta {days} días antes de la llegada",
+    "plan_free_then_part": (
+        "Cancelación gratuita hasta {days} días antes de la llegada, después se reembolsa el "
+        "{percent}%"
+    ),
+    "plan_no_refund": "No reembolsable",
+    "plan_partial_refund": "Se reembolsa el {percent}% si cancela",
+    "part_now": "{amount} ahora",
+    "part_on": "{amount} el {date}",
+    "part_at_property": "{amount} en el alojamiento",
+    "add_to_stay": "Añadir a su estancia",
+    "each_stay": "por estancia",
+    "each_night": "por noche",
+    "each_guest": "por huésped",
+    "each_guest_night": "por huésped y noche",
+    "book_pay_later": "Reservar, pagar en el alojamiento",
+    "guarantee_consent": (
+        "Ahora no se cobra nada. Permite a {property} guardar esta tarjeta y cobrar en ella "
+        "un cargo por no presentarse, dentro de la política de cancelación, si no llega."
+    ),
 }
 
 _IT = {
@@ -385,6 +472,29 @@ _IT = {
     "change_dates": "Cambia date",
     "payment": "Pagamento",
     "demo_payment": "Pagamento dimostrativo: non viene addebitato nulla.",
+    "plans_for": "Tariffe per {room}",
+    "plan_includes": "Include {what}",
+    "plan_free_until": "Cancellazione gratuita fino a {days} giorni prima dell'arrivo",
+    "plan_free_then_part": (
+        "Cancellazione gratuita fino a {days} giorni prima dell'arrivo, poi rimborso del "
+        "{percent}%"
+    ),
+    "plan_no_refund": "Non rimborsabile",
+    "plan_partial_refund": "Rimborso del {percent}% in caso di cancellazione",
+    "part_now": "{amount} ora",
+    "part_on": "{amount} il {date}",
+    "part_at_property": "{amount} in struttura",
+    "add_to_stay": "Aggiungi al soggiorno",
+    "each_stay": "a soggiorno",
+    "each_night": "a notte",
+    "each_guest": "a ospite",
+    "each_guest_night": "a ospite a notte",
+    "book_pay_later": "Prenota ora, paga in struttura",
+    "guarantee_consent": (
+        "Ora non viene addebitato nulla. Autorizzi {property} a conservare questa carta e ad "
+        "addebitarvi una penale di mancato arrivo, entro la politica di cancellazione, se non"
+        " arrivi."
+    ),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": _EN, "de": _DE, "fr": _FR, "es": _ES, "it": _IT}

@@ -14,6 +14,8 @@ import { ApiError, OfflineError } from './errors.js';
  *   payable: string}} StayLine */
 /** @typedef {{room_type: string, check_in: string, check_out: string, currency: string,
  *   total: number, due_now: number, quote_hash: string, pay_at_property?: boolean,
+ *   rate_plan?: string | null, extras?: Record<string, number>,
+ *   inputs?: Record<string, number | boolean>,
  *   payment_schedule?: {due: string, amount: number}[],
  *   nights: {date: string, amount: number, lines: NightLine[]}[], stay_lines: StayLine[]}} Quote */
 /** @typedef {{id: string, token: string, expires_at: string, quote: Quote}} Hold */
@@ -31,7 +33,8 @@ export function paidOnline(quote) {
 /** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
 /** @typedef {{reference: string, manage_url?: string}} Booking */
 /** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,
- *   children: number[]}} StayRequest */
+ *   children: number[], rate_plan?: string | null, extras?: Record<string, number>,
+ *   inputs?: Record<string, number | boolean>}} StayRequest */
 /** @typedef {{name: string, email: string, phone: string | null, language: string,
  *   note: string | null}} GuestDetails */
 
@@ -116,6 +119,9 @@ export function createApi({ session, offline, fetch: send = fetch.bind(globalThi
       revalidate ? 'no-cache' : undefined),
     /** @param {string} slug @param {StayRequest} stay @returns {Promise<Quote>} */
     quote: (slug, stay) => call('POST', `/properties/${slug}/quotes`, stay),
+    /** The stay under every plan that sells the room type, in the owner's order.
+     * @param {string} slug @param {StayRequest} stay @returns {Promise<{quotes: Quote[]}>} */
+    plans: (slug, stay) => call('POST', `/properties/${slug}/quotes/all-plans`, stay),
     /** @param {string} slug @param {StayRequest & {quote_hash: string}} stay @returns {Promise<Hold>} */
     hold: (slug, stay) => call('POST', `/properties/${slug}/holds`, stay),
     /** @param {Hold} hold */

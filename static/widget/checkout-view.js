@@ -4,12 +4,14 @@
 
 import { paidOnline } from './api.js';
 import { el } from './dom.js';
-import { longDate } from './format.js';
+import { longDate, shortDate } from './format.js';
+import { cancellationLine, nameIn, termsLine } from './plans.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./api.js').Booking} Booking */
 /** @typedef {import('./state.js').Choices} Choices */
 /** @typedef {import('./config.js').Place} Place */
+/** @typedef {import('./plans.js').RatePlan} RatePlan */
 /** @typedef {(key: string, values?: Record<string, string | number>) => string} Sentences */
 
 /** A loose pre-check only (something@something): the server's rule decides.
@@ -44,7 +46,9 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
       saved();
     } });
   accept.checked = choices.accept;
-  const policy = place.cancellation_policy;
+  const policy = el('p', { class: 'policy', 'data-testid': 'policy' });
+  // Paid at the property with the card kept against a no-show: what the guest allows.
+  const guarantee = el('p', { class: 'consent', 'data-testid': 'guarantee', hidden: true });
   const payButton = el('button', { type: 'submit', class: 'primary', 'data-testid': 'pay' });
   // What the guest allows by paying a deposit: the balance charged later without them.
   const consent = el('p', { class: 'consent', 'data-testid': 'balance-consent', hidden: true });
@@ -56,9 +60,9 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
     field('email', 'email', 'email', true),
     field('phone', 'tel', 'tel', false),
     field('note', null, 'off', false),
-    el('p', { class: 'policy', text: t(policy.refund_percent ? 'policy_free' : 'policy_no_refund',
-      { days: policy.free_until_days, percent: policy.refund_percent }) }),
+    policy,
     el('label', { for: 'accept', class: 'check' }, accept, el('span', { text: t('accept_policy') })),
+    guarantee,
     paymentBox,
     consent,
     payButton);
@@ -72,17 +76,30 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
     section,
     heading,
     paymentBox,
-    /** Shows the details form for the held quote. @param {Quote} q */
-    open(q) {
-      summary.replaceChildren(el('p', {}, el('strong', { text: roomName(q) }),
+    /** Shows the details form for the held quote, sold under `plan` (none: the property
+     * sells no plans). @param {Quote} q @param {RatePlan | null} plan */
+    open(q, plan) {
+      summary.replaceChildren(...[el('p', {}, el('strong', { text: roomName(q) }),
         ' · ' + t(q.nights.length === 1 ? 'one_night' : 'selected', { nights: q.nights.length,
-          check_in: longDate(language, q.check_in), check_out: longDate(language, q.check_out) })));
+          check_in: longDate(language, q.check_in), check_out: longDate(language, q.check_out) })),
+      plan ? el('p', { 'data-testid': 'chosen-plan' }, el('strong', { text: nameIn(plan.names, language, plan.slug) }),
+        ' · ' + t(cancellationLine(plan.cancellation_policy).key, cancellationLine(plan.cancellation_policy).values)) : null,
+      el('p', { 'data-testid': 'payment-terms', text: termsLine(q, t, (n) => money(n, q.currency), (d) => shortDate(language, d)) }),
+      ].filter((p) => p !== null));
+      const terms = plan ? plan.cancellation_policy : place.cancellation_policy;
+      policy.textContent = terms.free_cancellation === false
+        ? t(cancellationLine(terms).key, cancellationLine(terms).values)
+        : t(terms.refund_percent ? 'policy_free' : 'policy_no_refund',
+          { days: terms.free_until_days, percent: terms.refund_percent });
+      guarantee.hidden = !plan?.card_guarantee;
+      guarantee.textContent = plan?.card_guarantee ? t('guarantee_consent', { property: place.name }) : '';
       this.payable(q);
       section.hidden = false;
     },
     /** The pay button, ready. @param {Quote} q */
     payable(q) {
-      payButton.textContent = t('pay', { amount: money(q.due_now, q.currency) });
+      payButton.textContent = q.pay_at_property ? t('book_pay_later')
+        : t('pay', { amount: money(q.due_now, q.currency) });
       const schedule = q.payment_schedule || [];
       const balance = schedule.length > 1 ? schedule[schedule.length - 1] : null;
       consent.hidden = !balance;
@@ -134,14 +151,18 @@ export function confirmationView({ language, t, money, place }) {
     /** @param {Booking} booking @param {Quote} q @param {string} email */
     show(booking, q, email) {
       const room = place.room_types.find((r) => r.slug === q.room_type);
+      const plan = (place.rate_plans || []).find((p) => p.slug === q.rate_plan);
       const heading = el('h2', { id: 'done-h', tabindex: '-1', text: t('confirmed') });
       const rest = q.total - paidOnline(q);
       const atProperty = rest > 0 ? ' · ' + t('pay_at_property') + ': ' + money(rest, q.currency) : '';
       section.replaceChildren(heading,
         el('p', {}, t('reference') + ': ', el('strong', { 'data-testid': 'booking-reference', text: booking.reference })),
         el('p', {}, el('strong', { text: room ? room.name : q.room_type }),
+          plan ? ' · ' + nameIn(plan.names, language, plan.slug) : '',
           ' · ' + longDate(language, q.check_in) + ' – ' + longDate(language, q.check_out)),
         el('p', { text: t('total') + ': ' + money(q.total, q.currency) + atProperty }),
+        el('p', { 'data-testid': 'confirmation-terms',
+          text: termsLine(q, t, (n) => money(n, q.currency), (d) => shortDate(language, d)) }),
         el('p', { text: t('check_in_from', { time: place.check_in_time, time_out: place.check_out_time }) }),
         el('p', { class: 'muted', text: t('confirmation_sent', { email }) }),
         // The same link as in the e-mail: view or cancel the booking (opens outside the widget).

@@ -13,7 +13,7 @@
  *   | {phase: 'paying', hold: Hold}
  *   | {phase: 'booked', hold: Hold, booking: Booking}} Checkout */
 
-/** @typedef {{type: 'choose', room_type: string}
+/** @typedef {{type: 'choose', room_type: string, quote_hash?: string}
  *   | {type: 'held', hold: Hold}
  *   | {type: 'refused'}
  *   | {type: 'pay'}
@@ -31,9 +31,11 @@ export const CHOOSING = Object.freeze({ phase: 'choosing' });
 export function step(state, event) {
   switch (event.type) {
     case 'choose':
-      // Choosing another room lets the held one go (the caller releases it); never two requests.
+      // Choosing another room, or the same one under another quote (plan, extras), lets the
+      // held one go (the caller releases it); never two requests.
       if (state.phase === 'choosing') return { phase: 'holding', room_type: event.room_type };
-      if (state.phase === 'held' && state.hold.quote.room_type !== event.room_type) {
+      if (state.phase === 'held' && (state.hold.quote.room_type !== event.room_type
+        || (event.quote_hash !== undefined && event.quote_hash !== state.hold.quote.quote_hash))) {
         return { phase: 'holding', room_type: event.room_type };
       }
       return state;

@@ -14,10 +14,12 @@ import { readConfig } from './config.js';
 import { addDays, addMonths, gridMove, monthOf, nightsBetween } from './dates.js';
 import { el } from './dom.js';
 import { ApiError, codeOf, outcomeOf } from './errors.js';
+import { extrasView } from './extras-view.js';
 import { formatMoney, longDate, minutesSeconds, sentence } from './format.js';
 import { createHost } from './host.js';
 import { partyView } from './party-view.js';
 import { createPayment } from './payment.js';
+import { additionsFor, extrasFor, nameIn, planQuote } from './plans.js';
 import { roomsView } from './rooms-view.js';
 import { ageMissing, choicesStore, clamp, initialChoices, noGuest, partyOf } from './state.js';
 
@@ -25,6 +27,7 @@ import { ageMissing, choicesStore, clamp, initialChoices, noGuest, partyOf } fro
 /** @typedef {import('./api.js').Hold} Hold */
 /** @typedef {import('./checkout.js').Checkout} Checkout */
 /** @typedef {import('./checkout.js').CheckoutEvent} CheckoutEvent */
+/** @typedef {import('./rooms-view.js').Offer} Offer */
 
 const cfg = readConfig(document);
 const place = cfg.property;
@@ -66,8 +69,15 @@ for (const [month, answer] of Object.entries(cfg.first_months?.months || {})) {
   calendar.seed(month, /** @type {import('./config.js').FirstMonths} */ (cfg.first_months), roomsOf(answer, cfg.options.room_type));
 }
 
-/** @type {Quote[]} the rooms free for the chosen stay, priced */
-let quotes = [];
+/** @type {Offer[]} the rooms free for the chosen stay, priced under each of their plans */
+let offers = [];
+/** @type {Map<string, string>} the plan the guest picked, by room type */
+const planPicked = new Map();
+/** @type {import('./plans.js').Additions} what the guest adds to the stay, as chosen */
+const additions = { extras: {}, inputs: {} };
+const plans = place.rate_plans || [];
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let repriceTimer;
 /** @type {Checkout} */
 let checkout = CHOOSING;
 /** @type {ReturnType<typeof setInterval> | undefined} */
@@ -115,7 +125,10 @@ const dates = calendarView({
   language, t, price: (m) => money(m.amount, m.currency, true), pick: pick, key: gridKey,
   showMonth: (n) => showMonth(addMonths(choices.month, n), true),
 });
-const rooms = roomsView({ language, t, money, roomTypes: place.room_types, choose: takeHold });
+const rooms = roomsView({ language, t, money, roomTypes: place.room_types, plans, label: ruleLabel,
+  choose: takeHold, pickPlan });
+const extras = extrasView({ language, t, money, chosen: additions, changed: additionsChanged });
+rooms.heading.after(extras.section);
 const details = checkoutView({ language, t, money, place, choices, saved: save, pay });
 const confirmation = confirmationView({ language, t, money, place });
 
@@ -238,7 +251,8 @@ function reasonValues(reason) {
 function forgetStay() {
   releaseHold();
   move({ type: 'reset' });
-  quotes = [];
+  offers = [];
+  clearTimeout(repriceTimer);
   rooms.section.hidden = true;
   details.section.hidden = true;
   host.reportHeight();
@@ -270,50 +284,111 @@ function partyChanged() {
 
 /* ---------------------------------------------------------------- rooms and prices */
 
-/** @param {boolean} moveFocus @param {[string, string]} [notice] a sentence and its code */
-async function loadRooms(moveFocus, notice) {
+/** The name a breakdown line goes by: the plan's, an extra's, else the rule's own.
+ * @param {string} rule */
+function ruleLabel(rule) {
+  const plan = plans.find((p) => p.slug === rule);
+  if (plan) return nameIn(plan.names, language, rule);
+  const extra = (place.extras || []).find((e) => 'extras.' + e.slug === rule);
+  return extra ? nameIn(extra.names, language, extra.slug) : null;
+}
+
+/** The extras and questions for the rooms free now, drawn for the party. @param {string[]} free */
+function drawAdditions(free) {
+  const guests = choices.adults + choices.children.length;
+  extras.draw(extrasFor(place.extras || [], free), place.inputs || [], guests);
+}
+
+/** @param {boolean} moveFocus @param {[string, string]} [notice] a sentence and its code
+ * @param {boolean} [quietly] re-pricing what is shown: no "Loading…" in its place */
+async function loadRooms(moveFocus, notice, quietly) {
   const { checkIn, checkOut } = choices;
   if (!checkIn || !checkOut) return;
   const free = stayCheck(nightsOn, checkIn, checkOut).rooms;
-  rooms.loading();
+  if (!quietly) {
+    rooms.loading();
+    drawAdditions(free);
+  }
   if (!notice) clearError();
-  const stay = { check_in: checkIn, check_out: checkOut, adults: choices.adults, children: partyOf(choices).children };
+  const guests = choices.adults + choices.children.length;
+  const added = additionsFor(additions, place.extras || [], place.inputs || [], guests);
+  const stay = { check_in: checkIn, check_out: checkOut, adults: choices.adults, children: partyOf(choices).children, ...added };
+  app.setAttribute('aria-busy', 'true');
   const priced = await Promise.all(free.map((slug) =>
-    api.quote(place.slug, { room_type: slug, ...stay }).catch(() => null)));
-  if (choices.checkIn !== checkIn || choices.checkOut !== checkOut) return; // the guest moved on
-  quotes = /** @type {Quote[]} */ (priced.filter(Boolean));
+    api.plans(place.slug, { room_type: slug, ...stay }).catch(() => null)));
+  app.removeAttribute('aria-busy');
+  // The guest moved on, or changed the additions again: a later answer draws.
+  if (choices.checkIn !== checkIn || choices.checkOut !== checkOut) return;
+  if (JSON.stringify(additionsFor(additions, place.extras || [], place.inputs || [], guests)) !== JSON.stringify(added)) return;
+  offers = [];
+  for (const answer of priced) {
+    const chosen = answer && planQuote(answer.quotes, planPicked.get(answer.quotes[0]?.room_type));
+    if (answer && chosen) offers.push({ quotes: answer.quotes, chosen });
+  }
   drawRooms();
   if (notice) errorIn(rooms.section, notice[0], notice[1]);
-  if (quotes.length) {
+  if (offers.length) {
     host.emit('quote', { check_in: checkIn, check_out: checkOut, adults: choices.adults,
       children: choices.children.length,
-      quotes: quotes.map((q) => ({ room_type: q.room_type, total: q.total, due_now: q.due_now, currency: q.currency })) });
+      quotes: offers.map(({ chosen: q }) => ({ room_type: q.room_type, total: q.total, due_now: q.due_now, currency: q.currency })) });
   }
   if (moveFocus) rooms.heading.focus();
   host.reportHeight();
+  rehold();
 }
 
-const drawRooms = () => rooms.draw(quotes, holdOf(checkout)?.quote.room_type || null);
+const drawRooms = () => rooms.draw(offers, holdOf(checkout)?.quote || null);
+
+/** The guest picked another plan for a room: its price is shown; a room already held is
+ * held again under that plan. @param {Quote} quote */
+function pickPlan(quote) {
+  planPicked.set(quote.room_type, String(quote.rate_plan));
+  offers = offers.map((o) => (o.chosen.room_type === quote.room_type ? { ...o, chosen: quote } : o));
+  drawRooms();
+  rehold();
+}
+
+/** Extras or answers changed: priced again once the guest pauses (a quick run of changes
+ * asks once). */
+function additionsChanged() {
+  clearTimeout(repriceTimer);
+  repriceTimer = setTimeout(() => loadRooms(false, undefined, true), 300);
+}
+
+/** The held room's shown offer differs from what is held (another plan, other extras):
+ * hold it again as shown, so what the guest pays is what they see. */
+function rehold() {
+  const held = holdOf(checkout);
+  if (!held || checkout.phase !== 'held') return;
+  const shown = offers.find((o) => o.chosen.room_type === held.quote.room_type)?.chosen;
+  if (shown && shown.quote_hash !== held.quote.quote_hash) takeHold(shown);
+}
 
 /* ---------------------------------------------------------------- the hold */
 
 /** @param {Quote} quote */
 async function takeHold(quote) {
   const held = holdOf(checkout);
-  if (held && held.quote.room_type === quote.room_type) {
+  if (held && held.quote.quote_hash === quote.quote_hash) {
     details.heading.focus();
     return;
   }
   const { checkIn, checkOut } = choices;
   if (!checkIn || !checkOut) return;
-  if (!move({ type: 'choose', room_type: quote.room_type })) return; // one request at a time
-  if (held) release(held); // choosing another room lets the previous one go
+  if (!move({ type: 'choose', room_type: quote.room_type, quote_hash: quote.quote_hash })) return; // one at a time
+  // Choosing another room or plan lets the previous hold go, first: the same room (the
+  // last one free, maybe) could not be held twice.
+  if (held) await api.release(held).catch(() => { /* it expires by itself anyway */ });
   stopCountdown();
   clearError();
   const stay = { check_in: checkIn, check_out: checkOut };
   try {
+    // The plan, extras and answers the quote was priced with (a plan that does not offer
+    // an extra has it left out of its quote): the hold must ask for the same.
     const hold = await api.hold(place.slug, { room_type: quote.room_type, adults: choices.adults,
-      children: partyOf(choices).children, quote_hash: quote.quote_hash, ...stay });
+      children: partyOf(choices).children, quote_hash: quote.quote_hash, ...stay,
+      ...(quote.rate_plan ? { rate_plan: quote.rate_plan } : {}),
+      extras: quote.extras || {}, inputs: quote.inputs || {} });
     if (!move({ type: 'held', hold })) {
       release(hold); // the stay changed while the hold was being taken
       return;
@@ -334,7 +409,8 @@ async function holdRefused(error, quote) {
   if (outcome === 'price_changed' && error instanceof ApiError) {
     // Show the new price where the old one was; the guest chooses again to accept it.
     const fresh = /** @type {Quote} */ (error.body.quote);
-    quotes = quotes.map((q) => (q.room_type === quote.room_type ? fresh : q));
+    offers = offers.map((o) => (o.chosen.room_type === quote.room_type ? { quotes: o.quotes.map((q) =>
+      (q.rate_plan === fresh.rate_plan ? fresh : q)), chosen: fresh } : o));
     drawRooms();
     errorIn(rooms.section, t('price_changed', { amount: money(fresh.total, fresh.currency) }), 'price_changed');
   } else if (outcome === 'taken') {
@@ -402,11 +478,18 @@ function holdExpired() {
 
 /** @param {Hold} hold */
 function openCheckout(hold) {
-  details.open(hold.quote);
+  const plan = plans.find((p) => p.slug === hold.quote.rate_plan) || null;
+  details.open(hold.quote, plan);
   if (details.section.contains(errorBox)) clearError();
   startCountdown();
-  if (payment.usesStripe) {
-    payment.mount(details.paymentBox, hold.quote, host.reportHeight).catch((error) => failureIn(details.section, error));
+  // Paid at the property: a card only where the plan keeps one as a guarantee.
+  const guarantee = !!plan?.card_guarantee;
+  if (hold.quote.pay_at_property && !guarantee) {
+    payment.none();
+    details.paymentBox.replaceChildren();
+  } else if (payment.usesStripe) {
+    payment.mount(details.paymentBox, hold.quote, guarantee, host.reportHeight)
+      .catch((error) => failureIn(details.section, error));
   } else {
     details.paymentBox.replaceChildren(el('p', { class: 'muted', text: t('demo_payment') }));
   }
@@ -434,7 +517,8 @@ async function pay() {
       language, note: g.note.trim() || null };
     const answer = await api.checkout(hold, guest);
     if (answer.expires_at) move({ type: 'extended', expires_at: answer.expires_at }); // payment grace
-    if (answer.provider === 'stripe') await payment.confirm(answer.client_secret);
+    // Nothing to confirm when paid at the property without a card kept.
+    if (answer.provider === 'stripe' && answer.client_secret) await payment.confirm(answer.client_secret);
     const booking = await api.confirm(hold);
     move({ type: 'paid', booking });
     booked(booking, hold);

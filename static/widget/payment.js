@@ -10,7 +10,8 @@ import { OfflineError, PaymentError } from './errors.js';
  * @typedef {{mount: (box: HTMLElement) => void, on: (event: string, fn: () => void) => void}} StripeElement
  * @typedef {{create: (kind: string) => StripeElement, submit: () => Promise<StripeResult>}} StripeElements
  * @typedef {{elements: (options: object) => StripeElements,
- *   confirmPayment: (options: object) => Promise<StripeResult>}} StripeClient
+ *   confirmPayment: (options: object) => Promise<StripeResult>,
+ *   confirmSetup: (options: object) => Promise<StripeResult>}} StripeClient
  * @typedef {(key: string, options: object) => StripeClient} StripeJs */
 
 /** @param {string} offline the sentence for a script that did not load
@@ -33,16 +34,32 @@ function loadStripeJs(offline) {
 
 /** @param {{provider: string, key: string | null, language: string, offline: string}} options */
 export function createPayment({ provider, key, language, offline }) {
-  /** @type {{client: StripeClient, elements: StripeElements} | null} */
+  /** @type {{client: StripeClient, elements: StripeElements, setup: boolean} | null} */
   let stripe = null;
 
   return {
     usesStripe: provider === 'stripe',
-    /** Shows the payment form for the held quote in `box`.
-     * @param {HTMLElement} box @param {Quote} quote @param {() => void} resized */
-    async mount(box, quote, resized) {
+    /** Nothing to collect: paid at the property, no card kept. */
+    none() {
+      stripe = null;
+    },
+    /** Shows the payment form for the held quote in `box`; with `guarantee` (paid at the
+     * property) the form only saves the card (a SetupIntent), charging nothing.
+     * @param {HTMLElement} box @param {Quote} quote @param {boolean} guarantee
+     * @param {() => void} resized */
+    async mount(box, quote, guarantee, resized) {
+      stripe = null;
       const Stripe = await loadStripeJs(offline);
       const client = Stripe(key || '', { locale: language });
+      if (guarantee) {
+        const elements = client.elements({ mode: 'setup', currency: quote.currency.toLowerCase() });
+        const element = elements.create('payment');
+        box.replaceChildren();
+        element.mount(box);
+        element.on('change', resized);
+        stripe = { client, elements, setup: true };
+        return;
+      }
       // Deferred intent: the PaymentIntent is created at checkout, for the held quote.
       // A deposit saves the card for the balance: the intent has setup_future_usage, and
       // the Payment Element must say the same.
@@ -55,7 +72,7 @@ export function createPayment({ provider, key, language, offline }) {
       box.replaceChildren();
       element.mount(box);
       element.on('change', resized);
-      stripe = { client, elements };
+      stripe = { client, elements, setup: false };
     },
     /** Validates the card form before the checkout is asked for. */
     async submit() {
@@ -66,10 +83,9 @@ export function createPayment({ provider, key, language, offline }) {
     /** Authorises the payment the checkout created. @param {string | undefined} clientSecret */
     async confirm(clientSecret) {
       if (!stripe) throw new PaymentError(offline);
-      const result = await stripe.client.confirmPayment({
-        elements: stripe.elements, clientSecret,
-        confirmParams: { return_url: location.href }, redirect: 'if_required',
-      });
+      const options = { elements: stripe.elements, clientSecret,
+        confirmParams: { return_url: location.href }, redirect: 'if_required' };
+      const result = await (stripe.setup ? stripe.client.confirmSetup(options) : stripe.client.confirmPayment(options));
       if (result.error) throw new PaymentError(result.error.message);
     },
   };

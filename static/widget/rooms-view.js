@@ -1,17 +1,24 @@
 // @ts-check
-/* The rooms free for the stay, each priced with its breakdown and a "Choose" button. */
+/* The rooms free for the stay: each with its rate plans side by side (what is included,
+ * the cancellation terms in one line, the price and when it is paid), the chosen plan's
+ * breakdown and a "Choose" button. */
 
 import { paidOnline } from './api.js';
 import { el } from './dom.js';
 import { shortDate } from './format.js';
+import { cancellationLine, nameIn, termsLine } from './plans.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./config.js').RoomType} RoomType */
+/** @typedef {import('./plans.js').RatePlan} RatePlan */
+/** A room free for the stay: its quote under each plan, and the one the guest looks at.
+ * @typedef {{quotes: Quote[], chosen: Quote}} Offer */
 
 /** @param {{language: string, t: (key: string, values?: Record<string, string | number>) => string,
  *   money: (amount: number, currency: string) => string, roomTypes: RoomType[],
- *   choose: (quote: Quote) => void}} view */
-export function roomsView({ language, t, money, roomTypes, choose }) {
+ *   plans: RatePlan[], label: (rule: string) => string | null,
+ *   choose: (quote: Quote) => void, pickPlan: (quote: Quote) => void}} view */
+export function roomsView({ language, t, money, roomTypes, plans, label, choose, pickPlan }) {
   const list = el('ul', { class: 'rooms-list' });
   const heading = el('h2', { id: 'rooms-h', tabindex: '-1', text: t('rooms') });
   const section = el('section', { class: 'rooms', 'aria-labelledby': 'rooms-h', hidden: true },
@@ -37,7 +44,7 @@ export function roomsView({ language, t, money, roomTypes, choose }) {
       }
     }
     /** @param {string} rule */
-    const named = (rule) => rule.replace(/[_-]/g, ' ');
+    const named = (rule) => label(rule) || rule.replace(/[_-]/g, ' ');
     const ruleRows = [...byRule.entries()].filter(([, e]) => e.amount !== 0).map(([rule, e]) =>
       row(named(rule), (e.amount > 0 && e.stage !== 'base' ? '+' : '') + money(e.amount, c), e.note, 'rule'));
     const nightRows = quote.nights.map((n) =>
@@ -57,8 +64,42 @@ export function roomsView({ language, t, money, roomTypes, choose }) {
         atProperty ? row(t('pay_at_property'), money(atProperty, c), null, 'sum') : null)));
   }
 
-  /** @param {Quote} quote @param {boolean} chosen */
-  function room(quote, chosen) {
+  /** @param {Quote} quote */
+  function planOption(quote) {
+    const plan = plans.find((p) => p.slug === quote.rate_plan);
+    const title = plan ? nameIn(plan.names, language, plan.slug) : String(quote.rate_plan);
+    const included = plan ? nameIn(plan.included, language, '') : '';
+    const terms = plan ? cancellationLine(plan.cancellation_policy) : null;
+    const c = quote.currency;
+    // Named by what it shows (name, terms, price); its group names the room.
+    return el('button', { type: 'button', class: 'plan', 'data-testid': 'plan', 'data-slug': String(quote.rate_plan),
+      onclick: () => pickPlan(quote) },
+    el('strong', { text: title }),
+    included ? el('span', { class: 'included', text: t('plan_includes', { what: included }) }) : null,
+    terms ? el('span', { class: 'terms', text: t(terms.key, terms.values) }) : null,
+    el('span', { class: 'amount', 'data-testid': 'plan-price', text: money(quote.total, c) }),
+    el('span', { class: 'muted', 'data-testid': 'plan-terms',
+      text: termsLine(quote, t, (n) => money(n, c), (d) => shortDate(language, d)) }));
+  }
+
+  /** @param {Offer} offer @param {string} name @param {Quote | null} held the room's held quote */
+  function planChoice(offer, name, held) {
+    if (offer.quotes.length < 2 && !offer.quotes[0]?.rate_plan) return null;
+    const group = el('div', { class: 'plans', role: 'group', 'aria-label': t('plans_for', { room: name }) },
+      ...offer.quotes.map(planOption));
+    for (const button of group.querySelectorAll('button')) {
+      const pressed = button.dataset.slug === String(offer.chosen.rate_plan);
+      button.setAttribute('aria-pressed', String(pressed));
+      // Marked once the hold is under this plan (a plan just picked is being held again).
+      if (pressed && held && String(held.rate_plan) === button.dataset.slug) button.classList.add('held');
+    }
+    return group;
+  }
+
+  /** @param {Offer} offer @param {Quote | null} held */
+  function room(offer, held) {
+    const quote = offer.chosen;
+    const chosen = held !== null;
     const type = roomTypes.find((r) => r.slug === quote.room_type);
     const name = type ? type.name : quote.room_type;
     const photo = type?.photos[0];
@@ -69,6 +110,7 @@ export function roomsView({ language, t, money, roomTypes, choose }) {
         el('h3', { text: name }),
         type ? el('p', { class: 'muted', text: t('sleeps', { n: type.max_guests }) }) : null,
         type ? el('p', { text: type.description }) : null,
+        planChoice(offer, name, held),
         el('p', { class: 'total' },
           el('span', { class: 'amount', 'data-testid': 'total', text: money(quote.total, quote.currency) }),
           el('span', { class: 'muted', text: ' · ' + t('per_night',
@@ -80,6 +122,25 @@ export function roomsView({ language, t, money, roomTypes, choose }) {
         })));
   }
 
+  /** Where the guest's focus and open breakdowns were, to find them again after a redraw
+   * (a plan picked by keyboard must keep the focus on it). */
+  function remembered() {
+    const active = document.activeElement;
+    const inRoom = active && list.contains(active) ? active.closest('[data-testid=room-type]') : null;
+    const focus = inRoom && active instanceof HTMLElement
+      ? `[data-slug="${inRoom.getAttribute('data-slug')}"] [data-testid="${active.dataset.testid}"]`
+        + (active.dataset.slug ? `[data-slug="${active.dataset.slug}"]` : '') : null;
+    const open = [...list.querySelectorAll('[data-testid=room-type]')]
+      .filter((r) => r.querySelector('details')?.open).map((r) => r.getAttribute('data-slug'));
+    return () => {
+      for (const slug of open) {
+        const details = list.querySelector(`[data-slug="${slug}"] details`);
+        if (details) /** @type {HTMLDetailsElement} */ (details).open = true;
+      }
+      if (focus) /** @type {HTMLElement | null} */ (list.querySelector(focus))?.focus();
+    };
+  }
+
   return {
     section,
     heading,
@@ -87,14 +148,17 @@ export function roomsView({ language, t, money, roomTypes, choose }) {
       section.hidden = false;
       list.replaceChildren(el('li', { class: 'loading', text: t('loading') }));
     },
-    /** @param {Quote[]} quotes @param {string | null} held the room type held for the guest */
-    draw(quotes, held) {
-      if (!quotes.length) {
+    /** @param {Offer[]} offers @param {Quote | null} held the quote held for the guest */
+    draw(offers, held) {
+      if (!offers.length) {
         list.replaceChildren(el('li', { class: 'empty', text: t('no_rooms') }));
         return;
       }
-      const sorted = quotes.slice().sort((a, b) => order.indexOf(a.room_type) - order.indexOf(b.room_type));
-      list.replaceChildren(...sorted.map((q) => room(q, q.room_type === held)));
+      const restore = remembered();
+      const room_ = (/** @type {Offer} */ o) => order.indexOf(o.chosen.room_type);
+      const sorted = offers.slice().sort((a, b) => room_(a) - room_(b));
+      list.replaceChildren(...sorted.map((o) => room(o, o.chosen.room_type === held?.room_type ? held : null)));
+      restore();
     },
   };
 }

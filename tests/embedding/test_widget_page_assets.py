@@ -109,10 +109,17 @@ def test_linking_drops_whole_comment_lines_only() -> None:
     assert "const c = 2; // kept too\n" in linked
 
 
+def test_linking_drops_the_indentation_a_browser_does_not_need() -> None:
+    linked = link({"main.js": "function f() {\n    if (a) {\n\t\treturn `${a} b`;\n    }\n}\n"})
+    assert "function f() {\nif (a) {\nreturn `${a} b`;\n}\n}\n" in linked
+
+
 @pytest.mark.parametrize(
     ("modules", "said"),
     [
         ({"main.js": "export default 1;\n"}, "only"),
+        # Its lines' indentation is text: the linker would change it.
+        ({"main.js": "const a = `one\n  two`;\n"}, "template"),
         ({"main.js": "import * as x from './x.js';\n", "x.js": ""}, "only"),
         ({"main.js": "import { a } from './a.js';\n"}, "missing"),
         (

@@ -39,6 +39,15 @@ test('choosing another room moves on from the held one; the same room stays held
   assert.deepEqual(step(held, { type: 'choose', room_type: 'suite' }), { phase: 'holding', room_type: 'suite' });
 });
 
+test('the same room under another plan or with other extras (another quote) is held again', () => {
+  const hold = holdOn('double');
+  hold.quote.quote_hash = 'flexible';
+  const held = run(CHOOSING, [{ type: 'choose', room_type: 'double' }, { type: 'held', hold }]);
+  assert.equal(step(held, { type: 'choose', room_type: 'double', quote_hash: 'flexible' }), held);
+  assert.deepEqual(step(held, { type: 'choose', room_type: 'double', quote_hash: 'non-refundable' }),
+    { phase: 'holding', room_type: 'double' });
+});
+
 test('a hold that runs out ends the checkout, but not while the payment is under way', () => {
   const held = run(CHOOSING, [{ type: 'choose', room_type: 'double' }, { type: 'held', hold: holdOn('double') }]);
   assert.equal(step(held, { type: 'expired' }), CHOOSING);

@@ -9,10 +9,11 @@ each file is a request the service answers); one linked script arrives in about 
 the widget is ready as soon as before the split. On a slow phone link each wave of requests
 is another round trip. So the modules are *linked* here, once per process: each becomes a
 function scope that returns its exports, in import order, without the comments that fill
-whole lines (the JSDoc types: a third of the bytes). No tool, no build step, no
-output file; only the plain forms the modules use are accepted (``import { a, b } from
-'./x.js';`` and ``export function|const|let|class``): anything else is a `ModuleFormError`
-that fails the widget page and its tests, rather than running differently in the browser.
+whole lines (the JSDoc types: a third of the bytes) and without indentation. No tool, no
+build step, no output file; only the plain forms the modules use are accepted
+(``import { a, b } from './x.js';`` and ``export function|const|let|class``): anything else
+is a `ModuleFormError` that fails the widget page and its tests, rather than running
+differently in the browser.
 
 The script and the stylesheet are then written into the page itself, with its nonce
 (decision 17): as files they were a round trip of their own after the page, which on a
@@ -38,6 +39,8 @@ _OTHER = re.compile(r"^\s*(?:import\b(?!\()|export\b)", re.MULTILINE)
 # Comments that fill whole lines (the JSDoc types, the notes for readers): a third of the
 # bytes, nothing for the browser. A comment sharing its line with code stays, and so does a
 # `/*! banner */` that says what a file is.
+_INDENTATION = re.compile(r"^[ \t]+", re.MULTILINE)
+_TEMPLATE = re.compile(r"`[^`]*`")
 _COMMENT_LINES = re.compile(
     r"^[ \t]*(?:/\*(?!!)(?:(?!\*/).)*\*/|//[^\n]*)[ \t]*\n", re.MULTILINE | re.DOTALL
 )
@@ -46,6 +49,16 @@ _COMMENT_LINES = re.compile(
 def without_comment_lines(source: str) -> str:
     """``source`` without the comments that fill whole lines (banners kept)."""
     return _COMMENT_LINES.sub("", source)
+
+
+def without_indentation(module: str, source: str) -> str:
+    """``source`` with its lines' indentation dropped (a browser does not need it: half a
+    kilobyte of the gzipped script). A template literal spanning lines is refused: its
+    indentation is text. Raises `ModuleFormError`."""
+    # Backticks pair up in order (a module's comments that share a line hold none).
+    if any("\n" in literal for literal in _TEMPLATE.findall(source)):
+        raise ModuleFormError(f"{module}: a template literal spans lines; join its lines")
+    return _INDENTATION.sub("", source)
 
 
 class ModuleFormError(ValueError):
@@ -95,7 +108,7 @@ def link(modules: Mapping[str, str], entry: str = ENTRY) -> str:
             raise ModuleFormError(
                 f"{path[-1] if path else 'entry'} imports {name}, which is missing"
             )
-        source = without_comment_lines(modules[name])
+        source = without_indentation(name, without_comment_lines(modules[name]))
         imports, body = _imports(name, source)
         for target, _ in imports:
             visit(target, (*path, name))

@@ -1,5 +1,7 @@
 """``innkeep booking charge REF AMOUNT --reason …``: the owner charges a no-show fee to the
-card a pay-at-property booking keeps as a guarantee, within its cancellation policy."""
+card a pay-at-property booking keeps as a guarantee, within its cancellation policy.
+``innkeep booking balance REF``: the owner charges a deposit booking's balance now, before
+its day (the background job would on the day)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from widget.commands.service import add_data_dir, database, settings_from
 from widget.errors import InnkeepError
 from widget.links import site_url
 from widget.payments import payment_provider
-from widget.payments.balance import charge_no_show
+from widget.payments.balance import charge_balance_now, charge_no_show
 from widget.settings import Settings
 
 #: What the owner reads for each outcome of the charge.
@@ -51,6 +53,25 @@ async def _charge(url: str, settings: Settings, args: argparse.Namespace, amount
         )
 
 
+async def _balance(url: str, settings: Settings, reference: str) -> str:
+    provider = payment_provider(msgspec.structs.replace(settings, database_url=url))
+    async with await psycopg.AsyncConnection.connect(
+        url, autocommit=True, row_factory=dict_row, prepare_threshold=None
+    ) as conn:
+        return await charge_balance_now(conn, provider, reference, site_url(settings))
+
+
+def _run_balance(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with database(settings) as url:
+        try:
+            outcome = asyncio.run(_balance(url, settings, args.reference))
+        except InnkeepError as refused:
+            raise CommandError(refused.message) from None
+    say(f"{args.reference}: balance {_SAID.get(outcome, outcome)}")
+    return 0 if outcome == "succeeded" else 1
+
+
 def _run(args: argparse.Namespace) -> int:
     amount = _minor(args.amount)
     settings = settings_from(args)
@@ -64,7 +85,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("booking", help="act on one booking (charge a no-show fee)")
+    p = subparsers.add_parser(
+        "booking", help="act on one booking (charge a no-show fee, or the balance now)"
+    )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     charge = actions.add_parser(
         "charge", help="charge a no-show fee to the card kept as a guarantee"
@@ -74,3 +97,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     charge.add_argument("--reason", required=True, help="why, e.g. 'no-show'")
     add_data_dir(charge)
     charge.set_defaults(handler=_run)
+    balance = actions.add_parser(
+        "balance", help="charge a deposit booking's balance now, before its day"
+    )
+    balance.add_argument("reference", help="the booking's reference, e.g. K7Q-4MZP")
+    add_data_dir(balance)
+    balance.set_defaults(handler=_run_balance)

@@ -290,3 +290,30 @@ async def charge_no_show(
     if charge["status"] != "scheduled":
         return str(charge["status"])
     return await take(conn, provider, charge, site)
+
+
+async def charge_balance_now(
+    conn: Conn, provider: PaymentProvider, reference: str, site: str
+) -> str:
+    """Charge a deposit booking's balance now rather than on its day (the guest asked to
+    settle), through the job's own lease, attempt and key: never twice, whoever runs first.
+    The outcome (``succeeded`` again for a balance already paid); `NotFound` or `Invalid`
+    when the booking has no balance to charge."""
+    q = queries("payments")
+    cur = await conn.execute(
+        q["claim_balance_now"], {"reference": reference, "lease_seconds": LEASE_SECONDS}
+    )
+    charge = await cur.fetchone()
+    if charge is not None:
+        return await take(conn, provider, charge, site)
+    cur = await conn.execute(q["no_show_target"], {"reference": reference})
+    booking = await cur.fetchone()
+    if booking is None:
+        raise NotFound(f"No booking {reference}.")
+    cur = await conn.execute(q["charge_to_take"], {"id": booking["id"], "kind": "balance"})
+    balance = await cur.fetchone()
+    if balance is None:
+        raise Invalid(f"Booking {reference} has no balance to charge.", field="reference")
+    if balance["status"] == "scheduled":  # leased: a worker is charging it this moment
+        return "unanswered"
+    return str(balance["status"])

@@ -38,7 +38,7 @@ class CancellationPolicyOut(msgspec.Struct, frozen=True, omit_defaults=True):
     free_cancellation: bool = True
 
 
-class RatePlanOut(msgspec.Struct, frozen=True):
+class RatePlanOut(msgspec.Struct, frozen=True, omit_defaults=True):
     """A way the rooms are sold; quotes and holds name it as ``rate_plan``."""
 
     slug: str
@@ -48,6 +48,9 @@ class RatePlanOut(msgspec.Struct, frozen=True):
     included: dict[str, str]
     room_types: list[str]
     cancellation_policy: CancellationPolicyOut
+    #: Paid at the property, the guest's card kept as a guarantee against a no-show (the
+    #: widget asks for the card; nothing is charged at booking). Shown only when true.
+    card_guarantee: bool = False
 
 
 class ExtraOut(msgspec.Struct, frozen=True):
@@ -115,6 +118,7 @@ def _plans_out(
         out.append(RatePlanOut(
             plan.slug, _names(plan.name, locale), _names(plan.included, locale),
             plan.room_types if plan.room_types is not None else rooms, policy,
+            plan.payment.mode == "at_property" and plan.payment.card_guarantee,
         ))
     return out
 

@@ -534,3 +534,16 @@ WHERE c.id IN (
         LIMIT %(limit)s
         FOR UPDATE OF d SKIP LOCKED)
 RETURNING c.id, c.reservation_id, c.amount, c.due_on
+
+-- name: claim_balance_now
+-- The owner charges a deposit booking's balance before its day (the guest asked to settle
+-- now): its scheduled charge, leased to the caller exactly as the job leases it (nothing
+-- while a worker holds it, or once it is no longer scheduled).
+UPDATE booking_charge c
+SET leased_until = innkeep_now() + make_interval(secs => %(lease_seconds)s), updated_at = now()
+FROM reservation r
+WHERE r.reference = %(reference)s AND c.reservation_id = r.id AND c.kind = 'balance'
+  AND c.status = 'scheduled' AND (c.leased_until IS NULL OR c.leased_until <= innkeep_now())
+RETURNING c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reason,
+          r.status::text AS booking_status, r.reference, r.customer_ref,
+          r.payment_method_ref

@@ -46,10 +46,13 @@ TEST_IDS = (
     "confirmation",
     "booking-reference",
     "manage-link",
+    "plan",
+    "extra",
+    "input",
 )
 #: Test ids the page object looks for in steps the widget does not show yet (rate plans,
 #: extras, a card form): absent today, so those steps are skipped or refused plainly.
-UPCOMING_TEST_IDS = ("plan", "extra", "card-number")
+UPCOMING_TEST_IDS = ("card-number",)
 #: The demo provider's scenarios, chosen by Stripe's test card numbers.
 CARDS = {
     "success": "4242 4242 4242 4242",
@@ -172,23 +175,43 @@ class BookingWidget:
         if expect_hold:
             expect(self.countdown()).to_be_visible()
 
-    def choose_plan(self, slug: str | None = None) -> None:
-        """Choose a rate plan; nothing to do where the property sells no plans."""
-        plans = self.by_id("plan")
+    def choose_plan(self, slug: str | None = None, room: str | None = None) -> None:
+        """Choose a rate plan for ``room`` (by default the room held, else the first offered):
+        ``slug``, or the plan the widget offers first (the cheapest, as the calendar shows).
+        A held room is held again under the plan: this waits until it is. Nothing to do
+        where the property sells no plans."""
+        held = self.frame.locator("[data-testid=room-type].chosen")
+        scope = self.room(room) if room else (held if held.count() else self.frame)
+        plans = scope.get_by_test_id("plan")
         if not plans.count():
             return
-        chosen = plans.first if slug is None else plans.and_(
-            self.frame.locator(f'[data-slug="{slug}"]')
-        )
+        which = '[aria-pressed="true"]' if slug is None else f'[data-slug="{slug}"]'
+        chosen = plans.and_(self.frame.locator(which)).first
         chosen.click()
+        expect(chosen).to_have_attribute("aria-pressed", "true")
+        if scope == held or (room and self.room(room).and_(held).count()):
+            expect(chosen).to_have_class(re.compile(r"\bheld\b"))
 
-    def add_extra(self, slug: str) -> None:
-        """Add an extra (breakfast, parking…) by its slug."""
-        extra = self.frame.locator(f'[data-testid=extra][data-slug="{slug}"]')
-        if not self.by_id("extra").count():
-            raise AssertionError("this widget offers no extras (no data-testid=extra)")
-        expect(extra).to_be_visible()
-        extra.click()
+    def add_extra(self, slug: str, quantity: int | None = None) -> None:
+        """Add an extra (breakfast, parking…) by its slug: ``quantity`` of it, by default as
+        many as the party may take. The prices shown follow once the widget re-priced."""
+        self._set_addition("extra", slug, quantity)
+
+    def answer(self, name: str, value: int | bool) -> None:
+        """Answer a question the property's pricing rules ask (``pets``: how many)."""
+        self._set_addition("input", name, int(value))
+
+    def _set_addition(self, test_id: str, key: str, value: int | None) -> None:
+        if not self.by_id(test_id).count():
+            raise AssertionError(f"this widget offers no {test_id}s (no data-testid={test_id})")
+        control = self.frame.locator(f'[data-testid={test_id}][data-slug="{key}"]')
+        expect(control).to_be_visible()
+        with self.page.expect_response(re.compile(r"/quotes/all-plans$")):
+            if control.evaluate("e => e.type") == "checkbox":
+                control.set_checked(value != 0)
+            else:
+                options = control.locator("option").all_inner_texts()
+                control.select_option(str(value) if value is not None else options[-1])
 
     def fill_guest(
         self,

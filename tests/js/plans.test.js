@@ -1,0 +1,92 @@
+// @ts-check
+/* Rate plans, extras and questions: what the guest is offered first, the terms in one line,
+ * what is paid when, and the choices a quote carries. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { additionsFor, cancellationLine, cheapest, extrasFor, mostOf, nameIn, paymentParts, planQuote, termsLine } from '../../static/widget/plans.js';
+
+/** @typedef {import('../../static/widget/api.js').Quote} Quote */
+/** @typedef {import('../../static/widget/plans.js').Extra} Extra */
+
+/** @param {string} plan @param {number} total @param {Partial<Quote>} [more] @returns {Quote} */
+const quote = (plan, total, more) => ({
+  room_type: 'twin', check_in: '2027-05-01', check_out: '2027-05-03', currency: 'EUR', total,
+  due_now: total, quote_hash: 'h-' + plan, rate_plan: plan, nights: [], stay_lines: [], ...more,
+});
+
+test('a room is offered first under its cheapest plan, as the calendar priced it', () => {
+  // The owner lists flexible first; the calendar shows the non-refundable price.
+  const quotes = [quote('flexible', 46000), quote('non-refundable', 41400)];
+  assert.equal(cheapest(quotes)?.rate_plan, 'non-refundable');
+  assert.equal(planQuote(quotes, null)?.rate_plan, 'non-refundable');
+  assert.equal(planQuote(quotes, 'flexible')?.rate_plan, 'flexible');
+  // A plan the room no longer sells falls back to the cheapest, never to nothing.
+  assert.equal(planQuote(quotes, 'gone')?.rate_plan, 'non-refundable');
+  // A tie keeps the owner's order; no plans at all, nothing.
+  assert.equal(cheapest([quote('a', 100), quote('b', 100)])?.rate_plan, 'a');
+  assert.equal(cheapest([]), null);
+});
+
+test('the cancellation terms fit one line of each kind', () => {
+  assert.deepEqual(cancellationLine({ free_until_days: 7, refund_percent: 50 }),
+    { key: 'plan_free_then_part', values: { days: 7, percent: 50 } });
+  assert.deepEqual(cancellationLine({ free_until_days: 5, refund_percent: 0 }),
+    { key: 'plan_free_until', values: { days: 5, percent: 0 } });
+  assert.equal(cancellationLine({ free_until_days: 0, refund_percent: 0, free_cancellation: false }).key,
+    'plan_no_refund');
+  assert.equal(cancellationLine({ free_until_days: 0, refund_percent: 30, free_cancellation: false }).key,
+    'plan_partial_refund');
+});
+
+test('what is paid now, later and at the property adds up to the total', () => {
+  const deposit = quote('flexible', 46000, { due_now: 13800, payment_schedule: [
+    { due: '2027-04-01', amount: 13800 }, { due: '2027-05-03', amount: 32200 }] });
+  assert.deepEqual(paymentParts(deposit), { now: 13800, later: [{ due: '2027-05-03', amount: 32200 }], atProperty: 0 });
+  const withTax = quote('non-refundable', 41400, { due_now: 40600 });
+  assert.deepEqual(paymentParts(withTax), { now: 40600, later: [], atProperty: 800 });
+  const atProperty = quote('on-arrival', 46000, { due_now: 0, pay_at_property: true });
+  assert.deepEqual(paymentParts(atProperty), { now: 0, later: [], atProperty: 46000 });
+});
+
+/** @param {Partial<Extra>} more @returns {Extra} */
+const extra = (more) => ({ slug: 'breakfast', names: { en: 'Breakfast' }, price: { amount: 1200, currency: 'EUR' },
+  per: 'guest_night', max_quantity: null, room_types: ['twin'], rate_plans: ['flexible'], payable: 'now', ...more });
+
+test('extras are bounded as the API bounds them, and only what differs is sent', () => {
+  const breakfast = extra({});
+  const parking = extra({ slug: 'parking', per: 'night', max_quantity: 1 });
+  const cot = extra({ slug: 'cot', per: 'stay', max_quantity: null, room_types: ['family'] });
+  assert.equal(mostOf(breakfast, 3), 3);
+  assert.equal(mostOf(extra({ max_quantity: 2 }), 3), 2);
+  assert.equal(mostOf(parking, 3), 1);
+  assert.equal(mostOf(cot, 3), 1);
+  const pets = { name: 'pets', type: /** @type {const} */ ('integer'), minimum: 0, maximum: 2, default: 0, label: { en: 'Pets?' } };
+  const chosen = { extras: { breakfast: 4, parking: 0, unknown: 3 }, inputs: { pets: 5, other: 1 } };
+  // The party shrank to two: breakfast for two; pets at their maximum; unknown names dropped.
+  assert.deepEqual(additionsFor(chosen, [breakfast, parking], [pets], 2),
+    { extras: { breakfast: 2 }, inputs: { pets: 2 } });
+  assert.deepEqual(additionsFor({ extras: {}, inputs: { pets: 0 } }, [breakfast], [pets], 2),
+    { extras: {}, inputs: {} });
+  assert.deepEqual(extrasFor([breakfast, parking, cot], ['twin']).map((e) => e.slug), ['breakfast', 'parking']);
+});
+
+test('names are in the guest language, else the owner one', () => {
+  assert.equal(nameIn({ en: 'Flexible', de: 'Flexibel' }, 'de', 'x'), 'Flexibel');
+  assert.equal(nameIn({ en: 'Flexible' }, 'it', 'x'), 'Flexible');
+  assert.equal(nameIn({}, 'it', 'flexible'), 'flexible');
+});
+
+test('the payment terms read as one line', () => {
+  /** @param {string} key @param {Record<string, string>} v */
+  const t = (key, v) => ({ part_now: `${v.amount} now`, part_on: `${v.amount} on ${v.date}`,
+    part_at_property: `${v.amount} at the property` })[key] || key;
+  const money = (/** @type {number} */ n) => '€' + n / 100;
+  const date = (/** @type {string} */ d) => d.slice(5);
+  const deposit = quote('flexible', 46000, { due_now: 13800, payment_schedule: [
+    { due: '2027-04-01', amount: 13800 }, { due: '2027-05-03', amount: 32200 }] });
+  assert.equal(termsLine(deposit, t, money, date), '€138 now, €322 on 05-03');
+  assert.equal(termsLine(quote('x', 41400, { due_now: 40600 }), t, money, date), '€406 now, €8 at the property');
+  assert.equal(termsLine(quote('x', 46000, { due_now: 0, pay_at_property: true }), t, money, date),
+    '€460 at the property');
+});

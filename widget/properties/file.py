@@ -25,6 +25,7 @@ from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
 from widget.i18n import LANGUAGES
 from widget.limits import BOOKING_HORIZON_DAYS, MAX_GUESTS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from widget.properties.plans import ExtraSpec, RatePlanSpec, names_problem
+from widget.properties.secrets import SecretRef
 from widget.properties.webhooks import WebhookSpec, check_webhooks
 from widget.toml_lines import KeyLines
 
@@ -114,8 +115,11 @@ class FeedSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     stays are imported as blocks every ``interval`` minutes. The URL is a credential."""
 
     unit: NonEmpty
-    url: Annotated[str, Meta(min_length=1, max_length=2000)]
     name: Annotated[str, Meta(min_length=1, max_length=60)]
+    #: The channel's export address; or a reference to the stored one (``{ kept =
+    #: "sha256:…" }``, as exported; ``{ env = "NAME" }``), or left out to keep the stored
+    #: one (`widget.properties.secrets`). A new feed needs its address.
+    url: Annotated[str, Meta(min_length=1, max_length=2000)] | SecretRef | None = None
     interval: Annotated[int, Meta(ge=MIN_FEED_INTERVAL, le=1440)] = 10
 
 
@@ -295,6 +299,15 @@ def _check_extras(spec: PropertySpec, fail: Any) -> None:
             raise fail(("extras", index, "vat_percent"), "must be more than 0 and at most 100")
 
 
+def feed_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a channel's feed address, or None. Never quotes the URL: it is
+    the feed's only secret. (Where it points is judged when fetching.)"""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        return "must be the channel's iCal export address, starting with https://"
+    return None
+
+
 def _check_feeds(spec: PropertySpec, fail: Any) -> None:
     """Each feed names a unit of the file, an http(s) URL, and is the unit's only one of
     that name. (A URL is never quoted back: it is the feed's only secret.)"""
@@ -306,12 +319,9 @@ def _check_feeds(spec: PropertySpec, fail: Any) -> None:
                 ("feeds", index, "unit"),
                 f"no unit {feed.unit!r} in this file; its units are: {', '.join(units)}",
             )
-        parts = urlsplit(feed.url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or " " in feed.url:
-            raise fail(
-                ("feeds", index, "url"),
-                "must be the channel's iCal export address, starting with https://",
-            )
+        problem = feed_url_problem(feed.url) if isinstance(feed.url, str) else None
+        if problem:
+            raise fail(("feeds", index, "url"), problem)
         if (feed.unit, feed.name) in seen:
             raise fail(
                 ("feeds", index, "name"),

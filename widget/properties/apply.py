@@ -186,6 +186,43 @@ def _apply_feed(
         )
 
 
+def connect_feed(conn: psycopg.Connection[Any], slug: str, feed: FeedSpec) -> ApplyReport:
+    """Connect one feed to its unit, or give a connected one its new URL and interval, as a
+    ``[[feeds]]`` entry added to the property file and applied would (the console's
+    Channels page). The caller has checked ``feed`` as the file's check does."""
+    q = queries("properties")
+    report = ApplyReport(slug)
+    with conn.transaction():
+        found = conn.execute(q["property_id_by_slug"], {"slug": slug}).fetchone()
+        if found is None:
+            raise PropertyApplyError(f"no property is called {slug!r}")
+        _apply_feed(conn, found[0], feed, 0, report)
+        if report.changed:
+            conn.execute(q["bump_version"], {"property_id": found[0]})
+    return report
+
+
+def disconnect_feed(conn: psycopg.Connection[Any], slug: str, unit: str, name: str) -> str:
+    """Stop importing one feed and release the nights it blocked, as removing its
+    ``[[feeds]]`` entry and applying the file would; says what changed."""
+    q = queries("properties")
+    with conn.transaction():
+        found = conn.execute(q["property_id_by_slug"], {"slug": slug}).fetchone()
+        row = (
+            conn.execute(
+                q["stored_feed_url"], {"property_id": found[0], "unit": unit, "name": name}
+            ).fetchone()
+            if found is not None
+            else None
+        )
+        if found is None or row is None:
+            raise PropertyApplyError(f"unit {unit!r} has no feed called {name!r}")
+        released = conn.execute(q["release_imported_stays"], {"channel_id": row[1]}).rowcount
+        conn.execute(q["disconnect_feed"], {"channel_id": row[1]})
+        conn.execute(q["bump_version"], {"property_id": found[0]})
+    return f"removed feed {name} of unit {unit} ({released} imported stays released)"
+
+
 def _disconnect_feeds(
     conn: psycopg.Connection[Any], property_id: int, spec: PropertySpec, report: ApplyReport
 ) -> None:

@@ -308,6 +308,29 @@ def feed_url_problem(url: str) -> str | None:
     return None
 
 
+def read_feed(values: dict[str, Any], units: list[str], source: str = "form") -> FeedSpec:
+    """One feed as the console's form gives it, checked as a ``[[feeds]]`` entry of the
+    property file is, with the same messages; `PropertyFileError` whose key is the field
+    (the URL must be written out: a form has no stored secret to refer to)."""
+    def fail(path: tuple[str | int, ...], message: str) -> PropertyFileError:
+        return PropertyFileError(source, None, str(path[-1]) if path else "", message)
+
+    try:
+        feed = msgspec.convert(values, FeedSpec, strict=False)
+    except msgspec.ValidationError as exc:
+        message, _, where = str(exc).partition(" - at `$")
+        raise fail(_parse_path(where.rstrip("`")) if where else (), message) from None
+    if not isinstance(feed.url, str):
+        raise fail(("url",), "the channel's iCal export address is needed")
+    spec = PropertySpec(
+        property=PropertyInfo("form", "form", "form@example.com", "UTC", "EUR"),
+        room_types=[RoomTypeSpec("form", "form", 1, 0, units or ["?"])],
+        feeds=[feed],
+    )
+    _check_feeds(spec, lambda path, message: fail(path, message))
+    return feed
+
+
 def _check_feeds(spec: PropertySpec, fail: Any) -> None:
     """Each feed names a unit of the file, an http(s) URL, and is the unit's only one of
     that name. (A URL is never quoted back: it is the feed's only secret.)"""

@@ -323,3 +323,15 @@ RETURNING id
 -- name: room_types_of_property
 SELECT slug, name FROM room_type WHERE property_id = %(property_id)s AND active
 ORDER BY position, name
+
+-- name: channel_history
+-- The Channels page's history: what owners did to exports, feeds, webhooks and conflicts.
+SELECT actor, action, detail, at FROM console_event
+WHERE property_id = %(property_id)s
+  AND action IN ('export_rotated', 'feed_connected', 'feed_disconnected', 'webhook_resent',
+                 'conflict_resolved')
+ORDER BY at DESC, id DESC
+LIMIT 20
+
+-- name: delivery_of_property
+SELECT d.id FROM webhook_delivery d WHERE d.id = %(id)s AND d.property_id = %(property_id)s

@@ -92,13 +92,16 @@ RETURNING id
 
 -- name: record_conflict
 -- One row per pair of sides: `told` is true only the first time (one e-mail per conflict);
--- a clash that comes back (a flip-flopping feed) reopens its row.
+-- a clash that comes back (a flip-flopping feed) reopens its row, unless the owner resolved
+-- it by hand.
 INSERT INTO sync_conflict (property_id, channel_id, uid, event_stay, reservation_id, nights,
                            detected_at)
 VALUES (%(property_id)s, %(channel_id)s, %(uid)s, %(event_stay)s, %(reservation_id)s,
         %(nights)s, innkeep_now())
 ON CONFLICT (channel_id, uid, reservation_id) DO UPDATE
-SET resolved_at = NULL, nights = EXCLUDED.nights, event_stay = EXCLUDED.event_stay
+SET resolved_at = CASE WHEN sync_conflict.resolved_by IS NULL THEN NULL
+                       ELSE sync_conflict.resolved_at END,
+    nights = EXCLUDED.nights, event_stay = EXCLUDED.event_stay
 RETURNING id, (xmax = 0) AS new
 
 -- name: resolve_gone_conflicts
@@ -123,7 +126,7 @@ SET last_attempt_at = innkeep_now(), last_success_at = innkeep_now(),
     last_modified = CASE WHEN %(status)s = 304 THEN last_modified ELSE %(last_modified)s END,
     last_error = CASE WHEN %(status)s <> 304 THEN %(problems)s
                       WHEN failing_since IS NULL THEN last_error END,
-    failing_since = NULL, failure_told_at = NULL,
+    failing_since = NULL, failure_told_at = NULL, failures = 0,
     next_fetch_at = innkeep_now() + make_interval(secs => %(next_in)s),
     lease_until = NULL, lease_holder = NULL, updated_at = now()
 WHERE channel_id = %(channel_id)s AND lease_holder = %(holder)s
@@ -131,7 +134,7 @@ WHERE channel_id = %(channel_id)s AND lease_holder = %(holder)s
 -- name: feed_failed
 UPDATE channel_feed
 SET last_attempt_at = innkeep_now(), last_status = %(status)s, last_error = %(error)s,
-    failing_since = coalesce(failing_since, innkeep_now()),
+    failing_since = coalesce(failing_since, innkeep_now()), failures = failures + 1,
     next_fetch_at = innkeep_now() + make_interval(secs => %(next_in)s),
     lease_until = NULL, lease_holder = NULL, updated_at = now()
 WHERE channel_id = %(channel_id)s AND lease_holder = %(holder)s
@@ -144,7 +147,7 @@ UPDATE channel_feed SET failure_told_at = innkeep_now() WHERE channel_id = %(cha
 -- Each feed of the property with its health, and its open conflicts.
 SELECT c.id AS channel_id, u.name AS unit, c.name, f.url, f.interval_seconds,
        f.last_attempt_at, f.last_success_at, f.last_status, f.event_count, f.last_error,
-       f.failing_since, f.next_fetch_at, innkeep_now() AS now,
+       f.failing_since, f.next_fetch_at, f.failures, innkeep_now() AS now,
        coalesce((SELECT json_agg(json_build_object(
                     'id', k.id, 'uid', k.uid,
                     'event_check_in', lower(k.event_stay), 'event_check_out', upper(k.event_stay),
@@ -203,3 +206,24 @@ INSERT INTO reservation (property_id, unit_id, stay, status, source_channel_id, 
                          block_reason)
 SELECT %(property_id)s, %(unit_id)s, e.stay, 'blocked', %(channel_id)s, e.uid, %(reason)s
 FROM unnest(%(uids)s::text[], %(stays)s::daterange[]) AS e (uid, stay)
+
+-- name: resolve_conflict
+-- The owner resolved an open conflict by hand (it stays resolved while the same two sides
+-- clash, see record_conflict); noted in the console's history, on the Innkeep side's
+-- reservation. No row: no such open conflict on that property.
+WITH resolved AS (
+    UPDATE sync_conflict k
+    SET resolved_at = innkeep_now(), resolved_by = %(actor)s
+    FROM property p, channel c, unit u
+    WHERE k.id = %(id)s AND k.resolved_at IS NULL AND p.id = k.property_id
+      AND p.slug = %(slug)s AND c.id = k.channel_id AND u.id = c.unit_id
+    RETURNING k.id, k.property_id, k.reservation_id, c.name AS channel, u.name AS unit,
+              lower(k.nights) AS check_in, upper(k.nights) AS check_out
+), noted AS (
+    INSERT INTO console_event (property_id, reservation_id, actor, action, detail)
+    SELECT property_id, reservation_id, %(actor)s, 'conflict_resolved',
+           'conflict #' || id || ' with ' || channel || ' on ' || unit || ', nights '
+           || check_in || ' to ' || check_out
+    FROM resolved
+)
+SELECT id, channel, unit, check_in, check_out FROM resolved

@@ -135,8 +135,8 @@ WHERE (channel_feed.url, channel_feed.interval_seconds)
 RETURNING (xmax = 0) AS created
 
 -- name: stored_feed_url
--- The URL of the unit's connected feed of that name (none: a new feed).
-SELECT f.url FROM channel_feed f
+-- The URL of the unit's connected feed of that name (none: a new feed), and its channel.
+SELECT f.url, c.id AS channel_id FROM channel_feed f
 JOIN channel c ON c.id = f.channel_id JOIN unit u ON u.id = c.unit_id
 WHERE c.property_id = %(property_id)s AND u.name = %(unit)s AND c.name = %(name)s
 

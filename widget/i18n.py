@@ -1907,6 +1907,7 @@ _CONSOLE_IT.update(_CONSOLE_OWNER_IT)
 
 #: The sentences of the Channels page, and of channel sync on Today and the calendar.
 _CONSOLE_CHANNELS_EN = {
+    "event_conflict_resolved": "sync conflict resolved",
     "nav_channels": "Channels",
     "done_rotated": "A new URL is made and the old one no longer works: give the channel "
     "the new one.",
@@ -1984,6 +1985,7 @@ _CONSOLE_CHANNELS_EN = {
 }
 _CONSOLE_EN.update(_CONSOLE_CHANNELS_EN)
 _CONSOLE_CHANNELS_DE = {
+    "event_conflict_resolved": "Sync-Konflikt gelöst",
     "nav_channels": "Kanäle",
     "done_rotated": "Eine neue URL ist erstellt, die alte funktioniert nicht mehr: gib dem "
     "Kanal die neue.",
@@ -2062,6 +2064,7 @@ _CONSOLE_CHANNELS_DE = {
     "tape_conflict": "Konflikt mit {channel}",
 }
 _CONSOLE_CHANNELS_FR = {
+    "event_conflict_resolved": "conflit de synchronisation résolu",
     "nav_channels": "Canaux",
     "done_rotated": "Une nouvelle URL est créée et l'ancienne ne fonctionne plus : donnez la "
     "nouvelle au canal.",
@@ -2139,6 +2142,7 @@ _CONSOLE_CHANNELS_FR = {
     "tape_conflict": "Conflit avec {channel}",
 }
 _CONSOLE_CHANNELS_ES = {
+    "event_conflict_resolved": "conflicto de sincronización resuelto",
     "nav_channels": "Canales",
     "done_rotated": "Se ha creado una URL nueva y la anterior ya no funciona: da la nueva "
     "al canal.",
@@ -2217,6 +2221,7 @@ _CONSOLE_CHANNELS_ES = {
     "tape_conflict": "Conflicto con {channel}",
 }
 _CONSOLE_CHANNELS_IT = {
+    "event_conflict_resolved": "conflitto di sincronizzazione risolto",
     "nav_channels": "Canali",
     "done_rotated": "È stato creato un nuovo URL e il vecchio non funziona più: dai al canale "
     "quello nuovo.",

@@ -69,11 +69,13 @@ WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_n
 
 -- name: displace_holds
 -- The import wins over a live hold: the hold ends now; its guest learns at confirmation that
--- the room is gone (the row cannot be confirmed, so the authorisation is cancelled).
+-- the room is gone (the row cannot be confirmed, so the authorisation is cancelled). What
+-- a release gives back (the gate, the quota place) is given back after the commit.
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
 WHERE unit_id = %(unit_id)s AND status = 'held' AND stay && %(stay)s::daterange
-RETURNING id, stay
+RETURNING id, property_id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out,
+          client_key, client_address
 
 -- name: in_the_way
 -- Active reservations of the unit on the stay's nights that are not this channel's own.
@@ -199,7 +201,8 @@ ON CONFLICT (channel_id, uid) DO UPDATE SET
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
 WHERE unit_id = %(unit_id)s AND status = 'held' AND stay && ANY(%(stays)s::daterange[])
-RETURNING id
+RETURNING id, property_id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out,
+          client_key, client_address
 
 -- name: insert_pieces
 INSERT INTO reservation (property_id, unit_id, stay, status, source_channel_id, source_uid,

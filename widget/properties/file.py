@@ -232,7 +232,7 @@ def _check_meaning(spec: PropertySpec, fail: Any) -> None:
     check_webhooks(spec.webhooks, fail)
     _check_rate_plans(spec, fail)
     _check_extras(spec, fail)
-    _check_feeds(spec, fail)
+    _check_feeds(spec.feeds, [unit for room in spec.room_types for unit in room.units], fail)
 
 
 _NOT_A_SLUG = "expected lower-case letters and digits joined by hyphens, like 'half-board'"
@@ -322,21 +322,15 @@ def read_feed(values: dict[str, Any], units: list[str], source: str = "form") ->
         raise fail(_parse_path(where.rstrip("`")) if where else (), message) from None
     if not isinstance(feed.url, str):
         raise fail(("url",), "the channel's iCal export address is needed")
-    spec = PropertySpec(
-        property=PropertyInfo("form", "form", "form@example.com", "UTC", "EUR"),
-        room_types=[RoomTypeSpec("form", "form", 1, 0, units or ["?"])],
-        feeds=[feed],
-    )
-    _check_feeds(spec, lambda path, message: fail(path, message))
+    _check_feeds([feed], units, fail)
     return feed
 
 
-def _check_feeds(spec: PropertySpec, fail: Any) -> None:
+def _check_feeds(feeds: list[FeedSpec], units: list[str], fail: Any) -> None:
     """Each feed names a unit of the file, an http(s) URL, and is the unit's only one of
     that name. (A URL is never quoted back: it is the feed's only secret.)"""
-    units = [unit for room in spec.room_types for unit in room.units]
     seen: set[tuple[str, str]] = set()
-    for index, feed in enumerate(spec.feeds):
+    for index, feed in enumerate(feeds):
         if feed.unit not in units:
             raise fail(
                 ("feeds", index, "unit"),

@@ -36,7 +36,9 @@ def clash(
         feeds = [("Room 1", "Airbnb", "/a.ics"), ("Room 2", "Vrbo", "/v.ics")]
         connect_feeds(people, server, feeds)
 
-        async def sync() -> None:
+        async def sync(stay: tuple[Any, Any] | None = None) -> None:
+            if stay is not None:  # Airbnb's guest changes dates (the same UID)
+                server.routes["/a.ics"] = Route(airbnb([stay]))
             await run(database_url, sync_settings(quiet_settings))
 
         yield sync
@@ -61,6 +63,10 @@ async def test_today_leads_with_conflicts_and_failing_feeds_and_an_owner_resolve
     assert "the feed answered 404" in today
     assert f'data-testid="conflict" data-conflict="{conflict_id}"' in today
     assert "clashes with booking DIRECT1" in today
+
+    channels = (await client.get("/admin/demo/channels")).text
+    assert f'data-testid="conflict" data-conflict="{conflict_id}"' in channels
+    assert 'data-name="Vrbo" data-state="failing"' in channels
 
     chart = await _calendar(client)
     assert f'data-testid="tape-imported" data-unit="Room 1" data-first="{day(3)}"' in chart
@@ -87,6 +93,12 @@ async def test_today_leads_with_conflicts_and_failing_feeds_and_an_owner_resolve
     await clash()
     assert conflicts(people)[0][-1] is False
     assert "Conflict with Airbnb" not in await _calendar(client)
+    # Moved to other nights that still clash: open again (the owner has not seen these).
+    await clash((day(1), day(2)))
+    assert conflicts(people)[0][1:3] == (day(1), day(2))
+    assert conflicts(people)[0][-1] is True
+    people.execute("UPDATE sync_conflict SET resolved_at = now()")
+    people.commit()
     again = await client.post(
         f"/admin/demo/channels/conflicts/{conflict_id}/resolve",
         data={"_csrf_token": csrf_of(today)},

@@ -95,14 +95,17 @@ RETURNING id
 -- name: record_conflict
 -- One row per pair of sides: `told` is true only the first time (one e-mail per conflict);
 -- a clash that comes back (a flip-flopping feed) reopens its row, unless the owner resolved
--- it by hand.
+-- it by hand and it still clashes on the same nights.
 INSERT INTO sync_conflict (property_id, channel_id, uid, event_stay, reservation_id, nights,
                            detected_at)
 VALUES (%(property_id)s, %(channel_id)s, %(uid)s, %(event_stay)s, %(reservation_id)s,
         %(nights)s, innkeep_now())
 ON CONFLICT (channel_id, uid, reservation_id) DO UPDATE
-SET resolved_at = CASE WHEN sync_conflict.resolved_by IS NULL THEN NULL
-                       ELSE sync_conflict.resolved_at END,
+SET resolved_at = CASE WHEN sync_conflict.resolved_by IS NOT NULL
+                            AND sync_conflict.nights = EXCLUDED.nights
+                       THEN sync_conflict.resolved_at END,
+    resolved_by = CASE WHEN sync_conflict.nights = EXCLUDED.nights
+                       THEN sync_conflict.resolved_by END,
     nights = EXCLUDED.nights, event_stay = EXCLUDED.event_stay
 RETURNING id, (xmax = 0) AS new
 
@@ -212,8 +215,8 @@ FROM unnest(%(uids)s::text[], %(stays)s::daterange[]) AS e (uid, stay)
 
 -- name: resolve_conflict
 -- The owner resolved an open conflict by hand (it stays resolved while the same two sides
--- clash, see record_conflict); noted in the console's history, on the Innkeep side's
--- reservation. No row: no such open conflict on that property.
+-- clash on the same nights, see record_conflict); noted in the console's history, on the
+-- Innkeep side's reservation. No row: no such open conflict on that property.
 WITH resolved AS (
     UPDATE sync_conflict k
     SET resolved_at = innkeep_now(), resolved_by = %(actor)s

@@ -1,7 +1,7 @@
 """Conflicts the owner resolves by hand: "I have dealt with it" (cancelled the OTA's
 booking, moved the guest). The clash may still be there; the conflict stops being shown
-and is not reopened by later fetches while the same two sides clash. Each resolution is
-noted in the console's history, on the Innkeep side's reservation."""
+and is not reopened by later fetches while the same two sides clash on the same nights.
+Each resolution is noted in the console's history, on the Innkeep side's reservation."""
 
 from __future__ import annotations
 

@@ -6,5 +6,6 @@ ALTER TABLE channel_feed ADD COLUMN failures integer NOT NULL DEFAULT 0;
 
 -- Who resolved a conflict by hand (console user's e-mail, or the command line); NULL when
 -- the clash itself went away. A conflict the owner resolved stays resolved while the same
--- two sides clash: the owner has dealt with it (refunded on the OTA, moved the guest).
+-- two sides clash on the same nights: the owner has dealt with it (refunded on the OTA,
+-- moved the guest).
 ALTER TABLE sync_conflict ADD COLUMN resolved_by text;

@@ -338,3 +338,4 @@ async def test_the_http_clients_own_log_lines_never_carry_a_urls_path(
     assert any("HTTP Request: GET" in line for line in lines), lines
     assert not [line for line in lines if "SECRET" in line]
     assert "SECRET" not in caplog.text
+

@@ -74,7 +74,11 @@ def jobs(services: Services) -> list[Job]:
         Job(
             "import-feeds",
             settings.sync_seconds,
-            partial(import_due_feeds, pool, SyncOptions(settings)),
+            partial(
+                import_due_feeds,
+                pool,
+                SyncOptions(settings, holds=services.holds, metrics=services.metrics),
+            ),
         ),
         Job("guest-retention", 3600.0, partial(forget_departed_guests, pool)),
     ]

@@ -39,7 +39,8 @@ class Metrics:
         )
         self.sync_fetches = Counter(
             "innkeep_sync_fetches",
-            "Channel calendar fetches, by outcome (ok, not_modified, failed, ...).",
+            "Channel calendar fetches by outcome: ok, not_modified, http_error, unreadable, "
+            "refused, unreachable, lease_lost.",
             ["outcome"],
             registry=self.registry,
         )

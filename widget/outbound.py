@@ -15,7 +15,8 @@ call goes through `fetch` (decision 15):
   and after gzip, so a compressed bomb stops at the cap), and no proxy from the environment.
 
 URLs may be credentials (an OTA's feed URL is its only secret): `url_for_logs` is how one is
-written in a log line or an error message.
+written in a log line or an error message, and the HTTP client's own log lines get the same
+treatment (`HiddenUrls`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
+import logging
+import re
 import socket
 import ssl
 import zlib
@@ -72,6 +75,45 @@ def url_for_logs(url: str) -> str:
     digest = hashlib.sha256(url.encode()).hexdigest()[:8]
     host = parts.hostname or "?"
     return f"{parts.scheme or '?'}://{host}/…#{digest}"
+
+
+class HiddenUrls(logging.Filter):
+    """Rewrites the URLs in the HTTP client's own log lines (httpx logs every request at
+    INFO, ``HTTP Request: GET https://…/ical/SECRET.ics "HTTP/1.1 200 OK"``) as
+    `url_for_logs` writes them; the line itself stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_hidden(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: _hidden(arg) for key, arg in record.args.items()}
+        if isinstance(record.msg, str) and "://" in record.msg:
+            record.msg = _URL.sub(lambda found: url_for_logs(found[0]), record.msg)
+        return True
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+
+
+def _hidden(arg: object) -> object:
+    if isinstance(arg, httpx.URL) or (isinstance(arg, str) and "://" in arg):
+        return _URL.sub(lambda found: url_for_logs(found[0]), str(arg))
+    return arg
+
+
+def hide_urls_in_client_logs() -> None:
+    """Put `HiddenUrls` on the HTTP client's loggers (once: calling again changes nothing).
+    `fetch` calls it, so no outbound call can log a whole URL, whatever the log level."""
+    for name in _CLIENT_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HiddenUrls) for f in logger.filters):
+            logger.addFilter(HiddenUrls())
+
+
+#: The loggers httpx and its transport write to (filters are per logger, not inherited).
+_CLIENT_LOGGERS = (
+    "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy"
+)
 
 
 async def system_resolver(host: str, port: int) -> Sequence[str]:
@@ -190,6 +232,7 @@ async def fetch(
     redirect as the answer. Raises `OutboundRefused` for a URL or address that may not be
     called and `OutboundFailed` when no usable answer came (both with a message in words).
     ``tls`` replaces the trusted certificates (tests trust their own authority)."""
+    hide_urls_in_client_logs()
     call = _Call(
         max_bytes, timeout, max_redirects, resolver or system_resolver, allow_networks, tls
     )

@@ -65,6 +65,12 @@ PAGES: list[tuple[str, str, str]] = [
     # Finding and exporting a guest; erasing and the retention years are owners' (their
     # refusal to staff: tests/console/test_owner_pages.py).
     ("POST", "/admin/{slug:str}/guests", "staff"),
+    ("GET", "/admin/{slug:str}/channels", "owner"),
+    ("POST", "/admin/{slug:str}/channels/rotate", "owner"),
+    ("POST", "/admin/{slug:str}/channels/feeds", "owner"),
+    ("POST", "/admin/{slug:str}/channels/feeds/remove", "owner"),
+    ("POST", "/admin/{slug:str}/channels/deliveries/{delivery_id:int}/resend", "owner"),
+    ("POST", "/admin/{slug:str}/channels/conflicts/{conflict_id:int}/resolve", "owner"),
 ]
 #: Pages that belong to no property (each is tested in test_login*.py).
 OPEN = {
@@ -102,6 +108,8 @@ class World:
             "{reference:str}": "ACCESS1",
             "{hold_id:uuid}": str(hold),
             "{ledger:str}": "bookings.csv",
+            "{delivery_id:int}": "1",
+            "{conflict_id:int}": "1",
         }
         self.sessions: dict[str, str] = {}
 

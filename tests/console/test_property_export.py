@@ -153,3 +153,56 @@ def test_plans_extras_and_webhooks_are_exported_and_the_secret_only_by_reference
         with pytest.raises(PropertyApplyError, match="a new webhook needs its secret"):
             apply_property(conn, parse_property(new))
         assert _secret_of(conn) == WEBHOOK_SECRET
+
+
+FEED_URL = "https://www.airbnb.example/calendar/ical/4711.ics?s=SECRETPART"
+OTHER_FEED_URL = "https://admin.booking.example/hotel/ical.html?t=ANOTHERSECRET"
+WITH_FEEDS = (
+    EVERY_SECTION_TOML
+    + f'\n[[feeds]]\nunit = "S1"\nname = "Airbnb"\nurl = "{FEED_URL}"\n'
+    + f'\n[[feeds]]\nunit = "A"\nname = "Booking.com"\nurl = "{OTHER_FEED_URL}"\ninterval = 30\n'
+)
+
+
+def _feeds(conn: psycopg.Connection[Any]) -> list[tuple[str, str, str, int]]:
+    return [
+        (str(unit), str(name), str(url), int(interval))
+        for unit, name, url, interval in conn.execute(
+            """SELECT u.name, c.name, f.url, f.interval_seconds FROM channel_feed f
+               JOIN channel c ON c.id = f.channel_id JOIN unit u ON u.id = c.unit_id
+               ORDER BY u.name, c.name"""
+        ).fetchall()
+    ]
+
+
+def test_feeds_are_exported_by_reference_and_the_round_trip_keeps_them(
+    database_url: str, clean: None, festival: None
+) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        apply_property(conn, parse_property(WITH_FEEDS))
+        before = _feeds(conn)
+        assert len(before) == 2
+        # export → apply changes nothing: every feed (and webhook) is still there as it was.
+        _round_trip(conn, "every-key")
+        assert _feeds(conn) == before
+        assert _secret_of(conn) == WEBHOOK_SECRET
+        exported = export_property(conn, "every-key")
+        # The URLs are credentials: written only as references, like webhook secrets.
+        assert "SECRETPART" not in exported and "ANOTHERSECRET" not in exported
+        assert f'url = {{ kept = "{fingerprint(FEED_URL)}" }}' in exported
+        assert "interval = 30" in exported
+        # A reference to a URL replaced since the export is refused, naming the key.
+        stale = exported.replace(fingerprint(FEED_URL), fingerprint("https://old.example/x"))
+        with pytest.raises(PropertyApplyError, match=r"feeds\[0\]\.url .*not the one"):
+            apply_property(conn, parse_property(stale))
+        # A new feed cannot start from a reference, nor without its URL.
+        renamed = exported.replace('name = "Airbnb"', 'name = "Vrbo"')
+        with pytest.raises(PropertyApplyError, match=r"feeds\[0\]\.url .*not the one"):
+            apply_property(conn, parse_property(renamed))
+        without = renamed.replace(f'url = {{ kept = "{fingerprint(FEED_URL)}" }}\n', "")
+        with pytest.raises(PropertyApplyError, match="a new feed needs its URL"):
+            apply_property(conn, parse_property(without))
+        # Left out of a known feed: kept.
+        kept = exported.replace(f'url = {{ kept = "{fingerprint(FEED_URL)}" }}\n', "")
+        assert apply_property(conn, parse_property(kept)).changed == []
+        assert _feeds(conn) == before

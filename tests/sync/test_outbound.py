@@ -322,3 +322,20 @@ async def test_https_to_the_checked_address_verifies_the_certificate_by_name(
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+async def test_the_http_clients_own_log_lines_never_carry_a_urls_path(
+    feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx logs every request at INFO with its full URL; a feed's path and query are its
+    credential, so its lines keep only scheme, host and a short hash."""
+    feed_server.routes["/ical/SECRETPATH.ics"] = Route(b"BEGIN:VCALENDAR")
+    url = feed_server.url("/ical/SECRETPATH.ics") + "?s=SECRETQUERY"
+    with caplog.at_level("DEBUG"):
+        got = await get(url, allow_networks=LOOPBACK)
+    assert got.status == 200
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith(("httpx", "httpcore"))]
+    assert any("HTTP Request: GET" in line for line in lines), lines
+    assert not [line for line in lines if "SECRET" in line]
+    assert "SECRET" not in caplog.text
+

@@ -19,6 +19,12 @@ from widget.commands.service import add_data_dir, database, settings_from
 from widget.db import Conn
 from widget.links import site_url
 from widget.settings import Settings, require_secret_key
+from widget.sync.conflicts import (
+    COMMAND_LINE,
+    NoOpenConflict,
+    ResolvedConflict,
+    resolve_conflict,
+)
 from widget.sync.feeds import ExportUrl, NoSuchExport, export_urls, rotate_export
 from widget.sync.health import feed_health, health_lines
 from widget.sync.polling import FeedOutcome, SyncOptions, import_now
@@ -126,6 +132,20 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def _resolve(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+
+    async def work(conn: Conn) -> ResolvedConflict:
+        await _property_exists(conn, args.property)
+        try:
+            return await resolve_conflict(conn, args.property, args.id, COMMAND_LINE)
+        except NoOpenConflict as missing:
+            raise CommandError(f"{missing} (see innkeep sync status)") from None
+
+    print(_with_conn(settings, work).words())
+    return 0
+
+
 def describe_outcome(outcome: FeedOutcome) -> list[str]:
     """What one feed's import did, for the terminal."""
     head = f"{outcome.unit} · {outcome.name}: "
@@ -162,6 +182,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     status.add_argument("--json", action="store_true", help="print JSON")
     add_data_dir(status)
     status.set_defaults(handler=_status)
+
+    resolve = actions.add_parser(
+        "resolve", help="mark a conflict resolved once you have dealt with it"
+    )
+    resolve.add_argument("--property", required=True, help="the property's slug")
+    resolve.add_argument("id", type=int, help="the conflict's number (CONFLICT #N in status)")
+    add_data_dir(resolve)
+    resolve.set_defaults(handler=_resolve)
 
     run = actions.add_parser("run", help="import the property's feeds now and say what changed")
     run.add_argument("--property", required=True, help="the property's slug")

@@ -14,6 +14,7 @@ from widget.console.access import NotSignedIn, TwoFactorNeeded, provide_member, 
 from widget.console.account import AccountController
 from widget.console.bookings import BookingController
 from widget.console.calendar import CalendarController
+from widget.console.channels import ChannelsController
 from widget.console.guests import GuestsController
 from widget.console.login import LoginController
 from widget.console.new_booking import NewBookingController
@@ -47,6 +48,7 @@ def console_router() -> Router:
             RulesController,
             ReportsController,
             GuestsController,
+            ChannelsController,
         ],
         middleware=[ConsoleCSRF],
         dependencies={

@@ -1,17 +1,20 @@
-"""Today (``/admin/{slug}/``): the front desk's arrivals, departures and stay-overs for
-today and tomorrow, in the property's time zone."""
+"""Today (``/admin/{slug}/``): channel sync's open conflicts and failing feeds when there are
+any, then the front desk's arrivals, departures and stay-overs for today and tomorrow, in
+the property's time zone."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from widget.console.access import MemberDep, requires
 from widget.console.pages import formats, page
 from widget.inventory.front_desk import front_desk
 from widget.state import DbDep
+from widget.sync.health import feed_health
 
 
 class TodayController(Controller):
@@ -20,8 +23,21 @@ class TodayController(Controller):
     guards = [requires("staff")]  # noqa: RUF012 - Litestar reads it as a class attribute
 
     @get("/", operation_id="consoleToday", cache=False)
-    async def today(self, db: DbDep, member: MemberDep) -> Template:
-        """Who arrives, leaves and stays over today and tomorrow."""
+    async def today(
+        self,
+        db: DbDep,
+        member: MemberDep,
+        resolved: Annotated[str | None, QueryParameter(required=False, max_length=1)] = None,
+    ) -> Template:
+        """Channel sync's trouble first (conflicts, failing feeds), then who arrives,
+        leaves and stays over today and tomorrow."""
         desk = await front_desk(db, member.property_id, member.currency)
-        context: dict[str, Any] = {"desk": desk, **formats(member)}
+        feeds = await feed_health(db, member.slug)
+        context: dict[str, Any] = {
+            "desk": desk,
+            "failing": [f for f in feeds if f.state == "failing"],
+            "conflicts": [(f, c) for f in feeds for c in f.conflicts],
+            "resolved": resolved == "1",
+            **formats(member),
+        }
         return page("today.html", viewer=member.viewer, member=member, active="today", **context)

@@ -3,7 +3,6 @@ decision 15), no redirects followed (a 3xx is a failed try), one time limit."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,16 +17,6 @@ MAX_ANSWER_BYTES = 1024 * 1024
 class DeliveryRefused(Exception):
     """The delivery could not be made (no answer, a refused address); the message says why
     in words that carry no URL path and no secret."""
-
-
-class _NoRequestLines(logging.Filter):
-    """httpx logs each request's whole URL at INFO; a webhook URL's path is a credential."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("HTTP Request")
-
-
-_QUIET = _NoRequestLines()
 
 
 @dataclass(frozen=True)
@@ -45,9 +34,8 @@ async def post(
 ) -> Answer:
     """POST ``body`` to ``url``; the endpoint's status, or `DeliveryRefused`.
     ``allow_networks``: the non-public networks it may reach anyway (tests: loopback)."""
-    httpx_log = logging.getLogger("httpx")
-    if _QUIET not in httpx_log.filters:
-        httpx_log.addFilter(_QUIET)
+    # httpx's own request lines carry the URL, whose path is a credential: `fetch` has
+    # them written without it (`widget.outbound.HiddenUrls`).
     try:
         answer = await fetch(
             "POST",

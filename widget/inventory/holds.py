@@ -368,6 +368,16 @@ class Holds:
             await self._give_back(row["property_id"], row)
         return len(rows)
 
+    async def ended_elsewhere(self, rows: list[dict[str, Any]]) -> None:
+        """Holds something else ended (an imported stay took their nights): their gates and
+        quota places are given back at once, as a release gives them back. ``rows`` carry
+        ``id``, ``property_id``, ``unit_id``, ``check_in``, ``check_out``, ``client_key``
+        and ``client_address``; call after the ending has committed."""
+        for property_id in {row["property_id"] for row in rows}:
+            self.freshness.forget(property_id)
+        for row in rows:
+            await self._give_back(row["property_id"], row)
+
     async def _give_back(self, property_id: int, row: dict[str, Any]) -> None:
         """A hold ended: its gate and its place in its client's quota are given back. (The
         caller makes this worker forget the property once, however many holds ended.)"""

@@ -1,5 +1,6 @@
 """The tape chart: a month of a property's units × nights, each night free or taken by a
-booking, a block or a live hold (a lapsed hold is free, as the constraint sees it)."""
+booking, a block, a stay imported from a channel or a live hold (a lapsed hold is free, as
+the constraint sees it); what is in conflict with a channel says so."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ class Taken(msgspec.Struct, frozen=True):
     guest_name: str | None
     hold_expires_at: datetime | None
     block_reason: str | None
+    #: The channel a stay was imported from (a block of that channel's feed).
+    channel: str | None = None
+    #: The channels whose imported stays clash with this one (open conflicts), if any.
+    conflict_with: str | None = None
 
 
 class Cell(msgspec.Struct, frozen=True):

@@ -10,8 +10,16 @@ from psycopg.types.json import Jsonb
 
 from widget.properties.endpoints import apply_webhooks
 from widget.properties.errors import PropertyApplyError
-from widget.properties.file import FeedSpec, PropertySpec, RoomTypeSpec, clock, normalise_origin
+from widget.properties.file import (
+    FeedSpec,
+    PropertySpec,
+    RoomTypeSpec,
+    clock,
+    feed_url_problem,
+    normalise_origin,
+)
 from widget.properties.plans import stored
+from widget.properties.secrets import SecretProblem, resolve
 from widget.sql import queries
 
 
@@ -49,8 +57,8 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
         _retire(conn, property_id, spec, report)
         for position, room in enumerate(spec.room_types):
             _apply_room_type(conn, property_id, room, position, report)
-        for feed in spec.feeds:
-            _apply_feed(conn, property_id, feed, report)
+        for index, feed in enumerate(spec.feeds):
+            _apply_feed(conn, property_id, feed, index, report)
         if report.changed and not report.created and row is None:
             conn.execute(q["bump_version"], {"property_id": property_id})
         # After the bump: webhooks change no price or availability answer.
@@ -130,8 +138,34 @@ def _apply_room_type(
             report.changed.append(f"{'added' if unit_changed[1] else 'updated'} unit {unit}")
 
 
+def _feed_url(
+    conn: psycopg.Connection[Any], property_id: int, feed: FeedSpec, index: int
+) -> str:
+    """The feed's URL after the apply: the file's, else the stored one (a reference to it,
+    or the key left out). Refusals name the key, never a URL (it is a credential)."""
+    where = f"feeds[{index}].url ({feed.unit} · {feed.name})"
+    row = conn.execute(
+        queries("properties")["stored_feed_url"],
+        {"property_id": property_id, "unit": feed.unit, "name": feed.name},
+    ).fetchone()
+    try:
+        url = resolve(feed.url, row[0] if row is not None else None)
+    except SecretProblem as refused:
+        raise PropertyApplyError(f"{where}: {refused}") from None
+    if url is None:
+        raise PropertyApplyError(f"{where}: a new feed needs its URL")
+    problem = feed_url_problem(url)
+    if problem:
+        raise PropertyApplyError(f"{where}: {problem}")
+    return url.strip()
+
+
 def _apply_feed(
-    conn: psycopg.Connection[Any], property_id: int, feed: FeedSpec, report: ApplyReport
+    conn: psycopg.Connection[Any],
+    property_id: int,
+    feed: FeedSpec,
+    index: int,
+    report: ApplyReport,
 ) -> None:
     """Connect ``feed``'s channel to its unit, or update its URL and interval. A new URL is
     fetched afresh (no validators of the old one) and at once."""
@@ -140,7 +174,7 @@ def _apply_feed(
         "property_id": property_id,
         "unit": feed.unit,
         "name": feed.name,
-        "url": feed.url.strip(),
+        "url": _feed_url(conn, property_id, feed, index),
         "interval_seconds": feed.interval * 60,
     }
     channel = conn.execute(q["upsert_channel"], params).fetchone()
@@ -150,6 +184,43 @@ def _apply_feed(
         report.changed.append(
             f"{'added' if row[0] else 'updated'} feed {feed.name} of unit {feed.unit}"
         )
+
+
+def connect_feed(conn: psycopg.Connection[Any], slug: str, feed: FeedSpec) -> ApplyReport:
+    """Connect one feed to its unit, or give a connected one its new URL and interval, as a
+    ``[[feeds]]`` entry added to the property file and applied would (the console's
+    Channels page). The caller has checked ``feed`` as the file's check does."""
+    q = queries("properties")
+    report = ApplyReport(slug)
+    with conn.transaction():
+        found = conn.execute(q["property_id_by_slug"], {"slug": slug}).fetchone()
+        if found is None:
+            raise PropertyApplyError(f"no property is called {slug!r}")
+        _apply_feed(conn, found[0], feed, 0, report)
+        if report.changed:
+            conn.execute(q["bump_version"], {"property_id": found[0]})
+    return report
+
+
+def disconnect_feed(conn: psycopg.Connection[Any], slug: str, unit: str, name: str) -> str:
+    """Stop importing one feed and release the nights it blocked, as removing its
+    ``[[feeds]]`` entry and applying the file would; says what changed."""
+    q = queries("properties")
+    with conn.transaction():
+        found = conn.execute(q["property_id_by_slug"], {"slug": slug}).fetchone()
+        row = (
+            conn.execute(
+                q["stored_feed_url"], {"property_id": found[0], "unit": unit, "name": name}
+            ).fetchone()
+            if found is not None
+            else None
+        )
+        if found is None or row is None:
+            raise PropertyApplyError(f"unit {unit!r} has no feed called {name!r}")
+        released = conn.execute(q["release_imported_stays"], {"channel_id": row[1]}).rowcount
+        conn.execute(q["disconnect_feed"], {"channel_id": row[1]})
+        conn.execute(q["bump_version"], {"property_id": found[0]})
+    return f"removed feed {name} of unit {unit} ({released} imported stays released)"
 
 
 def _disconnect_feeds(

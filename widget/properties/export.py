@@ -18,7 +18,7 @@ from psycopg.rows import dict_row
 
 from engine import rule_types, to_major
 from widget.properties.fields import SettingField, settings_fields
-from widget.properties.file import DEFAULT_ROOMS_PER_BOOKING, CancellationPolicy
+from widget.properties.file import DEFAULT_ROOMS_PER_BOOKING, CancellationPolicy, FeedSpec
 from widget.properties.plans import ExtraSpec, RatePlanSpec
 from widget.properties.secrets import reference
 from widget.properties.toml_out import inline_table, toml_key, toml_string, value
@@ -189,6 +189,20 @@ def _webhooks(conn: psycopg.Connection[Any], prop: Row) -> list[str]:
     return _tables("webhooks", hooks, WebhookSpec, {})
 
 
+def _feeds(conn: psycopg.Connection[Any], prop: Row) -> list[str]:
+    """``[[feeds]]``, each URL (the channel's only credential) written as a reference."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            queries("properties")["feeds_for_export"], {"property_id": prop["id"]}
+        ).fetchall()
+    feeds = [
+        {"unit": row["unit"], "name": row["name"], "url": reference(row["url"]),
+         "interval": row["interval_seconds"] // 60}
+        for row in rows
+    ]
+    return _tables("feeds", feeds, FeedSpec, {})
+
+
 #: The parts of the file other parts of Innkeep keep, each written after the rules. A
 #: part that holds secrets writes `secrets.reference`s, never the secret.
-SECTIONS: tuple[SectionWriter, ...] = (_rate_plans_and_extras, _webhooks)
+SECTIONS: tuple[SectionWriter, ...] = (_rate_plans_and_extras, _webhooks, _feeds)

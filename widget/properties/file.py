@@ -25,6 +25,7 @@ from widget.email_address import MAX_LENGTH, InvalidEmail, email_address
 from widget.i18n import LANGUAGES
 from widget.limits import BOOKING_HORIZON_DAYS, MAX_GUESTS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from widget.properties.plans import ExtraSpec, RatePlanSpec, names_problem
+from widget.properties.secrets import SecretRef
 from widget.properties.webhooks import WebhookSpec, check_webhooks
 from widget.toml_lines import KeyLines
 
@@ -114,8 +115,11 @@ class FeedSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     stays are imported as blocks every ``interval`` minutes. The URL is a credential."""
 
     unit: NonEmpty
-    url: Annotated[str, Meta(min_length=1, max_length=2000)]
     name: Annotated[str, Meta(min_length=1, max_length=60)]
+    #: The channel's export address; or a reference to the stored one (``{ kept =
+    #: "sha256:…" }``, as exported; ``{ env = "NAME" }``), or left out to keep the stored
+    #: one (`widget.properties.secrets`). A new feed needs its address.
+    url: Annotated[str, Meta(min_length=1, max_length=2000)] | SecretRef | None = None
     interval: Annotated[int, Meta(ge=MIN_FEED_INTERVAL, le=1440)] = 10
 
 
@@ -228,7 +232,7 @@ def _check_meaning(spec: PropertySpec, fail: Any) -> None:
     check_webhooks(spec.webhooks, fail)
     _check_rate_plans(spec, fail)
     _check_extras(spec, fail)
-    _check_feeds(spec, fail)
+    _check_feeds(spec.feeds, [unit for room in spec.room_types for unit in room.units], fail)
 
 
 _NOT_A_SLUG = "expected lower-case letters and digits joined by hyphens, like 'half-board'"
@@ -295,23 +299,46 @@ def _check_extras(spec: PropertySpec, fail: Any) -> None:
             raise fail(("extras", index, "vat_percent"), "must be more than 0 and at most 100")
 
 
-def _check_feeds(spec: PropertySpec, fail: Any) -> None:
+def feed_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a channel's feed address, or None. Never quotes the URL: it is
+    the feed's only secret. (Where it points is judged when fetching.)"""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        return "must be the channel's iCal export address, starting with https://"
+    return None
+
+
+def read_feed(values: dict[str, Any], units: list[str], source: str = "form") -> FeedSpec:
+    """One feed as the console's form gives it, checked as a ``[[feeds]]`` entry of the
+    property file is, with the same messages; `PropertyFileError` whose key is the field
+    (the URL must be written out: a form has no stored secret to refer to)."""
+    def fail(path: tuple[str | int, ...], message: str) -> PropertyFileError:
+        return PropertyFileError(source, None, str(path[-1]) if path else "", message)
+
+    try:
+        feed = msgspec.convert(values, FeedSpec, strict=False)
+    except msgspec.ValidationError as exc:
+        message, _, where = str(exc).partition(" - at `$")
+        raise fail(_parse_path(where.rstrip("`")) if where else (), message) from None
+    if not isinstance(feed.url, str):
+        raise fail(("url",), "the channel's iCal export address is needed")
+    _check_feeds([feed], units, fail)
+    return feed
+
+
+def _check_feeds(feeds: list[FeedSpec], units: list[str], fail: Any) -> None:
     """Each feed names a unit of the file, an http(s) URL, and is the unit's only one of
     that name. (A URL is never quoted back: it is the feed's only secret.)"""
-    units = [unit for room in spec.room_types for unit in room.units]
     seen: set[tuple[str, str]] = set()
-    for index, feed in enumerate(spec.feeds):
+    for index, feed in enumerate(feeds):
         if feed.unit not in units:
             raise fail(
                 ("feeds", index, "unit"),
                 f"no unit {feed.unit!r} in this file; its units are: {', '.join(units)}",
             )
-        parts = urlsplit(feed.url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or " " in feed.url:
-            raise fail(
-                ("feeds", index, "url"),
-                "must be the channel's iCal export address, starting with https://",
-            )
+        problem = feed_url_problem(feed.url) if isinstance(feed.url, str) else None
+        if problem:
+            raise fail(("feeds", index, "url"), problem)
         if (feed.unit, feed.name) in seen:
             raise fail(
                 ("feeds", index, "name"),

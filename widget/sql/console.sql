@@ -209,13 +209,18 @@ WHERE u.property_id = %(property_id)s AND u.active
 ORDER BY rt.position, u.position, u.name
 
 -- name: tape_reservations
--- Everything that takes a unit's night in the month: bookings, blocks, live holds.
+-- Everything that takes a unit's night in the month: bookings, blocks, live holds, stays
+-- imported from a channel (with its name), and the channels each is in open conflict with.
 -- A group's other rooms show with the booking's reference and guest.
 SELECT r.id, r.unit_id, lower(r.stay) AS first_night, upper(r.stay) AS check_out,
        r.status::text AS status, b.reference, b.guest ->> 'name' AS guest_name,
-       r.hold_expires_at, r.block_reason
+       r.hold_expires_at, r.block_reason, ch.name AS channel,
+       (SELECT string_agg(DISTINCT kc.name, ', ')
+        FROM sync_conflict k JOIN channel kc ON kc.id = k.channel_id
+        WHERE k.reservation_id = r.id AND k.resolved_at IS NULL) AS conflict_with
 FROM reservation r
 JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
+LEFT JOIN channel ch ON ch.id = r.source_channel_id
 WHERE r.property_id = %(property_id)s
   AND r.status IN ('held', 'confirmed', 'blocked')
   AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now())
@@ -323,3 +328,15 @@ RETURNING id
 -- name: room_types_of_property
 SELECT slug, name FROM room_type WHERE property_id = %(property_id)s AND active
 ORDER BY position, name
+
+-- name: channel_history
+-- The Channels page's history: what owners did to exports, feeds, webhooks and conflicts.
+SELECT actor, action, detail, at FROM console_event
+WHERE property_id = %(property_id)s
+  AND action IN ('export_rotated', 'feed_connected', 'feed_disconnected', 'webhook_resent',
+                 'conflict_resolved')
+ORDER BY at DESC, id DESC
+LIMIT 20
+
+-- name: delivery_of_property
+SELECT d.id FROM webhook_delivery d WHERE d.id = %(id)s AND d.property_id = %(property_id)s

@@ -69,11 +69,13 @@ WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_n
 
 -- name: displace_holds
 -- The import wins over a live hold: the hold ends now; its guest learns at confirmation that
--- the room is gone (the row cannot be confirmed, so the authorisation is cancelled).
+-- the room is gone (the row cannot be confirmed, so the authorisation is cancelled). What
+-- a release gives back (the gate, the quota place) is given back after the commit.
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
 WHERE unit_id = %(unit_id)s AND status = 'held' AND stay && %(stay)s::daterange
-RETURNING id, stay
+RETURNING id, property_id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out,
+          client_key, client_address
 
 -- name: in_the_way
 -- Active reservations of the unit on the stay's nights that are not this channel's own.
@@ -92,13 +94,19 @@ RETURNING id
 
 -- name: record_conflict
 -- One row per pair of sides: `told` is true only the first time (one e-mail per conflict);
--- a clash that comes back (a flip-flopping feed) reopens its row.
+-- a clash that comes back (a flip-flopping feed) reopens its row, unless the owner resolved
+-- it by hand and it still clashes on the same nights.
 INSERT INTO sync_conflict (property_id, channel_id, uid, event_stay, reservation_id, nights,
                            detected_at)
 VALUES (%(property_id)s, %(channel_id)s, %(uid)s, %(event_stay)s, %(reservation_id)s,
         %(nights)s, innkeep_now())
 ON CONFLICT (channel_id, uid, reservation_id) DO UPDATE
-SET resolved_at = NULL, nights = EXCLUDED.nights, event_stay = EXCLUDED.event_stay
+SET resolved_at = CASE WHEN sync_conflict.resolved_by IS NOT NULL
+                            AND sync_conflict.nights = EXCLUDED.nights
+                       THEN sync_conflict.resolved_at END,
+    resolved_by = CASE WHEN sync_conflict.nights = EXCLUDED.nights
+                       THEN sync_conflict.resolved_by END,
+    nights = EXCLUDED.nights, event_stay = EXCLUDED.event_stay
 RETURNING id, (xmax = 0) AS new
 
 -- name: resolve_gone_conflicts
@@ -123,7 +131,7 @@ SET last_attempt_at = innkeep_now(), last_success_at = innkeep_now(),
     last_modified = CASE WHEN %(status)s = 304 THEN last_modified ELSE %(last_modified)s END,
     last_error = CASE WHEN %(status)s <> 304 THEN %(problems)s
                       WHEN failing_since IS NULL THEN last_error END,
-    failing_since = NULL, failure_told_at = NULL,
+    failing_since = NULL, failure_told_at = NULL, failures = 0,
     next_fetch_at = innkeep_now() + make_interval(secs => %(next_in)s),
     lease_until = NULL, lease_holder = NULL, updated_at = now()
 WHERE channel_id = %(channel_id)s AND lease_holder = %(holder)s
@@ -131,7 +139,7 @@ WHERE channel_id = %(channel_id)s AND lease_holder = %(holder)s
 -- name: feed_failed
 UPDATE channel_feed
 SET last_attempt_at = innkeep_now(), last_status = %(status)s, last_error = %(error)s,
-    failing_since = coalesce(failing_since, innkeep_now()),
+    failing_since = coalesce(failing_since, innkeep_now()), failures = failures + 1,
     next_fetch_at = innkeep_now() + make_interval(secs => %(next_in)s),
     lease_until = NULL, lease_holder = NULL, updated_at = now()
 WHERE channel_id = %(channel_id)s AND lease_holder = %(holder)s
@@ -144,7 +152,7 @@ UPDATE channel_feed SET failure_told_at = innkeep_now() WHERE channel_id = %(cha
 -- Each feed of the property with its health, and its open conflicts.
 SELECT c.id AS channel_id, u.name AS unit, c.name, f.url, f.interval_seconds,
        f.last_attempt_at, f.last_success_at, f.last_status, f.event_count, f.last_error,
-       f.failing_since, f.next_fetch_at, innkeep_now() AS now,
+       f.failing_since, f.next_fetch_at, f.failures, innkeep_now() AS now,
        coalesce((SELECT json_agg(json_build_object(
                     'id', k.id, 'uid', k.uid,
                     'event_check_in', lower(k.event_stay), 'event_check_out', upper(k.event_stay),
@@ -196,10 +204,32 @@ ON CONFLICT (channel_id, uid) DO UPDATE SET
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
 WHERE unit_id = %(unit_id)s AND status = 'held' AND stay && ANY(%(stays)s::daterange[])
-RETURNING id
+RETURNING id, property_id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out,
+          client_key, client_address
 
 -- name: insert_pieces
 INSERT INTO reservation (property_id, unit_id, stay, status, source_channel_id, source_uid,
                          block_reason)
 SELECT %(property_id)s, %(unit_id)s, e.stay, 'blocked', %(channel_id)s, e.uid, %(reason)s
 FROM unnest(%(uids)s::text[], %(stays)s::daterange[]) AS e (uid, stay)
+
+-- name: resolve_conflict
+-- The owner resolved an open conflict by hand (it stays resolved while the same two sides
+-- clash on the same nights, see record_conflict); noted in the console's history, on the
+-- Innkeep side's reservation. No row: no such open conflict on that property.
+WITH resolved AS (
+    UPDATE sync_conflict k
+    SET resolved_at = innkeep_now(), resolved_by = %(actor)s
+    FROM property p, channel c, unit u
+    WHERE k.id = %(id)s AND k.resolved_at IS NULL AND p.id = k.property_id
+      AND p.slug = %(slug)s AND c.id = k.channel_id AND u.id = c.unit_id
+    RETURNING k.id, k.property_id, k.reservation_id, c.name AS channel, u.name AS unit,
+              lower(k.nights) AS check_in, upper(k.nights) AS check_out
+), noted AS (
+    INSERT INTO console_event (property_id, reservation_id, actor, action, detail)
+    SELECT property_id, reservation_id, %(actor)s, 'conflict_resolved',
+           'conflict #' || id || ' with ' || channel || ' on ' || unit || ', nights '
+           || check_in || ' to ' || check_out
+    FROM resolved
+)
+SELECT id, channel, unit, check_in, check_out FROM resolved

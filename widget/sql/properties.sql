@@ -134,6 +134,21 @@ WHERE (channel_feed.url, channel_feed.interval_seconds)
       IS DISTINCT FROM (EXCLUDED.url, EXCLUDED.interval_seconds)
 RETURNING (xmax = 0) AS created
 
+-- name: stored_feed_url
+-- The URL of the unit's connected feed of that name (none: a new feed), and its channel.
+SELECT f.url, c.id AS channel_id FROM channel_feed f
+JOIN channel c ON c.id = f.channel_id JOIN unit u ON u.id = c.unit_id
+WHERE c.property_id = %(property_id)s AND u.name = %(unit)s AND c.name = %(name)s
+
+-- name: feeds_for_export
+-- The connected feeds in the units' order, as [[feeds]] lists them.
+SELECT u.name AS unit, c.name, f.url, f.interval_seconds
+FROM channel_feed f
+JOIN channel c ON c.id = f.channel_id JOIN unit u ON u.id = c.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+WHERE c.property_id = %(property_id)s
+ORDER BY rt.position, u.position, u.name, c.name
+
 -- name: feeds_to_disconnect
 -- Connected feeds whose "unit\nname" the file no longer lists.
 SELECT c.id, u.name AS unit, c.name

@@ -32,6 +32,10 @@ class FeedHealth:
     #: The last error (or the problems of the last good fetch), in words.
     error: str | None
     conflicts: list[dict[str, Any]]
+    #: When the next fetch is due (a worker takes it then, or soon after).
+    next_fetch_at: datetime | None = None
+    #: Failed fetches in a row (0 after a good one).
+    failures: int = 0
 
 
 async def feed_health(conn: Conn, slug: str) -> list[FeedHealth]:
@@ -55,6 +59,8 @@ def _health(row: dict[str, Any]) -> FeedHealth:
         staleness=how_long(success, now) if success else None,
         error=_error_words(row),
         conflicts=list(row["conflicts"]),
+        next_fetch_at=row["next_fetch_at"],
+        failures=row["failures"],
     )
 
 

@@ -45,6 +45,9 @@ class ImportReport:
     filled: list[tuple[str, date, date]] = field(default_factory=list)
     conflicts: list[Clash] = field(default_factory=list)
     holds_ended: int = 0
+    #: The guests' holds that ended (rows as ``displace_holds`` returns them): their gates
+    #: and quota places are given back once the import has committed.
+    ended_holds: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -219,6 +222,7 @@ async def _place_all(
         together = False
     if together:
         report.holds_ended += attempt.holds_ended
+        report.ended_holds += attempt.ended_holds
         return
     for event in events:
         await _place(conn, feed, event, report)
@@ -240,7 +244,7 @@ async def _place_together(
         return False
     stays = [Range(e.check_in, e.check_out) for e in events]
     ended = await conn.execute(q["displace_holds_on"], {"unit_id": feed.unit_id, "stays": stays})
-    report.holds_ended += len(await ended.fetchall())
+    _ended(report, await ended.fetchall())
     await conn.execute(
         q["insert_pieces"],
         {
@@ -269,6 +273,7 @@ async def _place(
             continue
         report.conflicts += attempt.conflicts
         report.holds_ended += attempt.holds_ended
+        report.ended_holds += attempt.ended_holds
         if refill:
             report.filled += attempt.filled
         return
@@ -293,7 +298,7 @@ async def _place_once(conn: Conn, feed: LeasedFeed, event: FeedEvent, report: Im
             await _conflict(conn, feed, event, row, taken, report)
     for first, end in _runs(wanted):
         ended = await conn.execute(q["displace_holds"], {**params, "stay": Range(first, end)})
-        report.holds_ended += len(await ended.fetchall())
+        _ended(report, await ended.fetchall())
         report.filled.append((event.uid, first, end))
         await conn.execute(
             q["insert_piece"],
@@ -350,6 +355,11 @@ async def _describe(conn: Conn, other: dict[str, Any]) -> str:
     if row["other_channel"]:
         return f"a stay imported from {row['other_channel']}, {span}"
     return f"your block ({row['block_reason'] or 'no reason given'}), {span}"
+
+
+def _ended(report: ImportReport, holds: list[dict[str, Any]]) -> None:
+    report.holds_ended += len(holds)
+    report.ended_holds += holds
 
 
 def _each(first: date, end: date) -> list[date]:

@@ -23,6 +23,8 @@ from datetime import timedelta
 from typing import Any
 
 from widget.db import Conn, Pool
+from widget.inventory.holds import Holds
+from widget.metrics import Metrics
 from widget.outbound import (
     Fetched,
     OutboundFailed,
@@ -67,6 +69,19 @@ class SyncOptions:
     holder: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     )
+    #: The worker's holds: guests' holds an import ended give back their gates and quota
+    #: places at once (None, as in `innkeep sync run`: they lapse with the holds' own time).
+    holds: Holds | None = None
+    #: The worker's counters: each fetch is counted by outcome (`FETCH_OUTCOMES`).
+    metrics: Metrics | None = None
+
+
+#: The outcomes ``innkeep_sync_fetches_total`` counts: a calendar applied, unchanged (304),
+#: an HTTP error status, an answer that is no calendar, a URL or address refused, no usable
+#: answer (network, time, size), or the lease lost to another worker.
+FETCH_OUTCOMES = (
+    "ok", "not_modified", "http_error", "unreadable", "refused", "unreachable", "lease_lost"
+)
 
 
 @dataclass
@@ -133,24 +148,47 @@ async def _leased(conn: Conn, channel_id: int, holder: str) -> LeasedFeed | None
 
 async def import_feed(connect: Connect, channel_id: int, options: SyncOptions) -> FeedOutcome:
     """Fetch one leased feed and apply it (or record why not); the lease ends either way.
-    ``connect`` gives a connection for each step; none is held while the feed is fetched."""
+    ``connect`` gives a connection for each step; none is held while the feed is fetched.
+    Counted in ``innkeep_sync_fetches_total`` by outcome; guests' holds the import ended
+    give back their places once it has committed."""
+    kind, outcome = await _import(connect, channel_id, options)
+    if options.metrics is not None:
+        options.metrics.sync_fetched(kind)
+    if options.holds is not None and outcome.report is not None:
+        await options.holds.ended_elsewhere(outcome.report.ended_holds)
+    return outcome
+
+
+async def _import(
+    connect: Connect, channel_id: int, options: SyncOptions
+) -> tuple[str, FeedOutcome]:
+    """`import_feed`'s work: the outcome, and its kind (one of `FETCH_OUTCOMES`)."""
     async with connect() as conn:
         feed = await _leased(conn, channel_id, options.holder)
     if feed is None:
-        return FeedOutcome("?", "?", False, error="the lease was lost before the fetch")
+        return "lease_lost", FeedOutcome(
+            "?", "?", False, error="the lease was lost before the fetch"
+        )
     try:
         answer = await _fetch(feed, options)
     except (OutboundRefused, OutboundFailed) as failed:
-        return await _failed(connect, feed, options, None, str(failed))
+        kind = "refused" if isinstance(failed, OutboundRefused) else "unreachable"
+        return kind, await _failed(connect, feed, options, None, str(failed))
     if answer.status == 304:
-        return await _fetched(connect, feed, options, answer, None)
+        return _applied("not_modified", await _fetched(connect, feed, options, answer, None))
     if answer.status != 200:
-        return await _failed(connect, feed, options, answer.status, _status_words(feed, answer))
+        words = _status_words(feed, answer)
+        return "http_error", await _failed(connect, feed, options, answer.status, words)
     try:
         reading = read_feed(answer.body, time_zone=feed.time_zone, today=feed.today)
     except FeedUnreadable as unreadable:
-        return await _failed(connect, feed, options, answer.status, str(unreadable))
-    return await _fetched(connect, feed, options, answer, reading)
+        return "unreadable", await _failed(connect, feed, options, answer.status, str(unreadable))
+    return _applied("ok", await _fetched(connect, feed, options, answer, reading))
+
+
+def _applied(kind: str, outcome: FeedOutcome) -> tuple[str, FeedOutcome]:
+    """A usable answer's kind, unless the lease was lost before it could be applied."""
+    return (kind if outcome.ok else "lease_lost"), outcome
 
 
 async def _fetch(feed: LeasedFeed, options: SyncOptions) -> Fetched:

@@ -135,6 +135,14 @@ class RedisWatch:
             self._metrics.redis_breaker(opened=False)
             log.warning("Redis answers again: circuit breaker closed")
 
+    def probe_answered(self) -> None:
+        """Readiness found Redis serving every property: a breaker whose rest is over closes
+        now, rather than wait for a hot-path call that an idle worker may not get for long
+        (its gauge and ``/readyz`` would say "open" meanwhile)."""
+        until = self._resting_until
+        if until is not None and self._clock() >= until:
+            self.succeeded()
+
     def breaker(self) -> str | None:
         """Why Redis is not being called, for ``/readyz``; None while the breaker is closed."""
         if self._resting_until is None:

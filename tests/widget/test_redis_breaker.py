@@ -65,6 +65,22 @@ def test_failures_in_a_row_open_the_breaker_for_a_jittered_rest_and_a_success_cl
     assert counter(text, "innkeep_redis_breaker_open") == 0
 
 
+def test_a_readiness_probe_that_finds_redis_closes_a_breaker_whose_rest_is_over() -> None:
+    """An idle worker gets no hot-path call to try Redis with: /readyz (which the load
+    balancer asks anyway) must not say "open" for ever."""
+    now = [0.0]
+    metrics = Metrics()
+    watch = RedisWatch(metrics, clock=lambda: now[0], jitter=lambda: 0.0)
+    for _ in range(TRIP_AFTER):
+        watch.failed("calendar.get", REFUSED)
+    watch.probe_answered()  # still resting: a probe does not cut the rest short
+    assert watch.breaker() is not None
+    now[0] += REST_SECONDS
+    watch.probe_answered()
+    assert watch.breaker() is None and watch.may_call("calendar.get")
+    assert counter(metrics.exposition().decode(), "innkeep_redis_breaker_open") == 0
+
+
 def test_the_rest_is_jittered_so_workers_do_not_all_try_again_at_once() -> None:
     rests = []
     for jitter in (0.0, 0.5, 1.0):
@@ -213,6 +229,7 @@ async def test_redis_going_away_trips_the_breaker_and_its_return_closes_it(
         while await metric("innkeep_redis_breaker_open") == 1:  # no one closes it but itself
             assert time.monotonic() < deadline, "the breaker did not close by itself"
             await ask_calendar()
+        assert await metric("innkeep_redis_breaker_trips_total") == 1
         errors = await metric("innkeep_redis_errors_total")
         third = await client.post(
             "/api/v1/properties/demo/holds",

@@ -65,6 +65,8 @@ async def _redis(services: ServicesDep) -> tuple[Health, str | None]:
     except Exception as exc:
         reason = f"no answer: {type(exc).__name__}: {exc}"
     watch = services.redis_watch
+    if reason is None:
+        watch.probe_answered()
     # The breaker first: it says the hot path is not using Redis at all for now.
     reasons = [r for r in (watch.breaker(), reason or watch.recent_failure()) if r]
     return ("ok", None) if not reasons else ("degraded", "; ".join(reasons))

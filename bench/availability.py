@@ -18,8 +18,9 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 
 
-def wrk(url: str, client_core: int) -> dict[str, float]:
-    """Run wrk against ``url``; requests/s and p50/p99 latency in ms."""
+def wrk(url: str, client_core: int, script: str | None = None) -> dict[str, float]:
+    """Run wrk against ``url`` (with a Lua ``script`` that picks the paths, if given);
+    requests/s and p50/p99 latency in ms."""
     output = subprocess.run(
         [
             "taskset",
@@ -30,6 +31,7 @@ def wrk(url: str, client_core: int) -> dict[str, float]:
             f"-c{CONNECTIONS}",
             f"-d{DURATION}",
             "--latency",
+            *(["-s", script] if script else []),
             url,
         ],
         capture_output=True,

@@ -15,13 +15,17 @@ Starts a throw-away Postgres and Valkey, PgBouncer in front of Postgres (Debian'
    be no captured payment without a booking, no booking without a captured payment, no
    authorisation left hanging and no hold left behind.
 
-    .venv/bin/python bench/hosts.py   # BENCH_ROUNDS=100 BENCH_ATTEMPTS=10000 BENCH_BOOKINGS=60
+    .venv/bin/python bench/hosts.py [--cluster]   # BENCH_ROUNDS=100 BENCH_ATTEMPTS=10000
+                                                  # BENCH_BOOKINGS=60
 
-The Valkey Cluster of issue 18 is not in this run yet: one Valkey serves both hosts.
+Without ``--cluster`` one Valkey serves both hosts; with it, a Valkey Cluster of three
+primaries and three replicas (the suite's, `tests/redis_cluster.py`) on the servers' cores,
+the hosts using the cluster client (``INNKEEP_REDIS_CLUSTER=1``, every node as a seed).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -30,6 +34,7 @@ import shutil
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +48,7 @@ from stack import ROOT, machine
 
 sys.path.insert(0, str(ROOT))
 
+from tests.redis_cluster import Cluster
 from widget.local_servers import EmbeddedServices
 from widget.migrate import migrate
 from widget.paths import PROPERTIES_DIR
@@ -66,8 +72,9 @@ GUEST = {
 
 
 @contextlib.contextmanager
-def two_hosts(server_cores: set[int]) -> Iterator[tuple[list[Running], str]]:
-    """Two hosts sharing PgBouncer and Redis; yields them and the direct database URL."""
+def two_hosts(server_cores: set[int], cluster: bool) -> Iterator[tuple[list[Running], str]]:
+    """Two hosts sharing PgBouncer and Redis (a Valkey Cluster if ``cluster``); yields them
+    and the direct database URL."""
     binary = pgbouncer_binary()
     if binary is None:
         sys.exit("bench/hosts.py needs pgbouncer (apt-get install pgbouncer)")
@@ -76,10 +83,14 @@ def two_hosts(server_cores: set[int]) -> Iterator[tuple[list[Running], str]]:
     client_cores = os.sched_getaffinity(0)
     os.sched_setaffinity(0, server_cores)  # the servers inherit it
     bouncer = PgBouncer(data / "pgbouncer", "")
+    nodes = Cluster(data / "cluster")
     try:
         database_url, redis_url = services.start()
         bouncer.postgres_url = database_url
         bouncer.start(binary)
+        if cluster:
+            nodes.start()
+            redis_url = nodes.seeds
         os.sched_setaffinity(0, client_cores)
         migrate(database_url)
         with psycopg.connect(database_url) as conn:
@@ -93,6 +104,7 @@ def two_hosts(server_cores: set[int]) -> Iterator[tuple[list[Running], str]]:
             "INNKEEP_DATABASE_POOLER": "pgbouncer",
             "INNKEEP_DATABASE_LISTEN_URL": database_url,
             "INNKEEP_REDIS_URL": redis_url,
+            "INNKEEP_REDIS_CLUSTER": "1" if cluster else "",
             "INNKEEP_ENV": "test",
             **LOAD_ENV,
         }
@@ -101,6 +113,7 @@ def two_hosts(server_cores: set[int]) -> Iterator[tuple[list[Running], str]]:
             yield [first, second], database_url
     finally:
         os.sched_setaffinity(0, client_cores)
+        nodes.stop()
         bouncer.stop()
         services.stop()
         shutil.rmtree(data, ignore_errors=True)
@@ -109,6 +122,19 @@ def two_hosts(server_cores: set[int]) -> Iterator[tuple[list[Running], str]]:
 def endpoint(host: Running) -> tuple[str, int]:
     name, port = host.url.removeprefix("http://").split(":")
     return name, int(port)
+
+
+def redis_trouble(host: Running) -> dict[str, float]:
+    """What the host's workers counted of Redis: failed calls, calls skipped by the breaker."""
+    with urllib.request.urlopen(host.url + "/metrics", timeout=5) as answer:  # our own host
+        text = answer.read().decode()
+    wanted = ("innkeep_redis_errors_total", "innkeep_redis_skipped_total")
+    totals = dict.fromkeys(wanted, 0.0)
+    for line in text.splitlines():
+        name = line.split("{")[0].split(" ")[0]
+        if name in totals:
+            totals[name] += float(line.rsplit(" ", 1)[1])
+    return totals
 
 
 def kill_host(host: Running) -> None:
@@ -221,25 +247,30 @@ def settled(database_url: str) -> dict[str, int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cluster", action="store_true", help="a Valkey Cluster, not one Valkey")
+    cluster = parser.parse_args().cluster
     cores = sorted(os.sched_getaffinity(0))
     client_core, server_cores = cores[-1], set(cores[:-1]) or {cores[0]}
     os.sched_setaffinity(0, {client_core})
     rounds = int(os.environ.get("BENCH_ROUNDS", "100"))
     attempts = int(os.environ.get("BENCH_ATTEMPTS", "10000"))
     bookings = int(os.environ.get("BENCH_BOOKINGS", "60"))
-    with two_hosts(server_cores) as (hosts, database_url):
+    with two_hosts(server_cores, cluster) as (hosts, database_url):
         endpoints = [endpoint(h) for h in hosts]
         race = asyncio.run(racing(endpoints, 100, rounds))
         race["overlaps"] = overlaps(database_url)
         load = asyncio.run(crowd(endpoints, 100, attempts))
         load["overlaps"] = overlaps(database_url)
+        redis = [redis_trouble(host) for host in hosts]
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("UPDATE reservation SET status = 'cancelled' WHERE status = 'held'")
         journeys = asyncio.run(bookings_with_a_host_killed(hosts, bookings))
         reconciled = asyncio.run(settle_everything(database_url, hosts[1]))
         after = settled(database_url)
     print(machine())
-    print(f"two hosts (2 workers each) on cores {sorted(server_cores)}, PgBouncer, one Valkey")
+    redis_kind = "a Valkey Cluster (3 primaries, 3 replicas)" if cluster else "one Valkey"
+    print(f"two hosts (2 workers each) on cores {sorted(server_cores)}, PgBouncer, {redis_kind}")
     print(
         f"race, 100 guests over both hosts, {race['rounds']} rounds: "
         f"{race['rounds_with_exactly_one_winner']} with exactly one winner; losers p99 "
@@ -249,9 +280,14 @@ def main() -> None:
         f"crowd: {load['attempts']} attempts, {load['granted']} held, "
         f"{load['attempts_per_s']}/s, p99 {load['p99_ms']:.1f} ms; overlaps {load['overlaps']}"
     )
+    print(f"Redis trouble counted by each host during the race and the crowd: {redis}")
     print(f"{bookings} bookings, host 1 killed half-way: {journeys}")
     print(f"reconciler afterwards: {reconciled}; settled: {after}")
-    print(json.dumps({"race": race, "crowd": load, "journeys": journeys, "settled": after}))
+    print(
+        json.dumps(
+            {"race": race, "crowd": load, "redis": redis, "journeys": journeys, "settled": after}
+        )
+    )
     bad = {k: v for k, v in after.items() if k != "bookings" and v}
     if (
         race["overlaps"]

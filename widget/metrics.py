@@ -9,7 +9,14 @@ worker's counters are kept in files there, and `Metrics.exposition` adds up ever
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, generate_latest, multiprocess, values
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    generate_latest,
+    multiprocess,
+    values,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 #: prometheus-client's own variable: where the workers of one run keep their counters.
@@ -50,6 +57,24 @@ class Metrics:
             ["operation"],
             registry=self.registry,
         )
+        self.redis_skipped_calls = Counter(
+            "innkeep_redis_skipped",
+            "Redis calls not made because the circuit breaker was open, by operation.",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.redis_breaker_trips = Counter(
+            "innkeep_redis_breaker_trips",
+            "Times the Redis circuit breaker opened after failures in a row.",
+            registry=self.registry,
+        )
+        # With several workers: how many of them have their breaker open now.
+        self.redis_breaker_open = Gauge(
+            "innkeep_redis_breaker_open",
+            "Workers whose Redis circuit breaker is open (Redis not called for a while).",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
         # Label lookups cost more than the increment: keep each route's children.
         self._answered: dict[tuple[str, int], object] = {}
 
@@ -75,6 +100,16 @@ class Metrics:
 
     def redis_failed(self, operation: str) -> None:
         self.redis_errors.labels(operation).inc()
+
+    def redis_skipped(self, operation: str) -> None:
+        """A Redis call of ``operation`` not made: the circuit breaker is open."""
+        self.redis_skipped_calls.labels(operation).inc()
+
+    def redis_breaker(self, *, opened: bool) -> None:
+        """The Redis circuit breaker opened (a trip) or closed again."""
+        if opened:
+            self.redis_breaker_trips.inc()
+        self.redis_breaker_open.set(1 if opened else 0)
 
     def exposition(self) -> bytes:
         """Every counter in Prometheus' text format: all workers' when they share a folder."""

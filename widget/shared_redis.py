@@ -3,12 +3,15 @@
 Every key of one property carries the hash tag ``{p:ID}``, so each script call and pipeline
 stays on one cluster slot. Redis only makes the service fast (Postgres guards every stay), so
 a failed call is never fatal; but it is never silent either: `RedisWatch` counts it, logs it
-at a sane rate and keeps it for ``/readyz``.
+at a sane rate and keeps it for ``/readyz``. After `TRIP_AFTER` failures in a row its circuit
+breaker opens: for a short, jittered rest no call is made at all (each would only fail, or
+wait out its time-out), then one trial call decides whether it closes again.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -34,6 +37,14 @@ REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, RedisClusterExcep
 TIMEOUT_SECONDS = 0.25
 #: A failure on the hot path keeps Redis "degraded" in /readyz for this long.
 RECENT_SECONDS = 5.0
+#: Failures in a row on the hot path that open the circuit breaker.
+TRIP_AFTER = 5
+#: How long an open breaker rests (no Redis call at all), plus up to `REST_JITTER` of it
+#: again, drawn per rest: the workers of a deployment do not all try Redis at one moment.
+REST_SECONDS = 2.0
+REST_JITTER = 0.5
+#: After a rest one call tries Redis; others keep resting until it answers or this passes.
+TRIAL_SECONDS = 1.0
 
 
 def property_tag(property_id: int) -> str:
@@ -80,19 +91,77 @@ class RedisWatch:
     """What this worker's Redis calls have met. Each failure is counted by operation in
     ``innkeep_redis_errors_total``, warned about at most once per kind of failure every
     minute (`widget.outages.OutageLog`), and remembered for `RECENT_SECONDS` so that
-    ``/readyz`` shows it."""
+    ``/readyz`` shows it.
 
-    def __init__(self, metrics: Metrics, clock: Callable[[], float] = time.monotonic) -> None:
+    It is also the hot path's circuit breaker: a caller asks `may_call` first and reports
+    `succeeded` or `failed`. `TRIP_AFTER` failures in a row open it for `REST_SECONDS` (plus
+    jitter), during which `may_call` says no and the caller goes on as if Redis were away
+    (Postgres decides every stay either way); then one trial call at a time is let through,
+    and the first success closes it, the first failure rests again."""
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self._metrics = metrics
         self._clock = clock
+        self._jitter = jitter
         self._logs: dict[str, OutageLog] = {}
         self._last: tuple[float, str] | None = None
+        self._in_a_row = 0
+        #: While open: no call before this moment (a rest, or a trial in flight).
+        self._resting_until: float | None = None
+
+    def may_call(self, operation: str) -> bool:
+        """Whether ``operation`` may call Redis now; False while the breaker rests (the call
+        is counted as skipped and the caller goes on without Redis)."""
+        until = self._resting_until
+        if until is None:
+            return True
+        now = self._clock()
+        if now >= until:  # the rest is over: this call is the trial, the others wait for it
+            self._resting_until = now + TRIAL_SECONDS
+            return True
+        self._metrics.redis_skipped(operation)
+        return False
+
+    def succeeded(self) -> None:
+        """A Redis call answered: the count starts again, and an open breaker closes."""
+        self._in_a_row = 0
+        if self._resting_until is not None:
+            self._resting_until = None
+            self._metrics.redis_breaker(opened=False)
+            log.warning("Redis answers again: circuit breaker closed")
+
+    def probe_answered(self) -> None:
+        """Readiness found Redis serving every property: a breaker whose rest is over closes
+        now, rather than wait for a hot-path call that an idle worker may not get for long
+        (its gauge and ``/readyz`` would say "open" meanwhile)."""
+        until = self._resting_until
+        if until is not None and self._clock() >= until:
+            self.succeeded()
+
+    def breaker(self) -> str | None:
+        """Why Redis is not being called, for ``/readyz``; None while the breaker is closed."""
+        if self._resting_until is None:
+            return None
+        left = max(0.0, self._resting_until - self._clock())
+        return (
+            f"circuit breaker open after {self._in_a_row} failures in a row: Redis is not "
+            f"called for {left:.1f} s more, then tried again"
+        )
 
     def failed(self, operation: str, exc: BaseException) -> None:
         """One Redis call of ``operation`` failed with ``exc``; the caller goes on without."""
         self._metrics.redis_failed(operation)
         reason = _reason(operation, exc)
-        self._last = (self._clock(), reason)
+        now = self._clock()
+        self._last = (now, reason)
+        self._in_a_row += 1
+        if self._resting_until is not None or self._in_a_row >= TRIP_AFTER:
+            self._rest(now)
         # One warning per kind of failure (Redis away, MOVED, ...) whatever the operation:
         # when Redis is away every operation fails, and one line says so.
         kind = type(exc).__name__
@@ -100,6 +169,11 @@ class RedisWatch:
         if outage is None:
             outage = self._logs[kind] = OutageLog(log, "Redis", clock=self._clock)
         outage.failed(RuntimeError(reason))
+
+    def _rest(self, now: float) -> None:
+        if self._resting_until is None:
+            self._metrics.redis_breaker(opened=True)
+        self._resting_until = now + REST_SECONDS * (1 + REST_JITTER * self._jitter())
 
     def recent_failure(self) -> str | None:
         """The last failure, said for people, if it happened within `RECENT_SECONDS`."""

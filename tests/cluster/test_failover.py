@@ -130,9 +130,11 @@ def test_a_primary_dies_mid_crowd_and_its_replica_takes_over(
             await asyncio.sleep(max(1.5, killed_at + SETTLED + 1.5 - loop.time()))
             stop.set()
             await asyncio.gather(*crowd)
-            # The fast path is back by itself: /readyz says so, and holds of nights nobody
-            # tried go through Redis (their gates are on the new primary, no error counted).
-            await until(lambda: _redis_ok(c, service.url), "/readyz to say redis ok")
+            # The fast path is back by itself: /readyz says so, no worker's circuit breaker
+            # is open (a rested one closes at its next call or readiness probe), and holds
+            # of nights nobody tried go through Redis (their gates on the new primary, no
+            # error counted).
+            await until(lambda: _fast_path_back(c, service.url), "/readyz to say redis ok")
             before = await metrics_of(c, service.url)
             answers += await fresh_holds(c, service.url)
             after = await metrics_of(c, service.url)
@@ -192,3 +194,11 @@ async def _redis_degraded(client: httpx.AsyncClient, url: str) -> bool:
 async def _redis_ok(client: httpx.AsyncClient, url: str) -> bool:
     ready = await client.get(f"{url}/readyz")
     return bool(ready.status_code == 200 and ready.json()["redis"] == "ok")
+
+
+async def _fast_path_back(client: httpx.AsyncClient, url: str) -> bool:
+    """Redis ok in the worker that answered, and no worker's breaker open (summed over the
+    workers by /metrics): each readiness probe closes its worker's breaker once rested."""
+    if not await _redis_ok(client, url):
+        return False
+    return counter(await metrics_of(client, url), "innkeep_redis_breaker_open") == 0

@@ -64,8 +64,12 @@ async def _redis(services: ServicesDep) -> tuple[Health, str | None]:
             reason = await probe(services.redis)
     except Exception as exc:
         reason = f"no answer: {type(exc).__name__}: {exc}"
-    reason = reason or services.redis_watch.recent_failure()
-    return ("ok", None) if reason is None else ("degraded", reason)
+    watch = services.redis_watch
+    if reason is None:
+        watch.probe_answered()
+    # The breaker first: it says the hot path is not using Redis at all for now.
+    reasons = [r for r in (watch.breaker(), reason or watch.recent_failure()) if r]
+    return ("ok", None) if not reasons else ("degraded", "; ".join(reasons))
 
 
 def _may_read_metrics(request: Request[Any, Any, Any], token: str | None) -> bool:

@@ -90,15 +90,22 @@ class Availability:
         return msgspec.json.encode(answer)
 
     async def _cached(self, key: str) -> bytes | None:
+        if not self._watch.may_call("calendar.get"):
+            return None  # Redis resting: compute from Postgres, the truth, instead
         try:
             value = await self._redis.get(key)
         except REDIS_FAILURES as exc:  # Redis away: compute from Postgres, the truth, instead
             self._watch.failed("calendar.get", exc)
             return None
+        self._watch.succeeded()
         return value if isinstance(value, bytes) else None
 
     async def _store(self, key: str, body: bytes) -> None:
+        if not self._watch.may_call("calendar.set"):
+            return
         try:
             await self._redis.set(key, body, ex=CACHE_SECONDS)
         except REDIS_FAILURES as exc:
             self._watch.failed("calendar.set", exc)
+            return
+        self._watch.succeeded()

@@ -115,8 +115,10 @@ class Quotas:
     ) -> bool:
         """Count one hold attempt against the client's ``share`` of the property (see
         `fair_share`; never below ``floor``, the property's rooms per booking); raise 429 if
-        over a limit. False: Redis is away and the caller must count in Postgres instead
-        (`charge_in_postgres`)."""
+        over a limit. False: Redis is away (or resting: the circuit breaker) and the caller
+        must count in Postgres instead (`charge_in_postgres`)."""
+        if not self._watch.may_call("quotas.charge"):
+            return False
         limits = self._limits(client, share, floor)
         try:
             verdict, retry_ms = await self._try_charge(property_id, client, hold_id, limits)
@@ -127,6 +129,7 @@ class Quotas:
         except REDIS_FAILURES as exc:  # Postgres counts instead
             self._watch.failed("quotas.charge", exc)
             return False
+        self._watch.succeeded()
         if verdict:
             raise _refusal(verdict, retry_ms / 1000)
         return True
@@ -198,6 +201,8 @@ class Quotas:
     async def refund(self, property_id: int, client: Client, hold_id: UUID | str) -> None:
         """The hold ended (released, lost, expired): free its place at once."""
         keys = quota_keys(property_id, client)
+        if not self._watch.may_call("quotas.refund"):
+            return  # the place lapses with the hold's own time
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
                 for active in keys[::2]:
@@ -205,6 +210,8 @@ class Quotas:
                 await pipe.execute()
         except REDIS_FAILURES as exc:  # the place lapses with the hold's own time
             self._watch.failed("quotas.refund", exc)
+            return
+        self._watch.succeeded()
 
 
 def _refusal(verdict: int, retry_after: float) -> QuotaExceeded:

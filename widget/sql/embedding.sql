@@ -13,7 +13,9 @@ WHERE r.id = %(id)s
 -- name: properties_allowing
 -- The properties a page on %(origin)s may embed (origins are stored normalised): the loader's
 -- hint, so that it asks for their widget pages beside the embed check. Bounded: a hint only.
+-- Written as containment so that the GIN index property_allowed_origins answers it (an
+-- `= ANY` would read every property's row).
 SELECT p.slug FROM property p
-WHERE %(origin)s = ANY (p.allowed_origins)
+WHERE p.allowed_origins @> ARRAY[%(origin)s]::text[]
 ORDER BY p.slug
 LIMIT %(most)s

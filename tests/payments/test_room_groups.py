@@ -3,6 +3,7 @@ one booking with its rooms, cancelled together."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
@@ -293,8 +294,13 @@ async def test_a_property_sets_its_rooms_per_booking_and_quotas_follow(
     sixth = await demo_api.post(HOLDS, json=rooms("garden-single"))
     assert sixth.status_code == 429, sixth.text
     apply_property(demo_property, parse_property(with_rooms_per_booking(property_toml(), 2)))
-    three = await demo_api.post(HOLDS, json=rooms("garden-single", "double-sea-view",
-                                                  "family-suite"))
+    # Workers learn of the applied file through a notification: give it a moment to arrive.
+    for _ in range(50):
+        three = await demo_api.post(HOLDS, json=rooms("garden-single", "double-sea-view",
+                                                      "family-suite"))
+        if three.status_code == 422:
+            break
+        await asyncio.sleep(0.1)
     assert three.status_code == 422, three.text
     assert three.json()["field"] == "rooms" and "at most 2" in three.json()["message"]
 

@@ -165,10 +165,13 @@ async def _settle_claimed(
     q = queries("payments")
     holder = uuid4()
     lease = {"id": hold_id, "holder": holder, "seconds": LEASE_SECONDS}
-    cur = await conn.execute(q["claim_settling"], lease)
-    if await cur.fetchone() is None:
-        return None  # another worker is settling it
+    # The claim is inside the try: a job cancelled while the claim's answer is on its way
+    # (committed, not yet read) still gives the lease back. Releasing is keyed by this
+    # holder, so it changes nothing when the claim went to another worker.
     try:
+        cur = await conn.execute(q["claim_settling"], lease)
+        if await cur.fetchone() is None:
+            return None  # another worker is settling it
         return await settle(conn, provider, hold_id, site)
     except PaymentUnavailable as exc:
         log.warning("reconciler: payment of %s not settled yet: %s", hold_id, exc)

@@ -65,6 +65,11 @@ PAGES: list[tuple[str, str, str]] = [
     # Finding and exporting a guest; erasing and the retention years are owners' (their
     # refusal to staff: tests/console/test_owner_pages.py).
     ("POST", "/admin/{slug:str}/guests", "staff"),
+    ("GET", "/admin/{slug:str}/rooms", "owner"),
+    ("POST", "/admin/{slug:str}/rooms", "owner"),
+    ("POST", "/admin/{slug:str}/rooms/{room_type:str}", "owner"),
+    ("POST", "/admin/{slug:str}/rooms/{room_type:str}/photos", "owner"),
+    ("POST", "/admin/{slug:str}/rooms/photos/{photo_id:int}/remove", "owner"),
 ]
 #: Pages that belong to no property (each is tested in test_login*.py).
 OPEN = {
@@ -102,6 +107,8 @@ class World:
             "{reference:str}": "ACCESS1",
             "{hold_id:uuid}": str(hold),
             "{ledger:str}": "bookings.csv",
+            "{room_type:str}": "double-sea-view",
+            "{photo_id:int}": "1",
         }
         self.sessions: dict[str, str] = {}
 

@@ -21,6 +21,7 @@ from widget.console.people import PeopleController
 from widget.console.recovery import PasswordResetController
 from widget.console.refusals import refusal_page, to_login, to_two_factor
 from widget.console.reports import ReportsController
+from widget.console.rooms import RoomsController
 from widget.console.rules import RulesController
 from widget.console.today import TodayController
 from widget.errors import InnkeepError
@@ -47,6 +48,7 @@ def console_router() -> Router:
             RulesController,
             ReportsController,
             GuestsController,
+            RoomsController,
         ],
         middleware=[ConsoleCSRF],
         dependencies={

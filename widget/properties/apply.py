@@ -48,7 +48,7 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
         _disconnect_feeds(conn, property_id, spec, report)
         _retire(conn, property_id, spec, report)
         for position, room in enumerate(spec.room_types):
-            _apply_room_type(conn, property_id, room, position, report)
+            _apply_room_type(conn, property_id, room, position, info.locale, report)
         for feed in spec.feeds:
             _apply_feed(conn, property_id, feed, report)
         if report.changed and not report.created and row is None:
@@ -92,17 +92,20 @@ def _apply_room_type(
     property_id: int,
     room: RoomTypeSpec,
     position: int,
+    locale: str,
     report: ApplyReport,
 ) -> None:
     """Add or update one room type and its units, noting each change in ``report``."""
     q = queries("properties")
+    description, descriptions = room.descriptions(locale)
     changed = conn.execute(
         q["upsert_room_type"],
         {
             "property_id": property_id,
             "slug": room.slug,
             "name": room.name,
-            "description": room.description,
+            "description": description,
+            "descriptions": Jsonb(descriptions),
             "photos": Jsonb([{"url": p.url, "alt": p.alt} for p in room.photos]),
             "max_guests": room.max_guests,
             "included_guests": room.guests_in_base_price,

@@ -11,6 +11,8 @@ import psycopg
 import pytest
 
 from engine.testing import registered
+from tests.console.conftest import OWNER, enter
+from tests.helpers import DEMO_TOML
 from tests.rule_plugin import EVERY_SECTION_TOML, WEBHOOK_SECRET, FestivalPlugin
 from tests.widget.test_cli import innkeep
 from widget.properties.apply import apply_property
@@ -153,3 +155,19 @@ def test_plans_extras_and_webhooks_are_exported_and_the_secret_only_by_reference
         with pytest.raises(PropertyApplyError, match="a new webhook needs its secret"):
             apply_property(conn, parse_property(new))
         assert _secret_of(conn) == WEBHOOK_SECRET
+
+
+async def test_property_apply_records_its_rule_changes_where_the_console_shows_them(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    edited = DEMO_TOML.replace('name = "summer"\npercent = 30', 'name = "summer"\npercent = 25')
+    assert edited != DEMO_TOML
+    apply_property(people, parse_property(DEMO_TOML))  # unchanged: no history
+    apply_property(people, parse_property(edited))
+    enter(app_client, people, OWNER)
+    page = await app_client.get("/admin/demo/rules")
+    history = page.text.split('data-testid="rules-history"')[1]
+    assert "innkeep property apply" in history
+    assert "changed summer: percent 30 → 25" in history
+    rows = people.execute("SELECT changed_by FROM rule_change").fetchall()
+    assert rows == [("innkeep property apply",)]

@@ -12,6 +12,7 @@ from widget.properties.endpoints import apply_webhooks
 from widget.properties.errors import PropertyApplyError
 from widget.properties.file import FeedSpec, PropertySpec, RoomTypeSpec, clock, normalise_origin
 from widget.properties.plans import stored
+from widget.properties.rule_history import record_file_change
 from widget.sql import queries
 
 
@@ -36,6 +37,7 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
     info = spec.property
     report = ApplyReport(info.slug)
     with conn.transaction():
+        rules_before = conn.execute(q["rules_for_update"], {"slug": info.slug}).fetchone()
         row = conn.execute(q["upsert_property"], _property_row(spec)).fetchone()
         if row is not None:
             report.created = bool(row[1])
@@ -44,6 +46,9 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
         found = conn.execute(q["property_id_by_slug"], {"slug": info.slug}).fetchone()
         assert found is not None
         property_id = found[0]
+        if rules_before is not None:  # an existing property: its rule history goes on
+            record_file_change(conn, property_id, list(rules_before[0] or []),
+                               _stored_rules(spec))
 
         _disconnect_feeds(conn, property_id, spec, report)
         _retire(conn, property_id, spec, report)
@@ -77,7 +82,7 @@ def _property_row(spec: PropertySpec) -> dict[str, Any]:
                 "refund_percent": info.cancellation_policy.refund_percent,
             }
         ),
-        "pricing_rules": Jsonb(_jsonable(spec.rules)),
+        "pricing_rules": Jsonb(_stored_rules(spec)),
         "booking_horizon_days": info.booking_horizon_days,
         "hold_share_percent": info.hold_quota.share_percent,
         "max_rooms_per_booking": info.max_rooms_per_booking,
@@ -204,6 +209,12 @@ def _retire(
             q["retire_room_types"], {"property_id": property_id, "slugs": [s for s, _ in rooms]}
         )
         report.changed.extend(f"removed room type {slug}" for slug, _ in rooms)
+
+
+def _stored_rules(spec: PropertySpec) -> list[dict[str, Any]]:
+    """The rules as the property row stores them (JSON's types)."""
+    rules: list[dict[str, Any]] = list(_jsonable(spec.rules))  # type: ignore[call-overload]
+    return rules
 
 
 def _jsonable(value: object) -> object:

@@ -180,6 +180,16 @@ RETURNING email
 -- name: set_totp_secret
 UPDATE console_user SET totp_secret = %(secret)s WHERE id = %(user_id)s
 
+-- name: use_totp_step
+-- A TOTP code signs in once: only a step later than the last one used is taken.
+UPDATE console_user SET totp_last_step = %(step)s
+WHERE id = %(user_id)s AND (totp_last_step IS NULL OR totp_last_step < %(step)s)
+RETURNING id
+
+-- name: restart_totp_steps
+-- A new secret: its first code (the one that turned it on) counts as used.
+UPDATE console_user SET totp_last_step = %(step)s WHERE id = %(user_id)s
+
 -- name: delete_recovery_codes
 DELETE FROM console_recovery_code WHERE user_id = %(user_id)s
 

@@ -1,3 +1,7 @@
+-- name: rules_for_update
+-- The rules before an apply (for their history), the row held until it commits.
+SELECT pricing_rules FROM property WHERE slug = %(slug)s FOR UPDATE
+
 -- name: upsert_property
 INSERT INTO property (slug, name, contact_email, time_zone, currency, locale, allowed_origins,
                       check_in_time, check_out_time, cancellation_policy, pricing_rules,

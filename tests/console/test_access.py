@@ -70,6 +70,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("POST", "/admin/{slug:str}/rooms/{room_type:str}", "owner"),
     ("POST", "/admin/{slug:str}/rooms/{room_type:str}/photos", "owner"),
     ("POST", "/admin/{slug:str}/rooms/photos/{photo_id:int}/remove", "owner"),
+    ("GET", "/admin/{slug:str}/website", "owner"),
+    ("POST", "/admin/{slug:str}/website/origins", "owner"),
+    ("GET", "/admin/{slug:str}/website/try", "owner"),
 ]
 #: Pages that belong to no property (each is tested in test_login*.py).
 OPEN = {

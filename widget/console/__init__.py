@@ -24,6 +24,7 @@ from widget.console.reports import ReportsController
 from widget.console.rooms import RoomsController
 from widget.console.rules import RulesController
 from widget.console.today import TodayController
+from widget.console.website import WebsiteController
 from widget.errors import InnkeepError
 from widget.form_csrf import form_csrf
 
@@ -49,6 +50,7 @@ def console_router() -> Router:
             ReportsController,
             GuestsController,
             RoomsController,
+            WebsiteController,
         ],
         middleware=[ConsoleCSRF],
         dependencies={

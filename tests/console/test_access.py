@@ -57,6 +57,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("POST", "/admin/{slug:str}/bookings/new/{hold_id:uuid}", "staff"),
     ("GET", "/admin/{slug:str}/people", "owner"),
     ("POST", "/admin/{slug:str}/people/two-factor", "owner"),
+    ("POST", "/admin/{slug:str}/people/invite", "owner"),
+    ("POST", "/admin/{slug:str}/people/remove", "owner"),
     ("GET", "/admin/{slug:str}/rules", "owner"),
     ("POST", "/admin/{slug:str}/rules", "owner"),
     ("GET", "/admin/{slug:str}/reports", "owner"),
@@ -82,6 +84,7 @@ OPEN = {
     "/admin/logout",
     "/admin/reset",
     "/admin/reset/{token:str}",
+    "/admin/invite/{token:str}",  # tests/console/test_invites.py
     "/admin/account",
     "/admin/account/language",
     "/admin/account/two-factor",

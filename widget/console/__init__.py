@@ -15,6 +15,7 @@ from widget.console.account import AccountController
 from widget.console.bookings import BookingController
 from widget.console.calendar import CalendarController
 from widget.console.guests import GuestsController
+from widget.console.invites import InviteController
 from widget.console.login import LoginController
 from widget.console.new_booking import NewBookingController
 from widget.console.people import PeopleController
@@ -40,6 +41,7 @@ def console_router() -> Router:
         route_handlers=[
             LoginController,
             PasswordResetController,
+            InviteController,
             AccountController,
             TodayController,
             CalendarController,

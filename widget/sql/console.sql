@@ -333,3 +333,23 @@ RETURNING id
 -- name: room_types_of_property
 SELECT slug, name FROM room_type WHERE property_id = %(property_id)s AND active
 ORDER BY position, name
+
+-- name: insert_invite
+INSERT INTO console_invite (token_hash, property_id, email, role, invited_by, expires_at)
+VALUES (%(token_hash)s, %(property_id)s, %(email)s, %(role)s, %(invited_by)s,
+        innkeep_now() + make_interval(secs => %(seconds)s))
+
+-- name: invite_is_live
+SELECT i.email, i.role, p.name AS property_name,
+       EXISTS (SELECT 1 FROM console_user u WHERE u.email = i.email) AS has_account
+FROM console_invite i JOIN property p ON p.id = i.property_id
+WHERE i.token_hash = %(token_hash)s AND i.used_at IS NULL AND i.expires_at > innkeep_now()
+
+-- name: use_invite
+UPDATE console_invite SET used_at = innkeep_now()
+WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > innkeep_now()
+RETURNING email, role, property_id
+
+-- name: other_owners
+SELECT count(*) AS n FROM membership m JOIN console_user u ON u.id = m.user_id
+WHERE m.property_id = %(property_id)s AND m.role = 'owner' AND u.email <> %(email)s

@@ -15,6 +15,7 @@ import pytest
 from PIL import ExifTags, Image
 
 from tests.console.conftest import OWNER, csrf_of, enter
+from tests.helpers import DEMO_TOML
 from widget.properties.apply import apply_property
 from widget.properties.export import export_property
 from widget.properties.file import parse_property
@@ -168,3 +169,23 @@ async def test_room_changes_are_checked_as_the_file_is_and_survive_export_and_ap
     room = next(r for r in described["room_types"] if r["slug"] == "double-sea-view")
     assert room["description"] == "Bright, over the harbour."
     assert room["descriptions"]["it"] == "Luminosa, sul porto." and room["units"] == 4
+
+
+async def test_a_room_edit_keeps_the_ical_feeds_connected(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    feed = ('\n[[feeds]]\nunit = "Room 1"\nname = "Airbnb"\n'
+            'url = "https://calendar.example/room-1.ics"\ninterval = 15\n')
+    apply_property(people, parse_property(DEMO_TOML + feed))
+    enter(app_client, people, OWNER)
+    _, token = await _rooms(app_client)
+    saved = await app_client.post(
+        "/admin/demo/rooms/garden-single",
+        data={"_csrf_token": token, "action": "save", "name": "Garden single",
+              "max_guests": "1", "included_guests": "1", "base_price": "90",
+              "units": "Room 6", "description_en": "Quiet."},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text[:300]
+    row = people.execute("SELECT url, interval_seconds FROM channel_feed").fetchone()
+    assert row == ("https://calendar.example/room-1.ics", 900)

@@ -35,6 +35,7 @@ def edit_property(database_url: str, slug: str, change: Change) -> ApplyReport:
             raise NotFound("No such property.")
         try:
             raw = tomllib.loads(export_property(conn, slug), parse_float=Decimal)
+            _keep_feeds(conn, slug, raw)
             change(raw)
             spec = property_from_table(raw, source=slug)
             return apply_property(conn, spec)
@@ -44,6 +45,20 @@ def edit_property(database_url: str, slug: str, change: Change) -> ApplyReport:
             raise Invalid(f"{wrong.key}: {wrong.message}", field=_field(wrong.key)) from None
         except PropertyApplyError as refused:
             raise Invalid(str(refused), field="units") from None
+
+
+def _keep_feeds(conn: psycopg.Connection[Any], slug: str, raw: dict[str, Any]) -> None:
+    """An export that does not write ``[[feeds]]`` would, applied, disconnect every iCal
+    feed: the console's edit puts the connected ones back (in memory only: their URLs are
+    credentials and never leave this process)."""
+    if "feeds" in raw:
+        return
+    rows = conn.execute(queries("rooms")["connected_feeds"], {"slug": slug}).fetchall()
+    if rows:
+        raw["feeds"] = [
+            {"unit": unit, "name": name, "url": url, "interval": int(interval)}
+            for unit, name, url, interval in rows
+        ]
 
 
 def _field(key: str) -> str:

@@ -28,3 +28,11 @@ WHERE p.slug = %(slug)s AND ph.id = %(photo_id)s AND left(ph.digest, 16) = %(dig
 -- name: lock_property
 -- Held while the console exports, changes and applies the property file.
 SELECT id FROM property WHERE slug = %(slug)s FOR UPDATE
+
+-- name: connected_feeds
+-- The iCal feeds as the property file writes them (for an export that leaves them out).
+SELECT u.name AS unit, c.name, f.url, f.interval_seconds / 60 AS "interval"
+FROM channel_feed f JOIN channel c ON c.id = f.channel_id JOIN unit u ON u.id = c.unit_id
+JOIN property p ON p.id = c.property_id
+WHERE p.slug = %(slug)s
+ORDER BY u.name, c.name

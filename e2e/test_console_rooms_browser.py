@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import subprocess
+from typing import Any
 
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.conftest import ROOT, Deployment
 from e2e.test_console_browser import PASSWORD, check_page, owner  # noqa: F401 - the fixture
+from widget.testing.booking_widget import BookingWidget
 from widget.testing.stack import innkeep_command
 
 STAFF = "staff@locanda-prova.example.com"
@@ -33,7 +35,8 @@ def a_photo() -> bytes:
 
 
 def test_an_owner_adds_a_photo_and_copies_the_snippet(
-    page: Page, context: BrowserContext, deployment: Deployment, owner: str  # noqa: F811
+    page: Page, context: BrowserContext, deployment: Deployment, owner: str,  # noqa: F811
+    stays: Any,
 ) -> None:
     base = f"{deployment.service}/admin/{deployment.slug}"
     sign_in(page, deployment, owner)
@@ -41,6 +44,12 @@ def test_an_owner_adds_a_photo_and_copies_the_snippet(
     twin = page.locator('[data-testid="room-type"][data-slug="twin"]')
     expect(twin).to_be_visible()
     check_page(page)
+    # An Italian description, saved as the property file would be.
+    twin.locator('[data-testid="room-description"][data-language="it"]').fill(
+        "Due letti alla finestra."
+    )
+    twin.get_by_test_id("room-save").click()
+    expect(page.get_by_test_id("rooms-saved")).to_be_visible()
     twin.get_by_test_id("photo-file").set_input_files(
         files=[{"name": "twin.jpg", "mimeType": "image/jpeg", "buffer": a_photo()}]
     )
@@ -72,6 +81,14 @@ def test_an_owner_adds_a_photo_and_copies_the_snippet(
     preview = page.frame_locator('[data-testid="widget-preview"]')
     expect(preview.locator("html")).to_have_attribute("lang", "it")
     expect(preview.get_by_test_id("night").first).to_be_visible()
+    # A guest reading Italian sees the room described in Italian.
+    handle = page.get_by_test_id("widget-preview").element_handle()
+    frame = handle.content_frame() if handle else None
+    assert frame is not None
+    guest = BookingWidget(page, frame)
+    guest.pick_stay(*stays(2), adults=2)
+    offer = guest.room("twin")
+    expect(offer).to_contain_text("Due letti alla finestra.")
 
     page.get_by_test_id("test-origin").fill("https://elsewhere.example")
     page.get_by_test_id("test-link").click()

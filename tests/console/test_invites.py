@@ -90,3 +90,16 @@ async def test_an_owner_removes_someone_but_never_the_last_owner(
     # With no property left, the account (and every session of it) is gone.
     left = people.execute("SELECT count(*) FROM console_user WHERE email = %s", (STAFF,))
     assert left.fetchone() == (0,)
+
+
+async def test_an_invitation_is_accepted_only_with_its_form_token(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    enter(app_client, people, OWNER)
+    assert (await _invite(app_client, "careful@example.com")).status_code == 303
+    link = _link(people, "careful@example.com")
+    app_client.cookies.clear()
+    await app_client.get(link)
+    forged = await app_client.post(link, data={"password": "a fine long passphrase"})
+    assert forged.status_code == 403 and forged.json()["error"] == "csrf_failed"
+    assert (await app_client.get(link)).status_code == 200  # still unused

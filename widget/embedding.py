@@ -8,9 +8,12 @@ frameworks except `PublicApiCors`, a small ASGI middleware.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -188,7 +191,40 @@ STRIPE_FRAMES = ("https://js.stripe.com", "https://*.js.stripe.com", "https://ho
 STRIPE_CONNECT = "https://api.stripe.com"
 
 
-def widget_csp(policy: EmbedPolicy, nonce: str, *, stripe: bool) -> str:
+#: How long the console's preview of the widget may frame it (seconds).
+PREVIEW_SECONDS = 3600
+
+
+def _preview_mac(secret_key: str, slug: str, until: int) -> str:
+    message = f"widget preview\n{slug}\n{until}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def preview_token(secret_key: str, slug: str, now: float | None = None) -> str:
+    """A token the owner's console puts in the widget page's address so that the console
+    (the service's own origin) may frame it for an hour: the Website page's preview."""
+    until = int(time.time() if now is None else now) + PREVIEW_SECONDS
+    return f"{until}.{_preview_mac(secret_key, slug, until)}"
+
+
+def preview_allowed(secret_key: str, slug: str, token: str | None) -> bool:
+    """Whether ``token`` is a live `preview_token` for ``slug``."""
+    until, _, mac = (token or "").partition(".")
+    if not until.isdigit() or int(until) < time.time() or not secret_key:
+        return False
+    return hmac.compare_digest(mac, _preview_mac(secret_key, slug, int(until)))
+
+
+def _ancestors(policy: EmbedPolicy, preview: bool) -> str:
+    """Who may frame the widget page: the allowed origins, and the service itself for the
+    console's preview (a signed token, see `preview_token`)."""
+    allowed = policy.frame_ancestors()
+    if not preview:
+        return allowed
+    return "'self'" if allowed == "'none'" else f"{allowed} 'self'"
+
+
+def widget_csp(policy: EmbedPolicy, nonce: str, *, stripe: bool, preview: bool = False) -> str:
     """The Content-Security-Policy of the widget page: our own nonce'd scripts and styles,
     calls to our own API, Stripe only with the Stripe provider, and framing only by the
     property's allowed origins."""
@@ -209,7 +245,7 @@ def widget_csp(policy: EmbedPolicy, nonce: str, *, stripe: bool) -> str:
         f"frame-src {' '.join(frame)}",
         "base-uri 'none'",
         "form-action 'none'",
-        f"frame-ancestors {policy.frame_ancestors()}",
+        f"frame-ancestors {_ancestors(policy, preview)}",
     ]
     return "; ".join(directives)
 

@@ -89,6 +89,19 @@ class ServiceDown(InnkeepError):
     code = "unavailable"
 
 
+class TooLarge(InnkeepError):
+    """What was sent is bigger than this place takes (bytes, or an image's pixels)."""
+
+    code = "too_large"
+
+
+class UnsupportedMedia(InnkeepError):
+    """What was sent is not of a kind this place takes (a photo that is not JPEG, PNG or
+    WebP by its content, whatever its name says)."""
+
+    code = "unsupported_media_type"
+
+
 # Named refusals a caller meets most.
 
 

@@ -25,7 +25,9 @@ from widget.errors import (
     QuotaExceeded,
     Refused,
     ServiceDown,
+    TooLarge,
     Unauthenticated,
+    UnsupportedMedia,
     clipped,
     error_body,
 )
@@ -40,6 +42,8 @@ STATUS: dict[type[InnkeepError], int] = {
     Refused: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
+    UnsupportedMedia: 415,
     Invalid: 422,
     QuotaExceeded: 429,
     PricingBroken: 500,

@@ -1,15 +1,18 @@
-// Copy buttons of the console: <button data-copy="ID" hidden> copies the value of the field
-// with that id. Without JavaScript the buttons stay hidden and the field can be selected.
-for (const button of document.querySelectorAll("button[data-copy]")) {
+// The console's "Copy" buttons (the Website page's snippets): shown only where scripts run,
+// since without them the text is selected and copied by hand.
+for (const button of document.querySelectorAll('button[data-copy]')) {
+  const source = document.getElementById(button.dataset.copy);
+  if (!source) continue;
   button.hidden = false;
-  button.addEventListener("click", async () => {
-    const field = document.getElementById(button.dataset.copy || "");
-    if (!(field instanceof HTMLInputElement)) return;
+  const label = button.textContent;
+  button.addEventListener('click', async () => {
     try {
-      await navigator.clipboard.writeText(field.value);
-      button.textContent = button.dataset.copied || button.textContent;
+      await navigator.clipboard.writeText(source.value);
     } catch {
-      field.select();  // the browser refused the clipboard: leave it to the keyboard
+      source.select();
+      document.execCommand('copy');
     }
+    button.textContent = button.dataset.copied || label;
+    setTimeout(() => { button.textContent = label; }, 2000);
   });
 }

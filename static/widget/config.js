@@ -3,7 +3,7 @@
 
 /** @typedef {{url: string, alt?: string}} Photo */
 /** @typedef {{slug: string, name: string, description: string, max_guests: number,
- *   photos: Photo[]}} RoomType */
+ *   descriptions?: Record<string, string>, photos: Photo[]}} RoomType */
 /** @typedef {{slug: string, name: string, today: string, currency: string,
  *   check_in_time: string, check_out_time: string, room_types: RoomType[],
  *   cancellation_policy: import('./plans.js').Policy,

@@ -57,6 +57,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("POST", "/admin/{slug:str}/bookings/new/{hold_id:uuid}", "staff"),
     ("GET", "/admin/{slug:str}/people", "owner"),
     ("POST", "/admin/{slug:str}/people/two-factor", "owner"),
+    ("POST", "/admin/{slug:str}/people/invite", "owner"),
+    ("POST", "/admin/{slug:str}/people/remove", "owner"),
     ("GET", "/admin/{slug:str}/rules", "owner"),
     ("POST", "/admin/{slug:str}/rules", "owner"),
     ("GET", "/admin/{slug:str}/reports", "owner"),
@@ -71,6 +73,14 @@ PAGES: list[tuple[str, str, str]] = [
     ("POST", "/admin/{slug:str}/channels/feeds/remove", "owner"),
     ("POST", "/admin/{slug:str}/channels/deliveries/{delivery_id:int}/resend", "owner"),
     ("POST", "/admin/{slug:str}/channels/conflicts/{conflict_id:int}/resolve", "owner"),
+    ("GET", "/admin/{slug:str}/rooms", "owner"),
+    ("POST", "/admin/{slug:str}/rooms", "owner"),
+    ("POST", "/admin/{slug:str}/rooms/{room_type:str}", "owner"),
+    ("POST", "/admin/{slug:str}/rooms/{room_type:str}/photos", "owner"),
+    ("POST", "/admin/{slug:str}/rooms/photos/{photo_id:int}/remove", "owner"),
+    ("GET", "/admin/{slug:str}/website", "owner"),
+    ("POST", "/admin/{slug:str}/website/origins", "owner"),
+    ("GET", "/admin/{slug:str}/website/try", "owner"),
 ]
 #: Pages that belong to no property (each is tested in test_login*.py).
 OPEN = {
@@ -80,6 +90,7 @@ OPEN = {
     "/admin/logout",
     "/admin/reset",
     "/admin/reset/{token:str}",
+    "/admin/invite/{token:str}",  # tests/console/test_invites.py
     "/admin/account",
     "/admin/account/language",
     "/admin/account/two-factor",
@@ -110,6 +121,8 @@ class World:
             "{ledger:str}": "bookings.csv",
             "{delivery_id:int}": "1",
             "{conflict_id:int}": "1",
+            "{room_type:str}": "double-sea-view",
+            "{photo_id:int}": "1",
         }
         self.sessions: dict[str, str] = {}
 

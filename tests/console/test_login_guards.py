@@ -5,6 +5,7 @@ two-factor login with recovery codes, which an owner can require of everyone."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -141,7 +142,8 @@ async def test_two_factor_login_asks_for_the_code_after_the_password(app_client:
     # The password alone opens nothing.
     assert (await app_client.get("/admin/demo/", follow_redirects=False)).status_code == 303
     assert (await enter_code(app_client, "000000")).status_code == 401
-    good = await enter_code(app_client, pyotp.TOTP(secret).now())
+    # The next step's code: the one that turned two-factor login on is used (see below).
+    good = await enter_code(app_client, pyotp.TOTP(secret).at(time.time() + 30))
     assert good.status_code == 303 and good.headers["location"] == "/admin/demo/"
     assert (await app_client.get("/admin/demo/")).status_code == 200
 
@@ -151,6 +153,24 @@ async def test_two_factor_login_asks_for_the_code_after_the_password(app_client:
     await log_out(app_client)
     await log_in(app_client, OWNER)
     assert (await enter_code(app_client, codes[0])).status_code == 401  # each works once
+
+
+async def test_an_authenticator_code_signs_in_once(app_client: Any) -> None:
+    await log_in(app_client, OWNER)
+    secret, _ = await turn_on_two_factor(app_client)
+    totp = pyotp.TOTP(secret)
+    await log_out(app_client)
+    await log_in(app_client, OWNER)
+    # The code that turned it on was seen by the server once already.
+    assert (await enter_code(app_client, totp.now())).status_code == 401
+    later = totp.at(time.time() + 30)
+    assert (await enter_code(app_client, later)).status_code == 303
+    await log_out(app_client)
+    # Within the same 30 seconds, the same code (or an earlier one) opens nothing again.
+    await log_in(app_client, OWNER)
+    assert (await enter_code(app_client, later)).status_code == 401
+    assert (await enter_code(app_client, totp.now())).status_code == 401
+    assert (await app_client.get("/admin/demo/", follow_redirects=False)).status_code == 303
 
 
 async def test_an_owner_can_require_two_factor_login_of_everyone(app_client: Any) -> None:

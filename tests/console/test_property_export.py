@@ -11,6 +11,8 @@ import psycopg
 import pytest
 
 from engine.testing import registered
+from tests.console.conftest import OWNER, enter
+from tests.helpers import DEMO_TOML
 from tests.rule_plugin import EVERY_SECTION_TOML, WEBHOOK_SECRET, FestivalPlugin
 from tests.widget.test_cli import innkeep
 from widget.properties.apply import apply_property
@@ -206,3 +208,19 @@ def test_feeds_are_exported_by_reference_and_the_round_trip_keeps_them(
         kept = exported.replace(f'url = {{ kept = "{fingerprint(FEED_URL)}" }}\n', "")
         assert apply_property(conn, parse_property(kept)).changed == []
         assert _feeds(conn) == before
+
+
+async def test_property_apply_records_its_rule_changes_where_the_console_shows_them(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    edited = DEMO_TOML.replace('name = "summer"\npercent = 30', 'name = "summer"\npercent = 25')
+    assert edited != DEMO_TOML
+    apply_property(people, parse_property(DEMO_TOML))  # unchanged: no history
+    apply_property(people, parse_property(edited))
+    enter(app_client, people, OWNER)
+    page = await app_client.get("/admin/demo/rules")
+    history = page.text.split('data-testid="rules-history"')[1]
+    assert "innkeep property apply" in history
+    assert "changed summer: percent 30 → 25" in history
+    rows = people.execute("SELECT changed_by FROM rule_change").fetchall()
+    assert rows == [("innkeep property apply",)]

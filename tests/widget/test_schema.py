@@ -46,6 +46,8 @@ EXPECTED_TABLES = {
     "console_guessing_notice",
     "console_password_reset",
     "console_recovery_code",
+    "room_photo",
+    "console_invite",
     "console_event",
     "booking_charge",
     "charge_attempt",

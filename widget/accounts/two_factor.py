@@ -3,7 +3,9 @@ codes for a lost phone. Only the codes' hashes are kept."""
 
 from __future__ import annotations
 
+import hmac
 import secrets
+import time
 
 import pyotp
 
@@ -27,11 +29,35 @@ def setup_uri(secret: str, email: str) -> str:
 
 
 def code_matches(secret: str, code: str) -> bool:
-    """Whether ``code`` is the authenticator's code now (or 30 s either side: clocks drift)."""
+    """Whether ``code`` is the authenticator's code now (or 30 s either side: clocks drift).
+    Says nothing of whether it was used before: signing in uses `matching_step`."""
+    return matching_step(secret, code) is not None
+
+
+def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The TOTP time step (30 s) whose code ``code`` is, now or one step either side."""
     digits = "".join(code.split())
-    return (
-        len(digits) == 6 and digits.isdigit() and pyotp.TOTP(secret).verify(digits, valid_window=1)
+    if len(digits) != 6 or not digits.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    step = int(time.time() if now is None else now) // totp.interval
+    for candidate in (step - 1, step, step + 1):
+        if hmac.compare_digest(totp.generate_otp(candidate), digits):
+            return candidate
+    return None
+
+
+async def use_code(conn: Conn, user_id: int, secret: str, code: str) -> bool:
+    """Whether ``code`` is the authenticator's code and was not used before: a code that
+    worked once works never again (RFC 6238, 5.2), even within its 30 seconds, so one seen
+    over a shoulder or in a proxy's log opens nothing. Only a later step is taken."""
+    step = matching_step(secret, code)
+    if step is None:
+        return False
+    cur = await conn.execute(
+        queries("console")["use_totp_step"], {"user_id": user_id, "step": step}
     )
+    return await cur.fetchone() is not None
 
 
 def _recovery_code() -> str:
@@ -45,13 +71,15 @@ def _normal(code: str) -> str:
 
 async def enable(conn: Conn, user_id: int, secret: str, code: str) -> list[str]:
     """Turn two-factor login on with ``secret`` once ``code`` shows the app has it; returns
-    the new recovery codes (to show once)."""
-    if not code_matches(secret, code):
+    the new recovery codes (to show once). ``code`` is then used: it cannot sign in."""
+    step = matching_step(secret, code)
+    if step is None:
         raise Invalid("That code does not match; check the app's time and try again.", field="code")
     q = queries("console")
     codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
     async with conn.transaction():
         await conn.execute(q["set_totp_secret"], {"user_id": user_id, "secret": secret})
+        await conn.execute(q["restart_totp_steps"], {"user_id": user_id, "step": step})
         await conn.execute(q["delete_recovery_codes"], {"user_id": user_id})
         for one in codes:
             await conn.execute(
@@ -70,10 +98,10 @@ async def disable(conn: Conn, user_id: int) -> None:
 
 
 async def second_factor_matches(conn: Conn, user_id: int, secret: str, code: str) -> bool:
-    """Whether ``code`` is the authenticator's current code or an unused recovery code
-    (which is then used up)."""
-    if code_matches(secret, code):
-        return True
+    """Whether ``code`` is the authenticator's current code, not used before, or an unused
+    recovery code (either is then used up)."""
+    if matching_step(secret, code) is not None:
+        return await use_code(conn, user_id, secret, code)
     cur = await conn.execute(
         queries("console")["use_recovery_code"],
         {"user_id": user_id, "code_hash": token_hash(_normal(code))},

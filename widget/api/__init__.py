@@ -19,6 +19,7 @@ from widget.api.holds import HoldController
 from widget.api.ical import IcalExportController
 from widget.api.loader import LoaderController
 from widget.api.manage import ManageBookingController
+from widget.api.photos import PhotoController
 from widget.api.properties import PropertyController
 from widget.api.quotes import QuoteController
 from widget.api.testing import TestingController, testing_token_guard
@@ -56,6 +57,7 @@ def _public_handlers() -> list[Any]:
         EmbedCheckController,
         WidgetPageController,
         IcalExportController,
+        PhotoController,
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

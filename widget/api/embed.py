@@ -20,6 +20,7 @@ from widget.embedding import (
     WidgetOptions,
     embed_policy,
     new_nonce,
+    preview_allowed,
     widget_csp,
     widget_options,
 )
@@ -109,10 +110,12 @@ class EmbedCheckController(Controller):
         return Response(EmbedCheck(True, url, label, close, None), headers=headers)
 
 
-def _page_headers(policy: EmbedPolicy, nonce: str, stripe: bool) -> dict[str, str]:
+def _page_headers(
+    policy: EmbedPolicy, nonce: str, stripe: bool, preview: bool = False
+) -> dict[str, str]:
     """The widget page's headers: who may frame it and which scripts run (by ``nonce``)."""
     return {
-        "Content-Security-Policy": widget_csp(policy, nonce, stripe=stripe),
+        "Content-Security-Policy": widget_csp(policy, nonce, stripe=stripe, preview=preview),
         "Cache-Control": "no-store",
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
@@ -179,7 +182,9 @@ class WidgetPageController(Controller):
         parent = params.get("origin")
         nonce = new_nonce()
         stripe = services.settings.payment_provider == "stripe"
-        headers = _page_headers(policy, nonce, stripe)
+        # The owner's console previews the widget from the service's own origin.
+        preview = preview_allowed(services.settings.secret_key, policy.slug, params.get("preview"))
+        headers = _page_headers(policy, nonce, stripe, preview)
         if parent is not None and not policy.allows(parent):
             # The loader never asks for this; someone framing us from elsewhere gets nothing.
             notice = text(options.language, "not_allowed", property=policy.name)

@@ -16,14 +16,17 @@ from widget.console.bookings import BookingController
 from widget.console.calendar import CalendarController
 from widget.console.channels import ChannelsController
 from widget.console.guests import GuestsController
+from widget.console.invites import InviteController
 from widget.console.login import LoginController
 from widget.console.new_booking import NewBookingController
 from widget.console.people import PeopleController
 from widget.console.recovery import PasswordResetController
 from widget.console.refusals import refusal_page, to_login, to_two_factor
 from widget.console.reports import ReportsController
+from widget.console.rooms import RoomsController
 from widget.console.rules import RulesController
 from widget.console.today import TodayController
+from widget.console.website import WebsiteController
 from widget.errors import InnkeepError
 from widget.form_csrf import form_csrf
 
@@ -39,6 +42,7 @@ def console_router() -> Router:
         route_handlers=[
             LoginController,
             PasswordResetController,
+            InviteController,
             AccountController,
             TodayController,
             CalendarController,
@@ -49,6 +53,8 @@ def console_router() -> Router:
             ReportsController,
             GuestsController,
             ChannelsController,
+            RoomsController,
+            WebsiteController,
         ],
         middleware=[ConsoleCSRF],
         dependencies={

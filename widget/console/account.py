@@ -12,7 +12,7 @@ from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
 from widget.accounts.sessions import Viewer
-from widget.accounts.two_factor import code_matches, disable, enable, new_secret, setup_uri
+from widget.accounts.two_factor import disable, enable, new_secret, setup_uri, use_code
 from widget.console.access import ViewerDep, signed_in
 from widget.console.pages import page
 from widget.errors import Invalid
@@ -95,7 +95,8 @@ class AccountController(Controller):
         cur = await db.execute(queries("console")["user_by_id"], {"user_id": viewer.user_id})
         row = await cur.fetchone()
         secret = row["totp_secret"] if row else None
-        if secret is None or not code_matches(secret, data.get("code", "")[:40]):
+        if secret is None or not await use_code(db, viewer.user_id, secret,
+                                                 data.get("code", "")[:40]):
             return _account_page(viewer, error="code_failed", status_code=422)
         await disable(db, viewer.user_id)
         return Redirect(f"{ACCOUNT_PATH}?saved=1", status_code=303)

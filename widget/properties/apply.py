@@ -19,6 +19,7 @@ from widget.properties.file import (
     normalise_origin,
 )
 from widget.properties.plans import stored
+from widget.properties.rule_history import record_file_change
 from widget.properties.secrets import SecretProblem, resolve
 from widget.sql import queries
 
@@ -44,6 +45,7 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
     info = spec.property
     report = ApplyReport(info.slug)
     with conn.transaction():
+        rules_before = conn.execute(q["rules_for_update"], {"slug": info.slug}).fetchone()
         row = conn.execute(q["upsert_property"], _property_row(spec)).fetchone()
         if row is not None:
             report.created = bool(row[1])
@@ -52,11 +54,14 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
         found = conn.execute(q["property_id_by_slug"], {"slug": info.slug}).fetchone()
         assert found is not None
         property_id = found[0]
+        if rules_before is not None:  # an existing property: its rule history goes on
+            record_file_change(conn, property_id, list(rules_before[0] or []),
+                               _stored_rules(spec))
 
         _disconnect_feeds(conn, property_id, spec, report)
         _retire(conn, property_id, spec, report)
         for position, room in enumerate(spec.room_types):
-            _apply_room_type(conn, property_id, room, position, report)
+            _apply_room_type(conn, property_id, room, position, info.locale, report)
         for index, feed in enumerate(spec.feeds):
             _apply_feed(conn, property_id, feed, index, report)
         if report.changed and not report.created and row is None:
@@ -85,7 +90,7 @@ def _property_row(spec: PropertySpec) -> dict[str, Any]:
                 "refund_percent": info.cancellation_policy.refund_percent,
             }
         ),
-        "pricing_rules": Jsonb(_jsonable(spec.rules)),
+        "pricing_rules": Jsonb(_stored_rules(spec)),
         "booking_horizon_days": info.booking_horizon_days,
         "hold_share_percent": info.hold_quota.share_percent,
         "max_rooms_per_booking": info.max_rooms_per_booking,
@@ -100,17 +105,20 @@ def _apply_room_type(
     property_id: int,
     room: RoomTypeSpec,
     position: int,
+    locale: str,
     report: ApplyReport,
 ) -> None:
     """Add or update one room type and its units, noting each change in ``report``."""
     q = queries("properties")
+    description, descriptions = room.descriptions(locale)
     changed = conn.execute(
         q["upsert_room_type"],
         {
             "property_id": property_id,
             "slug": room.slug,
             "name": room.name,
-            "description": room.description,
+            "description": description,
+            "descriptions": Jsonb(descriptions),
             "photos": Jsonb([{"url": p.url, "alt": p.alt} for p in room.photos]),
             "max_guests": room.max_guests,
             "included_guests": room.guests_in_base_price,
@@ -272,6 +280,12 @@ def _retire(
             q["retire_room_types"], {"property_id": property_id, "slugs": [s for s, _ in rooms]}
         )
         report.changed.extend(f"removed room type {slug}" for slug, _ in rooms)
+
+
+def _stored_rules(spec: PropertySpec) -> list[dict[str, Any]]:
+    """The rules as the property row stores them (JSON's types)."""
+    rules: list[dict[str, Any]] = list(_jsonable(spec.rules))  # type: ignore[call-overload]
+    return rules
 
 
 def _jsonable(value: object) -> object:

@@ -17,6 +17,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from engine import rule_types, to_major
+from widget.i18n import LANGUAGES
 from widget.properties.fields import SettingField, settings_fields
 from widget.properties.file import DEFAULT_ROOMS_PER_BOOKING, CancellationPolicy, FeedSpec
 from widget.properties.plans import ExtraSpec, RatePlanSpec
@@ -113,7 +114,11 @@ def _room_type(room: Row, currency: str) -> list[str]:
         ("slug", toml_string(room["slug"])),
         ("name", toml_string(room["name"])),
     ]
-    if room["description"]:
+    if room["descriptions"]:
+        texts: dict[str, Any] = {lang: room["descriptions"][lang] for lang in LANGUAGES
+                 if lang in room["descriptions"]}
+        pairs.append(("description", inline_table(texts, {})))
+    elif room["description"]:
         pairs.append(("description", toml_string(room["description"])))
     pairs += [
         ("max_guests", str(room["max_guests"])),

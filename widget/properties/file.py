@@ -56,6 +56,10 @@ class HoldQuota(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     share_percent: Annotated[int, Meta(ge=1, le=1000)] = 25
 
 
+#: The longest description of a room type (in each language).
+MAX_DESCRIPTION = 2000
+
+
 class Photo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     url: NonEmpty
     alt: str = ""
@@ -96,8 +100,21 @@ class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     base_price: Annotated[int, Meta(ge=0)]
     units: Annotated[list[NonEmpty], Meta(min_length=1)]
     included_guests: Annotated[int, Meta(ge=1, le=MAX_GUESTS)] | None = None
-    description: str = ""
+    #: One text, or a table of texts by language (``{ en = "…", it = "…" }``).
+    description: Annotated[str, Meta(max_length=MAX_DESCRIPTION)] | dict[
+        str, Annotated[str, Meta(max_length=MAX_DESCRIPTION)]
+    ] = ""
     photos: list[Photo] = []
+
+    def descriptions(self, locale: str) -> tuple[str, dict[str, str]]:
+        """The description in the property's language ``locale``, and the texts by
+        language (empty when the file writes one text)."""
+        if isinstance(self.description, str):
+            return self.description, {}
+        texts: dict[str, str] = {
+            lang: self.description[lang] for lang in LANGUAGES if lang in self.description
+        }
+        return texts.get(locale) or next(iter(texts.values()), ""), texts
 
     @property
     def guests_in_base_price(self) -> int:
@@ -165,20 +182,28 @@ def parse_property(text: str, source: str = "<property>") -> PropertySpec:
         raise PropertyFileError(
             source, int(line[1]) if line else None, "", f"not valid TOML: {exc}"
         ) from None
-    lines = KeyLines(text)
+    return property_from_table(raw, source, KeyLines(text))
+
+
+def property_from_table(
+    raw: dict[str, Any], source: str = "<property>", lines: KeyLines | None = None
+) -> PropertySpec:
+    """Validate a property file already read as TOML (``raw``, changed in place: money to
+    minor units), exactly as `parse_property` does; ``lines`` finds the keys' lines."""
+    where = lines or KeyLines("")
 
     def fail(
         path: tuple[str | int, ...], message: str, rule: str | None = None
     ) -> PropertyFileError:
         key = _dotted(path) + (f" ({rule})" if rule else "")
-        return PropertyFileError(source, lines.find(path), key, message)
+        return PropertyFileError(source, where.find(path), key, message)
 
     _money_to_minor(raw, fail)
     try:
         spec = msgspec.convert(raw, PropertySpec, dec_hook=_decimal_hook)
     except msgspec.ValidationError as exc:
-        message, _, where = str(exc).partition(" - at `$")
-        path = _parse_path(where.rstrip("`")) if where else ()
+        message, _, at = str(exc).partition(" - at `$")
+        path = _parse_path(at.rstrip("`")) if at else ()
         raise fail(path, message) from None
     _check_meaning(spec, fail)
     return spec
@@ -379,6 +404,9 @@ def _check_room_types(spec: PropertySpec, fail: Any) -> None:
         if room.slug in seen_rooms:
             raise fail(("room_types", index, "slug"), f"room type {room.slug!r} appears twice")
         seen_rooms.add(room.slug)
+        problem = descriptions_problem(room.description)
+        if problem is not None:
+            raise fail(("room_types", index, "description"), problem)
         if room.guests_in_base_price > room.max_guests:
             raise fail(
                 ("room_types", index, "included_guests"),
@@ -390,6 +418,16 @@ def _check_room_types(spec: PropertySpec, fail: Any) -> None:
                     ("room_types", index, "units", unit_index), f"unit {unit!r} appears twice"
                 )
             seen_units.add(unit)
+
+
+def descriptions_problem(texts: str | dict[str, str]) -> str | None:
+    """What is wrong with a description by language, if anything (one text is fine)."""
+    if isinstance(texts, str):
+        return None
+    unknown = sorted(set(texts) - set(LANGUAGES))
+    if unknown:
+        return f"unknown language {unknown[0]!r}; use {', '.join(LANGUAGES)}"
+    return None
 
 
 def check_rules(spec: PropertySpec, fail: Any) -> None:

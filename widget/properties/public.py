@@ -23,7 +23,11 @@ class PhotoOut(msgspec.Struct, frozen=True):
 class RoomTypeOut(msgspec.Struct, frozen=True):
     slug: str
     name: str
+    #: In the property's language.
     description: str
+    #: By language, when the owner wrote it in several (empty: ``description`` is all).
+    descriptions: dict[str, str]
+    #: The property file's photos, then those uploaded in the console.
     photos: list[PhotoOut]
     max_guests: int
     included_guests: int
@@ -151,6 +155,24 @@ def _inputs_out(rules: Any, currency: str) -> list[InputOut]:
     ]
 
 
+def photo_url(slug: str, photo_id: int, digest: str) -> str:
+    """An uploaded photo's public, versioned address: the digest of its bytes is in it,
+    so the address never changes meaning and may be cached for ever."""
+    return f"/photos/{slug}/{photo_id}-{digest[:16]}.webp"
+
+
+async def _uploaded_photos(conn: Conn, property_id: int, slug: str) -> dict[str, list[PhotoOut]]:
+    """The photos uploaded in the console, by room type (`widget.rooms.photos`)."""
+    cur = await conn.execute(
+        queries("properties")["public_room_photos"], {"property_id": property_id}
+    )
+    found: dict[str, list[PhotoOut]] = {}
+    for r in await cur.fetchall():
+        url = photo_url(slug, int(r["id"]), str(r["digest"]))
+        found.setdefault(str(r["room_type"]), []).append(PhotoOut(url, str(r["alt"])))
+    return found
+
+
 async def public_property(conn: Conn, slug: str) -> PropertyOut:
     """The public description of ``slug`` with its active room types; `NotFound` if none."""
     q = queries("properties")
@@ -160,6 +182,7 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
         raise NotFound(f"No property is called {shown(slug)}; check the data-property attribute.")
     cur = await conn.execute(q["public_room_types"], {"property_id": row["id"]})
     rooms = await cur.fetchall()
+    uploaded = await _uploaded_photos(conn, int(row["id"]), str(row["slug"]))
     currency = str(row["currency"])
     locale = str(row["locale"])
     plans = plans_from_row(row["rate_plans"])
@@ -180,7 +203,11 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
                 slug=str(r["slug"]),
                 name=str(r["name"]),
                 description=str(r["description"]),
-                photos=msgspec.convert(r["photos"], list[PhotoOut]),
+                descriptions=dict(r["descriptions"]),
+                photos=[
+                    *msgspec.convert(r["photos"], list[PhotoOut]),
+                    *uploaded.get(str(r["slug"]), []),
+                ],
                 max_guests=r["max_guests"],
                 included_guests=r["included_guests"],
                 base_price=MoneyOut(r["base_price"], currency),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from widget.db import Conn
 from widget.errors import Invalid, NotFound, RulesChangedMeanwhile, shown
+from widget.properties.rule_history import summarise
 from widget.rulebook.draft import (
     RuleBook,
     Rules,
@@ -28,40 +28,6 @@ class RuleChange:
     changed_by: str
     changed_at: datetime
     summary: str
-
-
-def _instance(rule: dict[str, Any]) -> str:
-    return str(rule.get("name") or rule.get("type"))
-
-
-def _setting_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
-    keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
-    return ", ".join(
-        f"{key} {_short(before.get(key))} → {_short(after.get(key))}" for key in keys
-    )
-
-
-def _short(value: Any) -> str:
-    text = "—" if value is None else str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def summarise(before: Rules, after: Rules) -> str:
-    """``added weekend; changed summer: percent 30 → 25; new order`` (stored forms)."""
-    old = {_instance(rule): rule for rule in before}
-    new = {_instance(rule): rule for rule in after}
-    parts = [f"added {name}" for name in new if name not in old]
-    parts += [f"removed {name}" for name in old if name not in new]
-    parts += [
-        f"changed {name}: {_setting_changes(old[name], rule)}"
-        for name, rule in new.items()
-        if name in old and old[name] != rule
-    ]
-    kept_old = [name for name in old if name in new]
-    kept_new = [name for name in new if name in old]
-    if kept_old != kept_new:
-        parts.append("new order: " + ", ".join(kept_new))
-    return "; ".join(parts) or "no change"
 
 
 async def save_rules(

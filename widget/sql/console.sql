@@ -180,6 +180,16 @@ RETURNING email
 -- name: set_totp_secret
 UPDATE console_user SET totp_secret = %(secret)s WHERE id = %(user_id)s
 
+-- name: use_totp_step
+-- A TOTP code signs in once: only a step later than the last one used is taken.
+UPDATE console_user SET totp_last_step = %(step)s
+WHERE id = %(user_id)s AND (totp_last_step IS NULL OR totp_last_step < %(step)s)
+RETURNING id
+
+-- name: restart_totp_steps
+-- A new secret: its first code (the one that turned it on) counts as used.
+UPDATE console_user SET totp_last_step = %(step)s WHERE id = %(user_id)s
+
 -- name: delete_recovery_codes
 DELETE FROM console_recovery_code WHERE user_id = %(user_id)s
 
@@ -340,3 +350,22 @@ LIMIT 20
 
 -- name: delivery_of_property
 SELECT d.id FROM webhook_delivery d WHERE d.id = %(id)s AND d.property_id = %(property_id)s
+-- name: insert_invite
+INSERT INTO console_invite (token_hash, property_id, email, role, invited_by, expires_at)
+VALUES (%(token_hash)s, %(property_id)s, %(email)s, %(role)s, %(invited_by)s,
+        innkeep_now() + make_interval(secs => %(seconds)s))
+
+-- name: invite_is_live
+SELECT i.email, i.role, p.name AS property_name,
+       EXISTS (SELECT 1 FROM console_user u WHERE u.email = i.email) AS has_account
+FROM console_invite i JOIN property p ON p.id = i.property_id
+WHERE i.token_hash = %(token_hash)s AND i.used_at IS NULL AND i.expires_at > innkeep_now()
+
+-- name: use_invite
+UPDATE console_invite SET used_at = innkeep_now()
+WHERE token_hash = %(token_hash)s AND used_at IS NULL AND expires_at > innkeep_now()
+RETURNING email, role, property_id
+
+-- name: other_owners
+SELECT count(*) AS n FROM membership m JOIN console_user u ON u.id = m.user_id
+WHERE m.property_id = %(property_id)s AND m.role = 'owner' AND u.email <> %(email)s

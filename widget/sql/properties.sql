@@ -1,3 +1,7 @@
+-- name: rules_for_update
+-- The rules before an apply (for their history), the row held until it commits.
+SELECT pricing_rules FROM property WHERE slug = %(slug)s FOR UPDATE
+
 -- name: upsert_property
 INSERT INTO property (slug, name, contact_email, time_zone, currency, locale, allowed_origins,
                       check_in_time, check_out_time, cancellation_policy, pricing_rules,
@@ -36,19 +40,22 @@ RETURNING id, (xmax = 0) AS created
 SELECT id, currency FROM property WHERE slug = %(slug)s FOR UPDATE
 
 -- name: upsert_room_type
-INSERT INTO room_type (property_id, slug, name, description, photos, max_guests,
+INSERT INTO room_type (property_id, slug, name, description, descriptions, photos, max_guests,
                        included_guests, base_price, position)
-VALUES (%(property_id)s, %(slug)s, %(name)s, %(description)s, %(photos)s, %(max_guests)s,
-        %(included_guests)s, %(base_price)s, %(position)s)
+VALUES (%(property_id)s, %(slug)s, %(name)s, %(description)s, %(descriptions)s, %(photos)s,
+        %(max_guests)s, %(included_guests)s, %(base_price)s, %(position)s)
 ON CONFLICT (property_id, slug) DO UPDATE SET
-    name = EXCLUDED.name, description = EXCLUDED.description, photos = EXCLUDED.photos,
+    name = EXCLUDED.name, description = EXCLUDED.description,
+    descriptions = EXCLUDED.descriptions, photos = EXCLUDED.photos,
     max_guests = EXCLUDED.max_guests, included_guests = EXCLUDED.included_guests,
     base_price = EXCLUDED.base_price, position = EXCLUDED.position, active = true
-WHERE (room_type.name, room_type.description, room_type.photos, room_type.max_guests,
-       room_type.included_guests, room_type.base_price, room_type.position, room_type.active)
+WHERE (room_type.name, room_type.description, room_type.descriptions, room_type.photos,
+       room_type.max_guests, room_type.included_guests, room_type.base_price,
+       room_type.position, room_type.active)
       IS DISTINCT FROM
-      (EXCLUDED.name, EXCLUDED.description, EXCLUDED.photos, EXCLUDED.max_guests,
-       EXCLUDED.included_guests, EXCLUDED.base_price, EXCLUDED.position, true)
+      (EXCLUDED.name, EXCLUDED.description, EXCLUDED.descriptions, EXCLUDED.photos,
+       EXCLUDED.max_guests, EXCLUDED.included_guests, EXCLUDED.base_price,
+       EXCLUDED.position, true)
 RETURNING id, (xmax = 0) AS created
 
 -- name: room_type_id
@@ -99,12 +106,19 @@ SELECT p.id, p.slug, p.name, p.time_zone, p.currency, p.locale, p.check_in_time,
 FROM property p WHERE p.slug = %(slug)s
 
 -- name: public_room_types
-SELECT rt.slug, rt.name, rt.description, rt.photos, rt.max_guests, rt.included_guests,
+SELECT rt.slug, rt.name, rt.description, rt.descriptions, rt.photos, rt.max_guests, rt.included_guests,
        rt.base_price,
        (SELECT count(*) FROM unit u WHERE u.room_type_id = rt.id AND u.active) AS units
 FROM room_type rt
 WHERE rt.property_id = %(property_id)s AND rt.active
 ORDER BY rt.position, rt.slug
+
+-- name: public_room_photos
+-- The photos uploaded in the console, after the file's own (widget.rooms.photos).
+SELECT rt.slug AS room_type, ph.id, ph.digest, ph.alt
+FROM room_photo ph JOIN room_type rt ON rt.id = ph.room_type_id
+WHERE ph.property_id = %(property_id)s
+ORDER BY ph.position, ph.id
 
 -- name: upsert_channel
 -- The channel a [[feeds]] entry names (unit and name); made once, kept when its feed goes.
@@ -178,7 +192,7 @@ FROM property p WHERE p.slug = %(slug)s
 
 -- name: room_types_for_export
 -- The active room types in the owner's order, each with its active units in theirs.
-SELECT rt.slug, rt.name, rt.description, rt.photos, rt.max_guests, rt.included_guests,
+SELECT rt.slug, rt.name, rt.description, rt.descriptions, rt.photos, rt.max_guests, rt.included_guests,
        rt.base_price,
        coalesce((SELECT array_agg(u.name ORDER BY u.position, u.name) FROM unit u
                   WHERE u.room_type_id = rt.id AND u.active), '{}') AS units

@@ -1,0 +1,112 @@
+"""The Rooms and Website pages in a browser: an owner uploads a photo and sees it, copies
+the snippet and sees the widget previewed; a staff member cannot open either page. axe
+finds no serious or critical violation on them, and they fit a 360 px phone."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from typing import Any
+
+from PIL import Image
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e.conftest import ROOT, Deployment
+from e2e.test_console_browser import PASSWORD, check_page, owner  # noqa: F401 - the fixture
+from widget.testing.booking_widget import BookingWidget
+from widget.testing.stack import innkeep_command
+
+STAFF = "staff@locanda-prova.example.com"
+
+
+def sign_in(page: Page, deployment: Deployment, email: str) -> None:
+    page.goto(f"{deployment.service}/admin/login")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("today")).to_be_visible()
+
+
+def a_photo() -> bytes:
+    image = Image.new("RGB", (1200, 800), (40, 110, 160))
+    out = io.BytesIO()
+    image.save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_an_owner_adds_a_photo_and_copies_the_snippet(
+    page: Page, context: BrowserContext, deployment: Deployment, owner: str,  # noqa: F811
+    stays: Any,
+) -> None:
+    base = f"{deployment.service}/admin/{deployment.slug}"
+    sign_in(page, deployment, owner)
+    page.get_by_test_id("nav-rooms").click()
+    twin = page.locator('[data-testid="room-type"][data-slug="twin"]')
+    expect(twin).to_be_visible()
+    check_page(page)
+    # An Italian description, saved as the property file would be.
+    twin.locator('[data-testid="room-description"][data-language="it"]').fill(
+        "Due letti alla finestra."
+    )
+    twin.get_by_test_id("room-save").click()
+    expect(page.get_by_test_id("rooms-saved")).to_be_visible()
+    twin.get_by_test_id("photo-file").set_input_files(
+        files=[{"name": "twin.jpg", "mimeType": "image/jpeg", "buffer": a_photo()}]
+    )
+    twin.get_by_test_id("photo-alt").fill("Two beds by a window")
+    twin.get_by_test_id("photo-upload").click()
+    expect(page.get_by_test_id("rooms-saved")).to_be_visible()
+    photo = twin.locator('[data-testid="room-photo"] img')
+    expect(photo).to_have_attribute("alt", "Two beds by a window")
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 1200", arg=photo.element_handle()
+    )
+    check_page(page)
+
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=deployment.service)
+    page.goto(f"{base}/website")
+    check_page(page)
+    page.get_by_test_id("option-language").select_option("it")
+    page.get_by_test_id("option-show").click()
+    expect(page.get_by_test_id("snippet-inline")).to_have_value(
+        f'<!-- Where the booking widget should appear -->\n<div data-innkeep></div>\n\n'
+        f'<!-- Once per page -->\n<script src="{deployment.service}/widget.js" '
+        f'data-property="{deployment.slug}" data-locale="it" async></script>'
+    )
+    page.get_by_test_id("copy-inline").click()
+    expect(page.get_by_test_id("copy-inline")).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert f'data-property="{deployment.slug}" data-locale="it"' in copied
+    preview = page.frame_locator('[data-testid="widget-preview"]')
+    expect(preview.locator("html")).to_have_attribute("lang", "it")
+    expect(preview.get_by_test_id("night").first).to_be_visible()
+    # A guest reading Italian sees the room described in Italian.
+    handle = page.get_by_test_id("widget-preview").element_handle()
+    frame = handle.content_frame() if handle else None
+    assert frame is not None
+    guest = BookingWidget(page, frame)
+    guest.pick_stay(*stays(2), adults=2)
+    offer = guest.room("twin")
+    expect(offer).to_contain_text("Due letti alla finestra.")
+
+    page.get_by_test_id("test-origin").fill("https://elsewhere.example")
+    page.get_by_test_id("test-link").click()
+    expect(page.get_by_test_id("test-notice")).to_contain_text("non è autorizzato")
+    check_page(page)
+
+
+def test_staff_cannot_open_rooms_or_website(page: Page, deployment: Deployment) -> None:
+    command = innkeep_command("user", "add", "--email", STAFF, "--property", deployment.slug,
+                              "--role", "staff", "--password-stdin")
+    if deployment.data_dir is not None:
+        command += ["--data-dir", str(deployment.data_dir)]
+    subprocess.run(command, cwd=ROOT, input=PASSWORD + "\n", text=True, check=True,
+                   capture_output=True, timeout=120)
+    sign_in(page, deployment, STAFF)
+    expect(page.get_by_test_id("nav-rooms")).to_have_count(0)
+    expect(page.get_by_test_id("nav-website")).to_have_count(0)
+    for path in ("rooms", "website"):
+        answer = page.goto(f"{deployment.service}/admin/{deployment.slug}/{path}")
+        assert answer is not None and answer.status == 403
+        expect(page.get_by_test_id("refused")).to_have_attribute("data-error", "owners_only")

@@ -2318,3 +2318,31 @@ def console_messages(language: str) -> dict[str, str]:
     """The console's sentences in ``language``, English where a sentence is not translated
     yet (and for an unknown language)."""
     return {**_CONSOLE_EN, **CONSOLE_CATALOGUE.get(language, {})}
+
+
+# The front desk's words (issue 16: chosen refunds, date changes, payment links, restriction
+# overrides), kept together so that other pages' words merge beside them.
+_CONSOLE_DESK: dict[str, dict[str, str]] = {
+    "en": {
+        "refund_choose": "Refund another amount ({currency})",
+        "refund_chosen_note": "A refund you chose; the policy would give back {policy}.",
+    },
+    "de": {
+        "refund_choose": "Einen anderen Betrag erstatten ({currency})",
+        "refund_chosen_note": "Eine gewählte Erstattung; nach den Bedingungen wären es {policy}.",
+    },
+    "fr": {
+        "refund_choose": "Rembourser un autre montant ({currency})",
+        "refund_chosen_note": "Un remboursement choisi ; les conditions donneraient {policy}.",
+    },
+    "es": {
+        "refund_choose": "Reembolsar otro importe ({currency})",
+        "refund_chosen_note": "Un reembolso elegido; la política devolvería {policy}.",
+    },
+    "it": {
+        "refund_choose": "Rimborsare un altro importo ({currency})",
+        "refund_chosen_note": "Un rimborso scelto; la politica restituirebbe {policy}.",
+    },
+}
+for _language, _words in _CONSOLE_DESK.items():
+    CONSOLE_CATALOGUE[_language].update(_words)

@@ -13,6 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
+from engine.money import to_major, to_minor
 from widget.accounts.sessions import Member
 from widget.console.access import MemberDep, requires
 from widget.console.history import record
@@ -20,6 +21,7 @@ from widget.console.pages import formats, page
 from widget.errors import Conflict, Invalid
 from widget.intake import ACCEPTS, FORM
 from widget.links import site_url
+from widget.mail.compose import money
 from widget.payments.booking_file import (
     BookingFile,
     booking_file,
@@ -28,7 +30,7 @@ from widget.payments.booking_file import (
     resend_confirmation,
     units_for_move,
 )
-from widget.payments.cancellation import cancel_booking, terms
+from widget.payments.cancellation import Terms, cancel_booking, chosen_refund, terms
 from widget.state import DbDep, ServicesDep
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -49,15 +51,31 @@ def _version(data: dict[str, str]) -> int:
         ) from None
 
 
+def _refund(member: Member, text: str | None) -> int | None:
+    """A refund typed in the property's currency's major units ("150.00") as minor units;
+    None when none was typed (the policy's refund)."""
+    if not text or not text.strip():
+        return None
+    try:
+        return to_minor(text.strip(), member.currency)
+    except ValueError:
+        raise Invalid(
+            f"the refund is an amount like 150.00 in {member.currency}", field="refund"
+        ) from None
+
+
 def _booking_page(
     member: Member,
     file: BookingFile,
     *,
     action: str | None = None,
     status_code: int = 200,
-    error: str | None = None,
+    error: Invalid | Conflict | str | None = None,
+    deal: Terms | None = None,
     **context: Any,
 ) -> Template:
+    policy = terms(file.booking)
+    field = getattr(error, "field", None)
     return page(
         "booking.html",
         viewer=member.viewer,
@@ -65,9 +83,12 @@ def _booking_page(
         status_code=status_code,
         file=file,
         b=file.booking,
-        deal=terms(file.booking),
+        policy=policy,
+        deal=deal or policy,
         action=action,
-        error=error,
+        error=error if isinstance(error, str) or error is None else error.message,
+        error_field=field,
+        to_major=lambda minor: to_major(minor, member.currency),
         **context,
         **formats(member),
     )
@@ -88,16 +109,31 @@ class BookingController(Controller):
         return _booking_page(member, file, done=done)
 
     @get("/cancel", operation_id="consoleCancelPreview", cache=False)
-    async def cancel_preview(self, db: DbDep, member: MemberDep, reference: Reference) -> Template:
-        """What cancelling now would do (the refund by the policy), before it is done."""
+    async def cancel_preview(
+        self,
+        db: DbDep,
+        member: MemberDep,
+        reference: Reference,
+        refund: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
+    ) -> Template:
+        """What cancelling now would do (the refund by the policy, or the one chosen),
+        before it is done."""
         file = await booking_file(db, member.property_id, reference)
-        return _booking_page(member, file, action="cancel")
+        try:
+            chosen = _refund(member, refund)
+            deal = None if chosen is None else chosen_refund(file.booking, chosen)
+        except Invalid as refused:
+            return _booking_page(
+                member, file, action="cancel", error=refused, status_code=422, chosen=refund
+            )
+        return _booking_page(member, file, action="cancel", deal=deal, chosen=refund)
 
     @post("/cancel", operation_id="consoleCancel", status_code=303)
     async def cancel(
         self, db: DbDep, services: ServicesDep, member: MemberDep, reference: Reference, data: Form
     ) -> Response[Any]:
-        """Cancel under the policy; a repeat of the same click changes nothing more."""
+        """Cancel under the policy, or with the refund chosen in the preview; a repeat of
+        the same click changes nothing more."""
         file = await booking_file(db, member.property_id, reference)
         if file.booking.status == "cancelled":
             return Redirect(f"{_path(member, reference)}?done=cancelled", status_code=303)
@@ -105,9 +141,17 @@ class BookingController(Controller):
             raise Conflict(
                 "The booking changed since you looked; please check it again.", code="stale"
             )
-        after = await cancel_booking(db, services.payments, file.booking)
-        refunded = after.refund_amount or 0
-        await record(db, member, "cancelled", reservation_id=after.id, detail=f"refund {refunded}")
+        try:
+            chosen = _refund(member, data.get("refund"))
+            after = await cancel_booking(db, services.payments, file.booking, chosen)
+        except Invalid as refused:
+            return _booking_page(
+                member, file, action="cancel", error=refused, status_code=422,
+                chosen=data.get("refund", "")[:20],
+            )
+        how = "policy" if chosen is None else "chosen"
+        detail = f"refund {money(after.refund_amount or 0, member.currency, 'en')} ({how})"
+        await record(db, member, "cancelled", reservation_id=after.id, detail=detail)
         return Redirect(f"{_path(member, reference)}?done=cancelled", status_code=303)
 
     @get("/move", operation_id="consoleMovePreview", cache=False)

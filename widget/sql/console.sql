@@ -240,7 +240,8 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        p.rate_plans, p.extras, r.payment_terms,
        -- What was actually taken (a group's first room carries the one payment for every
        -- room): the payment at booking and every later charge that went through.
-       coalesce((SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+       coalesce(r.first_payment,
+                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
                  WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
        + coalesce((SELECT sum(c.amount) FROM booking_charge c
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
@@ -321,7 +322,7 @@ UPDATE reservation SET booking_secret_hash = %(secret_hash)s WHERE id = %(id)s
 -- name: pay_at_property
 -- A booking taken by the front desk: nothing is charged online; all is due at the property.
 UPDATE reservation SET payment_provider = 'property', payment_status = 'at_property',
-       updated_at = now()
+       first_payment = 0, updated_at = now()
 WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
 RETURNING id
 

@@ -257,3 +257,38 @@ def balance_due_owner(booking: BookingMail, amount: int, reason: str) -> list[Me
             ],
         )
     ]
+
+
+_SETTLED = {
+    "refund": "{amount} is refunded to the card you paid with.",
+    "saved_card": "{amount} is charged to the card you booked with.",
+    "link": "Please pay the difference of {amount} here: {link}",
+    "at_property": "You pay the new total at the property.",
+}
+
+
+def dates_changed(
+    booking: BookingMail, old_in: date, old_out: date, settlement: str, amount: int,
+    link: str | None,
+) -> list[Message]:
+    """The guest's notice that the guesthouse changed their booking's dates: the new stay,
+    its total, and what happens to the difference (refunded, charged, a link to pay it)."""
+    language = language_of(booking.guest.language)
+    due = money(amount, booking.currency, language)
+    lines = [
+        f"Hello {booking.guest.name},",
+        f"{booking.property_name} changed your booking {booking.reference} from "
+        f"{long_date(old_in, language)} – {long_date(old_out, language)} to "
+        f"{long_date(booking.check_in, language)} – {long_date(booking.check_out, language)}.",
+        f"The new total is {money(booking.quote.total, booking.currency, language)}.",
+    ]
+    if settlement in _SETTLED:
+        lines.append(_SETTLED[settlement].format(amount=due, link=link))
+    return [
+        _plain(
+            "guest_dates_changed",
+            booking.guest.email,
+            f"{booking.property_name}: new dates for booking {booking.reference}",
+            lines,
+        )
+    ]

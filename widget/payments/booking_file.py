@@ -108,7 +108,8 @@ class UnitTaken(Conflict):
     code = "unit_taken"
 
 
-def _clash(row: dict[str, Any]) -> str:
+def clash_named(row: dict[str, Any]) -> str:
+    """What is in the way, in the owner's words: a booking's reference, a hold, a block."""
     first: date = row["first_night"]
     last: date = row["last_night"]
     if row["status"] == "confirmed":
@@ -158,7 +159,7 @@ async def move_booking(
                 raise Conflict("The booking changed meanwhile; please reload.", code="stale")
     except pg_errors.ExclusionViolation:
         clashes = await (await conn.execute(q["in_the_way_of_move"], stay)).fetchall()
-        named = "; ".join(_clash(c) for c in clashes) or "another reservation"
+        named = "; ".join(clash_named(c) for c in clashes) or "another reservation"
         raise UnitTaken(
             f"{target['name']} is not free for this stay: {named}.", field="unit"
         ) from None

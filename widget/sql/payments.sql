@@ -513,7 +513,7 @@ SELECT %(charge_id)s, r.id, 'no_show', %(amount)s, p.currency,
        innkeep_now() + make_interval(secs => %(lease_seconds)s)
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.id = %(id)s
-ON CONFLICT (reservation_id, kind) DO NOTHING
+ON CONFLICT (reservation_id, kind) WHERE kind <> 'change' DO NOTHING
 RETURNING id
 
 -- name: charge_to_take

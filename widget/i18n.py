@@ -2324,6 +2324,16 @@ def console_messages(language: str) -> dict[str, str]:
 # overrides), kept together so that other pages' words merge beside them.
 _CONSOLE_DESK: dict[str, dict[str, str]] = {
     "en": {
+        "override_reason": "Override the restriction, because…",
+        "override_button": "Price it without the restriction",
+        "override_note": (
+            "Stay restriction overridden: {reason}. This is recorded with the booking."
+        ),
+        "link_sent": "A payment link is on its way to {email}; the room is held until {time} UTC.",
+        "link_amount": "paid online by the guest through a link: {amount}",
+        "send_payment_link": "Send a payment link (room held {hours} h)",
+        "event_restriction_overridden": "stay restriction overridden",
+        "event_payment_link_sent": "payment link sent",
         "dates_action": "Change dates…",
         "dates_title": "Change the dates",
         "dates_what": "The stay becomes {first} to {last}, in {unit}, priced as it is sold today:",
@@ -2344,6 +2354,16 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "refund_chosen_note": "A refund you chose; the policy would give back {policy}.",
     },
     "de": {
+        "override_reason": "Die Einschränkung aufheben, weil…",
+        "override_button": "Ohne die Einschränkung berechnen",
+        "override_note": (
+            "Aufenthaltsregel aufgehoben: {reason}. Das wird bei der Buchung vermerkt."
+        ),
+        "link_sent": "Ein Zahlungslink geht an {email}; das Zimmer ist bis {time} UTC reserviert.",
+        "link_amount": "online vom Gast über einen Link bezahlt: {amount}",
+        "send_payment_link": "Zahlungslink senden (Zimmer {hours} h reserviert)",
+        "event_restriction_overridden": "Aufenthaltsregel aufgehoben",
+        "event_payment_link_sent": "Zahlungslink gesendet",
         "dates_action": "Daten ändern…",
         "dates_title": "Die Daten ändern",
         "dates_what": "Der Aufenthalt wird {first} bis {last}, in {unit}, zum heutigen Preis:",
@@ -2371,6 +2391,17 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "refund_chosen_note": "Eine gewählte Erstattung; nach den Bedingungen wären es {policy}.",
     },
     "fr": {
+        "override_reason": "Lever la restriction, parce que…",
+        "override_button": "Calculer sans la restriction",
+        "override_note": "Restriction de séjour levée : {reason}. C'est noté avec la réservation.",
+        "link_sent": (
+            "Un lien de paiement part vers {email} ; la chambre est retenue jusqu'à {time} "
+            "UTC."
+        ),
+        "link_amount": "payé en ligne par le client via un lien : {amount}",
+        "send_payment_link": "Envoyer un lien de paiement (chambre retenue {hours} h)",
+        "event_restriction_overridden": "restriction de séjour levée",
+        "event_payment_link_sent": "lien de paiement envoyé",
         "dates_action": "Changer les dates…",
         "dates_title": "Changer les dates",
         "dates_what": (
@@ -2398,6 +2429,19 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "refund_chosen_note": "Un remboursement choisi ; les conditions donneraient {policy}.",
     },
     "es": {
+        "override_reason": "Saltar la restricción, porque…",
+        "override_button": "Calcular sin la restricción",
+        "override_note": (
+            "Restricción de estancia anulada: {reason}. Queda registrado con la reserva."
+        ),
+        "link_sent": (
+            "Un enlace de pago va de camino a {email}; la habitación queda retenida hasta las"
+            " {time} UTC."
+        ),
+        "link_amount": "pagado en línea por el huésped con un enlace: {amount}",
+        "send_payment_link": "Enviar un enlace de pago (habitación retenida {hours} h)",
+        "event_restriction_overridden": "restricción de estancia anulada",
+        "event_payment_link_sent": "enlace de pago enviado",
         "dates_action": "Cambiar fechas…",
         "dates_title": "Cambiar las fechas",
         "dates_what": "La estancia pasa a ser del {first} al {last}, en {unit}, al precio de hoy:",
@@ -2422,6 +2466,20 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "refund_chosen_note": "Un reembolso elegido; la política devolvería {policy}.",
     },
     "it": {
+        "override_reason": "Ignorare la restrizione, perché…",
+        "override_button": "Calcolare senza la restrizione",
+        "override_note": (
+            "Restrizione di soggiorno ignorata: {reason}. Viene registrato con la "
+            "prenotazione."
+        ),
+        "link_sent": (
+            "Un link di pagamento sta arrivando a {email}; la camera è tenuta fino alle "
+            "{time} UTC."
+        ),
+        "link_amount": "pagato online dall'ospite tramite un link: {amount}",
+        "send_payment_link": "Invia un link di pagamento (camera tenuta {hours} h)",
+        "event_restriction_overridden": "restrizione di soggiorno ignorata",
+        "event_payment_link_sent": "link di pagamento inviato",
         "dates_action": "Cambia date…",
         "dates_title": "Cambiare le date",
         "dates_what": "Il soggiorno diventa dal {first} al {last}, in {unit}, al prezzo di oggi:",

@@ -7,7 +7,7 @@ Money and dates are formatted with babel in the reader's language; the words com
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from html import escape
 from typing import Any
@@ -292,3 +292,25 @@ def dates_changed(
             lines,
         )
     ]
+
+
+def payment_link(
+    guest: tuple[str, str, str | None], property_name: str, due_now: int, currency: str,
+    stay: tuple[date, date], until: datetime, link: str,
+) -> Message:
+    """The guest's link to pay for a stay the front desk is holding for them; ``guest`` is
+    their name, e-mail address and language."""
+    name, email, language = guest[0], guest[1], language_of(guest[2])
+    check_in, check_out = stay
+    due = money(due_now, currency, language)
+    return _plain(
+        "guest_payment_link",
+        email,
+        f"{property_name}: your stay from {long_date(check_in, language)} is held for you",
+        [
+            f"Hello {name},",
+            f"{property_name} is holding your stay from {long_date(check_in, language)} to "
+            f"{long_date(check_out, language)} until {until:%Y-%m-%d %H:%M} UTC.",
+            f"To book it, please pay {due} here: {link}",
+        ],
+    )

@@ -413,3 +413,21 @@ WHERE c.id = %(id)s
 SELECT old_stay, new_stay, old_total, new_total, difference, settlement, status,
        payment_ref, actor, created_at
 FROM booking_change WHERE reservation_id = %(id)s ORDER BY created_at
+
+-- name: payment_links_sent
+-- Locks the hold's row: two clicks at once count one after the other.
+SELECT (SELECT count(*) FROM outbox_message
+        WHERE reservation_id = r.id AND kind = 'guest_payment_link') AS n
+FROM reservation r WHERE r.id = %(id)s
+FOR UPDATE
+
+-- name: hold_for_payment_link
+-- The guest pays on their own page with the link's key (it is the hold's token now): the
+-- room stays held the phone hold's time, longer than a widget hold.
+UPDATE reservation
+SET hold_token_hash = %(token_hash)s,
+    hold_expires_at = greatest(hold_expires_at,
+                               innkeep_now(property_id) + make_interval(mins => %(minutes)s)),
+    updated_at = now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id)
+RETURNING hold_expires_at

@@ -30,6 +30,7 @@ from widget.mail.compose import dates_changed
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.balance import LEASE_SECONDS, take
 from widget.payments.booking_file import UnitTaken, clash_named
+from widget.payments.keys import date_change_refund_key
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
@@ -258,11 +259,6 @@ async def _open_charge(
     return f"{site.rstrip('/')}/pay/{change_id}?key={key}"
 
 
-def refund_key(change_id: UUID) -> str:
-    """Refunding what a date change gives back (once per change)."""
-    return f"innkeep-{change_id}-date-change-refund"
-
-
 async def _settle(
     conn: Conn, provider: PaymentProvider, change: DateChange, change_id: UUID, site: str
 ) -> str:
@@ -273,7 +269,7 @@ async def _settle(
         assert target.payment_ref is not None  # `_settlement` refuses a refund without one
         try:
             made = await provider.refund(
-                target.payment_ref, change.amount, idempotency_key=refund_key(change_id)
+                target.payment_ref, change.amount, idempotency_key=date_change_refund_key(change_id)
             )
         except PaymentUnavailable as exc:
             log.warning("date change %s: refund not made: %s", change_id, exc)

@@ -28,7 +28,8 @@ from widget.properties.file import parse_property
 from widget.tokens import new_token, token_hash
 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+# One owner at a time: the latency of a page, not a queue behind a saturated core.
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "1"))
 SLUG = "tapebench"
 UNITS_PER_TYPE = 10  # three room types: 30 units
 BOOKINGS = 500

@@ -6,10 +6,13 @@ with ``INNKEEP_SCREENSHOTS=1`` their screenshots are saved into docs/console/.""
 from __future__ import annotations
 
 import dataclasses
+import email
+import email.policy
 import json
 import os
 import re
 import subprocess
+import time
 import urllib.request
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -28,7 +31,7 @@ DESK_OWNER = "desk@locanda-prova.example.com"
 SHOTS = ROOT / "docs" / "console"
 
 
-def testing_api(deployment: Deployment, method: str, path: str, body: bytes | None = None,
+def call_testing_api(deployment: Deployment, method: str, path: str, body: bytes | None = None,
             content_type: str = "application/json") -> Any:
     request = urllib.request.Request(
         f"{deployment.service}/api/testing/v1{path}", data=body, method=method,
@@ -45,7 +48,7 @@ def desk(deployment: Deployment) -> str:
         pytest.skip("the deployment's testing API token is not known")
     text = (HERE / "property.toml").read_text(encoding="utf-8")
     text = text.replace("{slug}", "desk").replace("{host_origin}", deployment.host)
-    made = testing_api(deployment, "POST", "/properties", text.encode(), "application/toml")
+    made = call_testing_api(deployment, "POST", "/properties", text.encode(), "application/toml")
     slug = str(made["slug"])
     command = innkeep_command("user", "add", "--email", DESK_OWNER, "--property", slug,
                               "--role", "owner", "--password-stdin")
@@ -84,15 +87,35 @@ def take_phone_booking(page: Page, base: str, check_in: date, check_out: date) -
 def guest_pays_by_link(deployment: Deployment, slug: str, hold_id: str) -> str:
     """What the guest's /pay page does with the e-mailed link: the widget's checkout of that
     hold, its key as the hold's token. The booking's reference."""
-    mails = testing_api(deployment, "GET", f"/properties/{slug}/emails")
-    body = next(m["body_text"] for m in mails if m["kind"] == "guest_payment_link")
-    key = re.search(rf"/pay/{hold_id}\?key=([\w-]+)", body)
-    assert key is not None, body
+    key = None
+    for _ in range(100):  # the e-mail's text, before it is sent, else as the demo sent it
+        key = re.search(rf"/pay/{hold_id}\?key=([\w-]+)", sent_mail_text(deployment, slug))
+        if key is not None:
+            break
+        time.sleep(0.1)
+    assert key is not None, "no payment link e-mail"
     token = {"X-Hold-Token": key.group(1)}
     api = f"{deployment.service}/api/v1/holds/{hold_id}"
     guest = {"name": "Lucia Ferri", "email": "lucia@example.com", "language": "en"}
     post_json(f"{api}/checkout", {"guest": guest, "accept_cancellation_policy": True}, token)
     return str(post_json(f"{api}/confirm", {}, token)["reference"])
+
+
+def sent_mail_text(deployment: Deployment, slug: str) -> str:
+    """Every e-mail about the property: the outbox's texts (emptied once sent, since they
+    carry links) and the demo's sent messages (``.eml`` files in its data folder)."""
+    mails = call_testing_api(deployment, "GET", f"/properties/{slug}/emails")
+    texts = [m["body_text"] for m in mails]
+    folder = deployment.data_dir / "outbox" if deployment.data_dir else None
+    if folder is not None and folder.is_dir():
+        texts += [
+            message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            for message in (
+                email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                for path in folder.glob("*.eml")
+            )
+        ]
+    return "\n".join(texts)
 
 
 def test_a_phone_booking_is_paid_by_link_moved_redated_and_cancelled_with_a_chosen_refund(

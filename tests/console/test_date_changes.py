@@ -5,6 +5,7 @@ the provider, charged to the saved card, or left due with a payment link; once p
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -13,6 +14,7 @@ import psycopg
 from engine import Quote
 from tests.console.conftest import OWNER, add_booking, csrf_of, enter
 from tests.console.test_booking_page import booked, count
+from tests.helpers import set_clock
 
 MAILS = "SELECT count(*) FROM outbox_message WHERE kind = 'guest_dates_changed'"
 
@@ -152,3 +154,22 @@ async def test_new_dates_the_unit_does_not_have_are_refused_naming_the_clash(
     assert _stay(people, reference) == ("2027-06-01", "2027-06-04")
     assert count(people, "SELECT count(*) FROM booking_change") == 0
     assert count(people, MAILS) == 0
+
+
+async def test_today_shows_what_is_paid_after_the_dates_changed(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    reference = await booked(app_client, people)
+    set_clock(people, datetime(2027, 5, 31, 9, 0, tzinfo=UTC))  # it arrives tomorrow
+    enter(app_client, people, OWNER)
+    preview = await _change(app_client, reference, "2027-06-01", "2027-06-06")
+    assert 'data-settlement="link"' in preview.text
+    done = await app_client.post(
+        f"/admin/demo/bookings/{reference}/dates", data=_form(preview.text),
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    today = (await app_client.get("/admin/demo/")).text
+    row = today.split(f'data-reference="{reference}"', 1)[1].split("</tr>", 1)[0]
+    # Paid: what was taken at booking; the difference waits for the guest's link.
+    assert "€420.00" in row, row

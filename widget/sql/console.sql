@@ -95,7 +95,17 @@ WITH here AS (
 -- room carries them).
 SELECT b.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
        u.name AS unit, rt.name AS room_type, b.guest, r.adults, r.children, r.quote,
-       b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today
+       b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today,
+       -- What was actually taken for this room: the payment at booking once captured (what
+       -- it still holds after a date change's refund), and the later charges that went
+       -- through (a single room's; a group's are the booking's, not one room's).
+       CASE WHEN b.payment_captured_at IS NOT NULL
+            THEN coalesce(r.first_payment, (r.quote->>'due_now')::bigint) ELSE 0 END
+       + CASE WHEN r.group_id IS NULL
+              THEN coalesce((SELECT sum(c.amount) FROM booking_charge c
+                             WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)
+              ELSE 0 END::bigint
+       AS paid
 FROM reservation r
 CROSS JOIN here
 JOIN reservation b ON b.id = coalesce(r.group_id, r.id)

@@ -105,6 +105,12 @@ async def test_a_longer_stay_without_a_saved_card_is_left_due_with_a_payment_lin
     ).fetchone()
     assert mail is not None and f"/pay/{charge[0]}?key=" in mail[0]
     assert count(people, "SELECT coalesce(sum(amount_refunded), 0) FROM demo_payment") == 0
+    # Until the guest pays it, no other change (it would refund money never taken).
+    again = await app_client.get(
+        f"/admin/demo/bookings/{reference}/dates",
+        params={"check_in": "2027-06-01", "check_out": "2027-06-03"},
+    )
+    assert again.status_code == 422 and "still due from the guest" in again.text
 
 
 async def test_a_longer_stay_is_charged_to_the_saved_card(

@@ -63,6 +63,8 @@ class ChangeTarget(msgspec.Struct, frozen=True):
     first_payment: int
     balance_id: UUID | None
     balance_amount: int | None
+    #: What an earlier change still waits to be paid (by the guest's link).
+    change_owed: int
     today: date
 
     @property
@@ -139,6 +141,13 @@ async def plan_date_change(
     """Price the new stay and say what changing to it would do; nothing is changed."""
     if target.status != "confirmed":
         raise Conflict("Only a confirmed booking can change its dates.", code="not_changeable")
+    if target.change_owed:
+        raise Conflict(
+            f"The last change of dates is still due from the guest ({target.change_owed} "
+            f"{target.currency} minor units); change the dates again once it is paid, or "
+            "cancel the booking.",
+            code="change_unpaid",
+        )
     old = target.quote
     choices = Choices(rate_plan=old.rate_plan, extras=dict(old.extras), inputs=dict(old.inputs))
     new = await quote(

@@ -362,6 +362,10 @@ SELECT r.id, r.property_id, r.reference, r.version, r.status::text AS status, r.
        r.payment_method_ref, rt.slug AS room_type, p.currency,
        coalesce(r.first_payment, (r.quote->>'due_now')::bigint) AS first_payment,
        b.id AS balance_id, b.amount AS balance_amount,
+       (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
+        WHERE c.reservation_id = r.id AND c.kind = 'change'
+          AND c.status IN ('scheduled', 'requires_action', 'balance_due'))::bigint
+       AS change_owed,
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
 FROM reservation r
 JOIN property p ON p.id = r.property_id

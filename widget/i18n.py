@@ -2324,6 +2324,11 @@ def console_messages(language: str) -> dict[str, str]:
 # overrides), kept together so that other pages' words merge beside them.
 _CONSOLE_DESK: dict[str, dict[str, str]] = {
     "en": {
+        "dates_changed_row": "Dates changed to {first} – {last}",
+        "settlement_refund": "refunded",
+        "settlement_saved_card": "charged to the saved card",
+        "settlement_link": "payment link sent",
+        "settlement_balance": "added to the balance",
         "override_reason": "Override the restriction, because…",
         "override_button": "Price it without the restriction",
         "override_note": (
@@ -2354,6 +2359,11 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "refund_chosen_note": "A refund you chose; the policy would give back {policy}.",
     },
     "de": {
+        "dates_changed_row": "Daten geändert auf {first} – {last}",
+        "settlement_refund": "erstattet",
+        "settlement_saved_card": "von der gespeicherten Karte abgebucht",
+        "settlement_link": "Zahlungslink gesendet",
+        "settlement_balance": "zum Restbetrag",
         "override_reason": "Die Einschränkung aufheben, weil…",
         "override_button": "Ohne die Einschränkung berechnen",
         "override_note": (
@@ -2391,6 +2401,11 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "refund_chosen_note": "Eine gewählte Erstattung; nach den Bedingungen wären es {policy}.",
     },
     "fr": {
+        "dates_changed_row": "Dates changées pour {first} – {last}",
+        "settlement_refund": "remboursé",
+        "settlement_saved_card": "prélevé sur la carte enregistrée",
+        "settlement_link": "lien de paiement envoyé",
+        "settlement_balance": "ajouté au solde",
         "override_reason": "Lever la restriction, parce que…",
         "override_button": "Calculer sans la restriction",
         "override_note": "Restriction de séjour levée : {reason}. C'est noté avec la réservation.",
@@ -2429,6 +2444,11 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "refund_chosen_note": "Un remboursement choisi ; les conditions donneraient {policy}.",
     },
     "es": {
+        "dates_changed_row": "Fechas cambiadas a {first} – {last}",
+        "settlement_refund": "reembolsado",
+        "settlement_saved_card": "cargado a la tarjeta guardada",
+        "settlement_link": "enlace de pago enviado",
+        "settlement_balance": "sumado al saldo",
         "override_reason": "Saltar la restricción, porque…",
         "override_button": "Calcular sin la restricción",
         "override_note": (
@@ -2466,6 +2486,11 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "refund_chosen_note": "Un reembolso elegido; la política devolvería {policy}.",
     },
     "it": {
+        "dates_changed_row": "Date cambiate a {first} – {last}",
+        "settlement_refund": "rimborsato",
+        "settlement_saved_card": "addebitato sulla carta salvata",
+        "settlement_link": "link di pagamento inviato",
+        "settlement_balance": "aggiunto al saldo",
         "override_reason": "Ignorare la restrizione, perché…",
         "override_button": "Calcolare senza la restrizione",
         "override_note": (

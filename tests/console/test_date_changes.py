@@ -71,6 +71,8 @@ async def test_a_shorter_stay_is_priced_first_then_the_difference_refunded_once(
     assert count(people, "SELECT sum(amount_refunded) FROM demo_payment") == refunded
     page = (await app_client.get(done.headers["location"])).text
     assert 'data-action="dates_changed"' in page
+    change = page.split('data-testid="date-change"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-status="done"' in change and f"−€{refunded / 100:,.2f}" in change
     assert count(people, "SELECT count(*) FROM console_event WHERE action = 'dates_changed'") == 1
     assert count(people, MAILS) == 1
     # What is left to give back on cancellation is what is still paid, not the old amount.

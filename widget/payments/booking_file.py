@@ -47,11 +47,24 @@ class Event(msgspec.Struct, frozen=True):
     at: datetime
 
 
+class DateChangeRow(msgspec.Struct, frozen=True):
+    """A change of the booking's dates and what became of its difference."""
+
+    first: date
+    end: date
+    difference: int
+    settlement: str
+    status: str
+    payment_ref: str | None
+    created_at: datetime
+
+
 class BookingFile(msgspec.Struct, frozen=True):
     booking: Booking
     payment: Payment
     mails: list[Mail]
     events: list[Event]
+    changes: list[DateChangeRow] = []
 
 
 class UnitChoice(msgspec.Struct, frozen=True):
@@ -80,11 +93,13 @@ async def booking_file(conn: Conn, property_id: int, reference: str) -> BookingF
     q = queries("console")
     mails = await (await conn.execute(q["booking_messages"], {"id": row["id"]})).fetchall()
     events = await (await conn.execute(q["booking_events"], {"id": row["id"]})).fetchall()
+    changes = await (await conn.execute(q["date_changes_of_booking"], {"id": row["id"]})).fetchall()
     return BookingFile(
         booking=msgspec.convert(row, Booking),
         payment=msgspec.convert(row, Payment),
         mails=[msgspec.convert(m, Mail) for m in mails],
         events=[msgspec.convert(e, Event) for e in events],
+        changes=[msgspec.convert(c, DateChangeRow) for c in changes],
     )
 
 

@@ -424,8 +424,8 @@ FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
 WHERE c.id = %(id)s
 
 -- name: date_changes_of_booking
-SELECT old_stay, new_stay, old_total, new_total, difference, settlement, status,
-       payment_ref, actor, created_at
+SELECT lower(new_stay) AS first, upper(new_stay) AS end, difference, settlement, status,
+       payment_ref, created_at
 FROM booking_change WHERE reservation_id = %(id)s ORDER BY created_at
 
 -- name: payment_links_sent

@@ -42,6 +42,8 @@ from widget.state import DbDep, Services, ServicesDep
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Reference = Annotated[str, PathParameter(description="the booking's reference", max_length=40)]
+#: The length of a date as the forms send it (YYYY-MM-DD).
+ISO_DATE = len("2027-06-01")
 Step = Annotated[str | None, QueryParameter(required=False, max_length=20)]
 
 
@@ -279,7 +281,7 @@ class BookingController(Controller):
         """Change the dates as the preview showed; the constraint decides, a refusal names
         the clash; the same click again changes nothing more."""
         file = await booking_file(db, member.property_id, reference)
-        wanted = {k: data.get(k, "")[:10] for k in ("check_in", "check_out")}
+        wanted = {k: data.get(k, "")[:ISO_DATE] for k in ("check_in", "check_out")}
         stay = _stay_dates(wanted["check_in"], wanted["check_out"])
         version = _version(data)
         if file.booking.version != version:

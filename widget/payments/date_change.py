@@ -47,6 +47,8 @@ class ChangeTarget(msgspec.Struct, frozen=True):
     version: int
     status: str
     unit_id: int
+    #: A booking of several rooms (its rooms' dates change together: not built yet).
+    in_group: bool
     unit: str
     check_in: date
     check_out: date
@@ -141,6 +143,11 @@ async def plan_date_change(
     """Price the new stay and say what changing to it would do; nothing is changed."""
     if target.status != "confirmed":
         raise Conflict("Only a confirmed booking can change its dates.", code="not_changeable")
+    if target.in_group:
+        raise Conflict(
+            "This booking has several rooms; their dates cannot be changed here yet.",
+            code="not_changeable",
+        )
     if target.change_owed:
         raise Conflict(
             f"The last change of dates is still due from the guest ({target.change_owed} "

@@ -356,6 +356,7 @@ SELECT d.id FROM webhook_delivery d WHERE d.id = %(id)s AND d.property_id = %(pr
 -- What changing a booking's dates needs: the stay, the party and choices to price it again,
 -- the money taken (the first payment's remainder, the saved card) and a scheduled balance.
 SELECT r.id, r.property_id, r.reference, r.version, r.status::text AS status, r.unit_id,
+       EXISTS (SELECT 1 FROM reservation m WHERE m.group_id = r.id) AS in_group,
        u.name AS unit,
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children, r.quote,
        r.promo_code, r.payment_provider, r.payment_ref, r.customer_ref,

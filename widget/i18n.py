@@ -2625,4 +2625,216 @@ _CONSOLE_ROOMS: dict[str, dict[str, str]] = {
     },
 }
 for _language, _words in _CONSOLE_ROOMS.items():
+
+# The front desk's words (issue 16: chosen refunds, date changes, payment links, restriction
+# overrides), kept together so that other pages' words merge beside them.
+_CONSOLE_DESK: dict[str, dict[str, str]] = {
+    "en": {
+        "dates_changed_row": "Dates changed to {first} – {last}",
+        "settlement_refund": "refunded",
+        "settlement_saved_card": "charged to the saved card",
+        "settlement_link": "payment link sent",
+        "settlement_balance": "added to the balance",
+        "override_reason": "Override the restriction, because…",
+        "override_button": "Price it without the restriction",
+        "override_note": (
+            "Stay restriction overridden: {reason}. This is recorded with the booking."
+        ),
+        "link_sent": "A payment link is on its way to {email}; the room is held until {time} UTC.",
+        "link_amount": "paid online by the guest through a link: {amount}",
+        "send_payment_link": "Send a payment link (room held {hours} h)",
+        "event_restriction_overridden": "stay restriction overridden",
+        "event_payment_link_sent": "payment link sent",
+        "dates_action": "Change dates…",
+        "dates_title": "Change the dates",
+        "dates_what": "The stay becomes {first} to {last}, in {unit}, priced as it is sold today:",
+        "dates_new_total": "New total {new} (was {old}).",
+        "settle_none": "What was paid online stays as it is.",
+        "settle_refund": "{amount} is refunded to the guest's card through the payment provider.",
+        "settle_saved_card": "{amount} more is charged to the card the guest saved.",
+        "settle_link": "{amount} more is due: the guest is e-mailed a link to pay it.",
+        "settle_balance": "The balance still to be charged becomes {balance}.",
+        "settle_at_property": "Nothing is charged online: the guest pays {total} at the property.",
+        "dates_clash_warning": (
+            "These nights are not free in this unit: {clash}. The change will be refused."
+        ),
+        "dates_button": "Change the dates",
+        "done_dates_changed": "The dates are changed; the guest is told by e-mail.",
+        "event_dates_changed": "dates changed",
+        "refund_choose": "Refund another amount ({currency})",
+        "refund_chosen_note": "A refund you chose; the policy would give back {policy}.",
+    },
+    "de": {
+        "dates_changed_row": "Daten geändert auf {first} – {last}",
+        "settlement_refund": "erstattet",
+        "settlement_saved_card": "von der gespeicherten Karte abgebucht",
+        "settlement_link": "Zahlungslink gesendet",
+        "settlement_balance": "zum Restbetrag",
+        "override_reason": "Die Einschränkung aufheben, weil…",
+        "override_button": "Ohne die Einschränkung berechnen",
+        "override_note": (
+            "Aufenthaltsregel aufgehoben: {reason}. Das wird bei der Buchung vermerkt."
+        ),
+        "link_sent": "Ein Zahlungslink geht an {email}; das Zimmer ist bis {time} UTC reserviert.",
+        "link_amount": "online vom Gast über einen Link bezahlt: {amount}",
+        "send_payment_link": "Zahlungslink senden (Zimmer {hours} h reserviert)",
+        "event_restriction_overridden": "Aufenthaltsregel aufgehoben",
+        "event_payment_link_sent": "Zahlungslink gesendet",
+        "dates_action": "Daten ändern…",
+        "dates_title": "Die Daten ändern",
+        "dates_what": "Der Aufenthalt wird {first} bis {last}, in {unit}, zum heutigen Preis:",
+        "dates_new_total": "Neuer Gesamtpreis {new} (vorher {old}).",
+        "settle_none": "Was online bezahlt wurde, bleibt wie es ist.",
+        "settle_refund": (
+            "{amount} werden über den Zahlungsanbieter auf die Karte des Gastes erstattet."
+        ),
+        "settle_saved_card": (
+            "{amount} mehr werden von der gespeicherten Karte des Gastes abgebucht."
+        ),
+        "settle_link": (
+            "{amount} mehr sind fällig: der Gast erhält per E-Mail einen Link zum Bezahlen."
+        ),
+        "settle_balance": "Der noch abzubuchende Restbetrag wird {balance}.",
+        "settle_at_property": "Online wird nichts abgebucht: der Gast zahlt {total} vor Ort.",
+        "dates_clash_warning": (
+            "Diese Nächte sind in dieser Einheit nicht frei: {clash}. Die Änderung wird "
+            "abgelehnt."
+        ),
+        "dates_button": "Daten ändern",
+        "done_dates_changed": "Die Daten sind geändert; der Gast wird per E-Mail informiert.",
+        "event_dates_changed": "Daten geändert",
+        "refund_choose": "Einen anderen Betrag erstatten ({currency})",
+        "refund_chosen_note": "Eine gewählte Erstattung; nach den Bedingungen wären es {policy}.",
+    },
+    "fr": {
+        "dates_changed_row": "Dates changées pour {first} – {last}",
+        "settlement_refund": "remboursé",
+        "settlement_saved_card": "prélevé sur la carte enregistrée",
+        "settlement_link": "lien de paiement envoyé",
+        "settlement_balance": "ajouté au solde",
+        "override_reason": "Lever la restriction, parce que…",
+        "override_button": "Calculer sans la restriction",
+        "override_note": "Restriction de séjour levée : {reason}. C'est noté avec la réservation.",
+        "link_sent": (
+            "Un lien de paiement part vers {email} ; la chambre est retenue jusqu'à {time} "
+            "UTC."
+        ),
+        "link_amount": "payé en ligne par le client via un lien : {amount}",
+        "send_payment_link": "Envoyer un lien de paiement (chambre retenue {hours} h)",
+        "event_restriction_overridden": "restriction de séjour levée",
+        "event_payment_link_sent": "lien de paiement envoyé",
+        "dates_action": "Changer les dates…",
+        "dates_title": "Changer les dates",
+        "dates_what": (
+            "Le séjour devient du {first} au {last}, dans {unit}, au prix d'aujourd'hui :"
+        ),
+        "dates_new_total": "Nouveau total {new} (avant {old}).",
+        "settle_none": "Ce qui a été payé en ligne reste inchangé.",
+        "settle_refund": (
+            "{amount} sont remboursés sur la carte du client par le prestataire de paiement."
+        ),
+        "settle_saved_card": "{amount} de plus sont prélevés sur la carte enregistrée du client.",
+        "settle_link": (
+            "{amount} de plus sont dus : le client reçoit par e-mail un lien pour payer."
+        ),
+        "settle_balance": "Le solde restant à prélever devient {balance}.",
+        "settle_at_property": "Rien n'est prélevé en ligne : le client paie {total} sur place.",
+        "dates_clash_warning": (
+            "Ces nuits ne sont pas libres dans ce logement : {clash}. Le changement sera "
+            "refusé."
+        ),
+        "dates_button": "Changer les dates",
+        "done_dates_changed": "Les dates sont changées ; le client est prévenu par e-mail.",
+        "event_dates_changed": "dates changées",
+        "refund_choose": "Rembourser un autre montant ({currency})",
+        "refund_chosen_note": "Un remboursement choisi ; les conditions donneraient {policy}.",
+    },
+    "es": {
+        "dates_changed_row": "Fechas cambiadas a {first} – {last}",
+        "settlement_refund": "reembolsado",
+        "settlement_saved_card": "cargado a la tarjeta guardada",
+        "settlement_link": "enlace de pago enviado",
+        "settlement_balance": "sumado al saldo",
+        "override_reason": "Saltar la restricción, porque…",
+        "override_button": "Calcular sin la restricción",
+        "override_note": (
+            "Restricción de estancia anulada: {reason}. Queda registrado con la reserva."
+        ),
+        "link_sent": (
+            "Un enlace de pago va de camino a {email}; la habitación queda retenida hasta las"
+            " {time} UTC."
+        ),
+        "link_amount": "pagado en línea por el huésped con un enlace: {amount}",
+        "send_payment_link": "Enviar un enlace de pago (habitación retenida {hours} h)",
+        "event_restriction_overridden": "restricción de estancia anulada",
+        "event_payment_link_sent": "enlace de pago enviado",
+        "dates_action": "Cambiar fechas…",
+        "dates_title": "Cambiar las fechas",
+        "dates_what": "La estancia pasa a ser del {first} al {last}, en {unit}, al precio de hoy:",
+        "dates_new_total": "Nuevo total {new} (antes {old}).",
+        "settle_none": "Lo pagado en línea no cambia.",
+        "settle_refund": (
+            "Se reembolsan {amount} a la tarjeta del huésped a través del proveedor de pagos."
+        ),
+        "settle_saved_card": "Se cargan {amount} más a la tarjeta guardada del huésped.",
+        "settle_link": "Se deben {amount} más: el huésped recibe por correo un enlace para pagar.",
+        "settle_balance": "El saldo pendiente de cobro pasa a ser {balance}.",
+        "settle_at_property": (
+            "No se cobra nada en línea: el huésped paga {total} en el alojamiento."
+        ),
+        "dates_clash_warning": (
+            "Estas noches no están libres en esta unidad: {clash}. El cambio será rechazado."
+        ),
+        "dates_button": "Cambiar las fechas",
+        "done_dates_changed": "Las fechas han cambiado; el huésped recibe un correo.",
+        "event_dates_changed": "fechas cambiadas",
+        "refund_choose": "Reembolsar otro importe ({currency})",
+        "refund_chosen_note": "Un reembolso elegido; la política devolvería {policy}.",
+    },
+    "it": {
+        "dates_changed_row": "Date cambiate a {first} – {last}",
+        "settlement_refund": "rimborsato",
+        "settlement_saved_card": "addebitato sulla carta salvata",
+        "settlement_link": "link di pagamento inviato",
+        "settlement_balance": "aggiunto al saldo",
+        "override_reason": "Ignorare la restrizione, perché…",
+        "override_button": "Calcolare senza la restrizione",
+        "override_note": (
+            "Restrizione di soggiorno ignorata: {reason}. Viene registrato con la "
+            "prenotazione."
+        ),
+        "link_sent": (
+            "Un link di pagamento sta arrivando a {email}; la camera è tenuta fino alle "
+            "{time} UTC."
+        ),
+        "link_amount": "pagato online dall'ospite tramite un link: {amount}",
+        "send_payment_link": "Invia un link di pagamento (camera tenuta {hours} h)",
+        "event_restriction_overridden": "restrizione di soggiorno ignorata",
+        "event_payment_link_sent": "link di pagamento inviato",
+        "dates_action": "Cambia date…",
+        "dates_title": "Cambiare le date",
+        "dates_what": "Il soggiorno diventa dal {first} al {last}, in {unit}, al prezzo di oggi:",
+        "dates_new_total": "Nuovo totale {new} (prima {old}).",
+        "settle_none": "Quanto pagato online resta com'è.",
+        "settle_refund": (
+            "{amount} vengono rimborsati sulla carta dell'ospite tramite il fornitore di "
+            "pagamento."
+        ),
+        "settle_saved_card": "{amount} in più vengono addebitati sulla carta salvata dall'ospite.",
+        "settle_link": (
+            "{amount} in più sono dovuti: l'ospite riceve via e-mail un link per pagare."
+        ),
+        "settle_balance": "Il saldo ancora da addebitare diventa {balance}.",
+        "settle_at_property": "Nulla viene addebitato online: l'ospite paga {total} in struttura.",
+        "dates_clash_warning": (
+            "Queste notti non sono libere in questa unità: {clash}. Il cambio sarà rifiutato."
+        ),
+        "dates_button": "Cambia le date",
+        "done_dates_changed": "Le date sono cambiate; l'ospite è avvisato via e-mail.",
+        "event_dates_changed": "date cambiate",
+        "refund_choose": "Rimborsare un altro importo ({currency})",
+        "refund_chosen_note": "Un rimborso scelto; la politica restituirebbe {policy}.",
+    },
+}
+for _language, _words in _CONSOLE_DESK.items():
     CONSOLE_CATALOGUE[_language].update(_words)

@@ -46,6 +46,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path(platformdirs.user_data_dir("innkeep"))
     hold_seconds: int = 600
     payment_grace_seconds: int = 900
+    #: How long a room stays held for a guest sent a payment link from the console.
+    phone_hold_minutes: int = 1440
     #: Empty until configured: the service refuses to start without one (`require_secret_key`).
     secret_key: str = ""
     #: Networks (CIDR strings) whose X-Forwarded-For we believe; checked at load time.
@@ -242,6 +244,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         ),
         "hold_seconds": _int(env, "INNKEEP_HOLD_SECONDS", 600, 1),
         "payment_grace_seconds": _int(env, "INNKEEP_PAYMENT_GRACE_SECONDS", 900, 0),
+        "phone_hold_minutes": _int(env, "INNKEEP_PHONE_HOLD_MINUTES", 1440, 1),
         "trusted_proxies": _networks(env, "INNKEEP_TRUSTED_PROXIES"),
         "payment_provider": _choice(
             env, "INNKEEP_PAYMENT_PROVIDER", "stripe" if stripe_key else "demo", ("demo", "stripe")

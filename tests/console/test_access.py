@@ -51,6 +51,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("POST", "/admin/{slug:str}/bookings/{reference:str}/move", "staff"),
     ("GET", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),
     ("POST", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}/dates", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/{reference:str}/dates", "staff"),
     ("GET", "/admin/{slug:str}/bookings/new", "staff"),
     ("POST", "/admin/{slug:str}/bookings/new", "staff"),
     ("GET", "/admin/{slug:str}/bookings/new/{hold_id:uuid}", "staff"),

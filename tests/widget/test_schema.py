@@ -52,6 +52,8 @@ EXPECTED_TABLES = {
     "booking_charge",
     "charge_attempt",
     "demo_customer",
+    # the front desk (0025)
+    "booking_change",
 }
 
 

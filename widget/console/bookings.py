@@ -6,6 +6,7 @@ cancel under the policy (the guest's own cancellation service), move to another 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
@@ -13,6 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
+from engine.money import to_major, to_minor
 from widget.accounts.sessions import Member
 from widget.console.access import MemberDep, requires
 from widget.console.history import record
@@ -20,6 +22,7 @@ from widget.console.pages import formats, page
 from widget.errors import Conflict, Invalid
 from widget.intake import ACCEPTS, FORM
 from widget.links import site_url
+from widget.mail.compose import money
 from widget.payments.booking_file import (
     BookingFile,
     booking_file,
@@ -28,11 +31,19 @@ from widget.payments.booking_file import (
     resend_confirmation,
     units_for_move,
 )
-from widget.payments.cancellation import cancel_booking, terms
-from widget.state import DbDep, ServicesDep
+from widget.payments.cancellation import Terms, cancel_booking, chosen_refund, terms
+from widget.payments.date_change import (
+    DateChange,
+    change_dates,
+    change_target,
+    plan_date_change,
+)
+from widget.state import DbDep, Services, ServicesDep
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Reference = Annotated[str, PathParameter(description="the booking's reference", max_length=40)]
+#: The length of a date as the forms send it (YYYY-MM-DD).
+ISO_DATE = len("2027-06-01")
 Step = Annotated[str | None, QueryParameter(required=False, max_length=20)]
 
 
@@ -49,15 +60,48 @@ def _version(data: dict[str, str]) -> int:
         ) from None
 
 
+def _refund(member: Member, text: str | None) -> int | None:
+    """A refund typed in the property's currency's major units ("150.00") as minor units;
+    None when none was typed (the policy's refund)."""
+    if not text or not text.strip():
+        return None
+    try:
+        return to_minor(text.strip(), member.currency)
+    except ValueError:
+        raise Invalid(
+            f"the refund is an amount like 150.00 in {member.currency}", field="refund"
+        ) from None
+
+
+def _stay_dates(check_in: str | None, check_out: str | None) -> tuple[date, date]:
+    try:
+        return date.fromisoformat(check_in or ""), date.fromisoformat(check_out or "")
+    except ValueError:
+        raise Invalid("give arrival and departure as dates", field="check_in") from None
+
+
+async def _plan(
+    db: DbDep, services: Services, member: Member, reference: str, stay: tuple[date, date]
+) -> DateChange:
+    """What changing booking ``reference`` to ``stay`` would do, priced as sold now."""
+    seen = await services.versions.of(member.slug, db)
+    catalogue = await services.catalogues.of(db, member.slug, seen)
+    target = await change_target(db, member.property_id, reference)
+    return await plan_date_change(db, catalogue, target, *stay)
+
+
 def _booking_page(
     member: Member,
     file: BookingFile,
     *,
     action: str | None = None,
     status_code: int = 200,
-    error: str | None = None,
+    error: Invalid | Conflict | str | None = None,
+    deal: Terms | None = None,
     **context: Any,
 ) -> Template:
+    policy = terms(file.booking)
+    field = getattr(error, "field", None)
     return page(
         "booking.html",
         viewer=member.viewer,
@@ -65,9 +109,12 @@ def _booking_page(
         status_code=status_code,
         file=file,
         b=file.booking,
-        deal=terms(file.booking),
+        policy=policy,
+        deal=deal or policy,
         action=action,
-        error=error,
+        error=error if isinstance(error, str) or error is None else error.message,
+        error_field=field,
+        to_major=lambda minor: to_major(minor, member.currency),
         **context,
         **formats(member),
     )
@@ -88,16 +135,31 @@ class BookingController(Controller):
         return _booking_page(member, file, done=done)
 
     @get("/cancel", operation_id="consoleCancelPreview", cache=False)
-    async def cancel_preview(self, db: DbDep, member: MemberDep, reference: Reference) -> Template:
-        """What cancelling now would do (the refund by the policy), before it is done."""
+    async def cancel_preview(
+        self,
+        db: DbDep,
+        member: MemberDep,
+        reference: Reference,
+        refund: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
+    ) -> Template:
+        """What cancelling now would do (the refund by the policy, or the one chosen),
+        before it is done."""
         file = await booking_file(db, member.property_id, reference)
-        return _booking_page(member, file, action="cancel")
+        try:
+            chosen = _refund(member, refund)
+            deal = None if chosen is None else chosen_refund(file.booking, chosen)
+        except Invalid as refused:
+            return _booking_page(
+                member, file, action="cancel", error=refused, status_code=422, chosen=refund
+            )
+        return _booking_page(member, file, action="cancel", deal=deal, chosen=refund)
 
     @post("/cancel", operation_id="consoleCancel", status_code=303)
     async def cancel(
         self, db: DbDep, services: ServicesDep, member: MemberDep, reference: Reference, data: Form
     ) -> Response[Any]:
-        """Cancel under the policy; a repeat of the same click changes nothing more."""
+        """Cancel under the policy, or with the refund chosen in the preview; a repeat of
+        the same click changes nothing more."""
         file = await booking_file(db, member.property_id, reference)
         if file.booking.status == "cancelled":
             return Redirect(f"{_path(member, reference)}?done=cancelled", status_code=303)
@@ -105,9 +167,17 @@ class BookingController(Controller):
             raise Conflict(
                 "The booking changed since you looked; please check it again.", code="stale"
             )
-        after = await cancel_booking(db, services.payments, file.booking)
-        refunded = after.refund_amount or 0
-        await record(db, member, "cancelled", reservation_id=after.id, detail=f"refund {refunded}")
+        try:
+            chosen = _refund(member, data.get("refund"))
+            after = await cancel_booking(db, services.payments, file.booking, chosen)
+        except Invalid as refused:
+            return _booking_page(
+                member, file, action="cancel", error=refused, status_code=422,
+                chosen=data.get("refund", "")[:20],
+            )
+        how = "policy" if chosen is None else "chosen"
+        detail = f"refund {money(after.refund_amount or 0, member.currency, 'en')} ({how})"
+        await record(db, member, "cancelled", reservation_id=after.id, detail=detail)
         return Redirect(f"{_path(member, reference)}?done=cancelled", status_code=303)
 
     @get("/move", operation_id="consoleMovePreview", cache=False)
@@ -179,3 +249,79 @@ class BookingController(Controller):
         if sent:
             await record(db, member, "confirmation_resent", reservation_id=file.booking.id)
         return Redirect(f"{_path(member, reference)}?done=resent", status_code=303)
+
+    @get("/dates", operation_id="consoleDatesPreview", cache=False)
+    async def dates_preview(
+        self,
+        db: DbDep,
+        services: ServicesDep,
+        member: MemberDep,
+        reference: Reference,
+        check_in: Annotated[str | None, QueryParameter(required=False, max_length=10)] = None,
+        check_out: Annotated[str | None, QueryParameter(required=False, max_length=10)] = None,
+    ) -> Template:
+        """New dates for the booking; for chosen ones, the new price and what happens to
+        the difference, before anything is changed."""
+        file = await booking_file(db, member.property_id, reference)
+        wanted = {"check_in": check_in or "", "check_out": check_out or ""}
+        if not (check_in and check_out):
+            return _booking_page(member, file, action="dates", wanted=wanted)
+        try:
+            change = await _plan(db, services, member, reference, _stay_dates(check_in, check_out))
+        except (Invalid, Conflict) as refused:
+            return _booking_page(
+                member, file, action="dates", wanted=wanted, error=refused, status_code=422
+            )
+        return _booking_page(member, file, action="dates", wanted=wanted, change=change)
+
+    @post("/dates", operation_id="consoleChangeDates", status_code=303)
+    async def change_dates(
+        self, db: DbDep, services: ServicesDep, member: MemberDep, reference: Reference, data: Form
+    ) -> Response[Any]:
+        """Change the dates as the preview showed; the constraint decides, a refusal names
+        the clash; the same click again changes nothing more."""
+        file = await booking_file(db, member.property_id, reference)
+        wanted = {k: data.get(k, "")[:ISO_DATE] for k in ("check_in", "check_out")}
+        stay = _stay_dates(wanted["check_in"], wanted["check_out"])
+        version = _version(data)
+        if file.booking.version != version:
+            if (file.booking.check_in, file.booking.check_out) == stay:
+                return Redirect(f"{_path(member, reference)}?done=dates_changed", status_code=303)
+            raise Conflict(
+                "The booking changed since you looked; please check it again.", code="stale"
+            )
+        try:
+            change = await _plan(db, services, member, reference, stay)
+            if change.quote.quote_hash != data.get("quote_hash"):
+                raise Conflict(
+                    "The price of the new dates changed since it was shown; here it is again.",
+                    code="price_changed",
+                )
+            outcome = await change_dates(
+                db, services.payments, change, actor=member.viewer.email,
+                site=site_url(services.settings),
+            )
+        except (Invalid, Conflict) as refused:
+            again = None if isinstance(refused, Invalid) else await _maybe_plan(
+                db, services, member, reference, stay
+            )
+            return _booking_page(
+                member, file, action="dates", wanted=wanted, change=again, error=refused,
+                status_code=422 if isinstance(refused, Invalid) else 409,
+            )
+        detail = (
+            f"{file.booking.check_in} – {file.booking.check_out} → {stay[0]} – {stay[1]}; "
+            f"{outcome} {money(change.amount, member.currency, 'en')}"
+        )
+        await record(db, member, "dates_changed", reservation_id=file.booking.id, detail=detail)
+        return Redirect(f"{_path(member, reference)}?done=dates_changed", status_code=303)
+
+
+async def _maybe_plan(
+    db: DbDep, services: Services, member: Member, reference: str, stay: tuple[date, date]
+) -> DateChange | None:
+    """The preview to show again beside a refusal (none if it cannot be priced)."""
+    try:
+        return await _plan(db, services, member, reference, stay)
+    except (Invalid, Conflict):
+        return None

@@ -29,16 +29,13 @@ class Stay(msgspec.Struct, frozen=True):
     payment_status: str | None
     #: The payment taken at booking has been captured.
     captured: bool
+    #: What the guest has paid so far (minor units): the payment at booking once captured
+    #: (less a date change's refund) and the later charges taken (balance, date changes).
+    paid: int = 0
 
     @property
     def party(self) -> int:
         return (self.adults or 0) + len(self.children)
-
-    @property
-    def paid(self) -> int:
-        """What the guest has paid so far (minor units): the amount due at booking, once
-        it was captured."""
-        return self.quote.due_now if self.captured else 0
 
     @property
     def due_at_property(self) -> int:

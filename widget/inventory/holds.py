@@ -58,6 +58,8 @@ class StayWish(msgspec.Struct, frozen=True):
     quote_hash: str | None = None
     #: The rate plan, extras and inputs: priced into the stored quote and its hash.
     choices: Choices = NO_CHOICES
+    #: The front desk overrides the stay restrictions (never the exclusion constraint).
+    waive_restrictions: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def _units_for_gap(
     """The units to try: only those whose gap the stay exactly fills when it is allowed
     only because it fills one (shorter than the minimum stay); else all free ``units``."""
     gaps = stock.gap_units(wish.check_in, wish.check_out)
-    if not gaps or len(gaps) == len(units):
+    if not gaps or len(gaps) == len(units) or wish.waive_restrictions:
         return units
     try:
         price(
@@ -235,6 +237,7 @@ class Holds:
             wish.promo_code,
             attempt.today,
             wish.choices,
+            waive=wish.waive_restrictions,
         )
         if wish.quote_hash and wish.quote_hash != quote.quote_hash:
             raise PriceChanged(

@@ -13,6 +13,7 @@ from engine import (
     Party,
     PricingError,
     Quote,
+    RestrictionRule,
     RuleFailed,
     StayContext,
     check_nights,
@@ -71,9 +72,12 @@ def price(
     today: date,
     choices: Choices = NO_CHOICES,
     gap: bool | None = None,
+    waive: bool = False,
 ) -> Quote:
     """The quote for the stay; every engine refusal becomes a 422 naming its field.
-    ``gap=False`` prices it as if it filled no gap (a hold asks whether it needs one)."""
+    ``gap=False`` prices it as if it filled no gap (a hold asks whether it needs one).
+    ``waive`` leaves the stay restrictions out (the front desk overrides them, with a
+    reason it records); prices are the same."""
     room = catalogue.room(room_type)
     spec = catalogue.rate_plan(choices.rate_plan, room_type)
     plan = catalogue.engine_plan(spec)
@@ -90,8 +94,11 @@ def price(
         inputs=choices.inputs,
         fills_gap=gap is not False and bool(stock.gap_units(check_in, check_out)),
     )
+    rules = catalogue.rules
+    if waive:
+        rules = tuple(rule for rule in rules if not isinstance(rule.rule, RestrictionRule))
     try:
-        quote = price_stay(ctx, catalogue.rules, rate_plan=plan, extras=catalogue.extras)
+        quote = price_stay(ctx, rules, rate_plan=plan, extras=catalogue.extras)
     except (RuleFailed, NoBaseRate) as error:
         # The owner's set-up or a plugin is at fault, not the guest's request.
         log.error("pricing %s of %s failed: %s", room_type, catalogue.property.slug, error)
@@ -116,14 +123,15 @@ async def quote(
     promo_code: str | None,
     today: date,
     choices: Choices = NO_CHOICES,
+    waive: bool = False,
 ) -> Quote:
-    """Price a stay as it would be sold now."""
+    """Price a stay as it would be sold now (``waive``: without its stay restrictions)."""
     check_stay(check_in, check_out, today, catalogue.horizon_days)
     catalogue.room(room_type)
     stock = await busy_stock(conn, catalogue, check_in, check_out)
     return price(
         catalogue, stock[room_type], room_type, check_in, check_out, party, promo_code, today,
-        choices,
+        choices, waive=waive,
     )
 
 

@@ -7,7 +7,7 @@ Money and dates are formatted with babel in the reader's language; the words com
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from html import escape
 from typing import Any
@@ -257,3 +257,60 @@ def balance_due_owner(booking: BookingMail, amount: int, reason: str) -> list[Me
             ],
         )
     ]
+
+
+_SETTLED = {
+    "refund": "{amount} is refunded to the card you paid with.",
+    "saved_card": "{amount} is charged to the card you booked with.",
+    "link": "Please pay the difference of {amount} here: {link}",
+    "at_property": "You pay the new total at the property.",
+}
+
+
+def dates_changed(
+    booking: BookingMail, old_in: date, old_out: date, settlement: str, amount: int,
+    link: str | None,
+) -> list[Message]:
+    """The guest's notice that the guesthouse changed their booking's dates: the new stay,
+    its total, and what happens to the difference (refunded, charged, a link to pay it)."""
+    language = language_of(booking.guest.language)
+    due = money(amount, booking.currency, language)
+    lines = [
+        f"Hello {booking.guest.name},",
+        f"{booking.property_name} changed your booking {booking.reference} from "
+        f"{long_date(old_in, language)} – {long_date(old_out, language)} to "
+        f"{long_date(booking.check_in, language)} – {long_date(booking.check_out, language)}.",
+        f"The new total is {money(booking.quote.total, booking.currency, language)}.",
+    ]
+    if settlement in _SETTLED:
+        lines.append(_SETTLED[settlement].format(amount=due, link=link))
+    return [
+        _plain(
+            "guest_dates_changed",
+            booking.guest.email,
+            f"{booking.property_name}: new dates for booking {booking.reference}",
+            lines,
+        )
+    ]
+
+
+def payment_link(
+    guest: tuple[str, str, str | None], property_name: str, due_now: int, currency: str,
+    stay: tuple[date, date], until: datetime, link: str,
+) -> Message:
+    """The guest's link to pay for a stay the front desk is holding for them; ``guest`` is
+    their name, e-mail address and language."""
+    name, email, language = guest[0], guest[1], language_of(guest[2])
+    check_in, check_out = stay
+    due = money(due_now, currency, language)
+    return _plain(
+        "guest_payment_link",
+        email,
+        f"{property_name}: your stay from {long_date(check_in, language)} is held for you",
+        [
+            f"Hello {name},",
+            f"{property_name} is holding your stay from {long_date(check_in, language)} to "
+            f"{long_date(check_out, language)} until {until:%Y-%m-%d %H:%M} UTC.",
+            f"To book it, please pay {due} here: {link}",
+        ],
+    )

@@ -43,7 +43,7 @@ UNANSWERED_RETRY_SECONDS = 600
 #: the last the balance is due from the guest some other way.
 SOFT_RETRY_SECONDS = (86400, 2 * 86400, 3 * 86400)
 BATCH = 20
-_WHAT = {"balance": "Balance", "no_show": "No-show fee"}
+_WHAT = {"balance": "Balance", "no_show": "No-show fee", "change": "Change of dates"}
 
 
 async def charge_due_balances(

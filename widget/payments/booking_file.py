@@ -47,11 +47,24 @@ class Event(msgspec.Struct, frozen=True):
     at: datetime
 
 
+class DateChangeRow(msgspec.Struct, frozen=True):
+    """A change of the booking's dates and what became of its difference."""
+
+    first: date
+    end: date
+    difference: int
+    settlement: str
+    status: str
+    payment_ref: str | None
+    created_at: datetime
+
+
 class BookingFile(msgspec.Struct, frozen=True):
     booking: Booking
     payment: Payment
     mails: list[Mail]
     events: list[Event]
+    changes: list[DateChangeRow] = []
 
 
 class UnitChoice(msgspec.Struct, frozen=True):
@@ -80,11 +93,13 @@ async def booking_file(conn: Conn, property_id: int, reference: str) -> BookingF
     q = queries("console")
     mails = await (await conn.execute(q["booking_messages"], {"id": row["id"]})).fetchall()
     events = await (await conn.execute(q["booking_events"], {"id": row["id"]})).fetchall()
+    changes = await (await conn.execute(q["date_changes_of_booking"], {"id": row["id"]})).fetchall()
     return BookingFile(
         booking=msgspec.convert(row, Booking),
         payment=msgspec.convert(row, Payment),
         mails=[msgspec.convert(m, Mail) for m in mails],
         events=[msgspec.convert(e, Event) for e in events],
+        changes=[msgspec.convert(c, DateChangeRow) for c in changes],
     )
 
 
@@ -108,7 +123,8 @@ class UnitTaken(Conflict):
     code = "unit_taken"
 
 
-def _clash(row: dict[str, Any]) -> str:
+def clash_named(row: dict[str, Any]) -> str:
+    """What is in the way, in the owner's words: a booking's reference, a hold, a block."""
     first: date = row["first_night"]
     last: date = row["last_night"]
     if row["status"] == "confirmed":
@@ -158,7 +174,7 @@ async def move_booking(
                 raise Conflict("The booking changed meanwhile; please reload.", code="stale")
     except pg_errors.ExclusionViolation:
         clashes = await (await conn.execute(q["in_the_way_of_move"], stay)).fetchall()
-        named = "; ".join(_clash(c) for c in clashes) or "another reservation"
+        named = "; ".join(clash_named(c) for c in clashes) or "another reservation"
         raise UnitTaken(
             f"{target['name']} is not free for this stay: {named}.", field="unit"
         ) from None

@@ -178,14 +178,28 @@ def booking_answer(booking: Booking) -> BookingOut:
     )
 
 
-async def cancel_booking(conn: Conn, provider: PaymentProvider, booking: Booking) -> Booking:
-    """Cancel a confirmed booking and refund what the policy gives back; returns the
-    booking as it is afterwards."""
+def chosen_refund(booking: Booking, refund: int) -> Terms:
+    """The terms of a cancellation that gives back ``refund`` (chosen by the owner or their
+    staff instead of the policy's): anything from nothing to all that was paid."""
+    deal = terms(booking)
+    if not 0 <= refund <= deal.paid:
+        raise Invalid(
+            f"the refund must be between 0 and what was paid ({deal.paid} minor units)",
+            field="refund",
+        )
+    return Terms(deal.paid, refund, deal.free_until, deal.refund_percent, deal.possible)
+
+
+async def cancel_booking(
+    conn: Conn, provider: PaymentProvider, booking: Booking, chosen: int | None = None
+) -> Booking:
+    """Cancel a confirmed booking and refund what the policy gives back (or ``chosen``, an
+    amount no more than was paid); returns the booking as it is afterwards."""
     if booking.status == "cancelled":
         return booking
     if booking.status != "confirmed":
         raise Conflict("Only a confirmed booking can be cancelled.", code="not_cancellable")
-    deal = terms(booking)
+    deal = terms(booking) if chosen is None else chosen_refund(booking, chosen)
     if not deal.possible:
         raise Invalid(
             "The stay has begun; please contact the guesthouse to change it.",

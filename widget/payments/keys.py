@@ -66,3 +66,8 @@ def charge_cancel_key(charge_id: UUID) -> str:
     """Cancelling a later charge's payment that waited for the guest, when the booking is
     cancelled."""
     return f"innkeep-{charge_id}-charge-cancel"
+
+
+def date_change_refund_key(change_id: UUID) -> str:
+    """Refunding what a change of a booking's dates gives back (once per change)."""
+    return f"innkeep-{change_id}-date-change-refund"

@@ -7,7 +7,7 @@
 SELECT b.reference, r.status::text AS status, lower(r.stay) AS check_in,
        upper(r.stay) AS check_out, u.name AS unit, rt.name AS room_type, b.guest, r.adults,
        r.children, r.quote, r.refund_amount, p.currency,
-       ((r.quote->>'due_now')::bigint
+       (coalesce(r.first_payment, (r.quote->>'due_now')::bigint)
        + CASE WHEN r.group_id IS NULL OR r.group_id = r.id
               THEN coalesce((SELECT sum(c.amount) FROM booking_charge c
                              WHERE c.reservation_id = r.id AND c.status = 'succeeded'

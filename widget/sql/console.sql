@@ -95,7 +95,17 @@ WITH here AS (
 -- room carries them).
 SELECT b.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
        u.name AS unit, rt.name AS room_type, b.guest, r.adults, r.children, r.quote,
-       b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today
+       b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today,
+       -- What was actually taken for this room: the payment at booking once captured (what
+       -- it still holds after a date change's refund), and the later charges that went
+       -- through (a single room's; a group's are the booking's, not one room's).
+       CASE WHEN b.payment_captured_at IS NOT NULL
+            THEN coalesce(r.first_payment, (r.quote->>'due_now')::bigint) ELSE 0 END
+       + CASE WHEN r.group_id IS NULL
+              THEN coalesce((SELECT sum(c.amount) FROM booking_charge c
+                             WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)
+              ELSE 0 END::bigint
+       AS paid
 FROM reservation r
 CROSS JOIN here
 JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
@@ -250,7 +260,8 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        p.rate_plans, p.extras, r.payment_terms,
        -- What was actually taken (a group's first room carries the one payment for every
        -- room): the payment at booking and every later charge that went through.
-       coalesce((SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+       coalesce(r.first_payment,
+                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
                  WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
        + coalesce((SELECT sum(c.amount) FROM booking_charge c
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
@@ -331,7 +342,7 @@ UPDATE reservation SET booking_secret_hash = %(secret_hash)s WHERE id = %(id)s
 -- name: pay_at_property
 -- A booking taken by the front desk: nothing is charged online; all is due at the property.
 UPDATE reservation SET payment_provider = 'property', payment_status = 'at_property',
-       updated_at = now()
+       first_payment = 0, updated_at = now()
 WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
 RETURNING id
 
@@ -369,3 +380,98 @@ RETURNING email, role, property_id
 -- name: other_owners
 SELECT count(*) AS n FROM membership m JOIN console_user u ON u.id = m.user_id
 WHERE m.property_id = %(property_id)s AND m.role = 'owner' AND u.email <> %(email)s
+
+-- name: date_change_target
+-- What changing a booking's dates needs: the stay, the party and choices to price it again,
+-- the money taken (the first payment's remainder, the saved card) and a scheduled balance.
+SELECT r.id, r.property_id, r.reference, r.version, r.status::text AS status, r.unit_id,
+       EXISTS (SELECT 1 FROM reservation m WHERE m.group_id = r.id) AS in_group,
+       u.name AS unit,
+       lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children, r.quote,
+       r.promo_code, r.payment_provider, r.payment_ref, r.customer_ref,
+       r.payment_method_ref, rt.slug AS room_type, p.currency,
+       coalesce(r.first_payment, (r.quote->>'due_now')::bigint) AS first_payment,
+       b.id AS balance_id, b.amount AS balance_amount,
+       (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
+        WHERE c.reservation_id = r.id AND c.kind = 'change'
+          AND c.status IN ('scheduled', 'requires_action', 'balance_due'))::bigint
+       AS change_owed,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
+FROM reservation r
+JOIN property p ON p.id = r.property_id
+JOIN unit u ON u.id = r.unit_id
+JOIN room_type rt ON rt.id = u.room_type_id
+LEFT JOIN booking_charge b
+       ON b.reservation_id = r.id AND b.kind = 'balance' AND b.status = 'scheduled'
+WHERE r.reference = %(reference)s AND r.property_id = %(property_id)s
+
+-- name: change_stay
+-- Fenced by version; the exclusion constraint refuses nights the unit does not have free.
+-- (SET reads the row as it was: first_payment is what it held before this refund.)
+UPDATE reservation
+SET stay = daterange(%(check_in)s, %(check_out)s), quote = %(quote)s,
+    quote_hash = %(quote_hash)s,
+    first_payment = coalesce(first_payment, (quote->>'due_now')::bigint) - %(refund)s,
+    version = version + 1, updated_at = now()
+WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
+  AND property_id = %(property_id)s
+RETURNING version
+
+-- name: record_date_change
+INSERT INTO booking_change (id, reservation_id, from_version, old_stay, new_stay, old_total,
+                            new_total, difference, settlement, status, actor)
+VALUES (%(id)s, %(reservation_id)s, %(from_version)s,
+        daterange(%(old_check_in)s, %(old_check_out)s),
+        daterange(%(check_in)s, %(check_out)s), %(old_total)s, %(new_total)s,
+        %(difference)s, %(settlement)s, %(status)s, %(actor)s)
+
+-- name: date_change_settled
+UPDATE booking_change SET status = %(status)s, payment_ref = %(payment_ref)s WHERE id = %(id)s
+
+-- name: balance_follows_change
+-- A balance not charged yet takes the difference (or, when it no longer has anything to
+-- take, is never charged).
+UPDATE booking_charge
+SET amount = CASE WHEN %(amount)s > 0 THEN %(amount)s ELSE amount END,
+    status = CASE WHEN %(amount)s > 0 THEN status ELSE 'canceled' END, updated_at = now()
+WHERE id = %(id)s AND status = 'scheduled'
+
+-- name: open_change_charge
+-- What a date change costs more: to the saved card (leased to the caller, who charges it at
+-- once) or left 'balance_due' for the guest's payment link.
+INSERT INTO booking_charge (id, reservation_id, kind, amount, currency, due_on, next_try_at,
+                            status, reason, leased_until)
+SELECT %(id)s, r.id, 'change', %(amount)s, p.currency,
+       (innkeep_now() AT TIME ZONE p.time_zone)::date, innkeep_now(), %(status)s,
+       %(reason)s, innkeep_now() + make_interval(secs => %(lease_seconds)s)
+FROM reservation r JOIN property p ON p.id = r.property_id
+WHERE r.id = %(reservation_id)s
+
+-- name: change_charge_to_take
+SELECT c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reason, c.status,
+       r.status::text AS booking_status, r.reference, r.customer_ref, r.payment_method_ref
+FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
+WHERE c.id = %(id)s
+
+-- name: date_changes_of_booking
+SELECT lower(new_stay) AS first, upper(new_stay) AS end, difference, settlement, status,
+       payment_ref, created_at
+FROM booking_change WHERE reservation_id = %(id)s ORDER BY created_at
+
+-- name: payment_links_sent
+-- Locks the hold's row: two clicks at once count one after the other.
+SELECT (SELECT count(*) FROM outbox_message
+        WHERE reservation_id = r.id AND kind = 'guest_payment_link') AS n
+FROM reservation r WHERE r.id = %(id)s
+FOR UPDATE
+
+-- name: hold_for_payment_link
+-- The guest pays on their own page with the link's key (it is the hold's token now): the
+-- room stays held the phone hold's time, longer than a widget hold.
+UPDATE reservation
+SET hold_token_hash = %(token_hash)s,
+    hold_expires_at = greatest(hold_expires_at,
+                               innkeep_now(property_id) + make_interval(mins => %(minutes)s)),
+    updated_at = now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id)
+RETURNING hold_expires_at

@@ -253,7 +253,8 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        -- What was actually taken: the payment at booking (0 for a stay paid at the
        -- property; for a group, its first room carries the one payment for every room)
        -- and every later charge that went through (the balance, a no-show fee).
-       coalesce((SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+       coalesce(r.first_payment,
+                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
                  WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
        + coalesce((SELECT sum(c.amount) FROM booking_charge c
                    WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
@@ -302,7 +303,8 @@ LIMIT %(limit)s
 -- A group's first room carries the one payment for every room: a room cancelled alone is
 -- refunded from it, and what such rooms got back is no longer there for the others.
 SELECT b.payment_ref, r.refund_amount,
-       (CASE WHEN r.group_id IS NULL THEN (r.quote->>'due_now')::bigint
+       (CASE WHEN r.group_id IS NULL
+             THEN coalesce(r.first_payment, (r.quote->>'due_now')::bigint)
              ELSE (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
                    WHERE m.group_id = r.group_id)
                   - (SELECT coalesce(sum(m.refund_amount), 0) FROM reservation m
@@ -511,7 +513,7 @@ SELECT %(charge_id)s, r.id, 'no_show', %(amount)s, p.currency,
        innkeep_now() + make_interval(secs => %(lease_seconds)s)
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.id = %(id)s
-ON CONFLICT (reservation_id, kind) DO NOTHING
+ON CONFLICT (reservation_id, kind) WHERE kind <> 'change' DO NOTHING
 RETURNING id
 
 -- name: charge_to_take

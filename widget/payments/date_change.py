@@ -1,0 +1,310 @@
+"""Changing a confirmed booking's dates from the console: priced again as the widget would
+price the new stay (same room type, party, rate plan, extras and promo code), shown first,
+then done in one transaction fenced by the booking's version, where the exclusion
+constraint decides whether the unit has the new nights (a refusal names what is in the
+way). What is paid online changes by the difference: a scheduled balance absorbs it; else
+a smaller amount is refunded through the provider from the payment taken at booking, a
+larger one charged to the card the rate plan saved, or, without one, left "balance due"
+with a payment link e-mailed to the guest. A stay paid at the property only changes what
+is due there. Every provider call has a key derived from the change, so nothing is paid or
+refunded twice."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+from psycopg import errors as pg_errors
+from psycopg.types.json import Jsonb
+
+from engine import Quote, quote_to_builtins
+from widget.db import Conn
+from widget.errors import Conflict, Invalid, NotFound
+from widget.inventory.catalogue import Catalogue, party
+from widget.inventory.quoting import Choices, quote
+from widget.mail.compose import dates_changed
+from widget.mail.outbox import booking_for_mail, enqueue
+from widget.payments.balance import LEASE_SECONDS, take
+from widget.payments.booking_file import UnitTaken, clash_named
+from widget.payments.keys import date_change_refund_key
+from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.sql import queries
+from widget.tokens import new_token, token_hash
+
+log = logging.getLogger(__name__)
+
+
+class ChangeTarget(msgspec.Struct, frozen=True):
+    """The booking as a date change reads it (``console.sql`` ``date_change_target``)."""
+
+    id: UUID
+    property_id: int
+    reference: str
+    version: int
+    status: str
+    unit_id: int
+    #: A booking of several rooms (its rooms' dates change together: not built yet).
+    in_group: bool
+    unit: str
+    check_in: date
+    check_out: date
+    adults: int | None
+    children: list[int]
+    quote: Quote
+    promo_code: str | None
+    payment_provider: str | None
+    payment_ref: str | None
+    customer_ref: str | None
+    payment_method_ref: str | None
+    room_type: str
+    currency: str
+    first_payment: int
+    balance_id: UUID | None
+    balance_amount: int | None
+    #: What an earlier change still waits to be paid (by the guest's link).
+    change_owed: int
+    today: date
+
+    @property
+    def saved_card(self) -> bool:
+        return bool(self.customer_ref and self.payment_method_ref)
+
+
+@dataclass(frozen=True)
+class DateChange:
+    """What changing the dates would do: the new quote and how the difference is settled."""
+
+    target: ChangeTarget
+    quote: Quote
+    #: What is paid online changes by this much (> 0 the guest owes it, < 0 given back).
+    difference: int
+    #: none, refund, saved_card, link, balance, at_property
+    settlement: str
+    #: What moves through the provider or the link now (the refund or the charge).
+    amount: int
+    #: What the scheduled balance becomes (settlement "balance", or 0 when it is dropped).
+    balance: int | None
+    #: What is in the way on the booking's unit, if anything (the change would be refused).
+    clash: str | None
+
+    @property
+    def check_in(self) -> date:
+        return self.quote.check_in
+
+    @property
+    def check_out(self) -> date:
+        return self.quote.check_out
+
+
+async def change_target(conn: Conn, property_id: int, reference: str) -> ChangeTarget:
+    """Booking ``reference`` of ``property_id`` (`NotFound` for another property's)."""
+    cur = await conn.execute(
+        queries("console")["date_change_target"],
+        {"reference": reference, "property_id": property_id},
+    )
+    row = await cur.fetchone()
+    if row is None:
+        raise NotFound("There is no such booking.")
+    return msgspec.convert(row, ChangeTarget)
+
+
+def _settlement(target: ChangeTarget, difference: int) -> tuple[str, int, int | None]:
+    """How ``difference`` is settled: (settlement, amount moved now, new balance)."""
+    if target.payment_provider == "property":
+        return "at_property", 0, None
+    if difference == 0:
+        return "none", 0, None
+    if target.balance_id is not None and target.balance_amount is not None:
+        balance = target.balance_amount + difference
+        if balance > 0:
+            return "balance", 0, balance
+        difference, left = balance, 0  # the balance is dropped; the rest comes back
+        if difference == 0:
+            return "balance", 0, left
+    if difference > 0:
+        return ("saved_card" if target.saved_card else "link"), difference, None
+    if not target.payment_ref or -difference > target.first_payment:
+        raise Invalid(
+            "the new dates give back more than the payment taken at booking still holds; "
+            "cancel the booking with a chosen refund instead",
+            field="check_in",
+        )
+    balance_left = 0 if target.balance_id is not None else None
+    return "refund", -difference, balance_left
+
+
+async def plan_date_change(
+    conn: Conn, catalogue: Catalogue, target: ChangeTarget, check_in: date, check_out: date
+) -> DateChange:
+    """Price the new stay and say what changing to it would do; nothing is changed."""
+    if target.status != "confirmed":
+        raise Conflict("Only a confirmed booking can change its dates.", code="not_changeable")
+    if target.in_group:
+        raise Conflict(
+            "This booking has several rooms; their dates cannot be changed here yet.",
+            code="not_changeable",
+        )
+    if target.change_owed:
+        raise Conflict(
+            f"The last change of dates is still due from the guest ({target.change_owed} "
+            f"{target.currency} minor units); change the dates again once it is paid, or "
+            "cancel the booking.",
+            code="change_unpaid",
+        )
+    old = target.quote
+    choices = Choices(rate_plan=old.rate_plan, extras=dict(old.extras), inputs=dict(old.inputs))
+    new = await quote(
+        conn, catalogue, target.room_type, check_in, check_out,
+        party(target.adults or 1, list(target.children)), target.promo_code, target.today,
+        choices,
+    )
+    difference = new.online_total - old.online_total
+    settlement, amount, balance = _settlement(target, difference)
+    clash = await _in_the_way(conn, target, check_in, check_out)
+    return DateChange(target, new, difference, settlement, amount, balance, clash)
+
+
+async def _in_the_way(
+    conn: Conn, target: ChangeTarget, check_in: date, check_out: date
+) -> str | None:
+    cur = await conn.execute(
+        queries("console")["in_the_way_of_move"],
+        {"unit_id": target.unit_id, "id": target.id, "check_in": check_in,
+         "check_out": check_out},
+    )
+    rows = await cur.fetchall()
+    return "; ".join(clash_named(row) for row in rows) or None
+
+
+async def change_dates(
+    conn: Conn,
+    provider: PaymentProvider,
+    change: DateChange,
+    *,
+    actor: str,
+    site: str,
+) -> str:
+    """Change the booking's dates as ``change`` showed; returns how the difference was
+    settled (``refunded``, ``charged``, ``link_sent``, …). `UnitTaken` names the clash."""
+    change_id = uuid4()
+    target = change.target
+    try:
+        async with conn.transaction():
+            await _write_change(conn, change, change_id, actor, site)
+    except pg_errors.ExclusionViolation:
+        clash = await _in_the_way(conn, target, change.check_in, change.check_out)
+        raise UnitTaken(
+            f"{target.unit} is not free for these dates: {clash or 'another reservation'}.",
+            field="check_in",
+        ) from None
+    return await _settle(conn, provider, change, change_id, site)
+
+
+async def _write_change(
+    conn: Conn, change: DateChange, change_id: UUID, actor: str, site: str
+) -> None:
+    """The new stay and quote, the change's record, the balance or charge that follows and
+    the guest's e-mail, all in the caller's transaction."""
+    q, target, new = queries("console"), change.target, change.quote
+    await conn.execute(
+        q["expire_lapsed_holds_of_unit"],
+        {"unit_id": target.unit_id, "check_in": new.check_in, "check_out": new.check_out},
+    )
+    refund = change.amount if change.settlement == "refund" else 0
+    cur = await conn.execute(
+        q["change_stay"],
+        {"id": target.id, "version": target.version, "property_id": target.property_id,
+         "check_in": new.check_in, "check_out": new.check_out,
+         "quote": Jsonb(quote_to_builtins(new)), "quote_hash": new.quote_hash,
+         "refund": refund},
+    )
+    if await cur.fetchone() is None:
+        raise Conflict("The booking changed meanwhile; please reload.", code="stale")
+    await conn.execute(
+        q["record_date_change"],
+        {"id": change_id, "reservation_id": target.id, "from_version": target.version,
+         "old_check_in": target.check_in, "old_check_out": target.check_out,
+         "check_in": new.check_in, "check_out": new.check_out,
+         "old_total": target.quote.total, "new_total": new.total,
+         "difference": change.difference, "settlement": change.settlement,
+         "status": "pending" if change.amount else "done", "actor": actor},
+    )
+    if change.balance is not None and target.balance_id is not None:
+        await conn.execute(
+            q["balance_follows_change"], {"id": target.balance_id, "amount": change.balance}
+        )
+    link = await _open_charge(conn, change, change_id, site)
+    mail = await booking_for_mail(conn, target.id)
+    await enqueue(
+        conn, target.id,
+        dates_changed(mail, target.check_in, target.check_out, change.settlement,
+                      change.amount, link),
+    )
+
+
+async def _open_charge(
+    conn: Conn, change: DateChange, change_id: UUID, site: str
+) -> str | None:
+    """The charge for what the change costs more; the guest's payment link, if they are
+    to pay it themselves."""
+    if change.settlement not in ("saved_card", "link"):
+        return None
+    by_link = change.settlement == "link"
+    await conn.execute(
+        queries("console")["open_change_charge"],
+        {"id": change_id, "reservation_id": change.target.id, "amount": change.amount,
+         "status": "balance_due" if by_link else "scheduled",
+         "reason": f"dates changed to {change.check_in} – {change.check_out}",
+         "lease_seconds": LEASE_SECONDS},
+    )
+    if not by_link:
+        return None
+    await conn.execute(
+        queries("payments")["booking_payment_status"],
+        {"id": change.target.id, "payment_status": "balance_due"},
+    )
+    key = new_token()
+    await conn.execute(
+        queries("payments")["keep_link_token"], {"id": change_id, "token_hash": token_hash(key)}
+    )
+    # The guest's payment page (/pay/{charge}) reads the charge through /api/v1/charges.
+    return f"{site.rstrip('/')}/pay/{change_id}?key={key}"
+
+
+async def _settle(
+    conn: Conn, provider: PaymentProvider, change: DateChange, change_id: UUID, site: str
+) -> str:
+    """After the commit: move the money the change showed (never twice: keyed by it)."""
+    q = queries("console")
+    target = change.target
+    if change.settlement == "refund":
+        assert target.payment_ref is not None  # `_settlement` refuses a refund without one
+        try:
+            made = await provider.refund(
+                target.payment_ref, change.amount, idempotency_key=date_change_refund_key(change_id)
+            )
+        except PaymentUnavailable as exc:
+            log.warning("date change %s: refund not made: %s", change_id, exc)
+            await conn.execute(
+                q["date_change_settled"], {"id": change_id, "status": "failed",
+                                           "payment_ref": None})
+            return "refund_failed"
+        await conn.execute(
+            q["date_change_settled"], {"id": change_id, "status": "done", "payment_ref": made.id}
+        )
+        return "refunded"
+    if change.settlement == "saved_card":
+        cur = await conn.execute(q["change_charge_to_take"], {"id": change_id})
+        charge: dict[str, Any] | None = await cur.fetchone()
+        assert charge is not None  # written in the change's transaction
+        outcome = await take(conn, provider, charge, site)
+        status = "done" if outcome == "succeeded" else "failed"
+        await conn.execute(
+            q["date_change_settled"], {"id": change_id, "status": status, "payment_ref": None}
+        )
+        return "charged" if outcome == "succeeded" else f"charge_{outcome}"
+    return {"link": "link_sent"}.get(change.settlement, change.settlement)

@@ -2625,6 +2625,7 @@ _CONSOLE_ROOMS: dict[str, dict[str, str]] = {
     },
 }
 for _language, _words in _CONSOLE_ROOMS.items():
+    CONSOLE_CATALOGUE[_language].update(_words)
 
 # The front desk's words (issue 16: chosen refunds, date changes, payment links, restriction
 # overrides), kept together so that other pages' words merge beside them.

@@ -50,6 +50,8 @@ EXPECTED_TABLES = {
     "booking_charge",
     "charge_attempt",
     "demo_customer",
+    # the guest's payment page (0024)
+    "payment_link",
 }
 
 

@@ -66,3 +66,8 @@ def charge_cancel_key(charge_id: UUID) -> str:
     """Cancelling a later charge's payment that waited for the guest, when the booking is
     cancelled."""
     return f"innkeep-{charge_id}-charge-cancel"
+
+
+def card_update_key(link_id: UUID) -> str:
+    """The SetupIntent of one card-update link: viewing the page again reuses it."""
+    return f"innkeep-{link_id}-card-update"

@@ -59,7 +59,10 @@ def pay_csp(nonce: str, *, stripe: bool) -> str:
 def _headers(nonce: str, stripe: bool) -> dict[str, str]:
     return {
         "Content-Security-Policy": pay_csp(nonce, stripe=stripe),
-        "Referrer-Policy": "no-referrer",
+        # Never to another site (the address holds the key); but the form's POST must carry
+        # our origin: under "no-referrer" a browser sends "Origin: null", which the write
+        # guard (widget.embedding) rightly refuses.
+        "Referrer-Policy": "same-origin",
         "Cache-Control": "no-store",
         "X-Robots-Tag": "noindex",
     }

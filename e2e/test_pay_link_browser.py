@@ -74,23 +74,25 @@ def book_deposit(deployment: Deployment, slug: str) -> tuple[str, date]:
     return str(done["reference"]), date.fromisoformat(balance["due"])
 
 
-def emailed_link(outbox: Path, reference: str, timeout: float = 30.0) -> str:
-    """The /pay/ path and key in the guest's e-mail about ``reference``'s balance, once the
-    outbox sender wrote it (every few seconds)."""
+def emailed_link(
+    outbox: Path, reference: str, about: str, page: str, timeout: float = 30.0
+) -> str:
+    """The ``/{page}/`` path and key in the guest's e-mail about ``reference`` whose subject
+    says ``about``, once the outbox sender wrote it (every few seconds)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for path in sorted(outbox.glob("*.eml")):
             message = email.message_from_bytes(path.read_bytes(), policy=default)
             subject = str(message["Subject"])
-            if reference in subject and "confirm the balance" in subject:
+            if reference in subject and about in subject:
                 body = message.get_body(preferencelist=("plain",))
                 assert body is not None
-                found = re.search(r"https?://\S+/pay/\S+", body.get_content())
+                found = re.search(rf"https?://\S+/{page}/\S+", body.get_content())
                 assert found is not None
                 parts = urlsplit(found.group(0))
                 return f"{parts.path}?{parts.query}"
         time.sleep(0.25)
-    raise AssertionError(f"no e-mail about the balance of {reference} in {outbox}")
+    raise AssertionError(f"no e-mail about {about!r} of {reference} in {outbox}")
 
 
 def test_a_balance_that_needs_authentication_is_paid_through_the_link(
@@ -105,7 +107,8 @@ def test_a_balance_that_needs_authentication_is_paid_through_the_link(
          {"seconds": days * 86400 + 12 * 3600}, bearer(deployment))
     ran = innkeep("balances", "run", data_dir=deployment.data_dir)
     assert "requires_action" in ran, ran
-    link = emailed_link(deployment.data_dir / "outbox", reference)
+    outbox = deployment.data_dir / "outbox"
+    link = emailed_link(outbox, reference, "confirm the balance", "pay")
 
     page.goto(deployment.service + link)
     expect(page.get_by_test_id("pay-intro")).to_contain_text(reference)
@@ -120,4 +123,9 @@ def test_a_balance_that_needs_authentication_is_paid_through_the_link(
                  bearer(deployment))
     kinds = [m["kind"] for m in mails if m["reference"] == reference]
     assert kinds.count("guest_balance_charged") == 1, kinds
+    # The manage page now shows the balance paid; its form works in a browser too.
+    page.goto(deployment.service + emailed_link(outbox, reference, "is confirmed", "manage"))
+    expect(page.get_by_test_id("schedule")).to_contain_text("balance paid")
+    page.get_by_test_id("cancel-booking").click()
+    expect(page.get_by_test_id("cancelled-notice")).to_be_visible()
     call(deployment, "DELETE", f"/api/testing/v1/properties/{slug}", None, bearer(deployment))

@@ -88,8 +88,10 @@ def _page(booking: Booking, key: str, message: str | None = None) -> Template:
         },
         headers={
             "Content-Security-Policy": manage_csp(nonce),
-            # The page's URL carries the secret: never send it on to another site.
-            "Referrer-Policy": "no-referrer",
+            # The page's URL carries the secret: never send it on to another site. Not
+            # "no-referrer": under it a browser posts the cancel form with "Origin: null",
+            # which the write guard (widget.embedding) refuses.
+            "Referrer-Policy": "same-origin",
             "Cache-Control": "no-store",
             "X-Robots-Tag": "noindex",
         },

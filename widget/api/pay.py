@@ -11,7 +11,7 @@ never cached and never sent on as a referrer.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, MediaType, Response, get, post
@@ -19,6 +19,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Template
 
+from widget.db import Conn
 from widget.embedding import STRIPE_CONNECT, STRIPE_FRAMES, STRIPE_SCRIPTS, new_nonce
 from widget.errors import NotFound, PaymentServiceDown
 from widget.form_csrf import form_csrf
@@ -28,7 +29,7 @@ from widget.mail.phrases import phrases
 from widget.payments.guest_pay import PayState, complete, page_state
 from widget.payments.pay_links import PayLink, find_link
 from widget.payments.provider import TEST_CARDS, PaymentUnavailable
-from widget.state import DbDep, ServicesDep
+from widget.state import DbDep, Services, ServicesDep
 
 PayCSRF = form_csrf("/pay")
 LinkId = Annotated[UUID, PathParameter(description="The payment link's id.")]
@@ -68,7 +69,7 @@ def _headers(nonce: str, stripe: bool) -> dict[str, str]:
     }
 
 
-def _page(link: PayLink, state: PayState, key: str, services: Any) -> Template:
+def _page(link: PayLink, state: PayState, key: str, services: Services) -> Template:
     """The page for ``link`` as ``state`` says."""
     nonce, provider = new_nonce(), services.payments
     stripe = provider.name == "stripe"
@@ -102,7 +103,7 @@ def _closed(status: int, text: str) -> Response[str]:
     )
 
 
-async def _opened(db: Any, link_id: UUID, key: str | None) -> PayLink | Response[str]:
+async def _opened(db: Conn, link_id: UUID, key: str | None) -> PayLink | Response[str]:
     """The link, or the page saying why it does not open (in the guest's words if known)."""
     try:
         link = await find_link(db, link_id, key, keep_expired=True)
@@ -154,7 +155,9 @@ class PayPageController(Controller):
         return _page(link, state, key, services)
 
 
-async def _state(db: Any, services: Any, link: PayLink, test_card: str | None) -> PayState:
+async def _state(
+    db: Conn, services: Services, link: PayLink, test_card: str | None
+) -> PayState:
     """The page's state, after acting on the form when ``test_card`` is given (a POST)."""
     try:
         if test_card is None:

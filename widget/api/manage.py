@@ -89,8 +89,8 @@ def _page(booking: Booking, key: str, message: str | None = None) -> Template:
         headers={
             "Content-Security-Policy": manage_csp(nonce),
             # The page's URL carries the secret: never send it on to another site. Not
-            # "no-referrer": under it a browser posts the cancel form with "Origin: null",
-            # which the write guard (widget.embedding) refuses.
+            # `no-referrer`: under it a browser posts the cancel form with `Origin: null`,
+            # which the origin check must refuse (a sandboxed frame of any site sends it).
             "Referrer-Policy": "same-origin",
             "Cache-Control": "no-store",
             "X-Robots-Tag": "noindex",

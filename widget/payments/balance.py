@@ -49,9 +49,6 @@ UNANSWERED_RETRY_SECONDS = 600
 #: the last the balance is due from the guest some other way.
 SOFT_RETRY_SECONDS = (86400, 2 * 86400, 3 * 86400)
 BATCH = 20
-#: A charge the guest may still pay on their link: the bank wants them to confirm it, or
-#: the saved card failed and another card may pay it.
-GUEST_MAY_PAY = ("requires_action", "balance_due")
 _WHAT = {"balance": "Balance", "no_show": "No-show fee"}
 
 
@@ -202,6 +199,11 @@ async def charge_for_guest(conn: Conn, charge_id: UUID, key: str | None) -> dict
     if row is None:
         raise NotFound("No such payment, or the link's key does not match it.")
     return dict(row)
+
+
+#: A charge the guest may still pay on their link: the bank wants them to confirm it, or
+#: the saved card failed and another card may pay it.
+GUEST_MAY_PAY = ("requires_action", "balance_due")
 
 
 async def settle_guest_action(

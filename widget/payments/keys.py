@@ -56,6 +56,11 @@ def setup_key(hold_id: UUID) -> str:
     return f"innkeep-{hold_id}-setup"
 
 
+def card_update_key(link_id: UUID) -> str:
+    """The SetupIntent of one card-update link: viewing the page again reuses it."""
+    return f"innkeep-{link_id}-card-update"
+
+
 def attempt_key(charge_id: UUID, attempt: int) -> str:
     """One attempt at a charge after booking: a time-out retries the same attempt (same
     key); a soft decline retried days later is a new attempt (a new key)."""
@@ -66,8 +71,3 @@ def charge_cancel_key(charge_id: UUID) -> str:
     """Cancelling a later charge's payment that waited for the guest, when the booking is
     cancelled."""
     return f"innkeep-{charge_id}-charge-cancel"
-
-
-def card_update_key(link_id: UUID) -> str:
-    """The SetupIntent of one card-update link: viewing the page again reuses it."""
-    return f"innkeep-{link_id}-card-update"

@@ -34,6 +34,7 @@ from tests.payments.test_payment_terms import (
     run_job,
 )
 from tests.payments.test_stripe_checkout import worker_connection
+from widget.mail.phrases import PHRASES
 from widget.payments.balance import remind_balances
 
 
@@ -206,6 +207,12 @@ async def test_stripe_a_guarantee_card_is_replaced_through_the_manage_page(
     standin.confirm_setup(setup["id"], "pm_card_visa")
     assert (await stripe_api.post(f"/api/v1/holds/{hold['id']}/confirm",
                                   headers=headers)).status_code == 200
+    ((guests,),) = demo_property.execute(
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_confirmation'").fetchall()
+    assert "Ihre Karte wird als Garantie hinterlegt" in guests
+    ((owners,),) = demo_property.execute(
+        "SELECT body_text FROM outbox_message WHERE kind = 'owner_notification'").fetchall()
+    assert not any(words["guarantee"] in owners for words in PHRASES.values())  # not "your card"
     manage, secret = manage_link(demo_property)
     shown = await stripe_api.get(manage, params={"key": secret})
     assert "Ihre Karte wird als Garantie hinterlegt" in shown.text

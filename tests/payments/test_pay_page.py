@@ -36,6 +36,8 @@ from tests.payments.test_payment_terms import (
 from tests.payments.test_stripe_checkout import worker_connection
 from widget.mail.phrases import PHRASES
 from widget.payments.balance import remind_balances
+from widget.sql import queries
+from widget.tokens import new_token, token_hash
 
 
 @pytest.fixture(autouse=True)
@@ -254,3 +256,51 @@ async def test_no_card_to_replace_is_a_409_and_changes_nothing(
                                                          "_csrf_token": token.group(1)})
     assert refused.status_code == 409 and refused.json()["error"] == "no_card_kept"
     assert demo_property.execute("SELECT count(*) FROM payment_link").fetchone() == (0,)
+
+
+def left_without_a_payment(conn: psycopg.Connection[Any]) -> tuple[str, str]:
+    """The booking's balance due with no payment to confirm (the provider refused before
+    making one, or the owner asks the guest to pay), and its link as a caller that links
+    to ``/pay/{charge id}`` makes it (``keep_link_token``): the path and the key."""
+    (charge_id,) = conn.execute(
+        """UPDATE booking_charge SET status = 'balance_due', payment_ref = NULL, tries = 1
+           RETURNING id""").fetchone() or ()
+    conn.execute("UPDATE reservation SET payment_status = 'balance_due'")
+    key = new_token()
+    conn.execute(queries("payments")["keep_link_token"],
+                 {"id": charge_id, "token_hash": token_hash(key)})
+    conn.commit()
+    return f"/pay/{charge_id}", key
+
+
+async def test_a_balance_due_without_a_payment_gets_one_payment_made_and_paid_once(
+    demo_api: Any, demo_property: psycopg.Connection[Any]
+) -> None:
+    booked = await book(demo_api, DOUBLE)
+    path, key = left_without_a_payment(demo_property)
+    for _ in range(2):  # opening the page twice makes one payment
+        assert (await demo_api.get(path, params={"key": key})).status_code == 200
+    paid = await submit(demo_api, path, key, times=2, test_card="success")
+    assert 'data-testid="pay-done"' in paid.text
+    assert charge_state(demo_property) == ("succeeded", "paid")
+    assert demo_property.execute(
+        "SELECT count(*) FROM demo_payment WHERE hold_id IS NULL").fetchone() == (1,)
+    assert paid_in_all(demo_property) == online_of(booked["quote"])
+
+
+async def test_stripe_a_balance_due_without_a_payment_is_paid_once_and_the_webhook_records_it(
+    stripe_api: Any, standin: StripeStandIn, demo_property: psycopg.Connection[Any]
+) -> None:
+    hold = await book_stripe(stripe_api, standin, "pm_card_visa")
+    path, key = left_without_a_payment(demo_property)
+    for _ in range(2):
+        page = await stripe_api.get(path, params={"key": key})
+    (made,) = [i for i in standin.intents.values() if i["metadata"].get("charge_id")]
+    assert made["client_secret"] in page.text and made["capture_method"] != "manual"
+    standin.set(made["id"], status="succeeded", amount_received=made["amount"])  # Stripe.js
+    body, headers = standin.event("payment_intent.succeeded", made["id"], WEBHOOK_SECRET)
+    heard = await stripe_api.post("/api/v1/webhooks/stripe", content=body, headers=headers)
+    assert heard.json()["outcome"] == "charge_succeeded"
+    assert charge_state(demo_property) == ("succeeded", "paid")
+    first = next(i for i in standin.intents.values() if i["capture_method"] == "manual")
+    assert first["amount_received"] + made["amount_received"] == online_of(hold["quote"])

@@ -155,6 +155,22 @@ class DemoProvider:
             raise ChargeRefused(str(row and row["error_code"]), payment.id)
         return payment
 
+    async def start_payment(
+        self,
+        *,
+        customer: str | None,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: dict[str, str],
+    ) -> Payment:
+        return await self._one(
+            "demo_start_payment",
+            {"id": "demo_pi_" + new_token()[:24], "key": idempotency_key, "amount": amount,
+             "currency": currency, "customer": customer},
+        )
+
     async def authenticate(self, payment_id: str) -> Payment:
         """The demo's stand-in for the bank's check the guest passes on the payment link."""
         await self._row("demo_authenticate", {"id": payment_id})

@@ -16,7 +16,7 @@ from widget.db import Conn
 from widget.errors import Conflict
 from widget.payments.balance import settle_guest_action
 from widget.payments.demo_provider import DemoProvider
-from widget.payments.keys import card_update_key
+from widget.payments.keys import card_update_key, guest_payment_key
 from widget.payments.pay_links import PayLink
 from widget.payments.provider import PaymentProvider
 from widget.sql import queries
@@ -36,6 +36,8 @@ class PayState(msgspec.Struct, frozen=True, kw_only=True):
     client_secret: str | None = None
     #: The saved card the bank's check confirms (Stripe's recovery flow).
     payment_method: str | None = None
+    #: The payment the page confirms (None for a card update).
+    payment_id: str | None = None
 
 
 async def page_state(conn: Conn, provider: PaymentProvider, link: PayLink) -> PayState:
@@ -47,15 +49,40 @@ async def page_state(conn: Conn, provider: PaymentProvider, link: PayLink) -> Pa
         return await _card_state(conn, provider, link)
     if link.charge_status == "succeeded":
         return PayState(outcome="done")
-    if link.charge_status != _ACTS_ON[link.purpose] or not link.payment_ref:
+    if link.charge_status != _ACTS_ON[link.purpose]:
         return PayState(outcome="not_waiting")
+    if not link.payment_ref:
+        if link.purpose == "authenticate":
+            return PayState(outcome="not_waiting")
+        link = await _with_payment(conn, provider, link)
+    assert link.payment_ref is not None
     payment = await provider.retrieve(link.payment_ref)
     if payment.captured:
         return await _recorded(conn, provider, link)
     return PayState(
         outcome="waiting", client_secret=payment.client_secret,
         payment_method=payment.payment_method or link.payment_method_ref,
+        payment_id=payment.id,
     )
+
+
+async def _with_payment(conn: Conn, provider: PaymentProvider, link: PayLink) -> PayLink:
+    """A balance due with no payment left to confirm (the provider refused the charge
+    before making one, or the owner asked the guest to pay): the one payment for it, made
+    once (its key is the charge's) and kept on the charge."""
+    assert link.charge_id is not None and link.amount is not None
+    payment = await provider.start_payment(
+        customer=link.customer_ref, amount=link.amount, currency=link.currency,
+        idempotency_key=guest_payment_key(link.charge_id),
+        description=f"Payment for booking {link.reference}",
+        metadata={"booking": link.reference, "charge_id": str(link.charge_id)},
+    )
+    cur = await conn.execute(
+        queries("payments")["keep_guest_payment"],
+        {"id": link.charge_id, "payment_ref": payment.id},
+    )
+    kept = await cur.fetchone()
+    return msgspec.structs.replace(link, payment_ref=kept["payment_ref"] if kept else payment.id)
 
 
 async def _card_state(conn: Conn, provider: PaymentProvider, link: PayLink) -> PayState:
@@ -99,12 +126,12 @@ async def complete(
         return state
     if link.purpose == "update_card":
         return await _save_card(conn, provider, link, test_card)
-    assert link.payment_ref is not None  # page_state waits only on a payment
+    assert state.payment_id is not None  # page_state waits only on a payment
     if isinstance(provider, DemoProvider):
         if link.purpose == "authenticate":
-            await provider.authenticate(link.payment_ref)
+            await provider.authenticate(state.payment_id)
         else:
-            await provider.pay_with_card(link.payment_ref, test_card or "success")
+            await provider.pay_with_card(state.payment_id, test_card or "success")
     try:
         outcome = await settle_guest_action(conn, provider, await _charge(conn, link))
     except Conflict:

@@ -534,6 +534,34 @@ RETURNING setup_ref
 -- name: payment_link_done
 UPDATE payment_link SET done_at = coalesce(done_at, innkeep_now()) WHERE id = %(id)s
 
+-- name: demo_start_payment
+-- A payment the guest makes on their link: waits for their card (the same key, the same one).
+INSERT INTO demo_payment (id, idempotency_key, hold_id, amount, currency, status, customer)
+VALUES (%(id)s, %(key)s, NULL, %(amount)s, %(currency)s, 'requires_payment_method',
+        %(customer)s)
+ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+RETURNING *
+
+-- name: keep_guest_payment
+-- A charge the guest pays on their link that had no payment yet: the one made for it.
+UPDATE booking_charge SET payment_ref = coalesce(payment_ref, %(payment_ref)s),
+       updated_at = now()
+WHERE id = %(id)s AND status = 'balance_due'
+RETURNING payment_ref
+
+-- name: keep_link_token
+-- For callers that link to /pay/{charge id}: that charge's own link, to pay it (the bank's
+-- check while it waits for one, else another card); a new key replaces the old one.
+INSERT INTO payment_link (id, reservation_id, charge_id, purpose, token_hash, expires_at)
+SELECT c.id, c.reservation_id, c.id,
+       CASE WHEN c.status = 'requires_action' THEN 'authenticate' ELSE 'pay_balance' END,
+       %(token_hash)s, innkeep_now(r.property_id) + interval '14 days'
+FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
+WHERE c.id = %(id)s
+ON CONFLICT (id) DO UPDATE
+SET token_hash = EXCLUDED.token_hash, purpose = EXCLUDED.purpose,
+    expires_at = EXCLUDED.expires_at, done_at = NULL
+
 -- name: demo_pay_with_card
 -- The guest pays a waiting demo payment on the link with a test card: it goes through
 -- (once) unless the card declines.

@@ -130,7 +130,8 @@ def booking_confirmed(booking: BookingMail, manage_url: str, test_payment: bool)
     owner_ctx = _context(booking, owner_language, test_payment)
     # The owner's copy: the schedule, but not the guest's "your card is kept" sentence.
     owner_ctx["schedule"] = schedule_lines(
-        owner_ctx["t"], owner_language, booking.currency, booking.quote, None
+        owner_ctx["t"], owner_language, booking.currency, booking.quote, None,
+        money=booking.money,
     )
     return [
         Message(

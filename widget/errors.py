@@ -143,6 +143,12 @@ class PaymentServiceDown(ServiceDown):
     code = "payment_unavailable"
 
 
+class LinkExpired(Conflict):
+    """A guest's payment link whose time is over: they ask the property for a new one."""
+
+    code = "link_expired"
+
+
 class RulesChangedMeanwhile(Conflict):
     """The owner's draft of the pricing rules started from rules someone has saved over."""
 

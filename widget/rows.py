@@ -104,6 +104,15 @@ class PaymentTermsRow(msgspec.Struct, frozen=True):
     card_guarantee: bool = False
 
 
+class BalanceRow(msgspec.Struct, frozen=True):
+    """A booking's balance: what is charged after booking, on which day, and how it stands
+    (``scheduled``, ``succeeded``, ``requires_action``, ``balance_due``, ``canceled``)."""
+
+    amount: int
+    due_on: date
+    status: str
+
+
 class PlanName(msgspec.Struct, frozen=True):
     """A rate plan's (or an extra's) slug, name and what it includes (per language), to
     name it to guests."""
@@ -257,6 +266,11 @@ class Booking(msgspec.Struct, frozen=True):
     group_rooms: list[GroupRoom] | None = None
     #: The booking's balance was charged (each room's balance is then paid too).
     balance_taken: bool = False
+    #: The provider's customer and the card kept on it (a balance, a guarantee).
+    customer_ref: str | None = None
+    payment_method_ref: str | None = None
+    #: The balance charged after booking, if the plan has one.
+    balance: BalanceRow | None = None
 
     @property
     def money(self) -> StayMoney:
@@ -291,6 +305,8 @@ class BookingMail(msgspec.Struct, frozen=True):
     payment_status: str | None = None
     #: For a group's first room: every room, in the guest's order (None otherwise).
     group_rooms: list[GroupRoom] | None = None
+    #: The plan's payment terms the booking was sold under (a card guarantee, a balance).
+    payment_terms: PaymentTermsRow | None = None
 
     @property
     def money(self) -> StayMoney:

@@ -118,6 +118,7 @@ async def delete_disposable(conn: Conn, redis: SharedRedis, slug: str) -> None:
         for name in (
             "delete_outbox_of_property",
             "delete_demo_payments_of_property",
+            "delete_payment_links_of_property",
             "delete_charge_attempts_of_property",
             "delete_charges_of_property",
             "delete_console_history_of_property",

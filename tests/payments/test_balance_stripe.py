@@ -14,7 +14,15 @@ import pytest
 from tests.helpers import set_clock
 from tests.payments.conftest import GUEST
 from tests.payments.stripe_standin import StripeStandIn
-from tests.payments.test_payment_terms import BALANCE_DAY, DOUBLE, HOLDS, NOW, SITE, online_of
+from tests.payments.test_payment_terms import (
+    BALANCE_DAY,
+    DOUBLE,
+    HOLDS,
+    NOW,
+    SITE,
+    charge_of_link,
+    online_of,
+)
 from tests.payments.test_stripe_checkout import worker_connection
 from widget.payments.balance import charge_due_balances
 from widget.payments.provider import deployment_marker
@@ -103,8 +111,7 @@ async def test_authentication_required_is_confirmed_by_the_guest_on_that_payment
     mail = demo_property.execute(
         "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'").fetchone()
     assert mail is not None
-    link = next(word for word in mail[0].split() if word.startswith(SITE + "/pay/"))
-    charge_id, key = link.removeprefix(SITE + "/pay/").split("?key=")
+    charge_id, key = charge_of_link(demo_property, mail[0])
     (balance,) = balance_intents(standin)
     shown = (await stripe_api.get(f"/api/v1/charges/{charge_id}", params={"key": key})).json()
     assert shown["payment_id"] == balance["id"]

@@ -80,6 +80,15 @@ async def book(api: Any, stay: dict[str, Any], test_card: str = "success") -> di
     return {**hold, "reference": done.json()["reference"]}
 
 
+def charge_of_link(conn: psycopg.Connection[Any], text: str) -> tuple[str, str]:
+    """The charge a ``/pay/`` link in an e-mail's ``text`` pays, and the link's key."""
+    link = next(word for word in text.split() if word.startswith(SITE + "/pay/"))
+    link_id, key = link.removeprefix(SITE + "/pay/").split("?key=")
+    row = conn.execute("SELECT charge_id FROM payment_link WHERE id = %s", (link_id,)).fetchone()
+    assert row is not None, link
+    return str(row[0]), key
+
+
 def online_of(quote: dict[str, Any]) -> int:
     """What a quote has paid online: its total less what is paid at the property."""
     return int(quote["total"]) - sum(
@@ -198,8 +207,7 @@ async def test_authentication_required_is_paid_through_the_guests_link(
     mail = demo_property.execute(
         "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'").fetchone()
     assert mail is not None
-    link = next(word for word in mail[0].split() if word.startswith(SITE + "/pay/"))
-    charge_id, key = link.removeprefix(SITE + "/pay/").split("?key=")
+    charge_id, key = charge_of_link(demo_property, mail[0])
     wrong = await demo_api.post(f"/api/v1/charges/{charge_id}/confirm", params={"key": "x"})
     assert wrong.status_code == 404
     shown = await demo_api.get(f"/api/v1/charges/{charge_id}", params={"key": key})
@@ -274,8 +282,7 @@ async def test_a_balance_waiting_for_the_guest_is_cancelled_with_the_booking(
     mail = demo_property.execute(
         "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'").fetchone()
     assert mail is not None
-    link = next(word for word in mail[0].split() if word.startswith(SITE + "/pay/"))
-    charge_id, key = link.removeprefix(SITE + "/pay/").split("?key=")
+    charge_id, key = charge_of_link(demo_property, mail[0])
     path, secret = manage_link(demo_property)
     await cancel(demo_api, path, secret)
     late = await demo_api.post(f"/api/v1/charges/{charge_id}/confirm", params={"key": key})

@@ -35,6 +35,7 @@ EXPECTED_TABLES = {
     "export_served",
     "webhook_endpoint",
     "webhook_delivery",
+    "payment_link",  # the guest's payment page (0024)
     "channel_feed",
     "imported_event",
     "sync_conflict",

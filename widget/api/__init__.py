@@ -19,6 +19,7 @@ from widget.api.holds import HoldController
 from widget.api.ical import IcalExportController
 from widget.api.loader import LoaderController
 from widget.api.manage import ManageBookingController
+from widget.api.pay import PayPageController
 from widget.api.photos import PhotoController
 from widget.api.properties import PropertyController
 from widget.api.quotes import QuoteController
@@ -53,6 +54,7 @@ def _public_handlers() -> list[Any]:
         BookingController,
         ChargeController,
         ManageBookingController,
+        PayPageController,
         LoaderController,
         EmbedCheckController,
         WidgetPageController,

@@ -9,15 +9,18 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter, QueryParameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from widget.embedding import new_nonce
-from widget.errors import Invalid
+from widget.errors import Conflict, Invalid
 from widget.form_csrf import form_csrf
 from widget.intake import ACCEPTS, FORM
+from widget.links import site_url
 from widget.mail.compose import language_of, long_date, money, policy_sentence
 from widget.mail.phrases import phrases
+from widget.mail.schedule import schedule_lines
 from widget.payments.cancellation import booking_for_guest, cancel_booking, terms
+from widget.payments.pay_links import CARD_LINK_DAYS, open_link
 from widget.payments.room_cancellation import cancel_room
 from widget.rows import Booking, extras_label, plan_label
 from widget.state import DbDep, ServicesDep
@@ -36,6 +39,15 @@ def manage_csp(nonce: str) -> str:
         f"default-src 'none'; style-src 'nonce-{nonce}'; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'none'"
     )
+
+
+def card_changeable(booking: Booking) -> bool:
+    """The guest may replace the card the booking keeps: a guarantee for a stay paid at the
+    property, or the card a balance still to be charged will be taken from."""
+    if booking.status != "confirmed" or not (booking.customer_ref and booking.payment_method_ref):
+        return False
+    guarantee = booking.payment_terms is not None and booking.payment_terms.card_guarantee
+    return guarantee or (booking.balance is not None and booking.balance.status == "scheduled")
 
 
 def _page(booking: Booking, key: str, message: str | None = None) -> Template:
@@ -66,13 +78,20 @@ def _page(booking: Booking, key: str, message: str | None = None) -> Template:
             "rate": plan_label(booking.rate_plans, booking.quote.rate_plan, language),
             "extras": extras_label(booking.extras, booking.quote.extras, language),
             "can_cancel": deal.possible and booking.status == "confirmed",
+            "schedule": schedule_lines(
+                words, language, currency, booking.quote, booking.payment_terms, booking.balance,
+                booking.money,
+            ),
+            "can_change_card": card_changeable(booking),
             "message": message,
             "nonce": nonce,
         },
         headers={
             "Content-Security-Policy": manage_csp(nonce),
-            # The page's URL carries the secret: never send it on to another site.
-            "Referrer-Policy": "no-referrer",
+            # The page's URL carries the secret: never send it on to another site. Not
+            # `no-referrer`: under it a browser posts the cancel form with `Origin: null`,
+            # which the origin check must refuse (a sandboxed frame of any site sends it).
+            "Referrer-Policy": "same-origin",
             "Cache-Control": "no-store",
             "X-Robots-Tag": "noindex",
         },
@@ -127,3 +146,21 @@ class ManageBookingController(Controller):
             raise Invalid("room: say which room to cancel (0 is the first).", field="room")
         after = await cancel_room(db, services.payments, booking, int(room))
         return _page(after, key, message="room_cancelled")
+
+    @post("/{reference:str}/card", operation_id="changeBookingCard", status_code=303)
+    async def change_card(
+        self,
+        db: DbDep,
+        services: ServicesDep,
+        reference: Reference,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        """A fresh, short-lived link to the payment page that saves another card."""
+        booking = await booking_for_guest(db, reference, data.get("key", ""))
+        if not card_changeable(booking):
+            raise Conflict("This booking keeps no card to replace.", code="no_card_kept")
+        link = await open_link(
+            db, site_url(services.settings), reservation_id=booking.id,
+            purpose="update_card", days=CARD_LINK_DAYS,
+        )
+        return Redirect(path=link, status_code=303)

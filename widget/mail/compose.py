@@ -12,12 +12,14 @@ from functools import cache
 from html import escape
 from typing import Any
 
-from babel.dates import format_date, format_time
-from babel.numbers import format_currency, get_currency_precision
+from babel.dates import format_time
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from widget.i18n import LANGUAGES
+from widget.mail.formats import long_date as long_date
+from widget.mail.formats import money as money
 from widget.mail.phrases import phrases
+from widget.mail.schedule import schedule_lines
 from widget.paths import TEMPLATES_DIR
 from widget.rows import BookingMail, extras_label, plan_label
 
@@ -41,17 +43,6 @@ def _templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def money(amount: int, currency: str, language: str) -> str:
-    """``12300, "EUR", "de"`` → ``123,00 €``: minor units shown in the reader's format."""
-    major = amount / 10 ** get_currency_precision(currency)
-    return str(format_currency(major, currency, locale=language))
-
-
-def long_date(day: date, language: str) -> str:
-    """``2027-06-01, "de"`` → ``Dienstag, 1. Juni 2027``."""
-    return str(format_date(day, format="full", locale=language))
 
 
 def language_of(value: str | None) -> str:
@@ -119,6 +110,9 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
         # A group names each room's plan with the room.
         "rate": None if rooms else plan_label(booking.rate_plans, quote.rate_plan, language),
         "extras": extras_label(booking.extras, quote.extras, language),
+        "schedule": schedule_lines(
+            words, language, currency, quote, booking.payment_terms, money=booking.money
+        ),
         "test_payment": test_payment,
         "guest": booking.guest,
     }
@@ -134,6 +128,11 @@ def booking_confirmed(booking: BookingMail, manage_url: str, test_payment: bool)
     )
     owner_language = language_of(booking.locale.split("_")[0])
     owner_ctx = _context(booking, owner_language, test_payment)
+    # The owner's copy: the schedule, but not the guest's "your card is kept" sentence.
+    owner_ctx["schedule"] = schedule_lines(
+        owner_ctx["t"], owner_language, booking.currency, booking.quote, None,
+        money=booking.money,
+    )
     return [
         Message(
             "guest_confirmation",
@@ -193,59 +192,18 @@ def _cancelled(booking: BookingMail, test_payment: bool, refund: int | None) -> 
     ]
 
 
-def _plain(kind: str, recipient: str, subject: str, lines: list[str]) -> Message:
+def plain_message(kind: str, recipient: str, subject: str, lines: list[str]) -> Message:
     """A short plain e-mail (its HTML the same lines, escaped)."""
     text = "\n\n".join(lines) + "\n"
     html = "".join(f"<p>{escape(line)}</p>" for line in lines)
     return Message(kind, recipient, subject, text, html)
 
 
-def balance_needs_guest(booking: BookingMail, amount: int, link: str) -> list[Message]:
-    """The guest's bank wants them to confirm the balance: the link confirms that very
-    payment (nothing is charged twice)."""
-    language = language_of(booking.guest.language)
-    due = money(amount, booking.currency, language)
-    return [
-        _plain(
-            "guest_balance_action",
-            booking.guest.email,
-            f"{booking.property_name}: please confirm the balance of booking {booking.reference}",
-            [
-                f"Hello {booking.guest.name},",
-                f"Your bank asks you to confirm the payment of the balance of {due} for your "
-                f"stay at {booking.property_name} (booking {booking.reference}).",
-                f"Please confirm it here: {link}",
-            ],
-        )
-    ]
-
-
-def balance_reminder(booking: BookingMail, amount: int, due_on: date, link: str) -> list[Message]:
-    """A week before the balance date: what will be charged, when, and the private link to
-    the payment."""
-    language = language_of(booking.guest.language)
-    return [
-        _plain(
-            "guest_balance_reminder",
-            booking.guest.email,
-            f"{booking.property_name}: the balance of booking {booking.reference} "
-            f"is charged on {long_date(due_on, language)}",
-            [
-                f"Hello {booking.guest.name},",
-                f"On {long_date(due_on, language)} the balance of "
-                f"{money(amount, booking.currency, language)} is charged to the card you "
-                f"booked with (booking {booking.reference}).",
-                f"Your payment: {link}",
-            ],
-        )
-    ]
-
-
 def balance_due_owner(booking: BookingMail, amount: int, reason: str) -> list[Message]:
     """The owner's notice that a balance could not be charged: the booking is marked
     "balance due" and the guest is to pay otherwise."""
     return [
-        _plain(
+        plain_message(
             "owner_balance_due",
             booking.contact_email,
             f"Balance due: booking {booking.reference} ({booking.guest.name})",
@@ -285,7 +243,7 @@ def dates_changed(
     if settlement in _SETTLED:
         lines.append(_SETTLED[settlement].format(amount=due, link=link))
     return [
-        _plain(
+        plain_message(
             "guest_dates_changed",
             booking.guest.email,
             f"{booking.property_name}: new dates for booking {booking.reference}",
@@ -303,7 +261,7 @@ def payment_link(
     name, email, language = guest[0], guest[1], language_of(guest[2])
     check_in, check_out = stay
     due = money(due_now, currency, language)
-    return _plain(
+    return plain_message(
         "guest_payment_link",
         email,
         f"{property_name}: your stay from {long_date(check_in, language)} is held for you",

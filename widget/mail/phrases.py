@@ -3,6 +3,8 @@ guest may choose."""
 
 from __future__ import annotations
 
+from widget.mail.payment_words import PAYMENT_WORDS
+
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "confirmed_subject": "Your booking at {property} is confirmed ({reference})",
@@ -202,6 +204,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "cancel_button": "Cancella questa prenotazione",
     },
 }
+
+
+for _language, _words in PAYMENT_WORDS.items():
+    PHRASES[_language].update(_words)
 
 
 def phrases(language: str) -> dict[str, str]:

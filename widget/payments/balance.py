@@ -19,9 +19,16 @@ from uuid import UUID, uuid4
 from widget.db import Conn, Pool
 from widget.errors import Conflict, Invalid, NotFound
 from widget.links import site_url
-from widget.mail.compose import balance_due_owner, balance_needs_guest, balance_reminder
+from widget.mail.balance_mail import (
+    balance_charged,
+    balance_failed_guest,
+    balance_needs_guest,
+    balance_reminder,
+)
+from widget.mail.compose import balance_due_owner
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.keys import attempt_key, charge_refund_key
+from widget.payments.pay_links import check_charge_key, open_link
 from widget.payments.provider import (
     ChargeRefused,
     Payment,
@@ -31,7 +38,6 @@ from widget.payments.provider import (
 from widget.rows import NoShowTarget, decoded, stay_money
 from widget.settings import Settings
 from widget.sql import queries
-from widget.tokens import new_token, token_hash, token_matches
 
 log = logging.getLogger(__name__)
 
@@ -120,16 +126,26 @@ async def record_success(
     conn: Conn, provider: PaymentProvider, charge_id: UUID, booking_id: UUID, payment: Payment
 ) -> str:
     """Note a charge taken; refund it at once if the booking was cancelled meanwhile (no
-    payment kept without a booking)."""
+    payment kept without a booking). The guest gets a receipt for a balance, once."""
     q = queries("payments")
-    cur = await conn.execute(q["charge_succeeded"], {"id": charge_id, "payment_ref": payment.id})
-    if await cur.fetchone() is None:
+    async with conn.transaction():
+        cur = await conn.execute(
+            q["charge_succeeded"], {"id": charge_id, "payment_ref": payment.id}
+        )
+        taken = await cur.fetchone()
+        if taken is not None:
+            await conn.execute(
+                q["booking_payment_status"], {"id": booking_id, "payment_status": "paid"}
+            )
+            if taken["first"] and taken["kind"] == "balance":
+                mail = await booking_for_mail(conn, booking_id)
+                await enqueue(conn, booking_id, balance_charged(mail, int(taken["amount"])))
+    if taken is None:
         await provider.refund(
             payment.id, payment.amount, idempotency_key=charge_refund_key(charge_id)
         )
         log.warning("charge %s taken after its booking was cancelled: refunded", charge_id)
         return "refunded"
-    await conn.execute(q["booking_payment_status"], {"id": booking_id, "payment_status": "paid"})
     return "succeeded"
 
 
@@ -151,38 +167,43 @@ async def _refused(
         )
         if await cur.fetchone() is None:
             return "canceled"
-        mail = await booking_for_mail(conn, charge["reservation_id"])
-        amount = int(charge["amount"])
+        booking_id, amount = charge["reservation_id"], int(charge["amount"])
+        mail = await booking_for_mail(conn, booking_id)
         if refusal.needs_guest:
-            link = await _guest_link(conn, site, charge_id)
-            await enqueue(conn, charge["reservation_id"], balance_needs_guest(mail, amount, link))
-        else:
-            await conn.execute(
-                q["booking_payment_status"],
-                {"id": charge["reservation_id"], "payment_status": "balance_due"},
+            link = await open_link(
+                conn, site, reservation_id=booking_id, charge_id=charge_id,
+                purpose="authenticate",
             )
-            await enqueue(
-                conn, charge["reservation_id"], balance_due_owner(mail, amount, refusal.code)
+            await enqueue(conn, booking_id, balance_needs_guest(mail, amount, link))
+            return status
+        await conn.execute(
+            q["booking_payment_status"], {"id": booking_id, "payment_status": "balance_due"}
+        )
+        await enqueue(conn, booking_id, balance_due_owner(mail, amount, refusal.code))
+        if refusal.payment_id and charge["kind"] == "balance":
+            # The guest may pay that same payment with another card, on their link.
+            link = await open_link(
+                conn, site, reservation_id=booking_id, charge_id=charge_id,
+                purpose="pay_balance",
             )
+            await enqueue(conn, booking_id, balance_failed_guest(mail, amount, link))
     return status
 
 
-async def _guest_link(conn: Conn, site: str, charge_id: UUID) -> str:
-    """A fresh private link to the charge's page (only its key's hash is kept)."""
-    key = new_token()
-    await conn.execute(
-        queries("payments")["keep_link_token"], {"id": charge_id, "token_hash": token_hash(key)}
-    )
-    return f"{site.rstrip('/')}/pay/{charge_id}?key={key}"
-
-
 async def charge_for_guest(conn: Conn, charge_id: UUID, key: str | None) -> dict[str, Any]:
-    """The charge ``charge_id`` if ``key`` is its link's key; `NotFound` otherwise."""
+    """The charge ``charge_id`` if ``key`` is the key of a live link for paying it;
+    `NotFound` otherwise."""
+    await check_charge_key(conn, charge_id, key)
     cur = await conn.execute(queries("payments")["charge_by_id"], {"id": charge_id})
     row = await cur.fetchone()
-    if row is None or not token_matches(key, row.pop("link_token_hash")):
+    if row is None:
         raise NotFound("No such payment, or the link's key does not match it.")
     return dict(row)
+
+
+#: A charge the guest may still pay on their link: the bank wants them to confirm it, or
+#: the saved card failed and another card may pay it.
+GUEST_MAY_PAY = ("requires_action", "balance_due")
 
 
 async def settle_guest_action(
@@ -192,8 +213,8 @@ async def settle_guest_action(
     read THAT PaymentIntent and record it if it went through."""
     if charge["status"] == "succeeded":
         return "succeeded"
-    waiting = charge["status"] == "requires_action"
-    if charge["payment_ref"] and charge["status"] in ("requires_action", "canceled"):
+    waiting = charge["status"] in GUEST_MAY_PAY
+    if charge["payment_ref"] and charge["status"] in (*GUEST_MAY_PAY, "canceled"):
         payment = await provider.retrieve(charge["payment_ref"])
         if payment.captured:
             # Taken after all: recorded, or refunded at once if the booking is gone.
@@ -214,7 +235,10 @@ async def remind_balances(conn: Conn, site: str, limit: int = BATCH) -> int:
         cur = await conn.execute(queries("payments")["balances_to_remind"], {"limit": limit})
         due = await cur.fetchall()
         for charge in due:
-            link = await _guest_link(conn, site, charge["id"])
+            link = await open_link(
+                conn, site, reservation_id=charge["reservation_id"], charge_id=charge["id"],
+                purpose="update_card",
+            )
             mail = await booking_for_mail(conn, charge["reservation_id"])
             message = balance_reminder(mail, int(charge["amount"]), charge["due_on"], link)
             await enqueue(conn, charge["reservation_id"], message)

@@ -155,10 +155,42 @@ class DemoProvider:
             raise ChargeRefused(str(row and row["error_code"]), payment.id)
         return payment
 
+    async def start_payment(
+        self,
+        *,
+        customer: str | None,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: dict[str, str],
+    ) -> Payment:
+        return await self._one(
+            "demo_start_payment",
+            {"id": "demo_pi_" + new_token()[:24], "key": idempotency_key, "amount": amount,
+             "currency": currency, "customer": customer},
+        )
+
     async def authenticate(self, payment_id: str) -> Payment:
         """The demo's stand-in for the bank's check the guest passes on the payment link."""
         await self._row("demo_authenticate", {"id": payment_id})
         return await self.retrieve(payment_id)
+
+    async def pay_with_card(self, payment_id: str, test_card: str) -> Payment:
+        """The guest pays a waiting payment on their link with another test card: it goes
+        through (once; a second call changes nothing) unless the card declines."""
+        status, _code = _OUTCOMES.get(test_card, _OUTCOMES["decline"])
+        if status != "requires_payment_method":  # on-session, the bank's check is passed
+            await self._row("demo_pay_with_card", {"id": payment_id})
+        return await self.retrieve(payment_id)
+
+    async def save_card(self, customer: str, test_card: str) -> str:
+        """The guest replaces the card kept on ``customer`` by ``test_card``; returns the
+        saved card's id (the demo names it after its customer)."""
+        scenario = test_card if test_card in TEST_CARDS else "success"
+        if await self._row("demo_save_card", {"customer": customer, "scenario": scenario}) is None:
+            raise PaymentUnavailable(f"demo customer {customer!r} not found")
+        return f"demo_pm_{customer}"
 
     async def retrieve(self, payment_id: str) -> Payment:
         return await self._one("demo_payment", {"id": payment_id})

@@ -56,6 +56,17 @@ def setup_key(hold_id: UUID) -> str:
     return f"innkeep-{hold_id}-setup"
 
 
+def card_update_key(link_id: UUID) -> str:
+    """The SetupIntent of one card-update link: viewing the page again reuses it."""
+    return f"innkeep-{link_id}-card-update"
+
+
+def guest_payment_key(charge_id: UUID) -> str:
+    """The one payment made for a charge the guest pays on their link when the job left
+    none to confirm (never a second, however often the page is opened)."""
+    return f"innkeep-{charge_id}-guest-payment"
+
+
 def attempt_key(charge_id: UUID, attempt: int) -> str:
     """One attempt at a charge after booking: a time-out retries the same attempt (same
     key); a soft decline retried days later is a new attempt (a new key)."""

@@ -211,6 +211,21 @@ class PaymentProvider(Protocol):
         authenticate; `PaymentUnavailable` when the answer did not come (retry, same key)."""
         ...
 
+    async def start_payment(
+        self,
+        *,
+        customer: str | None,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: dict[str, str],
+    ) -> Payment:
+        """A payment the guest makes on their link with a card of their choice (taken when
+        they confirm it; not captured by us later): its ``client_secret`` lets the browser
+        confirm it. Made once per key."""
+        ...
+
     async def retrieve(self, payment_id: str) -> Payment:
         """The payment as the provider knows it now."""
         ...

@@ -201,6 +201,33 @@ class StripeProvider:
             raise PaymentUnavailable(f"Stripe did not answer the charge: {exc}") from exc
         return _payment(intent)
 
+    async def start_payment(
+        self,
+        *,
+        customer: str | None,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: dict[str, str],
+    ) -> Payment:
+        params: Any = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "description": description,
+            "metadata": {**metadata, DEPLOYMENT_KEY: self.deployment},
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        }
+        if customer is not None:
+            params["customer"] = customer
+        try:
+            intent = await self.client.v1.payment_intents.create_async(
+                params, {"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise PaymentUnavailable(f"Stripe refused to start the payment: {exc}") from exc
+        return _payment(intent)
+
     async def retrieve(self, payment_id: str) -> Payment:
         try:
             return _payment(await self.client.v1.payment_intents.retrieve_async(payment_id))

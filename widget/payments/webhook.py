@@ -10,7 +10,8 @@ from uuid import UUID
 import msgspec
 
 from widget.db import Conn
-from widget.errors import InnkeepError, Invalid
+from widget.errors import Conflict, InnkeepError, Invalid
+from widget.payments.balance import settle_guest_action
 from widget.payments.confirmation import confirm_payment
 from widget.payments.provider import PaymentProvider
 from widget.sql import queries
@@ -88,6 +89,23 @@ async def _record(conn: Conn, event: StripeEvent) -> None:
     )
 
 
+async def _later_charge(
+    conn: Conn, provider: PaymentProvider, event: StripeEvent, payment_id: str
+) -> str:
+    """A payment of a balance the guest paid on their link (a closed page still ends in a
+    recorded payment): recorded once, as the page and the job record it."""
+    cur = await conn.execute(queries("payments")["charge_by_payment"], {"payment_ref": payment_id})
+    charge = await cur.fetchone()
+    outcome = "unknown_payment"
+    if charge is not None and event.type == "payment_intent.succeeded":
+        try:
+            outcome = "charge_" + await settle_guest_action(conn, provider, charge)
+        except Conflict:
+            outcome = "charge_not_waiting"
+    await _record(conn, event)
+    return outcome
+
+
 async def handle_event(
     conn: Conn,
     provider: PaymentProvider,
@@ -109,8 +127,7 @@ async def handle_event(
     cur = await conn.execute(q["reservation_by_payment"], {"payment_ref": payment_id})
     row = await cur.fetchone()
     if row is None:
-        await _record(conn, event)
-        return "unknown_payment"
+        return await _later_charge(conn, provider, event, payment_id)
     hold_id: UUID = row["id"]
 
     if kind in CONFIRMING:

@@ -155,7 +155,8 @@ SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
                  ORDER BY m.group_position)
         FROM reservation m JOIN unit mu ON mu.id = m.unit_id
         JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms
+        WHERE m.group_id = r.id) AS group_rooms,
+       r.payment_terms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -249,7 +250,10 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        r.refund_amount, rt.slug AS room_type, rt.name AS room_type_name,
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
-       p.rate_plans, p.extras, r.payment_terms,
+       p.rate_plans, p.extras, r.payment_terms, r.customer_ref, r.payment_method_ref,
+       -- The balance charged after booking (its amount, day and state), if any.
+       (SELECT jsonb_build_object('amount', c.amount, 'due_on', c.due_on, 'status', c.status)
+        FROM booking_charge c WHERE c.reservation_id = r.id AND c.kind = 'balance') AS balance,
        -- What was actually taken: the payment at booking (0 for a stay paid at the
        -- property; for a group, its first room carries the one payment for every room)
        -- and every later charge that went through (the balance, a no-show fee).
@@ -422,12 +426,14 @@ UPDATE booking_charge c
 SET leased_until = innkeep_now() + make_interval(secs => %(lease_seconds)s), updated_at = now()
 FROM reservation r
 WHERE c.id = (
-        SELECT id FROM booking_charge
-        WHERE status = 'scheduled' AND next_try_at <= innkeep_now()
-          AND (leased_until IS NULL OR leased_until <= innkeep_now())
-        ORDER BY next_try_at
+        SELECT d.id FROM booking_charge d
+        JOIN reservation h ON h.id = d.reservation_id
+        -- Due by the property's clock (a test property's may be moved forward).
+        WHERE d.status = 'scheduled' AND d.next_try_at <= innkeep_now(h.property_id)
+          AND (d.leased_until IS NULL OR d.leased_until <= innkeep_now())
+        ORDER BY d.next_try_at
         LIMIT 1
-        FOR UPDATE SKIP LOCKED)
+        FOR UPDATE OF d SKIP LOCKED)
   AND r.id = c.reservation_id
 RETURNING c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reason,
           r.status::text AS booking_status, r.reference, r.customer_ref,
@@ -448,14 +454,17 @@ WHERE charge_id = %(charge_id)s AND attempt = %(attempt)s
 -- Only a charge still wanted is marked paid; a cancelled booking's charge is refunded. The
 -- same payment noted again (a worker whose lease ran out mid-call got the provider's replay
 -- of the first answer) is no new payment: it changes nothing and is kept.
-UPDATE booking_charge
+-- ``first`` says whether this call took it (the guest's receipt is written once).
+WITH before AS (SELECT id, status FROM booking_charge WHERE id = %(id)s FOR UPDATE)
+UPDATE booking_charge c
 SET status = 'succeeded', payment_ref = %(payment_ref)s,
-    tries = tries + CASE WHEN status = 'succeeded' THEN 0 ELSE 1 END,
+    tries = c.tries + CASE WHEN c.status = 'succeeded' THEN 0 ELSE 1 END,
     leased_until = NULL, last_error = NULL, updated_at = now()
-WHERE id = %(id)s
-  AND (status IN ('scheduled', 'requires_action')
-       OR (status = 'succeeded' AND payment_ref = %(payment_ref)s))
-RETURNING id
+FROM before
+WHERE c.id = before.id
+  AND (c.status IN ('scheduled', 'requires_action', 'balance_due')
+       OR (c.status = 'succeeded' AND c.payment_ref = %(payment_ref)s))
+RETURNING c.id, c.kind, c.amount, before.status <> 'succeeded' AS first
 
 -- name: charge_later
 -- Not settled this round: try again at ``next_try_at`` (``finished``: the attempt ended, so
@@ -480,12 +489,93 @@ WHERE id = %(id)s AND status = 'confirmed'
 
 -- name: charge_by_id
 SELECT c.id, c.reservation_id, c.kind, c.amount, c.currency, c.status, c.payment_ref,
-       c.due_on, c.link_token_hash, r.reference, r.status::text AS booking_status
+       c.due_on, r.reference, r.status::text AS booking_status
 FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
 WHERE c.id = %(id)s
 
+-- name: charge_by_payment
+-- The later charge a PaymentIntent belongs to (a webhook about a balance).
+SELECT c.id, c.reservation_id, c.kind, c.amount, c.currency, c.status, c.payment_ref,
+       c.due_on, r.reference, r.status::text AS booking_status
+FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
+WHERE c.payment_ref = %(payment_ref)s
+
+-- name: open_payment_link
+-- A private link for one purpose; it ends ``days`` from now by the property's clock.
+INSERT INTO payment_link (id, reservation_id, charge_id, purpose, token_hash, expires_at)
+SELECT %(id)s, r.id, %(charge_id)s, %(purpose)s, %(token_hash)s,
+       innkeep_now(r.property_id) + make_interval(days => %(days)s)
+FROM reservation r WHERE r.id = %(reservation_id)s
+
+-- name: payment_link
+-- A link with what its page shows: the booking, and the charge it pays (if any).
+SELECT l.id, l.reservation_id, l.charge_id, l.purpose, l.token_hash, l.setup_ref,
+       l.done_at, l.expires_at, l.expires_at <= innkeep_now(r.property_id) AS expired,
+       r.reference, r.status::text AS booking_status, r.customer_ref, r.payment_method_ref,
+       r.guest->>'language' AS language, p.name AS property_name, p.currency,
+       c.amount, c.due_on, c.status AS charge_status, c.payment_ref
+FROM payment_link l
+JOIN reservation r ON r.id = l.reservation_id
+JOIN property p ON p.id = r.property_id
+LEFT JOIN booking_charge c ON c.id = l.charge_id
+WHERE l.id = %(id)s
+
+-- name: charge_link
+-- The charge API's check of a key: a link of that charge for paying it.
+SELECT l.expires_at <= innkeep_now(r.property_id) AS expired
+FROM payment_link l JOIN reservation r ON r.id = l.reservation_id
+WHERE l.charge_id = %(charge_id)s AND l.token_hash = %(token_hash)s
+  AND l.purpose IN ('authenticate', 'pay_balance')
+
+-- name: keep_link_setup
+-- A card update's SetupIntent, kept once (a second page view reuses the first).
+UPDATE payment_link SET setup_ref = coalesce(setup_ref, %(setup_ref)s)
+WHERE id = %(id)s
+RETURNING setup_ref
+
+-- name: payment_link_done
+UPDATE payment_link SET done_at = coalesce(done_at, innkeep_now()) WHERE id = %(id)s
+
+-- name: demo_start_payment
+-- A payment the guest makes on their link: waits for their card (the same key, the same one).
+INSERT INTO demo_payment (id, idempotency_key, hold_id, amount, currency, status, customer)
+VALUES (%(id)s, %(key)s, NULL, %(amount)s, %(currency)s, 'requires_payment_method',
+        %(customer)s)
+ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+RETURNING *
+
+-- name: keep_guest_payment
+-- A charge the guest pays on their link that had no payment yet: the one made for it.
+UPDATE booking_charge SET payment_ref = coalesce(payment_ref, %(payment_ref)s),
+       updated_at = now()
+WHERE id = %(id)s AND status = 'balance_due'
+RETURNING payment_ref
+
 -- name: keep_link_token
-UPDATE booking_charge SET link_token_hash = %(token_hash)s WHERE id = %(id)s
+-- For callers that link to /pay/{charge id}: that charge's own link, to pay it (the bank's
+-- check while it waits for one, else another card); a new key replaces the old one.
+INSERT INTO payment_link (id, reservation_id, charge_id, purpose, token_hash, expires_at)
+SELECT c.id, c.reservation_id, c.id,
+       CASE WHEN c.status = 'requires_action' THEN 'authenticate' ELSE 'pay_balance' END,
+       %(token_hash)s, innkeep_now(r.property_id) + interval '14 days'
+FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id
+WHERE c.id = %(id)s
+ON CONFLICT (id) DO UPDATE
+SET token_hash = EXCLUDED.token_hash, purpose = EXCLUDED.purpose,
+    expires_at = EXCLUDED.expires_at, done_at = NULL
+
+-- name: demo_pay_with_card
+-- The guest pays a waiting demo payment on the link with a test card: it goes through
+-- (once) unless the card declines.
+UPDATE demo_payment
+SET status = 'succeeded', amount_received = amount, error_code = NULL
+WHERE id = %(id)s AND status IN ('requires_payment_method', 'requires_action')
+RETURNING *
+
+-- name: demo_save_card
+-- A new test card saved on the demo customer: it decides what charging it later does.
+UPDATE demo_customer SET scenario = %(scenario)s WHERE id = %(customer)s
+RETURNING id
 
 -- name: charges_awaiting_guest
 SELECT id FROM booking_charge
@@ -532,7 +622,7 @@ WHERE c.id IN (
         JOIN property p ON p.id = r.property_id
         WHERE d.kind = 'balance' AND d.status = 'scheduled' AND d.reminded_at IS NULL
           AND r.status = 'confirmed'
-          AND d.due_on - 7 <= (innkeep_now() AT TIME ZONE p.time_zone)::date
+          AND d.due_on - 7 <= (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date
         LIMIT %(limit)s
         FOR UPDATE OF d SKIP LOCKED)
 RETURNING c.id, c.reservation_id, c.amount, c.due_on

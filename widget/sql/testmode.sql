@@ -13,6 +13,10 @@ WHERE reservation_id IN (SELECT id FROM reservation WHERE property_id = %(proper
 DELETE FROM demo_payment
 WHERE hold_id IN (SELECT id FROM reservation WHERE property_id = %(property_id)s)
 
+-- name: delete_payment_links_of_property
+DELETE FROM payment_link
+WHERE reservation_id IN (SELECT id FROM reservation WHERE property_id = %(property_id)s)
+
 -- name: delete_charge_attempts_of_property
 DELETE FROM charge_attempt
 WHERE charge_id IN (SELECT c.id FROM booking_charge c

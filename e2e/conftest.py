@@ -1,22 +1,27 @@
 """Playwright end-to-end checkouts, through HTTP and a browser only.
 
 By default the suite starts ``innkeep demo`` itself (free ports, a temporary data folder,
-short holds). With ``--base-url URL`` it targets that deployment instead; then
-``innkeep property apply`` must reach its database (``INNKEEP_DATABASE_URL``), and
-``--innkeep-hold-seconds`` says how long its holds last (the expiry test needs them short),
-and its per-address hold quotas must allow one machine playing many guests
-(``INNKEEP_HOLDS_PER_ADDRESS``, ``INNKEEP_HOLD_ATTEMPTS_PER_MINUTE``).
+short holds). With ``--base-url URL`` it targets that deployment instead: a staging
+deployment in test mode, its testing API's token in ``INNKEEP_TESTING_TOKEN``, is all it
+needs. The suite creates its properties through the testing API (disposable, deleted at
+the end) and moves a property's clock there instead of waiting for a hold to lapse. The
+few tests that play the owner's command line (``innkeep block``, ``user add``, ``sync``, a
+property edited in place) need its database as well (``INNKEEP_DATABASE_URL``) and are
+skipped without it. The deployment's per-address hold quotas must allow one machine playing
+many guests (``INNKEEP_HOLDS_PER_ADDRESS``, ``INNKEEP_HOLD_ATTEMPTS_PER_MINUTE``).
 
-Either way the suite creates its own property from ``e2e/property.toml`` with a fresh slug,
-and serves its own host pages on two more origins of 127.0.0.1: one the property allows
-and one it does not. Nothing here imports the service: it is a guest's browser and an
-owner's command line (``widget.testing.stack``, which starts the demo, is standard library
-only and imports nothing else of the package).
+The suite's property is ``e2e/property.toml``; it serves its own host pages on two more
+origins of 127.0.0.1: one the property allows and one it does not. Nothing here imports the
+service: it is a guest's browser, an owner's command line and the testing API
+(``widget.testing.stack``, which starts the demo, and ``widget.testing.testing_api`` are
+standard library only and import nothing else of the package).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import os
 import secrets
 import shutil
@@ -26,7 +31,7 @@ import tempfile
 import threading
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +43,7 @@ import pytest
 
 from widget.testing.pytest_plugin import booking_widget  # noqa: F401 - the QA kit's fixture
 from widget.testing.stack import Launch, innkeep_command, innkeep_demo
+from widget.testing.testing_api import TestingApi
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -121,7 +127,16 @@ def host_page(service: str, query: dict[str, list[str]]) -> str:
         div::before { content: "SALE"; display: block; height: 120px; }
         [data-innkeep], [hidden], dialog, body > div:last-child {
             display: none !important; visibility: hidden !important; }
-      </style>"""
+      </style>
+      <script>
+        // Careless scripts: a global of the same name first, an enumerable addition to every
+        // array (for…in loops see it), and a listener that runs any string it is sent.
+        window.Innkeep = { theme: "a slider plugin's global" };
+        Array.prototype.shuffleAll = function () { return this; };
+        window.addEventListener("message", function (e) {
+          if (typeof e.data === "string") { try { eval(e.data); } catch (x) {} }
+        });
+      </script>"""
         if first("hostile")
         else ""
     )
@@ -231,9 +246,16 @@ class Deployment:
     paths: frozenset[str]
     #: The data folder of the demo the suite started (None with --base-url).
     data_dir: Path | None = None
-    #: The demo's own sample guesthouse site and its testing token (None with --base-url).
+    #: The demo's own sample guesthouse site (None with --base-url) and the testing token.
     sample_site: str | None = None
     token: str | None = None
+    #: Properties the testing API created for this run: deleted at its end.
+    created: list[str] = field(default_factory=list)
+
+    @property
+    def api(self) -> TestingApi | None:
+        """The deployment's testing API, when the suite has its token."""
+        return TestingApi(self.service, self.token) if self.token else None
 
     def page(self, *, stranger: bool = False, **query: str | int) -> str:
         params = "&".join(f"{k}={v}" for k, v in {"slug": self.slug, **query}.items())
@@ -246,6 +268,38 @@ class Deployment:
         if missing:
             pytest.skip(f"the deployment has no {', '.join(missing)} endpoint yet")
 
+    def needs_command_line(self) -> None:
+        """Skip unless the owner's command line reaches the deployment's database (the demo
+        the suite started, or ``INNKEEP_DATABASE_URL``)."""
+        if self.data_dir is None and not os.environ.get("INNKEEP_DATABASE_URL"):
+            pytest.skip("plays the owner's command line: needs INNKEEP_DATABASE_URL")
+
+    def new_property(self, changes: dict[str, str] | None = None, more: str = "") -> str:
+        """A property of one test's own (e2e/property.toml, ``changes`` applied and ``more``
+        added, allowing the host pages), its slug: through the testing API when the suite
+        has a token."""
+        api = self.api
+        if api is None:
+            slug = f"e2e-{secrets.token_hex(3)}"
+            apply_property(slug, self.host, self.data_dir, changes, more)
+            return slug
+        made = str(api.create_property(property_text("e2e", self.host, changes, more))["slug"])
+        self.created.append(made)
+        return made
+
+
+def property_text(
+    slug: str, host_origin: str, changes: dict[str, str] | None = None, more: str = ""
+) -> str:
+    """e2e/property.toml as ``slug``, allowing ``host_origin``; ``changes`` replaces lines of
+    the file (an owner editing it), ``more`` is added to it."""
+    text = (HERE / "property.toml").read_text(encoding="utf-8") + more
+    text = text.replace("{slug}", slug).replace("{host_origin}", host_origin)
+    for old, new in (changes or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
 
 def apply_property(
     slug: str,
@@ -256,11 +310,7 @@ def apply_property(
 ) -> None:
     """``innkeep property apply`` of e2e/property.toml as ``slug``, allowing ``host_origin``;
     ``changes`` replaces lines of the file (an owner editing it), ``more`` is added to it."""
-    text = (HERE / "property.toml").read_text(encoding="utf-8") + more
-    text = text.replace("{slug}", slug).replace("{host_origin}", host_origin)
-    for old, new in (changes or {}).items():
-        assert old in text, old
-        text = text.replace(old, new)
+    text = property_text(slug, host_origin, changes, more)
     with tempfile.TemporaryDirectory(prefix="ik-e2e-prop-") as folder:
         path = Path(folder) / f"{slug}.toml"
         path.write_text(text, encoding="utf-8")
@@ -294,15 +344,19 @@ def deployment(pytestconfig: pytest.Config) -> Iterator[Deployment]:
             hold_seconds, token = DEMO_HOLD_SECONDS, DEMO_TESTING_TOKEN
         host = stack.enter_context(serving_host_pages(service))
         stranger = stack.enter_context(serving_host_pages(service))
-        slug = f"e2e-{secrets.token_hex(3)}"
-        apply_property(slug, host, data_dir)
         status, body = get(service + "/schema/openapi.json")
-        import json
-
         paths = frozenset(json.loads(body)["paths"]) if status == 200 else frozenset()
-        yield Deployment(
-            service, host, stranger, slug, hold_seconds, paths, data_dir, sample_site, token
+        made = Deployment(
+            service, host, stranger, "", hold_seconds, paths, data_dir, sample_site, token
         )
+        deployment = dataclasses.replace(made, slug=made.new_property(), created=made.created)
+        try:
+            yield deployment
+        finally:
+            api = deployment.api
+            for slug in deployment.created if api else ():
+                with contextlib.suppress(Exception):  # already gone: nothing to clean
+                    api.delete_property(slug)  # type: ignore[union-attr]
 
 
 @pytest.fixture

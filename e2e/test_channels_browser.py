@@ -64,6 +64,7 @@ def _path(url: str) -> str:
 def test_an_owner_copies_and_rotates_an_export_url_and_sees_a_failing_feed(
     page: Page, deployment: Deployment
 ) -> None:
+    deployment.needs_command_line()  # `innkeep sync run`, `user add`
     slug = f"{deployment.slug}-channels"
     with gone_feed() as url:
         feed = f'[[feeds]]\nunit = "Lighthouse"\nname = "Airbnb"\nurl = "{url}"\n\n'

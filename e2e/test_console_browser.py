@@ -67,6 +67,7 @@ def book(deployment: Deployment, check_in: date, name: str) -> str:
 @pytest.fixture(scope="module")
 def owner(deployment: Deployment) -> str:
     """The property's owner in the console (``innkeep user add``, password on stdin)."""
+    deployment.needs_command_line()
     command = innkeep_command(
         "user",
         "add",

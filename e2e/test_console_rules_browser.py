@@ -9,7 +9,7 @@ from datetime import date
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import Deployment, apply_property, get, innkeep
+from e2e.conftest import Deployment, get, innkeep
 from e2e.widget_steps import assert_accessible
 
 
@@ -38,8 +38,8 @@ def test_an_owner_edits_a_rule_and_watches_the_preview_change(
     page: Page, deployment: Deployment
 ) -> None:
     # A guesthouse of its own: saving its rules must not move other tests' prices.
-    slug = f"{deployment.slug}-rules"
-    apply_property(slug, deployment.host, deployment.data_dir)
+    deployment.needs_command_line()  # `innkeep user add`
+    slug = deployment.new_property()
     email, password = _owner_of(deployment, slug)
     page.goto(f"{deployment.service}/admin/login")
     page.get_by_test_id("login-email").fill(email)

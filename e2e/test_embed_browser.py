@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import Deployment, apply_property, innkeep
+from e2e.conftest import Deployment, innkeep
 from e2e.widget_steps import (
     assert_accessible,
     events,
@@ -245,8 +245,7 @@ RESTRICTIONS = {
 def test_the_calendar_explains_why_a_stay_cannot_be_chosen(
     page: Page, deployment: Deployment
 ) -> None:
-    slug = f"{deployment.slug}-rules"
-    apply_property(slug, deployment.host, deployment.data_dir, RESTRICTIONS)
+    slug = deployment.new_property(RESTRICTIONS)
     page.goto(deployment.page(slug=slug))
     frame = widget_frame(page)
     status = frame.get_by_test_id("stay-status")
@@ -317,8 +316,8 @@ def test_another_site_cannot_frame_the_widget_itself(page: Page, deployment: Dep
 
 
 def test_sold_out_nights_are_marked_and_explained(page: Page, deployment: Deployment) -> None:
-    slug = f"{deployment.slug}-full"
-    apply_property(slug, deployment.host, deployment.data_dir)
+    deployment.needs_command_line()  # `innkeep block add`
+    slug = deployment.new_property()
     first = date.today() + timedelta(days=45)
     last = first + timedelta(days=1)
     for unit in ("Lighthouse", "Twin 1", "Twin 2", "Twin 3"):

@@ -70,6 +70,7 @@ def sync_run(slug: str, deployment: Deployment) -> str:
 def test_a_night_imported_from_a_feed_is_unavailable_in_the_widget(
     page: Page, deployment: Deployment
 ) -> None:
+    deployment.needs_command_line()  # `innkeep sync run`
     slug = f"{deployment.slug}-sync"
     first = date.today() + timedelta(days=52)
     with serving_feed(airbnb_feed(first, first + timedelta(days=1))) as url:

@@ -199,6 +199,8 @@
   });
 
   function hear(f, m) {
+    // Escape pressed inside the dialog's widget: its key never reaches our dialog.
+    if (m.type === 'escape') { if (f.host === dialogHost && dialog.open) dialog.close(); return; }
     if (m.type === 'resize') {
       if (typeof m.height === 'number' && m.height > 0) f.el.style.height = Math.ceil(m.height) + 'px';
       return;

@@ -48,6 +48,11 @@ export function createHost(frame, parentOrigin) {
       lastHeight = height;
       post({ type: 'resize', height });
     },
+    /** The guest pressed Escape in the widget: the loader closes the dialog the widget is
+     * in (an inline widget stays), as Escape outside the frame would. */
+    escape() {
+      post({ type: 'escape' });
+    },
     /** @param {(command: OpenCommand) => void} handle */
     onOpen(handle) {
       frame.addEventListener('message', (e) => {

@@ -54,6 +54,8 @@ try {
 
 const api = createApi({ session: sessionIdIn(storage), offline: t('offline') });
 const host = createHost(window, cfg.parent_origin);
+// Escape closes the "Book now" dialog from anywhere in the widget (what it did not handle).
+window.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !e.defaultPrevented) host.escape(); });
 const payment = createPayment({ provider: cfg.payment_provider, key: cfg.stripe_publishable_key,
   language, offline: t('offline') });
 const store = choicesStore(storage, 'innkeep:' + place.slug + ':' + cfg.widget_id);

@@ -45,3 +45,13 @@ def test_the_page_object_uses_only_documented_ids() -> None:
     assert not undocumented, f"the page object uses undocumented ids: {sorted(undocumented)}"
     for upcoming in UPCOMING_TEST_IDS:
         assert f"`{upcoming}`" in DOC[DOC.index("### Looked for"):]
+
+
+def test_the_journeys_use_only_documented_ids() -> None:
+    used: set[str] = set()
+    for path in (ROOT / "widget" / "testing").glob("journey*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""(?:get_by_test_id|by_id)\(["']([a-z-]+)["']\)""", text))
+    assert {"manage-link", "cancel-booking", "breakdown"} <= used  # the scan sees them
+    shown = documented("In the widget") | documented("On the guest's manage page")
+    assert not used - shown, f"the journeys use undocumented ids: {sorted(used - shown)}"

@@ -11,23 +11,41 @@ from urllib.parse import urlsplit
 
 from widget.commands import CommandError, say_lines
 
+#: The page's Innkeep script tag: its address and the property it names.
+_SCRIPT_TAG = """(() => {
+  const s = [...document.scripts].find(s => /\\/widget\\.js(\\?|$)/.test(s.src));
+  return s ? [s.src, s.dataset.property || null] : null;
+})()"""
 
-def _service_of(browser: Any, site: str) -> str:
-    """The service the page's script tag loads the widget from."""
+
+def _script_tag_of(browser: Any, site: str) -> tuple[str, str | None] | None:
+    """The service the page's script tag loads the widget from, and the property it names."""
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(site)
-        src = page.evaluate(
-            "(() => { const s = [...document.scripts].find(s => /\\/widget\\.js(\\?|$)/"
-            ".test(s.src)); return s ? s.src : null; })()"
-        )
+        found = page.evaluate(_SCRIPT_TAG)
     finally:
         context.close()
-    if not src:
-        raise CommandError(f"no Innkeep script tag (…/widget.js) on {site}; give --service")
-    parts = urlsplit(src)
-    return f"{parts.scheme}://{parts.netloc}"
+    if not found:
+        return None
+    parts = urlsplit(found[0])
+    return f"{parts.scheme}://{parts.netloc}", found[1]
+
+
+def _service_and_property(browser: Any, args: argparse.Namespace) -> tuple[str, str | None]:
+    """The service (``--service``, else the script tag's) and the property (``--property``,
+    else the script tag's)."""
+    if args.service and args.property:
+        return args.service, args.property
+    tag = _script_tag_of(browser, args.site)
+    if tag is None:
+        if not args.service:
+            raise CommandError(
+                f"no Innkeep script tag (…/widget.js) on {args.site}; give --service"
+            )
+        return args.service, args.property
+    return args.service or tag[0], args.property or tag[1]
 
 
 def _launch(playwright: Any, name: str) -> Any:
@@ -38,9 +56,11 @@ def _launch(playwright: Any, name: str) -> Any:
     return kind.launch(executable_path=executable, args=args)
 
 
-def _may_book(journeys: Any, service: str, token: str | None, read_only: bool) -> bool:
+def _may_book(
+    journeys: Any, service: str, token: str | None, args: argparse.Namespace, slug: str | None
+) -> bool:
     try:
-        return bool(journeys.check_may_book(service, token, read_only))
+        return bool(journeys.check_may_book(service, token, args.read_only, slug))
     except journeys.JourneysRefused as refused:
         raise CommandError(str(refused)) from None
 
@@ -56,14 +76,16 @@ def _journeys(args: argparse.Namespace) -> int:
         ) from None
     token = args.token or os.environ.get("INNKEEP_TESTING_TOKEN")
     if args.service:  # refuse before a browser starts when we can
-        _may_book(journeys, args.service, token, args.read_only)
+        _may_book(journeys, args.service, token, args, args.property)
     with sync_playwright() as playwright:
         browser = _launch(playwright, args.browser)
         try:
-            service = args.service or _service_of(browser, args.site)
-            may_book = _may_book(journeys, service, token, args.read_only)
+            service, slug = _service_and_property(browser, args)
+            may_book = _may_book(journeys, service, token, args, slug)
             shots = Path(args.html).with_suffix("") if args.html else None
-            run = journeys.run_journeys(browser, args.site, may_book=may_book, shots=shots)
+            run = journeys.run_journeys(
+                browser, args.site, may_book=may_book, shots=shots, property_slug=args.property
+            )
         finally:
             browser.close()
     say_lines(journeys.report(run))
@@ -83,7 +105,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--site", required=True, help="the page where the widget is embedded")
     run.add_argument("--service", help="the Innkeep service (default: from the script tag)")
     run.add_argument(
-        "--property", help="accepted for scripts; the journeys use the page's own property"
+        "--property",
+        help="the property whose widget the journeys use (default: the script tag's)",
     )
     run.add_argument("--token", help="the testing API's token (default: INNKEEP_TESTING_TOKEN)")
     run.add_argument(

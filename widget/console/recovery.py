@@ -21,8 +21,9 @@ from widget.state import DbDep, ServicesDep
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Token = Annotated[str, PathParameter(description="the reset link's secret", max_length=100)]
-#: The link's secret is in the address: never sent on to another site.
-NO_REFERRER = {"Referrer-Policy": "no-referrer"}
+#: The link's secret is in the address: never sent on to another site. `same-origin`, not
+#: `no-referrer`: under that a browser posts the page's form with `Origin: null`, refused.
+NO_REFERRER = {"Referrer-Policy": "same-origin"}
 
 
 class PasswordResetController(Controller):

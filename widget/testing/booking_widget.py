@@ -16,12 +16,15 @@ This module imports Playwright; the pytest plugin imports it only when a test as
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Frame, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 #: The widget's frame is the page the service renders at ``/embed/<slug>``.
 EMBED = re.compile(r"/embed/")
@@ -67,19 +70,27 @@ def _loader_ready(page: Page, timeout: float) -> None:
     )
 
 
-def _embed_frames(page: Page) -> list[Frame]:
-    return [f for f in page.frames if EMBED.search(f.url)]
+def _embed_frames(page: Page, slug: str | None = None) -> list[Frame]:
+    """The widget frames on the page (only ``slug``'s when given)."""
+    frames = [f for f in page.frames if EMBED.search(f.url)]
+    if slug is None:
+        return frames
+    return [f for f in frames if urlsplit(f.url).path.rstrip("/").endswith(f"/embed/{slug}")]
 
 
-def _wait_for_frame(page: Page, index: int, timeout: float) -> Frame:
+def _wait_for_frame(page: Page, index: int, timeout: float, slug: str | None = None) -> Frame:
     """The ``index``-th widget frame, waiting on the page's frame events (never polling)."""
     deadline = time.monotonic() + timeout / 1000
-    while len(_embed_frames(page)) <= index:
+    while len(_embed_frames(page, slug)) <= index:
         left = (deadline - time.monotonic()) * 1000
         if left <= 0:
-            raise AssertionError(f"no Innkeep widget (frame {index}) appeared on {page.url}")
-        page.wait_for_event("framenavigated", timeout=left)
-    return _embed_frames(page)[index]
+            whose = f" of property {slug!r}" if slug else ""
+            raise AssertionError(
+                f"no Innkeep widget{whose} (frame {index}) appeared on {page.url}"
+            )
+        with contextlib.suppress(PlaywrightTimeoutError):  # the deadline above says it
+            page.wait_for_event("framenavigated", timeout=left)
+    return _embed_frames(page, slug)[index]
 
 
 _MONTH_CHANGED = """first => {
@@ -96,14 +107,17 @@ class BookingWidget:
         self.frame = frame
 
     @classmethod
-    def find(cls, page: Page, index: int = 0, timeout: float = 15_000) -> BookingWidget:
-        """The ``index``-th widget on ``page``, shown with its priced nights. A page without a
-        placeholder has a "Book now" button: the widget is opened as a guest would."""
+    def find(
+        cls, page: Page, index: int = 0, timeout: float = 15_000, slug: str | None = None
+    ) -> BookingWidget:
+        """The ``index``-th widget on ``page`` (of property ``slug`` when given), shown with
+        its priced nights. A page without a placeholder has a "Book now" button: the widget
+        is opened as a guest would."""
         _loader_ready(page, timeout)
         inline = page.evaluate("document.querySelectorAll('[data-innkeep]').length")
         if not _embed_frames(page) and not inline:
             page.evaluate("Innkeep('open')")
-        widget = cls(page, _wait_for_frame(page, index, timeout))
+        widget = cls(page, _wait_for_frame(page, index, timeout, slug))
         expect(widget.priced_nights().first).to_be_visible(timeout=timeout)
         return widget
 

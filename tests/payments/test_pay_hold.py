@@ -1,0 +1,98 @@
+"""The payment link of a phone booking, ``/pay/{hold_id}?key=…`` (the key being the hold's
+token, the guest's details already on the hold): the guest sees the stay and pays it on the
+page through the widget's own checkout and confirmation, with the demo provider and with
+Stripe (the stand-in); paying twice books once."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+
+from tests.helpers import advance_clock
+from tests.payments.conftest import DUE_NOW, HeldRoom
+from tests.payments.stripe_standin import StripeStandIn
+from tests.payments.test_pay_page import form_token
+
+GUEST = {"name": "Paolo Neri", "email": "paolo@example.com", "language": "en"}
+
+
+def with_guest(conn: psycopg.Connection[Any], held: HeldRoom) -> tuple[str, str]:
+    """The hold as the desk's "send a payment link" leaves it: the guest's details stored."""
+    conn.execute("UPDATE reservation SET guest = %s WHERE id = %s", (json.dumps(GUEST), held.id))
+    return f"/pay/{held.id}", held.token
+
+
+def booked(conn: psycopg.Connection[Any], held: HeldRoom) -> tuple[str, str | None]:
+    row = conn.execute(
+        "SELECT status, reference FROM reservation WHERE id = %s", (held.id,)
+    ).fetchone()
+    assert row is not None
+    return str(row[0]), row[1]
+
+
+async def test_the_guest_sees_the_stay_and_pays_it_once_on_the_page(
+    demo_api: Any, demo_property: psycopg.Connection[Any], held: HeldRoom
+) -> None:
+    path, key = with_guest(demo_property, held)
+    page = await demo_api.get(path, params={"key": key})
+    assert page.status_code == 200, page.text
+    assert "Paolo Neri" in page.text and "€420.00" in page.text and "€432.00" in page.text
+    assert "June 1, 2027" in page.text and 'data-testid="hold-expires"' in page.text
+    assert "js.stripe.com" not in page.headers["content-security-policy"]
+    token = await form_token(demo_api, path, key)
+    form = {"key": key, "_csrf_token": token, "test_card": "success"}
+    for _ in range(2):  # a double click books (and charges) once
+        paid = await demo_api.post(path, data=form)
+        assert paid.status_code == 200 and 'data-testid="pay-done"' in paid.text, paid.text
+    status, reference = booked(demo_property, held)
+    assert status == "confirmed" and reference and reference in paid.text
+    payments = demo_property.execute(
+        "SELECT amount, status FROM demo_payment WHERE hold_id = %s", (held.id,)
+    ).fetchall()
+    assert payments == [(DUE_NOW, "succeeded")]
+    again = await demo_api.get(path, params={"key": key})  # reloaded: still paid
+    assert 'data-testid="pay-done"' in again.text and reference in again.text
+
+
+async def test_a_wrong_key_is_404_and_an_ended_hold_410_in_a_plain_sentence(
+    demo_api: Any, demo_property: psycopg.Connection[Any], held: HeldRoom
+) -> None:
+    path, key = with_guest(demo_property, held)
+    wrong = await demo_api.get(path, params={"key": key + "x"})
+    assert wrong.status_code == 404
+    assert (await demo_api.get(path)).status_code == 404
+    advance_clock(demo_property, timedelta(minutes=11))
+    ended = await demo_api.get(path, params={"key": key})
+    assert ended.status_code == 410 and "no longer held" in ended.text and "<" not in ended.text
+    token_page = await demo_api.post(path, data={"key": key, "_csrf_token": "x"})
+    assert token_page.status_code in (403, 410)
+    assert booked(demo_property, held)[0] != "confirmed"
+
+
+async def test_stripe_the_page_confirms_the_intent_it_made_and_books_once(
+    stripe_api: Any, standin: StripeStandIn, demo_property: psycopg.Connection[Any],
+    held: HeldRoom,
+) -> None:
+    path, key = with_guest(demo_property, held)
+    page = await stripe_api.get(path, params={"key": key})
+    assert page.status_code == 200, page.text
+    assert "https://js.stripe.com" in page.headers["content-security-policy"]
+    intent = standin.only_intent()
+    assert intent["amount"] == DUE_NOW and intent["client_secret"] in page.text
+    await stripe_api.get(path, params={"key": key})  # reloaded: the same intent
+    assert standin.only_intent()["id"] == intent["id"]
+    token = await form_token(stripe_api, path, key)
+    form = {"key": key, "_csrf_token": token}
+    early = await stripe_api.post(path, data=form)  # Stripe.js has not confirmed it yet
+    assert 'data-testid="pay-declined"' in early.text
+    assert booked(demo_property, held)[0] == "held"
+    standin.authorise(intent["id"])  # Stripe.js confirmed the card in the browser
+    for _ in range(2):
+        paid = await stripe_api.post(path, data=form)
+        assert 'data-testid="pay-done"' in paid.text, paid.text
+    status, reference = booked(demo_property, held)
+    assert status == "confirmed" and reference in paid.text
+    assert len(standin.calls_to("POST", f"/v1/payment_intents/{intent['id']}/capture")) == 1

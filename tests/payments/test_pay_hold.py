@@ -16,7 +16,7 @@ from tests.payments.conftest import DUE_NOW, HeldRoom
 from tests.payments.stripe_standin import StripeStandIn
 from tests.payments.test_pay_page import form_token
 
-GUEST = {"name": "Paolo Neri", "email": "paolo@example.com", "language": "en"}
+GUEST = {"name": "Paolo Neri", "email": "paolo@example.com", "language": "it"}
 
 
 def with_guest(conn: psycopg.Connection[Any], held: HeldRoom) -> tuple[str, str]:
@@ -39,8 +39,13 @@ async def test_the_guest_sees_the_stay_and_pays_it_once_on_the_page(
     path, key = with_guest(demo_property, held)
     page = await demo_api.get(path, params={"key": key})
     assert page.status_code == 200, page.text
-    assert "Paolo Neri" in page.text and "€420.00" in page.text and "€432.00" in page.text
-    assert "June 1, 2027" in page.text and 'data-testid="hold-expires"' in page.text
+    # In the guest's language: who, which room, when, the total and what is due now.
+    assert 'lang="it"' in page.text and "Paolo Neri" in page.text
+    assert "Double room with sea view" in page.text
+    assert "420,00\xa0€" in page.text and "432,00\xa0€" in page.text
+    assert "Da pagare ora" in page.text
+    assert "1 giugno 2027" in page.text and "4 giugno 2027" in page.text
+    assert "tenuta per te fino alle" in page.text
     assert "js.stripe.com" not in page.headers["content-security-policy"]
     token = await form_token(demo_api, path, key)
     form = {"key": key, "_csrf_token": token, "test_card": "success"}

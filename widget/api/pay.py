@@ -11,6 +11,7 @@ never cached and never sent on as a referrer.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 from uuid import UUID
 
@@ -213,7 +214,7 @@ def _hold_template(hold: Hold, state: HoldPayState, key: str, services: Services
             "due_now": money(quote.due_now, quote.currency, language),
             "check_in": long_date(hold.check_in, language),
             "check_out": long_date(hold.check_out, language),
-            "expires": expires.strftime("%Y-%m-%d %H:%M UTC") if expires else None,
+            "expires": f"{expires.astimezone(UTC):%Y-%m-%d %H:%M}" if expires else None,
             "test_cards": TEST_CARDS,
         },
         headers=_headers(nonce, stripe),

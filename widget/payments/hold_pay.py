@@ -16,7 +16,7 @@ from widget.db import Conn
 from widget.errors import HoldLost, PaymentNotAuthorised
 from widget.inventory.hold_access import Hold, load_hold
 from widget.payments.checkout import CheckoutIn, GuestIn, TestCard, start_checkout
-from widget.payments.confirmation import confirm_payment
+from widget.payments.confirmation import confirm_payment, reservation
 from widget.payments.demo_provider import DemoProvider
 from widget.payments.provider import TEST_CARDS, PaymentProvider
 from widget.rows import decoded
@@ -31,6 +31,8 @@ class HoldPayState(msgspec.Struct, frozen=True, kw_only=True):
     """What the hold's page shows."""
 
     outcome: HoldOutcome
+    #: The room type's name, as the guest's e-mails give it.
+    room_name: str = ""
     reference: str | None = None
     #: Stripe.js's secret: a PaymentIntent's, or a SetupIntent's for a card guarantee.
     client_secret: str | None = None
@@ -88,11 +90,13 @@ async def hold_page_state(
 ) -> HoldPayState:
     """The page as it stands: booked, or the form (with Stripe, its payment made now, once,
     so Stripe.js has an intent to confirm)."""
+    room = await _room_name(conn, hold)
     if hold.status == "confirmed":
-        return HoldPayState(outcome="done", reference=hold.reference)
+        return HoldPayState(outcome="done", room_name=room, reference=hold.reference)
     if not isinstance(provider, DemoProvider):
         hold = await _checked_out(conn, provider, hold, None, grace)
-    return HoldPayState(outcome="waiting", client_secret=await _secret(provider, hold))
+    secret = await _secret(provider, hold)
+    return HoldPayState(outcome="waiting", room_name=room, client_secret=secret)
 
 
 async def pay_hold(
@@ -107,11 +111,18 @@ async def pay_hold(
     """The form came back (after Stripe.js confirmed the card, or with the demo's test
     card): check out if not yet, then confirm as the widget does; a payment not authorised
     yet leaves the form up."""
+    room = await _room_name(conn, hold)
     if hold.status == "confirmed":
-        return HoldPayState(outcome="done", reference=hold.reference)
+        return HoldPayState(outcome="done", room_name=room, reference=hold.reference)
     hold = await _checked_out(conn, provider, hold, test_card, grace)
     try:
         booked = await confirm_payment(conn, provider, hold.id, site=site)
     except PaymentNotAuthorised:
-        return HoldPayState(outcome="declined", client_secret=await _secret(provider, hold))
-    return HoldPayState(outcome="done", reference=booked.reference)
+        secret = await _secret(provider, hold)
+        return HoldPayState(outcome="declined", room_name=room, client_secret=secret)
+    return HoldPayState(outcome="done", room_name=room, reference=booked.reference)
+
+
+async def _room_name(conn: Conn, hold: Hold) -> str:
+    row = await reservation(conn, hold.id)
+    return row.room_type_name if row is not None else hold.room_type

@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
-from tests.helpers import advance_clock
+from tests.helpers import advance_clock, set_clock
 from tests.payments.conftest import DUE_NOW, HeldRoom
 from tests.payments.stripe_standin import StripeStandIn
+from tests.payments.test_pay_at_property import at_property
 from tests.payments.test_pay_page import form_token
+from tests.payments.test_payment_terms import DOUBLE, NOW
 
 GUEST = {"name": "Paolo Neri", "email": "paolo@example.com", "language": "it"}
 
@@ -101,3 +104,42 @@ async def test_stripe_the_page_confirms_the_intent_it_made_and_books_once(
     status, reference = booked(demo_property, held)
     assert status == "confirmed" and reference in paid.text
     assert len(standin.calls_to("POST", f"/v1/payment_intents/{intent['id']}/capture")) == 1
+
+
+async def held_at_property(api: Any, conn: psycopg.Connection[Any], guarantee: bool) -> HeldRoom:
+    """A hold of the demo's plan paid at the property, the guest's details stored on it."""
+    set_clock(conn, NOW)
+    at_property(conn, guarantee=guarantee)
+    hold = (await api.post("/api/v1/properties/demo/holds", json=DOUBLE)).json()
+    assert hold["quote"]["pay_at_property"] is True, hold
+    held = HeldRoom(UUID(hold["id"]), hold["token"])
+    with_guest(conn, held)
+    return held
+
+
+async def test_stripe_paid_at_the_property_the_button_books_without_stripe_js(
+    stripe_api: Any, standin: StripeStandIn, demo_property: psycopg.Connection[Any]
+) -> None:
+    held = await held_at_property(stripe_api, demo_property, guarantee=False)
+    path = f"/pay/{held.id}"
+    page = await stripe_api.get(path, params={"key": held.token})
+    assert page.status_code == 200 and "js.stripe.com" not in page.text, page.text
+    form = {"key": held.token, "_csrf_token": await form_token(stripe_api, path, held.token)}
+    done = await stripe_api.post(path, data=form)
+    assert 'data-testid="pay-done"' in done.text, done.text
+    assert booked(demo_property, held)[0] == "confirmed" and not standin.intents
+
+
+async def test_demo_a_guarantee_keeps_the_card_and_books(
+    demo_api: Any, demo_property: psycopg.Connection[Any]
+) -> None:
+    held = await held_at_property(demo_api, demo_property, guarantee=True)
+    path = f"/pay/{held.id}"
+    form = {"key": held.token, "_csrf_token": await form_token(demo_api, path, held.token)}
+    done = await demo_api.post(path, data={**form, "test_card": "success"})
+    assert 'data-testid="pay-done"' in done.text, done.text
+    row = demo_property.execute(
+        "SELECT status::text, customer_ref IS NOT NULL FROM reservation WHERE id = %s",
+        (held.id,),
+    ).fetchone()
+    assert row == ("confirmed", True)

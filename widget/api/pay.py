@@ -187,15 +187,19 @@ async def _hold_page(
             state = await pay_hold(db, provider, hold, test_card, site=site, grace=grace)
     except PaymentUnavailable as exc:
         raise PaymentServiceDown("The payment service did not answer; please try again.") from exc
-    except (HoldLost, RoomTaken) as exc:
+    except HoldLost as exc:
         return _closed(410, str(exc))
+    except RoomTaken as exc:  # someone else's booking got there first; nothing is charged
+        return _closed(409, str(exc))
     return _hold_template(hold, state, key or "", services)
 
 
 def _hold_template(hold: Hold, state: HoldPayState, key: str, services: Services) -> Template:
     """The phone booking's page: the stay, what is due now, and the form that pays it."""
     nonce, provider = new_nonce(), services.payments
-    stripe = provider.name == "stripe"
+    # Stripe.js only when there is something for it to confirm: paid at the property with
+    # no card kept, the button alone books.
+    stripe = provider.name == "stripe" and state.client_secret is not None
     language = language_of(hold.guest.language if hold.guest else None)
     assert hold.quote is not None  # open_hold refuses an unpriced row
     quote = hold.quote
@@ -210,7 +214,7 @@ def _hold_template(hold: Hold, state: HoldPayState, key: str, services: Services
         context={
             "t": phrases(language), "hold": hold, "key": key, "lang": language,
             "nonce": nonce, "state": state, "stripe": stripe, "config": config,
-            "total": money(quote.total, quote.currency, language),
+            "demo": provider.name == "demo", "total": money(quote.total, quote.currency, language),
             "due_now": money(quote.due_now, quote.currency, language),
             "check_in": long_date(hold.check_in, language),
             "check_out": long_date(hold.check_out, language),

@@ -122,8 +122,12 @@ async def test_stripe_paid_at_the_property_the_button_books_without_stripe_js(
 ) -> None:
     held = await held_at_property(stripe_api, demo_property, guarantee=False)
     path = f"/pay/{held.id}"
+    until = "SELECT hold_expires_at FROM reservation WHERE id = %s"
+    before = demo_property.execute(until, (held.id,)).fetchone()
     page = await stripe_api.get(path, params={"key": held.token})
     assert page.status_code == 200 and "js.stripe.com" not in page.text, page.text
+    # Nothing to collect: looking at the page does not stretch the hold.
+    assert demo_property.execute(until, (held.id,)).fetchone() == before
     form = {"key": held.token, "_csrf_token": await form_token(stripe_api, path, held.token)}
     done = await stripe_api.post(path, data=form)
     assert 'data-testid="pay-done"' in done.text, done.text

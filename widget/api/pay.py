@@ -32,7 +32,7 @@ from widget.mail.phrases import phrases
 from widget.payments.guest_pay import PayState, complete, page_state
 from widget.payments.hold_pay import (
     HoldPayState,
-    guarantee_only,
+    at_property,
     hold_page_state,
     open_hold,
     pay_hold,
@@ -204,7 +204,7 @@ def _hold_template(hold: Hold, state: HoldPayState, key: str, services: Services
     assert hold.quote is not None  # open_hold refuses an unpriced row
     quote = hold.quote
     config = {
-        "purpose": "update_card" if guarantee_only(hold) else "pay_balance",
+        "purpose": "update_card" if at_property(hold) else "pay_balance",
         "language": language, "client_secret": state.client_secret, "payment_method": None,
         "publishable_key": getattr(provider, "publishable_key", None),
     }

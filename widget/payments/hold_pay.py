@@ -49,9 +49,15 @@ async def open_hold(conn: Conn, hold_id: UUID, key: str | None) -> Hold:
     return hold
 
 
-def guarantee_only(hold: Hold) -> bool:
-    """Paid at the property with a card kept: Stripe.js saves a card, charges nothing."""
+def at_property(hold: Hold) -> bool:
+    """Paid at the property: Stripe.js saves a card (if the plan keeps one), charges nothing."""
     return hold.quote is not None and hold.quote.pay_at_property
+
+
+def _needs_card(hold: Hold) -> bool:
+    """A card to collect: a payment now, or a card kept as a guarantee."""
+    terms = hold.payment_terms
+    return not at_property(hold) or (terms is not None and terms.card_guarantee)
 
 
 async def _checked_out(
@@ -80,7 +86,7 @@ async def load_hold_again(conn: Conn, hold: Hold) -> Hold:
 async def _secret(provider: PaymentProvider, hold: Hold) -> str | None:
     if isinstance(provider, DemoProvider) or hold.payment_ref is None:
         return None
-    if guarantee_only(hold):
+    if at_property(hold):
         return (await provider.retrieve_setup(hold.payment_ref)).client_secret
     return (await provider.retrieve(hold.payment_ref)).client_secret
 
@@ -93,7 +99,8 @@ async def hold_page_state(
     room = await _room_name(conn, hold)
     if hold.status == "confirmed":
         return HoldPayState(outcome="done", room_name=room, reference=hold.reference)
-    if not isinstance(provider, DemoProvider):
+    if not isinstance(provider, DemoProvider) and _needs_card(hold):
+        # Stripe.js needs the intent to confirm: made now, once (a reload finds it).
         hold = await _checked_out(conn, provider, hold, None, grace)
     secret = await _secret(provider, hold)
     return HoldPayState(outcome="waiting", room_name=room, client_secret=secret)

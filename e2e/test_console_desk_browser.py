@@ -1,5 +1,5 @@
 """The front desk in a browser: a phone booking sent a payment link, seen as unavailable in
-the widget, paid by the guest through the link's key, moved, its dates changed and
+the widget, paid by the guest on the link's /pay page, moved, its dates changed and
 cancelled with a chosen refund. And the console's tour: every page the docs show renders;
 with ``INNKEEP_SCREENSHOTS=1`` their screenshots are saved into docs/console/."""
 
@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import HERE, ROOT, Deployment
-from e2e.test_console_browser import PASSWORD, book, check_page, post_json
+from e2e.test_console_browser import PASSWORD, book, check_page
 from e2e.widget_steps import pick_dates, room, show_month_of, widget_frame
 from widget.testing.stack import innkeep_command
 
@@ -84,9 +84,9 @@ def take_phone_booking(page: Page, base: str, check_in: date, check_out: date) -
     return page.url.split("?", 1)[0].rsplit("/", 1)[1]
 
 
-def guest_pays_by_link(deployment: Deployment, slug: str, hold_id: str) -> str:
-    """What the guest's /pay page does with the e-mailed link: the widget's checkout of that
-    hold, its key as the hold's token. The booking's reference."""
+def guest_pays_by_link(page: Page, deployment: Deployment, slug: str, hold_id: str) -> str:
+    """The guest opens the e-mailed link in their browser and pays on the /pay page (the
+    demo's test card): the widget's checkout and confirmation of that hold. The reference."""
     key = None
     for _ in range(100):  # the e-mail's text, before it is sent, else as the demo sent it
         key = re.search(rf"/pay/{hold_id}\?key=([\w-]+)", sent_mail_text(deployment, slug))
@@ -94,11 +94,18 @@ def guest_pays_by_link(deployment: Deployment, slug: str, hold_id: str) -> str:
             break
         time.sleep(0.1)
     assert key is not None, "no payment link e-mail"
-    token = {"X-Hold-Token": key.group(1)}
-    api = f"{deployment.service}/api/v1/holds/{hold_id}"
-    guest = {"name": "Lucia Ferri", "email": "lucia@example.com", "language": "en"}
-    post_json(f"{api}/checkout", {"guest": guest, "accept_cancellation_policy": True}, token)
-    return str(post_json(f"{api}/confirm", {}, token)["reference"])
+    guest, link = page.context.new_page(), f"{deployment.service}/pay/{hold_id}?key={key.group(1)}"
+    guest.goto(link)
+    expect(guest.get_by_test_id("hold-stay")).to_contain_text("Lucia Ferri")
+    guest.get_by_test_id("pay-submit").click()
+    done = guest.get_by_test_id("pay-done")
+    expect(done).to_be_visible()
+    reference = done.get_attribute("data-reference")
+    guest.goto(link)  # the link again: booked, with the same reference
+    expect(guest.get_by_test_id("pay-done")).to_have_attribute("data-reference", reference or "")
+    guest.close()
+    assert reference, "the page gave no booking reference"
+    return reference
 
 
 def sent_mail_text(deployment: Deployment, slug: str) -> str:
@@ -137,7 +144,7 @@ def test_a_phone_booking_is_paid_by_link_moved_redated_and_cancelled_with_a_chos
     expect(room(frame, "last-room")).to_have_count(0)
     guest.close()
 
-    reference = guest_pays_by_link(deployment, desk, hold_id)
+    reference = guest_pays_by_link(page, deployment, desk, hold_id)
     page.goto(f"{base}/bookings/{reference}")
     expect(page.get_by_test_id("booking")).to_have_attribute("data-status", "confirmed")
 

@@ -51,13 +51,15 @@ async def test_a_payment_link_holds_the_room_for_the_phone_hold_and_emails_the_g
     # Longer than a widget hold (10 minutes): still held, and still taken in the widget.
     advance_clock(people, timedelta(hours=2))
     assert await units_free(app_client) == 0
-    # The link's key lets the guest's payment page pay for that very hold.
-    key = {"X-Hold-Token": link.group(1)}
-    guest = {"guest": {**GUEST}, "accept_cancellation_policy": True}
-    paid = await app_client.post(f"/api/v1/holds/{hold_id}/checkout", json=guest, headers=key)
-    assert paid.status_code == 200, paid.text
-    booked = await app_client.post(f"/api/v1/holds/{hold_id}/confirm", headers=key)
-    assert booked.status_code == 200 and booked.json()["status"] == "confirmed", booked.text
+    # The e-mailed link opens the guest's payment page for that very hold, which books it.
+    path, key = f"/pay/{hold_id}", link.group(1)
+    shown = await app_client.get(path, params={"key": key})
+    assert shown.status_code == 200 and "Paolo Neri" in shown.text, shown.text
+    form = {"key": key, "_csrf_token": csrf_of(shown.text), "test_card": "success"}
+    paid = await app_client.post(path, data=form)
+    assert paid.status_code == 200 and 'data-testid="pay-done"' in paid.text, paid.text
+    status = people.execute("SELECT status FROM reservation WHERE id = %s", (hold_id,)).fetchone()
+    assert status is not None and status[0] == "confirmed"
 
 
 async def test_staff_may_override_a_minimum_stay_with_a_recorded_reason(

@@ -11,6 +11,7 @@ never cached and never sent on as a referrer.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 from uuid import UUID
 
@@ -21,12 +22,21 @@ from litestar.response import Template
 
 from widget.db import Conn
 from widget.embedding import STRIPE_CONNECT, STRIPE_FRAMES, STRIPE_SCRIPTS, new_nonce
-from widget.errors import NotFound, PaymentServiceDown
+from widget.errors import HoldLost, NotFound, PaymentServiceDown, RoomTaken
 from widget.form_csrf import form_csrf
 from widget.intake import ACCEPTS, FORM
+from widget.inventory.hold_access import Hold
+from widget.links import site_url
 from widget.mail.compose import language_of, long_date, money
 from widget.mail.phrases import phrases
 from widget.payments.guest_pay import PayState, complete, page_state
+from widget.payments.hold_pay import (
+    HoldPayState,
+    at_property,
+    hold_page_state,
+    open_hold,
+    pay_hold,
+)
 from widget.payments.pay_links import PayLink, find_link
 from widget.payments.provider import TEST_CARDS, PaymentUnavailable
 from widget.state import DbDep, Services, ServicesDep
@@ -132,7 +142,7 @@ class PayPageController(Controller):
         """The payment the link is for, and the form that pays it (or saves the card)."""
         link = await _opened(db, link_id, key)
         if isinstance(link, Response):
-            return link
+            return await _hold_page(db, services, link_id, key, None) or link
         state = await _state(db, services, link, None)
         return _page(link, state, key or "", services)
 
@@ -147,12 +157,73 @@ class PayPageController(Controller):
         """The form came back: record what the provider says (pays once, whatever the
         number of clicks)."""
         key = data.get("key", "")
+        card = data.get("test_card")
         link = await _opened(db, link_id, key)
         if isinstance(link, Response):
-            return link
-        card = data.get("test_card")
+            paid = await _hold_page(db, services, link_id, key, card or "success")
+            return paid or link
+
         state = await _state(db, services, link, card if card in TEST_CARDS else "success")
         return _page(link, state, key, services)
+
+
+async def _hold_page(
+    db: Conn, services: Services, hold_id: UUID, key: str | None, test_card: str | None
+) -> Template | Response[str] | None:
+    """A phone booking's payment link (the id a hold's, the key its token): its page, the
+    plain 410 once the hold ended, or None when no hold has this id and key (the 404)."""
+    try:
+        hold = await open_hold(db, hold_id, key)
+    except NotFound:
+        return None
+    except HoldLost as exc:
+        return _closed(410, str(exc))
+    grace, provider = services.settings.payment_grace_seconds, services.payments
+    try:
+        if test_card is None:
+            state = await hold_page_state(db, provider, hold, grace=grace)
+        else:
+            site = site_url(services.settings)
+            state = await pay_hold(db, provider, hold, test_card, site=site, grace=grace)
+    except PaymentUnavailable as exc:
+        raise PaymentServiceDown("The payment service did not answer; please try again.") from exc
+    except HoldLost as exc:
+        return _closed(410, str(exc))
+    except RoomTaken as exc:  # someone else's booking got there first; nothing is charged
+        return _closed(409, str(exc))
+    return _hold_template(hold, state, key or "", services)
+
+
+def _hold_template(hold: Hold, state: HoldPayState, key: str, services: Services) -> Template:
+    """The phone booking's page: the stay, what is due now, and the form that pays it."""
+    nonce, provider = new_nonce(), services.payments
+    # Stripe.js only when there is something for it to confirm: paid at the property with
+    # no card kept, the button alone books.
+    stripe = provider.name == "stripe" and state.client_secret is not None
+    language = language_of(hold.guest.language if hold.guest else None)
+    assert hold.quote is not None  # open_hold refuses an unpriced row
+    quote = hold.quote
+    config = {
+        "purpose": "update_card" if at_property(hold) else "pay_balance",
+        "language": language, "client_secret": state.client_secret, "payment_method": None,
+        "publishable_key": getattr(provider, "publishable_key", None),
+    }
+    expires = hold.hold_expires_at
+    return Template(
+        template_name="pay/hold.html",
+        context={
+            "t": phrases(language), "hold": hold, "key": key, "lang": language,
+            "nonce": nonce, "state": state, "stripe": stripe, "config": config,
+            "demo": provider.name == "demo", "total": money(quote.total, quote.currency, language),
+            "due_now": money(quote.due_now, quote.currency, language),
+            "check_in": long_date(hold.check_in, language),
+            "check_out": long_date(hold.check_out, language),
+            "expires": f"{expires.astimezone(UTC):%Y-%m-%d %H:%M}" if expires else None,
+            "test_cards": TEST_CARDS,
+        },
+        headers=_headers(nonce, stripe),
+        media_type=MediaType.HTML,
+    )
 
 
 async def _state(

@@ -46,6 +46,10 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
         "link_unknown": "This link is not valid.",
         "test_card": "Test card (demo)",
         "needs_script": "This page needs JavaScript to show the secure card form.",
+        "due_now": "Due now",
+        "held_until": "The room is held for you until {time} UTC.",
+        "hold_booked": "Thank you: your stay is booked. "
+        "Your booking reference is {reference}; the confirmation is on its way by e-mail.",
     },
     "de": {
         "schedule": "Zahlungsplan",
@@ -96,6 +100,10 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
         "test_card": "Testkarte (Demo)",
         "needs_script": "Diese Seite braucht JavaScript, um das sichere Kartenformular "
         "anzuzeigen.",
+        "due_now": "Jetzt fällig",
+        "held_until": "Das Zimmer ist für Sie reserviert bis {time} UTC.",
+        "hold_booked": "Vielen Dank: Ihr Aufenthalt ist gebucht. "
+        "Ihre Buchungsnummer ist {reference}; die Bestätigung ist per E-Mail unterwegs.",
     },
     "fr": {
         "schedule": "Échéancier de paiement",
@@ -144,6 +152,11 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
         "test_card": "Carte de test (démo)",
         "needs_script": "Cette page a besoin de JavaScript pour afficher le formulaire de "
         "carte sécurisé.",
+        "due_now": "À payer maintenant",
+        "held_until": "La chambre vous est réservée jusqu'à {time} UTC.",
+        "hold_booked": "Merci : votre séjour est réservé. "
+        "Votre référence de réservation est {reference} ; la confirmation vous parvient "
+        "par e-mail.",
     },
     "es": {
         "schedule": "Calendario de pagos",
@@ -188,6 +201,11 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
         "test_card": "Tarjeta de prueba (demo)",
         "needs_script": "Esta página necesita JavaScript para mostrar el formulario seguro de "
         "la tarjeta.",
+        "due_now": "A pagar ahora",
+        "held_until": "La habitación está retenida para ti hasta las {time} UTC.",
+        "hold_booked": "Gracias: tu estancia está reservada. "
+        "Tu referencia de reserva es {reference}; la confirmación va de camino por correo "
+        "electrónico.",
     },
     "it": {
         "schedule": "Piano dei pagamenti",
@@ -235,5 +253,9 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
         "test_card": "Carta di prova (demo)",
         "needs_script": "Questa pagina ha bisogno di JavaScript per mostrare il modulo sicuro "
         "della carta.",
+        "due_now": "Da pagare ora",
+        "held_until": "La camera è tenuta per te fino alle {time} UTC.",
+        "hold_booked": "Grazie: il tuo soggiorno è prenotato. "
+        "Il riferimento della prenotazione è {reference}; la conferma arriva per e-mail.",
     },
 }

@@ -33,7 +33,7 @@ from widget.metrics import UNMATCHED, Metrics
 from widget.paths import TEMPLATES_DIR
 from widget.redact import install_log_redaction
 from widget.settings import Settings, SettingsError, require_secret_key
-from widget.shared_redis import connect
+from widget.shared_redis import connect, trying_after_rests
 from widget.state import Services, ServicesDep, build_services
 
 log = logging.getLogger("innkeep")
@@ -100,6 +100,7 @@ def _lifespan(services: Services, listen_url: str) -> Lifespan:
             async with (
                 listening(services.freshness, listen_url),
                 running_jobs(services, enabled=services.settings.background_jobs),
+                trying_after_rests(services.redis_watch, services.redis),
             ):
                 yield
         finally:

@@ -10,10 +10,12 @@ wait out its time-out), then one trial call decides whether it closes again.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
@@ -143,6 +145,12 @@ class RedisWatch:
         if until is not None and self._clock() >= until:
             self.succeeded()
 
+    def rested(self) -> float | None:
+        """Seconds until the breaker's rest is over (0 when it is); None while closed."""
+        if self._resting_until is None:
+            return None
+        return max(0.0, self._resting_until - self._clock())
+
     def breaker(self) -> str | None:
         """Why Redis is not being called, for ``/readyz``; None while the breaker is closed."""
         if self._resting_until is None:
@@ -205,3 +213,43 @@ async def probe(redis: SharedRedis) -> str | None:
             "nodes: set INNKEEP_REDIS_CLUSTER=1"
         )
     return None
+
+
+#: How often a closed breaker is looked at by `trying_after_rests` (it costs no Redis call).
+CLOSED_LOOK_SECONDS = 1.0
+
+
+@contextlib.asynccontextmanager
+async def trying_after_rests(watch: RedisWatch, redis: SharedRedis) -> AsyncIterator[None]:
+    """While the worker serves: when its breaker's rest is over, try Redis once by itself.
+
+    A worker that gets no request would otherwise keep its breaker open until a guest came
+    (its gauge summed into ``innkeep_redis_breaker_open`` and that guest paying the trial);
+    with this, every worker's fast path comes back on its own once Redis answers."""
+    task = asyncio.create_task(_try_after_rests(watch, redis), name="redis-breaker-trial")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _try_after_rests(watch: RedisWatch, redis: SharedRedis) -> None:
+    while True:
+        left = watch.rested()
+        if left is None or left > 0:
+            await asyncio.sleep(CLOSED_LOOK_SECONDS if left is None else left)
+            continue
+        if not watch.may_call("trial"):  # a guest's call took the trial first
+            continue
+        try:
+            async with asyncio.timeout(1):
+                reason = await probe(redis)
+        except REDIS_FAILURES as exc:  # asyncio's TimeoutError is an OSError
+            watch.failed("trial", exc)
+        else:
+            if reason is None:
+                watch.succeeded()
+            else:
+                watch.failed("trial", RedisClusterException(reason))

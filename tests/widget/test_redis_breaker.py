@@ -245,3 +245,38 @@ async def test_redis_going_away_trips_the_breaker_and_its_return_closes_it(
         assert "circuit breaker" not in (
             (await client.get("/readyz")).json().get("redis_reason") or ""
         )
+
+
+@pytest.mark.redis_away
+async def test_a_worker_no_guest_calls_closes_its_breaker_by_itself_when_redis_is_back(
+    quiet_settings: Settings, database_url: str, clean: None, lone_valkey: LoneValkey
+) -> None:
+    """With several workers, the one that got no request since the outage must not keep
+    saying "open" (in /metrics, summed over workers) nor make its next guest pay the trial."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        apply_property(conn, parse_property(DEMO_TOML))
+    settings = msgspec.structs.replace(
+        quiet_settings, redis_url=lone_valkey.url, redis_cluster=False, metrics_token=TOKEN
+    )
+    async with AsyncTestClient(app=create_app(settings)) as client:
+
+        async def metric(name: str) -> float:
+            return counter((await client.get("/metrics", headers=READ)).text, name)
+
+        lone_valkey.stop()
+        for n in range(10):
+            if await metric("innkeep_redis_breaker_open") == 1:
+                break
+            calendar = await client.get("/api/v1/properties/demo/calendar", params=_calendar(n))
+            assert calendar.status_code == 200
+        else:
+            pytest.fail("the breaker never opened")
+        skipped = await metric("innkeep_redis_skipped_total")
+        lone_valkey.start()
+        # No guest from here on: only /metrics, which calls no Redis.
+        deadline = time.monotonic() + 2 * REST_SECONDS * (1 + REST_JITTER) + 2
+        while await metric("innkeep_redis_breaker_open") == 1:
+            assert time.monotonic() < deadline, "the idle worker's breaker stayed open"
+            await asyncio.sleep(0.1)
+        assert await metric("innkeep_redis_breaker_trips_total") == 1
+        assert await metric("innkeep_redis_skipped_total") == skipped  # no guest paid for it

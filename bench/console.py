@@ -53,9 +53,14 @@ def property_file() -> str:
 def _quote(check_in: date, check_out: date) -> dict[str, object]:
     nights = (check_out - check_in).days
     return {
-        "room_type": "double-sea-view", "check_in": check_in.isoformat(),
-        "check_out": check_out.isoformat(), "nights": [], "stay_lines": [],
-        "total": 12000 * nights, "due_now": 12000 * nights, "currency": "EUR",
+        "room_type": "double-sea-view",
+        "check_in": check_in.isoformat(),
+        "check_out": check_out.isoformat(),
+        "nights": [],
+        "stay_lines": [],
+        "total": 12000 * nights,
+        "due_now": 12000 * nights,
+        "currency": "EUR",
         "quote_hash": f"bench-{check_in}",
     }
 
@@ -68,7 +73,8 @@ def book_the_house(conn: psycopg.Connection[dict[str, object]], today: date) -> 
         int(row["id"])  # type: ignore[call-overload]
         for row in conn.execute(
             "SELECT u.id FROM unit u JOIN property p ON p.id = u.property_id "
-            "WHERE p.slug = %s ORDER BY u.id", (SLUG,)
+            "WHERE p.slug = %s ORDER BY u.id",
+            (SLUG,),
         )
     ]
     free_from = {unit: today for unit in units}
@@ -86,10 +92,22 @@ def book_the_house(conn: psycopg.Connection[dict[str, object]], today: date) -> 
                    guest, quote, quote_hash, payment_provider, payment_ref, payment_status)
                SELECT property_id, id, daterange(%s, %s), 'confirmed', %s, 2, %s, %s,
                       'bench', 'demo', %s, 'captured' FROM unit WHERE id = %s""",
-            (check_in, check_out, f"TB{written:05d}",
-             Jsonb({"name": f"Guest {written}", "email": f"g{written}@example.com",
-                    "language": "en", "note": "late arrival" if written % 7 == 0 else None}),
-             Jsonb(_quote(check_in, check_out)), f"bench-pay-{written}", unit),
+            (
+                check_in,
+                check_out,
+                f"TB{written:05d}",
+                Jsonb(
+                    {
+                        "name": f"Guest {written}",
+                        "email": f"g{written}@example.com",
+                        "language": "en",
+                        "note": "late arrival" if written % 7 == 0 else None,
+                    }
+                ),
+                Jsonb(_quote(check_in, check_out)),
+                f"bench-pay-{written}",
+                unit,
+            ),
         )
         written += 1
     return written
@@ -104,7 +122,8 @@ def signed_in(conn: psycopg.Connection[dict[str, object]]) -> str:
     conn.execute(
         """INSERT INTO membership (user_id, property_id, role)
            SELECT u.id, p.id, 'owner' FROM console_user u, property p
-           WHERE u.email = 'bench@example.com' AND p.slug = %s""", (SLUG,),
+           WHERE u.email = 'bench@example.com' AND p.slug = %s""",
+        (SLUG,),
     )
     token = new_token()
     conn.execute(
@@ -130,9 +149,22 @@ end
         lua.write(script)
     try:
         output = subprocess.run(
-            ["taskset", "-c", str(client_core), "wrk", "-t1", f"-c{CONNECTIONS}",
-             f"-d{DURATION}", "--latency", "-s", lua.name, service + paths[0]],
-            capture_output=True, text=True, check=True,
+            [
+                "taskset",
+                "-c",
+                str(client_core),
+                "wrk",
+                "-t1",
+                f"-c{CONNECTIONS}",
+                f"-d{DURATION}",
+                "--latency",
+                "-s",
+                lua.name,
+                service + paths[0],
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     finally:
         Path(lua.name).unlink()
@@ -157,9 +189,15 @@ def main() -> None:
         with psycopg.connect(database_url) as plain:
             apply_property(plain, parse_property(property_file()))
         with psycopg.connect(database_url, row_factory=psycopg.rows.dict_row) as conn:
-            today = date.fromisoformat(str(conn.execute(
-                "SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS d FROM property "
-                "WHERE slug = %s", (SLUG,)).fetchone()["d"]))  # type: ignore[index]
+            today = date.fromisoformat(
+                str(
+                    conn.execute(
+                        "SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS d FROM property "
+                        "WHERE slug = %s",
+                        (SLUG,),
+                    ).fetchone()["d"]
+                )
+            )  # type: ignore[index]
             booked = book_the_house(conn, today)
             token = signed_in(conn)
         months = sorted({(today + timedelta(days=d)).strftime("%Y-%m") for d in range(NIGHTS)})
@@ -170,21 +208,33 @@ def main() -> None:
         chart = wrk(url, tape, client_core, token)
         arrivals = wrk(url, today_page, client_core, token)
     print(machine())
-    print(f"server on cores {sorted(server_cores)}, wrk on core {client_core}, "
-          f"{CONNECTIONS} connections, {DURATION} each; {booked} bookings, 30 units, "
-          f"{NIGHTS} nights ({', '.join(months)})")
+    print(
+        f"server on cores {sorted(server_cores)}, wrk on core {client_core}, "
+        f"{CONNECTIONS} connections, {DURATION} each; {booked} bookings, 30 units, "
+        f"{NIGHTS} nights ({', '.join(months)})"
+    )
     rows = (("hello (/healthz)", hello), ("tape chart (a month)", chart), ("Today", arrivals))
     for name, figures in rows:
-        print(f"{name:22} {figures['rps']:9.0f} req/s   p50 {figures['p50']:7.2f} ms   "
-              f"p99 {figures['p99']:7.2f} ms")
-    print(json.dumps({
-        "bookings": booked,
-        "hello_p50_ms": hello["p50"], "hello_p99_ms": hello["p99"],
-        "tape_p50_ms": chart["p50"], "tape_p99_ms": chart["p99"],
-        "today_p50_ms": arrivals["p50"], "today_p99_ms": arrivals["p99"],
-        "tape_rps": round(chart["rps"]), "today_rps": round(arrivals["rps"]),
-        "hello_rps": round(hello["rps"]),
-    }))
+        print(
+            f"{name:22} {figures['rps']:9.0f} req/s   p50 {figures['p50']:7.2f} ms   "
+            f"p99 {figures['p99']:7.2f} ms"
+        )
+    print(
+        json.dumps(
+            {
+                "bookings": booked,
+                "hello_p50_ms": hello["p50"],
+                "hello_p99_ms": hello["p99"],
+                "tape_p50_ms": chart["p50"],
+                "tape_p99_ms": chart["p99"],
+                "today_p50_ms": arrivals["p50"],
+                "today_p99_ms": arrivals["p99"],
+                "tape_rps": round(chart["rps"]),
+                "today_rps": round(arrivals["rps"]),
+                "hello_rps": round(hello["rps"]),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -191,11 +191,13 @@ PAIRS = [
 
 
 def group(rooms: tuple[str, str], check_in: date) -> bytes:
-    return json.dumps({
-        "check_in": str(check_in),
-        "check_out": str(check_in + timedelta(days=1)),
-        "rooms": [{"room_type": room, "adults": 1} for room in rooms],
-    }).encode()
+    return json.dumps(
+        {
+            "check_in": str(check_in),
+            "check_out": str(check_in + timedelta(days=1)),
+            "rooms": [{"room_type": room, "adults": 1} for room in rooms],
+        }
+    ).encode()
 
 
 async def group_race(endpoints: list[Endpoint], guests: int, rounds: int) -> dict[str, Any]:
@@ -203,11 +205,17 @@ async def group_race(endpoints: list[Endpoint], guests: int, rounds: int) -> dic
     conns = spread(endpoints, guests)
     first = monday(480)  # nights neither the race nor the crowd uses
     warm_up = group(PAIRS[0], first - timedelta(days=7))
-    await asyncio.gather(*(
-        conns[n].request("POST", "/api/v1/properties/demo/holds", warm_up,
-                         {"X-Innkeep-Session": f"group-warm-up-{n:03d}"})
-        for n in range(guests)
-    ))
+    await asyncio.gather(
+        *(
+            conns[n].request(
+                "POST",
+                "/api/v1/properties/demo/holds",
+                warm_up,
+                {"X-Innkeep-Session": f"group-warm-up-{n:03d}"},
+            )
+            for n in range(guests)
+        )
+    )
     most_winners = 0
     loser_ms: list[float] = []
     for round_ in range(rounds):
@@ -216,9 +224,13 @@ async def group_race(endpoints: list[Endpoint], guests: int, rounds: int) -> dic
         async def attempt(n: int, night: date = night, round_: int = round_) -> tuple[int, float]:
             began = time.perf_counter()
             status, _ = await conns[n].request(
-                "POST", "/api/v1/properties/demo/holds", group(PAIRS[n % len(PAIRS)], night),
-                {"X-Innkeep-Session": f"group-{round_:03d}-{n:03d}",
-                 "X-Forwarded-For": guest_address(n, 0x1000 + round_)},
+                "POST",
+                "/api/v1/properties/demo/holds",
+                group(PAIRS[n % len(PAIRS)], night),
+                {
+                    "X-Innkeep-Session": f"group-{round_:03d}-{n:03d}",
+                    "X-Forwarded-For": guest_address(n, 0x1000 + round_),
+                },
             )
             return status, (time.perf_counter() - began) * 1000
 

@@ -59,7 +59,11 @@ def one_run(site: str, token: str) -> list[str]:
     passed; ``["<exit N>"]`` when it failed without naming one)."""
     done = subprocess.run(
         innkeep_command("qa", "journeys", "--site", site + "/", "--token", token),
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     failed = re.findall(r"^\s+FAIL\s+(\S+)", done.stdout, re.M)
     if done.returncode != 0 and not failed:
@@ -84,8 +88,9 @@ def main() -> int:
             failed = one_run(site, token)
             passed += not failed
             flakes.update(failed)
-            print(f"run {n}: {'passed' if not failed else 'FAILED ' + ', '.join(failed)}",
-                  flush=True)
+            print(
+                f"run {n}: {'passed' if not failed else 'FAILED ' + ', '.join(failed)}", flush=True
+            )
     print(f"{passed}/{args.runs} runs passed")
     print("flakes: " + (", ".join(f"{k} ×{v}" for k, v in flakes.most_common()) or "none"))
     return 0 if passed == args.runs else 1

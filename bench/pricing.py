@@ -47,18 +47,38 @@ TODAY = START - timedelta(days=3)
 
 RULES: list[dict[str, Any]] = [
     {"type": "base_rate"},
-    {"type": "seasonal", "name": "summer", "percent": Decimal(25),
-     "seasons": [{"first": date(2026, 6, 15), "last": date(2026, 9, 15), "yearly": True}]},
-    {"type": "seasonal", "name": "christmas", "percent": Decimal(40),
-     "seasons": [{"first": date(2026, 12, 20), "last": date(2027, 1, 6), "yearly": True}]},
+    {
+        "type": "seasonal",
+        "name": "summer",
+        "percent": Decimal(25),
+        "seasons": [{"first": date(2026, 6, 15), "last": date(2026, 9, 15), "yearly": True}],
+    },
+    {
+        "type": "seasonal",
+        "name": "christmas",
+        "percent": Decimal(40),
+        "seasons": [{"first": date(2026, 12, 20), "last": date(2027, 1, 6), "yearly": True}],
+    },
     {"type": "day_of_week", "name": "weekend", "days": ["fri", "sat"], "amount": Decimal(15)},
-    {"type": "occupancy", "tiers": [{"from_percent": 50, "percent": 10},
-                                    {"from_percent": 80, "percent": 20}]},
-    {"type": "lead_time", "steps": [{"days": 0, "percent": -15}, {"days": 7, "percent": 0},
-                                    {"days": 120, "percent": 5}]},
+    {
+        "type": "occupancy",
+        "tiers": [{"from_percent": 50, "percent": 10}, {"from_percent": 80, "percent": 20}],
+    },
+    {
+        "type": "lead_time",
+        "steps": [
+            {"days": 0, "percent": -15},
+            {"days": 7, "percent": 0},
+            {"days": 120, "percent": 5},
+        ],
+    },
     {"type": "gap_night", "percent": 20, "max_gap": 2},
-    {"type": "extra_guests", "amount": Decimal(20), "child_amount": Decimal(10),
-     "free_under_age": 3},
+    {
+        "type": "extra_guests",
+        "amount": Decimal(20),
+        "child_amount": Decimal(10),
+        "free_under_age": 3,
+    },
     {"type": "clamp", "min_price": Decimal(60), "max_price": Decimal(320)},
     {"type": "rounding", "mode": "ending", "ending": Decimal("0.90")},
     {"type": "length_of_stay", "tiers": [{"min_nights": 7, "percent": 10}]},
@@ -67,12 +87,19 @@ RULES: list[dict[str, Any]] = [
     {"type": "vat", "percent": 10},
     {"type": "city_tax", "preset": "rome"},
     {"type": "min_stay", "nights": 2},
-    {"type": "min_stay", "name": "summer-min", "nights": 5, "arrival_weekdays": ["sat"],
-     "seasons": [{"first": date(2026, 7, 1), "last": date(2026, 8, 31), "yearly": True}]},
+    {
+        "type": "min_stay",
+        "name": "summer-min",
+        "nights": 5,
+        "arrival_weekdays": ["sat"],
+        "seasons": [{"first": date(2026, 7, 1), "last": date(2026, 8, 31), "yearly": True}],
+    },
     {"type": "max_stay", "nights": 28},
     {"type": "closed_to_arrival", "weekdays": ["sun"]},
-    {"type": "closed_to_departure",
-     "dates": [{"first": date(2026, 12, 25), "last": date(2026, 12, 25), "yearly": True}]},
+    {
+        "type": "closed_to_departure",
+        "dates": [{"first": date(2026, 12, 25), "last": date(2026, 12, 25), "yearly": True}],
+    },
 ]
 
 
@@ -102,8 +129,13 @@ def contexts() -> list[StayContext]:
         result.append(
             StayContext(
                 property=Property("bench", "EUR", "Europe/Rome"),
-                room_type=RoomType(f"room-{room}", base_price=8000 + room * 1250,
-                                   max_guests=4, included_guests=2, units=UNITS),
+                room_type=RoomType(
+                    f"room-{room}",
+                    base_price=8000 + room * 1250,
+                    max_guests=4,
+                    included_guests=2,
+                    units=UNITS,
+                ),
                 check_in=START,
                 check_out=START + timedelta(days=NIGHTS),
                 today=TODAY,
@@ -156,8 +188,9 @@ def bare_loop(ctx: StayContext) -> list[NightPrice]:
         elif rounded < 6000:
             rounded = 6090
         min_stay = 5 if weekday == 5 and _yearly(day, (7, 1), (8, 31)) else 2
-        out.append(NightPrice(day, rounded, min_stay, 28, weekday == 6,
-                              day.month == 12 and day.day == 25))
+        out.append(
+            NightPrice(day, rounded, min_stay, 28, weekday == 6, day.month == 12 and day.day == 25)
+        )
     return out
 
 
@@ -187,11 +220,16 @@ def checked_week(calendars: list[StayContext], rules: Any) -> tuple[StayContext,
     """The calendars priced alike by the engine and the bare loop, with and without plans;
     the week quoted, and the same week under a plan with breakfast for three and parking."""
     assert [price_nights(ctx, rules) for ctx in calendars] == [
-        bare_loop(ctx) for ctx in calendars], "the engine and the bare loop disagree"
+        bare_loop(ctx) for ctx in calendars
+    ], "the engine and the bare loop disagree"
     assert [price_nights(ctx, rules, PLANS) for ctx in calendars] == [
-        bare_loop_plans(ctx) for ctx in calendars], "the engine and the bare loop disagree on plans"
+        bare_loop_plans(ctx) for ctx in calendars
+    ], "the engine and the bare loop disagree on plans"
     week = msgspec.structs.replace(
-        calendars[0], check_in=date(2027, 7, 3), check_out=date(2027, 7, 10), occupancy=(),
+        calendars[0],
+        check_in=date(2027, 7, 3),
+        check_out=date(2027, 7, 10),
+        occupancy=(),
         promo_code="WELCOME",
     )
     chosen = msgspec.structs.replace(week, extras={"breakfast": 3, "parking": 1})
@@ -208,15 +246,19 @@ def main() -> None:
     calendars = contexts()
     rules = load_rules(RULES, currency="EUR")
     week, chosen = checked_week(calendars, rules)
-    best = best_of_each(args.repeat, {
-        "engine": lambda: [price_nights(ctx, rules) for ctx in calendars],
-        "bare": lambda: [bare_loop(ctx) for ctx in calendars],
-        "quote": lambda: [price_stay(week, rules) for _ in range(100)],
-        "plans": lambda: [price_nights(ctx, rules, PLANS) for ctx in calendars],
-        "plans_bare": lambda: [bare_loop_plans(ctx) for ctx in calendars],
-        "plans_quote": lambda: [
-            price_stay(chosen, rules, rate_plan=PLANS[1], extras=EXTRAS) for _ in range(100)],
-    })
+    best = best_of_each(
+        args.repeat,
+        {
+            "engine": lambda: [price_nights(ctx, rules) for ctx in calendars],
+            "bare": lambda: [bare_loop(ctx) for ctx in calendars],
+            "quote": lambda: [price_stay(week, rules) for _ in range(100)],
+            "plans": lambda: [price_nights(ctx, rules, PLANS) for ctx in calendars],
+            "plans_bare": lambda: [bare_loop_plans(ctx) for ctx in calendars],
+            "plans_quote": lambda: [
+                price_stay(chosen, rules, rate_plan=PLANS[1], extras=EXTRAS) for _ in range(100)
+            ],
+        },
+    )
     report(best)
 
 
@@ -232,21 +274,32 @@ def report(best: dict[str, float]) -> None:
     print(f"engine     {engine_s * 1000:8.2f} ms  {per_s:12,.0f} night-prices/s")
     print(f"bare loop  {bare_s * 1000:8.2f} ms  {count / bare_s:12,.0f} night-prices/s")
     print(f"one 7-night quote with every rule and its explanation: {quote_s * 1e6:.0f} µs")
-    print(f"ratio {ratio:.2f}× (target ≤ 3×); "
-          f"{'meets' if per_s >= 100_000 else 'MISSES'} the 100,000 night-prices/s floor")
-    print(f"with plans {plans_s * 1000:8.2f} ms  {count / plans_s:12,.0f} night-prices/s "
-          f"(bare loop with plans {best['plans_bare'] * 1000:.2f} ms)")
+    print(
+        f"ratio {ratio:.2f}× (target ≤ 3×); "
+        f"{'meets' if per_s >= 100_000 else 'MISSES'} the 100,000 night-prices/s floor"
+    )
+    print(
+        f"with plans {plans_s * 1000:8.2f} ms  {count / plans_s:12,.0f} night-prices/s "
+        f"(bare loop with plans {best['plans_bare'] * 1000:.2f} ms)"
+    )
     print(f"one 7-night quote under a plan with two extras: {plans_quote_s * 1e6:.0f} µs")
-    print(f"with plans: ratio {plan_ratio:.2f}× the bare loop; the calendar "
-          f"{plans_s / engine_s:.2f}× and the quote {plans_quote_s / quote_s:.2f}× "
-          "their time without plans and extras")
-    print(json.dumps({
-        "night_prices_per_s": round(per_s), "ratio_vs_bare_loop": round(ratio, 2),
-        "plans_night_prices_per_s": round(count / plans_s),
-        "plans_ratio_vs_bare_loop": round(plan_ratio, 2),
-        "plans_calendar_vs_without": round(plans_s / engine_s, 2),
-        "plans_extras_quote_vs_without": round(plans_quote_s / quote_s, 2),
-    }))
+    print(
+        f"with plans: ratio {plan_ratio:.2f}× the bare loop; the calendar "
+        f"{plans_s / engine_s:.2f}× and the quote {plans_quote_s / quote_s:.2f}× "
+        "their time without plans and extras"
+    )
+    print(
+        json.dumps(
+            {
+                "night_prices_per_s": round(per_s),
+                "ratio_vs_bare_loop": round(ratio, 2),
+                "plans_night_prices_per_s": round(count / plans_s),
+                "plans_ratio_vs_bare_loop": round(plan_ratio, 2),
+                "plans_calendar_vs_without": round(plans_s / engine_s, 2),
+                "plans_extras_quote_vs_without": round(plans_quote_s / quote_s, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,13 @@ BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "40"))
 #: Postgres reports a busy connection's counts when it has been idle this long (PG 15+).
 STATS_SETTLE_SECONDS = 11
 GUEST = {
-    "guest": {"name": "Anna Schmidt", "email": "anna@example.com", "phone": None,
-              "language": "en", "note": None},
+    "guest": {
+        "name": "Anna Schmidt",
+        "email": "anna@example.com",
+        "phone": None,
+        "language": "en",
+        "note": None,
+    },
     "accept_cancellation_policy": True,
 }
 CONNECTIONS = 32

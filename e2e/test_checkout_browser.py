@@ -297,8 +297,11 @@ def test_a_booking_made_with_the_keyboard_alone(
     passed = []
     for _ in range(5):
         keys.press("Tab")
-        passed.append(frame.evaluate(
-            "(e => e.dataset.testid || e.tagName.toLowerCase())(document.activeElement)"))
+        passed.append(
+            frame.evaluate(
+                "(e => e.dataset.testid || e.tagName.toLowerCase())(document.activeElement)"
+            )
+        )
     assert passed == ["extra", "plan", "plan", "summary", "choose"], passed
     expect(room(frame, "last-room").get_by_test_id("choose")).to_be_focused()
     keys.press("Enter")

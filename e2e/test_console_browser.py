@@ -220,7 +220,9 @@ def test_an_owner_finds_a_guest_exports_them_and_cannot_erase_a_coming_stay(
     page.goto(f"{deployment.service}/admin/{deployment.slug}/guests")
     page.get_by_test_id("guest-email").fill("guest@example.com")
     page.get_by_test_id("guest-find").click()
-    expect(page.locator(f'[data-testid="guest-stay"][data-reference="{reference}"]')).to_be_visible()
+    expect(
+        page.locator(f'[data-testid="guest-stay"][data-reference="{reference}"]')
+    ).to_be_visible()
     check_page(page)
     with page.expect_download() as download:
         page.get_by_test_id("guest-export").click()
@@ -231,6 +233,6 @@ def test_an_owner_finds_a_guest_exports_them_and_cannot_erase_a_coming_stay(
     expect(page.get_by_test_id("guest-refused")).to_be_visible()
     page.get_by_test_id("guest-email").fill("guest@example.com")
     page.get_by_test_id("guest-find").click()
-    expect(page.locator(f'[data-testid="guest-stay"][data-reference="{reference}"]')).to_contain_text(
-        "Giulia Neri"
-    )
+    expect(
+        page.locator(f'[data-testid="guest-stay"][data-reference="{reference}"]')
+    ).to_contain_text("Giulia Neri")

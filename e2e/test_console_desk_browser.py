@@ -31,10 +31,17 @@ DESK_OWNER = "desk@locanda-prova.example.com"
 SHOTS = ROOT / "docs" / "console"
 
 
-def call_testing_api(deployment: Deployment, method: str, path: str, body: bytes | None = None,
-            content_type: str = "application/json") -> Any:
+def call_testing_api(
+    deployment: Deployment,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    content_type: str = "application/json",
+) -> Any:
     request = urllib.request.Request(
-        f"{deployment.service}/api/testing/v1{path}", data=body, method=method,
+        f"{deployment.service}/api/testing/v1{path}",
+        data=body,
+        method=method,
         headers={"Authorization": f"Bearer {deployment.token}", "Content-Type": content_type},
     )
     with urllib.request.urlopen(request, timeout=30) as response:  # 127.0.0.1 only
@@ -50,12 +57,28 @@ def desk(deployment: Deployment) -> str:
     text = text.replace("{slug}", "desk").replace("{host_origin}", deployment.host)
     made = call_testing_api(deployment, "POST", "/properties", text.encode(), "application/toml")
     slug = str(made["slug"])
-    command = innkeep_command("user", "add", "--email", DESK_OWNER, "--property", slug,
-                              "--role", "owner", "--password-stdin")
+    command = innkeep_command(
+        "user",
+        "add",
+        "--email",
+        DESK_OWNER,
+        "--property",
+        slug,
+        "--role",
+        "owner",
+        "--password-stdin",
+    )
     if deployment.data_dir is not None:
         command += ["--data-dir", str(deployment.data_dir)]
-    subprocess.run(command, cwd=ROOT, input=PASSWORD + "\n", text=True, check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        command,
+        cwd=ROOT,
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return slug
 
 
@@ -208,8 +231,11 @@ def test_the_console_tour_renders_and_its_screenshots_are_taken(
 
 def test_the_screenshots_in_the_docs_are_the_ones_the_tour_takes() -> None:
     """docs/console.md shows only pictures the tour saves, and they are kept small."""
-    shown = set(re.findall(r"\(console/([\w-]+)\.png\)",
-                           (ROOT / "docs" / "console.md").read_text(encoding="utf-8")))
+    shown = set(
+        re.findall(
+            r"\(console/([\w-]+)\.png\)", (ROOT / "docs" / "console.md").read_text(encoding="utf-8")
+        )
+    )
     assert shown == {"today", "tape-chart", "booking", "new-booking", "rules"}
     for name in shown:
         picture = SHOTS / f"{name}.png"

@@ -35,7 +35,10 @@ def a_photo() -> bytes:
 
 
 def test_an_owner_adds_a_photo_and_copies_the_snippet(
-    page: Page, context: BrowserContext, deployment: Deployment, owner: str,  # noqa: F811
+    page: Page,
+    context: BrowserContext,
+    deployment: Deployment,
+    owner: str,  # noqa: F811
     stays: Any,
 ) -> None:
     base = f"{deployment.service}/admin/{deployment.slug}"
@@ -70,7 +73,7 @@ def test_an_owner_adds_a_photo_and_copies_the_snippet(
     page.get_by_test_id("option-language").select_option("it")
     page.get_by_test_id("option-show").click()
     expect(page.get_by_test_id("snippet-inline")).to_have_value(
-        f'<!-- Where the booking widget should appear -->\n<div data-innkeep></div>\n\n'
+        f"<!-- Where the booking widget should appear -->\n<div data-innkeep></div>\n\n"
         f'<!-- Once per page -->\n<script src="{deployment.service}/widget.js" '
         f'data-property="{deployment.slug}" data-locale="it" async></script>'
     )
@@ -97,12 +100,28 @@ def test_an_owner_adds_a_photo_and_copies_the_snippet(
 
 
 def test_staff_cannot_open_rooms_or_website(page: Page, deployment: Deployment) -> None:
-    command = innkeep_command("user", "add", "--email", STAFF, "--property", deployment.slug,
-                              "--role", "staff", "--password-stdin")
+    command = innkeep_command(
+        "user",
+        "add",
+        "--email",
+        STAFF,
+        "--property",
+        deployment.slug,
+        "--role",
+        "staff",
+        "--password-stdin",
+    )
     if deployment.data_dir is not None:
         command += ["--data-dir", str(deployment.data_dir)]
-    subprocess.run(command, cwd=ROOT, input=PASSWORD + "\n", text=True, check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        command,
+        cwd=ROOT,
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     sign_in(page, deployment, STAFF)
     expect(page.get_by_test_id("nav-rooms")).to_have_count(0)
     expect(page.get_by_test_id("nav-website")).to_have_count(0)

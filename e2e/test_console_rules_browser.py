@@ -16,8 +16,17 @@ from e2e.widget_steps import assert_accessible
 def _owner_of(deployment: Deployment, slug: str) -> tuple[str, str]:
     """A new owner of ``slug`` made by `innkeep user add`: their e-mail and password."""
     email = f"owner@{slug}.example.com"
-    out = innkeep("user", "add", "--email", email, "--property", slug, "--role", "owner",
-                  data_dir=deployment.data_dir)
+    out = innkeep(
+        "user",
+        "add",
+        "--email",
+        email,
+        "--property",
+        slug,
+        "--role",
+        "owner",
+        data_dir=deployment.data_dir,
+    )
     found = re.search(r"password \(shown once\): (\S+)", out)
     assert found is not None, out
     return email, found.group(1)
@@ -25,8 +34,7 @@ def _owner_of(deployment: Deployment, slug: str) -> tuple[str, str]:
 
 def _sold_price(deployment: Deployment, slug: str, day: str) -> int:
     end = date.fromordinal(date.fromisoformat(day).toordinal() + 1).isoformat()
-    url = (f"{deployment.service}/api/v1/properties/{slug}/calendar?start={day}&end={end}"
-           "&adults=3")
+    url = f"{deployment.service}/api/v1/properties/{slug}/calendar?start={day}&end={end}&adults=3"
     status, raw = get(url)
     assert status == 200, raw
     body = json.loads(raw)

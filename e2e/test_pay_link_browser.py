@@ -27,14 +27,21 @@ DEPOSIT = 'name = "Flexible"\n'
 TERMS = 'name = "Flexible"\npayment = { deposit_percent = 30, balance_days_before = 14 }\n'
 
 
-def call(deployment: Deployment, method: str, path: str, body: Any = None,
-         headers: dict[str, str] | None = None, raw: bytes | None = None) -> Any:
+def call(
+    deployment: Deployment,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    raw: bytes | None = None,
+) -> Any:
     """The service's JSON API, as the widget (or the QA kit) calls it."""
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
     request = urllib.request.Request(
-        deployment.service + path, data=data, method=method,
-        headers={"Content-Type": "application/json",
-                 **(headers or {})},
+        deployment.service + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
@@ -48,9 +55,13 @@ def deposit_property(deployment: Deployment) -> str:
     text = (HERE / "property.toml").read_text(encoding="utf-8")
     text = text.replace("{slug}", "pay-link").replace("{host_origin}", deployment.host)
     assert DEPOSIT in text
-    made = call(deployment, "POST", "/api/testing/v1/properties",
-                raw=text.replace(DEPOSIT, TERMS, 1).encode(),
-                headers={"Content-Type": "application/toml", **bearer(deployment)})
+    made = call(
+        deployment,
+        "POST",
+        "/api/testing/v1/properties",
+        raw=text.replace(DEPOSIT, TERMS, 1).encode(),
+        headers={"Content-Type": "application/toml", **bearer(deployment)},
+    )
     return str(made["slug"])
 
 
@@ -62,21 +73,26 @@ def book_deposit(deployment: Deployment, slug: str) -> tuple[str, date]:
     """A deposit booking whose saved card asks for authentication; its reference and the
     balance's day."""
     start = date.today() + timedelta(days=40)
-    stay = {"room_type": "twin", "check_in": start.isoformat(),
-            "check_out": (start + timedelta(days=2)).isoformat(), "adults": 2}
+    stay = {
+        "room_type": "twin",
+        "check_in": start.isoformat(),
+        "check_out": (start + timedelta(days=2)).isoformat(),
+        "adults": 2,
+    }
     hold = call(deployment, "POST", f"/api/v1/properties/{slug}/holds", stay)
     (_, balance) = hold["quote"]["payment_schedule"]
     token = {"X-Hold-Token": hold["token"]}
-    guest = {"guest": {"name": "Ada Lovelace", "email": "ada@example.com", "language": "en"},
-             "accept_cancellation_policy": True, "test_card": "authentication_required"}
+    guest = {
+        "guest": {"name": "Ada Lovelace", "email": "ada@example.com", "language": "en"},
+        "accept_cancellation_policy": True,
+        "test_card": "authentication_required",
+    }
     call(deployment, "POST", f"/api/v1/holds/{hold['id']}/checkout", guest, token)
     done = call(deployment, "POST", f"/api/v1/holds/{hold['id']}/confirm", None, token)
     return str(done["reference"]), date.fromisoformat(balance["due"])
 
 
-def emailed_link(
-    outbox: Path, reference: str, about: str, page: str, timeout: float = 30.0
-) -> str:
+def emailed_link(outbox: Path, reference: str, about: str, page: str, timeout: float = 30.0) -> str:
     """The ``/{page}/`` path and key in the guest's e-mail about ``reference`` whose subject
     says ``about``, once the outbox sender wrote it (every few seconds)."""
     deadline = time.monotonic() + timeout
@@ -103,8 +119,13 @@ def test_a_balance_that_needs_authentication_is_paid_through_the_link(
     slug = deposit_property(deployment)
     reference, due = book_deposit(deployment, slug)
     days = (due - date.today()).days
-    call(deployment, "POST", f"/api/testing/v1/properties/{slug}/clock",
-         {"seconds": days * 86400 + 12 * 3600}, bearer(deployment))
+    call(
+        deployment,
+        "POST",
+        f"/api/testing/v1/properties/{slug}/clock",
+        {"seconds": days * 86400 + 12 * 3600},
+        bearer(deployment),
+    )
     ran = innkeep("balances", "run", data_dir=deployment.data_dir)
     assert "requires_action" in ran, ran
     outbox = deployment.data_dir / "outbox"
@@ -119,8 +140,9 @@ def test_a_balance_that_needs_authentication_is_paid_through_the_link(
     expect(page.get_by_test_id("pay-done")).to_be_visible()
     expect(page.get_by_test_id("pay-submit")).to_have_count(0)
 
-    mails = call(deployment, "GET", f"/api/testing/v1/properties/{slug}/emails", None,
-                 bearer(deployment))
+    mails = call(
+        deployment, "GET", f"/api/testing/v1/properties/{slug}/emails", None, bearer(deployment)
+    )
     kinds = [m["kind"] for m in mails if m["reference"] == reference]
     assert kinds.count("guest_balance_charged") == 1, kinds
     # The manage page now shows the balance paid; its form works in a browser too.

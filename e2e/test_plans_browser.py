@@ -102,8 +102,12 @@ def test_a_room_is_offered_under_its_cheapest_plan_as_the_calendar_priced_it(
     widget = opened(page, deployment, slug)
     check_in, check_out = stays(2)
     widget.pick_stay(check_in, check_out, adults=2)
-    quotes = plans_of(page, deployment, slug, {
-        "room_type": "twin", "check_in": check_in, "check_out": check_out, "adults": 2})
+    quotes = plans_of(
+        page,
+        deployment,
+        slug,
+        {"room_type": "twin", "check_in": check_in, "check_out": check_out, "adults": 2},
+    )
     cheapest = min(quotes.values(), key=lambda q: q["total"])
     assert cheapest["rate_plan"] == "non-refundable"
     # The calendar's price is the cheapest plan's; the room is offered under that plan.
@@ -121,13 +125,18 @@ def test_flexible_or_non_refundable_side_by_side_and_changed_while_held(
     widget = opened(page, deployment, slug)
     check_in, check_out = stays(3)
     widget.pick_stay(check_in, check_out, adults=2)
-    quotes = plans_of(page, deployment, slug, {
-        "room_type": "twin", "check_in": check_in, "check_out": check_out, "adults": 2})
+    quotes = plans_of(
+        page,
+        deployment,
+        slug,
+        {"room_type": "twin", "check_in": check_in, "check_out": check_out, "adults": 2},
+    )
     flexible, strict = quotes["flexible"], quotes["non-refundable"]
     assert strict["total"] < flexible["total"]
     # Side by side: name, what is included, the terms in one line, the price.
     expect(plan(widget, "twin", "flexible")).to_contain_text(
-        "Free cancellation until 5 days before arrival")
+        "Free cancellation until 5 days before arrival"
+    )
     expect(plan(widget, "twin", "flexible")).to_contain_text(eur(flexible["total"]))
     expect(plan(widget, "twin", "non-refundable")).to_contain_text("Non-refundable")
     expect(plan(widget, "twin", "non-refundable")).to_contain_text(eur(strict["total"]))
@@ -182,7 +191,8 @@ def test_breakfast_for_two_and_parking_with_live_prices(
         widget.choose_room("twin")
     assert held.value.post_data_json["extras"] == {"breakfast": 2, "parking": 1}
     expect(widget.by_id("payment-terms")).to_contain_text(
-        f"{eur(strict['due_now'])} now, {eur(strict['total'] - strict['due_now'])} at the property")
+        f"{eur(strict['due_now'])} now, {eur(strict['total'] - strict['due_now'])} at the property"
+    )
     widget.fill_guest()
     widget.pay()
     booking = booking_of(page, deployment, widget)
@@ -257,7 +267,8 @@ def test_pay_at_the_property_with_the_card_kept_as_a_guarantee(
     assert quote["pay_at_property"] and quote["due_now"] == 0
     on_arrival = plan(widget, "twin", "on-arrival")
     expect(on_arrival.get_by_test_id("plan-terms")).to_have_text(
-        f"{eur(quote['total'])} at the property")
+        f"{eur(quote['total'])} at the property"
+    )
     widget.choose_plan("on-arrival", room="twin")
     widget.choose_room("twin")
     expect(widget.by_id("guarantee")).to_contain_text("keep this card")
@@ -279,7 +290,8 @@ def test_plans_and_extras_by_keyboard_and_in_german(
     expect(deposit).to_contain_text("Später zahlen")
     expect(deposit.get_by_test_id("plan-terms")).to_contain_text("jetzt")
     expect(widget.frame.locator("fieldset.additions legend")).to_have_text(
-        "Zu Ihrem Aufenthalt hinzufügen")
+        "Zu Ihrem Aufenthalt hinzufügen"
+    )
     expect(widget.frame.locator("label[for=extra-breakfast]")).to_contain_text("pro Gast und Nacht")
     # A plan picked from the keyboard keeps the focus where the guest is.
     deposit.focus()

@@ -24,7 +24,11 @@ BOOK_NOTHING = [j.__name__ for j, books in JOURNEYS if not books]
 def journeys(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         innkeep_command("qa", "journeys", *args),
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -34,8 +38,16 @@ def test_every_journey_passes_on_the_demo_sample_site_and_cleans_up(
     if deployment.sample_site is None or deployment.token is None:
         pytest.skip("needs the demo the suite starts (its sample site and testing token)")
     junit, html = tmp_path / "journeys.xml", tmp_path / "report.html"
-    run = journeys("--site", deployment.sample_site + "/", "--token", deployment.token,
-                   "--junit", str(junit), "--html", str(html))
+    run = journeys(
+        "--site",
+        deployment.sample_site + "/",
+        "--token",
+        deployment.token,
+        "--junit",
+        str(junit),
+        "--html",
+        str(html),
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     for journey, _ in JOURNEYS:
         mark = "SKIP" if journey.__name__ == "dialog_by_keyboard" else "PASS"  # inline there
@@ -55,8 +67,13 @@ def test_the_read_only_journeys_pass_on_a_hostile_page_behind_book_now(
     # Hostile CSS on iframe, div, button, [hidden] and dialog, a patched Array.prototype, a
     # message listener that evals strings, and a global Innkeep defined first: the journeys
     # that book nothing (the dialog by keyboard among them) pass, for the property named.
-    run = journeys("--site", deployment.page(hostile=1, mode="dialog"), "--read-only",
-                   "--property", deployment.slug)
+    run = journeys(
+        "--site",
+        deployment.page(hostile=1, mode="dialog"),
+        "--read-only",
+        "--property",
+        deployment.slug,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     for name in BOOK_NOTHING:
         assert f"PASS  {name}" in run.stdout, run.stdout
@@ -73,8 +90,13 @@ def test_booking_is_refused_without_test_mode_and_a_broken_widget_fails_readably
     assert "refusing to book" in refused.stderr and "--read-only" in refused.stderr
 
     # A page whose widget names a property the service does not have: nothing appears.
-    broken = journeys("--site", deployment.page(slug="no-such-house"), "--read-only",
-                      "--service", deployment.service)
+    broken = journeys(
+        "--site",
+        deployment.page(slug="no-such-house"),
+        "--read-only",
+        "--service",
+        deployment.service,
+    )
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "FAIL  widget_appears" in broken.stdout
     assert "no Innkeep widget" in broken.stdout or "Timeout" in broken.stdout

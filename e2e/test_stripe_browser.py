@@ -85,9 +85,7 @@ def stripe_deployment(standin: StripeStandIn) -> Iterator[Deployment]:
         "INNKEEP_STRIPE_API_BASE": standin.url,
     }
     with contextlib.ExitStack() as stack:
-        service, data_dir, _ = stack.enter_context(
-            started_demo(DEMO_HOLD_SECONDS, stripe_env)
-        )
+        service, data_dir, _ = stack.enter_context(started_demo(DEMO_HOLD_SECONDS, stripe_env))
         host = stack.enter_context(serving_host_pages(service))
         slug = f"e2e-stripe-{secrets.token_hex(3)}"
         apply_property(slug, host, data_dir)
@@ -195,8 +193,14 @@ def test_pay_at_the_property_saves_the_card_as_a_guarantee_and_charges_nothing(
     guest.expect_confirmation()
 
     calls = guest.frame.evaluate("stripeCalls")
-    assert [c[0] for c in calls] == ["Stripe", "elements", "create", "mount", "submit",
-                                     "confirmSetup"]
+    assert [c[0] for c in calls] == [
+        "Stripe",
+        "elements",
+        "create",
+        "mount",
+        "submit",
+        "confirmSetup",
+    ]
     assert calls[1][1] == "setup"  # the card is saved, not charged
     saved = [s for s in standin.setup_intents.values() if s["status"] == "succeeded"]
     assert len(saved) == 1

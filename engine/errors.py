@@ -83,8 +83,9 @@ class RuleFailed(PricingError):
     code = "rule_failed"
 
     def __init__(self, rule: str, package: str, problem: str) -> None:
-        super().__init__(f"pricing rule {rule!r} (from package {package}) failed: {problem}",
-                         rule=rule)
+        super().__init__(
+            f"pricing rule {rule!r} (from package {package}) failed: {problem}", rule=rule
+        )
         self.package = package
         self.problem = problem
 

@@ -100,8 +100,9 @@ def check_extras(
         field = f"extras.{slug[:40]}"
         if extra is None:
             known = ", ".join(sorted(by_slug)) or "none"
-            raise InvalidChoice(f"unknown extra {slug[:40]!r}; this property offers: {known}",
-                                field=field)
+            raise InvalidChoice(
+                f"unknown extra {slug[:40]!r}; this property offers: {known}", field=field
+            )
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
             raise InvalidChoice(f"{slug}: a quantity is a whole number, 0 or more", field=field)
         if quantity == 0:
@@ -111,7 +112,8 @@ def check_extras(
             raise InvalidChoice(f"{slug} is not offered for {room_type}{plan}", field=field)
         most = extra.most(guests)
         if quantity > most:
-            raise InvalidChoice(f"at most {most} of {slug} for this stay, got {quantity}",
-                                field=field)
+            raise InvalidChoice(
+                f"at most {most} of {slug} for this stay, got {quantity}", field=field
+            )
         checked[slug] = quantity
     return checked

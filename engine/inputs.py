@@ -37,9 +37,7 @@ class RuleInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         if self.type == "boolean":
             if not isinstance(self.default, bool):
                 raise ValueError(f"input {self.name!r}: a boolean's default is true or false")
-        elif isinstance(self.default, bool) or not (
-            self.minimum <= self.default <= self.maximum
-        ):
+        elif isinstance(self.default, bool) or not (self.minimum <= self.default <= self.maximum):
             raise ValueError(f"input {self.name!r}: default outside {self.minimum}..{self.maximum}")
 
     def check(self, value: object) -> InputValue:

@@ -112,15 +112,15 @@ def _explain(
         text = text[: at.start()]
         steps = re.findall(r"\.([^.\[`]+)|\[(\d+)\]", at.group(1))
         path = [name or number for name, number in steps]
-        field = ".".join(name if name else f"[{number}]" for name, number in steps).replace(
-            ".[", "["
-        ) or None
+        field = (
+            ".".join(name if name else f"[{number}]" for name, number in steps).replace(".[", "[")
+            or None
+        )
         got = _lookup(settings, path)
         expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", text)
         if expected and not expected_date(expected):
             wanted = " or ".join(
-                _EXPECTED.get(part.strip(), part.strip())
-                for part in expected.group(1).split("|")
+                _EXPECTED.get(part.strip(), part.strip()) for part in expected.group(1).split("|")
             )
             return field, f"expected {wanted}, got {got!r}"
         if re.match(r"Invalid RFC3339 encoded date", text) or expected_date(expected):
@@ -179,7 +179,9 @@ def _limited_to(
     if unknown:
         raise RuleConfigError(
             f"unknown room type {unknown[0]!r}; known: {', '.join(sorted(room_types or ()))}",
-            index=index, rule=rule, field="room_types",
+            index=index,
+            rule=rule,
+            field="room_types",
         )
     return frozenset(limited)
 
@@ -203,7 +205,9 @@ def _build(
         raise RuleConfigError(
             f"setting up rule type {rule_type.name!r} (from package {info.package}) failed: "
             + " ".join(raised.split()),
-            index=index, rule=name, field=None,
+            index=index,
+            rule=name,
+            field=None,
         ) from error
 
 
@@ -220,12 +224,16 @@ def _type_and_name(
     if info is None:
         raise RuleConfigError(
             _unknown(type_name, known, installed=installed),
-            index=index, rule=label, field="type",
+            index=index,
+            rule=label,
+            field="type",
         )
     if not isinstance(name, str) or not _NAME.match(name):
         raise RuleConfigError(
             "expected lower-case letters, digits, '-', '_' or '.'",
-            index=index, rule=None, field="name",
+            index=index,
+            rule=None,
+            field="name",
         )
     return info, name
 
@@ -262,7 +270,9 @@ def load_rules(
         if name in seen:
             raise RuleConfigError(
                 f"another rule is already named {name!r}; give each instance its own name",
-                index=index, rule=name, field="name",
+                index=index,
+                rule=name,
+                field="name",
             )
         seen.add(name)
         only = _limited_to(table.get("room_types"), room_types, index=index, rule=name)

@@ -131,7 +131,12 @@ def _nights(ctx: StayContext, *, explaining: bool, calendar: bool) -> Nights:
         sold = [0] * count
         gaps = [None] * count
     return Nights(
-        ctx, dates, lead_days=lead, units_total=total, units_sold=sold, free_gap=gaps,
+        ctx,
+        dates,
+        lead_days=lead,
+        units_total=total,
+        units_sold=sold,
+        free_gap=gaps,
         explaining=explaining,
     )
 
@@ -142,7 +147,7 @@ def _run_night_stages(
     if not plan.get("base"):
         slug = nights.context.room_type.slug
         raise NoBaseRate(
-            f"no base-stage rule prices room type {slug!r}: add {{type = \"base_rate\"}} "
+            f'no base-stage rule prices room type {slug!r}: add {{type = "base_rate"}} '
             "as the first rule"
         )
     count = len(nights)
@@ -230,7 +235,8 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
             )
         if days.closed_to_departure[1]:
             raise StayRefused(
-                "closed_to_departure", f"departures are not possible on {departure}",
+                "closed_to_departure",
+                f"departures are not possible on {departure}",
                 rule=instance.name,
             )
         if nights < days.min_stay[0] and not gap_filled:
@@ -242,7 +248,8 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
         longest = days.max_stay[0]
         if longest is not None and nights > longest:
             raise StayRefused(
-                "max_stay", f"stays arriving on {arrival} may be at most {longest} nights",
+                "max_stay",
+                f"stays arriving on {arrival} may be at most {longest} nights",
                 rule=instance.name,
             )
 
@@ -281,8 +288,13 @@ def price_nights(
     return [
         NightPrice(day, amount, low, high, arrive, depart)
         for day, amount, low, high, arrive, depart in zip(
-            nights.dates, amounts, days.min_stay, days.max_stay,
-            days.closed_to_arrival, days.closed_to_departure, strict=True,
+            nights.dates,
+            amounts,
+            days.min_stay,
+            days.max_stay,
+            days.closed_to_arrival,
+            days.closed_to_departure,
+            strict=True,
         )
     ]
 
@@ -407,8 +419,9 @@ def _run_stay_stages(
                     sign = "negative" if kind == "discount" else "zero or more"
                     raise _failed(instance, f"a {kind} must be {sign}, got {amount}")
                 bill.lines.append(
-                    StayLine(instance.name, kind, amount, charge.note, charge.included,
-                             charge.payable)
+                    StayLine(
+                        instance.name, kind, amount, charge.note, charge.included, charge.payable
+                    )
                 )
             if bill.total < 0:
                 raise _failed(

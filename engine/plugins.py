@@ -89,6 +89,7 @@ def _load_entry_points(manager: pluggy.PluginManager) -> None:
         manager.register(entry_point.load(), name=entry_point.name)
         _origins[entry_point.name] = _Origin(package=package, version=version)
 
+
 def get_plugin_manager() -> pluggy.PluginManager:
     """The one plugin manager, created and loaded from entry points on first call."""
     global _manager
@@ -149,9 +150,9 @@ def _check_rule_type(rule_type: object, plugin_name: str) -> type[Rule[Any]]:
             "not a tuple of engine.RuleInput"
         )
     night = rule_type.stage in ("base", "adjust", "clamp", "round")
-    if night != issubclass(rule_type, NightRule) or (
-        rule_type.stage == "restrict"
-    ) != issubclass(rule_type, RestrictionRule):
+    if night != issubclass(rule_type, NightRule) or (rule_type.stage == "restrict") != issubclass(
+        rule_type, RestrictionRule
+    ):
         raise TypeError(
             f"plugin {plugin_name!r}: rule type {rule_type.name!r} has stage "
             f"{rule_type.stage!r}, which does not match its base class"
@@ -180,7 +181,9 @@ def rule_types() -> Mapping[str, RuleTypeInfo]:
         package, version = plugin_origin(plugin_name, plugin)
 
         def register(
-            rule_type: type[Any], plugin_name: str = plugin_name, package: str = package,
+            rule_type: type[Any],
+            plugin_name: str = plugin_name,
+            package: str = package,
             version: str = version,
         ) -> None:
             checked = _check_rule_type(rule_type, plugin_name)

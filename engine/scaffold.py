@@ -7,7 +7,7 @@ from pathlib import Path
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
 
-PYPROJECT = '''\
+PYPROJECT = """\
 [build-system]
 requires = ["hatchling>=1.25"]
 build-backend = "hatchling.build"
@@ -41,7 +41,7 @@ testpaths = ["tests"]
 [tool.mypy]
 strict = true
 files = ["src", "tests"]
-'''
+"""
 
 MODULE = '''\
 """{dist}: an Innkeep pricing rule. Owners turn it on with
@@ -127,7 +127,7 @@ def test_rule_raises_every_night_by_the_percentage() -> None:
     assert quote.nights[0].lines[-1].rule == "{rule}"
 '''
 
-README = '''\
+README = """\
 # {dist}
 
 An Innkeep pricing rule, `{rule}`. Install it next to Innkeep, with its test tools
@@ -140,7 +140,7 @@ percent = 10
 ```
 
 Run the tests with `pytest` and the type check with `mypy` (strict).
-'''
+"""
 
 #: What ``innkeep plugin new`` tells the author to run next, in the new folder.
 NEXT_STEPS = "pip install -e '.[test]' && pytest && mypy"

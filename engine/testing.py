@@ -1,14 +1,14 @@
 """Price a stay with chosen rules in a few lines, without a database: for plugin tests.
 
-    from engine.testing import price
+from engine.testing import price
 
-    quote = price(
-        rules=[{"type": "holiday_surcharge", "country": "DE", "percent": 20}],
-        rule_types=[HolidaySurcharge],          # not installed yet? pass the class
-        base_price="100.00", currency="EUR",
-        check_in="2026-12-24", check_out="2026-12-27",
-    )
-    assert quote.nights[1].amount == 12000
+quote = price(
+    rules=[{"type": "holiday_surcharge", "country": "DE", "percent": 20}],
+    rule_types=[HolidaySurcharge],          # not installed yet? pass the class
+    base_price="100.00", currency="EUR",
+    check_in="2026-12-24", check_out="2026-12-27",
+)
+assert quote.nights[1].amount == 12000
 """
 
 from __future__ import annotations
@@ -76,8 +76,11 @@ def make_context(
     return StayContext(
         property=Property(slug="test", currency=currency, time_zone="UTC"),
         room_type=RoomType(
-            slug=room_type, base_price=to_minor(base_price, currency), max_guests=max_guests,
-            included_guests=included_guests, units=units,
+            slug=room_type,
+            base_price=to_minor(base_price, currency),
+            max_guests=max_guests,
+            included_guests=included_guests,
+            units=units,
         ),
         check_in=start,
         check_out=end,
@@ -127,7 +130,9 @@ def price(
     under a plan; ``offered_extras`` are the extras the guest may choose from."""
     context = make_context(**stay)
     instances = make_rules(
-        rules, currency=context.property.currency, extra_types=rule_types,
+        rules,
+        currency=context.property.currency,
+        extra_types=rule_types,
         with_base_rate=with_base_rate,
     )
     return price_stay(context, instances, rate_plan=rate_plan, extras=offered_extras)
@@ -145,7 +150,9 @@ def calendar(
     over ``rate_plans``, if any)."""
     context = make_context(**stay)
     instances = make_rules(
-        rules, currency=context.property.currency, extra_types=rule_types,
+        rules,
+        currency=context.property.currency,
+        extra_types=rule_types,
         with_base_rate=with_base_rate,
     )
     return price_nights(context, instances, rate_plans)

@@ -100,13 +100,11 @@ class CityTax(StayRule[CityTaxSettings]):
         preset = PRESETS.get(given.preset)
         if preset is None:
             raise SettingError(
-                "preset",
-                f"unknown preset {given.preset!r}; known: {', '.join(sorted(PRESETS))}"
+                "preset", f"unknown preset {given.preset!r}; known: {', '.join(sorted(PRESETS))}"
             )
         if preset.currency != self.currency:
             raise SettingError(
-                "preset",
-                f"{preset.city} taxes in {preset.currency}, prices are in {self.currency}"
+                "preset", f"{preset.city} taxes in {preset.currency}, prices are in {self.currency}"
             )
         base = dict(preset.settings)
         if "amount" in base:

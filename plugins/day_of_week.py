@@ -35,7 +35,7 @@ class DayOfWeek(NightRule[DayOfWeekSettings]):
     def setup(self) -> None:
         settings = self.settings
         if not settings.days:
-            raise SettingError("days", "name at least one weekday, e.g. [\"fri\", \"sat\"]")
+            raise SettingError("days", 'name at least one weekday, e.g. ["fri", "sat"]')
         if (settings.percent is None) == (settings.amount is None):
             raise SettingError(None, "set either 'percent' or 'amount', not both or neither")
         self._days = weekday_numbers(settings.days)

@@ -34,7 +34,8 @@ class ExtraGuests(NightRule[ExtraGuestSettings]):
         extra_adults = max(0, party.adults - included)
         extra_children = max(0, len(children) - max(0, included - party.adults))
         child_amount = (
-            self.settings.amount if self.settings.child_amount is None
+            self.settings.amount
+            if self.settings.child_amount is None
             else self.settings.child_amount
         )
         fee = extra_adults * self.settings.amount + extra_children * child_amount

@@ -37,8 +37,7 @@ class OccupancyTiers(NightRule[OccupancySettings]):
                 )
         # (threshold numerator, denominator, price ratio, note): sold/total ≥ n/d, in integers
         self._tiers = [
-            (*tier.from_percent.as_integer_ratio(), factor(tier.percent), tier)
-            for tier in tiers
+            (*tier.from_percent.as_integer_ratio(), factor(tier.percent), tier) for tier in tiers
         ]
 
     def price(self, nights: Nights) -> None:

@@ -62,16 +62,13 @@ class PromoCode(StayRule[PromoCodeSettings]):
         code = self._code
         nights = len(bill.dates)
         if nights < settings.min_nights:
-            raise PromoCodeRejected(
-                code, f"needs a stay of at least {settings.min_nights} nights"
-            )
+            raise PromoCodeRejected(code, f"needs a stay of at least {settings.min_nights} nights")
         if settings.booking is not None and not settings.booking.contains(bill.context.today):
-            raise PromoCodeRejected(
-                code, f"can only be used for bookings made {settings.booking}"
-            )
+            raise PromoCodeRejected(code, f"can only be used for bookings made {settings.booking}")
         window = settings.stay
         inside = [
-            amount for day, amount in zip(bill.dates, bill.night_amounts, strict=True)
+            amount
+            for day, amount in zip(bill.dates, bill.night_amounts, strict=True)
             if window is None or window.contains(day)
         ]
         if not inside:

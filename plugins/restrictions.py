@@ -25,7 +25,8 @@ def _matching(days: Days, seasons: list[Period], weekdays: frozenset[int]) -> li
     """Indexes of the days in ``seasons`` (all if none) on ``weekdays`` (any if none)."""
     inside = days.covered(seasons)
     return [
-        i for i, (hit, weekday) in enumerate(zip(inside, days.weekdays, strict=True))
+        i
+        for i, (hit, weekday) in enumerate(zip(inside, days.weekdays, strict=True))
         if hit and (not weekdays or weekday in weekdays)
     ]
 
@@ -84,7 +85,8 @@ class _ClosedDays(RestrictionRule[ClosedDaysSettings]):
         dated = days.covered(self.settings.dates) if self.settings.dates else [False] * len(days)
         weekdays = self._weekdays
         return [
-            i for i, (hit, weekday) in enumerate(zip(dated, days.weekdays, strict=True))
+            i
+            for i, (hit, weekday) in enumerate(zip(dated, days.weekdays, strict=True))
             if hit or weekday in weekdays
         ]
 

@@ -16,8 +16,9 @@ class RoundingSettings(msgspec.Struct, forbid_unknown_fields=True):
     direction: Literal["nearest", "up", "down"] = "nearest"
 
 
-def round_within(amount: int, unit: int, ending: int, direction: str, floor: int,
-                 ceiling: int | None) -> int:
+def round_within(
+    amount: int, unit: int, ending: int, direction: str, floor: int, ceiling: int | None
+) -> int:
     """Round ``amount`` to ``k × unit + ending`` in ``direction``, staying in [floor, ceiling].
 
     When the rounded price would leave the clamp range, the nearest candidate inside it is
@@ -63,9 +64,11 @@ class Rounding(NightRule[RoundingSettings]):
         if not 0 <= self._ending < self._unit:
             raise SettingError("ending", "must be less than one whole unit, e.g. 0.90")
         target = (
-            f"steps of {format_minor(self._unit, self.currency)}" if settings.mode == "step"
+            f"steps of {format_minor(self._unit, self.currency)}"
+            if settings.mode == "step"
             else f"ending in {format_minor(self._ending, self.currency)}"
-            if settings.mode == "ending" else "whole units"
+            if settings.mode == "ending"
+            else "whole units"
         )
         self._note = f"rounded {settings.direction} to {target}"
 

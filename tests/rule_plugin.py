@@ -77,7 +77,8 @@ extras = { drums = 3, "flag wavers" = 2 }
 
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #: A property using every key of the file and every built-in rule type (and the festival).
-EVERY_SECTION_TOML = """
+EVERY_SECTION_TOML = (
+    """
 [property]
 slug = "every-key"
 name = "Pensione \\"Tutto\\" – ünïcode"
@@ -247,4 +248,6 @@ applies_to = ["rooms", "fee"]
 type = "city_tax"
 preset = "berlin"
 payable = "at_property"
-""" + FESTIVAL_RULE
+"""
+    + FESTIVAL_RULE
+)

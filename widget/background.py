@@ -102,10 +102,7 @@ async def _loop(job: Job) -> None:
 async def running_jobs(services: Services, enabled: bool = True) -> AsyncIterator[None]:
     """Run every job in the background for as long as the context is open."""
     tasks = (
-        [
-            asyncio.create_task(_loop(job), name=job.name)
-            for job in jobs(services)
-        ]
+        [asyncio.create_task(_loop(job), name=job.name) for job in jobs(services)]
         if enabled
         else []
     )

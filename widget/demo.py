@@ -115,8 +115,8 @@ async def demo_owner(database_url: str) -> str:
     (returned, to be shown once): a demo's data folder outlives its runs."""
     password = generated_password()
     async with await psycopg.AsyncConnection.connect(
-        database_url, autocommit=True, row_factory=dict_row
-    , prepare_threshold=None) as conn:
+        database_url, autocommit=True, row_factory=dict_row, prepare_threshold=None
+    ) as conn:
         if not await add_user(conn, DEMO_OWNER, "demo", "owner", password):
             await set_password(conn, DEMO_OWNER, password)
     return password

@@ -281,8 +281,7 @@ _FR = {
     "plan_includes": "Comprend : {what}",
     "plan_free_until": "Annulation gratuite jusqu'à {days} jours avant l'arrivée",
     "plan_free_then_part": (
-        "Annulation gratuite jusqu'à {days} jours avant l'arrivée, puis {percent} % "
-        "remboursés"
+        "Annulation gratuite jusqu'à {days} jours avant l'arrivée, puis {percent} % remboursés"
     ),
     "plan_no_refund": "Non remboursable",
     "plan_partial_refund": "{percent} % remboursés en cas d'annulation",
@@ -476,8 +475,7 @@ _IT = {
     "plan_includes": "Include {what}",
     "plan_free_until": "Cancellazione gratuita fino a {days} giorni prima dell'arrivo",
     "plan_free_then_part": (
-        "Cancellazione gratuita fino a {days} giorni prima dell'arrivo, poi rimborso del "
-        "{percent}%"
+        "Cancellazione gratuita fino a {days} giorni prima dell'arrivo, poi rimborso del {percent}%"
     ),
     "plan_no_refund": "Non rimborsabile",
     "plan_partial_refund": "Rimborso del {percent}% in caso di cancellazione",
@@ -1819,8 +1817,7 @@ _CONSOLE_OWNER_IT = {
     "rules_help": "Il motore applica le regole fase per fase e, all'interno di una fase, in "
     "quest'ordine. Per gli ospiti non cambia nulla finché non salvi.",
     "rules_new_row": "nuova riga",
-    "rules_rows_help": "Compila l'ultima riga per aggiungerne una; svuota una riga per "
-    "toglierla.",
+    "rules_rows_help": "Compila l'ultima riga per aggiungerne una; svuota una riga per toglierla.",
     "rules_not_set": "non impostato (predefinito)",
     "rules_raw_help": "un valore TOML, come nel file della struttura",
     "rules_list_help": "separati da virgole",
@@ -1836,8 +1833,7 @@ _CONSOLE_OWNER_IT = {
     "rules_saved": "Salvato. I nuovi prezzi valgono da adesso.",
     "rules_rule_number": "Regola {n}",
     "rules_preview": "Anteprima",
-    "rules_preview_help": "Le prossime 60 notti con le regole come modificate qui "
-    "(non salvate).",
+    "rules_preview_help": "Le prossime 60 notti con le regole come modificate qui (non salvate).",
     "rules_preview_for": "Anteprima per",
     "rules_adults": "Adulti",
     "rules_children": "Età dei bambini",
@@ -1912,8 +1908,7 @@ _CONSOLE_CHANNELS_EN = {
     "done_rotated": "A new URL is made and the old one no longer works: give the channel "
     "the new one.",
     "done_feed_connected": "The calendar is connected; it is fetched within a minute.",
-    "done_feed_disconnected": "The calendar is disconnected; the nights it blocked are free "
-    "again.",
+    "done_feed_disconnected": "The calendar is disconnected; the nights it blocked are free again.",
     "done_resent": "The delivery is queued again.",
     "done_resolved": "The conflict is marked resolved.",
     "channels_conflicts": "Conflicts",
@@ -1989,8 +1984,7 @@ _CONSOLE_CHANNELS_DE = {
     "nav_channels": "Kanäle",
     "done_rotated": "Eine neue URL ist erstellt, die alte funktioniert nicht mehr: gib dem "
     "Kanal die neue.",
-    "done_feed_connected": "Der Kalender ist verbunden; er wird innerhalb einer Minute "
-    "abgerufen.",
+    "done_feed_connected": "Der Kalender ist verbunden; er wird innerhalb einer Minute abgerufen.",
     "done_feed_disconnected": "Der Kalender ist getrennt; die Nächte, die er blockierte, "
     "sind wieder frei.",
     "done_resent": "Die Zustellung ist wieder eingereiht.",
@@ -2162,8 +2156,7 @@ _CONSOLE_CHANNELS_ES = {
     "channels_exports_help": "Da a cada canal la URL creada para él: omite las estancias de "
     "ese canal. Una URL es una contraseña del calendario de la unidad: renuévala si se ha "
     "filtrado.",
-    "channels_no_secret_key": "Las URL de exportación necesitan INNKEEP_SECRET_KEY en el "
-    "servidor.",
+    "channels_no_secret_key": "Las URL de exportación necesitan INNKEEP_SECRET_KEY en el servidor.",
     "channels_local_address": "INNKEEP_PUBLIC_URL no está definido: estas URL usan una "
     "dirección local que otros canales no alcanzan.",
     "channels_full_feed": "Calendario completo",
@@ -2241,8 +2234,7 @@ _CONSOLE_CHANNELS_IT = {
     "channels_exports_help": "Dai a ogni canale l'URL creato per lui: omette i soggiorni di "
     "quel canale. Un URL è una password del calendario dell'unità: rinnovalo se è "
     "trapelato.",
-    "channels_no_secret_key": "Gli URL di esportazione richiedono INNKEEP_SECRET_KEY sul "
-    "server.",
+    "channels_no_secret_key": "Gli URL di esportazione richiedono INNKEEP_SECRET_KEY sul server.",
     "channels_local_address": "INNKEEP_PUBLIC_URL non è impostato: questi URL usano un "
     "indirizzo locale che gli altri canali non raggiungono.",
     "channels_full_feed": "Calendario completo",
@@ -2324,7 +2316,11 @@ def console_messages(language: str) -> dict[str, str]:
 
 #: Each language's name in itself, as a language picker shows it.
 LANGUAGE_NAMES: dict[str, str] = {
-    "en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", "it": "Italiano",
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "it": "Italiano",
 }
 
 _CONSOLE_ROOMS: dict[str, dict[str, str]] = {
@@ -2426,8 +2422,7 @@ _CONSOLE_ROOMS: dict[str, dict[str, str]] = {
         "website_show": "Anzeigen",
         "website_preview": "Vorschau",
         "website_origins": "Websites, die das Widget zeigen dürfen",
-        "website_origins_help": "Ein Origin pro Zeile, etwa https://www.example.com "
-        "(ohne Pfad).",
+        "website_origins_help": "Ein Origin pro Zeile, etwa https://www.example.com (ohne Pfad).",
         "website_origins_save": "Websites speichern",
         "website_test_origin": "Testen als Gast auf",
         "website_test": "Testseite öffnen",
@@ -2442,8 +2437,7 @@ _CONSOLE_ROOMS: dict[str, dict[str, str]] = {
         "people_removed": "Entfernt: kein Zugang mehr.",
         "invite_title": "{property} beitreten",
         "invite_choose_password": "Passwort wählen (mindestens 10 Zeichen)",
-        "invite_existing": "Sie haben schon ein Konto: Nehmen Sie an, um {property} "
-        "hinzuzufügen.",
+        "invite_existing": "Sie haben schon ein Konto: Nehmen Sie an, um {property} hinzuzufügen.",
         "invite_accept": "Annehmen",
     },
     "fr": {
@@ -2545,8 +2539,7 @@ _CONSOLE_ROOMS: dict[str, dict[str, str]] = {
         "website_show": "Mostrar",
         "website_preview": "Vista previa",
         "website_origins": "Sitios que pueden mostrar el widget",
-        "website_origins_help": "Un origen por línea, como https://www.example.com "
-        "(sin ruta).",
+        "website_origins_help": "Un origen por línea, como https://www.example.com (sin ruta).",
         "website_origins_save": "Guardar los sitios",
         "website_test_origin": "Probar como huésped en",
         "website_test": "Abrir la página de prueba",
@@ -2698,8 +2691,7 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "settle_balance": "Der noch abzubuchende Restbetrag wird {balance}.",
         "settle_at_property": "Online wird nichts abgebucht: der Gast zahlt {total} vor Ort.",
         "dates_clash_warning": (
-            "Diese Nächte sind in dieser Einheit nicht frei: {clash}. Die Änderung wird "
-            "abgelehnt."
+            "Diese Nächte sind in dieser Einheit nicht frei: {clash}. Die Änderung wird abgelehnt."
         ),
         "dates_button": "Daten ändern",
         "done_dates_changed": "Die Daten sind geändert; der Gast wird per E-Mail informiert.",
@@ -2717,8 +2709,7 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "override_button": "Calculer sans la restriction",
         "override_note": "Restriction de séjour levée : {reason}. C'est noté avec la réservation.",
         "link_sent": (
-            "Un lien de paiement part vers {email} ; la chambre est retenue jusqu'à {time} "
-            "UTC."
+            "Un lien de paiement part vers {email} ; la chambre est retenue jusqu'à {time} UTC."
         ),
         "link_amount": "payé en ligne par le client via un lien : {amount}",
         "send_payment_link": "Envoyer un lien de paiement (chambre retenue {hours} h)",
@@ -2741,8 +2732,7 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "settle_balance": "Le solde restant à prélever devient {balance}.",
         "settle_at_property": "Rien n'est prélevé en ligne : le client paie {total} sur place.",
         "dates_clash_warning": (
-            "Ces nuits ne sont pas libres dans ce logement : {clash}. Le changement sera "
-            "refusé."
+            "Ces nuits ne sont pas libres dans ce logement : {clash}. Le changement sera refusé."
         ),
         "dates_button": "Changer les dates",
         "done_dates_changed": "Les dates sont changées ; le client est prévenu par e-mail.",
@@ -2801,12 +2791,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "override_reason": "Ignorare la restrizione, perché…",
         "override_button": "Calcolare senza la restrizione",
         "override_note": (
-            "Restrizione di soggiorno ignorata: {reason}. Viene registrato con la "
-            "prenotazione."
+            "Restrizione di soggiorno ignorata: {reason}. Viene registrato con la prenotazione."
         ),
         "link_sent": (
-            "Un link di pagamento sta arrivando a {email}; la camera è tenuta fino alle "
-            "{time} UTC."
+            "Un link di pagamento sta arrivando a {email}; la camera è tenuta fino alle {time} UTC."
         ),
         "link_amount": "pagato online dall'ospite tramite un link: {amount}",
         "send_payment_link": "Invia un link di pagamento (camera tenuta {hours} h)",
@@ -2818,8 +2806,7 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_new_total": "Nuovo totale {new} (prima {old}).",
         "settle_none": "Quanto pagato online resta com'è.",
         "settle_refund": (
-            "{amount} vengono rimborsati sulla carta dell'ospite tramite il fornitore di "
-            "pagamento."
+            "{amount} vengono rimborsati sulla carta dell'ospite tramite il fornitore di pagamento."
         ),
         "settle_saved_card": "{amount} in più vengono addebitati sulla carta salvata dall'ospite.",
         "settle_link": (

@@ -112,7 +112,11 @@ def hide_urls_in_client_logs() -> None:
 
 #: The loggers httpx and its transport write to (filters are per logger, not inherited).
 _CLIENT_LOGGERS = (
-    "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy"
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
 )
 
 

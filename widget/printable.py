@@ -12,9 +12,7 @@ import re
 from widget.guest_text import BIDI_CONTROLS, LINE_SEPARATORS
 
 #: Unicode category Cc (C0, DEL, C1) and the characters `widget.guest_text` refuses besides.
-UNSEEN = re.compile(
-    "[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS | LINE_SEPARATORS)) + "]"
-)
+UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS | LINE_SEPARATORS)) + "]")
 
 
 def has_unseen(text: str) -> bool:

@@ -130,7 +130,7 @@ def in_language(names: str | dict[str, str] | None, language: str) -> str | None
 
 
 def plan_label(plans: list[PlanName], slug: str | None, language: str) -> str | None:
-    """"Flexible (Breakfast)": the plan a quote was sold under, as its guest reads it."""
+    """ "Flexible (Breakfast)": the plan a quote was sold under, as its guest reads it."""
     plan = next((p for p in plans if p.slug == slug), None)
     if plan is None:
         return slug
@@ -140,7 +140,7 @@ def plan_label(plans: list[PlanName], slug: str | None, language: str) -> str | 
 
 
 def extras_label(extras: list[PlanName], chosen: dict[str, int], language: str) -> str | None:
-    """"Breakfast × 2, Parking × 1": the extras booked, as their guest reads them."""
+    """ "Breakfast × 2, Parking × 1": the extras booked, as their guest reads them."""
     names = {extra.slug: in_language(extra.name, language) for extra in extras}
     shown = [f"{names.get(slug) or slug} × {quantity}" for slug, quantity in chosen.items()]
     return ", ".join(shown) or None
@@ -337,7 +337,6 @@ class ListedBooking(msgspec.Struct, frozen=True):
     currency: str
     #: What was actually taken (None: read by a query that does not say).
     paid: int | None = None
-
 
 
 class NoShowTarget(msgspec.Struct, frozen=True):

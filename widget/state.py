@@ -67,9 +67,7 @@ def build_services(settings: Settings, pool: Pool, redis: SharedRedis) -> Servic
     versions = VersionMemory(freshness, pool, size)
     catalogues = Catalogues(size)
     stock = StockMemory(freshness, size)
-    holds = Holds(
-        settings, Gate(redis, watch), Quotas(redis, settings, watch), stock, freshness
-    )
+    holds = Holds(settings, Gate(redis, watch), Quotas(redis, settings, watch), stock, freshness)
     bodies = CalendarBodies(settings.worker_calendars)
     availability = Availability(pool, redis, watch, versions, catalogues, bodies)
     return Services(
@@ -86,6 +84,7 @@ def build_services(settings: Settings, pool: Pool, redis: SharedRedis) -> Servic
         payments=payment_provider(settings),
         exports=ExportMemory(),
     )
+
 
 # Handlers take these unvalidated because they are our own objects, not request data.
 ServicesDep = SkipValidation[Services]

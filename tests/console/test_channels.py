@@ -100,7 +100,8 @@ async def test_a_feed_is_connected_as_the_file_would_and_disconnected(
     assert 'data-testid="feed" data-unit="Room 2" data-name="Vrbo"' in added.text
     assert "SECRET2" not in added.text
     assert people.execute("SELECT url, interval_seconds FROM channel_feed").fetchone() == (
-        "https://vrbo.example/ical/SECRET2.ics", 900
+        "https://vrbo.example/ical/SECRET2.ics",
+        900,
     )
     assert ("Room 2", "Vrbo") in _exports(added.text)
     removed = await client.post(

@@ -20,7 +20,7 @@ MAILS = "SELECT count(*) FROM outbox_message WHERE kind = 'guest_dates_changed'"
 
 
 def _form(page: str) -> dict[str, str]:
-    post = page[page.index('<form method="post"', page.index('data-testid="dates-preview"')):]
+    post = page[page.index('<form method="post"', page.index('data-testid="dates-preview"')) :]
     post = post.split("</form>", 1)[0]
     fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', post))
     fields["_csrf_token"] = csrf_of(page)
@@ -89,7 +89,8 @@ async def test_a_longer_stay_without_a_saved_card_is_left_due_with_a_payment_lin
     preview = await _change(app_client, reference, "2027-06-01", "2027-06-08")
     assert 'data-settlement="link"' in preview.text
     done = await app_client.post(
-        f"/admin/demo/bookings/{reference}/dates", data=_form(preview.text),
+        f"/admin/demo/bookings/{reference}/dates",
+        data=_form(preview.text),
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text
@@ -173,7 +174,8 @@ async def test_today_shows_what_is_paid_after_the_dates_changed(
     preview = await _change(app_client, reference, "2027-06-01", "2027-06-06")
     assert 'data-settlement="link"' in preview.text
     done = await app_client.post(
-        f"/admin/demo/bookings/{reference}/dates", data=_form(preview.text),
+        f"/admin/demo/bookings/{reference}/dates",
+        data=_form(preview.text),
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text

@@ -22,7 +22,8 @@ async def _held(client: Any, stay: dict[str, str], **extra: str) -> Any:
     quoted = await client.get("/admin/demo/bookings/new", params=stay)
     token = csrf_of(quoted.text)
     held = await client.post(
-        "/admin/demo/bookings/new", data={**stay, **extra, "_csrf_token": token},
+        "/admin/demo/bookings/new",
+        data={**stay, **extra, "_csrf_token": token},
         follow_redirects=False,
     )
     return held, token
@@ -78,9 +79,7 @@ async def test_staff_may_override_a_minimum_stay_with_a_recorded_reason(
     assert quoted.status_code == 200 and 'data-testid="new-booking-quote"' in quoted.text
     held, token = await _held(app_client, SUMMER, **waived)
     assert held.status_code == 303, held.text
-    booked = await app_client.post(
-        held.headers["location"], data={**GUEST, "_csrf_token": token}
-    )
+    booked = await app_client.post(held.headers["location"], data={**GUEST, "_csrf_token": token})
     assert booked.status_code == 200 and 'data-status="confirmed"' in booked.text
     history = booked.text.split('data-testid="history"', 1)[1]
     assert 'data-action="restriction_overridden"' in history

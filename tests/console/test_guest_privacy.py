@@ -26,16 +26,36 @@ from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 
 ROME = ZoneInfo("Europe/Rome")
-ANNA = {"name": "Anna Rossi", "email": "Anna@Example.com", "phone": "+39 333", "language": "it",
-        "note": "late arrival"}
+ANNA = {
+    "name": "Anna Rossi",
+    "email": "Anna@Example.com",
+    "phone": "+39 333",
+    "language": "it",
+    "note": "late arrival",
+}
 
 
-def _booking(conn: psycopg.Connection[Any], ref: str, check_in: str, check_out: str,
-             guest: dict[str, Any] = ANNA, unit: str = "Room 1", **more: Any) -> Any:
+def _booking(
+    conn: psycopg.Connection[Any],
+    ref: str,
+    check_in: str,
+    check_out: str,
+    guest: dict[str, Any] = ANNA,
+    unit: str = "Room 1",
+    **more: Any,
+) -> Any:
     booking = add_reservation(
-        conn, check_in=check_in, check_out=check_out, unit=unit, reference=ref, guest=guest,
-        adults=2, quote=stored_quote(check_in, check_out, due_now=30000, total=30500),
-        payment_ref=f"pay_{ref}", client_address="203.0.113.9", **more,
+        conn,
+        check_in=check_in,
+        check_out=check_out,
+        unit=unit,
+        reference=ref,
+        guest=guest,
+        adults=2,
+        quote=stored_quote(check_in, check_out, due_now=30000, total=30500),
+        payment_ref=f"pay_{ref}",
+        client_address="203.0.113.9",
+        **more,
     )
     conn.execute(
         """INSERT INTO outbox_message (reservation_id, kind, recipient, subject, body_text,
@@ -54,8 +74,14 @@ async def conn(
     set_clock(demo_property, datetime(2027, 3, 1, 9, 0, tzinfo=ROME))
     _booking(demo_property, "PAST1", "2025-05-01", "2025-05-04")
     _booking(demo_property, "PAST2", "2027-01-10", "2027-01-12", unit="Room 2")
-    _booking(demo_property, "OTHER", "2026-05-01", "2026-05-04", unit="Room 3",
-             guest={"name": "Bo", "email": "bo@example.com"})
+    _booking(
+        demo_property,
+        "OTHER",
+        "2026-05-01",
+        "2026-05-04",
+        unit="Room 3",
+        guest={"name": "Bo", "email": "bo@example.com"},
+    )
     async with await psycopg.AsyncConnection.connect(
         database_url, autocommit=True, row_factory=dict_row
     ) as connection:
@@ -115,9 +141,12 @@ async def test_retention_forgets_guests_some_years_after_they_left(
     conn: Any, demo_property: psycopg.Connection[Any]
 ) -> None:
     assert await erase_departed_guests(conn) == 0  # the demo keeps guests until erased
-    apply_property(demo_property, parse_property(
-        DEMO_TOML.replace('locale = "en"', 'locale = "en"\nguest_retention_years = 1')
-    ))
+    apply_property(
+        demo_property,
+        parse_property(
+            DEMO_TOML.replace('locale = "en"', 'locale = "en"\nguest_retention_years = 1')
+        ),
+    )
     assert await erase_departed_guests(conn) == 1  # May 2025 left more than a year ago
     place = await guest_property(conn, "demo")
     assert place.retention_years == 1
@@ -125,19 +154,16 @@ async def test_retention_forgets_guests_some_years_after_they_left(
     assert await erase_departed_guests(conn) == 0
 
 
-def test_the_commands_find_export_and_erase(
-    conn: Any, database_url: str, tmp_path: Any
-) -> None:
+def test_the_commands_find_export_and_erase(conn: Any, database_url: str, tmp_path: Any) -> None:
     env = {"INNKEEP_DATABASE_URL": database_url}
-    found = innkeep("guest", "find", "--property", "demo", "--email", "anna@example.com",
-                    env=env)
+    found = innkeep("guest", "find", "--property", "demo", "--email", "anna@example.com", env=env)
     assert found.returncode == 0, found.stderr
     assert "PAST1" in found.stdout and "Anna Rossi" in found.stdout
-    exported = innkeep("guest", "export", "--property", "demo", "--email", "anna@example.com",
-                       env=env)
+    exported = innkeep(
+        "guest", "export", "--property", "demo", "--email", "anna@example.com", env=env
+    )
     assert json.loads(exported.stdout)["reservations"][1]["reference"] == "PAST2"
-    erased = innkeep("guest", "erase", "--property", "demo", "--email", "anna@example.com",
-                     env=env)
+    erased = innkeep("guest", "erase", "--property", "demo", "--email", "anna@example.com", env=env)
     assert "erased the guest from 2 reservations" in erased.stdout, erased.stderr
     nobody = innkeep("guest", "find", "--property", "demo", "--email", "nobody", env=env)
     assert nobody.returncode == 2

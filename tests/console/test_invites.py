@@ -25,9 +25,11 @@ def _link(conn: psycopg.Connection[Any], recipient: str) -> str:
 
 async def _invite(client: Any, email: str, role: str = "staff") -> Any:
     token = csrf_of((await client.get("/admin/demo/people")).text)
-    return await client.post("/admin/demo/people/invite",
-                             data={"_csrf_token": token, "email": email, "role": role},
-                             follow_redirects=False)
+    return await client.post(
+        "/admin/demo/people/invite",
+        data={"_csrf_token": token, "email": email, "role": role},
+        follow_redirects=False,
+    )
 
 
 async def test_an_invitee_chooses_a_password_through_a_link_that_works_once(
@@ -40,12 +42,15 @@ async def test_an_invitee_chooses_a_password_through_a_link_that_works_once(
     shown = await app_client.get(link)
     assert shown.status_code == 200 and "Casa Lanterna" in shown.text
     assert shown.headers["referrer-policy"] == "no-referrer"
-    short = await app_client.post(link, data={"_csrf_token": csrf_of(shown.text),
-                                              "password": "short"})
+    short = await app_client.post(
+        link, data={"_csrf_token": csrf_of(shown.text), "password": "short"}
+    )
     assert short.status_code == 422 and 'data-testid="invite-error"' in short.text
-    taken = await app_client.post(link, data={"_csrf_token": csrf_of(shown.text),
-                                              "password": "a fine long passphrase"},
-                                  follow_redirects=False)
+    taken = await app_client.post(
+        link,
+        data={"_csrf_token": csrf_of(shown.text), "password": "a fine long passphrase"},
+        follow_redirects=False,
+    )
     assert taken.status_code == 303 and taken.headers["location"] == "/admin/login?invited=1"
     again = await app_client.get(link)
     assert again.status_code == 404
@@ -65,8 +70,11 @@ async def test_someone_with_an_account_accepts_without_a_new_password(
     app_client.cookies.clear()
     shown = await app_client.get(link)
     assert 'data-testid="invite-password"' not in shown.text
-    taken = await app_client.post(link, data={"_csrf_token": csrf_of(shown.text),
-                                              "password": "ignored"}, follow_redirects=False)
+    taken = await app_client.post(
+        link,
+        data={"_csrf_token": csrf_of(shown.text), "password": "ignored"},
+        follow_redirects=False,
+    )
     assert taken.status_code == 303
     enter(app_client, people, STRANGER)
     assert (await app_client.get("/admin/demo/people")).status_code == 200  # as owner
@@ -77,14 +85,17 @@ async def test_an_owner_removes_someone_but_never_the_last_owner(
 ) -> None:
     enter(app_client, people, OWNER)
     token = csrf_of((await app_client.get("/admin/demo/people")).text)
-    gone = await app_client.post("/admin/demo/people/remove",
-                                 data={"_csrf_token": token, "email": STAFF},
-                                 follow_redirects=False)
+    gone = await app_client.post(
+        "/admin/demo/people/remove",
+        data={"_csrf_token": token, "email": STAFF},
+        follow_redirects=False,
+    )
     assert gone.status_code == 303
     page = (await app_client.get(gone.headers["location"])).text
     assert 'data-testid="people-removed"' in page and f'data-email="{STAFF}"' not in page
-    last = await app_client.post("/admin/demo/people/remove",
-                                 data={"_csrf_token": token, "email": OWNER})
+    last = await app_client.post(
+        "/admin/demo/people/remove", data={"_csrf_token": token, "email": OWNER}
+    )
     assert last.status_code == 409 and "needs an owner" in last.text
     assert f'data-email="{OWNER}"' in last.text
     # With no property left, the account (and every session of it) is gone.

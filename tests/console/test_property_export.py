@@ -58,7 +58,7 @@ def test_every_key_and_rule_type_survives_the_round_trip(
         exported = export_property(conn, "every-key")
     # Written as an owner writes them: money in major units, dates and numbers bare.
     assert "base_price = 55.50" in exported
-    assert 'seasons = [{ first = 2026-06-20, last = 2026-09-05, yearly = true }' in exported
+    assert "seasons = [{ first = 2026-06-20, last = 2026-09-05, yearly = true }" in exported
     assert "percent = 12.5" in exported
     assert 'extras = { drums = 3, "flag wavers" = 2 }' in exported
     assert 'name = "Pensione \\"Tutto\\" – ünïcode"' in exported
@@ -75,7 +75,8 @@ def test_what_the_file_left_out_is_written_as_stored(
     assert exported_spec.room_types[1] == written.room_types[1]
     # What apply normalised is exported normalised; what the file left out, as it applies.
     assert exported_spec.property.allowed_origins == [
-        "https://tutto.example", "http://localhost:8080"
+        "https://tutto.example",
+        "http://localhost:8080",
     ]
     assert exported_spec.room_types[0].included_guests == 4
 
@@ -151,7 +152,9 @@ def test_plans_extras_and_webhooks_are_exported_and_the_secret_only_by_reference
         with pytest.raises(PropertyApplyError, match=r"webhooks\[0\]\.secret .*not the one"):
             apply_property(conn, parse_property(stale))
         # A new endpoint cannot start without its secret.
-        new = without.replace("https://hooks.example.com/catch/123/abc", "https://new.example.com/h")
+        new = without.replace(
+            "https://hooks.example.com/catch/123/abc", "https://new.example.com/h"
+        )
         with pytest.raises(PropertyApplyError, match="a new webhook needs its secret"):
             apply_property(conn, parse_property(new))
         assert _secret_of(conn) == WEBHOOK_SECRET

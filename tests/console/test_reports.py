@@ -28,18 +28,24 @@ def _quote(nights: list[tuple[str, int]], lines: list[dict[str, Any]]) -> dict[s
     )
     at_property = sum(line["amount"] for line in lines if line.get("payable") == "at_property")
     return {
-        "room_type": "x", "check_in": nights[0][0], "check_out": nights[-1][0],
+        "room_type": "x",
+        "check_in": nights[0][0],
+        "check_out": nights[-1][0],
         "nights": [{"date": d, "amount": a, "lines": []} for d, a in nights],
-        "stay_lines": lines, "total": total, "due_now": total - at_property,
-        "currency": "EUR", "quote_hash": "h",
+        "stay_lines": lines,
+        "total": total,
+        "due_now": total - at_property,
+        "currency": "EUR",
+        "quote_hash": "h",
     }
 
 
 VAT_3000 = {"rule": "vat", "kind": "tax", "amount": 3000, "note": "", "included": True}
 CITY_TAX = {"rule": "city", "kind": "tax", "amount": 750, "note": "", "payable": "at_property"}
 #: Booking A: three nights of 110.00 with 30.00 VAT included, city tax at the property.
-QUOTE_A = _quote([("2027-05-10", 11000), ("2027-05-11", 11000), ("2027-05-12", 11000)],
-                 [VAT_3000, CITY_TAX])
+QUOTE_A = _quote(
+    [("2027-05-10", 11000), ("2027-05-11", 11000), ("2027-05-12", 11000)], [VAT_3000, CITY_TAX]
+)
 #: Booking B, across May and June: a discount, a cleaning fee, VAT included on both.
 QUOTE_B = _quote(
     [("2027-05-30", 20000), ("2027-05-31", 20000), ("2027-06-01", 10000)],
@@ -53,7 +59,9 @@ QUOTE_B = _quote(
 
 def test_room_revenue_is_net_of_included_vat_and_city_tax() -> None:
     assert night_revenue(quote_from_builtins(QUOTE_A)) == {
-        date(2027, 5, 10): 10000, date(2027, 5, 11): 10000, date(2027, 5, 12): 10000,
+        date(2027, 5, 10): 10000,
+        date(2027, 5, 11): 10000,
+        date(2027, 5, 12): 10000,
     }
     # 45000 of rooms after the discount; the rooms' share of 43.18 VAT is 40.91 (of 475.00
     # taxed with the fee): 409.09 of room revenue over the nights by their prices.
@@ -67,31 +75,70 @@ async def conn(
     demo_property: psycopg.Connection[Any], database_url: str
 ) -> AsyncIterator[psycopg.AsyncConnection[dict[str, Any]]]:
     db = demo_property
-    add_reservation(db, check_in="2027-05-01", check_out="2027-05-06", status="blocked",
-                    unit="Room 6", block_reason="painting")
-    add_reservation(db, check_in="2027-05-10", check_out="2027-05-13", unit="Room 1",
-                    reference="AAA111", quote=QUOTE_A, adults=2,
-                    guest={"name": "Ann", "email": "ann@example.com"},
-                    created_at=datetime(2027, 5, 9, 10, tzinfo=ROME), payment_provider="demo",
-                    payment_ref="pay_a", payment_status="succeeded",
-                    payment_captured_at=datetime(2027, 5, 9, 10, 5, tzinfo=ROME))
-    add_reservation(db, check_in="2027-05-30", check_out="2027-06-02", unit="Suite 4",
-                    reference="BBB222", quote=QUOTE_B, adults=2,
-                    guest={"name": "=HYPERLINK(\"http://x\")", "email": "b@example.com"},
-                    created_at=datetime(2027, 1, 1, 10, tzinfo=ROME))
-    add_reservation(db, check_in="2027-05-15", check_out="2027-05-17", unit="Room 3",
-                    status="cancelled", reference="CCC333", quote=QUOTE_A, adults=1,
-                    guest={"name": "Cy", "email": "c@example.com"}, refund_amount=5000,
-                    payment_provider="demo", payment_ref="pay_c",
-                    payment_captured_at=datetime(2027, 4, 1, 10, tzinfo=ROME),
-                    cancelled_at=datetime(2027, 4, 2, 10, tzinfo=ROME))
+    add_reservation(
+        db,
+        check_in="2027-05-01",
+        check_out="2027-05-06",
+        status="blocked",
+        unit="Room 6",
+        block_reason="painting",
+    )
+    add_reservation(
+        db,
+        check_in="2027-05-10",
+        check_out="2027-05-13",
+        unit="Room 1",
+        reference="AAA111",
+        quote=QUOTE_A,
+        adults=2,
+        guest={"name": "Ann", "email": "ann@example.com"},
+        created_at=datetime(2027, 5, 9, 10, tzinfo=ROME),
+        payment_provider="demo",
+        payment_ref="pay_a",
+        payment_status="succeeded",
+        payment_captured_at=datetime(2027, 5, 9, 10, 5, tzinfo=ROME),
+    )
+    add_reservation(
+        db,
+        check_in="2027-05-30",
+        check_out="2027-06-02",
+        unit="Suite 4",
+        reference="BBB222",
+        quote=QUOTE_B,
+        adults=2,
+        guest={"name": '=HYPERLINK("http://x")', "email": "b@example.com"},
+        created_at=datetime(2027, 1, 1, 10, tzinfo=ROME),
+    )
+    add_reservation(
+        db,
+        check_in="2027-05-15",
+        check_out="2027-05-17",
+        unit="Room 3",
+        status="cancelled",
+        reference="CCC333",
+        quote=QUOTE_A,
+        adults=1,
+        guest={"name": "Cy", "email": "c@example.com"},
+        refund_amount=5000,
+        payment_provider="demo",
+        payment_ref="pay_c",
+        payment_captured_at=datetime(2027, 4, 1, 10, tzinfo=ROME),
+        cancelled_at=datetime(2027, 4, 2, 10, tzinfo=ROME),
+    )
     row = db.execute(
         """INSERT INTO channel (property_id, unit_id, name)
            SELECT property_id, id, 'Airbnb' FROM unit WHERE name = 'Room 2' RETURNING id"""
     ).fetchone()
     assert row is not None
-    add_reservation(db, check_in="2027-05-20", check_out="2027-05-22", status="blocked",
-                    unit="Room 2", source_channel_id=row[0], source_uid="abc@airbnb")
+    add_reservation(
+        db,
+        check_in="2027-05-20",
+        check_out="2027-05-22",
+        status="blocked",
+        unit="Room 2",
+        source_channel_id=row[0],
+        source_uid="abc@airbnb",
+    )
     async with await psycopg.AsyncConnection.connect(
         database_url, autocommit=True, row_factory=dict_row
     ) as connection:
@@ -128,26 +175,36 @@ async def test_by_room_type_channel_and_lead_time(conn: Any) -> None:
     assert rooms["family-suite"].revenue == 40909
     assert rooms["garden-single"].available == 365 - 5
     assert [(c.channel, c.stays, c.nights) for c in report.channels] == [
-        ("direct", 2, 6), ("Airbnb", 1, 2)
+        ("direct", 2, 6),
+        ("Airbnb", 1, 2),
     ]
     assert dict(report.lead_times) == {
-        "same day": 0, "1–7 days": 1, "8–30 days": 0, "31–90 days": 0, "91 days or more": 1,
+        "same day": 0,
+        "1–7 days": 1,
+        "8–30 days": 0,
+        "31–90 days": 0,
+        "91 days or more": 1,
     }
 
 
 async def test_the_accountants_files(conn: Any) -> None:
     pid = await _property_id(conn)
-    bookings = list(csv.DictReader(io.StringIO(
-        await bookings_csv(conn, pid, date(2027, 1, 1), date(2028, 1, 1))
-    )))
+    bookings = list(
+        csv.DictReader(
+            io.StringIO(await bookings_csv(conn, pid, date(2027, 1, 1), date(2028, 1, 1)))
+        )
+    )
     assert [b["reference"] for b in bookings] == ["AAA111", "CCC333", "BBB222"]
     assert bookings[0]["total"] == "337.50" and bookings[0]["due_at_property"] == "7.50"
-    assert bookings[2]["guest_name"] == "'=HYPERLINK(\"http://x\")"
-    payments = list(csv.DictReader(io.StringIO(
-        await payments_csv(conn, pid, date(2027, 1, 1), date(2028, 1, 1))
-    )))
+    assert bookings[2]["guest_name"] == '\'=HYPERLINK("http://x")'
+    payments = list(
+        csv.DictReader(
+            io.StringIO(await payments_csv(conn, pid, date(2027, 1, 1), date(2028, 1, 1)))
+        )
+    )
     assert [(p["reference"], p["kind"], p["amount"]) for p in payments] == [
-        ("AAA111", "payment", "330.00"), ("CCC333", "payment", "330.00"),
+        ("AAA111", "payment", "330.00"),
+        ("CCC333", "payment", "330.00"),
         ("CCC333", "refund", "-50.00"),
     ]
 

@@ -82,17 +82,32 @@ async def _upload(
     [
         ("room.svg", SVG, "image/svg+xml", 415, "not a JPEG, PNG or WebP photo"),
         ("room.jpg", HTML, "image/jpeg", 415, "not a JPEG, PNG or WebP photo"),
-        ("room.jpg", _jpeg(8, 8) + b"\x00" * (9 * 1024 * 1024), "image/jpeg", 413,
-         "the most taken is 8 MB"),
+        (
+            "room.jpg",
+            _jpeg(8, 8) + b"\x00" * (9 * 1024 * 1024),
+            "image/jpeg",
+            413,
+            "the most taken is 8 MB",
+        ),
         ("room.png", _pixel_bomb(60_000), "image/png", 413, "pixels than the 50 million"),
-        ("room.png", _pixel_bomb(8_000), "image/png", 413,
-         "8000 × 8000 = 64 000 000, more pixels than the 50 million taken"),
+        (
+            "room.png",
+            _pixel_bomb(8_000),
+            "image/png",
+            413,
+            "8000 × 8000 = 64 000 000, more pixels than the 50 million taken",
+        ),
     ],
     ids=["svg", "renamed-html", "oversize", "pixel-bomb", "too-many-pixels"],
 )
 async def test_what_is_not_a_photo_of_a_fair_size_is_refused_with_a_clear_message(
-    app_client: Any, people: psycopg.Connection[Any],
-    name: str, body: bytes, kind: str, status: int, says: str,
+    app_client: Any,
+    people: psycopg.Connection[Any],
+    name: str,
+    body: bytes,
+    kind: str,
+    status: int,
+    says: str,
 ) -> None:
     enter(app_client, people, OWNER)
     _, token = await _rooms(app_client)
@@ -129,13 +144,17 @@ async def test_a_photo_is_served_resized_without_its_exif_and_cached_for_good(
     described = (await app_client.get("/api/v1/properties/demo")).json()
     room = next(r for r in described["room_types"] if r["slug"] == "double-sea-view")
     assert {"url": url, "alt": "The room"} in room["photos"]
-    assert (await app_client.get(re.sub(r"-[0-9a-f]{16}\.", "-0123456789abcdef.", url))
-            ).status_code == 404
+    assert (
+        await app_client.get(re.sub(r"-[0-9a-f]{16}\.", "-0123456789abcdef.", url))
+    ).status_code == 404
     # Removed, its address stops answering.
     photo_id = re.search(r'data-photo="(\d+)"', html)
     assert photo_id is not None
-    removed = await app_client.post(f"/admin/demo/rooms/photos/{photo_id[1]}/remove",
-                                    data={"_csrf_token": token}, follow_redirects=False)
+    removed = await app_client.post(
+        f"/admin/demo/rooms/photos/{photo_id[1]}/remove",
+        data={"_csrf_token": token},
+        follow_redirects=False,
+    )
     assert removed.status_code == 303
     assert (await app_client.get(url)).status_code == 404
 
@@ -146,20 +165,29 @@ async def test_room_changes_are_checked_as_the_file_is_and_survive_export_and_ap
     enter(app_client, people, OWNER)
     _, token = await _rooms(app_client)
     form = {
-        "_csrf_token": token, "action": "save", "name": "Double with a sea view",
-        "max_guests": "2", "included_guests": "2", "base_price": "150.50",
+        "_csrf_token": token,
+        "action": "save",
+        "name": "Double with a sea view",
+        "max_guests": "2",
+        "included_guests": "2",
+        "base_price": "150.50",
         "units": "Room 1\nRoom 2\nRoom 3\nRoom 7",
         "description_en": "Bright, over the harbour.",
-        "description_de": "Hell, über dem Hafen.", "description_it": "Luminosa, sul porto.",
+        "description_de": "Hell, über dem Hafen.",
+        "description_it": "Luminosa, sul porto.",
     }
-    wrong = await app_client.post("/admin/demo/rooms/double-sea-view",
-                                  data={**form, "included_guests": "3"}, follow_redirects=False)
+    wrong = await app_client.post(
+        "/admin/demo/rooms/double-sea-view",
+        data={**form, "included_guests": "3"},
+        follow_redirects=False,
+    )
     assert wrong.status_code == 422
     assert "included_guests: must not exceed max_guests (2)" in wrong.text
     assert 'data-field="included_guests"' in wrong.text
     assert "Room 7" not in export_property(people, "demo")  # nothing changed
-    saved = await app_client.post("/admin/demo/rooms/double-sea-view", data=form,
-                                  follow_redirects=False)
+    saved = await app_client.post(
+        "/admin/demo/rooms/double-sea-view", data=form, follow_redirects=False
+    )
     assert saved.status_code == 303, saved.text[:500]
     exported = export_property(people, "demo")
     assert 'units = ["Room 1", "Room 2", "Room 3", "Room 7"]' in exported
@@ -174,16 +202,25 @@ async def test_room_changes_are_checked_as_the_file_is_and_survive_export_and_ap
 async def test_a_room_edit_keeps_the_ical_feeds_connected(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
-    feed = ('\n[[feeds]]\nunit = "Room 1"\nname = "Airbnb"\n'
-            'url = "https://calendar.example/room-1.ics"\ninterval = 15\n')
+    feed = (
+        '\n[[feeds]]\nunit = "Room 1"\nname = "Airbnb"\n'
+        'url = "https://calendar.example/room-1.ics"\ninterval = 15\n'
+    )
     apply_property(people, parse_property(DEMO_TOML + feed))
     enter(app_client, people, OWNER)
     _, token = await _rooms(app_client)
     saved = await app_client.post(
         "/admin/demo/rooms/garden-single",
-        data={"_csrf_token": token, "action": "save", "name": "Garden single",
-              "max_guests": "1", "included_guests": "1", "base_price": "90",
-              "units": "Room 6", "description_en": "Quiet."},
+        data={
+            "_csrf_token": token,
+            "action": "save",
+            "name": "Garden single",
+            "max_guests": "1",
+            "included_guests": "1",
+            "base_price": "90",
+            "units": "Room 6",
+            "description_en": "Quiet.",
+        },
         follow_redirects=False,
     )
     assert saved.status_code == 303, saved.text[:300]

@@ -54,9 +54,17 @@ def test_the_form_follows_the_struct(festival: None) -> None:
     form = rule_form(3, table, ["family-suite", "single"], "EUR")
     kinds = {made.label: made.kind for made in form.inputs}
     assert kinds == {
-        "name": "text", "room_types": "choices", "percent": "number", "starts": "date",
-        "bands": "rows", "window": "group", "label": "text", "weekdays": "choices",
-        "loud": "yes_no", "cap": "money", "extras": "raw",
+        "name": "text",
+        "room_types": "choices",
+        "percent": "number",
+        "starts": "date",
+        "bands": "rows",
+        "window": "group",
+        "label": "text",
+        "weekdays": "choices",
+        "loud": "yes_no",
+        "cap": "money",
+        "extras": "raw",
     }
     bands = next(made for made in form.inputs if made.label == "bands")
     # Each band, then one blank row to add another without JavaScript.
@@ -78,7 +86,8 @@ def test_a_blank_row_adds_nothing_and_a_cleared_row_is_removed() -> None:
     data["r4.tiers.2.percent"] = ["22.5"]
     rules = rules_from_form(data)
     assert msgspec.to_builtins(rules[4]["tiers"]) == [
-        {"from_percent": 85, "percent": 15}, {"from_percent": 95, "percent": "22.5"}
+        {"from_percent": 85, "percent": 15},
+        {"from_percent": 95, "percent": "22.5"},
     ]
 
 
@@ -123,8 +132,10 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 
 
 def test_an_empty_required_field_is_required() -> None:
-    forms = [rule_form(0, {"type": "base_rate"}, ROOMS, "EUR"),
-             rule_form(1, {"type": "gap_night", "percent": 20}, ROOMS, "EUR")]
+    forms = [
+        rule_form(0, {"type": "base_rate"}, ROOMS, "EUR"),
+        rule_form(1, {"type": "gap_night", "percent": 20}, ROOMS, "EUR"),
+    ]
     data = form_data(forms)
     data["r1.percent"] = [""]
     problem = rule_problem(rules_from_form(data), currency="EUR", room_types=ROOMS)

@@ -83,7 +83,10 @@ async def test_saving_records_who_changed_what_and_tells_the_calendar(conn: Any)
     book = await read_rulebook(conn, "demo")
     version = (await read_catalogue(conn, "demo")).version
     change = await save_rules(
-        conn, book, _summer(book.rules, 25), changed_by="owner@example.com",
+        conn,
+        book,
+        _summer(book.rules, 25),
+        changed_by="owner@example.com",
         based_on=book.fingerprint,
     )
     assert change is not None
@@ -99,27 +102,39 @@ async def test_saving_records_who_changed_what_and_tells_the_calendar(conn: Any)
 
 async def test_a_stale_draft_or_a_bad_one_changes_nothing(conn: Any) -> None:
     book = await read_rulebook(conn, "demo")
-    await save_rules(conn, book, _summer(book.rules, 25), changed_by="a@example.com",
-                     based_on=book.fingerprint)
+    await save_rules(
+        conn, book, _summer(book.rules, 25), changed_by="a@example.com", based_on=book.fingerprint
+    )
     with pytest.raises(RulesChangedMeanwhile):
-        await save_rules(conn, book, _summer(book.rules, 35), changed_by="b@example.com",
-                         based_on=book.fingerprint)
+        await save_rules(
+            conn,
+            book,
+            _summer(book.rules, 35),
+            changed_by="b@example.com",
+            based_on=book.fingerprint,
+        )
     fresh = await read_rulebook(conn, "demo")
     bad = _summer(fresh.rules, 25)
     bad[1]["percent"] = "lots"
     with pytest.raises(Invalid) as raised:
-        await save_rules(conn, fresh, bad, changed_by="a@example.com",
-                         based_on=fresh.fingerprint)
+        await save_rules(conn, fresh, bad, changed_by="a@example.com", based_on=fresh.fingerprint)
     assert raised.value.field == "rules[1].percent"
     assert "expected a number, got 'lots'" in str(raised.value)
-    assert await save_rules(conn, fresh, fresh.rules, changed_by="a@example.com",
-                            based_on=fresh.fingerprint) is None
+    assert (
+        await save_rules(
+            conn, fresh, fresh.rules, changed_by="a@example.com", based_on=fresh.fingerprint
+        )
+        is None
+    )
     assert len(await rule_history(conn, book.property_id)) == 1
 
 
 def test_the_summary_names_added_removed_changed_and_moved_rules() -> None:
-    a, b, c = {"type": "base_rate"}, {"type": "gap_night", "percent": 20}, {"type": "vat",
-                                                                          "percent": 10}
+    a, b, c = (
+        {"type": "base_rate"},
+        {"type": "gap_night", "percent": 20},
+        {"type": "vat", "percent": 10},
+    )
     assert summarise([a, b], [a, b]) == "no change"
     assert summarise([a, b], [a, c]) == "added vat; removed gap_night"
     assert summarise([a, b, c], [a, c, b]) == "new order: base_rate, vat, gap_night"

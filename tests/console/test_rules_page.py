@@ -20,7 +20,7 @@ DEMO_RULES = len(parse_property(DEMO_TOML).rules)
 def _inputs(html: str) -> dict[str, list[str]]:
     """What a browser would post from the page's rules form, as drawn (no button)."""
     start = html.index('id="rules-form"')
-    form = html[start:html.index("</form>", start)]
+    form = html[start : html.index("</form>", start)]
     data: dict[str, list[str]] = {}
     for tag in re.findall(r"<(?:input|select|textarea)[^>]*>(?:[^<]*</textarea>)?", form, re.S):
         name = re.search(r'name="([^"]+)"', tag)
@@ -45,8 +45,13 @@ def _inputs(html: str) -> dict[str, list[str]]:
 
 
 def _unescape(text: str) -> str:
-    return (text.replace("&#34;", '"').replace("&#39;", "'").replace("&lt;", "<")
-            .replace("&gt;", ">").replace("&amp;", "&"))
+    return (
+        text.replace("&#34;", '"')
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+    )
 
 
 async def _rules_page(signed_in: Any) -> tuple[Any, str]:
@@ -78,8 +83,9 @@ async def test_posting_the_page_unchanged_saves_nothing(
 ) -> None:
     client, html = await _rules_page(signed_in)
     data = _inputs(html)
-    saved = await client.post("/admin/demo/rules", data={**data, "action": "save"},
-                              follow_redirects=False)
+    saved = await client.post(
+        "/admin/demo/rules", data={**data, "action": "save"}, follow_redirects=False
+    )
     assert saved.status_code == 303, saved.text
     row = people.execute("SELECT count(*) FROM rule_change").fetchone()
     assert row is not None and row[0] == 0
@@ -95,7 +101,7 @@ async def test_a_draft_changes_the_preview_and_takes_effect_only_when_saved(
     data["r1.percent"] = ["60"]
     partial = await client.post("/admin/demo/rules", data=data, headers={"HX-Request": "true"})
     assert partial.status_code == 200
-    assert partial.text.lstrip().startswith("<section id=\"preview\"")
+    assert partial.text.lstrip().startswith('<section id="preview"')
     assert _price(partial.text, "2027-06-22") > before
     # Not saved: the widget's calendar still sells the old price.
     calendar = await client.get(
@@ -103,8 +109,9 @@ async def test_a_draft_changes_the_preview_and_takes_effect_only_when_saved(
     )
     sold = calendar.json()["room_types"][0]["nights"][0]["price"]["amount"]
     assert sold == before
-    saved = await client.post("/admin/demo/rules", data={**data, "action": "save"},
-                              follow_redirects=False)
+    saved = await client.post(
+        "/admin/demo/rules", data={**data, "action": "save"}, follow_redirects=False
+    )
     assert saved.status_code == 303
     assert saved.headers["location"] == "/admin/demo/rules?saved=true"
     calendar = await client.get(
@@ -125,7 +132,7 @@ async def test_why_this_night_lists_the_rules_that_made_the_price(
         "/admin/demo/rules", data={**_inputs(html), "action": "preview", "night": "2027-06-22"}
     )
     assert answer.status_code == 200
-    why = answer.text[answer.text.index('data-testid="why-this-night"'):]
+    why = answer.text[answer.text.index('data-testid="why-this-night"') :]
     rules = re.findall(r'data-testid="why-line" data-rule="([^"]+)"', why)
     assert rules[:2] == ["base_rate", "summer"]
 
@@ -135,8 +142,9 @@ async def test_add_move_and_remove_rules_in_the_draft(
 ) -> None:
     client, html = await _rules_page(signed_in)
     data = _inputs(html)
-    added = await client.post("/admin/demo/rules",
-                              data={**data, "action": "add", "new_type": "day_of_week"})
+    added = await client.post(
+        "/admin/demo/rules", data={**data, "action": "add", "new_type": "day_of_week"}
+    )
     assert added.text.count('data-testid="rule"') == DEMO_RULES + 1
     types = re.findall(r'data-testid="rule" data-type="([^"]+)"', added.text)
     assert types[-1] == "day_of_week"
@@ -171,8 +179,9 @@ async def test_a_draft_started_before_someone_elses_save_is_refused(
     client, html = await _rules_page(signed_in)
     data = _inputs(html)
     first = {**data, "action": "save", "r1.percent": ["31"]}
-    assert (await client.post("/admin/demo/rules", data=first,
-                              follow_redirects=False)).status_code == 303
+    assert (
+        await client.post("/admin/demo/rules", data=first, follow_redirects=False)
+    ).status_code == 303
     second = {**data, "action": "save", "r1.percent": ["32"]}
     refused = await client.post("/admin/demo/rules", data=second)
     assert refused.status_code == 409
@@ -185,8 +194,9 @@ async def test_a_night_outside_the_preview_or_a_flood_of_rules_is_refused_calmly
 ) -> None:
     client, html = await _rules_page(signed_in)
     data = _inputs(html)
-    far = await client.post("/admin/demo/rules",
-                            data={**data, "action": "preview", "night": "9999-12-31"})
+    far = await client.post(
+        "/admin/demo/rules", data={**data, "action": "preview", "night": "9999-12-31"}
+    )
     assert far.status_code == 200
     assert 'data-testid="why-this-night"' not in far.text
     flood = {**data, **{f"r{i}.type": ["base_rate"] for i in range(100, 201)}}

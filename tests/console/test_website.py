@@ -31,12 +31,19 @@ async def test_the_snippet_carries_the_options_and_the_preview_frames_the_widget
     )
     assert page.status_code == 200
     text = html.unescape(page.text)
-    assert ('/widget.js" data-property="demo" data-locale="de" data-accent="#aa3300" '
-            'data-radius="4" data-room-type="family-suite" async></script>') in text
+    assert (
+        '/widget.js" data-property="demo" data-locale="de" data-accent="#aa3300" '
+        'data-radius="4" data-room-type="family-suite" async></script>'
+    ) in text
     assert "<div data-innkeep></div>" in text
     # What the widget page would drop never reaches the snippet either.
-    odd = html.unescape((await app_client.get(
-        "/admin/demo/website", params={"accent": "red;}</style>", "radius": "99"})).text)
+    odd = html.unescape(
+        (
+            await app_client.get(
+                "/admin/demo/website", params={"accent": "red;}</style>", "radius": "99"}
+            )
+        ).text
+    )
     assert 'data-property="demo" async></script>' in odd and "</style>" not in odd
     frame = re.search(r'<iframe src="([^"]+)"', page.text)
     assert frame is not None
@@ -75,8 +82,9 @@ async def test_allowed_sites_are_checked_as_the_file_is_and_survive_export(
     exported = export_property(people, "demo")
     assert 'allowed_origins = ["https://casa.example", "http://localhost:8001"]' in exported
     assert apply_property(people, parse_property(exported)).changed == []
-    check = await app_client.get("/api/v1/properties/demo/embed",
-                                 headers={"Origin": "https://casa.example"})
+    check = await app_client.get(
+        "/api/v1/properties/demo/embed", headers={"Origin": "https://casa.example"}
+    )
     assert check.json()["allowed"] is True
 
 
@@ -84,14 +92,16 @@ async def test_the_test_page_shows_what_a_guest_on_a_site_sees(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     enter(app_client, people, OWNER)
-    elsewhere = await app_client.get("/admin/demo/website/try",
-                                     params={"origin": "https://elsewhere.example"})
+    elsewhere = await app_client.get(
+        "/admin/demo/website/try", params={"origin": "https://elsewhere.example"}
+    )
     assert elsewhere.status_code == 200
     assert 'data-testid="test-refused"' in elsewhere.text
     assert "This website is not allowed to show bookings for Casa Lanterna." in elsewhere.text
     assert "<iframe" not in elsewhere.text
-    allowed = await app_client.get("/admin/demo/website/try",
-                                   params={"origin": "http://127.0.0.1:8001", "lang": "it"})
+    allowed = await app_client.get(
+        "/admin/demo/website/try", params={"origin": "http://127.0.0.1:8001", "lang": "it"}
+    )
     assert 'data-testid="test-allowed"' in allowed.text
     frame = re.search(r'<iframe src="([^"]+)"', allowed.text)
     assert frame is not None

@@ -55,7 +55,8 @@ def _hint(source: str) -> list[str]:
 
 
 async def test_the_loader_names_the_properties_that_allow_the_page_asking(
-    client: AsyncTestClient, demo: None  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    demo: None,  # type: ignore[type-arg]
 ) -> None:
     """Only for those does it ask for the widget page beside the embed check (decision 17)."""
     allowed = await client.get("/widget.js", headers={"Referer": SITE + "/rooms?x=1"})

@@ -99,9 +99,13 @@ def test_the_rule_input_example_and_its_test_run_as_written() -> None:
         run = test_module["test_two_pets_for_three_nights"]
         assert callable(run)
         run()
-        quote = price(rules=[{"type": "pet_fee", "amount": "8.00"}],
-                      rule_types=[module.PetFee], check_in="2027-05-03", nights=1,
-                      inputs={"pets": 1})
+        quote = price(
+            rules=[{"type": "pet_fee", "amount": "8.00"}],
+            rule_types=[module.PetFee],
+            check_in="2027-05-03",
+            nights=1,
+            inputs={"pets": 1},
+        )
         assert quote.stay_lines[-1].note == "1 × EUR 8.00 a night for pets"
     finally:
         del sys.modules[module.__name__]

@@ -160,6 +160,10 @@ def test_each_night_equals_its_lines_and_the_total_equals_nights_and_lines() -> 
 def test_testing_helper_takes_a_number_of_nights_or_occupancy_entries() -> None:
     from engine import Occupancy
 
-    quote = price(rules=[{"type": "gap_night", "percent": 50}], check_in="2026-03-02",
-                  nights=2, occupancy=[Occupancy(1, 0, 1), Occupancy(1, 0, 9)])
+    quote = price(
+        rules=[{"type": "gap_night", "percent": 50}],
+        check_in="2026-03-02",
+        nights=2,
+        occupancy=[Occupancy(1, 0, 1), Occupancy(1, 0, 9)],
+    )
     assert [night.amount for night in quote.nights] == [5000, 10000]

@@ -16,21 +16,31 @@ from engine.testing import calendar, price
 from tests.engine.test_invariants import configurations
 
 NON_REFUNDABLE = RatePlan(slug="non-refundable", name="Non-refundable", percent=Decimal(-10))
-BREAKFAST = Extra(slug="breakfast", name="Breakfast", price=1200, per="guest_night",
-                  vat_percent=Decimal(10))
-PARKING = Extra(slug="parking", name="Parking", price=1500, per="night", max_quantity=1,
-                vat_percent=Decimal(22), vat_inclusive=False, payable="at_property")
+BREAKFAST = Extra(
+    slug="breakfast", name="Breakfast", price=1200, per="guest_night", vat_percent=Decimal(10)
+)
+PARKING = Extra(
+    slug="parking",
+    name="Parking",
+    price=1500,
+    per="night",
+    max_quantity=1,
+    vat_percent=Decimal(22),
+    vat_inclusive=False,
+    payable="at_property",
+)
 STAY = {"check_in": "2027-03-01", "check_out": "2027-03-03", "base_price": "80.00"}
 
 
 def test_a_plan_discount_comes_after_the_clamp_so_the_floor_never_eats_it() -> None:
-    quote = price(rules=[{"type": "clamp", "min_price": "90.00"}], rate_plan=NON_REFUNDABLE,
-                  **STAY)
+    quote = price(rules=[{"type": "clamp", "min_price": "90.00"}], rate_plan=NON_REFUNDABLE, **STAY)
     night = quote.nights[0]
     # base 80 → floor 90 → plan -10 %: 81, below the floor, because the plan comes last.
     assert night.amount == 8100
     assert [(line.rule, line.stage, line.amount) for line in night.lines][-2:] == [
-        ("clamp", "clamp", 1000), ("non-refundable", "plan", -900)]
+        ("clamp", "clamp", 1000),
+        ("non-refundable", "plan", -900),
+    ]
     assert night.lines[-1].note == "-10%: Non-refundable rate"
     assert quote.rate_plan == "non-refundable"
 
@@ -62,15 +72,18 @@ def test_the_calendar_shows_the_lowest_price_over_the_plans_that_sell_the_room()
 
 
 def test_extras_are_stay_lines_with_their_vat_and_only_now_lines_are_due_now() -> None:
-    quote = price(rules=[], offered_extras=[BREAKFAST, PARKING],
-                  extras={"breakfast": 2, "parking": 1}, **STAY)
-    lines = [(line.rule, line.kind, line.amount, line.included, line.payable)
-             for line in quote.stay_lines]
+    quote = price(
+        rules=[], offered_extras=[BREAKFAST, PARKING], extras={"breakfast": 2, "parking": 1}, **STAY
+    )
+    lines = [
+        (line.rule, line.kind, line.amount, line.included, line.payable)
+        for line in quote.stay_lines
+    ]
     assert lines == [
-        ("extras.breakfast", "extra", 4800, False, "now"),        # 12 × 2 guests × 2 nights
-        ("extras.breakfast", "tax", 436, True, "now"),            # 10 % included: 4800 × 10/110
+        ("extras.breakfast", "extra", 4800, False, "now"),  # 12 × 2 guests × 2 nights
+        ("extras.breakfast", "tax", 436, True, "now"),  # 10 % included: 4800 × 10/110
         ("extras.parking", "extra", 3000, False, "at_property"),  # 15 × 2 nights
-        ("extras.parking", "tax", 660, False, "at_property"),     # 22 % added
+        ("extras.parking", "tax", 660, False, "at_property"),  # 22 % added
     ]
     assert quote.total == 16000 + 4800 + 3000 + 660
     assert quote.due_now == 16000 + 4800
@@ -98,8 +111,13 @@ def test_a_choice_of_extras_that_does_not_fit_names_the_extra(
 def test_an_extra_offered_only_with_one_plan_is_refused_with_another() -> None:
     with_flexible = Extra(slug="late-checkout", price=2000, rate_plans=frozenset({"flexible"}))
     with pytest.raises(InvalidChoice) as refused:
-        price(rules=[], rate_plan=NON_REFUNDABLE, offered_extras=[with_flexible],
-              extras={"late-checkout": 1}, **STAY)
+        price(
+            rules=[],
+            rate_plan=NON_REFUNDABLE,
+            offered_extras=[with_flexible],
+            extras={"late-checkout": 1},
+            **STAY,
+        )
     assert refused.value.field == "extras.late-checkout"
 
 
@@ -108,8 +126,12 @@ PETS = {"type": "pets", "amount": "10.00"}
 
 @pytest.mark.parametrize(
     ("inputs", "field"),
-    [({"cats": 1}, "inputs.cats"), ({"pets": 5}, "inputs.pets"), ({"pets": -1}, "inputs.pets"),
-     ({"pets": True}, "inputs.pets")],
+    [
+        ({"cats": 1}, "inputs.cats"),
+        ({"pets": 5}, "inputs.pets"),
+        ({"pets": -1}, "inputs.pets"),
+        ({"pets": True}, "inputs.pets"),
+    ],
 )
 def test_an_input_that_is_unknown_or_out_of_bounds_names_the_input(
     inputs: dict[str, Any], field: str
@@ -123,13 +145,16 @@ def test_choices_are_in_the_quote_and_its_hash_and_defaults_change_nothing() -> 
     plain = price(rules=[PETS], **STAY)
     assert b"rate_plan" not in quote_to_json(plain) and b"inputs" not in quote_to_json(plain)
     assert price(rules=[PETS], inputs={"pets": 0}, **STAY).quote_hash == plain.quote_hash
-    assert price(rules=[PETS], offered_extras=[BREAKFAST], extras={"breakfast": 0},
-                 **STAY).quote_hash == plain.quote_hash
+    assert (
+        price(rules=[PETS], offered_extras=[BREAKFAST], extras={"breakfast": 0}, **STAY).quote_hash
+        == plain.quote_hash
+    )
     with_pet = price(rules=[PETS], inputs={"pets": 1}, **STAY)
     assert with_pet.inputs == {"pets": 1} and with_pet.quote_hash != plain.quote_hash
     assert with_pet.total == plain.total + 2000
-    with_breakfast = price(rules=[PETS], offered_extras=[BREAKFAST], extras={"breakfast": 1},
-                           **STAY)
+    with_breakfast = price(
+        rules=[PETS], offered_extras=[BREAKFAST], extras={"breakfast": 1}, **STAY
+    )
     assert with_breakfast.quote_hash not in (plain.quote_hash, with_pet.quote_hash)
 
 
@@ -141,13 +166,23 @@ plans = st.one_of(
 extras = st.lists(
     st.builds(
         lambda i, price_, per, vat, inclusive, payable: Extra(
-            slug=f"e{i}", price=price_, per=per, max_quantity=3,
-            vat_percent=Decimal(vat) if vat else None, vat_inclusive=inclusive, payable=payable),
-        st.integers(0, 9), st.integers(0, 5000),
+            slug=f"e{i}",
+            price=price_,
+            per=per,
+            max_quantity=3,
+            vat_percent=Decimal(vat) if vat else None,
+            vat_inclusive=inclusive,
+            payable=payable,
+        ),
+        st.integers(0, 9),
+        st.integers(0, 5000),
         st.sampled_from(["stay", "night", "guest", "guest_night"]),
-        st.sampled_from([0, 5, 10, 22]), st.booleans(), st.sampled_from(["now", "at_property"]),
+        st.sampled_from([0, 5, 10, 22]),
+        st.booleans(),
+        st.sampled_from(["now", "at_property"]),
     ),
-    max_size=3, unique_by=lambda extra: extra.slug,
+    max_size=3,
+    unique_by=lambda extra: extra.slug,
 )
 
 
@@ -172,14 +207,20 @@ def test_totals_equal_their_lines_with_plans_and_extras(
     assert quote.due_now == quote.total - at_property
     assert quote.extras == {slug: n for slug, n in sorted(chosen.items()) if n}
     assert {line.rule for line in quote.stay_lines if line.kind == "extra"} == {
-        f"extras.{slug}" for slug in quote.extras}
+        f"extras.{slug}" for slug in quote.extras
+    }
 
 
 def test_a_stored_quote_rehashes_the_same_whatever_order_its_column_gives_back() -> None:
     from engine import quote_from_builtins, quote_hash, quote_to_builtins
 
-    quote = price(rules=[PETS], offered_extras=[BREAKFAST, PARKING],
-                  extras={"parking": 1, "breakfast": 1}, inputs={"pets": 1}, **STAY)
+    quote = price(
+        rules=[PETS],
+        offered_extras=[BREAKFAST, PARKING],
+        extras={"parking": 1, "breakfast": 1},
+        inputs={"pets": 1},
+        **STAY,
+    )
     stored = quote_to_builtins(quote)
     stored["extras"] = dict(reversed(list(stored["extras"].items())))  # as JSONB may order it
     assert list(stored["extras"]) == ["parking", "breakfast"]

@@ -110,8 +110,11 @@ def test_a_setup_that_raises_is_one_line_naming_the_instance_and_its_package() -
     types = dict(rule_types())
     types["fragile"] = RuleTypeInfo(Fragile, "innkeep-fragile", "1.2.0", "fragile")
     with pytest.raises(RuleConfigError) as caught:
-        load_rules([{"type": "base_rate"}, {"type": "fragile", "name": "wobbly"}],
-                   currency="EUR", types=types)
+        load_rules(
+            [{"type": "base_rate"}, {"type": "fragile", "name": "wobbly"}],
+            currency="EUR",
+            types=types,
+        )
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith("rules[1] (wobbly): ")
@@ -168,14 +171,15 @@ class Choosy(msgspec.Struct, forbid_unknown_fields=True):
 
 def test_an_invalid_choice_lists_the_allowed_values() -> None:
     with pytest.raises(RuleConfigError) as caught:
-        load_rules([{"type": "base_rate"}, {"type": "city_tax", "per": "moon", "amount": 2}],
-                   currency="EUR")
+        load_rules(
+            [{"type": "base_rate"}, {"type": "city_tax", "per": "moon", "amount": 2}],
+            currency="EUR",
+        )
     assert str(caught.value).endswith(
         "field 'per': 'moon' is not one of the allowed values: 'percent', 'person_night'"
     )
     with pytest.raises(RuleConfigError) as caught:
-        load_rules([{"type": "closed_to_arrival", "weekdays": ["mon", "funday"]}],
-                   currency="EUR")
+        load_rules([{"type": "closed_to_arrival", "weekdays": ["mon", "funday"]}], currency="EUR")
     allowed = "'fri', 'mon', 'sat', 'sun', 'thu', 'tue', 'wed'"
     assert str(caught.value).endswith(f"'funday' is not one of the allowed values: {allowed}")
 
@@ -184,12 +188,16 @@ def test_an_invalid_choice_lists_the_allowed_values() -> None:
 def test_a_bad_date_reads_as_not_a_date_like_the_example(written: object) -> None:
     with pytest.raises(RuleConfigError) as caught:
         load_rules(
-            [{"type": "base_rate"},
-             {"type": "seasonal", "percent": 10,
-              "seasons": [{"first": written, "last": "2027-05-02"}]}],
+            [
+                {"type": "base_rate"},
+                {
+                    "type": "seasonal",
+                    "percent": 10,
+                    "seasons": [{"first": written, "last": "2027-05-02"}],
+                },
+            ],
             currency="EUR",
         )
     assert str(caught.value) == (
-        f"rules[1] (seasonal): field 'seasons[0].first': "
-        f"{written!r} is not a date like 2027-05-01"
+        f"rules[1] (seasonal): field 'seasons[0].first': {written!r} is not a date like 2027-05-01"
     )

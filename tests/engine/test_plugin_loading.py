@@ -130,8 +130,12 @@ def test_registration_order_never_changes_a_price(order: list[str]) -> None:
     assert listed == sorted(listed, key=lambda item: item[0])
     assert quote.total == 18090  # the owner's order: (100.00 × 2 + 1.00) - 10 %
     assert quote_to_json(quote) == quote_to_json(
-        price(rules=OWNERS_RULES, rule_types=[Tenth, Plus, Double], check_in="2026-03-02",
-              check_out="2026-03-03")
+        price(
+            rules=OWNERS_RULES,
+            rule_types=[Tenth, Plus, Double],
+            check_in="2026-03-02",
+            check_out="2026-03-03",
+        )
     )
 
 

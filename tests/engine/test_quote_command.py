@@ -158,17 +158,41 @@ def test_plugin_new_creates_the_package(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 DEMO = Path(__file__).resolve().parents[2] / "properties" / "demo.toml"
-DEMO_STAY = ["quote", "--property", str(DEMO), "--room-type", "double-sea-view",
-             "--check-in", "2027-03-15", "--check-out", "2027-03-17"]
+DEMO_STAY = [
+    "quote",
+    "--property",
+    str(DEMO),
+    "--room-type",
+    "double-sea-view",
+    "--check-in",
+    "2027-03-15",
+    "--check-out",
+    "2027-03-17",
+]
 
 
 def test_quote_takes_a_plan_extras_and_inputs(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main([*DEMO_STAY, "--rate-plan", "non-refundable", "--extra", "breakfast=2",
-                 "--extra", "parking=1", "--input", "pets=1", "--json"])
+    code = main(
+        [
+            *DEMO_STAY,
+            "--rate-plan",
+            "non-refundable",
+            "--extra",
+            "breakfast=2",
+            "--extra",
+            "parking=1",
+            "--input",
+            "pets=1",
+            "--json",
+        ]
+    )
     quote = __import__("json").loads(capsys.readouterr().out)
     assert code == 0
     assert (quote["rate_plan"], quote["extras"], quote["inputs"]) == (
-        "non-refundable", {"breakfast": 2, "parking": 1}, {"pets": 1})
+        "non-refundable",
+        {"breakfast": 2, "parking": 1},
+        {"pets": 1},
+    )
     assert [line["amount"] for line in quote["nights"][0]["lines"]] == [14000, -1400]
     rules = [line["rule"] for line in quote["stay_lines"]]
     assert rules.count("extras.breakfast") == 2 and "pets" in rules

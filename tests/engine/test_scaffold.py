@@ -92,13 +92,24 @@ def test_a_generated_plugin_installs_and_prices_through_entry_points(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"total": 19200, "rules": ["base_rate", "weekend_glow"]}
 
-    listing = ("import engine, json; "
-               "print(json.dumps({n: i.package for n, i in engine.rule_types().items()}))")
-    for allowed, expected in (("builtin", None), ("builtin,innkeep-weekend-glow",
-                                                  "innkeep-weekend-glow")):
+    listing = (
+        "import engine, json; "
+        "print(json.dumps({n: i.package for n, i in engine.rule_types().items()}))"
+    )
+    for allowed, expected in (
+        ("builtin", None),
+        ("builtin,innkeep-weekend-glow", "innkeep-weekend-glow"),
+    ):
         env = dict(environment(target), INNKEEP_LOAD_PLUGINS=allowed)
-        shown = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True,
-                               env=env, cwd=tmp_path, timeout=120, check=True).stdout
+        shown = subprocess.run(
+            [sys.executable, "-c", listing],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=True,
+        ).stdout
         assert json.loads(shown).get("weekend_glow") == expected
 
     tests = subprocess.run(

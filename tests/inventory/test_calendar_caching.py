@@ -50,9 +50,7 @@ async def test_a_shared_cache_may_keep_the_answer_briefly_apart_by_encoding_and_
 async def test_with_no_freshness_configured_every_use_is_revalidated(
     quiet_settings: Settings, demo: psycopg.Connection[Any]
 ) -> None:
-    settings = msgspec.structs.replace(
-        quiet_settings, calendar_max_age=0, calendar_stale_seconds=0
-    )
+    settings = msgspec.structs.replace(quiet_settings, calendar_max_age=0, calendar_stale_seconds=0)
     async with AsyncTestClient(app=create_app(settings)) as client:
         answer = await client.get(CALENDAR, params=PARAMS)
     assert answer.headers["cache-control"] == "no-cache"

@@ -100,9 +100,7 @@ async def test_nothing_is_remembered_while_nobody_listens_for_changes(
     memory = VersionMemory(Freshness(), services.pool)
     first = await memory.of("demo")
     bump_inventory(demo)
-    assert (await memory.of("demo")).inventory_version == (
-        first.inventory_version + 1
-    )
+    assert (await memory.of("demo")).inventory_version == (first.inventory_version + 1)
 
 
 async def test_a_request_after_a_change_does_not_share_a_read_that_began_before_it() -> None:

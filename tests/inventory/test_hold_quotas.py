@@ -203,8 +203,9 @@ def group(*types: str, week: int = 0) -> dict[str, Any]:
 async def test_quotas_count_rooms_and_one_booking_of_four_rooms_always_fits(api: Client) -> None:
     guest = who("198.51.100.7", "group-session-0001")
     # A quarter of six units is one, but a client may always hold one booking's four rooms.
-    four = await hold(api, group("double-sea-view", "double-sea-view", "family-suite",
-                                 "garden-single"), guest)
+    four = await hold(
+        api, group("double-sea-view", "double-sea-view", "family-suite", "garden-single"), guest
+    )
     assert four.status_code == 201, four.text
     # Each room counts: a fifth room, even for other dates, is over the share.
     fifth = await hold(api, group("double-sea-view", week=1), guest)

@@ -98,9 +98,25 @@ def test_the_cli_quote_of_such_a_property_is_one_line(
 ) -> None:
     add_rule(demo, {"type": "holiday_surcharge", "name": "holidays-it", "country": "IT"})
     result = subprocess.run(
-        [sys.executable, "-m", "widget.cli", "quote", "--property", "demo", "--room-type",
-         "garden-single", "--check-in", "2031-03-04", "--check-out", "2031-03-06"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "widget.cli",
+            "quote",
+            "--property",
+            "demo",
+            "--room-type",
+            "garden-single",
+            "--check-in",
+            "2031-03-04",
+            "--check-out",
+            "2031-03-06",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
         env={**os.environ, "INNKEEP_DATABASE_URL": database_url},
     )
     assert result.returncode == 2, result.stderr

@@ -49,9 +49,17 @@ CARDS: dict[str, tuple[int, str, str, str] | None] = {
     "pm_card_visa": None,
     "pm_card_chargeDeclined": (402, "card_declined", "generic_decline", "requires_payment_method"),
     "pm_card_chargeDeclinedInsufficientFunds": (
-        402, "card_declined", "insufficient_funds", "requires_payment_method"),
+        402,
+        "card_declined",
+        "insufficient_funds",
+        "requires_payment_method",
+    ),
     "pm_card_authenticationRequired": (
-        402, "authentication_required", "authentication_required", "requires_action"),
+        402,
+        "authentication_required",
+        "authentication_required",
+        "requires_action",
+    ),
 }
 
 
@@ -174,9 +182,13 @@ class StripeStandIn:
                 )
                 return 200, dict(intent)
         if parts == ["v1", "customers"] and method == "POST":
-            customer = {"id": "cus_" + secrets.token_hex(12), "object": "customer",
-                        "name": params.get("name"), "email": params.get("email"),
-                        "metadata": params.get("metadata", {})}
+            customer = {
+                "id": "cus_" + secrets.token_hex(12),
+                "object": "customer",
+                "name": params.get("name"),
+                "email": params.get("email"),
+                "metadata": params.get("metadata", {}),
+            }
             self.customers[customer["id"]] = customer
             return 200, dict(customer)
         if parts[:2] == ["v1", "setup_intents"]:
@@ -202,11 +214,16 @@ class StripeStandIn:
     ) -> tuple[int, dict[str, Any]]:
         if len(parts) == 2 and method == "POST":
             setup_id = "seti_" + secrets.token_hex(12)
-            setup = {"id": setup_id, "object": "setup_intent", "customer": params.get("customer"),
-                     "usage": params.get("usage", "off_session"), "payment_method": None,
-                     "client_secret": f"{setup_id}_secret_{secrets.token_hex(8)}",
-                     "metadata": params.get("metadata", {}),
-                     "status": "requires_payment_method"}
+            setup = {
+                "id": setup_id,
+                "object": "setup_intent",
+                "customer": params.get("customer"),
+                "usage": params.get("usage", "off_session"),
+                "payment_method": None,
+                "client_secret": f"{setup_id}_secret_{secrets.token_hex(8)}",
+                "metadata": params.get("metadata", {}),
+                "status": "requires_payment_method",
+            }
             self.setup_intents[setup_id] = setup
             return 200, dict(setup)
         setup = self.setup_intents.get(parts[2]) if len(parts) > 2 else None
@@ -223,8 +240,7 @@ class StripeStandIn:
         status, code, decline, after = outcome
         intent["status"] = after
         error = _error(code, "Your card was declined.")
-        error["error"].update(type="card_error", decline_code=decline,
-                              payment_intent=dict(intent))
+        error["error"].update(type="card_error", decline_code=decline, payment_intent=dict(intent))
         return status, error
 
     def _create(self, params: dict[str, Any]) -> dict[str, Any]:

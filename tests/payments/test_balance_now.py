@@ -50,8 +50,11 @@ async def test_the_balance_charged_before_its_day_once_and_the_job_leaves_it(
     assert await run_job(demo_property, quiet_settings) == {}
     assert paid_in_all(demo_property) == online_of(quote)
     _path, secret = manage_link(demo_property)
-    answer = (await demo_api.get(f"/api/v1/bookings/{booked['reference']}",
-                                 headers={"X-Booking-Secret": secret})).json()
+    answer = (
+        await demo_api.get(
+            f"/api/v1/bookings/{booked['reference']}", headers={"X-Booking-Secret": secret}
+        )
+    ).json()
     assert answer["paid"]["amount"] == online_of(quote)
     assert answer["payment_status"] == "paid"
 

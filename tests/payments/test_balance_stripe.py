@@ -42,15 +42,20 @@ async def book(api: Any, standin: StripeStandIn, card: str) -> dict[str, Any]:
     assert out.status_code == 200, out.text
     first = standin.only_intent()
     standin.authorise(first["id"], card)
-    assert (await api.post(f"/api/v1/holds/{hold['id']}/confirm",
-                           headers=headers)).status_code == 200
+    assert (
+        await api.post(f"/api/v1/holds/{hold['id']}/confirm", headers=headers)
+    ).status_code == 200
     return hold
 
 
 def provider(standin: StripeStandIn, timeout: float | None = None) -> StripeProvider:
     return StripeProvider(
-        "sk_test_standin", "pk_test_standin", deployment=deployment_marker(DEV_SECRET_KEY),
-        api_base=standin.url, timeout=timeout, max_network_retries=0,
+        "sk_test_standin",
+        "pk_test_standin",
+        deployment=deployment_marker(DEV_SECRET_KEY),
+        api_base=standin.url,
+        timeout=timeout,
+        max_network_retries=0,
     )
 
 
@@ -81,8 +86,11 @@ async def test_the_first_payment_saves_the_card_and_a_timed_out_balance_is_retri
     set_clock(demo_property, BALANCE_DAY.replace(hour=10))
     assert await run_job(demo_property, standin) == ["succeeded"]
     (balance,) = balance_intents(standin)  # one PaymentIntent however many tries
-    creates = [c for c in standin.calls_to("POST", "/v1/payment_intents")
-               if c.params.get("off_session") == "true"]
+    creates = [
+        c
+        for c in standin.calls_to("POST", "/v1/payment_intents")
+        if c.params.get("off_session") == "true"
+    ]
     assert len(creates) == 2 and len({c.idempotency_key for c in creates}) == 1
     assert balance["customer"] == first["customer"]
     assert balance["payment_method"] == "pm_card_visa"
@@ -99,7 +107,8 @@ async def test_a_declined_balance_is_not_retried_and_marks_the_booking_balance_d
     assert await run_job(demo_property, standin) == []
     assert len(balance_intents(standin)) == 1
     assert demo_property.execute("SELECT payment_status FROM reservation").fetchone() == (
-        "balance_due",)
+        "balance_due",
+    )
 
 
 async def test_authentication_required_is_confirmed_by_the_guest_on_that_payment_intent(
@@ -109,7 +118,8 @@ async def test_authentication_required_is_confirmed_by_the_guest_on_that_payment
     set_clock(demo_property, BALANCE_DAY)
     assert await run_job(demo_property, standin) == ["requires_action"]
     mail = demo_property.execute(
-        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'").fetchone()
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'"
+    ).fetchone()
     assert mail is not None
     charge_id, key = charge_of_link(demo_property, mail[0])
     (balance,) = balance_intents(standin)

@@ -38,12 +38,14 @@ async def booked(api: Any, conn: psycopg.Connection[Any]) -> tuple[dict[str, Any
 
 
 async def test_the_guest_sees_every_room_in_the_mail_the_page_and_the_api(
-    demo_api: Any, open_demo: psycopg.Connection[Any]  # noqa: F811
+    demo_api: Any,
+    open_demo: psycopg.Connection[Any],  # noqa: F811
 ) -> None:
     hold, done = await booked(demo_api, open_demo)
     assert [room["room_type"] for room in done["rooms"]] == ["double-sea-view", "family-suite"]
     mail = open_demo.execute(
-        "SELECT body_text FROM outbox_message WHERE kind = 'guest_confirmation'").fetchone()
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_confirmation'"
+    ).fetchone()
     assert mail is not None and DOUBLE in mail[0] and SUITE in mail[0]
     words = phrases("de")  # the guest books in German
     assert f"{words['guests']}: 5" in mail[0]  # two in the double, three in the suite
@@ -56,14 +58,17 @@ async def test_the_guest_sees_every_room_in_the_mail_the_page_and_the_api(
 
 
 async def test_the_owner_sees_every_room_under_the_bookings_reference(
-    demo_api: Any, open_demo: psycopg.Connection[Any]  # noqa: F811
+    demo_api: Any,
+    open_demo: psycopg.Connection[Any],  # noqa: F811
 ) -> None:
     hold, done = await booked(demo_api, open_demo)
     reference = done["reference"]
     property_id = open_demo.execute("SELECT id FROM property WHERE slug = 'demo'").fetchone()[0]
     _, lines = bookings_between(open_demo, "demo", ARRIVAL, None)
     assert sorted((line.reference, line.room_type, line.guest_name) for line in lines) == [
-        (reference, DOUBLE, "Anna Schmidt"), (reference, SUITE, "Anna Schmidt")]
+        (reference, DOUBLE, "Anna Schmidt"),
+        (reference, SUITE, "Anna Schmidt"),
+    ]
     # Each room shows what was paid for it; together, the one payment.
     assert sum(line.paid for line in lines) == hold["due_now"]
     assert sum(line.total for line in lines) == sum(q["total"] for q in hold["quotes"])
@@ -83,13 +88,16 @@ async def test_the_owner_sees_every_room_under_the_bookings_reference(
         cur = await conn.execute(queries("webhooks")["booking_for_webhook"], {"id": hold["id"]})
         event = booking_data(decoded(await cur.fetchone(), BookingEvent))
     assert [room["room_type"]["slug"] for room in event["rooms"]] == [
-        "double-sea-view", "family-suite"]
+        "double-sea-view",
+        "family-suite",
+    ]
     assert event["total"]["amount"] == sum(q["total"] for q in hold["quotes"])
     assert event["paid"]["amount"] == hold["due_now"]
 
 
 async def test_erasing_the_guest_erases_every_room_of_the_group(
-    demo_api: Any, open_demo: psycopg.Connection[Any]  # noqa: F811
+    demo_api: Any,
+    open_demo: psycopg.Connection[Any],  # noqa: F811
 ) -> None:
     await booked(demo_api, open_demo)
     set_clock(open_demo, NOW.replace(month=4, day=1))  # they have left
@@ -98,7 +106,8 @@ async def test_erasing_the_guest_erases_every_room_of_the_group(
         assert await erase_guest(conn, place, "anna@example.com") == 2
     kept = open_demo.execute(
         "SELECT count(*) FROM reservation WHERE client_address IS NOT NULL "
-        "OR client_key IS NOT NULL OR guest_erased_at IS NULL").fetchone()
+        "OR client_key IS NOT NULL OR guest_erased_at IS NULL"
+    ).fetchone()
     assert kept == (0,)
 
 
@@ -107,8 +116,10 @@ async def cancel_room(api: Any, path: str, secret: str, room: int) -> Any:
     assert page.status_code == 200
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
     assert token is not None
-    return await api.post(f"{path}/cancel-room",
-                          data={"key": secret, "_csrf_token": token.group(1), "room": str(room)})
+    return await api.post(
+        f"{path}/cancel-room",
+        data={"key": secret, "_csrf_token": token.group(1), "room": str(room)},
+    )
 
 
 def refunded(conn: psycopg.Connection[Any]) -> int:
@@ -117,7 +128,8 @@ def refunded(conn: psycopg.Connection[Any]) -> int:
 
 
 async def test_cancelling_one_room_refunds_its_share_and_keeps_the_others(
-    demo_api: Any, open_demo: psycopg.Connection[Any]  # noqa: F811
+    demo_api: Any,
+    open_demo: psycopg.Connection[Any],  # noqa: F811
 ) -> None:
     set_clock(open_demo, NOW)  # two months ahead: free cancellation on the flexible plan
     hold, done = await book_group(demo_api, group_on("flexible", "flexible", "non-refundable"))
@@ -134,8 +146,11 @@ async def test_cancelling_one_room_refunds_its_share_and_keeps_the_others(
     # The balance charged later is the rooms' that stay: the suite's is no longer due.
     left = open_demo.execute("SELECT amount, status FROM booking_charge").fetchone()
     assert left == (double["payment_schedule"][1]["amount"], "scheduled")
-    read = (await demo_api.get(f"/api/v1/bookings/{done['reference']}",
-                               headers={"X-Booking-Secret": secret})).json()
+    read = (
+        await demo_api.get(
+            f"/api/v1/bookings/{done['reference']}", headers={"X-Booking-Secret": secret}
+        )
+    ).json()
     assert [r.get("status") for r in read["rooms"]] == ["confirmed", "cancelled", "confirmed"]
     assert read["status"] == "confirmed"
     # The non-refundable room may go too, giving nothing back.
@@ -147,4 +162,5 @@ async def test_cancelling_one_room_refunds_its_share_and_keeps_the_others(
     assert (await cancel(demo_api, path, secret)).status_code == 200
     assert refunded(open_demo) == suite["due_now"] + double["due_now"]
     assert open_demo.execute(
-        "SELECT count(*) FROM reservation WHERE status = 'confirmed'").fetchone() == (0,)
+        "SELECT count(*) FROM reservation WHERE status = 'confirmed'"
+    ).fetchone() == (0,)

@@ -67,21 +67,26 @@ async def test_without_a_guarantee_the_guests_details_book_and_nothing_is_charge
     ).fetchone()
     assert row == ("confirmed", None, None, "at_property")
     async with worker_connection(demo_property) as conn:
-        refused = charge_no_show(conn, DemoProvider(demo_property.info.dsn),
-                                 done["reference"], 1000, "no-show", SITE)
+        refused = charge_no_show(
+            conn, DemoProvider(demo_property.info.dsn), done["reference"], 1000, "no-show", SITE
+        )
         with pytest.raises(Exception, match="no card kept"):
             await refused
 
 
 async def test_a_guarantee_saves_the_card_and_a_no_show_fee_is_charged_once_within_policy(
-    demo_api: Any, demo_property: psycopg.Connection[Any], capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch, database_url: str,
+    demo_api: Any,
+    demo_property: psycopg.Connection[Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
 ) -> None:
     at_property(demo_property, guarantee=True)
     hold, done = await book(demo_api)
     assert paid_in_all(demo_property) == 0
     row = demo_property.execute(
-        "SELECT payment_method_ref, payment_consent FROM reservation").fetchone()
+        "SELECT payment_method_ref, payment_consent FROM reservation"
+    ).fetchone()
     assert row is not None and row[0].startswith("demo_pm_") and "no-show fee" in row[1]
     monkeypatch.setenv("INNKEEP_DATABASE_URL", database_url)
     reference = done["reference"]
@@ -98,5 +103,6 @@ async def test_a_guarantee_saves_the_card_and_a_no_show_fee_is_charged_once_with
     assert await innkeep(reference, "80", "--reason", "no-show") == 0
     assert paid_in_all(demo_property) == 8000  # once
     answer = demo_property.execute(
-        "SELECT kind, amount, status, reason FROM booking_charge").fetchall()
+        "SELECT kind, amount, status, reason FROM booking_charge"
+    ).fetchall()
     assert answer == [("no_show", 8000, "succeeded", "no-show")]

@@ -81,7 +81,9 @@ async def test_a_wrong_key_is_404_and_an_ended_hold_410_in_a_plain_sentence(
 
 
 async def test_stripe_the_page_confirms_the_intent_it_made_and_books_once(
-    stripe_api: Any, standin: StripeStandIn, demo_property: psycopg.Connection[Any],
+    stripe_api: Any,
+    standin: StripeStandIn,
+    demo_property: psycopg.Connection[Any],
     held: HeldRoom,
 ) -> None:
     path, key = with_guest(demo_property, held)

@@ -145,8 +145,7 @@ async def test_a_link_serves_its_one_purpose_and_ends(
     ((_, reminder),) = mails(demo_property, "guest_balance_reminder")
     card_path, card_key = pay_path(reminder)
     (charge_id,) = demo_property.execute("SELECT id FROM booking_charge").fetchone() or ()
-    refused = await demo_api.post(f"/api/v1/charges/{charge_id}/confirm",
-                                  params={"key": card_key})
+    refused = await demo_api.post(f"/api/v1/charges/{charge_id}/confirm", params={"key": card_key})
     assert refused.status_code == 404
     set_clock(demo_property, BALANCE_DAY)
     await run_job(demo_property, quiet_settings)
@@ -207,21 +206,27 @@ async def test_stripe_a_guarantee_card_is_replaced_through_the_manage_page(
     await stripe_api.post(f"/api/v1/holds/{hold['id']}/checkout", json=GUEST, headers=headers)
     (setup,) = standin.setup_intents.values()
     standin.confirm_setup(setup["id"], "pm_card_visa")
-    assert (await stripe_api.post(f"/api/v1/holds/{hold['id']}/confirm",
-                                  headers=headers)).status_code == 200
+    assert (
+        await stripe_api.post(f"/api/v1/holds/{hold['id']}/confirm", headers=headers)
+    ).status_code == 200
     ((guests,),) = demo_property.execute(
-        "SELECT body_text FROM outbox_message WHERE kind = 'guest_confirmation'").fetchall()
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_confirmation'"
+    ).fetchall()
     assert "Ihre Karte wird als Garantie hinterlegt" in guests
     ((owners,),) = demo_property.execute(
-        "SELECT body_text FROM outbox_message WHERE kind = 'owner_notification'").fetchall()
+        "SELECT body_text FROM outbox_message WHERE kind = 'owner_notification'"
+    ).fetchall()
     assert not any(words["guarantee"] in owners for words in PHRASES.values())  # not "your card"
     manage, secret = manage_link(demo_property)
     shown = await stripe_api.get(manage, params={"key": secret})
     assert "Ihre Karte wird als Garantie hinterlegt" in shown.text
     token = re.search(r'name="_csrf_token" value="([^"]+)"', shown.text)
     assert token is not None
-    moved = await stripe_api.post(f"{manage}/card", follow_redirects=False,
-                                  data={"key": secret, "_csrf_token": token.group(1)})
+    moved = await stripe_api.post(
+        f"{manage}/card",
+        follow_redirects=False,
+        data={"key": secret, "_csrf_token": token.group(1)},
+    )
     assert moved.status_code == 303
     parts = urlsplit(moved.headers["location"])
     path, key = parts.path, parts.query.removeprefix("key=")
@@ -252,8 +257,9 @@ async def test_no_card_to_replace_is_a_409_and_changes_nothing(
     assert 'data-testid="change-card"' not in shown.text
     token = re.search(r'name="_csrf_token" value="([^"]+)"', shown.text)
     assert token is not None
-    refused = await demo_api.post(f"{manage}/card", data={"key": secret,
-                                                         "_csrf_token": token.group(1)})
+    refused = await demo_api.post(
+        f"{manage}/card", data={"key": secret, "_csrf_token": token.group(1)}
+    )
     assert refused.status_code == 409 and refused.json()["error"] == "no_card_kept"
     assert demo_property.execute("SELECT count(*) FROM payment_link").fetchone() == (0,)
 
@@ -262,13 +268,18 @@ def left_without_a_payment(conn: psycopg.Connection[Any]) -> tuple[str, str]:
     """The booking's balance due with no payment to confirm (the provider refused before
     making one, or the owner asks the guest to pay), and its link as a caller that links
     to ``/pay/{charge id}`` makes it (``keep_link_token``): the path and the key."""
-    (charge_id,) = conn.execute(
-        """UPDATE booking_charge SET status = 'balance_due', payment_ref = NULL, tries = 1
-           RETURNING id""").fetchone() or ()
+    (charge_id,) = (
+        conn.execute(
+            """UPDATE booking_charge SET status = 'balance_due', payment_ref = NULL, tries = 1
+           RETURNING id"""
+        ).fetchone()
+        or ()
+    )
     conn.execute("UPDATE reservation SET payment_status = 'balance_due'")
     key = new_token()
-    conn.execute(queries("payments")["keep_link_token"],
-                 {"id": charge_id, "token_hash": token_hash(key)})
+    conn.execute(
+        queries("payments")["keep_link_token"], {"id": charge_id, "token_hash": token_hash(key)}
+    )
     conn.commit()
     return f"/pay/{charge_id}", key
 
@@ -284,7 +295,8 @@ async def test_a_balance_due_without_a_payment_gets_one_payment_made_and_paid_on
     assert 'data-testid="pay-done"' in paid.text
     assert charge_state(demo_property) == ("succeeded", "paid")
     assert demo_property.execute(
-        "SELECT count(*) FROM demo_payment WHERE hold_id IS NULL").fetchone() == (1,)
+        "SELECT count(*) FROM demo_payment WHERE hold_id IS NULL"
+    ).fetchone() == (1,)
     assert paid_in_all(demo_property) == online_of(booked["quote"])
 
 

@@ -26,8 +26,12 @@ from widget.properties.plans import PaymentTerms
 NOW = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 HOLDS = "/api/v1/properties/demo/holds"
 QUOTES = "/api/v1/properties/demo/quotes"
-DOUBLE = {"room_type": "double-sea-view", "check_in": "2027-03-15", "check_out": "2027-03-18",
-          "adults": 2}
+DOUBLE = {
+    "room_type": "double-sea-view",
+    "check_in": "2027-03-15",
+    "check_out": "2027-03-18",
+    "adults": 2,
+}
 #: 14 days before arrival, in the morning at the property.
 BALANCE_DAY = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 SITE = "http://innkeep.test"
@@ -71,8 +75,11 @@ async def book(api: Any, stay: dict[str, Any], test_card: str = "success") -> di
     assert held.status_code == 201, held.text
     hold = held.json()
     headers = {"X-Hold-Token": hold["token"]}
-    out = await api.post(f"/api/v1/holds/{hold['id']}/checkout",
-                         json={**GUEST, "test_card": test_card}, headers=headers)
+    out = await api.post(
+        f"/api/v1/holds/{hold['id']}/checkout",
+        json={**GUEST, "test_card": test_card},
+        headers=headers,
+    )
     assert out.status_code == 200, out.text
     assert out.json()["amount"]["amount"] == hold["quote"]["due_now"]
     done = await api.post(f"/api/v1/holds/{hold['id']}/confirm", headers=headers)
@@ -92,8 +99,10 @@ def charge_of_link(conn: psycopg.Connection[Any], text: str) -> tuple[str, str]:
 def online_of(quote: dict[str, Any]) -> int:
     """What a quote has paid online: its total less what is paid at the property."""
     return int(quote["total"]) - sum(
-        line["amount"] for line in quote["stay_lines"]
-        if line.get("payable") == "at_property" and not line.get("included"))
+        line["amount"]
+        for line in quote["stay_lines"]
+        if line.get("payable") == "at_property" and not line.get("included")
+    )
 
 
 def paid_in_all(conn: psycopg.Connection[Any]) -> int:
@@ -136,7 +145,8 @@ async def test_a_deposit_now_and_the_balance_charged_once_by_two_workers_at_once
         async with worker_connection(demo_property) as conn:
             await remind_balances(conn, SITE)
     reminders = demo_property.execute(
-        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_reminder'").fetchall()
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_reminder'"
+    ).fetchall()
     assert len(reminders) == 1 and "/pay/" in reminders[0][0]
     set_clock(demo_property, BALANCE_DAY)
     both = await asyncio.gather(*(run_job(demo_property, quiet_settings) for _ in range(2)))
@@ -145,8 +155,11 @@ async def test_a_deposit_now_and_the_balance_charged_once_by_two_workers_at_once
     assert paid_in_all(demo_property) == online
     assert charge_row(demo_property) == ("succeeded", 1, balance["amount"])
     _path, secret = manage_link(demo_property)
-    answer = (await demo_api.get(f"/api/v1/bookings/{booked['reference']}",
-                                 headers={"X-Booking-Secret": secret})).json()
+    answer = (
+        await demo_api.get(
+            f"/api/v1/bookings/{booked['reference']}", headers={"X-Booking-Secret": secret}
+        )
+    ).json()
     assert answer["paid"]["amount"] == online
     assert answer["payment_status"] == "paid"
     from widget.inventory.bookings import bookings_between
@@ -179,7 +192,8 @@ async def test_a_hard_decline_is_never_retried_and_the_owner_is_told(
     status = demo_property.execute("SELECT status::text, payment_status FROM reservation")
     assert status.fetchone() == ("confirmed", "balance_due")
     told = demo_property.execute(
-        "SELECT recipient FROM outbox_message WHERE kind = 'owner_balance_due'").fetchall()
+        "SELECT recipient FROM outbox_message WHERE kind = 'owner_balance_due'"
+    ).fetchall()
     assert len(told) == 1
 
 
@@ -194,7 +208,8 @@ async def test_a_soft_decline_is_retried_over_days_then_the_balance_is_due(
         outcomes += list((await run_job(demo_property, quiet_settings)).values())
     assert outcomes == ["retry_later", "retry_later", "retry_later", "balance_due"]
     keys = demo_property.execute(
-        "SELECT idempotency_key FROM charge_attempt ORDER BY attempt").fetchall()
+        "SELECT idempotency_key FROM charge_attempt ORDER BY attempt"
+    ).fetchall()
     assert len({k for (k,) in keys}) == 4  # each try after a decline is a new attempt
 
 
@@ -205,7 +220,8 @@ async def test_authentication_required_is_paid_through_the_guests_link(
     set_clock(demo_property, BALANCE_DAY)
     assert list((await run_job(demo_property, quiet_settings)).values()) == ["requires_action"]
     mail = demo_property.execute(
-        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'").fetchone()
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'"
+    ).fetchone()
     assert mail is not None
     charge_id, key = charge_of_link(demo_property, mail[0])
     wrong = await demo_api.post(f"/api/v1/charges/{charge_id}/confirm", params={"key": "x"})
@@ -217,8 +233,7 @@ async def test_authentication_required_is_paid_through_the_guests_link(
         paid = await demo_api.post(f"/api/v1/charges/{charge_id}/confirm", params={"key": key})
         assert paid.status_code == 200, paid.text
         assert paid.json()["status"] == "succeeded"
-    assert demo_property.execute(
-        "SELECT payment_ref FROM booking_charge").fetchone() == (intent,)
+    assert demo_property.execute("SELECT payment_ref FROM booking_charge").fetchone() == (intent,)
     assert paid_in_all(demo_property) == online_of(booked["quote"])
 
 
@@ -229,7 +244,8 @@ async def test_cancelling_refunds_the_policys_share_of_what_was_paid_and_stops_t
     path, secret = manage_link(demo_property)
     await cancel(demo_api, path, secret)  # free cancellation: the whole deposit back
     assert demo_property.execute("SELECT refund_amount FROM reservation").fetchone() == (
-        booked["quote"]["due_now"],)
+        booked["quote"]["due_now"],
+    )
     assert charge_row(demo_property)[0] == "canceled"
     set_clock(demo_property, BALANCE_DAY)
     assert await run_job(demo_property, quiet_settings) == {}
@@ -262,7 +278,8 @@ async def test_a_worker_whose_lease_ran_out_mid_call_neither_charges_nor_refunds
     provider = DemoProvider(quiet_settings.database_url)
     async with worker_connection(demo_property) as conn:
         cur = await conn.execute(
-            queries("payments")["claim_due_charge"], {"lease_seconds": LEASE_SECONDS})
+            queries("payments")["claim_due_charge"], {"lease_seconds": LEASE_SECONDS}
+        )
         slow = await cur.fetchone()  # worker A claimed it, then stalled past its lease
     demo_property.execute("UPDATE booking_charge SET leased_until = innkeep_now() - '1s'::interval")
     assert list((await run_job(demo_property, quiet_settings)).values()) == ["succeeded"]
@@ -270,7 +287,8 @@ async def test_a_worker_whose_lease_ran_out_mid_call_neither_charges_nor_refunds
         assert await take(conn, provider, slow, SITE) == "succeeded"  # A's call ends now
     assert paid_in_all(demo_property) == online_of(booked["quote"])
     assert demo_property.execute(
-        "SELECT count(*) FROM demo_payment WHERE amount_refunded > 0").fetchone() == (0,)
+        "SELECT count(*) FROM demo_payment WHERE amount_refunded > 0"
+    ).fetchone() == (0,)
 
 
 async def test_a_balance_waiting_for_the_guest_is_cancelled_with_the_booking(
@@ -280,7 +298,8 @@ async def test_a_balance_waiting_for_the_guest_is_cancelled_with_the_booking(
     set_clock(demo_property, BALANCE_DAY)
     assert list((await run_job(demo_property, quiet_settings)).values()) == ["requires_action"]
     mail = demo_property.execute(
-        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'").fetchone()
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_balance_action'"
+    ).fetchone()
     assert mail is not None
     charge_id, key = charge_of_link(demo_property, mail[0])
     path, secret = manage_link(demo_property)
@@ -289,5 +308,6 @@ async def test_a_balance_waiting_for_the_guest_is_cancelled_with_the_booking(
     assert late.status_code == 409 and late.json()["error"] == "not_awaiting_payment"
     assert paid_in_all(demo_property) == 0  # the deposit refunded, the balance never taken
     waiting = demo_property.execute(
-        "SELECT status FROM demo_payment WHERE hold_id IS NULL").fetchone()
+        "SELECT status FROM demo_payment WHERE hold_id IS NULL"
+    ).fetchone()
     assert waiting == ("canceled",)

@@ -19,8 +19,12 @@ NOW = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 QUOTES = "/api/v1/properties/demo/quotes"
 HOLDS = "/api/v1/properties/demo/holds"
 #: Monday to Thursday in March: no season, no weekend, no last-minute change.
-DOUBLE = {"room_type": "double-sea-view", "check_in": "2027-03-15", "check_out": "2027-03-18",
-          "adults": 2}
+DOUBLE = {
+    "room_type": "double-sea-view",
+    "check_in": "2027-03-15",
+    "check_out": "2027-03-18",
+    "adults": 2,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -35,18 +39,25 @@ async def test_a_quote_names_its_plan_and_every_plan_can_be_quoted_at_once(demo_
     chosen = (await demo_api.post(QUOTES, json={**DOUBLE, "rate_plan": "non-refundable"})).json()
     assert chosen["rate_plan"] == "non-refundable"
     assert chosen["nights"][0]["lines"][-1] == {
-        "rule": "non-refundable", "stage": "plan", "amount": -1400,
-        "note": "-10%: Non-refundable rate"}
+        "rule": "non-refundable",
+        "stage": "plan",
+        "amount": -1400,
+        "note": "-10%: Non-refundable rate",
+    }
     both = await demo_api.post(f"{QUOTES}/all-plans", json=DOUBLE)
     assert both.status_code == 200, both.text
     assert both.json()["quotes"] == [flexible, chosen]
-    calendar = (await demo_api.get(
-        "/api/v1/properties/demo/calendar",
-        params={"start": "2027-03-15", "end": "2027-03-18", "adults": 2})).json()
+    calendar = (
+        await demo_api.get(
+            "/api/v1/properties/demo/calendar",
+            params={"start": "2027-03-15", "end": "2027-03-18", "adults": 2},
+        )
+    ).json()
     double = next(r for r in calendar["room_types"] if r["slug"] == "double-sea-view")
     # The calendar's figure is the lowest over the plans: the non-refundable night.
     assert [n["price"]["amount"] for n in double["nights"]] == [
-        n["amount"] for n in chosen["nights"]]
+        n["amount"] for n in chosen["nights"]
+    ]
     described = (await demo_api.get("/api/v1/properties/demo")).json()
     assert [p["slug"] for p in described["rate_plans"]] == ["flexible", "non-refundable"]
     assert described["rate_plans"][1]["cancellation_policy"]["free_cancellation"] is False
@@ -104,8 +115,9 @@ async def book(api: Any, stay: dict[str, Any]) -> tuple[dict[str, Any], str]:
     assert held.status_code == 201, held.text
     hold = held.json()
     headers = {"X-Hold-Token": hold["token"]}
-    assert (await api.post(f"/api/v1/holds/{hold['id']}/checkout", json=GUEST,
-                           headers=headers)).status_code == 200
+    assert (
+        await api.post(f"/api/v1/holds/{hold['id']}/checkout", json=GUEST, headers=headers)
+    ).status_code == 200
     done = await api.post(f"/api/v1/holds/{hold['id']}/confirm", headers=headers)
     assert done.status_code == 200, done.text
     return hold["quote"], done.json()["reference"]
@@ -114,22 +126,28 @@ async def book(api: Any, stay: dict[str, Any]) -> tuple[dict[str, Any], str]:
 async def test_checkout_charges_the_stored_quote_and_a_non_refundable_rate_refunds_nothing(
     demo_api: Any, demo_property: psycopg.Connection[Any]
 ) -> None:
-    stay = {**DOUBLE, "rate_plan": "non-refundable", "extras": {"breakfast": 2, "parking": 1},
-            "inputs": {"pets": 1}}
+    stay = {
+        **DOUBLE,
+        "rate_plan": "non-refundable",
+        "extras": {"breakfast": 2, "parking": 1},
+        "inputs": {"pets": 1},
+    }
     quote, reference = await book(demo_api, stay)
     charged = demo_property.execute("SELECT amount FROM demo_payment").fetchone()
     # Breakfast is paid now; parking (its VAT included) and the city tax at the property.
     assert charged == (quote["due_now"],)
     assert quote["total"] - quote["due_now"] == 4500 + 1500
     path, secret = manage_link(demo_property)
-    booking = (await demo_api.get(f"/api/v1/bookings/{reference}",
-                                  headers={"X-Booking-Secret": secret})).json()
+    booking = (
+        await demo_api.get(f"/api/v1/bookings/{reference}", headers={"X-Booking-Secret": secret})
+    ).json()
     assert booking["rate_plan"] == "non-refundable"
     assert booking["extras"] == {"breakfast": 2, "parking": 1}
     assert booking["cancellation"]["free_until"] is None
     assert booking["cancellation"]["refund_if_cancelled_now"]["amount"] == 0
     mail = demo_property.execute(
-        "SELECT body_text FROM outbox_message WHERE kind = 'guest_confirmation'").fetchone()
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_confirmation'"
+    ).fetchone()
     assert mail is not None
     assert "Tarif: Nicht erstattbar" in mail[0]
     assert "Extras: Frühstück × 2, Parkplatz × 1" in mail[0]
@@ -169,8 +187,9 @@ async def test_a_property_without_plans_answers_as_before(
     assert [line["stage"] for line in quote["nights"][0]["lines"]] == ["base"]
     described = (await demo_api.get("/api/v1/properties/plain")).json()
     assert not {"rate_plans", "extras"} & set(described)
-    refused = await demo_api.post("/api/v1/properties/plain/quotes",
-                                  json={**DOUBLE, "rate_plan": "flexible"})
+    refused = await demo_api.post(
+        "/api/v1/properties/plain/quotes", json={**DOUBLE, "rate_plan": "flexible"}
+    )
     assert refused.status_code == 422 and refused.json()["field"] == "rate_plan"
 
 
@@ -182,11 +201,14 @@ async def test_every_plan_at_once_leaves_out_an_extra_a_plan_does_not_offer(
     from widget.properties.file import parse_property
 
     text = property_toml().replace(
-        'per = "guest_night"\n', 'per = "guest_night"\nrate_plans = ["flexible"]\n', 1)
+        'per = "guest_night"\n', 'per = "guest_night"\nrate_plans = ["flexible"]\n', 1
+    )
     apply_property(demo_property, parse_property(text))
     chosen = {**DOUBLE, "extras": {"breakfast": 2}}
     both = (await demo_api.post(f"{QUOTES}/all-plans", json=chosen)).json()["quotes"]
     assert [(q["rate_plan"], q.get("extras", {})) for q in both] == [
-        ("flexible", {"breakfast": 2}), ("non-refundable", {})]
+        ("flexible", {"breakfast": 2}),
+        ("non-refundable", {}),
+    ]
     refused = await demo_api.post(QUOTES, json={**chosen, "rate_plan": "non-refundable"})
     assert refused.status_code == 422 and refused.json()["field"] == "extras.breakfast"

@@ -200,10 +200,13 @@ TERMS_STAY = {"check_in": "2027-03-15", "check_out": "2027-03-18"}
 def group_on(*plans: str) -> dict[str, Any]:
     kinds = ["double-sea-view", "family-suite", "garden-single"]
     party = {"double-sea-view": 2, "family-suite": 3, "garden-single": 1}
-    return {**TERMS_STAY, "rooms": [
-        {"room_type": kind, "adults": party[kind], "rate_plan": plan}
-        for kind, plan in zip(kinds, plans, strict=False)
-    ]}
+    return {
+        **TERMS_STAY,
+        "rooms": [
+            {"room_type": kind, "adults": party[kind], "rate_plan": plan}
+            for kind, plan in zip(kinds, plans, strict=False)
+        ],
+    }
 
 
 async def book_group(api: Any, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -230,19 +233,24 @@ async def test_a_groups_deposits_are_one_payment_and_its_balances_one_charge(
     assert hold["due_now"] == sum(q["due_now"] for q in quotes)
     assert hold["due_now"] + balances == online  # deposit + balance = what is paid online
     assert hold["payment_schedule"] == [
-        {"due": "2027-01-15", "amount": hold["due_now"]}, {"due": "2027-03-01", "amount": balances}
+        {"due": "2027-01-15", "amount": hold["due_now"]},
+        {"due": "2027-03-01", "amount": balances},
     ]
     assert done["paid"]["amount"] == hold["due_now"] == paid_in_all(open_demo)
     consent = open_demo.execute(
-        "SELECT payment_consent FROM reservation WHERE id = %s", (hold["id"],)).fetchone()
+        "SELECT payment_consent FROM reservation WHERE id = %s", (hold["id"],)
+    ).fetchone()
     assert consent is not None and f"{balances // 100}" in consent[0].replace(".", "")
     set_clock(open_demo, BALANCE_DAY)
     assert sorted((await run_job(open_demo, quiet_settings)).values()) == ["succeeded"]
     assert charge_row(open_demo) == ("succeeded", 1, balances)  # one charge for the group
     assert paid_in_all(open_demo) == online
     _, secret = manage_link(open_demo)
-    read = (await demo_api.get(f"/api/v1/bookings/{done['reference']}",
-                               headers={"X-Booking-Secret": secret})).json()
+    read = (
+        await demo_api.get(
+            f"/api/v1/bookings/{done['reference']}", headers={"X-Booking-Secret": secret}
+        )
+    ).json()
     assert read["paid"]["amount"] == online
     assert read["total"]["amount"] == sum(q["total"] for q in quotes)
     # Still free to cancel: each room gives back what was paid for it, but the
@@ -255,8 +263,12 @@ async def test_a_group_paid_at_the_property_books_every_room_and_charges_nothing
     demo_api: Any, open_demo: psycopg.Connection[Any]
 ) -> None:
     set_clock(open_demo, NOW)
-    apply_property(open_demo, parse_property(with_hold_share(
-        property_toml().replace(FLEXIBLE_TERMS, AT_PROPERTY_TERMS), 1000)))
+    apply_property(
+        open_demo,
+        parse_property(
+            with_hold_share(property_toml().replace(FLEXIBLE_TERMS, AT_PROPERTY_TERMS), 1000)
+        ),
+    )
     hold, done = await book_group(demo_api, group_on("flexible", "flexible"))
     assert hold["due_now"] == 0 and done["payment_status"] == "at_property"
     assert [status for status, _, _ in rows(open_demo)] == ["confirmed", "confirmed"]
@@ -268,8 +280,12 @@ async def test_a_group_paid_partly_at_the_property_is_refused_naming_the_room(
     demo_api: Any, open_demo: psycopg.Connection[Any]
 ) -> None:
     set_clock(open_demo, NOW)
-    apply_property(open_demo, parse_property(with_hold_share(
-        property_toml().replace(FLEXIBLE_TERMS, AT_PROPERTY_TERMS), 1000)))
+    apply_property(
+        open_demo,
+        parse_property(
+            with_hold_share(property_toml().replace(FLEXIBLE_TERMS, AT_PROPERTY_TERMS), 1000)
+        ),
+    )
     answer = await demo_api.post(HOLDS, json=group_on("non-refundable", "flexible"))
     assert answer.status_code == 422, answer.text
     assert answer.json()["field"] == "rooms[1].rate_plan"
@@ -285,10 +301,13 @@ async def test_a_property_sets_its_rooms_per_booking_and_quotas_follow(
     demo_api: Any, demo_property: psycopg.Connection[Any]
 ) -> None:
     # A quota of 1 % of six units would be nothing; one booking's five rooms always fit.
-    apply_property(demo_property, parse_property(
-        with_rooms_per_booking(with_hold_share(property_toml(), 1), 5)))
-    five = rooms("double-sea-view", "double-sea-view", "double-sea-view", "family-suite",
-                 "family-suite")
+    apply_property(
+        demo_property,
+        parse_property(with_rooms_per_booking(with_hold_share(property_toml(), 1), 5)),
+    )
+    five = rooms(
+        "double-sea-view", "double-sea-view", "double-sea-view", "family-suite", "family-suite"
+    )
     answer = await demo_api.post(HOLDS, json=five)
     assert answer.status_code == 201, answer.text
     sixth = await demo_api.post(HOLDS, json=rooms("garden-single"))
@@ -296,8 +315,9 @@ async def test_a_property_sets_its_rooms_per_booking_and_quotas_follow(
     apply_property(demo_property, parse_property(with_rooms_per_booking(property_toml(), 2)))
     # Workers learn of the applied file through a notification: give it a moment to arrive.
     for _ in range(50):
-        three = await demo_api.post(HOLDS, json=rooms("garden-single", "double-sea-view",
-                                                      "family-suite"))
+        three = await demo_api.post(
+            HOLDS, json=rooms("garden-single", "double-sea-view", "family-suite")
+        )
         if three.status_code == 422:
             break
         await asyncio.sleep(0.1)
@@ -331,8 +351,9 @@ async def test_a_party_bigger_than_any_room_is_offered_combinations_cheapest_fir
     assert held.status_code == 201, held.text
     assert held.json()["total"] == totals[0]
     # A party one room takes is quoted as ever, with no offers.
-    fits = await demo_api.post("/api/v1/properties/demo/quotes",
-                               json={**STAY, "room_type": "family-suite", "adults": 3})
+    fits = await demo_api.post(
+        "/api/v1/properties/demo/quotes", json={**STAY, "room_type": "family-suite", "adults": 3}
+    )
     assert fits.status_code == 200 and "combinations" not in fits.json()
 
 

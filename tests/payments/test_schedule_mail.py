@@ -32,17 +32,36 @@ DUE = date(2027, 3, 1)
 
 
 def booking_in(language: str) -> BookingMail:
-    quote = Quote("double", date(2027, 3, 15), date(2027, 3, 18), [], [], 46000, 13800, "EUR",
-                  "h", payment_schedule=[Instalment(date(2027, 1, 15), 13800),
-                                         Instalment(DUE, 32200)])
+    quote = Quote(
+        "double",
+        date(2027, 3, 15),
+        date(2027, 3, 18),
+        [],
+        [],
+        46000,
+        13800,
+        "EUR",
+        "h",
+        payment_schedule=[Instalment(date(2027, 1, 15), 13800), Instalment(DUE, 32200)],
+    )
     return BookingMail(
-        id=uuid4(), reference="K7Q-4MZP",
-        guest=Guest("Zoë Ángel", "zoe@example.com", language=language), quote=quote,
-        check_in=date(2027, 3, 15), check_out=date(2027, 3, 18), adults=2, children=[],
-        room_type_name="Double", property_name="Casa Lanterna",
-        contact_email="owner@example.com", currency="EUR", locale="it_IT",
-        check_in_time=time(15), check_out_time=time(10),
-        cancellation_policy=CancellationPolicy(7, 100), time_zone="Europe/Rome",
+        id=uuid4(),
+        reference="K7Q-4MZP",
+        guest=Guest("Zoë Ángel", "zoe@example.com", language=language),
+        quote=quote,
+        check_in=date(2027, 3, 15),
+        check_out=date(2027, 3, 18),
+        adults=2,
+        children=[],
+        room_type_name="Double",
+        property_name="Casa Lanterna",
+        contact_email="owner@example.com",
+        currency="EUR",
+        locale="it_IT",
+        check_in_time=time(15),
+        check_out_time=time(10),
+        cancellation_policy=CancellationPolicy(7, 100),
+        time_zone="Europe/Rome",
     )
 
 
@@ -56,12 +75,18 @@ def test_every_balance_email_is_written_in_the_guests_language(language: str) ->
         *balance_failed_guest(booking, 32200, LINK),
         *balance_needs_guest(booking, 32200, LINK),
     ]
-    assert [m.kind for m in written] == ["guest_balance_reminder", "guest_balance_charged",
-                                         "guest_balance_failed", "guest_balance_action"]
-    english = [*balance_reminder(booking_in("en"), 32200, DUE, LINK),
-               *balance_charged(booking_in("en"), 32200),
-               *balance_failed_guest(booking_in("en"), 32200, LINK),
-               *balance_needs_guest(booking_in("en"), 32200, LINK)]
+    assert [m.kind for m in written] == [
+        "guest_balance_reminder",
+        "guest_balance_charged",
+        "guest_balance_failed",
+        "guest_balance_action",
+    ]
+    english = [
+        *balance_reminder(booking_in("en"), 32200, DUE, LINK),
+        *balance_charged(booking_in("en"), 32200),
+        *balance_failed_guest(booking_in("en"), 32200, LINK),
+        *balance_needs_guest(booking_in("en"), 32200, LINK),
+    ]
     for message, in_english in zip(written, english, strict=True):
         assert message.recipient == "zoe@example.com"
         assert "K7Q-4MZP" in message.subject and "Casa Lanterna" in message.subject
@@ -94,7 +119,8 @@ async def test_a_deposit_bookings_email_and_manage_page_show_what_was_paid_and_w
     assert "Zahlungsplan" in html
     owner = demo_property.execute(
         """SELECT m.body_text, p.locale FROM outbox_message m, property p
-           WHERE m.kind = 'owner_notification'""").fetchone()
+           WHERE m.kind = 'owner_notification'"""
+    ).fetchone()
     assert owner is not None
     owners = language_of(owner[1].split("_")[0])  # the owner reads the property's language
     assert phrases(owners)["schedule"] in owner[0]

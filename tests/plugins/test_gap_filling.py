@@ -39,8 +39,13 @@ def test_a_stay_filling_a_short_gap_skips_the_minimum_stay(
 
 
 def test_the_calendar_shows_a_short_gaps_length_as_its_first_days_minimum() -> None:
-    nights = [Occupancy(1, 1), Occupancy(1, 0, 2, gap_from_here=2), Occupancy(1, 0, 2),
-              Occupancy(1, 1), Occupancy(1, 0, 5, gap_from_here=5)]
+    nights = [
+        Occupancy(1, 1),
+        Occupancy(1, 0, 2, gap_from_here=2),
+        Occupancy(1, 0, 2),
+        Occupancy(1, 1),
+        Occupancy(1, 0, 5, gap_from_here=5),
+    ]
     shown = calendar(rules=[MIN_3, GAP], check_in="2027-03-01", nights=5, occupancy=nights)
     assert [night.min_stay for night in shown] == [3, 2, 3, 3, 3]
     without = calendar(rules=[MIN_3], check_in="2027-03-01", nights=5, occupancy=nights)

@@ -195,13 +195,20 @@ def test_city_tax_percentage_of_the_room_price_after_discounts() -> None:
 
 def test_a_rejected_promo_code_names_the_rule_instance() -> None:
     with pytest.raises(PromoCodeRejected) as rejected:
-        price(rules=[dict(PROMO, name="spring-campaign")], promo_code="SPRING10",
-              today="2026-04-02", check_in="2026-04-10", check_out="2026-04-13")
+        price(
+            rules=[dict(PROMO, name="spring-campaign")],
+            promo_code="SPRING10",
+            today="2026-04-02",
+            check_in="2026-04-10",
+            check_out="2026-04-13",
+        )
     assert (rejected.value.rule, rejected.value.field) == ("spring-campaign", "promo_code")
 
 
 def test_one_code_in_two_rules_fails_instead_of_discounting_twice() -> None:
-    rules = [{"type": "promo_code", "name": "a", "code": "X", "percent": 10},
-             {"type": "promo_code", "name": "b", "code": "x", "percent": 10}]
+    rules = [
+        {"type": "promo_code", "name": "a", "code": "X", "percent": 10},
+        {"type": "promo_code", "name": "b", "code": "x", "percent": 10},
+    ]
     with pytest.raises(RuleFailed, match=r"'b'.*already applied X"):
         price(rules=rules, promo_code="X", check_in="2026-04-10", check_out="2026-04-12")

@@ -31,9 +31,13 @@ class _Service(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path == PROBE and self.test_mode:
-            self._send(404, "application/json", json.dumps(
-                {"error": "not_found", "message": "No test property 'qa-journeys-probe'."}
-            ))
+            self._send(
+                404,
+                "application/json",
+                json.dumps(
+                    {"error": "not_found", "message": "No test property 'qa-journeys-probe'."}
+                ),
+            )
         elif self.path.startswith("/embed/casa"):
             config = json.dumps({"stripe_publishable_key": self.publishable_key})
             page = f'<script type="application/json" id="innkeep-config">{escape(config)}</script>'
@@ -79,8 +83,19 @@ def plain_service() -> Iterator[str]:
 
 
 def journeys(service: str, *extra: str) -> list[str]:
-    return ["qa", "journeys", "--site", f"{service}/", "--service", service,
-            "--property", "casa", "--token", "a-testing-token", *extra]
+    return [
+        "qa",
+        "journeys",
+        "--site",
+        f"{service}/",
+        "--service",
+        service,
+        "--property",
+        "casa",
+        "--token",
+        "a-testing-token",
+        *extra,
+    ]
 
 
 def test_a_service_in_test_mode_with_a_test_key_may_be_booked(test_mode_service: str) -> None:

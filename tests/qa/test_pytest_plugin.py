@@ -29,9 +29,27 @@ def test_a_plain_pytest_run_with_the_plugin_never_imports_playwright(tmp_path: P
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PYTEST_ADDOPTS", None)
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", PLUGIN, "-p", "no:playwright",
-         "-p", "no:base_url", "-p", "no:cacheprovider", "test_plain.py"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            PLUGIN,
+            "-p",
+            "no:playwright",
+            "-p",
+            "no:base_url",
+            "-p",
+            "no:cacheprovider",
+            "test_plain.py",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout

@@ -44,7 +44,7 @@ def test_the_page_object_uses_only_documented_ids() -> None:
     undocumented = set(TEST_IDS) - documented("In the widget")
     assert not undocumented, f"the page object uses undocumented ids: {sorted(undocumented)}"
     for upcoming in UPCOMING_TEST_IDS:
-        assert f"`{upcoming}`" in DOC[DOC.index("### Looked for"):]
+        assert f"`{upcoming}`" in DOC[DOC.index("### Looked for") :]
 
 
 def test_the_journeys_use_only_documented_ids() -> None:

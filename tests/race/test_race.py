@@ -246,7 +246,8 @@ async def group_guest(client: httpx.AsyncClient, url: str, n: int, asked: dict[s
     for _ in range(3):
         body = random_group(rng)
         response = await client.post(
-            f"{url}/api/v1/properties/demo/holds", json=body,
+            f"{url}/api/v1/properties/demo/holds",
+            json=body,
             headers={"X-Innkeep-Session": f"group-{n:04d}-{rng.randrange(10**6)}"},
         )
         assert response.status_code in (201, 409), response.text

@@ -67,8 +67,12 @@ async def test_a_hold_ended_by_an_import_gives_back_its_quota_place_and_gate(
     async with AsyncTestClient(app=create_app(quiet_settings)) as api:
         made = await api.post(
             "/api/v1/properties/demo/holds",
-            json={"room_type": "garden-single", "check_in": str(day(1)),
-                  "check_out": str(day(3)), "adults": 1},
+            json={
+                "room_type": "garden-single",
+                "check_in": str(day(1)),
+                "check_out": str(day(3)),
+                "adults": 1,
+            },
             headers={"X-Innkeep-Session": "guest-session-quota"},
         )
         assert made.status_code == 201, made.text
@@ -105,13 +109,18 @@ async def test_every_fetch_is_counted_by_outcome(
         connect_feeds(
             demo_property,
             server,
-            [("Room 1", "Airbnb", "/a.ics"), ("Room 2", "Vrbo", "/gone.ics"),
-             ("Room 3", "Booking.com", "/login.ics")],
+            [
+                ("Room 1", "Airbnb", "/a.ics"),
+                ("Room 2", "Vrbo", "/gone.ics"),
+                ("Room 3", "Booking.com", "/login.ics"),
+            ],
         )
         settings = sync_settings(quiet_settings)
         first = await run(database_url, settings, metrics=metrics)
         assert sorted((o.name, o.ok) for o in first) == [
-            ("Airbnb", True), ("Booking.com", False), ("Vrbo", False)
+            ("Airbnb", True),
+            ("Booking.com", False),
+            ("Vrbo", False),
         ]
         await run(database_url, settings, feed="Airbnb", metrics=metrics)
     text = metrics.exposition().decode()

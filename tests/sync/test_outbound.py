@@ -293,6 +293,7 @@ async def test_https_to_the_checked_address_verifies_the_certificate_by_name(
 
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
+
     def note_sni(sock: Any, name: str | None, ctx: Any) -> None:
         seen["sni"] = name
 
@@ -338,4 +339,3 @@ async def test_the_http_clients_own_log_lines_never_carry_a_urls_path(
     assert any("HTTP Request: GET" in line for line in lines), lines
     assert not [line for line in lines if "SECRET" in line]
     assert "SECRET" not in caplog.text
-

@@ -79,9 +79,10 @@ def test_a_host_stopped_mid_request_finishes_it_and_a_rolling_restart_loses_noth
         "INNKEEP_SHUTDOWN_SECONDS": "20",
     }
     body = json.dumps(STAY).encode()
-    with innkeep_serve(Launch(env), workers=1) as staying, innkeep_serve(
-        Launch(env), workers=2
-    ) as leaving:
+    with (
+        innkeep_serve(Launch(env), workers=1) as staying,
+        innkeep_serve(Launch(env), workers=2) as leaving,
+    ):
         guest = begin_hold(port_of(leaving), body)
         leaving.process.send_signal(15)  # SIGTERM: the restart begins
         assert refuses_connections(port_of(leaving)), "a stopping host still takes connections"

@@ -219,8 +219,11 @@ def untyped_parts(schema: dict[str, Any], body: dict[str, Any], where: str) -> l
     values = body.get("additionalProperties")
     if body.get("type") == "object" and not body.get("properties") and isinstance(values, dict):
         typed = [one for one in values.get("oneOf", [values]) if one]
-        return [] if typed and all("type" in one or "$ref" in one for one in typed) else [
-            f"{where}: map of anything"]
+        return (
+            []
+            if typed and all("type" in one or "$ref" in one for one in typed)
+            else [f"{where}: map of anything"]
+        )
     if "oneOf" in body:
         return [
             problem

@@ -158,8 +158,13 @@ def test_feeds_are_added_changed_and_removed_like_the_rest_of_the_file(db: Db) -
     assert channel is not None
     soon = date.today() + timedelta(days=30)
     add_reservation(
-        db, check_in=soon, check_out=soon + timedelta(days=2), status="blocked", unit="Room 2",
-        source_channel_id=channel[0], source_uid="v-1",
+        db,
+        check_in=soon,
+        check_out=soon + timedelta(days=2),
+        status="blocked",
+        unit="Room 2",
+        source_channel_id=channel[0],
+        source_uid="v-1",
     )
     removed = apply_property(db, parse_property(DEMO_TOML + regenerated))
     assert removed.changed == ["removed feed Vrbo of unit Room 2 (1 imported stays released)"]

@@ -100,11 +100,22 @@ def installed_fragile_plugin(target: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("command", [
-    ["property", "apply"],
-    ["quote", "--room-type", "garden-single", "--check-in", "2031-03-04", "--check-out",
-     "2031-03-06", "--property"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["property", "apply"],
+        [
+            "quote",
+            "--room-type",
+            "garden-single",
+            "--check-in",
+            "2031-03-04",
+            "--check-out",
+            "2031-03-06",
+            "--property",
+        ],
+    ],
+)
 def test_a_plugin_setup_that_raises_is_one_line_with_the_file_line(
     tmp_path: Path, command: list[str]
 ) -> None:
@@ -114,7 +125,12 @@ def test_a_plugin_setup_that_raises_is_one_line_with_the_file_line(
     line = text.splitlines().index('type = "fragile"')  # its [[rules]] header, 1-based
     result = subprocess.run(
         [sys.executable, "-m", "widget.cli", *command, str(path)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == [

@@ -37,10 +37,22 @@ STORED_QUOTE: dict[str, Any] = {
         },
     ],
     "stay_lines": [
-        {"rule": "vat", "kind": "tax", "amount": 2272, "note": "VAT 10%", "included": True,
-         "payable": "now"},
-        {"rule": "city-tax", "kind": "tax", "amount": 400, "note": "2 x 2 EUR",
-         "included": False, "payable": "at_property"},
+        {
+            "rule": "vat",
+            "kind": "tax",
+            "amount": 2272,
+            "note": "VAT 10%",
+            "included": True,
+            "payable": "now",
+        },
+        {
+            "rule": "city-tax",
+            "kind": "tax",
+            "amount": 400,
+            "note": "2 x 2 EUR",
+            "included": False,
+            "payable": "at_property",
+        },
     ],
     "total": 25400,
     "due_now": 25000,
@@ -49,20 +61,40 @@ STORED_QUOTE: dict[str, Any] = {
 }
 
 #: The guest as this release stores it in ``reservation.guest``.
-STORED_GUEST = {"name": "Anna", "email": "anna@example.com", "language": "de", "phone": None,
-                "note": None}
+STORED_GUEST = {
+    "name": "Anna",
+    "email": "anna@example.com",
+    "language": "de",
+    "phone": None,
+    "note": None,
+}
 
 
 def booking_row(**changes: Any) -> dict[str, Any]:
     """A ``booking_by_reference`` row as psycopg's ``dict_row`` gives it."""
     row: dict[str, Any] = {
-        "id": uuid.uuid4(), "reference": "ABCD2345", "status": "confirmed", "version": 3,
-        "booking_secret_hash": "h", "guest_key_hash": None, "guest": STORED_GUEST,
-        "quote": STORED_QUOTE, "check_in": date(2027, 6, 1), "check_out": date(2027, 6, 3),
-        "adults": 2, "children": [], "payment_provider": "demo", "payment_ref": "pay_1",
-        "payment_status": "captured", "cancelled_at": None, "refund_amount": None,
-        "room_type": "double-sea-view", "room_type_name": "Double, sea view",
-        "property_slug": "demo", "property_name": "Casa", "currency": "EUR",
+        "id": uuid.uuid4(),
+        "reference": "ABCD2345",
+        "status": "confirmed",
+        "version": 3,
+        "booking_secret_hash": "h",
+        "guest_key_hash": None,
+        "guest": STORED_GUEST,
+        "quote": STORED_QUOTE,
+        "check_in": date(2027, 6, 1),
+        "check_out": date(2027, 6, 3),
+        "adults": 2,
+        "children": [],
+        "payment_provider": "demo",
+        "payment_ref": "pay_1",
+        "payment_status": "captured",
+        "cancelled_at": None,
+        "refund_amount": None,
+        "room_type": "double-sea-view",
+        "room_type_name": "Double, sea view",
+        "property_slug": "demo",
+        "property_name": "Casa",
+        "currency": "EUR",
         "cancellation_policy": {"free_until_days": 14, "refund_percent": 50},
         "today": date(2027, 5, 1),
     }
@@ -73,7 +105,10 @@ def test_a_quote_stored_by_this_release_decodes_into_the_engines_quote() -> None
     booking = decoded(booking_row(), Booking)
     assert isinstance(booking.quote, Quote)
     assert (booking.quote.due_now, booking.quote.total, booking.quote.currency) == (
-        25000, 25400, "EUR")
+        25000,
+        25400,
+        "EUR",
+    )
     assert booking.quote.nights[1].lines[1].rule == "weekend"
     assert booking.quote.stay_lines[1].payable == "at_property"
     assert booking.guest == Guest("Anna", "anna@example.com", "de")
@@ -81,8 +116,11 @@ def test_a_quote_stored_by_this_release_decodes_into_the_engines_quote() -> None
 
 
 def test_a_quote_with_fields_this_release_does_not_know_still_decodes() -> None:
-    later = {**STORED_QUOTE, "rooms": [{"room_type": "x"}],
-             "payment_schedule": [{"due": "2027-05-01", "amount": 100}]}
+    later = {
+        **STORED_QUOTE,
+        "rooms": [{"room_type": "x"}],
+        "payment_schedule": [{"due": "2027-05-01", "amount": 100}],
+    }
     assert decoded(booking_row(quote=later), Booking).quote.total == 25400
 
 
@@ -102,14 +140,21 @@ def test_a_booking_without_its_quote_is_refused_loudly_not_priced_at_zero() -> N
     with pytest.raises(msgspec.ValidationError, match="quote"):
         decoded(booking_row(quote=None), Booking)
     with pytest.raises(msgspec.ValidationError, match="due_now"):
-        decoded(booking_row(quote={k: v for k, v in STORED_QUOTE.items() if k != "due_now"}),
-                Booking)
+        decoded(
+            booking_row(quote={k: v for k, v in STORED_QUOTE.items() if k != "due_now"}), Booking
+        )
 
 
 def test_the_mail_row_decodes_times_and_policy() -> None:
-    row = {**booking_row(), "contact_email": "owner@example.com", "locale": "de_DE",
-           "check_in_time": time(15), "check_out_time": time(11), "time_zone": "Europe/Rome",
-           "hold_expires_at": datetime.now(UTC)}
+    row = {
+        **booking_row(),
+        "contact_email": "owner@example.com",
+        "locale": "de_DE",
+        "check_in_time": time(15),
+        "check_out_time": time(11),
+        "time_zone": "Europe/Rome",
+        "hold_expires_at": datetime.now(UTC),
+    }
     mail = decoded(row, BookingMail)
     assert mail.check_in_time == time(15) and mail.guest.email == "anna@example.com"
 

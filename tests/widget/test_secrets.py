@@ -84,7 +84,6 @@ def test_only_an_explicit_development_machine_or_the_demo_uses_the_development_k
     assert load_settings({}).secret_key == ""
 
 
-
 def test_the_demo_runs_in_test_mode_with_its_own_kept_key(tmp_path: Path) -> None:
     """The demo is a staging service (decision 16): the testing API on, with a token, and a
     secret key of its own, kept in its data folder across restarts (never the public one)."""

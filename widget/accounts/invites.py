@@ -30,7 +30,12 @@ class Invitation:
 
 
 async def invite(
-    conn: Conn, property_id: int, property_name: str, email: str, role: str, invited_by: str,
+    conn: Conn,
+    property_id: int,
+    property_name: str,
+    email: str,
+    role: str,
+    invited_by: str,
     site: str,
 ) -> str:
     """Invite ``email`` to the property as ``role``: the link goes out through the outbox,
@@ -42,11 +47,20 @@ async def invite(
     async with conn.transaction():
         await conn.execute(
             queries("console")["insert_invite"],
-            {"token_hash": token_hash(token), "property_id": property_id, "email": address,
-             "role": role, "invited_by": invited_by, "seconds": INVITE_DAYS * 86400},
+            {
+                "token_hash": token_hash(token),
+                "property_id": property_id,
+                "email": address,
+                "role": role,
+                "invited_by": invited_by,
+                "seconds": INVITE_DAYS * 86400,
+            },
         )
         await send(
-            conn, "console_invite", address, f"You are invited to {property_name} on Innkeep",
+            conn,
+            "console_invite",
+            address,
+            f"You are invited to {property_name} on Innkeep",
             f"{invited_by} invites you to the Innkeep console of {property_name}, as "
             f"{role}.\n\nAccept within {INVITE_DAYS} days here; the link works once:\n"
             f"{site}/admin/invite/{token}\n\n"
@@ -57,8 +71,9 @@ async def invite(
 
 async def invitation(conn: Conn, token: str) -> Invitation:
     """The live invitation of ``token`` (`NotFound` when used, expired or unknown)."""
-    cur = await conn.execute(queries("console")["invite_is_live"],
-                             {"token_hash": token_hash(token)})
+    cur = await conn.execute(
+        queries("console")["invite_is_live"], {"token_hash": token_hash(token)}
+    )
     row = await cur.fetchone()
     if row is None:
         raise NotFound(_EXPIRED, code="invite_expired")
@@ -77,20 +92,25 @@ async def accept(conn: Conn, token: str, password: str) -> str:
         if row is None:
             raise NotFound(_EXPIRED, code="invite_expired")
         if password_hash is not None:
-            await conn.execute(q["insert_user"], {"email": row["email"],
-                               "password_hash": password_hash, "language": "en"})
+            await conn.execute(
+                q["insert_user"],
+                {"email": row["email"], "password_hash": password_hash, "language": "en"},
+            )
         cur = await conn.execute(q["user_by_email"], {"email": row["email"]})
         user = await cur.fetchone()
         if user is None:
             raise Conflict("The account was removed meanwhile; ask for a new invitation.")
-        await conn.execute(q["upsert_membership"], {"user_id": user["id"],
-                           "property_id": row["property_id"], "role": row["role"]})
+        await conn.execute(
+            q["upsert_membership"],
+            {"user_id": user["id"], "property_id": row["property_id"], "role": row["role"]},
+        )
     return str(row["email"])
 
 
 async def other_owners(conn: Conn, property_id: int, email: str) -> int:
     """How many owners the property has besides ``email`` (one must stay)."""
-    cur = await conn.execute(queries("console")["other_owners"],
-                             {"property_id": property_id, "email": email})
+    cur = await conn.execute(
+        queries("console")["other_owners"], {"property_id": property_id, "email": email}
+    )
     row = await cur.fetchone()
     return int(row["n"]) if row else 0

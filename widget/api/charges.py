@@ -21,8 +21,9 @@ from widget.state import DbDep, ServicesDep
 
 LinkKey = Annotated[
     str | None,
-    Parameter(query="key", description="The key of the link e-mailed to the guest.",
-              required=False),
+    Parameter(
+        query="key", description="The key of the link e-mailed to the guest.", required=False
+    ),
 ]
 
 
@@ -60,8 +61,9 @@ class ChargeController(Controller):
     path = "/api/v1/charges"
     tags = ("bookings",)
 
-    @get("/{charge_id:uuid}", operation_id="getCharge", cache=False,
-         responses=errors(404, 422, 503))
+    @get(
+        "/{charge_id:uuid}", operation_id="getCharge", cache=False, responses=errors(404, 422, 503)
+    )
     async def get_charge(
         self, db: DbDep, services: ServicesDep, charge_id: UUID, key: LinkKey = None
     ) -> ChargeOut:
@@ -75,8 +77,12 @@ class ChargeController(Controller):
                 raise PaymentServiceDown("The payment service did not answer.") from exc
         return _answer(charge, services.payments, secret)
 
-    @post("/{charge_id:uuid}/confirm", operation_id="confirmCharge", status_code=200,
-          responses=errors(404, 409, 422, 503))
+    @post(
+        "/{charge_id:uuid}/confirm",
+        operation_id="confirmCharge",
+        status_code=200,
+        responses=errors(404, 409, 422, 503),
+    )
     async def confirm_charge(
         self, db: DbDep, services: ServicesDep, charge_id: UUID, key: LinkKey = None
     ) -> ChargeOut:

@@ -130,8 +130,9 @@ class HoldController(Controller):
             if data.rooms is not None:
                 return await _group_held(request, db, services, slug, data)
             if data.room_type is None:
-                raise Invalid("room_type: say which room type to hold (or give rooms).",
-                              field="room_type")
+                raise Invalid(
+                    "room_type: say which room type to hold (or give rooms).", field="room_type"
+                )
             who = party(check_adults(data.adults), check_children(data.children))
             seen = await services.versions.of(slug, db)
             catalogue = await services.catalogues.of(db, slug, seen)
@@ -201,11 +202,19 @@ async def _group_held(
     money = stay_money(quotes[0], quotes)
     schedule = None
     if money.balance > 0 and money.balance_due is not None:
-        schedule = [Instalment(seen.today, money.due_now),
-                    Instalment(money.balance_due, money.balance)]
+        schedule = [
+            Instalment(seen.today, money.due_now),
+            Instalment(money.balance_due, money.balance),
+        ]
     return HoldOut(
-        held.id, held.token, held.expires_at, quotes[0], quotes,
-        total=money.total, due_now=money.due_now, currency=quotes[0].currency,
+        held.id,
+        held.token,
+        held.expires_at,
+        quotes[0],
+        quotes,
+        total=money.total,
+        due_now=money.due_now,
+        currency=quotes[0].currency,
         payment_schedule=schedule,
     )
 

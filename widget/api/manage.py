@@ -79,7 +79,12 @@ def _page(booking: Booking, key: str, message: str | None = None) -> Template:
             "extras": extras_label(booking.extras, booking.quote.extras, language),
             "can_cancel": deal.possible and booking.status == "confirmed",
             "schedule": schedule_lines(
-                words, language, currency, booking.quote, booking.payment_terms, booking.balance,
+                words,
+                language,
+                currency,
+                booking.quote,
+                booking.payment_terms,
+                booking.balance,
                 booking.money,
             ),
             "can_change_card": card_changeable(booking),
@@ -160,7 +165,10 @@ class ManageBookingController(Controller):
         if not card_changeable(booking):
             raise Conflict("This booking keeps no card to replace.", code="no_card_kept")
         link = await open_link(
-            db, site_url(services.settings), reservation_id=booking.id,
-            purpose="update_card", days=CARD_LINK_DAYS,
+            db,
+            site_url(services.settings),
+            reservation_id=booking.id,
+            purpose="update_card",
+            days=CARD_LINK_DAYS,
         )
         return Redirect(path=link, status_code=303)

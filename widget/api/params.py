@@ -42,9 +42,7 @@ def parse_children(value: str | None) -> tuple[int, ...]:
 def check_children(ages: list[int] | tuple[int, ...]) -> tuple[int, ...]:
     for age in ages:
         if not 0 <= age <= MAX_CHILD_AGE:
-            raise Invalid(
-                f"a child's age is 0 to {MAX_CHILD_AGE}, got {age}", field="children"
-            )
+            raise Invalid(f"a child's age is 0 to {MAX_CHILD_AGE}, got {age}", field="children")
     if len(ages) > MAX_CHILDREN:
         raise Invalid(f"at most {MAX_CHILDREN} children", field="children")
     return tuple(ages)
@@ -52,9 +50,7 @@ def check_children(ages: list[int] | tuple[int, ...]) -> tuple[int, ...]:
 
 def check_adults(adults: int) -> int:
     if not MIN_ADULTS <= adults <= MAX_ADULTS:
-        raise Invalid(
-            f"adults must be between {MIN_ADULTS} and {MAX_ADULTS}", field="adults"
-        )
+        raise Invalid(f"adults must be between {MIN_ADULTS} and {MAX_ADULTS}", field="adults")
     return adults
 
 

@@ -54,17 +54,19 @@ def pay_csp(nonce: str, *, stripe: bool) -> str:
         script += STRIPE_SCRIPTS
         frame = list(STRIPE_FRAMES)
         connect.append(STRIPE_CONNECT)
-    return "; ".join([
-        "default-src 'none'",
-        f"script-src {' '.join(script)}",
-        f"style-src 'nonce-{nonce}'",
-        "img-src 'self' data:",
-        f"connect-src {' '.join(connect)}",
-        f"frame-src {' '.join(frame)}",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {' '.join(script)}",
+            f"style-src 'nonce-{nonce}'",
+            "img-src 'self' data:",
+            f"connect-src {' '.join(connect)}",
+            f"frame-src {' '.join(frame)}",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def _headers(nonce: str, stripe: bool) -> dict[str, str]:
@@ -87,15 +89,25 @@ def _page(link: PayLink, state: PayState, key: str, services: Services) -> Templ
     words = phrases(language)
     amount = money(link.amount, link.currency, language) if link.amount is not None else ""
     config = {
-        "purpose": link.purpose, "language": language, "outcome": state.outcome,
-        "client_secret": state.client_secret, "payment_method": state.payment_method,
+        "purpose": link.purpose,
+        "language": language,
+        "outcome": state.outcome,
+        "client_secret": state.client_secret,
+        "payment_method": state.payment_method,
         "publishable_key": getattr(provider, "publishable_key", None),
     }
     return Template(
         template_name="pay/page.html",
         context={
-            "t": words, "link": link, "key": key, "lang": language, "nonce": nonce,
-            "state": state, "stripe": stripe, "config": config, "amount": amount,
+            "t": words,
+            "link": link,
+            "key": key,
+            "lang": language,
+            "nonce": nonce,
+            "state": state,
+            "stripe": stripe,
+            "config": config,
+            "amount": amount,
             "due_on": long_date(link.due_on, language) if link.due_on else None,
             "test_cards": TEST_CARDS,
         },
@@ -107,9 +119,15 @@ def _page(link: PayLink, state: PayState, key: str, services: Services) -> Templ
 def _closed(status: int, text: str) -> Response[str]:
     """A plain page for a link that does not open: unknown (404) or expired (410)."""
     return Response(
-        text, status_code=status, media_type=MediaType.TEXT,
-        headers={"Content-Security-Policy": "default-src 'none'", "Cache-Control": "no-store",
-                 "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"},
+        text,
+        status_code=status,
+        media_type=MediaType.TEXT,
+        headers={
+            "Content-Security-Policy": "default-src 'none'",
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "X-Robots-Tag": "noindex",
+        },
     )
 
 
@@ -205,16 +223,25 @@ def _hold_template(hold: Hold, state: HoldPayState, key: str, services: Services
     quote = hold.quote
     config = {
         "purpose": "update_card" if at_property(hold) else "pay_balance",
-        "language": language, "client_secret": state.client_secret, "payment_method": None,
+        "language": language,
+        "client_secret": state.client_secret,
+        "payment_method": None,
         "publishable_key": getattr(provider, "publishable_key", None),
     }
     expires = hold.hold_expires_at
     return Template(
         template_name="pay/hold.html",
         context={
-            "t": phrases(language), "hold": hold, "key": key, "lang": language,
-            "nonce": nonce, "state": state, "stripe": stripe, "config": config,
-            "demo": provider.name == "demo", "total": money(quote.total, quote.currency, language),
+            "t": phrases(language),
+            "hold": hold,
+            "key": key,
+            "lang": language,
+            "nonce": nonce,
+            "state": state,
+            "stripe": stripe,
+            "config": config,
+            "demo": provider.name == "demo",
+            "total": money(quote.total, quote.currency, language),
             "due_now": money(quote.due_now, quote.currency, language),
             "check_in": long_date(hold.check_in, language),
             "check_out": long_date(hold.check_out, language),
@@ -226,9 +253,7 @@ def _hold_template(hold: Hold, state: HoldPayState, key: str, services: Services
     )
 
 
-async def _state(
-    db: Conn, services: Services, link: PayLink, test_card: str | None
-) -> PayState:
+async def _state(db: Conn, services: Services, link: PayLink, test_card: str | None) -> PayState:
     """The page's state, after acting on the form when ``test_card`` is given (a POST)."""
     try:
         if test_card is None:

@@ -108,7 +108,14 @@ class QuoteController(Controller):
         seen = await services.versions.of(slug, db)
         catalogue = await services.catalogues.of(db, slug, seen)
         quotes = await quote_every_plan(
-            db, catalogue, data.room_type, data.check_in, data.check_out, who,
-            data.promo_code, seen.today, data.choices(),
+            db,
+            catalogue,
+            data.room_type,
+            data.check_in,
+            data.check_out,
+            who,
+            data.promo_code,
+            seen.today,
+            data.choices(),
         )
         return PlanQuotes(quotes)

@@ -46,8 +46,8 @@ def _minor(text: str) -> int:
 async def _charge(url: str, settings: Settings, args: argparse.Namespace, amount: int) -> str:
     provider = payment_provider(msgspec.structs.replace(settings, database_url=url))
     async with await psycopg.AsyncConnection.connect(
-        url, autocommit=True, row_factory=dict_row
-    , prepare_threshold=None) as conn:
+        url, autocommit=True, row_factory=dict_row, prepare_threshold=None
+    ) as conn:
         return await charge_no_show(
             conn, provider, args.reference, amount, args.reason, site_url(settings)
         )

@@ -33,8 +33,8 @@ def _run(args: argparse.Namespace, work: Callable[[Any, GuestProperty], Awaitabl
 
     async def run(url: str) -> T:
         async with await psycopg.AsyncConnection.connect(
-            url, autocommit=True, row_factory=dict_row
-        , prepare_threshold=None) as conn:
+            url, autocommit=True, row_factory=dict_row, prepare_threshold=None
+        ) as conn:
             place = await guest_property(conn, args.property)
             return await work(conn, place)
 
@@ -88,7 +88,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action.add_argument("--property", required=True, help="the property's slug")
         action.add_argument("--email", required=True, help="the guest's e-mail address")
         if name == "export":
-            action.add_argument("--output", "-o", type=Path, default=None,
-                                help="write to this file instead of stdout")
+            action.add_argument(
+                "--output",
+                "-o",
+                type=Path,
+                default=None,
+                help="write to this file instead of stdout",
+            )
         add_data_dir(action)
         action.set_defaults(handler=handler)

@@ -119,8 +119,9 @@ def _choices(args: argparse.Namespace) -> Any:
 def _offer_from_file(spec: Any, room_type: str, args: argparse.Namespace) -> tuple[Any, Any]:
     """The engine's plan and extras for ``innkeep quote --property FILE.toml``."""
     locale = spec.property.locale
-    plans = [plan for plan in spec.rate_plans
-             if plan.room_types is None or room_type in plan.room_types]
+    plans = [
+        plan for plan in spec.rate_plans if plan.room_types is None or room_type in plan.room_types
+    ]
     chosen = plans[0] if plans and args.rate_plan is None else None
     for plan in plans:
         if plan.slug == args.rate_plan:
@@ -308,11 +309,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     quote.add_argument("--promo-code")
     quote.add_argument("--rate-plan", help="the rate plan's slug (default: the first)")
     quote.add_argument(
-        "--extra", type=_choice, action="append", default=[], metavar="SLUG=N",
+        "--extra",
+        type=_choice,
+        action="append",
+        default=[],
+        metavar="SLUG=N",
         help="an extra and its quantity, e.g. breakfast=2 (repeatable)",
     )
     quote.add_argument(
-        "--input", type=_choice, action="append", default=[], metavar="NAME=VALUE",
+        "--input",
+        type=_choice,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="an answer to a rule's question, e.g. pets=1 (repeatable)",
     )
     quote.add_argument("--today", type=date_argument, help="price as if booked on this date")

@@ -109,12 +109,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the property whose widget the journeys use (default: the script tag's)",
     )
     run.add_argument("--token", help="the testing API's token (default: INNKEEP_TESTING_TOKEN)")
-    run.add_argument(
-        "--read-only", action="store_true", help="only the journeys that book nothing"
-    )
+    run.add_argument("--read-only", action="store_true", help="only the journeys that book nothing")
     run.add_argument("--junit", help="also write JUnit XML here")
     run.add_argument("--html", help="also write an HTML report here (screenshots beside it)")
-    run.add_argument(
-        "--browser", default="chromium", choices=("chromium", "firefox", "webkit")
-    )
+    run.add_argument("--browser", default="chromium", choices=("chromium", "firefox", "webkit"))
     run.set_defaults(handler=_journeys)

@@ -27,8 +27,8 @@ def _run(args: argparse.Namespace, work: Callable[[Conn], Awaitable[T]]) -> T:
 
     async def run(url: str) -> T:
         async with await psycopg.AsyncConnection.connect(
-            url, autocommit=True, row_factory=dict_row
-        , prepare_threshold=None) as conn:
+            url, autocommit=True, row_factory=dict_row, prepare_threshold=None
+        ) as conn:
             return await work(conn)
 
     with database(settings_from(args)) as url:

@@ -95,8 +95,9 @@ class AccountController(Controller):
         cur = await db.execute(queries("console")["user_by_id"], {"user_id": viewer.user_id})
         row = await cur.fetchone()
         secret = row["totp_secret"] if row else None
-        if secret is None or not await use_code(db, viewer.user_id, secret,
-                                                 data.get("code", "")[:40]):
+        if secret is None or not await use_code(
+            db, viewer.user_id, secret, data.get("code", "")[:40]
+        ):
             return _account_page(viewer, error="code_failed", status_code=422)
         await disable(db, viewer.user_id)
         return Redirect(f"{ACCOUNT_PATH}?saved=1", status_code=303)

@@ -172,7 +172,11 @@ class BookingController(Controller):
             after = await cancel_booking(db, services.payments, file.booking, chosen)
         except Invalid as refused:
             return _booking_page(
-                member, file, action="cancel", error=refused, status_code=422,
+                member,
+                file,
+                action="cancel",
+                error=refused,
+                status_code=422,
                 chosen=data.get("refund", "")[:20],
             )
         how = "policy" if chosen is None else "chosen"
@@ -298,15 +302,25 @@ class BookingController(Controller):
                     code="price_changed",
                 )
             outcome = await change_dates(
-                db, services.payments, change, actor=member.viewer.email,
+                db,
+                services.payments,
+                change,
+                actor=member.viewer.email,
                 site=site_url(services.settings),
             )
         except (Invalid, Conflict) as refused:
-            again = None if isinstance(refused, Invalid) else await _maybe_plan(
-                db, services, member, reference, stay
+            again = (
+                None
+                if isinstance(refused, Invalid)
+                else await _maybe_plan(db, services, member, reference, stay)
             )
             return _booking_page(
-                member, file, action="dates", wanted=wanted, change=again, error=refused,
+                member,
+                file,
+                action="dates",
+                wanted=wanted,
+                change=again,
+                error=refused,
                 status_code=422 if isinstance(refused, Invalid) else 409,
             )
         detail = (

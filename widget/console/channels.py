@@ -75,9 +75,7 @@ def _stored(settings: Settings, member: Member) -> Callable[[psycopg.Connection[
     def gather(conn: psycopg.Connection[Any]) -> Stored:
         found = Stored()
         if settings.secret_key:
-            found.exports = export_urls(
-                conn, member.slug, settings.secret_key, site_url(settings)
-            )
+            found.exports = export_urls(conn, member.slug, settings.secret_key, site_url(settings))
         else:
             found.exports_missing = "INNKEEP_SECRET_KEY"
         rows = conn.execute(
@@ -163,7 +161,11 @@ class ChannelsController(Controller):
             await _plain(
                 settings,
                 lambda conn: rotate_export(
-                    conn, member.slug, unit, str(settings.secret_key), site_url(settings),
+                    conn,
+                    member.slug,
+                    unit,
+                    str(settings.secret_key),
+                    site_url(settings),
                     channel,
                 ),
             )
@@ -189,9 +191,11 @@ class ChannelsController(Controller):
                 services.settings, lambda conn: connect_feed(conn, member.slug, feed)
             )
         except (PropertyFileError, PropertyApplyError) as refused:
-            words = f"{refused.key}: {refused.message}" if isinstance(
-                refused, PropertyFileError
-            ) else str(refused)
+            words = (
+                f"{refused.key}: {refused.message}"
+                if isinstance(refused, PropertyFileError)
+                else str(refused)
+            )
             kept = {k: v for k, v in form.items() if k != "url"}  # never echo a credential
             return await _page(
                 db, services.settings, member, error=words, form=kept, status_code=422
@@ -236,9 +240,7 @@ class ChannelsController(Controller):
         try:
             await _plain(services.settings, lambda conn: resend(conn, delivery_id))
         except CannotResend as refused:
-            return await _page(
-                db, services.settings, member, error=str(refused), status_code=409
-            )
+            return await _page(db, services.settings, member, error=str(refused), status_code=409)
         await record(db, member, "webhook_resent", detail=f"delivery {delivery_id}")
         return _back(member, "resent", "webhooks")
 
@@ -262,4 +264,3 @@ class ChannelsController(Controller):
         if data.get("back") == "today":
             return Redirect(f"/admin/{member.slug}/?resolved=1", status_code=303)
         return _back(member, "resolved", "feeds")
-

@@ -71,7 +71,8 @@ class GuestsController(Controller):
         record = await guest_record(db, place, email)
         body = json.dumps(record, indent=2, ensure_ascii=False, default=str).encode()
         return Response(
-            body, media_type="application/json",
+            body,
+            media_type="application/json",
             headers={**HEADERS, "Content-Disposition": 'attachment; filename="guest.json"'},
         )
 
@@ -81,8 +82,9 @@ class GuestsController(Controller):
         try:
             erased = await erase_guest(db, place, email)
         except StayNotEnded as refused:
-            return await self._page(db, member, email=email, refusal=refused.message,
-                                    status_code=409)
+            return await self._page(
+                db, member, email=email, refusal=refused.message, status_code=409
+            )
         return await self._page(db, member, erased=erased)
 
     async def _retention(self, db: DbDep, member: MemberDep, text: str) -> Redirect:
@@ -94,14 +96,30 @@ class GuestsController(Controller):
         return Redirect(f"/admin/{member.slug}/guests", status_code=303)
 
     async def _page(
-        self, db: DbDep, member: MemberDep, *, email: str = "", refusal: str = "",
-        erased: int | None = None, status_code: int = 200,
+        self,
+        db: DbDep,
+        member: MemberDep,
+        *,
+        email: str = "",
+        refusal: str = "",
+        erased: int | None = None,
+        status_code: int = 200,
     ) -> Template:
         place = await guest_property(db, member.slug)
         stays = await find_guest(db, place, email) if email else None
         context: dict[str, Any] = {
-            "email": email, "stays": stays, "refusal": refusal, "erased": erased,
-            "retention_years": place.retention_years, **formats(member),
+            "email": email,
+            "stays": stays,
+            "refusal": refusal,
+            "erased": erased,
+            "retention_years": place.retention_years,
+            **formats(member),
         }
-        return page("guests.html", viewer=member.viewer, member=member, active="guests",
-                    status_code=status_code, **context)
+        return page(
+            "guests.html",
+            viewer=member.viewer,
+            member=member,
+            active="guests",
+            status_code=status_code,
+            **context,
+        )

@@ -33,8 +33,9 @@ class InviteController(Controller):
     async def show(self, db: DbDep, token: Token) -> Template:
         """The invitation: whose, to what; a password to choose (404 once used)."""
         found = await invitation(db, token)
-        return page("invite.html", viewer=None, invite=found, token=token, error=None,
-                    headers=NO_REFERRER)
+        return page(
+            "invite.html", viewer=None, invite=found, token=token, error=None, headers=NO_REFERRER
+        )
 
     @post("/{token:str}", operation_id="consoleAcceptInvitation", status_code=303)
     async def take(self, db: DbDep, token: Token, data: Form) -> Any:
@@ -42,6 +43,13 @@ class InviteController(Controller):
         try:
             await accept(db, token, data.get("password", ""))
         except Invalid as wrong:
-            return page("invite.html", viewer=None, invite=await invitation(db, token),
-                        token=token, error=wrong.message, status_code=422, headers=NO_REFERRER)
+            return page(
+                "invite.html",
+                viewer=None,
+                invite=await invitation(db, token),
+                token=token,
+                error=wrong.message,
+                status_code=422,
+                headers=NO_REFERRER,
+            )
         return Redirect(f"{LOGIN_PATH}?invited=1", status_code=303)

@@ -192,7 +192,10 @@ class NewBookingController(Controller):
             catalogue = await services.catalogues.of(db, member.slug, seen)
             overridden = await _overridden(db, catalogue, stay, seen.today) if waive else None
             wish = StayWish(
-                stay.room_type, stay.check_in, stay.check_out, stay.party,
+                stay.room_type,
+                stay.check_in,
+                stay.check_out,
+                stay.party,
                 waive_restrictions=waive,
             )
             address = counted_address(client_address(request, services.settings))
@@ -205,8 +208,9 @@ class NewBookingController(Controller):
             return await _form_page(db, member, values, error=refused, status_code=status)
         if overridden:
             detail = f"{values['reason']} (overrides: {overridden})"
-            await record(db, member, "restriction_overridden", reservation_id=held.id,
-                         detail=detail)
+            await record(
+                db, member, "restriction_overridden", reservation_id=held.id, detail=detail
+            )
         return Redirect(f"/admin/{member.slug}/bookings/new/{held.id}", status_code=303)
 
     @get("/{hold_id:uuid}", operation_id="consoleNewBookingGuest", cache=False)
@@ -271,7 +275,7 @@ class NewBookingController(Controller):
                 active="new",
                 hold=held,
                 languages=LANGUAGES,
-            phone_hold_hours=services.settings.phone_hold_minutes // 60,
+                phone_hold_hours=services.settings.phone_hold_minutes // 60,
                 values=values,
                 error=message,
                 status_code=422,
@@ -287,11 +291,12 @@ async def _send_link(
 ) -> Response[Any]:
     """E-mail the guest their payment link (once) and show the hold kept for them."""
     sent = await send_payment_link(
-        db, held, guest, site=site_url(services.settings),
+        db,
+        held,
+        guest,
+        site=site_url(services.settings),
         minutes=services.settings.phone_hold_minutes,
     )
     if sent:
         await record(db, member, "payment_link_sent", reservation_id=held.id, detail=guest.email)
-    return Redirect(
-        f"/admin/{member.slug}/bookings/new/{held.id}?done=link_sent", status_code=303
-    )
+    return Redirect(f"/admin/{member.slug}/bookings/new/{held.id}?done=link_sent", status_code=303)

@@ -52,14 +52,18 @@ class PeopleController(Controller):
         return Redirect(f"/admin/{member.slug}/people", status_code=303)
 
     @post("/invite", operation_id="consoleInvite", status_code=303)
-    async def invite(
-        self, db: DbDep, services: ServicesDep, member: MemberDep, data: Form
-    ) -> Any:
+    async def invite(self, db: DbDep, services: ServicesDep, member: MemberDep, data: Form) -> Any:
         """E-mail a single-use invitation to the console (staff unless said otherwise)."""
         try:
-            await invite(db, member.property_id, member.name, data.get("email", "")[:320],
-                         data.get("role", "staff"), member.viewer.email,
-                         site_url(services.settings))
+            await invite(
+                db,
+                member.property_id,
+                member.name,
+                data.get("email", "")[:320],
+                data.get("role", "staff"),
+                member.viewer.email,
+                site_url(services.settings),
+            )
         except InnkeepError as wrong:
             return await _people_page(db, member, error=wrong, typed=data.get("email", ""))
         return Redirect(f"/admin/{member.slug}/people?done=invited", status_code=303)
@@ -71,8 +75,10 @@ class PeopleController(Controller):
         try:
             email = account_email(data.get("email", "")[:320])
             if await other_owners(db, member.property_id, email) == 0:
-                raise Conflict("The property needs an owner: invite another before you "
-                               "remove the last one.", field="email")
+                raise Conflict(
+                    "The property needs an owner: invite another before you remove the last one.",
+                    field="email",
+                )
             await remove_user(db, email, member.slug)
         except InnkeepError as wrong:
             return await _people_page(db, member, error=wrong)
@@ -89,7 +95,13 @@ async def _people_page(
 ) -> Template:
     users = await list_users(db, member.slug)
     return page(
-        "people.html", viewer=member.viewer, member=member, active="people", users=users,
-        done=done, error=error, typed=typed,
+        "people.html",
+        viewer=member.viewer,
+        member=member,
+        active="people",
+        users=users,
+        done=done,
+        error=error,
+        typed=typed,
         status_code=status_of(error) if error else 200,
     )

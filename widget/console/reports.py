@@ -55,11 +55,15 @@ class ReportsController(Controller):
             bar_chart("revenue", [(k, m.revenue) for k, m in months], money),
         ]
         context: dict[str, Any] = {
-            "report": report, "charts": charts, "definitions": DEFINITIONS,
-            "percent": _percent, **formats(member),
+            "report": report,
+            "charts": charts,
+            "definitions": DEFINITIONS,
+            "percent": _percent,
+            **formats(member),
         }
-        return page("reports.html", viewer=member.viewer, member=member, active="reports",
-                    **context)
+        return page(
+            "reports.html", viewer=member.viewer, member=member, active="reports", **context
+        )
 
     @get("/{ledger:str}", operation_id="consoleReportsCsv", cache=False)
     async def ledger(

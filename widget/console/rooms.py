@@ -62,8 +62,10 @@ class RoomsController(Controller):
         self, db: DbDep, services: ServicesDep, member: MemberDep, room_type: RoomSlug, data: Form
     ) -> Any:
         """Save a room type (``action=save``) or take it away (``action=remove``)."""
-        change = remove_room(room_type) if data.get("action") == "remove" else (
-            change_room(room_type, data)
+        change = (
+            remove_room(room_type)
+            if data.get("action") == "remove"
+            else (change_room(room_type, data))
         )
         return await self._edit(db, services, member, change, data, editing=room_type)
 
@@ -92,9 +94,7 @@ class RoomsController(Controller):
         status_code=303,
         request_max_body_size=UPLOAD_LIMIT,
     )
-    async def upload(
-        self, db: DbDep, member: MemberDep, room_type: RoomSlug, data: Upload
-    ) -> Any:
+    async def upload(self, db: DbDep, member: MemberDep, room_type: RoomSlug, data: Upload) -> Any:
         """Add a photo (JPEG, PNG or WebP by its content), re-encoded without metadata."""
         upload = data.get("photo")
         try:
@@ -102,8 +102,14 @@ class RoomsController(Controller):
                 raise Invalid("Choose a photo to upload.", field="photo")
             photo = await to_thread.run_sync(cleaned, await upload.read())
             alt = data.get("alt")
-            await add_photo(db, member.property_id, room_type, photo,
-                            alt if isinstance(alt, str) else "", member.viewer.email)
+            await add_photo(
+                db,
+                member.property_id,
+                room_type,
+                photo,
+                alt if isinstance(alt, str) else "",
+                member.viewer.email,
+            )
         except InnkeepError as refused:
             return await rooms_page(
                 db, member, error=refused, editing=room_type, status_code=status_of(refused)
@@ -128,8 +134,9 @@ async def rooms_page(
     done: bool = False,
 ) -> Template:
     """The Rooms page; after a refused change, with its message and what was typed."""
-    cur = await db.execute(queries("properties")["room_types_for_export"],
-                           {"property_id": member.property_id})
+    cur = await db.execute(
+        queries("properties")["room_types_for_export"], {"property_id": member.property_id}
+    )
     rooms = await cur.fetchall()
     photos = await room_photos(db, member.property_id, member.slug)
     languages = [member.locale, *(lang for lang in LANGUAGES if lang != member.locale)]

@@ -70,9 +70,10 @@ def _ask(data: FormData, book: RuleBook) -> PreviewAsk:
     """The preview's room type and party from the form; a bad party is said, not raised."""
     room = (data.get("preview_room_type") or [""])[0]
     ask = PreviewAsk(room if room in book.room_types else book.room_types[0])
-    adults, children = (data.get("preview_adults") or ["2"])[0], (
-        data.get("preview_children") or [""]
-    )[0]
+    adults, children = (
+        (data.get("preview_adults") or ["2"])[0],
+        (data.get("preview_children") or [""])[0],
+    )
     try:
         ask.adults = int(adults)
         ask.children = tuple(int(age) for age in children.replace(" ", "").split(",") if age)
@@ -160,8 +161,9 @@ class RulesController(Controller):
         """The rules as saved, with the preview of the first room type for two adults."""
         book = await read_rulebook(db, member.slug)
         ask = PreviewAsk(book.room_types[0] if book.room_types else "")
-        return await self._page(db, member, book, book.rules, ask, book.fingerprint,
-                                notice="saved" if saved else "")
+        return await self._page(
+            db, member, book, book.rules, ask, book.fingerprint, notice="saved" if saved else ""
+        )
 
     @post("/", operation_id="consoleRulesEdit", status_code=200)
     async def edit(
@@ -184,7 +186,12 @@ class RulesController(Controller):
             await save_rules(db, book, draft, changed_by=member.viewer.email, based_on=based_on)
         except (Invalid, RulesChangedMeanwhile) as refused:
             return await self._page(
-                db, member, book, draft, _ask(data, book), based_on,
+                db,
+                member,
+                book,
+                draft,
+                _ask(data, book),
+                based_on,
                 status_code=422 if isinstance(refused, Invalid) else 409,
                 refusal=refused.message,
             )
@@ -199,8 +206,17 @@ class RulesController(Controller):
         return page("rules_preview.html", viewer=member.viewer, member=member, **context)
 
     async def _page(
-        self, db: DbDep, member: MemberDep, book: RuleBook, draft: Rules, ask: PreviewAsk,
-        based_on: str, *, status_code: int = 200, refusal: str = "", notice: str = "",
+        self,
+        db: DbDep,
+        member: MemberDep,
+        book: RuleBook,
+        draft: Rules,
+        ask: PreviewAsk,
+        based_on: str,
+        *,
+        status_code: int = 200,
+        refusal: str = "",
+        notice: str = "",
     ) -> Template:
         problem = check_draft(book, draft)
         forms: list[RuleForm] = [
@@ -209,13 +225,23 @@ class RulesController(Controller):
         shown = await _preview(db, book, draft, ask)
         types = sorted((name, info.rule_type.describe()) for name, info in rule_types().items())
         context: dict[str, Any] = {
-            "book": book, "forms": forms, "problem": problem,
+            "book": book,
+            "forms": forms,
+            "problem": problem,
             "problem_input": _input_name(problem) if problem else "",
-            "preview": shown, "based_on": based_on or book.fingerprint, "rule_types": types,
+            "preview": shown,
+            "based_on": based_on or book.fingerprint,
+            "rule_types": types,
             "history": await rule_history(db, book.property_id, limit=10),
-            "refusal": refusal, "notice": notice, **formats(member),
+            "refusal": refusal,
+            "notice": notice,
+            **formats(member),
         }
         return page(
-            "rules.html", viewer=member.viewer, member=member, active="rules",
-            status_code=status_code, **context,
+            "rules.html",
+            viewer=member.viewer,
+            member=member,
+            active="rules",
+            status_code=status_code,
+            **context,
         )

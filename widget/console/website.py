@@ -115,7 +115,12 @@ class WebsiteController(Controller):
             await to_thread.run_sync(edit_property, url, member.slug, set_origins(origins))
         except Invalid as wrong:
             return await self._page(
-                request, db, services, member, error=wrong, typed=data.get("origins", ""),
+                request,
+                db,
+                services,
+                member,
+                error=wrong,
+                typed=data.get("origins", ""),
                 status_code=422,
             )
         return Redirect(f"/admin/{member.slug}/website?saved=1", status_code=303)
@@ -154,8 +159,9 @@ class WebsiteController(Controller):
         policy = await _policy(db, member.slug)
         options, chosen = _options(policy, request)
         origins = sorted(policy.allowed_origins)
-        cur = await db.execute(queries("properties")["room_types_for_export"],
-                               {"property_id": member.property_id})
+        cur = await db.execute(
+            queries("properties")["room_types_for_export"], {"property_id": member.property_id}
+        )
         rooms = [(str(r["slug"]), str(r["name"])) for r in await cur.fetchall()]
         first = origins[0] if origins else ""
         return page(
@@ -163,8 +169,9 @@ class WebsiteController(Controller):
             viewer=member.viewer,
             member=member,
             active="website",
-            snippets=snippets(site_url(services.settings), member.slug,
-                              _attributes(options, chosen)),
+            snippets=snippets(
+                site_url(services.settings), member.slug, _attributes(options, chosen)
+            ),
             options=options,
             chosen_language=chosen,
             languages=LANGUAGE_NAMES,

@@ -54,8 +54,12 @@ def booking_data(booking: BookingEvent) -> dict[str, Any]:
         data["paid"] = money(together.due_now)
     if booking.group_rooms:  # a booking of several rooms names every one
         data["rooms"] = [
-            {"unit": r.unit, "room_type": {"slug": r.room_type, "name": r.room_type_name},
-             "adults": r.adults, "children": r.children or []}
+            {
+                "unit": r.unit,
+                "room_type": {"slug": r.room_type, "name": r.room_type_name},
+                "adults": r.adults,
+                "children": r.children or [],
+            }
             for r in booking.group_rooms
         ]
     if booking.refund_amount is not None:

@@ -65,8 +65,14 @@ async def find_guest(conn: Conn, place: GuestProperty, email: str) -> list[Guest
     found = [decoded(row, GuestReservation) for row in await _reservations(conn, place, email)]
     return [
         GuestStay(
-            r.reference, r.status, r.check_in, r.check_out, r.room_type, r.unit,
-            r.guest.name if r.guest else "", r.guest_erased_at is not None,
+            r.reference,
+            r.status,
+            r.check_in,
+            r.check_out,
+            r.room_type,
+            r.unit,
+            r.guest.name if r.guest else "",
+            r.guest_erased_at is not None,
         )
         for r in found
     ]
@@ -86,9 +92,7 @@ async def guest_record(conn: Conn, place: GuestProperty, email: str) -> dict[str
     (guest details, stay, quote, payment references, address seen at checkout) and each
     e-mail written to them."""
     rows = await _reservations(conn, place, email)
-    cur = await conn.execute(
-        queries("guests")["guest_messages"], {"ids": [r["id"] for r in rows]}
-    )
+    cur = await conn.execute(queries("guests")["guest_messages"], {"ids": [r["id"] for r in rows]})
     messages = [_jsonable(m) for m in await cur.fetchall()]
     return {
         "property": place.slug,
@@ -104,7 +108,8 @@ async def erase_guest(conn: Conn, place: GuestProperty, email: str) -> int:
     booked or under way: the booking still needs who is coming."""
     rows = [decoded(row, GuestReservation) for row in await _reservations(conn, place, email)]
     ongoing = [
-        r.reference or "a hold" for r in rows
+        r.reference or "a hold"
+        for r in rows
         if r.check_out > place.today
         # A lapsed hold whose payment is under way may still become the booking.
         and (r.status in _ACTIVE or (r.status == "expired" and r.payment_ref))

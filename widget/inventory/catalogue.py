@@ -45,9 +45,9 @@ class RulesNotLoaded(PricingBroken):
         self.detail = f"property {slug!r}: {error}"
 
 
-def _rules(slug: str, raw: list[dict[str, Any]], currency: str, rooms: list[str]) -> tuple[
-    RuleInstance, ...
-]:
+def _rules(
+    slug: str, raw: list[dict[str, Any]], currency: str, rooms: list[str]
+) -> tuple[RuleInstance, ...]:
     try:
         return tuple(load_rules(raw, currency=currency, room_types=rooms))
     except RuleConfigError as error:
@@ -92,7 +92,8 @@ class Catalogue:
                 raise Invalid("this property has no rate plans", field="rate_plan")
             return None
         selling = [
-            plan for plan in self.rate_plans
+            plan
+            for plan in self.rate_plans
             if plan.room_types is None or room_type in plan.room_types
         ]
         if slug is None:

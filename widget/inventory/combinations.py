@@ -65,8 +65,10 @@ def _split(party: Party, sizes: list[int]) -> list[Party] | None:
 def _candidates(catalogue: Catalogue, free: dict[str, int], guests: int) -> list[list[str]]:
     """Room types to try together: as few rooms as sleep the party, and one more; never
     more rooms of a type than are free, nor more than one booking may have."""
-    kinds = sorted((slug for slug, count in free.items() if count), key=lambda s: (
-        -catalogue.room(s).room_type.max_guests, s))
+    kinds = sorted(
+        (slug for slug, count in free.items() if count),
+        key=lambda s: (-catalogue.room(s).room_type.max_guests, s),
+    )
     found: list[list[str]] = []
     for count in range(1, catalogue.max_rooms_per_booking + 1):
         for chosen in combinations_with_replacement(kinds, count):
@@ -102,12 +104,16 @@ def combinations(
         except Invalid:  # a restriction refuses one of the rooms for this stay
             continue
         currency = quotes[0].currency
-        offers.append(Combination(
-            [OfferedRoom(s, p.adults, list(p.children)) for s, p in zip(kinds, parties,
-                                                                        strict=True)],
-            MoneyOut(sum(q.total for q in quotes), currency),
-            MoneyOut(sum(q.due_now for q in quotes), currency),
-        ))
+        offers.append(
+            Combination(
+                [
+                    OfferedRoom(s, p.adults, list(p.children))
+                    for s, p in zip(kinds, parties, strict=True)
+                ],
+                MoneyOut(sum(q.total for q in quotes), currency),
+                MoneyOut(sum(q.due_now for q in quotes), currency),
+            )
+        )
     offers.sort(key=lambda offer: offer.total.amount)
     return offers[:MAX_OFFERED]
 

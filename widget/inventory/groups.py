@@ -94,9 +94,7 @@ def check_rooms(count: int, limit: int = MAX_ROOMS_PER_BOOKING) -> None:
         )
 
 
-def _choose(
-    catalogue: Catalogue, stocks: dict[str, Stock], wish: GroupWish, today: date
-) -> _Plan:
+def _choose(catalogue: Catalogue, stocks: dict[str, Stock], wish: GroupWish, today: date) -> _Plan:
     """A distinct free unit and a price for every room, in the guest's order."""
     taken: set[int] = set()
     units: list[int] = []
@@ -107,14 +105,28 @@ def _choose(
             stock = stocks[room.room_type]
             quotes.append(
                 price(
-                    catalogue, stock, room.room_type, wish.check_in, wish.check_out,
-                    room.party, wish.promo_code, today, room.choices,
+                    catalogue,
+                    stock,
+                    room.room_type,
+                    wish.check_in,
+                    wish.check_out,
+                    room.party,
+                    wish.promo_code,
+                    today,
+                    room.choices,
                 )
             )
         free = [u for u in stock.free_units(wish.check_in, wish.check_out) if u not in taken]
         if free:  # a stay allowed only because it fills a gap goes on a unit it fills
-            one = StayWish(room.room_type, wish.check_in, wish.check_out, room.party,
-                           wish.promo_code, None, room.choices)
+            one = StayWish(
+                room.room_type,
+                wish.check_in,
+                wish.check_out,
+                room.party,
+                wish.promo_code,
+                None,
+                room.choices,
+            )
             free = _units_for_gap(catalogue, stock, one, today, free)
         if not free:
             raise _taken()

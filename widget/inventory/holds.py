@@ -141,8 +141,16 @@ def _units_for_gap(
         return units
     try:
         price(
-            catalogue, stock, wish.room_type, wish.check_in, wish.check_out, wish.party,
-            wish.promo_code, today, wish.choices, gap=False,
+            catalogue,
+            stock,
+            wish.room_type,
+            wish.check_in,
+            wish.check_out,
+            wish.party,
+            wish.promo_code,
+            today,
+            wish.choices,
+            gap=False,
         )
     except Invalid as refused:
         if refused.code != "min_stay":
@@ -205,7 +213,8 @@ class Holds:
             today,
             uuid.uuid4(),
             fair_share(
-                catalogue.unit_count(), catalogue.hold_share_percent,
+                catalogue.unit_count(),
+                catalogue.hold_share_percent,
                 catalogue.max_rooms_per_booking,
             ),
         )
@@ -271,7 +280,10 @@ class Holds:
             async with conn.transaction():
                 if not attempt.counted_in_redis:  # Redis is away: Postgres counts the share
                     await self.quotas.charge_in_postgres(
-                        conn, catalogue.property_id, attempt.client, attempt.share,
+                        conn,
+                        catalogue.property_id,
+                        attempt.client,
+                        attempt.share,
                         catalogue.max_rooms_per_booking,
                     )
                 cur = await conn.execute(

@@ -110,7 +110,12 @@ class Quotas:
         return limits
 
     async def charge(
-        self, conn: Conn, property_id: int, client: Client, hold_id: UUID, share: int,
+        self,
+        conn: Conn,
+        property_id: int,
+        client: Client,
+        hold_id: UUID,
+        share: int,
         floor: int = ROOMS_PER_BOOKING,
     ) -> bool:
         """Count one hold attempt against the client's ``share`` of the property (see
@@ -176,7 +181,11 @@ class Quotas:
         return True
 
     async def charge_in_postgres(
-        self, conn: Conn, property_id: int, client: Client, share: int,
+        self,
+        conn: Conn,
+        property_id: int,
+        client: Client,
+        share: int,
         floor: int = ROOMS_PER_BOOKING,
     ) -> None:
         """The same limits from the reservation table; call inside the hold's transaction."""

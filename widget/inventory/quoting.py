@@ -130,8 +130,16 @@ async def quote(
     catalogue.room(room_type)
     stock = await busy_stock(conn, catalogue, check_in, check_out)
     return price(
-        catalogue, stock[room_type], room_type, check_in, check_out, party, promo_code, today,
-        choices, waive=waive,
+        catalogue,
+        stock[room_type],
+        room_type,
+        check_in,
+        check_out,
+        party,
+        promo_code,
+        today,
+        choices,
+        waive=waive,
     )
 
 
@@ -153,19 +161,20 @@ async def quote_every_plan(
     catalogue.room(room_type)
     stock = (await busy_stock(conn, catalogue, check_in, check_out))[room_type]
     selling: list[str | None] = [
-        plan.slug for plan in catalogue.rate_plans
+        plan.slug
+        for plan in catalogue.rate_plans
         if plan.room_types is None or room_type in plan.room_types
     ] or [None]
     quotes = []
     for slug in selling:
         offered = {
-            name: quantity for name, quantity in choices.extras.items()
+            name: quantity
+            for name, quantity in choices.extras.items()
             if not _left_out(catalogue, name, room_type, slug)
         }
         mine = msgspec.structs.replace(choices, rate_plan=slug, extras=offered)
         quotes.append(
-            price(catalogue, stock, room_type, check_in, check_out, party, promo_code, today,
-                  mine)
+            price(catalogue, stock, room_type, check_in, check_out, party, promo_code, today, mine)
         )
     return quotes
 

@@ -79,7 +79,8 @@ class Stock:
         first, end = check_in.toordinal(), check_out.toordinal()
         low, high = first - GAP_HORIZON, end + GAP_HORIZON
         return [
-            unit for unit in self.unit_ids
+            unit
+            for unit in self.unit_ids
             if self.diaries[unit].free_between(first, end)
             and self.diaries[unit].run_and_gap(first, low, high)[1] == end - first
         ]
@@ -99,10 +100,14 @@ class Stock:
                 if not diary.busy(night)
             ]
             gaps = [gap for _, gap in seen if gap is not None]
-            nights.append(Occupancy(
-                total, total - len(seen), min(run for run, _ in seen) if seen else None,
-                min(gaps) if gaps else None,
-            ))
+            nights.append(
+                Occupancy(
+                    total,
+                    total - len(seen),
+                    min(run for run, _ in seen) if seen else None,
+                    min(gaps) if gaps else None,
+                )
+            )
         return tuple(nights)
 
 

@@ -78,8 +78,11 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
     # A group's rooms together: one payment, one total.
     rooms = booking.group_rooms or []
     total = booking.money.total
-    online = 0 if booking.payment_status == "at_property" else (
-        sum(r.quote.online_total for r in rooms) if rooms else quote.online_total)
+    online = (
+        0
+        if booking.payment_status == "at_property"
+        else (sum(r.quote.online_total for r in rooms) if rooms else quote.online_total)
+    )
     at_property = total - online
 
     def when(day: date) -> str:
@@ -98,14 +101,17 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
         "arrival_time": words["from_time"].format(time=clock(booking.check_in_time)),
         "departure": when(booking.check_out),
         "departure_time": words["until_time"].format(time=clock(booking.check_out_time)),
-        "guests": sum(r.guests for r in rooms) if rooms
+        "guests": sum(r.guests for r in rooms)
+        if rooms
         else (booking.adults or 0) + len(booking.children),
         "paid": money(booking.paid_online, currency, language),
         "at_property": money(at_property, currency, language) if at_property else None,
         "total": money(total, currency, language),
         "policy": policy_sentence(
-            words, check_in - timedelta(days=policy.free_until_days)
-            if policy.free_cancellation else None, policy.refund_percent, language,
+            words,
+            check_in - timedelta(days=policy.free_until_days) if policy.free_cancellation else None,
+            policy.refund_percent,
+            language,
         ),
         # A group names each room's plan with the room.
         "rate": None if rooms else plan_label(booking.rate_plans, quote.rate_plan, language),
@@ -130,7 +136,11 @@ def booking_confirmed(booking: BookingMail, manage_url: str, test_payment: bool)
     owner_ctx = _context(booking, owner_language, test_payment)
     # The owner's copy: the schedule, but not the guest's "your card is kept" sentence.
     owner_ctx["schedule"] = schedule_lines(
-        owner_ctx["t"], owner_language, booking.currency, booking.quote, None,
+        owner_ctx["t"],
+        owner_language,
+        booking.currency,
+        booking.quote,
+        None,
         money=booking.money,
     )
     return [
@@ -210,7 +220,7 @@ def balance_due_owner(booking: BookingMail, amount: int, reason: str) -> list[Me
             [
                 f"The balance of {money(amount, booking.currency, 'en')} for booking "
                 f"{booking.reference} could not be charged ({reason}).",
-                "The booking stands and is marked \"balance due\": please ask the guest to pay "
+                'The booking stands and is marked "balance due": please ask the guest to pay '
                 "it another way.",
             ],
         )
@@ -226,7 +236,11 @@ _SETTLED = {
 
 
 def dates_changed(
-    booking: BookingMail, old_in: date, old_out: date, settlement: str, amount: int,
+    booking: BookingMail,
+    old_in: date,
+    old_out: date,
+    settlement: str,
+    amount: int,
     link: str | None,
 ) -> list[Message]:
     """The guest's notice that the guesthouse changed their booking's dates: the new stay,
@@ -253,8 +267,13 @@ def dates_changed(
 
 
 def payment_link(
-    guest: tuple[str, str, str | None], property_name: str, due_now: int, currency: str,
-    stay: tuple[date, date], until: datetime, link: str,
+    guest: tuple[str, str, str | None],
+    property_name: str,
+    due_now: int,
+    currency: str,
+    stay: tuple[date, date],
+    until: datetime,
+    link: str,
 ) -> Message:
     """The guest's link to pay for a stay the front desk is holding for them; ``guest`` is
     their name, e-mail address and language."""

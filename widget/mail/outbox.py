@@ -40,9 +40,7 @@ async def booking_for_mail(conn: Conn, reservation_id: UUID) -> BookingMail:
     return decoded(row, BookingMail)
 
 
-async def enqueue(
-    conn: Conn, reservation_id: UUID | None, messages: Iterable[Message]
-) -> None:
+async def enqueue(conn: Conn, reservation_id: UUID | None, messages: Iterable[Message]) -> None:
     """Write ``messages`` to the outbox in ``conn``'s current transaction (about a
     reservation, or about none: a channel feed's health)."""
     for message in messages:

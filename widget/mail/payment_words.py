@@ -60,8 +60,7 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
         "Link, den wir Ihnen geschickt haben",
         "guarantee": "Ihre Karte wird als Garantie hinterlegt; es wurde nichts abgebucht.",
         "update_card": "Eine andere Karte verwenden",
-        "action_subject": "{property}: Bitte bestätigen Sie den Restbetrag der Buchung "
-        "{reference}",
+        "action_subject": "{property}: Bitte bestätigen Sie den Restbetrag der Buchung {reference}",
         "action_body": "Ihre Bank bittet Sie, die Zahlung des Restbetrags von {amount} für "
         "Ihren Aufenthalt im {property} (Buchung {reference}) zu bestätigen.",
         "action_link": "Bitte bestätigen Sie sie hier: {link}",
@@ -98,8 +97,7 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
         "einen neuen.",
         "link_unknown": "Dieser Link ist nicht gültig.",
         "test_card": "Testkarte (Demo)",
-        "needs_script": "Diese Seite braucht JavaScript, um das sichere Kartenformular "
-        "anzuzeigen.",
+        "needs_script": "Diese Seite braucht JavaScript, um das sichere Kartenformular anzuzeigen.",
         "due_now": "Jetzt fällig",
         "held_until": "Das Zimmer ist für Sie reserviert bis {time} UTC.",
         "hold_booked": "Vielen Dank: Ihr Aufenthalt ist gebucht. "
@@ -114,8 +112,7 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
         "avons envoyé",
         "guarantee": "Votre carte est conservée en garantie ; rien n'a été débité.",
         "update_card": "Utiliser une autre carte",
-        "action_subject": "{property} : veuillez confirmer le solde de la réservation "
-        "{reference}",
+        "action_subject": "{property} : veuillez confirmer le solde de la réservation {reference}",
         "action_body": "Votre banque vous demande de confirmer le paiement du solde de "
         "{amount} pour votre séjour à {property} (réservation {reference}).",
         "action_link": "Confirmez-le ici : {link}",

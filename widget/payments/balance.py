@@ -149,9 +149,7 @@ async def record_success(
     return "succeeded"
 
 
-async def _refused(
-    conn: Conn, charge: dict[str, Any], refusal: ChargeRefused, site: str
-) -> str:
+async def _refused(conn: Conn, charge: dict[str, Any], refusal: ChargeRefused, site: str) -> str:
     """A decline or a request to authenticate: retry later, ask the guest, or give up."""
     charge_id, tries = charge["id"], int(charge["tries"])
     if refusal.soft and tries < len(SOFT_RETRY_SECONDS):
@@ -162,8 +160,12 @@ async def _refused(
     async with conn.transaction():
         cur = await conn.execute(
             q["charge_stopped"],
-            {"id": charge_id, "status": status, "payment_ref": refusal.payment_id,
-             "error": refusal.code},
+            {
+                "id": charge_id,
+                "status": status,
+                "payment_ref": refusal.payment_id,
+                "error": refusal.code,
+            },
         )
         if await cur.fetchone() is None:
             return "canceled"
@@ -171,7 +173,10 @@ async def _refused(
         mail = await booking_for_mail(conn, booking_id)
         if refusal.needs_guest:
             link = await open_link(
-                conn, site, reservation_id=booking_id, charge_id=charge_id,
+                conn,
+                site,
+                reservation_id=booking_id,
+                charge_id=charge_id,
                 purpose="authenticate",
             )
             await enqueue(conn, booking_id, balance_needs_guest(mail, amount, link))
@@ -183,7 +188,10 @@ async def _refused(
         if refusal.payment_id and charge["kind"] == "balance":
             # The guest may pay that same payment with another card, on their link.
             link = await open_link(
-                conn, site, reservation_id=booking_id, charge_id=charge_id,
+                conn,
+                site,
+                reservation_id=booking_id,
+                charge_id=charge_id,
                 purpose="pay_balance",
             )
             await enqueue(conn, booking_id, balance_failed_guest(mail, amount, link))
@@ -206,9 +214,7 @@ async def charge_for_guest(conn: Conn, charge_id: UUID, key: str | None) -> dict
 GUEST_MAY_PAY = ("requires_action", "balance_due")
 
 
-async def settle_guest_action(
-    conn: Conn, provider: PaymentProvider, charge: dict[str, Any]
-) -> str:
+async def settle_guest_action(conn: Conn, provider: PaymentProvider, charge: dict[str, Any]) -> str:
     """After the guest confirmed the payment on the link (Stripe.js, or the demo's button):
     read THAT PaymentIntent and record it if it went through."""
     if charge["status"] == "succeeded":
@@ -236,7 +242,10 @@ async def remind_balances(conn: Conn, site: str, limit: int = BATCH) -> int:
         due = await cur.fetchall()
         for charge in due:
             link = await open_link(
-                conn, site, reservation_id=charge["reservation_id"], charge_id=charge["id"],
+                conn,
+                site,
+                reservation_id=charge["reservation_id"],
+                charge_id=charge["id"],
                 purpose="update_card",
             )
             mail = await booking_for_mail(conn, charge["reservation_id"])
@@ -284,12 +293,18 @@ def _check_no_show(found: dict[str, Any] | None, reference: str, amount: int) ->
     if not (guarantee and row.payment_method_ref):
         raise Invalid(f"Booking {reference} has no card kept as a guarantee.", field="reference")
     if row.today < row.check_in:
-        raise Invalid(f"Booking {reference} arrives on {row.check_in}; a no-show fee can "
-                      "be charged from that day.", field="reference")
+        raise Invalid(
+            f"Booking {reference} arrives on {row.check_in}; a no-show fee can "
+            "be charged from that day.",
+            field="reference",
+        )
     limit = no_show_limit(row)
     if not 0 < amount <= limit:
-        raise Invalid(f"The fee must be more than 0 and at most {limit} (minor units), what "
-                      "the booking's cancellation policy keeps.", field="amount")
+        raise Invalid(
+            f"The fee must be more than 0 and at most {limit} (minor units), what "
+            "the booking's cancellation policy keeps.",
+            field="amount",
+        )
     return row
 
 
@@ -303,8 +318,13 @@ async def charge_no_show(
     row = _check_no_show(await cur.fetchone(), reference, amount)
     await conn.execute(
         queries("payments")["open_no_show"],
-        {"charge_id": uuid4(), "id": row.id, "amount": amount, "reason": reason,
-         "lease_seconds": LEASE_SECONDS},
+        {
+            "charge_id": uuid4(),
+            "id": row.id,
+            "amount": amount,
+            "reason": reason,
+            "lease_seconds": LEASE_SECONDS,
+        },
     )
     cur = await conn.execute(
         queries("payments")["charge_to_take"], {"id": row.id, "kind": "no_show"}

@@ -59,8 +59,9 @@ def terms(booking: Booking) -> Terms:
     shares = room_shares(booking)
     if shares:  # a group: each room still booked, under its own plan's policy
         paid = sum(share for share, _ in shares)
-        refund = sum(refund_under(room_policy, share, check_in, today)
-                     for share, room_policy in shares)
+        refund = sum(
+            refund_under(room_policy, share, check_in, today) for share, room_policy in shares
+        )
     return Terms(paid, refund, free_until, policy.refund_percent, today < check_in)
 
 
@@ -89,7 +90,8 @@ def room_shares(booking: Booking) -> list[tuple[int, CancellationPolicy]]:
     booking of one room)."""
     return [
         (room_share(booking, room), room.cancellation_policy)
-        for room in booking.group_rooms or [] if room.status == "confirmed"
+        for room in booking.group_rooms or []
+        if room.status == "confirmed"
     ]
 
 
@@ -216,7 +218,8 @@ async def cancel_booking(
         await conn.execute(queries("inventory")["cancel_group_members"], {"id": booking.id})
         cur = await conn.execute(q["cancel_charges"], {"id": booking.id})
         waiting = [
-            (row["id"], row["payment_ref"]) for row in await cur.fetchall()
+            (row["id"], row["payment_ref"])
+            for row in await cur.fetchall()
             if row["was"] == "requires_action" and row["payment_ref"]
         ]
         mail = await booking_for_mail(conn, booking.id)

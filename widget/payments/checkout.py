@@ -57,6 +57,7 @@ class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
 
 TestCard = Literal["success", "decline", "insufficient_funds", "authentication_required"]
 
+
 def consent_text(hold: Hold, quote: Quote, language: str) -> str | None:
     """The consent the guest gives by paying a deposit now, in their language, as the widget
     shows it beside the pay button (``balance_consent``; None: nothing is charged later).

@@ -169,8 +169,7 @@ async def _schedule_balance(conn: Conn, row: Reservation, payment: Payment) -> N
     if payment.payment_method is not None:
         await conn.execute(
             q["keep_saved_card"],
-            {"id": row.id, "payment_method": payment.payment_method,
-             "customer": payment.customer},
+            {"id": row.id, "payment_method": payment.payment_method, "customer": payment.customer},
         )
     if row.quote is not None and row.quote.pay_at_property:
         await conn.execute(
@@ -184,8 +183,7 @@ async def _schedule_balance(conn: Conn, row: Reservation, payment: Payment) -> N
         return
     await conn.execute(
         q["schedule_balance"],
-        {"charge_id": uuid4(), "id": row.id, "amount": later.balance,
-         "due_on": later.balance_due},
+        {"charge_id": uuid4(), "id": row.id, "amount": later.balance, "due_on": later.balance_due},
     )
 
 

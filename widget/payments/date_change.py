@@ -158,8 +158,14 @@ async def plan_date_change(
     old = target.quote
     choices = Choices(rate_plan=old.rate_plan, extras=dict(old.extras), inputs=dict(old.inputs))
     new = await quote(
-        conn, catalogue, target.room_type, check_in, check_out,
-        party(target.adults or 1, list(target.children)), target.promo_code, target.today,
+        conn,
+        catalogue,
+        target.room_type,
+        check_in,
+        check_out,
+        party(target.adults or 1, list(target.children)),
+        target.promo_code,
+        target.today,
         choices,
     )
     difference = new.online_total - old.online_total
@@ -173,8 +179,7 @@ async def _in_the_way(
 ) -> str | None:
     cur = await conn.execute(
         queries("console")["in_the_way_of_move"],
-        {"unit_id": target.unit_id, "id": target.id, "check_in": check_in,
-         "check_out": check_out},
+        {"unit_id": target.unit_id, "id": target.id, "check_in": check_in, "check_out": check_out},
     )
     rows = await cur.fetchall()
     return "; ".join(clash_named(row) for row in rows) or None
@@ -217,21 +222,36 @@ async def _write_change(
     refund = change.amount if change.settlement == "refund" else 0
     cur = await conn.execute(
         q["change_stay"],
-        {"id": target.id, "version": target.version, "property_id": target.property_id,
-         "check_in": new.check_in, "check_out": new.check_out,
-         "quote": Jsonb(quote_to_builtins(new)), "quote_hash": new.quote_hash,
-         "refund": refund},
+        {
+            "id": target.id,
+            "version": target.version,
+            "property_id": target.property_id,
+            "check_in": new.check_in,
+            "check_out": new.check_out,
+            "quote": Jsonb(quote_to_builtins(new)),
+            "quote_hash": new.quote_hash,
+            "refund": refund,
+        },
     )
     if await cur.fetchone() is None:
         raise Conflict("The booking changed meanwhile; please reload.", code="stale")
     await conn.execute(
         q["record_date_change"],
-        {"id": change_id, "reservation_id": target.id, "from_version": target.version,
-         "old_check_in": target.check_in, "old_check_out": target.check_out,
-         "check_in": new.check_in, "check_out": new.check_out,
-         "old_total": target.quote.total, "new_total": new.total,
-         "difference": change.difference, "settlement": change.settlement,
-         "status": "pending" if change.amount else "done", "actor": actor},
+        {
+            "id": change_id,
+            "reservation_id": target.id,
+            "from_version": target.version,
+            "old_check_in": target.check_in,
+            "old_check_out": target.check_out,
+            "check_in": new.check_in,
+            "check_out": new.check_out,
+            "old_total": target.quote.total,
+            "new_total": new.total,
+            "difference": change.difference,
+            "settlement": change.settlement,
+            "status": "pending" if change.amount else "done",
+            "actor": actor,
+        },
     )
     if change.balance is not None and target.balance_id is not None:
         await conn.execute(
@@ -240,15 +260,15 @@ async def _write_change(
     link = await _open_charge(conn, change, change_id, site)
     mail = await booking_for_mail(conn, target.id)
     await enqueue(
-        conn, target.id,
-        dates_changed(mail, target.check_in, target.check_out, change.settlement,
-                      change.amount, link),
+        conn,
+        target.id,
+        dates_changed(
+            mail, target.check_in, target.check_out, change.settlement, change.amount, link
+        ),
     )
 
 
-async def _open_charge(
-    conn: Conn, change: DateChange, change_id: UUID, site: str
-) -> str | None:
+async def _open_charge(conn: Conn, change: DateChange, change_id: UUID, site: str) -> str | None:
     """The charge for what the change costs more; the guest's payment link, if they are
     to pay it themselves."""
     if change.settlement not in ("saved_card", "link"):
@@ -256,10 +276,14 @@ async def _open_charge(
     by_link = change.settlement == "link"
     await conn.execute(
         queries("console")["open_change_charge"],
-        {"id": change_id, "reservation_id": change.target.id, "amount": change.amount,
-         "status": "balance_due" if by_link else "scheduled",
-         "reason": f"dates changed to {change.check_in} – {change.check_out}",
-         "lease_seconds": LEASE_SECONDS},
+        {
+            "id": change_id,
+            "reservation_id": change.target.id,
+            "amount": change.amount,
+            "status": "balance_due" if by_link else "scheduled",
+            "reason": f"dates changed to {change.check_in} – {change.check_out}",
+            "lease_seconds": LEASE_SECONDS,
+        },
     )
     if not by_link:
         return None
@@ -290,8 +314,8 @@ async def _settle(
         except PaymentUnavailable as exc:
             log.warning("date change %s: refund not made: %s", change_id, exc)
             await conn.execute(
-                q["date_change_settled"], {"id": change_id, "status": "failed",
-                                           "payment_ref": None})
+                q["date_change_settled"], {"id": change_id, "status": "failed", "payment_ref": None}
+            )
             return "refund_failed"
         await conn.execute(
             q["date_change_settled"], {"id": change_id, "status": "done", "payment_ref": made.id}

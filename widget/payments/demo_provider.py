@@ -69,8 +69,8 @@ class DemoProvider:
 
     async def _row(self, query: str, params: dict[str, Any]) -> dict[str, Any] | None:
         async with await psycopg.AsyncConnection.connect(
-            self.database_url, autocommit=True, row_factory=dict_row
-        , prepare_threshold=None) as conn:
+            self.database_url, autocommit=True, row_factory=dict_row, prepare_threshold=None
+        ) as conn:
             cur = await conn.execute(queries("payments")[query], params)
             return await cur.fetchone()
 
@@ -112,17 +112,20 @@ class DemoProvider:
         assert row is not None  # an upsert returns its row
         return str(row["id"])
 
-    async def setup_card(
-        self, *, hold_id: UUID, customer: str, idempotency_key: str
-    ) -> Payment:
+    async def setup_card(self, *, hold_id: UUID, customer: str, idempotency_key: str) -> Payment:
         # The demo's card is saved at once; the SetupIntent is named after its customer.
         return await self.retrieve_setup(f"demo_seti_{customer}_{hold_id}")
 
     async def retrieve_setup(self, setup_id: str) -> Payment:
         customer, _, hold_id = setup_id.removeprefix("demo_seti_").rpartition("_")
         return Payment(
-            id=setup_id, status="succeeded", amount=0, currency="", hold_id=hold_id,
-            customer=customer, payment_method=f"demo_pm_{customer}",
+            id=setup_id,
+            status="succeeded",
+            amount=0,
+            currency="",
+            hold_id=hold_id,
+            customer=customer,
+            payment_method=f"demo_pm_{customer}",
         )
 
     async def charge_saved(
@@ -167,8 +170,13 @@ class DemoProvider:
     ) -> Payment:
         return await self._one(
             "demo_start_payment",
-            {"id": "demo_pi_" + new_token()[:24], "key": idempotency_key, "amount": amount,
-             "currency": currency, "customer": customer},
+            {
+                "id": "demo_pi_" + new_token()[:24],
+                "key": idempotency_key,
+                "amount": amount,
+                "currency": currency,
+                "customer": customer,
+            },
         )
 
     async def authenticate(self, payment_id: str) -> Payment:

@@ -102,8 +102,13 @@ async def send_payment_link(
         # The guest's payment page (/pay/{hold}) checks out the hold with the key as its token.
         link = f"{site.rstrip('/')}/pay/{hold.id}?key={key}"
         message = payment_link(
-            (guest.name, guest.email, guest.language), hold.property_name, hold.quote.due_now,
-            hold.quote.currency, (hold.check_in, hold.check_out), row["hold_expires_at"], link,
+            (guest.name, guest.email, guest.language),
+            hold.property_name,
+            hold.quote.due_now,
+            hold.quote.currency,
+            (hold.check_in, hold.check_out),
+            row["hold_expires_at"],
+            link,
         )
         await enqueue(conn, hold.id, [message])
     return True

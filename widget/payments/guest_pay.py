@@ -60,7 +60,8 @@ async def page_state(conn: Conn, provider: PaymentProvider, link: PayLink) -> Pa
     if payment.captured:
         return await _recorded(conn, provider, link)
     return PayState(
-        outcome="waiting", client_secret=payment.client_secret,
+        outcome="waiting",
+        client_secret=payment.client_secret,
         payment_method=payment.payment_method or link.payment_method_ref,
         payment_id=payment.id,
     )
@@ -72,7 +73,9 @@ async def _with_payment(conn: Conn, provider: PaymentProvider, link: PayLink) ->
     once (its key is the charge's) and kept on the charge."""
     assert link.charge_id is not None and link.amount is not None
     payment = await provider.start_payment(
-        customer=link.customer_ref, amount=link.amount, currency=link.currency,
+        customer=link.customer_ref,
+        amount=link.amount,
+        currency=link.currency,
         idempotency_key=guest_payment_key(link.charge_id),
         description=f"Payment for booking {link.reference}",
         metadata={"booking": link.reference, "charge_id": str(link.charge_id)},
@@ -93,7 +96,8 @@ async def _card_state(conn: Conn, provider: PaymentProvider, link: PayLink) -> P
     if isinstance(provider, DemoProvider):
         return PayState(outcome="waiting")
     setup = await provider.setup_card(
-        hold_id=link.reservation_id, customer=link.customer_ref,
+        hold_id=link.reservation_id,
+        customer=link.customer_ref,
         idempotency_key=card_update_key(link.id),
     )
     cur = await conn.execute(

@@ -71,8 +71,14 @@ async def open_link(
     link_id, key = uuid4(), new_token()
     await conn.execute(
         queries("payments")["open_payment_link"],
-        {"id": link_id, "reservation_id": reservation_id, "charge_id": charge_id,
-         "purpose": purpose, "token_hash": token_hash(key), "days": days},
+        {
+            "id": link_id,
+            "reservation_id": reservation_id,
+            "charge_id": charge_id,
+            "purpose": purpose,
+            "token_hash": token_hash(key),
+            "days": days,
+        },
     )
     return link_url(site, link_id, key)
 

@@ -183,9 +183,7 @@ class PaymentProvider(Protocol):
         ``test_card`` (the demo provider only) names the test card the guest chose."""
         ...
 
-    async def setup_card(
-        self, *, hold_id: UUID, customer: str, idempotency_key: str
-    ) -> Payment:
+    async def setup_card(self, *, hold_id: UUID, customer: str, idempotency_key: str) -> Payment:
         """Save the guest's card on ``customer`` without charging it (a SetupIntent), as a
         guarantee; the answer's ``client_secret`` lets the browser collect the card."""
         ...

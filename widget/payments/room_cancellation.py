@@ -40,8 +40,11 @@ def _room(booking: Booking, position: int) -> GroupRoom:
 def _check_refundable(booking: Booking, room: GroupRoom, amount: int) -> None:
     """A room's refund comes from the booking's one payment: refuse (nothing changed) when
     what is left of it could not pay it (only after a large balance was charged)."""
-    earlier = sum(r.refund_amount or 0 for r in booking.group_rooms or []
-                  if r.status == "cancelled" and r.id != room.id)
+    earlier = sum(
+        r.refund_amount or 0
+        for r in booking.group_rooms or []
+        if r.status == "cancelled" and r.id != room.id
+    )
     if amount > booking.money.due_now - earlier:
         raise Conflict(
             "This room's refund is more than the first payment can give back; "

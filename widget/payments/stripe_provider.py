@@ -145,9 +145,7 @@ class StripeProvider:
             raise PaymentUnavailable(f"Stripe did not create the customer: {exc}") from exc
         return str(_plain(made)["id"])
 
-    async def setup_card(
-        self, *, hold_id: UUID, customer: str, idempotency_key: str
-    ) -> Payment:
+    async def setup_card(self, *, hold_id: UUID, customer: str, idempotency_key: str) -> Payment:
         params: Any = {
             "customer": customer,
             "usage": "off_session",

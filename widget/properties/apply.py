@@ -55,8 +55,7 @@ def apply_property(conn: psycopg.Connection[Any], spec: PropertySpec) -> ApplyRe
         assert found is not None
         property_id = found[0]
         if rules_before is not None:  # an existing property: its rule history goes on
-            record_file_change(conn, property_id, list(rules_before[0] or []),
-                               _stored_rules(spec))
+            record_file_change(conn, property_id, list(rules_before[0] or []), _stored_rules(spec))
 
         _disconnect_feeds(conn, property_id, spec, report)
         _retire(conn, property_id, spec, report)
@@ -146,9 +145,7 @@ def _apply_room_type(
             report.changed.append(f"{'added' if unit_changed[1] else 'updated'} unit {unit}")
 
 
-def _feed_url(
-    conn: psycopg.Connection[Any], property_id: int, feed: FeedSpec, index: int
-) -> str:
+def _feed_url(conn: psycopg.Connection[Any], property_id: int, feed: FeedSpec, index: int) -> str:
     """The feed's URL after the apply: the file's, else the stored one (a reference to it,
     or the key left out). Refusals name the key, never a URL (it is a credential)."""
     where = f"feeds[{index}].url ({feed.unit} · {feed.name})"

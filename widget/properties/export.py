@@ -71,34 +71,38 @@ def _property(prop: Row) -> list[str]:
     return [
         "",
         "[property]",
-        *_key_lines([
-            ("slug", toml_string(prop["slug"])),
-            ("name", toml_string(prop["name"])),
-            ("contact_email", toml_string(prop["contact_email"])),
-            ("time_zone", toml_string(prop["time_zone"])),
-            ("currency", toml_string(prop["currency"])),
-            ("locale", toml_string(prop["locale"])),
-            ("allowed_origins", value(list(prop["allowed_origins"]))),
-            ("check_in_time", toml_string(prop["check_in_time"])),
-            ("check_out_time", toml_string(prop["check_out_time"])),
-            ("booking_horizon_days", str(prop["booking_horizon_days"])),
-            *(  # written only when not the default, as the owner most likely left it
-                [("max_rooms_per_booking", str(prop["max_rooms_per_booking"]))]
-                if prop["max_rooms_per_booking"] != DEFAULT_ROOMS_PER_BOOKING
-                else []
-            ),
-            *(
-                [("guest_retention_years", str(prop["guest_retention_years"]))]
-                if prop["guest_retention_years"] is not None
-                else []
-            ),
-        ]),
+        *_key_lines(
+            [
+                ("slug", toml_string(prop["slug"])),
+                ("name", toml_string(prop["name"])),
+                ("contact_email", toml_string(prop["contact_email"])),
+                ("time_zone", toml_string(prop["time_zone"])),
+                ("currency", toml_string(prop["currency"])),
+                ("locale", toml_string(prop["locale"])),
+                ("allowed_origins", value(list(prop["allowed_origins"]))),
+                ("check_in_time", toml_string(prop["check_in_time"])),
+                ("check_out_time", toml_string(prop["check_out_time"])),
+                ("booking_horizon_days", str(prop["booking_horizon_days"])),
+                *(  # written only when not the default, as the owner most likely left it
+                    [("max_rooms_per_booking", str(prop["max_rooms_per_booking"]))]
+                    if prop["max_rooms_per_booking"] != DEFAULT_ROOMS_PER_BOOKING
+                    else []
+                ),
+                *(
+                    [("guest_retention_years", str(prop["guest_retention_years"]))]
+                    if prop["guest_retention_years"] is not None
+                    else []
+                ),
+            ]
+        ),
         "",
         "[property.cancellation_policy]",
-        *_key_lines([
-            ("free_until_days", str(policy.free_until_days)),
-            ("refund_percent", str(policy.refund_percent)),
-        ]),
+        *_key_lines(
+            [
+                ("free_until_days", str(policy.free_until_days)),
+                ("refund_percent", str(policy.refund_percent)),
+            ]
+        ),
         "",
         "[property.hold_quota]",
         f"share_percent = {prop['hold_share_percent']}",
@@ -115,8 +119,9 @@ def _room_type(room: Row, currency: str) -> list[str]:
         ("name", toml_string(room["name"])),
     ]
     if room["descriptions"]:
-        texts: dict[str, Any] = {lang: room["descriptions"][lang] for lang in LANGUAGES
-                 if lang in room["descriptions"]}
+        texts: dict[str, Any] = {
+            lang: room["descriptions"][lang] for lang in LANGUAGES if lang in room["descriptions"]
+        }
         pairs.append(("description", inline_table(texts, {})))
     elif room["description"]:
         pairs.append(("description", toml_string(room["description"])))
@@ -167,8 +172,7 @@ def _tables(
         keys += [k for k in table if k not in fields and table[k] is not None]
         lines += ["", f"[[{header}]]"]
         lines += [
-            f"{toml_key(key)} = {value(table[key], fields.get(key), typed=True)}"
-            for key in keys
+            f"{toml_key(key)} = {value(table[key], fields.get(key), typed=True)}" for key in keys
         ]
     return lines
 
@@ -187,8 +191,12 @@ def _webhooks(conn: psycopg.Connection[Any], prop: Row) -> list[str]:
         queries("webhooks")["endpoints_of_property"], {"property_id": prop["id"]}
     ).fetchall()
     hooks = [
-        {"url": url, "events": list(events), "secret": reference(secret),
-         "include_guest": include_guest}
+        {
+            "url": url,
+            "events": list(events),
+            "secret": reference(secret),
+            "include_guest": include_guest,
+        }
         for _, url, events, secret, include_guest in rows
     ]
     return _tables("webhooks", hooks, WebhookSpec, {})
@@ -201,8 +209,12 @@ def _feeds(conn: psycopg.Connection[Any], prop: Row) -> list[str]:
             queries("properties")["feeds_for_export"], {"property_id": prop["id"]}
         ).fetchall()
     feeds = [
-        {"unit": row["unit"], "name": row["name"], "url": reference(row["url"]),
-         "interval": row["interval_seconds"] // 60}
+        {
+            "unit": row["unit"],
+            "name": row["name"],
+            "url": reference(row["url"]),
+            "interval": row["interval_seconds"] // 60,
+        }
         for row in rows
     ]
     return _tables("feeds", feeds, FeedSpec, {})

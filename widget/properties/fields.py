@@ -16,8 +16,18 @@ from msgspec import NODEFAULT, inspect
 from engine import Money
 
 Kind = Literal[
-    "text", "whole", "number", "money", "date", "yes_no", "choice", "choices",
-    "group", "rows", "list", "raw",
+    "text",
+    "whole",
+    "number",
+    "money",
+    "date",
+    "yes_no",
+    "choice",
+    "choices",
+    "group",
+    "rows",
+    "list",
+    "raw",
 ]
 #: Kinds whose value is one scalar an owner types (a ``list`` holds these).
 SCALARS: tuple[Kind, ...] = ("text", "whole", "number", "money", "date")
@@ -49,8 +59,7 @@ def settings_fields(settings_type: type[Any]) -> tuple[SettingField, ...]:
 
 def _struct_fields(info: inspect.StructType) -> tuple[SettingField, ...]:
     return tuple(
-        _field(f.encode_name, f.type, required=f.required, default=_default(f))
-        for f in info.fields
+        _field(f.encode_name, f.type, required=f.required, default=_default(f)) for f in info.fields
     )
 
 

@@ -78,15 +78,15 @@ class PropertyInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     check_out_time: ClockTime = "11:00"
     cancellation_policy: CancellationPolicy = CancellationPolicy()
     #: How many days ahead of the property's today a stay may end.
-    booking_horizon_days: Annotated[
-        int, Meta(ge=MIN_HORIZON_DAYS, le=MAX_HORIZON_DAYS)
-    ] = BOOKING_HORIZON_DAYS
+    booking_horizon_days: Annotated[int, Meta(ge=MIN_HORIZON_DAYS, le=MAX_HORIZON_DAYS)] = (
+        BOOKING_HORIZON_DAYS
+    )
     hold_quota: HoldQuota = HoldQuota()
     #: The most rooms one booking may have (a hold of several rooms); no guest's hold quota
     #: is ever smaller, so the rooms of one booking can always be held together.
-    max_rooms_per_booking: Annotated[
-        int, Meta(ge=1, le=MAX_ROOMS_PER_BOOKING_LIMIT)
-    ] = DEFAULT_ROOMS_PER_BOOKING
+    max_rooms_per_booking: Annotated[int, Meta(ge=1, le=MAX_ROOMS_PER_BOOKING_LIMIT)] = (
+        DEFAULT_ROOMS_PER_BOOKING
+    )
     #: Guests' personal fields are anonymised this many years after departure (none: kept
     #: until erased by hand; see docs/console.md, "Guests and privacy").
     guest_retention_years: Annotated[int, Meta(ge=1, le=30)] | None = None
@@ -101,9 +101,10 @@ class RoomTypeSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     units: Annotated[list[NonEmpty], Meta(min_length=1)]
     included_guests: Annotated[int, Meta(ge=1, le=MAX_GUESTS)] | None = None
     #: One text, or a table of texts by language (``{ en = "…", it = "…" }``).
-    description: Annotated[str, Meta(max_length=MAX_DESCRIPTION)] | dict[
-        str, Annotated[str, Meta(max_length=MAX_DESCRIPTION)]
-    ] = ""
+    description: (
+        Annotated[str, Meta(max_length=MAX_DESCRIPTION)]
+        | dict[str, Annotated[str, Meta(max_length=MAX_DESCRIPTION)]]
+    ) = ""
     photos: list[Photo] = []
 
     def descriptions(self, locale: str) -> tuple[str, dict[str, str]]:
@@ -219,8 +220,11 @@ def _decimal_hook(type_: type, value: Any) -> Any:
 
 #: The money keys of the file's tables, rewritten to minor units before validation; the
 #: bool says whether the amount may be negative.
-_MONEY_KEYS = (("room_types", "base_price", False), ("rate_plans", "amount", True),
-               ("extras", "price", False))
+_MONEY_KEYS = (
+    ("room_types", "base_price", False),
+    ("rate_plans", "amount", True),
+    ("extras", "price", False),
+)
 
 
 def _money_to_minor(raw: dict[str, Any], fail: Any) -> None:
@@ -296,7 +300,8 @@ def _check_rate_plans(spec: PropertySpec, fail: Any) -> None:
         if plan.percent is not None and not -100 <= plan.percent <= 1000:
             raise fail(("rate_plans", index, "percent"), "must be between -100 and 1000")
     unsold = [
-        room for room in rooms
+        room
+        for room in rooms
         if spec.rate_plans
         and not any(p.room_types is None or room in p.room_types for p in spec.rate_plans)
     ]
@@ -337,6 +342,7 @@ def read_feed(values: dict[str, Any], units: list[str], source: str = "form") ->
     """One feed as the console's form gives it, checked as a ``[[feeds]]`` entry of the
     property file is, with the same messages; `PropertyFileError` whose key is the field
     (the URL must be written out: a form has no stored secret to refer to)."""
+
     def fail(path: tuple[str | int, ...], message: str) -> PropertyFileError:
         return PropertyFileError(source, None, str(path[-1]) if path else "", message)
 

@@ -48,7 +48,6 @@ class PaymentTerms(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     balance_days_before: Annotated[int, Meta(ge=0, le=365)] = 14
     card_guarantee: bool = False
 
-
     def scheduled(self, quote: Quote, today: date) -> Quote:
         """``quote`` under these terms, sealed again: ``due_now`` is what is charged at
         booking and ``payment_schedule`` lists every online payment (they add up to what is

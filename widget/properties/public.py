@@ -117,13 +117,23 @@ def _plans_out(
     out = []
     for plan in plans:
         own = plan.cancellation_policy
-        policy = house if own is None else CancellationPolicyOut(
-            own.free_until_days, own.refund_percent, own.free_cancellation)
-        out.append(RatePlanOut(
-            plan.slug, _names(plan.name, locale), _names(plan.included, locale),
-            plan.room_types if plan.room_types is not None else rooms, policy,
-            plan.payment.mode == "at_property" and plan.payment.card_guarantee,
-        ))
+        policy = (
+            house
+            if own is None
+            else CancellationPolicyOut(
+                own.free_until_days, own.refund_percent, own.free_cancellation
+            )
+        )
+        out.append(
+            RatePlanOut(
+                plan.slug,
+                _names(plan.name, locale),
+                _names(plan.included, locale),
+                plan.room_types if plan.room_types is not None else rooms,
+                policy,
+                plan.payment.mode == "at_property" and plan.payment.card_guarantee,
+            )
+        )
     return out
 
 
@@ -132,7 +142,10 @@ def _extras_out(
 ) -> list[ExtraOut]:
     return [
         ExtraOut(
-            extra.slug, _names(extra.name, locale), MoneyOut(extra.price, currency), extra.per,
+            extra.slug,
+            _names(extra.name, locale),
+            MoneyOut(extra.price, currency),
+            extra.per,
             extra.max_quantity or (None if extra.per in ("guest", "guest_night") else 1),
             extra.room_types if extra.room_types is not None else rooms,
             extra.rate_plans if extra.rate_plans is not None else plans,

@@ -74,8 +74,11 @@ def rule_form(
     inputs = [
         Input(f"{prefix}.name", "name", "text", _text(table.get("name")), hint=type_name),
         Input(
-            f"{prefix}.room_types", "room_types", "choices",
-            [str(s) for s in table.get("room_types") or []], choices=tuple(room_types),
+            f"{prefix}.room_types",
+            "room_types",
+            "choices",
+            [str(s) for s in table.get("room_types") or []],
+            choices=tuple(room_types),
             hint="all room types",
         ),
     ]
@@ -115,8 +118,9 @@ def _hint(f: SettingField, currency: str) -> str:
 
 
 def _input(name: str, f: SettingField, value: Any, currency: str) -> Input:
-    made = Input(name, f.key, f.kind, required=f.required, hint=_hint(f, currency),
-                 choices=f.choices)
+    made = Input(
+        name, f.key, f.kind, required=f.required, hint=_hint(f, currency), choices=f.choices
+    )
     if f.kind == "choices":
         made.value = [str(v) for v in value or []]
     elif f.kind == "group":
@@ -206,16 +210,16 @@ def _rows(data: FormData, name: str, fields: Sequence[SettingField]) -> list[dic
     found = re.compile(re.escape(name) + r"\.(\d+)\.")
     numbers = sorted({int(m.group(1)) for key in data if (m := found.match(key))})
     return [
-        _table(data, f"{name}.{n}", fields)
-        for n in numbers
-        if not _blank(data, f"{name}.{n}.")
+        _table(data, f"{name}.{n}", fields) for n in numbers if not _blank(data, f"{name}.{n}.")
     ]
 
 
 def _blank(data: FormData, prefix: str) -> bool:
     """Whether every value posted under ``prefix`` was left empty."""
     return all(
-        not value.strip() for key, values in data.items() if key.startswith(prefix)
+        not value.strip()
+        for key, values in data.items()
+        if key.startswith(prefix)
         for value in values
     )
 

@@ -22,9 +22,7 @@ def _instance(rule: dict[str, Any]) -> str:
 
 def _setting_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
     keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
-    return ", ".join(
-        f"{key} {_short(before.get(key))} → {_short(after.get(key))}" for key in keys
-    )
+    return ", ".join(f"{key} {_short(before.get(key))} → {_short(after.get(key))}" for key in keys)
 
 
 def _short(value: Any) -> str:
@@ -59,7 +57,10 @@ def record_file_change(
     conn.execute(
         queries("rulebook")["record_rule_change"],
         {
-            "property_id": property_id, "changed_by": BY_PROPERTY_FILE,
-            "summary": summarise(before, after), "before": Jsonb(before), "after": Jsonb(after),
+            "property_id": property_id,
+            "changed_by": BY_PROPERTY_FILE,
+            "summary": summarise(before, after),
+            "before": Jsonb(before),
+            "after": Jsonb(after),
         },
     )

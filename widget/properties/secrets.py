@@ -29,7 +29,7 @@ class SecretRef(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
     def __post_init__(self) -> None:
         if (self.kept is None) == (self.env is None):
-            raise ValueError("write either kept = \"sha256:…\" or env = \"NAME\", not both")
+            raise ValueError('write either kept = "sha256:…" or env = "NAME", not both')
 
 
 #: What a secret field of the property file accepts.

@@ -31,8 +31,9 @@ class BarChart:
     height: int = HEIGHT
 
 
-def bar_chart(title: str, points: Sequence[tuple[str, int | None]],
-              shown: Callable[[int], str]) -> BarChart:
+def bar_chart(
+    title: str, points: Sequence[tuple[str, int | None]], shown: Callable[[int], str]
+) -> BarChart:
     """One bar per point (a missing value is drawn as no bar), scaled to the largest."""
     baseline = HEIGHT - _BOTTOM
     slot = (WIDTH - 2 * _LEFT) / max(len(points), 1)
@@ -40,9 +41,14 @@ def bar_chart(title: str, points: Sequence[tuple[str, int | None]],
     bars = []
     for i, (label, value) in enumerate(points):
         height = (baseline - _TOP) * (value or 0) / top
-        bars.append(Bar(
-            round(_LEFT + i * slot + slot * 0.15, 1), round(baseline - height, 1),
-            round(slot * 0.7, 1), round(height, 1), label,
-            shown(value) if value is not None else "–",
-        ))
+        bars.append(
+            Bar(
+                round(_LEFT + i * slot + slot * 0.15, 1),
+                round(baseline - height, 1),
+                round(slot * 0.7, 1),
+                round(height, 1),
+                label,
+                shown(value) if value is not None else "–",
+            )
+        )
     return BarChart(title, bars, baseline)

@@ -60,8 +60,11 @@ class Figures:
 
     def plus(self, other: Figures, label: str | None = None) -> Figures:
         return Figures(
-            label or self.label, self.available + other.available, self.sold + other.sold,
-            self.booked + other.booked, self.revenue + other.revenue,
+            label or self.label,
+            self.available + other.available,
+            self.sold + other.sold,
+            self.booked + other.booked,
+            self.revenue + other.revenue,
         )
 
 
@@ -92,7 +95,8 @@ def night_revenue(quote: Quote) -> dict[date, int]:
 
     def total(kind: str, included: bool) -> int:
         return sum(
-            line.amount for line in quote.stay_lines
+            line.amount
+            for line in quote.stay_lines
             if line.kind == kind and line.included == included
         )
 
@@ -113,9 +117,9 @@ def _month(day: date) -> date:
     return day.replace(day=1)
 
 
-async def _revenue(conn: Conn, property_id: int, first: date, end: date) -> dict[
-    tuple[date, str], int
-]:
+async def _revenue(
+    conn: Conn, property_id: int, first: date, end: date
+) -> dict[tuple[date, str], int]:
     cur = await conn.execute(
         queries("reports")["report_bookings"],
         {"property_id": property_id, "first": first, "end": end},
@@ -154,8 +158,12 @@ async def yearly_report(conn: Conn, property_id: int, year: int) -> Report:
     for figures in months.values():
         total = total.plus(figures, str(year))
     return Report(
-        year, list(months.values()), list(rooms.values()), total,
-        await _channels(conn, params), await _lead_times(conn, params),
+        year,
+        list(months.values()),
+        list(rooms.values()),
+        total,
+        await _channels(conn, params),
+        await _lead_times(conn, params),
     )
 
 

@@ -58,38 +58,80 @@ def _money(minor: int | None, currency: str) -> Decimal | None:
 async def bookings_csv(conn: Conn, property_id: int, first: date, end: date) -> str:
     """Every booking made here with a night in ``[first, end)``, cancelled ones included."""
     header = [
-        "reference", "status", "booked_at", "check_in", "check_out", "nights", "room_type",
-        "unit", "guest_name", "guest_email", "adults", "children", "total", "paid_online",
-        "due_at_property", "refunded", "currency",
+        "reference",
+        "status",
+        "booked_at",
+        "check_in",
+        "check_out",
+        "nights",
+        "room_type",
+        "unit",
+        "guest_name",
+        "guest_email",
+        "adults",
+        "children",
+        "total",
+        "paid_online",
+        "due_at_property",
+        "refunded",
+        "currency",
     ]
     rows = []
     for b in await _bookings(conn, property_id, first, end):
         quote, guest, currency = b.quote, b.guest, b.currency
-        rows.append([
-            b.reference, b.status, b.booked_at, b.check_in, b.check_out,
-            (b.check_out - b.check_in).days, b.room_type, b.unit,
-            guest.name if guest else None, guest.email if guest else None, b.adults,
-            " ".join(str(age) for age in b.children),
-            _money(quote.total if quote else None, currency),
-            _money(quote.due_now if quote else None, currency),
-            _money(quote.total - quote.due_now if quote else None, currency),
-            _money(b.refund_amount, currency), currency,
-        ])
+        rows.append(
+            [
+                b.reference,
+                b.status,
+                b.booked_at,
+                b.check_in,
+                b.check_out,
+                (b.check_out - b.check_in).days,
+                b.room_type,
+                b.unit,
+                guest.name if guest else None,
+                guest.email if guest else None,
+                b.adults,
+                " ".join(str(age) for age in b.children),
+                _money(quote.total if quote else None, currency),
+                _money(quote.due_now if quote else None, currency),
+                _money(quote.total - quote.due_now if quote else None, currency),
+                _money(b.refund_amount, currency),
+                currency,
+            ]
+        )
     return _write(header, rows)
 
 
 async def payments_csv(conn: Conn, property_id: int, first: date, end: date) -> str:
     """One line per payment taken and per refund given, for the bookings of ``bookings_csv``."""
-    header = ["reference", "kind", "at", "amount", "currency", "provider", "provider_ref",
-              "status"]
+    header = ["reference", "kind", "at", "amount", "currency", "provider", "provider_ref", "status"]
     rows: list[list[Any]] = []
     for b in await _bookings(conn, property_id, first, end):
         if b.captured_at is not None:
-            rows.append([b.reference, "payment", b.captured_at,
-                         _money(b.quote.due_now if b.quote else None, b.currency), b.currency,
-                         b.payment_provider, b.payment_ref, b.payment_status])
+            rows.append(
+                [
+                    b.reference,
+                    "payment",
+                    b.captured_at,
+                    _money(b.quote.due_now if b.quote else None, b.currency),
+                    b.currency,
+                    b.payment_provider,
+                    b.payment_ref,
+                    b.payment_status,
+                ]
+            )
         if b.refund_amount:
-            rows.append([b.reference, "refund", b.cancelled_at,
-                         _money(-b.refund_amount, b.currency), b.currency,
-                         b.payment_provider, b.refund_ref or b.payment_ref, "refunded"])
+            rows.append(
+                [
+                    b.reference,
+                    "refund",
+                    b.cancelled_at,
+                    _money(-b.refund_amount, b.currency),
+                    b.currency,
+                    b.payment_provider,
+                    b.refund_ref or b.payment_ref,
+                    "refunded",
+                ]
+            )
     return _write(header, rows)

@@ -94,8 +94,9 @@ def _too_many_pixels(size: str) -> TooLarge:
 def _check_pixels(image: Image.Image) -> None:
     width, height = image.size
     if width * height > MAX_PHOTO_PIXELS:
-        raise _too_many_pixels(f"{width} × {height} = {width * height:,}".replace(",", " ")
-                               + ", more")
+        raise _too_many_pixels(
+            f"{width} × {height} = {width * height:,}".replace(",", " ") + ", more"
+        )
 
 
 def cleaned(upload: bytes) -> CleanPhoto:

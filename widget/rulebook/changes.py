@@ -39,8 +39,9 @@ async def save_rules(
     problem = check_draft(book, draft)
     if problem is not None:
         where = f" ({problem.rule})" if problem.rule else ""
-        raise Invalid(f"{problem_field(problem)}{where}: {problem.message}",
-                      field=problem_field(problem))
+        raise Invalid(
+            f"{problem_field(problem)}{where}: {problem.message}", field=problem_field(problem)
+        )
     after = stored_form(draft)
     q = queries("rulebook")
     async with conn.transaction():
@@ -63,8 +64,11 @@ async def save_rules(
         await conn.execute(
             q["record_rule_change"],
             {
-                "property_id": row["id"], "changed_by": changed_by, "summary": summary,
-                "before": Jsonb(before), "after": Jsonb(after),
+                "property_id": row["id"],
+                "changed_by": changed_by,
+                "summary": summary,
+                "before": Jsonb(before),
+                "after": Jsonb(after),
             },
         )
     history = await rule_history(conn, row["id"], limit=1)

@@ -54,8 +54,13 @@ async def read_rulebook(conn: Conn, slug: str) -> RuleBook:
     if row is None:
         raise NotFound(f"No property is called {shown(slug)}.")
     return RuleBook(
-        row["id"], row["slug"], row["name"], row["currency"], row["today"],
-        list(row["room_types"]), list(row["pricing_rules"] or []),
+        row["id"],
+        row["slug"],
+        row["name"],
+        row["currency"],
+        row["today"],
+        list(row["room_types"]),
+        list(row["pricing_rules"] or []),
     )
 
 

@@ -25,7 +25,11 @@ async def draft_catalogue(conn: Conn, book: RuleBook, draft: Rules, room_type: s
 
 
 async def preview_nights(
-    conn: Conn, book: RuleBook, draft: Rules, room_type: str, party: Party,
+    conn: Conn,
+    book: RuleBook,
+    draft: Rules,
+    room_type: str,
+    party: Party,
     nights: int = PREVIEW_NIGHTS,
 ) -> list[CalendarNight]:
     """The next ``nights`` nights from the property's today as the calendar would answer
@@ -33,8 +37,9 @@ async def preview_nights(
     cannot sleep the party)."""
     catalogue = await draft_catalogue(conn, book, draft, room_type)
     start = book.today
-    answer = await calendar(conn, catalogue, start, start + timedelta(days=nights), party,
-                            book.today)
+    answer = await calendar(
+        conn, catalogue, start, start + timedelta(days=nights), party, book.today
+    )
     return answer.room_types[0].nights if answer.room_types else []
 
 

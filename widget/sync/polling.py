@@ -80,7 +80,13 @@ class SyncOptions:
 #: an HTTP error status, an answer that is no calendar, a URL or address refused, no usable
 #: answer (network, time, size), or the lease lost to another worker.
 FETCH_OUTCOMES = (
-    "ok", "not_modified", "http_error", "unreadable", "refused", "unreachable", "lease_lost"
+    "ok",
+    "not_modified",
+    "http_error",
+    "unreadable",
+    "refused",
+    "unreachable",
+    "lease_lost",
 )
 
 

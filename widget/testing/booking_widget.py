@@ -65,9 +65,7 @@ CARDS = {
 
 
 def _loader_ready(page: Page, timeout: float) -> None:
-    page.wait_for_function(
-        "typeof Innkeep === 'function' && Innkeep.loaded", timeout=timeout
-    )
+    page.wait_for_function("typeof Innkeep === 'function' && Innkeep.loaded", timeout=timeout)
 
 
 def _embed_frames(page: Page, slug: str | None = None) -> list[Frame]:
@@ -85,9 +83,7 @@ def _wait_for_frame(page: Page, index: int, timeout: float, slug: str | None = N
         left = (deadline - time.monotonic()) * 1000
         if left <= 0:
             whose = f" of property {slug!r}" if slug else ""
-            raise AssertionError(
-                f"no Innkeep widget{whose} (frame {index}) appeared on {page.url}"
-            )
+            raise AssertionError(f"no Innkeep widget{whose} (frame {index}) appeared on {page.url}")
         with contextlib.suppress(PlaywrightTimeoutError):  # the deadline above says it
             page.wait_for_event("framenavigated", timeout=left)
     return _embed_frames(page, slug)[index]
@@ -269,7 +265,8 @@ class BookingWidget:
     def wait_for_event(self, kind: str, timeout: float = 15_000) -> dict[str, Any]:
         """Wait until the host page has received an ``innkeep:<kind>`` event; its detail."""
         self.page.wait_for_function(
-            "k => (window.__innkeepEvents || []).some(e => e.type === k)", arg=kind,
+            "k => (window.__innkeepEvents || []).some(e => e.type === k)",
+            arg=kind,
             timeout=timeout,
         )
         return self.events(kind)[-1]["detail"]  # type: ignore[no-any-return]

@@ -154,8 +154,11 @@ def junit(run: Run) -> str:
     cases = []
     for o in run.outcomes:
         body = (
-            f"<skipped message={quoteattr(o.detail)}/>" if o.skipped
-            else "" if o.passed else f"<failure message={quoteattr(o.detail)}/>"
+            f"<skipped message={quoteattr(o.detail)}/>"
+            if o.skipped
+            else ""
+            if o.passed
+            else f"<failure message={quoteattr(o.detail)}/>"
         )
         cases.append(
             f'<testcase classname="innkeep.journeys" name={quoteattr(o.name)} '
@@ -166,7 +169,7 @@ def junit(run: Run) -> str:
     return (
         f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name={quoteattr("innkeep journeys")}'
         f' tests="{len(run.outcomes)}" failures="{failed}" skipped="{skipped}">'
-        f'{"".join(cases)}</testsuite>\n'
+        f"{''.join(cases)}</testsuite>\n"
     )
 
 
@@ -179,7 +182,8 @@ def html(run: Run) -> str:
         + (
             f'<img src="{escape(o.screenshot.parent.name + "/" + o.screenshot.name)}" '
             f'alt="{escape(o.name)} at its end" width="400">'
-            if o.screenshot else ""
+            if o.screenshot
+            else ""
         )
         + "</td></tr>"
         for o in run.outcomes

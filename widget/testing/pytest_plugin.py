@@ -55,9 +55,7 @@ def booking_widget() -> Callable[..., BookingWidget]:
 @pytest.fixture(scope="session")
 def innkeep_testing_api(pytestconfig: pytest.Config) -> TestingApi:
     """The testing API of the deployment under test; skips when none is configured."""
-    service = pytestconfig.getoption("--innkeep-service") or os.environ.get(
-        "INNKEEP_SERVICE_URL"
-    )
+    service = pytestconfig.getoption("--innkeep-service") or os.environ.get("INNKEEP_SERVICE_URL")
     token = pytestconfig.getoption("--innkeep-token") or os.environ.get("INNKEEP_TESTING_TOKEN")
     if not service or not token:
         pytest.skip("no testing API: give --innkeep-service and --innkeep-token")

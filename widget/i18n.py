@@ -2826,3 +2826,32 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
 }
 for _language, _words in _CONSOLE_DESK.items():
     CONSOLE_CATALOGUE[_language].update(_words)
+
+
+# ------------------------------------- the console: QR code, webhook edits, photos, drag
+
+_CONSOLE_MORE: dict[str, dict[str, str]] = {
+    "en": {
+        "two_factor_qr_title": "QR code of the two-factor key",
+        "two_factor_scan": "Scan it with your authenticator app, or type the key.",
+    },
+    "de": {
+        "two_factor_qr_title": "QR-Code des Schlüssels für die Zwei-Faktor-Anmeldung",
+        "two_factor_scan": "Scannen Sie ihn mit Ihrer Authenticator-App oder tippen Sie den "
+        "Schlüssel ein.",
+    },
+    "fr": {
+        "two_factor_qr_title": "Code QR de la clé de connexion en deux étapes",
+        "two_factor_scan": "Scannez-le avec votre application d'authentification, ou tapez la clé.",
+    },
+    "es": {
+        "two_factor_qr_title": "Código QR de la clave del inicio de sesión en dos pasos",
+        "two_factor_scan": "Escanéelo con su aplicación de autenticación o escriba la clave.",
+    },
+    "it": {
+        "two_factor_qr_title": "Codice QR della chiave dell'accesso in due passaggi",
+        "two_factor_scan": "Scansionalo con l'app di autenticazione, oppure digita la chiave.",
+    },
+}
+for _language, _words in _CONSOLE_MORE.items():
+    CONSOLE_CATALOGUE[_language].update(_words)

@@ -355,7 +355,7 @@ ORDER BY position, name
 SELECT actor, action, detail, at FROM console_event
 WHERE property_id = %(property_id)s
   AND action IN ('export_rotated', 'feed_connected', 'feed_disconnected', 'webhook_resent',
-                 'conflict_resolved')
+                 'webhook_edited', 'conflict_resolved')
 ORDER BY at DESC, id DESC
 LIMIT 20
 

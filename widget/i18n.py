@@ -2833,6 +2833,11 @@ for _language, _words in _CONSOLE_DESK.items():
 
 _CONSOLE_MORE: dict[str, dict[str, str]] = {
     "en": {
+        "rooms_photo_alt_save": "Save description",
+        "rooms_photo_earlier": "Earlier",
+        "rooms_photo_later": "Later",
+        "rooms_photo_earlier_of": "Show photo {n} earlier",
+        "rooms_photo_later_of": "Show photo {n} later",
         "webhook_edit": "Edit",
         "webhook_url": "New URL",
         "webhook_url_help": "Leave empty to keep the URL it has. Its secret stays the same.",
@@ -2845,6 +2850,11 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
         "two_factor_scan": "Scan it with your authenticator app, or type the key.",
     },
     "de": {
+        "rooms_photo_alt_save": "Beschreibung speichern",
+        "rooms_photo_earlier": "Früher",
+        "rooms_photo_later": "Später",
+        "rooms_photo_earlier_of": "Foto {n} früher zeigen",
+        "rooms_photo_later_of": "Foto {n} später zeigen",
         "webhook_edit": "Bearbeiten",
         "webhook_url": "Neue URL",
         "webhook_url_help": "Leer lassen, um die bisherige URL zu behalten. Das Geheimnis "
@@ -2859,6 +2869,11 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
         "Schlüssel ein.",
     },
     "fr": {
+        "rooms_photo_alt_save": "Enregistrer la description",
+        "rooms_photo_earlier": "Avant",
+        "rooms_photo_later": "Après",
+        "rooms_photo_earlier_of": "Montrer la photo {n} plus tôt",
+        "rooms_photo_later_of": "Montrer la photo {n} plus tard",
         "webhook_edit": "Modifier",
         "webhook_url": "Nouvelle URL",
         "webhook_url_help": "Laissez vide pour garder l'URL actuelle. Son secret reste le même.",
@@ -2871,6 +2886,11 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
         "two_factor_scan": "Scannez-le avec votre application d'authentification, ou tapez la clé.",
     },
     "es": {
+        "rooms_photo_alt_save": "Guardar descripción",
+        "rooms_photo_earlier": "Antes",
+        "rooms_photo_later": "Después",
+        "rooms_photo_earlier_of": "Mostrar la foto {n} antes",
+        "rooms_photo_later_of": "Mostrar la foto {n} después",
         "webhook_edit": "Editar",
         "webhook_url": "Nueva URL",
         "webhook_url_help": "Déjela vacía para conservar la URL actual. Su secreto no cambia.",
@@ -2883,6 +2903,11 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
         "two_factor_scan": "Escanéelo con su aplicación de autenticación o escriba la clave.",
     },
     "it": {
+        "rooms_photo_alt_save": "Salva descrizione",
+        "rooms_photo_earlier": "Prima",
+        "rooms_photo_later": "Dopo",
+        "rooms_photo_earlier_of": "Mostra la foto {n} prima",
+        "rooms_photo_later_of": "Mostra la foto {n} dopo",
         "webhook_edit": "Modifica",
         "webhook_url": "Nuovo URL",
         "webhook_url_help": "Lascia vuoto per mantenere l'URL attuale. Il segreto resta lo stesso.",

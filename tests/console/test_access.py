@@ -81,6 +81,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("POST", "/admin/{slug:str}/rooms/{room_type:str}", "owner"),
     ("POST", "/admin/{slug:str}/rooms/{room_type:str}/photos", "owner"),
     ("POST", "/admin/{slug:str}/rooms/photos/{photo_id:int}/remove", "owner"),
+    ("POST", "/admin/{slug:str}/rooms/photos/{photo_id:int}/alt", "owner"),
+    ("POST", "/admin/{slug:str}/rooms/photos/{photo_id:int}/move", "owner"),
     ("GET", "/admin/{slug:str}/website", "owner"),
     ("POST", "/admin/{slug:str}/website/origins", "owner"),
     ("GET", "/admin/{slug:str}/website/try", "owner"),

@@ -327,3 +327,43 @@ async def test_another_propertys_photo_is_not_this_owners_to_move_or_describe(
         f"/admin/other/rooms/photos/{photo}/move", data={"_csrf_token": token, "to": "first"}
     )
     assert bad.status_code == 422
+
+
+def _big_jpeg(width: int, height: int) -> bytes:
+    """A real JPEG of ``width`` × ``height`` pixels, small on disk (one grey, low quality)."""
+    out = io.BytesIO()
+    Image.new("L", (width, height), 128).save(out, format="JPEG", quality=5)
+    return out.getvalue()
+
+
+def _declaring(jpeg: bytes, width: int, height: int) -> bytes:
+    """``jpeg`` with its frame header (SOF0) claiming ``width`` × ``height``: a file of a
+    few hundred bytes that says it is a huge photo."""
+    at = jpeg.index(b"\xff\xc0") + 5  # marker, length (2), precision (1), then height, width
+    return jpeg[:at] + struct.pack(">HH", height, width) + jpeg[at + 4 :]
+
+
+def test_a_48_megapixel_jpeg_is_decoded_at_a_quarter_of_its_size() -> None:
+    from widget.rooms.photos import _decoded, _opened, cleaned
+
+    upload = _big_jpeg(8000, 6000)
+    # libjpeg scales while decoding: 2000 × 1500 (3 megapixels) still covers the served
+    # 1600 × 1200, so the 48 million pixels are never all in memory.
+    assert _decoded(_opened(upload)).size == (2000, 1500)
+    photo = cleaned(upload)
+    assert (photo.width, photo.height) == (1600, 1200)
+    # Upright first: a portrait's served size is its own.
+    assert _decoded(_opened(_big_jpeg(3000, 4000))).size == (1500, 2000)
+
+
+async def test_a_jpeg_declaring_too_many_pixels_is_refused_before_decoding(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    enter(app_client, people, OWNER)
+    _, token = await _rooms(app_client)
+    bomb = _declaring(_jpeg(16, 16), 10_000, 8_000)
+    assert len(bomb) < 2_000 and Image.open(io.BytesIO(bomb)).size == (10_000, 8_000)
+    answer = await _upload(app_client, token, "huge.jpg", bomb, "image/jpeg")
+    assert answer.status_code == 413
+    assert "10000 × 8000 = 80 000 000, more pixels than the 50 million taken" in answer.text
+    assert people.execute("SELECT count(*) FROM room_photo").fetchone() == (0,)

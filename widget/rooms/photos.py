@@ -99,6 +99,24 @@ def _check_pixels(image: Image.Image) -> None:
         )
 
 
+def served_size(width: int, height: int) -> tuple[int, int]:
+    """The size a ``width`` × ``height`` photo is served at: its longest side at most
+    `SERVED_SIDE`, its shape kept (either way up, so EXIF's rotation changes nothing)."""
+    scale = min(1.0, SERVED_SIDE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _decoded(image: Image.Image) -> Image.Image:
+    """``image``'s pixels, decoded. A JPEG is decoded at the smallest of 1/2, 1/4 or 1/8
+    of its size that still covers the served size (libjpeg scales while decoding, the
+    `Image.draft` step), so a 48-megapixel phone photo costs a few megapixels of memory and
+    time, not 48; the resize to the served size follows. Other formats decode in full."""
+    if image.format == "JPEG":
+        image.draft(None, served_size(*image.size))
+    image.load()
+    return image
+
+
 def cleaned(upload: bytes) -> CleanPhoto:
     """``upload`` decoded, turned upright, resized to `SERVED_SIDE` and encoded as WebP
     with no metadata; `UnsupportedMedia`, `TooLarge` or `Invalid` (a broken file) if not."""
@@ -111,8 +129,8 @@ def cleaned(upload: bytes) -> CleanPhoto:
     image = _opened(upload)
     _check_pixels(image)
     try:
-        image.load()
-        upright = ImageOps.exif_transpose(image)
+        decoded = _decoded(image)
+        upright = ImageOps.exif_transpose(decoded)
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise Invalid("This photo's file is damaged; export it again.", field="photo") from None
     upright.thumbnail((SERVED_SIDE, SERVED_SIDE), Image.Resampling.LANCZOS)

@@ -2833,6 +2833,8 @@ for _language, _words in _CONSOLE_DESK.items():
 
 _CONSOLE_MORE: dict[str, dict[str, str]] = {
     "en": {
+        "block_drag_hint": "With a mouse, drag along a unit's row across free nights to block "
+        "them all at once.",
         "rooms_photo_alt_save": "Save description",
         "rooms_photo_earlier": "Earlier",
         "rooms_photo_later": "Later",
@@ -2850,6 +2852,8 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
         "two_factor_scan": "Scan it with your authenticator app, or type the key.",
     },
     "de": {
+        "block_drag_hint": "Mit der Maus über freie Nächte in der Zeile einer Einheit ziehen, "
+        "um sie alle auf einmal zu sperren.",
         "rooms_photo_alt_save": "Beschreibung speichern",
         "rooms_photo_earlier": "Früher",
         "rooms_photo_later": "Später",
@@ -2869,6 +2873,8 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
         "Schlüssel ein.",
     },
     "fr": {
+        "block_drag_hint": "À la souris, faites glisser le long de la ligne d'une unité sur "
+        "des nuits libres pour les bloquer toutes d'un coup.",
         "rooms_photo_alt_save": "Enregistrer la description",
         "rooms_photo_earlier": "Avant",
         "rooms_photo_later": "Après",
@@ -2886,6 +2892,8 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
         "two_factor_scan": "Scannez-le avec votre application d'authentification, ou tapez la clé.",
     },
     "es": {
+        "block_drag_hint": "Con el ratón, arrastre por la fila de una unidad sobre noches "
+        "libres para bloquearlas todas a la vez.",
         "rooms_photo_alt_save": "Guardar descripción",
         "rooms_photo_earlier": "Antes",
         "rooms_photo_later": "Después",
@@ -2903,6 +2911,8 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
         "two_factor_scan": "Escanéelo con su aplicación de autenticación o escriba la clave.",
     },
     "it": {
+        "block_drag_hint": "Con il mouse, trascina lungo la riga di un'unità sulle notti "
+        "libere per bloccarle tutte in una volta.",
         "rooms_photo_alt_save": "Salva descrizione",
         "rooms_photo_earlier": "Prima",
         "rooms_photo_later": "Dopo",

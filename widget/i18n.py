@@ -1957,8 +1957,8 @@ _CONSOLE_CHANNELS_EN = {
     "channels_feed_interval": "Minutes between fetches (at least 5)",
     "channels_connect": "Connect",
     "channels_webhooks": "Webhooks",
-    "channels_webhooks_help": "Your other tools are told of these events; endpoints are set "
-    "in the property file.",
+    "channels_webhooks_help": "Your other tools are told of these events; endpoints are "
+    "added and removed in the property file, and edited here.",
     "channels_no_webhooks": "No webhooks.",
     "channels_deliveries": "Recent deliveries",
     "channels_no_deliveries": "Nothing sent yet.",
@@ -2037,7 +2037,7 @@ _CONSOLE_CHANNELS_DE = {
     "channels_connect": "Verbinden",
     "channels_webhooks": "Webhooks",
     "channels_webhooks_help": "Deine anderen Werkzeuge erfahren von diesen Ereignissen; die "
-    "Endpunkte stehen in der Unterkunftsdatei.",
+    "Endpunkte kommen und gehen in der Unterkunftsdatei und werden hier bearbeitet.",
     "channels_no_webhooks": "Keine Webhooks.",
     "channels_deliveries": "Letzte Zustellungen",
     "channels_no_deliveries": "Noch nichts gesendet.",
@@ -2115,7 +2115,8 @@ _CONSOLE_CHANNELS_FR = {
     "channels_connect": "Connecter",
     "channels_webhooks": "Webhooks",
     "channels_webhooks_help": "Vos autres outils sont prévenus de ces événements ; les "
-    "points d'accès se règlent dans le fichier de l'établissement.",
+    "points d'accès s'ajoutent et se retirent dans le fichier de l'établissement, et se "
+    "modifient ici.",
     "channels_no_webhooks": "Aucun webhook.",
     "channels_deliveries": "Envois récents",
     "channels_no_deliveries": "Rien d'envoyé pour l'instant.",
@@ -2193,7 +2194,7 @@ _CONSOLE_CHANNELS_ES = {
     "channels_connect": "Conectar",
     "channels_webhooks": "Webhooks",
     "channels_webhooks_help": "Tus otras herramientas reciben estos eventos; los destinos se "
-    "configuran en el archivo del alojamiento.",
+    "añaden y se quitan en el archivo del alojamiento, y se editan aquí.",
     "channels_no_webhooks": "Ningún webhook.",
     "channels_deliveries": "Envíos recientes",
     "channels_no_deliveries": "Aún no se ha enviado nada.",
@@ -2271,7 +2272,7 @@ _CONSOLE_CHANNELS_IT = {
     "channels_connect": "Collega",
     "channels_webhooks": "Webhook",
     "channels_webhooks_help": "I tuoi altri strumenti ricevono questi eventi; gli indirizzi "
-    "si impostano nel file della struttura.",
+    "si aggiungono e si tolgono nel file della struttura, e si modificano qui.",
     "channels_no_webhooks": "Nessun webhook.",
     "channels_deliveries": "Invii recenti",
     "channels_no_deliveries": "Ancora nessun invio.",
@@ -2825,4 +2826,109 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
     },
 }
 for _language, _words in _CONSOLE_DESK.items():
+    CONSOLE_CATALOGUE[_language].update(_words)
+
+
+# ------------------------------------- the console: QR code, webhook edits, photos, drag
+
+_CONSOLE_MORE: dict[str, dict[str, str]] = {
+    "en": {
+        "block_drag_hint": "With a mouse, drag along a unit's row across free nights to block "
+        "them all at once.",
+        "rooms_photo_alt_save": "Save description",
+        "rooms_photo_earlier": "Earlier",
+        "rooms_photo_later": "Later",
+        "rooms_photo_earlier_of": "Show photo {n} earlier",
+        "rooms_photo_later_of": "Show photo {n} later",
+        "webhook_edit": "Edit",
+        "webhook_url": "New URL",
+        "webhook_url_help": "Leave empty to keep the URL it has. Its secret stays the same.",
+        "webhook_events": "Events",
+        "webhook_include_guest": "Send the guest's name and e-mail",
+        "webhook_with_guest": "with the guest's details",
+        "webhook_save": "Save webhook",
+        "done_webhook_edited": "The webhook is saved.",
+        "two_factor_qr_title": "QR code of the two-factor key",
+        "two_factor_scan": "Scan it with your authenticator app, or type the key.",
+    },
+    "de": {
+        "block_drag_hint": "Mit der Maus über freie Nächte in der Zeile einer Einheit ziehen, "
+        "um sie alle auf einmal zu sperren.",
+        "rooms_photo_alt_save": "Beschreibung speichern",
+        "rooms_photo_earlier": "Früher",
+        "rooms_photo_later": "Später",
+        "rooms_photo_earlier_of": "Foto {n} früher zeigen",
+        "rooms_photo_later_of": "Foto {n} später zeigen",
+        "webhook_edit": "Bearbeiten",
+        "webhook_url": "Neue URL",
+        "webhook_url_help": "Leer lassen, um die bisherige URL zu behalten. Das Geheimnis "
+        "bleibt dasselbe.",
+        "webhook_events": "Ereignisse",
+        "webhook_include_guest": "Name und E-Mail des Gastes mitsenden",
+        "webhook_with_guest": "mit den Angaben des Gastes",
+        "webhook_save": "Webhook speichern",
+        "done_webhook_edited": "Der Webhook ist gespeichert.",
+        "two_factor_qr_title": "QR-Code des Schlüssels für die Zwei-Faktor-Anmeldung",
+        "two_factor_scan": "Scannen Sie ihn mit Ihrer Authenticator-App oder tippen Sie den "
+        "Schlüssel ein.",
+    },
+    "fr": {
+        "block_drag_hint": "À la souris, faites glisser le long de la ligne d'une unité sur "
+        "des nuits libres pour les bloquer toutes d'un coup.",
+        "rooms_photo_alt_save": "Enregistrer la description",
+        "rooms_photo_earlier": "Avant",
+        "rooms_photo_later": "Après",
+        "rooms_photo_earlier_of": "Montrer la photo {n} plus tôt",
+        "rooms_photo_later_of": "Montrer la photo {n} plus tard",
+        "webhook_edit": "Modifier",
+        "webhook_url": "Nouvelle URL",
+        "webhook_url_help": "Laissez vide pour garder l'URL actuelle. Son secret reste le même.",
+        "webhook_events": "Événements",
+        "webhook_include_guest": "Envoyer le nom et l'e-mail du client",
+        "webhook_with_guest": "avec les coordonnées du client",
+        "webhook_save": "Enregistrer le webhook",
+        "done_webhook_edited": "Le webhook est enregistré.",
+        "two_factor_qr_title": "Code QR de la clé de connexion en deux étapes",
+        "two_factor_scan": "Scannez-le avec votre application d'authentification, ou tapez la clé.",
+    },
+    "es": {
+        "block_drag_hint": "Con el ratón, arrastre por la fila de una unidad sobre noches "
+        "libres para bloquearlas todas a la vez.",
+        "rooms_photo_alt_save": "Guardar descripción",
+        "rooms_photo_earlier": "Antes",
+        "rooms_photo_later": "Después",
+        "rooms_photo_earlier_of": "Mostrar la foto {n} antes",
+        "rooms_photo_later_of": "Mostrar la foto {n} después",
+        "webhook_edit": "Editar",
+        "webhook_url": "Nueva URL",
+        "webhook_url_help": "Déjela vacía para conservar la URL actual. Su secreto no cambia.",
+        "webhook_events": "Eventos",
+        "webhook_include_guest": "Enviar el nombre y el e-mail del huésped",
+        "webhook_with_guest": "con los datos del huésped",
+        "webhook_save": "Guardar webhook",
+        "done_webhook_edited": "El webhook está guardado.",
+        "two_factor_qr_title": "Código QR de la clave del inicio de sesión en dos pasos",
+        "two_factor_scan": "Escanéelo con su aplicación de autenticación o escriba la clave.",
+    },
+    "it": {
+        "block_drag_hint": "Con il mouse, trascina lungo la riga di un'unità sulle notti "
+        "libere per bloccarle tutte in una volta.",
+        "rooms_photo_alt_save": "Salva descrizione",
+        "rooms_photo_earlier": "Prima",
+        "rooms_photo_later": "Dopo",
+        "rooms_photo_earlier_of": "Mostra la foto {n} prima",
+        "rooms_photo_later_of": "Mostra la foto {n} dopo",
+        "webhook_edit": "Modifica",
+        "webhook_url": "Nuovo URL",
+        "webhook_url_help": "Lascia vuoto per mantenere l'URL attuale. Il segreto resta lo stesso.",
+        "webhook_events": "Eventi",
+        "webhook_include_guest": "Invia il nome e l'e-mail dell'ospite",
+        "webhook_with_guest": "con i dati dell'ospite",
+        "webhook_save": "Salva webhook",
+        "done_webhook_edited": "Il webhook è salvato.",
+        "two_factor_qr_title": "Codice QR della chiave dell'accesso in due passaggi",
+        "two_factor_scan": "Scansionalo con l'app di autenticazione, oppure digita la chiave.",
+    },
+}
+for _language, _words in _CONSOLE_MORE.items():
     CONSOLE_CATALOGUE[_language].update(_words)

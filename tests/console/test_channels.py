@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import psycopg
+import pytest
 
 from tests.console.conftest import OWNER, STAFF, csrf_of
 from tests.helpers import DEMO_TOML
@@ -169,3 +170,145 @@ async def test_staff_see_no_channels_link(signed_in: Any, people: psycopg.Connec
     assert 'data-testid="nav-channels"' in owner_today
     staff_today = (await (await signed_in(STAFF)).get("/admin/demo/")).text
     assert 'data-testid="nav-channels"' not in staff_today
+
+
+def _endpoint(conn: psycopg.Connection[Any]) -> tuple[int, str, list[str], str, bool]:
+    row = conn.execute(
+        "SELECT id, url, events, secret, include_guest FROM webhook_endpoint"
+        " WHERE removed_at IS NULL"
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+async def test_an_owner_edits_a_webhooks_url_and_events_and_the_export_writes_them(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    from widget.properties.export import export_property
+
+    apply_property(people, parse_property(CONNECTED))
+    endpoint_id, _, _, secret, _ = _endpoint(people)
+    client = await signed_in(OWNER)
+    page = await client.get("/admin/demo/channels")
+    assert f'action="/admin/demo/channels/webhooks/{endpoint_id}"' in page.text
+    saved = await client.post(
+        f"/admin/demo/channels/webhooks/{endpoint_id}",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "url": "https://hooks.example.net/new/NEWPATH",
+            "event:booking.cancelled": "1",
+            "event:sync.conflict": "1",
+        },
+        follow_redirects=True,
+    )
+    assert 'data-testid="channels-notice"' in saved.text
+    # The same endpoint (its secret, its deliveries) at the new URL, for the new events.
+    assert _endpoint(people) == (
+        endpoint_id,
+        "https://hooks.example.net/new/NEWPATH",
+        ["booking.cancelled", "sync.conflict"],
+        secret,
+        False,
+    )
+    assert "NEWPATH" not in saved.text and "https://hooks.example.net/…" in saved.text
+    assert "webhook edited (https://hooks.example.com/… → https://hooks.example.net/…" in (
+        saved.text
+    )
+    # The property file has the change, and applying that file changes nothing.
+    exported = export_property(people, "demo")
+    assert 'url = "https://hooks.example.net/new/NEWPATH"' in exported
+    assert apply_property(people, parse_property(exported)).changed == []
+
+    # Left empty, the URL stays; the guest's details may now go to it.
+    page = await client.get("/admin/demo/channels")
+    await client.post(
+        f"/admin/demo/channels/webhooks/{endpoint_id}",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "event:booking.confirmed": "1",
+            "include_guest": "1",
+        },
+    )
+    assert _endpoint(people)[1:] == (
+        "https://hooks.example.net/new/NEWPATH",
+        ["booking.confirmed"],
+        secret,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"url": "ftp://hooks.example.com/x", "event:sync.conflict": "1"}, "url"),
+        ({"url": "https://hooks.example.com/x#frag", "event:sync.conflict": "1"}, "url"),
+        ({"url": "https://hooks.example.com/ok", "include_guest": "1"}, "events"),
+        ({"event:booking.exploded": "1", "event:sync.conflict": "1"}, "events"),
+    ],
+)
+async def test_a_bad_webhook_edit_is_refused_with_the_form_kept_and_changes_nothing(
+    signed_in: Any, people: psycopg.Connection[Any], form: dict[str, str], field: str
+) -> None:
+    apply_property(people, parse_property(CONNECTED))
+    before = _endpoint(people)
+    client = await signed_in(OWNER)
+    page = await client.get("/admin/demo/channels")
+    refused = await client.post(
+        f"/admin/demo/channels/webhooks/{before[0]}",
+        data={"_csrf_token": csrf_of(page.text), **form},
+    )
+    assert refused.status_code == 422
+    assert f'data-testid="channels-error">{field}: ' in refused.text
+    assert _endpoint(people) == before
+    # The form is open again with what was chosen (a refused URL is never echoed).
+    assert f'data-webhook="{before[0]}"' in refused.text and "<details open>" in refused.text
+    chosen = r'checked data-testid="webhook-event" data-event="sync.conflict"'
+    assert bool(re.search(chosen, refused.text)) == ("event:sync.conflict" in form)
+    # booking.confirmed is the stored choice: the refused form shows what was sent instead.
+    stored = r'checked data-testid="webhook-event" data-event="booking.confirmed"'
+    assert not re.search(stored, refused.text)
+    guest = r'checked data-testid="webhook-guest"'
+    assert bool(re.search(guest, refused.text)) == ("include_guest" in form)
+    if "url" in form:
+        assert form["url"] not in refused.text
+
+
+async def test_a_webhook_edit_is_the_owners_of_its_own_property_only(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    apply_property(people, parse_property(CONNECTED))
+    before = _endpoint(people)
+    # Another property's webhook, and a second one of this property's.
+    (elsewhere,) = people.execute(
+        """INSERT INTO webhook_endpoint (property_id, url, events, secret)
+           SELECT id, 'https://hooks.example.org/other', '{booking.confirmed}', %s
+           FROM property WHERE slug = 'other' RETURNING id""",
+        (HOOK_SECRET,),
+    ).fetchone() or (0,)
+    people.execute(
+        """INSERT INTO webhook_endpoint (property_id, url, events, secret)
+           SELECT property_id, 'https://hooks.example.org/second', events, secret
+           FROM webhook_endpoint WHERE id = %s""",
+        (before[0],),
+    )
+
+    def endpoint(endpoint_id: int) -> Any:
+        return people.execute(
+            "SELECT url, events FROM webhook_endpoint WHERE id = %s", (endpoint_id,)
+        ).fetchone()
+
+    client = await signed_in(OWNER)
+    token = csrf_of((await client.get("/admin/demo/channels")).text)
+    edit = {"_csrf_token": token, "event:sync.conflict": "1"}
+    # Another property's webhook, or one that does not exist: 404, nothing changed.
+    for number in (elsewhere, before[0] + 99):
+        answer = await client.post(f"/admin/demo/channels/webhooks/{number}", data=edit)
+        assert answer.status_code == 404
+    assert endpoint(elsewhere) == ("https://hooks.example.org/other", ["booking.confirmed"])
+    # Two webhooks of a property may not share a URL.
+    clash = await client.post(
+        f"/admin/demo/channels/webhooks/{before[0]}",
+        data={**edit, "url": "https://hooks.example.org/second"},
+    )
+    assert clash.status_code == 422 and "another webhook already has this URL" in clash.text
+    assert endpoint(before[0]) == (before[1], before[2])

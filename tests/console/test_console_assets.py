@@ -31,6 +31,7 @@ async def test_the_service_serves_htmx_and_the_stylesheet(app_client: Any) -> No
     for path, kind in (
         ("/static/console/htmx.min.js", "javascript"),
         ("/static/console/console.css", "text/css"),
+        ("/static/console/drag-block.js", "javascript"),
     ):
         answer = await app_client.get(path)
         assert answer.status_code == 200, path

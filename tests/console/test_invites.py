@@ -5,6 +5,7 @@ off the property, never its last owner. Staff can do neither (tests/console/test
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -114,3 +115,50 @@ async def test_an_invitation_is_accepted_only_with_its_form_token(
     forged = await app_client.post(link, data={"password": "a fine long passphrase"})
     assert forged.status_code == 403 and forged.json()["error"] == "csrf_failed"
     assert (await app_client.get(link)).status_code == 200  # still unused
+
+
+async def test_invitations_are_limited_per_user_and_per_property_an_hour(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    from tests.console.conftest import add_account
+    from tests.helpers import advance_clock
+    from widget.accounts.invites import PER_PROPERTY, PER_USER
+
+    def sent() -> int:
+        row = people.execute(
+            "SELECT count(*) FROM outbox_message WHERE kind = 'console_invite'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    # Two more owners of the demo (the hash is any: they enter by session).
+    hash_ = people.execute(
+        "SELECT password_hash FROM console_user WHERE email = %s", (OWNER,)
+    ).fetchone()
+    assert hash_ is not None
+    second, third = "second.owner@example.com", "third.owner@example.com"
+    for email in (second, third):
+        add_account(people, email, "demo", "owner", hash_[0])
+
+    enter(app_client, people, OWNER)
+    for n in range(PER_USER):
+        assert (await _invite(app_client, f"hand{n}@example.com")).status_code == 303
+    refused = await _invite(app_client, "one.more@example.com")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["retry-after"]) <= 3600
+    assert 'data-error="invites_throttled"' in refused.text
+    assert 'value="one.more@example.com"' in refused.text  # what was typed stays
+    assert sent() == PER_USER
+
+    # Another owner of the property still may, until the property's hour is used up.
+    enter(app_client, people, second)
+    for n in range(PER_PROPERTY - PER_USER):
+        assert (await _invite(app_client, f"more{n}@example.com")).status_code == 303
+    enter(app_client, people, third)
+    assert (await _invite(app_client, "late@example.com")).status_code == 429
+    assert sent() == PER_PROPERTY
+
+    # An hour on, the first owner invites again.
+    advance_clock(people, timedelta(minutes=61))
+    enter(app_client, people, OWNER)
+    assert (await _invite(app_client, "one.more@example.com")).status_code == 303
+    assert sent() == PER_PROPERTY + 1

@@ -226,3 +226,144 @@ async def test_a_room_edit_keeps_the_ical_feeds_connected(
     assert saved.status_code == 303, saved.text[:300]
     row = people.execute("SELECT url, interval_seconds FROM channel_feed").fetchone()
     assert row == ("https://calendar.example/room-1.ics", 900)
+
+
+def _photo_ids(html: str, room: str = "double-sea-view") -> list[str]:
+    """The uploaded photos of ``room`` in the order the Rooms page lists them."""
+    section = html.split(f'id="photos-{room}"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'data-testid="room-photo" data-photo="(\d+)"', section)
+
+
+async def test_an_owner_orders_photos_and_says_again_what_they_show(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    enter(app_client, people, OWNER)
+    _, token = await _rooms(app_client)
+    for shade in range(3):
+        answer = await _upload(
+            app_client, token, f"{shade}.jpg", _jpeg(40 + shade, 30), "image/jpeg"
+        )
+        assert answer.status_code == 303
+    html, _ = await _rooms(app_client)
+    first, second, third = _photo_ids(html)
+
+    async def guests_see() -> list[tuple[str, str]]:
+        described = (await app_client.get("/api/v1/properties/demo")).json()
+        room = next(r for r in described["room_types"] if r["slug"] == "double-sea-view")
+        found = [re.search(r"/(\d+)-[0-9a-f]{16}\.webp$", p["url"]) for p in room["photos"]]
+        return [(m[1], p["alt"]) for m, p in zip(found, room["photos"], strict=True) if m]
+
+    # The last one first (the place is said, so sending it twice leaves it there).
+    for _ in range(2):
+        moved = await app_client.post(
+            f"/admin/demo/rooms/photos/{third}/move",
+            data={"_csrf_token": token, "to": "0"},
+            follow_redirects=False,
+        )
+        assert moved.status_code == 303
+    html, _ = await _rooms(app_client)
+    assert _photo_ids(html) == [third, first, second]
+
+    # The first photo can only go later (to the second place), the last only earlier.
+    def places(photo: str) -> list[str]:
+        item = html.split(f'data-photo="{photo}"', 1)[1].split("</li>", 1)[0]
+        return re.findall(r'name="to" value="(\d+)">\s*<button[^>]*data-testid="photo-(\w+)"', item)
+
+    assert places(third) == [("1", "later")]
+    assert places(first) == [("0", "earlier"), ("2", "later")]
+    assert places(second) == [("1", "earlier")]
+    await app_client.post(
+        f"/admin/demo/rooms/photos/{first}/move", data={"_csrf_token": token, "to": "9"}
+    )
+    assert _photo_ids((await _rooms(app_client))[0]) == [third, second, first]
+
+    saved = await app_client.post(
+        f"/admin/demo/rooms/photos/{second}/alt",
+        data={"_csrf_token": token, "alt": "  The balcony   at dusk "},
+        follow_redirects=True,
+    )
+    assert 'data-testid="rooms-saved"' in saved.text
+    assert f'id="alt-of-{second}" name="alt" maxlength="200" value="The balcony at dusk"' in (
+        saved.text
+    )
+    assert await guests_see() == [
+        (third, "The room"),
+        (second, "The balcony at dusk"),
+        (first, "The room"),
+    ]
+
+    # Too long is refused, with what was typed kept in its field, and changes nothing.
+    essay = "A view " * 40
+    refused = await app_client.post(
+        f"/admin/demo/rooms/photos/{first}/alt", data={"_csrf_token": token, "alt": essay}
+    )
+    assert refused.status_code == 422
+    assert 'data-field="alt"' in refused.text and "at most 200" in refused.text
+    assert f'value="{essay}"' in refused.text
+    assert (await guests_see())[2] == (first, "The room")
+
+
+async def test_another_propertys_photo_is_not_this_owners_to_move_or_describe(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    from tests.console.conftest import STRANGER
+
+    enter(app_client, people, OWNER)
+    _, token = await _rooms(app_client)
+    assert (
+        await _upload(app_client, token, "a.jpg", _jpeg(40, 30), "image/jpeg")
+    ).status_code == 303
+    (photo,) = _photo_ids((await _rooms(app_client))[0])
+    enter(app_client, people, STRANGER)
+    page = await app_client.get("/admin/other/rooms")
+    token = csrf_of(page.text)
+    for action, form in (("alt", {"alt": "Mine now"}), ("move", {"to": "0"})):
+        answer = await app_client.post(
+            f"/admin/other/rooms/photos/{photo}/{action}", data={"_csrf_token": token, **form}
+        )
+        assert answer.status_code == 404, action
+    assert people.execute("SELECT alt FROM room_photo").fetchall() == [("The room",)]
+    bad = await app_client.post(
+        f"/admin/other/rooms/photos/{photo}/move", data={"_csrf_token": token, "to": "first"}
+    )
+    assert bad.status_code == 422
+
+
+def _big_jpeg(width: int, height: int) -> bytes:
+    """A real JPEG of ``width`` × ``height`` pixels, small on disk (one grey, low quality)."""
+    out = io.BytesIO()
+    Image.new("L", (width, height), 128).save(out, format="JPEG", quality=5)
+    return out.getvalue()
+
+
+def _declaring(jpeg: bytes, width: int, height: int) -> bytes:
+    """``jpeg`` with its frame header (SOF0) claiming ``width`` × ``height``: a file of a
+    few hundred bytes that says it is a huge photo."""
+    at = jpeg.index(b"\xff\xc0") + 5  # marker, length (2), precision (1), then height, width
+    return jpeg[:at] + struct.pack(">HH", height, width) + jpeg[at + 4 :]
+
+
+def test_a_48_megapixel_jpeg_is_decoded_at_a_quarter_of_its_size() -> None:
+    from widget.rooms.photos import _decoded, _opened, cleaned
+
+    upload = _big_jpeg(8000, 6000)
+    # libjpeg scales while decoding: 2000 × 1500 (3 megapixels) still covers the served
+    # 1600 × 1200, so the 48 million pixels are never all in memory.
+    assert _decoded(_opened(upload)).size == (2000, 1500)
+    photo = cleaned(upload)
+    assert (photo.width, photo.height) == (1600, 1200)
+    # Upright first: a portrait's served size is its own.
+    assert _decoded(_opened(_big_jpeg(3000, 4000))).size == (1500, 2000)
+
+
+async def test_a_jpeg_declaring_too_many_pixels_is_refused_before_decoding(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    enter(app_client, people, OWNER)
+    _, token = await _rooms(app_client)
+    bomb = _declaring(_jpeg(16, 16), 10_000, 8_000)
+    assert len(bomb) < 2_000 and Image.open(io.BytesIO(bomb)).size == (10_000, 8_000)
+    answer = await _upload(app_client, token, "huge.jpg", bomb, "image/jpeg")
+    assert answer.status_code == 413
+    assert "10000 × 8000 = 80 000 000, more pixels than the 50 million taken" in answer.text
+    assert people.execute("SELECT count(*) FROM room_photo").fetchone() == (0,)

@@ -11,12 +11,45 @@ from widget.accounts.notices import send
 from widget.accounts.passwords import hashed
 from widget.accounts.users import ROLES, Role, account_email
 from widget.db import Conn
-from widget.errors import Conflict, Invalid, NotFound
+from widget.errors import Conflict, Invalid, NotFound, QuotaExceeded
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
 INVITE_DAYS = 7
+#: Invitations an hour: from one property, and by one user over all their properties. A
+#: mailbox is not a target to flood, nor the outbox a way to send mail for someone else.
+INVITE_WINDOW_SECONDS = 3600
+PER_PROPERTY = 20
+PER_USER = 10
 _EXPIRED = "This invitation has expired or was already used; ask for a new one."
+
+
+class InvitesThrottled(QuotaExceeded):
+    """Too many invitations this hour from this property or by this user, for now."""
+
+    code = "invites_throttled"
+
+
+async def _check_invites_left(conn: Conn, property_id: int, invited_by: str) -> None:
+    """`InvitesThrottled` (with when to retry) once the property or the user has sent its
+    hour's invitations; counted in Postgres, as failed logins are, so every worker agrees."""
+    cur = await conn.execute(
+        queries("console")["invites_sent"],
+        {"property_id": property_id, "invited_by": invited_by, "window": INVITE_WINDOW_SECONDS},
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    waits = []
+    if row["by_property"] >= PER_PROPERTY:
+        waits.append(int(row["property_free_in"] or 1))
+    if row["by_user"] >= PER_USER:
+        waits.append(int(row["user_free_in"] or 1))
+    if waits:
+        wait = max(1, max(waits))
+        raise InvitesThrottled(
+            f"Too many invitations this hour; you can send the next in {-(-wait // 60)} minutes.",
+            retry_after=wait,
+        )
 
 
 @dataclass(frozen=True)
@@ -39,12 +72,17 @@ async def invite(
     site: str,
 ) -> str:
     """Invite ``email`` to the property as ``role``: the link goes out through the outbox,
-    in the same transaction. Returns the address as stored."""
+    in the same transaction. Returns the address as stored. `InvitesThrottled` past
+    `PER_PROPERTY` invitations an hour from the property or `PER_USER` by ``invited_by``."""
     if role not in ROLES:
         raise Invalid(f"the role is owner or staff, not {role!r}", field="role")
     address = account_email(email)
     token = new_token()
     async with conn.transaction():
+        await conn.execute(
+            queries("console")["lock_invites_of_property"], {"property_id": property_id}
+        )
+        await _check_invites_left(conn, property_id, invited_by)
         await conn.execute(
             queries("console")["insert_invite"],
             {

@@ -12,11 +12,18 @@ from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
 from widget.accounts.sessions import Viewer
-from widget.accounts.two_factor import disable, enable, new_secret, setup_uri, use_code
+from widget.accounts.two_factor import (
+    disable,
+    enable,
+    new_secret,
+    setup_qr,
+    setup_uri,
+    use_code,
+)
 from widget.console.access import ViewerDep, signed_in
 from widget.console.pages import page
 from widget.errors import Invalid
-from widget.i18n import LANGUAGES
+from widget.i18n import LANGUAGES, console_messages
 from widget.intake import ACCEPTS, FORM
 from widget.sql import queries
 from widget.state import DbDep
@@ -36,13 +43,16 @@ def _account_page(
 ) -> Template:
     secret = None if viewer.two_factor else new_secret()
     demanding = [m.name for m in viewer.memberships if m.requires_two_factor]
+    uri = setup_uri(secret, viewer.email) if secret else None
+    words = console_messages(viewer.language)
     return page(
         "account.html",
         viewer=viewer,
         status_code=status_code,
         languages=LANGUAGES,
         secret=secret,
-        uri=setup_uri(secret, viewer.email) if secret else None,
+        uri=uri,
+        qr=setup_qr(uri, words["two_factor_qr_title"]) if uri else None,
         error=error,
         codes=codes,
         required=required or (demanding[0] if demanding and not viewer.two_factor else None),

@@ -32,9 +32,10 @@ from widget.errors import NotFound
 from widget.intake import ACCEPTS, FORM
 from widget.links import site_url
 from widget.properties.apply import connect_feed, disconnect_feed
+from widget.properties.endpoints import EndpointRefused, NoSuchEndpoint, edit_endpoint
 from widget.properties.errors import PropertyApplyError
 from widget.properties.file import PropertyFileError, read_feed
-from widget.properties.webhooks import shown_url
+from widget.properties.webhooks import EVENT_TYPES, shown_url
 from widget.settings import Settings
 from widget.sql import queries
 from widget.state import DbDep, ServicesDep
@@ -46,7 +47,25 @@ T = TypeVar("T")
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Notice = Annotated[str | None, QueryParameter(required=False, max_length=20)]
 #: The notices a redirect back to the page may ask for (``?done=…``).
-NOTICES = ("rotated", "feed_connected", "feed_disconnected", "resent", "resolved")
+NOTICES = (
+    "rotated",
+    "feed_connected",
+    "feed_disconnected",
+    "resent",
+    "resolved",
+    "webhook_edited",
+)
+
+
+@dataclass
+class HookForm:
+    """A refused edit of one webhook, given back as it was sent (but its URL: a webhook URL
+    is a credential, never echoed) with the field at fault."""
+
+    id: int
+    events: list[str]
+    include_guest: bool
+    field: str
 
 
 @dataclass
@@ -82,8 +101,13 @@ def _stored(settings: Settings, member: Member) -> Callable[[psycopg.Connection[
             queries("webhooks")["endpoints_of_property"], {"property_id": member.property_id}
         ).fetchall()
         found.webhooks = [
-            {"url": shown_url(url), "events": list(events), "include_guest": include_guest}
-            for _, url, events, _, include_guest in rows
+            {
+                "id": endpoint_id,
+                "url": shown_url(url),
+                "events": list(events),
+                "include_guest": include_guest,
+            }
+            for endpoint_id, url, events, _, include_guest in rows
         ]
         found.deliveries = recent_deliveries(conn, member.slug, limit=20)
         return found
@@ -99,6 +123,7 @@ async def _page(
     notice: str | None = None,
     error: str | None = None,
     form: dict[str, str] | None = None,
+    hook_form: HookForm | None = None,
     status_code: int = 200,
 ) -> Template:
     stored = await _plain(settings, _stored(settings, member))
@@ -121,6 +146,8 @@ async def _page(
         notice=notice if notice in NOTICES else None,
         error=error,
         form=form or {"unit": "", "name": "", "interval": "10"},
+        hook_form=hook_form,
+        event_types=EVENT_TYPES,
         public_url_missing=not settings.public_url,
         when=lambda moment: _when(moment, zone),
     )
@@ -217,6 +244,48 @@ class ChannelsController(Controller):
             raise NotFound(str(missing), field="name") from None
         await record(db, member, "feed_disconnected", detail=words)
         return _back(member, "feed_disconnected", "feeds")
+
+    @post("/webhooks/{endpoint_id:int}", operation_id="consoleEditWebhook", status_code=303)
+    async def edit_webhook(
+        self,
+        db: DbDep,
+        services: ServicesDep,
+        member: MemberDep,
+        endpoint_id: Annotated[int, PathParameter(description="the webhook's number")],
+        data: Form,
+    ) -> Response[Any]:
+        """Give a webhook a new URL (left empty: the same), its events and whether the
+        guest's details go to it. Its secret and its deliveries stay."""
+        url = data.get("url", "").strip()
+        events = [key.removeprefix("event:") for key in data if key.startswith("event:")]
+        include_guest = data.get("include_guest") == "1"
+        try:
+            words = await _plain(
+                services.settings,
+                lambda conn: edit_endpoint(
+                    conn,
+                    member.property_id,
+                    endpoint_id,
+                    url=url or None,
+                    events=events,
+                    include_guest=include_guest,
+                ),
+            )
+        except NoSuchEndpoint as missing:
+            raise NotFound(str(missing), field="endpoint_id") from None
+        except EndpointRefused as refused:
+            kept = HookForm(endpoint_id, events, include_guest, refused.field)
+            return await _page(
+                db,
+                services.settings,
+                member,
+                error=f"{refused.field}: {refused}",
+                hook_form=kept,
+                status_code=422,
+            )
+        if words:
+            await record(db, member, "webhook_edited", detail=words)
+        return _back(member, "webhook_edited", "webhooks")
 
     @post(
         "/deliveries/{delivery_id:int}/resend",

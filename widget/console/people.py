@@ -15,7 +15,7 @@ from widget.accounts.invites import invite, other_owners
 from widget.accounts.users import account_email, list_users, remove_user
 from widget.console.access import MemberDep, requires
 from widget.console.pages import page
-from widget.errors import Conflict, InnkeepError
+from widget.errors import Conflict, InnkeepError, QuotaExceeded
 from widget.http_errors import status_of
 from widget.intake import ACCEPTS, FORM
 from widget.links import site_url
@@ -104,4 +104,8 @@ async def _people_page(
         error=error,
         typed=typed,
         status_code=status_of(error) if error else 200,
+        # As a throttled login answers: 429 and when to try again.
+        headers=(
+            {"Retry-After": str(error.retry_after)} if isinstance(error, QuotaExceeded) else None
+        ),
     )

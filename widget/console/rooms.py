@@ -27,7 +27,15 @@ from widget.http_errors import status_of
 from widget.i18n import LANGUAGE_NAMES, LANGUAGES
 from widget.intake import ACCEPTS, FORM
 from widget.rooms.edits import Change, add_room, change_room, edit_property, remove_room
-from widget.rooms.photos import MAX_PHOTO_BYTES, add_photo, cleaned, remove_photo, room_photos
+from widget.rooms.photos import (
+    MAX_PHOTO_BYTES,
+    add_photo,
+    cleaned,
+    move_photo,
+    remove_photo,
+    room_photos,
+    set_alt,
+)
 from widget.sql import queries
 from widget.state import DbDep, ServicesDep
 
@@ -121,6 +129,31 @@ class RoomsController(Controller):
         """Take a photo away (its address stops answering)."""
         await remove_photo(db, member.property_id, photo_id)
         return Redirect(f"/admin/{member.slug}/rooms", status_code=303)
+
+    @post("/photos/{photo_id:int}/alt", operation_id="consolePhotoAlt", status_code=303)
+    async def alt(self, db: DbDep, member: MemberDep, photo_id: PhotoId, data: Form) -> Any:
+        """Say again what a photo shows (its alt text, for screen readers)."""
+        try:
+            await set_alt(db, member.property_id, photo_id, data.get("alt", ""))
+        except Invalid as wrong:
+            return await rooms_page(
+                db,
+                member,
+                error=wrong,
+                editing=f"photo-{photo_id}",
+                posted={"alt": data.get("alt", "")},
+                status_code=422,
+            )
+        return Redirect(f"/admin/{member.slug}/rooms?done=1#photo-{photo_id}", status_code=303)
+
+    @post("/photos/{photo_id:int}/move", operation_id="consoleMovePhoto", status_code=303)
+    async def move(self, db: DbDep, member: MemberDep, photo_id: PhotoId, data: Form) -> Any:
+        """Put a photo at another place among its room type's (``to``: 0 is first)."""
+        to = data.get("to", "")
+        if not to.isdigit() or len(to) > 4:
+            raise Invalid("Say where the photo goes (a place from 0).", field="to")
+        await move_photo(db, member.property_id, photo_id, int(to))
+        return Redirect(f"/admin/{member.slug}/rooms?done=1#photo-{photo_id}", status_code=303)
 
 
 async def rooms_page(

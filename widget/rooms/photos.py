@@ -99,6 +99,24 @@ def _check_pixels(image: Image.Image) -> None:
         )
 
 
+def served_size(width: int, height: int) -> tuple[int, int]:
+    """The size a ``width`` × ``height`` photo is served at: its longest side at most
+    `SERVED_SIDE`, its shape kept (either way up, so EXIF's rotation changes nothing)."""
+    scale = min(1.0, SERVED_SIDE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _decoded(image: Image.Image) -> Image.Image:
+    """``image``'s pixels, decoded. A JPEG is decoded at the smallest of 1/2, 1/4 or 1/8
+    of its size that still covers the served size (libjpeg scales while decoding, the
+    `Image.draft` step), so a 48-megapixel phone photo costs a few megapixels of memory and
+    time, not 48; the resize to the served size follows. Other formats decode in full."""
+    if image.format == "JPEG":
+        image.draft(None, served_size(*image.size))
+    image.load()
+    return image
+
+
 def cleaned(upload: bytes) -> CleanPhoto:
     """``upload`` decoded, turned upright, resized to `SERVED_SIDE` and encoded as WebP
     with no metadata; `UnsupportedMedia`, `TooLarge` or `Invalid` (a broken file) if not."""
@@ -111,8 +129,8 @@ def cleaned(upload: bytes) -> CleanPhoto:
     image = _opened(upload)
     _check_pixels(image)
     try:
-        image.load()
-        upright = ImageOps.exif_transpose(image)
+        decoded = _decoded(image)
+        upright = ImageOps.exif_transpose(decoded)
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise Invalid("This photo's file is damaged; export it again.", field="photo") from None
     upright.thumbnail((SERVED_SIDE, SERVED_SIDE), Image.Resampling.LANCZOS)
@@ -138,7 +156,7 @@ async def add_photo(
             "image": photo.image,
             "width": photo.width,
             "height": photo.height,
-            "alt": alt.strip()[:MAX_ALT],
+            "alt": _alt(alt),
             "added_by": added_by,
         },
     )
@@ -155,6 +173,45 @@ async def remove_photo(conn: Conn, property_id: int, photo_id: int) -> None:
     )
     if await cur.fetchone() is None:
         raise NotFound("No such photo.", field="photo")
+
+
+def _alt(alt: str) -> str:
+    """The alt text as kept: trimmed; a longer one is refused rather than cut short."""
+    text = " ".join(alt.split())
+    if len(text) > MAX_ALT:
+        raise Invalid(
+            f"The description of the photo is {len(text)} characters; at most {MAX_ALT} "
+            "are taken (a sentence is enough).",
+            field="alt",
+        )
+    return text
+
+
+async def set_alt(conn: Conn, property_id: int, photo_id: int, alt: str) -> None:
+    """Give one of the property's photos a new alt text (`NotFound` for another's)."""
+    cur = await conn.execute(
+        queries("rooms")["set_photo_alt"],
+        {"property_id": property_id, "photo_id": photo_id, "alt": _alt(alt)},
+    )
+    if await cur.fetchone() is None:
+        raise NotFound("No such photo.", field="photo")
+
+
+async def move_photo(conn: Conn, property_id: int, photo_id: int, to: int) -> None:
+    """Put one of the property's photos at place ``to`` (0 first) among its room type's
+    uploaded photos; a place past either end is the nearest end. Saying the place, not
+    "one up", makes the same request twice leave it where the first put it."""
+    q = queries("rooms")
+    async with conn.transaction():
+        cur = await conn.execute(
+            q["photos_of_room_type_for_update"], {"property_id": property_id, "photo_id": photo_id}
+        )
+        ids = [int(row["id"]) for row in await cur.fetchall()]
+        if photo_id not in ids:
+            raise NotFound("No such photo.", field="photo")
+        ids.remove(photo_id)
+        ids.insert(max(0, min(to, len(ids))), photo_id)
+        await conn.execute(q["set_photo_positions"], {"ids": ids})
 
 
 async def room_photos(conn: Conn, property_id: int, slug: str) -> list[RoomPhoto]:

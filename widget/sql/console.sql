@@ -355,16 +355,42 @@ ORDER BY position, name
 SELECT actor, action, detail, at FROM console_event
 WHERE property_id = %(property_id)s
   AND action IN ('export_rotated', 'feed_connected', 'feed_disconnected', 'webhook_resent',
-                 'conflict_resolved')
+                 'webhook_edited', 'conflict_resolved')
 ORDER BY at DESC, id DESC
 LIMIT 20
 
 -- name: delivery_of_property
 SELECT d.id FROM webhook_delivery d WHERE d.id = %(id)s AND d.property_id = %(property_id)s
 -- name: insert_invite
-INSERT INTO console_invite (token_hash, property_id, email, role, invited_by, expires_at)
+INSERT INTO console_invite (token_hash, property_id, email, role, invited_by, expires_at,
+                            sent_at)
 VALUES (%(token_hash)s, %(property_id)s, %(email)s, %(role)s, %(invited_by)s,
-        innkeep_now() + make_interval(secs => %(seconds)s))
+        innkeep_now() + make_interval(secs => %(seconds)s), innkeep_now())
+
+-- name: lock_invites_of_property
+-- Held while an invitation is counted and sent: two at once cannot both take the last one.
+SELECT pg_advisory_xact_lock(hashtextextended('console_invite:' || %(property_id)s, 0))
+
+-- name: invites_sent
+-- Invitations sent in the window from this property and by this user (on any property),
+-- and when the oldest of each leaves the window.
+SELECT
+  (SELECT count(*) FROM console_invite
+    WHERE property_id = %(property_id)s
+      AND sent_at > innkeep_now() - make_interval(secs => %(window)s)) AS by_property,
+  (SELECT ceil(extract(epoch FROM min(sent_at) + make_interval(secs => %(window)s)
+                                  - innkeep_now()))
+     FROM console_invite
+    WHERE property_id = %(property_id)s
+      AND sent_at > innkeep_now() - make_interval(secs => %(window)s)) AS property_free_in,
+  (SELECT count(*) FROM console_invite
+    WHERE invited_by = %(invited_by)s
+      AND sent_at > innkeep_now() - make_interval(secs => %(window)s)) AS by_user,
+  (SELECT ceil(extract(epoch FROM min(sent_at) + make_interval(secs => %(window)s)
+                                  - innkeep_now()))
+     FROM console_invite
+    WHERE invited_by = %(invited_by)s
+      AND sent_at > innkeep_now() - make_interval(secs => %(window)s)) AS user_free_in
 
 -- name: invite_is_live
 SELECT i.email, i.role, p.name AS property_name,

@@ -36,3 +36,22 @@ FROM channel_feed f JOIN channel c ON c.id = f.channel_id JOIN unit u ON u.id = 
 JOIN property p ON p.id = c.property_id
 WHERE p.slug = %(slug)s
 ORDER BY u.name, c.name
+
+-- name: photos_of_room_type_for_update
+-- One room type's uploaded photos in their order, locked while the owner reorders them.
+SELECT id FROM room_photo
+WHERE room_type_id = (SELECT room_type_id FROM room_photo
+                      WHERE id = %(photo_id)s AND property_id = %(property_id)s)
+ORDER BY position, id
+FOR UPDATE
+
+-- name: set_photo_positions
+-- Each photo's place, from the list of ids in their new order (0, 1, 2, …).
+UPDATE room_photo ph SET position = ordered.place - 1
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS ordered (id, place)
+WHERE ph.id = ordered.id
+
+-- name: set_photo_alt
+UPDATE room_photo SET alt = %(alt)s
+WHERE id = %(photo_id)s AND property_id = %(property_id)s
+RETURNING id

@@ -140,3 +140,17 @@ SELECT d.id, d.event_type, d.booking_ref, d.state, d.attempts, d.next_attempt_at
 FROM webhook_delivery d
 JOIN webhook_endpoint e ON e.id = d.endpoint_id
 WHERE d.id = %(id)s
+
+-- name: endpoint_of_property
+-- One live endpoint of a property, locked for an edit from the console.
+SELECT id, url, events, include_guest
+FROM webhook_endpoint
+WHERE id = %(id)s AND property_id = %(property_id)s AND removed_at IS NULL
+FOR UPDATE
+
+-- name: edit_endpoint
+-- The console's edit: the same endpoint (its secret and its deliveries stay) at a new URL
+-- or for other events; what is still waiting goes to the new URL.
+UPDATE webhook_endpoint
+SET url = %(url)s, events = %(events)s, include_guest = %(include_guest)s, updated_at = now()
+WHERE id = %(id)s

@@ -33,7 +33,7 @@ export function paidOnline(quote) {
   return schedule.length ? schedule.reduce((sum, part) => sum + part.amount, 0) : quote.due_now;
 }
 /** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
-/** @typedef {{room_type: string, adults: number, children: number[], total: number,
+/** @typedef {{room_type: string, adults: number | null, children: number[], total: Money,
  *   status?: string}} BookedRoom */
 /** @typedef {{reference: string, manage_url?: string, rooms?: BookedRoom[]}} Booking */
 /** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,

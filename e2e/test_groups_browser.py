@@ -103,11 +103,14 @@ def test_a_couple_counts_two_rooms_and_holds_them(
     widget.by_id("room-counts").get_by_test_id("choose-rooms").click()
     expect(widget.by_id("room-counts")).to_contain_text("every room needs an adult")
     expect(widget.countdown()).to_be_hidden()
-    with page.expect_request(lambda r: r.url.endswith(HOLDS)) as held:
+    with page.expect_response(lambda r: r.url.endswith(HOLDS)) as held:
         widget.choose_rooms({"twin": 2})
-    assert held.value.post_data_json["rooms"] == [
+    assert held.value.request.post_data_json["rooms"] == [
         {"room_type": "twin", "adults": 1, "children": []},
         {"room_type": "twin", "adults": 1, "children": []},
     ]
+    # What the counted rooms cost was shown before they were held, and is what the hold costs.
+    total = held.value.json()["total"]
+    expect(widget.by_id("room-counts")).to_contain_text(f"Total: {eur(total)}")
     expect(widget.held_rooms()).to_have_count(2)
     assert_accessible(widget.frame)

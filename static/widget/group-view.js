@@ -41,17 +41,28 @@ export function groupView({ t, money, place, maxRooms, api, hold, failed }) {
   const nameOf = (slug) => nameIn(place, slug);
   let shown = 0; // the stay drawn last: an answer for an older one is dropped
 
-  /** The rooms free for the stay, counted by the guest. @param {Map<string, number>} free
-   * @param {Party} party */
-  function counter(free, party) {
+  /** The rooms free for the stay, counted by the guest, and what they cost together (each
+   * room quoted as its hold will price it). @param {Map<string, number>} free
+   * @param {Party} party @param {{check_in: string, check_out: string}} stay */
+  function counter(free, party, stay) {
     /** @type {Record<string, number>} */
     const counts = {};
     const types = place.room_types.filter((r) => free.has(r.slug));
     const status = el('p', { class: 'muted', 'aria-live': 'polite' });
-    const say = () => {
+    let asked = 0; // the count priced last: an older answer is dropped
+    const say = async () => {
+      const mine = ++asked;
       const rooms = Object.values(counts).reduce((a, b) => a + b, 0);
-      status.textContent = rooms > maxRooms ? t('counts_most', { n: maxRooms })
-        : rooms ? t('counts_sleep', { beds: bedsIn(counts, types), guests: guestsOf(party) }) : '';
+      const sleeps = rooms ? t('counts_sleep', { beds: bedsIn(counts, types), guests: guestsOf(party) }) : '';
+      status.textContent = rooms > maxRooms ? t('counts_most', { n: maxRooms }) : sleeps;
+      const split = rooms <= maxRooms ? splitParty(party, counts, types) : null;
+      if (!split) return;
+      try {
+        const quotes = await Promise.all(split.map((room) => api.quote(place.slug, { ...room, ...stay })));
+        /** @param {'total' | 'due_now'} part */
+        const sum = (part) => money(quotes.reduce((n, q) => n + q[part], 0), quotes[0].currency);
+        if (mine === asked) status.textContent = sleeps + ' ' + t('total') + ': ' + sum('total') + ' · ' + t('pay_now') + ': ' + sum('due_now');
+      } catch { /* the price shows once the rooms are held */ }
     };
     const choose = () => {
       const rooms = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -117,7 +128,7 @@ export function groupView({ t, money, place, maxRooms, api, hold, failed }) {
       body.replaceChildren(
         oversized ? el('p', { text: t(offers.length ? 'group_intro' : 'group_none', { guests: guestsOf(party) }) }) : '',
         offers.length ? el('ul', { class: 'rooms-list' }, ...offers.map(offered)) : '',
-        free.size ? counter(free, party) : '');
+        free.size ? counter(free, party, stay) : '');
     } catch (error) {
       if (mine !== shown) return;
       body.replaceChildren();

@@ -65,6 +65,7 @@ def test_two_rooms_for_a_family_of_five(page: Page, deployment: Deployment, stay
     for n, room_type in enumerate(rooms):
         expect(widget.held_rooms().nth(n)).to_have_attribute("data-slug", room_type)
     expect(widget.by_id("pay")).to_contain_text(eur(offers[0]["due_now"]["amount"]))
+    expect(widget.countdown()).to_contain_text("Rooms held for you")
     assert_accessible(widget.frame)
 
     widget.fill_guest()

@@ -121,6 +121,7 @@ _EN = {
     "choose_rooms": "Choose these rooms",
     "n_rooms": "{n} rooms",
     "room_for": "{room} for {n}",
+    "rooms_held_for": "Rooms held for you for {time}",
 }
 
 _DE = {
@@ -236,6 +237,7 @@ _DE = {
     "choose_rooms": "Diese Zimmer wählen",
     "n_rooms": "{n} Zimmer",
     "room_for": "{room} für {n}",
+    "rooms_held_for": "Zimmer für Sie reserviert: noch {time}",
 }
 
 _FR = {
@@ -353,6 +355,7 @@ _FR = {
     "choose_rooms": "Choisir ces chambres",
     "n_rooms": "{n} chambres",
     "room_for": "{room} pour {n}",
+    "rooms_held_for": "Chambres réservées pour vous encore {time}",
 }
 
 _ES = {
@@ -468,6 +471,7 @@ _ES = {
     "choose_rooms": "Elegir estas habitaciones",
     "n_rooms": "{n} habitaciones",
     "room_for": "{room} para {n}",
+    "rooms_held_for": "Habitaciones reservadas para usted durante {time}",
 }
 
 _IT = {
@@ -582,6 +586,7 @@ _IT = {
     "choose_rooms": "Scegli queste camere",
     "n_rooms": "{n} camere",
     "room_for": "{room} per {n}",
+    "rooms_held_for": "Camere tenute per voi ancora per {time}",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": _EN, "de": _DE, "fr": _FR, "es": _ES, "it": _IT}

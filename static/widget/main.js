@@ -514,7 +514,7 @@ function startCountdown() {
     const hold = holdOf(checkout);
     if (!hold) return stopCountdown();
     const left = Date.parse(hold.expires_at) - api.now();
-    details.countdown(t('held_for', { time: minutesSeconds(left) }), left < 60000);
+    details.countdown(t(isGroup(hold) ? 'rooms_held_for' : 'held_for', { time: minutesSeconds(left) }), left < 60000);
     if (left <= 0) holdExpired();
   };
   tick();

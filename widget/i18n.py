@@ -106,6 +106,22 @@ _EN = {
         "Nothing is charged now. You allow {property} to keep this card and to charge it a "
         "no-show fee, within the cancellation policy, if you do not arrive."
     ),
+    "group_h": "Rooms for your group",
+    "group_intro": "No one room sleeps {guests} guests: book several rooms together.",
+    "group_none": (
+        "No rooms are free together for all {guests} of you on these dates. Try other dates."
+    ),
+    "several_rooms": "Book several rooms",
+    "count_rooms": "How many rooms of each type",
+    "counts_sleep": "These rooms sleep up to {beds}; you are {guests}.",
+    "counts_most": "At most {n} rooms in one booking.",
+    "counts_short": (
+        "These rooms cannot take your party: every room needs an adult, and a bed for each guest."
+    ),
+    "choose_rooms": "Choose these rooms",
+    "n_rooms": "{n} rooms",
+    "room_for": "{room} for {n}",
+    "rooms_held_for": "Rooms held for you for {time}",
 }
 
 _DE = {
@@ -202,6 +218,26 @@ _DE = {
         "Jetzt wird nichts abgebucht. Sie erlauben {property}, diese Karte zu hinterlegen und"
         " bei Nichtanreise eine Gebühr im Rahmen der Stornobedingungen abzubuchen."
     ),
+    "group_h": "Zimmer für Ihre Gruppe",
+    "group_intro": (
+        "Kein einzelnes Zimmer bietet Platz für {guests} Gäste: Buchen Sie mehrere Zimmer zusammen."
+    ),
+    "group_none": (
+        "Für diese Daten sind keine Zimmer für alle {guests} Gäste zusammen frei. "
+        "Versuchen Sie andere Daten."
+    ),
+    "several_rooms": "Mehrere Zimmer buchen",
+    "count_rooms": "Wie viele Zimmer jeder Art",
+    "counts_sleep": "Diese Zimmer bieten Platz für bis zu {beds}; Sie sind {guests}.",
+    "counts_most": "Höchstens {n} Zimmer in einer Buchung.",
+    "counts_short": (
+        "Diese Zimmer passen nicht zu Ihrer Gruppe: Jedes Zimmer braucht einen "
+        "Erwachsenen und ein Bett für jeden Gast."
+    ),
+    "choose_rooms": "Diese Zimmer wählen",
+    "n_rooms": "{n} Zimmer",
+    "room_for": "{room} für {n}",
+    "rooms_held_for": "Zimmer für Sie reserviert: noch {time}",
 }
 
 _FR = {
@@ -299,6 +335,27 @@ _FR = {
         " y débiter des frais de non-présentation, dans les limites des conditions "
         "d'annulation, si vous ne venez pas."
     ),
+    "group_h": "Chambres pour votre groupe",
+    "group_intro": (
+        "Aucune chambre ne peut accueillir {guests} personnes : réservez plusieurs "
+        "chambres ensemble."
+    ),
+    "group_none": (
+        "Aucune combinaison de chambres n'est libre pour vous {guests} à ces dates. "
+        "Essayez d'autres dates."
+    ),
+    "several_rooms": "Réserver plusieurs chambres",
+    "count_rooms": "Combien de chambres de chaque type",
+    "counts_sleep": "Ces chambres accueillent jusqu'à {beds} personnes ; vous êtes {guests}.",
+    "counts_most": "Au plus {n} chambres par réservation.",
+    "counts_short": (
+        "Ces chambres ne conviennent pas à votre groupe : chaque chambre demande un "
+        "adulte, et un lit par personne."
+    ),
+    "choose_rooms": "Choisir ces chambres",
+    "n_rooms": "{n} chambres",
+    "room_for": "{room} pour {n}",
+    "rooms_held_for": "Chambres réservées pour vous encore {time}",
 }
 
 _ES = {
@@ -396,6 +453,25 @@ _ES = {
         "Ahora no se cobra nada. Permite a {property} guardar esta tarjeta y cobrar en ella "
         "un cargo por no presentarse, dentro de la política de cancelación, si no llega."
     ),
+    "group_h": "Habitaciones para su grupo",
+    "group_intro": (
+        "Ninguna habitación admite {guests} huéspedes: reserve varias habitaciones juntas."
+    ),
+    "group_none": (
+        "No hay habitaciones libres juntas para los {guests} en estas fechas. Pruebe otras fechas."
+    ),
+    "several_rooms": "Reservar varias habitaciones",
+    "count_rooms": "Cuántas habitaciones de cada tipo",
+    "counts_sleep": "Estas habitaciones admiten hasta {beds}; ustedes son {guests}.",
+    "counts_most": "Como máximo {n} habitaciones por reserva.",
+    "counts_short": (
+        "Estas habitaciones no sirven para su grupo: cada habitación necesita un adulto "
+        "y una cama por huésped."
+    ),
+    "choose_rooms": "Elegir estas habitaciones",
+    "n_rooms": "{n} habitaciones",
+    "room_for": "{room} para {n}",
+    "rooms_held_for": "Habitaciones reservadas para usted durante {time}",
 }
 
 _IT = {
@@ -493,6 +569,24 @@ _IT = {
         "addebitarvi una penale di mancato arrivo, entro la politica di cancellazione, se non"
         " arrivi."
     ),
+    "group_h": "Camere per il vostro gruppo",
+    "group_intro": "Nessuna camera ospita {guests} persone: prenotate più camere insieme.",
+    "group_none": (
+        "Nessuna combinazione di camere è libera per tutti voi {guests} in queste date. "
+        "Provate altre date."
+    ),
+    "several_rooms": "Prenota più camere",
+    "count_rooms": "Quante camere di ogni tipo",
+    "counts_sleep": "Queste camere ospitano fino a {beds} persone; siete in {guests}.",
+    "counts_most": "Al massimo {n} camere per prenotazione.",
+    "counts_short": (
+        "Queste camere non bastano al vostro gruppo: ogni camera richiede un adulto e un "
+        "letto per ospite."
+    ),
+    "choose_rooms": "Scegli queste camere",
+    "n_rooms": "{n} camere",
+    "room_for": "{room} per {n}",
+    "rooms_held_for": "Camere tenute per voi ancora per {time}",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": _EN, "de": _DE, "fr": _FR, "es": _ES, "it": _IT}

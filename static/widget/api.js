@@ -18,7 +18,9 @@ import { ApiError, OfflineError } from './errors.js';
  *   inputs?: Record<string, number | boolean>,
  *   payment_schedule?: {due: string, amount: number}[],
  *   nights: {date: string, amount: number, lines: NightLine[]}[], stay_lines: StayLine[]}} Quote */
-/** @typedef {{id: string, token: string, expires_at: string, quote: Quote}} Hold */
+/** A hold; of several rooms, with `quotes` (one a room) and the group's money.
+ * @typedef {{id: string, token: string, expires_at: string, quote: Quote, quotes?: Quote[],
+ *   total?: number, due_now?: number, payment_schedule?: {due: string, amount: number}[]}} Hold */
 
 /**
  * What the quote has paid online in all (now and later, by its payment schedule); the rest
@@ -31,7 +33,9 @@ export function paidOnline(quote) {
   return schedule.length ? schedule.reduce((sum, part) => sum + part.amount, 0) : quote.due_now;
 }
 /** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
-/** @typedef {{reference: string, manage_url?: string}} Booking */
+/** @typedef {{room_type: string, adults: number | null, children: number[], total: Money,
+ *   status?: string}} BookedRoom */
+/** @typedef {{reference: string, manage_url?: string, rooms?: BookedRoom[]}} Booking */
 /** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,
  *   children: number[], rate_plan?: string | null, extras?: Record<string, number>,
  *   inputs?: Record<string, number | boolean>}} StayRequest */
@@ -122,7 +126,9 @@ export function createApi({ session, offline, fetch: send = fetch.bind(globalThi
     /** The stay under every plan that sells the room type, in the owner's order.
      * @param {string} slug @param {StayRequest} stay @returns {Promise<{quotes: Quote[]}>} */
     plans: (slug, stay) => call('POST', `/properties/${slug}/quotes/all-plans`, stay),
-    /** @param {string} slug @param {StayRequest & {quote_hash: string}} stay @returns {Promise<Hold>} */
+    /** One room (`room_type`, its party, `quote_hash`), or several (`rooms`).
+     * @param {string} slug @param {(StayRequest & {quote_hash: string}) | {check_in: string,
+     *   check_out: string, rooms: import('./group.js').GroupRoom[]}} stay @returns {Promise<Hold>} */
     hold: (slug, stay) => call('POST', `/properties/${slug}/holds`, stay),
     /** @param {Hold} hold */
     release: (hold) => call('DELETE', `/holds/${hold.id}`, undefined, holdHeaders(hold)),

@@ -5,6 +5,7 @@
 import { paidOnline } from './api.js';
 import { el } from './dom.js';
 import { longDate, shortDate } from './format.js';
+import { roomsList } from './group-view.js';
 import { cancellationLine, nameIn, termsLine } from './plans.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
@@ -77,11 +78,15 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
     heading,
     paymentBox,
     /** Shows the details form for the held quote, sold under `plan` (none: the property
-     * sells no plans). @param {Quote} q @param {RatePlan | null} plan */
-    open(q, plan) {
-      summary.replaceChildren(...[el('p', {}, el('strong', { text: roomName(q) }),
+     * sells no plans); for several rooms, what they cost together, and `rooms` each.
+     * @param {Quote} q @param {RatePlan | null} plan
+     * @param {import('./group-view.js').ListedRoom[] | null} [rooms] */
+    open(q, plan, rooms) {
+      summary.replaceChildren(...[el('p', {}, el('strong', { text: rooms ? t('n_rooms', { n: rooms.length }) : roomName(q) }),
         ' · ' + t(q.nights.length === 1 ? 'one_night' : 'selected', { nights: q.nights.length,
           check_in: longDate(language, q.check_in), check_out: longDate(language, q.check_out) })),
+      rooms ? roomsList({ 'data-testid': 'group-rooms' }, rooms, q.currency, { t, money, place }) : null,
+      rooms ? el('p', { text: t('total') + ': ' + money(q.total, q.currency) }) : null,
       plan ? el('p', { 'data-testid': 'chosen-plan' }, el('strong', { text: nameIn(plan.names, language, plan.slug) }),
         ' · ' + t(cancellationLine(plan.cancellation_policy).key, cancellationLine(plan.cancellation_policy).values)) : null,
       el('p', { 'data-testid': 'payment-terms', text: termsLine(q, t, (n) => money(n, q.currency), (d) => shortDate(language, d)) }),
@@ -153,13 +158,16 @@ export function confirmationView({ language, t, money, place }) {
       const room = place.room_types.find((r) => r.slug === q.room_type);
       const plan = (place.rate_plans || []).find((p) => p.slug === q.rate_plan);
       const heading = el('h2', { id: 'done-h', tabindex: '-1', text: t('confirmed') });
+      const booked = (booking.rooms || []).filter((r) => r.status !== 'cancelled');
       const rest = q.total - paidOnline(q);
       const atProperty = rest > 0 ? ' · ' + t('pay_at_property') + ': ' + money(rest, q.currency) : '';
       section.replaceChildren(heading,
         el('p', {}, t('reference') + ': ', el('strong', { 'data-testid': 'booking-reference', text: booking.reference })),
-        el('p', {}, el('strong', { text: room ? room.name : q.room_type }),
+        el('p', {}, el('strong', { text: booked.length > 1 ? t('n_rooms', { n: booked.length }) : room ? room.name : q.room_type }),
           plan ? ' · ' + nameIn(plan.names, language, plan.slug) : '',
           ' · ' + longDate(language, q.check_in) + ' – ' + longDate(language, q.check_out)),
+        booked.length > 1 ? roomsList({ 'data-testid': 'booked-rooms' },
+          booked.map((r) => ({ ...r, adults: r.adults || 0, total: r.total.amount })), q.currency, { t, money, place }) : '',
         el('p', { text: t('total') + ': ' + money(q.total, q.currency) + atProperty }),
         el('p', { 'data-testid': 'confirmation-terms',
           text: termsLine(q, t, (n) => money(n, q.currency), (d) => shortDate(language, d)) }),

@@ -8,7 +8,7 @@
  *   check_in_time: string, check_out_time: string, room_types: RoomType[],
  *   cancellation_policy: import('./plans.js').Policy,
  *   rate_plans?: import('./plans.js').RatePlan[], extras?: import('./plans.js').Extra[],
- *   inputs?: import('./plans.js').Question[]}} Place */
+ *   inputs?: import('./plans.js').Question[], max_rooms_per_booking?: number}} Place */
 /** The priced months a fresh widget shows first, rendered into the page for the party it
  * starts with, by the first day of each month: the widget draws them without asking.
  * @typedef {{adults: number, children: number[],

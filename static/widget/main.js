@@ -16,6 +16,8 @@ import { el } from './dom.js';
 import { ApiError, codeOf, outcomeOf } from './errors.js';
 import { extrasView } from './extras-view.js';
 import { formatMoney, longDate, minutesSeconds, sentence } from './format.js';
+import { guestsOf, heldQuote, isGroup, roomsKey } from './group.js';
+import { groupView } from './group-view.js';
 import { createHost } from './host.js';
 import { partyView } from './party-view.js';
 import { createPayment } from './payment.js';
@@ -59,9 +61,14 @@ window.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !e.default
 const payment = createPayment({ provider: cfg.payment_provider, key: cfg.stripe_publishable_key,
   language, offline: t('offline') });
 const store = choicesStore(storage, 'innkeep:' + place.slug + ':' + cfg.widget_id);
-const maxGuests = Math.max(1, ...place.room_types.map((r) => r.max_guests));
+const biggest = Math.max(1, ...place.room_types.map((r) => r.max_guests));
+const maxRooms = place.max_rooms_per_booking || 4;
+// A party no one room sleeps books several rooms together.
+const maxGuests = biggest * maxRooms;
 const choices = initialChoices(store.load(), cfg.options, maxGuests, today);
 const calendar = createCalendar(async (month, party, revalidate) => {
+  // For a group, the nights any room is free (and a room's price from).
+  if (guestsOf(party) > biggest) party = { adults: 1, children: [] };
   const params = new URLSearchParams({ start: month, end: addMonths(month, 1), adults: String(party.adults) });
   if (party.children.length) params.set('children', party.children.join(','));
   return roomsOf(await api.calendar(place.slug, params, revalidate), cfg.options.room_type);
@@ -131,11 +138,12 @@ const rooms = roomsView({ language, t, money, roomTypes: place.room_types, plans
   choose: takeHold, pickPlan });
 const extras = extrasView({ language, t, money, chosen: additions, changed: additionsChanged });
 rooms.heading.after(extras.section);
+const group = groupView({ t, money, place, maxRooms, api, hold: takeGroup, failed: failureIn });
 const details = checkoutView({ language, t, money, place, choices, saved: save, pay });
 const confirmation = confirmationView({ language, t, money, place });
 
 const title = /** @type {HTMLElement} */ (app.querySelector('.title'));
-app.replaceChildren(title, party.section, dates.section, rooms.section, details.section, confirmation.section);
+app.replaceChildren(title, party.section, dates.section, rooms.section, group.section, details.section, confirmation.section);
 
 /* ---------------------------------------------------------------- the calendar */
 
@@ -256,6 +264,7 @@ function forgetStay() {
   offers = [];
   clearTimeout(repriceTimer);
   rooms.section.hidden = true;
+  group.hide();
   details.section.hidden = true;
   host.reportHeight();
 }
@@ -307,6 +316,14 @@ async function loadRooms(moveFocus, notice, quietly) {
   const { checkIn, checkOut } = choices;
   if (!checkIn || !checkOut) return;
   const free = stayCheck(nightsOn, checkIn, checkOut).rooms;
+  const oversized = guestsOf(partyOf(choices)) > biggest;
+  if (!quietly) group.show({ check_in: checkIn, check_out: checkOut }, partyOf(choices), oversized);
+  if (oversized) {
+    if (notice) errorIn(group.section, notice[0], notice[1]);
+    else clearError();
+    if (moveFocus) group.heading.focus();
+    return host.reportHeight();
+  }
   if (!quietly) {
     rooms.loading();
     drawAdditions(free);
@@ -339,7 +356,9 @@ async function loadRooms(moveFocus, notice, quietly) {
   rehold();
 }
 
-const drawRooms = () => rooms.draw(offers, holdOf(checkout)?.quote || null);
+/** The room held alone, if any (a group's rooms are shown in the checkout). */
+const heldAlone = () => { const h = holdOf(checkout); return h && !isGroup(h) ? h : null; };
+const drawRooms = () => rooms.draw(offers, heldAlone()?.quote || null);
 
 /** The guest picked another plan for a room: its price is shown; a room already held is
  * held again under that plan. @param {Quote} quote */
@@ -360,7 +379,7 @@ function additionsChanged() {
 /** The held room's shown offer differs from what is held (another plan, other extras):
  * hold it again as shown, so what the guest pays is what they see. */
 function rehold() {
-  const held = holdOf(checkout);
+  const held = heldAlone();
   if (!held || checkout.phase !== 'held') return;
   const shown = offers.find((o) => o.chosen.room_type === held.quote.room_type)?.chosen;
   if (shown && shown.quote_hash !== held.quote.quote_hash) takeHold(shown);
@@ -403,6 +422,45 @@ async function takeHold(quote) {
     move({ type: 'refused' });
     await holdRefused(error, quote);
   }
+}
+
+/** The guest chose several rooms: they are held together (any room held before is let go
+ * first). @param {import('./group.js').GroupRoom[]} wanted */
+async function takeGroup(wanted) {
+  const held = holdOf(checkout);
+  const key = 'rooms:' + roomsKey(wanted);
+  const { checkIn, checkOut } = choices;
+  if (held && groupKeys.get(held.id) === key) return details.heading.focus();
+  if (!checkIn || !checkOut || !move({ type: 'choose', room_type: key })) return;
+  if (held) await api.release(held).catch(() => { /* it expires by itself anyway */ });
+  stopCountdown();
+  clearError();
+  try {
+    const hold = await api.hold(place.slug, { check_in: checkIn, check_out: checkOut, rooms: wanted });
+    if (!move({ type: 'held', hold })) return release(hold);
+    groupKeys.set(hold.id, key);
+    groupParties.set(hold.id, wanted);
+    host.emit('hold', { room_type: hold.quote.room_type, rooms: wanted.length, expires_at: hold.expires_at,
+      total: heldQuote(hold).total, currency: hold.quote.currency, check_in: checkIn, check_out: checkOut });
+    drawRooms();
+    openCheckout(hold);
+  } catch (error) {
+    move({ type: 'refused' });
+    if (outcomeOf(error) === 'taken') await refreshStay([t('taken') + ' ' + t('offer_free'), 'taken']);
+    else failureIn(group.section, error);
+    host.reportHeight();
+  }
+}
+/** @type {Map<string, string>} what each group hold was asked as */
+const groupKeys = new Map();
+/** @type {Map<string, import('./group.js').GroupRoom[]>} each group hold's rooms and parties */
+const groupParties = new Map();
+
+/** A group hold's rooms, each with its party and price, for the checkout. @param {Hold} hold */
+function heldRooms(hold) {
+  const parties = groupParties.get(hold.id) || [];
+  return (hold.quotes || []).map((q, i) => ({ room_type: q.room_type, adults: parties[i]?.adults || 0,
+    children: parties[i]?.children || [], total: q.total }));
 }
 
 /** @param {unknown} error @param {Quote} quote */
@@ -456,7 +514,7 @@ function startCountdown() {
     const hold = holdOf(checkout);
     if (!hold) return stopCountdown();
     const left = Date.parse(hold.expires_at) - api.now();
-    details.countdown(t('held_for', { time: minutesSeconds(left) }), left < 60000);
+    details.countdown(t(isGroup(hold) ? 'rooms_held_for' : 'held_for', { time: minutesSeconds(left) }), left < 60000);
     if (left <= 0) holdExpired();
   };
   tick();
@@ -481,7 +539,8 @@ function holdExpired() {
 /** @param {Hold} hold */
 function openCheckout(hold) {
   const plan = plans.find((p) => p.slug === hold.quote.rate_plan) || null;
-  details.open(hold.quote, plan);
+  const quote = heldQuote(hold);
+  details.open(quote, plan, isGroup(hold) ? heldRooms(hold) : null);
   if (details.section.contains(errorBox)) clearError();
   startCountdown();
   // Paid at the property: a card only where the plan keeps one as a guarantee.
@@ -490,7 +549,7 @@ function openCheckout(hold) {
     payment.none();
     details.paymentBox.replaceChildren();
   } else if (payment.usesStripe) {
-    payment.mount(details.paymentBox, hold.quote, guarantee, host.reportHeight)
+    payment.mount(details.paymentBox, quote, guarantee, host.reportHeight)
       .catch((error) => failureIn(details.section, error));
   } else {
     details.paymentBox.replaceChildren(el('p', { class: 'muted', text: t('demo_payment') }));
@@ -543,7 +602,7 @@ async function paymentFailed(error, hold) {
       ? [t('taken') + ' ' + t('offer_free'), 'taken'] : [t('hold_expired'), 'hold_expired']);
   } else {
     move({ type: 'failed' });
-    details.payable(hold.quote);
+    details.payable(heldQuote(hold));
     failureIn(details.section, error, true);
     if (error instanceof ApiError) details.markField(error.body.field);
   }
@@ -553,14 +612,15 @@ async function paymentFailed(error, hold) {
 /** @param {import('./api.js').Booking} booking @param {Hold} hold */
 function booked(booking, hold) {
   stopCountdown();
-  party.section.hidden = dates.section.hidden = rooms.section.hidden = details.section.hidden = true;
-  confirmation.show(booking, hold.quote, choices.guest.email);
+  party.section.hidden = dates.section.hidden = rooms.section.hidden = group.section.hidden = details.section.hidden = true;
+  const quote = heldQuote(hold);
+  confirmation.show(booking, quote, choices.guest.email);
   // What the guest typed is no longer needed in this tab.
   choices.guest = noGuest();
   choices.checkIn = choices.checkOut = null;
   choices.accept = false;
   save();
-  host.emit('booked', { reference: booking.reference, total: hold.quote.total, currency: hold.quote.currency });
+  host.emit('booked', { reference: booking.reference, total: quote.total, currency: quote.currency });
   host.reportHeight();
 }
 

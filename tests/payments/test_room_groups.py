@@ -312,6 +312,8 @@ async def test_a_property_sets_its_rooms_per_booking_and_quotas_follow(
     assert answer.status_code == 201, answer.text
     sixth = await demo_api.post(HOLDS, json=rooms("garden-single"))
     assert sixth.status_code == 429, sixth.text
+    described = (await demo_api.get("/api/v1/properties/demo")).json()
+    assert described["max_rooms_per_booking"] == 5  # the widget counts rooms up to it
     apply_property(demo_property, parse_property(with_rooms_per_booking(property_toml(), 2)))
     # Workers learn of the applied file through a notification: give it a moment to arrive.
     for _ in range(50):
@@ -323,6 +325,15 @@ async def test_a_property_sets_its_rooms_per_booking_and_quotas_follow(
         await asyncio.sleep(0.1)
     assert three.status_code == 422, three.text
     assert three.json()["field"] == "rooms" and "at most 2" in three.json()["message"]
+    described = (await demo_api.get("/api/v1/properties/demo")).json()
+    assert described["max_rooms_per_booking"] == 2
+    apply_property(demo_property, parse_property(property_toml()))
+    for _ in range(50):
+        described = (await demo_api.get("/api/v1/properties/demo")).json()
+        if "max_rooms_per_booking" not in described:
+            break
+        await asyncio.sleep(0.1)
+    assert "max_rooms_per_booking" not in described  # the default, 4, goes without saying
 
 
 def test_rooms_per_booking_is_checked_in_the_property_file() -> None:

@@ -102,6 +102,8 @@ class PropertyOut(msgspec.Struct, frozen=True, omit_defaults=True):
     rate_plans: list[RatePlanOut] = []
     extras: list[ExtraOut] = []
     inputs: list[InputOut] = []
+    #: The most rooms one booking (one hold) may have; left out at the default, 4.
+    max_rooms_per_booking: int = 4
 
 
 def _names(names: str | dict[str, str] | None, locale: str) -> dict[str, str]:
@@ -233,4 +235,5 @@ async def public_property(conn: Conn, slug: str) -> PropertyOut:
             extras_from_row(row["extras"]), [p.slug for p in plans], slugs, locale, currency
         ),
         inputs=_inputs_out(row["pricing_rules"], currency),
+        max_rooms_per_booking=int(row["max_rooms_per_booking"]),
     )

@@ -101,7 +101,7 @@ UPDATE property SET version = version + 1, updated_at = now() WHERE id = %(prope
 -- name: public_property
 SELECT p.id, p.slug, p.name, p.time_zone, p.currency, p.locale, p.check_in_time,
        p.check_out_time, p.cancellation_policy, p.allowed_origins, p.version,
-       p.rate_plans, p.extras, p.pricing_rules,
+       p.rate_plans, p.extras, p.pricing_rules, p.max_rooms_per_booking,
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
 FROM property p WHERE p.slug = %(slug)s
 

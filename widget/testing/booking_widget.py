@@ -52,6 +52,13 @@ TEST_IDS = (
     "plan",
     "extra",
     "input",
+    "group",
+    "combination",
+    "several-rooms",
+    "room-counts",
+    "room-count",
+    "choose-rooms",
+    "group-rooms",
 )
 #: Test ids the page object looks for in steps the widget does not show yet (rate plans,
 #: extras, a card form): absent today, so those steps are skipped or refused plainly.
@@ -171,19 +178,48 @@ class BookingWidget:
         adults: int | None = None,
         children_ages: list[int] | None = None,
     ) -> None:
-        """Pick the party and the nights (ISO dates); waits until rooms are offered."""
+        """Pick the party and the nights (ISO dates); waits until rooms are offered (for a
+        party no one room sleeps, the rooms for the group)."""
         self.set_party(adults, children_ages)
         self.show_month_of(check_in)
         self.night(check_in).click()
         self.show_month_of(check_out)
         self.night(check_out).click()
-        expect(self.by_id("room-type").first).to_be_visible()
+        offered = self.by_id("room-type").or_(self.by_id("combination"))
+        expect(offered.or_(self.by_id("room-counts")).first).to_be_visible()
 
     def choose_room(self, slug: str, *, expect_hold: bool = True) -> None:
         """Choose a room type; by default waits until its hold's countdown shows."""
         self.room(slug).get_by_test_id("choose").click()
         if expect_hold:
             expect(self.countdown()).to_be_visible()
+
+    def choose_rooms(
+        self, counts: dict[str, int] | None = None, *, way: int = 0, expect_hold: bool = True
+    ) -> None:
+        """Book several rooms together. With ``counts`` (room type slug → how many), count
+        them ("Book several rooms" is opened where it is closed) and choose them: the party
+        is split over them with an adult in every room. Without, choose the ``way``-th of the
+        ways offered to a party no one room sleeps (0: the cheapest). By default waits until
+        the rooms are held (the countdown shows)."""
+        group = self.by_id("group")
+        if counts is None:
+            group.get_by_test_id("combination").nth(way).get_by_test_id("choose-rooms").click()
+        else:
+            form = group.get_by_test_id("room-counts")
+            if not form.is_visible():
+                group.get_by_test_id("several-rooms").click()
+            for slug, count in counts.items():
+                form.locator(f'[data-testid=room-count][data-slug="{slug}"]').select_option(
+                    str(count)
+                )
+            form.get_by_test_id("choose-rooms").click()
+        if expect_hold:
+            expect(self.countdown()).to_be_visible()
+
+    def held_rooms(self) -> Locator:
+        """The rooms held together, one per item (``data-slug``: its type), in the checkout."""
+        return self.by_id("group-rooms").locator("li")
 
     def choose_plan(self, slug: str | None = None, room: str | None = None) -> None:
         """Choose a rate plan for ``room`` (by default the room held, else the first offered):

@@ -1,0 +1,117 @@
+"""Several rooms in one checkout, as a guest meets them: a family no one room sleeps is
+offered the ways to book several rooms (cheapest first), picks one, pays once and gets one
+booking with its rooms; any party may also count the rooms it wants.
+
+The suite's guesthouse (e2e/property.toml): twin rooms sleep three (three of them), the
+last room two; so a family of five needs two rooms."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import Deployment
+from e2e.widget_steps import assert_accessible
+from widget.testing.booking_widget import BookingWidget
+
+HOLDS = "/holds"
+FAMILY = {"adults": 2, "children_ages": [4, 8, 12]}
+
+
+def eur(minor: int) -> str:
+    return f"€{minor / 100:,.2f}"
+
+
+def opened(page: Page, deployment: Deployment) -> tuple[str, BookingWidget]:
+    """A property of the test's own (its rooms free whatever other tests book), opened."""
+    deployment.needs(HOLDS)
+    slug = deployment.new_property()
+    page.goto(deployment.page(slug=slug))
+    return slug, BookingWidget.find(page)
+
+
+def ways_offered(page: Page, deployment: Deployment, slug: str, stay: dict[str, Any]) -> Any:
+    """The API's own offers for the family: what the widget must show, in its order."""
+    answer = page.request.post(
+        f"{deployment.service}/api/v1/properties/{slug}/quotes",
+        data={"room_type": "twin", **stay, "adults": 2, "children": FAMILY["children_ages"]},
+    )
+    assert answer.status == 422, answer.text()
+    return answer.json()["combinations"]
+
+
+def test_two_rooms_for_a_family_of_five(page: Page, deployment: Deployment, stays: Any) -> None:
+    slug, widget = opened(page, deployment)
+    check_in, check_out = stays(2)
+    widget.pick_stay(check_in, check_out, **FAMILY)  # type: ignore[arg-type]
+    offers = ways_offered(page, deployment, slug, {"check_in": check_in, "check_out": check_out})
+    assert len(offers) >= 2
+    # The ways the API offers, cheapest first, with their totals; no single room is offered.
+    shown = widget.by_id("combination")
+    expect(shown).to_have_count(len(offers))
+    for n, offer in enumerate(offers):
+        expect(shown.nth(n)).to_contain_text(eur(offer["total"]["amount"]))
+    expect(widget.by_id("room-type")).to_have_count(0)
+    assert_accessible(widget.frame)
+
+    with page.expect_request(lambda r: r.url.endswith(HOLDS)) as held:
+        widget.choose_rooms()
+    assert held.value.post_data_json["rooms"] == offers[0]["rooms"]
+    # The checkout lists each room, and one payment for the group.
+    rooms = [room["room_type"] for room in offers[0]["rooms"]]
+    expect(widget.held_rooms()).to_have_count(2)
+    for n, room_type in enumerate(rooms):
+        expect(widget.held_rooms().nth(n)).to_have_attribute("data-slug", room_type)
+    expect(widget.by_id("pay")).to_contain_text(eur(offers[0]["due_now"]["amount"]))
+    expect(widget.countdown()).to_contain_text("Rooms held for you")
+    assert_accessible(widget.frame)
+
+    widget.fill_guest()
+    widget.pay()
+    reference = widget.expect_confirmation()
+    expect(widget.by_id("booked-rooms").locator("li")).to_have_count(2)
+    link = widget.by_id("manage-link").get_attribute("href") or ""
+    booking = page.request.get(
+        f"{deployment.service}/api/v1/bookings/{reference}",
+        headers={"X-Booking-Secret": parse_qs(urlsplit(link).query)["key"][0]},
+    ).json()
+    assert [r["room_type"] for r in booking["rooms"]] == rooms
+    assert sum(r["adults"] + len(r["children"]) for r in booking["rooms"]) == 5
+    assert booking["total"]["amount"] == offers[0]["total"]["amount"]
+    # The guest's manage page lists both rooms.
+    page.goto(link)
+    expect(page.get_by_test_id("rooms").locator("li")).to_have_count(2)
+
+
+def test_a_couple_counts_two_rooms_and_holds_them(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    _, widget = opened(page, deployment)
+    check_in, check_out = stays(2)
+    widget.pick_stay(check_in, check_out, adults=2)
+    # The party fits one room: the rooms are offered as ever, several only when asked.
+    expect(widget.room("twin")).to_be_visible()
+    expect(widget.by_id("room-counts")).to_be_hidden()
+    summary = widget.by_id("several-rooms")
+    summary.focus()
+    page.keyboard.press("Enter")
+    count = widget.frame.locator('[data-testid=room-count][data-slug="twin"]')
+    expect(count).to_be_visible()
+    # One room more than adults: refused, saying why, and nothing is held.
+    count.select_option("3")
+    widget.by_id("room-counts").get_by_test_id("choose-rooms").click()
+    expect(widget.by_id("room-counts")).to_contain_text("every room needs an adult")
+    expect(widget.countdown()).to_be_hidden()
+    with page.expect_response(lambda r: r.url.endswith(HOLDS)) as held:
+        widget.choose_rooms({"twin": 2})
+    assert held.value.request.post_data_json["rooms"] == [
+        {"room_type": "twin", "adults": 1, "children": []},
+        {"room_type": "twin", "adults": 1, "children": []},
+    ]
+    # What the counted rooms cost was shown before they were held, and is what the hold costs.
+    total = held.value.json()["total"]
+    expect(widget.by_id("room-counts")).to_contain_text(f"Total: {eur(total)}")
+    expect(widget.held_rooms()).to_have_count(2)
+    assert_accessible(widget.frame)

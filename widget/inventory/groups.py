@@ -295,6 +295,8 @@ class BookedRoom(msgspec.Struct, frozen=True, omit_defaults=True):
     #: The room's own status: ``held``, ``confirmed``, or ``cancelled`` (a room of a group
     #: may be cancelled alone).
     status: str | None = None
+    #: What cancelling this room alone gave back (absent unless it was).
+    refund: MoneyOut | None = None
 
 
 async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
@@ -314,6 +316,9 @@ async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
                 quote.rate_plan,
                 dict(quote.extras),
                 row["status"],
+                None
+                if row["refund_amount"] is None
+                else MoneyOut(row["refund_amount"], quote.currency),
             )
         )
     return found

@@ -202,6 +202,42 @@ def _cancelled(booking: BookingMail, test_payment: bool, refund: int | None) -> 
     ]
 
 
+def room_cancelled(
+    booking: BookingMail, position: int, refund: int, test_payment: bool
+) -> list[Message]:
+    """The guest's notice that room ``position`` of their booking was cancelled alone (the
+    rest stands), naming the room and what its cancellation refunds; and the owner's copy."""
+    language = language_of(booking.guest.language)
+    ctx = _context(booking, language, test_payment)
+    words = ctx["t"]
+    room = (booking.group_rooms or [])[position]
+    plan = plan_label(booking.rate_plans, room.quote.rate_plan, language)
+    ctx = {
+        **ctx,
+        "intro": words["room_cancelled_intro"].format(property=booking.property_name),
+        "room": f"{room.room_type_name} ({plan})" if plan else room.room_type_name,
+        "rate": None,
+        "refund": money(refund, booking.currency, language),
+    }
+    env = _templates()
+    subject = words["room_cancelled_subject"].format(
+        property=booking.property_name, reference=booking.reference
+    )
+    text = env.get_template("guest_cancelled.txt").render(ctx)
+    html = env.get_template("guest_cancelled.html").render(ctx)
+    return [
+        Message("guest_room_cancellation", booking.guest.email, subject, text, html),
+        Message(
+            "owner_room_cancellation",
+            booking.contact_email,
+            f"Room cancelled: {room.room_type_name} of booking {booking.reference} "
+            f"({ctx['name']}), refund {money(refund, booking.currency, 'en')}",
+            text,
+            html,
+        ),
+    ]
+
+
 def plain_message(kind: str, recipient: str, subject: str, lines: list[str]) -> Message:
     """A short plain e-mail (its HTML the same lines, escaped)."""
     text = "\n\n".join(lines) + "\n"

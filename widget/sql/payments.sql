@@ -639,3 +639,8 @@ WHERE r.reference = %(reference)s AND c.reservation_id = r.id AND c.kind = 'bala
 RETURNING c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reason,
           r.status::text AS booking_status, r.reference, r.customer_ref,
           r.payment_method_ref
+
+-- name: record_guest_event
+-- What the guest did themselves (on the manage page), in the booking's console history.
+INSERT INTO console_event (property_id, reservation_id, actor, action, detail)
+SELECT property_id, id, 'guest', %(action)s, %(detail)s FROM reservation WHERE id = %(id)s

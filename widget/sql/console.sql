@@ -312,6 +312,25 @@ WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
   AND property_id = %(property_id)s
 RETURNING id
 
+-- name: group_room_for_move
+-- Room ``position`` (1 or more) of the group whose first room is ``id``.
+SELECT m.id, m.unit_id, u.name AS unit, m.status::text AS status
+FROM reservation m JOIN unit u ON u.id = m.unit_id
+WHERE m.group_id = %(id)s AND m.id <> %(id)s AND m.group_position = %(position)s
+
+-- name: move_group_room
+-- Fenced by the booking's version (its first room's, which the page read, is changed too,
+-- so stale pages refuse); the exclusion constraint refuses a unit that is not free.
+WITH lead AS (
+    UPDATE reservation SET version = version + 1, updated_at = now()
+    WHERE id = %(group_id)s AND version = %(version)s AND status = 'confirmed'
+      AND property_id = %(property_id)s
+    RETURNING id)
+UPDATE reservation r SET unit_id = %(unit_id)s, version = r.version + 1, updated_at = now()
+FROM lead
+WHERE r.id = %(id)s AND r.group_id = lead.id AND r.id <> lead.id AND r.status = 'confirmed'
+RETURNING r.id
+
 -- name: expire_lapsed_holds_of_unit
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
@@ -319,7 +338,11 @@ WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_n
   AND stay && daterange(%(check_in)s, %(check_out)s)
 
 -- name: in_the_way_of_move
-SELECT status::text AS status, reference, lower(stay) AS first_night,
+-- A group's other rooms carry no reference: they are named by their booking's.
+SELECT status::text AS status,
+       coalesce(reference, (SELECT g.reference FROM reservation g
+                            WHERE g.id = reservation.group_id)) AS reference,
+       lower(stay) AS first_night,
        upper(stay) - 1 AS last_night, hold_expires_at, block_reason
 FROM reservation
 WHERE unit_id = %(unit_id)s AND id <> %(id)s AND stay && daterange(%(check_in)s, %(check_out)s)

@@ -2657,6 +2657,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_action": "Change dates…",
         "dates_title": "Change the dates",
         "dates_what": "The stay becomes {first} to {last}, in {unit}, priced as it is sold today:",
+        "dates_what_rooms": (
+            "Every room of the booking moves to {first} to {last} ({units}), each "
+            "priced as it is sold today:"
+        ),
         "dates_new_total": "New total {new} (was {old}).",
         "settle_none": "What was paid online stays as it is.",
         "settle_refund": "{amount} is refunded to the guest's card through the payment provider.",
@@ -2692,6 +2696,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_action": "Daten ändern…",
         "dates_title": "Die Daten ändern",
         "dates_what": "Der Aufenthalt wird {first} bis {last}, in {unit}, zum heutigen Preis:",
+        "dates_what_rooms": (
+            "Alle Zimmer der Buchung werden auf {first} bis {last} verlegt "
+            "({units}), jedes zum heutigen Preis:"
+        ),
         "dates_new_total": "Neuer Gesamtpreis {new} (vorher {old}).",
         "settle_none": "Was online bezahlt wurde, bleibt wie es ist.",
         "settle_refund": (
@@ -2735,6 +2743,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_what": (
             "Le séjour devient du {first} au {last}, dans {unit}, au prix d'aujourd'hui :"
         ),
+        "dates_what_rooms": (
+            "Toutes les chambres de la réservation passent du {first} au {last} ({units}), "
+            "chacune au prix d'aujourd'hui :"
+        ),
         "dates_new_total": "Nouveau total {new} (avant {old}).",
         "settle_none": "Ce qui a été payé en ligne reste inchangé.",
         "settle_refund": (
@@ -2777,6 +2789,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_action": "Cambiar fechas…",
         "dates_title": "Cambiar las fechas",
         "dates_what": "La estancia pasa a ser del {first} al {last}, en {unit}, al precio de hoy:",
+        "dates_what_rooms": (
+            "Todas las habitaciones de la reserva pasan al {first} – {last} "
+            "({units}), cada una al precio de hoy:"
+        ),
         "dates_new_total": "Nuevo total {new} (antes {old}).",
         "settle_none": "Lo pagado en línea no cambia.",
         "settle_refund": (
@@ -2818,6 +2834,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_action": "Cambia date…",
         "dates_title": "Cambiare le date",
         "dates_what": "Il soggiorno diventa dal {first} al {last}, in {unit}, al prezzo di oggi:",
+        "dates_what_rooms": (
+            "Tutte le camere della prenotazione passano dal {first} al {last} "
+            "({units}), ciascuna al prezzo di oggi:"
+        ),
         "dates_new_total": "Nuovo totale {new} (prima {old}).",
         "settle_none": "Quanto pagato online resta com'è.",
         "settle_refund": (

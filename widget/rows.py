@@ -278,6 +278,9 @@ class Booking(msgspec.Struct, frozen=True):
     payment_method_ref: str | None = None
     #: The balance charged after booking, if the plan has one.
     balance: BalanceRow | None = None
+    #: The console changed the booking's dates: for a group, what was paid no longer
+    #: follows its rooms' quotes (`widget.payments.cancellation.room_shares`).
+    dates_changed: bool = False
 
     @property
     def money(self) -> StayMoney:

@@ -7,13 +7,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 
-from tests.console.conftest import OWNER, csrf_of, enter
+from engine import Quote
+from tests.console.conftest import OWNER, add_booking, csrf_of, enter
+from tests.console.test_date_changes import _form
 from tests.helpers import OPEN_DEMO_TOML, set_clock
 from tests.payments.test_payment_terms import NOW
 from tests.payments.test_room_groups import TERMS_STAY, book_group
+from widget.mail.compose import money
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 
@@ -115,3 +119,95 @@ async def test_a_room_the_booking_does_not_have_is_refused_naming_the_field(
         data={"unit": "1", "room": "5", "version": version, "_csrf_token": csrf_of(page.text)},
     )
     assert answer.status_code == 422 and "room" in answer.text
+
+
+async def dates_preview(client: Any, reference: str, check_in: str, check_out: str) -> Any:
+    preview = await client.get(
+        f"/admin/demo/bookings/{reference}/dates",
+        params={"check_in": check_in, "check_out": check_out},
+    )
+    assert preview.status_code == 200, preview.text
+    return preview
+
+
+def stays(conn: psycopg.Connection[Any]) -> list[tuple[str, str]]:
+    return [
+        (row[0], row[1])
+        for row in conn.execute(
+            "SELECT lower(stay)::text, upper(stay)::text FROM reservation "
+            "WHERE status = 'confirmed' AND group_id IS NOT NULL ORDER BY group_position"
+        ).fetchall()
+    ]
+
+
+def quotes_total(conn: psycopg.Connection[Any]) -> tuple[int, int, int]:
+    """The rooms' totals, what they take now, and online in all, by their stored quotes."""
+    rows = conn.execute(
+        "SELECT quote FROM reservation WHERE status = 'confirmed' ORDER BY group_position"
+    ).fetchall()
+    quotes = [msgspec.convert(row[0], Quote) for row in rows]
+    return (
+        sum(q.total for q in quotes),
+        sum(q.due_now for q in quotes),
+        sum(q.online_total for q in quotes),
+    )
+
+
+async def test_a_groups_dates_change_for_every_room_with_the_difference_shown_once(
+    app_client: Any, open_people: psycopg.Connection[Any]
+) -> None:
+    reference = await a_group(app_client, "double-sea-view", "family-suite")
+    old_total, deposit, old_online = quotes_total(open_people)
+    enter(app_client, open_people, OWNER)
+    preview = await dates_preview(app_client, reference, "2027-03-15", "2027-03-17")
+    rooms = re.findall(r'data-testid="dates-room" data-unit="([^"]+)"', preview.text)
+    assert rooms == units_of_rooms(open_people)  # every room, each with its new price
+    assert 'data-settlement="balance"' in preview.text  # the balance not yet charged takes it
+    assert stays(open_people) == [("2027-03-15", "2027-03-18")] * 2  # nothing changed yet
+    form = _form(preview.text)
+    for _ in range(2):  # the same click again changes nothing more
+        done = await app_client.post(
+            f"/admin/demo/bookings/{reference}/dates", data=form, follow_redirects=False
+        )
+        assert done.status_code == 303, done.text
+    assert stays(open_people) == [("2027-03-15", "2027-03-17")] * 2
+    new_total, _, new_online = quotes_total(open_people)
+    assert new_total < old_total
+    total_text = f"New total €{new_total / 100:,.2f} (was €{old_total / 100:,.2f})"
+    assert total_text in preview.text
+    # Nothing moved through the provider: the deposit stays, the balance is what is left.
+    assert open_people.execute(
+        "SELECT coalesce(sum(amount_refunded), 0) FROM demo_payment"
+    ).fetchone() == (0,)
+    (balance,) = open_people.execute(
+        "SELECT amount FROM booking_charge WHERE kind = 'balance' AND status = 'scheduled'"
+    ).fetchone()
+    assert deposit + balance == new_online < old_online  # the parts still add up
+    assert open_people.execute(
+        "SELECT count(*) FROM outbox_message WHERE kind = 'guest_dates_changed'"
+    ).fetchone() == (1,)
+    mail = open_people.execute(
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_dates_changed'"
+    ).fetchone()
+    assert money(new_total, "EUR", "de") in mail[0]  # the rooms' new total, not one room's
+    # Cancelling now (free) gives back exactly what was taken: the deposit.
+    cancel = (await app_client.get(f"/admin/demo/bookings/{reference}/cancel")).text
+    assert f"gives back €{deposit / 100:,.2f} of the €{deposit / 100:,.2f} paid" in cancel
+
+
+async def test_a_groups_new_dates_are_all_or_nothing_naming_the_room_in_the_way(
+    app_client: Any, open_people: psycopg.Connection[Any]
+) -> None:
+    reference = await a_group(app_client, "double-sea-view", "family-suite")
+    suite_unit = units_of_rooms(open_people)[1]
+    add_booking(open_people, "CLASH2", "2027-03-18", "2027-03-20", unit=suite_unit)
+    enter(app_client, open_people, OWNER)
+    preview = await dates_preview(app_client, reference, "2027-03-15", "2027-03-19")
+    assert 'data-testid="dates-clash"' in preview.text and "CLASH2" in preview.text
+    form = _form(preview.text)
+    refused = await app_client.post(f"/admin/demo/bookings/{reference}/dates", data=form)
+    assert refused.status_code == 409
+    assert f"{suite_unit} is not free for these dates" in refused.text
+    assert "booking CLASH2" in refused.text
+    assert stays(open_people) == [("2027-03-15", "2027-03-18")] * 2  # neither room moved
+    assert open_people.execute("SELECT count(*) FROM booking_change").fetchone() == (0,)

@@ -342,7 +342,7 @@ class BookingController(Controller):
             )
         try:
             change = await _plan(db, services, member, reference, stay)
-            if change.quote.quote_hash != data.get("quote_hash"):
+            if change.price_key != data.get("quote_hash"):
                 raise Conflict(
                     "The price of the new dates changed since it was shown; here it is again.",
                     code="price_changed",

@@ -278,17 +278,21 @@ def dates_changed(
     settlement: str,
     amount: int,
     link: str | None,
+    *,
+    total: int | None = None,
 ) -> list[Message]:
     """The guest's notice that the guesthouse changed their booking's dates: the new stay,
-    its total, and what happens to the difference (refunded, charged, a link to pay it)."""
+    its ``total`` (every room's still booked; the booking's quote's by default), and what
+    happens to the difference (refunded, charged, a link to pay it)."""
     language = language_of(booking.guest.language)
     due = money(amount, booking.currency, language)
+    new_total = booking.quote.total if total is None else total
     lines = [
         f"Hello {booking.guest.name},",
         f"{booking.property_name} changed your booking {booking.reference} from "
         f"{long_date(old_in, language)} – {long_date(old_out, language)} to "
         f"{long_date(booking.check_in, language)} – {long_date(booking.check_out, language)}.",
-        f"The new total is {money(booking.quote.total, booking.currency, language)}.",
+        f"The new total is {money(new_total, booking.currency, language)}.",
     ]
     if settlement in _SETTLED:
         lines.append(_SETTLED[settlement].format(amount=due, link=link))

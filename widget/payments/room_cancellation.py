@@ -72,6 +72,13 @@ async def cancel_room(
             "The stay has begun or the booking is not confirmed; please contact the guesthouse.",
             code="too_late_to_cancel",
         )
+    if booking.dates_changed:
+        # The rooms' quotes are the new stay's; what each room paid is no longer its own.
+        raise Conflict(
+            "This booking's dates were changed by the guesthouse: its rooms are cancelled "
+            "together; please cancel the whole booking or contact the guesthouse.",
+            code="dates_changed",
+        )
     amount = refund_under(
         room.cancellation_policy, room_share(booking, room), booking.check_in, booking.today
     )

@@ -246,29 +246,28 @@ def plain_message(kind: str, recipient: str, subject: str, lines: list[str]) -> 
 
 
 def balance_due_owner(booking: BookingMail, amount: int, reason: str) -> list[Message]:
-    """The owner's notice that a balance could not be charged: the booking is marked
-    "balance due" and the guest is to pay otherwise."""
+    """The owner's notice (in the property's language) that a balance could not be charged:
+    the booking is marked "balance due" and the guest is to pay otherwise."""
+    language = language_of(booking.locale.split("_")[0])
+    words = phrases(language)
+    fill = {
+        "reference": booking.reference,
+        "name": booking.guest.name,
+        "amount": money(amount, booking.currency, language),
+        "reason": reason,
+    }
     return [
         plain_message(
             "owner_balance_due",
             booking.contact_email,
-            f"Balance due: booking {booking.reference} ({booking.guest.name})",
-            [
-                f"The balance of {money(amount, booking.currency, 'en')} for booking "
-                f"{booking.reference} could not be charged ({reason}).",
-                'The booking stands and is marked "balance due": please ask the guest to pay '
-                "it another way.",
-            ],
+            words["owner_due_subject"].format(**fill),
+            [words["owner_due_body"].format(**fill), words["owner_due_next"]],
         )
     ]
 
 
-_SETTLED = {
-    "refund": "{amount} is refunded to the card you paid with.",
-    "saved_card": "{amount} is charged to the card you booked with.",
-    "link": "Please pay the difference of {amount} here: {link}",
-    "at_property": "You pay the new total at the property.",
-}
+#: How a date change's difference is settled, as the guest's e-mail says it.
+_SETTLED = ("refund", "saved_card", "link", "at_property")
 
 
 def dates_changed(
@@ -285,22 +284,31 @@ def dates_changed(
     its ``total`` (every room's still booked; the booking's quote's by default), and what
     happens to the difference (refunded, charged, a link to pay it)."""
     language = language_of(booking.guest.language)
-    due = money(amount, booking.currency, language)
+    words = phrases(language)
     new_total = booking.quote.total if total is None else total
+    fill = {
+        "property": booking.property_name,
+        "reference": booking.reference,
+        "old_in": long_date(old_in, language),
+        "old_out": long_date(old_out, language),
+        "new_in": long_date(booking.check_in, language),
+        "new_out": long_date(booking.check_out, language),
+        "total": money(new_total, booking.currency, language),
+        "amount": money(amount, booking.currency, language),
+        "link": link,
+    }
     lines = [
-        f"Hello {booking.guest.name},",
-        f"{booking.property_name} changed your booking {booking.reference} from "
-        f"{long_date(old_in, language)} – {long_date(old_out, language)} to "
-        f"{long_date(booking.check_in, language)} – {long_date(booking.check_out, language)}.",
-        f"The new total is {money(new_total, booking.currency, language)}.",
+        words["hello"].format(name=booking.guest.name),
+        words["dates_body"].format(**fill),
+        words["dates_total"].format(**fill),
     ]
     if settlement in _SETTLED:
-        lines.append(_SETTLED[settlement].format(amount=due, link=link))
+        lines.append(words[f"settled_{settlement}"].format(**fill))
     return [
         plain_message(
             "guest_dates_changed",
             booking.guest.email,
-            f"{booking.property_name}: new dates for booking {booking.reference}",
+            words["dates_subject"].format(**fill),
             lines,
         )
     ]
@@ -319,15 +327,23 @@ def payment_link(
     their name, e-mail address and language."""
     name, email, language = guest[0], guest[1], language_of(guest[2])
     check_in, check_out = stay
-    due = money(due_now, currency, language)
+    words = phrases(language)
+    fill = {
+        "property": property_name,
+        "date": long_date(check_in, language),
+        "check_in": long_date(check_in, language),
+        "check_out": long_date(check_out, language),
+        "until": f"{until:%Y-%m-%d %H:%M}",
+        "amount": money(due_now, currency, language),
+        "link": link,
+    }
     return plain_message(
         "guest_payment_link",
         email,
-        f"{property_name}: your stay from {long_date(check_in, language)} is held for you",
+        words["link_subject"].format(**fill),
         [
-            f"Hello {name},",
-            f"{property_name} is holding your stay from {long_date(check_in, language)} to "
-            f"{long_date(check_out, language)} until {until:%Y-%m-%d %H:%M} UTC.",
-            f"To book it, please pay {due} here: {link}",
+            words["hello"].format(name=name),
+            words["link_body"].format(**fill),
+            words["link_pay"].format(**fill),
         ],
     )

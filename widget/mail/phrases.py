@@ -3,6 +3,7 @@ guest may choose."""
 
 from __future__ import annotations
 
+from widget.mail.desk_words import DESK_WORDS
 from widget.mail.payment_words import PAYMENT_WORDS
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -226,8 +227,9 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-for _language, _words in PAYMENT_WORDS.items():
-    PHRASES[_language].update(_words)
+for _more in (PAYMENT_WORDS, DESK_WORDS):
+    for _language, _words in _more.items():
+        PHRASES[_language].update(_words)
 
 
 def phrases(language: str) -> dict[str, str]:

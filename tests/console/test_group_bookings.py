@@ -15,6 +15,8 @@ from engine import Quote
 from tests.console.conftest import OWNER, add_booking, csrf_of, enter
 from tests.console.test_date_changes import _form
 from tests.helpers import OPEN_DEMO_TOML, set_clock
+from tests.payments.test_group_readers import cancel_room
+from tests.payments.test_manage_booking import manage_link
 from tests.payments.test_payment_terms import NOW
 from tests.payments.test_room_groups import TERMS_STAY, book_group
 from widget.mail.compose import money
@@ -193,6 +195,11 @@ async def test_a_groups_dates_change_for_every_room_with_the_difference_shown_on
     # Cancelling now (free) gives back exactly what was taken: the deposit.
     cancel = (await app_client.get(f"/admin/demo/bookings/{reference}/cancel")).text
     assert f"gives back €{deposit / 100:,.2f} of the €{deposit / 100:,.2f} paid" in cancel
+    # A room's own share of the payment is no longer known: the guest cancels it whole.
+    path, secret = manage_link(open_people)
+    alone = await cancel_room(app_client, path, secret, 1)
+    assert alone.status_code == 409 and "dates were changed" in alone.text
+    assert stays(open_people) == [("2027-03-15", "2027-03-17")] * 2
 
 
 async def test_a_groups_new_dates_are_all_or_nothing_naming_the_room_in_the_way(

@@ -730,6 +730,8 @@ _CONSOLE_EN = {
     "move_button": "Move to {unit}",
     "choose_other_unit": "Choose another unit",
     "move_choose": "Which unit?",
+    "move_which_room": "Which room of the booking moves?",
+    "move_choose_for": "Move {unit} to which unit?",
     "current_unit": "where it is now",
     "not_free": "not free",
     "free": "free",
@@ -775,6 +777,7 @@ _CONSOLE_EN = {
     "event_booked": "booked",
     "event_cancelled": "cancelled",
     "event_moved": "moved",
+    "event_room_cancelled": "one room cancelled by the guest",
     "event_confirmation_resent": "confirmation sent again",
     "event_block_added": "block added",
     "event_block_lifted": "block lifted",
@@ -920,6 +923,8 @@ _CONSOLE_DE = {
     "move_button": "Nach {unit} verlegen",
     "choose_other_unit": "Anderes Zimmer wählen",
     "move_choose": "Welches Zimmer?",
+    "move_which_room": "Welches Zimmer der Buchung wird verlegt?",
+    "move_choose_for": "{unit} in welches Zimmer verlegen?",
     "current_unit": "wo sie jetzt ist",
     "not_free": "nicht frei",
     "free": "frei",
@@ -965,6 +970,7 @@ _CONSOLE_DE = {
     "event_booked": "gebucht",
     "event_cancelled": "storniert",
     "event_moved": "verlegt",
+    "event_room_cancelled": "ein Zimmer vom Gast storniert",
     "event_confirmation_resent": "Bestätigung erneut gesendet",
     "event_block_added": "Sperre angelegt",
     "event_block_lifted": "Sperre aufgehoben",
@@ -1109,6 +1115,8 @@ _CONSOLE_FR = {
     "move_button": "Passer en {unit}",
     "choose_other_unit": "Choisir une autre chambre",
     "move_choose": "Quelle chambre ?",
+    "move_which_room": "Quelle chambre de la réservation change ?",
+    "move_choose_for": "Déplacer {unit} vers quelle chambre ?",
     "current_unit": "où elle est maintenant",
     "not_free": "pas libre",
     "free": "libre",
@@ -1154,6 +1162,7 @@ _CONSOLE_FR = {
     "event_booked": "réservée",
     "event_cancelled": "annulée",
     "event_moved": "changée de chambre",
+    "event_room_cancelled": "une chambre annulée par le client",
     "event_confirmation_resent": "confirmation renvoyée",
     "event_block_added": "blocage ajouté",
     "event_block_lifted": "blocage levé",
@@ -1299,6 +1308,8 @@ _CONSOLE_ES = {
     "move_button": "Pasar a {unit}",
     "choose_other_unit": "Elegir otra habitación",
     "move_choose": "¿Qué habitación?",
+    "move_which_room": "¿Qué habitación de la reserva se cambia?",
+    "move_choose_for": "¿A qué habitación se cambia {unit}?",
     "current_unit": "donde está ahora",
     "not_free": "no libre",
     "free": "libre",
@@ -1344,6 +1355,7 @@ _CONSOLE_ES = {
     "event_booked": "reservada",
     "event_cancelled": "cancelada",
     "event_moved": "cambiada de habitación",
+    "event_room_cancelled": "una habitación cancelada por el huésped",
     "event_confirmation_resent": "confirmación reenviada",
     "event_block_added": "bloqueo añadido",
     "event_block_lifted": "bloqueo quitado",
@@ -1489,6 +1501,8 @@ _CONSOLE_IT = {
     "move_button": "Sposta in {unit}",
     "choose_other_unit": "Scegli un'altra camera",
     "move_choose": "Quale camera?",
+    "move_which_room": "Quale camera della prenotazione si sposta?",
+    "move_choose_for": "Spostare {unit} in quale camera?",
     "current_unit": "dove si trova ora",
     "not_free": "non libera",
     "free": "libera",
@@ -1534,6 +1548,7 @@ _CONSOLE_IT = {
     "event_booked": "prenotata",
     "event_cancelled": "cancellata",
     "event_moved": "spostata",
+    "event_room_cancelled": "una camera cancellata dall'ospite",
     "event_confirmation_resent": "conferma inviata di nuovo",
     "event_block_added": "blocco aggiunto",
     "event_block_lifted": "blocco tolto",
@@ -2737,6 +2752,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_action": "Change dates…",
         "dates_title": "Change the dates",
         "dates_what": "The stay becomes {first} to {last}, in {unit}, priced as it is sold today:",
+        "dates_what_rooms": (
+            "Every room of the booking moves to {first} to {last} ({units}), each "
+            "priced as it is sold today:"
+        ),
         "dates_new_total": "New total {new} (was {old}).",
         "settle_none": "What was paid online stays as it is.",
         "settle_refund": "{amount} is refunded to the guest's card through the payment provider.",
@@ -2772,6 +2791,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_action": "Daten ändern…",
         "dates_title": "Die Daten ändern",
         "dates_what": "Der Aufenthalt wird {first} bis {last}, in {unit}, zum heutigen Preis:",
+        "dates_what_rooms": (
+            "Alle Zimmer der Buchung werden auf {first} bis {last} verlegt "
+            "({units}), jedes zum heutigen Preis:"
+        ),
         "dates_new_total": "Neuer Gesamtpreis {new} (vorher {old}).",
         "settle_none": "Was online bezahlt wurde, bleibt wie es ist.",
         "settle_refund": (
@@ -2815,6 +2838,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_what": (
             "Le séjour devient du {first} au {last}, dans {unit}, au prix d'aujourd'hui :"
         ),
+        "dates_what_rooms": (
+            "Toutes les chambres de la réservation passent du {first} au {last} ({units}), "
+            "chacune au prix d'aujourd'hui :"
+        ),
         "dates_new_total": "Nouveau total {new} (avant {old}).",
         "settle_none": "Ce qui a été payé en ligne reste inchangé.",
         "settle_refund": (
@@ -2857,6 +2884,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_action": "Cambiar fechas…",
         "dates_title": "Cambiar las fechas",
         "dates_what": "La estancia pasa a ser del {first} al {last}, en {unit}, al precio de hoy:",
+        "dates_what_rooms": (
+            "Todas las habitaciones de la reserva pasan al {first} – {last} "
+            "({units}), cada una al precio de hoy:"
+        ),
         "dates_new_total": "Nuevo total {new} (antes {old}).",
         "settle_none": "Lo pagado en línea no cambia.",
         "settle_refund": (
@@ -2898,6 +2929,10 @@ _CONSOLE_DESK: dict[str, dict[str, str]] = {
         "dates_action": "Cambia date…",
         "dates_title": "Cambiare le date",
         "dates_what": "Il soggiorno diventa dal {first} al {last}, in {unit}, al prezzo di oggi:",
+        "dates_what_rooms": (
+            "Tutte le camere della prenotazione passano dal {first} al {last} "
+            "({units}), ciascuna al prezzo di oggi:"
+        ),
         "dates_new_total": "Nuovo totale {new} (prima {old}).",
         "settle_none": "Quanto pagato online resta com'è.",
         "settle_refund": (

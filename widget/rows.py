@@ -51,6 +51,13 @@ def stay_money(quote: Quote, group_quotes: list[Quote] | None) -> StayMoney:
     )
 
 
+def paid_at_property(quote: Quote, group_quotes: list[Quote] | None) -> bool:
+    """Nothing of the booking is paid online: its one room, or every room of a group, is on
+    a plan paid at the property. A group that mixes plans paid online with plans paid at
+    the property (with no card kept) pays its online rooms' part now, in one payment."""
+    return all(q.pay_at_property for q in group_quotes or [quote])
+
+
 class Guest(msgspec.Struct, frozen=True):
     """Who is staying, as checkout stored it (``widget.payments.checkout.checked_guest``)."""
 
@@ -271,6 +278,9 @@ class Booking(msgspec.Struct, frozen=True):
     payment_method_ref: str | None = None
     #: The balance charged after booking, if the plan has one.
     balance: BalanceRow | None = None
+    #: The console changed the booking's dates: for a group, what was paid no longer
+    #: follows its rooms' quotes (`widget.payments.cancellation.room_shares`).
+    dates_changed: bool = False
 
     @property
     def money(self) -> StayMoney:

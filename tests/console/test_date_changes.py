@@ -183,23 +183,3 @@ async def test_today_shows_what_is_paid_after_the_dates_changed(
     row = today.split(f'data-reference="{reference}"', 1)[1].split("</tr>", 1)[0]
     # Paid: what was taken at booking; the difference waits for the guest's link.
     assert "€420.00" in row, row
-
-
-async def test_a_booking_of_several_rooms_is_not_redated_one_room_at_a_time(
-    app_client: Any, people: psycopg.Connection[Any]
-) -> None:
-    reference = await booked(app_client, people)
-    lead = people.execute(
-        "UPDATE reservation SET group_id = id WHERE reference = %s RETURNING id", (reference,)
-    ).fetchone()
-    assert lead is not None
-    add_booking(people, "ROOM2", "2027-06-01", "2027-06-04", unit="Room 2")
-    people.execute("UPDATE reservation SET group_id = %s WHERE reference = 'ROOM2'", (lead[0],))
-    people.commit()
-    enter(app_client, people, OWNER)
-    refused = await app_client.get(
-        f"/admin/demo/bookings/{reference}/dates",
-        params={"check_in": "2027-06-01", "check_out": "2027-06-03"},
-    )
-    assert refused.status_code == 422 and "several rooms" in refused.text
-    assert _stay(people, reference) == ("2027-06-01", "2027-06-04")

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from tests.helpers import set_clock
+from tests.helpers import OPEN_DEMO_TOML, set_clock
 from tests.payments.test_manage_booking import manage_link
 from tests.payments.test_payment_terms import NOW
 from tests.payments.test_room_groups import book_group, group_on, open_demo  # noqa: F401
@@ -24,6 +24,8 @@ from widget.inventory.tape import tape
 from widget.mail.compose import money
 from widget.mail.phrases import phrases
 from widget.payments.booking_file import booking_file
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.reports.ledger import bookings_csv
 from widget.rows import BookingEvent, decoded
 from widget.sql import queries
@@ -164,3 +166,63 @@ async def test_cancelling_one_room_refunds_its_share_and_keeps_the_others(
     assert open_demo.execute(
         "SELECT count(*) FROM reservation WHERE status = 'confirmed'"
     ).fetchone() == (0,)
+
+
+HOOKED_DEMO = (
+    OPEN_DEMO_TOML
+    + """
+[[webhooks]]
+url = "http://127.0.0.1:9/hooks/door-lock"
+events = ["booking.cancelled", "booking.room_cancelled"]
+secret = "whsec_Y2FzYS1sYW50ZXJuYS13ZWJob29rLWtleS0zMmJ5dGU="
+"""
+)
+
+
+async def test_cancelling_one_room_tells_the_guest_the_owner_their_tools_and_the_history(
+    demo_api: Any,
+    open_demo: psycopg.Connection[Any],  # noqa: F811
+) -> None:
+    apply_property(open_demo, parse_property(HOOKED_DEMO))
+    set_clock(open_demo, NOW)  # free cancellation on the flexible plan
+    hold, done = await book_group(demo_api, group_on("flexible", "flexible"))
+    suite = hold["quotes"][1]
+    path, secret = manage_link(open_demo)
+    assert (await cancel_room(demo_api, path, secret, 1)).status_code == 200
+    assert (await cancel_room(demo_api, path, secret, 1)).status_code == 200  # told once
+    refund_de = money(suite["due_now"], "EUR", "de")
+    mails = open_demo.execute(
+        "SELECT kind, subject, body_text FROM outbox_message "
+        "WHERE kind LIKE '%room_cancellation' ORDER BY kind"
+    ).fetchall()
+    assert [kind for kind, _, _ in mails] == ["guest_room_cancellation", "owner_room_cancellation"]
+    words = phrases("de")  # the guest books in German: their e-mail is in German
+    _, subject, body = mails[0]
+    assert subject == words["room_cancelled_subject"].format(
+        property="Casa Lanterna", reference=done["reference"]
+    )
+    assert SUITE in body and DOUBLE not in body
+    assert f"{words['refund']}: {refund_de}" in body
+    assert money(suite["due_now"], "EUR", "en") in mails[1][1]  # the owner's subject
+    (event,) = open_demo.execute(
+        "SELECT event_type, data FROM webhook_delivery WHERE event_type = 'booking.room_cancelled'"
+    ).fetchall()
+    data = event[1]
+    assert data["reference"] == done["reference"] and data["status"] == "confirmed"
+    assert data["room"]["position"] == 1 and data["room"]["status"] == "cancelled"
+    assert data["room"]["room_type"]["slug"] == "family-suite"
+    assert data["room"]["refund"] == {"amount": suite["due_now"], "currency": "EUR"}
+    assert [r["status"] for r in data["rooms"]] == ["confirmed", "cancelled"]
+    history = open_demo.execute(
+        "SELECT actor, action, detail FROM console_event WHERE action = 'room_cancelled'"
+    ).fetchall()
+    assert len(history) == 1 and history[0][0] == "guest" and SUITE in history[0][2]
+    read = (
+        await demo_api.get(
+            f"/api/v1/bookings/{done['reference']}", headers={"X-Booking-Secret": secret}
+        )
+    ).json()
+    assert [r.get("refund") for r in read["rooms"]] == [
+        None,
+        {"amount": suite["due_now"], "currency": "EUR"},
+    ]

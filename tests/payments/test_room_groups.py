@@ -22,6 +22,8 @@ from tests.payments.test_payment_terms import (
     paid_in_all,
     run_job,
 )
+from widget.mail.compose import money
+from widget.mail.phrases import phrases
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 
@@ -276,7 +278,7 @@ async def test_a_group_paid_at_the_property_books_every_room_and_charges_nothing
     assert open_demo.execute("SELECT count(*) FROM booking_charge").fetchone() == (0,)
 
 
-async def test_a_group_paid_partly_at_the_property_is_refused_naming_the_room(
+async def test_a_card_kept_at_the_property_beside_rooms_paid_online_is_refused(
     demo_api: Any, open_demo: psycopg.Connection[Any]
 ) -> None:
     set_clock(open_demo, NOW)
@@ -289,7 +291,42 @@ async def test_a_group_paid_partly_at_the_property_is_refused_naming_the_room(
     answer = await demo_api.post(HOLDS, json=group_on("non-refundable", "flexible"))
     assert answer.status_code == 422, answer.text
     assert answer.json()["field"] == "rooms[1].rate_plan"
+    assert "keeps the guest's card" in answer.json()["message"]
     assert rows(open_demo) == []
+
+
+AT_PROPERTY_NO_CARD = 'payment = { mode = "at_property" }'
+
+
+@pytest.mark.parametrize("plans", [("non-refundable", "flexible"), ("flexible", "non-refundable")])
+async def test_a_group_pays_its_online_rooms_now_and_the_rest_at_the_property(
+    demo_api: Any, open_demo: psycopg.Connection[Any], plans: tuple[str, str]
+) -> None:
+    """ "flexible" is paid at the property (no card kept), "non-refundable" online; in either
+    order, the guest pays the online room's part now, in one payment, the rest there."""
+    set_clock(open_demo, NOW)
+    apply_property(
+        open_demo,
+        parse_property(
+            with_hold_share(property_toml().replace(FLEXIBLE_TERMS, AT_PROPERTY_NO_CARD), 1000)
+        ),
+    )
+    hold, done = await book_group(demo_api, group_on(*plans))
+    online = next(q for q in hold["quotes"] if q["rate_plan"] == "non-refundable")
+    there = next(q for q in hold["quotes"] if q["rate_plan"] == "flexible")
+    assert there["due_now"] == 0 and online["due_now"] > 0
+    assert hold["due_now"] == online["due_now"]
+    assert [status for status, _, _ in rows(open_demo)] == ["confirmed", "confirmed"]
+    assert paid_in_all(open_demo) == online["due_now"]  # captured: one payment, that part
+    assert done["payment_status"] == "captured"
+    assert open_demo.execute("SELECT count(*) FROM booking_charge").fetchone() == (0,)
+    (mail,) = open_demo.execute(
+        "SELECT body_text FROM outbox_message WHERE kind = 'guest_confirmation'"
+    ).fetchone()
+    words = phrases("de")
+    assert f"{words['paid']}: {money(online['due_now'], 'EUR', 'de')}" in mail
+    rest = online["total"] - online["due_now"] + there["total"]
+    assert f"{words['at_property']}: {money(rest, 'EUR', 'de')}" in mail
 
 
 def with_rooms_per_booking(toml: str, rooms: int) -> str:

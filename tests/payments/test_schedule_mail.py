@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import uuid4
 
+import msgspec
 import psycopg
 import pytest
 
@@ -22,7 +23,7 @@ from widget.mail.balance_mail import (
     balance_needs_guest,
     balance_reminder,
 )
-from widget.mail.compose import language_of
+from widget.mail.compose import balance_due_owner, dates_changed, language_of, payment_link
 from widget.mail.formats import long_date, money
 from widget.mail.phrases import phrases
 from widget.rows import BookingMail, CancellationPolicy, Guest
@@ -145,3 +146,78 @@ async def test_a_declined_balance_shows_as_due_on_the_manage_page(
     page = (await demo_api.get(path, params={"key": secret})).text
     later = money(booked["quote"]["payment_schedule"][1]["amount"], "EUR", "de")
     assert f"Restbetrag von {later} offen" in page
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_the_date_change_and_payment_link_emails_are_in_the_guests_language(
+    language: str,
+) -> None:
+    booking = booking_in(language)
+    words = phrases(language)
+    written = [
+        *dates_changed(booking, date(2027, 3, 14), date(2027, 3, 17), "link", 4500, LINK),
+        payment_link(
+            ("Zoë Ángel", "zoe@example.com", language),
+            "Casa Lanterna",
+            13800,
+            "EUR",
+            (date(2027, 3, 15), date(2027, 3, 18)),
+            datetime(2027, 1, 16, 9, 30, tzinfo=UTC),
+            LINK,
+        ),
+    ]
+    english = [
+        *dates_changed(booking_in("en"), date(2027, 3, 14), date(2027, 3, 17), "link", 4500, LINK),
+        payment_link(
+            ("Zoë Ángel", "zoe@example.com", "en"),
+            "Casa Lanterna",
+            13800,
+            "EUR",
+            (date(2027, 3, 15), date(2027, 3, 18)),
+            datetime(2027, 1, 16, 9, 30, tzinfo=UTC),
+            LINK,
+        ),
+    ]
+    changed, link = written
+    assert changed.subject == words["dates_subject"].format(
+        property="Casa Lanterna", reference="K7Q-4MZP"
+    )
+    assert words["hello"].format(name="Zoë Ángel") in changed.text
+    assert long_date(date(2027, 3, 14), language) in changed.text  # the old arrival
+    assert long_date(date(2027, 3, 15), language) in changed.text  # the new one
+    assert money(46000, "EUR", language) in changed.text  # the new total
+    assert words["settled_link"].format(amount=money(4500, "EUR", language), link=LINK) in (
+        changed.text
+    )
+    assert link.subject == words["link_subject"].format(
+        property="Casa Lanterna", date=long_date(date(2027, 3, 15), language)
+    )
+    assert money(13800, "EUR", language) in link.text and LINK in link.text
+    assert "2027-01-16 09:30" in link.text
+    for message, in_english in zip(written, english, strict=True):
+        assert message.recipient == "zoe@example.com"
+        if language != "en":
+            assert message.subject != in_english.subject, (language, message.kind)
+            assert message.text != in_english.text
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_the_owners_balance_due_email_is_in_the_propertys_language(language: str) -> None:
+    booking = msgspec.structs.replace(booking_in("en"), locale=f"{language}_XX")
+    (message,) = balance_due_owner(booking, 32200, "card_declined")
+    words = phrases(language)
+    assert message.kind == "owner_balance_due" and message.recipient == "owner@example.com"
+    assert message.subject == words["owner_due_subject"].format(
+        reference="K7Q-4MZP", name="Zoë Ángel"
+    )
+    assert (
+        words["owner_due_body"].format(
+            amount=money(32200, "EUR", language), reference="K7Q-4MZP", reason="card_declined"
+        )
+        in message.text
+    )
+    assert words["owner_due_next"] in message.text
+    if language != "en":
+        in_english = msgspec.structs.replace(booking, locale="en_GB")
+        (english,) = balance_due_owner(in_english, 32200, "card_declined")
+        assert english.text != message.text

@@ -6,8 +6,10 @@ cancel under the policy (the guest's own cancellation service), move to another 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
 from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
@@ -71,6 +73,36 @@ def _refund(member: Member, text: str | None) -> int | None:
         raise Invalid(
             f"the refund is an amount like 150.00 in {member.currency}", field="refund"
         ) from None
+
+
+def _room_position(text: str | None) -> int:
+    """The room of a group the form names (0, the first, when it names none)."""
+    if not text:
+        return 0
+    if not text.isdigit() or len(text) > 2:
+        raise Invalid("choose one of the booking's rooms", field="room")
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Moving:
+    """The room being moved: its reservation row and the unit it is in now."""
+
+    id: UUID
+    unit: str
+
+
+def _moving(file: BookingFile, room: int) -> Moving:
+    """Room ``room`` of the booking (a booking of one room has only room 0); a cancelled
+    room of a group is not moved."""
+    rooms = file.booking.group_rooms
+    if rooms is None:
+        if room != 0:
+            raise Invalid("this booking has one room", field="room")
+        return Moving(file.booking.id, file.payment.unit)
+    if room >= len(rooms) or rooms[room].status != "confirmed":
+        raise Invalid("choose one of the booking's rooms still booked", field="room")
+    return Moving(rooms[room].id, rooms[room].unit)
 
 
 def _stay_dates(check_in: str | None, check_out: str | None) -> tuple[date, date]:
@@ -191,12 +223,17 @@ class BookingController(Controller):
         member: MemberDep,
         reference: Reference,
         unit: Annotated[int | None, QueryParameter(required=False)] = None,
+        room: Annotated[int, QueryParameter(required=False, ge=0, le=99)] = 0,
     ) -> Template:
-        """The units to move the booking to, and for a chosen one, what moving does."""
+        """The units to move the booking (for a group, its room ``room``) to, and for a
+        chosen one, what moving does."""
         file = await booking_file(db, member.property_id, reference)
-        units = await units_for_move(db, member.property_id, file.booking)
+        moving = _moving(file, room)
+        units = await units_for_move(db, member.property_id, file.booking, moving.id)
         chosen = next((u for u in units if u.id == unit), None)
-        return _booking_page(member, file, action="move", units=units, chosen=chosen)
+        return _booking_page(
+            member, file, action="move", units=units, chosen=chosen, room=room, moving=moving
+        )
 
     @post("/move", operation_id="consoleMove", status_code=303)
     async def move(
@@ -207,13 +244,15 @@ class BookingController(Controller):
             unit_id = int(data.get("unit", ""))
         except ValueError:
             raise Invalid("choose a unit", field="unit") from None
+        room = _room_position(data.get("room"))
         file = await booking_file(db, member.property_id, reference)
+        moving = _moving(file, room)
         try:
             before, after = await move_booking(
-                db, member.property_id, reference, unit_id, _version(data)
+                db, member.property_id, reference, unit_id, _version(data), room
             )
         except Conflict as refused:
-            units = await units_for_move(db, member.property_id, file.booking)
+            units = await units_for_move(db, member.property_id, file.booking, moving.id)
             chosen = next((u for u in units if u.id == unit_id), None)
             return _booking_page(
                 member,
@@ -221,12 +260,19 @@ class BookingController(Controller):
                 action="move",
                 units=units,
                 chosen=chosen,
+                room=room,
+                moving=moving,
                 error=refused.message,
                 status_code=409,
             )
         if before != after:
+            which = f"room {room + 1}: " if file.booking.group_rooms else ""
             await record(
-                db, member, "moved", reservation_id=file.booking.id, detail=f"{before} → {after}"
+                db,
+                member,
+                "moved",
+                reservation_id=file.booking.id,
+                detail=f"{which}{before} → {after}",
             )
         return Redirect(f"{_path(member, reference)}?done=moved", status_code=303)
 
@@ -296,7 +342,7 @@ class BookingController(Controller):
             )
         try:
             change = await _plan(db, services, member, reference, stay)
-            if change.quote.quote_hash != data.get("quote_hash"):
+            if change.price_key != data.get("quote_hash"):
                 raise Conflict(
                     "The price of the new dates changed since it was shown; here it is again.",
                     code="price_changed",

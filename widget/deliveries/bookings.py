@@ -3,6 +3,7 @@ as in the public API), and the guest, whom `enqueue` keeps from endpoints not op
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 from uuid import UUID
 
@@ -10,23 +11,43 @@ import msgspec
 
 from widget.db import Conn
 from widget.deliveries.outbox import enqueue
-from widget.rows import BookingEvent, decoded, stay_money
+from widget.rows import BookingEvent, GroupRoom, decoded, stay_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 
-EventType = Literal["booking.confirmed", "booking.cancelled"]
+EventType = Literal["booking.confirmed", "booking.cancelled", "booking.room_cancelled"]
 
 
-async def enqueue_booking_event(conn: Conn, reservation_id: UUID, event_type: EventType) -> int:
+async def enqueue_booking_event(
+    conn: Conn, reservation_id: UUID, event_type: EventType, *, room: int | None = None
+) -> int:
     """Write ``event_type`` for the booking ``reservation_id`` to the webhook outbox, in
-    ``conn``'s current transaction (the one that confirmed or cancelled it)."""
+    ``conn``'s current transaction (the one that confirmed or cancelled it); ``room`` names
+    the position of the room a ``booking.room_cancelled`` is about."""
     cur = await conn.execute(queries("webhooks")["booking_for_webhook"], {"id": reservation_id})
     row = await cur.fetchone()
     assert row is not None  # the caller has just written this booking, in this transaction
     booking = decoded(row, BookingEvent)
-    return await enqueue(
-        conn, booking.property_id, event_type, booking_data(booking), booking_ref=booking.reference
-    )
+    data = booking_data(booking)
+    if room is not None:
+        data["room"] = data["rooms"][room]
+    return await enqueue(conn, booking.property_id, event_type, data, booking_ref=booking.reference)
+
+
+def _room_data(position: int, room: GroupRoom, money: Callable[[int], Any]) -> dict[str, Any]:
+    """One room of a group as its events name it; a room cancelled alone says what it
+    gave back."""
+    data: dict[str, Any] = {
+        "position": position,
+        "status": room.status,
+        "unit": room.unit,
+        "room_type": {"slug": room.room_type, "name": room.room_type_name},
+        "adults": room.adults,
+        "children": room.children or [],
+    }
+    if room.refund_amount is not None:
+        data["refund"] = money(room.refund_amount)
+    return data
 
 
 def booking_data(booking: BookingEvent) -> dict[str, Any]:
@@ -54,13 +75,7 @@ def booking_data(booking: BookingEvent) -> dict[str, Any]:
         data["paid"] = money(together.due_now)
     if booking.group_rooms:  # a booking of several rooms names every one
         data["rooms"] = [
-            {
-                "unit": r.unit,
-                "room_type": {"slug": r.room_type, "name": r.room_type_name},
-                "adults": r.adults,
-                "children": r.children or [],
-            }
-            for r in booking.group_rooms
+            _room_data(position, r, money) for position, r in enumerate(booking.group_rooms)
         ]
     if booking.refund_amount is not None:
         data["refund"] = money(booking.refund_amount)

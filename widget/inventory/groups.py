@@ -147,14 +147,32 @@ def _paid_how(catalogue: Catalogue, room_type: str, quote: Quote) -> tuple[str, 
 
 
 def _check_paid_alike(catalogue: Catalogue, wish: GroupWish, quotes: list[Quote]) -> None:
-    """One booking has one payment: its rooms are all paid online, or all at the property
-    on the same guarantee; 422 naming the first room's plan that differs."""
-    first = _paid_how(catalogue, wish.rooms[0].room_type, quotes[0])
-    for index, (room, quote) in enumerate(zip(wish.rooms, quotes, strict=True)):
-        if _paid_how(catalogue, room.room_type, quote) != first:
+    """One booking has one payment. Its rooms may mix plans paid online with plans paid at
+    the property without a card kept: the online rooms' part is paid now in one payment,
+    the rest at the property. Refused, 422 naming the room's plan: rooms at the property on
+    different guarantees, and a kept card beside rooms paid online (the card would be kept
+    for a no-show fee on part of a booking whose payment is taken online, which the
+    no-show fee's limit, the booking's policy on its total, cannot express)."""
+    ways = [
+        _paid_how(catalogue, room.room_type, quote)
+        for room, quote in zip(wish.rooms, quotes, strict=True)
+    ]
+    online = any(way == "online" for way, _ in ways)
+    at_property = [guarantee for way, guarantee in ways if way != "online"]
+    for index, (way, guarantee) in enumerate(ways):
+        if way == "online":
+            continue
+        if guarantee and online:
             raise Invalid(
-                f"rooms[{index}].rate_plan: the rooms of one booking are paid the same way "
-                "(all online, or all at the property); choose plans that are.",
+                f"rooms[{index}].rate_plan: this plan keeps the guest's card for a no-show, "
+                "which a booking with rooms paid online cannot do; choose a plan paid online "
+                "or one paid at the property without a card kept.",
+                field=f"rooms[{index}].rate_plan",
+            )
+        if guarantee != at_property[0]:
+            raise Invalid(
+                f"rooms[{index}].rate_plan: the rooms paid at the property keep the card "
+                "for all or for none; choose plans that do the same.",
                 field=f"rooms[{index}].rate_plan",
             )
 
@@ -295,6 +313,8 @@ class BookedRoom(msgspec.Struct, frozen=True, omit_defaults=True):
     #: The room's own status: ``held``, ``confirmed``, or ``cancelled`` (a room of a group
     #: may be cancelled alone).
     status: str | None = None
+    #: What cancelling this room alone gave back (absent unless it was).
+    refund: MoneyOut | None = None
 
 
 async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
@@ -314,6 +334,9 @@ async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
                 quote.rate_plan,
                 dict(quote.extras),
                 row["status"],
+                None
+                if row["refund_amount"] is None
+                else MoneyOut(row["refund_amount"], quote.currency),
             )
         )
     return found

@@ -202,6 +202,42 @@ def _cancelled(booking: BookingMail, test_payment: bool, refund: int | None) -> 
     ]
 
 
+def room_cancelled(
+    booking: BookingMail, position: int, refund: int, test_payment: bool
+) -> list[Message]:
+    """The guest's notice that room ``position`` of their booking was cancelled alone (the
+    rest stands), naming the room and what its cancellation refunds; and the owner's copy."""
+    language = language_of(booking.guest.language)
+    ctx = _context(booking, language, test_payment)
+    words = ctx["t"]
+    room = (booking.group_rooms or [])[position]
+    plan = plan_label(booking.rate_plans, room.quote.rate_plan, language)
+    ctx = {
+        **ctx,
+        "intro": words["room_cancelled_intro"].format(property=booking.property_name),
+        "room": f"{room.room_type_name} ({plan})" if plan else room.room_type_name,
+        "rate": None,
+        "refund": money(refund, booking.currency, language),
+    }
+    env = _templates()
+    subject = words["room_cancelled_subject"].format(
+        property=booking.property_name, reference=booking.reference
+    )
+    text = env.get_template("guest_cancelled.txt").render(ctx)
+    html = env.get_template("guest_cancelled.html").render(ctx)
+    return [
+        Message("guest_room_cancellation", booking.guest.email, subject, text, html),
+        Message(
+            "owner_room_cancellation",
+            booking.contact_email,
+            f"Room cancelled: {room.room_type_name} of booking {booking.reference} "
+            f"({ctx['name']}), refund {money(refund, booking.currency, 'en')}",
+            text,
+            html,
+        ),
+    ]
+
+
 def plain_message(kind: str, recipient: str, subject: str, lines: list[str]) -> Message:
     """A short plain e-mail (its HTML the same lines, escaped)."""
     text = "\n\n".join(lines) + "\n"
@@ -210,29 +246,28 @@ def plain_message(kind: str, recipient: str, subject: str, lines: list[str]) -> 
 
 
 def balance_due_owner(booking: BookingMail, amount: int, reason: str) -> list[Message]:
-    """The owner's notice that a balance could not be charged: the booking is marked
-    "balance due" and the guest is to pay otherwise."""
+    """The owner's notice (in the property's language) that a balance could not be charged:
+    the booking is marked "balance due" and the guest is to pay otherwise."""
+    language = language_of(booking.locale.split("_")[0])
+    words = phrases(language)
+    fill = {
+        "reference": booking.reference,
+        "name": booking.guest.name,
+        "amount": money(amount, booking.currency, language),
+        "reason": reason,
+    }
     return [
         plain_message(
             "owner_balance_due",
             booking.contact_email,
-            f"Balance due: booking {booking.reference} ({booking.guest.name})",
-            [
-                f"The balance of {money(amount, booking.currency, 'en')} for booking "
-                f"{booking.reference} could not be charged ({reason}).",
-                'The booking stands and is marked "balance due": please ask the guest to pay '
-                "it another way.",
-            ],
+            words["owner_due_subject"].format(**fill),
+            [words["owner_due_body"].format(**fill), words["owner_due_next"]],
         )
     ]
 
 
-_SETTLED = {
-    "refund": "{amount} is refunded to the card you paid with.",
-    "saved_card": "{amount} is charged to the card you booked with.",
-    "link": "Please pay the difference of {amount} here: {link}",
-    "at_property": "You pay the new total at the property.",
-}
+#: How a date change's difference is settled, as the guest's e-mail says it.
+_SETTLED = ("refund", "saved_card", "link", "at_property")
 
 
 def dates_changed(
@@ -242,25 +277,38 @@ def dates_changed(
     settlement: str,
     amount: int,
     link: str | None,
+    *,
+    total: int | None = None,
 ) -> list[Message]:
     """The guest's notice that the guesthouse changed their booking's dates: the new stay,
-    its total, and what happens to the difference (refunded, charged, a link to pay it)."""
+    its ``total`` (every room's still booked; the booking's quote's by default), and what
+    happens to the difference (refunded, charged, a link to pay it)."""
     language = language_of(booking.guest.language)
-    due = money(amount, booking.currency, language)
+    words = phrases(language)
+    new_total = booking.quote.total if total is None else total
+    fill = {
+        "property": booking.property_name,
+        "reference": booking.reference,
+        "old_in": long_date(old_in, language),
+        "old_out": long_date(old_out, language),
+        "new_in": long_date(booking.check_in, language),
+        "new_out": long_date(booking.check_out, language),
+        "total": money(new_total, booking.currency, language),
+        "amount": money(amount, booking.currency, language),
+        "link": link,
+    }
     lines = [
-        f"Hello {booking.guest.name},",
-        f"{booking.property_name} changed your booking {booking.reference} from "
-        f"{long_date(old_in, language)} – {long_date(old_out, language)} to "
-        f"{long_date(booking.check_in, language)} – {long_date(booking.check_out, language)}.",
-        f"The new total is {money(booking.quote.total, booking.currency, language)}.",
+        words["hello"].format(name=booking.guest.name),
+        words["dates_body"].format(**fill),
+        words["dates_total"].format(**fill),
     ]
     if settlement in _SETTLED:
-        lines.append(_SETTLED[settlement].format(amount=due, link=link))
+        lines.append(words[f"settled_{settlement}"].format(**fill))
     return [
         plain_message(
             "guest_dates_changed",
             booking.guest.email,
-            f"{booking.property_name}: new dates for booking {booking.reference}",
+            words["dates_subject"].format(**fill),
             lines,
         )
     ]
@@ -279,15 +327,23 @@ def payment_link(
     their name, e-mail address and language."""
     name, email, language = guest[0], guest[1], language_of(guest[2])
     check_in, check_out = stay
-    due = money(due_now, currency, language)
+    words = phrases(language)
+    fill = {
+        "property": property_name,
+        "date": long_date(check_in, language),
+        "check_in": long_date(check_in, language),
+        "check_out": long_date(check_out, language),
+        "until": f"{until:%Y-%m-%d %H:%M}",
+        "amount": money(due_now, currency, language),
+        "link": link,
+    }
     return plain_message(
         "guest_payment_link",
         email,
-        f"{property_name}: your stay from {long_date(check_in, language)} is held for you",
+        words["link_subject"].format(**fill),
         [
-            f"Hello {name},",
-            f"{property_name} is holding your stay from {long_date(check_in, language)} to "
-            f"{long_date(check_out, language)} until {until:%Y-%m-%d %H:%M} UTC.",
-            f"To book it, please pay {due} here: {link}",
+            words["hello"].format(name=name),
+            words["link_body"].format(**fill),
+            words["link_pay"].format(**fill),
         ],
     )

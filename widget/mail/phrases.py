@@ -3,6 +3,7 @@ guest may choose."""
 
 from __future__ import annotations
 
+from widget.mail.desk_words import DESK_WORDS
 from widget.mail.payment_words import PAYMENT_WORDS
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -43,6 +44,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "cancelled_notice": "Your booking {reference} is cancelled.",
         "refund_coming": "{amount} will be refunded to your card.",
         "cancel_now_refunds": "Cancelling now refunds {amount}.",
+        "room_cancelled_subject": "One room of your booking at {property} is cancelled "
+        "({reference})",
+        "room_cancelled_intro": "one room of your booking at {property} has been cancelled; "
+        "the rest of your booking stands.",
         "cancel_button": "Cancel this booking",
     },
     "de": {
@@ -82,6 +87,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "cancelled_notice": "Ihre Buchung {reference} ist storniert.",
         "refund_coming": "{amount} werden Ihrer Karte gutgeschrieben.",
         "cancel_now_refunds": "Wenn Sie jetzt stornieren, werden {amount} erstattet.",
+        "room_cancelled_subject": "Ein Zimmer Ihrer Buchung im {property} ist storniert "
+        "({reference})",
+        "room_cancelled_intro": "ein Zimmer Ihrer Buchung im {property} wurde storniert; "
+        "der Rest Ihrer Buchung bleibt bestehen.",
         "cancel_button": "Diese Buchung stornieren",
     },
     "fr": {
@@ -122,6 +131,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "cancelled_notice": "Votre réservation {reference} est annulée.",
         "refund_coming": "{amount} sera remboursé sur votre carte.",
         "cancel_now_refunds": "Une annulation maintenant rembourse {amount}.",
+        "room_cancelled_subject": "Une chambre de votre réservation à {property} est "
+        "annulée ({reference})",
+        "room_cancelled_intro": "une chambre de votre réservation à {property} a été annulée ; "
+        "le reste de votre réservation est maintenu.",
         "cancel_button": "Annuler cette réservation",
     },
     "es": {
@@ -161,6 +174,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "cancelled_notice": "Su reserva {reference} está cancelada.",
         "refund_coming": "Se reembolsarán {amount} en su tarjeta.",
         "cancel_now_refunds": "Si cancela ahora, se reembolsan {amount}.",
+        "room_cancelled_subject": "Una habitación de su reserva en {property} está "
+        "cancelada ({reference})",
+        "room_cancelled_intro": "se ha cancelado una habitación de su reserva en {property}; "
+        "el resto de su reserva se mantiene.",
         "cancel_button": "Cancelar esta reserva",
     },
     "it": {
@@ -201,13 +218,18 @@ PHRASES: dict[str, dict[str, str]] = {
         "cancelled_notice": "La sua prenotazione {reference} è cancellata.",
         "refund_coming": "{amount} verranno rimborsati sulla sua carta.",
         "cancel_now_refunds": "Cancellando ora vengono rimborsati {amount}.",
+        "room_cancelled_subject": "Una camera della sua prenotazione presso {property} è "
+        "cancellata ({reference})",
+        "room_cancelled_intro": "una camera della sua prenotazione presso {property} è stata "
+        "cancellata; il resto della prenotazione resta valido.",
         "cancel_button": "Cancella questa prenotazione",
     },
 }
 
 
-for _language, _words in PAYMENT_WORDS.items():
-    PHRASES[_language].update(_words)
+for _more in (PAYMENT_WORDS, DESK_WORDS):
+    for _language, _words in _more.items():
+        PHRASES[_language].update(_words)
 
 
 def phrases(language: str) -> dict[str, str]:

@@ -25,7 +25,8 @@ def schedule_lines(
     """The schedule's lines; none for a stay paid in full at booking (the "paid" line says
     it all). ``balance`` is the balance as it stands now (without it, as the quote planned);
     ``money`` a group's rooms together (else the one ``quote``'s)."""
-    if quote.pay_at_property:
+    if quote.pay_at_property and (money is None or money.due_now == 0):
+        # All at the property (a group's first room may be paid there and the rest online).
         return [words["guarantee"]] if terms is not None and terms.card_guarantee else []
     whole = money or stay_money(quote, None)
     if whole.balance <= 0 or whole.balance_due is None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from psycopg import errors as pg_errors
 
 from widget.db import Conn
-from widget.errors import Conflict, NotFound
+from widget.errors import Conflict, Invalid, NotFound
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
@@ -103,12 +104,15 @@ async def booking_file(conn: Conn, property_id: int, reference: str) -> BookingF
     )
 
 
-async def units_for_move(conn: Conn, property_id: int, booking: Booking) -> list[UnitChoice]:
-    """Every active unit of the property, each saying whether the stay's nights are free."""
+async def units_for_move(
+    conn: Conn, property_id: int, booking: Booking, room_id: UUID | None = None
+) -> list[UnitChoice]:
+    """Every active unit of the property, each saying whether the stay's nights are free
+    for the room ``room_id`` of the booking (its first or only room by default)."""
     cur = await conn.execute(
         queries("console")["units_for_move"],
         {
-            "id": booking.id,
+            "id": room_id or booking.id,
             "property_id": property_id,
             "check_in": booking.check_in,
             "check_out": booking.check_out,
@@ -134,13 +138,39 @@ def clash_named(row: dict[str, Any]) -> str:
     return f"a block ({first} to {last}: {row['block_reason'] or 'no reason'})"
 
 
+class RoomToMove(msgspec.Struct, frozen=True):
+    """The reservation row of the room being moved (a group's first room is the booking's)."""
+
+    id: UUID
+    unit_id: int
+    unit: str
+    status: str
+
+
+async def room_to_move(conn: Conn, booking: dict[str, Any], position: int) -> RoomToMove:
+    """Room ``position`` of the booking (0: the booking's own row, the only one of a booking
+    of one room); `Invalid` naming ``room`` when it has no such room."""
+    if position == 0:
+        return msgspec.convert(booking, RoomToMove)
+    cur = await conn.execute(
+        queries("console")["group_room_for_move"], {"id": booking["id"], "position": position}
+    )
+    row = await cur.fetchone()
+    if position < 0 or row is None:
+        raise Invalid("this booking has no such room", field="room")
+    return msgspec.convert(row, RoomToMove)
+
+
 async def move_booking(
-    conn: Conn, property_id: int, reference: str, unit_id: int, version: int
+    conn: Conn, property_id: int, reference: str, unit_id: int, version: int, room: int = 0
 ) -> tuple[str, str]:
-    """Move the booking to ``unit_id`` (fenced by ``version``); returns (from, to) unit names.
-    Moving it to the unit it is in already changes nothing. `UnitTaken` names the clash."""
+    """Move room ``room`` of the booking (0, its first or only room) to ``unit_id``, fenced
+    by the booking's ``version``; returns (from, to) unit names. Moving it to the unit it is
+    in already changes nothing. `UnitTaken` names the clash (a room of the same booking
+    included: two rooms never share a unit's night)."""
     q = queries("console")
     row = await _row(conn, property_id, reference)
+    moving = await room_to_move(conn, row, room)
     target = await (
         await conn.execute(
             q["unit_of_property_by_id"], {"unit_id": unit_id, "property_id": property_id}
@@ -148,28 +178,26 @@ async def move_booking(
     ).fetchone()
     if target is None:
         raise NotFound("There is no such unit.", field="unit")
-    if row["unit_id"] == unit_id:
-        return row["unit"], target["name"]
-    if row["status"] != "confirmed":
+    if moving.unit_id == unit_id:
+        return moving.unit, target["name"]
+    if row["status"] != "confirmed" or moving.status != "confirmed":
         raise Conflict("Only a confirmed booking can be moved.", code="not_movable")
     stay = {
         "unit_id": unit_id,
-        "id": row["id"],
+        "id": moving.id,
         "check_in": row["check_in"],
         "check_out": row["check_out"],
     }
+    fence = {"unit_id": unit_id, "version": version, "property_id": property_id}
     try:
         async with conn.transaction():
             await conn.execute(q["expire_lapsed_holds_of_unit"], stay)
-            cur = await conn.execute(
-                q["move_booking"],
-                {
-                    "unit_id": unit_id,
-                    "id": row["id"],
-                    "version": version,
-                    "property_id": property_id,
-                },
-            )
+            if room == 0:
+                cur = await conn.execute(q["move_booking"], {**fence, "id": row["id"]})
+            else:
+                cur = await conn.execute(
+                    q["move_group_room"], {**fence, "id": moving.id, "group_id": row["id"]}
+                )
             if await cur.fetchone() is None:
                 raise Conflict("The booking changed meanwhile; please reload.", code="stale")
     except pg_errors.ExclusionViolation:
@@ -178,7 +206,7 @@ async def move_booking(
         raise UnitTaken(
             f"{target['name']} is not free for this stay: {named}.", field="unit"
         ) from None
-    return row["unit"], target["name"]
+    return moving.unit, target["name"]
 
 
 async def confirmations_sent(conn: Conn, booking: Booking) -> int:

@@ -88,11 +88,29 @@ def room_share(booking: Booking, room: GroupRoom) -> int:
 def room_shares(booking: Booking) -> list[tuple[int, CancellationPolicy]]:
     """A group's rooms still booked: what was paid for each, and its policy (empty for a
     booking of one room)."""
-    return [
-        (room_share(booking, room), room.cancellation_policy)
-        for room in booking.group_rooms or []
-        if room.status == "confirmed"
-    ]
+    booked = [room for room in booking.group_rooms or [] if room.status == "confirmed"]
+    if booking.dates_changed:
+        return _shares_after_date_change(booking, booked)
+    return [(room_share(booking, room), room.cancellation_policy) for room in booked]
+
+
+def _shares_after_date_change(
+    booking: Booking, booked: list[GroupRoom]
+) -> list[tuple[int, CancellationPolicy]]:
+    """Once a group's dates changed, its rooms' quotes are the new stay's while what was
+    paid is what was actually taken (the first payment, as the change left it, and the
+    later charges): that is shared among the rooms still booked in proportion to what each
+    costs online now (the last takes the rounding), so the shares add up to it exactly."""
+    given_back = sum(
+        r.refund_amount or 0 for r in booking.group_rooms or [] if r.status == "cancelled"
+    )
+    paid = max(booking.paid - given_back, 0)
+    weights = [room.quote.online_total for room in booked]
+    whole = sum(weights)
+    shares = [paid * w // whole if whole else 0 for w in weights]
+    if shares and whole:
+        shares[-1] = paid - sum(shares[:-1])
+    return [(share, room.cancellation_policy) for share, room in zip(shares, booked, strict=True)]
 
 
 async def booking_for_guest(conn: Conn, reference: str, secret: str | None) -> Booking:

@@ -31,7 +31,7 @@ from widget.payments.provider import (
     PaymentUnavailable,
     Started,
 )
-from widget.rows import stay_money
+from widget.rows import paid_at_property, stay_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 
@@ -142,11 +142,11 @@ async def start_checkout(
         raise HoldLost("This hold has ended; please choose your dates again.")
     if hold.quote is None:  # every hold is priced when made; a row without one is no hold
         raise HoldLost("This hold has ended; please choose your dates again.")
-    # A group's first room carries the payment for every room: one payment for the sum
-    # (its rooms share one plan's payment terms, so all or none are paid at the property).
+    # A group's first room carries the payment for every room: one payment for the sum of
+    # what its rooms take now (a room paid at the property adds nothing to it).
     money = stay_money(hold.quote, hold.group_quotes)
     amount, currency = money.due_now, hold.quote.currency
-    if hold.quote.pay_at_property:
+    if paid_at_property(hold.quote, hold.group_quotes):
         payment = await _guarantee(conn, provider, hold, data)
     else:
         customer = await _customer_for_balance(conn, provider, hold, hold.quote, data)

@@ -38,7 +38,7 @@ from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.keys import cancel_key, capture_key, refund_taken_key
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
-from widget.rows import Reservation, decoded, stay_money
+from widget.rows import Reservation, decoded, paid_at_property, stay_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
@@ -171,7 +171,7 @@ async def _schedule_balance(conn: Conn, row: Reservation, payment: Payment) -> N
             q["keep_saved_card"],
             {"id": row.id, "payment_method": payment.payment_method, "customer": payment.customer},
         )
-    if row.quote is not None and row.quote.pay_at_property:
+    if row.quote is not None and paid_at_property(row.quote, row.group_quotes):
         await conn.execute(
             q["booking_payment_status"], {"id": row.id, "payment_status": "at_property"}
         )
@@ -238,7 +238,11 @@ async def confirm_payment(
     the service's address (`widget.links.site_url`) for the e-mail's link.
     """
     first = await reservation(conn, hold_id)
-    if first is not None and first.quote is not None and first.quote.pay_at_property:
+    if (
+        first is not None
+        and first.quote is not None
+        and paid_at_property(first.quote, first.group_quotes)
+    ):
         return await confirm_at_property(conn, provider, hold_id, site=site, also=also)
     for _ in range(3):  # a hold changed between our read and the fenced write: read again
         row, payment = await _hold_and_payment(conn, provider, hold_id)

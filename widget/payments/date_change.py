@@ -7,10 +7,16 @@ a smaller amount is refunded through the provider from the payment taken at book
 larger one charged to the card the rate plan saved, or, without one, left "balance due"
 with a payment link e-mailed to the guest. A stay paid at the property only changes what
 is due there. Every provider call has a key derived from the change, so nothing is paid or
-refunded twice."""
+refunded twice.
+
+A booking of several rooms changes the dates of every room still booked at once: each room
+is priced again under its own plan, the difference is the rooms' together (settled as for
+one room, on the group's one payment and balance), and every row moves in the one
+transaction, so the constraint refuses them all or none; a refusal names each clash."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +44,20 @@ from widget.tokens import new_token, token_hash
 log = logging.getLogger(__name__)
 
 
+class RoomTarget(msgspec.Struct, frozen=True):
+    """One room of a group still booked, as a date change reads it."""
+
+    id: UUID
+    position: int
+    unit_id: int
+    unit: str
+    room_type: str
+    room_type_name: str
+    adults: int | None
+    children: list[int] | None
+    quote: Quote
+
+
 class ChangeTarget(msgspec.Struct, frozen=True):
     """The booking as a date change reads it (``console.sql`` ``date_change_target``)."""
 
@@ -47,7 +67,7 @@ class ChangeTarget(msgspec.Struct, frozen=True):
     version: int
     status: str
     unit_id: int
-    #: A booking of several rooms (its rooms' dates change together: not built yet).
+    #: A booking of several rooms (its rooms' dates change together).
     in_group: bool
     unit: str
     check_in: date
@@ -68,6 +88,15 @@ class ChangeTarget(msgspec.Struct, frozen=True):
     #: What an earlier change still waits to be paid (by the guest's link).
     change_owed: int
     today: date
+    #: What rooms of a group cancelled alone got back from the payment at booking.
+    given_back: int = 0
+    #: A group's rooms still booked, the first included, in the guest's order.
+    rooms: list[RoomTarget] | None = None
+
+    @property
+    def old_quotes(self) -> list[Quote]:
+        """The quotes whose stay changes: every room still booked (one for most bookings)."""
+        return [room.quote for room in self.rooms] if self.rooms else [self.quote]
 
     @property
     def saved_card(self) -> bool:
@@ -79,6 +108,7 @@ class DateChange:
     """What changing the dates would do: the new quote and how the difference is settled."""
 
     target: ChangeTarget
+    #: The first (or only) room's new quote.
     quote: Quote
     #: What is paid online changes by this much (> 0 the guest owes it, < 0 given back).
     difference: int
@@ -90,6 +120,25 @@ class DateChange:
     balance: int | None
     #: What is in the way on the booking's unit, if anything (the change would be refused).
     clash: str | None
+    #: Every room's new quote, in the order of ``target.rooms`` (one for most bookings).
+    quotes: list[Quote]
+
+    @property
+    def old_total(self) -> int:
+        return sum(q.total for q in self.target.old_quotes)
+
+    @property
+    def new_total(self) -> int:
+        return sum(q.total for q in self.quotes)
+
+    @property
+    def price_key(self) -> str:
+        """What the preview's form carries back: the quote hash of every room's new price,
+        so a price that moved since is shown again rather than charged."""
+        if len(self.quotes) == 1:
+            return self.quotes[0].quote_hash
+        joined = ",".join(q.quote_hash for q in self.quotes)
+        return hashlib.sha256(joined.encode()).hexdigest()
 
     @property
     def check_in(self) -> date:
@@ -127,7 +176,7 @@ def _settlement(target: ChangeTarget, difference: int) -> tuple[str, int, int | 
             return "balance", 0, left
     if difference > 0:
         return ("saved_card" if target.saved_card else "link"), difference, None
-    if not target.payment_ref or -difference > target.first_payment:
+    if not target.payment_ref or -difference > target.first_payment - target.given_back:
         raise Invalid(
             "the new dates give back more than the payment taken at booking still holds; "
             "cancel the booking with a chosen refund instead",
@@ -143,11 +192,6 @@ async def plan_date_change(
     """Price the new stay and say what changing to it would do; nothing is changed."""
     if target.status != "confirmed":
         raise Conflict("Only a confirmed booking can change its dates.", code="not_changeable")
-    if target.in_group:
-        raise Conflict(
-            "This booking has several rooms; their dates cannot be changed here yet.",
-            code="not_changeable",
-        )
     if target.change_owed:
         raise Conflict(
             f"The last change of dates is still due from the guest ({target.change_owed} "
@@ -155,31 +199,65 @@ async def plan_date_change(
             "cancel the booking.",
             code="change_unpaid",
         )
-    old = target.quote
+    rooms = _rooms(target)
+    quotes = [
+        await _quote_again(conn, catalogue, target, room, check_in, check_out) for room in rooms
+    ]
+    difference = sum(q.online_total for q in quotes) - sum(
+        q.online_total for q in target.old_quotes
+    )
+    settlement, amount, balance = _settlement(target, difference)
+    clashes = [(room, await _in_the_way(conn, target, check_in, check_out, room)) for room in rooms]
+    # A group's clashes say whose unit each is on.
+    clash = "; ".join(f"{room.unit}: {c}" if room else c for room, c in clashes if c) or None
+    return DateChange(target, quotes[0], difference, settlement, amount, balance, clash, quotes)
+
+
+def _rooms(target: ChangeTarget) -> list[RoomTarget | None]:
+    """The rooms whose dates change: a group's rooms still booked, else the one (None)."""
+    return list(target.rooms) if target.rooms else [None]
+
+
+async def _quote_again(
+    conn: Conn,
+    catalogue: Catalogue,
+    target: ChangeTarget,
+    room: RoomTarget | None,
+    check_in: date,
+    check_out: date,
+) -> Quote:
+    """The room (a group's ``room``, else the booking's one) priced for the new stay as it
+    is sold today: the same room type, party, plan, extras, inputs and promo code."""
+    old = room.quote if room else target.quote
     choices = Choices(rate_plan=old.rate_plan, extras=dict(old.extras), inputs=dict(old.inputs))
-    new = await quote(
+    room_type = room.room_type if room else target.room_type
+    adults = room.adults if room else target.adults
+    children = list((room.children if room else target.children) or [])
+    return await quote(
         conn,
         catalogue,
-        target.room_type,
+        room_type,
         check_in,
         check_out,
-        party(target.adults or 1, list(target.children)),
+        party(adults or 1, children),
         target.promo_code,
         target.today,
         choices,
     )
-    difference = new.online_total - old.online_total
-    settlement, amount, balance = _settlement(target, difference)
-    clash = await _in_the_way(conn, target, check_in, check_out)
-    return DateChange(target, new, difference, settlement, amount, balance, clash)
 
 
 async def _in_the_way(
-    conn: Conn, target: ChangeTarget, check_in: date, check_out: date
+    conn: Conn,
+    target: ChangeTarget,
+    check_in: date,
+    check_out: date,
+    room: RoomTarget | None = None,
 ) -> str | None:
+    """What is in the way of the new nights on the unit of ``room`` (else the booking's)."""
+    unit_id, own = (room.unit_id, room.id) if room else (target.unit_id, target.id)
     cur = await conn.execute(
         queries("console")["in_the_way_of_move"],
-        {"unit_id": target.unit_id, "id": target.id, "check_in": check_in, "check_out": check_out},
+        {"unit_id": unit_id, "id": own, "check_in": check_in, "check_out": check_out},
     )
     rows = await cur.fetchall()
     return "; ".join(clash_named(row) for row in rows) or None
@@ -201,10 +279,19 @@ async def change_dates(
         async with conn.transaction():
             await _write_change(conn, change, change_id, actor, site)
     except pg_errors.ExclusionViolation:
-        clash = await _in_the_way(conn, target, change.check_in, change.check_out)
+        if not target.rooms:
+            clash = await _in_the_way(conn, target, change.check_in, change.check_out)
+            raise UnitTaken(
+                f"{target.unit} is not free for these dates: {clash or 'another reservation'}.",
+                field="check_in",
+            ) from None
+        named = [
+            f"{room.unit} is not free for these dates: {clash}"
+            for room in target.rooms
+            if (clash := await _in_the_way(conn, target, change.check_in, change.check_out, room))
+        ]
         raise UnitTaken(
-            f"{target.unit} is not free for these dates: {clash or 'another reservation'}.",
-            field="check_in",
+            ("; ".join(named) or "a room is not free for these dates") + ".", field="check_in"
         ) from None
     return await _settle(conn, provider, change, change_id, site)
 
@@ -215,10 +302,11 @@ async def _write_change(
     """The new stay and quote, the change's record, the balance or charge that follows and
     the guest's e-mail, all in the caller's transaction."""
     q, target, new = queries("console"), change.target, change.quote
-    await conn.execute(
-        q["expire_lapsed_holds_of_unit"],
-        {"unit_id": target.unit_id, "check_in": new.check_in, "check_out": new.check_out},
-    )
+    for unit_id in [room.unit_id for room in target.rooms or []] or [target.unit_id]:
+        await conn.execute(
+            q["expire_lapsed_holds_of_unit"],
+            {"unit_id": unit_id, "check_in": new.check_in, "check_out": new.check_out},
+        )
     refund = change.amount if change.settlement == "refund" else 0
     cur = await conn.execute(
         q["change_stay"],
@@ -230,11 +318,25 @@ async def _write_change(
             "check_out": new.check_out,
             "quote": Jsonb(quote_to_builtins(new)),
             "quote_hash": new.quote_hash,
-            "refund": refund,
+            "first_payment": target.first_payment - refund,
         },
     )
     if await cur.fetchone() is None:
         raise Conflict("The booking changed meanwhile; please reload.", code="stale")
+    for room, room_quote in list(zip(target.rooms or [], change.quotes, strict=False))[1:]:
+        cur = await conn.execute(
+            q["change_group_room_stay"],
+            {
+                "id": room.id,
+                "group_id": target.id,
+                "check_in": room_quote.check_in,
+                "check_out": room_quote.check_out,
+                "quote": Jsonb(quote_to_builtins(room_quote)),
+                "quote_hash": room_quote.quote_hash,
+            },
+        )
+        if await cur.fetchone() is None:  # fenced by the first room's version, above
+            raise Conflict("The booking changed meanwhile; please reload.", code="stale")
     await conn.execute(
         q["record_date_change"],
         {
@@ -245,8 +347,8 @@ async def _write_change(
             "old_check_out": target.check_out,
             "check_in": new.check_in,
             "check_out": new.check_out,
-            "old_total": target.quote.total,
-            "new_total": new.total,
+            "old_total": change.old_total,
+            "new_total": change.new_total,
             "difference": change.difference,
             "settlement": change.settlement,
             "status": "pending" if change.amount else "done",
@@ -263,7 +365,13 @@ async def _write_change(
         conn,
         target.id,
         dates_changed(
-            mail, target.check_in, target.check_out, change.settlement, change.amount, link
+            mail,
+            target.check_in,
+            target.check_out,
+            change.settlement,
+            change.amount,
+            link,
+            total=change.new_total,
         ),
     )
 

@@ -19,7 +19,7 @@ from widget.payments.checkout import CheckoutIn, GuestIn, TestCard, start_checko
 from widget.payments.confirmation import confirm_payment, reservation
 from widget.payments.demo_provider import DemoProvider
 from widget.payments.provider import TEST_CARDS, PaymentProvider
-from widget.rows import decoded
+from widget.rows import decoded, paid_at_property
 from widget.sql import queries
 
 #: ``waiting`` (the form is shown), ``declined`` (the card has not paid yet: the form
@@ -51,7 +51,7 @@ async def open_hold(conn: Conn, hold_id: UUID, key: str | None) -> Hold:
 
 def at_property(hold: Hold) -> bool:
     """Paid at the property: Stripe.js saves a card (if the plan keeps one), charges nothing."""
-    return hold.quote is not None and hold.quote.pay_at_property
+    return hold.quote is not None and paid_at_property(hold.quote, hold.group_quotes)
 
 
 def _needs_card(hold: Hold) -> bool:

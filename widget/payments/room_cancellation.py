@@ -3,15 +3,20 @@
 The booking's first room carries its reference, payment and balance, so it goes only with
 the whole booking (`cancellation.cancel_booking`). Any other room may be cancelled alone
 before arrival: its row is cancelled (fenced by the booking's version, in one transaction
-with the lessened balance), and what its policy gives back of its share is refunded from the
-booking's one payment after the commit, under a key of the room's own, so never twice; the
-reconciler retries a refund the provider did not take at once.
+with the lessened balance, the guest's and owner's e-mails, the owners' webhook event
+``booking.room_cancelled`` and a line in the booking's history), and what its policy gives
+back of its share is refunded from the booking's one payment after the commit, under a key
+of the room's own, so never twice; the reconciler retries a refund the provider did not take
+at once.
 """
 
 from __future__ import annotations
 
 from widget.db import Conn
+from widget.deliveries.bookings import enqueue_booking_event
 from widget.errors import Conflict, Invalid
+from widget.mail.compose import money, room_cancelled
+from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.cancellation import (
     booking_for_guest_unchecked,
     refund,
@@ -67,6 +72,13 @@ async def cancel_room(
             "The stay has begun or the booking is not confirmed; please contact the guesthouse.",
             code="too_late_to_cancel",
         )
+    if booking.dates_changed:
+        # The rooms' quotes are the new stay's; what each room paid is no longer its own.
+        raise Conflict(
+            "This booking's dates were changed by the guesthouse: its rooms are cancelled "
+            "together; please cancel the whole booking or contact the guesthouse.",
+            code="dates_changed",
+        )
     amount = refund_under(
         room.cancellation_policy, room_share(booking, room), booking.check_in, booking.today
     )
@@ -80,9 +92,30 @@ async def cancel_room(
         if await cur.fetchone() is None:
             raise Conflict("The booking changed meanwhile; please reload.", code="stale")
         await _lessen_balance(conn, booking, room)
+        await _tell(conn, provider, booking, position, amount)
     if amount > 0:
         await refund(conn, provider, room.id)
     return await booking_for_guest_unchecked(conn, booking.reference)
+
+
+async def _tell(
+    conn: Conn, provider: PaymentProvider, booking: Booking, position: int, amount: int
+) -> None:
+    """As a whole cancellation does, in its transaction: the guest's and the owner's
+    e-mails, the owners' webhook event and the booking's history, each naming the room
+    and its refund."""
+    mail = await booking_for_mail(conn, booking.id)
+    await enqueue(conn, booking.id, room_cancelled(mail, position, amount, provider.name == "demo"))
+    await enqueue_booking_event(conn, booking.id, "booking.room_cancelled", room=position)
+    room = (mail.group_rooms or [])[position]
+    detail = (
+        f"room {position + 1}, {room.room_type_name} ({room.unit}): "
+        f"refund {money(amount, booking.currency, 'en')} (policy)"
+    )
+    await conn.execute(
+        queries("payments")["record_guest_event"],
+        {"id": booking.id, "action": "room_cancelled", "detail": detail},
+    )
 
 
 async def _lessen_balance(conn: Conn, booking: Booking, room: GroupRoom) -> None:

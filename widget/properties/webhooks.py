@@ -21,6 +21,7 @@ from widget.properties.secrets import SecretRef
 EVENT_TYPES: tuple[str, ...] = (
     "booking.confirmed",
     "booking.cancelled",
+    "booking.room_cancelled",
     "sync.conflict",
     "sync.feed_failed",
 )

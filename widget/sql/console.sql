@@ -254,6 +254,7 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        r.guest, r.quote, lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults,
        r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
        r.refund_amount, r.refund_ref, r.payment_captured_at, r.created_at, r.promo_code,
+       EXISTS (SELECT 1 FROM booking_change c WHERE c.reservation_id = r.id) AS dates_changed,
        rt.slug AS room_type, rt.name AS room_type_name, u.id AS unit_id, u.name AS unit,
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
@@ -312,6 +313,25 @@ WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
   AND property_id = %(property_id)s
 RETURNING id
 
+-- name: group_room_for_move
+-- Room ``position`` (1 or more) of the group whose first room is ``id``.
+SELECT m.id, m.unit_id, u.name AS unit, m.status::text AS status
+FROM reservation m JOIN unit u ON u.id = m.unit_id
+WHERE m.group_id = %(id)s AND m.id <> %(id)s AND m.group_position = %(position)s
+
+-- name: move_group_room
+-- Fenced by the booking's version (its first room's, which the page read, is changed too,
+-- so stale pages refuse); the exclusion constraint refuses a unit that is not free.
+WITH lead AS (
+    UPDATE reservation SET version = version + 1, updated_at = now()
+    WHERE id = %(group_id)s AND version = %(version)s AND status = 'confirmed'
+      AND property_id = %(property_id)s
+    RETURNING id)
+UPDATE reservation r SET unit_id = %(unit_id)s, version = r.version + 1, updated_at = now()
+FROM lead
+WHERE r.id = %(id)s AND r.group_id = lead.id AND r.id <> lead.id AND r.status = 'confirmed'
+RETURNING r.id
+
 -- name: expire_lapsed_holds_of_unit
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
@@ -319,7 +339,11 @@ WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_n
   AND stay && daterange(%(check_in)s, %(check_out)s)
 
 -- name: in_the_way_of_move
-SELECT status::text AS status, reference, lower(stay) AS first_night,
+-- A group's other rooms carry no reference: they are named by their booking's.
+SELECT status::text AS status,
+       coalesce(reference, (SELECT g.reference FROM reservation g
+                            WHERE g.id = reservation.group_id)) AS reference,
+       lower(stay) AS first_night,
        upper(stay) - 1 AS last_night, hold_expires_at, block_reason
 FROM reservation
 WHERE unit_id = %(unit_id)s AND id <> %(id)s AND stay && daterange(%(check_in)s, %(check_out)s)
@@ -416,8 +440,25 @@ SELECT r.id, r.property_id, r.reference, r.version, r.status::text AS status, r.
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults, r.children, r.quote,
        r.promo_code, r.payment_provider, r.payment_ref, r.customer_ref,
        r.payment_method_ref, rt.slug AS room_type, p.currency,
-       coalesce(r.first_payment, (r.quote->>'due_now')::bigint) AS first_payment,
+       -- A group's first room carries the one payment for every room.
+       coalesce(r.first_payment,
+                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
+       AS first_payment,
+       -- What rooms cancelled alone got back from that payment already.
+       (SELECT coalesce(sum(m.refund_amount), 0) FROM reservation m
+        WHERE m.group_id = r.id AND m.id <> r.id AND m.status = 'cancelled')::bigint
+       AS given_back,
        b.id AS balance_id, b.amount AS balance_amount,
+       -- A group's rooms still booked (its first included), whose dates change together.
+       (SELECT jsonb_agg(jsonb_build_object(
+                   'id', m.id, 'position', coalesce(m.group_position, 0), 'unit_id', m.unit_id,
+                   'unit', mu.name, 'room_type', mt.slug, 'room_type_name', mt.name,
+                   'adults', m.adults, 'children', m.children, 'quote', m.quote)
+                 ORDER BY m.group_position)
+        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
+        JOIN room_type mt ON mt.id = mu.room_type_id
+        WHERE m.group_id = r.id AND m.status = 'confirmed') AS rooms,
        (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
         WHERE c.reservation_id = r.id AND c.kind = 'change'
           AND c.status IN ('scheduled', 'requires_action', 'balance_due'))::bigint
@@ -433,14 +474,23 @@ WHERE r.reference = %(reference)s AND r.property_id = %(property_id)s
 
 -- name: change_stay
 -- Fenced by version; the exclusion constraint refuses nights the unit does not have free.
--- (SET reads the row as it was: first_payment is what it held before this refund.)
+-- first_payment: what the payment at booking still holds after this change's refund (for
+-- a group, every room's; once set, what was paid no longer follows the rooms' quotes).
 UPDATE reservation
 SET stay = daterange(%(check_in)s, %(check_out)s), quote = %(quote)s,
     quote_hash = %(quote_hash)s,
-    first_payment = coalesce(first_payment, (quote->>'due_now')::bigint) - %(refund)s,
+    first_payment = %(first_payment)s,
     version = version + 1, updated_at = now()
 WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
   AND property_id = %(property_id)s
+RETURNING version
+
+-- name: change_group_room_stay
+-- Another room of a group, with its first room, in the same transaction.
+UPDATE reservation
+SET stay = daterange(%(check_in)s, %(check_out)s), quote = %(quote)s,
+    quote_hash = %(quote_hash)s, version = version + 1, updated_at = now()
+WHERE id = %(id)s AND group_id = %(group_id)s AND id <> %(group_id)s AND status = 'confirmed'
 RETURNING version
 
 -- name: record_date_change

@@ -248,6 +248,7 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        r.guest, r.quote, lower(r.stay) AS check_in, upper(r.stay) AS check_out, r.adults,
        r.children, r.payment_provider, r.payment_ref, r.payment_status, r.cancelled_at,
        r.refund_amount, rt.slug AS room_type, rt.name AS room_type_name,
+       EXISTS (SELECT 1 FROM booking_change c WHERE c.reservation_id = r.id) AS dates_changed,
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras, r.payment_terms, r.customer_ref, r.payment_method_ref,
@@ -309,8 +310,11 @@ LIMIT %(limit)s
 SELECT b.payment_ref, r.refund_amount,
        (CASE WHEN r.group_id IS NULL
              THEN coalesce(r.first_payment, (r.quote->>'due_now')::bigint)
-             ELSE (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
-                   WHERE m.group_id = r.group_id)
+             -- Once the console changed the group's dates, its first room keeps what
+             -- the payment holds (the rooms' quotes no longer say it).
+             ELSE coalesce((SELECT g.first_payment FROM reservation g WHERE g.id = r.group_id),
+                           (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                            WHERE m.group_id = r.group_id))
                   - (SELECT coalesce(sum(m.refund_amount), 0) FROM reservation m
                      WHERE m.group_id = r.group_id AND m.id <> r.group_id AND m.id <> r.id
                        AND m.status = 'cancelled')
@@ -639,3 +643,8 @@ WHERE r.reference = %(reference)s AND c.reservation_id = r.id AND c.kind = 'bala
 RETURNING c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reason,
           r.status::text AS booking_status, r.reference, r.customer_ref,
           r.payment_method_ref
+
+-- name: record_guest_event
+-- What the guest did themselves (on the manage page), in the booking's console history.
+INSERT INTO console_event (property_id, reservation_id, actor, action, detail)
+SELECT property_id, id, 'guest', %(action)s, %(detail)s FROM reservation WHERE id = %(id)s

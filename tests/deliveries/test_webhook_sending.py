@@ -214,7 +214,7 @@ async def test_a_delivery_is_given_up_after_a_day_and_then_the_next_one_goes(
     assert [abs(p - e) <= 5 for p, e in zip(pauses, [60, 120, 240, 480], strict=False)] == [
         True
     ] * 4
-    assert max(pauses) <= 4 * 3600
+    assert max(pauses) <= 4 * 3600 + 5  # capped at four hours (the same drift)
     assert tries[-1] == first["give_up_at"] == first["created_at"] + timedelta(days=1)
     assert deliveries(hooked)[0]["state"] == "failed"
     # The later event of that booking was held back all day, never sent before it ...

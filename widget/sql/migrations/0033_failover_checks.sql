@@ -1,0 +1,15 @@
+-- innkeep: no-transaction
+-- Run outside a transaction so the index below is built CONCURRENTLY: the reservation table
+-- stays writable while it builds. Each statement may run again (a runner that died half-way).
+
+-- Captured payments no reservation pointed to (a Postgres failover lost the booking, or the
+-- hold itself): what the reconciler did with each (put it back on its hold, or refunded it),
+-- and the lease of the worker deciding it.
+CREATE TABLE IF NOT EXISTS payment_recovery (
+    payment_ref text PRIMARY KEY,
+    hold_id     uuid,
+    holder      uuid NOT NULL,
+    until       timestamptz NOT NULL,
+    outcome     text,
+    settled_at  timestamptz
+);

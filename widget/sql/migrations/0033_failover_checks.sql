@@ -13,3 +13,11 @@ CREATE TABLE IF NOT EXISTS payment_recovery (
     outcome     text,
     settled_at  timestamptz
 );
+
+-- A new hold expires the lapsed holds on its unit in its own transaction
+-- (inventory.sql expire_lapsed_on_unit): this reads that unit's few held rows, where the
+-- other indexes read every held row of the deployment and every row of the unit. The
+-- expiry time is not a column of it: the query compares it with the clock of each row's
+-- property, which no index can order by.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS reservation_held_by_unit
+    ON reservation (unit_id) WHERE status = 'held';

@@ -181,3 +181,33 @@ async def test_a_payment_whose_hold_is_gone_is_refunded_once(
     ).fetchone()
     assert ledger == (DUE_NOW, DUE_NOW)
     assert await run_twice_more(demo_property, run) == [{}, {}]
+
+
+async def test_a_refund_begun_by_a_worker_that_died_is_finished_never_booked(
+    demo_api: Any, held: HeldRoom, demo_property: Any, database_url: str
+) -> None:
+    answer = await demo_api.post(
+        f"/api/v1/holds/{held.id}/checkout", json=GUEST, headers=held.headers
+    )
+    assert answer.status_code == 200, answer.text
+    booked = await demo_api.post(f"/api/v1/holds/{held.id}/confirm", headers=held.headers)
+    assert booked.status_code == 200
+    payment = lose_booking(demo_property, held, payment_too=False)
+    # A worker decided to refund (the nights were taken then), wrote it ahead, and died
+    # before the provider's answer; the nights are free again now.
+    demo_property.execute(
+        "UPDATE reservation SET payment_status = 'refunding' WHERE id = %s", (held.id,)
+    )
+
+    async def run(conn: Any) -> dict[str, str]:
+        return await reconcile(conn, DemoProvider(database_url), SITE)
+
+    outcomes = await two_workers_at_once(demo_property, run)
+    assert decided_once(outcomes, str(held.id)) == "hold_lost"
+    assert booking_of(demo_property, held) == ("cancelled", payment, "refunded")
+    ledger = demo_property.execute(
+        "SELECT amount_refunded FROM demo_payment WHERE id = %s", (payment,)
+    ).fetchone()
+    assert ledger == (DUE_NOW,)
+    assert len(owner_told(demo_property)) == 1
+    assert await run_twice_more(demo_property, run) == [{}, {}]

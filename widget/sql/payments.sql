@@ -259,9 +259,13 @@ RETURNING id
 
 -- name: payment_refunded
 -- The refund is made: noted once, with a line in the owner's console history; returns what
--- the owner's e-mail says (nothing when another call noted it first).
+-- the owner's e-mail says (nothing when another call noted it first). A hold still open
+-- ends now: its payment is gone, so it keeps no nights from other guests.
 WITH done AS (
-    UPDATE reservation SET payment_status = 'refunded', updated_at = now()
+    UPDATE reservation
+    SET payment_status = 'refunded', updated_at = now(), version = version + 1,
+        status = CASE WHEN status = 'held' THEN 'cancelled' ELSE status END,
+        cancelled_at = CASE WHEN status = 'held' THEN innkeep_now() ELSE cancelled_at END
     WHERE id = %(id)s AND payment_ref = %(payment_ref)s AND payment_status = 'refunding'
     RETURNING id, property_id, lower(stay) AS check_in, upper(stay) AS check_out, guest
 ), noted AS (

@@ -185,28 +185,26 @@ async def check_captures(
     payments = await provider.captured(
         created_from=now - ORPHAN_LOOKBACK_SECONDS, created_until=now - quiet_seconds
     )
+    # Later charges carry no hold: their charge rows settle them, not this.
+    held = {p.id: p for p in payments if _uuid(p.hold_id) is not None}
     outcomes: dict[str, str] = {}
-    for payment in payments:
+    for payment_ref in await _unaccounted(conn, list(held)):
+        payment = held[payment_ref]
         hold_id = _uuid(payment.hold_id)
-        if hold_id is None:
-            continue  # not ours to judge: later charges are settled by their charge rows
-        if await _accounted(conn, payment, hold_id):
-            continue
+        assert hold_id is not None
         outcome = await _check_claimed(conn, provider, payment, hold_id, site)
         if outcome is not None:
             outcomes[payment.id] = outcome
     return outcomes
 
 
-async def _accounted(conn: Conn, payment: Payment, hold_id: UUID) -> bool:
-    """A reservation points to the payment (a booking, or a row `reconcile` settles), or
-    it was dealt with before."""
-    cur = await conn.execute(
-        queries("payments")["capture_accounted"], {"payment_ref": payment.id, "hold_id": hold_id}
-    )
-    found = await cur.fetchone()
-    assert found is not None  # one row, whatever exists
-    return bool(found["pointed"] or found["recovered"])
+async def _unaccounted(conn: Conn, refs: list[str]) -> list[str]:
+    """Those of ``refs`` no reservation points to (a booking, or a row `reconcile`
+    settles) and not dealt with before."""
+    if not refs:
+        return []
+    cur = await conn.execute(queries("payments")["captures_unaccounted"], {"refs": refs})
+    return [row["payment_ref"] for row in await cur.fetchall()]
 
 
 async def _check_claimed(
@@ -221,8 +219,8 @@ async def _check_claimed(
     lease = {"payment_ref": payment.id, "hold_id": hold_id, "holder": holder}
     try:
         cur = await conn.execute(q["claim_capture_check"], {**lease, "seconds": LEASE_SECONDS})
-        if await cur.fetchone() is None or await _accounted(conn, payment, hold_id):
-            return None
+        if await cur.fetchone() is None or not await _unaccounted(conn, [payment.id]):
+            return None  # another worker has it, or dealt with it since the listing
         cur = await conn.execute(
             q["attach_payment"],
             {"id": hold_id, "payment_ref": payment.id, "provider": provider.name},

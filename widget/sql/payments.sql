@@ -224,16 +224,15 @@ WHERE payment_ref = %(payment_ref)s
    OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id))
 LIMIT 1
 
--- name: capture_accounted
--- What a captured payment of a hold has in Postgres: a reservation pointing to it (a booking,
--- or a row the settling of unsettled payments restores or refunds), a recorded refund of a
--- stray payment, and the hold it was made for.
-SELECT EXISTS (SELECT 1 FROM reservation WHERE payment_ref = %(payment_ref)s) AS pointed,
-       EXISTS (SELECT 1 FROM payment_recovery
-               WHERE payment_ref = %(payment_ref)s AND outcome IS NOT NULL) AS recovered,
-       h.status::text AS hold_status, h.payment_ref AS hold_payment
-FROM (SELECT 1) one
-LEFT JOIN reservation h ON h.id = %(hold_id)s
+-- name: captures_unaccounted
+-- Of these captured payments, those Postgres knows nothing of: no reservation points to one
+-- (a booking, or a row the settling of unsettled payments books or refunds), and the
+-- reconciler has not dealt with it before. One query for a whole listing.
+SELECT p.ref AS payment_ref
+FROM unnest(%(refs)s::text[]) AS p (ref)
+WHERE NOT EXISTS (SELECT 1 FROM reservation r WHERE r.payment_ref = p.ref)
+  AND NOT EXISTS (SELECT 1 FROM payment_recovery k
+                  WHERE k.payment_ref = p.ref AND k.outcome IS NOT NULL)
 
 -- name: attach_payment
 -- A captured payment whose hold lost it (a failover took the checkout's write with the

@@ -75,6 +75,15 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        # Which Redis node each worker rests (a cluster's primary, or "redis" for a single
+        # server): summed over the workers, how many rest it now.
+        self.redis_node_resting = Gauge(
+            "innkeep_redis_node_resting",
+            "Workers whose circuit breaker for this Redis node is open.",
+            ["node"],
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
         # Label lookups cost more than the increment: keep each route's children.
         self._answered: dict[tuple[str, int], object] = {}
 
@@ -105,11 +114,13 @@ class Metrics:
         """A Redis call of ``operation`` not made: the circuit breaker is open."""
         self.redis_skipped_calls.labels(operation).inc()
 
-    def redis_breaker(self, *, opened: bool) -> None:
-        """The Redis circuit breaker opened (a trip) or closed again."""
+    def redis_breaker(self, *, opened: bool, node: str, any_open: bool) -> None:
+        """The circuit breaker of the Redis ``node`` opened (a trip) or closed again;
+        ``any_open``: whether this worker rests some node still."""
         if opened:
             self.redis_breaker_trips.inc()
-        self.redis_breaker_open.set(1 if opened else 0)
+        self.redis_breaker_open.set(1 if any_open else 0)
+        self.redis_node_resting.labels(node).set(1 if opened else 0)
 
     def exposition(self) -> bytes:
         """Every counter in Prometheus' text format: all workers' when they share a folder."""

@@ -5,7 +5,8 @@ stays on one cluster slot. Redis only makes the service fast (Postgres guards ev
 a failed call is never fatal; but it is never silent either: `RedisWatch` counts it, logs it
 at a sane rate and keeps it for ``/readyz``. After `TRIP_AFTER` failures in a row its circuit
 breaker opens: for a short, jittered rest no call is made at all (each would only fail, or
-wait out its time-out), then one trial call decides whether it closes again.
+wait out its time-out), then one trial call decides whether it closes again. With a cluster
+there is one breaker per node, so a dead primary does not rest the properties of the others.
 """
 
 from __future__ import annotations
@@ -89,6 +90,41 @@ def _reason(operation: str, exc: BaseException) -> str:
     return f"{operation} failed: {type(exc).__name__}: {exc}{hint}"
 
 
+#: The breaker's name with a single server: there is one.
+SERVER = "redis"
+#: With a cluster, the breaker of calls whose node is not known yet (the client has not read
+#: the slot map) or that name no key.
+UNKNOWN_NODE = "cluster"
+
+
+def node_of_key(redis: SharedRedis) -> Callable[[str], str] | None:
+    """For a cluster client, what names the primary that serves a key now (``host:port``,
+    from the client's slot map; no call is made); None for a single server."""
+    if not isinstance(redis, RedisCluster):
+        return None
+    cluster = redis
+
+    def node_of(key: str) -> str:
+        try:
+            node = cluster.get_node_from_key(key)
+        except REDIS_FAILURES:  # the slot map is not read yet, or has a gap
+            return UNKNOWN_NODE
+        return node.name if node is not None else UNKNOWN_NODE
+
+    return node_of
+
+
+class _Breaker:
+    """One node's breaker: failures in a row, and the end of its rest while open."""
+
+    __slots__ = ("in_a_row", "resting_until")
+
+    def __init__(self) -> None:
+        self.in_a_row = 0
+        #: While open: no call before this moment (a rest, or a trial in flight).
+        self.resting_until: float | None = None
+
+
 class RedisWatch:
     """What this worker's Redis calls have met. Each failure is counted by operation in
     ``innkeep_redis_errors_total``, warned about at most once per kind of failure every
@@ -96,80 +132,132 @@ class RedisWatch:
     ``/readyz`` shows it.
 
     It is also the hot path's circuit breaker: a caller asks `may_call` first and reports
-    `succeeded` or `failed`. `TRIP_AFTER` failures in a row open it for `REST_SECONDS` (plus
-    jitter), during which `may_call` says no and the caller goes on as if Redis were away
-    (Postgres decides every stay either way); then one trial call at a time is let through,
-    and the first success closes it, the first failure rests again."""
+    `succeeded` or `failed`, each naming a ``key`` of the call. `TRIP_AFTER` failures in a
+    row open it for `REST_SECONDS` (plus jitter), during which `may_call` says no and the
+    caller goes on as if Redis were away (Postgres decides every stay either way); then one
+    trial call at a time is let through, and the first success closes it, the first failure
+    rests again.
+
+    With a cluster (``node_of`` names the primary serving a key) there is one breaker per
+    node: a dead primary rests only the properties whose slots it serves, and those on the
+    healthy primaries keep the fast path. A single server has one breaker (`SERVER`)."""
 
     def __init__(
         self,
         metrics: Metrics,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        node_of: Callable[[str], str] | None = None,
     ) -> None:
         self._metrics = metrics
         self._clock = clock
         self._jitter = jitter
+        self._node_of = node_of
         self._logs: dict[str, OutageLog] = {}
         self._last: tuple[float, str] | None = None
-        self._in_a_row = 0
-        #: While open: no call before this moment (a rest, or a trial in flight).
-        self._resting_until: float | None = None
+        #: Per node; a node's breaker is made at its first failure (a healthy node has none).
+        self._breakers: dict[str, _Breaker] = {}
 
-    def may_call(self, operation: str) -> bool:
-        """Whether ``operation`` may call Redis now; False while the breaker rests (the call
-        is counted as skipped and the caller goes on without Redis)."""
-        until = self._resting_until
-        if until is None:
+    def _node(self, key: str | None) -> str:
+        if self._node_of is None:
+            return SERVER
+        return UNKNOWN_NODE if key is None else self._node_of(key)
+
+    def may_call(self, operation: str, key: str | None = None) -> bool:
+        """Whether ``operation`` (on ``key``) may call Redis now; False while the breaker of
+        its node rests (the call is counted as skipped and the caller goes on without)."""
+        if not self._breakers:
+            return True  # nothing failed lately: the common case costs no lookup
+        return self.may_call_node(operation, self._node(key))
+
+    def may_call_node(self, operation: str, node: str) -> bool:
+        """`may_call` for the calls served by ``node``."""
+        breaker = self._breakers.get(node)
+        until = None if breaker is None else breaker.resting_until
+        if breaker is None or until is None:
             return True
         now = self._clock()
         if now >= until:  # the rest is over: this call is the trial, the others wait for it
-            self._resting_until = now + TRIAL_SECONDS
+            breaker.resting_until = now + TRIAL_SECONDS
             return True
         self._metrics.redis_skipped(operation)
         return False
 
-    def succeeded(self) -> None:
-        """A Redis call answered: the count starts again, and an open breaker closes."""
-        self._in_a_row = 0
-        if self._resting_until is not None:
-            self._resting_until = None
-            self._metrics.redis_breaker(opened=False)
-            log.warning("Redis answers again: circuit breaker closed")
+    def succeeded(self, key: str | None = None) -> None:
+        """A Redis call (on ``key``) answered: its node's count starts again, and its open
+        breaker closes."""
+        if self._breakers:
+            self.succeeded_node(self._node(key))
+
+    def succeeded_node(self, node: str) -> None:
+        """`succeeded` for a call served by ``node``."""
+        breaker = self._breakers.pop(node, None)
+        if breaker is not None and breaker.resting_until is not None:
+            self._metrics.redis_breaker(opened=False, node=node, any_open=self._open_count() > 0)
+            log.warning("Redis answers again: circuit breaker of %s closed", node)
+
+    def _open_count(self) -> int:
+        return sum(1 for b in self._breakers.values() if b.resting_until is not None)
 
     def probe_answered(self) -> None:
         """Readiness found Redis serving every property: a breaker whose rest is over closes
         now, rather than wait for a hot-path call that an idle worker may not get for long
         (its gauge and ``/readyz`` would say "open" meanwhile)."""
-        until = self._resting_until
-        if until is not None and self._clock() >= until:
-            self.succeeded()
+        now = self._clock()
+        for node, breaker in list(self._breakers.items()):
+            if breaker.resting_until is not None and now >= breaker.resting_until:
+                self.succeeded_node(node)
+
+    def resting(self) -> dict[str, float]:
+        """Seconds until each open breaker's rest is over (0 when it is), by node."""
+        now = self._clock()
+        return {
+            node: max(0.0, b.resting_until - now)
+            for node, b in self._breakers.items()
+            if b.resting_until is not None
+        }
 
     def rested(self) -> float | None:
-        """Seconds until the breaker's rest is over (0 when it is); None while closed."""
-        if self._resting_until is None:
-            return None
-        return max(0.0, self._resting_until - self._clock())
+        """Seconds until the first open breaker's rest is over (0 when it is); None while
+        every breaker is closed."""
+        left = self.resting().values()
+        return min(left) if left else None
 
     def breaker(self) -> str | None:
-        """Why Redis is not being called, for ``/readyz``; None while the breaker is closed."""
-        if self._resting_until is None:
+        """Why Redis is not being called, for ``/readyz``; None while every breaker is
+        closed. With a cluster it names each resting node."""
+        resting = self.resting()
+        if not resting:
             return None
-        left = max(0.0, self._resting_until - self._clock())
-        return (
-            f"circuit breaker open after {self._in_a_row} failures in a row: Redis is not "
-            f"called for {left:.1f} s more, then tried again"
-        )
+        said = []
+        for node, left in sorted(resting.items()):
+            where = "Redis" if node == SERVER else f"node {node}"
+            said.append(
+                f"circuit breaker open after {self._breakers[node].in_a_row} failures in a "
+                f"row: {where} is not called for {left:.1f} s more, then tried again"
+            )
+        return "; ".join(said)
 
-    def failed(self, operation: str, exc: BaseException) -> None:
-        """One Redis call of ``operation`` failed with ``exc``; the caller goes on without."""
+    def failed(self, operation: str, exc: BaseException, key: str | None = None) -> None:
+        """One Redis call of ``operation`` (on ``key``) failed with ``exc``; the caller goes
+        on without."""
+        self.failed_node(operation, exc, self._node(key))
+
+    def failed_node(self, operation: str, exc: BaseException, node: str) -> None:
+        """`failed` for a call served by ``node``."""
         self._metrics.redis_failed(operation)
         reason = _reason(operation, exc)
+        if node not in (SERVER, UNKNOWN_NODE):
+            reason = f"{reason} (node {node})"
         now = self._clock()
         self._last = (now, reason)
-        self._in_a_row += 1
-        if self._resting_until is not None or self._in_a_row >= TRIP_AFTER:
-            self._rest(now)
+        breaker = self._breakers.setdefault(node, _Breaker())
+        breaker.in_a_row += 1
+        if breaker.resting_until is not None or breaker.in_a_row >= TRIP_AFTER:
+            opened = breaker.resting_until is None
+            breaker.resting_until = now + REST_SECONDS * (1 + REST_JITTER * self._jitter())
+            if opened:
+                self._metrics.redis_breaker(opened=True, node=node, any_open=True)
         # One warning per kind of failure (Redis away, MOVED, ...) whatever the operation:
         # when Redis is away every operation fails, and one line says so.
         kind = type(exc).__name__
@@ -178,10 +266,10 @@ class RedisWatch:
             outage = self._logs[kind] = OutageLog(log, "Redis", clock=self._clock)
         outage.failed(RuntimeError(reason))
 
-    def _rest(self, now: float) -> None:
-        if self._resting_until is None:
-            self._metrics.redis_breaker(opened=True)
-        self._resting_until = now + REST_SECONDS * (1 + REST_JITTER * self._jitter())
+    def forget(self, node: str) -> None:
+        """``node`` serves no slot any more (a replica took over, or it left the cluster):
+        its breaker goes, as no call will close it."""
+        self.succeeded_node(node)
 
     def recent_failure(self) -> str | None:
         """The last failure, said for people, if it happened within `RECENT_SECONDS`."""
@@ -237,19 +325,39 @@ async def trying_after_rests(watch: RedisWatch, redis: SharedRedis) -> AsyncIter
 
 async def _try_after_rests(watch: RedisWatch, redis: SharedRedis) -> None:
     while True:
-        left = watch.rested()
-        if left is None or left > 0:
-            await asyncio.sleep(CLOSED_LOOK_SECONDS if left is None else left)
+        resting = watch.resting()
+        if not resting or min(resting.values()) > 0:
+            await asyncio.sleep(min(resting.values()) if resting else CLOSED_LOOK_SECONDS)
             continue
-        if not watch.may_call("trial"):  # a guest's call took the trial first
-            continue
-        try:
-            async with asyncio.timeout(1):
+        for node, left in resting.items():
+            if left == 0:
+                await _trial(watch, redis, node)
+
+
+async def _trial(watch: RedisWatch, redis: SharedRedis, node: str) -> None:
+    """One trial call for ``node``'s rested breaker: that cluster node pinged, or the whole
+    server (or cluster, for `UNKNOWN_NODE`) asked as readiness asks it."""
+    target = None
+    if isinstance(redis, RedisCluster) and node != UNKNOWN_NODE:
+        target = redis.get_node(node_name=node)
+        primaries = {primary.name for primary in redis.get_primaries()}
+        if target is None or node not in primaries:
+            watch.forget(node)  # its slots are served elsewhere now: nothing calls it
+            return
+    if not watch.may_call_node("trial", node):  # a guest's call took the trial first
+        return
+    try:
+        async with asyncio.timeout(1):
+            if target is None:
                 reason = await probe(redis)
-        except REDIS_FAILURES as exc:  # asyncio's TimeoutError is an OSError
-            watch.failed("trial", exc)
-        else:
-            if reason is None:
-                watch.succeeded()
             else:
-                watch.failed("trial", RedisClusterException(reason))
+                assert isinstance(redis, RedisCluster)
+                await redis.ping(target_nodes=target)
+                reason = None
+    except REDIS_FAILURES as exc:  # asyncio's TimeoutError is an OSError
+        watch.failed_node("trial", exc, node)
+    else:
+        if reason is None:
+            watch.succeeded_node(node)
+        else:
+            watch.failed_node("trial", RedisClusterException(reason), node)

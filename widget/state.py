@@ -25,7 +25,7 @@ from widget.inventory.versions import VersionMemory
 from widget.metrics import Metrics
 from widget.payments import PaymentProvider, payment_provider
 from widget.settings import Settings
-from widget.shared_redis import RedisWatch, SharedRedis
+from widget.shared_redis import RedisWatch, SharedRedis, node_of_key
 from widget.sync.export import ExportMemory
 
 
@@ -60,7 +60,7 @@ class Services:
 def build_services(settings: Settings, pool: Pool, redis: SharedRedis) -> Services:
     """Make every per-worker part once, each handed what it needs."""
     metrics = Metrics()
-    watch = RedisWatch(metrics)
+    watch = RedisWatch(metrics, node_of=node_of_key(redis))
     freshness = Freshness()
     # Every memory is bounded: one deployment may serve thousands of guesthouses.
     size = settings.worker_properties

@@ -280,3 +280,30 @@ async def test_a_worker_no_guest_calls_closes_its_breaker_by_itself_when_redis_i
             await asyncio.sleep(0.1)
         assert await metric("innkeep_redis_breaker_trips_total") == 1
         assert await metric("innkeep_redis_skipped_total") == skipped  # no guest paid for it
+
+
+def test_with_a_cluster_each_node_has_its_own_breaker() -> None:
+    """A dead primary rests only the keys it serves; the others keep the fast path, and
+    /readyz and /metrics name the resting node."""
+    now = [0.0]
+    metrics = Metrics()
+    watch = RedisWatch(
+        metrics, clock=lambda: now[0], jitter=lambda: 0.0, node_of=lambda key: key.split("/")[0]
+    )
+    for _ in range(TRIP_AFTER):
+        watch.failed("gate.acquire", REFUSED, "10.0.0.1:7001/{p:1}")
+    assert not watch.may_call("gate.acquire", "10.0.0.1:7001/{p:7}")
+    assert watch.may_call("gate.acquire", "10.0.0.2:7002/{p:2}")
+    watch.succeeded("10.0.0.2:7002/{p:2}")  # a healthy node's answer closes nothing else
+    assert not watch.may_call("calendar.get", "10.0.0.1:7001/{p:1}")
+    said = watch.breaker() or ""
+    assert "node 10.0.0.1:7001" in said and "7002" not in said
+    text = metrics.exposition().decode()
+    assert counter(text, "innkeep_redis_node_resting", node="10.0.0.1:7001") == 1
+    assert counter(text, "innkeep_redis_node_resting", node="10.0.0.2:7002") == 0
+    assert counter(text, "innkeep_redis_breaker_open") == 1
+    watch.forget("10.0.0.1:7001")  # its replica took its slots over: nothing calls it now
+    assert watch.breaker() is None and watch.rested() is None
+    text = metrics.exposition().decode()
+    assert counter(text, "innkeep_redis_node_resting", node="10.0.0.1:7001") == 0
+    assert counter(text, "innkeep_redis_breaker_open") == 0

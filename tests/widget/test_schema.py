@@ -55,6 +55,8 @@ EXPECTED_TABLES = {
     "demo_customer",
     # the front desk (0025)
     "booking_change",
+    # captured payments no reservation pointed to, and what became of them (0033)
+    "payment_recovery",
 }
 
 

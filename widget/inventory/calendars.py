@@ -90,22 +90,22 @@ class Availability:
         return msgspec.json.encode(answer)
 
     async def _cached(self, key: str) -> bytes | None:
-        if not self._watch.may_call("calendar.get"):
+        if not self._watch.may_call("calendar.get", key):
             return None  # Redis resting: compute from Postgres, the truth, instead
         try:
             value = await self._redis.get(key)
         except REDIS_FAILURES as exc:  # Redis away: compute from Postgres, the truth, instead
-            self._watch.failed("calendar.get", exc)
+            self._watch.failed("calendar.get", exc, key)
             return None
-        self._watch.succeeded()
+        self._watch.succeeded(key)
         return value if isinstance(value, bytes) else None
 
     async def _store(self, key: str, body: bytes) -> None:
-        if not self._watch.may_call("calendar.set"):
+        if not self._watch.may_call("calendar.set", key):
             return
         try:
             await self._redis.set(key, body, ex=CACHE_SECONDS)
         except REDIS_FAILURES as exc:
-            self._watch.failed("calendar.set", exc)
+            self._watch.failed("calendar.set", exc, key)
             return
-        self._watch.succeeded()
+        self._watch.succeeded(key)

@@ -98,24 +98,26 @@ class Gate:
         yielding: tuple[str, ...] = (),
     ) -> Holder | None:
         """Take every night or none; return the holder in the way, or None when taken."""
-        if not self._watch.may_call("gate.acquire"):
+        key = keys[0] if keys else None  # one slot for all (the property's hash tag)
+        if not self._watch.may_call("gate.acquire", key):
             raise GateUnavailable("Redis is resting (circuit breaker open)")
         value = f"{hold_id}:{int(time.time() * 1000)}"
         try:
             found = await self._acquire(keys=keys, args=[value, int(ttl_seconds * 1000), *yielding])
         except REDIS_FAILURES as exc:
-            self._watch.failed("gate.acquire", exc)
+            self._watch.failed("gate.acquire", exc, key)
             raise GateUnavailable(str(exc)) from exc
-        self._watch.succeeded()
+        self._watch.succeeded(key)
         return None if found is None else Holder.parse(found)
 
     async def release(self, keys: list[str], hold_id: UUID | str) -> None:
         """Give back the nights this hold still owns; never fails the caller."""
-        if not self._watch.may_call("gate.release"):
+        key = keys[0] if keys else None
+        if not self._watch.may_call("gate.release", key):
             return  # the gate lapses by itself (its TTL)
         try:
             await self._release(keys=keys, args=[str(hold_id)])
         except REDIS_FAILURES as exc:  # the gate lapses by itself (its TTL)
-            self._watch.failed("gate.release", exc)
+            self._watch.failed("gate.release", exc, key)
             return
-        self._watch.succeeded()
+        self._watch.succeeded(key)

@@ -122,7 +122,8 @@ class Quotas:
         `fair_share`; never below ``floor``, the property's rooms per booking); raise 429 if
         over a limit. False: Redis is away (or resting: the circuit breaker) and the caller
         must count in Postgres instead (`charge_in_postgres`)."""
-        if not self._watch.may_call("quotas.charge"):
+        tag = property_tag(property_id)  # the slot of every key of the property
+        if not self._watch.may_call("quotas.charge", tag):
             return False
         limits = self._limits(client, share, floor)
         try:
@@ -132,9 +133,9 @@ class Quotas:
             if verdict == _OVER_LIMIT and await self._forget_ended(conn, property_id, client):
                 verdict, retry_ms = await self._try_charge(property_id, client, hold_id, limits)
         except REDIS_FAILURES as exc:  # Postgres counts instead
-            self._watch.failed("quotas.charge", exc)
+            self._watch.failed("quotas.charge", exc, tag)
             return False
-        self._watch.succeeded()
+        self._watch.succeeded(tag)
         if verdict:
             raise _refusal(verdict, retry_ms / 1000)
         return True
@@ -210,7 +211,7 @@ class Quotas:
     async def refund(self, property_id: int, client: Client, hold_id: UUID | str) -> None:
         """The hold ended (released, lost, expired): free its place at once."""
         keys = quota_keys(property_id, client)
-        if not self._watch.may_call("quotas.refund"):
+        if not self._watch.may_call("quotas.refund", keys[0]):
             return  # the place lapses with the hold's own time
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
@@ -218,9 +219,9 @@ class Quotas:
                     pipe.zrem(active, str(hold_id))
                 await pipe.execute()
         except REDIS_FAILURES as exc:  # the place lapses with the hold's own time
-            self._watch.failed("quotas.refund", exc)
+            self._watch.failed("quotas.refund", exc, keys[0])
             return
-        self._watch.succeeded()
+        self._watch.succeeded(keys[0])
 
 
 def _refusal(verdict: int, retry_after: float) -> QuotaExceeded:

@@ -347,3 +347,22 @@ def payment_link(
             words["link_pay"].format(**fill),
         ],
     )
+
+
+def payment_refunded_owner(
+    recipient: str, amount: int, currency: str, stay: tuple[date, date], guest: str, why: str
+) -> Message:
+    """The owner's notice that a captured payment was refunded because no booking could be
+    kept for it; ``guest`` names the guest when known, so the owner can reach them."""
+    nights = f"{stay[0].isoformat()} to {stay[1].isoformat()}"
+    return plain_message(
+        "owner_payment_refunded",
+        recipient,
+        f"Payment refunded, no booking: stay {nights}",
+        [
+            f"A payment of {money(amount, currency, 'en')} for the stay {nights}"
+            f"{f' (guest: {guest})' if guest else ''} was taken, but no booking could be kept "
+            f"for it: {why}.",
+            "It has been refunded in full to the card it came from.",
+        ],
+    )

@@ -36,14 +36,18 @@ from widget.inventory.groups import BookedRoom
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
-from widget.payments.keys import cancel_key, capture_key, refund_taken_key
+from widget.payments.keys import cancel_key, capture_key
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
+from widget.payments.unbooked import refund_unbooked
 from widget.rows import Reservation, decoded, paid_at_property, stay_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
+
+#: A hold whose captured payment is (being) refunded: no booking may be made on it.
+REFUNDED = frozenset({"refunding", "refunded"})
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,8 @@ async def confirm_payment(
             payment = await _finish_capture(conn, provider, hold_id, payment, captured_noted)
             return _booked(row, row.reference, payment)
         _require_chargeable(payment)
+        if row.payment_status in REFUNDED:  # refunded (or being refunded): never booked now
+            return await _refuse(conn, provider, row, payment, "lost")
 
         extras = _booking_extras(row, payment, site, provider.name == "demo", also)
         result = await confirm_hold(conn, hold_id, row.version, payment.id, extras)
@@ -401,9 +407,8 @@ async def _refuse(
 ) -> NoReturn:
     """No row could be confirmed: release the money, and say plainly what is free instead."""
     if payment.captured:
-        await provider.refund(
-            payment.id, payment.amount_received, idempotency_key=refund_taken_key(row.id)
-        )
+        why = "the room was booked by someone else" if reason == "taken" else "the hold ended"
+        await refund_unbooked(conn, provider, row, payment, why)
     else:
         try:
             await cancel_authorisation(conn, provider, row.id, payment.id)
@@ -415,8 +420,16 @@ async def _refuse(
     else:
         message = "Sorry, your hold on this room ended before the payment was confirmed."
     lost = RoomTaken if reason == "taken" else HoldLost
+    given_back = (
+        "Your payment has been refunded in full."
+        if payment.captured
+        else "Your card has not been charged: the payment was cancelled."
+    )
     raise lost(
-        f"{message} Your card has not been charged: the payment was cancelled.",
+        f"{message} {given_back}",
         code="room_taken" if reason == "taken" else "hold_lost",
-        extra={"free_room_types": free, "payment_status": "canceled"},
+        extra={
+            "free_room_types": free,
+            "payment_status": "refunded" if payment.captured else "canceled",
+        },
     )

@@ -216,12 +216,20 @@ class DemoProvider:
         return Refund(f"demo_re_{payment.id}", amount, "succeeded")
 
     async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
+        return await self._made_between("demo_uncaptured", created_from, created_until)
+
+    async def captured(self, *, created_from: int, created_until: int) -> list[Payment]:
+        return await self._made_between("demo_captured", created_from, created_until)
+
+    async def _made_between(
+        self, query: str, created_from: int, created_until: int
+    ) -> list[Payment]:
         # The ledger is this deployment's own database: every row is ours.
         async with await psycopg.AsyncConnection.connect(
             self.database_url, autocommit=True, row_factory=dict_row, prepare_threshold=None
         ) as conn:
             cur = await conn.execute(
-                queries("payments")["demo_uncaptured"],
+                queries("payments")[query],
                 {"created_from": created_from, "created_until": created_until},
             )
             return [_payment(row) for row in await cur.fetchall()]

@@ -41,6 +41,12 @@ def orphan_cancel_key(payment_id: str) -> str:
     return f"innkeep-{payment_id}-orphan"
 
 
+def stray_refund_key(payment_id: str) -> str:
+    """Refunding a captured payment of ours whose hold no longer exists (lost in a
+    failover), so no booking can take it back."""
+    return f"innkeep-{payment_id}-stray-refund"
+
+
 def charge_refund_key(charge_id: UUID) -> str:
     """Refunding (part of) a charge taken after booking (the balance) on cancellation."""
     return f"innkeep-{charge_id}-charge-refund"

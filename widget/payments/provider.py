@@ -246,6 +246,13 @@ class PaymentProvider(Protocol):
         no reservation points to. Never another application's payments."""
         ...
 
+    async def captured(self, *, created_from: int, created_until: int) -> list[Payment]:
+        """This deployment's captured payments made for a hold (``metadata.hold_id``) and
+        created in ``[created_from, created_until]`` (Unix seconds), for the reconciler to
+        check each against its booking (a failover may have lost the booking, not the
+        payment). Never another application's payments."""
+        ...
+
     def checkout_answer(self, payment: Payment, started: Started) -> CheckoutOut:
         """What the widget needs to collect this payment, for the checkout ``started``."""
         ...

@@ -11,8 +11,11 @@ idempotent.
 
 It also asks the provider for this deployment's authorisations that no reservation points to
 (a worker died between the authorisation and storing it) and cancels them once their hold
-has ended, so no guest's card keeps money reserved for nothing. Only payments carrying this
-deployment's own mark are looked at: a Stripe account may be shared with other software.
+has ended, so no guest's card keeps money reserved for nothing; and for its captured
+payments that no reservation points to (a Postgres failover lost the booking after the
+capture), which go back on their hold to be booked again or refunded (`check_captures`).
+Only payments carrying this deployment's own mark are looked at: a Stripe account may be
+shared with other software.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ from widget.payments.confirmation import (
     confirm_payment,
     reservation,
 )
-from widget.payments.keys import orphan_cancel_key
-from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.payments.keys import orphan_cancel_key, stray_refund_key
+from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
+from widget.payments.unbooked import refund_unbooked
+from widget.rows import Reservation
 from widget.settings import Settings
 from widget.sql import queries
 
@@ -62,17 +67,12 @@ async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str
         return "nothing"
     payment = await provider.retrieve(row.payment_ref)
     if row.status == "confirmed":
-        if payment.authorised:
-            await capture(conn, provider, hold_id, payment.id)
-            return "captured"
-        if payment.captured:
-            await conn.execute(q["payment_captured"], {"id": hold_id})
-            return "captured"
-        if payment.status == "canceled":
-            await _cancel_unpaid(conn, provider, hold_id, payment.status)
-            log.error("booking %s cancelled: its payment was cancelled", row.reference)
-            return "booking_cancelled"
-        return "waiting"
+        return await _settle_booked(conn, provider, row, payment)
+    if payment.captured and row.guest is None:
+        # The checkout's write was lost with the booking: no guest to book the stay for.
+        why = "the booking and its guest's details were lost (a database failover)"
+        await refund_unbooked(conn, provider, row, payment, why)
+        return "refunded"
     if payment.authorised or payment.captured:
         try:
             await confirm_payment(conn, provider, hold_id, site=site)
@@ -89,6 +89,24 @@ async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str
     if ended:
         await cancel_authorisation(conn, provider, hold_id, payment.id)
         return "abandoned"
+    return "waiting"
+
+
+async def _settle_booked(
+    conn: Conn, provider: PaymentProvider, row: Reservation, payment: Payment
+) -> str:
+    """A booking whose payment is not noted as captured: capture it (or note the capture),
+    or cancel the booking when its payment was cancelled."""
+    if payment.authorised:
+        await capture(conn, provider, row.id, payment.id)
+        return "captured"
+    if payment.captured:
+        await conn.execute(queries("payments")["payment_captured"], {"id": row.id})
+        return "captured"
+    if payment.status == "canceled":
+        await _cancel_unpaid(conn, provider, row.id, payment.status)
+        log.error("booking %s cancelled: its payment was cancelled", row.reference)
+        return "booking_cancelled"
     return "waiting"
 
 
@@ -149,6 +167,91 @@ async def cancel_orphans(
     return outcomes
 
 
+async def check_captures(
+    conn: Conn, provider: PaymentProvider, site: str, quiet_seconds: int = QUIET_SECONDS
+) -> dict[str, str]:
+    """Check this deployment's captured payments against bookings: a Postgres failover may
+    lose a committed booking (or the checkout that stored the payment on its hold) after
+    the payment was captured. Such a payment goes back on its hold, which is then settled
+    as any other: booked again with its stored quote while its nights are free, else
+    refunded with the owner told (never both: `refund_unbooked` writes ahead). A payment
+    whose hold is gone (or holds another payment) is refunded. Returns ``{payment id:
+    outcome}`` for the payments it acted on."""
+    q = queries("payments")
+    cur = await conn.execute(q["clock_seconds"])
+    clock = await cur.fetchone()
+    assert clock is not None
+    now = int(clock["now"])
+    payments = await provider.captured(
+        created_from=now - ORPHAN_LOOKBACK_SECONDS, created_until=now - quiet_seconds
+    )
+    # Later charges carry no hold: their charge rows settle them, not this.
+    held = {p.id: p for p in payments if _uuid(p.hold_id) is not None}
+    outcomes: dict[str, str] = {}
+    for payment_ref in await _unaccounted(conn, list(held)):
+        payment = held[payment_ref]
+        hold_id = _uuid(payment.hold_id)
+        assert hold_id is not None
+        outcome = await _check_claimed(conn, provider, payment, hold_id, site)
+        if outcome is not None:
+            outcomes[payment.id] = outcome
+    return outcomes
+
+
+async def _unaccounted(conn: Conn, refs: list[str]) -> list[str]:
+    """Those of ``refs`` no reservation points to (a booking, or a row `reconcile`
+    settles) and not dealt with before."""
+    if not refs:
+        return []
+    cur = await conn.execute(queries("payments")["captures_unaccounted"], {"refs": refs})
+    return [row["payment_ref"] for row in await cur.fetchall()]
+
+
+async def _check_claimed(
+    conn: Conn, provider: PaymentProvider, payment: Payment, hold_id: UUID, site: str
+) -> str | None:
+    """Under a lease on the payment (so two workers never decide it both ways): put it back
+    on its hold and settle that, or refund it when the hold is gone (no stored quote to book
+    it with) or holds another payment. None when another worker has it, or the provider is
+    away (the next round tries again)."""
+    q = queries("payments")
+    holder = uuid4()
+    lease = {"payment_ref": payment.id, "hold_id": hold_id, "holder": holder}
+    try:
+        cur = await conn.execute(q["claim_capture_check"], {**lease, "seconds": LEASE_SECONDS})
+        if await cur.fetchone() is None or not await _unaccounted(conn, [payment.id]):
+            return None  # another worker has it, or dealt with it since the listing
+        cur = await conn.execute(
+            q["attach_payment"],
+            {"id": hold_id, "payment_ref": payment.id, "provider": provider.name},
+        )
+        if await cur.fetchone() is not None:
+            log.error(
+                "reconciler: payment %s was captured for hold %s, whose row had lost it "
+                "(a database failover?); settling it now",
+                payment.id,
+                hold_id,
+            )
+            await conn.execute(q["capture_checked"], {**lease, "outcome": "attached"})
+            return await _settle_claimed(conn, provider, hold_id, site)
+        await provider.refund(
+            payment.id, payment.amount_received, idempotency_key=stray_refund_key(payment.id)
+        )
+        await conn.execute(q["capture_checked"], {**lease, "outcome": "refunded"})
+    except PaymentUnavailable as exc:
+        log.warning("reconciler: captured payment %s not settled yet: %s", payment.id, exc)
+        return None
+    finally:
+        await conn.execute(q["release_capture_check"], lease)
+    log.error(
+        "reconciler: refunded payment %s, captured for hold %s, which no longer exists "
+        "or holds another payment",
+        payment.id,
+        hold_id,
+    )
+    return "stray_refunded"
+
+
 def _uuid(value: str | None) -> UUID | None:
     try:
         return UUID(value) if value else None
@@ -186,8 +289,9 @@ async def reconcile(
     site: str,
     quiet_seconds: int = QUIET_SECONDS,
 ) -> dict[str, str]:
-    """Settle every quiet, unsettled payment (``{hold id: outcome}``) and cancel orphan
-    authorisations (``{payment id: "orphan_cancelled"}``). ``site`` is the service's
+    """Settle every quiet, unsettled payment (``{hold id: outcome}``), cancel orphan
+    authorisations (``{payment id: "orphan_cancelled"}``) and check captures against
+    bookings (``{payment id: outcome}``). ``site`` is the service's
     address, for the links of the e-mails a late booking sends."""
     q = queries("payments")
     cur = await conn.execute(
@@ -205,8 +309,9 @@ async def reconcile(
             outcomes[str(hold_id)] = outcome
     try:
         outcomes.update(await cancel_orphans(conn, provider, quiet_seconds))
+        outcomes.update(await check_captures(conn, provider, site, quiet_seconds))
     except PaymentUnavailable as exc:
-        log.warning("reconciler: could not look for orphan payments: %s", exc)
+        log.warning("reconciler: could not look for orphan or unbooked payments: %s", exc)
     return outcomes
 
 

@@ -24,8 +24,8 @@ from widget.payments.provider import (
 #: Seconds per HTTP call to Stripe; the SDK retries timeouts with the same idempotency key.
 TIMEOUT_SECONDS = 20.0
 NETWORK_RETRIES = 2
-#: At most this many PaymentIntents are read per search for uncaptured ones (newest first), so
-#: a busy shared account costs the reconciler a few list calls, not thousands.
+#: At most this many PaymentIntents are read per search for uncaptured or captured ones (newest
+#: first), so a busy shared account costs the reconciler a few list calls, not thousands.
 UNCAPTURED_SCAN_LIMIT = 500
 
 
@@ -262,6 +262,16 @@ class StripeProvider:
         return Refund(data["id"], int(data["amount"]), data["status"])
 
     async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
+        found = await self._ours(created_from, created_until)
+        return [p for p in found if p.status == "requires_capture"]
+
+    async def captured(self, *, created_from: int, created_until: int) -> list[Payment]:
+        found = await self._ours(created_from, created_until)
+        return [p for p in found if p.status == "succeeded" and p.hold_id]
+
+    async def _ours(self, created_from: int, created_until: int) -> list[Payment]:
+        """This deployment's PaymentIntents created in the window (newest first, at most
+        `UNCAPTURED_SCAN_LIMIT` read)."""
         params: Any = {"created": {"gte": created_from, "lte": created_until}, "limit": 100}
         found: list[Payment] = []
         try:
@@ -269,8 +279,7 @@ class StripeProvider:
             seen = 0
             async for intent in page.auto_paging_iter():
                 data = _plain(intent)
-                ours = (data.get("metadata") or {}).get(DEPLOYMENT_KEY) == self.deployment
-                if ours and data.get("status") == "requires_capture":
+                if (data.get("metadata") or {}).get(DEPLOYMENT_KEY) == self.deployment:
                     found.append(_payment(intent))
                 seen += 1
                 if seen >= UNCAPTURED_SCAN_LIMIT:

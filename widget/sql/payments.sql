@@ -72,6 +72,14 @@ WHERE status = 'requires_capture'
 ORDER BY created_at DESC
 LIMIT 500
 
+-- name: demo_captured
+-- Captured payments made for a hold (later charges carry no hold), for the capture check.
+SELECT * FROM demo_payment
+WHERE status = 'succeeded' AND hold_id IS NOT NULL
+  AND created_at BETWEEN to_timestamp(%(created_from)s) AND to_timestamp(%(created_until)s)
+ORDER BY created_at DESC
+LIMIT 500
+
 -- name: reservation_for_payment
 SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.guest,
        r.quote, r.payment_provider, r.payment_ref, r.payment_status, r.payment_captured_at,
@@ -215,6 +223,76 @@ SELECT 1 AS claimed FROM reservation
 WHERE payment_ref = %(payment_ref)s
    OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id))
 LIMIT 1
+
+-- name: captures_unaccounted
+-- Of these captured payments, those Postgres knows nothing of: no reservation points to one
+-- (a booking, or a row the settling of unsettled payments books or refunds), and the
+-- reconciler has not dealt with it before. One query for a whole listing.
+SELECT p.ref AS payment_ref
+FROM unnest(%(refs)s::text[]) AS p (ref)
+WHERE NOT EXISTS (SELECT 1 FROM reservation r WHERE r.payment_ref = p.ref)
+  AND NOT EXISTS (SELECT 1 FROM payment_recovery k
+                  WHERE k.payment_ref = p.ref AND k.outcome IS NOT NULL)
+
+-- name: attach_payment
+-- A captured payment whose hold lost it (a failover took the checkout's write with the
+-- booking): it goes back on the hold, which settling then books or refunds. Never on a
+-- booking or a block, and never over another payment.
+UPDATE reservation
+SET payment_provider = %(provider)s, payment_ref = %(payment_ref)s, version = version + 1,
+    updated_at = now()
+WHERE id = %(id)s AND payment_ref IS NULL AND status IN ('held', 'expired', 'cancelled')
+RETURNING id
+
+-- name: payment_refunding
+-- About to refund a captured payment no booking kept: written ahead of the refund (and
+-- fencing out a confirmation that read the row before), so this hold is never booked on this
+-- payment afterwards, even if the worker dies mid-refund. Returns the row while the refund
+-- is still to be made or finished; nothing once it is booked or refunded.
+UPDATE reservation
+SET payment_status = 'refunding', updated_at = now(),
+    version = version + CASE WHEN payment_status = 'refunding' THEN 0 ELSE 1 END
+WHERE id = %(id)s AND payment_ref = %(payment_ref)s AND status <> 'confirmed'
+  AND coalesce(payment_status, '') <> 'refunded'
+RETURNING id
+
+-- name: payment_refunded
+-- The refund is made: noted once, with a line in the owner's console history; returns what
+-- the owner's e-mail says (nothing when another call noted it first). A hold still open
+-- ends now: its payment is gone, so it keeps no nights from other guests.
+WITH done AS (
+    UPDATE reservation
+    SET payment_status = 'refunded', updated_at = now(), version = version + 1,
+        status = CASE WHEN status = 'held' THEN 'cancelled' ELSE status END,
+        cancelled_at = CASE WHEN status = 'held' THEN innkeep_now() ELSE cancelled_at END
+    WHERE id = %(id)s AND payment_ref = %(payment_ref)s AND payment_status = 'refunding'
+    RETURNING id, property_id, lower(stay) AS check_in, upper(stay) AS check_out, guest
+), noted AS (
+    INSERT INTO console_event (property_id, reservation_id, actor, action, detail)
+    SELECT property_id, id, 'innkeep', 'payment_refunded', %(detail)s FROM done
+)
+SELECT d.check_in, d.check_out, d.guest->>'name' AS guest_name,
+       d.guest->>'email' AS guest_email, p.contact_email, p.currency
+FROM done d JOIN property p ON p.id = d.property_id
+
+-- name: claim_capture_check
+-- This reconciler checks a captured payment that no reservation points to, unless that is
+-- done or another worker's lease on it has not lapsed: one decision per payment, whether it
+-- goes back on its hold or is refunded.
+INSERT INTO payment_recovery (payment_ref, hold_id, holder, until)
+VALUES (%(payment_ref)s, %(hold_id)s, %(holder)s,
+        clock_timestamp() + make_interval(secs => %(seconds)s))
+ON CONFLICT (payment_ref) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+WHERE payment_recovery.outcome IS NULL AND payment_recovery.until < clock_timestamp()
+RETURNING holder
+
+-- name: capture_checked
+UPDATE payment_recovery SET outcome = %(outcome)s, settled_at = innkeep_now()
+WHERE payment_ref = %(payment_ref)s AND holder = %(holder)s
+
+-- name: release_capture_check
+UPDATE payment_recovery SET until = clock_timestamp()
+WHERE payment_ref = %(payment_ref)s AND holder = %(holder)s AND outcome IS NULL
 
 -- name: claim_settling
 -- This reconciler settles the reservation's payment for the next %(seconds)s seconds, unless

@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 
 import widget.payments.confirmation as confirmation
 from tests.deliveries.conftest import SECRET, Receiver, hook, webhooks_toml
-from tests.helpers import DEMO_TOML, advance_clock, set_clock
+from tests.helpers import DEMO_TOML, advance_clock, move_property_clock, set_clock
 from tests.payments.conftest import GUEST, HeldRoom
 from widget.app import create_app
 from widget.db import Pool
@@ -169,6 +169,26 @@ async def test_a_failing_endpoint_is_retried_with_growing_pauses_by_the_database
     assert all(got.verified()["type"] == "booking.confirmed" for got in receiver.got)
     (row,) = deliveries(hooked)
     assert (row["state"], row["attempts"], row["last_error"]) == ("delivered", 3, None)
+
+
+async def test_a_test_propertys_moved_clock_makes_its_retry_due(
+    hooked: Conn,
+    demo_api: Any,
+    held: HeldRoom,
+    receiver: Receiver,
+    pool: Pool,
+    sending_settings: Settings,
+) -> None:
+    receiver.statuses = [500]
+    await book(demo_api, held)
+    assert await send_webhooks(pool, sending_settings) == 0
+    assert await send_webhooks(pool, sending_settings) == 0  # not due yet
+    # The testing API moves the property's clock past the pause (decision 16): the retry
+    # is due by that clock, though the deployment's has not moved.
+    move_property_clock(hooked, "demo", timedelta(seconds=61))
+    assert await send_webhooks(pool, sending_settings) == 1
+    (row,) = deliveries(hooked)
+    assert (row["state"], row["attempts"]) == ("delivered", 2)
 
 
 async def test_an_endpoint_that_does_not_answer_in_time_is_retried(

@@ -1,4 +1,9 @@
 -- The owner's console: users, memberships, sessions (widget/accounts).
+--
+-- Clocks: what concerns one property (its today, its holds, its charges) reads that
+-- property's clock, innkeep_now(property_id), which a test property may have moved forward
+-- (decision 16). Accounts, sessions, logins, resets and invites belong to no one property:
+-- they read the deployment's clock, innkeep_now().
 
 -- name: property_id_by_slug
 SELECT id FROM property WHERE slug = %(slug)s
@@ -48,6 +53,7 @@ RETURNING id
 UPDATE console_user SET password_hash = %(password_hash)s WHERE id = %(user_id)s
 
 -- name: insert_session
+-- The deployment's clock: a session is a user's, not a property's (so for every session query).
 INSERT INTO console_session (token_hash, user_id, second_factor_pending, expires_at, address)
 VALUES (%(token_hash)s, %(user_id)s, %(pending)s,
         innkeep_now() + make_interval(secs => %(seconds)s), %(address)s)
@@ -88,7 +94,7 @@ VALUES (%(property_id)s, %(reservation_id)s, %(actor)s, %(action)s, %(detail)s)
 -- name: front_desk
 -- Confirmed stays that arrive, leave or stay over on the property's today or tomorrow.
 WITH here AS (
-    SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS today FROM property
+    SELECT (innkeep_now(id) AT TIME ZONE time_zone)::date AS today FROM property
     WHERE id = %(property_id)s
 )
 -- A group's other rooms show with the booking's reference, guest and payment (its first
@@ -116,12 +122,13 @@ WHERE r.property_id = %(property_id)s AND r.status = 'confirmed' AND b.reference
 ORDER BY u.position, u.name, lower(r.stay)
 
 -- name: property_today
-SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS today FROM property
+SELECT (innkeep_now(id) AT TIME ZONE time_zone)::date AS today FROM property
 WHERE id = %(property_id)s
 
 -- name: login_failures
 -- Failed logins in the window for this account and for this address, and when the oldest
--- of each leaves the window.
+-- of each leaves the window. The deployment's clock (for every login and guessing query):
+-- an account and an address are not one property's.
 SELECT
   (SELECT count(*) FROM console_login_failure
     WHERE email = %(email)s AND at > innkeep_now() - make_interval(secs => %(window)s))
@@ -154,6 +161,7 @@ ON CONFLICT (user_id) DO UPDATE SET sent_at = excluded.sent_at
 RETURNING user_id
 
 -- name: enqueue_console_message
+-- The deployment's clock: an account's e-mail, sent in the outbox workers' real time.
 INSERT INTO outbox_message (reservation_id, kind, recipient, subject, body_text, body_html,
                             next_attempt_at)
 VALUES (NULL, %(kind)s, %(recipient)s, %(subject)s, %(text)s, %(html)s, innkeep_now())
@@ -162,6 +170,7 @@ VALUES (NULL, %(kind)s, %(recipient)s, %(subject)s, %(text)s, %(html)s, innkeep_
 SELECT id, email, password_hash, language, totp_secret FROM console_user WHERE id = %(user_id)s
 
 -- name: recent_resets
+-- The deployment's clock (for every reset and recovery code query): an account's.
 SELECT count(*) AS n FROM console_password_reset
 WHERE user_id = %(user_id)s AND expires_at > innkeep_now() - interval '1 hour'
 
@@ -243,7 +252,7 @@ JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
 LEFT JOIN channel ch ON ch.id = r.source_channel_id
 WHERE r.property_id = %(property_id)s
   AND r.status IN ('held', 'confirmed', 'blocked')
-  AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now())
+  AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now(r.property_id))
   AND r.stay && daterange(%(first)s, %(end)s)
 ORDER BY r.unit_id, lower(r.stay)
 
@@ -299,7 +308,7 @@ SELECT u.id, u.name, rt.name AS room_type,
        EXISTS (SELECT 1 FROM reservation o
                WHERE o.unit_id = u.id AND o.id <> %(id)s
                  AND o.status IN ('held', 'confirmed', 'blocked')
-                 AND NOT (o.status = 'held' AND o.hold_expires_at <= innkeep_now())
+                 AND NOT (o.status = 'held' AND o.hold_expires_at <= innkeep_now(o.property_id))
                  AND o.stay && daterange(%(check_in)s, %(check_out)s)) AS taken
 FROM unit u JOIN room_type rt ON rt.id = u.room_type_id
 WHERE u.property_id = %(property_id)s AND u.active
@@ -315,7 +324,7 @@ RETURNING id
 -- name: expire_lapsed_holds_of_unit
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
-WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now()
+WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now(property_id)
   AND stay && daterange(%(check_in)s, %(check_out)s)
 
 -- name: in_the_way_of_move
@@ -343,7 +352,7 @@ UPDATE reservation SET booking_secret_hash = %(secret_hash)s WHERE id = %(id)s
 -- A booking taken by the front desk: nothing is charged online; all is due at the property.
 UPDATE reservation SET payment_provider = 'property', payment_status = 'at_property',
        first_payment = 0, updated_at = now()
-WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id)
 RETURNING id
 
 -- name: room_types_of_property
@@ -361,7 +370,9 @@ LIMIT 20
 
 -- name: delivery_of_property
 SELECT d.id FROM webhook_delivery d WHERE d.id = %(id)s AND d.property_id = %(property_id)s
+
 -- name: insert_invite
+-- The deployment's clock (for every invite query): an invitation is to an account.
 INSERT INTO console_invite (token_hash, property_id, email, role, invited_by, expires_at)
 VALUES (%(token_hash)s, %(property_id)s, %(email)s, %(role)s, %(invited_by)s,
         innkeep_now() + make_interval(secs => %(seconds)s))
@@ -438,11 +449,12 @@ WHERE id = %(id)s AND status = 'scheduled'
 
 -- name: open_change_charge
 -- What a date change costs more: to the saved card (leased to the caller, who charges it at
--- once) or left 'balance_due' for the guest's payment link.
+-- once) or left 'balance_due' for the guest's payment link. Due by the property's clock (as
+-- claim_due_charge reads it); the lease is the workers' real time, the deployment's clock.
 INSERT INTO booking_charge (id, reservation_id, kind, amount, currency, due_on, next_try_at,
                             status, reason, leased_until)
 SELECT %(id)s, r.id, 'change', %(amount)s, p.currency,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date, innkeep_now(), %(status)s,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date, innkeep_now(p.id), %(status)s,
        %(reason)s, innkeep_now() + make_interval(secs => %(lease_seconds)s)
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.id = %(reservation_id)s

@@ -16,16 +16,21 @@ ROME = ZoneInfo("Europe/Rome")
 ANNA = {"name": "Anna <b>Rossi</b>", "email": "anna@example.com"}
 
 
-def _stays(db: psycopg.Connection[Any]) -> None:
-    set_clock(db, datetime(2027, 3, 1, 9, 0, tzinfo=ROME))
-    for ref, check_in, check_out in (
+def _stays(
+    db: psycopg.Connection[Any],
+    stays: tuple[tuple[str, str, str], ...] = (
         ("PAST1", "2026-05-01", "2026-05-04"),
         ("SOON1", "2027-04-01", "2027-04-03"),
-    ):
+    ),
+    property_slug: str = "demo",
+) -> None:
+    set_clock(db, datetime(2027, 3, 1, 9, 0, tzinfo=ROME))
+    for ref, check_in, check_out in stays:
         add_reservation(
             db,
             check_in=check_in,
             check_out=check_out,
+            property_slug=property_slug,
             reference=ref,
             guest=ANNA,
             adults=2,
@@ -122,16 +127,7 @@ async def test_a_test_propertys_moved_clock_makes_a_coming_guest_past_there_only
     signed_in: Any, people: psycopg.Connection[Any]
 ) -> None:
     _stays(people)
-    add_reservation(
-        people,
-        check_in="2027-04-01",
-        check_out="2027-04-03",
-        property_slug="other",
-        reference="OTHER1",
-        guest=ANNA,
-        adults=2,
-        quote=stored_quote("2027-04-01", "2027-04-03", due_now=20000, total=20500),
-    )
+    _stays(people, (("OTHER1", "2027-04-01", "2027-04-03"),), property_slug="other")
     move_property_clock(
         people, "demo", timedelta(days=40)
     )  # demo's today: 10 April 2027, after SOON1 left

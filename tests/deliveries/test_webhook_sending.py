@@ -172,16 +172,9 @@ async def test_a_failing_endpoint_is_retried_with_growing_pauses_by_the_database
 
 
 async def test_a_test_propertys_moved_clock_makes_its_retry_due(
-    hooked: Conn,
-    demo_api: Any,
-    held: HeldRoom,
-    receiver: Receiver,
-    pool: Pool,
-    sending_settings: Settings,
+    hooked: Conn, receiver: Receiver, pool: Pool, sending_settings: Settings
 ) -> None:
-    receiver.statuses = [500]
-    await book(demo_api, held)
-    assert await send_webhooks(pool, sending_settings) == 0
+    await first_try_answered(500, receiver, pool, sending_settings)
     assert await send_webhooks(pool, sending_settings) == 0  # not due yet
     # The testing API moves the property's clock past the pause (decision 16): the retry
     # is due by that clock, though the deployment's has not moved.
@@ -203,6 +196,15 @@ async def test_an_endpoint_that_does_not_answer_in_time_is_retried(
     assert row["state"] == "pending"
     assert "no complete answer within 0.2 seconds" in row["last_error"]
     assert row["next_attempt_at"] > row["created_at"]
+
+
+async def first_try_answered(
+    status: int, receiver: Receiver, pool: Pool, sending_settings: Settings
+) -> None:
+    """A delivery of the demo's is written and tried once; the endpoint answers ``status``."""
+    receiver.statuses = [status]
+    await enqueue_now(pool, "booking.confirmed", "ABC123")
+    assert await send_webhooks(pool, sending_settings) == 0
 
 
 async def enqueue_now(pool: Pool, event_type: str, reference: str) -> None:
@@ -323,9 +325,7 @@ async def test_a_private_address_is_refused_unless_allowed(
 async def test_a_redirect_is_a_failed_try_never_followed(
     hooked: Conn, receiver: Receiver, pool: Pool, sending_settings: Settings
 ) -> None:
-    receiver.statuses = [307]
-    await enqueue_now(pool, "booking.confirmed", "ABC123")
-    assert await send_webhooks(pool, sending_settings) == 0
+    await first_try_answered(307, receiver, pool, sending_settings)
     (row,) = deliveries(hooked)
     assert row["last_error"] == "the endpoint answered 307" and len(receiver.got) == 1
 

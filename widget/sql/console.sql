@@ -102,16 +102,7 @@ WITH here AS (
 SELECT b.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
        u.name AS unit, rt.name AS room_type, b.guest, r.adults, r.children, r.quote,
        b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today,
-       -- What was actually taken for this room: the payment at booking once captured (what
-       -- it still holds after a date change's refund), and the later charges that went
-       -- through (a single room's; a group's are the booking's, not one room's).
-       CASE WHEN b.payment_captured_at IS NOT NULL
-            THEN coalesce(r.first_payment, (r.quote->>'due_now')::bigint) ELSE 0 END
-       + CASE WHEN r.group_id IS NULL
-              THEN coalesce((SELECT sum(c.amount) FROM booking_charge c
-                             WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)
-              ELSE 0 END::bigint
-       AS paid
+       room_paid(r) AS paid  -- what was taken for this room (migration 0026)
 FROM reservation r
 CROSS JOIN here
 JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
@@ -267,28 +258,13 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras, r.payment_terms,
-       -- What was actually taken (a group's first room carries the one payment for every
-       -- room): the payment at booking and every later charge that went through.
-       coalesce(r.first_payment,
-                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
-                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
-       + coalesce((SELECT sum(c.amount) FROM booking_charge c
-                   WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
+       booking_paid(r) AS paid,  -- what was taken for the booking (migration 0026)
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
        EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
                AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
         WHERE m.group_id = r.id) AS group_quotes,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
-                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
-                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
-                   'cancellation_policy',
-                   coalesce(m.cancellation_policy, p.cancellation_policy))
-                 ORDER BY m.group_position)
-        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
-        JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms
+       group_rooms(r) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

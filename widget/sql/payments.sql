@@ -154,16 +154,7 @@ SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
        p.check_out_time, coalesce(r.cancellation_policy, p.cancellation_policy)
        AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
-                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
-                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
-                   'cancellation_policy',
-                   coalesce(m.cancellation_policy, p.cancellation_policy))
-                 ORDER BY m.group_position)
-        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
-        JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms,
+       group_rooms(r) AS group_rooms,
        r.payment_terms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
@@ -265,29 +256,13 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        -- The balance charged after booking (its amount, day and state), if any.
        (SELECT jsonb_build_object('amount', c.amount, 'due_on', c.due_on, 'status', c.status)
         FROM booking_charge c WHERE c.reservation_id = r.id AND c.kind = 'balance') AS balance,
-       -- What was actually taken: the payment at booking (0 for a stay paid at the
-       -- property; for a group, its first room carries the one payment for every room)
-       -- and every later charge that went through (the balance, a no-show fee).
-       coalesce(r.first_payment,
-                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
-                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
-       + coalesce((SELECT sum(c.amount) FROM booking_charge c
-                   WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
+       booking_paid(r) AS paid,  -- what was taken for the booking (migration 0026)
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
        EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
                AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
         WHERE m.group_id = r.id) AS group_quotes,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
-                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
-                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
-                   'cancellation_policy',
-                   coalesce(m.cancellation_policy, p.cancellation_policy))
-                 ORDER BY m.group_position)
-        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
-        JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms
+       group_rooms(r) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

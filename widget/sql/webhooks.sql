@@ -48,16 +48,7 @@ SELECT r.property_id, r.reference, r.status::text AS status, lower(r.stay) AS ch
        upper(r.stay) AS check_out, r.adults, r.children, r.guest, r.quote, r.refund_amount,
        u.name AS unit, rt.slug AS room_type_slug, rt.name AS room_type_name,
        p.slug AS property_slug, p.currency,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
-                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
-                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
-                   'cancellation_policy',
-                   coalesce(m.cancellation_policy, p.cancellation_policy))
-                 ORDER BY m.group_position)
-        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
-        JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms
+       group_rooms(r) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id

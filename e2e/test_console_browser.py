@@ -1,7 +1,9 @@
 """The owner's console in a browser, as an owner walks it: sign in, see tomorrow's arrival
 on Today, open the booking and cancel it; block a night in the tape chart with the
-keyboard. axe-core finds no serious or critical violation on any page, and no page is
-wider than a 360 px phone."""
+keyboard; find a guest, export them, and erase them once their stay is over (the
+property's clock moved by the testing API), the booking kept anonymised with its figures.
+axe-core finds no serious or critical violation on any page, and no page is wider than a
+360 px phone."""
 
 from __future__ import annotations
 
@@ -35,11 +37,12 @@ def post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = N
         return json.loads(response.read())
 
 
-def book(deployment: Deployment, check_in: date, name: str) -> str:
-    """A guest's booking made through the public API with the demo provider."""
+def book(deployment: Deployment, check_in: date, name: str, slug: str | None = None) -> str:
+    """A guest's booking of two nights made through the public API with the demo provider
+    (at the suite's property, or at ``slug``)."""
     api = f"{deployment.service}/api/v1"
     hold = post_json(
-        f"{api}/properties/{deployment.slug}/holds",
+        f"{api}/properties/{slug or deployment.slug}/holds",
         {
             "room_type": "twin",
             "check_in": check_in.isoformat(),
@@ -68,16 +71,13 @@ def book(deployment: Deployment, check_in: date, name: str) -> str:
 def owner(deployment: Deployment) -> str:
     """The property's owner in the console (``innkeep user add``, password on stdin)."""
     deployment.needs_command_line()
+    return add_owner(deployment, deployment.slug)
+
+
+def add_owner(deployment: Deployment, slug: str, email: str = OWNER) -> str:
+    """Make ``email`` an owner of ``slug`` (with `PASSWORD` if the account is new)."""
     command = innkeep_command(
-        "user",
-        "add",
-        "--email",
-        OWNER,
-        "--property",
-        deployment.slug,
-        "--role",
-        "owner",
-        "--password-stdin",
+        "user", "add", "--email", email, "--property", slug, "--role", "owner", "--password-stdin"
     )
     if deployment.data_dir is not None:
         command += ["--data-dir", str(deployment.data_dir)]
@@ -90,7 +90,7 @@ def owner(deployment: Deployment) -> str:
         capture_output=True,
         timeout=120,
     )
-    return OWNER
+    return email
 
 
 def assert_accessible(page: Page) -> None:
@@ -251,22 +251,41 @@ def test_the_other_console_pages_pass_axe_and_fit_a_phone(
         check_page(page)
 
 
-def test_an_owner_finds_a_guest_exports_them_and_cannot_erase_a_coming_stay(
-    page: Page, deployment: Deployment, owner: str
+def test_an_owner_finds_a_guest_exports_them_and_erases_them_once_their_stay_is_over(
+    page: Page, deployment: Deployment
 ) -> None:
+    api = deployment.api
+    if api is None:
+        pytest.skip("moves a property's clock: needs the testing API's token")
+    # A property of this test's own: its clock is moved below, the suite's stays as it is.
+    deployment.needs_command_line()
+    slug = deployment.new_property()
+    owner = add_owner(deployment, slug, "past-guests@locanda-prova.example.com")
     check_in = datetime.now(ZoneInfo("Europe/Rome")).date() + timedelta(days=75)
-    reference = book(deployment, check_in, "Giulia Neri")
+    reference = book(deployment, check_in, "Giulia Neri", slug)
     page.goto(f"{deployment.service}/admin/login")
     page.get_by_test_id("login-email").fill(owner)
     page.get_by_test_id("login-password").fill(PASSWORD)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("today")).to_be_visible()
-    page.goto(f"{deployment.service}/admin/{deployment.slug}/guests")
-    page.get_by_test_id("guest-email").fill("guest@example.com")
-    page.get_by_test_id("guest-find").click()
-    expect(
-        page.locator(f'[data-testid="guest-stay"][data-reference="{reference}"]')
-    ).to_be_visible()
+    booking_page = f"{deployment.service}/admin/{slug}/bookings/{reference}"
+    page.goto(booking_page)
+    expect(page.get_by_test_id("guest-name")).to_have_text("Giulia Neri")
+    figures = {
+        testid: page.get_by_test_id(testid).inner_text()
+        for testid in ("booking-nights", "booking-total", "paid-online")
+    }
+    assert figures["booking-nights"] == "2" and figures["paid-online"] != "€0.00"
+
+    stay = page.locator(f'[data-testid="guest-stay"][data-reference="{reference}"]')
+
+    def find_guest() -> None:
+        page.goto(f"{deployment.service}/admin/{slug}/guests")
+        page.get_by_test_id("guest-email").fill("guest@example.com")
+        page.get_by_test_id("guest-find").click()
+
+    find_guest()
+    expect(stay).to_have_attribute("data-ended", "false")
     check_page(page)
     with page.expect_download() as download:
         page.get_by_test_id("guest-export").click()
@@ -274,9 +293,26 @@ def test_an_owner_finds_a_guest_exports_them_and_cannot_erase_a_coming_stay(
     assert "Giulia Neri" in json.dumps(exported)
     # Erasing is for stays that have ended: this one is still to come, so nothing changes.
     page.get_by_test_id("guest-erase").click()
-    expect(page.get_by_test_id("guest-refused")).to_be_visible()
-    page.get_by_test_id("guest-email").fill("guest@example.com")
-    page.get_by_test_id("guest-find").click()
-    expect(
-        page.locator(f'[data-testid="guest-stay"][data-reference="{reference}"]')
-    ).to_contain_text("Giulia Neri")
+    expect(page.get_by_test_id("guest-refused")).to_contain_text(reference)
+    find_guest()
+    expect(stay).to_contain_text("Giulia Neri")
+
+    # The property's clock moves past the stay (the testing API, as the QA kit does): now
+    # the guest is a past guest, and erasing them is allowed.
+    moved = api.advance_clock(slug, 78 * 86400)
+    assert moved["today"] > (check_in + timedelta(days=2)).isoformat()
+    find_guest()
+    expect(stay).to_have_attribute("data-ended", "true")
+    page.get_by_test_id("guest-erase").click()
+    expect(page.get_by_test_id("guest-erased")).to_be_visible()
+    check_page(page)
+    find_guest()
+    expect(stay).to_have_count(0)
+
+    # The booking stays in the books: anonymised, its nights and amounts as they were.
+    page.goto(booking_page)
+    expect(page.get_by_test_id("guest-name")).to_have_text("erased guest")
+    expect(page.get_by_test_id("booking")).not_to_contain_text("Giulia Neri")
+    expect(page.get_by_test_id("booking")).not_to_contain_text("guest@example.com")
+    for testid, shown in figures.items():
+        expect(page.get_by_test_id(testid)).to_have_text(shown)

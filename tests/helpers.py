@@ -13,6 +13,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from widget.paths import PROPERTIES_DIR
+from widget.sql import queries
 
 DEMO_TOML = (PROPERTIES_DIR / "demo.toml").read_text(encoding="utf-8")
 
@@ -62,6 +63,20 @@ def advance_clock(conn: psycopg.Connection[Any], by: timedelta) -> None:
         """INSERT INTO clock_offset (shift) VALUES (%(by)s)
            ON CONFLICT (only_row) DO UPDATE SET shift = clock_offset.shift + EXCLUDED.shift""",
         {"by": by},
+    )
+    conn.commit()
+
+
+def move_property_clock(conn: psycopg.Connection[Any], slug: str, by: timedelta) -> None:
+    """Make ``slug`` a property of the testing API and move its own clock ``by`` forward,
+    with the testing API's query (decision 16); the deployment's clock stays."""
+    row = conn.execute(
+        "UPDATE property SET created_by_testing = true WHERE slug = %s RETURNING id", (slug,)
+    ).fetchone()
+    assert row is not None
+    conn.execute(
+        queries("testmode")["advance_property_clock"],
+        {"property_id": row[0], "seconds": int(by.total_seconds())},
     )
     conn.commit()
 

@@ -1642,6 +1642,7 @@ _CONSOLE_OWNER_EN = {
     "guests_found": "Reservations of {email}",
     "guests_reference": "Booking",
     "guests_status": "Status",
+    "guests_stay_ended": "stay ended",
     "guests_export": "Export everything held (JSON)",
     "guests_erase": "Erase this guest",
     "guests_erase_help": "Erasing anonymises the guest's name, contact details, notes and "
@@ -1731,6 +1732,7 @@ _CONSOLE_OWNER_DE = {
     "guests_found": "Reservierungen von {email}",
     "guests_reference": "Buchung",
     "guests_status": "Status",
+    "guests_stay_ended": "Aufenthalt beendet",
     "guests_export": "Alles Gespeicherte exportieren (JSON)",
     "guests_erase": "Diesen Gast löschen",
     "guests_erase_help": "Beim Löschen werden Name, Kontaktdaten, Notizen und E-Mails des "
@@ -1819,6 +1821,7 @@ _CONSOLE_OWNER_FR = {
     "guests_found": "Réservations de {email}",
     "guests_reference": "Réservation",
     "guests_status": "Statut",
+    "guests_stay_ended": "séjour terminé",
     "guests_export": "Exporter tout ce qui est conservé (JSON)",
     "guests_erase": "Effacer ce client",
     "guests_erase_help": "L'effacement anonymise le nom, les coordonnées, les notes et les "
@@ -1907,6 +1910,7 @@ _CONSOLE_OWNER_ES = {
     "guests_found": "Reservas de {email}",
     "guests_reference": "Reserva",
     "guests_status": "Estado",
+    "guests_stay_ended": "estancia terminada",
     "guests_export": "Exportar todo lo guardado (JSON)",
     "guests_erase": "Borrar este huésped",
     "guests_erase_help": "Al borrar se anonimizan el nombre, los datos de contacto, las notas "
@@ -1993,6 +1997,7 @@ _CONSOLE_OWNER_IT = {
     "guests_found": "Prenotazioni di {email}",
     "guests_reference": "Prenotazione",
     "guests_status": "Stato",
+    "guests_stay_ended": "soggiorno concluso",
     "guests_export": "Esporta tutto ciò che è conservato (JSON)",
     "guests_erase": "Cancella questo ospite",
     "guests_erase_help": "La cancellazione rende anonimi nome, recapiti, note ed e-mail "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,14 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from tests.helpers import DEMO_TOML, add_reservation, set_clock, stored_quote
+from tests.helpers import (
+    DEMO_TOML,
+    add_reservation,
+    move_property_clock,
+    property_toml,
+    set_clock,
+    stored_quote,
+)
 from tests.widget.test_cli import innkeep
 from widget.errors import StayNotEnded
 from widget.guests.privacy import (
@@ -168,3 +175,48 @@ def test_the_commands_find_export_and_erase(conn: Any, database_url: str, tmp_pa
     nobody = innkeep("guest", "find", "--property", "demo", "--email", "nobody", env=env)
     assert nobody.returncode == 2
     assert "enter the guest's e-mail address" in nobody.stderr
+
+
+async def test_a_property_whose_clock_moved_past_a_stay_erases_its_guest_another_does_not(
+    conn: Any, demo_property: psycopg.Connection[Any]
+) -> None:
+    # On the deployment's 1 March 2027 Anna is staying at both houses until 2 March...
+    apply_property(demo_property, parse_property(property_toml("casa")))
+    _booking(demo_property, "CASA1", "2027-02-27", "2027-03-02", property_slug="casa")
+    _booking(demo_property, "NOW", "2027-02-27", "2027-03-02", unit="Suite 4")
+    # ...and casa, a test property, is two days further on.
+    move_property_clock(demo_property, "casa", timedelta(days=2))
+    casa = await guest_property(conn, "casa")
+    assert casa.today == date(2027, 3, 3)
+    [stay] = await find_guest(conn, casa, "anna@example.com")
+    assert (stay.reference, stay.ended) == ("CASA1", True)
+    assert await erase_guest(conn, casa, "anna@example.com") == 1
+    cur = await conn.execute(
+        "SELECT guest, guest_erased_at FROM reservation WHERE reference = 'CASA1'"
+    )
+    row = await cur.fetchone()
+    assert row["guest"]["name"] == "erased guest"
+    assert row["guest_erased_at"].astimezone(ROME).date() == date(2027, 3, 3)
+
+    demo = await guest_property(conn, "demo")
+    assert demo.today == date(2027, 3, 1)
+    stays = {s.reference: s.ended for s in await find_guest(conn, demo, "anna@example.com")}
+    assert stays == {"PAST1": True, "PAST2": True, "NOW": False}
+    with pytest.raises(StayNotEnded, match="NOW"):
+        await erase_guest(conn, demo, "anna@example.com")
+
+
+async def test_retention_counts_years_on_each_propertys_own_clock(
+    conn: Any, demo_property: psycopg.Connection[Any]
+) -> None:
+    years = 'locale = "en"\nguest_retention_years = 1'
+    apply_property(
+        demo_property,
+        parse_property(property_toml("casa").replace('locale = "en"', years)),
+    )
+    _booking(demo_property, "CASA1", "2026-04-01", "2026-04-03", property_slug="casa")
+    assert await erase_departed_guests(conn) == 0  # left eleven months ago
+    move_property_clock(demo_property, "casa", timedelta(days=40))
+    assert await erase_departed_guests(conn) == 1  # a year and a few days on casa's clock
+    casa = await guest_property(conn, "casa")
+    assert await find_guest(conn, casa, "anna@example.com") == []

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
 
-from tests.console.conftest import OWNER, STAFF, csrf_of
-from tests.helpers import add_reservation, set_clock, stored_quote
+from tests.console.conftest import OWNER, STAFF, STRANGER, csrf_of
+from tests.helpers import add_reservation, move_property_clock, set_clock, stored_quote
 
 ROME = ZoneInfo("Europe/Rome")
 ANNA = {"name": "Anna <b>Rossi</b>", "email": "anna@example.com"}
 
 
-def _stays(db: psycopg.Connection[Any]) -> None:
-    set_clock(db, datetime(2027, 3, 1, 9, 0, tzinfo=ROME))
-    for ref, check_in, check_out in (
+def _stays(
+    db: psycopg.Connection[Any],
+    stays: tuple[tuple[str, str, str], ...] = (
         ("PAST1", "2026-05-01", "2026-05-04"),
         ("SOON1", "2027-04-01", "2027-04-03"),
-    ):
+    ),
+    property_slug: str = "demo",
+) -> None:
+    set_clock(db, datetime(2027, 3, 1, 9, 0, tzinfo=ROME))
+    for ref, check_in, check_out in stays:
         add_reservation(
             db,
             check_in=check_in,
             check_out=check_out,
+            property_slug=property_slug,
             reference=ref,
             guest=ANNA,
             adults=2,
@@ -116,3 +121,38 @@ async def test_an_owner_erases_a_past_guest_not_a_coming_one_and_sets_retention(
         "/admin/demo/guests", data={"_csrf_token": token, "action": "retention", "years": "99"}
     )
     assert bad.status_code == 422
+
+
+async def test_a_test_propertys_moved_clock_makes_a_coming_guest_past_there_only(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    _stays(people)
+    _stays(people, (("OTHER1", "2027-04-01", "2027-04-03"),), property_slug="other")
+    move_property_clock(
+        people, "demo", timedelta(days=40)
+    )  # demo's today: 10 April 2027, after SOON1 left
+    client = await signed_in(OWNER)
+    token = csrf_of((await client.get("/admin/demo/guests")).text)
+    found = await client.post(
+        "/admin/demo/guests", data={"_csrf_token": token, "email": "anna@example.com"}
+    )
+    assert 'data-reference="SOON1" data-ended="true"' in found.text
+    assert "stay ended" in found.text.split('data-reference="SOON1"')[1].split("</tr>")[0]
+    erased = await client.post(
+        "/admin/demo/guests",
+        data={"_csrf_token": token, "email": "anna@example.com", "action": "erase"},
+    )
+    assert erased.status_code == 200 and 'data-testid="guest-erased"' in erased.text
+
+    # The other property keeps the deployment's clock: its stay is still to come.
+    client = await signed_in(STRANGER)
+    token = csrf_of((await client.get("/admin/other/guests")).text)
+    found = await client.post(
+        "/admin/other/guests", data={"_csrf_token": token, "email": "anna@example.com"}
+    )
+    assert 'data-reference="OTHER1" data-ended="false"' in found.text
+    refused = await client.post(
+        "/admin/other/guests",
+        data={"_csrf_token": token, "email": "anna@example.com", "action": "erase"},
+    )
+    assert refused.status_code == 409 and "OTHER1" in refused.text

@@ -4,13 +4,13 @@ zone, with what is paid and what is still due at the property."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 
-from tests.console.conftest import OWNER, add_booking, enter
-from tests.helpers import set_clock
+from tests.console.conftest import OWNER, add_account, add_booking, enter
+from tests.helpers import move_property_clock, set_clock
 
 
 def rows(html: str, day: str, kind: str) -> list[str]:
@@ -55,3 +55,16 @@ async def test_another_propertys_bookings_are_not_shown(
     add_booking(people, "OTHERS", "2027-06-02", "2027-06-04", property_slug="other")
     enter(app_client, people, OWNER)
     assert "OTHERS" not in (await app_client.get("/admin/demo/")).text
+
+
+async def test_a_test_propertys_moved_clock_moves_its_today_only(
+    app_client: Any, people: psycopg.Connection[Any], password_hash: str
+) -> None:
+    set_clock(people, datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
+    add_booking(people, "LATER", "2027-06-10", "2027-06-12")
+    add_booking(people, "THERE", "2027-06-01", "2027-06-03", property_slug="other")
+    move_property_clock(people, "demo", timedelta(days=9))  # the testing API's move
+    enter(app_client, people, OWNER)
+    assert rows((await app_client.get("/admin/demo/")).text, "2027-06-10", "arrival") == ["LATER"]
+    add_account(people, OWNER, "other", "owner", password_hash)  # unmoved
+    assert rows((await app_client.get("/admin/other/")).text, "2027-06-01", "arrival") == ["THERE"]

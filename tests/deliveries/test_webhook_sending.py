@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 
 import widget.payments.confirmation as confirmation
 from tests.deliveries.conftest import SECRET, Receiver, hook, webhooks_toml
-from tests.helpers import DEMO_TOML, advance_clock, set_clock
+from tests.helpers import DEMO_TOML, advance_clock, move_property_clock, set_clock
 from tests.payments.conftest import GUEST, HeldRoom
 from widget.app import create_app
 from widget.db import Pool
@@ -171,6 +171,19 @@ async def test_a_failing_endpoint_is_retried_with_growing_pauses_by_the_database
     assert (row["state"], row["attempts"], row["last_error"]) == ("delivered", 3, None)
 
 
+async def test_a_test_propertys_moved_clock_makes_its_retry_due(
+    hooked: Conn, receiver: Receiver, pool: Pool, sending_settings: Settings
+) -> None:
+    await first_try_answered(500, receiver, pool, sending_settings)
+    assert await send_webhooks(pool, sending_settings) == 0  # not due yet
+    # The testing API moves the property's clock past the pause (decision 16): the retry
+    # is due by that clock, though the deployment's has not moved.
+    move_property_clock(hooked, "demo", timedelta(seconds=61))
+    assert await send_webhooks(pool, sending_settings) == 1
+    (row,) = deliveries(hooked)
+    assert (row["state"], row["attempts"]) == ("delivered", 2)
+
+
 async def test_an_endpoint_that_does_not_answer_in_time_is_retried(
     demo_property: Conn, receiver: Receiver, pool: Pool, sending_settings: Settings
 ) -> None:
@@ -183,6 +196,15 @@ async def test_an_endpoint_that_does_not_answer_in_time_is_retried(
     assert row["state"] == "pending"
     assert "no complete answer within 0.2 seconds" in row["last_error"]
     assert row["next_attempt_at"] > row["created_at"]
+
+
+async def first_try_answered(
+    status: int, receiver: Receiver, pool: Pool, sending_settings: Settings
+) -> None:
+    """A delivery of the demo's is written and tried once; the endpoint answers ``status``."""
+    receiver.statuses = [status]
+    await enqueue_now(pool, "booking.confirmed", "ABC123")
+    assert await send_webhooks(pool, sending_settings) == 0
 
 
 async def enqueue_now(pool: Pool, event_type: str, reference: str) -> None:
@@ -303,9 +325,7 @@ async def test_a_private_address_is_refused_unless_allowed(
 async def test_a_redirect_is_a_failed_try_never_followed(
     hooked: Conn, receiver: Receiver, pool: Pool, sending_settings: Settings
 ) -> None:
-    receiver.statuses = [307]
-    await enqueue_now(pool, "booking.confirmed", "ABC123")
-    assert await send_webhooks(pool, sending_settings) == 0
+    await first_try_answered(307, receiver, pool, sending_settings)
     (row,) = deliveries(hooked)
     assert row["last_error"] == "the endpoint answered 307" and len(receiver.got) == 1
 

@@ -23,6 +23,7 @@ def add(
     status: str,
     reference: str | None,
     name: str = "Anna Schmidt",
+    captured: bool = True,
 ) -> None:
     add_reservation(
         db,
@@ -38,6 +39,7 @@ def add(
             str(first), str(first + timedelta(days=nights)), due_now=9000, total=30000
         ),
         refund_amount=4500 if status == "cancelled" else None,
+        payment_captured_at="2031-01-10T10:00:00Z" if reference and captured else None,
     )
 
 
@@ -62,6 +64,14 @@ def test_bookings_are_listed_by_arrival_with_unit_guest_and_money(
     _, with_cancelled = bookings_between(demo, "demo", FIRST, with_cancelled=True)
     assert [line.reference for line in with_cancelled] == ["AAA-1111", "CCC-3333", "BBB-2222"]
     assert with_cancelled[1].refunded == 4500
+
+
+def test_a_payment_not_captured_yet_is_not_counted_as_paid(
+    demo: psycopg.Connection[Any],
+) -> None:
+    add(demo, "Room 1", FIRST, 2, "confirmed", "AAA-1111", captured=False)
+    _, [line] = bookings_between(demo, "demo", FIRST)
+    assert (line.paid, line.total) == (0, 30000)  # as the front desk's Today says
 
 
 def test_a_stay_with_any_night_in_the_dates_is_listed(demo: psycopg.Connection[Any]) -> None:

@@ -22,6 +22,8 @@ from tests.payments.test_payment_terms import (
     paid_in_all,
     run_job,
 )
+from tests.payments.test_stripe_checkout import worker_connection
+from widget.inventory.front_desk import front_desk
 from widget.mail.compose import money
 from widget.mail.phrases import phrases
 from widget.properties.apply import apply_property
@@ -259,6 +261,15 @@ async def test_a_groups_deposits_are_one_payment_and_its_balances_one_charge(
     # non-refundable one, nothing.
     refund = read["cancellation"]["refund_if_cancelled_now"]["amount"]
     assert refund == online - online_of(quotes[1])
+    # On the arrival day, Today shows each room with what was taken for it: its deposit and
+    # its share of the group's one balance.
+    set_clock(open_demo, BALANCE_DAY.replace(day=15, hour=12))
+    found = open_demo.execute("SELECT id FROM property WHERE slug = 'demo'").fetchone()
+    assert found is not None
+    async with worker_connection(open_demo) as conn:
+        desk = await front_desk(conn, found[0], "EUR")
+    paid = sorted(stay.paid for stay in desk.today.arrivals)
+    assert paid == sorted(online_of(q) for q in quotes)
 
 
 async def test_a_group_paid_at_the_property_books_every_room_and_charges_nothing(

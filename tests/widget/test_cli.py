@@ -178,6 +178,7 @@ def test_an_owner_lists_the_bookings_of_some_dates(
             guest={"name": "Anna Schmidt", "email": "anna@example.com"},
             adults=2,
             quote=stored_quote("2031-05-04", "2031-05-06", due_now=9000, total=30000),
+            payment_captured_at="2031-01-10T10:00:00Z",
         )
     listed = innkeep(
         "bookings", "--property", "demo", "--from", "2031-05-01", "--to", "2031-05-31", env=env

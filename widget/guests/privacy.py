@@ -36,6 +36,8 @@ class GuestStay:
     unit: str
     name: str
     erased: bool
+    #: The stay is over by the property's today (its own clock): a past guest.
+    ended: bool
 
 
 async def guest_property(conn: Conn, slug: str) -> GuestProperty:
@@ -73,6 +75,7 @@ async def find_guest(conn: Conn, place: GuestProperty, email: str) -> list[Guest
             r.unit,
             r.guest.name if r.guest else "",
             r.guest_erased_at is not None,
+            r.check_out <= place.today,
         )
         for r in found
     ]

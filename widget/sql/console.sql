@@ -1,4 +1,9 @@
 -- The owner's console: users, memberships, sessions (widget/accounts).
+--
+-- Clocks: what concerns one property (its today, its holds, its charges) reads that
+-- property's clock, innkeep_now(property_id), which a test property may have moved forward
+-- (decision 16). Accounts, sessions, logins, resets and invites belong to no one property:
+-- they read the deployment's clock, innkeep_now().
 
 -- name: property_id_by_slug
 SELECT id FROM property WHERE slug = %(slug)s
@@ -48,6 +53,7 @@ RETURNING id
 UPDATE console_user SET password_hash = %(password_hash)s WHERE id = %(user_id)s
 
 -- name: insert_session
+-- The deployment's clock: a session is a user's, not a property's (so for every session query).
 INSERT INTO console_session (token_hash, user_id, second_factor_pending, expires_at, address)
 VALUES (%(token_hash)s, %(user_id)s, %(pending)s,
         innkeep_now() + make_interval(secs => %(seconds)s), %(address)s)
@@ -88,7 +94,7 @@ VALUES (%(property_id)s, %(reservation_id)s, %(actor)s, %(action)s, %(detail)s)
 -- name: front_desk
 -- Confirmed stays that arrive, leave or stay over on the property's today or tomorrow.
 WITH here AS (
-    SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS today FROM property
+    SELECT (innkeep_now(id) AT TIME ZONE time_zone)::date AS today FROM property
     WHERE id = %(property_id)s
 )
 -- A group's other rooms show with the booking's reference, guest and payment (its first
@@ -96,16 +102,7 @@ WITH here AS (
 SELECT b.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
        u.name AS unit, rt.name AS room_type, b.guest, r.adults, r.children, r.quote,
        b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today,
-       -- What was actually taken for this room: the payment at booking once captured (what
-       -- it still holds after a date change's refund), and the later charges that went
-       -- through (a single room's; a group's are the booking's, not one room's).
-       CASE WHEN b.payment_captured_at IS NOT NULL
-            THEN coalesce(r.first_payment, (r.quote->>'due_now')::bigint) ELSE 0 END
-       + CASE WHEN r.group_id IS NULL
-              THEN coalesce((SELECT sum(c.amount) FROM booking_charge c
-                             WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)
-              ELSE 0 END::bigint
-       AS paid
+       room_paid(r) AS paid  -- what was taken for this room (migration 0026)
 FROM reservation r
 CROSS JOIN here
 JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
@@ -116,12 +113,13 @@ WHERE r.property_id = %(property_id)s AND r.status = 'confirmed' AND b.reference
 ORDER BY u.position, u.name, lower(r.stay)
 
 -- name: property_today
-SELECT (innkeep_now() AT TIME ZONE time_zone)::date AS today FROM property
+SELECT (innkeep_now(id) AT TIME ZONE time_zone)::date AS today FROM property
 WHERE id = %(property_id)s
 
 -- name: login_failures
 -- Failed logins in the window for this account and for this address, and when the oldest
--- of each leaves the window.
+-- of each leaves the window. The deployment's clock (for every login and guessing query):
+-- an account and an address are not one property's.
 SELECT
   (SELECT count(*) FROM console_login_failure
     WHERE email = %(email)s AND at > innkeep_now() - make_interval(secs => %(window)s))
@@ -154,6 +152,7 @@ ON CONFLICT (user_id) DO UPDATE SET sent_at = excluded.sent_at
 RETURNING user_id
 
 -- name: enqueue_console_message
+-- The deployment's clock: an account's e-mail, sent in the outbox workers' real time.
 INSERT INTO outbox_message (reservation_id, kind, recipient, subject, body_text, body_html,
                             next_attempt_at)
 VALUES (NULL, %(kind)s, %(recipient)s, %(subject)s, %(text)s, %(html)s, innkeep_now())
@@ -162,6 +161,7 @@ VALUES (NULL, %(kind)s, %(recipient)s, %(subject)s, %(text)s, %(html)s, innkeep_
 SELECT id, email, password_hash, language, totp_secret FROM console_user WHERE id = %(user_id)s
 
 -- name: recent_resets
+-- The deployment's clock (for every reset and recovery code query): an account's.
 SELECT count(*) AS n FROM console_password_reset
 WHERE user_id = %(user_id)s AND expires_at > innkeep_now() - interval '1 hour'
 
@@ -243,7 +243,7 @@ JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
 LEFT JOIN channel ch ON ch.id = r.source_channel_id
 WHERE r.property_id = %(property_id)s
   AND r.status IN ('held', 'confirmed', 'blocked')
-  AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now())
+  AND NOT (r.status = 'held' AND r.hold_expires_at <= innkeep_now(r.property_id))
   AND r.stay && daterange(%(first)s, %(end)s)
 ORDER BY r.unit_id, lower(r.stay)
 
@@ -259,28 +259,13 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        p.slug AS property_slug, p.name AS property_name, p.currency,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras, r.payment_terms,
-       -- What was actually taken (a group's first room carries the one payment for every
-       -- room): the payment at booking and every later charge that went through.
-       coalesce(r.first_payment,
-                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
-                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
-       + coalesce((SELECT sum(c.amount) FROM booking_charge c
-                   WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
+       booking_paid(r) AS paid,  -- what was taken for the booking (migration 0026)
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
        EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
                AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
         WHERE m.group_id = r.id) AS group_quotes,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
-                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
-                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
-                   'cancellation_policy',
-                   coalesce(m.cancellation_policy, p.cancellation_policy))
-                 ORDER BY m.group_position)
-        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
-        JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms
+       group_rooms(r) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -300,7 +285,7 @@ SELECT u.id, u.name, rt.name AS room_type,
        EXISTS (SELECT 1 FROM reservation o
                WHERE o.unit_id = u.id AND o.id <> %(id)s
                  AND o.status IN ('held', 'confirmed', 'blocked')
-                 AND NOT (o.status = 'held' AND o.hold_expires_at <= innkeep_now())
+                 AND NOT (o.status = 'held' AND o.hold_expires_at <= innkeep_now(o.property_id))
                  AND o.stay && daterange(%(check_in)s, %(check_out)s)) AS taken
 FROM unit u JOIN room_type rt ON rt.id = u.room_type_id
 WHERE u.property_id = %(property_id)s AND u.active
@@ -335,7 +320,7 @@ RETURNING r.id
 -- name: expire_lapsed_holds_of_unit
 UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
-WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now()
+WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now(property_id)
   AND stay && daterange(%(check_in)s, %(check_out)s)
 
 -- name: in_the_way_of_move
@@ -367,7 +352,7 @@ UPDATE reservation SET booking_secret_hash = %(secret_hash)s WHERE id = %(id)s
 -- A booking taken by the front desk: nothing is charged online; all is due at the property.
 UPDATE reservation SET payment_provider = 'property', payment_status = 'at_property',
        first_payment = 0, updated_at = now()
-WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now()
+WHERE id = %(id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id)
 RETURNING id
 
 -- name: room_types_of_property
@@ -385,7 +370,9 @@ LIMIT 20
 
 -- name: delivery_of_property
 SELECT d.id FROM webhook_delivery d WHERE d.id = %(id)s AND d.property_id = %(property_id)s
+
 -- name: insert_invite
+-- The deployment's clock (for every invite query): an invitation is to an account.
 INSERT INTO console_invite (token_hash, property_id, email, role, invited_by, expires_at,
                             sent_at)
 VALUES (%(token_hash)s, %(property_id)s, %(email)s, %(role)s, %(invited_by)s,
@@ -514,11 +501,12 @@ WHERE id = %(id)s AND status = 'scheduled'
 
 -- name: open_change_charge
 -- What a date change costs more: to the saved card (leased to the caller, who charges it at
--- once) or left 'balance_due' for the guest's payment link.
+-- once) or left 'balance_due' for the guest's payment link. Due by the property's clock (as
+-- claim_due_charge reads it); the lease is the workers' real time, the deployment's clock.
 INSERT INTO booking_charge (id, reservation_id, kind, amount, currency, due_on, next_try_at,
                             status, reason, leased_until)
 SELECT %(id)s, r.id, 'change', %(amount)s, p.currency,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date, innkeep_now(), %(status)s,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date, innkeep_now(p.id), %(status)s,
        %(reason)s, innkeep_now() + make_interval(secs => %(lease_seconds)s)
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.id = %(reservation_id)s

@@ -1,6 +1,6 @@
 -- name: guest_property
 SELECT p.id, p.slug, p.guest_retention_years,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today
 FROM property p WHERE p.slug = %(slug)s
 
 -- name: guest_reservations
@@ -32,7 +32,7 @@ UPDATE reservation
 SET guest = CASE WHEN guest IS NULL THEN NULL  -- a group's other room: its first holds it
                ELSE jsonb_build_object('name', 'erased guest', 'email', '',
                                        'language', coalesce(guest ->> 'language', 'en')) END,
-    client_key = NULL, client_address = NULL, guest_erased_at = innkeep_now()
+    client_key = NULL, client_address = NULL, guest_erased_at = innkeep_now(property_id)
 WHERE id = ANY(%(ids)s)
 RETURNING id
 
@@ -48,7 +48,7 @@ FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE p.guest_retention_years IS NOT NULL
   AND r.guest_erased_at IS NULL
   AND (r.guest IS NOT NULL OR r.client_address IS NOT NULL)
-  AND upper(r.stay) <= ((innkeep_now() AT TIME ZONE p.time_zone)::date
+  AND upper(r.stay) <= ((innkeep_now(p.id) AT TIME ZONE p.time_zone)::date
                         - make_interval(years => p.guest_retention_years))::date
 ORDER BY r.id
 LIMIT %(limit)s

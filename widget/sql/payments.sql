@@ -1,8 +1,15 @@
+-- Clocks: what concerns one property's booking (its holds, its today, when a charge is due,
+-- when it was cancelled or captured) reads that property's clock, innkeep_now(property_id),
+-- which a test property may have moved forward (decision 16). Leases, the outbox, the
+-- reconcilers' quiet times and idempotency keys are the workers' real time and no one
+-- property's: they read the deployment's clock, innkeep_now().
+
 -- name: claim_idempotency_key
 -- Take a key for this request: a new one, one past its 24 hours, or one whose first request
 -- died in flight (same body only). No row back means someone else holds the key.
 -- Only a hash of the key (derived with its scope) is kept; the answer is sealed under a key
--- derived from the raw Idempotency-Key (widget.idempotency).
+-- derived from the raw Idempotency-Key (widget.idempotency). The deployment's clock (for
+-- every idempotency key query): a key is a client's request, not a property's.
 INSERT INTO idempotency_key (key_hash, request_hash, created_at)
 VALUES (%(key_hash)s, %(request_hash)s, innkeep_now())
 ON CONFLICT (key_hash) DO UPDATE
@@ -132,7 +139,8 @@ WHERE id = %(id)s AND status = 'confirmed'
 
 -- name: payment_captured
 UPDATE reservation
-SET payment_status = 'captured', payment_captured_at = coalesce(payment_captured_at, innkeep_now()),
+SET payment_status = 'captured',
+    payment_captured_at = coalesce(payment_captured_at, innkeep_now(property_id)),
     updated_at = now()
 WHERE id = %(id)s
 
@@ -154,16 +162,7 @@ SELECT r.id, r.reference, r.guest, r.quote, lower(r.stay) AS check_in,
        p.name AS property_name, p.contact_email, p.currency, p.locale, p.check_in_time,
        p.check_out_time, coalesce(r.cancellation_policy, p.cancellation_policy)
        AS cancellation_policy, p.time_zone, p.rate_plans, p.extras, r.payment_status,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
-                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
-                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
-                   'cancellation_policy',
-                   coalesce(m.cancellation_policy, p.cancellation_policy))
-                 ORDER BY m.group_position)
-        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
-        JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms,
+       group_rooms(r) AS group_rooms,
        r.payment_terms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
@@ -172,6 +171,7 @@ JOIN room_type rt ON rt.id = u.room_type_id
 WHERE r.id = %(id)s
 
 -- name: enqueue_message
+-- The deployment's clock (for every outbox query): e-mails go out in the workers' real time.
 INSERT INTO outbox_message (reservation_id, kind, recipient, subject, body_text, body_html,
                             next_attempt_at)
 VALUES (%(reservation_id)s, %(kind)s, %(recipient)s, %(subject)s, %(text)s, %(html)s,
@@ -204,6 +204,7 @@ WHERE id = %(id)s
 -- Payments not captured whose reservation has been quiet a while: authorised but never
 -- confirmed (the guest's tab closed, a worker died), or booked but not captured.
 -- A stay paid at the property has no payment to capture (at most a saved card).
+-- The deployment's clock: quiet is real time (updated_at is now()).
 SELECT id FROM reservation
 WHERE payment_ref IS NOT NULL AND payment_captured_at IS NULL
   AND NOT coalesce((quote->>'pay_at_property')::boolean, false)
@@ -310,7 +311,8 @@ DELETE FROM payment_settling WHERE reservation_id = %(id)s AND holder = %(holder
 -- A booking whose payment can no longer be captured (the authorisation lapsed): no booking
 -- without a captured payment.
 UPDATE reservation
-SET status = 'cancelled', payment_status = %(payment_status)s, cancelled_at = innkeep_now(),
+SET status = 'cancelled', payment_status = %(payment_status)s,
+    cancelled_at = innkeep_now(property_id),
     version = version + 1, updated_at = now()
 WHERE id = %(id)s AND status = 'confirmed' AND payment_captured_at IS NULL
 RETURNING id
@@ -333,29 +335,13 @@ SELECT r.id, r.reference, r.status::text AS status, r.version, r.booking_secret_
        -- The balance charged after booking (its amount, day and state), if any.
        (SELECT jsonb_build_object('amount', c.amount, 'due_on', c.due_on, 'status', c.status)
         FROM booking_charge c WHERE c.reservation_id = r.id AND c.kind = 'balance') AS balance,
-       -- What was actually taken: the payment at booking (0 for a stay paid at the
-       -- property; for a group, its first room carries the one payment for every room)
-       -- and every later charge that went through (the balance, a no-show fee).
-       coalesce(r.first_payment,
-                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
-                 WHERE m.group_id = r.id), (r.quote->>'due_now')::bigint)::bigint
-       + coalesce((SELECT sum(c.amount) FROM booking_charge c
-                   WHERE c.reservation_id = r.id AND c.status = 'succeeded'), 0)::bigint AS paid,
+       booking_paid(r) AS paid,  -- what was taken for the booking (migration 0026)
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
        EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
                AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
         WHERE m.group_id = r.id) AS group_quotes,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
-                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
-                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
-                   'cancellation_policy',
-                   coalesce(m.cancellation_policy, p.cancellation_policy))
-                 ORDER BY m.group_position)
-        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
-        JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms
+       group_rooms(r) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -365,7 +351,7 @@ WHERE r.reference = %(reference)s
 -- name: cancel_booking
 -- Fenced by version: two clicks on "cancel" cancel once.
 UPDATE reservation
-SET status = 'cancelled', cancelled_at = innkeep_now(), refund_amount = %(refund)s,
+SET status = 'cancelled', cancelled_at = innkeep_now(property_id), refund_amount = %(refund)s,
     payment_status = CASE WHEN %(refund)s > 0 THEN 'refund_pending' ELSE payment_status END,
     version = version + 1, updated_at = now()
 WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
@@ -425,6 +411,7 @@ RETURNING r.id
 -- name: lessen_balance
 -- A room cancelled alone no longer owes its balance: the group's one charge is lessened
 -- while it is only scheduled and no worker is taking it (else nothing changes: refused).
+-- The lease is the workers' real time: the deployment's clock.
 UPDATE booking_charge
 SET amount = CASE WHEN amount > %(by)s THEN amount - %(by)s ELSE amount END,
     status = CASE WHEN amount > %(by)s THEN status ELSE 'canceled' END,
@@ -504,6 +491,7 @@ WHERE id = %(id)s
 -- the other workers pass by), the lease keeps it ours while we call the provider with no
 -- transaction open. A lease that ran out (a worker died mid-call) is taken over; the
 -- attempt's idempotency key makes the provider answer the first call's outcome.
+-- The lease is the workers' real time: the deployment's clock.
 UPDATE booking_charge c
 SET leased_until = innkeep_now() + make_interval(secs => %(lease_seconds)s), updated_at = now()
 FROM reservation r
@@ -550,9 +538,12 @@ RETURNING c.id, c.kind, c.amount, before.status <> 'succeeded' AS first
 
 -- name: charge_later
 -- Not settled this round: try again at ``next_try_at`` (``finished``: the attempt ended, so
--- the next one gets a new key; a time-out keeps the attempt, and so its key).
+-- the next one gets a new key; a time-out keeps the attempt, and so its key). Due by the
+-- property's clock, as claim_due_charge reads it.
 UPDATE booking_charge
-SET next_try_at = innkeep_now() + make_interval(secs => %(after_seconds)s),
+SET next_try_at = innkeep_now((SELECT r.property_id FROM reservation r
+                               WHERE r.id = reservation_id))
+                  + make_interval(secs => %(after_seconds)s),
     tries = tries + CASE WHEN %(finished)s THEN 1 ELSE 0 END,
     leased_until = NULL, last_error = %(error)s, updated_at = now()
 WHERE id = %(id)s AND status = 'scheduled'
@@ -616,7 +607,10 @@ WHERE id = %(id)s
 RETURNING setup_ref
 
 -- name: payment_link_done
-UPDATE payment_link SET done_at = coalesce(done_at, innkeep_now()) WHERE id = %(id)s
+UPDATE payment_link
+SET done_at = coalesce(done_at, innkeep_now((SELECT r.property_id FROM reservation r
+                                             WHERE r.id = reservation_id)))
+WHERE id = %(id)s
 
 -- name: demo_start_payment
 -- A payment the guest makes on their link: waits for their card (the same key, the same one).
@@ -660,6 +654,7 @@ UPDATE demo_customer SET scenario = %(scenario)s WHERE id = %(customer)s
 RETURNING id
 
 -- name: charges_awaiting_guest
+-- The deployment's clock: quiet is real time (updated_at is now()).
 SELECT id FROM booking_charge
 WHERE status = 'requires_action'
   AND updated_at <= innkeep_now() - make_interval(secs => %(quiet_seconds)s)
@@ -669,7 +664,7 @@ LIMIT %(limit)s
 SELECT r.id, r.reference, r.status::text AS status, r.quote, r.payment_terms,
        r.customer_ref, r.payment_method_ref, lower(r.stay) AS check_in,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
         WHERE m.group_id = r.id) AS group_quotes
 FROM reservation r JOIN property p ON p.id = r.property_id
@@ -678,10 +673,11 @@ WHERE r.reference = %(reference)s
 -- name: open_no_show
 -- The owner's no-show fee: one per booking. Leased to the caller, who charges it at once
 -- (the balance job leaves it alone while the lease lasts, then retries it under its key).
+-- Due by the property's clock; the lease is the workers' real time, the deployment's clock.
 INSERT INTO booking_charge (id, reservation_id, kind, amount, currency, due_on, next_try_at,
                             reason, leased_until)
 SELECT %(charge_id)s, r.id, 'no_show', %(amount)s, p.currency,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date, innkeep_now(), %(reason)s,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date, innkeep_now(p.id), %(reason)s,
        innkeep_now() + make_interval(secs => %(lease_seconds)s)
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.id = %(id)s
@@ -697,7 +693,9 @@ WHERE c.reservation_id = %(id)s AND c.kind = %(kind)s
 -- name: balances_to_remind
 -- A week before its day, once: the guest is told what will be charged, and when (marked
 -- here, in the transaction that writes the e-mail; SKIP LOCKED keeps workers apart).
-UPDATE booking_charge c SET reminded_at = innkeep_now()
+UPDATE booking_charge c
+SET reminded_at = innkeep_now((SELECT r.property_id FROM reservation r
+                               WHERE r.id = c.reservation_id))
 WHERE c.id IN (
         SELECT d.id FROM booking_charge d
         JOIN reservation r ON r.id = d.reservation_id
@@ -712,7 +710,8 @@ RETURNING c.id, c.reservation_id, c.amount, c.due_on
 -- name: claim_balance_now
 -- The owner charges a deposit booking's balance before its day (the guest asked to settle
 -- now): its scheduled charge, leased to the caller exactly as the job leases it (nothing
--- while a worker holds it, or once it is no longer scheduled).
+-- while a worker holds it, or once it is no longer scheduled). The lease is the workers'
+-- real time: the deployment's clock.
 UPDATE booking_charge c
 SET leased_until = innkeep_now() + make_interval(secs => %(lease_seconds)s), updated_at = now()
 FROM reservation r

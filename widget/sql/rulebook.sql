@@ -1,6 +1,6 @@
 -- name: rulebook
 SELECT p.id, p.slug, p.name, p.currency, p.pricing_rules,
-       (innkeep_now() AT TIME ZONE p.time_zone)::date AS today,
+       (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
        coalesce((SELECT array_agg(rt.slug ORDER BY rt.position, rt.slug) FROM room_type rt
                   WHERE rt.property_id = p.id AND rt.active), '{}') AS room_types
 FROM property p WHERE p.slug = %(slug)s

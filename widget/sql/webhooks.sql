@@ -1,3 +1,7 @@
+-- Clocks: a delivery's times (when its event occurred, when it is due, when it gives up)
+-- are its property's, innkeep_now(property_id), which a test property may have moved
+-- forward (decision 16); leases are the workers' real time, the deployment's innkeep_now().
+
 -- name: endpoints_of_property
 SELECT id, url, events, secret, include_guest
 FROM webhook_endpoint
@@ -21,7 +25,7 @@ WHERE id = ANY (%(ids)s)
 -- name: drop_pending_of_endpoints
 -- What was still waiting for an endpoint the owner removed will not be sent.
 UPDATE webhook_delivery
-SET state = 'failed', failed_at = innkeep_now(), lease_token = NULL, lease_until = NULL,
+SET state = 'failed', failed_at = innkeep_now(property_id), lease_token = NULL, lease_until = NULL,
     last_error = 'the endpoint was removed from the property file'
 WHERE endpoint_id = ANY (%(ids)s) AND state = 'pending'
 
@@ -31,9 +35,9 @@ WHERE endpoint_id = ANY (%(ids)s) AND state = 'pending'
 INSERT INTO webhook_delivery (endpoint_id, property_id, message_id, event_type, booking_ref,
                               occurred_at, data, next_attempt_at, give_up_at)
 SELECT e.id, e.property_id, 'msg_' || replace(gen_random_uuid()::text, '-', ''),
-       %(event_type)s, %(booking_ref)s, innkeep_now(),
+       %(event_type)s, %(booking_ref)s, innkeep_now(e.property_id),
        CASE WHEN e.include_guest THEN %(data)s::jsonb ELSE %(data)s::jsonb - 'guest' END,
-       innkeep_now(), innkeep_now() + make_interval(secs => %(retry_for)s)
+       innkeep_now(e.property_id), innkeep_now(e.property_id) + make_interval(secs => %(retry_for)s)
 FROM webhook_endpoint e
 WHERE e.property_id = %(property_id)s AND e.removed_at IS NULL
   AND %(event_type)s = ANY (e.events)
@@ -44,16 +48,7 @@ SELECT r.property_id, r.reference, r.status::text AS status, lower(r.stay) AS ch
        upper(r.stay) AS check_out, r.adults, r.children, r.guest, r.quote, r.refund_amount,
        u.name AS unit, rt.slug AS room_type_slug, rt.name AS room_type_name,
        p.slug AS property_slug, p.currency,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'id', m.id, 'status', m.status, 'room_type', mt.slug,
-                   'room_type_name', mt.name, 'unit', mu.name, 'adults', m.adults,
-                   'children', m.children, 'quote', m.quote, 'refund_amount', m.refund_amount,
-                   'cancellation_policy',
-                   coalesce(m.cancellation_policy, p.cancellation_policy))
-                 ORDER BY m.group_position)
-        FROM reservation m JOIN unit mu ON mu.id = m.unit_id
-        JOIN room_type mt ON mt.id = mu.room_type_id
-        WHERE m.group_id = r.id) AS group_rooms
+       group_rooms(r) AS group_rooms
 FROM reservation r
 JOIN property p ON p.id = r.property_id
 JOIN unit u ON u.id = r.unit_id
@@ -67,7 +62,7 @@ WHERE r.id = %(id)s
 WITH due AS (
     SELECT d.id
     FROM webhook_delivery d
-    WHERE d.state = 'pending' AND d.next_attempt_at <= innkeep_now()
+    WHERE d.state = 'pending' AND d.next_attempt_at <= innkeep_now(d.property_id)
       AND (d.lease_until IS NULL OR d.lease_until <= innkeep_now())
       AND NOT EXISTS (
           SELECT 1 FROM webhook_delivery earlier
@@ -89,7 +84,7 @@ RETURNING d.id, d.message_id, d.event_type, d.occurred_at, d.data, d.attempts, e
 -- name: delivery_succeeded
 UPDATE webhook_delivery
 SET state = 'delivered', attempts = attempts + 1, last_status = %(status)s, last_error = NULL,
-    delivered_at = innkeep_now(), lease_token = NULL, lease_until = NULL
+    delivered_at = innkeep_now(property_id), lease_token = NULL, lease_until = NULL
 WHERE id = %(id)s AND lease_token = %(token)s
 
 -- name: delivery_failed
@@ -97,9 +92,10 @@ WHERE id = %(id)s AND lease_token = %(token)s
 UPDATE webhook_delivery
 SET attempts = attempts + 1, last_status = %(status)s, last_error = %(error)s,
     lease_token = NULL, lease_until = NULL,
-    state = CASE WHEN innkeep_now() >= give_up_at THEN 'failed' ELSE 'pending' END,
-    failed_at = CASE WHEN innkeep_now() >= give_up_at THEN innkeep_now() END,
-    next_attempt_at = LEAST(innkeep_now() + make_interval(secs => %(retry_in)s), give_up_at)
+    state = CASE WHEN innkeep_now(property_id) >= give_up_at THEN 'failed' ELSE 'pending' END,
+    failed_at = CASE WHEN innkeep_now(property_id) >= give_up_at THEN innkeep_now(property_id) END,
+    next_attempt_at = LEAST(innkeep_now(property_id) + make_interval(secs => %(retry_in)s),
+                            give_up_at)
 WHERE id = %(id)s AND lease_token = %(token)s
 RETURNING state
 
@@ -120,8 +116,8 @@ SELECT id FROM property WHERE slug = %(slug)s
 -- Sent again from now, with the same message id (receivers deduplicate by it), and
 -- retried for another day. Not while a worker is sending it, nor to a removed endpoint.
 UPDATE webhook_delivery d
-SET state = 'pending', attempts = 0, next_attempt_at = innkeep_now(),
-    give_up_at = innkeep_now() + make_interval(secs => %(retry_for)s),
+SET state = 'pending', attempts = 0, next_attempt_at = innkeep_now(d.property_id),
+    give_up_at = innkeep_now(d.property_id) + make_interval(secs => %(retry_for)s),
     delivered_at = NULL, failed_at = NULL
 FROM webhook_endpoint e
 WHERE d.id = %(id)s AND e.id = d.endpoint_id AND e.removed_at IS NULL

@@ -32,6 +32,7 @@ DEPLOYMENT_CLOCK = {
         "insert_invite",
         "invite_is_live",
         "use_invite",
+        "invites_sent",
         "open_change_charge",  # its lease (its due day and time read the property's clock)
     },
     # Idempotency keys, the outbox, the reconcilers' quiet times, leases, Stripe's clock.
@@ -50,6 +51,7 @@ DEPLOYMENT_CLOCK = {
         "charges_awaiting_guest",
         "open_no_show",  # its lease
         "claim_balance_now",
+        "capture_checked",  # a payment recovery's record (its lease is real time too)
     },
     # Delivery leases.
     "webhooks": {"claim_deliveries", "resend_delivery", "delivery_for_resend"},

@@ -383,6 +383,7 @@ VALUES (%(token_hash)s, %(property_id)s, %(email)s, %(role)s, %(invited_by)s,
 SELECT pg_advisory_xact_lock(hashtextextended('console_invite:' || %(property_id)s, 0))
 
 -- name: invites_sent
+-- The deployment's clock: invitations are to accounts, like the other invite queries.
 -- Invitations sent in the window from this property and by this user (on any property),
 -- and when the oldest of each leaves the window.
 SELECT

@@ -265,7 +265,8 @@ WITH done AS (
     UPDATE reservation
     SET payment_status = 'refunded', updated_at = now(), version = version + 1,
         status = CASE WHEN status = 'held' THEN 'cancelled' ELSE status END,
-        cancelled_at = CASE WHEN status = 'held' THEN innkeep_now() ELSE cancelled_at END
+        cancelled_at = CASE WHEN status = 'held' THEN innkeep_now(property_id)
+                            ELSE cancelled_at END
     WHERE id = %(id)s AND payment_ref = %(payment_ref)s AND payment_status = 'refunding'
     RETURNING id, property_id, lower(stay) AS check_in, upper(stay) AS check_out, guest
 ), noted AS (
@@ -288,6 +289,7 @@ WHERE payment_recovery.outcome IS NULL AND payment_recovery.until < clock_timest
 RETURNING holder
 
 -- name: capture_checked
+-- The deployment's clock: a recovery's record, like its lease.
 UPDATE payment_recovery SET outcome = %(outcome)s, settled_at = innkeep_now()
 WHERE payment_ref = %(payment_ref)s AND holder = %(holder)s
 

@@ -31,6 +31,12 @@ from widget.sync.notices import conflict_found
 
 #: Attempts to place an event's nights while guests' holds race for them.
 PLACE_ATTEMPTS = 5
+#: What a guest's hold written at the same moment can do to a placement: be there first
+#: (the exclusion constraint), or insert its row as we insert ours, each then waiting for
+#: the other (exclusion constraints have no unique index's insert protocol), which Postgres
+#: ends by failing one of the two. Either way the savepoint is undone and the nights read
+#: again.
+RACED = (pg_errors.ExclusionViolation, pg_errors.DeadlockDetected)
 
 
 @dataclass
@@ -218,7 +224,7 @@ async def _place_all(
     try:
         async with conn.transaction():
             together = await _place_together(conn, feed, events, attempt)
-    except pg_errors.ExclusionViolation:
+    except RACED:
         together = False
     if together:
         report.holds_ended += attempt.holds_ended
@@ -269,7 +275,7 @@ async def _place(
         try:
             async with conn.transaction():
                 await _place_once(conn, feed, event, attempt)
-        except pg_errors.ExclusionViolation:
+        except RACED:
             continue
         report.conflicts += attempt.conflicts
         report.holds_ended += attempt.holds_ended

@@ -172,8 +172,10 @@ async def test_an_import_and_a_hold_writing_the_same_nights_at_once_do_not_fail_
     database_url: str,
 ) -> None:
     """Two writers of overlapping nights under an exclusion constraint may each wait for the
-    other; Postgres fails one of them. When that is the import, it reads the nights again
-    and places its events (the holds in the way lose, as always), rather than failing."""
+    other; Postgres fails one of them. Guests' holds wait for the import under the unit's
+    lock, but other writers (an owner's block, a booking moved) do not: when Postgres fails
+    the import, it reads the nights again and places its events (the holds in the way
+    lose, as always), rather than failing the fetch."""
     synced = sync_settings(settings)
     feed_server.routes["/b.ics"] = Route(booking_com([(day(0), day(4)), (day(6), day(9))]))
     connect_feeds(demo_property, feed_server, [("Room 6", "Booking.com", "/b.ics")])
@@ -181,7 +183,8 @@ async def test_an_import_and_a_hold_writing_the_same_nights_at_once_do_not_fail_
         # Postgres fails whichever of the two looks for a deadlock first; the guest here
         # looks only long after the import (the suite's user may set this), on any machine.
         guest.execute("SET deadlock_timeout = '60s'")
-        # A guest's hold on the second event's nights, written but not yet committed...
+        # A hold on the second event's nights, written (without the unit's lock, as those
+        # other writers do) but not yet committed...
         add_reservation(
             guest, unit="Room 6", check_in=day(7), check_out=day(8), status="held", commit=False
         )

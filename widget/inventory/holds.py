@@ -278,6 +278,8 @@ class Holds:
         try:
             quote = await self._prepare(attempt)
             async with conn.transaction():
+                # Never while an import writes this unit (its feed's nights win).
+                await conn.execute(q["share_unit"], {"unit_id": unit_id})
                 if not attempt.counted_in_redis:  # Redis is away: Postgres counts the share
                     await self.quotas.charge_in_postgres(
                         conn,

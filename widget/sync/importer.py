@@ -87,6 +87,8 @@ async def apply_reading(conn: Conn, feed: LeasedFeed, reading: FeedReading) -> I
     """Make the unit's imported stays say what ``reading`` says. The caller holds the
     feed's lease and runs this inside the transaction that records the fetch."""
     report = ImportReport(problems=list(reading.problems))
+    # Guests' holds on the unit being written finish first; new ones wait for the commit.
+    await conn.execute(queries("imports")["lock_unit"], {"unit_id": feed.unit_id})
     stored = await _stored_events(conn, feed.channel_id)
     pieces = await _pieces(conn, feed.channel_id)
     gone = [

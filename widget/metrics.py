@@ -47,7 +47,7 @@ class Metrics:
         self.sync_fetches = Counter(
             "innkeep_sync_fetches",
             "Channel calendar fetches by outcome: ok, not_modified, http_error, unreadable, "
-            "refused, unreachable, lease_lost.",
+            "refused, unreachable, lease_lost, locked.",
             ["outcome"],
             registry=self.registry,
         )

@@ -86,6 +86,22 @@ def build_services(settings: Settings, pool: Pool, redis: SharedRedis) -> Servic
     )
 
 
+def command_holds(settings: Settings, redis: SharedRedis) -> tuple[Holds, RedisWatch]:
+    """Holds for a command that runs once (`innkeep sync run`): the workers' gates and
+    quotas on the shared Redis, with memories of its own; and the watch that says whether
+    its Redis calls failed (they never fail the command)."""
+    freshness = Freshness()
+    watch = RedisWatch(Metrics())
+    holds = Holds(
+        settings,
+        Gate(redis, watch),
+        Quotas(redis, settings, watch),
+        StockMemory(freshness, 1),
+        freshness,
+    )
+    return holds, watch
+
+
 # Handlers take these unvalidated because they are our own objects, not request data.
 ServicesDep = SkipValidation[Services]
 DbDep = SkipValidation[Conn]

@@ -10,7 +10,7 @@ import pytest
 
 from tests.deliveries.conftest import Receiver
 from tests.deliveries.test_webhook_sending import enqueue_now
-from tests.helpers import DEMO_TOML
+from tests.helpers import DEMO_TOML, property_toml
 from widget.cli import main
 from widget.db import Pool
 from widget.deliveries.sender import send_webhooks
@@ -62,7 +62,7 @@ async def test_the_owner_lists_deliveries_and_resends_one(
     assert delivered["next_attempt_at"] is None and delivered["attempts"] == 1
     assert set(delivered) >= {"id", "event", "state", "attempts", "next_attempt_at", "last_error"}
 
-    code, out, _ = cli("webhooks", "resend", str(delivered["id"]))
+    code, out, _ = cli("webhooks", "resend", "--property", "demo", str(delivered["id"]))
     assert code == 0 and f"delivery {delivered['id']}" in out
     before = len(receiver.got)
     await send_webhooks(pool, sending_settings)
@@ -84,7 +84,7 @@ async def test_resend_refuses_what_it_cannot_do(
     hooked: psycopg.Connection[Any], receiver: Receiver, pool: Pool, cli: Any
 ) -> None:
     await enqueue_now(pool, "booking.confirmed", "ABC123")
-    code, _, err = cli("webhooks", "resend", "999999")
+    code, _, err = cli("webhooks", "resend", "--property", "demo", "999999")
     assert code == 2 and "no webhook delivery has the id 999999" in err
     code, _, err = cli("webhooks", "list", "--property", "nowhere")
     assert code == 2 and "no property is called 'nowhere'" in err
@@ -92,5 +92,37 @@ async def test_resend_refuses_what_it_cannot_do(
     code, out, _ = cli("webhooks", "list", "--property", "demo")
     assert "FAILED" in out and "removed from the property file" in out
     delivery = out.split()[0]
-    code, _, err = cli("webhooks", "resend", delivery)
+    code, _, err = cli("webhooks", "resend", "--property", "demo", delivery)
     assert code == 2 and "no longer in the property file" in err
+
+
+async def test_resend_sends_only_the_named_propertys_delivery(
+    hooked: psycopg.Connection[Any],
+    receiver: Receiver,
+    pool: Pool,
+    sending_settings: Settings,
+    cli: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await enqueue_now(pool, "booking.confirmed", "ABC123")
+    await send_webhooks(pool, sending_settings)
+    apply_property(hooked, parse_property(property_toml(slug="harbour")))
+    [delivery] = json.loads(cli("webhooks", "list", "--property", "demo", "--json")[1])
+    assert delivery["state"] == "delivered"
+
+    code, out, err = cli("webhooks", "resend", "--property", "harbour", str(delivery["id"]))
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"innkeep: error: delivery {delivery['id']} is not one of harbour's deliveries "
+        "(see innkeep webhooks list --property harbour)"
+    ]
+    code, _, err = cli("webhooks", "resend", "--property", "nowhere", str(delivery["id"]))
+    assert code == 2 and "no property is called 'nowhere'" in err
+    with pytest.raises(SystemExit) as refused:  # the property must be named
+        cli("webhooks", "resend", str(delivery["id"]))
+    assert refused.value.code == 2 and "--property" in capsys.readouterr().err
+    # Nothing was queued again: the delivery stays delivered, and nothing more is sent.
+    [after] = json.loads(cli("webhooks", "list", "--property", "demo", "--json")[1])
+    assert after == delivery
+    await send_webhooks(pool, sending_settings)
+    assert len(receiver.got) == 1

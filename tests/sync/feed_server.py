@@ -22,6 +22,8 @@ class Route:
     gzip: bool = False
     #: Serve ``body`` this many times (a huge answer without holding it in memory).
     repeat: int = 1
+    #: Answer only once this is set (a slow channel, for exactly as long as a test needs).
+    gate: threading.Event | None = None
 
 
 class FeedServer:
@@ -45,7 +47,8 @@ class FeedServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll: `close` waits for the serving loop to notice, once per test.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
@@ -57,6 +60,8 @@ class FeedServer:
             route = Route(b"no such feed", 404, "text/plain")
         if route.delay:
             time.sleep(route.delay)
+        if route.gate is not None:
+            route.gate.wait(60)
         etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
         if route.status == 200 and handler.headers.get("If-None-Match") == etag:
             handler.send_response(304)

@@ -4,6 +4,7 @@ by one worker at a time, and a worker that lost its lease applies nothing."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -183,19 +184,24 @@ async def test_no_connection_is_held_while_a_feed_is_fetched(
     database_url: str,
 ) -> None:
     """A slow channel never keeps a worker's database connection (nor a transaction)."""
-    feed_server.routes["/a.ics"] = Route(airbnb([(day(0), day(3))]), delay=2.0)
+    # The channel answers only once the test has had the pool's connection.
+    answer = threading.Event()
+    feed_server.routes["/a.ics"] = Route(airbnb([(day(0), day(3))]), gate=answer)
     connect_feeds(demo_property, feed_server, [("Room 1", "Airbnb", "/a.ics")])
     pool = create_pool(database_url, 1)
     await pool.open()
     try:
         importing = asyncio.create_task(import_due_feeds(pool, SyncOptions(synced)))
-        for _ in range(200):  # until the feed server has the request (its own thread)
+        for _ in range(1000):  # until the feed server has the request (its own thread)
             if feed_server.requests:
                 break
             await asyncio.sleep(0.01)
+        assert feed_server.requests, "the importer never fetched the feed"
         async with pool.connection(timeout=1.0) as conn:  # the pool's only connection
             await conn.execute("SELECT 1")
+        answer.set()
         [outcome] = await importing
         assert outcome.ok
     finally:
+        answer.set()
         await pool.close()

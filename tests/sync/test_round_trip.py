@@ -4,7 +4,8 @@ exactly the same nights: whatever the bookings and blocks, through every change.
 from __future__ import annotations
 
 import asyncio
-import time
+import itertools
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.sync.conftest import export_path
 from tests.sync.feed_server import FeedServer, Route
 from tests.sync.importing import blocked, connect_feeds, day, run, sync_settings
 from widget.app import create_app
+from widget.inventory.notifications import CHANNEL
 from widget.settings import Settings
 
 #: Each stay: a gap before it, its length, and whether it is a booking or a block.
@@ -27,15 +29,48 @@ STAYS = st.lists(
 )
 
 
-def exported(api: TestClient, path: str, count: int) -> bytes:  # type: ignore[type-arg]
-    """The export once it lists ``count`` stays: the serving worker learns of a commit
-    through Postgres's notification, a moment after it (see test_export's `eventually`)."""
-    for _ in range(150):
-        body = api.get(path).content
-        if body.count(b"BEGIN:VEVENT") == count:
-            return body
-        time.sleep(0.02)
-    raise AssertionError(f"the export never listed {count} stays")
+class _Ear:
+    """Hears the serving worker forget: our own marker, or everything (a reconnect)."""
+
+    listening = False
+
+    def __init__(self) -> None:
+        self.heard: set[int | None] = set()
+        self.changed = threading.Condition()
+
+    def forget(self, property_id: int | None) -> None:
+        with self.changed:
+            self.heard.add(property_id)
+            self.changed.notify_all()
+
+
+def caught_up(api: TestClient, conn: psycopg.Connection[Any]) -> None:  # type: ignore[type-arg]
+    """Wait until the serving worker has heard of every change committed so far. It learns
+    of commits through Postgres's notifications, which arrive in commit order: once a marker
+    sent now has arrived (or the listener has reconnected and forgotten everything), so has
+    every change before it."""
+    freshness = api.app.state.services.freshness
+    ear = getattr(api, "_round_trip_ear", None)
+    if ear is None:
+        ear = _Ear()
+        freshness.watch(ear)
+        api._round_trip_ear = ear  # type: ignore[attr-defined]
+    marker = -next(_MARKERS)  # no property has a negative id
+    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(marker)))
+    with ear.changed:
+        # Bounded only so that a listener that never comes back fails the test.
+        heard = ear.changed.wait_for(lambda: bool(ear.heard & {marker, None}), timeout=120)
+        ear.heard.clear()
+    assert heard, "the service never heard Postgres's notification"
+
+
+_MARKERS = itertools.count(1)
+
+
+def exported(api: TestClient, conn: psycopg.Connection[Any], path: str) -> bytes:  # type: ignore[type-arg]
+    """The export as the service answers once it has heard of every change made so far."""
+    caught_up(api, conn)
+    return api.get(path).content
 
 
 def nights(stays: list[tuple[date, date]]) -> set[date]:
@@ -73,7 +108,9 @@ def test_an_export_imported_by_another_property_gives_the_same_nights(
                 )
                 made.append((check_in, check_out))
                 at = check_out
-            feed_server.routes["/export.ics"] = Route(exported(api, path, len(made)))
+            body = exported(api, demo_property, path)
+            assert body.count(b"BEGIN:VEVENT") == len(made)
+            feed_server.routes["/export.ics"] = Route(body)
             [outcome] = asyncio.run(run(database_url, synced, slug="harbour"))
             assert outcome.ok, outcome.error
             imported = [(r[2], r[3]) for r in blocked(demo_property, slug="harbour")]

@@ -19,6 +19,8 @@ from widget.commands.service import add_data_dir, database, settings_from
 from widget.db import Conn
 from widget.links import site_url
 from widget.settings import Settings, require_secret_key
+from widget.shared_redis import connect
+from widget.state import command_holds
 from widget.sync.conflicts import (
     COMMAND_LINE,
     NoOpenConflict,
@@ -114,12 +116,32 @@ def _status(args: argparse.Namespace) -> int:
     return 1 if any(f.state == "failing" or f.conflicts for f in feeds) else 0
 
 
+#: Why guests' holds an import ended may keep their places for a while.
+NO_REDIS_NOTE = (
+    "innkeep: note: INNKEEP_REDIS_URL is not set, so guest holds this import ends keep "
+    "their gates and quota places in Redis until they lapse (INNKEEP_HOLD_SECONDS); "
+    "set it to the service's Redis to give them back at once"
+)
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    given_back: list[str | None] = []
 
     async def work(conn: Conn) -> list[FeedOutcome]:
         await _property_exists(conn, args.property)
-        return await import_now(conn, args.property, args.feed, SyncOptions(settings))
+        if settings.redis_url is None:
+            return await import_now(conn, args.property, args.feed, SyncOptions(settings))
+        # As the workers' poller does: the holds an import ends give back their places.
+        redis = connect(settings)
+        try:
+            holds, watch = command_holds(settings, redis)
+            options = SyncOptions(settings, holds=holds)
+            outcomes = await import_now(conn, args.property, args.feed, options)
+            given_back.append(watch.recent_failure())
+            return outcomes
+        finally:
+            await redis.aclose()
 
     outcomes = _with_conn(settings, work)
     if not outcomes:
@@ -129,7 +151,23 @@ def _run(args: argparse.Namespace) -> int:
         )
     for outcome in outcomes:
         print("\n".join(describe_outcome(outcome)))
+    _say_what_redis_did(settings, given_back[0] if given_back else None, outcomes)
     return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _say_what_redis_did(
+    settings: Settings, failure: str | None, outcomes: list[FeedOutcome]
+) -> None:
+    """A note when the holds an import ended could not give back their places at once."""
+    ended = sum(o.report.holds_ended for o in outcomes if o.report is not None)
+    if settings.redis_url is None:
+        print(NO_REDIS_NOTE, file=sys.stderr)
+    elif ended and failure is not None:
+        print(
+            f"innkeep: note: Redis did not answer ({failure}): the {ended} guest hold(s) "
+            "this import ended keep their places until they lapse (INNKEEP_HOLD_SECONDS)",
+            file=sys.stderr,
+        )
 
 
 def _resolve(args: argparse.Namespace) -> int:

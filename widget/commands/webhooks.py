@@ -63,8 +63,8 @@ def _list(args: argparse.Namespace) -> int:
 def _resend(args: argparse.Namespace) -> int:
     with database(settings_from(args)) as url, psycopg.connect(url, prepare_threshold=None) as conn:
         try:
-            line = resend(conn, args.id)
-        except CannotResend as why:
+            line = resend(conn, args.property, args.id)
+        except (CannotResend, UnknownProperty) as why:
             raise CommandError(str(why)) from None
     say(f"delivery {line.id} ({line.event}) will be sent again to {line.endpoint} shortly")
     return 0
@@ -84,6 +84,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(handler=_list)
 
     again = actions.add_parser("resend", help="send a delivery again (same webhook-id)")
+    again.add_argument(
+        "--property", required=True, help="the property's slug (the delivery must be its)"
+    )
     again.add_argument("id", type=int, help="the delivery's id, as `webhooks list` shows it")
     add_data_dir(again)
     again.set_defaults(handler=_resend)

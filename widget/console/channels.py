@@ -307,7 +307,7 @@ class ChannelsController(Controller):
         if await cur.fetchone() is None:
             raise NotFound("There is no such delivery.", field="delivery_id")
         try:
-            await _plain(services.settings, lambda conn: resend(conn, delivery_id))
+            await _plain(services.settings, lambda conn: resend(conn, member.slug, delivery_id))
         except CannotResend as refused:
             return await _page(db, services.settings, member, error=str(refused), status_code=409)
         await record(db, member, "webhook_resent", detail=f"delivery {delivery_id}")

@@ -70,15 +70,26 @@ def _line(row: dict[str, Any]) -> DeliveryLine:
     )
 
 
-def resend(conn: psycopg.Connection[Any], delivery_id: int) -> DeliveryLine:
-    """Queue delivery ``delivery_id`` again from now (same message id, another day of
-    retries); its line as it is afterwards. `CannotResend` says why not."""
+def resend(conn: psycopg.Connection[Any], slug: str, delivery_id: int) -> DeliveryLine:
+    """Queue delivery ``delivery_id`` of property ``slug`` again from now (same message id,
+    another day of retries); its line as it is afterwards. `UnknownProperty` for a slug no
+    property has; `CannotResend` says why not (another property's delivery among them)."""
     q = queries("webhooks")
     cur = conn.cursor(row_factory=dict_row)
     with conn.transaction():
-        found = cur.execute(q["delivery_for_resend"], {"id": delivery_id}).fetchone()
+        owner = cur.execute(q["property_exists"], {"slug": slug}).fetchone()
+        if owner is None:
+            raise UnknownProperty(f"no property is called {slug!r}")
+        found = cur.execute(
+            q["delivery_for_resend"], {"id": delivery_id, "property_id": owner["id"]}
+        ).fetchone()
         if found is None:
             raise CannotResend(f"no webhook delivery has the id {delivery_id}")
+        if not found["ours"]:
+            raise CannotResend(
+                f"delivery {delivery_id} is not one of {slug}'s deliveries "
+                f"(see innkeep webhooks list --property {slug})"
+            )
         if found["removed"]:
             raise CannotResend(
                 f"delivery {delivery_id}'s endpoint is no longer in the property file"

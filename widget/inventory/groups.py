@@ -239,6 +239,8 @@ async def _write(
     rows = []
     try:
         async with conn.transaction():
+            for unit in sorted(plan.units):  # never while an import writes one of them
+                await conn.execute(q["share_unit"], {"unit_id": unit})
             for index, unit in enumerate(plan.units):
                 if not in_redis:  # Redis is away: Postgres counts the rooms
                     await holds.quotas.charge_in_postgres(

@@ -278,6 +278,8 @@ class Holds:
         try:
             quote = await self._prepare(attempt)
             async with conn.transaction():
+                # Never while an import writes this unit (its feed's nights win).
+                await conn.execute(q["share_unit"], {"unit_id": unit_id})
                 if not attempt.counted_in_redis:  # Redis is away: Postgres counts the share
                     await self.quotas.charge_in_postgres(
                         conn,
@@ -295,8 +297,11 @@ class Holds:
                     q["insert_hold"], _hold_row(attempt, unit_id, hold_seconds, token, quote)
                 )
                 row = await cur.fetchone()
-        except pg_errors.ExclusionViolation:
-            # Postgres, the final guard, says the nights are taken: give the gate back.
+        except (pg_errors.ExclusionViolation, pg_errors.DeadlockDetected):
+            # Postgres, the final guard, says the nights are taken: give the gate back. (A
+            # deadlock: another writer that skips the gate, an import of a channel's feed,
+            # wrote the same nights at this moment and each waited for the other; Postgres
+            # made this hold give way, and the nights are the other's.)
             if gate is _Gate.OURS:
                 await self.gate.release(keys, attempt.hold_id)
             return None

@@ -44,6 +44,11 @@ WHERE f.channel_id = %(channel_id)s AND f.lease_holder = %(holder)s
   AND f.lease_until > innkeep_now()
 FOR UPDATE OF f
 
+-- name: lock_unit
+-- The unit's lock, alone: no guest's hold is written on the unit while the import applies
+-- (inventory.sql, share_unit).
+SELECT pg_advisory_xact_lock(1414, mod(%(unit_id)s::bigint, 2147483647)::int)
+
 -- name: stored_events
 SELECT uid, stay, outcome, first_seen_at FROM imported_event WHERE channel_id = %(channel_id)s
 

@@ -71,6 +71,14 @@ WHERE property_id = %(property_id)s
   AND (status IN ('confirmed', 'blocked')
        OR (status = 'held' AND hold_expires_at > innkeep_now(%(property_id)s)))
 
+-- name: share_unit
+-- A hold is written under its unit's lock, shared with other holds; an import of a
+-- channel's feed takes it alone (imports.sql, lock_unit), so the two never write the same
+-- nights at once: the import waits for the holds being written, then displaces them, and
+-- holds that come during the import find its nights taken. (Two writers of overlapping rows
+-- under an exclusion constraint would each wait for the other; Postgres fails one.)
+SELECT pg_advisory_xact_lock_shared(1414, mod(%(unit_id)s::bigint, 2147483647)::int)
+
 -- name: expire_lapsed_on_unit
 -- Holds whose time is up stop counting at once, inside the transaction that needs the nights.
 UPDATE reservation

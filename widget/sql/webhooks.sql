@@ -124,8 +124,11 @@ WHERE d.id = %(id)s AND e.id = d.endpoint_id AND e.removed_at IS NULL
   AND (d.lease_until IS NULL OR d.lease_until <= innkeep_now())
 
 -- name: delivery_for_resend
+-- Whether the delivery is the named property's: an operator re-sends one property's
+-- deliveries, never another guesthouse's by a mistyped id.
 SELECT d.id, e.removed_at IS NOT NULL AS removed,
-       d.lease_until IS NOT NULL AND d.lease_until > innkeep_now() AS sending
+       d.lease_until IS NOT NULL AND d.lease_until > innkeep_now() AS sending,
+       d.property_id = %(property_id)s AS ours
 FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
 WHERE d.id = %(id)s
 FOR UPDATE OF d

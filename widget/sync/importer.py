@@ -31,6 +31,12 @@ from widget.sync.notices import conflict_found
 
 #: Attempts to place an event's nights while guests' holds race for them.
 PLACE_ATTEMPTS = 5
+#: What a guest's hold written at the same moment can do to a placement: be there first
+#: (the exclusion constraint), or insert its row as we insert ours, each then waiting for
+#: the other (exclusion constraints have no unique index's insert protocol), which Postgres
+#: ends by failing one of the two. Either way the savepoint is undone and the nights read
+#: again.
+RACED = (pg_errors.ExclusionViolation, pg_errors.DeadlockDetected)
 
 
 @dataclass
@@ -81,6 +87,8 @@ async def apply_reading(conn: Conn, feed: LeasedFeed, reading: FeedReading) -> I
     """Make the unit's imported stays say what ``reading`` says. The caller holds the
     feed's lease and runs this inside the transaction that records the fetch."""
     report = ImportReport(problems=list(reading.problems))
+    # Guests' holds on the unit being written finish first; new ones wait for the commit.
+    await conn.execute(queries("imports")["lock_unit"], {"unit_id": feed.unit_id})
     stored = await _stored_events(conn, feed.channel_id)
     pieces = await _pieces(conn, feed.channel_id)
     gone = [
@@ -218,7 +226,7 @@ async def _place_all(
     try:
         async with conn.transaction():
             together = await _place_together(conn, feed, events, attempt)
-    except pg_errors.ExclusionViolation:
+    except RACED:
         together = False
     if together:
         report.holds_ended += attempt.holds_ended
@@ -269,7 +277,7 @@ async def _place(
         try:
             async with conn.transaction():
                 await _place_once(conn, feed, event, attempt)
-        except pg_errors.ExclusionViolation:
+        except RACED:
             continue
         report.conflicts += attempt.conflicts
         report.holds_ended += attempt.holds_ended

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from psycopg import errors as pg_errors
+
 from widget.db import Conn, Pool
 from widget.inventory.holds import Holds
 from widget.metrics import Metrics
@@ -55,6 +57,10 @@ MAX_FEED_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 CLAIM_BATCH = 20
 JITTER = 0.1
+#: How long an import waits for a row another transaction has (a guest's hold being
+#: written, a booking being confirmed) before it gives up until its next fetch. Never
+#: forever: a transaction left open elsewhere must not stop a worker's imports.
+LOCK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -74,11 +80,14 @@ class SyncOptions:
     holds: Holds | None = None
     #: The worker's counters: each fetch is counted by outcome (`FETCH_OUTCOMES`).
     metrics: Metrics | None = None
+    #: At most this long waiting for a lock, in each of the import's statements.
+    lock_seconds: float = LOCK_SECONDS
 
 
 #: The outcomes ``innkeep_sync_fetches_total`` counts: a calendar applied, unchanged (304),
 #: an HTTP error status, an answer that is no calendar, a URL or address refused, no usable
-#: answer (network, time, size), or the lease lost to another worker.
+#: answer (network, time, size), the lease lost to another worker, or the unit's rows
+#: locked by another transaction for longer than the import waits (`LOCK_SECONDS`).
 FETCH_OUTCOMES = (
     "ok",
     "not_modified",
@@ -87,6 +96,7 @@ FETCH_OUTCOMES = (
     "refused",
     "unreachable",
     "lease_lost",
+    "locked",
 )
 
 
@@ -137,11 +147,22 @@ def _this(conn: Conn) -> Connect:
 
 
 async def _claim(conn: Conn, query: str, options: SyncOptions, params: dict[str, Any]) -> list[int]:
-    cur = await conn.execute(
-        queries("imports")[query],
-        {**params, "lease_seconds": LEASE_SECONDS, "holder": options.holder},
+    async with conn.transaction():
+        # A feed a worker is applying right now is locked by it for a moment, never long.
+        await _bounded(conn, options)
+        cur = await conn.execute(
+            queries("imports")[query],
+            {**params, "lease_seconds": LEASE_SECONDS, "holder": options.holder},
+        )
+        return [row["channel_id"] for row in await cur.fetchall()]
+
+
+async def _bounded(conn: Conn, options: SyncOptions) -> None:
+    """Give up on any lock this transaction waits for longer than ``lock_seconds``."""
+    await conn.execute(
+        "SELECT set_config('lock_timeout', %(ms)s, true)",
+        {"ms": f"{max(1, round(options.lock_seconds * 1000))}ms"},
     )
-    return [row["channel_id"] for row in await cur.fetchall()]
 
 
 async def _leased(conn: Conn, channel_id: int, holder: str) -> LeasedFeed | None:
@@ -169,7 +190,8 @@ async def _import(
     connect: Connect, channel_id: int, options: SyncOptions
 ) -> tuple[str, FeedOutcome]:
     """`import_feed`'s work: the outcome, and its kind (one of `FETCH_OUTCOMES`)."""
-    async with connect() as conn:
+    async with connect() as conn, conn.transaction():
+        await _bounded(conn, options)
         feed = await _leased(conn, channel_id, options.holder)
     if feed is None:
         return "lease_lost", FeedOutcome(
@@ -181,7 +203,10 @@ async def _import(
         kind = "refused" if isinstance(failed, OutboundRefused) else "unreachable"
         return kind, await _failed(connect, feed, options, None, str(failed))
     if answer.status == 304:
-        return _applied("not_modified", await _fetched(connect, feed, options, answer, None))
+        try:
+            return _applied("not_modified", await _fetched(connect, feed, options, answer, None))
+        except pg_errors.LockNotAvailable:
+            return "locked", await _failed(connect, feed, options, 304, _locked_words(options))
     if answer.status != 200:
         words = _status_words(feed, answer)
         return "http_error", await _failed(connect, feed, options, answer.status, words)
@@ -189,7 +214,20 @@ async def _import(
         reading = read_feed(answer.body, time_zone=feed.time_zone, today=feed.today)
     except FeedUnreadable as unreadable:
         return "unreadable", await _failed(connect, feed, options, answer.status, str(unreadable))
-    return _applied("ok", await _fetched(connect, feed, options, answer, reading))
+    try:
+        return _applied("ok", await _fetched(connect, feed, options, answer, reading))
+    except pg_errors.LockNotAvailable:
+        # Rolled back: nothing of this fetch is applied; the next fetch tries again.
+        return "locked", await _failed(
+            connect, feed, options, answer.status, _locked_words(options)
+        )
+
+
+def _locked_words(options: SyncOptions) -> str:
+    return (
+        "the unit's calendar was locked by another change for more than "
+        f"{options.lock_seconds:g} seconds; nothing was applied, the next fetch tries again"
+    )
 
 
 def _applied(kind: str, outcome: FeedOutcome) -> tuple[str, FeedOutcome]:
@@ -225,6 +263,7 @@ async def _fetched(
     """Apply a usable answer (``reading`` None: 304, nothing changed) in one transaction."""
     outcome = FeedOutcome(feed.unit, feed.name, True, answer.status)
     async with connect() as conn, conn.transaction():
+        await _bounded(conn, options)
         locked = await _leased(conn, feed.channel_id, options.holder)
         if locked is None:
             return FeedOutcome(feed.unit, feed.name, False, error="the lease was lost")
@@ -262,6 +301,7 @@ async def _failed(
 ) -> FeedOutcome:
     """Record the failure; past the setting's threshold, tell the owner (once)."""
     async with connect() as conn, conn.transaction():
+        await _bounded(conn, options)
         cur = await conn.execute(
             queries("imports")["feed_failed"],
             {

@@ -30,7 +30,7 @@ export function paidOnline(quote) {
   const schedule = quote.payment_schedule || [];
   return schedule.length ? schedule.reduce((sum, part) => sum + part.amount, 0) : quote.due_now;
 }
-/** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
+/** @typedef {{provider: string, client_secret?: string, expires_at?: string, status?: string}} CheckoutAnswer */
 /** @typedef {{reference: string, manage_url?: string}} Booking */
 /** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,
  *   children: number[], rate_plan?: string | null, extras?: Record<string, number>,
@@ -130,9 +130,14 @@ export function createApi({ session, offline, fetch: send = fetch.bind(globalThi
      * that accepts it there. @param {Hold} hold */
     releaseOnLeaving: (hold) => navigator.sendBeacon(`${BASE}/holds/${hold.id}/release`,
       new Blob([JSON.stringify({ token: hold.token })], { type: 'text/plain' })),
-    /** @param {Hold} hold @param {GuestDetails} guest @returns {Promise<CheckoutAnswer>} */
-    checkout: (hold, guest) => call('POST', `/holds/${hold.id}/checkout`,
-      { guest, accept_cancellation_policy: true }, holdHeaders(hold)),
+    /** @param {Hold} hold @param {GuestDetails} guest
+     * @param {string | null} [testCard] the demo provider's test card scenario
+     * @returns {Promise<CheckoutAnswer>} */
+    checkout: (hold, guest, testCard) => call('POST', `/holds/${hold.id}/checkout`,
+      { guest, accept_cancellation_policy: true, ...(testCard ? { test_card: testCard } : {}) }, holdHeaders(hold)),
+    /** The guest's answer to the demo bank's check. @param {Hold} hold @param {boolean} passed
+     * @returns {Promise<{status: string}>} */
+    bankCheck: (hold, passed) => call('POST', `/holds/${hold.id}/demo-bank`, { passed }, holdHeaders(hold)),
     /** @param {Hold} hold @returns {Promise<Booking>} */
     confirm: (hold) => call('POST', `/holds/${hold.id}/confirm`, {}, holdHeaders(hold)),
   };

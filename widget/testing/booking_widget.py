@@ -57,9 +57,6 @@ TEST_IDS = (
     "bank-confirm",
     "bank-cancel",
 )
-#: Test ids the page object looks for in steps the widget does not always show: none now
-#: (a card form is the demo provider's or, in CI, the fake Stripe.js's).
-UPCOMING_TEST_IDS: tuple[str, ...] = ()
 #: The scenarios of Stripe's test cards (the demo provider plays the same ones).
 CARDS = {
     "success": "4242 4242 4242 4242",

@@ -109,7 +109,7 @@ class CheckoutController(Controller):
         "/{hold_id:uuid}/demo-bank",
         operation_id="demoBankCheck",
         status_code=200,
-        responses=errors(404, 409, *WRITE_REFUSALS),
+        responses=errors(404, 409, 422, *WRITE_REFUSALS),
     )
     async def demo_bank(
         self,

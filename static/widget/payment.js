@@ -74,7 +74,7 @@ export function createPayment({ provider, key, language, offline }) {
      * @param {(key: string) => string} t */
     mountDemo(box, t) {
       demo = { box, t };
-      demoCard = el('input', { id: 'card-number', 'data-testid': 'card-number', inputmode: 'numeric',
+      demoCard = el('input', { id: 'card-number', type: 'text', 'data-testid': 'card-number', inputmode: 'numeric',
         autocomplete: 'off', list: 'test-cards', 'aria-describedby': 'test-card-note' });
       demoCard.value = grouped(Object.keys(TEST_CARDS)[0]);
       const choices = el('datalist', { id: 'test-cards' }, ...Object.entries(TEST_CARDS).map(([digits, scenario]) =>

@@ -30,7 +30,7 @@ export function paidOnline(quote) {
   const schedule = quote.payment_schedule || [];
   return schedule.length ? schedule.reduce((sum, part) => sum + part.amount, 0) : quote.due_now;
 }
-/** @typedef {{provider: string, client_secret?: string, expires_at?: string, status?: string}} CheckoutAnswer */
+/** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
 /** @typedef {{reference: string, manage_url?: string}} Booking */
 /** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,
  *   children: number[], rate_plan?: string | null, extras?: Record<string, number>,
@@ -132,7 +132,8 @@ export function createApi({ session, offline, fetch: send = fetch.bind(globalThi
       new Blob([JSON.stringify({ token: hold.token })], { type: 'text/plain' })),
     /** @param {Hold} hold @param {GuestDetails} guest
      * @param {string | null} [testCard] the demo provider's test card scenario
-     * @returns {Promise<CheckoutAnswer>} */
+     * @returns {Promise<CheckoutAnswer & {status?: string}>} the demo's `status` may ask
+     *   for its bank's check (`requires_action`) */
     checkout: (hold, guest, testCard) => call('POST', `/holds/${hold.id}/checkout`,
       { guest, accept_cancellation_policy: true, ...(testCard ? { test_card: testCard } : {}) }, holdHeaders(hold)),
     /** The guest's answer to the demo bank's check. @param {Hold} hold @param {boolean} passed

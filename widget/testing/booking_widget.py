@@ -44,6 +44,10 @@ TEST_IDS = (
     "guest-email",
     "guest-phone",
     "accept-policy",
+    "card-number",
+    "bank-check",
+    "bank-confirm",
+    "bank-cancel",
     "pay",
     "error",
     "confirmation",
@@ -52,10 +56,6 @@ TEST_IDS = (
     "plan",
     "extra",
     "input",
-    "card-number",
-    "bank-check",
-    "bank-confirm",
-    "bank-cancel",
 )
 #: The scenarios of Stripe's test cards (the demo provider plays the same ones).
 CARDS = {

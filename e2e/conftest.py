@@ -90,6 +90,68 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return args
 
 
+# Sync Playwright marks its event loop as running on the main thread between its calls, for
+# as long as it lives; pytest-playwright starts it once per session, so every asyncio test
+# after the first browser test would fail ("Runner.run() cannot be called from a running
+# event loop": `pytest e2e/ tests/`). Playwright and its browser live for this package
+# only: stopped when e2e/ is done, the loop is no longer marked. (The same fixtures as
+# pytest-playwright's, at package scope.)
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright: Any, browser_name: str) -> Any:
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def launch_browser(
+    browser_type_launch_args: dict[str, Any], browser_type: Any, connect_options: Any
+) -> Any:
+    def launch(**kwargs: Any) -> Any:
+        options = {**browser_type_launch_args, **kwargs}
+        if connect_options:
+            headers = {"x-playwright-launch-options": json.dumps(options)}
+            headers.update(connect_options.get("headers") or {})
+            return browser_type.connect(**{**connect_options, "headers": headers})
+        return browser_type.launch(**options)
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser: Any) -> Iterator[Any]:
+    launched = launch_browser()
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="package")
+def browser_context_args(
+    pytestconfig: pytest.Config,
+    playwright: Any,
+    device: str | None,
+    base_url: str | None,
+    _pw_artifacts_folder: Any,
+) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if device:
+        args.update(playwright.devices[device])
+    if base_url:
+        args["base_url"] = base_url
+    if pytestconfig.getoption("--video") in ("on", "retain-on-failure"):
+        args["record_video_dir"] = _pw_artifacts_folder.name
+    return args
+
+
 def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
     """A plain GET; the status and body, even for 4xx/5xx."""
     try:

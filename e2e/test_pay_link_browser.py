@@ -87,7 +87,9 @@ def book_deposit(deployment: Deployment, slug: str) -> tuple[str, date]:
         "accept_cancellation_policy": True,
         "test_card": "authentication_required",
     }
-    call(deployment, "POST", f"/api/v1/holds/{hold['id']}/checkout", guest, token)
+    out = call(deployment, "POST", f"/api/v1/holds/{hold['id']}/checkout", guest, token)
+    assert out["status"] == "requires_action"  # the card asks the bank now too: confirmed
+    call(deployment, "POST", f"/api/v1/holds/{hold['id']}/demo-bank", {"passed": True}, token)
     done = call(deployment, "POST", f"/api/v1/holds/{hold['id']}/confirm", None, token)
     return str(done["reference"]), date.fromisoformat(balance["due"])
 

@@ -18,12 +18,14 @@ from playwright.sync_api import Page, Request, expect
 
 from e2e.conftest import (
     DEMO_HOLD_SECONDS,
+    DEMO_TESTING_TOKEN,
     Deployment,
     apply_property,
     serving_host_pages,
     started_demo,
 )
 from e2e.test_plans_browser import MORE
+from e2e.test_qa_journeys import journeys
 from e2e.widget_steps import fill_guest, pick_dates, room, widget, widget_frame
 from tests.payments.stripe_standin import StripeStandIn, start
 
@@ -205,3 +207,40 @@ def test_pay_at_the_property_saves_the_card_as_a_guarantee_and_charges_nothing(
     saved = [s for s in standin.setup_intents.values() if s["status"] == "succeeded"]
     assert len(saved) == 1
     assert not [i for i in standin.intents.values() if i.get("customer") == saved[0]["customer"]]
+
+
+def test_the_journeys_pay_with_stripe_s_test_cards_through_the_fake_stripe_js(
+    stripe_deployment: Deployment, standin: StripeStandIn
+) -> None:
+    # innkeep qa journeys against the Stripe deployment, its browser given the kit's fake
+    # Stripe.js whose calls go to the local stand-in: a declined card then another, and a
+    # 3-D Secure check failed then passed; both bookings cancelled.
+    run = journeys(
+        "--site",
+        stripe_deployment.page(),
+        "--token",
+        DEMO_TESTING_TOKEN,
+        "--stripe-standin",
+        standin.url,
+        "--journey",
+        "declined_card_then_another",
+        "--journey",
+        "authentication_then_booked",
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "PASS  declined_card_then_another" in run.stdout, run.stdout
+    assert "PASS  authentication_then_booked" in run.stdout, run.stdout
+    assert "Cleaned up: 2 booking(s) cancelled" in run.stdout, run.stdout
+    cards = [
+        c.params.get("payment_method")
+        for c in standin.calls
+        if c.path.startswith("/v1/payment_intents/") and c.path.endswith("/confirm")
+    ]
+    assert cards == [
+        "pm_card_chargeDeclined",
+        "pm_card_visa",
+        "pm_card_authenticationRequired",
+        "pm_card_authenticationRequired",
+    ]
+    authenticated = [c.params["passed"] for c in standin.calls if c.path.endswith("/authenticate")]
+    assert authenticated == ["false", "true"]

@@ -67,6 +67,13 @@ class Unauthenticated(InnkeepError):
     code = "unauthorized"
 
 
+class PaymentRefused(InnkeepError):
+    """The guest's card refused the payment (declined, or the bank's check was not
+    passed); nothing was charged and the hold is still theirs: they may try another card."""
+
+    code = "card_declined"
+
+
 class QuotaExceeded(InnkeepError):
     """This client holds too many rooms or tries too often; ``retry_after`` seconds."""
 

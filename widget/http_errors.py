@@ -21,6 +21,7 @@ from widget.errors import (
     InnkeepError,
     Invalid,
     NotFound,
+    PaymentRefused,
     PricingBroken,
     QuotaExceeded,
     Refused,
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 STATUS: dict[type[InnkeepError], int] = {
     InnkeepError: 400,
     Unauthenticated: 401,
+    PaymentRefused: 402,
     Refused: 403,
     NotFound: 404,
     Conflict: 409,

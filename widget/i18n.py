@@ -85,6 +85,21 @@ _EN = {
     "change_dates": "Change dates",
     "payment": "Payment",
     "demo_payment": "Demonstration payment: no money is taken.",
+    "test_card": "Test card",
+    "test_card_success": "pays",
+    "test_card_decline": "is declined",
+    "test_card_insufficient_funds": "has insufficient funds",
+    "test_card_authentication_required": "asks your bank to confirm",
+    "test_card_unknown": (
+        "Demo mode: please use one of the test cards offered (4242 4242 4242 4242 pays)."
+    ),
+    "bank_check": "Your bank asks you to confirm this payment (demo).",
+    "bank_confirm": "Confirm",
+    "bank_cancel": "Cancel",
+    "bank_cancelled": (
+        "The payment was not confirmed with your bank; nothing was charged. Try again or "
+        "use another card."
+    ),
     "plans_for": "Rates for {room}",
     "plan_includes": "Includes {what}",
     "plan_free_until": "Free cancellation until {days} days before arrival",
@@ -197,6 +212,21 @@ _DE = {
     "change_dates": "Daten ändern",
     "payment": "Zahlung",
     "demo_payment": "Demo-Zahlung: Es wird kein Geld abgebucht.",
+    "test_card": "Testkarte",
+    "test_card_success": "zahlt",
+    "test_card_decline": "wird abgelehnt",
+    "test_card_insufficient_funds": "ist nicht gedeckt",
+    "test_card_authentication_required": "verlangt die Bestätigung Ihrer Bank",
+    "test_card_unknown": (
+        "Demo-Modus: Bitte nutzen Sie eine der angebotenen Testkarten (4242 4242 4242 4242 zahlt)."
+    ),
+    "bank_check": "Ihre Bank bittet Sie, diese Zahlung zu bestätigen (Demo).",
+    "bank_confirm": "Bestätigen",
+    "bank_cancel": "Abbrechen",
+    "bank_cancelled": (
+        "Die Zahlung wurde bei Ihrer Bank nicht bestätigt; es wurde nichts abgebucht. "
+        "Versuchen Sie es erneut oder mit einer anderen Karte."
+    ),
     "plans_for": "Tarife für {room}",
     "plan_includes": "Inklusive {what}",
     "plan_free_until": "Kostenlose Stornierung bis {days} Tage vor Anreise",
@@ -313,6 +343,21 @@ _FR = {
     "change_dates": "Changer les dates",
     "payment": "Paiement",
     "demo_payment": "Paiement de démonstration : aucun argent n'est prélevé.",
+    "test_card": "Carte de test",
+    "test_card_success": "paie",
+    "test_card_decline": "est refusée",
+    "test_card_insufficient_funds": "n'est pas approvisionnée",
+    "test_card_authentication_required": "demande la confirmation de votre banque",
+    "test_card_unknown": (
+        "Mode démo : utilisez l'une des cartes de test proposées (4242 4242 4242 4242 paie)."
+    ),
+    "bank_check": "Votre banque vous demande de confirmer ce paiement (démo).",
+    "bank_confirm": "Confirmer",
+    "bank_cancel": "Annuler",
+    "bank_cancelled": (
+        "Le paiement n'a pas été confirmé auprès de votre banque ; rien n'a été prélevé. "
+        "Réessayez ou utilisez une autre carte."
+    ),
     "plans_for": "Tarifs pour {room}",
     "plan_includes": "Comprend : {what}",
     "plan_free_until": "Annulation gratuite jusqu'à {days} jours avant l'arrivée",
@@ -431,6 +476,21 @@ _ES = {
     "change_dates": "Cambiar fechas",
     "payment": "Pago",
     "demo_payment": "Pago de demostración: no se cobra dinero.",
+    "test_card": "Tarjeta de prueba",
+    "test_card_success": "paga",
+    "test_card_decline": "es rechazada",
+    "test_card_insufficient_funds": "no tiene fondos suficientes",
+    "test_card_authentication_required": "pide la confirmación de su banco",
+    "test_card_unknown": (
+        "Modo demo: use una de las tarjetas de prueba ofrecidas (4242 4242 4242 4242 paga)."
+    ),
+    "bank_check": "Su banco le pide confirmar este pago (demo).",
+    "bank_confirm": "Confirmar",
+    "bank_cancel": "Cancelar",
+    "bank_cancelled": (
+        "El pago no se confirmó con su banco; no se cobró nada. Inténtelo de nuevo o use "
+        "otra tarjeta."
+    ),
     "plans_for": "Tarifas para {room}",
     "plan_includes": "Incluye {what}",
     "plan_free_until": "Cancelación gratuita hasta {days} días antes de la llegada",
@@ -547,6 +607,21 @@ _IT = {
     "change_dates": "Cambia date",
     "payment": "Pagamento",
     "demo_payment": "Pagamento dimostrativo: non viene addebitato nulla.",
+    "test_card": "Carta di prova",
+    "test_card_success": "paga",
+    "test_card_decline": "viene rifiutata",
+    "test_card_insufficient_funds": "non ha fondi sufficienti",
+    "test_card_authentication_required": "chiede la conferma della banca",
+    "test_card_unknown": (
+        "Modalità demo: usi una delle carte di prova proposte (4242 4242 4242 4242 paga)."
+    ),
+    "bank_check": "La sua banca le chiede di confermare questo pagamento (demo).",
+    "bank_confirm": "Conferma",
+    "bank_cancel": "Annulla",
+    "bank_cancelled": (
+        "Il pagamento non è stato confermato con la banca; non è stato addebitato nulla. "
+        "Riprovi o usi un'altra carta."
+    ),
     "plans_for": "Tariffe per {room}",
     "plan_includes": "Include {what}",
     "plan_free_until": "Cancellazione gratuita fino a {days} giorni prima dell'arrivo",

@@ -136,9 +136,15 @@ export function createApi({ session, offline, fetch: send = fetch.bind(globalThi
      * that accepts it there. @param {Hold} hold */
     releaseOnLeaving: (hold) => navigator.sendBeacon(`${BASE}/holds/${hold.id}/release`,
       new Blob([JSON.stringify({ token: hold.token })], { type: 'text/plain' })),
-    /** @param {Hold} hold @param {GuestDetails} guest @returns {Promise<CheckoutAnswer>} */
-    checkout: (hold, guest) => call('POST', `/holds/${hold.id}/checkout`,
-      { guest, accept_cancellation_policy: true }, holdHeaders(hold)),
+    /** @param {Hold} hold @param {GuestDetails} guest
+     * @param {string | null} [testCard] the demo provider's test card scenario
+     * @returns {Promise<CheckoutAnswer & {status?: string}>} the demo's `status` may ask
+     *   for its bank's check (`requires_action`) */
+    checkout: (hold, guest, testCard) => call('POST', `/holds/${hold.id}/checkout`,
+      { guest, accept_cancellation_policy: true, ...(testCard ? { test_card: testCard } : {}) }, holdHeaders(hold)),
+    /** The guest's answer to the demo bank's check. @param {Hold} hold @param {boolean} passed
+     * @returns {Promise<{status: string}>} */
+    bankCheck: (hold, passed) => call('POST', `/holds/${hold.id}/demo-bank`, { passed }, holdHeaders(hold)),
     /** @param {Hold} hold @returns {Promise<Booking>} */
     confirm: (hold) => call('POST', `/holds/${hold.id}/confirm`, {}, holdHeaders(hold)),
   };

@@ -552,7 +552,7 @@ function openCheckout(hold) {
     payment.mount(details.paymentBox, quote, guarantee, host.reportHeight)
       .catch((error) => failureIn(details.section, error));
   } else {
-    details.paymentBox.replaceChildren(el('p', { class: 'muted', text: t('demo_payment') }));
+    payment.mountDemo(details.paymentBox, t);
   }
   details.heading.focus();
   host.reportHeight();
@@ -576,10 +576,11 @@ async function pay() {
     const g = choices.guest;
     const guest = { name: g.name.trim(), email: g.email.trim(), phone: g.phone.trim() || null,
       language, note: g.note.trim() || null };
-    const answer = await api.checkout(hold, guest);
+    const answer = await api.checkout(hold, guest, payment.testCard());
     if (answer.expires_at) move({ type: 'extended', expires_at: answer.expires_at }); // payment grace
     // Nothing to confirm when paid at the property without a card kept.
     if (answer.provider === 'stripe' && answer.client_secret) await payment.confirm(answer.client_secret);
+    if (answer.status === 'requires_action') await payment.bankCheck((passed) => api.bankCheck(hold, passed));
     const booking = await api.confirm(hold);
     move({ type: 'paid', booking });
     booked(booking, hold);

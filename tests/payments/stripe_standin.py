@@ -6,7 +6,10 @@ PaymentIntents confirmed at creation, Customers create, SetupIntents create/retr
 Refunds create), run on 127.0.0.1 in a thread; the SDK reaches it through
 ``INNKEEP_STRIPE_API_BASE``. Tests play the guest's browser with `authorise` (choosing a
 test card, whose behaviour off-session is Stripe's: `CARDS`), `authenticate` and
-`confirm_setup`, and inject faults with `delay_next` and `set`.
+`confirm_setup`, and inject faults with `delay_next` and `set`. A browser's fake Stripe.js
+(`widget.testing.fake_stripe`) confirms an intent with a card as Stripe.js does
+(``POST /v1/payment_intents/{id}/confirm``, the client secret as credential), and answers
+the bank's check on ``…/authenticate`` (the stand-in's own 3-D Secure page).
 """
 
 from __future__ import annotations
@@ -165,6 +168,10 @@ class StripeStandIn:
                 return 404, _error("resource_missing", f"No such payment_intent: '{parts[-1]}'")
             if len(parts) == 3 and method == "GET":
                 return 200, dict(intent)
+            if len(parts) == 4 and parts[3] == "confirm":
+                return self._confirm_on_session(intent, params)
+            if len(parts) == 4 and parts[3] == "authenticate":
+                return self._authenticate_on_session(intent, params)
             if len(parts) == 4 and parts[3] == "capture":
                 if intent["status"] != "requires_capture":
                     return 400, _unexpected(intent, "capture")
@@ -229,6 +236,10 @@ class StripeStandIn:
         setup = self.setup_intents.get(parts[2]) if len(parts) > 2 else None
         if setup is None:
             return 404, _error("resource_missing", "No such setup_intent")
+        if len(parts) == 4 and parts[3] == "confirm" and method == "POST":
+            if params.get("client_secret") != setup["client_secret"]:
+                return 404, _error("resource_missing", "No such setup_intent")
+            setup.update(status="succeeded", payment_method=params.get("payment_method"))
         return 200, dict(setup)
 
     def _off_session(self, intent: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -242,6 +253,53 @@ class StripeStandIn:
         error = _error(code, "Your card was declined.")
         error["error"].update(type="card_error", decline_code=decline, payment_intent=dict(intent))
         return status, error
+
+    def _confirm_on_session(
+        self, intent: dict[str, Any], params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """What Stripe.js asks with the guest's card (``payment_method``) and the intent's
+        ``client_secret``: authorised, declined (402, the intent waits for another card),
+        or waiting for the bank's check (``requires_action``)."""
+        if params.get("client_secret") != intent["client_secret"]:
+            return 404, _error("resource_missing", f"No such payment_intent: '{intent['id']}'")
+        if intent["status"] not in ("requires_payment_method", "requires_action"):
+            return 400, _unexpected(intent, "confirm")
+        card = params.get("payment_method") or ""
+        outcome = CARDS.get(card, CARDS["pm_card_chargeDeclined"])
+        intent["payment_method"] = card
+        if outcome is None:
+            return 200, self._authorised(intent)
+        status, code, decline, after = outcome
+        if after == "requires_action":  # on session, the guest is asked by their bank
+            intent.update(status="requires_action", next_action={"type": "use_stripe_sdk"})
+            return 200, dict(intent)
+        intent.update(status=after, last_payment_error={"code": code, "decline_code": decline})
+        error = _error(code, "Your card was declined.")
+        error["error"].update(type="card_error", decline_code=decline, payment_intent=dict(intent))
+        return status, error
+
+    def _authenticate_on_session(
+        self, intent: dict[str, Any], params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """The stand-in's 3-D Secure page (what Stripe's test page does): ``passed`` true
+        authorises the intent, false leaves it waiting for another card."""
+        if params.get("client_secret") != intent["client_secret"]:
+            return 404, _error("resource_missing", f"No such payment_intent: '{intent['id']}'")
+        if intent["status"] != "requires_action":
+            return 400, _unexpected(intent, "authenticate")
+        intent.pop("next_action", None)
+        if params.get("passed") == "true":
+            return 200, self._authorised(intent)
+        failure = {"code": "payment_intent_authentication_failure"}
+        intent.update(status="requires_payment_method", last_payment_error=failure)
+        return 200, dict(intent)
+
+    def _authorised(self, intent: dict[str, Any]) -> dict[str, Any]:
+        if intent["capture_method"] == "manual":
+            intent.update(status="requires_capture", amount_capturable=intent["amount"])
+        else:
+            intent.update(status="succeeded", amount_received=intent["amount"])
+        return dict(intent)
 
     def _create(self, params: dict[str, Any]) -> dict[str, Any]:
         intent_id = "pi_" + secrets.token_hex(12)

@@ -29,6 +29,7 @@ from tests.payments.test_payment_terms import (
     NOW,
     SITE,
     book,
+    card_on_file,
     online_of,
     paid_in_all,
     run_job,
@@ -117,7 +118,8 @@ async def test_a_balance_needing_authentication_is_confirmed_on_the_page_and_cha
 async def test_a_declined_balance_is_paid_on_the_link_with_another_card(
     demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
 ) -> None:
-    booked = await book(demo_api, DOUBLE, test_card="decline")
+    booked = await book(demo_api, DOUBLE)
+    card_on_file(demo_property, booked["reference"], "decline")
     set_clock(demo_property, BALANCE_DAY)
     assert list((await run_job(demo_property, quiet_settings)).values()) == ["balance_due"]
     assert len(mails(demo_property, "owner_balance_due")) == 1

@@ -82,9 +82,24 @@ async def book(api: Any, stay: dict[str, Any], test_card: str = "success") -> di
     )
     assert out.status_code == 200, out.text
     assert out.json()["amount"]["amount"] == hold["quote"]["due_now"]
+    if out.json()["status"] == "requires_action":  # the card asks the bank: the guest confirms
+        checked = await api.post(
+            f"/api/v1/holds/{hold['id']}/demo-bank", json={"passed": True}, headers=headers
+        )
+        assert checked.json() == {"status": "requires_capture"}, checked.text
     done = await api.post(f"/api/v1/holds/{hold['id']}/confirm", headers=headers)
     assert done.status_code == 200, done.text
     return {**hold, "reference": done.json()["reference"]}
+
+
+def card_on_file(conn: psycopg.Connection[Any], reference: str, test_card: str) -> None:
+    """The card the guest saved with booking ``reference`` answers later charges as
+    ``test_card`` does (a card that paid the deposit may decline the balance)."""
+    conn.execute(
+        "UPDATE demo_customer SET scenario = %s"
+        " WHERE id = (SELECT customer_ref FROM reservation WHERE reference = %s)",
+        (test_card, reference),
+    )
 
 
 def charge_of_link(conn: psycopg.Connection[Any], text: str) -> tuple[str, str]:
@@ -182,7 +197,8 @@ async def test_arrival_closer_than_the_balance_days_is_all_due_now(
 async def test_a_hard_decline_is_never_retried_and_the_owner_is_told(
     demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
 ) -> None:
-    booked = await book(demo_api, DOUBLE, test_card="decline")
+    booked = await book(demo_api, DOUBLE)
+    card_on_file(demo_property, booked["reference"], "decline")
     set_clock(demo_property, BALANCE_DAY)
     assert list((await run_job(demo_property, quiet_settings)).values()) == ["balance_due"]
     set_clock(demo_property, datetime(2027, 3, 10, tzinfo=UTC))
@@ -200,7 +216,8 @@ async def test_a_hard_decline_is_never_retried_and_the_owner_is_told(
 async def test_a_soft_decline_is_retried_over_days_then_the_balance_is_due(
     demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
 ) -> None:
-    await book(demo_api, DOUBLE, test_card="insufficient_funds")
+    booked = await book(demo_api, DOUBLE)
+    card_on_file(demo_property, booked["reference"], "insufficient_funds")
     outcomes = []
     # One day after the first try, then two, then three (each a little later in the day).
     for day, hour in ((1, 9), (2, 10), (4, 11), (7, 12)):

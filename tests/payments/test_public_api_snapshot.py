@@ -7,8 +7,8 @@ body, with ids, secrets and instants replaced by placeholders, in
 a change of the public API is a new version, not an edit of this file.
 
 After a deliberate, compatible addition, record again with
-``INNKEEP_RECORD_SNAPSHOT=1 scripts/test tests/widget/test_api_snapshot.py`` and review the
-diff: existing fields must keep their names, types and values.
+``INNKEEP_RECORD_SNAPSHOT=1 scripts/test tests/payments/test_public_api_snapshot.py`` and
+review the diff: existing fields must keep their names, types and values.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "public_api.json"
 NOW = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 SINGLE = {"room_type": "garden-single", "check_in": "2027-03-08", "check_out": "2027-03-10"}
 DOUBLE = {"room_type": "double-sea-view", "check_in": "2027-03-15", "check_out": "2027-03-18"}
+LATER = {**DOUBLE, "check_in": "2027-04-12", "check_out": "2027-04-15", "adults": 2}
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -155,6 +156,32 @@ async def _hold_and_let_go(api: Recorder) -> None:
     )
 
 
+async def _pay_with_test_cards(api: Recorder) -> None:
+    held = await api.call(
+        "hold for test cards", "POST", "/api/v1/properties/demo/holds", json=LATER
+    )
+    token = {"X-Hold-Token": held["token"]}
+    hold = f"/api/v1/holds/{held['id']}"
+    card = {**GUEST, "test_card": "decline"}
+    await api.call("checkout declined", "POST", f"{hold}/checkout", json=card, headers=token)
+    await api.call(
+        "demo bank before paying", "POST", f"{hold}/demo-bank", json={"passed": True}, headers=token
+    )
+    card = {**GUEST, "test_card": "authentication_required"}
+    await api.call("checkout asks the bank", "POST", f"{hold}/checkout", json=card, headers=token)
+    await api.call("confirm before the bank", "POST", f"{hold}/confirm", headers=token)
+    await api.call(
+        "demo bank cancelled", "POST", f"{hold}/demo-bank", json={"passed": False}, headers=token
+    )
+    await api.call(
+        "checkout asks the bank again", "POST", f"{hold}/checkout", json=card, headers=token
+    )
+    await api.call(
+        "demo bank passed", "POST", f"{hold}/demo-bank", json={"passed": True}, headers=token
+    )
+    await api.call("confirm after the bank", "POST", f"{hold}/confirm", headers=token)
+
+
 async def test_the_public_api_answers_as_it_always_has(
     demo_api: Client, stripe_api: Client, standin: StripeStandIn, database_url: str
 ) -> None:
@@ -163,6 +190,7 @@ async def test_the_public_api_answers_as_it_always_has(
     await _browse(demo)
     await _book_with_demo_provider(demo)
     await _hold_and_let_go(demo)
+    await _pay_with_test_cards(demo)
     stripe = Recorder(stripe_api)
     held = await stripe.call(
         "stripe hold", "POST", "/api/v1/properties/demo/holds", json={**DOUBLE, "adults": 2}

@@ -15,7 +15,7 @@ from engine import Quote
 from engine.quote import Instalment
 from tests.helpers import set_clock
 from tests.payments.test_manage_booking import manage_link
-from tests.payments.test_payment_terms import BALANCE_DAY, DOUBLE, NOW, book, run_job
+from tests.payments.test_payment_terms import BALANCE_DAY, DOUBLE, NOW, book, card_on_file, run_job
 from widget.i18n import LANGUAGES
 from widget.mail.balance_mail import (
     balance_charged,
@@ -139,7 +139,8 @@ async def test_a_declined_balance_shows_as_due_on_the_manage_page(
     demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
 ) -> None:
     set_clock(demo_property, NOW)
-    booked = await book(demo_api, DOUBLE, test_card="decline")
+    booked = await book(demo_api, DOUBLE)
+    card_on_file(demo_property, booked["reference"], "decline")
     set_clock(demo_property, datetime(2027, 3, 1, 9, tzinfo=UTC))
     await run_job(demo_property, quiet_settings)
     path, secret = manage_link(demo_property)

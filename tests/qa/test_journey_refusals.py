@@ -125,6 +125,16 @@ def test_a_service_not_in_test_mode_is_refused(
         check_may_book(plain_service, None, False)
 
 
+def test_an_unknown_journey_or_stand_in_is_named_before_anything_runs(
+    test_mode_service: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(journeys(test_mode_service, "--journey", "booking_complete")) == 2
+    said = capsys.readouterr().err
+    assert "--journey booking_complete: no such journey" in said and "booking_completes" in said
+    assert main(journeys(test_mode_service, "--stripe-standin", "127.0.0.1:9")) == 2
+    assert "--stripe-standin 127.0.0.1:9: give the stand-in's URL" in capsys.readouterr().err
+
+
 def _rows(total: str, night: str = "€219.00") -> list[dict[str, str]]:
     return [
         {"kind": "rule", "label": "Base rate", "shown": "€380.00"},

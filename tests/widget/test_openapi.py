@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from engine import Quote
 from tests.helpers import DEMO_TOML
+from tests.payments.conftest import GUEST
 from widget.inventory.availability import Calendar
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
@@ -138,6 +139,27 @@ async def test_every_error_the_api_answers_is_documented_for_its_operation(
         ),
         (
             "POST",
+            "/api/v1/holds/{hold_id}/demo-bank",
+            f"{hold_path}/demo-bank",
+            {"json": {"passed": True}, "headers": token},
+            409,
+        ),
+        (
+            "POST",
+            "/api/v1/holds/{hold_id}/demo-bank",
+            f"{hold_path}/demo-bank",
+            {"json": {"passed": True}, "headers": wrong},
+            404,
+        ),
+        (
+            "POST",
+            "/api/v1/holds/{hold_id}/checkout",
+            f"{hold_path}/checkout",
+            {"json": {**GUEST, "test_card": "decline"}, "headers": token},
+            402,
+        ),
+        (
+            "POST",
             "/api/v1/holds/{hold_id}/confirm",
             f"{hold_path}/confirm",
             {"headers": token},
@@ -169,6 +191,7 @@ def _intake_refusals(
         ("POST", "/api/v1/holds/{hold_id}/release", f"{hold_path}/release"),
         ("POST", "/api/v1/holds/{hold_id}/checkout", f"{hold_path}/checkout"),
         ("POST", "/api/v1/holds/{hold_id}/confirm", f"{hold_path}/confirm"),
+        ("POST", "/api/v1/holds/{hold_id}/demo-bank", f"{hold_path}/demo-bank"),
     ]
     huge = {"content": b"{" + b" " * 600_000 + b"}", "headers": {"content-type": "text/plain"}}
     refusals: list[tuple[str, str, str, dict[str, Any], int]] = []

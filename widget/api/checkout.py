@@ -15,6 +15,7 @@ from widget.idempotency import idempotent
 from widget.inventory.groups import rooms_of
 from widget.inventory.hold_access import load_hold
 from widget.links import manage_url, site_url
+from widget.payments.bank_check import BankCheckIn, BankCheckOut, demo_bank_check
 from widget.payments.checkout import CheckoutIn, start_checkout
 from widget.payments.confirmation import ConfirmOut, confirm_payment
 from widget.payments.provider import CheckoutOut
@@ -36,7 +37,7 @@ class CheckoutController(Controller):
         "/{hold_id:uuid}/checkout",
         operation_id="checkoutHold",
         status_code=200,
-        responses=errors(400, 404, 409, 422, 503, *WRITE_REFUSALS),
+        responses=errors(400, 402, 404, 409, 422, 503, *WRITE_REFUSALS),
     )
     async def checkout(
         self,
@@ -50,7 +51,9 @@ class CheckoutController(Controller):
         """Store the guest's details and start a payment for the hold's stored quote (its
         amount due now); the hold is extended so 3-D Secure has time. Answers what the
         widget needs to collect the payment: `{"provider": "stripe", "client_secret",
-        "publishable_key"}`, or `{"provider": "demo", "status": "authorised"}`."""
+        "publishable_key"}`, or `{"provider": "demo", "status": "authorised"}` (with a test
+        card asking for the bank's check, `"requires_action"`: see `demoBankCheck`); 402
+        `card_declined` when the demo's test card declines (the hold is kept)."""
 
         async def work() -> CheckoutOut:
             hold = await load_hold(db, hold_id, x_hold_token)
@@ -99,5 +102,31 @@ class CheckoutController(Controller):
             )
             answer = booked.answer(manage_url(site, booked.reference, key))
             return msgspec.structs.replace(answer, rooms=await rooms_of(db, hold_id))
+
+        return await idempotent(request, db, work, services.settings)
+
+    @post(
+        "/{hold_id:uuid}/demo-bank",
+        operation_id="demoBankCheck",
+        status_code=200,
+        responses=errors(404, 409, 422, *WRITE_REFUSALS),
+    )
+    async def demo_bank(
+        self,
+        request: Request[Any, Any, Any],
+        db: DbDep,
+        services: ServicesDep,
+        hold_id: HoldId,
+        data: JSONBody[BankCheckIn],
+        x_hold_token: HoldToken = None,
+    ) -> BankCheckOut:
+        """The demo provider only (404 otherwise): the guest's answer to the demo bank's
+        check that a test card asked for at checkout (`{"provider": "demo", "status":
+        "requires_action"}`). `{"passed": true}` authorises the payment (then confirm the
+        hold); `{"passed": false}` leaves it unpaid and the hold kept, for another card."""
+
+        async def work() -> BankCheckOut:
+            hold = await load_hold(db, hold_id, x_hold_token)
+            return await demo_bank_check(services.payments, hold, data.passed)
 
         return await idempotent(request, db, work, services.settings)

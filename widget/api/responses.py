@@ -26,6 +26,9 @@ class ErrorOut(msgspec.Struct):
 WHEN: dict[int, str] = {
     400: "The request is malformed: the body is not JSON, or a parameter cannot be read.",
     401: "The testing API's bearer token is missing or wrong (`unauthorized`).",
+    402: "The guest's card refused the payment (`card_declined`, with its `decline_code`: "
+    "`card_declined`, `insufficient_funds`, `authentication_failed`); nothing was charged and "
+    "the hold is kept: pay again with another card.",
     403: "Refused: a write from a site the property does not allow (`origin_not_allowed`), "
     "a form without its CSRF token (`csrf_failed`), or a webhook not signed as this "
     "endpoint requires (`bad_signature`).",

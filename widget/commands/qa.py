@@ -70,11 +70,18 @@ def _journeys(args: argparse.Namespace) -> int:
         from playwright.sync_api import sync_playwright
 
         from widget.testing import journeys
+        from widget.testing.journey_list import JOURNEYS
     except ImportError as error:
         raise CommandError(
             f"the journeys need Playwright ({error.name}): pip install playwright"
         ) from None
     token = args.token or os.environ.get("INNKEEP_TESTING_TOKEN")
+    known = [journey.__name__ for journey, _ in JOURNEYS]
+    unknown = [name for name in args.journey or () if name not in known]
+    if unknown:
+        raise CommandError(f"--journey {unknown[0]}: no such journey (one of: {', '.join(known)})")
+    if args.stripe_standin and not args.stripe_standin.startswith(("http://", "https://")):
+        raise CommandError(f"--stripe-standin {args.stripe_standin}: give the stand-in's URL")
     if args.service:  # refuse before a browser starts when we can
         _may_book(journeys, args.service, token, args, args.property)
     with sync_playwright() as playwright:
@@ -84,7 +91,13 @@ def _journeys(args: argparse.Namespace) -> int:
             may_book = _may_book(journeys, service, token, args, slug)
             shots = Path(args.html).with_suffix("") if args.html else None
             run = journeys.run_journeys(
-                browser, args.site, may_book=may_book, shots=shots, property_slug=args.property
+                browser,
+                args.site,
+                may_book=may_book,
+                shots=shots,
+                property_slug=args.property,
+                only=args.journey,
+                stripe_standin=args.stripe_standin,
             )
         finally:
             browser.close()
@@ -113,4 +126,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--junit", help="also write JUnit XML here")
     run.add_argument("--html", help="also write an HTML report here (screenshots beside it)")
     run.add_argument("--browser", default="chromium", choices=("chromium", "firefox", "webkit"))
+    run.add_argument(
+        "--journey", action="append", help="run only this journey (repeat for more; default: all)"
+    )
+    run.add_argument(
+        "--stripe-standin",
+        metavar="URL",
+        help="CI against a local Stripe stand-in: the browser gets the kit's fake Stripe.js, "
+        "and Stripe's API calls go to this URL",
+    )
     run.set_defaults(handler=_journeys)

@@ -17,6 +17,7 @@ from widget.errors import (
     Conflict,
     HoldLost,
     Invalid,
+    PaymentRefused,
     PaymentServiceDown,
 )
 from widget.guest_text import UnsafeText, free_text, one_line
@@ -25,6 +26,7 @@ from widget.inventory.hold_access import Hold
 from widget.mail.compose import money
 from widget.payments.keys import authorise_key, cancel_key, customer_key, setup_key
 from widget.payments.provider import (
+    ChargeRefused,
     CheckoutOut,
     Payment,
     PaymentProvider,
@@ -50,8 +52,9 @@ class GuestIn(msgspec.Struct, forbid_unknown_fields=True):
 class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
     guest: GuestIn
     accept_cancellation_policy: bool
-    #: The demo provider's test card (named after Stripe's test cards): what charging the
-    #: saved card later does. Ignored by Stripe, where the card itself decides.
+    #: The demo provider's test card (named after Stripe's test cards): what authorising it
+    #: now does (declined, or the bank's check first) and what charging the saved card
+    #: later does. Ignored by Stripe, where the card itself decides.
     test_card: TestCard | None = None
 
 
@@ -150,7 +153,7 @@ async def start_checkout(
         payment = await _guarantee(conn, provider, hold, data)
     else:
         customer = await _customer_for_balance(conn, provider, hold, hold.quote, data)
-        payment = await _authorise(provider, hold, amount, currency, customer)
+        payment = await _authorise(provider, hold, amount, currency, customer, data.test_card)
     cur = await conn.execute(
         queries("payments")["start_payment"],
         {
@@ -242,8 +245,28 @@ async def _customer_for_balance(
     return customer
 
 
+#: What the guest is told when their card refuses, by decline code.
+DECLINED = {
+    "insufficient_funds": "Your card has insufficient funds; nothing was charged. "
+    "Please pay with another card.",
+    "authentication_failed": "Your bank did not confirm the payment; nothing was charged. "
+    "Please try again or pay with another card.",
+}
+DECLINED_OTHERWISE = "Your card was declined; nothing was charged. Please pay with another card."
+
+
+def card_declined(code: str) -> PaymentRefused:
+    """The refusal a guest sees when their card says ``code`` (a decline code)."""
+    return PaymentRefused(DECLINED.get(code, DECLINED_OTHERWISE), extra={"decline_code": code})
+
+
 async def _authorise(
-    provider: PaymentProvider, hold: Hold, amount: int, currency: str, customer: str | None
+    provider: PaymentProvider,
+    hold: Hold,
+    amount: int,
+    currency: str,
+    customer: str | None,
+    test_card: str | None,
 ) -> Payment:
     try:
         return await provider.authorise(
@@ -254,7 +277,10 @@ async def _authorise(
             idempotency_key=authorise_key(hold.id),
             description=f"{hold.property_slug}: {hold.room_type}, "
             f"{hold.check_in.isoformat()} to {hold.check_out.isoformat()}",
+            test_card=test_card,
         )
+    except ChargeRefused as refused:  # the hold stays as it was: another card may pay
+        raise card_declined(refused.code) from None
     except PaymentUnavailable as exc:
         raise PaymentServiceDown(
             "The payment service did not answer; nothing was charged. Please retry."

@@ -1,5 +1,6 @@
-"""The demo provider: no network, no keys, no money. It authorises at checkout, so the demo
-and the end-to-end tests complete a booking offline; its ledger is a table in Postgres,
+"""The demo provider: no network, no keys, no money. It authorises at checkout (unless the
+guest's test card declines or asks for the bank's check), so the demo and the end-to-end
+tests complete a booking offline; its ledger is a table in Postgres,
 shared by every worker. Refused at start-up in production and beside a live Stripe key."""
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ _OUTCOMES: dict[str, tuple[str, str | None]] = {
 }
 
 
+#: What authorising with each test card does while the guest is there (on session).
+_AUTHORISED: dict[str, tuple[str, str | None]] = {
+    "success": ("requires_capture", None),
+    "decline": ("requires_payment_method", "card_declined"),
+    "insufficient_funds": ("requires_payment_method", "insufficient_funds"),
+    "authentication_required": ("requires_action", None),
+}
+
+
 class DemoProvider:
     """`PaymentProvider` whose payments are rows of ``demo_payment``; plainly a test payment."""
 
@@ -83,7 +93,11 @@ class DemoProvider:
         idempotency_key: str,
         description: str,
         customer: str | None = None,
+        test_card: str | None = None,
     ) -> Payment:
+        # The guest is there: a declining card is refused now, one that asks for the
+        # bank's check waits for it (`bank_check`); tried again, the same payment is.
+        status, code = _AUTHORISED.get(test_card or "success", _AUTHORISED["success"])
         payment = await self._one(
             "demo_authorise",
             {
@@ -92,11 +106,22 @@ class DemoProvider:
                 "hold_id": hold_id,
                 "amount": amount,
                 "currency": currency,
+                "status": status,
+                "error_code": code,
             },
         )
         if customer is not None:  # the card is saved on the customer for later charges
             payment = await self._one("demo_set_customer", {"id": payment.id, "customer": customer})
+        if payment.status == "requires_payment_method":
+            row = await self._row("demo_payment", {"id": payment.id})
+            raise ChargeRefused(str(row and row["error_code"]), payment.id)
         return payment
+
+    async def bank_check(self, payment_id: str, *, passed: bool) -> Payment:
+        """The demo bank's check of an authorisation waiting for it (Stripe's 3-D Secure):
+        passed, the money is reserved; cancelled, the payment waits for another card."""
+        await self._row("demo_bank_check", {"id": payment_id, "passed": passed})
+        return await self.retrieve(payment_id)
 
     async def customer(
         self, *, name: str, email: str, idempotency_key: str, test_card: str | None = None
@@ -235,4 +260,8 @@ class DemoProvider:
             return [_payment(row) for row in await cur.fetchall()]
 
     def checkout_answer(self, payment: Payment, started: Started) -> DemoCheckoutOut:
+        if payment.status == "requires_action":
+            return DemoCheckoutOut(
+                started.hold_id, started.expires_at, started.amount, status="requires_action"
+            )
         return DemoCheckoutOut(started.hold_id, started.expires_at, started.amount)

@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 
 from widget.db import Conn
-from widget.errors import HoldLost, PaymentNotAuthorised
+from widget.errors import HoldLost, PaymentNotAuthorised, PaymentRefused
 from widget.inventory.hold_access import Hold, load_hold
 from widget.payments.checkout import CheckoutIn, GuestIn, TestCard, start_checkout
 from widget.payments.confirmation import confirm_payment, reservation
@@ -121,7 +121,17 @@ async def pay_hold(
     room = await _room_name(conn, hold)
     if hold.status == "confirmed":
         return HoldPayState(outcome="done", room_name=room, reference=hold.reference)
-    hold = await _checked_out(conn, provider, hold, test_card, grace)
+    try:
+        hold = await _checked_out(conn, provider, hold, test_card, grace)
+    except PaymentRefused:  # the demo's declining test card: the form stays up
+        return HoldPayState(outcome="declined", room_name=room)
+    if (
+        isinstance(provider, DemoProvider)
+        and hold.payment_ref is not None
+        and hold.payment_status == "requires_action"
+    ):
+        # The guest is on this page: sending the form passes the demo bank's check.
+        await provider.bank_check(hold.payment_ref, passed=True)
     try:
         booked = await confirm_payment(conn, provider, hold.id, site=site)
     except PaymentNotAuthorised:

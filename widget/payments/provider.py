@@ -63,12 +63,14 @@ class StripeCheckoutOut(msgspec.Struct, frozen=True, tag_field="provider", tag="
 
 
 class DemoCheckoutOut(msgspec.Struct, frozen=True, tag_field="provider", tag="demo"):
-    """The demo provider authorised the payment already: nothing to collect."""
+    """The demo provider authorised the payment already (``authorised``), or its test card
+    asks the guest to confirm with their bank first (``requires_action``: the widget shows
+    the demo bank's step, ``POST /api/v1/holds/{id}/demo-bank``)."""
 
     hold_id: UUID
     expires_at: datetime
     amount: MoneyOut
-    status: str = "authorised"
+    status: Literal["authorised", "requires_action"] = "authorised"
     test_payment: bool = True
     notice: str = "Demo mode: this is a test payment and no money is taken."
 
@@ -170,10 +172,13 @@ class PaymentProvider(Protocol):
         idempotency_key: str,
         description: str,
         customer: str | None = None,
+        test_card: str | None = None,
     ) -> Payment:
         """Create a payment of ``amount`` to be captured later (manual capture). With a
         ``customer``, the card is also saved for charges without the guest
-        (``setup_future_usage=off_session``)."""
+        (``setup_future_usage=off_session``). ``test_card`` (the demo provider only; with
+        Stripe the card itself decides) may decline it (`ChargeRefused`) or leave it
+        waiting for the bank's check (``requires_action``)."""
         ...
 
     async def customer(

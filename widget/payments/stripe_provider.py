@@ -112,6 +112,7 @@ class StripeProvider:
         idempotency_key: str,
         description: str,
         customer: str | None = None,
+        test_card: str | None = None,  # the demo's; Stripe.js collects the real card
     ) -> Payment:
         params: Any = {
             "amount": amount,

@@ -43,10 +43,25 @@ DELETE FROM idempotency_key
 WHERE created_at < innkeep_now() - make_interval(hours => %(keep_hours)s)
 
 -- name: demo_authorise
--- The same key gives the same payment, as Stripe's idempotency keys do.
-INSERT INTO demo_payment (id, idempotency_key, hold_id, amount, currency, status)
-VALUES (%(id)s, %(key)s, %(hold_id)s, %(amount)s, %(currency)s, 'requires_capture')
-ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+-- The same key gives the same payment, as Stripe's idempotency keys do; a payment the last
+-- card did not authorise (declined, or its bank's check cancelled) is tried again with the
+-- card given now, as a PaymentIntent is confirmed again with another card.
+INSERT INTO demo_payment (id, idempotency_key, hold_id, amount, currency, status, error_code)
+VALUES (%(id)s, %(key)s, %(hold_id)s, %(amount)s, %(currency)s, %(status)s, %(error_code)s)
+ON CONFLICT (idempotency_key) DO UPDATE
+SET status = CASE WHEN demo_payment.status IN ('requires_payment_method', 'requires_action')
+                  THEN EXCLUDED.status ELSE demo_payment.status END,
+    error_code = CASE WHEN demo_payment.status IN ('requires_payment_method', 'requires_action')
+                      THEN EXCLUDED.error_code ELSE demo_payment.error_code END
+RETURNING *
+
+-- name: demo_bank_check
+-- The guest answered the demo bank's check of an authorisation: passed, the money is
+-- reserved (to be captured with the booking); cancelled, the card must be tried again.
+UPDATE demo_payment
+SET status = CASE WHEN %(passed)s THEN 'requires_capture' ELSE 'requires_payment_method' END,
+    error_code = CASE WHEN %(passed)s THEN NULL ELSE 'authentication_failed' END
+WHERE id = %(id)s AND status = 'requires_action' AND hold_id IS NOT NULL
 RETURNING *
 
 -- name: demo_payment
@@ -438,9 +453,10 @@ FROM old WHERE c.id = old.id
 RETURNING c.id, old.status AS was, c.payment_ref
 
 -- name: demo_customer
+-- A checkout tried again with another card keeps the customer and saves that card.
 INSERT INTO demo_customer (id, idempotency_key, scenario)
 VALUES (%(id)s, %(key)s, %(scenario)s)
-ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+ON CONFLICT (idempotency_key) DO UPDATE SET scenario = EXCLUDED.scenario
 RETURNING id, scenario
 
 -- name: demo_scenario

@@ -44,6 +44,10 @@ TEST_IDS = (
     "guest-email",
     "guest-phone",
     "accept-policy",
+    "card-number",
+    "bank-check",
+    "bank-confirm",
+    "bank-cancel",
     "pay",
     "error",
     "confirmation",
@@ -60,13 +64,11 @@ TEST_IDS = (
     "choose-rooms",
     "group-rooms",
 )
-#: Test ids the page object looks for in steps the widget does not show yet (rate plans,
-#: extras, a card form): absent today, so those steps are skipped or refused plainly.
-UPCOMING_TEST_IDS = ("card-number",)
-#: The demo provider's scenarios, chosen by Stripe's test card numbers.
+#: The scenarios of Stripe's test cards (the demo provider plays the same ones).
 CARDS = {
     "success": "4242 4242 4242 4242",
     "decline": "4000 0000 0000 0002",
+    "insufficient_funds": "4000 0000 0000 9995",
     "authentication": "4000 0025 0000 3155",
 }
 
@@ -275,13 +277,26 @@ class BookingWidget:
             self.by_id("accept-policy").check()
 
     def pay(self, card: str = "success") -> None:
-        """Pay: ``card`` is a scenario of `CARDS` or a test card number. With the demo
-        provider the widget's own button pays; a card form, where one is shown, is filled."""
+        """Pay: ``card`` is a scenario of `CARDS` or a test card number, typed into the card
+        form where one is shown (the demo provider's test card; no form: the button pays)."""
         number = CARDS.get(card, card)
         card_field = self.frame.locator("[data-testid=card-number]")
         if card_field.count():
             card_field.fill(number)
         self.by_id("pay").click()
+
+    def has_card_form(self) -> bool:
+        """Whether the checkout shows a card field the page object can type a test card
+        into (the demo provider's; Stripe's real form is Stripe's own frame)."""
+        return bool(self.frame.locator("[data-testid=card-number]").count())
+
+    def authenticate(self, confirm: bool = True, timeout: float = 15_000) -> None:
+        """Answer the bank's check a test card asked for (the authentication-required
+        card): confirm the payment, or cancel it (the hold stays; pay again)."""
+        check = self.by_id("bank-check")
+        expect(check).to_be_visible(timeout=timeout)
+        self.by_id("bank-confirm" if confirm else "bank-cancel").click()
+        expect(check).to_be_hidden(timeout=timeout)
 
     def expect_confirmation(self, timeout: float = 15_000) -> str:
         """Wait for the confirmation; the booking's reference."""

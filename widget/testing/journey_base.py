@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from widget.testing.booking_widget import BookingWidget, record_events
+from widget.testing.fake_stripe import use_fake_stripe
 
 #: A name no journey's guest shares with anything on a page: found in an event, it leaked.
 GUEST_NAME = "Qa Journeyguest"
@@ -59,6 +60,8 @@ class Run:
     shots: Path | None = None
     property_slug: str | None = None
     outcomes: list[Outcome] = field(default_factory=list)
+    #: A local Stripe stand-in's URL: Stripe.js is the kit's fake, talking to it (CI only).
+    stripe_standin: str | None = None
     #: The journey running now (names its screenshot).
     current: str = ""
     #: What the journeys cleaned up: booking references cancelled, holds released.
@@ -78,6 +81,8 @@ def open_site(run: Run, width: int = 1280) -> Iterator[Any]:
     """A fresh guest's page on the site (own browser context, events recorded), not yet
     looking for the widget; screenshot at the end on request; always cleaned up."""
     context = run.browser.new_context(viewport={"width": width, "height": 900})
+    if run.stripe_standin:
+        use_fake_stripe(context, run.stripe_standin)
     page = context.new_page()
     try:
         record_events(page)

@@ -12,6 +12,7 @@ from widget.testing.journey_base import (
     GUEST_EMAIL,
     GUEST_NAME,
     ROOM_GIVEN,
+    JourneySkipped,
     Run,
     amount,
     first_room,
@@ -119,6 +120,58 @@ def booking_completes(run: Run) -> None:
         _check_events(widget)
 
 
+def _to_payment(widget: BookingWidget) -> None:
+    """A guest with a held room and their details filled, at the pay button; a widget that
+    shows no test card form (Stripe's own, in its frame) skips the journey."""
+    free_stay(widget)
+    widget.choose_room(first_room(widget))
+    widget.choose_plan()
+    if not widget.has_card_form():
+        raise JourneySkipped(
+            "no test card field (data-testid=card-number): the demo provider shows one, and "
+            "Stripe's form is Stripe's own (docs/qa.md, Test cards)"
+        )
+    widget.fill_guest(GUEST_NAME, GUEST_EMAIL)
+
+
+def _refused_then_kept(widget: BookingWidget, words: tuple[str, ...]) -> None:
+    """The payment was refused: the guest is told (with one of ``words``, when given),
+    nothing is booked, and the hold is still theirs."""
+    error = widget.error()
+    error.wait_for(state="visible")
+    said = error.inner_text().strip()
+    assert said, "the refusal says nothing"
+    assert not words or any(w in said.lower() for w in words), f"the refusal says {said!r}"
+    assert not widget.by_id("confirmation").is_visible(), "booked although refused"
+    assert widget.countdown().is_visible(), "the hold was lost with the refused card"
+    widget.by_id("pay").wait_for(state="visible")
+
+
+def declined_card_then_another(run: Run) -> None:
+    """A declined card (Stripe's 4000 0000 0000 0002) is refused, saying so, and the room
+    stays held; the guest pays with another card and books. The booking is cancelled."""
+    with guest(run) as widget:
+        _to_payment(widget)
+        widget.pay(card="decline")
+        _refused_then_kept(widget, ("declined", "refused"))
+        widget.pay(card="success")
+        widget.expect_confirmation()
+
+
+def authentication_then_booked(run: Run) -> None:
+    """A card that asks the bank to confirm (Stripe's 4000 0025 0000 3155): cancelling the
+    bank's check books nothing and keeps the hold; paying again and confirming books. The
+    booking is cancelled."""
+    with guest(run) as widget:
+        _to_payment(widget)
+        widget.pay(card="authentication")
+        widget.authenticate(confirm=False)
+        _refused_then_kept(widget, ())  # the bank's words, in the widget's language
+        widget.pay(card="authentication")
+        widget.authenticate(confirm=True)
+        widget.expect_confirmation()
+
+
 def _check_events(widget: BookingWidget) -> None:
     kinds = [e["type"] for e in widget.events()]
     assert kinds[0] == "ready", f"events began with {kinds[:1]}"
@@ -144,5 +197,7 @@ JOURNEYS: list[tuple[Journey, bool]] = [
     (hold_shows_countdown, True),
     (guest_form_refuses_bad_input, True),
     (booking_completes, True),
+    (declined_card_then_another, True),
+    (authentication_then_booked, True),
     (offline_during_payment, True),
 ]

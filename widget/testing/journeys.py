@@ -38,12 +38,16 @@ def run_journeys(
     may_book: bool,
     shots: Path | None,
     property_slug: str | None = None,
+    only: list[str] | None = None,
+    stripe_standin: str | None = None,
 ) -> Run:
-    """Run every journey (only those that book nothing unless ``may_book``), each a fresh
-    guest who cleans up after itself; with ``shots``, a screenshot of each journey's end."""
-    run = Run(browser, site, may_book, shots, property_slug)
+    """Run every journey (those named in ``only``, when given; only those that book
+    nothing unless ``may_book``), each a fresh guest who cleans up after itself; with
+    ``shots``, a screenshot of each journey's end. With ``stripe_standin`` (a local Stripe
+    stand-in's URL), each guest's browser has the fake Stripe.js (`fake_stripe`)."""
+    run = Run(browser, site, may_book, shots, property_slug, stripe_standin=stripe_standin)
     for journey, books in JOURNEYS:
-        if books and not may_book:
+        if (books and not may_book) or (only and journey.__name__ not in only):
             continue
         if run.outcomes and not run.outcomes[0].passed:
             # Every other journey starts from the widget on the page: say so, do not wait.

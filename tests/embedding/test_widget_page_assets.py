@@ -46,9 +46,11 @@ async def _assets(client: Client) -> tuple[str, str, str]:
     assert nonce
     scripts = re.findall(r'<script nonce="([^"]+)">(.*?)</script>', page.text, re.DOTALL)
     styles = re.findall(r'<style nonce="([^"]+)">(.*?)</style>', page.text, re.DOTALL)
-    assert len(scripts) == 1 and len(styles) == 1, "one script and one stylesheet, inline"
-    assert scripts[0][0] == nonce[1] and styles[0][0] == nonce[1]
-    return scripts[0][1], styles[0][1], page.text
+    # The widget's script, and a line in the head that has the browser load its locale data.
+    assert len(scripts) == 2 and len(styles) == 1, "two scripts and one stylesheet, inline"
+    assert all(n == nonce[1] for n, _ in scripts) and styles[0][0] == nonce[1]
+    assert "Intl" in scripts[0][1] and len(scripts[0][1]) < 100
+    return scripts[1][1], styles[0][1], page.text
 
 
 def _gzipped(text: str | bytes) -> int:

@@ -168,3 +168,38 @@ def test_pointing_at_book_now_asks_for_the_dialog_s_page_before_the_click(
     frame = widget_frame(page)
     page.wait_for_function("el => el.checkVisibility()", arg=frame.frame_element())
     page.wait_for_function("recorded.some(e => e.type === 'ready')")
+
+
+def test_a_checkout_part_that_did_not_load_is_asked_for_again(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    """The connection drops while the checkout's part loads after the first paint, and again
+    when the guest's pick asks for it: the guest is told, and the next pick asks again."""
+    asked: list[str] = []
+
+    def two_lost(route: Route) -> None:
+        asked.append(route.request.url)
+        if len(asked) <= 2:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(f"**{PART}*", two_lost)
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    for _ in range(100):  # asked for right after the first paint
+        if asked:
+            break
+        page.wait_for_timeout(50)
+    assert len(asked) == 1
+    check_in, check_out = stays()
+    show_month_of(frame, check_in)
+    night(frame, check_in).click()
+    show_month_of(frame, check_out)
+    night(frame, check_out).click()
+    expect(frame.get_by_test_id("error")).to_be_visible()
+    night(frame, check_in).click()
+    night(frame, check_out).click()
+    expect(frame.get_by_test_id("room-type").first).to_be_visible()
+    expect(frame.get_by_test_id("error")).to_be_hidden()
+    assert len(asked) == 3, asked

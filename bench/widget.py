@@ -16,6 +16,9 @@ last, with for each profile:
   loopback, unrelated answers arrive within a millisecond);
 - ``bytes_before_usable``: bytes on the wire (headers and compressed bodies) of every request
   of the page and the widget until then, the host page itself included, Stripe excluded;
+- ``checkout_p50_ms``: from navigation start until the checkout's part (the widget's later
+  script, asked for after the first paint) has arrived: from then on a stay the guest picks
+  is priced without waiting for it (null for a widget without one);
 
 and ``loader_gzip_bytes``: ``widget.js`` gzipped at level 9, as the budget test measures it.
 
@@ -69,6 +72,8 @@ RECORD_READY = """
 window.__innkeep_ready = null;
 document.addEventListener('innkeep:ready', () => { window.__innkeep_ready = performance.now(); });
 """
+#: The widget page's later parts (widget/api/page_assets.py): the checkout's modules.
+LATER_PART = "/widget-parts/"
 LOADER_START = """() => {
   const entry = performance.getEntriesByType('resource').find(e => e.name.includes('/widget.js'));
   return entry ? entry.startTime : null;
@@ -153,6 +158,17 @@ def round_trips(requests: list[Request], ready_at: float) -> tuple[int, list[str
     return deepest - 1, chain  # the host page is step 1
 
 
+def part_arrived(page: Page, finished: list[Request]) -> float | None:
+    """When the widget's later part had arrived (epoch ms); None if none came within 3 s
+    of the calendar (a widget from before issue 13's split has none)."""
+    for _ in range(60):
+        for request in finished:
+            if LATER_PART in request.url:
+                return float(request.timing["startTime"] + request.timing["responseEnd"])
+        page.wait_for_timeout(50)
+    return None
+
+
 def one_load(browser: Browser, site: str, profile: Profile) -> dict[str, Any]:
     """One first visit of ``site``: its figures."""
     context = browser.new_context()
@@ -167,6 +183,7 @@ def one_load(browser: Browser, site: str, profile: Profile) -> dict[str, Any]:
         ready, origin = page.evaluate("[window.__innkeep_ready, performance.timeOrigin]")
         start = page.evaluate(LOADER_START)
         before = [r for r in finished if "stripe.com" not in r.url]
+        part = part_arrived(page, finished)
         trips, chain = round_trips(before, origin + ready)
         total = 0
         for request in before:
@@ -175,6 +192,7 @@ def one_load(browser: Browser, site: str, profile: Profile) -> dict[str, Any]:
         return {
             "ready": ready,
             "from_loader": ready - start,
+            "checkout": part - origin if part is not None else None,
             "bytes": total,
             "trips": trips,
             "chain": chain,
@@ -195,6 +213,7 @@ def measure(site: str, profile: Profile, runs: int) -> dict[str, Any]:
         finally:
             browser.close()
     times = [load["ready"] for load in loads]
+    parts = [load["checkout"] for load in loads if load["checkout"] is not None]
     median = sorted(loads, key=lambda load: load["ready"])[len(loads) // 2]
     print(f"{profile.name}: the median load's requests by round trip", file=sys.stderr)
     for line in median["chain"]:
@@ -206,6 +225,7 @@ def measure(site: str, profile: Profile, runs: int) -> dict[str, Any]:
         "from_loader_p50_ms": round(statistics.median(load["from_loader"] for load in loads), 1),
         "round_trips": int(statistics.median(load["trips"] for load in loads)),
         "bytes_before_usable": int(statistics.median(load["bytes"] for load in loads)),
+        "checkout_p50_ms": round(statistics.median(parts), 1) if parts else None,
         "target_p50_ms": profile.target_ms,
     }
 

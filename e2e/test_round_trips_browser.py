@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from playwright.sync_api import Page, Request, Route, expect
 
 from e2e.conftest import Deployment
-from e2e.widget_steps import events, widget_frame
+from e2e.widget_steps import events, night, priced_nights, show_month_of, widget_frame
 
+#: Where the widget page's later parts come from (widget/api/page_assets.py).
+PART = "/widget-parts/"
 CHECK = re.compile(r"/api/v1/properties/[^/]+/embed$|/api/v1/properties/[^/]+/embed\?")
 
 
@@ -89,9 +92,38 @@ def test_the_widget_draws_its_first_months_without_asking_for_them(
     widget_frame(page)
     page.wait_for_function("recorded.some(e => e.type === 'ready')")
     assert not [url for url in asked if "/calendar" in url], asked
-    # Only the loader, the check and the page: its script and stylesheet are inside it.
-    service = [url for url in asked if url.startswith(deployment.service)]
+    # Only the loader, the check and the page: its script and stylesheet are inside it. (The
+    # checkout's part is asked for after the first paint: the test below.)
+    service = [url for url in asked if url.startswith(deployment.service) and PART not in url]
     assert len(service) == 3, service
+
+
+def test_a_stay_picked_before_the_checkout_has_arrived_is_priced_once_it_is(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    """The checkout's modules come as a later part, asked for after the first paint: the
+    priced calendar does not wait for them, and a guest quicker than they are loses no click."""
+    held: list[Route] = []
+    page.route(f"**{PART}*", lambda route: held.append(route))
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    page.wait_for_function("recorded.some(e => e.type === 'ready')")
+    expect(priced_nights(frame).first).to_be_visible()
+    for _ in range(100):  # asked for right after the first paint
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, "the page did not ask for the checkout's part"
+    check_in, check_out = stays()
+    show_month_of(frame, check_in)
+    night(frame, check_in).click()
+    show_month_of(frame, check_out)
+    night(frame, check_out).click()
+    expect(night(frame, check_out)).to_have_attribute("aria-selected", "true")
+    assert frame.get_by_test_id("room-type").count() == 0
+    held[0].continue_()
+    expect(frame.get_by_test_id("room-type").first).to_be_visible()
+    page.wait_for_function("recorded.some(e => e.type === 'quote')")  # priced, told the host
 
 
 #: Puts a long story of the house before the placeholder, before the loader looks for it.
@@ -136,3 +168,38 @@ def test_pointing_at_book_now_asks_for_the_dialog_s_page_before_the_click(
     frame = widget_frame(page)
     page.wait_for_function("el => el.checkVisibility()", arg=frame.frame_element())
     page.wait_for_function("recorded.some(e => e.type === 'ready')")
+
+
+def test_a_checkout_part_that_did_not_load_is_asked_for_again(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    """The connection drops while the checkout's part loads after the first paint, and again
+    when the guest's pick asks for it: the guest is told, and the next pick asks again."""
+    asked: list[str] = []
+
+    def two_lost(route: Route) -> None:
+        asked.append(route.request.url)
+        if len(asked) <= 2:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(f"**{PART}*", two_lost)
+    page.goto(deployment.page())
+    frame = widget_frame(page)
+    for _ in range(100):  # asked for right after the first paint
+        if asked:
+            break
+        page.wait_for_timeout(50)
+    assert len(asked) == 1
+    check_in, check_out = stays()
+    show_month_of(frame, check_in)
+    night(frame, check_in).click()
+    show_month_of(frame, check_out)
+    night(frame, check_out).click()
+    expect(frame.get_by_test_id("error")).to_be_visible()
+    night(frame, check_in).click()
+    night(frame, check_out).click()
+    expect(frame.get_by_test_id("room-type").first).to_be_visible()
+    expect(frame.get_by_test_id("error")).to_be_hidden()
+    assert len(asked) == 3, asked

@@ -13,7 +13,7 @@ from widget.api.calendar import CalendarController
 from widget.api.charges import ChargeController
 from widget.api.checkout import CheckoutController
 from widget.api.docs import swagger_assets
-from widget.api.embed import EmbedCheckController, WidgetPageController
+from widget.api.embed import EmbedCheckController, WidgetPageController, WidgetPartController
 from widget.api.health import HealthController
 from widget.api.holds import HoldController
 from widget.api.ical import IcalExportController
@@ -58,6 +58,7 @@ def _public_handlers() -> list[Any]:
         LoaderController,
         EmbedCheckController,
         WidgetPageController,
+        WidgetPartController,
         IcalExportController,
         PhotoController,
         create_static_files_router(

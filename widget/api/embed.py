@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from engine.money import exponent
 from widget.api.first_months import FirstMonths, first_months
-from widget.api.page_assets import widget_assets
+from widget.api.page_assets import PARTS_PATH, widget_assets
 from widget.api.params import PropertySlug
 from widget.api.responses import errors
 from widget.embedding import (
@@ -204,4 +204,32 @@ class WidgetPageController(Controller):
             },
             headers=headers,
             media_type=MediaType.HTML,
+        )
+
+
+class WidgetPartController(Controller):
+    """The widget page's later parts (the checkout's modules, page_assets.py), each named by
+    its content: the page's nonce'd script asks for one after its first paint."""
+
+    path = PARTS_PATH
+    include_in_schema = False
+
+    @get("/{name:str}", operation_id="widgetPart", cache=False)
+    async def part(self, name: str) -> Response[str]:
+        """Kept by the browser for good (a new release has new names); any other name is a
+        404 naming what was asked for."""
+        text = widget_assets().parts.get(name)
+        if text is None:
+            return Response(
+                f"No widget part is called {shown(name)}.",
+                status_code=404,
+                media_type=MediaType.TEXT,
+            )
+        return Response(
+            text,
+            media_type="text/javascript; charset=utf-8",
+            headers={
+                "Cache-Control": "public, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff",
+            },
         )

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,9 +164,13 @@ def innkeep_serve(
     """``innkeep serve`` on 127.0.0.1 (a free port unless given), ready when /readyz answers.
     The database and Redis come from ``launch.env`` (INNKEEP_DATABASE_URL, INNKEEP_REDIS_URL).
     """
-    port = port or free_port()
-    process, log = spawn(["serve", "--port", str(port), "--workers", str(workers)], launch)
-    return started(Running(f"http://127.0.0.1:{port}", process, log, launch))
+
+    def start() -> Running:
+        chosen = port or free_port()
+        process, log = spawn(["serve", "--port", str(chosen), "--workers", str(workers)], launch)
+        return Running(f"http://127.0.0.1:{chosen}", process, log, launch)
+
+    return _started_on_free_ports(start, retry=port is None)
 
 
 def innkeep_demo(
@@ -174,17 +178,47 @@ def innkeep_demo(
 ) -> contextlib.AbstractContextManager[Running]:
     """``innkeep demo`` with its data in ``data_dir`` (free ports unless given), ready once it
     has announced itself and both the service and the sample site answer."""
-    port, host_port = port or free_port(), host_port or free_port()
-    args = ["demo", "--port", str(port), "--host-port", str(host_port)]
-    process, log = spawn([*args, "--data-dir", str(data_dir)], launch)
-    site = f"http://127.0.0.1:{host_port}"
-    running = Running(
-        f"http://127.0.0.1:{port}",
-        process,
-        log,
-        launch,
-        site=site,
-        ready_urls=(f"{site}/",),
-        announcement=DEMO_ANNOUNCEMENT,
-    )
-    return started(running)
+
+    def start() -> Running:
+        service, site_port = port or free_port(), host_port or free_port()
+        args = ["demo", "--port", str(service), "--host-port", str(site_port)]
+        process, log = spawn([*args, "--data-dir", str(data_dir)], launch)
+        site = f"http://127.0.0.1:{site_port}"
+        return Running(
+            f"http://127.0.0.1:{service}",
+            process,
+            log,
+            launch,
+            site=site,
+            ready_urls=(f"{site}/",),
+            announcement=DEMO_ANNOUNCEMENT,
+        )
+
+    return _started_on_free_ports(start, retry=port is None or host_port is None)
+
+
+#: A port found free can be taken by another process before the child binds it (other test
+#: runs share the machine): a child that says so is started again on new ports, this many
+#: times in all.
+PORT_ATTEMPTS = 3
+_PORT_TAKEN = "address already in use"
+
+
+@contextlib.contextmanager
+def _started_on_free_ports(start: Callable[[], Running], *, retry: bool) -> Iterator[Running]:
+    """`started` for a child on ports picked here: started again if one was taken meanwhile."""
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        running = start()
+        try:
+            running.wait_until_ready()
+        except RuntimeError:
+            running.stop()
+            taken = _PORT_TAKEN in running.log_text()
+            if running.launch.log is None:
+                running.log.unlink(missing_ok=True)
+            if retry and taken and attempt < PORT_ATTEMPTS:
+                continue
+            raise
+        break
+    with started(running):
+        yield running

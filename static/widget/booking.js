@@ -10,14 +10,14 @@ import { checkoutView, confirmationView } from './checkout-view.js';
 import { ApiError, outcomeOf } from './errors.js';
 import { extrasView } from './extras-view.js';
 import { minutesSeconds } from './format.js';
-import { guestsOf, heldQuote, isGroup, roomsKey } from './group.js';
+import { heldQuote, isGroup, roomsKey } from './group.js';
 import { groupView } from './group-view.js';
 import { api, app, biggest, calendar, cfg, choices, clearError, errorBox, errorIn, failureIn, host, language,
   maxRooms, money, nightsOn, place, save, t } from './page.js';
 import { createPayment } from './payment.js';
 import { additionsFor, extrasFor, nameIn, planQuote } from './plans.js';
 import { roomsView } from './rooms-view.js';
-import { noGuest, partyOf } from './state.js';
+import { guestsOf, noGuest, partyOf } from './state.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./api.js').Hold} Hold */

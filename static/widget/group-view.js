@@ -7,8 +7,9 @@
 import { ApiError } from './errors.js';
 import { el } from './dom.js';
 import { groupChoices } from './group-choices-view.js';
-import { bedsIn, freeRooms, guestsOf, roomsKey, roomsLabel, splitParty } from './group.js';
+import { bedsIn, freeRooms, roomsKey, roomsLabel, splitParty } from './group.js';
 import { nameIn } from './plans.js';
+import { guestsOf } from './state.js';
 
 /** @typedef {import('./group.js').GroupRoom} GroupRoom */
 /** @typedef {import('./group.js').Combination} Combination */

@@ -3,6 +3,8 @@
  * rooms a guest counted (an adult in every room, as the service splits the ways it offers),
  * and a hold of several rooms seen as one quote. Pure: unit-tested by Node. */
 
+import { guestsOf } from './state.js';
+
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./api.js').Hold} Hold */
 /** @typedef {import('./api.js').CalendarAnswer} CalendarAnswer */
@@ -13,9 +15,6 @@
 /** A way the API offers to put up a party no one room sleeps, cheapest first.
  * @typedef {{rooms: GroupRoom[], total: {amount: number, currency: string},
  *   due_now: {amount: number, currency: string}}} Combination */
-
-/** @param {Party} party */
-export const guestsOf = (party) => party.adults + party.children.length;
 
 /** How many units of each room type are free every night of [checkIn, checkOut), from the
  * calendar of that stay (asked for one guest, so every room type is in it); only types with

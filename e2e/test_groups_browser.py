@@ -218,6 +218,9 @@ def test_a_family_books_two_rooms_on_different_plans_with_breakfast_in_one(
     widget.fill_guest()
     widget.pay()
     reference = widget.expect_confirmation()
+    booked = widget.by_id("booked-rooms").locator("li")
+    expect(booked.nth(0)).to_contain_text("Pay later · Breakfast × 3")
+    expect(booked.nth(1)).to_contain_text("Non-refundable")
     link = widget.by_id("manage-link").get_attribute("href") or ""
     booking = page.request.get(
         f"{deployment.service}/api/v1/bookings/{reference}",

@@ -14,9 +14,10 @@ import { planButton } from './rooms-view.js';
 /** @typedef {import('./group.js').GroupRoom} GroupRoom */
 /** @typedef {import('./plans.js').Extra} Extra */
 /** A room being chosen for: its party, the extras asked, its quote under each plan, the
- * plan picked, and the answer it waits for (an older one is dropped).
+ * plan picked, and the answer it waits for (an older one is dropped; while it waits, or
+ * the guest is still changing its extras, the rooms cannot be held at a stale price).
  * @typedef {{room: GroupRoom, extras: Record<string, number>, offered: Extra[], quotes: Quote[],
- *   plan: string | null, asked: number, item: HTMLElement, plans: HTMLElement,
+ *   plan: string | null, asked: number, busy: boolean, item: HTMLElement, plans: HTMLElement,
  *   price: HTMLElement, error: HTMLElement, timer?: ReturnType<typeof setTimeout>}} Slot */
 
 /** @param {{language: string, t: (key: string, values?: Record<string, string | number>) => string,
@@ -45,7 +46,7 @@ export function groupChoices({ language, t, money, place, api, hold }) {
   /** The rooms' prices and plans as chosen, and what they cost together. */
   function drawTotals() {
     const chosen = slots.map(picked);
-    holdButton.disabled = !chosen.every((q) => q);
+    holdButton.disabled = !chosen.every((q) => q) || slots.some((s) => s.busy);
     if (!chosen.every((q) => q)) return;
     const whole = groupQuote(/** @type {Quote[]} */ (chosen));
     const c = whole.currency;
@@ -76,15 +77,18 @@ export function groupChoices({ language, t, money, place, api, hold }) {
     const { room } = slot;
     const guests = room.adults + room.children.length;
     const extras = additionsFor({ extras: slot.extras, inputs: {} }, slot.offered, [], guests).extras;
+    slot.busy = true;
     holdButton.disabled = true;
     try {
       const answer = await api.plans(place.slug, { room_type: room.room_type, adults: room.adults,
         children: room.children, ...stay, extras });
       if (mine !== slot.asked) return;
+      slot.busy = false;
       slot.quotes = answer.quotes;
       drawSlot(slot);
     } catch (error) {
       if (mine !== slot.asked) return;
+      slot.busy = false;
       slot.error.textContent = error instanceof Error && error.message ? error.message : t('offline');
       slot.error.hidden = false;
     }
@@ -99,7 +103,7 @@ export function groupChoices({ language, t, money, place, api, hold }) {
     const offered = extrasFor(place.extras || [], [room.room_type]);
     const errorId = 'group-room-error-' + index;
     /** @type {Slot} */
-    const slot = { room, extras: {}, offered, quotes: [], plan: null, asked: 0,
+    const slot = { room, extras: {}, offered, quotes: [], plan: null, asked: 0, busy: false,
       item: el('li', {}), plans: el('div', { class: 'plans', role: 'group', 'aria-label': t('plans_for', { room: name }),
         'aria-describedby': errorId }),
       price: el('p', { class: 'amount', 'data-testid': 'group-room-price' }),
@@ -110,6 +114,7 @@ export function groupChoices({ language, t, money, place, api, hold }) {
       /** @param {number} n */
       const set = (n) => {
         slot.extras[extra.slug] = n;
+        slot.busy = holdButton.disabled = true;
         clearTimeout(slot.timer);
         slot.timer = setTimeout(() => price(slot), 300);
       };
@@ -141,6 +146,7 @@ export function groupChoices({ language, t, money, place, api, hold }) {
      * @param {GroupRoom[]} rooms @param {{check_in: string, check_out: string}} wanted */
     open(rooms, wanted) {
       stay = { check_in: wanted.check_in, check_out: wanted.check_out };
+      this.close();
       slots = rooms.map(slotFor);
       list.replaceChildren(...slots.map((s) => s.item));
       terms.textContent = '';
@@ -150,6 +156,7 @@ export function groupChoices({ language, t, money, place, api, hold }) {
       heading.focus();
     },
     close() {
+      for (const slot of slots) clearTimeout(slot.timer);
       slots = [];
       section.hidden = true;
     },

@@ -182,6 +182,7 @@ def test_a_family_books_two_rooms_on_different_plans_with_breakfast_in_one(
     expect(last.get_by_test_id("group-room-error")).to_contain_text("keeps the guest's card")
     expect(twin.get_by_test_id("group-room-error")).to_be_hidden()
     expect(widget.countdown()).to_be_hidden()
+    assert_accessible(widget.frame)
 
     # Breakfast for the twin's three, a deposit plan there; the last room non-refundable.
     widget.choose_room_plan(0, "deposit")

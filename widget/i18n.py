@@ -136,6 +136,9 @@ _EN = {
     "choose_rooms": "Choose these rooms",
     "n_rooms": "{n} rooms",
     "room_for": "{room} for {n}",
+    "your_rooms": "Choose each room's rate and extras",
+    "room_n": "Room {n}",
+    "hold_rooms": "Hold these rooms",
     "rooms_held_for": "Rooms held for you for {time}",
 }
 
@@ -267,6 +270,9 @@ _DE = {
     "choose_rooms": "Diese Zimmer wählen",
     "n_rooms": "{n} Zimmer",
     "room_for": "{room} für {n}",
+    "your_rooms": "Tarif und Extras für jedes Zimmer wählen",
+    "room_n": "Zimmer {n}",
+    "hold_rooms": "Diese Zimmer reservieren",
     "rooms_held_for": "Zimmer für Sie reserviert: noch {time}",
 }
 
@@ -400,6 +406,9 @@ _FR = {
     "choose_rooms": "Choisir ces chambres",
     "n_rooms": "{n} chambres",
     "room_for": "{room} pour {n}",
+    "your_rooms": "Choisissez le tarif et les extras de chaque chambre",
+    "room_n": "Chambre {n}",
+    "hold_rooms": "Réserver ces chambres",
     "rooms_held_for": "Chambres réservées pour vous encore {time}",
 }
 
@@ -531,6 +540,9 @@ _ES = {
     "choose_rooms": "Elegir estas habitaciones",
     "n_rooms": "{n} habitaciones",
     "room_for": "{room} para {n}",
+    "your_rooms": "Elija la tarifa y los extras de cada habitación",
+    "room_n": "Habitación {n}",
+    "hold_rooms": "Reservar estas habitaciones",
     "rooms_held_for": "Habitaciones reservadas para usted durante {time}",
 }
 
@@ -661,6 +673,9 @@ _IT = {
     "choose_rooms": "Scegli queste camere",
     "n_rooms": "{n} camere",
     "room_for": "{room} per {n}",
+    "your_rooms": "Scegliete la tariffa e gli extra di ogni camera",
+    "room_n": "Camera {n}",
+    "hold_rooms": "Blocca queste camere",
     "rooms_held_for": "Camere tenute per voi ancora per {time}",
 }
 

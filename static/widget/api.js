@@ -34,7 +34,7 @@ export function paidOnline(quote) {
 }
 /** @typedef {{provider: string, client_secret?: string, expires_at?: string}} CheckoutAnswer */
 /** @typedef {{room_type: string, adults: number | null, children: number[], total: Money,
- *   status?: string}} BookedRoom */
+ *   rate_plan?: string | null, extras?: Record<string, number>, status?: string}} BookedRoom */
 /** @typedef {{reference: string, manage_url?: string, rooms?: BookedRoom[]}} Booking */
 /** @typedef {{room_type: string, check_in: string, check_out: string, adults: number,
  *   children: number[], rate_plan?: string | null, extras?: Record<string, number>,

@@ -10,14 +10,14 @@ import { checkoutView, confirmationView } from './checkout-view.js';
 import { ApiError, outcomeOf } from './errors.js';
 import { extrasView } from './extras-view.js';
 import { minutesSeconds } from './format.js';
-import { guestsOf, heldQuote, isGroup, roomsKey } from './group.js';
+import { heldQuote, isGroup, roomsKey } from './group.js';
 import { groupView } from './group-view.js';
 import { api, app, biggest, calendar, cfg, choices, clearError, errorBox, errorIn, failureIn, host, language,
   maxRooms, money, nightsOn, place, save, t } from './page.js';
 import { createPayment } from './payment.js';
 import { additionsFor, extrasFor, nameIn, planQuote } from './plans.js';
 import { roomsView } from './rooms-view.js';
-import { noGuest, partyOf } from './state.js';
+import { guestsOf, noGuest, partyOf } from './state.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./api.js').Hold} Hold */
@@ -59,7 +59,7 @@ const rooms = roomsView({ language, t, money, roomTypes: place.room_types, plans
   choose: takeHold, pickPlan });
 const extras = extrasView({ language, t, money, chosen: additions, changed: additionsChanged });
 rooms.heading.after(extras.section);
-const group = groupView({ t, money, place, maxRooms, api, hold: takeGroup, failed: failureIn });
+const group = groupView({ language, t, money, place, maxRooms, api, hold: takeGroup, failed: failureIn });
 const details = checkoutView({ language, t, money, place, choices, saved: save, pay });
 const confirmation = confirmationView({ language, t, money, place });
 
@@ -237,7 +237,7 @@ async function takeGroup(wanted) {
   } catch (error) {
     move({ type: 'refused' });
     if (outcomeOf(error) === 'taken') await refreshStay([t('taken') + ' ' + t('offer_free'), 'taken']);
-    else failureIn(group.section, error);
+    else if (!group.refused(error)) failureIn(group.section, error);
     host.reportHeight();
   }
 }
@@ -250,7 +250,7 @@ const groupParties = new Map();
 function heldRooms(hold) {
   const parties = groupParties.get(hold.id) || [];
   return (hold.quotes || []).map((q, i) => ({ room_type: q.room_type, adults: parties[i]?.adults || 0,
-    children: parties[i]?.children || [], total: q.total }));
+    children: parties[i]?.children || [], total: q.total, rate_plan: q.rate_plan, extras: q.extras }));
 }
 
 /** @param {unknown} error @param {Quote} quote */
@@ -328,14 +328,17 @@ function holdExpired() {
 
 /** @param {Hold} hold */
 function openCheckout(hold) {
-  const plan = plans.find((p) => p.slug === hold.quote.rate_plan) || null;
   const quote = heldQuote(hold);
+  // A group's rooms may be on several plans, each listed with its room: the checkout names
+  // one plan (its terms, a card kept) where they share it, or where one keeps the card.
+  const held = (hold.quotes || [hold.quote]).map((q) => plans.find((p) => p.slug === q.rate_plan) || null);
+  const plan = held.find((p) => p?.card_guarantee) || (held.every((p) => p === held[0]) ? held[0] : null);
   details.open(quote, plan, isGroup(hold) ? heldRooms(hold) : null);
   if (details.section.contains(errorBox)) clearError();
   startCountdown();
   // Paid at the property: a card only where the plan keeps one as a guarantee.
   const guarantee = !!plan?.card_guarantee;
-  if (hold.quote.pay_at_property && !guarantee) {
+  if (quote.pay_at_property && !guarantee) {
     payment.none();
     details.paymentBox.replaceChildren();
   } else if (payment.usesStripe) {

@@ -3,18 +3,18 @@
  * rooms a guest counted (an adult in every room, as the service splits the ways it offers),
  * and a hold of several rooms seen as one quote. Pure: unit-tested by Node. */
 
+import { guestsOf } from './state.js';
+
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./api.js').Hold} Hold */
 /** @typedef {import('./api.js').CalendarAnswer} CalendarAnswer */
 /** @typedef {{adults: number, children: number[]}} Party */
-/** One room of a hold of several rooms, as the API takes it.
- * @typedef {{room_type: string, adults: number, children: number[]}} GroupRoom */
+/** One room of a hold of several rooms, as the API takes it (with what was chosen for it).
+ * @typedef {{room_type: string, adults: number, children: number[], rate_plan?: string,
+ *   extras?: Record<string, number>, inputs?: Record<string, number | boolean>}} GroupRoom */
 /** A way the API offers to put up a party no one room sleeps, cheapest first.
  * @typedef {{rooms: GroupRoom[], total: {amount: number, currency: string},
  *   due_now: {amount: number, currency: string}}} Combination */
-
-/** @param {Party} party */
-export const guestsOf = (party) => party.adults + party.children.length;
 
 /** How many units of each room type are free every night of [checkIn, checkOut), from the
  * calendar of that stay (asked for one guest, so every room type is in it); only types with
@@ -64,17 +64,50 @@ export function roomsLabel(rooms, nameOf) {
   return [...counted].map(([slug, n]) => n + ' × ' + nameOf(slug)).join(' + ');
 }
 
-/** The same rooms asked for again: the key of a list of rooms. @param {GroupRoom[]} rooms */
-export const roomsKey = (rooms) =>
-  rooms.map((r) => r.room_type + ':' + r.adults + ':' + r.children.join('.')).join('|');
+/** The same rooms asked for again (the same plans and extras): the key of a list of rooms.
+ * @param {GroupRoom[]} rooms */
+export const roomsKey = (rooms) => rooms.map((r) => r.room_type + ':' + r.adults + ':' + r.children.join('.')
+  + (r.rate_plan ? ':' + r.rate_plan : '') + (r.extras ? ':' + JSON.stringify(r.extras) : '')).join('|');
 
 /** Whether the hold covers several rooms. @param {Hold} hold */
 export const isGroup = (hold) => Array.isArray(hold.quotes) && hold.quotes.length > 1;
 
 /** What the guest pays for the hold, as one quote: a group's total, due now and schedule
- * over its first room's quote (the stay, the currency, how it is paid); one room's quote as
- * it is. @param {Hold} hold @returns {Quote} */
+ * over its first room's quote (the stay, the currency); paid at the property only when
+ * nothing is due now (rooms paid online beside rooms paid at the property pay the online
+ * part now); one room's quote as it is. @param {Hold} hold @returns {Quote} */
 export function heldQuote(hold) {
   if (!isGroup(hold) || hold.total === undefined || hold.due_now === undefined) return hold.quote;
-  return { ...hold.quote, total: hold.total, due_now: hold.due_now, payment_schedule: hold.payment_schedule || [] };
+  return { ...hold.quote, total: hold.total, due_now: hold.due_now, payment_schedule: hold.payment_schedule || [],
+    pay_at_property: hold.due_now === 0 };
+}
+
+/** The rooms' chosen quotes as one, before they are held: the sum the hold will cost, due
+ * now the online rooms' part, and their later instalments added up by date (the rooms paid
+ * at the property are paid there). @param {Quote[]} quotes @returns {Quote} */
+export function groupQuote(quotes) {
+  const online = quotes.filter((q) => !q.pay_at_property);
+  const now = online.reduce((n, q) => n + q.due_now, 0);
+  /** @type {Map<string, number>} */
+  const later = new Map();
+  for (const q of online) {
+    for (const part of (q.payment_schedule || []).slice(1)) later.set(part.due, (later.get(part.due) || 0) + part.amount);
+  }
+  const first = online.find((q) => q.payment_schedule?.length)?.payment_schedule?.[0].due;
+  const schedule = [...later].sort(([a], [b]) => (a < b ? -1 : 1)).map(([due, amount]) => ({ due, amount }));
+  return { ...quotes[0], total: quotes.reduce((n, q) => n + q.total, 0), due_now: now,
+    payment_schedule: first ? [{ due: first, amount: now }, ...schedule] : [], pay_at_property: now === 0 };
+}
+
+/** A room as the hold asks for it: its party, and the plan, extras and answers its quote
+ * was priced with (a plan that does not offer an extra has it left out of its quote).
+ * @param {GroupRoom} room @param {Quote} quote @returns {GroupRoom} */
+export const roomAsQuoted = (room, quote) => ({ room_type: room.room_type, adults: room.adults,
+  children: room.children, ...(quote.rate_plan ? { rate_plan: quote.rate_plan } : {}),
+  extras: quote.extras || {}, inputs: quote.inputs || {} });
+
+/** The room a refusal names (`rooms[1].rate_plan` → 1), else null. @param {unknown} field */
+export function roomNamed(field) {
+  const found = typeof field === 'string' ? /^rooms\[(\d+)\]/.exec(field) : null;
+  return found ? +found[1] : null;
 }

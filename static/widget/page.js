@@ -11,9 +11,8 @@ import { addMonths } from './dates.js';
 import { el } from './dom.js';
 import { codeOf } from './errors.js';
 import { formatMoney, longDate, sentence } from './format.js';
-import { guestsOf } from './group.js';
 import { createHost } from './host.js';
-import { choicesStore, initialChoices, partyOf } from './state.js';
+import { choicesStore, guestsOf, initialChoices, partyOf } from './state.js';
 
 export const cfg = readConfig(document);
 export const place = cfg.property;

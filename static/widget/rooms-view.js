@@ -14,6 +14,28 @@ import { cancellationLine, nameIn, termsLine } from './plans.js';
 /** A room free for the stay: its quote under each plan, and the one the guest looks at.
  * @typedef {{quotes: Quote[], chosen: Quote}} Offer */
 
+/** A plan as offered for a room, beside the others: its name, what it includes, the
+ * cancellation terms in one line, the price and when it is paid; pressed to pick it.
+ * @param {{language: string, t: (key: string, values?: Record<string, string | number>) => string,
+ *   money: (amount: number, currency: string) => string, plans: RatePlan[]}} view
+ * @param {Quote} quote @param {(quote: Quote) => void} pick */
+export function planButton({ language, t, money, plans }, quote, pick) {
+  const plan = plans.find((p) => p.slug === quote.rate_plan);
+  const title = plan ? nameIn(plan.names, language, plan.slug) : String(quote.rate_plan);
+  const included = plan ? nameIn(plan.included, language, '') : '';
+  const terms = plan ? cancellationLine(plan.cancellation_policy) : null;
+  const c = quote.currency;
+  // Named by what it shows (name, terms, price); its group names the room.
+  return el('button', { type: 'button', class: 'plan', 'data-testid': 'plan', 'data-slug': String(quote.rate_plan),
+    onclick: () => pick(quote) },
+  el('strong', { text: title }),
+  included ? el('span', { class: 'included', text: t('plan_includes', { what: included }) }) : null,
+  terms ? el('span', { class: 'terms', text: t(terms.key, terms.values) }) : null,
+  el('span', { class: 'amount', 'data-testid': 'plan-price', text: money(quote.total, c) }),
+  el('span', { class: 'muted', 'data-testid': 'plan-terms',
+    text: termsLine(quote, t, (n) => money(n, c), (d) => shortDate(language, d)) }));
+}
+
 /** @param {{language: string, t: (key: string, values?: Record<string, string | number>) => string,
  *   money: (amount: number, currency: string) => string, roomTypes: RoomType[],
  *   plans: RatePlan[], label: (rule: string) => string | null,
@@ -65,22 +87,7 @@ export function roomsView({ language, t, money, roomTypes, plans, label, choose,
   }
 
   /** @param {Quote} quote */
-  function planOption(quote) {
-    const plan = plans.find((p) => p.slug === quote.rate_plan);
-    const title = plan ? nameIn(plan.names, language, plan.slug) : String(quote.rate_plan);
-    const included = plan ? nameIn(plan.included, language, '') : '';
-    const terms = plan ? cancellationLine(plan.cancellation_policy) : null;
-    const c = quote.currency;
-    // Named by what it shows (name, terms, price); its group names the room.
-    return el('button', { type: 'button', class: 'plan', 'data-testid': 'plan', 'data-slug': String(quote.rate_plan),
-      onclick: () => pickPlan(quote) },
-    el('strong', { text: title }),
-    included ? el('span', { class: 'included', text: t('plan_includes', { what: included }) }) : null,
-    terms ? el('span', { class: 'terms', text: t(terms.key, terms.values) }) : null,
-    el('span', { class: 'amount', 'data-testid': 'plan-price', text: money(quote.total, c) }),
-    el('span', { class: 'muted', 'data-testid': 'plan-terms',
-      text: termsLine(quote, t, (n) => money(n, c), (d) => shortDate(language, d)) }));
-  }
+  const planOption = (quote) => planButton({ language, t, money, plans }, quote, pickPlan);
 
   /** @param {Offer} offer @param {string} name @param {Quote | null} held the room's held quote */
   function planChoice(offer, name, held) {

@@ -15,6 +15,9 @@ export function clamp(value, low, high) {
   return isNaN(n) ? low : Math.min(high, Math.max(low, n));
 }
 
+/** How many guests a party is. @param {{adults: number, children: unknown[]}} party */
+export const guestsOf = (party) => party.adults + party.children.length;
+
 /** @returns {Guest} */
 export const noGuest = () => ({ name: '', email: '', phone: '', note: '' });
 

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { bedsIn, freeRooms, heldQuote, isGroup, roomsKey, roomsLabel, splitParty } from '../../static/widget/group.js';
+import { bedsIn, freeRooms, groupQuote, heldQuote, isGroup, roomAsQuoted, roomNamed, roomsKey, roomsLabel, splitParty }
+  from '../../static/widget/group.js';
+import { termsLine } from '../../static/widget/plans.js';
 
 /** @typedef {import('../../static/widget/api.js').Quote} Quote */
 /** @typedef {import('../../static/widget/api.js').Night} Night */
@@ -95,4 +97,62 @@ test('a hold of several rooms costs the group total, paid as one; one room its q
   assert.deepEqual(paid.payment_schedule, group.payment_schedule);
   // All paid now: the group has no schedule, and neither has what it is paid as.
   assert.deepEqual(heldQuote({ ...group, payment_schedule: undefined }).payment_schedule, []);
+});
+
+test('a group is paid at the property only when nothing of it is due now', () => {
+  /** @type {Quote} */
+  const online = { room_type: 'twin', check_in: '2027-05-01', check_out: '2027-05-03', currency: 'EUR',
+    total: 30000, due_now: 30000, quote_hash: 'a', nights: [], stay_lines: [], pay_at_property: false };
+  const atProperty = { ...online, room_type: 'last-room', total: 20000, due_now: 0, quote_hash: 'b', pay_at_property: true };
+  // The first room is paid at the property, the second online: the group pays its part now.
+  const mixed = { id: 'h', token: 't', expires_at: '2027-04-01T10:00:00Z', quote: atProperty,
+    quotes: [atProperty, online], total: 50000, due_now: 30000 };
+  assert.equal(heldQuote(mixed).pay_at_property, false);
+  assert.equal(heldQuote({ ...mixed, quote: online, quotes: [online, atProperty] }).pay_at_property, false);
+  const none = { ...mixed, quotes: [atProperty, atProperty], due_now: 0 };
+  assert.equal(heldQuote({ ...none, quote: { ...atProperty, pay_at_property: false } }).pay_at_property, true);
+});
+
+test('rooms on different plans cost their sum, now the online part, later each date added up', () => {
+  const base = { check_in: '2027-05-01', check_out: '2027-05-03', currency: 'EUR', quote_hash: 'x',
+    nights: [], stay_lines: [] };
+  /** @type {Quote} */
+  const flexible = { ...base, room_type: 'twin', rate_plan: 'flexible', total: 30000, due_now: 9000,
+    payment_schedule: [{ due: '2027-03-01', amount: 9000 }, { due: '2027-04-17', amount: 21000 }] };
+  /** @type {Quote} */
+  const strict = { ...base, room_type: 'twin', rate_plan: 'non-refundable', total: 27000, due_now: 27000,
+    payment_schedule: [{ due: '2027-03-01', amount: 27000 }] };
+  /** @type {Quote} */
+  const onArrival = { ...base, room_type: 'last-room', rate_plan: 'on-arrival', total: 10000, due_now: 0,
+    pay_at_property: true };
+  const whole = groupQuote([flexible, strict, flexible, onArrival]);
+  assert.equal(whole.total, 97000);
+  assert.equal(whole.due_now, 45000);
+  assert.equal(whole.pay_at_property, false);
+  assert.deepEqual(whole.payment_schedule, [{ due: '2027-03-01', amount: 45000 }, { due: '2027-04-17', amount: 42000 }]);
+  const said = termsLine(whole, (key, v) => key + ' ' + Object.values(v).join(' '), String, (d) => d);
+  assert.equal(said, 'part_now 45000, part_on 42000 2027-04-17, part_at_property 10000');
+  assert.equal(groupQuote([onArrival, onArrival]).pay_at_property, true);
+  assert.equal(groupQuote([onArrival, onArrival]).due_now, 0);
+});
+
+test('each room is held as it was quoted: its plan, extras and answers', () => {
+  const room = { room_type: 'twin', adults: 2, children: [8] };
+  /** @type {Quote} */
+  const quote = { room_type: 'twin', check_in: '2027-05-01', check_out: '2027-05-03', currency: 'EUR',
+    total: 1, due_now: 1, quote_hash: 'a', nights: [], stay_lines: [], rate_plan: 'flexible',
+    extras: { breakfast: 6 }, inputs: {} };
+  assert.deepEqual(roomAsQuoted(room, quote),
+    { room_type: 'twin', adults: 2, children: [8], rate_plan: 'flexible', extras: { breakfast: 6 }, inputs: {} });
+  // Other plans or extras are other rooms to hold.
+  const other = roomAsQuoted(room, { ...quote, rate_plan: 'non-refundable' });
+  assert.notEqual(roomsKey([roomAsQuoted(room, quote)]), roomsKey([other]));
+  assert.notEqual(roomsKey([roomAsQuoted(room, quote)]), roomsKey([roomAsQuoted(room, { ...quote, extras: {} })]));
+});
+
+test('a refusal naming a room points at that room', () => {
+  assert.equal(roomNamed('rooms[1].rate_plan'), 1);
+  assert.equal(roomNamed('rooms[0].extras.breakfast'), 0);
+  assert.equal(roomNamed('rate_plan'), null);
+  assert.equal(roomNamed(undefined), null);
 });

@@ -197,12 +197,19 @@ class BookingWidget:
             expect(self.countdown()).to_be_visible()
 
     def choose_rooms(
-        self, counts: dict[str, int] | None = None, *, way: int = 0, expect_hold: bool = True
+        self,
+        counts: dict[str, int] | None = None,
+        *,
+        way: int = 0,
+        expect_hold: bool = True,
+        hold: bool = True,
     ) -> None:
         """Book several rooms together. With ``counts`` (room type slug → how many), count
         them ("Book several rooms" is opened where it is closed) and choose them: the party
         is split over them with an adult in every room. Without, choose the ``way``-th of the
-        ways offered to a party no one room sleeps (0: the cheapest). By default waits until
+        ways offered to a party no one room sleeps (0: the cheapest). Where the property
+        sells plans or extras, each room's are chosen next: with ``hold``, as offered (see
+        ``choose_room_plan``, ``add_room_extra``, ``hold_rooms``). By default waits until
         the rooms are held (the countdown shows)."""
         group = self.by_id("group")
         if counts is None:
@@ -216,6 +223,43 @@ class BookingWidget:
                     str(count)
                 )
             form.get_by_test_id("choose-rooms").click()
+        choices = self.by_id("group-choices")
+        if not hold:
+            expect(choices).to_be_visible()
+        elif expect_hold:
+            # Held at once where there is nothing to choose; else each room's choices show.
+            deadline = time.monotonic() + 15
+            while not (choices.is_visible() or self.countdown().is_visible()):
+                if time.monotonic() > deadline:
+                    raise AssertionError("the rooms were neither held nor offered plans")
+                self.page.wait_for_timeout(50)
+            if choices.is_visible():
+                self.hold_rooms()
+
+    def group_room(self, index: int) -> Locator:
+        """The ``index``-th room of a group whose plan and extras are being chosen."""
+        return self.by_id("group-choices").get_by_test_id("group-room").nth(index)
+
+    def choose_room_plan(self, index: int, slug: str) -> None:
+        """Pick the rate plan ``slug`` for the ``index``-th room of a group, by keyboard."""
+        plan = self.group_room(index).locator(f'[data-testid=plan][data-slug="{slug}"]')
+        plan.focus()
+        self.page.keyboard.press("Enter")
+        expect(plan).to_have_attribute("aria-pressed", "true")
+
+    def add_room_extra(self, index: int, slug: str, quantity: int) -> None:
+        """Add ``quantity`` of an extra to the ``index``-th room of a group; waits until the
+        room is priced again."""
+        control = self.group_room(index).locator(f'[data-testid=group-extra][data-slug="{slug}"]')
+        with self.page.expect_response(re.compile(r"/quotes/all-plans$")):
+            if control.evaluate("e => e.type") == "checkbox":
+                control.set_checked(quantity != 0)
+            else:
+                control.select_option(str(quantity))
+
+    def hold_rooms(self, *, expect_hold: bool = True) -> None:
+        """Hold the group's rooms with the plans and extras chosen for each."""
+        self.by_id("hold-rooms").click()
         if expect_hold:
             expect(self.countdown()).to_be_visible()
 

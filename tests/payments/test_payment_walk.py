@@ -186,3 +186,34 @@ async def test_the_demo_provider_is_walked_the_same_way(
         "SELECT count(*) FROM demo_payment WHERE amount_refunded = amount"
     ).fetchone()
     assert refunded == (15,)
+
+
+async def test_a_payment_put_aside_that_cannot_be_read_holds_nothing_up(
+    demo_property: psycopg.Connection[Any], standin: StripeStandIn
+) -> None:
+    held = hold_room(demo_property, "Room 2")
+    _, intent = standin.handle(
+        "POST",
+        "/v1/payment_intents",
+        {
+            "amount": "9000",
+            "currency": "eur",
+            "capture_method": "manual",
+            "metadata": {
+                DEPLOYMENT_KEY: deployment_marker(DEV_SECRET_KEY),
+                "hold_id": str(held.id),
+            },
+        },
+        None,
+    )
+    standin.authorise(intent["id"])
+    standin.set(intent["id"], created=int(time.time()) - 600)
+    async with worker_connection(demo_property) as conn:
+        assert await run_reconciler(conn, standin) == {}  # put aside: its hold is open
+    del standin.intents[intent["id"]]  # Stripe cannot give it back now (404)
+    later = stray_payments(standin, 3, age=60)
+    demo_property.execute("INSERT INTO clock_offset (shift) VALUES ('5 minutes')")
+    async with worker_connection(demo_property) as conn:
+        assert await run_reconciler(conn, standin) == later
+    waiting = demo_property.execute("SELECT payment_ref FROM payment_listing_wait").fetchall()
+    assert waiting == [(intent["id"],)]  # still read again next round

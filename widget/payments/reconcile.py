@@ -63,6 +63,9 @@ ORPHAN_LOOKBACK_SECONDS = 86400
 #: 33 a second with a round a minute; a backlog is caught up over the next rounds.
 PAGE_SIZE = 100
 PAGES_PER_ROUND = 20
+#: A payment put aside until settled is read again each round for at most this long (a
+#: phone hold lasts a day by default; Stripe releases an authorisation after seven).
+WAIT_SECONDS = 2 * 86400
 #: The cursor's row: one listing serves the orphan and the capture checks.
 LISTING = "payments"
 
@@ -239,11 +242,21 @@ async def _walk_page(
 async def _check_waiting(
     conn: Conn, provider: PaymentProvider, site: str, outcomes: dict[str, str]
 ) -> None:
-    """Check again the payments the walk passed before they were settled."""
+    """Check again the payments the walk passed before they were settled. One the provider
+    cannot give back now is tried next round, and forgotten after `WAIT_SECONDS` (logged)."""
     q = queries("payments")
+    cur = await conn.execute(
+        q["forget_waiting"], {"provider": provider.name, "seconds": WAIT_SECONDS}
+    )
+    for row in await cur.fetchall():
+        log.error("reconciler: gave up on payment %s, unsettled for days", row["payment_ref"])
     cur = await conn.execute(q["payments_waiting"], {"provider": provider.name, "limit": BATCH})
     for row in await cur.fetchall():
-        payment = await provider.retrieve(row["payment_ref"])
+        try:
+            payment = await provider.retrieve(row["payment_ref"])
+        except PaymentUnavailable as exc:
+            log.warning("reconciler: payment %s not read again yet: %s", row["payment_ref"], exc)
+            continue
         outcome = await _check_listed(conn, provider, payment, site)
         if outcome is None:
             continue

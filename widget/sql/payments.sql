@@ -768,6 +768,11 @@ WHERE provider = %(provider)s AND listing = %(listing)s AND holder = %(holder)s
 INSERT INTO payment_listing_wait (provider, payment_ref) VALUES (%(provider)s, %(payment_ref)s)
 ON CONFLICT DO NOTHING
 
+-- name: forget_waiting
+DELETE FROM payment_listing_wait
+WHERE provider = %(provider)s AND since < now() - make_interval(secs => %(seconds)s)
+RETURNING payment_ref
+
 -- name: payments_waiting
 SELECT payment_ref FROM payment_listing_wait WHERE provider = %(provider)s
 ORDER BY since, payment_ref LIMIT %(limit)s

@@ -9,11 +9,12 @@ session-level lock, which PgBouncer in transaction mode cannot keep), released w
 settling ends or the worker stops, lapsing by itself if the worker dies; every step is
 idempotent.
 
-It also asks the provider for this deployment's authorisations that no reservation points to
-(a worker died between the authorisation and storing it) and cancels them once their hold
-has ended, so no guest's card keeps money reserved for nothing; and for its captured
-payments that no reservation points to (a Postgres failover lost the booking after the
-capture), which go back on their hold to be booked again or refunded (`check_captures`).
+It also walks the provider's list of this deployment's payments, each once, from a cursor in
+Postgres (`check_listing`): an authorisation no reservation points to (a worker died between
+the authorisation and storing it) is cancelled once its hold has ended, so no guest's card
+keeps money reserved for nothing; a captured payment no reservation points to (a Postgres
+failover lost the booking after the capture) goes back on its hold to be booked again or
+refunded.
 Only payments carrying this deployment's own mark are looked at: a Stripe account may be
 shared with other software.
 """

@@ -162,6 +162,8 @@ class StripeStandIn:
                     return self._off_session(self.intents[created["id"]])
                 return 200, created
             if len(parts) == 2 and method == "GET":
+                if not 1 <= int(params.get("limit", 10)) <= 100:  # Stripe refuses larger pages
+                    return 400, _error("parameter_invalid_integer", "limit must be 1 to 100.")
                 return 200, self._list(params)
             intent = self.intents.get(parts[2]) if len(parts) > 2 else None
             if intent is None:
@@ -327,7 +329,9 @@ class StripeStandIn:
         return dict(intent)
 
     def _list(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Newest first, filtered by ``created[gte|gt|lte|lt]``, paged by ``starting_after``."""
+        """Newest first, filtered by ``created[gte|gt|lte|lt]``, paged as Stripe pages: at
+        most ``limit`` after the object ``starting_after`` names, ``has_more`` when more
+        follow (ties in ``created`` stay in the order they were made)."""
         created = params.get("created", {})
         bounds = {op: int(created[op]) for op in ("gte", "gt", "lte", "lt") if op in created}
         tests = {

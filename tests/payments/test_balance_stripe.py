@@ -132,3 +132,46 @@ async def test_authentication_required_is_confirmed_by_the_guest_on_that_payment
     assert len(balance_intents(standin)) == 1
     first = next(i for i in standin.intents.values() if not i["off_session"])
     assert first["amount_received"] + balance["amount_received"] == online_of(hold["quote"])
+
+
+async def test_a_balance_taken_whose_attempt_was_lost_in_a_failover_is_found_not_charged_again(
+    stripe_api: Any, standin: StripeStandIn, demo_property: psycopg.Connection[Any]
+) -> None:
+    """A balance carries no hold, so the reconciler's capture check passes it by: what finds
+    it is the balance job itself. Its attempt is numbered from the charge's finished tries,
+    so after a failover that lost the attempt and the success (the charge is due again, as
+    before the job ran) the next round makes the same attempt under the same key, and Stripe
+    answers the first call's payment instead of charging the guest again."""
+    hold = await book(stripe_api, standin, "pm_card_visa")
+    set_clock(demo_property, BALANCE_DAY)
+    before = demo_property.execute(
+        """SELECT to_jsonb(c), (SELECT coalesce(max(id), 0) FROM outbox_message)
+           FROM booking_charge c"""
+    ).fetchone()
+    assert before is not None
+    assert await run_job(demo_property, standin) == ["succeeded"]
+    (taken,) = balance_intents(standin)
+    # The failover: the new primary has the charge as it was before the job claimed it.
+    demo_property.execute("DELETE FROM charge_attempt")
+    demo_property.execute("DELETE FROM outbox_message WHERE id > %s", (before[1],))
+    demo_property.execute(
+        """UPDATE booking_charge c
+           SET status = b.status, tries = b.tries, payment_ref = b.payment_ref,
+               leased_until = b.leased_until, next_try_at = b.next_try_at
+           FROM jsonb_populate_record(NULL::booking_charge, %s) b WHERE c.id = b.id""",
+        (psycopg.types.json.Jsonb(before[0]),),
+    )
+    assert demo_property.execute("SELECT status FROM booking_charge").fetchone() == ("scheduled",)
+    assert await run_job(demo_property, standin) == ["succeeded"]
+    assert balance_intents(standin) == [taken]  # the guest was charged once
+    assert demo_property.execute("SELECT payment_ref FROM booking_charge").fetchone() == (
+        taken["id"],
+    )
+    creates = [
+        c
+        for c in standin.calls_to("POST", "/v1/payment_intents")
+        if c.params.get("off_session") == "true"
+    ]
+    assert len(creates) == 2 and len({c.idempotency_key for c in creates}) == 1
+    first = next(i for i in standin.intents.values() if not i["off_session"])
+    assert first["amount"] + taken["amount_received"] == online_of(hold["quote"])

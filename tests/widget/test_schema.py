@@ -57,6 +57,10 @@ EXPECTED_TABLES = {
     "booking_change",
     # captured payments no reservation pointed to, and what became of them (0033)
     "payment_recovery",
+    # where the reconciler's walk through the provider's payments stands, and the payments
+    # it put aside until settled (0035)
+    "payment_listing",
+    "payment_listing_wait",
 }
 
 

@@ -16,6 +16,7 @@ from widget.payments.provider import (
     ChargeRefused,
     DemoCheckoutOut,
     Payment,
+    PaymentsPage,
     PaymentUnavailable,
     Refund,
     Started,
@@ -240,24 +241,25 @@ class DemoProvider:
         payment = await self._one("demo_refund", {"id": payment_id, "amount": amount})
         return Refund(f"demo_re_{payment.id}", amount, "succeeded")
 
-    async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
-        return await self._made_between("demo_uncaptured", created_from, created_until)
-
-    async def captured(self, *, created_from: int, created_until: int) -> list[Payment]:
-        return await self._made_between("demo_captured", created_from, created_until)
-
-    async def _made_between(
-        self, query: str, created_from: int, created_until: int
-    ) -> list[Payment]:
+    async def payments_page(
+        self, *, created_after: int, created_until: int, starting_after: str | None, limit: int
+    ) -> PaymentsPage:
         # The ledger is this deployment's own database: every row is ours.
         async with await psycopg.AsyncConnection.connect(
             self.database_url, autocommit=True, row_factory=dict_row, prepare_threshold=None
         ) as conn:
             cur = await conn.execute(
-                queries("payments")[query],
-                {"created_from": created_from, "created_until": created_until},
+                queries("payments")["demo_payments_page"],
+                {
+                    "created_after": created_after,
+                    "created_until": created_until,
+                    "starting_after": starting_after,
+                    "limit": limit,
+                },
             )
-            return [_payment(row) for row in await cur.fetchall()]
+            rows = await cur.fetchall()
+        page = [_payment(row) for row in rows[:limit]]
+        return PaymentsPage(page, page[-1].id if page else None, len(rows) > limit)
 
     def checkout_answer(self, payment: Payment, started: Started) -> DemoCheckoutOut:
         if payment.status == "requires_action":

@@ -111,6 +111,19 @@ class Payment:
         return self.status == "succeeded"
 
 
+@dataclass(frozen=True)
+class PaymentsPage:
+    """A page of the provider's list of payments (`PaymentProvider.payments_page`)."""
+
+    #: This deployment's payments on the page, newest first.
+    payments: list[Payment]
+    #: The last item of the page as the provider listed it, ours or not (the next page
+    #: starts after it); None for an empty page.
+    last_ref: str | None
+    #: The provider has more after this page.
+    has_more: bool
+
+
 #: Decline codes worth trying again days later (the card may work then); any other
 #: decline is hard and never retried (Stripe, "Decline codes").
 SOFT_DECLINES = frozenset(
@@ -245,17 +258,15 @@ class PaymentProvider(Protocol):
         """Give back ``amount`` of a captured payment."""
         ...
 
-    async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
-        """This deployment's authorisations still waiting for capture that were created in
-        ``[created_from, created_until]`` (Unix seconds), for the reconciler to find the ones
-        no reservation points to. Never another application's payments."""
-        ...
-
-    async def captured(self, *, created_from: int, created_until: int) -> list[Payment]:
-        """This deployment's captured payments made for a hold (``metadata.hold_id``) and
-        created in ``[created_from, created_until]`` (Unix seconds), for the reconciler to
-        check each against its booking (a failover may have lost the booking, not the
-        payment). Never another application's payments."""
+    async def payments_page(
+        self, *, created_after: int, created_until: int, starting_after: str | None, limit: int
+    ) -> PaymentsPage:
+        """One page of this deployment's payments created in ``(created_after,
+        created_until]`` (Unix seconds), in any status, newest first: at most ``limit`` of
+        the provider's list read after the one ``starting_after`` names (None: from the
+        newest). For the reconciler, which walks the list a page at a time to find the
+        authorisations and captures no reservation points to. Never another application's
+        payments."""
         ...
 
     def checkout_answer(self, payment: Payment, started: Started) -> CheckoutOut:

@@ -9,11 +9,12 @@ session-level lock, which PgBouncer in transaction mode cannot keep), released w
 settling ends or the worker stops, lapsing by itself if the worker dies; every step is
 idempotent.
 
-It also asks the provider for this deployment's authorisations that no reservation points to
-(a worker died between the authorisation and storing it) and cancels them once their hold
-has ended, so no guest's card keeps money reserved for nothing; and for its captured
-payments that no reservation points to (a Postgres failover lost the booking after the
-capture), which go back on their hold to be booked again or refunded (`check_captures`).
+It also walks the provider's list of this deployment's payments, each once, from a cursor in
+Postgres (`check_listing`): an authorisation no reservation points to (a worker died between
+the authorisation and storing it) is cancelled once its hold has ended, so no guest's card
+keeps money reserved for nothing; a captured payment no reservation points to (a Postgres
+failover lost the booking after the capture) goes back on its hold to be booked again or
+refunded.
 Only payments carrying this deployment's own mark are looked at: a Stripe account may be
 shared with other software.
 """
@@ -21,6 +22,7 @@ shared with other software.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from widget.db import Conn, Pool
@@ -54,9 +56,19 @@ BATCH = 50
 #: A reconciler's claim on one reservation's payment lapses after this long (a worker that
 #: died mid-settling); far longer than one settling with the provider's time-outs takes.
 LEASE_SECONDS = 300
-#: How far back to look for authorisations no reservation points to. Such an orphan is found
-#: minutes after it is made; a day covers a reconciler that was stopped for a while.
+#: How far back the first walk through the provider's payments starts (later walks go on
+#: from where the last one stopped, however long ago).
 ORPHAN_LOOKBACK_SECONDS = 86400
+#: The walk reads pages of this many payments (Stripe's largest page), at most
+#: `PAGES_PER_ROUND` of them per round, so no round runs unbounded: 2,000 payments a round,
+#: 33 a second with a round a minute; a backlog is caught up over the next rounds.
+PAGE_SIZE = 100
+PAGES_PER_ROUND = 20
+#: A payment put aside until settled is read again each round for at most this long (a
+#: phone hold lasts a day by default; Stripe releases an authorisation after seven).
+WAIT_SECONDS = 2 * 86400
+#: The cursor's row: one listing serves the orphan and the capture checks.
+LISTING = "payments"
 
 
 async def settle(conn: Conn, provider: PaymentProvider, hold_id: UUID, site: str) -> str:
@@ -137,65 +149,155 @@ async def _ended_long_ago(conn: Conn, hold_id: UUID) -> bool:
     return bool(row and row["old"])
 
 
-async def cancel_orphans(
-    conn: Conn, provider: PaymentProvider, quiet_seconds: int = QUIET_SECONDS
-) -> dict[str, str]:
-    """Cancel this deployment's authorisations that no reservation points to and whose hold
-    has ended; returns ``{payment id: "orphan_cancelled"}``."""
-    q = queries("payments")
-    cur = await conn.execute(q["clock_seconds"])
-    clock = await cur.fetchone()
-    assert clock is not None
-    now = int(clock["now"])
-    payments = await provider.uncaptured(
-        created_from=now - ORPHAN_LOOKBACK_SECONDS, created_until=now - quiet_seconds
-    )
-    outcomes: dict[str, str] = {}
-    for payment in payments:
-        cur = await conn.execute(
-            q["payment_claimed"], {"payment_ref": payment.id, "hold_id": _uuid(payment.hold_id)}
-        )
-        if await cur.fetchone() is not None:
-            continue
-        try:
-            await provider.cancel(payment.id, idempotency_key=orphan_cancel_key(payment.id))
-        except PaymentUnavailable as exc:
-            log.warning("reconciler: orphan payment %s not cancelled yet: %s", payment.id, exc)
-            continue
-        log.warning("reconciler: cancelled payment %s, which no reservation points to", payment.id)
-        outcomes[payment.id] = "orphan_cancelled"
-    return outcomes
-
-
-async def check_captures(
+async def check_listing(
     conn: Conn, provider: PaymentProvider, site: str, quiet_seconds: int = QUIET_SECONDS
 ) -> dict[str, str]:
-    """Check this deployment's captured payments against bookings: a Postgres failover may
-    lose a committed booking (or the checkout that stored the payment on its hold) after
-    the payment was captured. Such a payment goes back on its hold, which is then settled
-    as any other: booked again with its stored quote while its nights are free, else
-    refunded with the owner told (never both: `refund_unbooked` writes ahead). A payment
-    whose hold is gone (or holds another payment) is refunded. Returns ``{payment id:
-    outcome}`` for the payments it acted on."""
+    """Walk the provider's list of this deployment's payments from where the last walk
+    stopped (`payment_listing`), at most `PAGES_PER_ROUND` pages, checking each payment once
+    (`_check_listed`): an authorisation no reservation points to is cancelled, a captured
+    payment no reservation points to goes back on its hold or is refunded. One listing
+    serves both checks. The walk goes window by window, ``(checked_until, now - quiet]``,
+    each newest first (as Stripe lists) from the last payment checked in it; the cursor
+    moves past a page only once its payments are checked, and the next round starts where
+    this one stopped. A payment not settled yet (its hold is still open) is put aside in
+    `payment_listing_wait` and read again each round until it is. One worker walks at a
+    time, under the lease on the cursor's row. Returns ``{payment id: outcome}`` for the
+    payments it acted on."""
     q = queries("payments")
     cur = await conn.execute(q["clock_seconds"])
     clock = await cur.fetchone()
     assert clock is not None
     now = int(clock["now"])
-    payments = await provider.captured(
-        created_from=now - ORPHAN_LOOKBACK_SECONDS, created_until=now - quiet_seconds
-    )
-    # Later charges carry no hold: their charge rows settle them, not this.
-    held = {p.id: p for p in payments if _uuid(p.hold_id) is not None}
+    key = {"provider": provider.name, "listing": LISTING, "holder": uuid4()}
     outcomes: dict[str, str] = {}
-    for payment_ref in await _unaccounted(conn, list(held)):
-        payment = held[payment_ref]
-        hold_id = _uuid(payment.hold_id)
-        assert hold_id is not None
-        outcome = await _check_claimed(conn, provider, payment, hold_id, site)
-        if outcome is not None:
-            outcomes[payment.id] = outcome
+    try:
+        cur = await conn.execute(
+            q["claim_listing"],
+            {**key, "start": now - ORPHAN_LOOKBACK_SECONDS, "seconds": LEASE_SECONDS},
+        )
+        row = await cur.fetchone()
+        if row is None:
+            return outcomes  # another worker is walking the list
+        await _check_waiting(conn, provider, site, outcomes)
+        cursor = _Cursor(int(row["checked_until"]), row["window_until"], row["after_ref"])
+        for _ in range(PAGES_PER_ROUND):
+            if cursor.window_until is None:
+                if now - quiet_seconds <= cursor.checked_until:
+                    break  # nothing quiet long enough yet
+                cursor.window_until, cursor.after = now - quiet_seconds, None
+            await _walk_page(conn, provider, cursor, site, outcomes)
+            cur = await conn.execute(
+                q["advance_listing"],
+                {
+                    **key,
+                    "checked_until": cursor.checked_until,
+                    "window_until": cursor.window_until,
+                    "after_ref": cursor.after,
+                    "seconds": LEASE_SECONDS,
+                },
+            )
+            if await cur.fetchone() is None:
+                break  # the lease lapsed and another worker took the walk on
+    except PaymentUnavailable as exc:
+        log.warning("reconciler: could not look for orphan or unbooked payments: %s", exc)
+    finally:
+        await conn.execute(q["release_listing"], key)
     return outcomes
+
+
+@dataclass
+class _Cursor:
+    """Where the walk stands (a row of `payment_listing`)."""
+
+    checked_until: int
+    window_until: int | None
+    after: str | None
+
+
+async def _walk_page(
+    conn: Conn, provider: PaymentProvider, cursor: _Cursor, site: str, outcomes: dict[str, str]
+) -> None:
+    """Check the next page of the cursor's window and move the cursor past it."""
+    assert cursor.window_until is not None
+    page = await provider.payments_page(
+        created_after=cursor.checked_until,
+        created_until=cursor.window_until,
+        starting_after=cursor.after,
+        limit=PAGE_SIZE,
+    )
+    for payment in page.payments:
+        outcome = await _check_listed(conn, provider, payment, site)
+        if outcome is None:
+            await conn.execute(
+                queries("payments")["wait_for_payment"],
+                {"provider": provider.name, "payment_ref": payment.id},
+            )
+        elif outcome:
+            outcomes[payment.id] = outcome
+    if page.has_more:
+        cursor.after = page.last_ref
+    else:  # the window is done: every payment created up to its top is checked
+        cursor.checked_until, cursor.window_until, cursor.after = cursor.window_until, None, None
+
+
+async def _check_waiting(
+    conn: Conn, provider: PaymentProvider, site: str, outcomes: dict[str, str]
+) -> None:
+    """Check again the payments the walk passed before they were settled. One the provider
+    cannot give back now is tried next round, and forgotten after `WAIT_SECONDS` (logged)."""
+    q = queries("payments")
+    cur = await conn.execute(
+        q["forget_waiting"], {"provider": provider.name, "seconds": WAIT_SECONDS}
+    )
+    for row in await cur.fetchall():
+        log.error("reconciler: gave up on payment %s, unsettled for days", row["payment_ref"])
+    cur = await conn.execute(q["payments_waiting"], {"provider": provider.name, "limit": BATCH})
+    for row in await cur.fetchall():
+        try:
+            payment = await provider.retrieve(row["payment_ref"])
+        except PaymentUnavailable as exc:
+            log.warning("reconciler: payment %s not read again yet: %s", row["payment_ref"], exc)
+            continue
+        outcome = await _check_listed(conn, provider, payment, site)
+        if outcome is None:
+            continue
+        if outcome:
+            outcomes[payment.id] = outcome
+        await conn.execute(
+            q["payment_settled"], {"provider": provider.name, "payment_ref": payment.id}
+        )
+
+
+async def _check_listed(
+    conn: Conn, provider: PaymentProvider, payment: Payment, site: str
+) -> str | None:
+    """Check one listed payment; returns what was done (``""``: nothing was needed), or None
+    when it is not settled yet and must be checked again."""
+    hold_id = _uuid(payment.hold_id)
+    if hold_id is None:
+        return ""  # a later charge or a payment link: its charge row settles it, not this
+    cur = await conn.execute(
+        queries("payments")["payment_claims"], {"payment_ref": payment.id, "hold_id": hold_id}
+    )
+    claims = await cur.fetchone()
+    assert claims is not None
+    if payment.captured:
+        if not await _unaccounted(conn, [payment.id]):
+            return ""
+        return await _check_claimed(conn, provider, payment, hold_id, site)
+    if claims["pointed"] or payment.status == "canceled":
+        return ""  # its reservation's settling sees it through
+    if claims["open"] or payment.status == "processing":
+        return None  # its checkout may still store it, its guest still authorise it
+    if not payment.authorised:
+        return ""  # never authorised, its hold ended: nothing is reserved on the card
+    try:
+        await provider.cancel(payment.id, idempotency_key=orphan_cancel_key(payment.id))
+    except PaymentUnavailable as exc:
+        log.warning("reconciler: orphan payment %s not cancelled yet: %s", payment.id, exc)
+        return None
+    log.warning("reconciler: cancelled payment %s, which no reservation points to", payment.id)
+    return "orphan_cancelled"
 
 
 async def _unaccounted(conn: Conn, refs: list[str]) -> list[str]:
@@ -219,8 +321,10 @@ async def _check_claimed(
     lease = {"payment_ref": payment.id, "hold_id": hold_id, "holder": holder}
     try:
         cur = await conn.execute(q["claim_capture_check"], {**lease, "seconds": LEASE_SECONDS})
-        if await cur.fetchone() is None or not await _unaccounted(conn, [payment.id]):
-            return None  # another worker has it, or dealt with it since the listing
+        if await cur.fetchone() is None:
+            return None  # another worker has it: checked again next round
+        if not await _unaccounted(conn, [payment.id]):
+            return ""  # dealt with since the listing
         cur = await conn.execute(
             q["attach_payment"],
             {"id": hold_id, "payment_ref": payment.id, "provider": provider.name},
@@ -307,11 +411,7 @@ async def reconcile(
         outcome = await _settle_claimed(conn, provider, hold_id, site)
         if outcome is not None:
             outcomes[str(hold_id)] = outcome
-    try:
-        outcomes.update(await cancel_orphans(conn, provider, quiet_seconds))
-        outcomes.update(await check_captures(conn, provider, site, quiet_seconds))
-    except PaymentUnavailable as exc:
-        log.warning("reconciler: could not look for orphan or unbooked payments: %s", exc)
+    outcomes.update(await check_listing(conn, provider, site, quiet_seconds))
     return outcomes
 
 

@@ -15,6 +15,7 @@ from widget.payments.provider import (
     DEPLOYMENT_KEY,
     ChargeRefused,
     Payment,
+    PaymentsPage,
     PaymentUnavailable,
     Refund,
     Started,
@@ -24,9 +25,6 @@ from widget.payments.provider import (
 #: Seconds per HTTP call to Stripe; the SDK retries timeouts with the same idempotency key.
 TIMEOUT_SECONDS = 20.0
 NETWORK_RETRIES = 2
-#: At most this many PaymentIntents are read per search for uncaptured or captured ones (newest
-#: first), so a busy shared account costs the reconciler a few list calls, not thousands.
-UNCAPTURED_SCAN_LIMIT = 500
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -262,32 +260,24 @@ class StripeProvider:
         data = _plain(refund)
         return Refund(data["id"], int(data["amount"]), data["status"])
 
-    async def uncaptured(self, *, created_from: int, created_until: int) -> list[Payment]:
-        found = await self._ours(created_from, created_until)
-        return [p for p in found if p.status == "requires_capture"]
-
-    async def captured(self, *, created_from: int, created_until: int) -> list[Payment]:
-        found = await self._ours(created_from, created_until)
-        return [p for p in found if p.status == "succeeded" and p.hold_id]
-
-    async def _ours(self, created_from: int, created_until: int) -> list[Payment]:
-        """This deployment's PaymentIntents created in the window (newest first, at most
-        `UNCAPTURED_SCAN_LIMIT` read)."""
-        params: Any = {"created": {"gte": created_from, "lte": created_until}, "limit": 100}
-        found: list[Payment] = []
+    async def payments_page(
+        self, *, created_after: int, created_until: int, starting_after: str | None, limit: int
+    ) -> PaymentsPage:
+        params: Any = {"created": {"gt": created_after, "lte": created_until}, "limit": limit}
+        if starting_after is not None:
+            params["starting_after"] = starting_after
         try:
             page = await self.client.v1.payment_intents.list_async(params)
-            seen = 0
-            async for intent in page.auto_paging_iter():
-                data = _plain(intent)
-                if (data.get("metadata") or {}).get(DEPLOYMENT_KEY) == self.deployment:
-                    found.append(_payment(intent))
-                seen += 1
-                if seen >= UNCAPTURED_SCAN_LIMIT:
-                    break
         except stripe.StripeError as exc:
             raise PaymentUnavailable(f"Stripe did not list the payments: {exc}") from exc
-        return found
+        intents = list(page.data)
+        ours = [
+            _payment(intent)
+            for intent in intents
+            if (_plain(intent).get("metadata") or {}).get(DEPLOYMENT_KEY) == self.deployment
+        ]
+        last = str(intents[-1].id) if intents else None
+        return PaymentsPage(ours, last, bool(page.has_more))
 
     def checkout_answer(self, payment: Payment, started: Started) -> StripeCheckoutOut:
         return StripeCheckoutOut(

@@ -87,20 +87,18 @@ SET amount_refunded = least(amount_received, amount_refunded + %(amount)s)
 WHERE id = %(id)s AND status = 'succeeded'
 RETURNING *
 
--- name: demo_uncaptured
+-- name: demo_payments_page
+-- One page of the ledger as Stripe lists PaymentIntents: created in (created_after,
+-- created_until], newest first, after the payment `starting_after`; one more row than
+-- `limit` says whether there is more.
 SELECT * FROM demo_payment
-WHERE status = 'requires_capture'
-  AND created_at BETWEEN to_timestamp(%(created_from)s) AND to_timestamp(%(created_until)s)
-ORDER BY created_at DESC
-LIMIT 500
-
--- name: demo_captured
--- Captured payments made for a hold (later charges carry no hold), for the capture check.
-SELECT * FROM demo_payment
-WHERE status = 'succeeded' AND hold_id IS NOT NULL
-  AND created_at BETWEEN to_timestamp(%(created_from)s) AND to_timestamp(%(created_until)s)
-ORDER BY created_at DESC
-LIMIT 500
+WHERE created_at > to_timestamp(%(created_after)s)
+  AND created_at <= to_timestamp(%(created_until)s)
+  AND (%(starting_after)s::text IS NULL
+       OR (created_at, id) < (SELECT created_at, id FROM demo_payment
+                              WHERE id = %(starting_after)s::text))
+ORDER BY created_at DESC, id DESC
+LIMIT %(limit)s + 1
 
 -- name: reservation_for_payment
 SELECT r.id, r.property_id, r.status::text AS status, r.version, r.reference, r.guest,
@@ -232,13 +230,13 @@ LIMIT %(limit)s
 -- The database's clock (the one every worker shares) as Unix seconds.
 SELECT extract(epoch FROM innkeep_now())::bigint AS now
 
--- name: payment_claimed
--- An authorisation is not an orphan while a reservation points to it, or while the hold it
--- was made for is still open (its checkout may be about to store it).
-SELECT 1 AS claimed FROM reservation
-WHERE payment_ref = %(payment_ref)s
-   OR (id = %(hold_id)s AND status = 'held' AND hold_expires_at > innkeep_now(property_id))
-LIMIT 1
+-- name: payment_claims
+-- Whether a reservation points to a listed payment, and whether the hold it was made for is
+-- still open (its checkout may be about to store it, or its guest to authorise it).
+SELECT EXISTS (SELECT 1 FROM reservation WHERE payment_ref = %(payment_ref)s) AS pointed,
+       EXISTS (SELECT 1 FROM reservation
+               WHERE id = %(hold_id)s AND status = 'held'
+                 AND hold_expires_at > innkeep_now(property_id)) AS open
 
 -- name: captures_unaccounted
 -- Of these captured payments, those Postgres knows nothing of: no reservation points to one
@@ -743,3 +741,41 @@ RETURNING c.id, c.reservation_id, c.kind, c.amount, c.currency, c.tries, c.reaso
 -- What the guest did themselves (on the manage page), in the booking's console history.
 INSERT INTO console_event (property_id, reservation_id, actor, action, detail)
 SELECT property_id, id, 'guest', %(action)s, %(detail)s FROM reservation WHERE id = %(id)s
+
+-- name: claim_listing
+-- This reconciler walks the provider's list of payments, unless another worker's lease on
+-- the walk has not lapsed; the first walk starts `lookback` seconds back.
+INSERT INTO payment_listing (provider, listing, checked_until, holder, until)
+VALUES (%(provider)s, %(listing)s, %(start)s, %(holder)s,
+        clock_timestamp() + make_interval(secs => %(seconds)s))
+ON CONFLICT (provider, listing) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+WHERE payment_listing.until < clock_timestamp()
+RETURNING checked_until, window_until, after_ref
+
+-- name: advance_listing
+-- Only by the lease's holder, after the payments it passes are settled; renews the lease.
+UPDATE payment_listing
+SET checked_until = %(checked_until)s, window_until = %(window_until)s,
+    after_ref = %(after_ref)s, until = clock_timestamp() + make_interval(secs => %(seconds)s)
+WHERE provider = %(provider)s AND listing = %(listing)s AND holder = %(holder)s
+RETURNING 1 AS advanced
+
+-- name: release_listing
+UPDATE payment_listing SET until = clock_timestamp()
+WHERE provider = %(provider)s AND listing = %(listing)s AND holder = %(holder)s
+
+-- name: wait_for_payment
+INSERT INTO payment_listing_wait (provider, payment_ref) VALUES (%(provider)s, %(payment_ref)s)
+ON CONFLICT DO NOTHING
+
+-- name: forget_waiting
+DELETE FROM payment_listing_wait
+WHERE provider = %(provider)s AND since < now() - make_interval(secs => %(seconds)s)
+RETURNING payment_ref
+
+-- name: payments_waiting
+SELECT payment_ref FROM payment_listing_wait WHERE provider = %(provider)s
+ORDER BY since, payment_ref LIMIT %(limit)s
+
+-- name: payment_settled
+DELETE FROM payment_listing_wait WHERE provider = %(provider)s AND payment_ref = %(payment_ref)s

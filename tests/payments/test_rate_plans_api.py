@@ -110,6 +110,21 @@ async def test_the_quote_hash_follows_extras_and_inputs_and_a_hold_keeps_them(
     assert held.json()["quote"] == priced
 
 
+async def test_the_pet_line_carries_its_words_in_every_language_and_the_hold_keeps_them(
+    demo_api: Any,
+) -> None:
+    stay = {**DOUBLE, "inputs": {"pets": 2}}
+    quote = (await demo_api.post(QUOTES, json=stay)).json()
+    pet = next(line for line in quote["stay_lines"] if line["rule"] == "pets")
+    assert pet["note"] == "2 pets × EUR 10.00 a night"  # the English words, as before
+    assert pet["notes"]["it"] == "2 animali × 10,00\xa0€ a notte"
+    assert pet["notes"]["de"] == "2 Haustiere × 10,00\xa0€ pro Nacht"
+    assert sorted(pet["notes"]) == ["de", "en", "es", "fr", "it"]
+    held = await demo_api.post(HOLDS, json={**stay, "quote_hash": quote["quote_hash"]})
+    assert held.status_code == 201, held.text
+    assert held.json()["quote"] == quote
+
+
 async def book(api: Any, stay: dict[str, Any]) -> tuple[dict[str, Any], str]:
     held = await api.post(HOLDS, json=stay)
     assert held.status_code == 201, held.text

@@ -112,6 +112,7 @@ def format_money(minor: int, currency: str, language: str) -> str:
     return str(format_currency(major, currency, locale=_locale(language)))
 
 
+@lru_cache(maxsize=4096)  # percentages and counts repeat from quote to quote
 def format_number(value: Decimal | int, language: str) -> str:
     """``Decimal("12.5"), "de"`` → ``"12,5"``: a number (a percentage, say) in ``language``."""
     if isinstance(value, Decimal):

@@ -307,3 +307,11 @@ def test_plans_and_extras_by_keyboard_and_in_german(
         page.keyboard.press("Space")
     expect(parking).to_be_checked()
     expect(widget.room("twin").get_by_test_id("breakdown")).to_contain_text("Parkplatz")
+    # The pets rule's line in German too, written by the rule (not its English note).
+    widget.answer("pets", 1)
+    twin = widget.room("twin").get_by_test_id("breakdown")
+    twin.locator("summary").click()
+    expect(twin.locator("tr", has_text="Haustier")).to_contain_text(
+        "1 Haustier × 10,00\xa0€ pro Nacht"
+    )
+    expect(twin).not_to_contain_text("pet ×")

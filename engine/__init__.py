@@ -30,11 +30,14 @@ from engine.money import (
     Money,
     exponent,
     format_minor,
+    format_money,
+    format_number,
     percent_of,
     percent_ratio,
     scale,
     to_major,
     to_minor,
+    words_in,
 )
 from engine.pipeline import (
     MAX_CALENDAR_NIGHTS,
@@ -124,6 +127,8 @@ __all__ = [
     "declared_inputs",
     "exponent",
     "format_minor",
+    "format_money",
+    "format_number",
     "get_plugin_manager",
     "hookimpl",
     "load_rules",
@@ -142,4 +147,5 @@ __all__ = [
     "to_major",
     "to_minor",
     "weekday_numbers",
+    "words_in",
 ]

@@ -7,10 +7,12 @@ anything that does not fit the currency's precision, rather than rounding silent
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, get_currency_precision, list_currencies
 
 
 class UnknownCurrency(ValueError):
@@ -95,3 +97,44 @@ def percent_of(amount: int, percent: Decimal) -> int:
 def format_minor(minor: int, currency: str) -> str:
     """``12050, "EUR"`` → ``"EUR 120.50"``: plain, locale-free text for notes and the CLI."""
     return f"{currency} {to_major(minor, currency):,.{exponent(currency)}f}"
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@lru_cache(maxsize=4096)  # a rule writes the same few amounts in every quote
+def format_money(minor: int, currency: str, language: str) -> str:
+    """``1000, "EUR", "it"`` → ``"10,00 €"``: an amount as a reader of ``language`` writes it,
+    for a rule's words per language (`Charge.notes`)."""
+    major = Decimal(minor).scaleb(-exponent(currency))
+    return str(format_currency(major, currency, locale=_locale(language)))
+
+
+@lru_cache(maxsize=4096)  # percentages and counts repeat from quote to quote
+def format_number(value: Decimal | int, language: str) -> str:
+    """``Decimal("12.5"), "de"`` → ``"12,5"``: a number (a percentage, say) in ``language``."""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+    return str(format_decimal(value, locale=_locale(language)))
+
+
+def words_in(
+    templates: Mapping[str, str],
+    currency: str,
+    money: Mapping[str, int] | None = None,
+    numbers: Mapping[str, Decimal | int] | None = None,
+    **values: object,
+) -> dict[str, str]:
+    """Fill one sentence per language: ``{"en": "{count} × {price}", "it": …}`` with
+    ``money={"price": 1000}`` gives ``{"en": "2 × €10.00", "it": "2 × 10,00 €"}``: amounts
+    (minor units) and numbers are written the reader's way, ``values`` as they are."""
+    return {
+        language: template.format(
+            **values,
+            **{k: format_money(v, currency, language) for k, v in (money or {}).items()},
+            **{k: format_number(v, language) for k, v in (numbers or {}).items()},
+        )
+        for language, template in templates.items()
+    }

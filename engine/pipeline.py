@@ -8,7 +8,7 @@ instance name and package; an amount that is not a non-negative ``int`` fails it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -420,13 +420,28 @@ def _run_stay_stages(
                     raise _failed(instance, f"a {kind} must be {sign}, got {amount}")
                 bill.lines.append(
                     StayLine(
-                        instance.name, kind, amount, charge.note, charge.included, charge.payable
+                        instance.name,
+                        kind,
+                        amount,
+                        charge.note,
+                        charge.included,
+                        charge.payable,
+                        _notes(instance, charge.notes),
                     )
                 )
             if bill.total < 0:
                 raise _failed(
                     instance, f"brought the stay below zero ({format_minor(bill.total, currency)})"
                 )
+
+
+def _notes(instance: RuleInstance, notes: Mapping[str, str]) -> dict[str, str]:
+    """A charge's words per language as a plain dict, refusing what is not text."""
+    if not notes:
+        return {}
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in notes.items()):
+        raise _failed(instance, "gave notes that are not text per language")
+    return dict(notes)
 
 
 def _stay_charges(instance: RuleInstance, bill: Bill) -> list[Charge]:

@@ -38,7 +38,9 @@ class StayLine(msgspec.Struct, frozen=True):
     """A discount, fee or tax on the whole stay.
 
     ``included`` lines (inclusive VAT) are already inside other amounts and are not added
-    again; ``payable`` says whether the guest pays it now or at the property.
+    again; ``payable`` says whether the guest pays it now or at the property. ``notes``:
+    the rule's words per language beside ``note`` (English); unset, it is left out of the
+    JSON, so a line without it encodes (and hashes) as before it existed.
     """
 
     rule: str
@@ -47,6 +49,20 @@ class StayLine(msgspec.Struct, frozen=True):
     note: str
     included: bool = False
     payable: Payable = "now"
+    notes: dict[str, str] | msgspec.UnsetType = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        # Sorted and never empty-but-set: the canonical JSON (and so the hash) must not
+        # depend on the order a rule or a JSONB column gave the languages in.
+        if isinstance(self.notes, dict):
+            notes = dict(sorted(self.notes.items())) if self.notes else msgspec.UNSET
+            msgspec.structs.force_setattr(self, "notes", notes)
+
+    def note_in(self, language: str) -> str:
+        """The line's words for a reader of ``language``: its own, else the English note."""
+        if isinstance(self.notes, dict):
+            return self.notes.get(language) or self.note
+        return self.note
 
 
 class Instalment(msgspec.Struct, frozen=True):

@@ -7,7 +7,7 @@ never one night per call, so the calendar can price a year for ten rooms quickly
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar
 
@@ -149,12 +149,17 @@ class Nights:
 
 
 class Charge(msgspec.Struct, frozen=True):
-    """One stay line a stay rule adds; the engine fills in the rule name and the kind."""
+    """One stay line a stay rule adds; the engine fills in the rule name and the kind.
+
+    ``note`` is the line's words in English; ``notes`` may give them per language
+    (``{"en": …, "it": …}``, see `engine.words_in`), shown to a reader of that language
+    instead of ``note``."""
 
     amount: int
     note: str
     included: bool = False
     payable: Payable = "now"
+    notes: Mapping[str, str] = {}
 
 
 class Bill:

@@ -20,8 +20,46 @@ from engine import (
     percent_ratio,
     scale,
     to_minor,
+    words_in,
 )
 from plugins.tax_presets import PRESETS
+
+#: The line's words per language (the English ones are also its ``note``).
+_EXEMPT = {
+    "en": "stays of {nights} nights or more are exempt",
+    "de": "Aufenthalte ab {nights} Nächten sind befreit",
+    "fr": "séjours de {nights} nuits ou plus exonérés",
+    "es": "estancias de {nights} noches o más exentas",
+    "it": "soggiorni di {nights} notti o più esenti",
+}
+_PER_PERSON = {
+    "en": "{people} guest(s) × {nights} night(s) × {amount}",
+    "de": "{people} Gast/Gäste × {nights} Nacht/Nächte × {amount}",
+    "fr": "{people} personne(s) × {nights} nuit(s) × {amount}",
+    "es": "{people} huésped(es) × {nights} noche(s) × {amount}",
+    "it": "{people} ospite/i × {nights} notte/i × {amount}",
+}
+_CHILDREN_EXEMPT = {
+    "en": "; children under {age} exempt",
+    "de": "; Kinder unter {age} befreit",
+    "fr": "; enfants de moins de {age} ans exonérés",
+    "es": "; menores de {age} años exentos",
+    "it": "; bambini sotto i {age} anni esenti",
+}
+_PERCENT = {
+    "en": "{percent}% of the room price",
+    "de": "{percent} % des Zimmerpreises",
+    "fr": "{percent} % du prix de la chambre",
+    "es": "{percent} % del precio de la habitación",
+    "it": "{percent}% del prezzo della camera",
+}
+_EXCLUDING_VAT = {
+    "en": " excluding {vat}% VAT",
+    "de": " ohne {vat} % MwSt.",
+    "fr": " hors TVA {vat} %",
+    "es": " sin IVA del {vat} %",
+    "it": " al netto dell'IVA {vat}%",
+}
 
 
 class CityTaxSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -117,7 +155,8 @@ class CityTax(StayRule[CityTaxSettings]):
         exempt_from = tax.long_stay_exempt_from_nights
         if exempt_from is not None and nights >= exempt_from:
             note = f"stays of {exempt_from} nights or more are exempt"
-            return [Charge(0, note, payable=tax.payable)]
+            notes = words_in(_EXEMPT, self.currency, nights=exempt_from)
+            return [Charge(0, note, payable=tax.payable, notes=notes)]
         if tax.per == "person_night":
             party = bill.context.party
             taxed_children = sum(1 for age in party.children if age >= tax.exempt_under_age)
@@ -128,9 +167,18 @@ class CityTax(StayRule[CityTaxSettings]):
                 f"{people} guest(s) × {taxed_nights} night(s) × "
                 f"{format_minor(tax.amount, self.currency)}"
             )
+            notes = words_in(
+                _PER_PERSON,
+                self.currency,
+                money={"amount": tax.amount},
+                people=people,
+                nights=taxed_nights,
+            )
             if tax.exempt_under_age and len(party.children) > taxed_children:
                 note += f"; children under {tax.exempt_under_age} exempt"
-            return [Charge(amount, note, payable=tax.payable)]
+                more = words_in(_CHILDREN_EXEMPT, self.currency, age=tax.exempt_under_age)
+                notes = {lang: text + more[lang] for lang, text in notes.items()}
+            return [Charge(amount, note, payable=tax.payable, notes=notes)]
         # percent of the room price, net of the VAT it contains, rounded once
         numerator, denominator = percent_ratio(tax.percent)
         vat_numerator, vat_denominator = percent_ratio(tax.price_includes_vat_percent)
@@ -143,4 +191,9 @@ class CityTax(StayRule[CityTaxSettings]):
         note = f"{tax.percent.normalize():f}% of the room price"
         if tax.price_includes_vat_percent:
             note += f" excluding {tax.price_includes_vat_percent.normalize():f}% VAT"
-        return [Charge(amount, note, payable=tax.payable)]
+        notes = words_in(_PERCENT, self.currency, numbers={"percent": tax.percent})
+        if tax.price_includes_vat_percent:
+            vat = {"vat": tax.price_includes_vat_percent}
+            more = words_in(_EXCLUDING_VAT, self.currency, numbers=vat)
+            notes = {lang: text + more[lang] for lang, text in notes.items()}
+        return [Charge(amount, note, payable=tax.payable, notes=notes)]

@@ -8,6 +8,14 @@ import msgspec
 
 from engine import Bill, Charge, Money, SettingError, StayRule
 
+_NOTES = {
+    "en": "cleaning, once per stay",
+    "de": "Endreinigung, einmal pro Aufenthalt",
+    "fr": "ménage, une fois par séjour",
+    "es": "limpieza, una vez por estancia",
+    "it": "pulizia, una volta per soggiorno",
+}
+
 
 class CleaningFeeSettings(msgspec.Struct, forbid_unknown_fields=True):
     amount: Money
@@ -29,4 +37,4 @@ class CleaningFee(StayRule[CleaningFeeSettings]):
         waived = self.settings.waived_from_nights
         if waived is not None and len(bill.dates) >= waived:
             return []
-        return [Charge(int(self.settings.amount), "cleaning, once per stay")]
+        return [Charge(int(self.settings.amount), _NOTES["en"], notes=_NOTES)]

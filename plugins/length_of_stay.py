@@ -8,7 +8,15 @@ from typing import Literal
 
 import msgspec
 
-from engine import Bill, Charge, SettingError, StayRule, percent_of
+from engine import Bill, Charge, SettingError, StayRule, percent_of, words_in
+
+_WORDS = {
+    "en": "{percent}% off stays of {nights} nights or more",
+    "de": "{percent} % Rabatt ab {nights} Nächten",
+    "fr": "{percent} % de remise dès {nights} nuits",
+    "es": "{percent} % de descuento a partir de {nights} noches",
+    "it": "{percent}% di sconto per soggiorni da {nights} notti",
+}
 
 
 class StayTier(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,4 +60,7 @@ class LengthOfStay(StayRule[LengthOfStaySettings]):
             tier = max(reached, key=lambda tier: (tier.percent, tier.min_nights))
         amount = percent_of(bill.room_price, tier.percent)
         note = f"{tier.percent.normalize():f}% off stays of {tier.min_nights} nights or more"
-        return [Charge(-amount, note)] if amount else []
+        notes = words_in(
+            _WORDS, self.currency, numbers={"percent": tier.percent}, nights=tier.min_nights
+        )
+        return [Charge(-amount, note, notes=notes)] if amount else []

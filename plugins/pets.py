@@ -7,7 +7,39 @@ from typing import Literal
 
 import msgspec
 
-from engine import Bill, Charge, Money, RuleInput, SettingError, StayRule, format_minor
+from engine import Bill, Charge, Money, RuleInput, SettingError, StayRule, format_minor, words_in
+
+#: The line's words per language: one pet, several, per night or once.
+_WORDS = {
+    (False, True): {
+        "en": "{pets} pet × {price} a night",
+        "de": "{pets} Haustier × {price} pro Nacht",
+        "fr": "{pets} animal × {price} par nuit",
+        "es": "{pets} mascota × {price} por noche",
+        "it": "{pets} animale × {price} a notte",
+    },
+    (True, True): {
+        "en": "{pets} pets × {price} a night",
+        "de": "{pets} Haustiere × {price} pro Nacht",
+        "fr": "{pets} animaux × {price} par nuit",
+        "es": "{pets} mascotas × {price} por noche",
+        "it": "{pets} animali × {price} a notte",
+    },
+    (False, False): {
+        "en": "{pets} pet × {price}",
+        "de": "{pets} Haustier × {price}",
+        "fr": "{pets} animal × {price}",
+        "es": "{pets} mascota × {price}",
+        "it": "{pets} animale × {price}",
+    },
+    (True, False): {
+        "en": "{pets} pets × {price}",
+        "de": "{pets} Haustiere × {price}",
+        "fr": "{pets} animaux × {price}",
+        "es": "{pets} mascotas × {price}",
+        "it": "{pets} animali × {price}",
+    },
+}
 
 
 class PetsSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,4 +80,6 @@ class Pets(StayRule[PetsSettings]):
         times = len(bill.dates) if self.settings.per == "night" else 1
         per = " a night" if self.settings.per == "night" else ""
         note = f"{pets} pet{'s' if pets > 1 else ''} × {format_minor(each, self.currency)}{per}"
-        return [Charge(each * pets * times, note)]
+        words = _WORDS[pets > 1, self.settings.per == "night"]
+        notes = words_in(words, self.currency, money={"price": each}, pets=pets)
+        return [Charge(each * pets * times, note, notes=notes)]

@@ -17,7 +17,23 @@ from engine import (
     StayRule,
     format_minor,
     percent_of,
+    words_in,
 )
+
+_WORDS = {
+    "en": "promo code {code}: {off} off",
+    "de": "Aktionscode {code}: {off} Rabatt",
+    "fr": "code promo {code} : {off} de remise",
+    "es": "código promocional {code}: {off} de descuento",
+    "it": "codice promozionale {code}: {off} di sconto",
+}
+_PERCENT = {
+    "en": "{percent}%",
+    "de": "{percent} %",
+    "fr": "{percent} %",
+    "es": "{percent} %",
+    "it": "{percent}%",
+}
 
 
 class PromoCodeSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -83,8 +99,13 @@ class PromoCode(StayRule[PromoCodeSettings]):
             base = room_price if len(inside) == nights else min(room_price, sum(inside))
             off = percent_of(base, settings.percent)
             note = f"promo code {code}: {settings.percent.normalize():f}% off"
+            offs = words_in(_PERCENT, self.currency, numbers={"percent": settings.percent})
         else:
             assert settings.amount is not None
             off = min(int(settings.amount), room_price)
             note = f"promo code {code}: {format_minor(int(settings.amount), self.currency)} off"
-        return [Charge(-off, note)] if off else []
+            offs = words_in(
+                dict.fromkeys(_WORDS, "{off}"), self.currency, money={"off": int(settings.amount)}
+            )
+        notes = {lang: text.format(code=code, off=offs[lang]) for lang, text in _WORDS.items()}
+        return [Charge(-off, note, notes=notes)] if off else []

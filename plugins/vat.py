@@ -7,7 +7,22 @@ from decimal import Decimal
 
 import msgspec
 
-from engine import Bill, Charge, SettingError, StayRule, percent_ratio, scale
+from engine import Bill, Charge, SettingError, StayRule, percent_ratio, scale, words_in
+
+_INCLUDED = {
+    "en": "includes {rate}% VAT",
+    "de": "inkl. {rate} % MwSt.",
+    "fr": "dont TVA {rate} %",
+    "es": "IVA del {rate} % incluido",
+    "it": "IVA {rate}% inclusa",
+}
+_ADDED = {
+    "en": "{rate}% VAT",
+    "de": "{rate} % MwSt.",
+    "fr": "TVA {rate} %",
+    "es": "IVA del {rate} %",
+    "it": "IVA {rate}%",
+}
 
 
 class VatSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -40,7 +55,9 @@ class Vat(StayRule[VatSettings]):
         base = max(base, 0)
         numerator, denominator = percent_ratio(self.settings.percent)
         rate = f"{self.settings.percent.normalize():f}%"
+        words = _INCLUDED if self.settings.inclusive else _ADDED
+        notes = words_in(words, self.currency, numbers={"rate": self.settings.percent})
         if self.settings.inclusive:
             amount = scale(base, numerator, denominator + numerator)
-            return [Charge(amount, f"includes {rate} VAT", included=True)]
-        return [Charge(scale(base, numerator, denominator), f"{rate} VAT")]
+            return [Charge(amount, f"includes {rate} VAT", included=True, notes=notes)]
+        return [Charge(scale(base, numerator, denominator), f"{rate} VAT", notes=notes)]

@@ -10,8 +10,9 @@ import { ApiError, OfflineError } from './errors.js';
  *   closed_to_arrival: boolean, closed_to_departure: boolean}} Night */
 /** @typedef {{room_types: {slug: string, nights: Night[]}[]}} CalendarAnswer */
 /** @typedef {{rule: string, stage: string, amount: number, note: string}} NightLine */
-/** @typedef {{rule: string, kind: string, amount: number, note: string, included: boolean,
- *   payable: string}} StayLine */
+/** `notes`: the rule's words per language beside its English `note` (when it gives them).
+ * @typedef {{rule: string, kind: string, amount: number, note: string, included: boolean,
+ *   payable: string, notes?: Record<string, string>}} StayLine */
 /** @typedef {{room_type: string, check_in: string, check_out: string, currency: string,
  *   total: number, due_now: number, quote_hash: string, pay_at_property?: boolean,
  *   rate_plan?: string | null, extras?: Record<string, number>,

@@ -20,6 +20,13 @@ export function nameIn(names, language, fallback) {
   return names[language] || Object.values(names)[0] || fallback;
 }
 
+/** A stay line's words for a reader of `language`: the rule's own in that language, else
+ * its English `note`. @param {{note: string, notes?: Record<string, string>}} line
+ * @param {string} language */
+export function noteIn(line, language) {
+  return (line.notes && line.notes[language]) || line.note;
+}
+
 /** The plan a room is offered under first: the cheapest, as the calendar's prices are
  * (the owner's order breaks a tie). @param {Quote[]} quotes @returns {Quote | null} */
 export function cheapest(quotes) {

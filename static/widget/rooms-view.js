@@ -6,7 +6,7 @@
 import { paidOnline } from './api.js';
 import { el } from './dom.js';
 import { shortDate } from './format.js';
-import { cancellationLine, nameIn, termsLine } from './plans.js';
+import { cancellationLine, nameIn, noteIn, termsLine } from './plans.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./config.js').RoomType} RoomType */
@@ -73,7 +73,7 @@ export function roomsView({ language, t, money, roomTypes, plans, label, choose,
       row(t('night_of', { date: shortDate(language, n.date) }), money(n.amount, c), null, 'night-row'));
     const stayRows = quote.stay_lines.map((l) => row(named(l.rule),
       l.included ? money(l.amount, c) + ' (' + t('included') + ')' : money(l.amount, c),
-      l.note + (l.payable === 'at_property' ? ' · ' + t('pay_at_property') : ''), 'rule'));
+      noteIn(l, language) + (l.payable === 'at_property' ? ' · ' + t('pay_at_property') : ''), 'rule'));
     const atProperty = quote.total - paidOnline(quote);
     const later = (quote.payment_schedule || []).slice(1).map((part) =>
       row(t('pay_later', { date: shortDate(language, part.due) }), money(part.amount, c), null, 'sum'));

@@ -4,11 +4,13 @@ safe to repeat: cancel under the policy, move to another unit, resend the confir
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 
 from tests.console.conftest import OWNER, STAFF, add_booking, csrf_of, enter
+from tests.helpers import set_clock
 from tests.payments.conftest import GUEST, hold_room
 
 
@@ -138,3 +140,28 @@ async def test_another_propertys_booking_is_not_found_under_ones_own(
     answer = await app_client.get("/admin/demo/bookings/THEIRS1")
     assert answer.status_code == 404
     assert "THEIRS1" not in answer.text
+
+
+async def test_the_stay_lines_read_in_the_users_language(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    """A rule's words per language (the pets rule's) on the booking page of an Italian user."""
+    set_clock(people, datetime(2027, 1, 15, 9, 30, tzinfo=UTC))
+    stay = {
+        "room_type": "double-sea-view",
+        "check_in": "2027-03-15",
+        "check_out": "2027-03-18",
+        "adults": 2,
+        "inputs": {"pets": 1},
+    }
+    held = await app_client.post("/api/v1/properties/demo/holds", json=stay)
+    assert held.status_code == 201, held.text
+    hold, headers = held.json(), {"X-Hold-Token": held.json()["token"]}
+    await app_client.post(f"/api/v1/holds/{hold['id']}/checkout", json=GUEST, headers=headers)
+    done = await app_client.post(f"/api/v1/holds/{hold['id']}/confirm", headers=headers)
+    assert done.status_code == 200, done.text
+    people.execute("UPDATE console_user SET language = 'it' WHERE email = %s", (STAFF,))
+    enter(app_client, people, STAFF)
+    page = (await app_client.get(f"/admin/demo/bookings/{done.json()['reference']}")).text
+    quote = page.split('data-testid="quote"', 1)[1].split("</table>", 1)[0]
+    assert "1 animale × 10,00\xa0€ a notte" in quote and "1 pet ×" not in quote

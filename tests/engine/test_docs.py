@@ -107,5 +107,9 @@ def test_the_rule_input_example_and_its_test_run_as_written() -> None:
             inputs={"pets": 1},
         )
         assert quote.stay_lines[-1].note == "1 × EUR 8.00 a night for pets"
+        assert quote.stay_lines[-1].notes == {
+            "en": "1 × €8.00 a night for pets",
+            "it": "1 × 8,00\xa0€ a notte per gli animali",
+        }
     finally:
         del sys.modules[module.__name__]

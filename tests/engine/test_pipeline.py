@@ -77,7 +77,9 @@ def test_quote_json_has_exactly_the_public_shape() -> None:
     ]
     assert list(data["nights"][0]) == ["date", "amount", "lines"]
     assert list(data["nights"][0]["lines"][0]) == ["rule", "stage", "amount", "note"]
-    assert list(data["stay_lines"][0]) == ["rule", "kind", "amount", "note", "included", "payable"]
+    assert list(data["stay_lines"][0]) == [
+        *("rule", "kind", "amount", "note", "included", "payable", "notes")
+    ]
     assert data["check_in"] == "2026-03-02" and data["total"] == 21000
     assert quote_from_json(quote_to_json(quote)) == quote
 

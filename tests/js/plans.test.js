@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { additionsFor, cancellationLine, cheapest, extrasFor, mostOf, nameIn, paymentParts, planQuote, termsLine } from '../../static/widget/plans.js';
+import { additionsFor, cancellationLine, cheapest, extrasFor, mostOf, nameIn, noteIn, paymentParts, planQuote, termsLine } from '../../static/widget/plans.js';
 
 /** @typedef {import('../../static/widget/api.js').Quote} Quote */
 /** @typedef {import('../../static/widget/plans.js').Extra} Extra */
@@ -89,4 +89,14 @@ test('the payment terms read as one line', () => {
   assert.equal(termsLine(quote('x', 41400, { due_now: 40600 }), t, money, date), '€406 now, €8 at the property');
   assert.equal(termsLine(quote('x', 46000, { due_now: 0, pay_at_property: true }), t, money, date),
     '€460 at the property');
+});
+
+test("a fee line reads in the guest's language when its rule gives the words, else in English", () => {
+  const pets = { note: '2 pets × EUR 10.00 a night', notes: { en: '2 pets × €10.00 a night',
+    de: '2 Haustiere × 10,00 € pro Nacht', it: '2 animali × 10,00 € a notte' } };
+  assert.equal(noteIn(pets, 'de'), '2 Haustiere × 10,00 € pro Nacht');
+  assert.equal(noteIn(pets, 'it'), '2 animali × 10,00 € a notte');
+  assert.equal(noteIn(pets, 'fr'), '2 pets × EUR 10.00 a night'); // none in French: the note
+  // A quote stored before rules gave their words has no notes at all.
+  assert.equal(noteIn({ note: 'cleaning, once per stay' }, 'it'), 'cleaning, once per stay');
 });

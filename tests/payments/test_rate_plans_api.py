@@ -110,6 +110,21 @@ async def test_the_quote_hash_follows_extras_and_inputs_and_a_hold_keeps_them(
     assert held.json()["quote"] == priced
 
 
+async def test_the_pet_line_carries_its_words_in_every_language_and_the_hold_keeps_them(
+    demo_api: Any,
+) -> None:
+    stay = {**DOUBLE, "inputs": {"pets": 2}}
+    quote = (await demo_api.post(QUOTES, json=stay)).json()
+    pet = next(line for line in quote["stay_lines"] if line["rule"] == "pets")
+    assert pet["note"] == "2 pets × EUR 10.00 a night"  # the English words, as before
+    assert pet["notes"]["it"] == "2 animali × 10,00\xa0€ a notte"
+    assert pet["notes"]["de"] == "2 Haustiere × 10,00\xa0€ pro Nacht"
+    assert sorted(pet["notes"]) == ["de", "en", "es", "fr", "it"]
+    held = await demo_api.post(HOLDS, json={**stay, "quote_hash": quote["quote_hash"]})
+    assert held.status_code == 201, held.text
+    assert held.json()["quote"] == quote
+
+
 async def book(api: Any, stay: dict[str, Any]) -> tuple[dict[str, Any], str]:
     held = await api.post(HOLDS, json=stay)
     assert held.status_code == 201, held.text
@@ -212,3 +227,30 @@ async def test_every_plan_at_once_leaves_out_an_extra_a_plan_does_not_offer(
     ]
     refused = await demo_api.post(QUOTES, json={**chosen, "rate_plan": "non-refundable"})
     assert refused.status_code == 422 and refused.json()["field"] == "extras.breakfast"
+
+
+async def test_an_italian_guest_reads_the_pet_fee_in_italian_in_the_email_and_on_the_page(
+    demo_api: Any, demo_property: psycopg.Connection[Any]
+) -> None:
+    held = await demo_api.post(HOLDS, json={**DOUBLE, "inputs": {"pets": 2}})
+    assert held.status_code == 201, held.text
+    hold = held.json()
+    headers = {"X-Hold-Token": hold["token"]}
+    italian = {**GUEST, "guest": {**GUEST["guest"], "language": "it"}}  # type: ignore[dict-item]
+    answer = await demo_api.post(
+        f"/api/v1/holds/{hold['id']}/checkout", json=italian, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    done = await demo_api.post(f"/api/v1/holds/{hold['id']}/confirm", headers=headers)
+    assert done.status_code == 200, done.text
+    pet = "2 animali × 10,00\xa0€ a notte: 60,00\xa0€"  # 2 pets × 3 nights
+    row = demo_property.execute(
+        "SELECT body_text, body_html FROM outbox_message WHERE kind = 'guest_confirmation'"
+    ).fetchone()
+    assert row is not None
+    text, html = row
+    assert "Costi, sconti e tasse:" in text and f"- {pet}" in text
+    assert "a night" not in text and pet in html
+    path, secret = manage_link(demo_property)
+    page = await demo_api.get(path, params={"key": secret})
+    assert page.status_code == 200 and pet in page.text and "pets ×" not in page.text

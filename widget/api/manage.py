@@ -16,6 +16,7 @@ from widget.errors import Conflict, Invalid
 from widget.form_csrf import form_csrf
 from widget.intake import ACCEPTS, FORM
 from widget.links import site_url
+from widget.mail.charges import charge_lines
 from widget.mail.compose import language_of, long_date, money, policy_sentence
 from widget.mail.phrases import phrases
 from widget.mail.schedule import schedule_lines
@@ -77,6 +78,9 @@ def _page(booking: Booking, key: str, message: str | None = None) -> Template:
             "policy": policy_sentence(words, deal.free_until, deal.refund_percent, language),
             "rate": plan_label(booking.rate_plans, booking.quote.rate_plan, language),
             "extras": extras_label(booking.extras, booking.quote.extras, language),
+            "charges": charge_lines(
+                [r.quote for r in booking.group_rooms or []] or [booking.quote], words, language
+            ),
             "can_cancel": deal.possible and booking.status == "confirmed",
             "schedule": schedule_lines(
                 words,

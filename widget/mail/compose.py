@@ -16,6 +16,7 @@ from babel.dates import format_time
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from widget.i18n import LANGUAGES
+from widget.mail.charges import charge_lines
 from widget.mail.formats import long_date as long_date
 from widget.mail.formats import money as money
 from widget.mail.phrases import phrases
@@ -116,6 +117,7 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
         # A group names each room's plan with the room.
         "rate": None if rooms else plan_label(booking.rate_plans, quote.rate_plan, language),
         "extras": extras_label(booking.extras, quote.extras, language),
+        "charges": charge_lines([r.quote for r in rooms] or [quote], words, language),
         "schedule": schedule_lines(
             words, language, currency, quote, booking.payment_terms, money=booking.money
         ),

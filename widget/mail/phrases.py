@@ -32,6 +32,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "policy_free": "Free cancellation until {date}; after that {percent}% is refunded.",
         "rate": "Rate",
         "extras": "Extras",
+        "charges": "Fees, discounts and taxes",
+        "charge_included": "included",
         "policy_none": "This rate has no free cancellation; "
         "{percent}% of what you paid is refunded if you cancel.",
         "see_you": "We look forward to welcoming you.",
@@ -75,6 +77,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "policy_free": "Kostenlose Stornierung bis {date}; danach werden {percent} % erstattet.",
         "rate": "Tarif",
         "extras": "Extras",
+        "charges": "Gebühren, Rabatte und Steuern",
+        "charge_included": "inklusive",
         "policy_none": "Dieser Tarif ist nicht kostenlos stornierbar; "
         "bei Stornierung werden {percent} % des Gezahlten erstattet.",
         "see_you": "Wir freuen uns auf Ihren Besuch.",
@@ -119,6 +123,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "ensuite, {percent} % sont remboursés.",
         "rate": "Tarif",
         "extras": "Suppléments",
+        "charges": "Frais, remises et taxes",
+        "charge_included": "inclus",
         "policy_none": "Ce tarif n'est pas annulable gratuitement ; "
         "en cas d'annulation, {percent} % du montant payé est remboursé.",
         "see_you": "Nous avons hâte de vous accueillir.",
@@ -162,6 +168,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "policy_free": "Cancelación gratuita hasta el {date}; después se reembolsa el {percent} %.",
         "rate": "Tarifa",
         "extras": "Extras",
+        "charges": "Cargos, descuentos e impuestos",
+        "charge_included": "incluido",
         "policy_none": "Esta tarifa no tiene cancelación gratuita; "
         "si cancela, se reembolsa el {percent} % de lo pagado.",
         "see_you": "Le esperamos con mucho gusto.",
@@ -206,6 +214,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "dopo viene rimborsato il {percent}%.",
         "rate": "Tariffa",
         "extras": "Extra",
+        "charges": "Costi, sconti e tasse",
+        "charge_included": "incluso",
         "policy_none": "Questa tariffa non prevede la cancellazione gratuita; "
         "in caso di cancellazione è rimborsato il {percent}% di quanto pagato.",
         "see_you": "Saremo lieti di accoglierla.",

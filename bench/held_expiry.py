@@ -28,12 +28,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import machine  # noqa: E402
+from bench.stack import demo_with_bench_units, machine  # noqa: E402
 from widget.local_servers import EmbeddedPostgres  # noqa: E402
 from widget.migrate import migrate  # noqa: E402
-from widget.paths import PROPERTIES_DIR  # noqa: E402
-from widget.properties.apply import apply_property  # noqa: E402
-from widget.properties.file import parse_property  # noqa: E402
 from widget.sql import queries  # noqa: E402
 
 UNITS = int(os.environ.get("BENCH_UNITS", "8000"))
@@ -46,16 +43,7 @@ ENDED = 30
 
 def seed(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
-        apply_property(conn, parse_property((PROPERTIES_DIR / "demo.toml").read_text()))
-        conn.execute(
-            """INSERT INTO unit (property_id, room_type_id, name)
-               SELECT property_id, id, 'Bench ' || g FROM room_type,
-                      generate_series(1, %s::int) g
-               WHERE slug = 'double-sea-view'""",
-            (UNITS,),
-        )
-        # Filling is not what is measured: one version bump per row would only slow it.
-        conn.execute("ALTER TABLE reservation DISABLE TRIGGER reservation_bumps_inventory")
+        demo_with_bench_units(conn, UNITS)
         began = time.monotonic()
         conn.execute(
             """INSERT INTO reservation (property_id, unit_id, stay, status, adults)

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -70,6 +71,22 @@ def stack(workers: int, server_cores: set[int], **env: str) -> Iterator[tuple[st
     finally:
         services.stop()
         shutil.rmtree(data, ignore_errors=True)
+
+
+def demo_with_bench_units(conn: psycopg.Connection[Any], units: int) -> None:
+    """The demo guesthouse with ``units`` more double rooms named "Bench N" (what the
+    large-table benches fill with stays), and the inventory trigger off while they fill it:
+    one version bump per row would only slow the filling, which is not what is measured
+    (the caller turns it on again)."""
+    apply_property(conn, parse_property((PROPERTIES_DIR / "demo.toml").read_text()))
+    conn.execute(
+        """INSERT INTO unit (property_id, room_type_id, name)
+           SELECT property_id, id, 'Bench ' || g FROM room_type,
+                  generate_series(1, %s::int) g
+           WHERE slug = 'double-sea-view'""",
+        (units,),
+    )
+    conn.execute("ALTER TABLE reservation DISABLE TRIGGER reservation_bumps_inventory")
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -217,12 +217,6 @@ class RedisWatch:
             if b.resting_until is not None
         }
 
-    def rested(self) -> float | None:
-        """Seconds until the first open breaker's rest is over (0 when it is); None while
-        every breaker is closed."""
-        left = self.resting().values()
-        return min(left) if left else None
-
     def breaker(self) -> str | None:
         """Why Redis is not being called, for ``/readyz``; None while every breaker is
         closed. With a cluster it names each resting node."""

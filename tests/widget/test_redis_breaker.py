@@ -303,7 +303,7 @@ def test_with_a_cluster_each_node_has_its_own_breaker() -> None:
     assert counter(text, "innkeep_redis_node_resting", node="10.0.0.2:7002") == 0
     assert counter(text, "innkeep_redis_breaker_open") == 1
     watch.forget("10.0.0.1:7001")  # its replica took its slots over: nothing calls it now
-    assert watch.breaker() is None and watch.rested() is None
+    assert watch.breaker() is None and watch.resting() == {}
     text = metrics.exposition().decode()
     assert counter(text, "innkeep_redis_node_resting", node="10.0.0.1:7001") == 0
     assert counter(text, "innkeep_redis_breaker_open") == 0

@@ -14,6 +14,7 @@ import psycopg
 
 from tests.payments.conftest import DUE_NOW, GUEST, HeldRoom, hold_room
 from tests.payments.stripe_standin import StripeStandIn
+from tests.payments.test_emails import book
 from tests.payments.test_stripe_checkout import run_reconciler, worker_connection
 from widget.payments.demo_provider import DemoProvider
 from widget.payments.reconcile import reconcile
@@ -161,12 +162,7 @@ async def test_a_lost_booking_whose_nights_went_to_another_guest_is_refunded_onc
 async def test_a_payment_whose_hold_is_gone_is_refunded_once(
     demo_api: Any, held: HeldRoom, demo_property: Any, database_url: str
 ) -> None:
-    answer = await demo_api.post(
-        f"/api/v1/holds/{held.id}/checkout", json=GUEST, headers=held.headers
-    )
-    assert answer.status_code == 200, answer.text
-    booked = await demo_api.post(f"/api/v1/holds/{held.id}/confirm", headers=held.headers)
-    assert booked.status_code == 200
+    await book(demo_api, held)
     payment = lose_booking(demo_property, held, payment_too=True)
     # The hold itself was made just before the failover: the new primary never had it.
     demo_property.execute("DELETE FROM reservation WHERE id = %s", (held.id,))
@@ -186,12 +182,7 @@ async def test_a_payment_whose_hold_is_gone_is_refunded_once(
 async def test_a_refund_begun_by_a_worker_that_died_is_finished_never_booked(
     demo_api: Any, held: HeldRoom, demo_property: Any, database_url: str
 ) -> None:
-    answer = await demo_api.post(
-        f"/api/v1/holds/{held.id}/checkout", json=GUEST, headers=held.headers
-    )
-    assert answer.status_code == 200, answer.text
-    booked = await demo_api.post(f"/api/v1/holds/{held.id}/confirm", headers=held.headers)
-    assert booked.status_code == 200
+    await book(demo_api, held)
     payment = lose_booking(demo_property, held, payment_too=False)
     # A worker decided to refund (the nights were taken then), wrote it ahead, and died
     # before the provider's answer; the nights are free again now.

@@ -37,22 +37,32 @@ def stray_payments(standin: StripeStandIn, count: int, age: int) -> dict[str, st
     application's authorisation after each. Returns what the reconciler must do to each."""
     expected: dict[str, str] = {}
     for n in range(count):
-        metadata = {DEPLOYMENT_KEY: deployment_marker(DEV_SECRET_KEY), "hold_id": str(uuid.uuid4())}
-        for meta in (metadata, {}):
-            _, intent = standin.handle(
-                "POST",
-                "/v1/payment_intents",
-                {"amount": "9000", "currency": "eur", "capture_method": "manual", "metadata": meta},
-                None,
-            )
-            standin.authorise(intent["id"])
+        for meta in (ours(uuid.uuid4()), {}):
+            intent = authorised(standin, meta, age)
             if meta and n % 3 == 0:
-                standin.set(intent["id"], status="succeeded", amount_received=9000)
-                expected[intent["id"]] = "stray_refunded"
+                standin.set(intent, status="succeeded", amount_received=9000)
+                expected[intent] = "stray_refunded"
             elif meta:
-                expected[intent["id"]] = "orphan_cancelled"
-            standin.set(intent["id"], created=int(time.time()) - age)
+                expected[intent] = "orphan_cancelled"
     return expected
+
+
+def ours(hold_id: object) -> dict[str, str]:
+    """The metadata this deployment puts on the payment for ``hold_id``."""
+    return {DEPLOYMENT_KEY: deployment_marker(DEV_SECRET_KEY), "hold_id": str(hold_id)}
+
+
+def authorised(standin: StripeStandIn, metadata: dict[str, str], age: int) -> str:
+    """An authorised payment of 90.00 with ``metadata``, made ``age`` seconds ago; its id."""
+    _, intent = standin.handle(
+        "POST",
+        "/v1/payment_intents",
+        {"amount": "9000", "currency": "eur", "capture_method": "manual", "metadata": metadata},
+        None,
+    )
+    standin.authorise(intent["id"])
+    standin.set(intent["id"], created=int(time.time()) - age)
+    return str(intent["id"])
 
 
 def acted_on(standin: StripeStandIn) -> list[str]:
@@ -113,34 +123,19 @@ async def test_an_authorisation_whose_hold_is_open_is_put_aside_not_lost(
     round until its hold has ended, then cancelled."""
     held = hold_room(demo_property, "Room 2")
     others = stray_payments(standin, 12, age=600)
-    _, intent = standin.handle(
-        "POST",
-        "/v1/payment_intents",
-        {
-            "amount": "9000",
-            "currency": "eur",
-            "capture_method": "manual",
-            "metadata": {
-                DEPLOYMENT_KEY: deployment_marker(DEV_SECRET_KEY),
-                "hold_id": str(held.id),
-            },
-        },
-        None,
-    )
-    standin.authorise(intent["id"])
-    standin.set(intent["id"], created=int(time.time()) - 600)  # listed first: the newest
+    intent = authorised(standin, ours(held.id), age=600)  # listed first: the newest
     seen: dict[str, str] = {}
     for _ in range(3):
         async with worker_connection(demo_property) as conn:
             seen.update(await run_reconciler(conn, standin))
     assert seen == others  # the walk went past it
-    assert standin.intents[intent["id"]]["status"] == "requires_capture"
+    assert standin.intents[intent]["status"] == "requires_capture"
     demo_property.execute("UPDATE reservation SET status = 'expired' WHERE id = %s", (held.id,))
     async with worker_connection(demo_property) as conn:
-        assert await run_reconciler(conn, standin) == {intent["id"]: "orphan_cancelled"}
+        assert await run_reconciler(conn, standin) == {intent: "orphan_cancelled"}
         assert await run_reconciler(conn, standin) == {}
-    assert standin.intents[intent["id"]]["status"] == "canceled"
-    assert sorted(acted_on(standin)) == sorted([*others, intent["id"]])
+    assert standin.intents[intent]["status"] == "canceled"
+    assert sorted(acted_on(standin)) == sorted([*others, intent])
 
 
 def demo_strays(db: psycopg.Connection[Any], count: int) -> dict[str, str]:
@@ -192,28 +187,13 @@ async def test_a_payment_put_aside_that_cannot_be_read_holds_nothing_up(
     demo_property: psycopg.Connection[Any], standin: StripeStandIn
 ) -> None:
     held = hold_room(demo_property, "Room 2")
-    _, intent = standin.handle(
-        "POST",
-        "/v1/payment_intents",
-        {
-            "amount": "9000",
-            "currency": "eur",
-            "capture_method": "manual",
-            "metadata": {
-                DEPLOYMENT_KEY: deployment_marker(DEV_SECRET_KEY),
-                "hold_id": str(held.id),
-            },
-        },
-        None,
-    )
-    standin.authorise(intent["id"])
-    standin.set(intent["id"], created=int(time.time()) - 600)
+    intent = authorised(standin, ours(held.id), age=600)
     async with worker_connection(demo_property) as conn:
         assert await run_reconciler(conn, standin) == {}  # put aside: its hold is open
-    del standin.intents[intent["id"]]  # Stripe cannot give it back now (404)
+    del standin.intents[intent]  # Stripe cannot give it back now (404)
     later = stray_payments(standin, 3, age=60)
     demo_property.execute("INSERT INTO clock_offset (shift) VALUES ('5 minutes')")
     async with worker_connection(demo_property) as conn:
         assert await run_reconciler(conn, standin) == later
     waiting = demo_property.execute("SELECT payment_ref FROM payment_listing_wait").fetchall()
-    assert waiting == [(intent["id"],)]  # still read again next round
+    assert waiting == [(intent,)]  # still read again next round

@@ -6,52 +6,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 from datetime import date, timedelta
 
-from stack import machine, stack
+from stack import machine, stack, wrk
 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 
 
-def wrk(url: str, client_core: int, script: str | None = None) -> dict[str, float]:
-    """Run wrk against ``url`` (with a Lua ``script`` that picks the paths, if given);
-    requests/s and p50/p99 latency in ms."""
-    output = subprocess.run(
-        [
-            "taskset",
-            "-c",
-            str(client_core),
-            "wrk",
-            "-t1",
-            f"-c{CONNECTIONS}",
-            f"-d{DURATION}",
-            "--latency",
-            *(["-s", script] if script else []),
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
-    if re.search(r"Non-2xx or 3xx responses", output):
-        raise SystemExit(f"wrk saw errors:\n{output}")
-
-    def latency(label: str) -> float:
-        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-    return {"rps": rps, "p50": latency("50"), "p99": latency("99")}
-
-
 def main() -> None:
     if not shutil.which("wrk"):
-        sys.exit("bench/calendar.py needs wrk (Debian: apt-get install wrk)")
+        sys.exit("bench/availability.py needs wrk (Debian: apt-get install wrk)")
     cores = sorted(os.sched_getaffinity(0))
     client_core, server_cores = cores[-1], set(cores[:-1]) or {cores[0]}
     start = date.today() + timedelta(days=14)
@@ -59,9 +26,10 @@ def main() -> None:
         f"/api/v1/properties/demo/calendar?start={start}&end={start + timedelta(days=60)}&adults=2"
     )
     with stack(workers=len(server_cores), server_cores=server_cores) as (url, _):
-        wrk(url + path, client_core)  # warm-up: fills the cache, loads the rules
-        hello = wrk(url + "/healthz", client_core)
-        calendar = wrk(url + path, client_core)
+        # Warm-up: fills the cache, loads the rules.
+        wrk(url + path, client_core, CONNECTIONS, DURATION)
+        hello = wrk(url + "/healthz", client_core, CONNECTIONS, DURATION)
+        calendar = wrk(url + path, client_core, CONNECTIONS, DURATION)
     ratio = calendar["rps"] / hello["rps"]
     print(machine())
     print(

@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
@@ -21,6 +19,7 @@ import psycopg
 from argon2 import PasswordHasher
 from psycopg.types.json import Jsonb
 from stack import machine, stack
+from stack import wrk as run_wrk
 
 from widget.paths import PROPERTIES_DIR
 from widget.properties.apply import apply_property
@@ -148,36 +147,9 @@ end
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     try:
-        output = subprocess.run(
-            [
-                "taskset",
-                "-c",
-                str(client_core),
-                "wrk",
-                "-t1",
-                f"-c{CONNECTIONS}",
-                f"-d{DURATION}",
-                "--latency",
-                "-s",
-                lua.name,
-                service + paths[0],
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        return run_wrk(service + paths[0], client_core, CONNECTIONS, DURATION, lua.name)
     finally:
         Path(lua.name).unlink()
-    if re.search(r"Non-2xx or 3xx responses", output):
-        raise SystemExit(f"wrk saw errors:\n{output}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
-
-    def latency(label: str) -> float:
-        found = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
-        assert found is not None, output
-        return float(found[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found[2]]
-
-    return {"rps": rps, "p50": latency("50"), "p99": latency("99")}
 
 
 def main() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -94,3 +96,38 @@ def percentile(values: list[float], share: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def wrk(
+    url: str, client_core: int, connections: int, duration: str, script: str | None = None
+) -> dict[str, float]:
+    """``wrk`` against ``url`` from ``client_core`` (with a Lua ``script`` that picks the
+    requests, if given): requests/s and p50/p99 latency in ms. A non-2xx/3xx answer stops
+    the bench: a rate of errors is not a rate of pages."""
+    output = subprocess.run(
+        [
+            "taskset",
+            "-c",
+            str(client_core),
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}",
+            "--latency",
+            *(["-s", script] if script else []),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if re.search(r"Non-2xx or 3xx responses", output):
+        raise SystemExit(f"wrk saw errors:\n{output}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+
+    def latency(label: str) -> float:
+        found = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
+        assert found is not None, output
+        return float(found[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found[2]]
+
+    return {"rps": rps, "p50": latency("50"), "p99": latency("99")}

@@ -98,6 +98,8 @@ STRIPE_INPUTS = {
     "postal": 'input[name="postalCode"], input[name="postal"]',
     "country": 'select[name="country"]',
 }
+#: Where the bank's page is framed once more inside it (Stripe's older test flow).
+STRIPE_ACS_FRAME = 'iframe[name="acsFrame"]'
 #: Stripe's test 3-D Secure page: "Complete" and "Fail" (authentication).
 STRIPE_3DS_ANSWER = {True: "#test-source-authorize-3ds", False: "#test-source-fail-3ds"}
 
@@ -139,6 +141,7 @@ class BookingWidget:
     def __init__(self, page: Page, frame: Frame) -> None:
         self.page = page
         self.frame = frame
+        self._page_config: dict[str, Any] | None = None
 
     @classmethod
     def find(
@@ -383,8 +386,9 @@ class BookingWidget:
         return self.frame.frame_locator(STRIPE_CARD_FRAME).first
 
     def _config(self) -> dict[str, Any]:
-        if not hasattr(self, "_page_config"):
-            self._page_config: dict[str, Any] = self.frame.evaluate(
+        """The widget page's configuration (its payment provider, its messages)."""
+        if self._page_config is None:
+            self._page_config = self.frame.evaluate(
                 "() => { const n = document.getElementById('innkeep-config');"
                 " return n ? JSON.parse(n.textContent) : {}; }"
             )
@@ -424,8 +428,13 @@ class BookingWidget:
         provider's step, or with Stripe its 3-D Secure challenge: Stripe's test page
         ("Complete" or "Fail") in the challenge frame Stripe.js opens."""
         if self.uses_stripe():
-            answer = self._stripe_challenge().locator(STRIPE_3DS_ANSWER[confirm])
-            expect(answer).to_be_visible(timeout=timeout)
+            bank = self._stripe_challenge()
+            answer = bank.locator(STRIPE_3DS_ANSWER[confirm])
+            acs = bank.locator(STRIPE_ACS_FRAME)
+            # The test page's buttons, or the frame they are in: whichever Stripe shows.
+            expect(answer.or_(acs).first).to_be_visible(timeout=timeout)
+            if not answer.count():
+                answer = bank.frame_locator(STRIPE_ACS_FRAME).locator(STRIPE_3DS_ANSWER[confirm])
             answer.click()
             expect(answer).to_be_hidden(timeout=timeout)
             return

@@ -74,13 +74,18 @@ def stripe_requests(page: Page) -> list[str]:
     return seen
 
 
-def confirmed_cards(standin: StripeStandIn, kind: str = "payment_intents") -> list[str]:
-    """The cards Stripe.js confirmed intents with at the stand-in, in order."""
+def confirms(standin: StripeStandIn, since: int = 0) -> list[Any]:
+    """Stripe.js's confirmations of payment intents at the stand-in (from call ``since``)."""
     return [
-        c.params.get("payment_method")
-        for c in standin.calls
-        if c.path.startswith(f"/v1/{kind}/") and c.path.endswith("/confirm")
+        c
+        for c in standin.calls[since:]
+        if c.path.startswith("/v1/payment_intents/") and c.path.endswith("/confirm")
     ]
+
+
+def confirmed_cards(standin: StripeStandIn, since: int = 0) -> list[str]:
+    """The cards Stripe.js confirmed payment intents with, in order."""
+    return [c.params.get("payment_method") for c in confirms(standin, since)]
 
 
 def test_stripe_js_is_loaded_only_at_the_payment_step_and_the_booking_is_captured(
@@ -88,6 +93,7 @@ def test_stripe_js_is_loaded_only_at_the_payment_step_and_the_booking_is_capture
 ) -> None:
     use_fake_stripe(page.context, standin.url)
     fetched = stripe_requests(page)
+    before = len(standin.calls)
     page.goto(stripe_deployment.page())
     guest = widget(widget_frame(page))
     guest.pick_stay(*stays(2))
@@ -117,12 +123,35 @@ def test_stripe_js_is_loaded_only_at_the_payment_step_and_the_booking_is_capture
     assert calls[0][1] == "pk_test_standin"
     assert calls[1][1:] == ["payment", calls[1][2], "eur", "manual"]
     assert calls[5][1] == "if_required"
-    assert confirmed_cards(standin) == ["pm_card_visa"]
-    [intent] = standin.intents.values()
+    [confirmed] = confirms(standin, before)
+    assert confirmed.params["payment_method"] == "pm_card_visa"
+    intent = standin.intents[confirmed.path.split("/")[3]]
     assert intent["amount"] == calls[1][2]  # the held quote's amount due now
     assert intent["capture_method"] == "manual"
     assert intent["status"] == "succeeded"  # captured once the booking committed
     assert reference
+
+
+def test_a_card_stripe_s_form_finds_incomplete_is_refused_in_its_words_and_the_hold_kept(
+    page: Page, stripe_deployment: Deployment, standin: StripeStandIn, stays: Any
+) -> None:
+    use_fake_stripe(page.context, standin.url)
+    page.goto(stripe_deployment.page())
+    guest = widget(widget_frame(page))
+    guest.pick_stay(*stays(2))
+    guest.choose_room("twin")
+    guest.fill_guest()
+    assert guest.has_card_form()
+    # Only the number, typed into Stripe's frame: Stripe.js refuses before any checkout.
+    guest.stripe_card_frame().locator(STRIPE_INPUTS["number"]).fill("4242 4242 4242 4242")
+    before = len(standin.calls)
+    guest.by_id("pay").click()
+    expect(guest.error()).to_contain_text("expiration date is incomplete")
+    expect(guest.countdown()).to_be_visible()
+    assert confirms(standin, before) == []
+    guest.pay(card="success")  # the whole card this time
+    guest.expect_confirmation()
+    assert confirmed_cards(standin, before) == ["pm_card_visa"]
 
 
 def test_the_demo_provider_never_loads_stripe_js(

@@ -110,13 +110,14 @@ def take_phone_booking(page: Page, base: str, check_in: date, check_out: date) -
 def guest_pays_by_link(page: Page, deployment: Deployment, slug: str, hold_id: str) -> str:
     """The guest opens the e-mailed link in their browser and pays on the /pay page (the
     demo's test card): the widget's checkout and confirmation of that hold. The reference."""
-    key = None
-    for _ in range(100):  # the e-mail's text, before it is sent, else as the demo sent it
-        key = re.search(rf"/pay/{hold_id}\?key=([\w-]+)", sent_mail_text(deployment, slug))
-        if key is not None:
-            break
+    # The e-mail's text, before it is sent, else as the demo sent it: polled until written.
+    deadline = time.monotonic() + 30
+    while (
+        key := re.search(rf"/pay/{hold_id}\?key=([\w-]+)", sent_mail_text(deployment, slug))
+    ) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError("no payment link e-mail")
         time.sleep(0.1)
-    assert key is not None, "no payment link e-mail"
     guest, link = page.context.new_page(), f"{deployment.service}/pay/{hold_id}?key={key.group(1)}"
     guest.goto(link)
     expect(guest.get_by_test_id("hold-stay")).to_contain_text("Lucia Ferri")

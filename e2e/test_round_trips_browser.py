@@ -12,7 +12,14 @@ from typing import Any
 from playwright.sync_api import Page, Request, Route, expect
 
 from e2e.conftest import Deployment
-from e2e.widget_steps import events, night, priced_nights, show_month_of, widget_frame
+from e2e.widget_steps import (
+    events,
+    night,
+    priced_nights,
+    show_month_of,
+    wait_until,
+    widget_frame,
+)
 
 #: Where the widget page's later parts come from (widget/api/page_assets.py).
 PART = "/widget-parts/"
@@ -109,10 +116,7 @@ def test_a_stay_picked_before_the_checkout_has_arrived_is_priced_once_it_is(
     frame = widget_frame(page)
     page.wait_for_function("recorded.some(e => e.type === 'ready')")
     expect(priced_nights(frame).first).to_be_visible()
-    for _ in range(100):  # asked for right after the first paint
-        if held:
-            break
-        page.wait_for_timeout(50)
+    wait_until(page, lambda: held, "the page asking for the checkout's part")  # after paint
     assert len(held) == 1, "the page did not ask for the checkout's part"
     check_in, check_out = stays()
     show_month_of(frame, check_in)
@@ -187,10 +191,7 @@ def test_a_checkout_part_that_did_not_load_is_asked_for_again(
     page.route(f"**{PART}*", two_lost)
     page.goto(deployment.page())
     frame = widget_frame(page)
-    for _ in range(100):  # asked for right after the first paint
-        if asked:
-            break
-        page.wait_for_timeout(50)
+    wait_until(page, lambda: asked, "the page asking for the checkout's part")  # after paint
     assert len(asked) == 1
     check_in, check_out = stays()
     show_month_of(frame, check_in)

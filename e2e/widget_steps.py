@@ -4,6 +4,8 @@ use and the page object cannot rot."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
@@ -62,3 +64,14 @@ def assert_accessible(frame: Frame) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, "\n".join(bad)
+
+
+def wait_until(page: Page, condition: Callable[[], object], what: str, timeout: float = 10) -> None:
+    """Poll ``condition`` (state that Playwright's handlers fill in, such as the routes a
+    test holds) until it holds; fail saying ``what`` did not happen by the deadline. Each
+    interval lets Playwright deliver its events: a poll on a condition, not a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:g} s")
+        page.wait_for_timeout(20)

@@ -20,10 +20,11 @@ import contextlib
 import json
 import re
 import time
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Frame, Locator, Page, expect
+from playwright.sync_api import Frame, FrameLocator, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 #: The widget's frame is the page the service renders at ``/embed/<slug>``.
@@ -71,6 +72,36 @@ CARDS = {
     "insufficient_funds": "4000 0000 0000 9995",
     "authentication": "4000 0025 0000 3155",
 }
+#: Any future expiry date and any CVC do for Stripe's test cards; a postal code only where
+#: Stripe's form asks (by the billing country it shows).
+TEST_EXPIRY_YEARS_AHEAD = 5
+TEST_CVC = "123"
+TEST_POSTAL_CODES = {"US": "10001", "GB": "SW1A 1AA", "CA": "K1A 0B1"}
+
+# Stripe.js v3's frames, as Stripe names them (the kit's fake Stripe.js, `fake_stripe`,
+# mirrors them, so this project's CI runs the same code as a test against Stripe).
+#: Every frame Stripe.js mounts is an iframe named ``__privateStripeFrame<N>``.
+STRIPE_FRAME = 'iframe[name^="__privateStripeFrame"]'
+#: The card form's frame: the Payment Element's (what the widget mounts), or the Card
+#: Element's.
+STRIPE_CARD_TITLES = ("Secure payment input frame", "Secure card payment input frame")
+STRIPE_CARD_FRAME = ", ".join(f'{STRIPE_FRAME}[title="{t}"]' for t in STRIPE_CARD_TITLES)
+#: The 3-D Secure challenge: a modal Stripe frame (the last one mounted) that is no card form.
+STRIPE_CHALLENGE_MODAL = STRIPE_FRAME + "".join(f':not([title="{t}"])' for t in STRIPE_CARD_TITLES)
+#: Inside it, the bank's page (Stripe's test page in test mode).
+STRIPE_CHALLENGE_PAGE = 'iframe#challengeFrame, iframe[name="stripe-challenge-frame"]'
+#: The card inputs: the Payment Element's name, then the Card Element's.
+STRIPE_INPUTS = {
+    "number": 'input[name="number"], input[name="cardnumber"]',
+    "expiry": 'input[name="expiry"], input[name="exp-date"]',
+    "cvc": 'input[name="cvc"]',
+    "postal": 'input[name="postalCode"], input[name="postal"]',
+    "country": 'select[name="country"]',
+}
+#: Where the bank's page is framed once more inside it (Stripe's older test flow).
+STRIPE_ACS_FRAME = 'iframe[name="acsFrame"]'
+#: Stripe's test 3-D Secure page: "Complete" and "Fail" (authentication).
+STRIPE_3DS_ANSWER = {True: "#test-source-authorize-3ds", False: "#test-source-fail-3ds"}
 
 
 def _loader_ready(page: Page, timeout: float) -> None:
@@ -110,6 +141,7 @@ class BookingWidget:
     def __init__(self, page: Page, frame: Frame) -> None:
         self.page = page
         self.frame = frame
+        self._page_config: dict[str, Any] | None = None
 
     @classmethod
     def find(
@@ -228,11 +260,10 @@ class BookingWidget:
             expect(choices).to_be_visible()
         elif expect_hold:
             # Held at once where there is nothing to choose; else each room's choices show.
-            deadline = time.monotonic() + 15
-            while not (choices.is_visible() or self.countdown().is_visible()):
-                if time.monotonic() > deadline:
-                    raise AssertionError("the rooms were neither held nor offered plans")
-                self.page.wait_for_timeout(50)
+            settled = choices.or_(self.countdown()).first
+            expect(settled, "the rooms were neither held nor offered plans").to_be_visible(
+                timeout=15_000
+            )
             if choices.is_visible():
                 self.hold_rooms()
 
@@ -321,26 +352,101 @@ class BookingWidget:
             self.by_id("accept-policy").check()
 
     def pay(self, card: str = "success") -> None:
-        """Pay: ``card`` is a scenario of `CARDS` or a test card number, typed into the card
-        form where one is shown (the demo provider's test card; no form: the button pays)."""
+        """Pay: ``card`` is a scenario of `CARDS` or a test card number. Where the checkout
+        takes a card it is typed in: into the demo provider's test card field, or into
+        Stripe's card form, in Stripe's frame (number, a future expiry, a CVC, and a postal
+        code where Stripe asks), waiting for Stripe.js to show it. A checkout that takes no
+        card (paid at the property) is just submitted."""
         number = CARDS.get(card, card)
         card_field = self.frame.locator("[data-testid=card-number]")
         if card_field.count():
             card_field.fill(number)
+        elif self.uses_stripe() and self._takes_card():
+            self._type_into_stripe(number)
         self.by_id("pay").click()
 
-    def has_card_form(self) -> bool:
-        """Whether the checkout shows a card field the page object can type a test card
-        into (the demo provider's; Stripe's real form is Stripe's own frame)."""
-        return bool(self.frame.locator("[data-testid=card-number]").count())
+    def has_card_form(self, timeout: float = 15_000) -> bool:
+        """Whether the checkout takes a card the page object can type a test card into: the
+        demo provider's field, or Stripe's card form (in its frame: this waits until
+        Stripe.js has shown it, so nothing more needs the network to type a card)."""
+        if self.frame.locator("[data-testid=card-number]").count():
+            return True
+        if not (self.uses_stripe() and self._takes_card()):
+            return False
+        number = self.stripe_card_frame().locator(STRIPE_INPUTS["number"]).first
+        expect(number).to_be_editable(timeout=timeout)
+        return True
+
+    def uses_stripe(self) -> bool:
+        """Whether this widget pays through Stripe.js (its page's configuration says so)."""
+        return self._config().get("payment_provider") == "stripe"
+
+    def stripe_card_frame(self) -> FrameLocator:
+        """Stripe's card form: the frame Stripe.js mounts in the checkout."""
+        return self.frame.frame_locator(STRIPE_CARD_FRAME).first
+
+    def _config(self) -> dict[str, Any]:
+        """The widget page's configuration (its payment provider, its messages)."""
+        if self._page_config is None:
+            self._page_config = self.frame.evaluate(
+                "() => { const n = document.getElementById('innkeep-config');"
+                " return n ? JSON.parse(n.textContent) : {}; }"
+            )
+        return self._page_config
+
+    def _takes_card(self) -> bool:
+        """Paid at the property without a card kept, the checkout shows no card form (its
+        pay button says "pay at the property" and no guarantee is asked)."""
+        if self.by_id("guarantee").is_visible():
+            return True
+        later = self._config().get("messages", {}).get("book_pay_later")
+        return not later or self.by_id("pay").inner_text().strip() != later
+
+    def _type_into_stripe(self, number: str, timeout: float = 15_000) -> None:
+        """Type a test card into Stripe's card form as a guest would, key by key (Stripe
+        formats as it goes): what a field already holds is cleared first."""
+        stripe = self.stripe_card_frame()
+        expiry = f"12{(date.today().year + TEST_EXPIRY_YEARS_AHEAD) % 100:02d}"
+        fields = stripe.locator(STRIPE_INPUTS["number"]).first
+        expect(fields).to_be_editable(timeout=timeout)  # Stripe.js loaded and mounted
+        for name, value in (("number", number), ("expiry", expiry), ("cvc", TEST_CVC)):
+            self._type(stripe.locator(STRIPE_INPUTS[name]).first, value)
+        postal = stripe.locator(STRIPE_INPUTS["postal"]).first
+        if postal.is_visible():
+            country = stripe.locator(STRIPE_INPUTS["country"])
+            shown = country.first.input_value() if country.count() else "US"
+            self._type(postal, TEST_POSTAL_CODES.get(shown, TEST_POSTAL_CODES["US"]))
+
+    @staticmethod
+    def _type(field: Locator, value: str) -> None:
+        field.fill("")
+        field.press_sequentially(value.replace(" ", ""))
 
     def authenticate(self, confirm: bool = True, timeout: float = 15_000) -> None:
         """Answer the bank's check a test card asked for (the authentication-required
-        card): confirm the payment, or cancel it (the hold stays; pay again)."""
+        card): confirm the payment, or cancel it (the hold stays; pay again). The demo
+        provider's step, or with Stripe its 3-D Secure challenge: Stripe's test page
+        ("Complete" or "Fail") in the challenge frame Stripe.js opens."""
+        if self.uses_stripe():
+            bank = self._stripe_challenge()
+            answer = bank.locator(STRIPE_3DS_ANSWER[confirm])
+            acs = bank.locator(STRIPE_ACS_FRAME)
+            # The test page's buttons, or the frame they are in: whichever Stripe shows.
+            expect(answer.or_(acs).first).to_be_visible(timeout=timeout)
+            if not answer.count():
+                answer = bank.frame_locator(STRIPE_ACS_FRAME).locator(STRIPE_3DS_ANSWER[confirm])
+            answer.click()
+            expect(answer).to_be_hidden(timeout=timeout)
+            return
         check = self.by_id("bank-check")
         expect(check).to_be_visible(timeout=timeout)
         self.by_id("bank-confirm" if confirm else "bank-cancel").click()
         expect(check).to_be_hidden(timeout=timeout)
+
+    def _stripe_challenge(self) -> FrameLocator:
+        """The bank's page of Stripe's 3-D Secure challenge (nested frames)."""
+        modal = self.frame.frame_locator(STRIPE_CHALLENGE_MODAL).last
+        return modal.frame_locator(STRIPE_CHALLENGE_PAGE).first
 
     def expect_confirmation(self, timeout: float = 15_000) -> str:
         """Wait for the confirmation; the booking's reference."""

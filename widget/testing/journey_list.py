@@ -121,16 +121,14 @@ def booking_completes(run: Run) -> None:
 
 
 def _to_payment(widget: BookingWidget) -> None:
-    """A guest with a held room and their details filled, at the pay button; a widget that
-    shows no test card form (Stripe's own, in its frame) skips the journey."""
+    """A guest with a held room and their details filled, at the pay button. The test card
+    goes into the demo provider's field or into Stripe's own card form (its frame); only a
+    checkout that takes no card at all (paid at the property) skips the journey."""
     free_stay(widget)
     widget.choose_room(first_room(widget))
     widget.choose_plan()
     if not widget.has_card_form():
-        raise JourneySkipped(
-            "no test card field (data-testid=card-number): the demo provider shows one, and "
-            "Stripe's form is Stripe's own (docs/qa.md, Test cards)"
-        )
+        raise JourneySkipped("the checkout takes no card (paid at the property, none kept)")
     widget.fill_guest(GUEST_NAME, GUEST_EMAIL)
 
 

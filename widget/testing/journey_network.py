@@ -59,6 +59,7 @@ def offline_during_payment(run: Run) -> None:
     with guest(run) as widget:
         hold_a_room(widget)
         widget.fill_guest(GUEST_NAME, GUEST_EMAIL)
+        widget.has_card_form()  # Stripe's form, where shown, loaded while online
         context = widget.page.context
         context.set_offline(True)
         try:

@@ -20,7 +20,7 @@ export function nameIn(names, language, fallback) {
   return names[language] || Object.values(names)[0] || fallback;
 }
 
-/** A stay line's words for a reader of `language`: the rule's own in that language, else
+/** A stay or night line's words for a reader of `language`: its own in that language, else
  * its English `note`. @param {{note: string, notes?: Record<string, string>}} line
  * @param {string} language */
 export function noteIn(line, language) {

@@ -60,7 +60,7 @@ export function roomsView({ language, t, money, roomTypes, plans, label, choose,
     const byRule = new Map();
     for (const night of quote.nights) {
       for (const line of night.lines) {
-        const entry = byRule.get(line.rule) || { amount: 0, note: line.note, stage: line.stage };
+        const entry = byRule.get(line.rule) || { amount: 0, note: noteIn(line, language), stage: line.stage };
         entry.amount += line.amount;
         byRule.set(line.rule, entry);
       }

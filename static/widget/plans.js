@@ -27,6 +27,25 @@ export function noteIn(line, language) {
   return (line.notes && line.notes[language]) || line.note;
 }
 
+/** What each rule did over the stay's nights, in the order they first acted: the sum of its
+ * night lines and its words for a reader of `language` (a rate plan's line gives them in
+ * every language; a night rule's is its English `note`). Rules that changed nothing in all
+ * are left out. @param {Quote} quote @param {string} language
+ * @returns {{rule: string, amount: number, note: string, stage: string}[]} */
+export function nightRules(quote, language) {
+  /** @type {Map<string, {rule: string, amount: number, note: string, stage: string}>} */
+  const byRule = new Map();
+  for (const night of quote.nights) {
+    for (const line of night.lines) {
+      const entry = byRule.get(line.rule) ||
+        { rule: line.rule, amount: 0, note: noteIn(line, language), stage: line.stage };
+      entry.amount += line.amount;
+      byRule.set(line.rule, entry);
+    }
+  }
+  return [...byRule.values()].filter((e) => e.amount !== 0);
+}
+
 /** The plan a room is offered under first: the cheapest, as the calendar's prices are
  * (the owner's order breaks a tie). @param {Quote[]} quotes @returns {Quote | null} */
 export function cheapest(quotes) {

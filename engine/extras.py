@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 import msgspec
@@ -108,11 +109,7 @@ class Extra(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             numerator, denominator = percent_ratio(self.vat_percent)
             rate = f"{self.vat_percent.normalize():f}%"
             inclusive = self.vat_inclusive
-            words = words_in(
-                VAT_INCLUDED if inclusive else VAT_ADDED,
-                currency,
-                numbers={"rate": self.vat_percent},
-            )
+            words = _vat_words(self.vat_percent, inclusive, currency)
             if inclusive:
                 vat = scale(amount, numerator, denominator + numerator)
                 note = f"includes {rate} VAT"
@@ -124,15 +121,35 @@ class Extra(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     def _notes(self, quantity: int, currency: str) -> dict[str, str]:
         """The extra's line in each language, named as that reader's name for it."""
-        default = self.name or self.slug
-        return {
-            language: (template + _PER_IN[language].get(self.per, "")).format(
-                name=self.names.get(language) or default,
-                quantity=quantity,
-                price=format_money(self.price, currency, language),
-            )
-            for language, template in _LINE.items()
-        }
+        names = tuple(self.names.items())
+        return _line_words(self.name or self.slug, names, self.per, quantity, self.price, currency)
+
+
+# Cached: the same extra and quantity recur from quote to quote (the line copies the words).
+@lru_cache(maxsize=1024)
+def _line_words(
+    label: str,
+    names: tuple[tuple[str, str], ...],
+    per: Per,
+    quantity: int,
+    price: int,
+    currency: str,
+) -> dict[str, str]:
+    named = dict(names)
+    return {
+        language: (template + _PER_IN[language].get(per, "")).format(
+            name=named.get(language) or label,
+            quantity=quantity,
+            price=format_money(price, currency, language),
+        )
+        for language, template in _LINE.items()
+    }
+
+
+@lru_cache(maxsize=64)
+def _vat_words(percent: Decimal, inclusive: bool, currency: str) -> dict[str, str]:
+    """An extra's VAT line in each language, as the ``vat`` rule words its own."""
+    return words_in(VAT_INCLUDED if inclusive else VAT_ADDED, currency, numbers={"rate": percent})
 
 
 def check_extras(

@@ -22,7 +22,7 @@ class NightLine(msgspec.Struct, frozen=True):
 
     ``notes``: the words per language beside ``note`` (English), given by a rate plan's
     line; unset, it is left out of the JSON, so a night without it encodes (and hashes) as
-    before it existed. The quote keeps them sorted (`Quote.__post_init__`)."""
+    before it existed. The quote keeps a plan line's sorted (`Quote.__post_init__`)."""
 
     rule: str
     stage: str
@@ -136,12 +136,13 @@ class Quote(msgspec.Struct, frozen=True, omit_defaults=True):
             chosen = getattr(self, name)
             if list(chosen) != sorted(chosen):
                 msgspec.structs.force_setattr(self, name, dict(sorted(chosen.items())))
-        if self.rate_plan is not None:  # only a plan's night lines carry words per language
+        if self.rate_plan is not None:
+            # Only a plan's line carries words per language, and it is its night's last.
             for night in self.nights:
-                for line in night.lines:
-                    notes = line.notes
-                    if isinstance(notes, dict) and list(notes) != sorted(notes):
-                        msgspec.structs.force_setattr(line, "notes", dict(sorted(notes.items())))
+                notes = night.lines[-1].notes if night.lines else None
+                if isinstance(notes, dict) and list(notes) != sorted(notes):
+                    sorted_notes = dict(sorted(notes.items()))
+                    msgspec.structs.force_setattr(night.lines[-1], "notes", sorted_notes)
 
 
 class NightPrice(msgspec.Struct, frozen=True):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 import msgspec
 
@@ -88,32 +89,44 @@ class RatePlan(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def notes(self, currency: str) -> dict[str, str]:
         """What the plan did to a night, in each of the five languages (sorted, as a
         quote's canonical JSON keeps them)."""
-        default = self.name or self.slug
-        if self.percent is not None:
-            sign = "+" if self.percent >= 0 else "-"
-            rate = abs(self.percent)
-            return {
-                language: template.format(
-                    sign=sign,
-                    rate=format_number(rate, language),
-                    name=self.names.get(language) or default,
-                )
-                for language, template in _BY_PERCENT.items()
-            }
-        if self.amount is not None:
-            sign = "+" if self.amount >= 0 else "-"
-            return {
-                language: template.format(
-                    sign=sign,
-                    amount=format_money(abs(self.amount), currency, language),
-                    name=self.names.get(language) or default,
-                )
-                for language, template in _BY_AMOUNT.items()
-            }
+        names = tuple(self.names.items())
+        label = self.name or self.slug
+        return dict(_plan_words(label, names, self.percent, self.amount, currency))
+
+
+@lru_cache(maxsize=256)  # a property's few plans, worded once rather than in every quote
+def _plan_words(
+    label: str,
+    names: tuple[tuple[str, str], ...],
+    percent: Decimal | None,
+    amount: int | None,
+    currency: str,
+) -> dict[str, str]:
+    named = dict(names)
+    if percent is not None:
+        sign = "+" if percent >= 0 else "-"
         return {
-            language: template.format(name=self.names.get(language) or default)
-            for language, template in _AS_IS.items()
+            language: template.format(
+                sign=sign,
+                rate=format_number(abs(percent), language),
+                name=named.get(language) or label,
+            )
+            for language, template in _BY_PERCENT.items()
         }
+    if amount is not None:
+        sign = "+" if amount >= 0 else "-"
+        return {
+            language: template.format(
+                sign=sign,
+                amount=format_money(abs(amount), currency, language),
+                name=named.get(language) or label,
+            )
+            for language, template in _BY_AMOUNT.items()
+        }
+    return {
+        language: template.format(name=named.get(language) or label)
+        for language, template in _AS_IS.items()
+    }
 
 
 def lowest(amounts: list[int], plans: Sequence[RatePlan], room_type: str) -> list[int]:

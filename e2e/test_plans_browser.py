@@ -315,3 +315,7 @@ def test_plans_and_extras_by_keyboard_and_in_german(
         "1 Haustier × 10,00\xa0€ pro Nacht"
     )
     expect(twin).not_to_contain_text("pet ×")
+    # The extra's own line and its VAT line read in German too.
+    expect(twin).to_contain_text("Parkplatz × 1: 15,00\xa0€ pro Nacht")
+    expect(twin).to_contain_text("22 % MwSt.")
+    expect(twin).not_to_contain_text("VAT")

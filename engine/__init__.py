@@ -75,12 +75,15 @@ from engine.rules import (
     Rule,
     StayRule,
 )
+from engine.vat_words import VAT_ADDED, VAT_INCLUDED
 
 __all__ = [
     "MAX_CALENDAR_NIGHTS",
     "MAX_CHILD_AGE",
     "MAX_STAY_NIGHTS",
     "MIN_ADULTS",
+    "VAT_ADDED",
+    "VAT_INCLUDED",
     "WEEKDAYS",
     "Bill",
     "Charge",

@@ -12,27 +12,51 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 import msgspec
 
 from engine.errors import InvalidChoice
-from engine.money import format_minor, percent_ratio, scale
+from engine.money import format_minor, format_money, percent_ratio, scale, words_in
 from engine.quote import Payable, StayLine
+from engine.vat_words import VAT_ADDED, VAT_INCLUDED
 
 Per = Literal["stay", "night", "guest", "guest_night"]
 #: A stay line's kind for an extra; its VAT line is kind ``tax``.
 EXTRA_KIND = "extra"
 _PER_WORDS = {"stay": "", "night": "a night", "guest": "a guest", "guest_night": "a guest a night"}
+#: The extra's line per language: ``{name} × {quantity}: {price}``, then how it is counted.
+_LINE = {
+    "de": "{name} × {quantity}: {price}",
+    "en": "{name} × {quantity}: {price}",
+    "es": "{name} × {quantity}: {price}",
+    "fr": "{name} × {quantity} : {price}",
+    "it": "{name} × {quantity}: {price}",
+}
+_PER_IN: dict[str, dict[Per, str]] = {
+    "de": {"night": " pro Nacht", "guest": " pro Gast", "guest_night": " pro Gast und Nacht"},
+    "en": {"night": " a night", "guest": " a guest", "guest_night": " a guest a night"},
+    "es": {"night": " por noche", "guest": " por persona", "guest_night": " por persona y noche"},
+    "fr": {
+        "night": " par nuit",
+        "guest": " par personne",
+        "guest_night": " par personne et par nuit",
+    },
+    "it": {"night": " a notte", "guest": " a persona", "guest_night": " a persona a notte"},
+}
 
 
 class Extra(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One extra as the engine prices it (minor units; ``name`` is shown in notes)."""
+    """One extra as the engine prices it (minor units). Its lines name it by ``names`` in
+    each reader's language, else by ``name`` (``note``, the English words, uses ``name``)."""
 
     slug: str
     price: int
     per: Per = "stay"
     name: str = ""
+    #: The extra's name per language (``{"en": "Breakfast", "it": "Colazione"}``).
+    names: dict[str, str] = {}
     #: The most one stay may take; None: one, or for the "per guest" kinds the party.
     max_quantity: int | None = None
     room_types: frozenset[str] | None = None
@@ -64,23 +88,68 @@ class Extra(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return self.price * quantity * (nights if per_night else 1)
 
     def lines(self, quantity: int, nights: int, currency: str) -> list[StayLine]:
-        """The extra's stay line, and its VAT line if it carries VAT."""
+        """The extra's stay line, and its VAT line if it carries VAT, each with its words
+        in the five languages (``notes``) beside the English ``note``."""
         amount = self.cost(quantity, nights)
         rule = self.field
         per = _PER_WORDS[self.per]
         note = f"{self.name or self.slug} × {quantity}: {format_minor(self.price, currency)}"
         note += f" {per}" if per else ""
-        out = [StayLine(rule, EXTRA_KIND, amount, note, payable=self.payable)]
+        out = [
+            StayLine(
+                rule,
+                EXTRA_KIND,
+                amount,
+                note,
+                payable=self.payable,
+                notes=self._notes(quantity, currency),
+            )
+        ]
         if self.vat_percent:
             numerator, denominator = percent_ratio(self.vat_percent)
             rate = f"{self.vat_percent.normalize():f}%"
-            if self.vat_inclusive:
+            inclusive = self.vat_inclusive
+            words = _vat_words(self.vat_percent, inclusive, currency)
+            if inclusive:
                 vat = scale(amount, numerator, denominator + numerator)
-                out.append(StayLine(rule, "tax", vat, f"includes {rate} VAT", True, self.payable))
+                note = f"includes {rate} VAT"
             else:
                 vat = scale(amount, numerator, denominator)
-                out.append(StayLine(rule, "tax", vat, f"{rate} VAT", False, self.payable))
+                note = f"{rate} VAT"
+            out.append(StayLine(rule, "tax", vat, note, inclusive, self.payable, words))
         return out
+
+    def _notes(self, quantity: int, currency: str) -> dict[str, str]:
+        """The extra's line in each language, named as that reader's name for it."""
+        names = tuple(self.names.items())
+        return _line_words(self.name or self.slug, names, self.per, quantity, self.price, currency)
+
+
+# Cached: the same extra and quantity recur from quote to quote (the line copies the words).
+@lru_cache(maxsize=1024)
+def _line_words(
+    label: str,
+    names: tuple[tuple[str, str], ...],
+    per: Per,
+    quantity: int,
+    price: int,
+    currency: str,
+) -> dict[str, str]:
+    named = dict(names)
+    return {
+        language: (template + _PER_IN[language].get(per, "")).format(
+            name=named.get(language) or label,
+            quantity=quantity,
+            price=format_money(price, currency, language),
+        )
+        for language, template in _LINE.items()
+    }
+
+
+@lru_cache(maxsize=64)
+def _vat_words(percent: Decimal, inclusive: bool, currency: str) -> dict[str, str]:
+    """An extra's VAT line in each language, as the ``vat`` rule words its own."""
+    return words_in(VAT_INCLUDED if inclusive else VAT_ADDED, currency, numbers={"rate": percent})
 
 
 def check_extras(

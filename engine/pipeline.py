@@ -330,12 +330,14 @@ def _apply_rate_plan(
     """The plan's change to each night, after every night rule, as a line of its own."""
     if rate_plan is None:
         return
-    note = rate_plan.note(nights.context.property.currency)
+    currency = nights.context.property.currency
+    note, notes = rate_plan.note(currency), rate_plan.notes(currency)
     for i, before in enumerate(nights.amounts):
         after = rate_plan.adjust(before)
         if after != before:
             nights.amounts[i] = after
-            night_lines[i].append(NightLine(rate_plan.slug, PLAN_STAGE, after - before, note))
+            line = NightLine(rate_plan.slug, PLAN_STAGE, after - before, note, notes)
+            night_lines[i].append(line)
 
 
 def _add_extras(extras: Sequence[Extra], bill: Bill) -> None:

@@ -18,12 +18,23 @@ NightStage = Literal["base", "adjust", "clamp", "round"]
 
 
 class NightLine(msgspec.Struct, frozen=True):
-    """What one rule instance did to one night: ``amount`` is the change it made."""
+    """What one rule instance did to one night: ``amount`` is the change it made.
+
+    ``notes``: the words per language beside ``note`` (English), given by a rate plan's
+    line; unset, it is left out of the JSON, so a night without it encodes (and hashes) as
+    before it existed. The quote keeps a plan line's sorted (`Quote.__post_init__`)."""
 
     rule: str
     stage: str
     amount: int
     note: str
+    notes: dict[str, str] | msgspec.UnsetType = msgspec.UNSET
+
+    def note_in(self, language: str) -> str:
+        """The line's words for a reader of ``language``: its own, else the English note."""
+        if isinstance(self.notes, dict):
+            return self.notes.get(language) or self.note
+        return self.note
 
 
 class NightQuote(msgspec.Struct, frozen=True):
@@ -125,6 +136,13 @@ class Quote(msgspec.Struct, frozen=True, omit_defaults=True):
             chosen = getattr(self, name)
             if list(chosen) != sorted(chosen):
                 msgspec.structs.force_setattr(self, name, dict(sorted(chosen.items())))
+        if self.rate_plan is not None:
+            # Only a plan's line carries words per language, and it is its night's last.
+            for night in self.nights:
+                notes = night.lines[-1].notes if night.lines else None
+                if isinstance(notes, dict) and list(notes) != sorted(notes):
+                    sorted_notes = dict(sorted(notes.items()))
+                    msgspec.structs.force_setattr(night.lines[-1], "notes", sorted_notes)
 
 
 class NightPrice(msgspec.Struct, frozen=True):

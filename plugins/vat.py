@@ -7,22 +7,17 @@ from decimal import Decimal
 
 import msgspec
 
-from engine import Bill, Charge, SettingError, StayRule, percent_ratio, scale, words_in
-
-_INCLUDED = {
-    "en": "includes {rate}% VAT",
-    "de": "inkl. {rate} % MwSt.",
-    "fr": "dont TVA {rate} %",
-    "es": "IVA del {rate} % incluido",
-    "it": "IVA {rate}% inclusa",
-}
-_ADDED = {
-    "en": "{rate}% VAT",
-    "de": "{rate} % MwSt.",
-    "fr": "TVA {rate} %",
-    "es": "IVA del {rate} %",
-    "it": "IVA {rate}%",
-}
+from engine import (
+    VAT_ADDED,
+    VAT_INCLUDED,
+    Bill,
+    Charge,
+    SettingError,
+    StayRule,
+    percent_ratio,
+    scale,
+    words_in,
+)
 
 
 class VatSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,7 +50,7 @@ class Vat(StayRule[VatSettings]):
         base = max(base, 0)
         numerator, denominator = percent_ratio(self.settings.percent)
         rate = f"{self.settings.percent.normalize():f}%"
-        words = _INCLUDED if self.settings.inclusive else _ADDED
+        words = VAT_INCLUDED if self.settings.inclusive else VAT_ADDED
         notes = words_in(words, self.currency, numbers={"rate": self.settings.percent})
         if self.settings.inclusive:
             amount = scale(base, numerator, denominator + numerator)

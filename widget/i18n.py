@@ -100,6 +100,14 @@ _EN = {
         "The payment was not confirmed with your bank; nothing was charged. Try again or "
         "use another card."
     ),
+    "card_declined": "Your card was declined; nothing was charged. Please pay with another card.",
+    "card_insufficient_funds": (
+        "Your card has insufficient funds; nothing was charged. Please pay with another card."
+    ),
+    "card_authentication_failed": (
+        "Your bank did not confirm the payment; nothing was charged. "
+        "Please try again or pay with another card."
+    ),
     "plans_for": "Rates for {room}",
     "plan_includes": "Includes {what}",
     "plan_free_until": "Free cancellation until {days} days before arrival",
@@ -229,6 +237,18 @@ _DE = {
     "bank_cancelled": (
         "Die Zahlung wurde bei Ihrer Bank nicht bestätigt; es wurde nichts abgebucht. "
         "Versuchen Sie es erneut oder mit einer anderen Karte."
+    ),
+    "card_declined": (
+        "Ihre Karte wurde abgelehnt; es wurde nichts abgebucht. "
+        "Bitte zahlen Sie mit einer anderen Karte."
+    ),
+    "card_insufficient_funds": (
+        "Ihre Karte ist nicht ausreichend gedeckt; es wurde nichts abgebucht. "
+        "Bitte zahlen Sie mit einer anderen Karte."
+    ),
+    "card_authentication_failed": (
+        "Ihre Bank hat die Zahlung nicht bestätigt; es wurde nichts abgebucht. "
+        "Bitte versuchen Sie es erneut oder zahlen Sie mit einer anderen Karte."
     ),
     "plans_for": "Tarife für {room}",
     "plan_includes": "Inklusive {what}",
@@ -363,6 +383,17 @@ _FR = {
     "bank_cancelled": (
         "Le paiement n'a pas été confirmé auprès de votre banque ; rien n'a été prélevé. "
         "Réessayez ou utilisez une autre carte."
+    ),
+    "card_declined": (
+        "Votre carte a été refusée ; rien n'a été prélevé. Veuillez payer avec une autre carte."
+    ),
+    "card_insufficient_funds": (
+        "Le solde de votre carte est insuffisant ; rien n'a été prélevé. "
+        "Veuillez payer avec une autre carte."
+    ),
+    "card_authentication_failed": (
+        "Votre banque n'a pas confirmé le paiement ; rien n'a été prélevé. "
+        "Veuillez réessayer ou payer avec une autre carte."
     ),
     "plans_for": "Tarifs pour {room}",
     "plan_includes": "Comprend : {what}",
@@ -500,6 +531,17 @@ _ES = {
         "El pago no se confirmó con su banco; no se cobró nada. Inténtelo de nuevo o use "
         "otra tarjeta."
     ),
+    "card_declined": (
+        "Su tarjeta ha sido rechazada; no se cobró nada. Por favor, pague con otra tarjeta."
+    ),
+    "card_insufficient_funds": (
+        "Su tarjeta no tiene fondos suficientes; no se cobró nada. "
+        "Por favor, pague con otra tarjeta."
+    ),
+    "card_authentication_failed": (
+        "Su banco no confirmó el pago; no se cobró nada. "
+        "Por favor, inténtelo de nuevo o pague con otra tarjeta."
+    ),
     "plans_for": "Tarifas para {room}",
     "plan_includes": "Incluye {what}",
     "plan_free_until": "Cancelación gratuita hasta {days} días antes de la llegada",
@@ -633,6 +675,16 @@ _IT = {
     "bank_cancelled": (
         "Il pagamento non è stato confermato con la banca; non è stato addebitato nulla. "
         "Riprovi o usi un'altra carta."
+    ),
+    "card_declined": (
+        "La carta è stata rifiutata; non è stato addebitato nulla. Paghi con un'altra carta."
+    ),
+    "card_insufficient_funds": (
+        "La carta non ha fondi sufficienti; non è stato addebitato nulla. Paghi con un'altra carta."
+    ),
+    "card_authentication_failed": (
+        "La banca non ha confermato il pagamento; non è stato addebitato nulla. "
+        "Riprovi o paghi con un'altra carta."
     ),
     "plans_for": "Tariffe per {room}",
     "plan_includes": "Include {what}",

@@ -9,7 +9,8 @@ import { ApiError, OfflineError } from './errors.js';
 /** @typedef {{date: string, units_free: number, price: Money | null, min_stay: number,
  *   closed_to_arrival: boolean, closed_to_departure: boolean}} Night */
 /** @typedef {{room_types: {slug: string, nights: Night[]}[]}} CalendarAnswer */
-/** @typedef {{rule: string, stage: string, amount: number, note: string}} NightLine */
+/** @typedef {{rule: string, stage: string, amount: number, note: string,
+ *   notes?: Record<string, string>}} NightLine */
 /** `notes`: the rule's words per language beside its English `note` (when it gives them).
  * @typedef {{rule: string, kind: string, amount: number, note: string, included: boolean,
  *   payable: string, notes?: Record<string, string>}} StayLine */

@@ -20,11 +20,30 @@ export function nameIn(names, language, fallback) {
   return names[language] || Object.values(names)[0] || fallback;
 }
 
-/** A stay line's words for a reader of `language`: the rule's own in that language, else
+/** A stay or night line's words for a reader of `language`: its own in that language, else
  * its English `note`. @param {{note: string, notes?: Record<string, string>}} line
  * @param {string} language */
 export function noteIn(line, language) {
   return (line.notes && line.notes[language]) || line.note;
+}
+
+/** What each rule did over the stay's nights, in the order they first acted: the sum of its
+ * night lines and its words for a reader of `language` (a rate plan's line gives them in
+ * every language; a night rule's is its English `note`). Rules that changed nothing in all
+ * are left out. @param {Quote} quote @param {string} language
+ * @returns {{rule: string, amount: number, note: string, stage: string}[]} */
+export function nightRules(quote, language) {
+  /** @type {Map<string, {rule: string, amount: number, note: string, stage: string}>} */
+  const byRule = new Map();
+  for (const night of quote.nights) {
+    for (const line of night.lines) {
+      const entry = byRule.get(line.rule) ||
+        { rule: line.rule, amount: 0, note: noteIn(line, language), stage: line.stage };
+      entry.amount += line.amount;
+      byRule.set(line.rule, entry);
+    }
+  }
+  return [...byRule.values()].filter((e) => e.amount !== 0);
 }
 
 /** The plan a room is offered under first: the cheapest, as the calendar's prices are

@@ -6,7 +6,7 @@
 import { paidOnline } from './api.js';
 import { el } from './dom.js';
 import { shortDate } from './format.js';
-import { cancellationLine, nameIn, noteIn, termsLine } from './plans.js';
+import { cancellationLine, nameIn, nightRules, noteIn, termsLine } from './plans.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./config.js').RoomType} RoomType */
@@ -56,19 +56,10 @@ export function roomsView({ language, t, money, roomTypes, plans, label, choose,
    * @param {Quote} quote */
   function breakdown(quote) {
     const c = quote.currency;
-    /** @type {Map<string, {amount: number, note: string, stage: string}>} */
-    const byRule = new Map();
-    for (const night of quote.nights) {
-      for (const line of night.lines) {
-        const entry = byRule.get(line.rule) || { amount: 0, note: line.note, stage: line.stage };
-        entry.amount += line.amount;
-        byRule.set(line.rule, entry);
-      }
-    }
     /** @param {string} rule */
     const named = (rule) => label(rule) || rule.replace(/[_-]/g, ' ');
-    const ruleRows = [...byRule.entries()].filter(([, e]) => e.amount !== 0).map(([rule, e]) =>
-      row(named(rule), (e.amount > 0 && e.stage !== 'base' ? '+' : '') + money(e.amount, c), e.note, 'rule'));
+    const ruleRows = nightRules(quote, language).map((e) =>
+      row(named(e.rule), (e.amount > 0 && e.stage !== 'base' ? '+' : '') + money(e.amount, c), e.note, 'rule'));
     const nightRows = quote.nights.map((n) =>
       row(t('night_of', { date: shortDate(language, n.date) }), money(n.amount, c), null, 'night-row'));
     const stayRows = quote.stay_lines.map((l) => row(named(l.rule),

@@ -203,3 +203,26 @@ async def test_a_night_outside_the_preview_or_a_flood_of_rules_is_refused_calmly
     refused = await client.post("/admin/demo/rules", data=flood)
     assert refused.status_code == 422
     assert "at most 100 rules" in refused.text
+
+
+async def test_why_this_night_speaks_the_owners_language(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    set_clock(people, datetime(2027, 6, 10, 9, 0, tzinfo=ROME))
+    client, html = await _rules_page(signed_in)
+    account = await client.get("/admin/account")
+    chosen = await client.post(
+        "/admin/account/language",
+        data={"language": "it", "_csrf_token": csrf_of(account.text)},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303
+    answer = await client.post(
+        "/admin/demo/rules", data={**_inputs(html), "action": "preview", "night": "2027-06-22"}
+    )
+    why = answer.text[answer.text.index('data-testid="why-this-night"') :]
+    # The night is explained under the non-refundable plan (the calendar's price): its line
+    # and the stay's lines read as the owner's quotes do, in Italian.
+    assert "<td>-10%: tariffa Non rimborsabile</td>" in why
+    assert "pulizia, una volta per soggiorno" in why
+    assert "IVA 10% inclusa" in why and "VAT" not in why

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -225,3 +226,45 @@ def test_a_stored_quote_rehashes_the_same_whatever_order_its_column_gives_back()
     stored["extras"] = dict(reversed(list(stored["extras"].items())))  # as JSONB may order it
     assert list(stored["extras"]) == ["parking", "breakfast"]
     assert quote_hash(quote_from_builtins(stored)) == quote.quote_hash
+
+
+def test_a_reader_sees_the_extras_and_their_vat_in_their_language() -> None:
+    colazione = msgspec.structs.replace(BREAKFAST, names={"en": "Breakfast", "it": "Colazione"})
+    quote = price(
+        rules=[],
+        offered_extras=[colazione, PARKING],
+        extras={"breakfast": 2, "parking": 1},
+        **STAY,
+    )
+    breakfast, included_vat, parking, added_vat = quote.stay_lines
+    assert breakfast.note_in("it") == "Colazione × 2: 12,00\xa0€ a persona a notte"
+    assert breakfast.note_in("de") == "Breakfast × 2: 12,00\xa0€ pro Gast und Nacht"
+    assert included_vat.note_in("it") == "IVA 10% inclusa"
+    assert parking.note_in("fr") == "Parking × 1 : 15,00\xa0€ par nuit"
+    assert added_vat.note_in("de") == "22 % MwSt."
+    assert breakfast.note == "Breakfast × 2: EUR 12.00 a guest a night"  # English as before
+
+
+def test_a_reader_sees_the_plans_night_line_in_their_language() -> None:
+    plan = msgspec.structs.replace(
+        NON_REFUNDABLE, names={"en": "Non-refundable", "it": "Non rimborsabile"}
+    )
+    line = price(rules=[], rate_plan=plan, **STAY).nights[0].lines[-1]
+    assert line.stage == "plan" and line.note == "-10%: Non-refundable rate"
+    assert line.note_in("it") == "-10%: tariffa Non rimborsabile"
+    assert line.note_in("de") == "-10 %: Tarif Non-refundable"  # no German name: the default
+    member = price(rules=[], rate_plan=RatePlan(slug="member", amount=-500), **STAY)
+    assert member.nights[0].lines[-1].note_in("es") == "-5,00\xa0€ por noche: tarifa member"
+
+
+def test_a_plans_words_rehash_the_same_whatever_order_they_come_back_in() -> None:
+    from engine import quote_from_builtins, quote_hash, quote_to_builtins
+
+    quote = price(rules=[], rate_plan=NON_REFUNDABLE, **STAY)
+    stored = quote_to_builtins(quote)
+    words = stored["nights"][0]["lines"][-1]["notes"]
+    stored["nights"][0]["lines"][-1]["notes"] = dict(reversed(list(words.items())))
+    again = quote_from_builtins(stored)
+    assert quote_hash(again) == quote.quote_hash and quote_to_json(again) == quote_to_json(quote)
+    # a quote without a plan has no words per night: its JSON is what it was before
+    assert b"notes" not in quote_to_json(price(rules=[], **STAY))

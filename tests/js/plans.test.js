@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { additionsFor, cancellationLine, cheapest, extrasFor, mostOf, nameIn, noteIn, paymentParts, planQuote, termsLine } from '../../static/widget/plans.js';
+import { additionsFor, cancellationLine, cheapest, extrasFor, mostOf, nameIn, nightRules, noteIn, paymentParts, planQuote, termsLine } from '../../static/widget/plans.js';
 
 /** @typedef {import('../../static/widget/api.js').Quote} Quote */
 /** @typedef {import('../../static/widget/plans.js').Extra} Extra */
@@ -99,4 +99,17 @@ test("a fee line reads in the guest's language when its rule gives the words, el
   assert.equal(noteIn(pets, 'fr'), '2 pets × EUR 10.00 a night'); // none in French: the note
   // A quote stored before rules gave their words has no notes at all.
   assert.equal(noteIn({ note: 'cleaning, once per stay' }, 'it'), 'cleaning, once per stay');
+});
+
+test("the breakdown's rate plan line reads in the guest's language; a night rule's in English", () => {
+  const plan = { rule: 'non-refundable', stage: 'plan', amount: -1400, note: '-10%: Non-refundable rate',
+    notes: { en: '-10%: Non-refundable rate', it: '-10%: tariffa Non rimborsabile' } };
+  const base = { rule: 'base_rate', stage: 'base', amount: 14000, note: 'base price: EUR 140.00' };
+  const night = (/** @type {string} */ date) => ({ date, amount: 12600, lines: [base, plan] });
+  const quote = /** @type {any} */ ({ nights: [night('2027-03-15'), night('2027-03-16')] });
+  assert.deepEqual(nightRules(quote, 'it'), [
+    { rule: 'base_rate', amount: 28000, note: 'base price: EUR 140.00', stage: 'base' },
+    { rule: 'non-refundable', amount: -2800, note: '-10%: tariffa Non rimborsabile', stage: 'plan' },
+  ]);
+  assert.equal(nightRules(quote, 'fr')[1].note, '-10%: Non-refundable rate'); // none in French
 });

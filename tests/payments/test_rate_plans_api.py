@@ -38,12 +38,16 @@ async def test_a_quote_names_its_plan_and_every_plan_can_be_quoted_at_once(demo_
     assert [line["stage"] for line in flexible["nights"][0]["lines"]] == ["base"]
     chosen = (await demo_api.post(QUOTES, json={**DOUBLE, "rate_plan": "non-refundable"})).json()
     assert chosen["rate_plan"] == "non-refundable"
-    assert chosen["nights"][0]["lines"][-1] == {
+    plan_line = chosen["nights"][0]["lines"][-1]
+    assert {k: v for k, v in plan_line.items() if k != "notes"} == {
         "rule": "non-refundable",
         "stage": "plan",
         "amount": -1400,
         "note": "-10%: Non-refundable rate",
     }
+    # each reader gets the plan's line in their language, named as the owner wrote it there
+    assert plan_line["notes"]["it"] == "-10%: tariffa Non rimborsabile"
+    assert plan_line["notes"]["de"] == "-10 %: Tarif Nicht erstattbar"
     both = await demo_api.post(f"{QUOTES}/all-plans", json=DOUBLE)
     assert both.status_code == 200, both.text
     assert both.json()["quotes"] == [flexible, chosen]
@@ -123,6 +127,21 @@ async def test_the_pet_line_carries_its_words_in_every_language_and_the_hold_kee
     held = await demo_api.post(HOLDS, json={**stay, "quote_hash": quote["quote_hash"]})
     assert held.status_code == 201, held.text
     assert held.json()["quote"] == quote
+
+
+async def test_the_extras_lines_and_their_vat_are_in_every_language(demo_api: Any) -> None:
+    stay = {**DOUBLE, "extras": {"breakfast": 2}}
+    quote = (await demo_api.post(QUOTES, json=stay)).json()
+    lines = [line for line in quote["stay_lines"] if line["rule"] == "extras.breakfast"]
+    words = [(line["kind"], line["notes"]["de"], line["notes"]["it"]) for line in lines]
+    assert words == [
+        (
+            "extra",
+            "Frühstück × 2: 12,00\xa0€ pro Gast und Nacht",
+            "Colazione × 2: 12,00\xa0€ a persona a notte",
+        ),
+        ("tax", "inkl. 10 % MwSt.", "IVA 10% inclusa"),
+    ]
 
 
 async def book(api: Any, stay: dict[str, Any]) -> tuple[dict[str, Any], str]:

@@ -35,24 +35,36 @@ def reserved(conn: psycopg.Connection[Any]) -> list[tuple[str, int]]:
     return [(status, int(amount)) for status, amount in rows.fetchall()]
 
 
+def in_language(language: str) -> dict[str, Any]:
+    return {**GUEST, "guest": {**GUEST["guest"], "language": language}}
+
+
 @pytest.mark.parametrize(
-    ("card", "code", "words"),
+    ("card", "code", "language", "words"),
     [
-        ("decline", "card_declined", "declined"),
-        ("insufficient_funds", "insufficient_funds", "funds"),
+        ("decline", "card_declined", "en", "declined; nothing was charged"),
+        ("insufficient_funds", "insufficient_funds", "en", "insufficient funds; nothing was"),
+        # The widget shows the message as given: the guest reads it in their language.
+        ("decline", "card_declined", "it", "rifiutata; non è stato addebitato nulla"),
+        ("insufficient_funds", "insufficient_funds", "de", "nicht ausreichend gedeckt"),
     ],
 )
 async def test_a_declined_card_is_refused_and_the_room_stays_held_for_another(
-    demo_api: Any, demo_property: psycopg.Connection[Any], card: str, code: str, words: str
+    demo_api: Any,
+    demo_property: psycopg.Connection[Any],
+    card: str,
+    code: str,
+    language: str,
+    words: str,
 ) -> None:
     hold, token, due_now = await held(demo_api)
     refused = await demo_api.post(
-        f"{hold}/checkout", json={**GUEST, "test_card": card}, headers=token
+        f"{hold}/checkout", json={**in_language(language), "test_card": card}, headers=token
     )
     assert refused.status_code == 402, refused.text
     body = refused.json()
     assert body["error"] == "card_declined" and body["decline_code"] == code
-    assert words in body["message"] and "nothing was charged" in body["message"]
+    assert words in body["message"]
     assert reserved(demo_property) == []
     unpaid = await demo_api.post(f"{hold}/confirm", headers=token)
     assert unpaid.status_code == 409  # no booking without the payment

@@ -153,7 +153,7 @@ async def start_checkout(
         payment = await _guarantee(conn, provider, hold, data)
     else:
         customer = await _customer_for_balance(conn, provider, hold, hold.quote, data)
-        payment = await _authorise(provider, hold, amount, currency, customer, data.test_card)
+        payment = await _authorise(provider, hold, amount, currency, customer, data)
     cur = await conn.execute(
         queries("payments")["start_payment"],
         {
@@ -245,19 +245,18 @@ async def _customer_for_balance(
     return customer
 
 
-#: What the guest is told when their card refuses, by decline code.
+#: What the guest is told when their card refuses, by decline code (`widget.i18n` keys).
 DECLINED = {
-    "insufficient_funds": "Your card has insufficient funds; nothing was charged. "
-    "Please pay with another card.",
-    "authentication_failed": "Your bank did not confirm the payment; nothing was charged. "
-    "Please try again or pay with another card.",
+    "insufficient_funds": "card_insufficient_funds",
+    "authentication_failed": "card_authentication_failed",
 }
-DECLINED_OTHERWISE = "Your card was declined; nothing was charged. Please pay with another card."
 
 
-def card_declined(code: str) -> PaymentRefused:
-    """The refusal a guest sees when their card says ``code`` (a decline code)."""
-    return PaymentRefused(DECLINED.get(code, DECLINED_OTHERWISE), extra={"decline_code": code})
+def card_declined(code: str, language: str = "en") -> PaymentRefused:
+    """The refusal a guest sees when their card says ``code`` (a decline code), in their
+    ``language``: the widget shows the message as given; ``code`` stays ``card_declined``."""
+    message = text(language, DECLINED.get(code, "card_declined"))
+    return PaymentRefused(message, extra={"decline_code": code})
 
 
 async def _authorise(
@@ -266,7 +265,7 @@ async def _authorise(
     amount: int,
     currency: str,
     customer: str | None,
-    test_card: str | None,
+    data: CheckoutIn,
 ) -> Payment:
     try:
         return await provider.authorise(
@@ -277,10 +276,10 @@ async def _authorise(
             idempotency_key=authorise_key(hold.id),
             description=f"{hold.property_slug}: {hold.room_type}, "
             f"{hold.check_in.isoformat()} to {hold.check_out.isoformat()}",
-            test_card=test_card,
+            test_card=data.test_card,
         )
     except ChargeRefused as refused:  # the hold stays as it was: another card may pay
-        raise card_declined(refused.code) from None
+        raise card_declined(refused.code, data.guest.language) from None
     except PaymentUnavailable as exc:
         raise PaymentServiceDown(
             "The payment service did not answer; nothing was charged. Please retry."

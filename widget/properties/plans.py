@@ -89,6 +89,7 @@ class RatePlanSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         return RatePlan(
             slug=self.slug,
             name=name_in(self.name, language),
+            names=names_of(self.name),
             percent=self.percent,
             amount=self.amount,
             room_types=frozenset(self.room_types) if self.room_types is not None else None,
@@ -117,6 +118,7 @@ class ExtraSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             price=self.price,
             per=self.per,
             name=name_in(self.name, language),
+            names=names_of(self.name),
             max_quantity=self.max_quantity,
             room_types=frozenset(self.room_types) if self.room_types is not None else None,
             rate_plans=frozenset(self.rate_plans) if self.rate_plans is not None else None,
@@ -131,6 +133,11 @@ def name_in(names: str | dict[str, str], language: str, fallback: str = "en") ->
     if isinstance(names, str):
         return names
     return names.get(language) or names.get(fallback) or next(iter(names.values()), "")
+
+
+def names_of(names: str | dict[str, str]) -> dict[str, str]:
+    """The name per language the engine words a line with (none: written once)."""
+    return {} if isinstance(names, str) else dict(names)
 
 
 def names_problem(names: str | dict[str, str] | None) -> str | None:

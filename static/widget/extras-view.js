@@ -9,12 +9,14 @@ import { mostOf, nameIn } from './plans.js';
 /** @typedef {import('./plans.js').Question} Question */
 /** @typedef {import('./plans.js').Additions} Additions */
 
-/** One form per room where a group chooses for each: `ids` starts its controls' ids (they
- * must differ on the page), `testIds` its test ids (`group-` for a group's room).
+/** One form per room where a group chooses for each (`group`): `ids` starts its controls'
+ * ids, which must differ on the page, and its test ids are the group's.
  * @param {{language: string, t: (key: string, values?: Record<string, string | number>) => string,
  *   money: (amount: number, currency: string) => string, chosen: Additions,
- *   changed: () => void, ids?: string, testIds?: string}} view */
-export function extrasView({ language, t, money, chosen, changed, ids = '', testIds = '' }) {
+ *   changed: () => void, ids?: string, group?: boolean}} view */
+export function extrasView({ language, t, money, chosen, changed, ids = '', group = false }) {
+  const extraId = group ? { 'data-testid': 'group-extra' } : { 'data-testid': 'extra' };
+  const inputId = group ? { 'data-testid': 'group-input' } : { 'data-testid': 'input' };
   const fields = el('div', { class: 'fields extras' });
   const section = el('fieldset', { class: 'additions', hidden: true },
     el('legend', { text: t('add_to_stay') }), fields);
@@ -38,7 +40,7 @@ export function extrasView({ language, t, money, chosen, changed, ids = '', test
   function extraField(extra, guests) {
     const id = ids + 'extra-' + extra.slug;
     const most = mostOf(extra, guests);
-    const control = count({ id, 'data-testid': testIds + 'extra', 'data-slug': extra.slug }, 0, most, chosen.extras[extra.slug] || 0, (n) => {
+    const control = count({ id, ...extraId, 'data-slug': extra.slug }, 0, most, chosen.extras[extra.slug] || 0, (n) => {
       chosen.extras[extra.slug] = n;
       changed();
     });
@@ -58,7 +60,7 @@ export function extrasView({ language, t, money, chosen, changed, ids = '', test
     const low = boolean ? 0 : question.minimum;
     const most = boolean ? 1 : question.maximum;
     const value = given === undefined ? question.default : given;
-    const control = count({ id, 'data-testid': testIds + 'input', 'data-slug': question.name }, low, most, +value, (n) => {
+    const control = count({ id, ...inputId, 'data-slug': question.name }, low, most, +value, (n) => {
       chosen.inputs[question.name] = boolean ? n > 0 : n;
       changed();
     });

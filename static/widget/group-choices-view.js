@@ -114,7 +114,7 @@ export function groupChoices({ language, t, money, place, api, hold }) {
       price: el('p', { class: 'amount', 'data-testid': 'group-room-price' }),
       error: el('p', { id: errorId, class: 'error', 'data-testid': 'group-room-error', role: 'alert', hidden: true }) };
     // The one room's form, for this room: re-priced once the guest stops changing it.
-    const form = extrasView({ language, t, money, chosen: slot.additions, ids: `g${index}-`, testIds: 'group-',
+    const form = extrasView({ language, t, money, chosen: slot.additions, ids: `g${index}-`, group: true,
       changed: () => {
         slot.busy = holdButton.disabled = true;
         clearTimeout(slot.timer);

@@ -62,6 +62,11 @@ TEST_IDS = (
     "room-counts",
     "room-count",
     "choose-rooms",
+    "group-choices",
+    "group-room",
+    "group-extra",
+    "group-input",
+    "hold-rooms",
     "group-rooms",
 )
 #: The scenarios of Stripe's test cards (the demo provider plays the same ones).

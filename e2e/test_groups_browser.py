@@ -146,6 +146,8 @@ def test_a_couple_counts_two_rooms_and_holds_them(
     total = held.value.json()["total"]
     expect(widget.by_id("room-counts")).to_contain_text(f"Total: {eur(total)}")
     expect(widget.held_rooms()).to_have_count(2)
+    # Both rooms on the same plan: its cancellation terms in one line.
+    expect(widget.by_id("room-policy")).to_have_count(1)
     assert_accessible(widget.frame)
 
 
@@ -233,3 +235,60 @@ def test_a_family_books_two_rooms_on_different_plans_with_breakfast_in_one(
     ]
     assert booking["total"]["amount"] == deposit["total"] + strict["total"]
     assert booking["paid"]["amount"] == now, booking
+
+
+#: A rule that asks the guest how many pets come (EUR 10 a night each).
+PETS = """
+[[rules]]
+type = "pets"
+amount = 10.00
+per = "night"
+"""
+
+
+def test_a_pet_in_one_room_of_a_group_and_each_rooms_own_cancellation_terms(
+    page: Page, deployment: Deployment, stays: Any
+) -> None:
+    slug, widget = opened(page, deployment, PETS)
+    check_in, check_out = stays(2)
+    widget.pick_stay(check_in, check_out, **FAMILY)  # type: ignore[arg-type]
+    widget.choose_rooms({"twin": 1, "last-room": 1}, hold=False)
+    twin, last = widget.group_room(0), widget.group_room(1)
+    stay = {"check_in": check_in, "check_out": check_out}
+    twin_party = {"room_type": "twin", "adults": 1, "children": [4, 8], **stay}
+    last_party = {"room_type": "last-room", "adults": 1, "children": [12], **stay}
+    # Each room asks the rules' question, as one room does; one pet in the last room.
+    expect(last.locator("label[for=g1-input-pets]")).to_contain_text("How many pets")
+    widget.answer_room(1, "pets", 1)
+    widget.choose_room_plan(1, "non-refundable")
+    with_pet = plans_of(page, deployment, slug, {**last_party, "inputs": {"pets": 1}})
+    without = plans_of(page, deployment, slug, twin_party)["flexible"]
+    strict = with_pet["non-refundable"]
+    assert strict["inputs"] == {"pets": 1}
+    expect(last.get_by_test_id("group-room-price")).to_have_text(eur(strict["total"]))
+    expect(twin.get_by_test_id("group-room-price")).to_have_text(eur(without["total"]))
+    assert_accessible(widget.frame)
+
+    with page.expect_response(lambda r: r.url.endswith(HOLDS)) as held:
+        widget.hold_rooms()
+    assert held.value.status == 201, held.value.text()
+    assert [r["inputs"] for r in held.value.request.post_data_json["rooms"]] == [{}, {"pets": 1}]
+    quotes = held.value.json()["quotes"]
+    assert [q["total"] for q in quotes] == [without["total"], strict["total"]]  # the pet's fee
+    # The checkout names each room's own cancellation terms, not the property's.
+    policies = widget.by_id("room-policy")
+    expect(policies).to_have_count(2)
+    expect(policies.nth(0)).to_contain_text("Room 1 (Twin room): Free cancellation until 5 days")
+    expect(policies.nth(1)).to_contain_text("Room 2 (The last room): Non-refundable")
+    expect(widget.by_id("chosen-plan")).to_have_count(0)  # no one plan speaks for both
+    assert_accessible(widget.frame)
+
+    widget.fill_guest()
+    widget.pay()
+    reference = widget.expect_confirmation()
+    link = widget.by_id("manage-link").get_attribute("href") or ""
+    booking = page.request.get(
+        f"{deployment.service}/api/v1/bookings/{reference}",
+        headers={"X-Booking-Secret": parse_qs(urlsplit(link).query)["key"][0]},
+    ).json()
+    assert booking["total"]["amount"] == without["total"] + strict["total"]

@@ -94,6 +94,11 @@ class GroupRoom(msgspec.Struct, frozen=True):
     cancellation_policy: CancellationPolicy
     #: What cancelling this room alone gave back (None: not cancelled alone).
     refund_amount: int | None = None
+    #: What was actually taken for this room (``room_paid``, migrations 0026 and 0036).
+    paid: int | None = None
+    #: What the group's last change of dates left this room to pay online (None while its
+    #: dates never changed: its quote says it).
+    owed: int | None = None
 
     @property
     def guests(self) -> int:

@@ -5,8 +5,8 @@
 import { paidOnline } from './api.js';
 import { el } from './dom.js';
 import { longDate, shortDate } from './format.js';
-import { roomsList } from './group-view.js';
-import { cancellationLine, nameIn, termsLine } from './plans.js';
+import { roomsList, typeName } from './group-view.js';
+import { cancellationLine, nameIn, roomPolicies, termsLine } from './plans.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./api.js').Booking} Booking */
@@ -18,6 +18,14 @@ import { cancellationLine, nameIn, termsLine } from './plans.js';
 /** A loose pre-check only (something@something): the server's rule decides.
  * @param {string} email */
 export const looksLikeEmail = (email) => /^[^@\s]+@[^@\s]+$/.test(email.trim());
+
+/** A cancellation policy in one sentence: the property's wording for free cancellation,
+ * else the plan's one line. @param {Sentences} t
+ * @param {import('./plans.js').Policy} terms */
+const policyIn = (t, terms) => (terms.free_cancellation === false
+  ? t(cancellationLine(terms).key, cancellationLine(terms).values)
+  : t(terms.refund_percent ? 'policy_free' : 'policy_no_refund',
+    { days: terms.free_until_days, percent: terms.refund_percent }));
 
 /** @param {{language: string, t: Sentences, money: (amount: number, currency: string) => string,
  *   place: Place, choices: Choices, saved: () => void, pay: () => void}} view */
@@ -70,6 +78,8 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
   const section = el('section', { class: 'checkout', 'aria-labelledby': 'details-h', hidden: true },
     heading, summary, countdown, form);
 
+  /** @param {import('./plans.js').Policy} terms */
+  const policyText = (terms) => policyIn(t, terms);
   /** @param {Quote} q */
   const roomName = (q) => place.room_types.find((r) => r.slug === q.room_type)?.name || q.room_type;
 
@@ -82,20 +92,25 @@ export function checkoutView({ language, t, money, place, choices, saved, pay })
      * @param {Quote} q @param {RatePlan | null} plan
      * @param {import('./group-view.js').ListedRoom[] | null} [rooms] */
     open(q, plan, rooms) {
+      const shared = !rooms || rooms.every((r) => r.rate_plan === rooms[0].rate_plan);
       summary.replaceChildren(...[el('p', {}, el('strong', { text: rooms ? t('n_rooms', { n: rooms.length }) : roomName(q) }),
         ' · ' + t(q.nights.length === 1 ? 'one_night' : 'selected', { nights: q.nights.length,
           check_in: longDate(language, q.check_in), check_out: longDate(language, q.check_out) })),
       rooms ? roomsList({ 'data-testid': 'group-rooms' }, rooms, q.currency, { language, t, money, place }) : null,
       rooms ? el('p', { text: t('total') + ': ' + money(q.total, q.currency) }) : null,
-      plan ? el('p', { 'data-testid': 'chosen-plan' }, el('strong', { text: nameIn(plan.names, language, plan.slug) }),
+      // A group on several plans names each room's with the room (roomsList), not one here.
+      plan && shared ? el('p', { 'data-testid': 'chosen-plan' }, el('strong', { text: nameIn(plan.names, language, plan.slug) }),
         ' · ' + t(cancellationLine(plan.cancellation_policy).key, cancellationLine(plan.cancellation_policy).values)) : null,
       el('p', { 'data-testid': 'payment-terms', text: termsLine(q, t, (n) => money(n, q.currency), (d) => shortDate(language, d)) }),
       ].filter((p) => p !== null));
-      const terms = plan ? plan.cancellation_policy : place.cancellation_policy;
-      policy.textContent = terms.free_cancellation === false
-        ? t(cancellationLine(terms).key, cancellationLine(terms).values)
-        : t(terms.refund_percent ? 'policy_free' : 'policy_no_refund',
-          { days: terms.free_until_days, percent: terms.refund_percent });
+      // Each room is cancelled under its own plan's terms: one line if they share them.
+      const lines = rooms
+        ? roomPolicies(rooms.map((r) => r.rate_plan), place.rate_plans || [], place.cancellation_policy)
+        : [{ room: null, policy: plan ? plan.cancellation_policy : place.cancellation_policy }];
+      policy.replaceChildren(...lines.map(({ room, policy: terms }) => el('span', { class: 'room-policy',
+        'data-testid': 'room-policy', 'data-room': room === null ? '' : room,
+        text: (room === null || !rooms ? '' : t('room_n', { n: room + 1 }) + ' ('
+          + typeName(place, rooms[room].room_type) + '): ') + policyText(terms) })));
       guarantee.hidden = !plan?.card_guarantee;
       guarantee.textContent = plan?.card_guarantee ? t('guarantee_consent', { property: place.name }) : '';
       this.payable(q);

@@ -9,10 +9,14 @@ import { mostOf, nameIn } from './plans.js';
 /** @typedef {import('./plans.js').Question} Question */
 /** @typedef {import('./plans.js').Additions} Additions */
 
-/** @param {{language: string, t: (key: string, values?: Record<string, string | number>) => string,
+/** One form per room where a group chooses for each (`group`): `ids` starts its controls'
+ * ids, which must differ on the page, and its test ids are the group's.
+ * @param {{language: string, t: (key: string, values?: Record<string, string | number>) => string,
  *   money: (amount: number, currency: string) => string, chosen: Additions,
- *   changed: () => void}} view */
-export function extrasView({ language, t, money, chosen, changed }) {
+ *   changed: () => void, ids?: string, group?: boolean}} view */
+export function extrasView({ language, t, money, chosen, changed, ids = '', group = false }) {
+  const extraId = group ? { 'data-testid': 'group-extra' } : { 'data-testid': 'extra' };
+  const inputId = group ? { 'data-testid': 'group-input' } : { 'data-testid': 'input' };
   const fields = el('div', { class: 'fields extras' });
   const section = el('fieldset', { class: 'additions', hidden: true },
     el('legend', { text: t('add_to_stay') }), fields);
@@ -34,9 +38,9 @@ export function extrasView({ language, t, money, chosen, changed }) {
 
   /** @param {Extra} extra @param {number} guests */
   function extraField(extra, guests) {
-    const id = 'extra-' + extra.slug;
+    const id = ids + 'extra-' + extra.slug;
     const most = mostOf(extra, guests);
-    const control = count({ id, 'data-testid': 'extra', 'data-slug': extra.slug }, 0, most, chosen.extras[extra.slug] || 0, (n) => {
+    const control = count({ id, ...extraId, 'data-slug': extra.slug }, 0, most, chosen.extras[extra.slug] || 0, (n) => {
       chosen.extras[extra.slug] = n;
       changed();
     });
@@ -50,13 +54,13 @@ export function extrasView({ language, t, money, chosen, changed }) {
 
   /** @param {Question} question */
   function questionField(question) {
-    const id = 'input-' + question.name;
+    const id = ids + 'input-' + question.name;
     const given = chosen.inputs[question.name];
     const boolean = question.type === 'boolean';
     const low = boolean ? 0 : question.minimum;
     const most = boolean ? 1 : question.maximum;
     const value = given === undefined ? question.default : given;
-    const control = count({ id, 'data-testid': 'input', 'data-slug': question.name }, low, most, +value, (n) => {
+    const control = count({ id, ...inputId, 'data-slug': question.name }, low, most, +value, (n) => {
       chosen.inputs[question.name] = boolean ? n > 0 : n;
       changed();
     });

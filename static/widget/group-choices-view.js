@@ -1,22 +1,25 @@
 // @ts-check
-/* Each room of a group, before it is held: its rate plans side by side (as one room's are)
- * and its extras, priced live (each room quoted as the hold will price it), what the rooms
- * cost together and when it is paid; then one button holds them all with those choices. */
+/* Each room of a group, before it is held: its rate plans side by side (as one room's are),
+ * its extras and the pricing rules' questions (the one room's form, extras-view.js), priced
+ * live (each room quoted as the hold will price it), what the rooms cost together and when
+ * it is paid; then one button holds them all with those choices. */
 
 import { el } from './dom.js';
 import { ApiError } from './errors.js';
 import { shortDate } from './format.js';
 import { groupQuote, roomAsQuoted, roomNamed } from './group.js';
-import { additionsFor, extrasFor, mostOf, nameIn, termsLine } from './plans.js';
+import { extrasView } from './extras-view.js';
+import { additionsFor, extrasFor, termsLine } from './plans.js';
 import { planButton } from './rooms-view.js';
 
 /** @typedef {import('./api.js').Quote} Quote */
 /** @typedef {import('./group.js').GroupRoom} GroupRoom */
 /** @typedef {import('./plans.js').Extra} Extra */
-/** A room being chosen for: its party, the extras asked, its quote under each plan, the
- * plan picked, and the answer it waits for (an older one is dropped; while it waits, or
- * the guest is still changing its extras, the rooms cannot be held at a stale price).
- * @typedef {{room: GroupRoom, extras: Record<string, number>, offered: Extra[], quotes: Quote[],
+/** A room being chosen for: its party, the extras and answers asked, its quote under each
+ * plan, the plan picked, and the answer it waits for (an older one is dropped; while it
+ * waits, or the guest is still changing its additions, the rooms cannot be held at a stale
+ * price).
+ * @typedef {{room: GroupRoom, additions: import('./plans.js').Additions, offered: Extra[], quotes: Quote[],
  *   plan: string | null, asked: number, busy: boolean, item: HTMLElement, plans: HTMLElement,
  *   price: HTMLElement, error: HTMLElement, timer?: ReturnType<typeof setTimeout>}} Slot */
 
@@ -25,6 +28,7 @@ import { planButton } from './rooms-view.js';
  *   api: import('./api.js').Api, hold: (rooms: GroupRoom[]) => void}} view */
 export function groupChoices({ language, t, money, place, api, hold }) {
   const plans = place.rate_plans || [];
+  const questions = place.inputs || [];
   const heading = el('h3', { id: 'group-choices-h', tabindex: '-1', text: t('your_rooms') });
   const list = el('ol', { class: 'rooms-list' });
   const terms = el('p', { 'data-testid': 'group-terms', 'aria-live': 'polite' });
@@ -71,17 +75,18 @@ export function groupChoices({ language, t, money, place, api, hold }) {
     drawTotals();
   }
 
-  /** Prices the room under every plan with its extras, as the hold will. @param {Slot} slot */
+  /** Prices the room under every plan with its extras and answers, as the hold will.
+   * @param {Slot} slot */
   async function price(slot) {
     const mine = ++slot.asked;
     const { room } = slot;
     const guests = room.adults + room.children.length;
-    const extras = additionsFor({ extras: slot.extras, inputs: {} }, slot.offered, [], guests).extras;
+    const added = additionsFor(slot.additions, slot.offered, questions, guests);
     slot.busy = true;
     holdButton.disabled = true;
     try {
       const answer = await api.plans(place.slug, { room_type: room.room_type, adults: room.adults,
-        children: room.children, ...stay, extras });
+        children: room.children, ...stay, ...added });
       if (mine !== slot.asked) return;
       slot.busy = false;
       slot.quotes = answer.quotes;
@@ -103,38 +108,21 @@ export function groupChoices({ language, t, money, place, api, hold }) {
     const offered = extrasFor(place.extras || [], [room.room_type]);
     const errorId = 'group-room-error-' + index;
     /** @type {Slot} */
-    const slot = { room, extras: {}, offered, quotes: [], plan: null, asked: 0, busy: false,
-      item: el('li', {}), plans: el('div', { class: 'plans', role: 'group', 'aria-label': t('plans_for', { room: name }),
-        'aria-describedby': errorId }),
+    const slot = { room, additions: { extras: {}, inputs: {} }, offered, quotes: [], plan: null, asked: 0,
+      busy: false, item: el('li', {}), plans: el('div', { class: 'plans', role: 'group',
+        'aria-label': t('plans_for', { room: name }), 'aria-describedby': errorId }),
       price: el('p', { class: 'amount', 'data-testid': 'group-room-price' }),
       error: el('p', { id: errorId, class: 'error', 'data-testid': 'group-room-error', role: 'alert', hidden: true }) };
-    const fields = offered.map((extra) => {
-      const id = `g${index}-extra-${extra.slug}`;
-      const most = mostOf(extra, guests);
-      /** @param {number} n */
-      const set = (n) => {
-        slot.extras[extra.slug] = n;
+    // The one room's form, for this room: re-priced once the guest stops changing it.
+    const form = extrasView({ language, t, money, chosen: slot.additions, ids: `g${index}-`, group: true,
+      changed: () => {
         slot.busy = holdButton.disabled = true;
         clearTimeout(slot.timer);
         slot.timer = setTimeout(() => price(slot), 300);
-      };
-      const priceText = money(extra.price.amount, extra.price.currency) + ' ' + t('each_' + extra.per)
-        + (extra.payable === 'at_property' ? ' · ' + t('pay_at_property') : '');
-      const label = el('span', {}, nameIn(extra.names, language, extra.slug), el('small', { class: 'muted', text: ' ' + priceText }));
-      if (most === 1) {
-        return el('label', { for: id, class: 'check' }, el('input', { type: 'checkbox', id, 'data-testid': 'group-extra',
-          'data-slug': extra.slug, onchange: (/** @type {Event} */ e) => set(/** @type {HTMLInputElement} */ (e.target).checked ? 1 : 0) }),
-        label);
-      }
-      const select = el('select', { id, 'data-testid': 'group-extra', 'data-slug': extra.slug,
-        onchange: (/** @type {Event} */ e) => set(+(/** @type {HTMLSelectElement} */ (e.target).value)) });
-      for (let n = 0; n <= most; n++) select.append(el('option', { value: n, text: n }));
-      return el('label', { for: id }, label, select);
-    });
+      } });
+    form.draw(offered, questions, guests);
     slot.item = el('li', { class: 'room', 'data-testid': 'group-room', 'data-slug': room.room_type },
-      el('div', { class: 'room-body' }, el('h4', { text: name }), slot.plans,
-        fields.length ? el('fieldset', { class: 'additions' }, el('legend', { text: t('add_to_stay') }),
-          el('div', { class: 'fields extras' }, ...fields)) : '',
+      el('div', { class: 'room-body' }, el('h4', { text: name }), slot.plans, form.section,
         slot.price, slot.error));
     return slot;
   }

@@ -39,7 +39,7 @@ export function roomsList(attrs, rooms, currency, { language, t, money, place })
 }
 
 /** @param {Place} place @param {string} slug */
-const typeName = (place, slug) => place.room_types.find((r) => r.slug === slug)?.name || slug;
+export const typeName = (place, slug) => place.room_types.find((r) => r.slug === slug)?.name || slug;
 
 /** @param {{language: string, t: Sentences, money: Money, place: Place, maxRooms: number,
  *   api: import('./api.js').Api, hold: (rooms: GroupRoom[]) => void,

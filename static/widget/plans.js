@@ -70,6 +70,20 @@ export function cancellationLine(policy) {
     values: { days: policy.free_until_days, percent: policy.refund_percent } };
 }
 
+/** The cancellation terms of the rooms held, each under its own plan's policy (a room on
+ * no plan, or on a plan without a policy of its own, has the property's): one line when
+ * they all share the same terms (`room` null), else one per room, in the guest's order.
+ * @param {(string | null | undefined)[]} roomPlans each room's plan @param {RatePlan[]} plans
+ * @param {Policy} house the property's policy
+ * @returns {{room: number | null, policy: Policy}[]} */
+export function roomPolicies(roomPlans, plans, house) {
+  const policies = roomPlans.map((slug) => plans.find((p) => p.slug === slug)?.cancellation_policy || house);
+  const same = (/** @type {Policy} */ a, /** @type {Policy} */ b) => a.free_until_days === b.free_until_days
+    && a.refund_percent === b.refund_percent && (a.free_cancellation !== false) === (b.free_cancellation !== false);
+  if (!policies.length || policies.every((p) => same(p, policies[0]))) return [{ room: null, policy: policies[0] || house }];
+  return policies.map((policy, room) => ({ room, policy }));
+}
+
 /** What is paid when: now, each later instalment, and the rest at the property.
  * @param {Quote} quote
  * @returns {{now: number, later: {due: string, amount: number}[], atProperty: number}} */

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { additionsFor, cancellationLine, cheapest, extrasFor, mostOf, nameIn, nightRules, noteIn, paymentParts, planQuote, termsLine } from '../../static/widget/plans.js';
+import { additionsFor, cancellationLine, cheapest, extrasFor, mostOf, nameIn, nightRules, noteIn, paymentParts, planQuote,
+  roomPolicies, termsLine } from '../../static/widget/plans.js';
 
 /** @typedef {import('../../static/widget/api.js').Quote} Quote */
 /** @typedef {import('../../static/widget/plans.js').Extra} Extra */
@@ -112,4 +113,20 @@ test("the breakdown's rate plan line reads in the guest's language; a night rule
     { rule: 'non-refundable', amount: -2800, note: '-10%: tariffa Non rimborsabile', stage: 'plan' },
   ]);
   assert.equal(nightRules(quote, 'fr')[1].note, '-10%: Non-refundable rate'); // none in French
+});
+
+test('a group is told each room\'s own cancellation terms, or one line when they share them', () => {
+  const house = { free_until_days: 7, refund_percent: 0 };
+  const strict = { free_until_days: 0, refund_percent: 0, free_cancellation: false };
+  /** @type {import('../../static/widget/plans.js').RatePlan[]} */
+  const plans = [
+    { slug: 'flexible', names: { en: 'Flexible' }, included: {}, room_types: ['twin'], cancellation_policy: house },
+    { slug: 'non-refundable', names: { en: 'Non-refundable' }, included: {}, room_types: ['twin'],
+      cancellation_policy: strict },
+  ];
+  assert.deepEqual(roomPolicies(['flexible', 'non-refundable'], plans, house),
+    [{ room: 0, policy: house }, { room: 1, policy: strict }]);
+  // Two rooms on the same terms (a room on no plan has the property's): one line.
+  assert.deepEqual(roomPolicies(['flexible', null], plans, house), [{ room: null, policy: house }]);
+  assert.deepEqual(roomPolicies(['non-refundable', 'non-refundable'], plans, house), [{ room: null, policy: strict }]);
 });

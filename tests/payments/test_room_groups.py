@@ -17,6 +17,7 @@ from tests.payments.test_pay_at_property import FLEXIBLE_TERMS
 from tests.payments.test_payment_terms import (
     BALANCE_DAY,
     NOW,
+    QUOTES,
     charge_row,
     online_of,
     paid_in_all,
@@ -424,3 +425,31 @@ def test_a_party_is_split_with_an_adult_in_every_room() -> None:
     assert _split(Party(5), [5, 2]) == [Party(4), Party(1)]
     assert _split(Party(1, (5, 7)), [2, 2]) is None  # a child never sleeps alone
     assert _split(Party(3, (4,)), [2, 1]) is None  # four guests, three beds
+
+
+async def test_a_rooms_answer_to_a_rules_question_prices_that_room_only(
+    demo_api: Any, open_demo: psycopg.Connection[Any]
+) -> None:
+    set_clock(open_demo, NOW)
+    asked = group_on("flexible", "flexible")
+    asked["rooms"][1]["inputs"] = {"pets": 99}  # more than the pets rule allows
+    refused = await demo_api.post(HOLDS, json=asked)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "rooms[1].inputs.pets"  # names the room and the input
+    assert rows(open_demo) == []  # nothing held
+    asked["rooms"][1]["inputs"] = {"pets": 1}
+    hold, _ = await book_group(demo_api, asked)
+    double, suite = hold["quotes"]
+    alone = [
+        (await demo_api.post(QUOTES, json={**TERMS_STAY, **room})).json() for room in asked["rooms"]
+    ]
+    # The suite's quote carries the pet's fee, the double's does not.
+    assert suite["inputs"] == {"pets": 1} and not double.get("inputs")
+    assert (double["total"], suite["total"]) == (alone[0]["total"], alone[1]["total"])
+    no_pet = {**TERMS_STAY, **asked["rooms"][1], "inputs": {}}
+    without = (await demo_api.post(QUOTES, json=no_pet)).json()
+    assert suite["total"] - without["total"] == 3 * 1000  # EUR 10 a night, three nights
+    stored = open_demo.execute(
+        "SELECT quote->'inputs' FROM reservation ORDER BY group_position"
+    ).fetchall()
+    assert [row[0] or {} for row in stored] == [{}, {"pets": 1}]

@@ -81,15 +81,25 @@ def refund_under(policy: CancellationPolicy, paid: int, check_in: date, today: d
 
 def room_share(booking: Booking, room: GroupRoom) -> int:
     """What was paid for one room of a group: its part of the one payment at booking, and
-    its balance once the group's one balance charge went through."""
+    its balance once the group's one balance charge went through; once the group's dates
+    changed, what the change wrote down as taken for it and its part of the charges taken
+    since (``room_paid``, migration 0036)."""
+    if room.owed is not None and room.paid is not None:
+        return room.paid
     return room.quote.due_now + (room.quote.balance if booking.balance_taken else 0)
+
+
+def room_owes(room: GroupRoom) -> int:
+    """What a room of a group still has to pay online with the group's balance."""
+    return room.owed if room.owed is not None else room.quote.balance
 
 
 def room_shares(booking: Booking) -> list[tuple[int, CancellationPolicy]]:
     """A group's rooms still booked: what was paid for each, and its policy (empty for a
     booking of one room)."""
     booked = [room for room in booking.group_rooms or [] if room.status == "confirmed"]
-    if booking.dates_changed:
+    if booking.dates_changed and any(room.owed is None for room in booked):
+        # Changed before migration 0036 wrote down what each room paid.
         return _shares_after_date_change(booking, booked)
     return [(room_share(booking, room), room.cancellation_policy) for room in booked]
 

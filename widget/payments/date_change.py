@@ -38,6 +38,7 @@ from widget.payments.balance import LEASE_SECONDS, take
 from widget.payments.booking_file import UnitTaken, clash_named
 from widget.payments.keys import date_change_refund_key
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.payments.room_money import RoomMoney, rooms_after_change
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
@@ -56,6 +57,8 @@ class RoomTarget(msgspec.Struct, frozen=True):
     adults: int | None
     children: list[int] | None
     quote: Quote
+    #: What was actually taken for the room so far (``room_paid``).
+    paid: int = 0
 
 
 class ChangeTarget(msgspec.Struct, frozen=True):
@@ -308,6 +311,16 @@ async def _write_change(
             {"unit_id": unit_id, "check_in": new.check_in, "check_out": new.check_out},
         )
     refund = change.amount if change.settlement == "refund" else 0
+    # A group's rooms: what each has paid and owes at the new prices (migration 0036).
+    money: list[RoomMoney | None] = [None]
+    if target.rooms:
+        money = list(
+            rooms_after_change(
+                [room.paid for room in target.rooms],
+                [q.online_total for q in change.quotes],
+                refund,
+            )
+        )
     cur = await conn.execute(
         q["change_stay"],
         {
@@ -319,11 +332,16 @@ async def _write_change(
             "quote": Jsonb(quote_to_builtins(new)),
             "quote_hash": new.quote_hash,
             "first_payment": target.first_payment - refund,
+            "room_taken": money[0].taken if money[0] else None,
+            "room_owed": money[0].owed if money[0] else None,
         },
     )
     if await cur.fetchone() is None:
         raise Conflict("The booking changed meanwhile; please reload.", code="stale")
-    for room, room_quote in list(zip(target.rooms or [], change.quotes, strict=False))[1:]:
+    for room, room_quote, room_money in list(
+        zip(target.rooms or [], change.quotes, money, strict=False)
+    )[1:]:
+        assert room_money is not None  # a group's rooms each have theirs
         cur = await conn.execute(
             q["change_group_room_stay"],
             {
@@ -333,6 +351,8 @@ async def _write_change(
                 "check_out": room_quote.check_out,
                 "quote": Jsonb(quote_to_builtins(room_quote)),
                 "quote_hash": room_quote.quote_hash,
+                "room_taken": room_money.taken,
+                "room_owed": room_money.owed,
             },
         )
         if await cur.fetchone() is None:  # fenced by the first room's version, above

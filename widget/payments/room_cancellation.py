@@ -21,6 +21,7 @@ from widget.payments.cancellation import (
     booking_for_guest_unchecked,
     refund,
     refund_under,
+    room_owes,
     room_share,
     terms,
 )
@@ -42,15 +43,14 @@ def _room(booking: Booking, position: int) -> GroupRoom:
     return rooms[position]
 
 
-def _check_refundable(booking: Booking, room: GroupRoom, amount: int) -> None:
+async def _check_refundable(conn: Conn, room: GroupRoom, amount: int) -> None:
     """A room's refund comes from the booking's one payment: refuse (nothing changed) when
-    what is left of it could not pay it (only after a large balance was charged)."""
-    earlier = sum(
-        r.refund_amount or 0
-        for r in booking.group_rooms or []
-        if r.status == "cancelled" and r.id != room.id
-    )
-    if amount > booking.money.due_now - earlier:
+    what is left of it (after a change of dates' refund and other rooms' refunds) could not
+    pay it (only after a large balance was charged)."""
+    cur = await conn.execute(queries("payments")["refund_of"], {"id": room.id})
+    row = await cur.fetchone()
+    left = int(row["first_payment"] or 0) if row else 0
+    if amount > left:
         raise Conflict(
             "This room's refund is more than the first payment can give back; "
             "please cancel the whole booking or contact the guesthouse.",
@@ -72,18 +72,28 @@ async def cancel_room(
             "The stay has begun or the booking is not confirmed; please contact the guesthouse.",
             code="too_late_to_cancel",
         )
-    if booking.dates_changed:
-        # The rooms' quotes are the new stay's; what each room paid is no longer its own.
+    if booking.dates_changed and room.owed is None:
+        # Changed before migration 0036 wrote down what each room paid: it is not known.
         raise Conflict(
             "This booking's dates were changed by the guesthouse: its rooms are cancelled "
             "together; please cancel the whole booking or contact the guesthouse.",
             code="dates_changed",
         )
+    q = queries("payments")
+    owed_on_change = await (await conn.execute(q["change_owed"], {"id": booking.id})).fetchone()
+    if owed_on_change and owed_on_change["owed"]:
+        # The guest's link (or the saved card) takes the change for every room at once.
+        raise Conflict(
+            "The last change of dates is still to be paid for all the rooms; please pay it "
+            "first, or cancel the whole booking.",
+            code="change_unpaid",
+        )
+    # Under the room's own plan's policy, at the stay's dates (the new ones after a change),
+    # of what was actually taken for it.
     amount = refund_under(
         room.cancellation_policy, room_share(booking, room), booking.check_in, booking.today
     )
-    _check_refundable(booking, room, amount)
-    q = queries("payments")
+    await _check_refundable(conn, room, amount)
     async with conn.transaction():
         cur = await conn.execute(
             q["cancel_group_room"],
@@ -119,12 +129,18 @@ async def _tell(
 
 
 async def _lessen_balance(conn: Conn, booking: Booking, room: GroupRoom) -> None:
-    """The group's one balance charge no longer includes the cancelled room's balance."""
-    if booking.balance_taken or room.quote.balance <= 0:
+    """The group's one balance charge no longer includes what the cancelled room still
+    owed (its quote's balance; after a change of dates, what the change left it to pay)."""
+    owes = room_owes(room)
+    if owes <= 0:
         return
     q = queries("payments")
-    cur = await conn.execute(q["lessen_balance"], {"id": booking.id, "by": room.quote.balance})
+    cur = await conn.execute(q["lessen_balance"], {"id": booking.id, "by": owes})
     if await cur.fetchone() is not None:
+        # It will never be taken for this room (room_paid fills what is owed from charges).
+        await conn.execute(q["room_owes_nothing"], {"id": room.id})
+        return
+    if booking.balance_taken:
         return
     state = await (await conn.execute(q["balance_state"], {"id": booking.id})).fetchone()
     if state is not None and state["status"] not in ("canceled", "succeeded"):

@@ -442,7 +442,8 @@ SELECT r.id, r.property_id, r.reference, r.version, r.status::text AS status, r.
        (SELECT jsonb_agg(jsonb_build_object(
                    'id', m.id, 'position', coalesce(m.group_position, 0), 'unit_id', m.unit_id,
                    'unit', mu.name, 'room_type', mt.slug, 'room_type_name', mt.name,
-                   'adults', m.adults, 'children', m.children, 'quote', m.quote)
+                   'adults', m.adults, 'children', m.children, 'quote', m.quote,
+                   'paid', room_paid(m))
                  ORDER BY m.group_position)
         FROM reservation m JOIN unit mu ON mu.id = m.unit_id
         JOIN room_type mt ON mt.id = mu.room_type_id
@@ -468,16 +469,25 @@ UPDATE reservation
 SET stay = daterange(%(check_in)s, %(check_out)s), quote = %(quote)s,
     quote_hash = %(quote_hash)s,
     first_payment = %(first_payment)s,
+    -- A group's first room: what was taken for it and what it still owes (migration 0036),
+    -- and the charges that went through so far (already in its rooms' room_taken).
+    room_taken = %(room_taken)s, room_owed = %(room_owed)s,
+    charges_counted = CASE WHEN %(room_taken)s::bigint IS NULL THEN NULL
+        ELSE (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
+              WHERE c.reservation_id = %(id)s AND c.kind IN ('balance', 'change')
+                AND c.status = 'succeeded') END,
     version = version + 1, updated_at = now()
 WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
   AND property_id = %(property_id)s
 RETURNING version
 
 -- name: change_group_room_stay
--- Another room of a group, with its first room, in the same transaction.
+-- Another room of a group, with its first room, in the same transaction, with what was
+-- taken for it and what it still owes (migration 0036).
 UPDATE reservation
 SET stay = daterange(%(check_in)s, %(check_out)s), quote = %(quote)s,
-    quote_hash = %(quote_hash)s, version = version + 1, updated_at = now()
+    quote_hash = %(quote_hash)s, room_taken = %(room_taken)s, room_owed = %(room_owed)s,
+    version = version + 1, updated_at = now()
 WHERE id = %(id)s AND group_id = %(group_id)s AND id <> %(group_id)s AND status = 'confirmed'
 RETURNING version
 

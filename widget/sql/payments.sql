@@ -435,6 +435,16 @@ WHERE reservation_id = %(id)s AND kind = 'balance' AND status = 'scheduled'
   AND (leased_until IS NULL OR leased_until <= innkeep_now())
 RETURNING id
 
+-- name: room_owes_nothing
+-- A room cancelled alone whose owed part came off the group's balance (migration 0036).
+UPDATE reservation SET room_owed = 0 WHERE id = %(id)s AND room_owed IS NOT NULL
+
+-- name: change_owed
+-- What a change of dates still waits to take for the group (its saved card, its link).
+SELECT coalesce(sum(amount), 0)::bigint AS owed FROM booking_charge
+WHERE reservation_id = %(id)s AND kind = 'change'
+  AND status IN ('scheduled', 'requires_action', 'balance_due')
+
 -- name: balance_state
 SELECT status FROM booking_charge WHERE reservation_id = %(id)s AND kind = 'balance'
 

@@ -63,6 +63,11 @@ TEST_IDS = (
     "room-counts",
     "room-count",
     "choose-rooms",
+    "group-choices",
+    "group-room",
+    "group-extra",
+    "group-input",
+    "hold-rooms",
     "group-rooms",
 )
 #: The scenarios of Stripe's test cards (the demo provider plays the same ones).
@@ -287,6 +292,16 @@ class BookingWidget:
                 control.set_checked(quantity != 0)
             else:
                 control.select_option(str(quantity))
+
+    def answer_room(self, index: int, name: str, value: int | bool) -> None:
+        """Answer a question of the pricing rules (``pets``: how many) for the ``index``-th
+        room of a group; waits until the room is priced again."""
+        control = self.group_room(index).locator(f'[data-testid=group-input][data-slug="{name}"]')
+        with self.page.expect_response(re.compile(r"/quotes/all-plans$")):
+            if control.evaluate("e => e.type") == "checkbox":
+                control.set_checked(bool(value))
+            else:
+                control.select_option(str(int(value)))
 
     def hold_rooms(self, *, expect_hold: bool = True) -> None:
         """Hold the group's rooms with the plans and extras chosen for each."""

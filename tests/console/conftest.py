@@ -11,18 +11,20 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 from argon2 import PasswordHasher
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import ON_CLUSTER, TABLES, empty_tables
 from tests.helpers import DEMO_TOML, flush_redis, property_toml
 from tests.starting_state import Snapshot, Tables
-from widget.app import create_app
+from widget.app import create_app, services_of, worker_services
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
-from widget.settings import Settings
+from widget.settings import Settings, load_settings
 
 PASSWORD = "correct horse battery"
 OWNER = "owner@example.com"
@@ -112,11 +114,41 @@ def people(
         yield conn
 
 
+@pytest.fixture(scope="session")
+def console_app(quiet_settings_of_run: Settings) -> Litestar:
+    """One app for the console's tests: Litestar registering every route (~0.2 s) was most
+    of a test's setup. Each test serves it with services of its own (`app_client`)."""
+    return create_app(quiet_settings_of_run)
+
+
+@pytest.fixture(scope="session")
+def quiet_settings_of_run(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """The suite's `quiet_settings`, with a data folder for the run rather than the test."""
+    return load_settings(
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_cluster=ON_CLUSTER,
+        env="test",
+        data_dir=tmp_path_factory.mktemp("console-app"),
+        background_jobs=False,
+    )
+
+
 @pytest.fixture
 async def app_client(
-    quiet_settings: Settings, people: psycopg.Connection[Any]
+    console_app: Litestar, quiet_settings: Settings, people: psycopg.Connection[Any]
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(quiet_settings)) as client:
+    """A browser of the console app, which runs on services (pool, Redis, memories, counters)
+    made for this test alone: nothing one test leaves in memory is there for the next."""
+    # Its routes and middleware were made for the run's settings: the test's differ only
+    # in their data folder (where mail and photos go).
+    made_for = services_of(console_app).settings
+    assert msgspec.structs.replace(made_for, data_dir=quiet_settings.data_dir) == quiet_settings
+    console_app.state["services"] = worker_services(quiet_settings)
+    async with AsyncTestClient(app=console_app) as client:
         yield client
 
 

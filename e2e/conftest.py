@@ -379,17 +379,42 @@ def apply_property(
         innkeep("property", "apply", str(path), data_dir=data_dir)
 
 
-def innkeep(*args: str, data_dir: Path | None) -> str:
-    """Run an owner's `innkeep` command against the deployment; its output."""
+def innkeep(*args: str, data_dir: Path | None, stdin: str | None = None) -> str:
+    """Run an owner's `innkeep` command against the deployment (``stdin`` typed into it);
+    its output."""
     command = innkeep_command(*args)
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        command, cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
     if result.returncode != 0:
         raise RuntimeError(f"innkeep {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+#: The password of the console's users the suite adds with `add_console_user`.
+CONSOLE_PASSWORD = "e2e owner passphrase"
+
+
+def add_console_user(deployment: Deployment, slug: str, email: str, role: str = "owner") -> str:
+    """``innkeep user add`` of ``email`` to ``slug`` as ``role``, with `CONSOLE_PASSWORD` if
+    the account is new (on stdin, as an owner would type it); the e-mail."""
+    deployment.needs_command_line()
+    innkeep(
+        *("user", "add", "--email", email, "--property", slug, "--role", role),
+        "--password-stdin",
+        data_dir=deployment.data_dir,
+        stdin=CONSOLE_PASSWORD + "\n",
+    )
+    return email
+
+
+@pytest.fixture(scope="session")
+def owner(deployment: Deployment) -> str:
+    """The owner of the suite's property in the console, added once for every test module
+    that signs in as them (each test signs in for a session of its own)."""
+    return add_console_user(deployment, deployment.slug, "owner@locanda-prova.example.com")
 
 
 @pytest.fixture(scope="session")

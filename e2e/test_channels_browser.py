@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import ROOT, Deployment, apply_property, get
-from e2e.test_console_browser import check_page
+from e2e.console_steps import check_page, sign_in
 from e2e.test_console_rules_browser import _owner_of
 from widget.testing.stack import innkeep_command
 
@@ -80,10 +80,7 @@ def test_an_owner_copies_and_rotates_an_export_url_and_sees_a_failing_feed(
     assert "FAILED" in printed or "a worker is fetching it" in printed, printed
     email, password = _owner_of(deployment, slug)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto(f"{deployment.service}/admin/login")
-    page.get_by_test_id("login-email").fill(email)
-    page.get_by_test_id("login-password").fill(password)
-    page.get_by_test_id("login-submit").click()
+    sign_in(page, deployment, email, password)
     page.get_by_test_id("nav-channels").click()
     expect(page.get_by_test_id("channels")).to_be_visible()
     check_page(page)

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import urllib.request
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import ROOT, Deployment
-from widget.testing.stack import innkeep_command
-
-OWNER = "owner@locanda-prova.example.com"
-PASSWORD = "e2e owner passphrase"
+from e2e.conftest import CONSOLE_PASSWORD, Deployment, add_console_user
+from e2e.console_steps import check_page, sign_in
 
 
 def post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
@@ -67,56 +62,6 @@ def book(deployment: Deployment, check_in: date, name: str, slug: str | None = N
     return str(post_json(f"{api}/holds/{hold['id']}/confirm", {}, token)["reference"])
 
 
-@pytest.fixture(scope="module")
-def owner(deployment: Deployment) -> str:
-    """The property's owner in the console (``innkeep user add``, password on stdin)."""
-    deployment.needs_command_line()
-    return add_owner(deployment, deployment.slug)
-
-
-def add_owner(deployment: Deployment, slug: str, email: str = OWNER) -> str:
-    """Make ``email`` an owner of ``slug`` (with `PASSWORD` if the account is new)."""
-    command = innkeep_command(
-        "user", "add", "--email", email, "--property", slug, "--role", "owner", "--password-stdin"
-    )
-    if deployment.data_dir is not None:
-        command += ["--data-dir", str(deployment.data_dir)]
-    subprocess.run(
-        command,
-        cwd=ROOT,
-        input=PASSWORD + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return email
-
-
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(page)  # type: ignore[arg-type]
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not bad, "\n".join(bad)
-
-
-def assert_fits_a_phone(page: Page) -> None:
-    """At 360 px nothing makes the page itself scroll sideways (wide tables scroll inside
-    their own box)."""
-    page.set_viewport_size({"width": 360, "height": 740})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    assert width <= 360, f"{page.url} is {width} px wide at 360 px"
-
-
-def check_page(page: Page) -> None:
-    assert_accessible(page)
-    assert_fits_a_phone(page)
-
-
 def test_an_owner_walks_the_console(page: Page, deployment: Deployment, owner: str) -> None:
     # Tomorrow in the property's zone (its "today" is the server's, in that zone), so the
     # booking can still be cancelled under the policy and shows among Today's arrivals.
@@ -127,7 +72,7 @@ def test_an_owner_walks_the_console(page: Page, deployment: Deployment, owner: s
     expect(page).to_have_url(re.compile(rf"/admin/login\?next=/admin/{deployment.slug}/?$"))
     check_page(page)
     page.get_by_test_id("login-email").fill(owner)
-    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-password").fill(CONSOLE_PASSWORD)
     page.get_by_test_id("login-submit").click()
 
     today = page.get_by_test_id("today")
@@ -179,11 +124,7 @@ def test_an_owner_drags_across_nights_to_block_them(
     """With a mouse, dragging along a unit's row over free nights fills the block form with
     the first and last of them; the owner gives a reason and the nights are one block."""
     month = (datetime.now(ZoneInfo("Europe/Rome")).date() + timedelta(days=150)).replace(day=1)
-    page.goto(f"{deployment.service}/admin/login")
-    page.get_by_test_id("login-email").fill(owner)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("today")).to_be_visible()
+    sign_in(page, deployment, owner)
     page.goto(f"{deployment.service}/admin/{deployment.slug}/calendar?month={month:%Y-%m}")
     expect(page.get_by_test_id("drag-hint")).to_be_visible()  # the script runs
 
@@ -225,11 +166,7 @@ def test_the_other_console_pages_pass_axe_and_fit_a_phone(
     reference = book(deployment, check_in, "Marco Bianchi")
     page.goto(f"{deployment.service}/admin/reset")
     check_page(page)
-    page.goto(f"{deployment.service}/admin/login")
-    page.get_by_test_id("login-email").fill(owner)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("today")).to_be_visible()
+    sign_in(page, deployment, owner)
     stay = f"check_in={check_in + timedelta(days=7)}&check_out={check_in + timedelta(days=9)}"
     for path in (
         "/admin/account",
@@ -260,14 +197,10 @@ def test_an_owner_finds_a_guest_exports_them_and_erases_them_once_their_stay_is_
     # A property of this test's own: its clock is moved below, the suite's stays as it is.
     deployment.needs_command_line()
     slug = deployment.new_property()
-    owner = add_owner(deployment, slug, "past-guests@locanda-prova.example.com")
+    owner = add_console_user(deployment, slug, "past-guests@locanda-prova.example.com")
     check_in = datetime.now(ZoneInfo("Europe/Rome")).date() + timedelta(days=75)
     reference = book(deployment, check_in, "Giulia Neri", slug)
-    page.goto(f"{deployment.service}/admin/login")
-    page.get_by_test_id("login-email").fill(owner)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("today")).to_be_visible()
+    sign_in(page, deployment, owner)
     booking_page = f"{deployment.service}/admin/{slug}/bookings/{reference}"
     page.goto(booking_page)
     expect(page.get_by_test_id("guest-name")).to_have_text("Giulia Neri")

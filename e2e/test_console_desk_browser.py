@@ -11,7 +11,6 @@ import email.policy
 import json
 import os
 import re
-import subprocess
 import time
 import urllib.request
 from datetime import date, datetime, timedelta
@@ -22,10 +21,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import HERE, ROOT, Deployment
-from e2e.test_console_browser import PASSWORD, book, check_page
+from e2e.conftest import HERE, ROOT, Deployment, add_console_user
+from e2e.console_steps import check_page, sign_in
+from e2e.test_console_browser import book
 from e2e.widget_steps import pick_dates, room, show_month_of, widget_frame
-from widget.testing.stack import innkeep_command
 
 DESK_OWNER = "desk@locanda-prova.example.com"
 SHOTS = ROOT / "docs" / "console"
@@ -57,37 +56,8 @@ def desk(deployment: Deployment) -> str:
     text = text.replace("{slug}", "desk").replace("{host_origin}", deployment.host)
     made = call_testing_api(deployment, "POST", "/properties", text.encode(), "application/toml")
     slug = str(made["slug"])
-    command = innkeep_command(
-        "user",
-        "add",
-        "--email",
-        DESK_OWNER,
-        "--property",
-        slug,
-        "--role",
-        "owner",
-        "--password-stdin",
-    )
-    if deployment.data_dir is not None:
-        command += ["--data-dir", str(deployment.data_dir)]
-    subprocess.run(
-        command,
-        cwd=ROOT,
-        input=PASSWORD + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    add_console_user(deployment, slug, DESK_OWNER)
     return slug
-
-
-def sign_in(page: Page, deployment: Deployment) -> None:
-    page.goto(f"{deployment.service}/admin/login")
-    page.get_by_test_id("login-email").fill(DESK_OWNER)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("today")).to_be_visible()
 
 
 def take_phone_booking(page: Page, base: str, check_in: date, check_out: date) -> str:
@@ -155,7 +125,7 @@ def test_a_phone_booking_is_paid_by_link_moved_redated_and_cancelled_with_a_chos
     base = f"{deployment.service}/admin/{desk}"
     check_in = datetime.now(ZoneInfo("Europe/Rome")).date() + timedelta(days=30)
     check_out = check_in + timedelta(days=3)
-    sign_in(page, deployment)
+    sign_in(page, deployment, DESK_OWNER)
     hold_id = take_phone_booking(page, base, check_in, check_out)
 
     # The widget, as a guest sees it: the one-unit room is not offered for those nights.
@@ -214,7 +184,7 @@ def test_the_console_tour_renders_and_its_screenshots_are_taken(
     for offset, name in ((0, "Giulia Verdi"), (1, "Marco Bianchi"), (3, "Sofia Russo")):
         book(dataclasses.replace(deployment, slug=desk), today + timedelta(days=offset), name)
     page.set_viewport_size({"width": 1000, "height": 760})
-    sign_in(page, deployment)
+    sign_in(page, deployment, DESK_OWNER)
     shoot(page, "today")
     page.goto(f"{base}/calendar")
     expect(page.get_by_test_id("tape-chart")).to_be_visible()

@@ -5,26 +5,16 @@ finds no serious or critical violation on them, and they fit a 360 px phone."""
 from __future__ import annotations
 
 import io
-import subprocess
 from typing import Any
 
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.conftest import ROOT, Deployment
-from e2e.test_console_browser import PASSWORD, check_page, owner  # noqa: F401 - the fixture
+from e2e.conftest import Deployment, add_console_user
+from e2e.console_steps import check_page, sign_in
 from widget.testing.booking_widget import BookingWidget
-from widget.testing.stack import innkeep_command
 
 STAFF = "staff@locanda-prova.example.com"
-
-
-def sign_in(page: Page, deployment: Deployment, email: str) -> None:
-    page.goto(f"{deployment.service}/admin/login")
-    page.get_by_test_id("login-email").fill(email)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("today")).to_be_visible()
 
 
 def a_photo() -> bytes:
@@ -38,7 +28,7 @@ def test_an_owner_adds_a_photo_and_copies_the_snippet(
     page: Page,
     context: BrowserContext,
     deployment: Deployment,
-    owner: str,  # noqa: F811
+    owner: str,
     stays: Any,
 ) -> None:
     base = f"{deployment.service}/admin/{deployment.slug}"
@@ -100,28 +90,7 @@ def test_an_owner_adds_a_photo_and_copies_the_snippet(
 
 
 def test_staff_cannot_open_rooms_or_website(page: Page, deployment: Deployment) -> None:
-    command = innkeep_command(
-        "user",
-        "add",
-        "--email",
-        STAFF,
-        "--property",
-        deployment.slug,
-        "--role",
-        "staff",
-        "--password-stdin",
-    )
-    if deployment.data_dir is not None:
-        command += ["--data-dir", str(deployment.data_dir)]
-    subprocess.run(
-        command,
-        cwd=ROOT,
-        input=PASSWORD + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    add_console_user(deployment, deployment.slug, STAFF, role="staff")
     sign_in(page, deployment, STAFF)
     expect(page.get_by_test_id("nav-rooms")).to_have_count(0)
     expect(page.get_by_test_id("nav-website")).to_have_count(0)

@@ -10,6 +10,7 @@ from datetime import date
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import Deployment, get, innkeep
+from e2e.console_steps import sign_in
 from e2e.widget_steps import assert_accessible
 
 
@@ -49,10 +50,7 @@ def test_an_owner_edits_a_rule_and_watches_the_preview_change(
     deployment.needs_command_line()  # `innkeep user add`
     slug = deployment.new_property()
     email, password = _owner_of(deployment, slug)
-    page.goto(f"{deployment.service}/admin/login")
-    page.get_by_test_id("login-email").fill(email)
-    page.get_by_test_id("login-password").fill(password)
-    page.get_by_test_id("login-submit").click()
+    sign_in(page, deployment, email, password)
     page.goto(f"{deployment.service}/admin/{slug}/rules")
 
     # Three adults in the twin room: one more than its price includes (20.00 a night).

@@ -178,13 +178,18 @@ def redis_never_failed(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def clean(database_url: str, redis_url: str, request: pytest.FixtureRequest) -> Iterator[None]:
     """Every test that touches data starts from empty tables and an empty Redis."""
+    empty_tables(database_url, request)
+    flush_redis(redis_url, cluster=ON_CLUSTER)
+    yield
+
+
+def empty_tables(database_url: str, request: pytest.FixtureRequest) -> None:
+    """Truncate the tables (on a cluster, the next property id is the test's spread id)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
         if ON_CLUSTER:
             first = next(request.getfixturevalue("spread_ids"))
             conn.execute(f"ALTER TABLE property ALTER COLUMN id RESTART WITH {int(first)}")
-    flush_redis(redis_url, cluster=ON_CLUSTER)
-    yield
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -14,7 +14,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
-from litestar.types import BeforeMessageSendHookHandler, Message, Middleware, Scope
+from litestar.types import Message, Middleware, Scope
 
 from widget.api import route_handlers
 from widget.api.bodies import ClosedStructSchemas, strict_body
@@ -29,7 +29,7 @@ from widget.http_errors import exception_handlers
 from widget.idempotency import KeptAnswer, answer_kept
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
 from widget.inventory.notifications import listening
-from widget.metrics import UNMATCHED, Metrics
+from widget.metrics import UNMATCHED
 from widget.paths import TEMPLATES_DIR
 from widget.redact import install_log_redaction
 from widget.settings import Settings, SettingsError, require_secret_key
@@ -37,33 +37,28 @@ from widget.shared_redis import connect, trying_after_rests
 from widget.state import Services, ServicesDep, build_services
 
 log = logging.getLogger("innkeep")
-Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 
 def create_app(settings: Settings) -> Litestar:
     """Build the service for ``settings``; connections open in the lifespan, not here."""
-    database_url, _ = _server_urls(settings)
+    _server_urls(settings)
     require_secret_key(settings)
     install_log_redaction()
-    services = build_services(
-        settings,
-        create_pool(database_url, settings.db_pool_max, pooled=settings.pooled),
-        connect(settings),
-    )
     return Litestar(
         route_handlers=[
             *route_handlers(settings.testing_token if settings.testing_api else None),
             console_router(),
         ],
-        dependencies=_dependencies(services),
-        # The console's guards run before dependencies are resolved: they find it here.
-        state=State({"services": services}),
-        lifespan=[_lifespan(services, settings.listen_url or database_url)],
+        dependencies=_dependencies(),
+        # Everything finds the services here (see `services_of`), the console's guards too:
+        # they run before dependencies are resolved.
+        state=State({"services": worker_services(settings)}),
+        lifespan=[_lifespan],
         # Bodies are exactly what the schema says: strict types, no unknown keys.
         guards=[strict_body],
         plugins=[ClosedStructSchemas()],
-        middleware=_middleware(services),
-        before_send=[_counting(services.metrics)],
+        middleware=_middleware(settings),
+        before_send=[_counting],
         request_max_body_size=JSON_BODY_LIMIT,
         # A request with an Idempotency-Key is answered with the bytes kept for it.
         exception_handlers={**exception_handlers, KeptAnswer: answer_kept},
@@ -89,40 +84,56 @@ def _server_urls(settings: Settings) -> tuple[str, str]:
     return settings.database_url, settings.redis_url
 
 
-def _lifespan(services: Services, listen_url: str) -> Lifespan:
+def worker_services(settings: Settings) -> Services:
+    """The parts of one worker for ``settings``: its pool and Redis (opened by the app's
+    lifespan, not here) and its memories."""
+    database_url, _ = _server_urls(settings)
+    return build_services(
+        settings,
+        create_pool(database_url, settings.db_pool_max, pooled=settings.pooled),
+        connect(settings),
+    )
+
+
+def services_of(app: Litestar) -> Services:
+    """The services `create_app` put in the app's state. The lifespan, the dependencies, the
+    middleware and the hooks all look them up there rather than keeping their own
+    reference, so the app's parts never disagree (and a test may serve one app, built once,
+    with fresh services: only before its lifespan starts)."""
+    services: Services = app.state["services"]
+    return services
+
+
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     """Open the pool, listen for changes (on a direct connection: ``listen_url`` never goes
     through a pooler) and run the jobs while the app serves."""
-
-    @asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await services.pool.open(wait=False)
-        try:
-            async with (
-                listening(services.freshness, listen_url),
-                running_jobs(services, enabled=services.settings.background_jobs),
-                trying_after_rests(services.redis_watch, services.redis),
-            ):
-                yield
-        finally:
-            await services.pool.close()
-            await services.redis.aclose()
-
-    return lifespan
+    services = services_of(app)
+    settings = services.settings
+    await services.pool.open(wait=False)
+    try:
+        async with (
+            listening(services.freshness, settings.listen_url or _server_urls(settings)[0]),
+            running_jobs(services, enabled=settings.background_jobs),
+            trying_after_rests(services.redis_watch, services.redis),
+        ):
+            yield
+    finally:
+        await services.pool.close()
+        await services.redis.aclose()
 
 
-def _counting(metrics: Metrics) -> BeforeMessageSendHookHandler:
+async def _counting(message: Message, scope: Scope) -> None:
     """Count every answer by its route template (one label for paths no route matched) and
     status class, as it starts: errors and refusals included."""
-
-    async def count(message: Message, scope: Scope) -> None:
-        if message["type"] == "http.response.start":
-            metrics.answered(scope.get("path_template", UNMATCHED), message["status"])
-
-    return count
+    if message["type"] == "http.response.start":
+        metrics = services_of(scope["app"]).metrics
+        metrics.answered(scope.get("path_template", UNMATCHED), message["status"])
 
 
-def _dependencies(services: Services) -> dict[str, Provide]:
-    async def provide_services() -> Services:
+def _dependencies() -> dict[str, Provide]:
+    async def provide_services(state: State) -> Services:
+        services: Services = state["services"]
         return services
 
     # Taking ``services`` puts the two dependencies in sequence: independent ones are
@@ -132,12 +143,12 @@ def _dependencies(services: Services) -> dict[str, Provide]:
             yield conn
 
     return {
-        "services": Provide(provide_services, use_cache=True),
+        "services": Provide(provide_services),
         "db": Provide(provide_db),
     }
 
 
-def _middleware(services: Services) -> list[Middleware]:
+def _middleware(settings: Settings) -> list[Middleware]:
     """In order: unprintable characters in the URL are refused before anything looks them up;
     CORS per property (only the origins a property lists may call its public API, and a
     browser's write must come from the service itself or such an origin); then the body is
@@ -145,8 +156,10 @@ def _middleware(services: Services) -> list[Middleware]:
     framed unless they say who may (the widget page)."""
     return [
         PrintableUrls(),
-        PublicApiCors(OriginLookup(services.pool), services.settings.public_url),
-        RequestIntake(services.settings.body_read_seconds),
+        PublicApiCors(
+            lambda scope: OriginLookup(services_of(scope["app"]).pool), settings.public_url
+        ),
+        RequestIntake(settings.body_read_seconds),
         NotFramedByDefault,
     ]
 

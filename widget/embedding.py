@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -297,7 +297,10 @@ class PublicApiCors(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, lookup: OriginLookup, public_url: str | None = None) -> None:
+    def __init__(
+        self, lookup: Callable[[Scope], OriginLookup], public_url: str | None = None
+    ) -> None:
+        """``lookup`` gives the request's `OriginLookup` (on the pool of the app's services)."""
         self.lookup = lookup
         self.public_origin = normalise_origin(_origin_of(public_url)) if public_url else None
 
@@ -309,7 +312,7 @@ class PublicApiCors(ASGIMiddleware):
             return
         match = _PUBLIC_PATH.match(path)
         allowed = match is not None and origin_allowed(
-            await self.lookup.allowed(slug=match["slug"], hold=match["hold"]), origin
+            await self.lookup(scope).allowed(slug=match["slug"], hold=match["hold"]), origin
         )
         method = scope.get("method")
         if match and method == "OPTIONS" and _header(scope, b"access-control-request-method"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Literal
 
 from litestar.config.csrf import CSRFConfig
-from litestar.di import Provide
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -30,9 +29,7 @@ def form_csrf(cookie_path: str, samesite: Literal["lax", "strict"] = "strict") -
 
         async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
             if self.inner is None:
-                provide = scope["litestar_app"].dependencies["services"]
-                assert isinstance(provide, Provide)  # widget.app registers it so
-                services: Services = await provide.dependency()
+                services: Services = scope["litestar_app"].state["services"]  # widget.app's
                 self.inner = CSRFMiddleware(
                     self.app,
                     CSRFConfig(

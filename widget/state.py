@@ -1,8 +1,9 @@
 """What every request of one worker can reach, built in one place (`build_services`).
 
-Each part is made once, by `create_app`, and handed to what uses it: the parts to each
-other through their constructors, handlers through the ``services`` dependency, background
-jobs as arguments. No module keeps state of its own, so two apps in one process (every
+Each part is made once, by `create_app`, which keeps them in the app's state, and handed to
+what uses it: the parts to each other through their constructors, handlers through the
+``services`` dependency (which reads the app's state, as the middleware and lifespan do),
+background jobs as arguments. No module keeps state of its own, so two apps in one process (every
 test builds one) never share memory.
 """
 

@@ -1,22 +1,30 @@
 """The console's tests: the demo guesthouse and a second one, an owner and a staff member
-of the demo, an owner of the other; browsers (HTTP clients) signed in as each."""
+of the demo, an owner of the other; browsers (HTTP clients) signed in as each.
+
+That starting state is built once per run and put back before each test (`people`); the
+tables are emptied by ``DELETE`` rather than ``TRUNCATE`` (`clean`): see
+tests/starting_state.py. Each test still gets its own rows, ids, Redis and app."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 from argon2 import PasswordHasher
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import property_toml
-from widget.app import create_app
+from tests.conftest import ON_CLUSTER, TABLES, empty_tables
+from tests.helpers import DEMO_TOML, flush_redis, property_toml
+from tests.starting_state import Snapshot, Tables
+from widget.app import create_app, services_of, worker_services
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
-from widget.settings import Settings
+from widget.settings import Settings, load_settings
 
 PASSWORD = "correct horse battery"
 OWNER = "owner@example.com"
@@ -47,21 +55,100 @@ def add_account(
     return int(row[0])
 
 
+def _seed(conn: psycopg.Connection[Any], password_hash: str) -> None:
+    """The demo with its owner and staff member; a second property ``other`` with its own
+    owner."""
+    apply_property(conn, parse_property(DEMO_TOML))
+    apply_property(conn, parse_property(property_toml("other")))
+    add_account(conn, OWNER, "demo", "owner", password_hash)
+    add_account(conn, STAFF, "demo", "staff", password_hash)
+    add_account(conn, STRANGER, "other", "owner", password_hash)
+
+
+@pytest.fixture(scope="session")
+def console_tables(database_url: str) -> Tables:
+    """The tables the suite's `clean` empties, in the order they can be filled."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        return Tables.reached_from(conn, TABLES)
+
+
+@pytest.fixture(scope="session")
+def console_start(database_url: str, console_tables: Tables, password_hash: str) -> Snapshot:
+    """`_seed` in empty tables, once per run: the rows (and sequences) `people` puts back."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        console_tables.restore(conn)
+        _seed(conn, password_hash)
+        return console_tables.snapshot(conn)
+
+
 @pytest.fixture
-def people(demo_property: psycopg.Connection[Any], password_hash: str) -> psycopg.Connection[Any]:
-    """The demo's owner and staff member; a second property ``other`` with its own owner."""
-    apply_property(demo_property, parse_property(property_toml("other")))
-    add_account(demo_property, OWNER, "demo", "owner", password_hash)
-    add_account(demo_property, STAFF, "demo", "staff", password_hash)
-    add_account(demo_property, STRANGER, "other", "owner", password_hash)
-    return demo_property
+def clean(
+    database_url: str, redis_url: str, console_tables: Tables, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """The suite's `clean` (empty tables, empty Redis), emptying by ``DELETE``: for the few
+    rows a test leaves, much cheaper than ``TRUNCATE``'s new files for every table."""
+    if ON_CLUSTER:  # property ids spread over the primaries, as the suite's `clean` does
+        empty_tables(database_url, request)
+    else:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            console_tables.restore(conn)
+    flush_redis(redis_url, cluster=ON_CLUSTER)
+    yield
+
+
+@pytest.fixture
+def people(
+    database_url: str,
+    clean: None,
+    console_tables: Tables,
+    console_start: Snapshot,
+    password_hash: str,
+) -> Iterator[psycopg.Connection[Any]]:
+    """The demo's owner and staff member; a second property ``other`` with its own owner.
+    An autocommit connection to the database."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        if ON_CLUSTER:  # the spread property ids of `clean`, not the snapshot's
+            _seed(conn, password_hash)
+        else:
+            console_tables.restore(conn, console_start)
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def console_app(quiet_settings_of_run: Settings) -> Litestar:
+    """One app for the console's tests: Litestar registering every route (~0.2 s) was most
+    of a test's setup. Each test serves it with services of its own (`app_client`)."""
+    return create_app(quiet_settings_of_run)
+
+
+@pytest.fixture(scope="session")
+def quiet_settings_of_run(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """The suite's `quiet_settings`, with a data folder for the run rather than the test."""
+    return load_settings(
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_cluster=ON_CLUSTER,
+        env="test",
+        data_dir=tmp_path_factory.mktemp("console-app"),
+        background_jobs=False,
+    )
 
 
 @pytest.fixture
 async def app_client(
-    quiet_settings: Settings, people: psycopg.Connection[Any]
+    console_app: Litestar, quiet_settings: Settings, people: psycopg.Connection[Any]
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(quiet_settings)) as client:
+    """A browser of the console app, which runs on services (pool, Redis, memories, counters)
+    made for this test alone: nothing one test leaves in memory is there for the next."""
+    # Its routes and middleware were made for the run's settings: the test's differ only
+    # in their data folder (where mail and photos go).
+    made_for = services_of(console_app).settings
+    assert msgspec.structs.replace(made_for, data_dir=quiet_settings.data_dir) == quiet_settings
+    console_app.state["services"] = worker_services(quiet_settings)
+    async with AsyncTestClient(app=console_app) as client:
         yield client
 
 

@@ -14,7 +14,10 @@ import pytest
 from psycopg.rows import dict_row
 
 from engine import quote_from_builtins
-from tests.helpers import add_reservation
+from tests.helpers import DEMO_TOML, add_reservation
+from tests.starting_state import Tables
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 from widget.reports.charts import bar_chart
 from widget.reports.figures import night_revenue, yearly_report
 from widget.reports.ledger import bookings_csv, cell, payments_csv
@@ -70,11 +73,17 @@ def test_room_revenue_is_net_of_included_vat_and_city_tax() -> None:
     assert sum(shares.values()) == 40909
 
 
-@pytest.fixture
-async def conn(
-    demo_property: psycopg.Connection[Any], database_url: str
-) -> AsyncIterator[psycopg.AsyncConnection[dict[str, Any]]]:
-    db = demo_property
+@pytest.fixture(scope="module")
+def booked_year(database_url: str, console_tables: Tables) -> None:
+    """The demo with the bookings of 2027 the figures below follow from: written once for
+    the module, whose tests only read them (each in a transaction it rolls back, `conn`)."""
+    with psycopg.connect(database_url, autocommit=True) as db:
+        console_tables.restore(db)
+        apply_property(db, parse_property(DEMO_TOML))
+        _book_the_year(db)
+
+
+def _book_the_year(db: psycopg.Connection[Any]) -> None:
     add_reservation(
         db,
         check_in="2027-05-01",
@@ -139,10 +148,17 @@ async def conn(
         source_channel_id=row[0],
         source_uid="abc@airbnb",
     )
+
+
+@pytest.fixture
+async def conn(
+    booked_year: None, database_url: str
+) -> AsyncIterator[psycopg.AsyncConnection[dict[str, Any]]]:
     async with await psycopg.AsyncConnection.connect(
-        database_url, autocommit=True, row_factory=dict_row
+        database_url, row_factory=dict_row
     ) as connection:
         yield connection
+        await connection.rollback()  # whatever a test did, the next one reads the same year
 
 
 async def _property_id(conn: Any) -> int:

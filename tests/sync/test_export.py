@@ -18,6 +18,7 @@ from tests.helpers import DEMO_TOML, write
 from tests.payments.conftest import GUEST, hold_room
 from tests.payments.test_manage_booking import cancel, manage_link
 from tests.sync.conftest import PUBLIC_URL, export_path
+from widget.app import services_of
 from widget.cli import main
 from widget.inventory.blocks import add_block
 from widget.settings import Settings
@@ -144,9 +145,7 @@ async def test_a_wrong_token_is_a_404_that_says_nothing_more(
 
 
 async def _services(api: Any) -> Services:
-    services = await api.app.dependencies["services"].dependency()
-    assert isinstance(services, Services)
-    return services
+    return services_of(api.app)
 
 
 async def test_an_unchanged_feed_costs_no_query_and_a_change_costs_one(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import psycopg
-from litestar.di import Provide
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import free_port, with_settings
 from tests.helpers import DEMO_TOML
-from widget.app import create_app
+from widget.app import create_app, services_of
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import Settings
@@ -117,9 +116,7 @@ async def test_readyz_stays_ready_while_every_pooled_connection_is_busy(
     """A busy pool is not Postgres away: a load balancer must not pull a loaded instance."""
     app = create_app(with_settings(settings, db_pool_max=2))
     async with AsyncTestClient(app=app) as client:
-        provide = app.dependencies["services"]
-        assert isinstance(provide, Provide)
-        pool = (await provide.dependency()).pool
+        pool = services_of(app).pool
         async with pool.connection() as first, pool.connection() as second:
             assert first is not second
             response = await client.get("/readyz")

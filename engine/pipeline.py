@@ -158,7 +158,7 @@ def _run_night_stages(
             before = nights.amounts[:] if lines is not None else nights.amounts
             _price_nights(instance, rule, nights)
             _check_amounts(instance, nights, count)
-            notes = nights.take_notes()
+            notes = nights.take_explained()
             if lines is not None:
                 _note_changes(lines, instance, stage, before, nights.amounts, notes)
 
@@ -193,14 +193,30 @@ def _note_changes(
     stage: str,
     before: list[int],
     after: list[int],
-    notes: dict[int, str],
+    notes: dict[int, tuple[str, Mapping[str, str] | None]],
 ) -> None:
     """Explain each night the rule changed (or wrote a note for)."""
-    default = instance.rule.describe()
+    default = ""  # the rule's description, for a changed night it wrote no note for
+    name = instance.name
+    # A rule usually gives the same words object to many nights: checked and sorted once.
+    checked: dict[int, dict[str, str]] = {}
     for i in range(len(after)):
         change = after[i] - before[i]
-        if change or i in notes:
-            lines[i].append(NightLine(instance.name, stage, change, notes.get(i, default)))
+        if not change and i not in notes:
+            continue
+        explained = notes.get(i)
+        if explained is None:
+            default = default or instance.rule.describe()
+            lines[i].append(NightLine(name, stage, change, default))
+            continue
+        text, words = explained
+        if not words:
+            lines[i].append(NightLine(name, stage, change, text))
+            continue
+        sorted_words = checked.get(id(words))
+        if sorted_words is None:
+            sorted_words = checked[id(words)] = dict(sorted(_notes(instance, words).items()))
+        lines[i].append(NightLine(name, stage, change, text, sorted_words))
 
 
 def _restrictions(instances: Sequence[RuleInstance], days: Days) -> None:

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import msgspec
 
-from engine import NightRule, Nights, SettingError, scale
+from engine import NightRule, Nights, SettingError, format_number, scale
 from plugins._percent import factor, signed
+from plugins._words import LANGUAGES, fill, percent_in
+
+_WORDS = {
+    "de": "{sold} von {total} Zimmern belegt (ab {share}): {change}",
+    "en": "{sold} of {total} units sold (at least {share}): {change}",
+    "es": "{sold} de {total} habitaciones ocupadas (desde {share}): {change}",
+    "fr": "{sold} chambres occupées sur {total} (dès {share}) : {change}",
+    "it": "{sold} camere occupate su {total} (da {share}): {change}",
+}
+_SHARE = {"de": "{n} %", "en": "{n}%", "es": "{n} %", "fr": "{n} %", "it": "{n}%"}
+
+
+@lru_cache(maxsize=1024)
+def occupancy_words(
+    sold: int, total: int, from_percent: Decimal, percent: Decimal
+) -> dict[str, str]:
+    """The occupancy tier per language: ``4 camere occupate su 6 (da 50%): +10%``."""
+    share = {
+        language: _SHARE[language].format(n=format_number(from_percent, language))
+        for language in LANGUAGES
+    }
+    return fill(_WORDS, sold=sold, total=total, share=share, change=percent_in(percent))
 
 
 class OccupancyTier(msgspec.Struct, forbid_unknown_fields=True):
@@ -54,5 +77,6 @@ class OccupancyTiers(NightRule[OccupancySettings]):
                             i,
                             f"{sold} of {total} units sold (at least {tier.from_percent}%): "
                             f"{signed(tier.percent)}",
+                            occupancy_words(sold, total, tier.from_percent, tier.percent),
                         )
                     break

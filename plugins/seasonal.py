@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import msgspec
 
 from engine import Money, NightRule, Nights, Period, SettingError, format_minor, scale
 from plugins._percent import factor, signed
+from plugins._words import LANGUAGES, fill, money_in, percent_in, periods_in
+
+_PRICE = {
+    "de": "{price} pro Nacht",
+    "en": "{price} a night",
+    "es": "{price} por noche",
+    "fr": "{price} par nuit",
+    "it": "{price} a notte",
+}
+_WORDS = dict.fromkeys(LANGUAGES, "{change} ({seasons})")
+
+
+@lru_cache(maxsize=256)
+def season_words(
+    seasons: tuple[Period, ...], percent: Decimal | None, price: int | None, currency: str
+) -> dict[str, str]:
+    """The season's change per language: ``+25% (15 giu–15 set ogni anno)``."""
+    if percent is not None:
+        change = percent_in(percent)
+    else:
+        change = fill(_PRICE, price=money_in(price or 0, currency))
+    return fill(_WORDS, change=change, seasons=periods_in(seasons))
 
 
 class SeasonalSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -40,10 +63,15 @@ class Seasonal(NightRule[SeasonalSettings]):
     def price(self, nights: Nights) -> None:
         amounts = nights.amounts
         fixed = self.settings.price
+        words = None
+        if nights.explaining:
+            price = None if fixed is None else int(fixed)
+            seasons = tuple(self.settings.seasons)
+            words = season_words(seasons, self.settings.percent, price, self.currency)
         for i, inside in enumerate(nights.covered(self.settings.seasons)):
             if inside:
                 if fixed is not None:
                     amounts[i] = int(fixed)
                 else:
                     amounts[i] = scale(amounts[i], *self._ratio)
-                nights.note(i, self._note)
+                nights.note(i, self._note, words)

@@ -215,7 +215,10 @@ def _note_changes(
             continue
         sorted_words = checked.get(id(words))
         if sorted_words is None:
-            sorted_words = checked[id(words)] = dict(sorted(_notes(instance, words).items()))
+            sorted_words = _notes(instance, words)
+            if list(sorted_words) != sorted(sorted_words):
+                sorted_words = dict(sorted(sorted_words.items()))
+            checked[id(words)] = sorted_words
         lines[i].append(NightLine(name, stage, change, text, sorted_words))
 
 
@@ -457,8 +460,11 @@ def _notes(instance: RuleInstance, notes: Mapping[str, str]) -> dict[str, str]:
     """A charge's words per language as a plain dict, refusing what is not text."""
     if not notes:
         return {}
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in notes.items()):
-        raise _failed(instance, "gave notes that are not text per language")
+    try:  # joining is the quick check that every language and every sentence is text
+        "".join(notes)
+        "".join(notes.values())
+    except TypeError:
+        raise _failed(instance, "gave notes that are not text per language") from None
     return dict(notes)
 
 

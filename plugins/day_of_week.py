@@ -61,6 +61,7 @@ class DayOfWeek(NightRule[DayOfWeekSettings]):
         self._days = weekday_numbers(settings.days)
         # In the owner's order, each once: how the English note names them too.
         self._listed = tuple(dict.fromkeys(WEEKDAYS.index(day) for day in settings.days))
+        self._words: dict[str, str] | None = None  # once explained
         if settings.percent is not None:
             self._ratio = factor(settings.percent)
             change = signed(settings.percent)
@@ -71,10 +72,12 @@ class DayOfWeek(NightRule[DayOfWeekSettings]):
         self._note = f"{change} on {', '.join(settings.days)} nights"
 
     def words(self) -> dict[str, str]:
-        """The note per language (cached: the rule's settings say it all)."""
-        settings = self.settings
-        amount = None if settings.amount is None else int(settings.amount)
-        return weekday_words(self._listed, settings.percent, amount, self.currency)
+        """The note per language (the settings say it all: worded once)."""
+        if self._words is None:
+            settings = self.settings
+            amount = None if settings.amount is None else int(settings.amount)
+            self._words = weekday_words(self._listed, settings.percent, amount, self.currency)
+        return self._words
 
     def price(self, nights: Nights) -> None:
         days = self._days

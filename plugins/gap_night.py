@@ -72,6 +72,7 @@ class GapNight(NightRule[GapNightSettings]):
             raise SettingError("max_gap", f"is at most {MAX_GAP} nights")
         self._ratio = factor(-self.settings.percent)
         self._note = f"{signed(-self.settings.percent)}: gap between bookings"
+        self._words: dict[int, dict[str, str]] = {}  # by gap length, once explained
 
     def fills_gaps(self) -> int:
         return self.settings.max_gap if self.settings.fill_gaps else 0
@@ -85,4 +86,7 @@ class GapNight(NightRule[GapNightSettings]):
                 amounts[i] = scale(amounts[i], *self._ratio)
                 if explaining:
                     text = f"{self._note} of {gap} night{'s' if gap > 1 else ''}"
-                    nights.note(i, text, gap_words(self.settings.percent, gap))
+                    words = self._words.get(gap)
+                    if words is None:
+                        words = self._words[gap] = gap_words(self.settings.percent, gap)
+                    nights.note(i, text, words)

@@ -68,6 +68,7 @@ class LeadTime(NightRule[LeadTimeSettings]):
         self._days = [step.days for step in steps]
         self._percents = [Fraction(step.percent) for step in steps]
         self._cache: dict[int, tuple[int, int, str, Decimal] | None] = {}
+        self._words: dict[int, dict[str, str]] = {}  # by lead days, once explained
 
     def _change(self, lead: int) -> tuple[int, int, str, Decimal] | None:
         """(ratio numerator, denominator, note, percent shown) for bookings ``lead`` days
@@ -103,4 +104,7 @@ class LeadTime(NightRule[LeadTimeSettings]):
             if change is not None:
                 amounts[i] = scale(amounts[i], change[0], change[1])
                 if explaining:
-                    nights.note(i, change[2], lead_words(change[3], lead))
+                    words = self._words.get(lead)
+                    if words is None:
+                        words = self._words[lead] = lead_words(change[3], lead)
+                    nights.note(i, change[2], words)

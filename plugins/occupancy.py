@@ -59,6 +59,8 @@ class OccupancyTiers(NightRule[OccupancySettings]):
                     "tiers.from_percent", f"must be 0 to 100, got {tier.from_percent}"
                 )
         # (threshold numerator, denominator, price ratio, note): sold/total ≥ n/d, in integers
+        #: Words per (sold, total, tier), once explained.
+        self._words: dict[tuple[int, int, int], dict[str, str]] = {}
         self._tiers = [
             (*tier.from_percent.as_integer_ratio(), factor(tier.percent), tier) for tier in tiers
         ]
@@ -73,10 +75,15 @@ class OccupancyTiers(NightRule[OccupancySettings]):
                 if sold * 100 * denominator >= numerator * total:
                     amounts[i] = scale(amounts[i], *ratio)
                     if nights.explaining:
+                        key = (sold, total, id(tier))
+                        words = self._words.get(key)
+                        if words is None:
+                            words = occupancy_words(sold, total, tier.from_percent, tier.percent)
+                            self._words[key] = words
                         nights.note(
                             i,
                             f"{sold} of {total} units sold (at least {tier.from_percent}%): "
                             f"{signed(tier.percent)}",
-                            occupancy_words(sold, total, tier.from_percent, tier.percent),
+                            words,
                         )
                     break

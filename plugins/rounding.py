@@ -143,17 +143,15 @@ class Rounding(NightRule[RoundingSettings]):
             else "whole units"
         )
         self._note = f"rounded {settings.direction} to {target}"
+        amount = self._unit if settings.mode == "step" else self._ending
+        self._words_key = (settings.mode, amount, settings.direction, self.currency)
 
     def price(self, nights: Nights) -> None:
         if self.settings.mode == "none":
             return
         unit, ending, direction = self._unit, self._ending, self.settings.direction
         floor, ceiling = nights.floor, nights.ceiling
-        words = None
-        if nights.explaining:
-            mode = self.settings.mode
-            amount = unit if mode == "step" else ending
-            words = rounding_words(mode, amount, direction, self.currency)
+        words = rounding_words(*self._words_key) if nights.explaining else None
         amounts = nights.amounts
         for i, amount in enumerate(amounts):
             outside = amount < floor or (ceiling is not None and amount > ceiling)

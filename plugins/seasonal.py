@@ -59,15 +59,21 @@ class Seasonal(NightRule[SeasonalSettings]):
             assert settings.price is not None
             change = f"{format_minor(settings.price, self.currency)} a night"
         self._note = f"{change} ({', '.join(str(season) for season in settings.seasons)})"
+        self._words: dict[str, str] | None = None  # once explained
+
+    def words(self) -> dict[str, str]:
+        """The note per language (the settings say it all: worded once)."""
+        if self._words is None:
+            fixed = self.settings.price
+            price = None if fixed is None else int(fixed)
+            seasons = tuple(self.settings.seasons)
+            self._words = season_words(seasons, self.settings.percent, price, self.currency)
+        return self._words
 
     def price(self, nights: Nights) -> None:
         amounts = nights.amounts
         fixed = self.settings.price
-        words = None
-        if nights.explaining:
-            price = None if fixed is None else int(fixed)
-            seasons = tuple(self.settings.seasons)
-            words = season_words(seasons, self.settings.percent, price, self.currency)
+        words = self.words() if nights.explaining else None
         for i, inside in enumerate(nights.covered(self.settings.seasons)):
             if inside:
                 if fixed is not None:

@@ -29,7 +29,7 @@ from engine.extras import Extra, check_extras
 from engine.inputs import check_inputs, with_defaults
 from engine.loading import RuleInstance, declared_inputs
 from engine.money import format_minor
-from engine.quote import NightLine, NightPrice, NightQuote, Quote, StayLine, seal
+from engine.quote import NightLine, NightPrice, NightQuote, Quote, StayLine, quote_hash
 from engine.rate_plans import PLAN_STAGE, RatePlan, lowest
 from engine.rules import (
     NIGHT_STAGES,
@@ -419,7 +419,10 @@ def price_stay(
         extras=ctx.extras,
         inputs=inputs,
     )
-    return seal(quote)
+    # Sealed in place: the quote is new and not yet seen, and a copy would cost a quote's
+    # worth of checks again (`seal` is the same for a quote that is not).
+    msgspec.structs.force_setattr(quote, "quote_hash", quote_hash(quote))
+    return quote
 
 
 def _run_stay_stages(

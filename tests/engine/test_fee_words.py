@@ -171,3 +171,17 @@ def test_the_built_in_rules_speak_the_widgets_five_languages(
     line: StayLine = quote.stay_lines[-1]
     assert isinstance(line.notes, dict) and sorted(line.notes) == sorted(LANGUAGES)
     assert line.note_in("it") == italian
+
+
+def test_cached_words_are_the_callers_own_and_say_exactly_what_was_given() -> None:
+    from engine import words_in
+
+    templates = {"en": "{n} × {price}", "it": "{n} × {price}"}
+    first = words_in(templates, "EUR", money={"price": 1000}, n=1)
+    first["it"] = "changed by the caller"
+    again = words_in(templates, "EUR", money={"price": 1000}, n=1)
+    assert again == {"en": "1 × €10.00", "it": "1 × 10,00\xa0€"}
+    # equal keys that are not the same words: 1 and True
+    assert words_in(templates, "EUR", money={"price": 1000}, n=True)["en"] == "True × €10.00"
+    # a value that cannot be a cache key is worded all the same
+    assert words_in({"en": "{n}"}, "EUR", n=[1, 2]) == {"en": "[1, 2]"}

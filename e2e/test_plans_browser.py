@@ -315,6 +315,10 @@ def test_plans_and_extras_by_keyboard_and_in_german(
         "1 Haustier × 10,00\xa0€ pro Nacht"
     )
     expect(twin).not_to_contain_text("pet ×")
+    # Each night rule's row has its note in German too: the base price, with the euro
+    # written the German way, not "base price of twin: EUR …".
+    expect(twin.locator("tr.rule", has_text="Grundpreis:")).to_contain_text("\xa0€")
+    expect(twin).not_to_contain_text("base price")
     # The extra's own line and its VAT line read in German too.
     expect(twin).to_contain_text("Parkplatz × 1: 15,00\xa0€ pro Nacht")
     expect(twin).to_contain_text("22 % MwSt.")

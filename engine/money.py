@@ -129,12 +129,52 @@ def words_in(
 ) -> dict[str, str]:
     """Fill one sentence per language: ``{"en": "{count} × {price}", "it": …}`` with
     ``money={"price": 1000}`` gives ``{"en": "2 × €10.00", "it": "2 × 10,00 €"}``: amounts
-    (minor units) and numbers are written the reader's way, ``values`` as they are."""
+    (minor units) and numbers are written the reader's way, ``values`` as they are.
+
+    Cached by what the words say (a rule words the same few lines in every quote); the
+    caller gets its own dict."""
+    try:
+        key = (
+            tuple(templates.items()),
+            currency,
+            tuple(money.items()) if money else (),
+            tuple(numbers.items()) if numbers else (),
+            # the type too: 1 and True are equal keys but not the same words
+            tuple((name, type(value), value) for name, value in values.items()),
+        )
+        return dict(_cached_words(key))
+    except TypeError:  # a value that cannot be a key: worded afresh
+        return _words(templates, currency, money or {}, numbers or {}, values)
+
+
+_WordsKey = tuple[
+    tuple[tuple[str, str], ...],
+    str,
+    tuple[tuple[str, int], ...],
+    tuple[tuple[str, Decimal | int], ...],
+    tuple[tuple[str, type, object], ...],
+]
+
+
+@lru_cache(maxsize=4096)
+def _cached_words(key: _WordsKey) -> dict[str, str]:
+    templates, currency, money, numbers, values = key
+    named = {name: value for name, _, value in values}
+    return _words(dict(templates), currency, dict(money), dict(numbers), named)
+
+
+def _words(
+    templates: Mapping[str, str],
+    currency: str,
+    money: Mapping[str, int],
+    numbers: Mapping[str, Decimal | int],
+    values: Mapping[str, object],
+) -> dict[str, str]:
     return {
         language: template.format(
             **values,
-            **{k: format_money(v, currency, language) for k, v in (money or {}).items()},
-            **{k: format_number(v, language) for k, v in (numbers or {}).items()},
+            **{k: format_money(v, currency, language) for k, v in money.items()},
+            **{k: format_number(v, language) for k, v in numbers.items()},
         )
         for language, template in templates.items()
     }

@@ -29,7 +29,7 @@ from engine.extras import Extra, check_extras
 from engine.inputs import check_inputs, with_defaults
 from engine.loading import RuleInstance, declared_inputs
 from engine.money import format_minor
-from engine.quote import NightLine, NightPrice, NightQuote, Quote, StayLine, seal
+from engine.quote import NightLine, NightPrice, NightQuote, Quote, StayLine, quote_hash
 from engine.rate_plans import PLAN_STAGE, RatePlan, lowest
 from engine.rules import (
     NIGHT_STAGES,
@@ -158,7 +158,7 @@ def _run_night_stages(
             before = nights.amounts[:] if lines is not None else nights.amounts
             _price_nights(instance, rule, nights)
             _check_amounts(instance, nights, count)
-            notes = nights.take_notes()
+            notes = nights.take_explained()
             if lines is not None:
                 _note_changes(lines, instance, stage, before, nights.amounts, notes)
 
@@ -193,14 +193,33 @@ def _note_changes(
     stage: str,
     before: list[int],
     after: list[int],
-    notes: dict[int, str],
+    notes: dict[int, tuple[str, Mapping[str, str] | None]],
 ) -> None:
     """Explain each night the rule changed (or wrote a note for)."""
-    default = instance.rule.describe()
+    default = ""  # the rule's description, for a changed night it wrote no note for
+    name = instance.name
+    # A rule usually gives the same words object to many nights: checked and sorted once.
+    checked: dict[int, dict[str, str]] = {}
     for i in range(len(after)):
         change = after[i] - before[i]
-        if change or i in notes:
-            lines[i].append(NightLine(instance.name, stage, change, notes.get(i, default)))
+        if not change and i not in notes:
+            continue
+        explained = notes.get(i)
+        if explained is None:
+            default = default or instance.rule.describe()
+            lines[i].append(NightLine(name, stage, change, default))
+            continue
+        text, words = explained
+        if not words:
+            lines[i].append(NightLine(name, stage, change, text))
+            continue
+        sorted_words = checked.get(id(words))
+        if sorted_words is None:
+            sorted_words = _notes(instance, words)
+            if list(sorted_words) != sorted(sorted_words):
+                sorted_words = dict(sorted(sorted_words.items()))
+            checked[id(words)] = sorted_words
+        lines[i].append(NightLine(name, stage, change, text, sorted_words))
 
 
 def _restrictions(instances: Sequence[RuleInstance], days: Days) -> None:
@@ -400,7 +419,10 @@ def price_stay(
         extras=ctx.extras,
         inputs=inputs,
     )
-    return seal(quote)
+    # Sealed in place: the quote is new and not yet seen, and a copy would cost a quote's
+    # worth of checks again (`seal` is the same for a quote that is not).
+    msgspec.structs.force_setattr(quote, "quote_hash", quote_hash(quote))
+    return quote
 
 
 def _run_stay_stages(
@@ -441,8 +463,11 @@ def _notes(instance: RuleInstance, notes: Mapping[str, str]) -> dict[str, str]:
     """A charge's words per language as a plain dict, refusing what is not text."""
     if not notes:
         return {}
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in notes.items()):
-        raise _failed(instance, "gave notes that are not text per language")
+    try:  # joining is the quick check that every language and every sentence is text
+        "".join(notes)
+        "".join(notes.values())
+    except TypeError:
+        raise _failed(instance, "gave notes that are not text per language") from None
     return dict(notes)
 
 

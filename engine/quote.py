@@ -15,20 +15,34 @@ import msgspec
 Payable = Literal["now", "at_property"]
 StayKind = Literal["discount", "fee", "tax"]
 NightStage = Literal["base", "adjust", "clamp", "round"]
+#: The languages the built-in rules write their words in, sorted as the canonical JSON
+#: keeps them (`widget.i18n.LANGUAGES`, which the engine does not import).
+_LANGUAGES = ("de", "en", "es", "fr", "it")
 
 
 class NightLine(msgspec.Struct, frozen=True):
     """What one rule instance did to one night: ``amount`` is the change it made.
 
     ``notes``: the words per language beside ``note`` (English), given by a rate plan's
-    line; unset, it is left out of the JSON, so a night without it encodes (and hashes) as
-    before it existed. The quote keeps a plan line's sorted (`Quote.__post_init__`)."""
+    line or a night rule (`Nights.note`); unset, it is left out of the JSON, so a night
+    without it encodes (and hashes) as before it existed."""
 
     rule: str
     stage: str
     amount: int
     note: str
     notes: dict[str, str] | msgspec.UnsetType = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        # Sorted and never empty-but-set, as a stay line's: a JSONB column may hand the
+        # languages back in its own order, and the hash must not depend on it. The engine
+        # gives them sorted, so the usual case is one cheap comparison.
+        notes = self.notes
+        if type(notes) is dict and tuple(notes) != _LANGUAGES:
+            if not notes:
+                msgspec.structs.force_setattr(self, "notes", msgspec.UNSET)
+            elif list(notes) != sorted(notes):
+                msgspec.structs.force_setattr(self, "notes", dict(sorted(notes.items())))
 
     def note_in(self, language: str) -> str:
         """The line's words for a reader of ``language``: its own, else the English note."""
@@ -136,13 +150,6 @@ class Quote(msgspec.Struct, frozen=True, omit_defaults=True):
             chosen = getattr(self, name)
             if list(chosen) != sorted(chosen):
                 msgspec.structs.force_setattr(self, name, dict(sorted(chosen.items())))
-        if self.rate_plan is not None:
-            # Only a plan's line carries words per language, and it is its night's last.
-            for night in self.nights:
-                notes = night.lines[-1].notes if night.lines else None
-                if isinstance(notes, dict) and list(notes) != sorted(notes):
-                    sorted_notes = dict(sorted(notes.items()))
-                    msgspec.structs.force_setattr(night.lines[-1], "notes", sorted_notes)
 
 
 class NightPrice(msgspec.Struct, frozen=True):
@@ -166,7 +173,8 @@ def quote_hash(quote: Quote) -> str:
     msgspec encodes Struct fields in declaration order and lists in order, so the same
     priced content always gives the same bytes, and so the same hash.
     """
-    content = _encoder.encode(msgspec.structs.replace(quote, quote_hash=""))
+    unsealed = quote if quote.quote_hash == "" else msgspec.structs.replace(quote, quote_hash="")
+    content = _encoder.encode(unsealed)
     return hashlib.sha256(content).hexdigest()
 
 

@@ -121,7 +121,7 @@ class Nights:
         self.floor = 0
         self.ceiling: int | None = None
         self.explaining = explaining
-        self._notes: dict[int, str] = {}
+        self._notes: dict[int, tuple[str, Mapping[str, str] | None]] = {}
         self._month_days: list[int] | None = None
 
     def __len__(self) -> int:
@@ -133,17 +133,24 @@ class Nights:
             self._month_days = month_days(self.dates)
         return covered(periods, self.dates, self._month_days)
 
-    def note(self, index: int, text: str) -> None:
+    def note(self, index: int, text: str, words: Mapping[str, str] | None = None) -> None:
         """Explain what the current rule did to night ``index`` (shown on its quote line).
 
-        Cheap to call; notes are dropped when the engine prices a calendar. Check
-        ``explaining`` first if building the text itself is costly.
+        ``text`` is the explanation in English; ``words`` may give it per language
+        (``{"en": …, "it": …}``, e.g. from `engine.words_in`), shown to a reader of that
+        language instead of ``text``. Cheap to call; notes are dropped when the engine
+        prices a calendar. Check ``explaining`` first if building the words is costly.
         """
         if self.explaining:
-            self._notes[index] = text
+            self._notes[index] = (text, words)
 
     def take_notes(self) -> dict[int, str]:
-        """Hand the notes of the rule that just ran to the engine and start afresh."""
+        """The English notes of the rule that just ran; starts afresh."""
+        return {index: text for index, (text, _) in self.take_explained().items()}
+
+    def take_explained(self) -> dict[int, tuple[str, Mapping[str, str] | None]]:
+        """Hand the notes of the rule that just ran (English, words per language or None)
+        to the engine and start afresh."""
         notes, self._notes = self._notes, {}
         return notes
 
@@ -268,7 +275,7 @@ class NightRule(Rule[SettingsT]):
     """A rule of a night stage (base, adjust, clamp, round): rewrites ``nights.amounts``."""
 
     def price(self, nights: Nights) -> None:
-        """Change ``nights.amounts`` in place; call ``nights.note(i, text)`` to explain."""
+        """Change ``nights.amounts`` in place; call ``nights.note(i, text, words)`` to explain."""
         raise NotImplementedError
 
 

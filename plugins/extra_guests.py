@@ -2,9 +2,58 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import msgspec
 
 from engine import Money, NightRule, Nights, SettingError, format_minor
+from plugins._words import LANGUAGES, money_in
+
+#: (one, several) per language: extra adults, extra children, the included guests.
+_ADULTS = {
+    "de": ("{n} zusätzlicher Erwachsener × {each}", "{n} zusätzliche Erwachsene × {each}"),
+    "en": ("{n} extra adult × {each}", "{n} extra adults × {each}"),
+    "es": ("{n} adulto adicional × {each}", "{n} adultos adicionales × {each}"),
+    "fr": ("{n} adulte supplémentaire × {each}", "{n} adultes supplémentaires × {each}"),
+    "it": ("{n} adulto in più × {each}", "{n} adulti in più × {each}"),
+}
+_CHILDREN = {
+    "de": ("{n} zusätzliches Kind × {each}", "{n} zusätzliche Kinder × {each}"),
+    "en": ("{n} extra child × {each}", "{n} extra children × {each}"),
+    "es": ("{n} niño adicional × {each}", "{n} niños adicionales × {each}"),
+    "fr": ("{n} enfant supplémentaire × {each}", "{n} enfants supplémentaires × {each}"),
+    "it": ("{n} bambino in più × {each}", "{n} bambini in più × {each}"),
+}
+_INCLUDED = {
+    "de": (
+        "{parts} über {n} inbegriffenen Gast hinaus",
+        "{parts} über {n} inbegriffene Gäste hinaus",
+    ),
+    "en": ("{parts} above {n} included guest", "{parts} above {n} included guests"),
+    "es": ("{parts} además de {n} huésped incluido", "{parts} además de {n} huéspedes incluidos"),
+    "fr": ("{parts} au-delà de {n} personne incluse", "{parts} au-delà de {n} personnes incluses"),
+    "it": ("{parts} oltre {n} ospite incluso", "{parts} oltre {n} ospiti inclusi"),
+}
+
+
+@lru_cache(maxsize=256)
+def extra_guest_words(
+    adults: int, adult_each: int, children: int, child_each: int, included: int, currency: str
+) -> dict[str, str]:
+    """The extra guests' fee per language: ``1 adulto in più × 20,00 € oltre 2 ospiti inclusi``."""
+    adult_price, child_price = money_in(adult_each, currency), money_in(child_each, currency)
+    words = {}
+    for language in LANGUAGES:
+        parts = []
+        if adults:
+            template = _ADULTS[language][adults != 1]
+            parts.append(template.format(n=adults, each=adult_price[language]))
+        if children:
+            template = _CHILDREN[language][children != 1]
+            parts.append(template.format(n=children, each=child_price[language]))
+        template = _INCLUDED[language][included != 1]
+        words[language] = template.format(parts=" + ".join(parts), n=included)
+    return words
 
 
 class ExtraGuestSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -28,6 +77,11 @@ class ExtraGuests(NightRule[ExtraGuestSettings]):
 
     def fee(self, nights: Nights) -> tuple[int, str]:
         """(fee per night, note) for the stay's party; adults fill the included places first."""
+        fee, note, _ = self.fee_explained(nights)
+        return fee, note
+
+    def fee_explained(self, nights: Nights) -> tuple[int, str, dict[str, str] | None]:
+        """`fee`, and the note per language when the engine is explaining."""
         party = nights.context.party
         included = nights.context.room_type.included_guests
         children = [age for age in party.children if age >= self.settings.free_under_age]
@@ -46,13 +100,23 @@ class ExtraGuests(NightRule[ExtraGuestSettings]):
         if extra_children:
             each = format_minor(child_amount, self.currency)
             parts.append(f"{extra_children} extra child(ren) × {each}")
-        return int(fee), f"{' + '.join(parts)} above {included} included guests"
+        words = None
+        if fee and nights.explaining:
+            words = extra_guest_words(
+                extra_adults,
+                int(self.settings.amount),
+                extra_children,
+                int(child_amount),
+                included,
+                self.currency,
+            )
+        return int(fee), f"{' + '.join(parts)} above {included} included guests", words
 
     def price(self, nights: Nights) -> None:
-        fee, note = self.fee(nights)
+        fee, note, words = self.fee_explained(nights)
         if not fee:
             return
         amounts = nights.amounts
         for i in range(len(amounts)):
             amounts[i] += fee
-            nights.note(i, note)
+            nights.note(i, note, words)

@@ -3,11 +3,45 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import msgspec
 
 from engine import NightRule, Nights, SettingError, scale
 from plugins._percent import factor, signed
+from plugins._words import fill, percent_in
+
+#: (one night, several) per language.
+_WORDS = {
+    "de": (
+        "{change}: Lücke von {gap} Nacht zwischen Buchungen",
+        "{change}: Lücke von {gap} Nächten zwischen Buchungen",
+    ),
+    "en": (
+        "{change}: gap between bookings of {gap} night",
+        "{change}: gap between bookings of {gap} nights",
+    ),
+    "es": (
+        "{change}: hueco de {gap} noche entre reservas",
+        "{change}: hueco de {gap} noches entre reservas",
+    ),
+    "fr": (
+        "{change} : creux de {gap} nuit entre deux réservations",
+        "{change} : creux de {gap} nuits entre deux réservations",
+    ),
+    "it": (
+        "{change}: buco di {gap} notte tra due prenotazioni",
+        "{change}: buco di {gap} notti tra due prenotazioni",
+    ),
+}
+
+
+@lru_cache(maxsize=256)
+def gap_words(percent: Decimal, gap: int) -> dict[str, str]:
+    """The gap discount per language: ``-20%: buco di 2 notti tra due prenotazioni``."""
+    templates = {language: pair[gap != 1] for language, pair in _WORDS.items()}
+    return fill(templates, change=percent_in(-percent), gap=gap)
+
 
 #: Gaps are seen a month around a stay (the service reads reservations that far).
 MAX_GAP = 28
@@ -38,6 +72,7 @@ class GapNight(NightRule[GapNightSettings]):
             raise SettingError("max_gap", f"is at most {MAX_GAP} nights")
         self._ratio = factor(-self.settings.percent)
         self._note = f"{signed(-self.settings.percent)}: gap between bookings"
+        self._words: dict[int, dict[str, str]] = {}  # by gap length, once explained
 
     def fills_gaps(self) -> int:
         return self.settings.max_gap if self.settings.fill_gaps else 0
@@ -45,7 +80,13 @@ class GapNight(NightRule[GapNightSettings]):
     def price(self, nights: Nights) -> None:
         longest = self.settings.max_gap
         amounts = nights.amounts
+        explaining = nights.explaining
         for i, gap in enumerate(nights.free_gap):
             if gap is not None and gap <= longest:
                 amounts[i] = scale(amounts[i], *self._ratio)
-                nights.note(i, f"{self._note} of {gap} night{'s' if gap > 1 else ''}")
+                if explaining:
+                    text = f"{self._note} of {gap} night{'s' if gap > 1 else ''}"
+                    words = self._words.get(gap)
+                    if words is None:
+                        words = self._words[gap] = gap_words(self.settings.percent, gap)
+                    nights.note(i, text, words)

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import msgspec
 
-from engine import NightRule, Nights, SettingError, scale
+from engine import NightRule, Nights, SettingError, format_number, scale
 from plugins._percent import factor, signed
+from plugins._words import LANGUAGES, fill, percent_in
+
+_WORDS = {
+    "de": "{sold} von {total} Zimmern belegt (ab {share}): {change}",
+    "en": "{sold} of {total} units sold (at least {share}): {change}",
+    "es": "{sold} de {total} habitaciones ocupadas (desde {share}): {change}",
+    "fr": "{sold} chambres occupées sur {total} (dès {share}) : {change}",
+    "it": "{sold} camere occupate su {total} (da {share}): {change}",
+}
+_SHARE = {"de": "{n} %", "en": "{n}%", "es": "{n} %", "fr": "{n} %", "it": "{n}%"}
+
+
+@lru_cache(maxsize=1024)
+def occupancy_words(
+    sold: int, total: int, from_percent: Decimal, percent: Decimal
+) -> dict[str, str]:
+    """The occupancy tier per language: ``4 camere occupate su 6 (da 50%): +10%``."""
+    share = {
+        language: _SHARE[language].format(n=format_number(from_percent, language))
+        for language in LANGUAGES
+    }
+    return fill(_WORDS, sold=sold, total=total, share=share, change=percent_in(percent))
 
 
 class OccupancyTier(msgspec.Struct, forbid_unknown_fields=True):
@@ -36,6 +59,8 @@ class OccupancyTiers(NightRule[OccupancySettings]):
                     "tiers.from_percent", f"must be 0 to 100, got {tier.from_percent}"
                 )
         # (threshold numerator, denominator, price ratio, note): sold/total ≥ n/d, in integers
+        #: Words per (sold, total, tier), once explained.
+        self._words: dict[tuple[int, int, int], dict[str, str]] = {}
         self._tiers = [
             (*tier.from_percent.as_integer_ratio(), factor(tier.percent), tier) for tier in tiers
         ]
@@ -50,9 +75,15 @@ class OccupancyTiers(NightRule[OccupancySettings]):
                 if sold * 100 * denominator >= numerator * total:
                     amounts[i] = scale(amounts[i], *ratio)
                     if nights.explaining:
+                        key = (sold, total, id(tier))
+                        words = self._words.get(key)
+                        if words is None:
+                            words = occupancy_words(sold, total, tier.from_percent, tier.percent)
+                            self._words[key] = words
                         nights.note(
                             i,
                             f"{sold} of {total} units sold (at least {tier.from_percent}%): "
                             f"{signed(tier.percent)}",
+                            words,
                         )
                     break

@@ -2,11 +2,83 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 import msgspec
 
 from engine import Money, NightRule, Nights, SettingError, exponent, format_minor
+from plugins._words import LANGUAGES, money_in
+
+#: How the price was rounded, per language: to the nearest, up, down.
+_ROUNDED = {
+    "de": {
+        "nearest": "gerundet auf {target}",
+        "up": "aufgerundet auf {target}",
+        "down": "abgerundet auf {target}",
+    },
+    "en": {
+        "nearest": "rounded to {target}",
+        "up": "rounded up to {target}",
+        "down": "rounded down to {target}",
+    },
+    "es": {
+        "nearest": "redondeado a {target}",
+        "up": "redondeado al alza a {target}",
+        "down": "redondeado a la baja a {target}",
+    },
+    "fr": {
+        "nearest": "arrondi à {target}",
+        "up": "arrondi au supérieur à {target}",
+        "down": "arrondi à l'inférieur à {target}",
+    },
+    "it": {
+        "nearest": "arrotondato a {target}",
+        "up": "arrotondato per eccesso a {target}",
+        "down": "arrotondato per difetto a {target}",
+    },
+}
+#: What it was rounded to, per language: steps, an ending, whole units.
+_TARGETS = {
+    "de": {
+        "step": "Vielfache von {price}",
+        "ending": "die Endung {price}",
+        "whole": "ganze Beträge",
+    },
+    "en": {
+        "step": "steps of {price}",
+        "ending": "prices ending in {price}",
+        "whole": "whole units",
+    },
+    "es": {
+        "step": "múltiplos de {price}",
+        "ending": "la terminación {price}",
+        "whole": "importes enteros",
+    },
+    "fr": {
+        "step": "des multiples de {price}",
+        "ending": "la terminaison {price}",
+        "whole": "des montants entiers",
+    },
+    "it": {
+        "step": "multipli di {price}",
+        "ending": "prezzi che finiscono in {price}",
+        "whole": "importi interi",
+    },
+}
+
+
+@lru_cache(maxsize=64)
+def rounding_words(mode: str, amount: int, direction: str, currency: str) -> dict[str, str]:
+    """How a night was rounded, per language: ``arrotondato a prezzi che finiscono in 0,90 €``
+    (``amount``: the step or the ending)."""
+    price = money_in(amount, currency)
+    return {
+        language: _ROUNDED[language][direction].format(
+            target=_TARGETS[language][mode].format(price=price[language])
+        )
+        for language in LANGUAGES
+    }
 
 
 class RoundingSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -71,12 +143,15 @@ class Rounding(NightRule[RoundingSettings]):
             else "whole units"
         )
         self._note = f"rounded {settings.direction} to {target}"
+        amount = self._unit if settings.mode == "step" else self._ending
+        self._words_key = (settings.mode, amount, settings.direction, self.currency)
 
     def price(self, nights: Nights) -> None:
         if self.settings.mode == "none":
             return
         unit, ending, direction = self._unit, self._ending, self.settings.direction
         floor, ceiling = nights.floor, nights.ceiling
+        words = rounding_words(*self._words_key) if nights.explaining else None
         amounts = nights.amounts
         for i, amount in enumerate(amounts):
             outside = amount < floor or (ceiling is not None and amount > ceiling)
@@ -84,4 +159,4 @@ class Rounding(NightRule[RoundingSettings]):
                 rounded = round_within(amount, unit, ending, direction, floor, ceiling)
                 if rounded != amount:
                     amounts[i] = rounded
-                    nights.note(i, self._note)
+                    nights.note(i, self._note, words)

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import msgspec
 
 from engine import Money, NightRule, Nights, Period, SettingError, format_minor, scale
 from plugins._percent import factor, signed
+from plugins._words import LANGUAGES, fill, money_in, percent_in, periods_in
+
+_PRICE = {
+    "de": "{price} pro Nacht",
+    "en": "{price} a night",
+    "es": "{price} por noche",
+    "fr": "{price} par nuit",
+    "it": "{price} a notte",
+}
+_WORDS = dict.fromkeys(LANGUAGES, "{change} ({seasons})")
+
+
+@lru_cache(maxsize=256)
+def season_words(
+    seasons: tuple[Period, ...], percent: Decimal | None, price: int | None, currency: str
+) -> dict[str, str]:
+    """The season's change per language: ``+25% (15 giu–15 set ogni anno)``."""
+    if percent is not None:
+        change = percent_in(percent)
+    else:
+        change = fill(_PRICE, price=money_in(price or 0, currency))
+    return fill(_WORDS, change=change, seasons=periods_in(seasons))
 
 
 class SeasonalSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -36,14 +59,25 @@ class Seasonal(NightRule[SeasonalSettings]):
             assert settings.price is not None
             change = f"{format_minor(settings.price, self.currency)} a night"
         self._note = f"{change} ({', '.join(str(season) for season in settings.seasons)})"
+        self._words: dict[str, str] | None = None  # once explained
+
+    def words(self) -> dict[str, str]:
+        """The note per language (the settings say it all: worded once)."""
+        if self._words is None:
+            fixed = self.settings.price
+            price = None if fixed is None else int(fixed)
+            seasons = tuple(self.settings.seasons)
+            self._words = season_words(seasons, self.settings.percent, price, self.currency)
+        return self._words
 
     def price(self, nights: Nights) -> None:
         amounts = nights.amounts
         fixed = self.settings.price
+        words = self.words() if nights.explaining else None
         for i, inside in enumerate(nights.covered(self.settings.seasons)):
             if inside:
                 if fixed is not None:
                     amounts[i] = int(fixed)
                 else:
                     amounts[i] = scale(amounts[i], *self._ratio)
-                nights.note(i, self._note)
+                nights.note(i, self._note, words)

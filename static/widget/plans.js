@@ -28,9 +28,9 @@ export function noteIn(line, language) {
 }
 
 /** What each rule did over the stay's nights, in the order they first acted: the sum of its
- * night lines and its words for a reader of `language` (a rate plan's line gives them in
- * every language; a night rule's is its English `note`). Rules that changed nothing in all
- * are left out. @param {Quote} quote @param {string} language
+ * night lines and its words for a reader of `language` (a rate plan's line and the built-in
+ * night rules give them in every language; a rule that gives none, or a quote stored before
+ * they did, shows its English `note`). Rules that changed nothing in all are left out. @param {Quote} quote @param {string} language
  * @returns {{rule: string, amount: number, note: string, stage: string}[]} */
 export function nightRules(quote, language) {
   /** @type {Map<string, {rule: string, amount: number, note: string, stage: string}>} */

@@ -145,7 +145,8 @@ async def test_another_propertys_booking_is_not_found_under_ones_own(
 async def test_the_stay_lines_read_in_the_users_language(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
-    """A rule's words per language (the pets rule's) on the booking page of an Italian user."""
+    """A rule's words per language (the pets rule's, the base rate's on each night) on the
+    booking page of an Italian user."""
     set_clock(people, datetime(2027, 1, 15, 9, 30, tzinfo=UTC))
     stay = {
         "room_type": "double-sea-view",
@@ -165,3 +166,5 @@ async def test_the_stay_lines_read_in_the_users_language(
     page = (await app_client.get(f"/admin/demo/bookings/{done.json()['reference']}")).text
     quote = page.split('data-testid="quote"', 1)[1].split("</table>", 1)[0]
     assert "1 animale × 10,00\xa0€ a notte" in quote and "1 pet ×" not in quote
+    # each night's lines too: the base rate's words, not its English note
+    assert "prezzo base: 140,00\xa0€" in quote and "base price of" not in quote

@@ -113,3 +113,20 @@ def test_the_rule_input_example_and_its_test_run_as_written() -> None:
         }
     finally:
         del sys.modules[module.__name__]
+
+
+def test_the_night_note_example_speaks_the_readers_language() -> None:
+    """The heating rule of "A night note in the reader's language", exactly as printed."""
+    namespace: dict[str, object] = {"__name__": "innkeep_heating"}
+    exec(block_after("#### A night note in the reader's language"), namespace)
+    heating = namespace["Heating"]
+    quote = price(
+        rules=[{"type": "heating"}],
+        rule_types=[heating],  # type: ignore[list-item]
+        check_in="2027-01-10",
+        nights=1,
+    )
+    line = quote.nights[0].lines[-1]
+    assert line.amount == 500 and line.note == "+5.00 a night: heating"
+    assert line.note_in("it") == "+5,00\xa0€ a notte: riscaldamento"
+    assert line.note_in("de") == "+5,00\xa0€ pro Nacht: Heizung"

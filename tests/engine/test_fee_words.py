@@ -11,6 +11,8 @@ import pytest
 from engine import (
     Bill,
     Charge,
+    NightRule,
+    Nights,
     NoSettings,
     StayLine,
     StayRule,
@@ -75,12 +77,28 @@ def test_the_hash_covers_the_notes() -> None:
     assert quote_hash(again) == one.quote_hash and quote_to_json(again) == quote_to_json(one)
 
 
+class EnglishBaseRate(NightRule[NoSettings]):
+    """The base rate as it was before night rules gave words per language: English only."""
+
+    name = "base_rate"
+    stage = "base"
+    Settings = NoSettings
+
+    def price(self, nights: Nights) -> None:
+        base = nights.context.room_type.base_price
+        nights.amounts[:] = [base] * len(nights)
+        for i in range(len(nights)):
+            nights.note(i, f"base price of double: EUR {base / 100:.2f}")
+
+
 #: What a quote with an English-only fee was before ``notes`` existed (hash from main).
 OLD_HASH = "972e82c8ac2d2e8973ad6baf137456e685853ed7525459e24850977fd6daf2b8"
 
 
 def test_a_quote_without_notes_is_byte_for_byte_what_it_was() -> None:
-    quote = price(rules=[{"type": "towels"}], rule_types=[Towels], **STAY)
+    # The base rate as it spoke then (the built-in one now gives its words per language).
+    rule_types = [Towels, EnglishBaseRate]
+    quote = price(rules=[{"type": "towels"}], rule_types=rule_types, **STAY)
     stored = quote_to_json(quote)
     assert b"notes" not in stored
     assert quote.quote_hash == OLD_HASH
@@ -153,3 +171,17 @@ def test_the_built_in_rules_speak_the_widgets_five_languages(
     line: StayLine = quote.stay_lines[-1]
     assert isinstance(line.notes, dict) and sorted(line.notes) == sorted(LANGUAGES)
     assert line.note_in("it") == italian
+
+
+def test_cached_words_are_the_callers_own_and_say_exactly_what_was_given() -> None:
+    from engine import words_in
+
+    templates = {"en": "{n} × {price}", "it": "{n} × {price}"}
+    first = words_in(templates, "EUR", money={"price": 1000}, n=1)
+    first["it"] = "changed by the caller"
+    again = words_in(templates, "EUR", money={"price": 1000}, n=1)
+    assert again == {"en": "1 × €10.00", "it": "1 × 10,00\xa0€"}
+    # equal keys that are not the same words: 1 and True
+    assert words_in(templates, "EUR", money={"price": 1000}, n=True)["en"] == "True × €10.00"
+    # a value that cannot be a cache key is worded all the same
+    assert words_in({"en": "{n}"}, "EUR", n=[1, 2]) == {"en": "[1, 2]"}

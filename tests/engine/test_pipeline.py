@@ -76,7 +76,7 @@ def test_quote_json_has_exactly_the_public_shape() -> None:
         "quote_hash",
     ]
     assert list(data["nights"][0]) == ["date", "amount", "lines"]
-    assert list(data["nights"][0]["lines"][0]) == ["rule", "stage", "amount", "note"]
+    assert list(data["nights"][0]["lines"][0]) == ["rule", "stage", "amount", "note", "notes"]
     assert list(data["stay_lines"][0]) == [
         *("rule", "kind", "amount", "note", "included", "payable", "notes")
     ]

@@ -260,11 +260,19 @@ def test_a_reader_sees_the_plans_night_line_in_their_language() -> None:
 def test_a_plans_words_rehash_the_same_whatever_order_they_come_back_in() -> None:
     from engine import quote_from_builtins, quote_hash, quote_to_builtins
 
-    quote = price(rules=[], rate_plan=NON_REFUNDABLE, **STAY)
+    rules = [
+        {"type": "gap_night", "percent": "20"},
+        {"type": "rounding", "mode": "step", "step": "7.00"},
+    ]
+    quote = price(rules=rules, rate_plan=NON_REFUNDABLE, free_gap=[2, 2], **STAY)
     stored = quote_to_builtins(quote)
-    words = stored["nights"][0]["lines"][-1]["notes"]
-    stored["nights"][0]["lines"][-1]["notes"] = dict(reversed(list(words.items())))
+    # every night line with words: the base price, the gap, the rounding and the plan
+    assert [line["stage"] for line in stored["nights"][0]["lines"]] == [
+        *("base", "adjust", "round", "plan")
+    ]
+    for night in stored["nights"]:
+        for line in night["lines"]:
+            assert list(line["notes"]) == ["de", "en", "es", "fr", "it"]
+            line["notes"] = dict(reversed(list(line["notes"].items())))  # as JSONB may give them
     again = quote_from_builtins(stored)
     assert quote_hash(again) == quote.quote_hash and quote_to_json(again) == quote_to_json(quote)
-    # a quote without a plan has no words per night: its JSON is what it was before
-    assert b"notes" not in quote_to_json(price(rules=[], **STAY))

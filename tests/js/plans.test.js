@@ -102,7 +102,7 @@ test("a fee line reads in the guest's language when its rule gives the words, el
   assert.equal(noteIn({ note: 'cleaning, once per stay' }, 'it'), 'cleaning, once per stay');
 });
 
-test("the breakdown's rate plan line reads in the guest's language; a night rule's in English", () => {
+test("the breakdown's rate plan line reads in the guest's language; a stored rule's without words in English", () => {
   const plan = { rule: 'non-refundable', stage: 'plan', amount: -1400, note: '-10%: Non-refundable rate',
     notes: { en: '-10%: Non-refundable rate', it: '-10%: tariffa Non rimborsabile' } };
   const base = { rule: 'base_rate', stage: 'base', amount: 14000, note: 'base price: EUR 140.00' };
@@ -113,6 +113,32 @@ test("the breakdown's rate plan line reads in the guest's language; a night rule
     { rule: 'non-refundable', amount: -2800, note: '-10%: tariffa Non rimborsabile', stage: 'plan' },
   ]);
   assert.equal(nightRules(quote, 'fr')[1].note, '-10%: Non-refundable rate'); // none in French
+});
+
+test("each night rule's row reads in the guest's language, from the first night it acted on", () => {
+  const words = (/** @type {string} */ en, /** @type {string} */ it, /** @type {string} */ de) =>
+    ({ en, it, de, es: en, fr: en });
+  const base = { rule: 'base_rate', stage: 'base', amount: 14000, note: 'base price of double: EUR 140.00',
+    notes: words('base price: €140.00', 'prezzo base: 140,00 €', 'Grundpreis: 140,00 €') };
+  const weekend = { rule: 'weekend', stage: 'adjust', amount: 1500, note: '+EUR 15.00 on fri, sat nights',
+    notes: words('+€15.00 on Friday, Saturday nights', '+15,00 € le notti di venerdì, sabato',
+      '+15,00 € für Nächte am Freitag, Samstag') };
+  const gap = (/** @type {number} */ n) => ({ rule: 'gap_night', stage: 'adjust', amount: -2800,
+    note: `-20%: gap between bookings of ${n} nights`,
+    notes: words(`-20%: gap between bookings of ${n} nights`, `-20%: buco di ${n} notti tra due prenotazioni`,
+      `-20 %: Lücke von ${n} Nächten zwischen Buchungen`) });
+  const quote = /** @type {any} */ ({ nights: [
+    { date: '2027-03-18', amount: 11200, lines: [base, gap(2)] },
+    { date: '2027-03-19', amount: 12700, lines: [base, weekend, gap(2)] },
+  ] });
+  assert.deepEqual(nightRules(quote, 'it'), [
+    { rule: 'base_rate', amount: 28000, note: 'prezzo base: 140,00 €', stage: 'base' },
+    { rule: 'gap_night', amount: -5600, note: '-20%: buco di 2 notti tra due prenotazioni', stage: 'adjust' },
+    { rule: 'weekend', amount: 1500, note: '+15,00 € le notti di venerdì, sabato', stage: 'adjust' },
+  ]);
+  assert.deepEqual(nightRules(quote, 'de').map((e) => e.note), [
+    'Grundpreis: 140,00 €', '-20 %: Lücke von 2 Nächten zwischen Buchungen', '+15,00 € für Nächte am Freitag, Samstag',
+  ]);
 });
 
 test('a group is told each room\'s own cancellation terms, or one line when they share them', () => {

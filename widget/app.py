@@ -19,12 +19,11 @@ from litestar.types import BeforeMessageSendHookHandler, Message, Middleware, Sc
 from widget.api import route_handlers
 from widget.api.bodies import ClosedStructSchemas, strict_body
 from widget.api.docs import swagger_ui
-from widget.api.url_guard import PrintableUrls
 from widget.background import running_jobs
 from widget.console import console_router
 from widget.db import Conn, create_pool
+from widget.edge import FrontDoor
 from widget.embedding import OriginLookup, PublicApiCors
-from widget.framing import NotFramedByDefault
 from widget.http_errors import exception_handlers
 from widget.idempotency import KeptAnswer, answer_kept
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
@@ -138,17 +137,13 @@ def _dependencies(services: Services) -> dict[str, Provide]:
 
 
 def _middleware(services: Services) -> list[Middleware]:
-    """In order: unprintable characters in the URL are refused before anything looks them up;
-    CORS per property (only the origins a property lists may call its public API, and a
-    browser's write must come from the service itself or such an origin); then the body is
-    read in full, in time, before any handler takes a connection; HTML answers may not be
-    framed unless they say who may (the widget page)."""
-    return [
-        PrintableUrls(),
-        PublicApiCors(OriginLookup(services.pool), services.settings.public_url),
-        RequestIntake(services.settings.body_read_seconds),
-        NotFramedByDefault,
-    ]
+    """One pass (`widget.edge.FrontDoor`): unprintable characters in the URL are refused
+    before anything looks them up; CORS per property (only the origins a property lists may
+    call its public API, and a browser's write must come from the service itself or such an
+    origin); then the body is read in full, in time, before any handler takes a connection;
+    HTML answers may not be framed unless they say who may (the widget page)."""
+    cors = PublicApiCors(OriginLookup(services.pool), services.settings.public_url)
+    return [FrontDoor(cors, RequestIntake(services.settings.body_read_seconds))]
 
 
 def create_app_from_env() -> Litestar:

@@ -73,5 +73,6 @@ def client_of(request: Request[Any, Any, Any], settings: Settings) -> Client:
     session = request.headers.get(SESSION_HEADER)
     return Client(
         session=session if session and _SESSION.match(session) else None,
-        address=counted_address(client_address(request, settings)),
+        # Found when first used: a race's losers never use it.
+        find_address=lambda: counted_address(client_address(request, settings)),
     )

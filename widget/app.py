@@ -59,7 +59,7 @@ def create_app(settings: Settings) -> Litestar:
         state=State({"services": services}),
         lifespan=[_lifespan(services, settings.listen_url or database_url)],
         # Bodies are exactly what the schema says: strict types, no unknown keys.
-        guards=[strict_body],
+        before_request=strict_body,
         plugins=[ClosedStructSchemas()],
         middleware=_middleware(services),
         before_send=[_counting(services.metrics)],

@@ -2,7 +2,8 @@
 
 With 100 guests arriving at once on one core, the last loser waits for everyone before it,
 so a race's p99 is about 100 × the core's time per loser. Wall-clock latency says little on
-a shared machine; the CPU the server side spends does not depend on who else runs. This
+a shared machine; the CPU the server side spends depends on it far less (compare runs made
+in the same minutes, alternating: see docs/performance.md). This
 bench runs the one-unit race and the two-room group race of `bench/holds.py` on the same
 stack (2 workers, Postgres and Valkey on core 0, the client on core 1) and reads the CPU
 time (utime + stime, from /proc) of every server process before and after each race:

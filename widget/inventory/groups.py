@@ -239,7 +239,7 @@ async def hold_group(
     keys = _gate_keys(catalogue, wish, units)
     # The gate first, as for one room: a loser of a race is refused before any room is
     # priced, and costs about what a one-room loser costs.
-    gate = await holds._take_gate(conn, keys, ids[0], holds.settings.hold_seconds)
+    gate = await holds._share_gate(conn, keys, ids[0], holds.settings.hold_seconds)
     if gate.value == "held":
         raise _taken()
     plan: _Plan | None = None

@@ -304,9 +304,9 @@ async def test_a_workers_own_hold_and_release_show_at_once_without_waiting_for_n
 async def test_a_guest_who_lost_the_room_hears_so_while_every_connection_is_busy(
     quiet_settings: Settings, demo: psycopg.Connection[Any]
 ) -> None:
-    """The losers of a race are refused from the worker's memory without waiting for a
-    pooled connection: with every connection taken, the guest asking for the room just held
-    still hears "taken" at once, not "try again later" after the pool's wait."""
+    """A loser answered from the worker's memory never waits for a pooled connection: with
+    every connection taken, the guest asking for the room just held still hears "taken" at
+    once, not "try again later" after the pool's wait."""
     app = create_app(msgspec.structs.replace(quiet_settings, db_pool_max=2))
     services: Services = app.state["services"]
     async with AsyncTestClient(app=app) as api:

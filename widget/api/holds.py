@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -16,9 +15,9 @@ from widget.api.params import HoldId, PropertySlug, check_adults, check_children
 from widget.api.quotes import _MAX_CHOICES
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.clients import client_of
-from widget.db import Conn
+from widget.db import Conn, PooledOnDemand
 from widget.errors import Conflict, InnkeepError, Invalid
-from widget.headers import HOLD_TOKEN, IDEMPOTENCY_KEY
+from widget.headers import HOLD_TOKEN
 from widget.idempotency import idempotent
 from widget.intake import ACCEPTS, BEACON
 from widget.inventory.catalogue import party
@@ -26,7 +25,6 @@ from widget.inventory.groups import (
     GroupWish,
     RoomWish,
     check_rooms,
-    group_taken_in_memory,
     hold_group,
 )
 from widget.inventory.hold_access import load_hold
@@ -125,32 +123,18 @@ class HoldController(Controller):
         A retry with the same `Idempotency-Key` gets the first hold back, not a second."""
         client = client_of(request, services.settings)
 
-        async def counted(work: Callable[[], Awaitable[HoldOut | None]]) -> HoldOut | None:
+        async def hold() -> HoldOut:
             try:
-                held = await work()
+                held = await _held(client, db, services, slug, data)
             except InnkeepError as refusal:
                 services.metrics.hold_refused(refusal.code)
                 raise
-            if held is not None:
-                services.metrics.hold_made()
+            services.metrics.hold_made()
             return held
 
-        async def from_memory() -> None:
-            refusal = _refused_from_memory(services, slug, data)
-            if refusal is not None:
-                raise refusal
-
-        if request.headers.get(IDEMPOTENCY_KEY) is None:
-            # Most losers of a race are refused here, before they wait for a pooled
-            # connection (with a key, the kept answer must come first: see `idempotent`).
-            await counted(from_memory)
-
-        async def hold() -> HoldOut:
-            held = await counted(lambda: _held(client, db, services, slug, data))
-            assert held is not None
-            return held
-
-        async with services.pool.connection() as db:
+        # A loser is mostly answered from memory and the gate: it borrows a pooled
+        # connection only if it asks Postgres (see `PooledOnDemand`).
+        async with PooledOnDemand(services.pool) as db:
             return await idempotent(request, db, hold, services.settings)
 
     @delete(
@@ -206,24 +190,6 @@ def _group_wish(data: HoldRequest) -> GroupWish:
     check_rooms(len(data.rooms), MAX_ROOMS_PER_BOOKING_LIMIT)  # the property's: when held
     wishes = [_room_wish(index, room) for index, room in enumerate(data.rooms)]
     return GroupWish(data.check_in, data.check_out, wishes, data.promo_code or None)
-
-
-def _refused_from_memory(
-    services: ServicesDep, slug: str, data: HoldRequest
-) -> InnkeepError | None:
-    """The refusal a hold would get, when this worker's memory alone can tell: bad input
-    (as `_held` refuses it), or every room taken at the versions this worker trusts. None:
-    ask `_held`, with a connection."""
-    wish = _group_wish(data) if data.rooms is not None else _stay_wish(data)
-    seen = services.versions.remembered(slug)
-    catalogue = None if seen is None else services.catalogues.remembered(seen)
-    if seen is None or catalogue is None:
-        return None
-    if isinstance(wish, GroupWish):
-        return group_taken_in_memory(
-            services.holds, catalogue, wish, seen.today, seen.inventory_version
-        )
-    return services.holds.taken_in_memory(catalogue, wish, seen.today, seen.inventory_version)
 
 
 async def _held(

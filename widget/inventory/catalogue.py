@@ -151,18 +151,13 @@ class Catalogues:
 
     async def of(self, conn: Conn, slug: str, seen: Versions) -> Catalogue:
         """The pricing set-up of ``slug`` at the version ``seen``: from memory, else read."""
-        cached = self.remembered(seen)
-        if cached is not None:
+        cached = self._kept.get(seen.property_id)
+        if cached is not None and cached.version == seen.version:
             return cached
         loaded = await read_catalogue(conn, slug)
         # Only the newest version per property: old ones can never be asked for again.
         self._kept.put(loaded.property_id, loaded)
         return loaded
-
-    def remembered(self, seen: Versions) -> Catalogue | None:
-        """The set-up at the version ``seen``, if this worker has it (no I/O)."""
-        cached = self._kept.get(seen.property_id)
-        return cached if cached is not None and cached.version == seen.version else None
 
     def __len__(self) -> int:
         return len(self._kept)

@@ -203,24 +203,6 @@ def _gate_keys(catalogue: Catalogue, wish: GroupWish, units: list[int]) -> list[
     ]
 
 
-def group_taken_in_memory(
-    holds: Holds, catalogue: Catalogue, wish: GroupWish, today: date, inventory_version: int
-) -> RoomTaken | None:
-    """The 409 `hold_group` would answer, from this worker's memory alone (see
-    `Holds.taken_in_memory`): no distinct free unit for every room. None when memory has no
-    answer or the rooms look free. Bad input is refused as `hold_group` refuses it."""
-    check_rooms(len(wish.rooms), catalogue.max_rooms_per_booking)
-    check_stay(wish.check_in, wish.check_out, today, catalogue.horizon_days)
-    entry = holds.stock.remembered(catalogue.property_id, inventory_version)
-    if entry is None:
-        return None
-    try:
-        _choose(catalogue, entry.stocks, wish, today)
-    except RoomTaken as taken:
-        return taken
-    return None
-
-
 async def hold_group(
     holds: Holds,
     conn: Conn,

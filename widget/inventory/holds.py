@@ -234,22 +234,6 @@ class Holds:
             await self.quotas.refund(catalogue.property_id, client, attempt.hold_id)
         raise self._taken(catalogue, wish, stocks)
 
-    def taken_in_memory(
-        self, catalogue: Catalogue, wish: StayWish, today: date, inventory_version: int
-    ) -> Conflict | None:
-        """The 409 `create` would answer, from this worker's memory alone (no Postgres, no
-        Redis, no pooled connection): every unit of the room type is busy at the inventory
-        version the caller read. Most losers of a race end here, once the winner's commit
-        is known. None when memory has no answer, or a unit looks free: then `create`
-        decides (the gate, then Postgres, the final guard). Bad input is refused as
-        `create` refuses it."""
-        check_stay(wish.check_in, wish.check_out, today, catalogue.horizon_days)
-        catalogue.room(wish.room_type)
-        entry = self.stock.remembered(catalogue.property_id, inventory_version)
-        if entry is None or entry.stocks[wish.room_type].free_units(wish.check_in, wish.check_out):
-            return None
-        return self._taken(catalogue, wish, entry.stocks)
-
     async def _prepare(self, attempt: _Attempt) -> Quote:
         """Once a unit's gate is ours: price the stay, check the price the guest saw and
         charge the client's quota (once per request). Losers of a race never get here: they

@@ -19,12 +19,11 @@ from litestar.types import Message, Middleware, Scope
 from widget.api import route_handlers
 from widget.api.bodies import ClosedStructSchemas, strict_body
 from widget.api.docs import swagger_ui
-from widget.api.url_guard import PrintableUrls
 from widget.background import running_jobs
 from widget.console import console_router
 from widget.db import Conn, create_pool
+from widget.edge import FrontDoor
 from widget.embedding import OriginLookup, PublicApiCors
-from widget.framing import NotFramedByDefault
 from widget.http_errors import exception_handlers
 from widget.idempotency import KeptAnswer, answer_kept
 from widget.intake import JSON_BODY_LIMIT, RequestIntake
@@ -55,7 +54,7 @@ def create_app(settings: Settings) -> Litestar:
         state=State({"services": worker_services(settings)}),
         lifespan=[_lifespan],
         # Bodies are exactly what the schema says: strict types, no unknown keys.
-        guards=[strict_body],
+        before_request=strict_body,
         plugins=[ClosedStructSchemas()],
         middleware=_middleware(settings),
         before_send=[_counting],
@@ -149,19 +148,15 @@ def _dependencies() -> dict[str, Provide]:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """In order: unprintable characters in the URL are refused before anything looks them up;
-    CORS per property (only the origins a property lists may call its public API, and a
-    browser's write must come from the service itself or such an origin); then the body is
-    read in full, in time, before any handler takes a connection; HTML answers may not be
-    framed unless they say who may (the widget page)."""
-    return [
-        PrintableUrls(),
-        PublicApiCors(
-            lambda scope: OriginLookup(services_of(scope["app"]).pool), settings.public_url
-        ),
-        RequestIntake(settings.body_read_seconds),
-        NotFramedByDefault,
-    ]
+    """One pass (`widget.edge.FrontDoor`): unprintable characters in the URL are refused
+    before anything looks them up; CORS per property (only the origins a property lists may
+    call its public API, and a browser's write must come from the service itself or such an
+    origin); then the body is read in full, in time, before any handler takes a connection;
+    HTML answers may not be framed unless they say who may (the widget page)."""
+    cors = PublicApiCors(
+        lambda scope: OriginLookup(services_of(scope["app"]).pool), settings.public_url
+    )
+    return [FrontDoor(cors, RequestIntake(settings.body_read_seconds))]
 
 
 def create_app_from_env() -> Litestar:

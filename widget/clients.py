@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from litestar import Request
@@ -27,6 +27,9 @@ def _networks(trusted: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(n) for n in trusted)
 
 
+# Parsing an address costs more than the rest of a refused hold's bookkeeping; the same few
+# (the proxies, a guest's retries) come again and again. Bounded: headers can say anything.
+@lru_cache(maxsize=4096)
 def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
@@ -50,6 +53,7 @@ def client_address(request: Request[Any, Any, Any], settings: Settings) -> str:
     return hops[0] if hops else peer
 
 
+@lru_cache(maxsize=4096)
 def counted_address(address: str) -> str:
     """The address quotas count: an IPv6 client by its /64, the smallest block one subscriber
     is given (they may use any of its 2^64 addresses); an IPv4-mapped one as IPv4."""
@@ -69,5 +73,6 @@ def client_of(request: Request[Any, Any, Any], settings: Settings) -> Client:
     session = request.headers.get(SESSION_HEADER)
     return Client(
         session=session if session and _SESSION.match(session) else None,
-        address=counted_address(client_address(request, settings)),
+        # Found when first used: a race's losers never use it.
+        find_address=lambda: counted_address(client_address(request, settings)),
     )

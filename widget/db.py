@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
@@ -38,3 +40,40 @@ def create_pool(
         timeout=5.0,
         name="innkeep",
     )
+
+
+class PooledOnDemand:
+    """Stands in for a pooled connection on a path that often needs none (a hold that
+    loses: memory and the gate answer it): one is borrowed at the first `execute` or
+    `transaction` and given back when the ``async with`` ends. Only those two are offered;
+    callers typed for a `Conn` get it through the ``async with`` (so anything else they
+    try fails loudly, an AttributeError, rather than quietly)."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+        self._borrowing: AbstractAsyncContextManager[Conn] | None = None
+        self._conn: Conn | None = None
+
+    async def _borrowed(self) -> Conn:
+        if self._conn is None:
+            borrowing = self._pool.connection()
+            self._conn = await borrowing.__aenter__()
+            self._borrowing = borrowing
+        return self._conn
+
+    async def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        return await (await self._borrowed()).execute(query, params, **options)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        async with (await self._borrowed()).transaction() as transaction:
+            yield transaction
+
+    async def __aenter__(self) -> Conn:
+        return cast(Conn, self)
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: Any
+    ) -> None:
+        if self._borrowing is not None:
+            await self._borrowing.__aexit__(kind, error, trace)

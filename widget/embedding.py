@@ -3,7 +3,7 @@
 A property lists the origins allowed to embed it. That list decides three things:
 the loader's embed check (asked before it creates anything), the ``frame-ancestors`` of the
 widget page, and CORS on the property's public API paths. Nothing here knows about HTTP
-frameworks except `PublicApiCors`, a small ASGI middleware.
+frameworks except `PublicApiCors`, a small step of the ASGI front door (`widget.edge`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ from uuid import UUID
 
 import msgspec
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope, Send
 from psycopg_pool import AsyncConnectionPool
 
 from engine import MAX_CHILD_AGE, MIN_ADULTS
@@ -279,7 +277,7 @@ class OriginLookup:
             return frozenset()
 
 
-class PublicApiCors(ASGIMiddleware):
+class PublicApiCors:
     """CORS for ``/api/v1/properties/{slug}/…`` and ``/api/v1/holds/{id}/…``, allowing
     exactly the origins of the property concerned, preflight included; and the origin check
     of every write.
@@ -295,8 +293,6 @@ class PublicApiCors(ASGIMiddleware):
     needs no preflight; servers, QA scripts and curl send none and are not affected.
     """
 
-    scopes = (ScopeType.HTTP,)
-
     def __init__(
         self, lookup: Callable[[Scope], OriginLookup], public_url: str | None = None
     ) -> None:
@@ -304,12 +300,15 @@ class PublicApiCors(ASGIMiddleware):
         self.lookup = lookup
         self.public_origin = normalise_origin(_origin_of(public_url)) if public_url else None
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        path: str = scope["path"]
+    async def admit(self, scope: Scope, send: Send) -> Send | None:
+        """The ``send`` the app answers through (with the CORS headers of a public path), or
+        None when the request was answered here (a preflight, a write refused)."""
         origin = _header(scope, b"origin")
-        if origin is None or _EMBED_CHECK.match(path):
-            await next_app(scope, receive, send)
-            return
+        if origin is None:
+            return send
+        path: str = scope["path"]
+        if _EMBED_CHECK.match(path):
+            return send
         match = _PUBLIC_PATH.match(path)
         allowed = match is not None and origin_allowed(
             await self.lookup(scope).allowed(slug=match["slug"], hold=match["hold"]), origin
@@ -317,14 +316,13 @@ class PublicApiCors(ASGIMiddleware):
         method = scope.get("method")
         if match and method == "OPTIONS" and _header(scope, b"access-control-request-method"):
             await _preflight(send, origin if allowed else None)
-            return
+            return None
         if method not in _SAFE_METHODS and not allowed and not self._own(scope, origin):
             await _refuse_origin(send)
-            return
+            return None
         if match is None:
-            await next_app(scope, receive, send)
-            return
-        await next_app(scope, receive, _with_cors(send, origin if allowed else None))
+            return send
+        return _with_cors(send, origin if allowed else None)
 
     def _own(self, scope: Scope, origin: str) -> bool:
         """True if ``origin`` is the service's own: its public URL, or the Host asked."""

@@ -17,8 +17,7 @@ from typing import Any
 import msgspec
 from litestar.enums import ScopeType
 from litestar.handlers import HTTPRouteHandler
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Receive, Scope, Send
 
 from widget.errors import error_body
 
@@ -51,30 +50,30 @@ class _ClientGone(Exception):
     pass
 
 
-class RequestIntake(ASGIMiddleware):
+class RequestIntake:
     """Reads each request body in full, within ``read_seconds`` and the endpoint's
     ``request_max_body_size``, and refuses media types the endpoint does not read (the
-    handler's ``opt["accepts"]``; JSON unless it says otherwise)."""
-
-    scopes = (ScopeType.HTTP,)
+    handler's ``opt["accepts"]``; JSON unless it says otherwise). One step of
+    `widget.edge.FrontDoor`."""
 
     def __init__(self, read_seconds: float) -> None:
         self.read_seconds = read_seconds
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        handler = scope["route_handler"]
+    async def admit(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        """The ``receive`` the app reads the body from (already here), or None when the
+        request was answered (refused, or its client left)."""
         if scope["type"] != ScopeType.HTTP or scope["method"] in _BODILESS:
-            await next_app(scope, receive, send)
-            return
+            return receive
+        handler = scope["route_handler"]
         assert isinstance(handler, HTTPRouteHandler)  # an HTTP scope's handler
         try:
             body = await self._intake(scope, receive, handler)
         except _Refusal as refusal:
             await _refuse(send, refusal)
-            return
+            return None
         except _ClientGone:
-            return
-        await next_app(scope, _replay(body, receive), send)
+            return None
+        return _replay(body, receive)
 
     async def _intake(self, scope: Scope, receive: Receive, handler: HTTPRouteHandler) -> bytes:
         limit = handler.resolve_request_max_body_size()

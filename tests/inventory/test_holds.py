@@ -5,6 +5,7 @@ all of it; the fair share of a property is tested in test_hold_quotas.py."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -298,3 +299,27 @@ async def test_a_workers_own_hold_and_release_show_at_once_without_waiting_for_n
     async with services.pool.connection() as conn:
         assert await services.holds.release(conn, uuid.UUID(held["id"]))
     assert services.versions.remembered("demo") is None, "released, yet still remembered"
+
+
+async def test_a_guest_who_lost_the_room_hears_so_while_every_connection_is_busy(
+    quiet_settings: Settings, demo: psycopg.Connection[Any]
+) -> None:
+    """A loser answered from the worker's memory never waits for a pooled connection: with
+    every connection taken, the guest asking for the room just held still hears "taken" at
+    once, not "try again later" after the pool's wait."""
+    app = create_app(msgspec.structs.replace(quiet_settings, db_pool_max=2))
+    services: Services = app.state["services"]
+    async with AsyncTestClient(app=app) as api:
+        assert (await hold(api, wish("garden-single"), who=1)).status_code == 201
+        # The winner's commit makes every worker forget the stays (its NOTIFY comes a moment
+        # later): a loser after it reads them again, and the worker remembers them.
+        await asyncio.sleep(0.5)
+        assert (await hold(api, wish("garden-single"), who=2)).status_code == 409
+        seen = services.versions.remembered("demo")
+        assert seen is not None
+        assert services.holds.stock.remembered(seen.property_id, seen.inventory_version)
+        async with services.pool.connection(), services.pool.connection():
+            lost = await hold(api, wish("garden-single"), who=3)
+    assert lost.status_code == 409, lost.text
+    assert lost.json()["error"] == "taken"
+    assert lost.json()["free_room_types"] == ["double-sea-view", "family-suite"]

@@ -3,7 +3,7 @@
 Litestar converts a body to its Struct leniently (``"2"`` becomes ``2``), and the schema it
 writes leaves objects open to any key. The public API promises more: a body is the Struct,
 strictly typed, and every key it does not know (the empty one included) is a 422 naming it.
-`strict_body` checks that before the handler runs; `ClosedStructSchemas` writes
+`strict_body` checks that before the handler and its dependencies run; `ClosedStructSchemas` writes
 ``additionalProperties: false`` for every Struct that forbids unknown fields.
 """
 
@@ -17,8 +17,6 @@ from litestar import Request
 
 # Litestar's own Struct schemas, extended rather than rewritten (it exports no public name).
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Schema
 from litestar.typing import FieldDefinition
 
@@ -62,14 +60,14 @@ def _refusal(error: msgspec.ValidationError) -> InnkeepError:
     return Invalid(message, field="body")
 
 
-async def strict_body(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-) -> None:
-    """A guard for every route: a handler's JSON ``data`` must decode strictly as its Struct."""
-    data = handler.parsed_data_field
-    if data is None or not isinstance(connection, Request) or not _is_struct(data):
+async def strict_body(request: Request[Any, Any, Any]) -> None:
+    """Before every handler (Litestar's ``before_request``, after the route's guards): a
+    handler's JSON ``data`` must decode strictly as its Struct. (As an app-wide guard it cost
+    every request a copy of its route handler, which Litestar makes for each guard call.)"""
+    data = request.route_handler.parsed_data_field
+    if data is None or not _is_struct(data):
         return
-    body = await connection.body()
+    body = await request.body()
     try:
         msgspec.json.decode(body, type=data.annotation, strict=True)
     except msgspec.ValidationError as error:

@@ -15,14 +15,21 @@ from widget.api.params import HoldId, PropertySlug, check_adults, check_children
 from widget.api.quotes import _MAX_CHOICES
 from widget.api.responses import WRITE_REFUSALS, errors
 from widget.clients import client_of
+from widget.db import Conn, PooledOnDemand
 from widget.errors import Conflict, InnkeepError, Invalid
 from widget.headers import HOLD_TOKEN
 from widget.idempotency import idempotent
 from widget.intake import ACCEPTS, BEACON
 from widget.inventory.catalogue import party
-from widget.inventory.groups import GroupWish, RoomWish, check_rooms, hold_group
+from widget.inventory.groups import (
+    GroupWish,
+    RoomWish,
+    check_rooms,
+    hold_group,
+)
 from widget.inventory.hold_access import load_hold
 from widget.inventory.holds import StayWish
+from widget.inventory.quotas import Client
 from widget.inventory.quoting import Choices
 from widget.properties.file import MAX_ROOMS_PER_BOOKING_LIMIT
 from widget.rows import stay_money
@@ -105,7 +112,6 @@ class HoldController(Controller):
     async def create_hold(
         self,
         request: Request[Any, Any, Any],
-        db: DbDep,
         services: ServicesDep,
         slug: PropertySlug,
         data: JSONBody[HoldRequest],
@@ -119,38 +125,17 @@ class HoldController(Controller):
 
         async def hold() -> HoldOut:
             try:
-                held = await _held()
+                held = await _held(client, db, services, slug, data)
             except InnkeepError as refusal:
                 services.metrics.hold_refused(refusal.code)
                 raise
             services.metrics.hold_made()
             return held
 
-        async def _held() -> HoldOut:
-            if data.rooms is not None:
-                return await _group_held(request, db, services, slug, data)
-            if data.room_type is None:
-                raise Invalid(
-                    "room_type: say which room type to hold (or give rooms).", field="room_type"
-                )
-            who = party(check_adults(data.adults), check_children(data.children))
-            seen = await services.versions.of(slug, db)
-            catalogue = await services.catalogues.of(db, slug, seen)
-            wish = StayWish(
-                room_type=data.room_type,
-                check_in=data.check_in,
-                check_out=data.check_out,
-                party=who,
-                promo_code=data.promo_code or None,
-                quote_hash=data.quote_hash or None,
-                choices=data.choices(),
-            )
-            held = await services.holds.create(
-                db, catalogue, wish, client, seen.today, seen.inventory_version
-            )
-            return HoldOut(held.id, held.token, held.expires_at, held.quote)
-
-        return await idempotent(request, db, hold, services.settings)
+        # A loser is mostly answered from memory and the gate: it borrows a pooled
+        # connection only if it asks Postgres (see `PooledOnDemand`).
+        async with PooledOnDemand(services.pool) as db:
+            return await idempotent(request, db, hold, services.settings)
 
     @delete(
         "/api/v1/holds/{hold_id:uuid}",
@@ -182,19 +167,52 @@ class HoldController(Controller):
         return await _release(db, services, hold_id, token)
 
 
-async def _group_held(
-    request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, slug: str, data: HoldRequest
-) -> HoldOut:
-    """Hold every room of ``data.rooms`` or none, and answer with one quote per room."""
+def _stay_wish(data: HoldRequest) -> StayWish:
+    """The one room asked for, its party checked."""
+    if data.room_type is None:
+        raise Invalid("room_type: say which room type to hold (or give rooms).", field="room_type")
+    return StayWish(
+        room_type=data.room_type,
+        check_in=data.check_in,
+        check_out=data.check_out,
+        party=party(check_adults(data.adults), check_children(data.children)),
+        promo_code=data.promo_code or None,
+        quote_hash=data.quote_hash or None,
+        choices=data.choices(),
+    )
+
+
+def _group_wish(data: HoldRequest) -> GroupWish:
+    """The rooms asked for together, each party checked and any fault named ``rooms[i]``."""
     assert data.rooms is not None
     if data.room_type is not None:
         raise Invalid("room_type: give either room_type or rooms, not both.", field="room_type")
     check_rooms(len(data.rooms), MAX_ROOMS_PER_BOOKING_LIMIT)  # the property's: when held
     wishes = [_room_wish(index, room) for index, room in enumerate(data.rooms)]
+    return GroupWish(data.check_in, data.check_out, wishes, data.promo_code or None)
+
+
+async def _held(
+    client: Client, db: Conn, services: ServicesDep, slug: str, data: HoldRequest
+) -> HoldOut:
+    """Hold the stay (or the group) and answer with its quote."""
+    if data.rooms is not None:
+        return await _group_held(client, db, services, slug, _group_wish(data))
+    wish = _stay_wish(data)
     seen = await services.versions.of(slug, db)
     catalogue = await services.catalogues.of(db, slug, seen)
-    wish = GroupWish(data.check_in, data.check_out, wishes, data.promo_code or None)
-    client = client_of(request, services.settings)
+    held = await services.holds.create(
+        db, catalogue, wish, client, seen.today, seen.inventory_version
+    )
+    return HoldOut(held.id, held.token, held.expires_at, held.quote)
+
+
+async def _group_held(
+    client: Client, db: Conn, services: ServicesDep, slug: str, wish: GroupWish
+) -> HoldOut:
+    """Hold every room of the group or none, and answer with one quote per room."""
+    seen = await services.versions.of(slug, db)
+    catalogue = await services.catalogues.of(db, slug, seen)
     held = await hold_group(
         services.holds, db, catalogue, wish, client, seen.today, seen.inventory_version
     )

@@ -13,26 +13,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import msgspec
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.response.base import ASGIResponse
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import Scope
 
 from widget.errors import error_body
 from widget.printable import has_unseen
-
-
-class PrintableUrls(ASGIMiddleware):
-    """Answer 404 to a path and 422 to a query string holding an unprintable character."""
-
-    scopes = (ScopeType.HTTP,)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        refusal = _refusal(scope)
-        if refusal is None:
-            await next_app(scope, receive, send)
-            return
-        await refusal(scope, receive, send)
 
 
 def _answer(status: int, body: dict[str, Any]) -> ASGIResponse:
@@ -46,7 +31,9 @@ def _answer(status: int, body: dict[str, Any]) -> ASGIResponse:
 _PLAIN_QUERY = re.compile(rb"[\x21-\x24\x26-\x7e]*")
 
 
-def _refusal(scope: Scope) -> ASGIResponse | None:
+def url_refusal(scope: Scope) -> ASGIResponse | None:
+    """The answer to a URL holding an unprintable character (a step of
+    `widget.edge.FrontDoor`), or None for a URL that may go on."""
     if has_unseen(scope["path"]):
         return _answer(
             404, error_body("not_found", "Nothing is found at a path with unprintable characters.")

@@ -94,28 +94,17 @@ def check_rooms(count: int, limit: int = MAX_ROOMS_PER_BOOKING) -> None:
         )
 
 
-def _choose(catalogue: Catalogue, stocks: dict[str, Stock], wish: GroupWish, today: date) -> _Plan:
-    """A distinct free unit and a price for every room, in the guest's order."""
+def _choose(
+    catalogue: Catalogue, stocks: dict[str, Stock], wish: GroupWish, today: date
+) -> list[int]:
+    """A distinct free unit for every room, in the guest's order; nothing priced yet (a
+    loser of a race never is: see `hold_group`)."""
     taken: set[int] = set()
     units: list[int] = []
-    quotes: list[Quote] = []
     for index, room in enumerate(wish.rooms):
         with _room_field(index):
             catalogue.room(room.room_type)
-            stock = stocks[room.room_type]
-            quotes.append(
-                price(
-                    catalogue,
-                    stock,
-                    room.room_type,
-                    wish.check_in,
-                    wish.check_out,
-                    room.party,
-                    wish.promo_code,
-                    today,
-                    room.choices,
-                )
-            )
+        stock = stocks[room.room_type]
         free = [u for u in stock.free_units(wish.check_in, wish.check_out) if u not in taken]
         if free:  # a stay allowed only because it fills a gap goes on a unit it fills
             one = StayWish(
@@ -132,9 +121,31 @@ def _choose(catalogue: Catalogue, stocks: dict[str, Stock], wish: GroupWish, tod
             raise _taken()
         units.append(free[0])
         taken.add(free[0])
+    return units
+
+
+def _priced(
+    catalogue: Catalogue, stocks: dict[str, Stock], wish: GroupWish, today: date
+) -> list[Quote]:
+    """Every room's quote, once the group's gate is taken; 422 naming the room at fault."""
+    quotes: list[Quote] = []
+    for index, room in enumerate(wish.rooms):
+        with _room_field(index):
+            quotes.append(
+                price(
+                    catalogue,
+                    stocks[room.room_type],
+                    room.room_type,
+                    wish.check_in,
+                    wish.check_out,
+                    room.party,
+                    wish.promo_code,
+                    today,
+                    room.choices,
+                )
+            )
     _check_paid_alike(catalogue, wish, quotes)
-    ids = [uuid.uuid4() for _ in wish.rooms]
-    return _Plan(units, quotes, ids, stocks)
+    return quotes
 
 
 def _paid_how(catalogue: Catalogue, room_type: str, quote: Quote) -> tuple[str, bool]:
@@ -205,17 +216,22 @@ async def hold_group(
     check_rooms(len(wish.rooms), catalogue.max_rooms_per_booking)
     check_stay(wish.check_in, wish.check_out, today, catalogue.horizon_days)
     stocks = await stock_ahead(conn, catalogue, today, inventory_version, holds.stock)
-    plan = _choose(catalogue, stocks, wish, today)
-    keys = _gate_keys(catalogue, wish, plan.units)
-    gate = await holds._take_gate(conn, keys, plan.ids[0], holds.settings.hold_seconds)
+    units = _choose(catalogue, stocks, wish, today)
+    ids = [uuid.uuid4() for _ in wish.rooms]
+    keys = _gate_keys(catalogue, wish, units)
+    # The gate first, as for one room: a loser of a race is refused before any room is
+    # priced, and costs about what a one-room loser costs.
+    gate = await holds._share_gate(conn, keys, ids[0], holds.settings.hold_seconds)
     if gate.value == "held":
         raise _taken()
+    plan: _Plan | None = None
     try:
+        plan = _Plan(units, _priced(catalogue, stocks, wish, today), ids, stocks)
         return await _write(holds, conn, catalogue, wish, client, plan)
     except BaseException:
         if gate.value == "ours":
-            await holds.gate.release(keys, plan.ids[0])
-        for hold_id in plan.charged:
+            await holds.gate.release(keys, ids[0])
+        for hold_id in plan.charged if plan is not None else []:
             await holds.quotas.refund(catalogue.property_id, client, hold_id)
         raise
 

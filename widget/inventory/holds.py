@@ -181,6 +181,9 @@ class Holds:
         #: (One that arrives just as that hold ends may hear "still held" from a look begun
         #: a moment before: the same as arriving that moment earlier. Never a double booking.)
         self._asking: Coalesced[UUID, bool | None] = Coalesced()
+        #: Requests in flight for the same nights of the same units share one try at their
+        #: gate when it is held (see `_share_gate`).
+        self._gating: Coalesced[tuple[str, ...], _Gate] = Coalesced()
 
     async def create(
         self,
@@ -270,7 +273,7 @@ class Holds:
         conn, catalogue, wish = attempt.conn, attempt.catalogue, attempt.wish
         hold_seconds = self.settings.hold_seconds
         keys = night_keys(catalogue.property_id, unit_id, wish.check_in, wish.check_out)
-        gate = await self._take_gate(conn, keys, attempt.hold_id, hold_seconds)
+        gate = await self._share_gate(conn, keys, attempt.hold_id, hold_seconds)
         if gate is _Gate.HELD:
             return None  # someone is holding it right now: the next unit
         token = new_token()
@@ -314,6 +317,25 @@ class Holds:
         for old in lapsed:
             await self._give_back(catalogue.property_id, old)
         return NewHold(attempt.hold_id, token, row["hold_expires_at"], quote, row["version"])
+
+    async def _share_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
+        """`_take_gate`, but a request that arrives while another of this worker is trying
+        the same nights' gate waits for that try: if it found them held (by a hold Postgres
+        still honours), so are they for this one, as if it had arrived that moment earlier;
+        else this one tries for itself. The losers of a race then cost one Redis call and one
+        look at the holder per worker, not one each. Never a double booking: a request only
+        goes on with a gate it took itself (or with Redis away, where Postgres guards)."""
+        mine = False
+
+        async def first_try() -> _Gate:
+            nonlocal mine
+            mine = True
+            return await self._take_gate(conn, keys, hold_id, ttl)
+
+        gate = await self._gating.run(tuple(keys), first_try)
+        if mine or gate is _Gate.HELD:
+            return gate
+        return await self._take_gate(conn, keys, hold_id, ttl)
 
     async def _take_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
         """Take the unit's gate for these nights for ``hold_id``, if no live hold has it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
 
@@ -65,13 +65,37 @@ def fair_share(units: int, percent: int, rooms_per_booking: int = ROOMS_PER_BOOK
     return max(rooms_per_booking, units * percent // 100)
 
 
-@dataclass(frozen=True)
 class Client:
     """Who asks for holds: the widget session (if the widget sent one) and the address
-    (an IPv6 client's /64, see `widget.clients.counted_address`)."""
+    (an IPv6 client's /64, see `widget.clients.counted_address`).
 
-    session: str | None
-    address: str
+    The address may be given as a way to find it (``find_address``), called once at first
+    use: a loser of a race never charges a quota, and never pays for parsing it."""
+
+    __slots__ = ("_address", "_find_address", "session")
+
+    def __init__(
+        self,
+        session: str | None,
+        address: str | None = None,
+        *,
+        find_address: Callable[[], str] | None = None,
+    ) -> None:
+        if (address is None) == (find_address is None):
+            raise ValueError("give the address, or how to find it")
+        self.session = session
+        self._address = address
+        self._find_address = find_address
+
+    @property
+    def address(self) -> str:
+        if self._address is None:
+            assert self._find_address is not None
+            self._address = self._find_address()
+        return self._address
+
+    def __repr__(self) -> str:
+        return f"Client(session={self.session!r}, address={self.address!r})"
 
     @property
     def key(self) -> str:

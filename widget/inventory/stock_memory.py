@@ -50,11 +50,9 @@ class StockMemory:
     ) -> StockEntry:
         """The property's busy stays ahead at this inventory version: remembered while still
         true, else from ``read`` (one read at a time, shared by the requests waiting for it)."""
-        kept = self._stock.get(property_id)
-        if kept is not None and kept[0] == inventory_version:
-            entry = kept[1]
-            if self.listening and time.monotonic() < entry.good_until:
-                return entry
+        entry = self.remembered(property_id, inventory_version)
+        if entry is not None:
+            return entry
 
         def keep(entry: StockEntry) -> None:
             # Older versions of this property can never be asked for again: replaced.
@@ -62,6 +60,15 @@ class StockMemory:
 
         key = (property_id, inventory_version)
         return await self._freshness.read_once(self._reading, key, read, keep)
+
+    def remembered(self, property_id: int, inventory_version: int) -> StockEntry | None:
+        """The busy stays in memory at this inventory version, if still true (no I/O)."""
+        kept = self._stock.get(property_id)
+        if kept is not None and kept[0] == inventory_version:
+            entry = kept[1]
+            if self.listening and time.monotonic() < entry.good_until:
+                return entry
+        return None
 
     def forget(self, property_id: int | None) -> None:
         """Drop what is known of one property (or of all)."""

@@ -4,11 +4,13 @@ one booking with its rooms, cancelled together."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date, timedelta
 from typing import Any
 
 import psycopg
 import pytest
+import redis
 
 from tests.helpers import OPEN_DEMO_TOML, advance_clock, property_toml, set_clock, with_hold_share
 from tests.payments.conftest import GUEST, HeldRoom
@@ -25,6 +27,7 @@ from tests.payments.test_payment_terms import (
 )
 from tests.payments.test_stripe_checkout import worker_connection
 from widget.inventory.front_desk import front_desk
+from widget.inventory.gate import night_keys
 from widget.mail.compose import money
 from widget.mail.phrases import phrases
 from widget.properties.apply import apply_property
@@ -453,3 +456,46 @@ async def test_a_rooms_answer_to_a_rules_question_prices_that_room_only(
         "SELECT quote->'inputs' FROM reservation ORDER BY group_position"
     ).fetchall()
     assert [row[0] or {} for row in stored] == [{}, {"pets": 1}]
+
+
+async def test_a_group_whose_first_units_another_guest_is_holding_takes_other_free_ones(
+    demo_api: Any, open_demo: psycopg.Connection[Any], redis_url: str
+) -> None:
+    """Guests racing for rooms meet at the gate before any of them is written to Postgres,
+    so a worker's memory still shows the rooms of a hold of that moment as free. A group
+    whose first choice is in the way then tries other free units, as one room does."""
+    other = await demo_api.post(HOLDS, json={**STAY, "room_type": "garden-single", "adults": 1})
+    assert other.status_code == 201
+    wish = rooms("double-sea-view", "family-suite")
+    first = await demo_api.post(HOLDS, json=wish)
+    assert first.status_code == 201, first.text
+    units = group_units(open_demo, first.json()["id"])
+    released = await demo_api.delete(
+        f"/api/v1/holds/{first.json()['id']}", headers={"X-Hold-Token": first.json()["token"]}
+    )
+    assert released.status_code in (200, 204), released.text
+    # The other guest's live hold now has the gate of the double the group would take first.
+    property_id = open_demo.execute("SELECT id FROM property WHERE slug = 'demo'").fetchone()[0]
+    check_in, check_out = (
+        date.fromisoformat(STAY["check_in"]),
+        date.fromisoformat(STAY["check_out"]),
+    )
+    gate = redis.Redis.from_url(redis_url)
+    for key in night_keys(property_id, units[0], check_in, check_out):
+        gate.set(key, f"{other.json()['id']}:{int(time.time() * 1000)}", px=60_000)
+
+    again = await demo_api.post(HOLDS, json=wish)
+    assert again.status_code == 201, again.text
+    taken = group_units(open_demo, again.json()["id"])
+    assert taken[0] != units[0] and taken[1] == units[1]
+
+
+def group_units(conn: psycopg.Connection[Any], group: str) -> list[int]:
+    return [
+        r[0]
+        for r in conn.execute(
+            """SELECT unit_id FROM reservation WHERE group_id = %s AND status = 'held'
+               ORDER BY group_position""",
+            (group,),
+        ).fetchall()
+    ]

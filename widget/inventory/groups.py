@@ -94,18 +94,24 @@ def check_rooms(count: int, limit: int = MAX_ROOMS_PER_BOOKING) -> None:
         )
 
 
-def _choose(
+#: How many sets of units a group tries when the gate finds its set held by another guest's
+#: hold of that moment: the first free unit of each room, then that set less one of its
+#: units at a time (the gate says a set is held, not which of its units; one of these avoids
+#: it). Each try is one Redis call; the one-room path likewise tries unit after unit.
+GROUP_TRIES = 4
+
+
+def _choices(
     catalogue: Catalogue, stocks: dict[str, Stock], wish: GroupWish, today: date
-) -> list[int]:
-    """A distinct free unit for every room, in the guest's order; nothing priced yet (a
-    loser of a race never is: see `hold_group`)."""
-    taken: set[int] = set()
-    units: list[int] = []
+) -> list[list[int]]:
+    """The sets of distinct free units to try for the rooms, in the guest's order, first
+    choice first; nothing priced yet (a loser of a race never is: see `hold_group`)."""
+    candidates: list[list[int]] = []
     for index, room in enumerate(wish.rooms):
         with _room_field(index):
             catalogue.room(room.room_type)
         stock = stocks[room.room_type]
-        free = [u for u in stock.free_units(wish.check_in, wish.check_out) if u not in taken]
+        free = stock.free_units(wish.check_in, wish.check_out)
         if free:  # a stay allowed only because it fills a gap goes on a unit it fills
             one = StayWish(
                 room.room_type,
@@ -117,10 +123,30 @@ def _choose(
                 room.choices,
             )
             free = _units_for_gap(catalogue, stock, one, today, free)
-        if not free:
-            raise _taken()
-        units.append(free[0])
-        taken.add(free[0])
+        candidates.append(free)
+    first = _first_free(candidates, set())
+    if first is None:
+        raise _taken()
+    tries, seen = [first], {frozenset(first)}
+    for unit in first:
+        other = _first_free(candidates, {unit})
+        if other is not None and frozenset(other) not in seen:
+            seen.add(frozenset(other))
+            tries.append(other)
+    return tries[:GROUP_TRIES]
+
+
+def _first_free(candidates: list[list[int]], avoid: set[int]) -> list[int] | None:
+    """The first unit of each room's ``candidates`` that no earlier room took and is not in
+    ``avoid``; None when a room is left without one."""
+    taken = set(avoid)
+    units: list[int] = []
+    for free in candidates:
+        unit = next((u for u in free if u not in taken), None)
+        if unit is None:
+            return None
+        units.append(unit)
+        taken.add(unit)
     return units
 
 
@@ -216,13 +242,15 @@ async def hold_group(
     check_rooms(len(wish.rooms), catalogue.max_rooms_per_booking)
     check_stay(wish.check_in, wish.check_out, today, catalogue.horizon_days)
     stocks = await stock_ahead(conn, catalogue, today, inventory_version, holds.stock)
-    units = _choose(catalogue, stocks, wish, today)
     ids = [uuid.uuid4() for _ in wish.rooms]
-    keys = _gate_keys(catalogue, wish, units)
     # The gate first, as for one room: a loser of a race is refused before any room is
     # priced, and costs about what a one-room loser costs.
-    gate = await holds._share_gate(conn, keys, ids[0], holds.settings.hold_seconds)
-    if gate.value == "held":
+    for units in _choices(catalogue, stocks, wish, today):
+        keys = _gate_keys(catalogue, wish, units)
+        gate = await holds._share_gate(conn, keys, ids[0], holds.settings.hold_seconds)
+        if gate.value != "held":
+            break
+    else:
         raise _taken()
     plan: _Plan | None = None
     try:

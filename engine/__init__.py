@@ -50,6 +50,7 @@ from engine.pipeline import (
 )
 from engine.plugins import RuleTypeInfo, get_plugin_manager, reset_plugin_manager, rule_types
 from engine.quote import (
+    WORD_LANGUAGES,
     Instalment,
     NightLine,
     NightPrice,
@@ -85,6 +86,7 @@ __all__ = [
     "VAT_ADDED",
     "VAT_INCLUDED",
     "WEEKDAYS",
+    "WORD_LANGUAGES",
     "Bill",
     "Charge",
     "Days",

@@ -16,8 +16,9 @@ Payable = Literal["now", "at_property"]
 StayKind = Literal["discount", "fee", "tax"]
 NightStage = Literal["base", "adjust", "clamp", "round"]
 #: The languages the built-in rules write their words in, sorted as the canonical JSON
-#: keeps them (`widget.i18n.LANGUAGES`, which the engine does not import).
-_LANGUAGES = ("de", "en", "es", "fr", "it")
+#: keeps them (`widget.i18n.LANGUAGES` in the widget's own order; the engine does not
+#: import the widget).
+WORD_LANGUAGES = ("de", "en", "es", "fr", "it")
 
 
 class NightLine(msgspec.Struct, frozen=True):
@@ -38,7 +39,7 @@ class NightLine(msgspec.Struct, frozen=True):
         # languages back in its own order, and the hash must not depend on it. The engine
         # gives them sorted, so the usual case is one cheap comparison.
         notes = self.notes
-        if type(notes) is dict and tuple(notes) != _LANGUAGES:
+        if type(notes) is dict and tuple(notes) != WORD_LANGUAGES:
             if not notes:
                 msgspec.structs.force_setattr(self, "notes", msgspec.UNSET)
             elif list(notes) != sorted(notes):

@@ -14,10 +14,7 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_skeleton, get_day_names
 
-from engine import Period, format_money, format_number
-
-#: The five languages, sorted as a quote's canonical JSON keeps them.
-LANGUAGES = ("de", "en", "es", "fr", "it")
+from engine import WORD_LANGUAGES, Period, format_money, format_number
 
 _PERCENT = {
     "de": "{sign}{rate} %",
@@ -45,7 +42,7 @@ def fill(templates: Mapping[str, str], **values: Mapping[str, str] | object) -> 
                 for name, value in values.items()
             }
         )
-        for language in LANGUAGES
+        for language in WORD_LANGUAGES
     }
 
 
@@ -55,7 +52,7 @@ def percent_in(percent: Decimal) -> dict[str, str]:
     sign = "+" if percent >= 0 else "-"
     return {
         language: _PERCENT[language].format(sign=sign, rate=format_number(abs(percent), language))
-        for language in LANGUAGES
+        for language in WORD_LANGUAGES
     }
 
 
@@ -65,7 +62,7 @@ def money_in(minor: int, currency: str, signed: bool = False) -> dict[str, str]:
     sign = ("+" if minor >= 0 else "-") if signed else ""
     return {
         language: sign + format_money(abs(minor) if signed else minor, currency, language)
-        for language in LANGUAGES
+        for language in WORD_LANGUAGES
     }
 
 
@@ -79,7 +76,7 @@ def _day(day: date, language: str, yearly: bool) -> str:
 def periods_in(periods: tuple[Period, ...]) -> dict[str, str]:
     """Seasons per language: ``15 giu–15 set ogni anno, 20 dic 2026–6 gen 2027``."""
     result = {}
-    for language in LANGUAGES:
+    for language in WORD_LANGUAGES:
         parts = []
         for period in periods:
             first = _day(period.first, language, period.yearly)
@@ -97,5 +94,5 @@ def weekdays_in(days: tuple[int, ...]) -> dict[str, str]:
     """Weekday numbers (Monday = 0) as the reader names them: ``venerdì, sabato``."""
     return {
         language: ", ".join(str(get_day_names("wide", locale=language)[day]) for day in days)
-        for language in LANGUAGES
+        for language in WORD_LANGUAGES
     }

@@ -6,8 +6,8 @@ from functools import lru_cache
 
 import msgspec
 
-from engine import Money, NightRule, Nights, SettingError, format_minor
-from plugins._words import LANGUAGES, money_in
+from engine import WORD_LANGUAGES, Money, NightRule, Nights, SettingError, format_minor
+from plugins._words import money_in
 
 #: (one, several) per language: extra adults, extra children, the included guests.
 _ADULTS = {
@@ -43,7 +43,7 @@ def extra_guest_words(
     """The extra guests' fee per language: ``1 adulto in più × 20,00 € oltre 2 ospiti inclusi``."""
     adult_price, child_price = money_in(adult_each, currency), money_in(child_each, currency)
     words = {}
-    for language in LANGUAGES:
+    for language in WORD_LANGUAGES:
         parts = []
         if adults:
             template = _ADULTS[language][adults != 1]

@@ -7,9 +7,9 @@ from functools import lru_cache
 
 import msgspec
 
-from engine import NightRule, Nights, SettingError, format_number, scale
+from engine import WORD_LANGUAGES, NightRule, Nights, SettingError, format_number, scale
 from plugins._percent import factor, signed
-from plugins._words import LANGUAGES, fill, percent_in
+from plugins._words import fill, percent_in
 
 _WORDS = {
     "de": "{sold} von {total} Zimmern belegt (ab {share}): {change}",
@@ -28,7 +28,7 @@ def occupancy_words(
     """The occupancy tier per language: ``4 camere occupate su 6 (da 50%): +10%``."""
     share = {
         language: _SHARE[language].format(n=format_number(from_percent, language))
-        for language in LANGUAGES
+        for language in WORD_LANGUAGES
     }
     return fill(_WORDS, sold=sold, total=total, share=share, change=percent_in(percent))
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 import msgspec
 
-from engine import Money, NightRule, Nights, SettingError, exponent, format_minor
-from plugins._words import LANGUAGES, money_in
+from engine import WORD_LANGUAGES, Money, NightRule, Nights, SettingError, exponent, format_minor
+from plugins._words import money_in
 
 #: How the price was rounded, per language: to the nearest, up, down.
 _ROUNDED = {
@@ -77,7 +77,7 @@ def rounding_words(mode: str, amount: int, direction: str, currency: str) -> dic
         language: _ROUNDED[language][direction].format(
             target=_TARGETS[language][mode].format(price=price[language])
         )
-        for language in LANGUAGES
+        for language in WORD_LANGUAGES
     }
 
 

@@ -7,9 +7,18 @@ from functools import lru_cache
 
 import msgspec
 
-from engine import Money, NightRule, Nights, Period, SettingError, format_minor, scale
+from engine import (
+    WORD_LANGUAGES,
+    Money,
+    NightRule,
+    Nights,
+    Period,
+    SettingError,
+    format_minor,
+    scale,
+)
 from plugins._percent import factor, signed
-from plugins._words import LANGUAGES, fill, money_in, percent_in, periods_in
+from plugins._words import fill, money_in, percent_in, periods_in
 
 _PRICE = {
     "de": "{price} pro Nacht",
@@ -18,7 +27,7 @@ _PRICE = {
     "fr": "{price} par nuit",
     "it": "{price} a notte",
 }
-_WORDS = dict.fromkeys(LANGUAGES, "{change} ({seasons})")
+_WORDS = dict.fromkeys(WORD_LANGUAGES, "{change} ({seasons})")
 
 
 @lru_cache(maxsize=256)

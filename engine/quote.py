@@ -21,6 +21,25 @@ NightStage = Literal["base", "adjust", "clamp", "round"]
 WORD_LANGUAGES = ("de", "en", "es", "fr", "it")
 
 
+def _canonical_notes(line: NightLine | StayLine) -> None:
+    """A line's ``notes`` sorted and never empty-but-set: the canonical JSON (and so the
+    hash) must not depend on the order a rule or a JSONB column gave the languages in. The
+    engine gives them sorted, so the usual case is one cheap comparison."""
+    notes = line.notes
+    if type(notes) is dict and tuple(notes) != WORD_LANGUAGES:
+        if not notes:
+            msgspec.structs.force_setattr(line, "notes", msgspec.UNSET)
+        elif list(notes) != sorted(notes):
+            msgspec.structs.force_setattr(line, "notes", dict(sorted(notes.items())))
+
+
+def _note_in(notes: dict[str, str] | msgspec.UnsetType, note: str, language: str) -> str:
+    """A line's words for a reader of ``language``: its own, else the English ``note``."""
+    if isinstance(notes, dict):
+        return notes.get(language) or note
+    return note
+
+
 class NightLine(msgspec.Struct, frozen=True):
     """What one rule instance did to one night: ``amount`` is the change it made.
 
@@ -35,21 +54,11 @@ class NightLine(msgspec.Struct, frozen=True):
     notes: dict[str, str] | msgspec.UnsetType = msgspec.UNSET
 
     def __post_init__(self) -> None:
-        # Sorted and never empty-but-set, as a stay line's: a JSONB column may hand the
-        # languages back in its own order, and the hash must not depend on it. The engine
-        # gives them sorted, so the usual case is one cheap comparison.
-        notes = self.notes
-        if type(notes) is dict and tuple(notes) != WORD_LANGUAGES:
-            if not notes:
-                msgspec.structs.force_setattr(self, "notes", msgspec.UNSET)
-            elif list(notes) != sorted(notes):
-                msgspec.structs.force_setattr(self, "notes", dict(sorted(notes.items())))
+        _canonical_notes(self)
 
     def note_in(self, language: str) -> str:
         """The line's words for a reader of ``language``: its own, else the English note."""
-        if isinstance(self.notes, dict):
-            return self.notes.get(language) or self.note
-        return self.note
+        return _note_in(self.notes, self.note, language)
 
 
 class NightQuote(msgspec.Struct, frozen=True):
@@ -78,17 +87,11 @@ class StayLine(msgspec.Struct, frozen=True):
     notes: dict[str, str] | msgspec.UnsetType = msgspec.UNSET
 
     def __post_init__(self) -> None:
-        # Sorted and never empty-but-set: the canonical JSON (and so the hash) must not
-        # depend on the order a rule or a JSONB column gave the languages in.
-        if isinstance(self.notes, dict):
-            notes = dict(sorted(self.notes.items())) if self.notes else msgspec.UNSET
-            msgspec.structs.force_setattr(self, "notes", notes)
+        _canonical_notes(self)
 
     def note_in(self, language: str) -> str:
         """The line's words for a reader of ``language``: its own, else the English note."""
-        if isinstance(self.notes, dict):
-            return self.notes.get(language) or self.note
-        return self.note
+        return _note_in(self.notes, self.note, language)
 
 
 class Instalment(msgspec.Struct, frozen=True):

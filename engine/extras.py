@@ -109,7 +109,11 @@ class Extra(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             numerator, denominator = percent_ratio(self.vat_percent)
             rate = f"{self.vat_percent.normalize():f}%"
             inclusive = self.vat_inclusive
-            words = _vat_words(self.vat_percent, inclusive, currency)
+            words = words_in(
+                VAT_INCLUDED if inclusive else VAT_ADDED,
+                currency,
+                numbers={"rate": self.vat_percent},
+            )
             if inclusive:
                 vat = scale(amount, numerator, denominator + numerator)
                 note = f"includes {rate} VAT"
@@ -144,12 +148,6 @@ def _line_words(
         )
         for language, template in _LINE.items()
     }
-
-
-@lru_cache(maxsize=64)
-def _vat_words(percent: Decimal, inclusive: bool, currency: str) -> dict[str, str]:
-    """An extra's VAT line in each language, as the ``vat`` rule words its own."""
-    return words_in(VAT_INCLUDED if inclusive else VAT_ADDED, currency, numbers={"rate": percent})
 
 
 def check_extras(

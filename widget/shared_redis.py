@@ -32,10 +32,15 @@ from widget.settings import Settings
 log = logging.getLogger(__name__)
 
 SharedRedis = Redis | RedisCluster
-#: What a Redis call may raise when Redis (or one of its nodes) is away or misconfigured.
+#: What a Redis call raises when Redis (or one of its nodes) is away or misconfigured.
 #: The cluster client's own errors (no reachable node, a slot not covered) are not
 #: RedisErrors; socket errors and time-outs are OSErrors.
-REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, RedisClusterException, OSError)
+REDIS_AWAY: tuple[type[BaseException], ...] = (RedisError, RedisClusterException, OSError)
+#: What every Redis call site catches: Redis away, and also the client library's own faults
+#: while a cluster changes under it (mid-failover its slot map can name no node for a while:
+#: redis-py #3835, an AttributeError). Postgres decides every stay, so no fault of the fast
+#: path may fail a guest's request, nor turn a release that committed into a 500.
+REDIS_FAILURES: tuple[type[BaseException], ...] = (Exception,)
 #: A Redis that is away must cost a request milliseconds, not seconds.
 TIMEOUT_SECONDS = 0.25
 #: A failure on the hot path keeps Redis "degraded" in /readyz for this long.
@@ -258,6 +263,8 @@ class RedisWatch:
         outage = self._logs.get(kind)
         if outage is None:
             outage = self._logs[kind] = OutageLog(log, "Redis", clock=self._clock)
+            if not isinstance(exc, REDIS_AWAY):  # the client's own fault: keep its traceback
+                log.warning("Redis client fault in %s", operation, exc_info=exc)
         outage.failed(RuntimeError(reason))
 
     def forget(self, node: str) -> None:

@@ -21,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.helpers import DEMO_TOML, counter, with_hold_share
 from tests.redis_cluster import BIN
-from widget.app import create_app
+from widget.app import create_app, services_of
 from widget.metrics import Metrics
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
@@ -171,6 +171,38 @@ def _stay(room_type: str = "garden-single") -> dict[str, object]:
         "check_out": str(check_in + timedelta(days=2)),
         "adults": 1,
     }
+
+
+async def test_a_fault_of_the_redis_client_itself_fails_no_hold_and_no_release(
+    quiet_settings: Settings, database_url: str, clean: None
+) -> None:
+    """Mid-failover the cluster client can raise what is not a Redis error (redis-py #3835:
+    an AttributeError from a slot map that names no node). Postgres decides every stay, so a
+    hold still goes through, and a release that committed says so rather than 500."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        apply_property(conn, parse_property(with_hold_share(DEMO_TOML, 1000)))
+    settings = msgspec.structs.replace(quiet_settings, metrics_token=TOKEN)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        held = await client.post("/api/v1/properties/demo/holds", json=_stay())
+        assert held.status_code == 201, held.text
+        gate = services_of(client.app).holds.gate
+
+        async def stale_slot_map(*args: object, **kwargs: object) -> object:
+            raise AttributeError("'NoneType' object has no attribute 'name'")
+
+        gate._acquire = gate._release = stale_slot_map
+        other = await client.post("/api/v1/properties/demo/holds", json=_stay("family-suite"))
+        assert other.status_code == 201, other.text
+        hold = held.json()
+        released = await client.delete(
+            f"/api/v1/holds/{hold['id']}", headers={"X-Hold-Token": hold["token"]}
+        )
+        assert released.status_code == 200, released.text
+        metrics = (await client.get("/metrics", headers=READ)).text
+        assert counter(metrics, "innkeep_redis_errors_total") == 2  # counted, as Redis away is
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT status FROM reservation WHERE id = %s", (hold["id"],)).fetchone()
+    assert row is not None and row[0] != "held"
 
 
 @pytest.mark.redis_away

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
 
+import psycopg
+
 from widget.db import Conn
 from widget.errors import QuotaExceeded
 from widget.settings import Settings
@@ -156,6 +158,8 @@ class Quotas:
             # their refund reached Redis) must not keep their places: drop them, ask again.
             if verdict == _OVER_LIMIT and await self._forget_ended(conn, property_id, client):
                 verdict, retry_ms = await self._try_charge(property_id, client, hold_id, limits)
+        except psycopg.Error:  # `_forget_ended` asked Postgres: its fault is not Redis's
+            raise
         except REDIS_FAILURES as exc:  # Postgres counts instead
             self._watch.failed("quotas.charge", exc, tag)
             return False

@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from widget.accounts.passwords import generated_password
 from widget.accounts.users import add_user, set_password
 from widget.app import create_app
+from widget.http_parser import BoundedHttpTools
 from widget.links import listening_url
 from widget.local_servers import EmbeddedServices
 from widget.migrate import migrate
@@ -155,7 +156,13 @@ async def _announce(
 async def _serve_both(settings: Settings, port: int, host_port: int, password: str) -> None:
     service_url = listening_url("127.0.0.1", port)
     service = _Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings),
+            host="127.0.0.1",
+            port=port,
+            http=BoundedHttpTools,
+            log_level="warning",
+        )
     )
     site = _Server(
         uvicorn.Config(

@@ -12,6 +12,8 @@ import socket
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from widget.http_parser import BoundedHttpTools
+
 #: uvicorn's exit status for a server that could not start.
 STARTUP_FAILURE = 3
 
@@ -48,18 +50,24 @@ def listening_socket(config: uvicorn.Config) -> socket.socket:
     return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
 
 
-def serve_until_stopped(host: str, port: int, workers: int, shutdown_seconds: int) -> int:
-    """Serve the app (settings from the environment) until stopped; the exit status."""
-    config = uvicorn.Config(
+def serving_config(host: str, port: int, workers: int, shutdown_seconds: int) -> uvicorn.Config:
+    """How ``innkeep serve`` runs uvicorn (settings from the environment)."""
+    return uvicorn.Config(
         "widget.app:create_app_from_env",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        http=BoundedHttpTools,
         log_level="warning",
         proxy_headers=False,  # INNKEEP_TRUSTED_PROXIES decides whom to believe, not uvicorn
         timeout_graceful_shutdown=shutdown_seconds,
     )
+
+
+def serve_until_stopped(host: str, port: int, workers: int, shutdown_seconds: int) -> int:
+    """Serve the app (settings from the environment) until stopped; the exit status."""
+    config = serving_config(host, port, workers, shutdown_seconds)
     if config.workers == 1:
         server = uvicorn.Server(config)
         server.run()

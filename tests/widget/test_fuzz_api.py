@@ -30,6 +30,7 @@ from tests.conftest import TABLES, free_port
 from tests.helpers import DEMO_TOML
 from tests.widget.test_openapi import a_quiet_night
 from widget.app import create_app
+from widget.http_parser import BoundedHttpTools
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import DEV_SECRET_KEY, Settings
@@ -82,7 +83,13 @@ def served(
     )
     port = free_port()
     server = _Served(
-        uvicorn.Config(create_app(settings_), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings_),
+            host="127.0.0.1",
+            port=port,
+            http=BoundedHttpTools,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()

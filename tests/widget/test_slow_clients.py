@@ -22,6 +22,7 @@ from tests.conftest import free_port, with_settings
 from tests.helpers import DEMO_TOML
 from tests.payments.conftest import GUEST
 from widget.app import create_app
+from widget.http_parser import BoundedHttpTools
 from widget.intake import JSON_BODY_LIMIT
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
@@ -42,7 +43,14 @@ def served(settings: Settings, database_url: str, clean: None) -> Iterator[tuple
     app = create_app(with_settings(settings, db_pool_max=POOL, body_read_seconds=DEADLINE))
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            http=BoundedHttpTools,
+            log_level="warning",
+            lifespan="on",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -32,12 +32,30 @@ _EXEMPT = {
     "es": "estancias de {nights} noches o más exentas",
     "it": "soggiorni di {nights} notti o più esenti",
 }
+#: (one, several) per language: "1 guest × 3 nights", never "guest(s)".
+_GUESTS = {
+    "en": ("guest", "guests"),
+    "de": ("Gast", "Gäste"),
+    "fr": ("personne", "personnes"),
+    "es": ("huésped", "huéspedes"),
+    "it": ("ospite", "ospiti"),
+}
+_NIGHTS = {
+    "en": ("night", "nights"),
+    "de": ("Nacht", "Nächte"),
+    "fr": ("nuit", "nuits"),
+    "es": ("noche", "noches"),
+    "it": ("notte", "notti"),
+}
+#: By (several guests, several nights).
 _PER_PERSON = {
-    "en": "{people} guest(s) × {nights} night(s) × {amount}",
-    "de": "{people} Gast/Gäste × {nights} Nacht/Nächte × {amount}",
-    "fr": "{people} personne(s) × {nights} nuit(s) × {amount}",
-    "es": "{people} huésped(es) × {nights} noche(s) × {amount}",
-    "it": "{people} ospite/i × {nights} notte/i × {amount}",
+    (many_guests, many_nights): {
+        language: f"{{people}} {guests[many_guests]} × {{nights}} "
+        f"{_NIGHTS[language][many_nights]} × {{amount}}"
+        for language, guests in _GUESTS.items()
+    }
+    for many_guests in (False, True)
+    for many_nights in (False, True)
 }
 _CHILDREN_EXEMPT = {
     "en": "; children under {age} exempt",
@@ -163,12 +181,14 @@ class CityTax(StayRule[CityTaxSettings]):
             people = party.adults + taxed_children
             taxed_nights = nights if tax.max_nights is None else min(nights, tax.max_nights)
             amount = people * taxed_nights * tax.amount
-            note = (
-                f"{people} guest(s) × {taxed_nights} night(s) × "
-                f"{format_minor(tax.amount, self.currency)}"
+            templates = _PER_PERSON[people != 1, taxed_nights != 1]
+            note = templates["en"].format(
+                people=people,
+                nights=taxed_nights,
+                amount=format_minor(tax.amount, self.currency),
             )
             notes = words_in(
-                _PER_PERSON,
+                templates,
                 self.currency,
                 money={"amount": tax.amount},
                 people=people,

@@ -96,10 +96,12 @@ class ExtraGuests(NightRule[ExtraGuestSettings]):
         parts = []
         if extra_adults:
             each = format_minor(self.settings.amount, self.currency)
-            parts.append(f"{extra_adults} extra adult(s) × {each}")
+            adults = "adult" if extra_adults == 1 else "adults"
+            parts.append(f"{extra_adults} extra {adults} × {each}")
         if extra_children:
             each = format_minor(child_amount, self.currency)
-            parts.append(f"{extra_children} extra child(ren) × {each}")
+            children = "child" if extra_children == 1 else "children"
+            parts.append(f"{extra_children} extra {children} × {each}")
         words = None
         if fee and nights.explaining:
             words = extra_guest_words(
@@ -110,7 +112,8 @@ class ExtraGuests(NightRule[ExtraGuestSettings]):
                 included,
                 self.currency,
             )
-        return int(fee), f"{' + '.join(parts)} above {included} included guests", words
+        guests = "guest" if included == 1 else "guests"
+        return int(fee), f"{' + '.join(parts)} above {included} included {guests}", words
 
     def price(self, nights: Nights) -> None:
         fee, note, words = self.fee_explained(nights)

@@ -155,7 +155,7 @@ PROMO_AMOUNT = {"type": "promo_code", "code": "TEN", "amount": "10.00"}
         (
             {"type": "city_tax", "per": "person_night", "amount": "2.50"},
             {},
-            "2 ospite/i × 2 notte/i × 2,50\xa0€",
+            "2 ospiti × 2 notti × 2,50\xa0€",
         ),
         (
             {"type": "city_tax", "per": "percent", "percent": "5"},
@@ -185,3 +185,32 @@ def test_cached_words_are_the_callers_own_and_say_exactly_what_was_given() -> No
     assert words_in(templates, "EUR", money={"price": 1000}, n=True)["en"] == "True × €10.00"
     # a value that cannot be a cache key is worded all the same
     assert words_in({"en": "{n}"}, "EUR", n=[1, 2]) == {"en": "[1, 2]"}
+
+
+@pytest.mark.parametrize(
+    ("stay", "english", "german"),
+    [
+        (
+            {"check_out": "2026-03-03", "adults": 1},
+            "1 guest × 1 night × EUR 2.50",
+            "1 Gast × 1 Nacht × 2,50\xa0€",
+        ),
+        (
+            {"adults": 3},
+            "3 guests × 2 nights × EUR 2.50",
+            "3 Gäste × 2 Nächte × 2,50\xa0€",
+        ),
+    ],
+)
+def test_the_city_tax_counts_guests_and_nights_in_words_not_brackets(
+    stay: dict[str, Any], english: str, german: str
+) -> None:
+    rule = {"type": "city_tax", "per": "person_night", "amount": "2.50"}
+    line: StayLine = price(rules=[rule], **{**STAY, **stay}).stay_lines[-1]
+    assert (line.note, line.note_in("de")) == (english, german)
+
+
+def test_one_extra_guest_is_one_adult_in_the_english_note() -> None:
+    rule = {"type": "extra_guests", "amount": "30"}
+    quote = price(rules=[rule], adults=3, **STAY)  # two guests included
+    assert quote.nights[0].lines[-1].note == "1 extra adult × EUR 30.00 above 2 included guests"

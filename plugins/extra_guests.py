@@ -100,8 +100,8 @@ class ExtraGuests(NightRule[ExtraGuestSettings]):
             parts.append(f"{extra_adults} extra {adults} × {each}")
         if extra_children:
             each = format_minor(child_amount, self.currency)
-            children = "child" if extra_children == 1 else "children"
-            parts.append(f"{extra_children} extra {children} × {each}")
+            kids = "child" if extra_children == 1 else "children"
+            parts.append(f"{extra_children} extra {kids} × {each}")
         words = None
         if fee and nights.explaining:
             words = extra_guest_words(

@@ -48,6 +48,7 @@ def test_a_guest_books_with_the_demo_provider(
     twin.get_by_test_id("breakdown").locator("summary").click()
     breakdown = twin.get_by_test_id("breakdown")
     # Each rule's effect, and what is paid now and at the property.
+    expect(breakdown).to_contain_text("Base price")  # the base rate, named in the language
     expect(breakdown).to_contain_text("cleaning fee")
     expect(breakdown).to_contain_text("Paid at the property")
     expect(breakdown).to_contain_text("Paid now")

@@ -48,6 +48,7 @@ _EN = {
     "night_of": "Night of {date}",
     "pay_now": "Paid now",
     "pay_at_property": "Paid at the property",
+    "line_base_rate": "Base price",
     "pay_later": "Charged on {date}",
     "balance_consent": (
         "By paying, you allow {property} to charge the balance of {amount} "
@@ -185,6 +186,7 @@ _DE = {
     "night_of": "Nacht vom {date}",
     "pay_now": "Jetzt bezahlt",
     "pay_at_property": "Vor Ort bezahlt",
+    "line_base_rate": "Grundpreis",
     "pay_later": "Abgebucht am {date}",
     "balance_consent": (
         "Mit der Zahlung erlauben Sie {property}, den Restbetrag von {amount} "
@@ -331,6 +333,7 @@ _FR = {
     "night_of": "Nuit du {date}",
     "pay_now": "Payé maintenant",
     "pay_at_property": "Payé sur place",
+    "line_base_rate": "Prix de base",
     "pay_later": "Débité le {date}",
     "balance_consent": (
         "En payant, vous autorisez {property} à débiter le solde de {amount} "
@@ -478,6 +481,7 @@ _ES = {
     "night_of": "Noche del {date}",
     "pay_now": "Se paga ahora",
     "pay_at_property": "Se paga en el alojamiento",
+    "line_base_rate": "Precio base",
     "pay_later": "Se cobra el {date}",
     "balance_consent": (
         "Al pagar, autoriza a {property} a cobrar el saldo de {amount} "
@@ -623,6 +627,7 @@ _IT = {
     "night_of": "Notte del {date}",
     "pay_now": "Pagato ora",
     "pay_at_property": "Pagato in struttura",
+    "line_base_rate": "Prezzo base",
     "pay_later": "Addebitato il {date}",
     "balance_consent": (
         "Pagando, autorizzi {property} ad addebitare il saldo di {amount} "

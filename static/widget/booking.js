@@ -85,9 +85,11 @@ function forgetStay() {
 
 /* ---------------------------------------------------------------- rooms and prices */
 
-/** The name a breakdown line goes by: the plan's, an extra's, else the rule's own.
+/** The name a breakdown line goes by: the plan's, an extra's, the base price's in the
+ * guest's language, else the rule's own.
  * @param {string} rule */
 function ruleLabel(rule) {
+  if (rule === 'base_rate') return t('line_base_rate');
   const plan = plans.find((p) => p.slug === rule);
   if (plan) return nameIn(plan.names, language, rule);
   const extra = (place.extras || []).find((e) => 'extras.' + e.slug === rule);

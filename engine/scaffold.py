@@ -59,7 +59,18 @@ from typing import Any
 
 import msgspec
 
-from engine import NightRule, Nights, SettingError, hookimpl, percent_ratio, scale
+from engine import NightRule, Nights, SettingError, hookimpl, percent_ratio, scale, words_in
+
+#: What a guest reads on each night's line, in the widget's languages (`engine.WORD_LANGUAGES`;
+#: ``{{percent}}`` is written each reader's way, "+12.5%" or "+12,5 %"). A language left out
+#: reads the English ``note``.
+WORDS = {{
+    "en": "+{{percent}}%",
+    "de": "+{{percent}} %",
+    "fr": "+{{percent}} %",
+    "es": "+{{percent}} %",
+    "it": "+{{percent}}%",
+}}
 
 
 class {cls}Settings(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,7 +93,11 @@ class {cls}(NightRule[{cls}Settings]):
     def price(self, nights: Nights) -> None:
         for i, amount in enumerate(nights.amounts):
             nights.amounts[i] = scale(amount, *self._ratio)
-            nights.note(i, f"+{{self.settings.percent}}%")
+        if nights.explaining:  # a calendar prices without notes: skip the words
+            note = f"+{{self.settings.percent}}%"
+            words = words_in(WORDS, self.currency, numbers={{"percent": self.settings.percent}})
+            for i in range(len(nights)):
+                nights.note(i, note, words)
 
 
 @hookimpl
@@ -124,7 +139,9 @@ def test_rule_raises_every_night_by_the_percentage() -> None:
         check_out="2026-03-04",
     )
     assert [night.amount for night in quote.nights] == [11000, 11000]
-    assert quote.nights[0].lines[-1].rule == "{rule}"
+    line = quote.nights[0].lines[-1]
+    assert line.rule == "{rule}"
+    assert (line.note, line.note_in("de")) == ("+10%", "+10 %")  # each reader's way
 '''
 
 README = """\

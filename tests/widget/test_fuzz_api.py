@@ -8,8 +8,6 @@ A fixed number of examples per operation keeps it inside the suite's time budget
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +16,6 @@ import psycopg
 import pytest
 import redis
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.config._checks import (
@@ -28,9 +25,9 @@ from schemathesis.config._checks import (
 
 from tests.conftest import TABLES, free_port
 from tests.helpers import DEMO_TOML
+from tests.served import served_in_thread
 from tests.widget.test_openapi import a_quiet_night
 from widget.app import create_app
-from widget.http_parser import BoundedHttpTools
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import DEV_SECRET_KEY, Settings
@@ -59,11 +56,6 @@ schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
 )
 
 
-class _Served(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # the test runner keeps its own
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(
     database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -82,26 +74,8 @@ def served(
         background_jobs=False,
     )
     port = free_port()
-    server = _Served(
-        uvicorn.Config(
-            create_app(settings_),
-            host="127.0.0.1",
-            port=port,
-            http=BoundedHttpTools,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the service did not start")
-        threading.Event().wait(0.05)
-    try:
+    with served_in_thread(create_app(settings_), port):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,13 @@ its own; h11, which it replaced, stopped at 16 KB."""
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tests.conftest import free_port
+from tests.served import served_in_thread
 from widget.http_parser import MAX_HEAD_BYTES, BoundedHttpTools
 from widget.serving import serving_config
 
@@ -31,21 +29,10 @@ async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
+    assert serving_config("127.0.0.1", 0, 1, 5).http is BoundedHttpTools  # `innkeep serve`'s
     chosen = free_port()
-    parser = serving_config("127.0.0.1", chosen, 1, 5).http  # what `innkeep serve` runs
-    assert parser is BoundedHttpTools
-    server = uvicorn.Server(
-        uvicorn.Config(hello, host="127.0.0.1", port=chosen, http=parser, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    give_up = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < give_up and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield chosen
-    server.should_exit = True
-    thread.join(10)
+    with served_in_thread(hello, chosen, log_level="error"):
+        yield chosen
 
 
 def head(filler: int, *, end: bool = True) -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,13 +15,12 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-import uvicorn
 
 from tests.conftest import free_port, with_settings
 from tests.helpers import DEMO_TOML
 from tests.payments.conftest import GUEST
+from tests.served import served_in_thread
 from widget.app import create_app
-from widget.http_parser import BoundedHttpTools
 from widget.intake import JSON_BODY_LIMIT
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
@@ -42,27 +40,8 @@ def served(settings: Settings, database_url: str, clean: None) -> Iterator[tuple
         apply_property(conn, parse_property(DEMO_TOML))
     app = create_app(with_settings(settings, db_pool_max=POOL, body_read_seconds=DEADLINE))
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            http=BoundedHttpTools,
-            log_level="warning",
-            lifespan="on",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    give_up = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < give_up and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    try:
+    with served_in_thread(app, port, lifespan="on"):
         yield f"http://127.0.0.1:{port}", port
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 def stalled(port: int, path: str, headers: dict[str, str]) -> socket.socket:

@@ -3231,6 +3231,7 @@ _CONSOLE_ROOM_CANCEL: dict[str, dict[str, str]] = {
         "done_room_cancelled": "The room is cancelled; the guest is told by e-mail.",
         "event_room_cancelled_at_desk": "one room cancelled",
         "owed_online": "Still to pay online",
+        "payment_after_change": "what it holds once a change of dates gave part of it back",
     },
     "de": {
         "cancel_room_action": "Dieses Zimmer stornieren…",
@@ -3245,6 +3246,8 @@ _CONSOLE_ROOM_CANCEL: dict[str, dict[str, str]] = {
         "done_room_cancelled": "Das Zimmer ist storniert; der Gast erhält eine E-Mail.",
         "event_room_cancelled_at_desk": "ein Zimmer storniert",
         "owed_online": "Noch online zu zahlen",
+        "payment_after_change": "was davon bleibt, nachdem eine Datumsänderung einen Teil "
+        "erstattet hat",
     },
     "fr": {
         "cancel_room_action": "Annuler cette chambre…",
@@ -3260,6 +3263,7 @@ _CONSOLE_ROOM_CANCEL: dict[str, dict[str, str]] = {
         "done_room_cancelled": "La chambre est annulée ; le client est prévenu par e-mail.",
         "event_room_cancelled_at_desk": "une chambre annulée",
         "owed_online": "Reste à payer en ligne",
+        "payment_after_change": "ce qu'il en reste après le remboursement d'un changement de dates",
     },
     "es": {
         "cancel_room_action": "Cancelar esta habitación…",
@@ -3275,6 +3279,7 @@ _CONSOLE_ROOM_CANCEL: dict[str, dict[str, str]] = {
         "done_room_cancelled": "La habitación está cancelada; el huésped recibe un correo.",
         "event_room_cancelled_at_desk": "una habitación cancelada",
         "owed_online": "Pendiente de pagar en línea",
+        "payment_after_change": "lo que queda tras la devolución de un cambio de fechas",
     },
     "it": {
         "cancel_room_action": "Cancella questa camera…",
@@ -3290,6 +3295,7 @@ _CONSOLE_ROOM_CANCEL: dict[str, dict[str, str]] = {
         "done_room_cancelled": "La camera è cancellata; l'ospite riceve un'e-mail.",
         "event_room_cancelled_at_desk": "una camera cancellata",
         "owed_online": "Ancora da pagare online",
+        "payment_after_change": "quanto ne resta dopo il rimborso di un cambio di date",
     },
 }
 for _language, _words in _CONSOLE_ROOM_CANCEL.items():

@@ -69,6 +69,8 @@ async def test_staff_cancel_one_room_shown_first_and_refunded_once(
     page = (await app_client.get(f"/admin/demo/bookings/{reference}")).text
     # Every room that may go alone has its link; the first carries the booking.
     assert re.findall(r'data-testid="cancel-room" data-room="(\d+)"', page) == ["1", "2"]
+    rooms = (await app_client.get(f"/admin/demo/bookings/{reference}/cancel-room")).text
+    assert re.findall(r'data-testid="cancel-room" data-room="(\d+)"', rooms) == ["1", "2"]
     shown = await preview(app_client, reference, 1)
     assert shown.status_code == 200, shown.text
     what = shown.text.split('data-testid="cancel-room-what"', 1)[1].split("</p>", 1)[0]

@@ -3213,3 +3213,90 @@ _CONSOLE_MORE: dict[str, dict[str, str]] = {
 }
 for _language, _words in _CONSOLE_MORE.items():
     CONSOLE_CATALOGUE[_language].update(_words)
+
+
+# ------------------------- the console: one room of a group cancelled alone; what is owed
+
+_CONSOLE_ROOM_CANCEL: dict[str, dict[str, str]] = {
+    "en": {
+        "cancel_room_action": "Cancel this room…",
+        "cancel_room_title": "Cancel one room of this booking?",
+        "cancel_room_which": "Which room is cancelled alone?",
+        "cancel_room_first": "The first room carries the booking: it is cancelled only with "
+        "the whole booking.",
+        "cancel_room_what": "Room {number}, {room} in {unit}, is cancelled; the rest of the "
+        "booking stands. Its plan's policy gives back {refund} of the {paid} paid for it, "
+        "through the payment provider, and the guest and you are e-mailed.",
+        "cancel_room_button": "Cancel {unit}",
+        "done_room_cancelled": "The room is cancelled; the guest is told by e-mail.",
+        "event_room_cancelled_at_desk": "one room cancelled",
+        "owed_online": "Still to pay online",
+        "payment_after_change": "what it holds once a change of dates gave part of it back",
+    },
+    "de": {
+        "cancel_room_action": "Dieses Zimmer stornieren…",
+        "cancel_room_title": "Ein Zimmer dieser Buchung stornieren?",
+        "cancel_room_which": "Welches Zimmer wird allein storniert?",
+        "cancel_room_first": "Das erste Zimmer trägt die Buchung: es wird nur mit der ganzen "
+        "Buchung storniert.",
+        "cancel_room_what": "Zimmer {number}, {room} in {unit}, wird storniert; der Rest der "
+        "Buchung bleibt. Seine Rate erstattet nach ihren Bedingungen {refund} der dafür "
+        "gezahlten {paid} über den Zahlungsanbieter, und der Gast und Sie erhalten eine E-Mail.",
+        "cancel_room_button": "{unit} stornieren",
+        "done_room_cancelled": "Das Zimmer ist storniert; der Gast erhält eine E-Mail.",
+        "event_room_cancelled_at_desk": "ein Zimmer storniert",
+        "owed_online": "Noch online zu zahlen",
+        "payment_after_change": "was davon bleibt, nachdem eine Datumsänderung einen Teil "
+        "erstattet hat",
+    },
+    "fr": {
+        "cancel_room_action": "Annuler cette chambre…",
+        "cancel_room_title": "Annuler une chambre de cette réservation ?",
+        "cancel_room_which": "Quelle chambre est annulée seule ?",
+        "cancel_room_first": "La première chambre porte la réservation : elle n'est annulée "
+        "qu'avec toute la réservation.",
+        "cancel_room_what": "La chambre {number}, {room} dans {unit}, est annulée ; le reste de "
+        "la réservation demeure. Les conditions de son tarif remboursent {refund} sur les "
+        "{paid} payés pour elle, par le prestataire de paiement, et le client et vous recevez "
+        "un e-mail.",
+        "cancel_room_button": "Annuler {unit}",
+        "done_room_cancelled": "La chambre est annulée ; le client est prévenu par e-mail.",
+        "event_room_cancelled_at_desk": "une chambre annulée",
+        "owed_online": "Reste à payer en ligne",
+        "payment_after_change": "ce qu'il en reste après le remboursement d'un changement de dates",
+    },
+    "es": {
+        "cancel_room_action": "Cancelar esta habitación…",
+        "cancel_room_title": "¿Cancelar una habitación de esta reserva?",
+        "cancel_room_which": "¿Qué habitación se cancela sola?",
+        "cancel_room_first": "La primera habitación lleva la reserva: solo se cancela con "
+        "toda la reserva.",
+        "cancel_room_what": "La habitación {number}, {room} en {unit}, se cancela; el resto de "
+        "la reserva sigue. Las condiciones de su tarifa devuelven {refund} de los {paid} "
+        "pagados por ella, a través del proveedor de pagos, y el huésped y usted reciben un "
+        "correo.",
+        "cancel_room_button": "Cancelar {unit}",
+        "done_room_cancelled": "La habitación está cancelada; el huésped recibe un correo.",
+        "event_room_cancelled_at_desk": "una habitación cancelada",
+        "owed_online": "Pendiente de pagar en línea",
+        "payment_after_change": "lo que queda tras la devolución de un cambio de fechas",
+    },
+    "it": {
+        "cancel_room_action": "Cancella questa camera…",
+        "cancel_room_title": "Cancellare una camera di questa prenotazione?",
+        "cancel_room_which": "Quale camera si cancella da sola?",
+        "cancel_room_first": "La prima camera porta la prenotazione: si cancella solo con "
+        "l'intera prenotazione.",
+        "cancel_room_what": "La camera {number}, {room} in {unit}, viene cancellata; il resto "
+        "della prenotazione resta. Le condizioni della sua tariffa restituiscono {refund} dei "
+        "{paid} pagati per essa, tramite il fornitore dei pagamenti, e un'e-mail va all'ospite "
+        "e a lei.",
+        "cancel_room_button": "Cancella {unit}",
+        "done_room_cancelled": "La camera è cancellata; l'ospite riceve un'e-mail.",
+        "event_room_cancelled_at_desk": "una camera cancellata",
+        "owed_online": "Ancora da pagare online",
+        "payment_after_change": "quanto ne resta dopo il rimborso di un cambio di date",
+    },
+}
+for _language, _words in _CONSOLE_ROOM_CANCEL.items():
+    CONSOLE_CATALOGUE[_language].update(_words)

@@ -47,6 +47,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("GET", "/admin/{slug:str}/bookings/{reference:str}", "staff"),
     ("GET", "/admin/{slug:str}/bookings/{reference:str}/cancel", "staff"),
     ("POST", "/admin/{slug:str}/bookings/{reference:str}/cancel", "staff"),
+    ("GET", "/admin/{slug:str}/bookings/{reference:str}/cancel-room", "staff"),
+    ("POST", "/admin/{slug:str}/bookings/{reference:str}/cancel-room", "staff"),
     ("GET", "/admin/{slug:str}/bookings/{reference:str}/move", "staff"),
     ("POST", "/admin/{slug:str}/bookings/{reference:str}/move", "staff"),
     ("GET", "/admin/{slug:str}/bookings/{reference:str}/resend", "staff"),

@@ -1,8 +1,9 @@
 """A booking's page (``/admin/{slug}/bookings/{reference}``): guest, stay, unit, the quote
 line by line, payments and refunds, the e-mails sent and its history; and its actions,
 each shown first (what will happen) and then done by a POST that is safe to repeat:
-cancel under the policy (the guest's own cancellation service), move to another unit
-(the exclusion constraint decides), send the confirmation again."""
+cancel under the policy (the guest's own cancellation service), cancel one room of a
+booking of several (the guest's own service for that too), move to another unit (the
+exclusion constraint decides), send the confirmation again."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from widget.payments.date_change import (
     change_target,
     plan_date_change,
 )
+from widget.payments.room_cancellation import cancel_room, room_cancellation
 from widget.state import DbDep, Services, ServicesDep
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -73,6 +75,13 @@ def _refund(member: Member, text: str | None) -> int | None:
         raise Invalid(
             f"the refund is an amount like 150.00 in {member.currency}", field="refund"
         ) from None
+
+
+def _room_to_cancel(text: str | None) -> int:
+    """The room of a group the form names to cancel alone (it must name one)."""
+    if not text:
+        raise Invalid("choose which room of the booking to cancel", field="room")
+    return _room_position(text)
 
 
 def _room_position(text: str | None) -> int:
@@ -215,6 +224,69 @@ class BookingController(Controller):
         detail = f"refund {money(after.refund_amount or 0, member.currency, 'en')} ({how})"
         await record(db, member, "cancelled", reservation_id=after.id, detail=detail)
         return Redirect(f"{_path(member, reference)}?done=cancelled", status_code=303)
+
+    @get("/cancel-room", operation_id="consoleCancelRoomPreview", cache=False)
+    async def cancel_room_preview(
+        self,
+        db: DbDep,
+        member: MemberDep,
+        reference: Reference,
+        room: Annotated[int | None, QueryParameter(required=False, ge=0, le=99)] = None,
+    ) -> Template:
+        """What cancelling room ``room`` of a group alone would do (its unit, the refund its
+        own plan's policy gives now), or why it cannot be; without ``room``, the rooms."""
+        file = await booking_file(db, member.property_id, reference)
+        if room is None:
+            return _booking_page(member, file, action="cancel_room")
+        try:
+            deal = await room_cancellation(db, file.booking, room)
+        except (Invalid, Conflict) as refused:
+            return _booking_page(
+                member,
+                file,
+                action="cancel_room",
+                room=room,
+                error=refused,
+                status_code=422 if isinstance(refused, Invalid) else 409,
+            )
+        return _booking_page(member, file, action="cancel_room", room=room, room_deal=deal)
+
+    @post("/cancel-room", operation_id="consoleCancelRoom", status_code=303)
+    async def cancel_one_room(
+        self, db: DbDep, services: ServicesDep, member: MemberDep, reference: Reference, data: Form
+    ) -> Response[Any]:
+        """Cancel one room of a group (not its first) as the preview showed, refunding what
+        its plan's policy gives back of what was taken for it; a repeat of the same click
+        changes nothing more."""
+        room = _room_to_cancel(data.get("room"))
+        file = await booking_file(db, member.property_id, reference)
+        done = f"{_path(member, reference)}?done=room_cancelled"
+        rooms = file.booking.group_rooms or []
+        if 0 < room < len(rooms) and rooms[room].status == "cancelled":
+            return Redirect(done, status_code=303)
+        if file.booking.version != _version(data):
+            raise Conflict(
+                "The booking changed since you looked; please check it again.", code="stale"
+            )
+        try:
+            after = await cancel_room(db, services.payments, file.booking, room, by_guest=False)
+        except (Invalid, Conflict) as refused:
+            return _booking_page(
+                member,
+                file,
+                action="cancel_room",
+                room=room,
+                error=refused,
+                status_code=422 if isinstance(refused, Invalid) else 409,
+            )
+        cancelled = (after.group_rooms or [])[room]
+        refund = money(cancelled.refund_amount or 0, member.currency, "en")
+        detail = (
+            f"room {room + 1}, {cancelled.room_type_name} ({cancelled.unit}): "
+            f"refund {refund} (policy)"
+        )
+        await record(db, member, "room_cancelled_at_desk", reservation_id=after.id, detail=detail)
+        return Redirect(done, status_code=303)
 
     @get("/move", operation_id="consoleMovePreview", cache=False)
     async def move_preview(

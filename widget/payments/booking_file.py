@@ -29,6 +29,11 @@ class Payment(msgspec.Struct, frozen=True):
     payment_captured_at: datetime | None
     created_at: datetime
     promo_code: str | None
+    #: What the payment at booking holds: what it took, less what a change of dates gave
+    #: back from it (the quote's ``due_now`` says what the *new* stay would take now).
+    first_payment: int = 0
+    #: What is still to be taken online: a balance not yet charged, a change's difference.
+    owed_online: int = 0
 
 
 class Mail(msgspec.Struct, frozen=True):

@@ -89,6 +89,20 @@ def room_share(booking: Booking, room: GroupRoom) -> int:
     return room.quote.due_now + (room.quote.balance if booking.balance_taken else 0)
 
 
+def room_terms(booking: Booking, room: GroupRoom) -> Terms:
+    """What cancelling one room of a group alone would give back now: its own plan's
+    policy, at the stay's dates, applied to what was taken for it."""
+    policy = room.cancellation_policy
+    paid = room_share(booking, room)
+    return Terms(
+        paid,
+        refund_under(policy, paid, booking.check_in, booking.today),
+        _free_until(policy, booking.check_in),
+        policy.refund_percent,
+        booking.today < booking.check_in,
+    )
+
+
 def room_owes(room: GroupRoom) -> int:
     """What a room of a group still has to pay online with the group's balance."""
     return room.owed if room.owed is not None else room.quote.balance

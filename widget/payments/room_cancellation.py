@@ -18,11 +18,11 @@ from widget.errors import Conflict, Invalid
 from widget.mail.compose import money, room_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.cancellation import (
+    Terms,
     booking_for_guest_unchecked,
     refund,
-    refund_under,
     room_owes,
-    room_share,
+    room_terms,
     terms,
 )
 from widget.payments.provider import PaymentProvider
@@ -58,15 +58,13 @@ async def _check_refundable(conn: Conn, room: GroupRoom, amount: int) -> None:
         )
 
 
-async def cancel_room(
-    conn: Conn, provider: PaymentProvider, booking: Booking, position: int
-) -> Booking:
-    """Cancel room ``position`` of a confirmed group booking and refund what its plan's
-    policy gives back of what was paid for it; the booking as it is afterwards. Cancelling
-    a room already cancelled changes nothing."""
+async def room_cancellation(conn: Conn, booking: Booking, position: int) -> Terms:
+    """What cancelling room ``position`` alone would give back now (its plan's policy on
+    what was taken for it), or the refusal that cancelling it would meet; nothing is
+    changed. The console shows this before its owner cancels the room."""
     room = _room(booking, position)
     if room.status == "cancelled":
-        return booking
+        raise Conflict("This room is cancelled already.", code="room_cancelled")
     if booking.status != "confirmed" or not terms(booking).possible:
         raise Invalid(
             "The stay has begun or the booking is not confirmed; please contact the guesthouse.",
@@ -90,26 +88,49 @@ async def cancel_room(
         )
     # Under the room's own plan's policy, at the stay's dates (the new ones after a change),
     # of what was actually taken for it.
-    amount = refund_under(
-        room.cancellation_policy, room_share(booking, room), booking.check_in, booking.today
-    )
-    await _check_refundable(conn, room, amount)
+    deal = room_terms(booking, room)
+    await _check_refundable(conn, room, deal.refund)
+    return deal
+
+
+async def cancel_room(
+    conn: Conn,
+    provider: PaymentProvider,
+    booking: Booking,
+    position: int,
+    *,
+    by_guest: bool = True,
+) -> Booking:
+    """Cancel room ``position`` of a confirmed group booking and refund what its plan's
+    policy gives back of what was paid for it; the booking as it is afterwards. Cancelling
+    a room already cancelled changes nothing. The guest's cancellation is noted in the
+    booking's history here; the console notes its own with who did it (``by_guest``
+    False)."""
+    room = _room(booking, position)
+    if room.status == "cancelled":
+        return booking
+    amount = (await room_cancellation(conn, booking, position)).refund
     async with conn.transaction():
         cur = await conn.execute(
-            q["cancel_group_room"],
+            queries("payments")["cancel_group_room"],
             {"id": room.id, "group_id": booking.id, "version": booking.version, "refund": amount},
         )
         if await cur.fetchone() is None:
             raise Conflict("The booking changed meanwhile; please reload.", code="stale")
         await _lessen_balance(conn, booking, room)
-        await _tell(conn, provider, booking, position, amount)
+        await _tell(conn, provider, booking, position, amount, by_guest)
     if amount > 0:
         await refund(conn, provider, room.id)
     return await booking_for_guest_unchecked(conn, booking.reference)
 
 
 async def _tell(
-    conn: Conn, provider: PaymentProvider, booking: Booking, position: int, amount: int
+    conn: Conn,
+    provider: PaymentProvider,
+    booking: Booking,
+    position: int,
+    amount: int,
+    by_guest: bool,
 ) -> None:
     """As a whole cancellation does, in its transaction: the guest's and the owner's
     e-mails, the owners' webhook event and the booking's history, each naming the room
@@ -117,6 +138,8 @@ async def _tell(
     mail = await booking_for_mail(conn, booking.id)
     await enqueue(conn, booking.id, room_cancelled(mail, position, amount, provider.name == "demo"))
     await enqueue_booking_event(conn, booking.id, "booking.room_cancelled", room=position)
+    if not by_guest:
+        return
     room = (mail.group_rooms or [])[position]
     detail = (
         f"room {position + 1}, {room.room_type_name} ({room.unit}): "

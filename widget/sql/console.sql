@@ -260,6 +260,18 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras, r.payment_terms,
        booking_paid(r) AS paid,  -- what was taken for the booking (migration 0026)
+       -- What the payment at booking holds (less what changes of dates gave back from it;
+       -- a group's first room carries every room's), as booking_paid counts it.
+       coalesce(r.first_payment,
+                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                 WHERE m.group_id = r.id),
+                (r.quote->>'due_now')::bigint)::bigint AS first_payment,
+       -- What is still to be taken online: the balance not yet charged, or what a change of
+       -- dates costs more (waiting for the saved card or the guest's link).
+       (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
+        WHERE c.reservation_id = r.id AND c.kind IN ('balance', 'change')
+          AND c.status IN ('scheduled', 'requires_action', 'balance_due'))::bigint
+       AS owed_online,
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
        EXISTS (SELECT 1 FROM booking_charge c WHERE c.reservation_id = r.id
                AND c.kind = 'balance' AND c.status = 'succeeded') AS balance_taken,

@@ -128,8 +128,10 @@ def test_a_balance_that_needs_authentication_is_paid_through_the_link(
         {"seconds": days * 86400 + 12 * 3600},
         bearer(deployment),
     )
+    # The demo's own balance job (every minute) may charge it between the clock's move and
+    # this run; either way the bank asks the guest, who is e-mailed a link for that charge.
     ran = innkeep("balances", "run", data_dir=deployment.data_dir)
-    assert "requires_action" in ran, ran
+    assert "requires_action" in ran or "0 charge(s) handled" in ran, ran
     outbox = deployment.data_dir / "outbox"
     link = emailed_link(outbox, reference, "confirm the balance", "pay")
 

@@ -16,9 +16,9 @@ class _HeadTooLarge(Exception):
 
 
 class BoundedHttpTools(HttpToolsProtocol):
-    """uvicorn's httptools protocol (about a quarter less CPU per request than h11's) with
-    h11's bound on a request's head, which httptools does not have: past `MAX_HEAD_BYTES`
-    the guest gets 431 and the connection is closed.
+    """uvicorn's httptools protocol (less CPU per request than h11's: see
+    docs/performance.md) with h11's bound on a request's head, which httptools does not
+    have: past `MAX_HEAD_BYTES` the guest gets 431 and the connection is closed.
 
     Two counts, as the parser buffers a header until it is whole: the bytes of the head
     handed over so far (URL and headers), and the bytes received while a head was still
@@ -32,6 +32,8 @@ class BoundedHttpTools(HttpToolsProtocol):
         self._refused = False
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:  # answered 431 and closing: whatever still comes is dropped
+            return
         super().data_received(data)
         if self._in_head and not self._refused:
             self._unfinished_bytes += len(data)

@@ -14,27 +14,16 @@ import psycopg
 from tests.console.conftest import OWNER, STAFF, csrf_of, enter
 from tests.console.test_date_changes import _form
 from tests.console.test_group_bookings import dates_preview, open_people  # noqa: F401
+from tests.console.test_group_dates_money import euros, units
 from tests.payments.test_group_readers import cancel_room, refunded
 from tests.payments.test_manage_booking import manage_link
 from tests.payments.test_room_groups import book_group, group_on
-from widget.mail.compose import money
 
 
 def statuses(conn: psycopg.Connection[Any]) -> list[str]:
     """Each room's status, in the guest's order."""
     rows = conn.execute("SELECT status::text FROM reservation ORDER BY group_position").fetchall()
     return [row[0] for row in rows]
-
-
-def units(conn: psycopg.Connection[Any]) -> list[str]:
-    rows = conn.execute(
-        "SELECT u.name FROM reservation r JOIN unit u ON u.id = r.unit_id ORDER BY r.group_position"
-    ).fetchall()
-    return [row[0] for row in rows]
-
-
-def euros(amount: int) -> str:
-    return money(amount, "EUR", "en")
 
 
 def version_of(page: str) -> str:

@@ -161,6 +161,16 @@ def _booking_page(
     )
 
 
+def _room_refused(
+    member: Member, file: BookingFile, room: int, refused: Invalid | Conflict
+) -> Template:
+    """The booking page saying why room ``room`` cannot be cancelled alone."""
+    status = 422 if isinstance(refused, Invalid) else 409
+    return _booking_page(
+        member, file, action="cancel_room", room=room, error=refused, status_code=status
+    )
+
+
 class BookingController(Controller):
     path = "/{slug:str}/bookings/{reference:str}"
     include_in_schema = False
@@ -241,14 +251,7 @@ class BookingController(Controller):
         try:
             deal = await room_cancellation(db, file.booking, room)
         except (Invalid, Conflict) as refused:
-            return _booking_page(
-                member,
-                file,
-                action="cancel_room",
-                room=room,
-                error=refused,
-                status_code=422 if isinstance(refused, Invalid) else 409,
-            )
+            return _room_refused(member, file, room, refused)
         return _booking_page(member, file, action="cancel_room", room=room, room_deal=deal)
 
     @post("/cancel-room", operation_id="consoleCancelRoom", status_code=303)
@@ -271,14 +274,7 @@ class BookingController(Controller):
         try:
             after = await cancel_room(db, services.payments, file.booking, room, by_guest=False)
         except (Invalid, Conflict) as refused:
-            return _booking_page(
-                member,
-                file,
-                action="cancel_room",
-                room=room,
-                error=refused,
-                status_code=422 if isinstance(refused, Invalid) else 409,
-            )
+            return _room_refused(member, file, room, refused)
         cancelled = (after.group_rooms or [])[room]
         refund = money(cancelled.refund_amount or 0, member.currency, "en")
         detail = (

@@ -15,8 +15,8 @@ from tests.console.conftest import OWNER, enter
 from tests.console.test_booking_page import booked
 from tests.console.test_date_changes import _form, _online
 from tests.console.test_group_bookings import dates_preview, open_people  # noqa: F401
+from tests.console.test_group_dates_money import euros
 from tests.payments.test_room_groups import book_group, group_on
-from widget.mail.compose import money
 
 
 def figure(page: str, testid: str) -> str:
@@ -24,10 +24,6 @@ def figure(page: str, testid: str) -> str:
     found = re.search(rf'data-testid="{testid}">(?:<strong>)?([^<]+)<', page)
     assert found is not None, testid
     return found[1]
-
-
-def euros(amount: int) -> str:
-    return money(amount, "EUR", "en")
 
 
 async def changed(client: Any, reference: str, check_in: str, check_out: str) -> str:

@@ -8,8 +8,8 @@ tests/starting_state.py. Each test still gets its own rows, ids, Redis and app."
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, NamedTuple
 
 import msgspec
 import psycopg
@@ -22,6 +22,7 @@ from tests.conftest import ON_CLUSTER, TABLES, empty_tables
 from tests.helpers import DEMO_TOML, flush_redis, property_toml
 from tests.starting_state import Snapshot, Tables
 from widget.app import create_app, services_of, worker_services
+from widget.cli import main
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import Settings, load_settings
@@ -150,6 +151,31 @@ async def app_client(
     console_app.state["services"] = worker_services(quiet_settings)
     async with AsyncTestClient(app=console_app) as client:
         yield client
+
+
+class Ran(NamedTuple):
+    """What a command printed, and its exit status."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def command(
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Ran]:
+    """``command("guest", "find", …)``: ``innkeep …`` run in this process against the
+    suite's database. A new process costs 1–2 s of imports each time; the command line as
+    a process is tested in tests/widget/test_cli.py."""
+    monkeypatch.setenv("INNKEEP_DATABASE_URL", database_url)
+
+    def run(*argv: str) -> Ran:
+        status = main(list(argv))
+        out, err = capsys.readouterr()
+        return Ran(status, out, err)
+
+    return run
 
 
 def csrf_of(page_html: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from tests.console.conftest import Ran
 from tests.helpers import (
     DEMO_TOML,
     add_reservation,
@@ -20,7 +21,6 @@ from tests.helpers import (
     set_clock,
     stored_quote,
 )
-from tests.widget.test_cli import innkeep
 from widget.errors import StayNotEnded
 from widget.guests.privacy import (
     erase_departed_guests,
@@ -161,18 +161,15 @@ async def test_retention_forgets_guests_some_years_after_they_left(
     assert await erase_departed_guests(conn) == 0
 
 
-def test_the_commands_find_export_and_erase(conn: Any, database_url: str, tmp_path: Any) -> None:
-    env = {"INNKEEP_DATABASE_URL": database_url}
-    found = innkeep("guest", "find", "--property", "demo", "--email", "anna@example.com", env=env)
+def test_the_commands_find_export_and_erase(conn: Any, command: Callable[..., Ran]) -> None:
+    found = command("guest", "find", "--property", "demo", "--email", "anna@example.com")
     assert found.returncode == 0, found.stderr
     assert "PAST1" in found.stdout and "Anna Rossi" in found.stdout
-    exported = innkeep(
-        "guest", "export", "--property", "demo", "--email", "anna@example.com", env=env
-    )
+    exported = command("guest", "export", "--property", "demo", "--email", "anna@example.com")
     assert json.loads(exported.stdout)["reservations"][1]["reference"] == "PAST2"
-    erased = innkeep("guest", "erase", "--property", "demo", "--email", "anna@example.com", env=env)
+    erased = command("guest", "erase", "--property", "demo", "--email", "anna@example.com")
     assert "erased the guest from 2 reservations" in erased.stdout, erased.stderr
-    nobody = innkeep("guest", "find", "--property", "demo", "--email", "nobody", env=env)
+    nobody = command("guest", "find", "--property", "demo", "--email", "nobody")
     assert nobody.returncode == 2
     assert "enter the guest's e-mail address" in nobody.stderr
 

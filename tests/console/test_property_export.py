@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +11,9 @@ import psycopg
 import pytest
 
 from engine.testing import registered
-from tests.console.conftest import OWNER, enter
+from tests.console.conftest import OWNER, Ran, enter
 from tests.helpers import DEMO_TOML
 from tests.rule_plugin import EVERY_SECTION_TOML, WEBHOOK_SECRET, FestivalPlugin
-from tests.widget.test_cli import innkeep
 from widget.properties.apply import apply_property
 from widget.properties.errors import PropertyApplyError
 from widget.properties.export import PropertyNotFound, export_property
@@ -106,19 +105,18 @@ def test_unprintable_characters_are_escaped(demo_property: psycopg.Connection[An
 
 
 def test_the_command_writes_the_file_that_apply_takes_back(
-    tmp_path: Path, demo_property: psycopg.Connection[Any], database_url: str
+    tmp_path: Path, demo_property: psycopg.Connection[Any], command: Callable[..., Ran]
 ) -> None:
-    env = {"INNKEEP_DATABASE_URL": database_url}
-    shown = innkeep("property", "export", "demo", env=env)
+    shown = command("property", "export", "demo")
     assert shown.returncode == 0, shown.stderr
     assert parse_property(shown.stdout).property.slug == "demo"
     path = tmp_path / "demo.toml"
-    written = innkeep("property", "export", "demo", "-o", str(path), env=env)
+    written = command("property", "export", "demo", "-o", str(path))
     assert written.returncode == 0, written.stderr
     assert path.read_text(encoding="utf-8") == shown.stdout
-    again = innkeep("property", "apply", str(path), env=env)
+    again = command("property", "apply", str(path))
     assert "already up to date" in again.stdout, again.stderr
-    missing = innkeep("property", "export", "nowhere", env=env)
+    missing = command("property", "export", "nowhere")
     assert missing.returncode == 2
     assert "no property is called 'nowhere'" in missing.stderr
 

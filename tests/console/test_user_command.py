@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from tests.console.conftest import Ran
 from tests.helpers import DEMO_TOML
 from widget.accounts.sessions import LoginRefused, checked_login, open_session
-from widget.cli import main
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 
@@ -38,17 +39,10 @@ def can_log_in(url: str, email: str, password: str) -> bool:
     return asyncio.run(attempt())
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 def test_a_generated_password_is_shown_once_and_signs_in(
-    demo_db: str, capsys: pytest.CaptureFixture[str]
+    demo_db: str, command: Callable[..., Ran]
 ) -> None:
-    status, out, _ = run(
-        capsys,
+    status, out, _ = command(
         "user",
         "add",
         "--email",
@@ -62,17 +56,17 @@ def test_a_generated_password_is_shown_once_and_signs_in(
     password = out.split("password (shown once): ")[1].strip()
     assert can_log_in(demo_db, "anna@example.com", password)
     assert not can_log_in(demo_db, "anna@example.com", password + "x")
-    _, listed, _ = run(capsys, "user", "list", "--property", "demo")
+    _, listed, _ = command("user", "list", "--property", "demo")
     assert "owner" in listed and "anna@example.com" in listed
     assert password not in listed
 
 
 def test_password_from_stdin_and_a_new_password_ends_every_session(
-    demo_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_db: str, command: Callable[..., Ran], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("first password 1\n"))
     args = ("--email", "bo@example.com", "--property", "demo", "--role", "staff")
-    assert run(capsys, "user", "add", *args, "--password-stdin")[0] == 0
+    assert command("user", "add", *args, "--password-stdin")[0] == 0
     assert can_log_in(demo_db, "bo@example.com", "first password 1")
     with psycopg.connect(demo_db, autocommit=True) as conn:
         user_id = conn.execute("SELECT id FROM console_user").fetchone()[0]  # type: ignore[index]
@@ -85,9 +79,7 @@ def test_password_from_stdin_and_a_new_password_ends_every_session(
 
     asyncio.run(session())
     monkeypatch.setattr("sys.stdin", io.StringIO("second password 2\n"))
-    status, out, _ = run(
-        capsys, "user", "password", "--email", "bo@example.com", "--password-stdin"
-    )
+    status, out, _ = command("user", "password", "--email", "bo@example.com", "--password-stdin")
     assert status == 0 and "sessions have ended" in out
     assert can_log_in(demo_db, "bo@example.com", "second password 2")
     assert not can_log_in(demo_db, "bo@example.com", "first password 1")
@@ -96,10 +88,10 @@ def test_password_from_stdin_and_a_new_password_ends_every_session(
 
 
 def test_removing_the_last_property_removes_the_account(
-    demo_db: str, capsys: pytest.CaptureFixture[str]
+    demo_db: str, command: Callable[..., Ran]
 ) -> None:
-    run(capsys, "user", "add", "--email", "c@example.com", "--property", "demo", "--role", "staff")
-    status, _, _ = run(capsys, "user", "remove", "--email", "c@example.com", "--property", "demo")
+    command("user", "add", "--email", "c@example.com", "--property", "demo", "--role", "staff")
+    status, _, _ = command("user", "remove", "--email", "c@example.com", "--property", "demo")
     assert status == 0
     with psycopg.connect(demo_db) as conn:
         assert conn.execute("SELECT count(*) FROM console_user").fetchone() == (0,)
@@ -121,9 +113,9 @@ def test_removing_the_last_property_removes_the_account(
     ],
 )
 def test_mistakes_are_named_and_change_nothing(
-    demo_db: str, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], says: str
+    demo_db: str, command: Callable[..., Ran], argv: tuple[str, ...], says: str
 ) -> None:
-    status, _, err = run(capsys, "user", *argv)
+    status, _, err = command("user", *argv)
     assert status == 2
     assert says in err
     with psycopg.connect(demo_db) as conn:
@@ -131,9 +123,9 @@ def test_mistakes_are_named_and_change_nothing(
 
 
 def test_a_short_password_is_refused(
-    demo_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_db: str, command: Callable[..., Ran], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     args = ("--email", "e@example.com", "--property", "demo", "--role", "staff")
-    status, _, err = run(capsys, "user", "add", *args, "--password-stdin")
+    status, _, err = command("user", "add", *args, "--password-stdin")
     assert status == 2 and "at least 10 characters" in err

@@ -3,13 +3,13 @@
 With 100 guests arriving at once on one core, the last loser waits for everyone before it,
 so a race's p99 is about 100 × the core's time per loser. Wall-clock latency says little on
 a shared machine; the CPU the server side spends depends on it far less (compare runs made
-in the same minutes, alternating: see docs/performance.md). This
-bench runs the one-unit race and the two-room group race of `bench/holds.py` on the same
-stack (2 workers, Postgres and Valkey on core 0, the client on core 1) and reads the CPU
-time (utime + stime, from /proc) of every server process before and after each race:
-the workers, Postgres (all its processes) and Valkey. CPU per loser is the server side's
-CPU over the race divided by its losers (the round's winners are few: their cost is spread
-over the losers too, as the core spends it).
+in the same minutes, alternating: see docs/performance.md). This bench runs the one-unit
+race and the two-room group race of `bench/holds.py` on the same stack (2 workers, or
+``BENCH_RACE_WORKERS``; Postgres and Valkey on core 0, the client on core 1) and reads the
+CPU time (utime + stime, from /proc) of every server process before and after each race: the
+workers, Postgres (all its processes) and Valkey. CPU per loser is the server side's CPU
+over the race divided by its losers (the round's winners are few: their cost is spread over
+the losers too, as the core spends it).
 
     .venv/bin/python bench/losers_cpu.py    # BENCH_ROUNDS=40 BENCH_GROUP_ROUNDS=40
 
@@ -177,12 +177,15 @@ def main() -> None:
     os.sched_setaffinity(0, {client_core})
     rounds = int(os.environ.get("BENCH_ROUNDS", "40"))
     group_rounds = int(os.environ.get("BENCH_GROUP_ROUNDS", "40"))
-    with stack(workers=2, server_cores=server_cores, **LOAD_ENV) as (url, database_url):
+    workers = int(os.environ.get("BENCH_RACE_WORKERS", "2"))  # as in bench/holds.py
+    with stack(workers=workers, server_cores=server_cores, **LOAD_ENV) as (url, database_url):
         # Postgres's socket folder is in the stack's data folder, beside Valkey's.
         sockets = parse_qs(urlsplit(database_url).query)["host"][0]
         result = asyncio.run(run(url, Path(sockets).parent, rounds, group_rounds))
     print(machine())
-    print(f"server on cores {sorted(server_cores)}, client on core {client_core}")
+    print(
+        f"server on cores {sorted(server_cores)}, client on core {client_core}; {workers} workers"
+    )
     for name, figures in result.items():
         kinds = ", ".join(f"{k} {v:.3f}" for k, v in figures["by_kind_ms_per_loser"].items())
         print(

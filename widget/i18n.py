@@ -3300,3 +3300,31 @@ _CONSOLE_ROOM_CANCEL: dict[str, dict[str, str]] = {
 }
 for _language, _words in _CONSOLE_ROOM_CANCEL.items():
     CONSOLE_CATALOGUE[_language].update(_words)
+
+
+# ------------------------- the console: what was kept of the rooms cancelled alone
+
+_CONSOLE_ROOM_MONEY: dict[str, dict[str, str]] = {
+    "en": {
+        "kept_cancelled_rooms": "Kept for rooms cancelled alone",
+        "room_kept": "kept {amount}",
+    },
+    "de": {
+        "kept_cancelled_rooms": "Einbehalten für einzeln stornierte Zimmer",
+        "room_kept": "einbehalten {amount}",
+    },
+    "fr": {
+        "kept_cancelled_rooms": "Retenu pour les chambres annulées seules",
+        "room_kept": "retenu {amount}",
+    },
+    "es": {
+        "kept_cancelled_rooms": "Retenido por las habitaciones canceladas aparte",
+        "room_kept": "retenido {amount}",
+    },
+    "it": {
+        "kept_cancelled_rooms": "Trattenuto per le camere annullate singolarmente",
+        "room_kept": "trattenuto {amount}",
+    },
+}
+for _language, _words in _CONSOLE_ROOM_MONEY.items():
+    CONSOLE_CATALOGUE[_language].update(_words)

@@ -409,14 +409,16 @@ WHERE reservation_id = %(id)s AND status = 'succeeded'
 ORDER BY created_at DESC
 
 -- name: cancel_group_room
--- One room of a group cancelled alone, with what its policy gives back; the booking's first
--- room (which the page read, fenced by its version) is changed too, so stale pages refuse.
+-- One room of a group cancelled alone, with what its policy gives back and what it keeps of
+-- what was taken for the room (migration 0037); the booking's first room (which the page
+-- read, fenced by its version) is changed too, so stale pages refuse.
 WITH lead AS (
     UPDATE reservation SET version = version + 1, updated_at = now()
     WHERE id = %(group_id)s AND version = %(version)s AND status = 'confirmed'
     RETURNING id)
 UPDATE reservation r
 SET status = 'cancelled', cancelled_at = innkeep_now(r.property_id), refund_amount = %(refund)s,
+    room_kept = %(kept)s,
     payment_status = CASE WHEN %(refund)s > 0 THEN 'refund_pending' END,
     version = r.version + 1, updated_at = now()
 FROM lead

@@ -3300,3 +3300,46 @@ _CONSOLE_ROOM_CANCEL: dict[str, dict[str, str]] = {
 }
 for _language, _words in _CONSOLE_ROOM_CANCEL.items():
     CONSOLE_CATALOGUE[_language].update(_words)
+
+
+# ------------------------- the console: what was kept of the rooms cancelled alone; what a
+# change of dates refunded or could not
+
+_CONSOLE_ROOM_MONEY: dict[str, dict[str, str]] = {
+    "en": {
+        "kept_cancelled_rooms": "Kept for rooms cancelled alone",
+        "room_kept": "kept {amount}",
+        "refund_not_made": "refund not made: the provider refused it; the payment still holds it",
+        "balance_dropped": "the scheduled balance of {amount} is no longer charged",
+    },
+    "de": {
+        "kept_cancelled_rooms": "Einbehalten für einzeln stornierte Zimmer",
+        "room_kept": "einbehalten {amount}",
+        "refund_not_made": "Erstattung nicht erfolgt: der Zahlungsanbieter hat sie abgelehnt; "
+        "die Zahlung hält den Betrag noch",
+        "balance_dropped": "der geplante Restbetrag von {amount} wird nicht mehr belastet",
+    },
+    "fr": {
+        "kept_cancelled_rooms": "Retenu pour les chambres annulées seules",
+        "room_kept": "retenu {amount}",
+        "refund_not_made": "remboursement non effectué : le prestataire l'a refusé ; "
+        "le paiement détient encore la somme",
+        "balance_dropped": "le solde prévu de {amount} n'est plus prélevé",
+    },
+    "es": {
+        "kept_cancelled_rooms": "Retenido por las habitaciones canceladas aparte",
+        "room_kept": "retenido {amount}",
+        "refund_not_made": "reembolso no realizado: el proveedor lo rechazó; "
+        "el pago aún retiene el importe",
+        "balance_dropped": "el saldo previsto de {amount} ya no se cobra",
+    },
+    "it": {
+        "kept_cancelled_rooms": "Trattenuto per le camere annullate singolarmente",
+        "room_kept": "trattenuto {amount}",
+        "refund_not_made": "rimborso non eseguito: il fornitore lo ha rifiutato; "
+        "il pagamento trattiene ancora l'importo",
+        "balance_dropped": "il saldo previsto di {amount} non viene più addebitato",
+    },
+}
+for _language, _words in _CONSOLE_ROOM_MONEY.items():
+    CONSOLE_CATALOGUE[_language].update(_words)

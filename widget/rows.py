@@ -27,7 +27,8 @@ def decoded(row: dict[str, Any], kind: type[RowT]) -> RowT:
 
 class StayMoney(NamedTuple):
     """What a booking's rooms cost together: its one room's quote, or the sum over a
-    group's rooms (whose first room carries the one payment and the one balance)."""
+    group's rooms (whose first room carries the one payment and the one balance); a room
+    cancelled alone is not among them: what was kept of it is ``kept``."""
 
     total: int
     due_now: int
@@ -35,6 +36,14 @@ class StayMoney(NamedTuple):
     balance: int
     #: When the balance is charged (None: nothing is charged later).
     balance_due: date | None
+    #: What the guesthouse kept of the rooms cancelled alone (what was taken for them less
+    #: their refunds): the guest pays ``total`` + ``kept`` in all.
+    kept: int = 0
+
+    @property
+    def at_property(self) -> int:
+        """What the rooms still booked leave to pay at the property (a city tax, say)."""
+        return self.total - self.due_now - self.balance
 
 
 def stay_money(quote: Quote, group_quotes: list[Quote] | None) -> StayMoney:
@@ -49,6 +58,18 @@ def stay_money(quote: Quote, group_quotes: list[Quote] | None) -> StayMoney:
         balance=sum(q.balance for q in quotes),
         balance_due=min(dues) if dues else None,
     )
+
+
+def rooms_money(quote: Quote, rooms: list[GroupRoom] | None) -> StayMoney:
+    """The money of a booking as it stands: its one room, or a group's rooms still booked
+    (every room once the whole booking is cancelled), with what was kept of the rooms
+    cancelled alone. The console, the guest's page and API, the e-mails and the owners'
+    webhooks all read a group's total and what is due at the property from here."""
+    if not rooms:
+        return stay_money(quote, None)
+    staying = [room.quote for room in rooms if not room.cancelled_alone]
+    money = stay_money(quote, staying or [quote])
+    return money._replace(kept=sum(room.kept or 0 for room in rooms))
 
 
 def paid_at_property(quote: Quote, group_quotes: list[Quote] | None) -> bool:
@@ -99,10 +120,18 @@ class GroupRoom(msgspec.Struct, frozen=True):
     #: What the group's last change of dates left this room to pay online (None while its
     #: dates never changed: its quote says it).
     owed: int | None = None
+    #: What was kept of what was taken for this room when it was cancelled alone (its
+    #: policy's part; None: not cancelled alone; migration 0037).
+    kept: int | None = None
 
     @property
     def guests(self) -> int:
         return (self.adults or 0) + len(self.children or [])
+
+    @property
+    def cancelled_alone(self) -> bool:
+        """Cancelled on its own while the booking stands (its guests are not coming)."""
+        return self.status == "cancelled" and self.kept is not None
 
 
 class PaymentTermsRow(msgspec.Struct, frozen=True):
@@ -289,8 +318,16 @@ class Booking(msgspec.Struct, frozen=True):
 
     @property
     def money(self) -> StayMoney:
-        """What the booking's rooms cost together."""
-        return stay_money(self.quote, self.group_quotes)
+        """What the booking's rooms cost together (a group's rooms still booked, and what
+        was kept of those cancelled alone)."""
+        return rooms_money(self.quote, self.group_rooms)
+
+    @property
+    def paid_held(self) -> int:
+        """What the guesthouse holds of what was paid: ``paid`` less the refunds of the
+        rooms cancelled alone."""
+        given_back = sum(r.refund_amount or 0 for r in self.group_rooms or [] if r.cancelled_alone)
+        return self.paid - given_back
 
 
 class BookingMail(msgspec.Struct, frozen=True):
@@ -325,9 +362,9 @@ class BookingMail(msgspec.Struct, frozen=True):
 
     @property
     def money(self) -> StayMoney:
-        """What the booking's rooms cost together (a group's, or its one room's)."""
-        rooms = self.group_rooms
-        return stay_money(self.quote, None if rooms is None else [r.quote for r in rooms])
+        """What the booking's rooms cost together (a group's rooms still booked, or its one
+        room's), and what was kept of the rooms cancelled alone."""
+        return rooms_money(self.quote, self.group_rooms)
 
     @property
     def paid_online(self) -> int:

@@ -78,9 +78,14 @@ def _page(booking: Booking, key: str, message: str | None = None) -> Template:
             "policy": policy_sentence(words, deal.free_until, deal.refund_percent, language),
             "rate": plan_label(booking.rate_plans, booking.quote.rate_plan, language),
             "extras": extras_label(booking.extras, booking.quote.extras, language),
+            # A room cancelled alone charges nothing more (its guests are not coming).
             "charges": charge_lines(
-                [r.quote for r in booking.group_rooms or []] or [booking.quote], words, language
+                [r.quote for r in booking.group_rooms or [] if not r.cancelled_alone]
+                or [booking.quote],
+                words,
+                language,
             ),
+            "kept": money(booking.money.kept, currency, language) if booking.money.kept else None,
             "can_cancel": deal.possible and booking.status == "confirmed",
             "schedule": schedule_lines(
                 words,

@@ -11,7 +11,7 @@ import msgspec
 
 from widget.db import Conn
 from widget.deliveries.outbox import enqueue
-from widget.rows import BookingEvent, GroupRoom, decoded, stay_money
+from widget.rows import BookingEvent, GroupRoom, decoded, rooms_money
 from widget.schemas import MoneyOut
 from widget.sql import queries
 
@@ -47,6 +47,8 @@ def _room_data(position: int, room: GroupRoom, money: Callable[[int], Any]) -> d
     }
     if room.refund_amount is not None:
         data["refund"] = money(room.refund_amount)
+    if room.kept is not None:
+        data["kept"] = money(room.kept)
     return data
 
 
@@ -69,10 +71,12 @@ def booking_data(booking: BookingEvent) -> dict[str, Any]:
         "children": booking.children,
     }
     if booking.quote is not None:
-        rooms = booking.group_rooms
-        together = stay_money(booking.quote, None if rooms is None else [r.quote for r in rooms])
+        # A group's rooms still booked; what was kept of those cancelled alone apart.
+        together = rooms_money(booking.quote, booking.group_rooms)
         data["total"] = money(together.total)
         data["paid"] = money(together.due_now)
+        if together.kept:
+            data["kept"] = money(together.kept)
     if booking.group_rooms:  # a booking of several rooms names every one
         data["rooms"] = [
             _room_data(position, r, money) for position, r in enumerate(booking.group_rooms)

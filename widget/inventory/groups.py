@@ -361,6 +361,9 @@ class BookedRoom(msgspec.Struct, frozen=True, omit_defaults=True):
     status: str | None = None
     #: What cancelling this room alone gave back (absent unless it was).
     refund: MoneyOut | None = None
+    #: What the guesthouse kept of what was paid for this room when it was cancelled alone
+    #: (absent unless it was); the booking's ``total`` no longer counts the room.
+    kept: MoneyOut | None = None
 
 
 async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
@@ -383,6 +386,7 @@ async def rooms_of(conn: Conn, reservation_id: UUID) -> list[BookedRoom]:
                 None
                 if row["refund_amount"] is None
                 else MoneyOut(row["refund_amount"], quote.currency),
+                None if row["kept"] is None else MoneyOut(row["kept"], quote.currency),
             )
         )
     return found

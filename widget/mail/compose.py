@@ -22,7 +22,7 @@ from widget.mail.formats import money as money
 from widget.mail.phrases import phrases
 from widget.mail.schedule import schedule_lines
 from widget.paths import TEMPLATES_DIR
-from widget.rows import BookingMail, extras_label, plan_label
+from widget.rows import BookingMail, GroupRoom, extras_label, plan_label
 
 
 @dataclass(frozen=True)
@@ -64,27 +64,28 @@ def policy_sentence(
 def _rooms_line(booking: BookingMail, language: str) -> str:
     """A group's rooms on one line, each with its rate plan: "Double (Flexible) + Suite"."""
     named = []
-    for room in booking.group_rooms or []:
+    for room in _staying(booking):
         plan = plan_label(booking.rate_plans, room.quote.rate_plan, language)
         named.append(f"{room.room_type_name} ({plan})" if plan else room.room_type_name)
     return " + ".join(named)
+
+
+def _staying(booking: BookingMail) -> list[GroupRoom]:
+    """A group's rooms but those cancelled alone (whose guests are not coming)."""
+    return [room for room in booking.group_rooms or [] if not room.cancelled_alone]
 
 
 def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[str, Any]:
     quote, currency, check_in = booking.quote, booking.currency, booking.check_in
     policy = booking.cancellation_policy
     words = phrases(language)
+    # A group's rooms still booked together: one payment, one total (`rows.rooms_money`).
+    rooms = _staying(booking)
+    together = booking.money
+    total = together.total
     # A desk booking paid nothing online; otherwise what is paid online in all (a deposit
     # and its balance included) is not due at the property.
-    # A group's rooms together: one payment, one total.
-    rooms = booking.group_rooms or []
-    total = booking.money.total
-    online = (
-        0
-        if booking.payment_status == "at_property"
-        else (sum(r.quote.online_total for r in rooms) if rooms else quote.online_total)
-    )
-    at_property = total - online
+    at_property = total if booking.payment_status == "at_property" else together.at_property
 
     def when(day: date) -> str:
         return long_date(day, language)
@@ -108,6 +109,7 @@ def _context(booking: BookingMail, language: str, test_payment: bool) -> dict[st
         "paid": money(booking.paid_online, currency, language),
         "at_property": money(at_property, currency, language) if at_property else None,
         "total": money(total, currency, language),
+        "kept": money(together.kept, currency, language) if together.kept else None,
         "policy": policy_sentence(
             words,
             check_in - timedelta(days=policy.free_until_days) if policy.free_cancellation else None,

@@ -30,8 +30,12 @@ class Payment(msgspec.Struct, frozen=True):
     created_at: datetime
     promo_code: str | None
     #: What the payment at booking holds: what it took, less what a change of dates gave
-    #: back from it (the quote's ``due_now`` says what the *new* stay would take now).
+    #: back from it (the quote's ``due_now`` says what the *new* stay would take now); a
+    #: refund the provider refused is still held.
     first_payment: int = 0
+    #: What it took at booking, once a change of dates gave part of it back (None: no
+    #: change did, or a change made before migration 0037, whose refunds are not known).
+    first_payment_taken: int | None = None
     #: What is still to be taken online: a balance not yet charged, a change's difference.
     owed_online: int = 0
 
@@ -63,6 +67,11 @@ class DateChangeRow(msgspec.Struct, frozen=True):
     status: str
     payment_ref: str | None
     created_at: datetime
+    #: What moved through the provider (a refund) or is asked by card or link (a charge);
+    #: None for a change made before migration 0037 when it is not known.
+    amount: int | None = None
+    #: The scheduled balance the change cancelled (None: none).
+    balance_dropped: int | None = None
 
 
 class BookingFile(msgspec.Struct, frozen=True):

@@ -189,6 +189,9 @@ class BookingOut(msgspec.Struct, frozen=True, omit_defaults=True):
     extras: dict[str, int] = {}
     #: The booking's rooms, in the order they were asked for (one for most bookings).
     rooms: list[BookedRoom] = []
+    #: What the guesthouse kept of the rooms cancelled alone (what was paid for them less
+    #: their refunds; absent when none was). ``total`` is the rooms' still booked.
+    kept: MoneyOut | None = None
 
 
 def booking_answer(booking: Booking) -> BookingOut:
@@ -202,6 +205,7 @@ def booking_answer(booking: Booking) -> BookingOut:
         deal.possible and booking.status == "confirmed",
     )
     refunded = booking.refund_amount
+    money = booking.money  # a group: its rooms still booked, what was kept of the others
     return BookingOut(
         reference=booking.reference,
         status=booking.status,
@@ -215,11 +219,17 @@ def booking_answer(booking: Booking) -> BookingOut:
         rate_plan=booking.quote.rate_plan,
         extras=booking.quote.extras,
         paid=MoneyOut(booking.paid, currency),
-        total=MoneyOut(booking.money.total, currency),
+        total=MoneyOut(money.total, currency),
         payment_status=booking.payment_status,
         cancellation=cancellation,
         refund=None if refunded is None else MoneyOut(refunded, currency),
+        kept=MoneyOut(money.kept, currency) if any_cancelled_alone(booking) else None,
     )
+
+
+def any_cancelled_alone(booking: Booking) -> bool:
+    """Some room of the group was cancelled on its own."""
+    return any(room.cancelled_alone for room in booking.group_rooms or [])
 
 
 def chosen_refund(booking: Booking, refund: int) -> Terms:

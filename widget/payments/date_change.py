@@ -131,6 +131,13 @@ class DateChange:
         return sum(q.total for q in self.target.old_quotes)
 
     @property
+    def balance_dropped(self) -> int | None:
+        """The scheduled balance the change cancels (None: it keeps one, or had none)."""
+        if self.balance == 0 and self.target.balance_id is not None:
+            return self.target.balance_amount
+        return None
+
+    @property
     def new_total(self) -> int:
         return sum(q.total for q in self.quotes)
 
@@ -332,6 +339,7 @@ async def _write_change(
             "quote": Jsonb(quote_to_builtins(new)),
             "quote_hash": new.quote_hash,
             "first_payment": target.first_payment - refund,
+            "first_payment_before": target.first_payment,
             "room_taken": money[0].taken if money[0] else None,
             "room_owed": money[0].owed if money[0] else None,
         },
@@ -373,6 +381,9 @@ async def _write_change(
             "settlement": change.settlement,
             "status": "pending" if change.amount else "done",
             "actor": actor,
+            # What moves (not the price difference: a dropped balance took part of it).
+            "amount": change.amount,
+            "balance_dropped": change.balance_dropped,
         },
     )
     if change.balance is not None and target.balance_id is not None:

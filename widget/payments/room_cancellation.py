@@ -109,11 +109,19 @@ async def cancel_room(
     room = _room(booking, position)
     if room.status == "cancelled":
         return booking
-    amount = (await room_cancellation(conn, booking, position)).refund
+    deal = await room_cancellation(conn, booking, position)
+    amount = deal.refund
     async with conn.transaction():
         cur = await conn.execute(
             queries("payments")["cancel_group_room"],
-            {"id": room.id, "group_id": booking.id, "version": booking.version, "refund": amount},
+            {
+                "id": room.id,
+                "group_id": booking.id,
+                "version": booking.version,
+                "refund": amount,
+                # Kept of what was taken for the room: a figure of its own from now on.
+                "kept": deal.paid - amount,
+            },
         )
         if await cur.fetchone() is None:
             raise Conflict("The booking changed meanwhile; please reload.", code="stale")

@@ -55,6 +55,18 @@ def _money(minor: int | None, currency: str) -> Decimal | None:
     return None if minor is None else to_major(minor, currency)
 
 
+def _due_at_property(line: LedgerBooking) -> int | None:
+    """What a line leaves to pay at the property: nothing once it is cancelled (a room
+    cancelled alone included: its guests are not coming), everything for a desk booking
+    paid there, else what is not paid online (a balance charged later is paid online)."""
+    quote = line.quote
+    if quote is None:
+        return None
+    if line.status == "cancelled":
+        return 0
+    return quote.total if line.payment_provider == "property" else quote.total - quote.online_total
+
+
 async def bookings_csv(conn: Conn, property_id: int, first: date, end: date) -> str:
     """Every booking made here with a night in ``[first, end)``, cancelled ones included."""
     header = [
@@ -95,7 +107,7 @@ async def bookings_csv(conn: Conn, property_id: int, first: date, end: date) -> 
                 " ".join(str(age) for age in b.children),
                 _money(quote.total if quote else None, currency),
                 _money(quote.due_now if quote else None, currency),
-                _money(quote.total - quote.due_now if quote else None, currency),
+                _money(_due_at_property(b), currency),
                 _money(b.refund_amount, currency),
                 currency,
             ]

@@ -260,12 +260,16 @@ SELECT r.id, r.reference, r.status::text AS status, r.version,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        p.rate_plans, p.extras, r.payment_terms,
        booking_paid(r) AS paid,  -- what was taken for the booking (migration 0026)
-       -- What the payment at booking holds (less what changes of dates gave back from it;
-       -- a group's first room carries every room's), as booking_paid counts it.
-       coalesce(r.first_payment,
-                (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
-                 WHERE m.group_id = r.id),
-                (r.quote->>'due_now')::bigint)::bigint AS first_payment,
+       -- What the payment at booking holds (less what changes of dates gave back from it,
+       -- the refunds the provider refused not; a group's first room carries every room's),
+       -- as booking_paid counts it.
+       (coalesce(r.first_payment,
+                 (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                  WHERE m.group_id = r.id),
+                 (r.quote->>'due_now')::bigint)
+        + refunds_not_made(r))::bigint AS first_payment,
+       -- What it took at booking, once a change of dates gave part of it back (0037).
+       r.first_payment_taken,
        -- What is still to be taken online: the balance not yet charged, or what a change of
        -- dates costs more (waiting for the saved card or the guest's link).
        (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
@@ -481,6 +485,12 @@ UPDATE reservation
 SET stay = daterange(%(check_in)s, %(check_out)s), quote = %(quote)s,
     quote_hash = %(quote_hash)s,
     first_payment = %(first_payment)s,
+    -- What the payment took at booking: written by the first change (it is what the
+    -- payment held until then); never again, nor for a booking changed before 0037.
+    first_payment_taken = CASE
+        WHEN first_payment_taken IS NOT NULL THEN first_payment_taken
+        WHEN NOT EXISTS (SELECT 1 FROM booking_change c WHERE c.reservation_id = %(id)s)
+        THEN %(first_payment_before)s END,
     -- A group's first room: what was taken for it and what it still owes (migration 0036),
     -- and the charges that went through so far (already in its rooms' room_taken).
     room_taken = %(room_taken)s, room_owed = %(room_owed)s,
@@ -505,11 +515,13 @@ RETURNING version
 
 -- name: record_date_change
 INSERT INTO booking_change (id, reservation_id, from_version, old_stay, new_stay, old_total,
-                            new_total, difference, settlement, status, actor)
+                            new_total, difference, settlement, status, actor, amount,
+                            balance_dropped)
 VALUES (%(id)s, %(reservation_id)s, %(from_version)s,
         daterange(%(old_check_in)s, %(old_check_out)s),
         daterange(%(check_in)s, %(check_out)s), %(old_total)s, %(new_total)s,
-        %(difference)s, %(settlement)s, %(status)s, %(actor)s)
+        %(difference)s, %(settlement)s, %(status)s, %(actor)s, %(amount)s,
+        %(balance_dropped)s)
 
 -- name: date_change_settled
 UPDATE booking_change SET status = %(status)s, payment_ref = %(payment_ref)s WHERE id = %(id)s
@@ -542,7 +554,7 @@ WHERE c.id = %(id)s
 
 -- name: date_changes_of_booking
 SELECT lower(new_stay) AS first, upper(new_stay) AS end, difference, settlement, status,
-       payment_ref, created_at
+       payment_ref, created_at, amount, balance_dropped
 FROM booking_change WHERE reservation_id = %(id)s ORDER BY created_at
 
 -- name: payment_links_sent

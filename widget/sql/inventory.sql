@@ -178,9 +178,11 @@ WHERE lead.id = %(id)s AND m.group_id = lead.id AND m.id <> lead.id AND m.status
 
 -- name: group_rooms
 -- The rooms of a hold or booking, in the guest's order (a single room: just itself).
--- A room cancelled alone carries its own refund (the first room's is the whole booking's).
+-- A room cancelled alone carries its own refund (the first room's is the whole booking's)
+-- and what its policy kept (migration 0037).
 SELECT rt.slug AS room_type, r.adults, r.children, r.quote, r.status::text AS status,
-       CASE WHEN r.id <> %(id)s THEN r.refund_amount END AS refund_amount
+       CASE WHEN r.id <> %(id)s THEN r.refund_amount END AS refund_amount,
+       r.room_kept AS kept
 FROM reservation r
 JOIN unit u ON u.id = r.unit_id
 JOIN room_type rt ON rt.id = u.room_type_id

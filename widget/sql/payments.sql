@@ -387,11 +387,13 @@ LIMIT %(limit)s
 -- A group's first room carries the one payment for every room: a room cancelled alone is
 -- refunded from it, and what such rooms got back is no longer there for the others.
 SELECT b.payment_ref, r.refund_amount,
+       -- A change of dates' refund the provider refused is still in the payment (0037).
        (CASE WHEN r.group_id IS NULL
-             THEN coalesce(r.first_payment, (r.quote->>'due_now')::bigint)
+             THEN coalesce(r.first_payment, (r.quote->>'due_now')::bigint) + refunds_not_made(r)
              -- Once the console changed the group's dates, its first room keeps what
              -- the payment holds (the rooms' quotes no longer say it).
-             ELSE coalesce((SELECT g.first_payment FROM reservation g WHERE g.id = r.group_id),
+             ELSE coalesce((SELECT g.first_payment + refunds_not_made(g) FROM reservation g
+                            WHERE g.id = r.group_id),
                            (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
                             WHERE m.group_id = r.group_id))
                   - (SELECT coalesce(sum(m.refund_amount), 0) FROM reservation m
@@ -409,14 +411,16 @@ WHERE reservation_id = %(id)s AND status = 'succeeded'
 ORDER BY created_at DESC
 
 -- name: cancel_group_room
--- One room of a group cancelled alone, with what its policy gives back; the booking's first
--- room (which the page read, fenced by its version) is changed too, so stale pages refuse.
+-- One room of a group cancelled alone, with what its policy gives back and what it keeps of
+-- what was taken for the room (migration 0037); the booking's first room (which the page
+-- read, fenced by its version) is changed too, so stale pages refuse.
 WITH lead AS (
     UPDATE reservation SET version = version + 1, updated_at = now()
     WHERE id = %(group_id)s AND version = %(version)s AND status = 'confirmed'
     RETURNING id)
 UPDATE reservation r
 SET status = 'cancelled', cancelled_at = innkeep_now(r.property_id), refund_amount = %(refund)s,
+    room_kept = %(kept)s,
     payment_status = CASE WHEN %(refund)s > 0 THEN 'refund_pending' END,
     version = r.version + 1, updated_at = now()
 FROM lead

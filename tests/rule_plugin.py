@@ -239,6 +239,11 @@ type = "cleaning_fee"
 amount = 25.00
 
 [[rules]]
+type = "pets"
+amount = 8.50
+per = "stay"
+
+[[rules]]
 type = "vat"
 percent = 7
 inclusive = false

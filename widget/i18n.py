@@ -845,6 +845,7 @@ _CONSOLE_EN = {
     "lift": "Lift",
     "lift_block_of": "Lift the block of {unit} from {date}",
     "held_until": "held until {time}",
+    "held_until_day": "held until {day}, {time}",
     "block_title": "Block nights",
     "block_help": "Pick a free night in the chart, or fill in the dates. Bookings and holds "
     "are never overlapped.",
@@ -1037,6 +1038,7 @@ _CONSOLE_DE = {
     "lift": "Aufheben",
     "lift_block_of": "Sperre von {unit} ab {date} aufheben",
     "held_until": "reserviert bis {time}",
+    "held_until_day": "reserviert bis {day}, {time}",
     "block_title": "Nächte sperren",
     "block_help": "Wählen Sie eine freie Nacht in der Tabelle oder geben Sie die Daten ein. "
     "Buchungen und Reservierungen werden nie überschnitten.",
@@ -1230,6 +1232,7 @@ _CONSOLE_FR = {
     "lift": "Lever",
     "lift_block_of": "Lever le blocage de {unit} à partir du {date}",
     "held_until": "retenue jusqu'à {time}",
+    "held_until_day": "retenue jusqu'au {day} à {time}",
     "block_title": "Bloquer des nuits",
     "block_help": "Choisissez une nuit libre dans le tableau ou saisissez les dates. Les "
     "réservations et les options ne sont jamais chevauchées.",
@@ -1422,6 +1425,7 @@ _CONSOLE_ES = {
     "lift": "Quitar",
     "lift_block_of": "Quitar el bloqueo de {unit} desde el {date}",
     "held_until": "retenida hasta las {time}",
+    "held_until_day": "retenida hasta el {day} a las {time}",
     "block_title": "Bloquear noches",
     "block_help": "Elige una noche libre en la tabla o escribe las fechas. Nunca se solapan "
     "reservas ni retenciones.",
@@ -1615,6 +1619,7 @@ _CONSOLE_IT = {
     "lift": "Sblocca",
     "lift_block_of": "Sblocca {unit} dal {date}",
     "held_until": "tenuta fino alle {time}",
+    "held_until_day": "tenuta fino a {day} alle {time}",
     "block_title": "Blocca notti",
     "block_help": "Scegli una notte libera nella tabella o inserisci le date. Prenotazioni e "
     "opzioni non vengono mai sovrapposte.",

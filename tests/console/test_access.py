@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pyotp
 import pytest
 from argon2 import PasswordHasher
 from litestar.routes import HTTPRoute
@@ -31,10 +32,12 @@ from tests.console.conftest import (
 )
 from tests.helpers import DEMO_TOML, add_reservation, property_toml, stored_quote
 from widget.app import create_app
+from widget.console.access import signed_in
 from widget.inventory.blocks import add_block
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import load_settings
+from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
 #: (method, route, who may) for every page and action under /admin/{slug}; a new page or
@@ -89,20 +92,32 @@ PAGES: list[tuple[str, str, str]] = [
     ("POST", "/admin/{slug:str}/website/origins", "owner"),
     ("GET", "/admin/{slug:str}/website/try", "owner"),
 ]
-#: Pages that belong to no property (each is tested in test_login*.py).
-OPEN = {
-    "/admin",
-    "/admin/login",
-    "/admin/login/code",
-    "/admin/logout",
-    "/admin/reset",
-    "/admin/reset/{token:str}",
-    "/admin/invite/{token:str}",  # tests/console/test_invites.py
-    "/admin/account",
-    "/admin/account/language",
-    "/admin/account/two-factor",
-    "/admin/account/two-factor/off",
+#: Every console page and action that belongs to no property, and what it needs: a signed-in
+#: session ("session"), a session still waiting for its second factor ("pending"), or
+#: nothing ("anyone"). A new one must be listed (test_every_console_route_is_listed); the
+#: login, reset and invite flows themselves are tested in test_login*.py and test_invites.py.
+OPEN_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/admin"): "session",
+    ("GET", "/admin/login"): "anyone",
+    ("POST", "/admin/login"): "anyone",
+    ("GET", "/admin/login/code"): "pending",
+    ("POST", "/admin/login/code"): "pending",
+    ("POST", "/admin/logout"): "anyone",
+    ("GET", "/admin/reset"): "anyone",
+    ("POST", "/admin/reset"): "anyone",
+    ("GET", "/admin/reset/{token:str}"): "anyone",
+    ("POST", "/admin/reset/{token:str}"): "anyone",
+    ("GET", "/admin/invite/{token:str}"): "anyone",
+    ("POST", "/admin/invite/{token:str}"): "anyone",
+    ("GET", "/admin/account"): "session",
+    ("POST", "/admin/account/language"): "session",
+    ("POST", "/admin/account/two-factor"): "session",
+    ("POST", "/admin/account/two-factor/off"): "session",
 }
+OPEN = {route for _, route in OPEN_ROUTES}
+#: An account with two-factor login on, signed in (and, separately, half signed in).
+TWO_FACTOR = "two-factor@example.com"
+TOTP_SECRET = pyotp.random_base32()
 
 
 class World:
@@ -133,6 +148,27 @@ class World:
             "{photo_id:int}": "1",
         }
         self.sessions: dict[str, str] = {}
+        self.pending = ""  # a session of TWO_FACTOR waiting for its code
+        # Live links, for the forms that take one (what they would change is checked).
+        self.reset_token, self.invite_token = new_token(), new_token()
+        conn.execute(
+            queries("console")["insert_reset"],
+            {
+                "token_hash": token_hash(self.reset_token),
+                "user_id": conn.execute(
+                    "SELECT id FROM console_user WHERE email = %s", (STAFF,)
+                ).fetchone()[0],  # type: ignore[index]
+                "seconds": 86400,
+            },
+        )
+        conn.execute(
+            """INSERT INTO console_invite (token_hash, property_id, email, role, invited_by,
+                                           expires_at, sent_at)
+               SELECT %s, id, 'newcomer@example.com', 'staff', %s, now() + interval '1 day',
+                      now()
+               FROM property WHERE slug = 'demo'""",
+            (token_hash(self.invite_token), OWNER),
+        )
 
     def path(self, route: str, slug: str = "demo") -> str:
         for name, value in self.values.items():
@@ -151,7 +187,11 @@ def world(database_url: str) -> Iterator[World]:
             OWNER: add_account(conn, OWNER, "demo", "owner", hashed),
             STAFF: add_account(conn, STAFF, "demo", "staff", hashed),
             STRANGER: add_account(conn, STRANGER, "other", "owner", hashed),
+            TWO_FACTOR: add_account(conn, TWO_FACTOR, "demo", "staff", hashed),
         }
+        conn.execute(
+            "UPDATE console_user SET totp_secret = %s WHERE email = %s", (TOTP_SECRET, TWO_FACTOR)
+        )
     with psycopg.connect(database_url) as conn:
         found = World(conn)
         for email, user_id in ids.items():
@@ -162,6 +202,13 @@ def world(database_url: str) -> Iterator[World]:
                 (token_hash(token), user_id),
             )
             found.sessions[email] = token
+        found.pending = new_token()
+        conn.execute(
+            """INSERT INTO console_session (token_hash, user_id, expires_at,
+                                            second_factor_pending)
+               VALUES (%s, %s, now() + interval '1 hour', true)""",
+            (token_hash(found.pending), ids[TWO_FACTOR]),
+        )
         conn.commit()
     yield found
 
@@ -201,6 +248,18 @@ def test_every_console_route_is_listed(world: World, database_url: str, redis_ur
         if method not in ("HEAD", "OPTIONS") and route.path not in OPEN
     }
     assert found == {(method, route) for method, route, _ in PAGES}
+    outside = {
+        (method, route.path): handler
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and route.path in OPEN
+        for method, handler in route.route_handler_map.items()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    assert set(outside) == set(OPEN_ROUTES)
+    # What needs a session says so by its guard.
+    for key, (handler, _) in outside.items():
+        guarded = signed_in in handler.resolve_guards()
+        assert guarded == (OPEN_ROUTES[key] == "session"), key
 
 
 async def ask(client: Any, method: str, path: str, token: str) -> Any:
@@ -275,3 +334,79 @@ async def test_every_form_needs_its_csrf_token(
         world.path(route), data={"_csrf_token": "forged"}, follow_redirects=False
     )
     assert forged.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "route"), [key for key, needs in OPEN_ROUTES.items() if needs != "anyone"]
+)
+async def test_the_pages_outside_a_property_need_a_session_too(
+    console_client: Any, world: World, method: str, route: str
+) -> None:
+    token = await as_user(console_client, world, None)
+    answer = await ask(console_client, method, route, token)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/admin/login")
+    # Signed out, a session still waiting for its code opens none of the account's pages.
+    if OPEN_ROUTES[(method, route)] == "session":
+        console_client.cookies.set("innkeep_console", world.pending, path="/admin")
+        answer = await ask(console_client, method, route, token)
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith("/admin/login")
+
+
+def open_form(world: World, route: str) -> tuple[str | None, dict[str, str]]:
+    """Who sends ``route``'s form (a session of theirs, or none) and what it carries: what
+    its handler would act on, were the token there."""
+    code = pyotp.TOTP(TOTP_SECRET).now()
+    forms: dict[str, tuple[str | None, dict[str, str]]] = {
+        "/admin/login": (None, {"email": OWNER, "password": PASSWORD}),
+        "/admin/login/code": ("pending", {"code": code}),
+        "/admin/logout": (OWNER, {"everywhere": "1"}),
+        "/admin/reset": (None, {"email": OWNER}),
+        "/admin/reset/{token:str}": (None, {"password": "a brand new passphrase"}),
+        "/admin/invite/{token:str}": (None, {"password": "a brand new passphrase"}),
+        "/admin/account/language": (OWNER, {"language": "de"}),
+        "/admin/account/two-factor": (OWNER, {"secret": TOTP_SECRET, "code": code}),
+        "/admin/account/two-factor/off": (TWO_FACTOR, {"code": code}),
+    }
+    return forms[route]
+
+
+def everything(conn: psycopg.Connection[Any]) -> dict[str, str]:
+    """A digest of every table's rows: whatever a form changes shows here."""
+    tables = conn.execute(
+        """SELECT table_name FROM information_schema.tables
+           WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+           ORDER BY table_name"""
+    ).fetchall()
+    return {
+        name: conn.execute(
+            f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{name}\" t"
+        ).fetchone()[0]  # type: ignore[index]
+        for (name,) in tables
+    }
+
+
+@pytest.mark.parametrize("route", [route for method, route in OPEN_ROUTES if method == "POST"])
+async def test_every_form_outside_a_property_needs_its_csrf_token(
+    console_client: Any, world: World, database_url: str, route: str
+) -> None:
+    who, data = open_form(world, route)
+    path = route.replace("/reset/{token:str}", f"/reset/{world.reset_token}").replace(
+        "/invite/{token:str}", f"/invite/{world.invite_token}"
+    )
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        before = everything(conn)
+        for token in (None, "forged"):
+            await as_user(console_client, world, None if who == "pending" else who)
+            if who == "pending":
+                console_client.cookies.set("innkeep_console", world.pending, path="/admin")
+            sent = data if token is None else {**data, "_csrf_token": token}
+            answer = await console_client.post(path, data=sent, follow_redirects=False)
+            assert answer.status_code == 403
+            assert answer.json()["error"] == "csrf_failed"
+            assert (
+                "set-cookie" not in answer.headers
+                or "innkeep_console" not in answer.headers["set-cookie"]
+            )
+        assert everything(conn) == before

@@ -12,7 +12,9 @@ import psycopg
 
 from tests.console.conftest import STAFF, add_booking, csrf_of, enter
 from tests.console.test_new_booking import STAY, units_free
-from tests.helpers import advance_clock
+from tests.helpers import DEMO_TOML, advance_clock
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 
 SUMMER = {**STAY, "check_in": "2027-07-13", "check_out": "2027-07-14"}  # 3 nights at least
 GUEST = {"name": "Paolo Neri", "email": "paolo@example.com", "language": "it"}
@@ -84,6 +86,41 @@ async def test_staff_may_override_a_minimum_stay_with_a_recorded_reason(
     history = booked.text.split('data-testid="history"', 1)[1]
     assert 'data-action="restriction_overridden"' in history
     assert "Regular guest, one night only" in history and "at least 3 nights" in history
+
+
+#: No arrivals on the day of STAY's check-in (a rule the demo does not have).
+CLOSED_ON_ARRIVAL = """
+[[rules]]
+type = "closed_to_arrival"
+name = "market-day"
+dates = [{ first = 2027-03-10, last = 2027-03-10 }]
+"""
+
+
+async def test_staff_may_override_a_day_closed_to_arrival_with_a_recorded_reason(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    apply_property(people, parse_property(DEMO_TOML + CLOSED_ON_ARRIVAL))
+    enter(app_client, people, STAFF)
+    refused = await app_client.get("/admin/demo/bookings/new", params=STAY)
+    assert refused.status_code == 422
+    assert "arrivals are not possible on 2027-03-10" in refused.text
+    assert 'data-testid="override-reason"' in refused.text
+    unreasoned, _ = await _held(app_client, STAY, override="1", reason="")
+    assert unreasoned.status_code == 422 and 'data-field="reason"' in unreasoned.text
+    waived = {"override": "1", "reason": "Arrives with the market van, agreed by phone"}
+    held, token = await _held(app_client, STAY, **waived)
+    assert held.status_code == 303, held.text
+    booked = await app_client.post(held.headers["location"], data={**GUEST, "_csrf_token": token})
+    assert booked.status_code == 200 and 'data-status="confirmed"' in booked.text
+    history = booked.text.split('data-testid="history"', 1)[1]
+    assert 'data-action="restriction_overridden"' in history
+    assert "Arrives with the market van, agreed by phone" in history
+    assert "arrivals are not possible on 2027-03-10" in history
+    row = people.execute(
+        "SELECT count(*) FROM reservation WHERE status = 'confirmed' AND lower(stay) = '2027-03-10'"
+    ).fetchone()
+    assert row == (1,)
 
 
 async def test_nothing_overrides_the_exclusion_constraint(

@@ -21,6 +21,8 @@ from tests.helpers import (
     set_clock,
     stored_quote,
 )
+from widget.app import worker_services
+from widget.background import jobs
 from widget.errors import StayNotEnded
 from widget.guests.privacy import (
     erase_departed_guests,
@@ -31,6 +33,7 @@ from widget.guests.privacy import (
 )
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
+from widget.settings import Settings
 
 ROME = ZoneInfo("Europe/Rome")
 ANNA = {
@@ -159,6 +162,24 @@ async def test_retention_forgets_guests_some_years_after_they_left(
     assert place.retention_years == 1
     assert [s.reference for s in await find_guest(conn, place, "anna@example.com")] == ["PAST2"]
     assert await erase_departed_guests(conn) == 0
+
+
+async def test_the_retention_job_is_one_of_the_workers_jobs_and_forgets_departed_guests(
+    conn: Any, demo_property: psycopg.Connection[Any], quiet_settings: Settings
+) -> None:
+    years = 'locale = "en"\nguest_retention_years = 1'
+    apply_property(demo_property, parse_property(DEMO_TOML.replace('locale = "en"', years)))
+    services = worker_services(quiet_settings)
+    retention = {job.name: job for job in jobs(services)}["guest-retention"]
+    assert retention.every_seconds <= 24 * 3600
+    await services.pool.open()
+    try:
+        assert await retention.run() == 1  # May 2025 left more than a year ago
+        assert await retention.run() == 0
+    finally:
+        await services.pool.close()
+    place = await guest_property(conn, "demo")
+    assert [s.reference for s in await find_guest(conn, place, "anna@example.com")] == ["PAST2"]
 
 
 def test_the_commands_find_export_and_erase(conn: Any, command: Callable[..., Ran]) -> None:

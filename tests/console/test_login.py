@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import psycopg
 
-from tests.console.conftest import OWNER, PASSWORD, STAFF, csrf_of, log_in
+from tests.console.conftest import OWNER, PASSWORD, STAFF, add_account, csrf_of, log_in
+from tests.helpers import property_toml
+from widget.properties.apply import apply_property
+from widget.properties.file import parse_property
 
 
 async def test_the_login_page_has_its_form(app_client: Any) -> None:
@@ -32,6 +36,28 @@ async def test_an_owner_signs_in_and_lands_on_their_property(app_client: Any) ->
     home = await app_client.get("/admin/", follow_redirects=False)
     assert home.status_code == 303
     assert home.headers["location"] == "/admin/demo/"
+
+
+async def test_a_user_of_several_properties_sees_exactly_theirs_with_a_link_to_each(
+    signed_in: Any, people: psycopg.Connection[Any], password_hash: str
+) -> None:
+    apply_property(people, parse_property(property_toml("third")))
+    for slug, name in (("third", "Villa Terza"), ("other", "Pensione Altra")):
+        people.execute("UPDATE property SET name = %s WHERE slug = %s", (name, slug))
+    add_account(people, OWNER, "third", "staff", password_hash)
+    client = await signed_in(OWNER)
+    home = await client.get("/admin/", follow_redirects=False)
+    assert home.status_code == 200, home.headers.get("location")
+    listed = home.text.split('data-testid="properties"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a> <span class="muted">\(([^)]+)\)', listed)
+    assert sorted(links) == [
+        ("/admin/demo/", "Casa Lanterna", "owner"),
+        ("/admin/third/", "Villa Terza", "staff"),
+    ]
+    assert "Pensione Altra" not in home.text and "/admin/other/" not in home.text
+    for href, name, _ in links:
+        today = await client.get(href)
+        assert today.status_code == 200 and name in today.text
 
 
 async def test_a_wrong_password_or_unknown_account_is_refused_alike(app_client: Any) -> None:

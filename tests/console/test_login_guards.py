@@ -42,6 +42,19 @@ async def test_an_account_being_guessed_is_paused_and_its_holder_told(
     assert len(outbox(people, "console_guessing")) == 1
 
 
+async def test_the_owner_is_told_once_when_a_staff_account_is_being_guessed(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    for _ in range(8):  # five wrong passwords, then attempts refused while it is paused
+        assert (await log_in(app_client, STAFF, password="guess guess")).status_code in (401, 429)
+    notices = outbox(people, "console_guessing")
+    assert sorted(recipient for recipient, _ in notices) == [OWNER, STAFF]
+    (told,) = [body for recipient, body in notices if recipient == OWNER]
+    assert STAFF in told and "Casa Lanterna" in told
+    # The owner's own account was not guessed, and nobody else is told of the owner's.
+    assert (await log_in(app_client, OWNER)).status_code == 303
+
+
 async def test_an_address_that_guesses_many_accounts_is_paused(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, PngImagePlugin
 
 from tests.console.conftest import OWNER, csrf_of, enter
 from tests.helpers import DEMO_TOML
@@ -38,6 +38,25 @@ def _jpeg(width: int, height: int, *, exif: bool = False) -> bytes:
         image.save(out, format="JPEG", exif=tags)
     else:
         image.save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _with_metadata(kind: str, width: int, height: int) -> bytes:
+    """A PNG or WebP carrying what a camera or an editor leaves: EXIF with the camera and
+    where it was, XMP, and (PNG) a text chunk."""
+    image = Image.new("RGBA" if kind == "PNG" else "RGB", (width, height), (40, 120, 200))
+    tags = Image.Exif()
+    tags[ExifTags.Base.Make] = "PhoneMaker"
+    tags[ExifTags.Base.Model] = "SecretCam 9"
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">SecretEditor</x:xmpmeta>'
+    out = io.BytesIO()
+    if kind == "PNG":
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Author", "SecretAuthor")
+        text.add_itxt("XML:com.adobe.xmp", xmp.decode())
+        image.save(out, format="PNG", exif=tags, pnginfo=text)
+    else:
+        image.save(out, format="WEBP", exif=tags, xmp=xmp, lossless=True)
     return out.getvalue()
 
 
@@ -157,6 +176,32 @@ async def test_a_photo_is_served_resized_without_its_exif_and_cached_for_good(
     )
     assert removed.status_code == 303
     assert (await app_client.get(url)).status_code == 404
+
+
+@pytest.mark.parametrize(("kind", "name"), [("PNG", "plan.png"), ("WEBP", "view.webp")])
+async def test_a_png_or_webp_photo_is_taken_re_encoded_without_its_metadata(
+    app_client: Any, people: psycopg.Connection[Any], kind: str, name: str
+) -> None:
+    enter(app_client, people, OWNER)
+    _, token = await _rooms(app_client)
+    original = _with_metadata(kind, 2400, 1200)
+    assert Image.open(io.BytesIO(original)).format == kind
+    for secret in (b"SecretCam", b"SecretEditor", *([b"SecretAuthor"] * (kind == "PNG"))):
+        assert secret in original
+    answer = await _upload(app_client, token, name, original, f"image/{kind.lower()}")
+    assert answer.status_code == 303, answer.text[:300]
+    html, _ = await _rooms(app_client)
+    found = re.search(r'data-testid="room-photo"[^>]*>\s*<img src="([^"]+)"', html)
+    assert found is not None, html
+    served = await app_client.get(found[1])
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/webp"
+    assert served.content != original
+    image = Image.open(io.BytesIO(served.content))
+    assert image.format == "WEBP" and image.size == (1600, 800)
+    assert not image.getexif() and "exif" not in image.info and "xmp" not in image.info
+    for secret in (b"PhoneMaker", b"SecretCam", b"SecretEditor", b"SecretAuthor"):
+        assert secret not in served.content
 
 
 async def test_room_changes_are_checked_as_the_file_is_and_survive_export_and_apply(

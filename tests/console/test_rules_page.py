@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import tomllib
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
 
-from tests.console.conftest import OWNER, csrf_of
+from tests.console.conftest import OWNER, Ran, csrf_of
 from tests.helpers import DEMO_TOML, set_clock
 from widget.properties.file import parse_property
 
@@ -121,6 +124,37 @@ async def test_a_draft_changes_the_preview_and_takes_effect_only_when_saved(
     page = await client.get(saved.headers["location"])
     assert 'data-testid="rules-saved"' in page.text
     assert f"{OWNER} · changed summer: percent 30 → 60" in page.text
+
+
+async def test_a_rule_saved_in_the_console_is_in_the_exported_file(
+    signed_in: Any,
+    people: psycopg.Connection[Any],
+    command: Callable[..., Ran],
+    tmp_path: Path,
+) -> None:
+    client, html = await _rules_page(signed_in)
+    data = _inputs(html)
+    assert data["r1.percent"] == ["30"]
+    data["r1.percent"] = ["60"]
+    data["r1.seasons.0.last"] = ["2026-09-12"]
+    saved = await client.post(
+        "/admin/demo/rules", data={**data, "action": "save"}, follow_redirects=False
+    )
+    assert saved.status_code == 303, saved.text
+    path = tmp_path / "demo.toml"
+    written = command("property", "export", "demo", "-o", str(path))
+    assert written.returncode == 0, written.stderr
+    summer = tomllib.loads(path.read_text(encoding="utf-8"))["rules"][1]
+    assert summer["percent"] == 60
+    assert summer["seasons"][0]["last"] == date(2026, 9, 12)
+    # The file is the property as the console left it: applying it changes nothing.
+    again = command("property", "apply", str(path))
+    assert again.returncode == 0, again.stderr
+    assert "already up to date" in again.stdout
+    page = await client.get("/admin/demo/rules")
+    shown = _inputs(page.text)
+    assert shown.pop("based_on") != data.pop("based_on")  # the version the save made
+    assert shown == data
 
 
 async def test_why_this_night_lists_the_rules_that_made_the_price(

@@ -64,6 +64,35 @@ async def test_the_tape_chart_shows_a_month(
     assert 'href="?month=2027-05"' in page and 'href="?month=2027-07"' in page
 
 
+async def test_a_hold_that_ends_on_another_day_shows_that_day(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    set_clock(people, datetime(2027, 6, 10, 21, 30, tzinfo=UTC))  # 23:30 in Rome
+    add_reservation(  # a phone booking's hold, waiting a day for its payment
+        people,
+        check_in="2027-06-20",
+        check_out="2027-06-22",
+        unit="Room 3",
+        status="held",
+        hold_for=timedelta(hours=24),
+    )
+    add_reservation(  # past midnight in Rome, though still the 10th in UTC
+        people,
+        check_in="2027-06-24",
+        check_out="2027-06-25",
+        unit="Suite 4",
+        status="held",
+        hold_for=timedelta(hours=1),
+    )
+    enter(app_client, people, STAFF)
+    page = (await app_client.get("/admin/demo/calendar?month=2027-06")).text
+    assert "held until Fri, Jun 11, 23:30" in cells(page, "Room 3")
+    assert "held until Fri, Jun 11, 00:30" in cells(page, "Suite 4")
+    people.execute("UPDATE console_user SET language = 'de' WHERE email = %s", (STAFF,))
+    page = (await app_client.get("/admin/demo/calendar?month=2027-06")).text
+    assert "reserviert bis Fr., 11. Juni, 23:30" in cells(page, "Room 3")
+
+
 async def test_a_bad_month_is_named(app_client: Any, people: psycopg.Connection[Any]) -> None:
     enter(app_client, people, STAFF)
     answer = await app_client.get("/admin/demo/calendar?month=June")

@@ -31,7 +31,8 @@ async def send(conn: Conn, kind: str, recipient: str, subject: str, text: str) -
 
 
 async def guessing_notice(conn: Conn, email: str, address: str) -> None:
-    """Tell the account's holder that its password is being guessed."""
+    """Tell the account's holder that its password is being guessed (its properties' owners
+    are told by `owners_guessing_notice`)."""
     await send(
         conn,
         "console_guessing",
@@ -42,6 +43,23 @@ async def guessing_notice(conn: Conn, email: str, address: str) -> None:
         "for a while.\n\nIf this was you, wait and try again, or reset your password from "
         "the sign-in page. If it was not, nothing is needed: the account stays locked to "
         "guessing; consider turning on two-factor login.",
+    )
+
+
+async def owners_guessing_notice(
+    conn: Conn, owner: str, email: str, properties: str, address: str
+) -> None:
+    """Tell an owner that the password of someone on their property is being guessed."""
+    await send(
+        conn,
+        "console_guessing",
+        owner,
+        f"Someone is trying to sign in as {email} on Innkeep",
+        f"Several wrong passwords were just tried for {email}, who works on {properties} "
+        f"in the Innkeep console, most recently from the address {address}. Sign-ins to "
+        "that account are paused for a while, and its holder was told too.\n\nIf they "
+        "did not do it, nothing is needed: the account stays locked to guessing. You may "
+        "ask everyone on the property to use two-factor login (the People page).",
     )
 
 

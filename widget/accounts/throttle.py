@@ -1,10 +1,12 @@
 """Login throttling: failed attempts counted per account and per address in Postgres (one
 count for every worker), refused with `QuotaExceeded` (429 and Retry-After) before the
-password is even checked, and the account's holder told when it is being guessed."""
+password is even checked, and the account's holder and the owners of its properties told
+when it is being guessed. Too many failures from one address pause that address, and tell
+nobody: it names no account, so there is no owner to tell."""
 
 from __future__ import annotations
 
-from widget.accounts.notices import guessing_notice
+from widget.accounts.notices import guessing_notice, owners_guessing_notice
 from widget.db import Conn
 from widget.errors import QuotaExceeded
 from widget.sql import queries
@@ -43,7 +45,7 @@ async def check_throttle(conn: Conn, email: str, address: str) -> None:
 
 async def record_failure(conn: Conn, email: str, address: str) -> None:
     """Count one failed login; the failure that uses up the account's allowance tells its
-    holder (at most once an hour), through the outbox."""
+    holder and the owners of its properties (at most once an hour), through the outbox."""
     q = queries("console")
     async with conn.transaction():
         await conn.execute(q["record_login_failure"], {"email": email, "address": address})
@@ -58,6 +60,11 @@ async def record_failure(conn: Conn, email: str, address: str) -> None:
             ).fetchone()
             if claimed is not None:
                 await guessing_notice(conn, email, address)
+                owners = await conn.execute(q["owners_told_of_guessing"], {"email": email})
+                for owner in await owners.fetchall():
+                    await owners_guessing_notice(
+                        conn, owner["email"], email, owner["properties"], address
+                    )
 
 
 async def forget_failures(conn: Conn, email: str) -> None:

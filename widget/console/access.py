@@ -2,7 +2,7 @@
 that property with a role that allows the page.
 
 Pages use the guard `requires`: ``guards=[requires("staff")]`` for the daily work,
-``guards=[requires("owner")]`` for prices, rules, users and payment settings. The guard
+``guards=[requires("owner")]`` for prices, rules, rooms, channels and users. The guard
 reads the ``slug`` path parameter, finds the signed-in user's membership of that property
 and leaves it for the handler as the ``member`` dependency (`provide_member`). Without a
 session the answer is a redirect to the login page; another property's page is a 404

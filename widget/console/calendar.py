@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import psycopg
+from babel.dates import format_skeleton
 from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter, QueryParameter
@@ -22,6 +23,7 @@ from widget.console.access import MemberDep, requires
 from widget.console.history import record
 from widget.console.pages import formats, page
 from widget.errors import Invalid, NotFound
+from widget.i18n import console_messages
 from widget.intake import ACCEPTS, FORM
 from widget.inventory.blocks import BlockRefused, add_block, lift_block
 from widget.inventory.tape import tape
@@ -84,7 +86,20 @@ async def _calendar_page(
     notice: str | None = None,
 ) -> Template:
     chart = await tape(db, member.property_id, first)
+    today = await _today(db, member)
+    words = console_messages(member.viewer.language)
     zone = ZoneInfo(member.time_zone)
+
+    def held_until(moment: datetime) -> str:
+        """A hold's expiry in the property's time: the time alone today, else with its day
+        (a phone booking waiting for its payment link is held for a day)."""
+        local = moment.astimezone(zone)
+        time = f"{local:%H:%M}"
+        if local.date() == today:
+            return words["held_until"].format(time=time)
+        day = format_skeleton("MMMEd", local.date(), locale=member.viewer.language)
+        return words["held_until_day"].format(day=day, time=time)
+
     return page(
         "calendar.html",
         viewer=member.viewer,
@@ -92,14 +107,14 @@ async def _calendar_page(
         active="calendar",
         status_code=status_code,
         tape=chart,
-        today=await _today(db, member),
+        today=today,
         month=f"{first:%Y-%m}",
         previous=f"{(first - timedelta(days=1)):%Y-%m}",
         following=f"{(first + timedelta(days=32)):%Y-%m}",
         form=form,
         error=error,
         notice=notice,
-        local_time=lambda moment: moment.astimezone(zone).strftime("%H:%M"),
+        held_until=held_until,
         **formats(member),
     )
 

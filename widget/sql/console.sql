@@ -151,6 +151,19 @@ ON CONFLICT (user_id) DO UPDATE SET sent_at = excluded.sent_at
   WHERE console_guessing_notice.sent_at < innkeep_now() - interval '1 hour'
 RETURNING user_id
 
+-- name: owners_told_of_guessing
+-- The owners of the properties an account belongs to (the account itself left out: it has
+-- its own notice), each with the names of those properties.
+SELECT o.email, string_agg(DISTINCT p.name, ', ') AS properties
+FROM console_user u
+JOIN membership m ON m.user_id = u.id
+JOIN property p ON p.id = m.property_id
+JOIN membership om ON om.property_id = m.property_id AND om.role = 'owner'
+JOIN console_user o ON o.id = om.user_id AND o.id <> u.id
+WHERE u.email = %(email)s
+GROUP BY o.email
+ORDER BY o.email
+
 -- name: enqueue_console_message
 -- The deployment's clock: an account's e-mail, sent in the outbox workers' real time.
 INSERT INTO outbox_message (reservation_id, kind, recipient, subject, body_text, body_html,

@@ -88,6 +88,7 @@ async def test_an_italian_owner_reads_the_reports_in_italian_each_figure_beside_
     assert italian["report_direct"] in html and italian["report_lead_longer"] in html
     assert "maggio 2026" in html and ">mag<" in html  # the months, the chart's bars
     assert "1,6 %" in html  # May's 3 nights of 186, written the Italian way
+    assert ">2.190<" in html  # the year's nights available (6 units × 365)
     cards = _figure_cards(html)
     assert list(cards) == list(FIGURES)
     for key, card in cards.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 from babel.dates import format_date
@@ -82,6 +83,7 @@ class ReportsController(Controller):
             "charts": charts,
             "figures": FIGURES,
             "percent": percent,
+            "number": partial(format_decimal, locale=language),  # 2190 is 2.190 in Italian
             "first_of": _first_of,
             **formats(member),
         }

@@ -1775,7 +1775,6 @@ _CONSOLE_OWNER_EN = {
     "report_revpar": "RevPAR",
     "report_chart_occupancy": "Occupancy by month",
     "report_chart_revenue": "Room revenue by month",
-    "report_definitions": "What each figure means",
     "report_channels": "Stays by channel",
     "report_channel": "Channel",
     "report_stays": "Stays",
@@ -1865,7 +1864,6 @@ _CONSOLE_OWNER_DE = {
     "report_revpar": "RevPAR",
     "report_chart_occupancy": "Auslastung nach Monat",
     "report_chart_revenue": "Zimmerumsatz nach Monat",
-    "report_definitions": "Was jede Zahl bedeutet",
     "report_channels": "Aufenthalte nach Kanal",
     "report_channel": "Kanal",
     "report_stays": "Aufenthalte",
@@ -1954,7 +1952,6 @@ _CONSOLE_OWNER_FR = {
     "report_revpar": "RevPAR",
     "report_chart_occupancy": "Taux d'occupation par mois",
     "report_chart_revenue": "Chiffre d'affaires chambres par mois",
-    "report_definitions": "Ce que signifie chaque chiffre",
     "report_channels": "Séjours par canal",
     "report_channel": "Canal",
     "report_stays": "Séjours",
@@ -2043,7 +2040,6 @@ _CONSOLE_OWNER_ES = {
     "report_revpar": "RevPAR",
     "report_chart_occupancy": "Ocupación por mes",
     "report_chart_revenue": "Ingresos por habitaciones por mes",
-    "report_definitions": "Qué significa cada cifra",
     "report_channels": "Estancias por canal",
     "report_channel": "Canal",
     "report_stays": "Estancias",
@@ -2130,7 +2126,6 @@ _CONSOLE_OWNER_IT = {
     "report_revpar": "RevPAR",
     "report_chart_occupancy": "Occupazione per mese",
     "report_chart_revenue": "Ricavi camere per mese",
-    "report_definitions": "Cosa significa ogni cifra",
     "report_channels": "Soggiorni per canale",
     "report_channel": "Canale",
     "report_stays": "Soggiorni",
@@ -2577,6 +2572,120 @@ def console_messages(language: str) -> dict[str, str]:
     """The console's sentences in ``language``, English where a sentence is not translated
     yet (and for an unknown language)."""
     return {**_CONSOLE_EN, **CONSOLE_CATALOGUE.get(language, {})}
+
+
+# The Reports page's figures: each one's definition (shown beside it), the lead-time bands
+# (`widget.reports.figures.LEAD_BANDS`) and the name of the bookings made here. Every
+# figure of `FIGURES` and band of `LEAD_BANDS` has its words in every language
+# (tests/console/test_console_words.py).
+_CONSOLE_REPORT_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "report_available_means": "Each active unit's nights in the period, less the nights "
+        "the owner blocked.",
+        "report_sold_means": "Nights of confirmed bookings made here, and of stays imported "
+        "from channels.",
+        "report_occupancy_means": "Nights sold ÷ nights available.",
+        "report_revenue_means": "What guests paid here for the nights, after discounts, less "
+        "the taxes included in those prices (inclusive VAT, shared pro rata between rooms and "
+        "fees); fees and city tax are not room revenue. Stays imported from channels have no "
+        "price here and add none.",
+        "report_adr_means": "Average daily rate: room revenue ÷ nights of bookings made here.",
+        "report_revpar_means": "Revenue per available room night: room revenue ÷ nights available.",
+        "report_direct": "Direct (booked here)",
+        "report_lead_same_day": "Same day",
+        "report_lead_week": "1–7 days",
+        "report_lead_month": "8–30 days",
+        "report_lead_quarter": "31–90 days",
+        "report_lead_longer": "91 days or more",
+    },
+    "de": {
+        "report_available_means": "Die Nächte jedes aktiven Zimmers im Zeitraum, abzüglich "
+        "der vom Gastgeber gesperrten Nächte.",
+        "report_sold_means": "Nächte bestätigter Buchungen, die hier gemacht wurden, und aus "
+        "Kanälen importierter Aufenthalte.",
+        "report_occupancy_means": "Verkaufte Nächte ÷ verfügbare Nächte.",
+        "report_revenue_means": "Was Gäste hier für die Nächte bezahlt haben, nach Rabatten, "
+        "abzüglich der in diesen Preisen enthaltenen Steuern (die enthaltene MwSt., anteilig "
+        "auf Zimmer und Gebühren verteilt); Gebühren und Kurtaxe sind kein Zimmerumsatz. Aus "
+        "Kanälen importierte Aufenthalte haben hier keinen Preis und zählen nicht mit.",
+        "report_adr_means": "Durchschnittlicher Zimmerpreis: Zimmerumsatz ÷ Nächte der hier "
+        "gemachten Buchungen.",
+        "report_revpar_means": "Umsatz pro verfügbarer Zimmernacht: Zimmerumsatz ÷ verfügbare "
+        "Nächte.",
+        "report_direct": "Direkt (hier gebucht)",
+        "report_lead_same_day": "Am selben Tag",
+        "report_lead_week": "1–7 Tage",
+        "report_lead_month": "8–30 Tage",
+        "report_lead_quarter": "31–90 Tage",
+        "report_lead_longer": "91 Tage oder mehr",
+    },
+    "fr": {
+        "report_available_means": "Les nuits de chaque chambre active sur la période, moins "
+        "les nuits bloquées par le propriétaire.",
+        "report_sold_means": "Les nuits des réservations confirmées faites ici et des séjours "
+        "importés des canaux.",
+        "report_occupancy_means": "Nuits vendues ÷ nuits disponibles.",
+        "report_revenue_means": "Ce que les clients ont payé ici pour les nuits, après "
+        "remises, moins les taxes comprises dans ces prix (la TVA incluse, répartie au prorata "
+        "entre chambres et frais) ; les frais et la taxe de séjour ne font pas partie du "
+        "chiffre d'affaires chambres. Les séjours importés des canaux n'ont pas de prix ici et "
+        "n'ajoutent rien.",
+        "report_adr_means": "Prix moyen par nuit : chiffre d'affaires chambres ÷ nuits des "
+        "réservations faites ici.",
+        "report_revpar_means": "Revenu par nuit disponible : chiffre d'affaires chambres ÷ "
+        "nuits disponibles.",
+        "report_direct": "En direct (réservé ici)",
+        "report_lead_same_day": "Le jour même",
+        "report_lead_week": "1 à 7 jours",
+        "report_lead_month": "8 à 30 jours",
+        "report_lead_quarter": "31 à 90 jours",
+        "report_lead_longer": "91 jours ou plus",
+    },
+    "es": {
+        "report_available_means": "Las noches de cada habitación activa en el periodo, menos "
+        "las noches que el propietario bloqueó.",
+        "report_sold_means": "Las noches de las reservas confirmadas hechas aquí y de las "
+        "estancias importadas de los canales.",
+        "report_occupancy_means": "Noches vendidas ÷ noches disponibles.",
+        "report_revenue_means": "Lo que los huéspedes pagaron aquí por las noches, después de "
+        "descuentos, menos los impuestos incluidos en esos precios (el IVA incluido, repartido "
+        "a prorrata entre habitaciones y cargos); los cargos y la tasa turística no son "
+        "ingresos por habitaciones. Las estancias importadas de los canales no tienen precio "
+        "aquí y no suman nada.",
+        "report_adr_means": "Tarifa media diaria: ingresos por habitaciones ÷ noches de las "
+        "reservas hechas aquí.",
+        "report_revpar_means": "Ingresos por noche disponible: ingresos por habitaciones ÷ "
+        "noches disponibles.",
+        "report_direct": "Directo (reservado aquí)",
+        "report_lead_same_day": "El mismo día",
+        "report_lead_week": "1–7 días",
+        "report_lead_month": "8–30 días",
+        "report_lead_quarter": "31–90 días",
+        "report_lead_longer": "91 días o más",
+    },
+    "it": {
+        "report_available_means": "Le notti di ogni camera attiva nel periodo, meno le notti "
+        "bloccate dal gestore.",
+        "report_sold_means": "Le notti delle prenotazioni confermate fatte qui e dei soggiorni "
+        "importati dai canali.",
+        "report_occupancy_means": "Notti vendute ÷ notti disponibili.",
+        "report_revenue_means": "Quanto gli ospiti hanno pagato qui per le notti, dopo gli "
+        "sconti, meno le imposte incluse in quei prezzi (l'IVA inclusa, ripartita pro quota "
+        "tra camere e supplementi); i supplementi e l'imposta di soggiorno non sono ricavi "
+        "camere. I soggiorni importati dai canali qui non hanno prezzo e non aggiungono nulla.",
+        "report_adr_means": "Tariffa media giornaliera: ricavi camere ÷ notti delle "
+        "prenotazioni fatte qui.",
+        "report_revpar_means": "Ricavo per notte disponibile: ricavi camere ÷ notti disponibili.",
+        "report_direct": "Diretto (prenotato qui)",
+        "report_lead_same_day": "Lo stesso giorno",
+        "report_lead_week": "1–7 giorni",
+        "report_lead_month": "8–30 giorni",
+        "report_lead_quarter": "31–90 giorni",
+        "report_lead_longer": "91 giorni o più",
+    },
+}
+for _language, _words in _CONSOLE_REPORT_WORDS.items():
+    CONSOLE_CATALOGUE[_language].update(_words)
 
 
 # ------------------------------------------------ the console's Rooms, Website and invites

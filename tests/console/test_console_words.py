@@ -11,6 +11,7 @@ import pytest
 
 from tests.console.conftest import STAFF, csrf_of, enter
 from widget.i18n import CONSOLE_CATALOGUE, LANGUAGES, console_messages
+from widget.reports.figures import FIGURES, LEAD_BANDS
 
 
 def _placeholders(sentence: str) -> set[str]:
@@ -24,6 +25,32 @@ def test_every_language_says_everything_with_the_same_placeholders(language: str
     for key, sentence in other.items():
         assert _placeholders(sentence) == _placeholders(english[key]), key
         assert sentence.strip(), key
+
+
+#: The Reports page's words that name or explain its figures: each figure's name and
+#: definition, each lead-time band and the bookings made here ("direct").
+REPORT_WORDS = (
+    [f"report_{figure}" for figure in FIGURES]
+    + [f"report_{figure}_means" for figure in FIGURES]
+    + [f"report_lead_{band}" for band in LEAD_BANDS]
+    + ["report_direct"]
+)
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_report_figure_and_band_is_said_in_every_language(language: str) -> None:
+    """A figure or band added to the report without its words in every language fails
+    here; an English sentence copied into another language is no translation either (the
+    acronyms ADR and RevPAR may stay as they are)."""
+    english, other = CONSOLE_CATALOGUE["en"], CONSOLE_CATALOGUE[language]
+    missing = [key for key in REPORT_WORDS if key not in english or key not in other]
+    assert not missing
+    untranslated = [
+        key
+        for key in REPORT_WORDS
+        if other[key] == english[key] and english[key] not in ("ADR", "RevPAR")
+    ]
+    assert not untranslated
 
 
 def test_an_unknown_language_reads_english() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
+from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +13,8 @@ import psycopg
 
 from tests.console.conftest import OWNER, STAFF, STRANGER, csrf_of
 from tests.helpers import add_reservation, move_property_clock, set_clock, stored_quote
+from widget.i18n import console_messages
+from widget.reports.figures import FIGURES
 
 ROME = ZoneInfo("Europe/Rome")
 ANNA = {"name": "Anna <b>Rossi</b>", "email": "anna@example.com"}
@@ -47,7 +51,7 @@ async def test_reports_show_each_figure_with_its_definition_and_the_files(
     assert answer.status_code == 200, answer.text
     html = answer.text
     assert 'data-testid="chart-occupancy"' in html and '<rect class="bar"' in html
-    assert "RevPAR: room revenue ÷ nights available." in html
+    assert "Revenue per available room night: room revenue ÷ nights available." in html
     assert 'data-label="2026-05"' in html
     ledger = await client.get("/admin/demo/reports/bookings.csv?year=2026")
     assert ledger.status_code == 200
@@ -56,6 +60,43 @@ async def test_reports_show_each_figure_with_its_definition_and_the_files(
     assert "PAST1" in ledger.text and "SOON1" not in ledger.text
     assert (await client.get("/admin/demo/reports/secrets.csv")).status_code == 404
     assert (await client.get("/admin/demo/reports?year=1066")).status_code == 422
+
+
+def _figure_cards(html: str) -> dict[str, str]:
+    """Each figure's card on the Reports page (its name, the year's value, its meaning)."""
+    cards = re.findall(r'<div class="figure-card"[^>]*data-figure="(\w+)">(.*?)</div>', html, re.S)
+    return {key: " ".join(unescape(re.sub(r"<[^>]+>", " ", card)).split()) for key, card in cards}
+
+
+async def test_an_italian_owner_reads_the_reports_in_italian_each_figure_beside_its_meaning(
+    signed_in: Any, people: psycopg.Connection[Any]
+) -> None:
+    _stays(people)
+    people.execute("UPDATE console_user SET language = 'it' WHERE email = %s", (OWNER,))
+    people.commit()
+    client = await signed_in(OWNER)
+    html = (await client.get("/admin/demo/reports?year=2026")).text
+    english, italian = console_messages("en"), console_messages("it")
+    shown = unescape(html).replace(
+        italian["report_adr"], ""
+    )  # "Prezzo medio (ADR)" keeps the acronym
+    for key, words in english.items():
+        if key.startswith("report_") and words != italian[key]:
+            assert words not in shown, f"{key} in English: {words!r}"
+    for words in ("same day", "91 days or more", ">direct<", "Definitions"):
+        assert words not in html
+    assert italian["report_direct"] in html and italian["report_lead_longer"] in html
+    assert "maggio 2026" in html and ">mag<" in html  # the months, the chart's bars
+    assert "1,6 %" in html  # May's 3 nights of 186, written the Italian way
+    assert ">2.190<" in html  # the year's nights available (6 units × 365)
+    cards = _figure_cards(html)
+    assert list(cards) == list(FIGURES)
+    for key, card in cards.items():
+        assert card.startswith(italian[f"report_{key}"]), card
+        assert card.endswith(italian[f"report_{key}_means"]), card
+        # each table's column for the figure is described by that same definition
+        assert html.count(f'id="means-{key}"') == 1
+        assert html.count(f'aria-describedby="means-{key}"') == 2
 
 
 async def test_staff_find_and_export_a_guest_but_do_not_erase(

@@ -107,3 +107,53 @@ async def test_the_test_page_shows_what_a_guest_on_a_site_sees(
     assert frame is not None
     widget = await app_client.get(html.unescape(frame[1]))
     assert widget.status_code == 200 and '<html lang="it"' in widget.text
+
+
+async def test_changing_an_option_brings_the_new_snippets_and_preview_without_a_reload(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    enter(app_client, people, OWNER)
+    page = (await app_client.get("/admin/demo/website")).text
+    # The options form asks the same URL again as the owner changes an option (htmx)...
+    form = re.search(r'<form[^>]*data-testid="widget-options"[^>]*>', page)
+    assert form is not None
+    assert 'hx-get="/admin/demo/website"' in form[0] and 'hx-target="#preview-frame"' in form[0]
+    assert "input changed" in form[0] and 'hx-replace-url="true"' in form[0]
+    assert 'src="/static/console/htmx.min.js"' in page
+    # ...and gets the preview and the snippets for the options chosen, not the whole page.
+    chosen = {"lang": "it", "accent": "#aa3300", "radius": "4", "room": "family-suite"}
+    live = await app_client.get(
+        "/admin/demo/website", params=chosen, headers={"HX-Request": "true"}
+    )
+    assert live.status_code == 200
+    assert "<html" not in live.text and 'data-testid="allowed-origins"' not in live.text
+    assert "HX-Request" in live.headers["vary"]
+    text = html.unescape(live.text)
+    options = 'data-locale="it" data-accent="#aa3300" data-radius="4" data-room-type="family-suite"'
+    inline = re.search(r'<textarea id="snippet-inline"[^>]*>(.*?)</textarea>', text, re.S)
+    button = re.search(r'<textarea id="snippet-button"[^>]*>(.*?)</textarea>', text, re.S)
+    assert inline is not None and button is not None
+    assert options in inline[1] and "<div data-innkeep></div>" in inline[1]
+    assert options in button[1]
+    # The snippets' text is swapped into the textareas the "Copy" buttons read, and the
+    # test form's options into the form (each is in the page, by its id).
+    assert text.count('hx-swap-oob="innerHTML"') == 3
+    for target in ('<textarea id="snippet-inline"', '<textarea id="snippet-button"'):
+        assert target in page
+    assert '<span id="test-options">' in page
+    assert '<div id="preview-frame"><iframe src="' in page
+    frame = re.search(r'<iframe src="([^"]+)"', live.text)
+    assert frame is not None
+    url = html.unescape(frame[1])
+    assert url.startswith("/embed/demo?") and "lang=it" in url and "room=family-suite" in url
+    assert (await app_client.get(url)).status_code == 200
+    # The test page opens with the same options.
+    assert '<input type="hidden" name="lang" value="it">' in text
+    assert '<input type="hidden" name="room" value="family-suite">' in text
+    # htmx restoring the page from history after a cache miss gets the whole page.
+    restored = await app_client.get(
+        "/admin/demo/website",
+        params=chosen,
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert 'data-testid="allowed-origins"' in restored.text

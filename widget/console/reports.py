@@ -1,12 +1,19 @@
 """Reports (``/admin/{slug}/reports``, owners only): the year's occupancy, ADR, RevPAR and
-room revenue by month and by room type, each with its definition, bar charts drawn as SVG
-on the server, bookings by channel and by lead time, and the accountant's CSV files."""
+room revenue by month and by room type, each with its definition beside it, bar charts drawn as
+SVG on the server, bookings by channel and by lead time, and the accountant's CSV files.
+Every word and number is in the owner's language (`widget.i18n`); the CSV files are not:
+their column names and values are for the accountant's software, the same in every
+language (docs/console.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from litestar import Controller, Response, get
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
@@ -15,7 +22,7 @@ from widget.console.access import MemberDep, requires
 from widget.console.pages import HEADERS, formats, page
 from widget.errors import Invalid, NotFound
 from widget.reports.charts import bar_chart
-from widget.reports.figures import DEFINITIONS, yearly_report
+from widget.reports.figures import FIGURES, yearly_report
 from widget.reports.ledger import bookings_csv, payments_csv
 from widget.rulebook.draft import read_rulebook
 from widget.state import DbDep
@@ -34,8 +41,20 @@ async def _year(db: DbDep, slug: str, year: int | None) -> int:
     return year
 
 
-def _percent(permille: int | None) -> str:
-    return "–" if permille is None else f"{permille / 10:.1f} %"
+def _percent(language: str) -> Callable[[int | None], str]:
+    """Tenths of a percent as the owner writes them (``3.9 %``, ``3,9 %``)."""
+
+    def percent(permille: int | None) -> str:
+        if permille is None:
+            return "–"
+        return f"{format_decimal(permille / 10, format='#,##0.0', locale=language)} %"
+
+    return percent
+
+
+def _first_of(month: str) -> date:
+    """The first day of a report's month label (``2027-05``)."""
+    return date.fromisoformat(f"{month}-01")
 
 
 class ReportsController(Controller):
@@ -48,17 +67,24 @@ class ReportsController(Controller):
         """The year's figures, charts, channels and lead times."""
         shown = await _year(db, member.slug, year)
         report = await yearly_report(db, member.property_id, shown)
-        money = formats(member)["money"]
-        months = [(m.label[5:], m) for m in report.by_month]
+        language = member.viewer.language
+        money, percent = formats(member)["money"], _percent(language)
+        # Each bar is labelled with its month's short name in the owner's language.
+        months = [
+            (str(format_date(_first_of(m.label), format="LLL", locale=language)), m)
+            for m in report.by_month
+        ]
         charts = [
-            bar_chart("occupancy", [(k, m.occupancy_permille) for k, m in months], _percent),
+            bar_chart("occupancy", [(k, m.occupancy_permille) for k, m in months], percent),
             bar_chart("revenue", [(k, m.revenue) for k, m in months], money),
         ]
         context: dict[str, Any] = {
             "report": report,
             "charts": charts,
-            "definitions": DEFINITIONS,
-            "percent": _percent,
+            "figures": FIGURES,
+            "percent": percent,
+            "number": partial(format_decimal, locale=language),  # 2190 is 2.190 in Italian
+            "first_of": _first_of,
             **formats(member),
         }
         return page(

@@ -3,6 +3,10 @@ site (inline, or a "Book now" button), its options as a small form with the widg
 previewed live beside it, the sites allowed to show it, and a test page showing what a
 guest on one of those sites (or any other) sees.
 
+As the owner changes an option, htmx asks this same URL again (``HX-Request``) and gets
+only the preview and the snippets for those options (``website_live.html``) to swap in;
+without JavaScript the form's "Show" reloads the page, which draws the same parts.
+
 The preview frames the real widget page, which lets the service's own origin frame it
 only with a signed, short-lived token (`widget.embedding.preview_token`). The allowed
 origins are saved as the property file would save them (`widget.rooms.edits`).
@@ -93,8 +97,11 @@ class WebsiteController(Controller):
     async def website(
         self, request: Request[Any, Any, Any], db: DbDep, services: ServicesDep, member: MemberDep
     ) -> Template:
-        """The snippet, its options and live preview, the allowed sites and the test."""
-        return await self._page(request, db, services, member)
+        """The snippet, its options and live preview, the allowed sites and the test; to
+        htmx (an option changed), the preview and the snippets alone."""
+        return await self._page(
+            request, db, services, member, live=_options_changed_by_htmx(request)
+        )
 
     @post("/origins", operation_id="consoleSaveOrigins", status_code=303)
     async def origins(
@@ -155,6 +162,7 @@ class WebsiteController(Controller):
         error: Invalid | None = None,
         typed: str | None = None,
         status_code: int = 200,
+        live: bool = False,
     ) -> Template:
         policy = await _policy(db, member.slug)
         options, chosen = _options(policy, request)
@@ -165,7 +173,7 @@ class WebsiteController(Controller):
         rooms = [(str(r["slug"]), str(r["name"])) for r in await cur.fetchall()]
         first = origins[0] if origins else ""
         return page(
-            "website.html",
+            "website_live.html" if live else "website.html",
             viewer=member.viewer,
             member=member,
             active="website",
@@ -183,7 +191,16 @@ class WebsiteController(Controller):
             saved=request.query_params.get("saved") == "1",
             error=error,
             status_code=status_code,
+            # The same URL answers a partial or a page: no cache may give one for the other.
+            headers={"Vary": "HX-Request, HX-History-Restore-Request"},
         )
+
+
+def _options_changed_by_htmx(request: Request[Any, Any, Any]) -> bool:
+    """An htmx request from the options form, rather than a page load (htmx restoring the
+    page from history after a cache miss asks for the whole page)."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and not headers.get("hx-history-restore-request")
 
 
 async def _policy(db: DbDep, slug: str) -> EmbedPolicy:

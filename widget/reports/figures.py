@@ -1,4 +1,4 @@
-"""The year's figures by month and by room type, each with its definition.
+"""The year's figures by month and by room type (`FIGURES`; their words are the console's).
 
 Nights come from SQL (`reports.sql`); room revenue from each booking's stored quote, so it
 is what the guest was charged for the rooms, shared out over the nights it paid for.
@@ -16,21 +16,13 @@ from widget.db import Conn
 from widget.rows import PricedStay, decoded
 from widget.sql import queries
 
-#: Each figure's definition, shown beside it on the Reports page.
-DEFINITIONS = {
-    "available": "Nights available: each active unit's nights in the period, less the "
-    "nights the owner blocked.",
-    "sold": "Nights sold: nights of confirmed bookings made here, and of stays imported "
-    "from channels.",
-    "occupancy": "Occupancy: nights sold ÷ nights available.",
-    "revenue": "Room revenue: what guests paid here for the nights, after discounts, less "
-    "the taxes included in those prices (inclusive VAT, shared pro rata between rooms and "
-    "fees); fees and city tax are not room revenue. Stays imported from channels have no "
-    "price here and add none.",
-    "adr": "Average daily rate (ADR): room revenue ÷ nights of bookings made here.",
-    "revpar": "RevPAR: room revenue ÷ nights available.",
-}
-LEAD_BUCKETS = ("same day", "1–7 days", "8–30 days", "31–90 days", "91 days or more")
+#: The report's figures, in the order the page shows them. Each one's name and definition
+#: are console words (``report_{figure}`` and ``report_{figure}_means`` in `widget.i18n`),
+#: in the owner's language, and the page shows the definition beside the figure.
+FIGURES = ("available", "sold", "occupancy", "revenue", "adr", "revpar")
+#: The lead-time bands of ``report_lead_times`` (its ``bucket`` numbers index them), each
+#: named by the console word ``report_lead_{band}``.
+LEAD_BANDS = ("same_day", "week", "month", "quarter", "longer")
 
 
 @dataclass(frozen=True)
@@ -70,7 +62,9 @@ class Figures:
 
 @dataclass(frozen=True)
 class ChannelLine:
-    channel: str
+    #: The channel's name, None for the bookings made here (the page says "direct" in the
+    #: owner's language; no channel's name can be taken for them).
+    channel: str | None
     stays: int
     nights: int
 
@@ -82,14 +76,14 @@ class Report:
     by_room_type: list[Figures]
     total: Figures
     channels: list[ChannelLine]
-    #: Direct bookings per `LEAD_BUCKETS` entry.
+    #: Direct bookings per `LEAD_BANDS` entry, with its key.
     lead_times: list[tuple[str, int]]
 
 
 def night_revenue(quote: Quote) -> dict[date, int]:
-    """Each night's room revenue from a stored quote (see ``DEFINITIONS["revenue"]``):
-    the nights plus the discounts, less the room's share of included taxes, shared out over
-    the nights by their prices; the shares add up to the whole exactly."""
+    """Each night's room revenue from a stored quote (as ``report_revenue_means`` defines
+    it): the nights plus the discounts, less the room's share of included taxes, shared out
+    over the nights by their prices; the shares add up to the whole exactly."""
     nights = [(night.date, night.amount) for night in quote.nights]
     rooms = sum(amount for _, amount in nights)
 
@@ -175,4 +169,4 @@ async def _channels(conn: Conn, params: dict[str, Any]) -> list[ChannelLine]:
 async def _lead_times(conn: Conn, params: dict[str, Any]) -> list[tuple[str, int]]:
     cur = await conn.execute(queries("reports")["report_lead_times"], params)
     counts = {r["bucket"]: r["bookings"] for r in await cur.fetchall()}
-    return [(label, int(counts.get(i, 0))) for i, label in enumerate(LEAD_BUCKETS)]
+    return [(label, int(counts.get(i, 0))) for i, label in enumerate(LEAD_BANDS)]

@@ -44,16 +44,17 @@ WHERE r.property_id = %(property_id)s AND r.status = 'confirmed' AND r.quote IS 
   AND r.stay && daterange(%(first)s, %(end)s)
 
 -- name: report_channels
--- Stays arriving in [first, end): booked here (direct) or imported from each channel.
-SELECT coalesce(c.name, 'direct') AS channel, count(*) AS stays,
-       sum(upper(r.stay) - lower(r.stay)) AS nights
+-- Stays arriving in [first, end): booked here (channel NULL, which the page calls "direct"
+-- in the owner's language, so no channel's name is mistaken for it) or imported from each
+-- channel (its units' feeds of one name together).
+SELECT c.name AS channel, count(*) AS stays, sum(upper(r.stay) - lower(r.stay)) AS nights
 FROM reservation r
 LEFT JOIN channel c ON c.id = r.source_channel_id
 WHERE r.property_id = %(property_id)s
   AND (r.status = 'confirmed' OR (r.status = 'blocked' AND r.source_channel_id IS NOT NULL))
   AND lower(r.stay) >= %(first)s AND lower(r.stay) < %(end)s
-GROUP BY coalesce(c.name, 'direct')
-ORDER BY (coalesce(c.name, 'direct') <> 'direct'), channel
+GROUP BY c.name
+ORDER BY (c.name IS NOT NULL), c.name
 
 -- name: report_lead_times
 -- Direct bookings arriving in [first, end) by days between booking and arrival (in the

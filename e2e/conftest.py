@@ -418,6 +418,14 @@ def owner(deployment: Deployment) -> str:
 
 
 @pytest.fixture(scope="session")
+def staff(deployment: Deployment) -> str:
+    """A staff member of the suite's property in the console, added once for the run."""
+    return add_console_user(
+        deployment, deployment.slug, "staff@locanda-prova.example.com", role="staff"
+    )
+
+
+@pytest.fixture(scope="session")
 def deployment(pytestconfig: pytest.Config) -> Iterator[Deployment]:
     base_url: str | None = pytestconfig.getoption("--base-url", default=None)
     with contextlib.ExitStack() as stack:

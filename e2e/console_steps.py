@@ -1,7 +1,13 @@
 """What an owner or their staff do in the console, as small steps the browser tests share:
-signing in, and the checks every console page passes (axe, a 360 px phone)."""
+signing in, following a link the console e-mailed, and the checks every console page
+passes (axe, a 360 px phone)."""
 
 from __future__ import annotations
+
+import email
+import email.policy
+import re
+import time
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -18,6 +24,25 @@ def sign_in(
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("today")).to_be_visible()
+
+
+def mailed_link(deployment: Deployment, recipient: str, path: str) -> str | None:
+    """The link to ``path`` (and the token after it) that the console e-mailed to
+    ``recipient``, once the outbox has sent it (the demo writes each sent e-mail into its
+    data folder); None for a deployment the suite did not start (no folder to read)."""
+    if deployment.data_dir is None:
+        return None
+    folder, link = deployment.data_dir / "outbox", re.compile(rf"{re.escape(path)}[\w-]+")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for sent in sorted(folder.glob("*.eml")) if folder.is_dir() else ():
+            message = email.message_from_bytes(sent.read_bytes(), policy=email.policy.default)
+            body = message.get_body(("plain",))
+            found = link.search(body.get_content()) if body is not None else None
+            if found and recipient in str(message["To"]):
+                return deployment.service + found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no e-mail to {recipient} with a link to {path}")
 
 
 def assert_accessible(page: Page) -> None:

@@ -1,6 +1,7 @@
 """The Rooms and Website pages in a browser: an owner uploads a photo and sees it, copies
-the snippet and sees the widget previewed; a staff member cannot open either page. axe
-finds no serious or critical violation on them, and they fit a 360 px phone."""
+the snippet and sees the widget previewed (that staff cannot open either page is walked in
+test_console_staff_browser.py). axe finds no serious or critical violation on them, and
+they fit a 360 px phone."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ from typing import Any
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.conftest import Deployment, add_console_user
+from e2e.conftest import Deployment
 from e2e.console_steps import check_page, sign_in
 from widget.testing.booking_widget import BookingWidget
-
-STAFF = "staff@locanda-prova.example.com"
 
 
 def a_photo() -> bytes:
@@ -87,14 +86,3 @@ def test_an_owner_adds_a_photo_and_copies_the_snippet(
     page.get_by_test_id("test-link").click()
     expect(page.get_by_test_id("test-notice")).to_contain_text("non è autorizzato")
     check_page(page)
-
-
-def test_staff_cannot_open_rooms_or_website(page: Page, deployment: Deployment) -> None:
-    add_console_user(deployment, deployment.slug, STAFF, role="staff")
-    sign_in(page, deployment, STAFF)
-    expect(page.get_by_test_id("nav-rooms")).to_have_count(0)
-    expect(page.get_by_test_id("nav-website")).to_have_count(0)
-    for path in ("rooms", "website"):
-        answer = page.goto(f"{deployment.service}/admin/{deployment.slug}/{path}")
-        assert answer is not None and answer.status == 403
-        expect(page.get_by_test_id("refused")).to_have_attribute("data-error", "owners_only")

@@ -29,47 +29,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 #: The widget's frame is the page the service renders at ``/embed/<slug>``.
 EMBED = re.compile(r"/embed/")
-#: Every test id the page object uses; docs/qa.md documents each (a test keeps them in step).
-TEST_IDS = (
-    "adults",
-    "children",
-    "child-age",
-    "night",
-    "next-month",
-    "room-type",
-    "choose",
-    "breakdown",
-    "total",
-    "countdown",
-    "guest-name",
-    "guest-email",
-    "guest-phone",
-    "accept-policy",
-    "card-number",
-    "bank-check",
-    "bank-confirm",
-    "bank-cancel",
-    "pay",
-    "error",
-    "confirmation",
-    "booking-reference",
-    "manage-link",
-    "plan",
-    "extra",
-    "input",
-    "group",
-    "combination",
-    "several-rooms",
-    "room-counts",
-    "room-count",
-    "choose-rooms",
-    "group-choices",
-    "group-room",
-    "group-extra",
-    "group-input",
-    "hold-rooms",
-    "group-rooms",
-)
 #: The scenarios of Stripe's test cards (the demo provider plays the same ones).
 CARDS = {
     "success": "4242 4242 4242 4242",

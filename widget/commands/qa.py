@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from widget.commands import CommandError, say_lines
+from widget.testing.browsers import launch_options
 
 #: The page's Innkeep script tag: its address and the property it names.
 _SCRIPT_TAG = """(() => {
@@ -50,10 +51,7 @@ def _service_and_property(browser: Any, args: argparse.Namespace) -> tuple[str, 
 
 def _launch(playwright: Any, name: str) -> Any:
     """The browser: Playwright's own, or INNKEEP_CHROMIUM's executable for chromium."""
-    kind = getattr(playwright, name)
-    executable = os.environ.get("INNKEEP_CHROMIUM") if name == "chromium" else None
-    args = ["--no-sandbox"] if name == "chromium" else []
-    return kind.launch(executable_path=executable, args=args)
+    return getattr(playwright, name).launch(**launch_options(name))
 
 
 def _may_book(

@@ -69,7 +69,13 @@ STRIPE_3DS_ANSWER = {True: "#test-source-authorize-3ds", False: "#test-source-fa
 
 
 def _loader_ready(page: Page, timeout: float) -> None:
-    page.wait_for_function("typeof Innkeep === 'function' && Innkeep.loaded", timeout=timeout)
+    try:
+        page.wait_for_function("typeof Innkeep === 'function' && Innkeep.loaded", timeout=timeout)
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"the Innkeep loader (widget.js) did not start on {page.url} "
+            f"within {timeout / 1000:g} s"
+        ) from None
 
 
 def _embed_frames(page: Page, slug: str | None = None) -> list[Frame]:
@@ -119,7 +125,15 @@ class BookingWidget:
         if not _embed_frames(page) and not inline:
             page.evaluate("Innkeep('open')")
         widget = cls(page, _wait_for_frame(page, index, timeout, slug))
-        expect(widget.priced_nights().first).to_be_visible(timeout=timeout)
+        try:
+            expect(widget.priced_nights().first).to_be_visible(timeout=timeout)
+        except AssertionError:
+            said = widget.error()
+            what = f": it says {said.inner_text().strip()!r}" if said.is_visible() else ""
+            raise AssertionError(
+                f"the Innkeep widget on {page.url} shows no priced night within "
+                f"{timeout / 1000:g} s{what}"
+            ) from None
         return widget
 
     # ------------------------------------------------------------------ what is shown

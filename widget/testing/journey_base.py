@@ -21,6 +21,9 @@ from widget.testing.fake_stripe import use_fake_stripe
 GUEST_NAME = "Qa Journeyguest"
 GUEST_EMAIL = "qa.journey@example.com"
 
+#: A guest's window, unless a journey asks for another width.
+PLAIN_WIDTH = 1280
+
 #: The width the page gives the widget: its placeholder's container (or the dialog's host).
 ROOM_GIVEN = """el => {
   let box = el.parentElement || el.getRootNode().host;
@@ -37,6 +40,11 @@ class JourneySkipped(Exception):
     """The journey does not apply to this page or browser; the message says why."""
 
 
+class WidgetMissing(AssertionError):
+    """A guest on the page as it is (no throttling, no added style, the usual width) found
+    no working widget: the journeys after this one are not run (they all start there)."""
+
+
 @dataclass
 class Outcome:
     """How one journey went."""
@@ -47,6 +55,8 @@ class Outcome:
     detail: str = ""
     screenshot: Path | None = None
     skipped: bool = False
+    #: It failed because a plain guest found no widget on the page (`WidgetMissing`).
+    no_widget: bool = False
 
 
 @dataclass
@@ -77,7 +87,7 @@ class Run:
 
 
 @contextmanager
-def open_site(run: Run, width: int = 1280) -> Iterator[Any]:
+def open_site(run: Run, width: int = PLAIN_WIDTH) -> Iterator[Any]:
     """A fresh guest's page on the site (own browser context, events recorded), not yet
     looking for the widget; screenshot at the end on request; always cleaned up."""
     context = run.browser.new_context(viewport={"width": width, "height": 900})
@@ -98,12 +108,18 @@ def open_site(run: Run, width: int = 1280) -> Iterator[Any]:
 
 
 @contextmanager
-def guest(run: Run, width: int = 1280) -> Iterator[BookingWidget]:
+def guest(run: Run, width: int = PLAIN_WIDTH) -> Iterator[BookingWidget]:
     """A fresh guest on the site with the widget found (of ``run.property_slug`` when
     given); whatever happens, what the guest booked or holds is undone."""
     with open_site(run, width) as page:
         page.goto(run.site)
-        yield find_widget(run, page)
+        try:
+            widget = find_widget(run, page)
+        except AssertionError as error:
+            if width != PLAIN_WIDTH:  # at another width it is that journey's failure
+                raise
+            raise WidgetMissing(str(error)) from None
+        yield widget
 
 
 def find_widget(run: Run, page: Any, timeout: float = 15_000) -> BookingWidget:

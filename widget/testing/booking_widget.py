@@ -17,7 +17,6 @@ This module imports Playwright; the pytest plugin imports it only when a test as
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import time
 from datetime import date
@@ -330,12 +329,16 @@ class BookingWidget:
         email: str = "ada@example.com",
         phone: str = "+39 0185 000000",
         *,
+        note: str | None = None,
         accept_policy: bool = True,
     ) -> None:
-        """Fill the guest's details; accept the cancellation policy unless told not to."""
+        """Fill the guest's details (a ``note`` to the property when given); accept the
+        cancellation policy unless told not to."""
         self.by_id("guest-name").fill(name)
         self.by_id("guest-email").fill(email)
         self.by_id("guest-phone").fill(phone)
+        if note is not None:
+            self.by_id("guest-note").fill(note)
         if accept_policy:
             self.by_id("accept-policy").check()
 
@@ -449,8 +452,10 @@ class BookingWidget:
     # ------------------------------------------------------------------ the host page
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:
-        """The ``innkeep:*`` events the host page received, oldest first (``type`` without
-        the prefix, and ``detail``); recorded by `record_events`."""
+        """The ``innkeep:*`` events dispatched on the host page, oldest first: ``type``
+        without the prefix, ``detail`` (a copy), ``heard`` (whether the page's ``document``
+        received it); recorded by `record_events`. `host_events.check_events` checks them
+        against docs/widget.md."""
         recorded: list[dict[str, Any]] = self.page.evaluate("window.__innkeepEvents || []")
         return [e for e in recorded if kind is None or e["type"] == kind]
 
@@ -464,17 +469,29 @@ class BookingWidget:
         return self.events(kind)[-1]["detail"]  # type: ignore[no-any-return]
 
 
-#: The events the loader sends to the host page (docs/widget.md).
-EVENT_TYPES = ("ready", "dates", "quote", "hold", "booked", "error")
-#: Installed before any script of the page runs: every innkeep:* event, in order.
+#: Installed before any script of the page runs: every event whose name begins with
+#: ``innkeep:``, documented or not, as it is dispatched (on any element), in order; and
+#: whether the page's ``document`` heard it (the loader's events bubble up to it).
 RECORDER = """
-window.__innkeepEvents = [];
-for (const name of TYPES) {
-  document.addEventListener("innkeep:" + name, (e) => {
-    window.__innkeepEvents.push({ type: name, detail: JSON.parse(JSON.stringify(e.detail)) });
-  });
-}
-""".replace("TYPES", json.dumps(list(EVENT_TYPES)))
+(() => {
+  const recorded = (window.__innkeepEvents = []);
+  const dispatch = EventTarget.prototype.dispatchEvent;
+  const copy = (detail) => {
+    try { return JSON.parse(JSON.stringify(detail === undefined ? null : detail)); }
+    catch (e) { return String(detail); }
+  };
+  EventTarget.prototype.dispatchEvent = function (event) {
+    const type = event && typeof event.type === "string" ? event.type : "";
+    if (!type.startsWith("innkeep:")) return dispatch.call(this, event);
+    const entry = { type: type.slice(8), detail: copy(event.detail), heard: false };
+    recorded.push(entry);
+    const hear = (e) => { if (e === event) entry.heard = true; };
+    document.addEventListener(type, hear);
+    try { return dispatch.call(this, event); }
+    finally { document.removeEventListener(type, hear); }
+  };
+})();
+"""
 
 
 def record_events(page: Page) -> None:

@@ -20,6 +20,10 @@ from widget.testing.fake_stripe import use_fake_stripe
 #: A name no journey's guest shares with anything on a page: found in an event, it leaked.
 GUEST_NAME = "Qa Journeyguest"
 GUEST_EMAIL = "qa.journey@example.com"
+GUEST_PHONE = "+39 0185 777 123"
+GUEST_NOTE = "Qa journey note: a quiet room"
+#: Everything a journey's guest types: none of it may reach the host page in an event.
+GUEST_TYPED = (GUEST_NAME, GUEST_EMAIL, GUEST_PHONE, GUEST_NOTE)
 
 #: A guest's window, unless a journey asks for another width.
 PLAIN_WIDTH = 1280

@@ -117,8 +117,10 @@ class BookingWidget:
         cls, page: Page, index: int = 0, timeout: float = 15_000, slug: str | None = None
     ) -> BookingWidget:
         """The ``index``-th widget on ``page`` (of property ``slug`` when given), shown with
-        its priced nights. A page without a placeholder has a "Book now" button: the widget
-        is opened as a guest would."""
+        its priced nights. A page without a placeholder has a "Book now" button instead: the
+        dialog is opened through the loader's JavaScript API (``Innkeep('open')``, as the
+        page's own script would), not by pressing the button (it sits in a closed shadow
+        root; the ``dialog_by_keyboard`` journey reaches it by keyboard, as a guest does)."""
         _loader_ready(page, timeout)
         inline = page.evaluate("document.querySelectorAll('[data-innkeep]').length")
         if not _embed_frames(page) and not inline:

@@ -174,20 +174,35 @@ def release_hold(page: Any, frame: Any) -> None:
 
 
 def free_stay(widget: BookingWidget, timeout: float = 5_000) -> tuple[str, str]:
-    """Two nights some weeks ahead that offer at least one room (tries a few weeks)."""
+    """Two nights some weeks ahead that offer at least one room (tries a few weeks). Where
+    the service fails the widget's quotes (a 5xx), says so at once: no week would do."""
+    failed: list[str] = []
+
+    def watch(response: Any) -> None:
+        if "/quotes/" in response.url and response.status >= 500:
+            failed.append(f"{response.status} to {response.request.method} {response.url}")
+
     start = date.today() + timedelta(days=45)
-    for week in range(8):
-        check_in = start + timedelta(days=7 * week)
-        check_out = check_in + timedelta(days=2)
-        widget.show_month_of(check_in.isoformat())
-        widget.night(check_in.isoformat()).click()
-        widget.show_month_of(check_out.isoformat())
-        widget.night(check_out.isoformat()).click()
-        try:
-            widget.by_id("room-type").first.wait_for(state="visible", timeout=timeout)
-            return check_in.isoformat(), check_out.isoformat()
-        except Exception:  # noqa: S112 - that week is full or too short: try the next
-            continue
+    widget.page.on("response", watch)
+    try:
+        for week in range(8):
+            check_in = start + timedelta(days=7 * week)
+            check_out = check_in + timedelta(days=2)
+            widget.show_month_of(check_in.isoformat())
+            widget.night(check_in.isoformat()).click()
+            widget.show_month_of(check_out.isoformat())
+            widget.night(check_out.isoformat()).click()
+            try:
+                widget.by_id("room-type").first.wait_for(state="visible", timeout=timeout)
+                return check_in.isoformat(), check_out.isoformat()
+            except Exception:  # that week is full or too short: try the next
+                if failed:
+                    raise AssertionError(
+                        f"no stay can be quoted: the service answered {failed[0]} "
+                        "(the widget offers no room)"
+                    ) from None
+    finally:
+        widget.page.remove_listener("response", watch)
     raise AssertionError("no room is offered for two nights in the next two months")
 
 

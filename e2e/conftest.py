@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from widget.testing.browsers import launch_options
 from widget.testing.pytest_plugin import booking_widget  # noqa: F401 - the QA kit's fixture
 from widget.testing.stack import Launch, innkeep_command, innkeep_demo
 from widget.testing.testing_api import TestingApi
@@ -51,15 +52,6 @@ ROOT = HERE.parent
 DEMO_HOLD_SECONDS = 20
 #: The testing API's token of the demo the suite starts (`innkeep demo` runs in test mode).
 DEMO_TESTING_TOKEN = "e2e-testing-token-" + secrets.token_hex(8)
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,14 +72,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium where Playwright's own download is unavailable (INNKEEP_CHROMIUM)."""
-    args = dict(browser_type_launch_args)
-    chromium = os.environ.get("INNKEEP_CHROMIUM")
-    if chromium:
-        args["executable_path"] = chromium
-    args["args"] = [*args.get("args", []), *CHROMIUM_FLAGS]
-    return args
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], browser_name: str
+) -> dict[str, Any]:
+    """Debian's Chromium where Playwright's own download is unavailable (INNKEEP_CHROMIUM),
+    for chromium only: `--browser firefox` gets Playwright's Firefox, unflagged."""
+    return launch_options(browser_name, browser_type_launch_args)
 
 
 # Sync Playwright marks its event loop as running on the main thread between its calls, for

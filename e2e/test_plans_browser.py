@@ -7,14 +7,13 @@ a deposit plan, a pay-at-the-property plan, parking and a pets rule asking the g
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.conftest import Deployment, apply_property, innkeep
+from e2e.conftest import Deployment, innkeep
 from e2e.widget_steps import assert_accessible
 from widget.testing.booking_widget import BookingWidget
 
@@ -55,10 +54,10 @@ per = "night"
 
 @pytest.fixture(scope="module")
 def slug(deployment: Deployment) -> str:
-    """A property of its own: its plans and extras would change what other tests are shown."""
-    name = f"e2e-plans-{secrets.token_hex(3)}"
-    apply_property(name, deployment.host, deployment.data_dir, more=MORE)
-    return name
+    """A property of its own: its plans and extras would change what other tests are shown.
+    Through the testing API, as every property of the suite (against another deployment the
+    suite has only its URL and token)."""
+    return deployment.new_property(more=MORE)
 
 
 def eur(minor: int) -> str:
@@ -248,7 +247,9 @@ def test_a_deposit_now_and_the_balance_on_its_day(
     assert booking["paid"]["amount"] == deposit["amount"], booking
     assert booking["total"]["amount"] == quote["total"], booking
 
-    # The balance, charged the way the job charges it on its day (the owner settles it now).
+    # The balance, charged the way the job charges it on its day (the owner settles it now):
+    # the owner's command line, so against another deployment only with its database.
+    deployment.needs_command_line()
     said = innkeep("booking", "balance", booking["reference"], data_dir=deployment.data_dir)
     assert "balance charged" in said
     settled = booking_of(page, deployment, widget)

@@ -1,14 +1,15 @@
 """`innkeep qa journeys` as a QA engineer runs it: every journey passes against the demo's
-sample site (and cleans up after itself), the journeys that book nothing pass on a
-deliberately hostile page behind a "Book now" button; against a broken widget it fails,
-readably; and it refuses to book where it may not. Each run covers several journeys: the
-suite runs the command three times in all."""
+sample site (and cleans up after itself), and on a deliberately hostile page behind a "Book
+now" button; against a broken widget it fails, readably, naming the journey; and it refuses
+to book where it may not. Each run covers several journeys: the suite runs the command
+four times in all, and the journeys once in-process against a widget broken on purpose."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page
@@ -16,6 +17,7 @@ from playwright.sync_api import Page
 from e2e.conftest import ROOT, Deployment
 from widget.testing.booking_widget import BookingWidget
 from widget.testing.journey_list import JOURNEYS
+from widget.testing.journeys import report, run_journeys
 from widget.testing.stack import innkeep_command
 
 BOOK_NOTHING = [j.__name__ for j, books in JOURNEYS if not books]
@@ -63,23 +65,26 @@ def test_every_journey_passes_on_the_demo_sample_site_and_cleans_up(
     assert all((tmp_path / shot).stat().st_size > 1000 for shot in shots)
 
 
-def test_the_read_only_journeys_pass_on_a_hostile_page_behind_book_now(
-    deployment: Deployment,
-) -> None:
+def test_every_journey_passes_on_a_hostile_page_behind_book_now(deployment: Deployment) -> None:
     # Hostile CSS on iframe, div, button, [hidden] and dialog, a patched Array.prototype, a
-    # message listener that evals strings, and a global Innkeep defined first: the journeys
-    # that book nothing (the dialog by keyboard among them) pass, for the property named.
+    # message listener that evals strings, and a global Innkeep defined first: every
+    # journey passes (the dialog by keyboard and the bookings, with their events, among
+    # them), for the property named. A property of its own: the journeys book on it.
+    if deployment.token is None:
+        pytest.skip("the journeys that book need the testing API's token")
+    slug = deployment.new_property()
     run = journeys(
         "--site",
-        deployment.page(hostile=1, mode="dialog"),
-        "--read-only",
+        deployment.page(slug=slug, hostile=1, mode="dialog"),
         "--property",
-        deployment.slug,
+        slug,
+        "--token",
+        deployment.token,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    for name in BOOK_NOTHING:
-        assert f"PASS  {name}" in run.stdout, run.stdout
-    assert "read-only: journeys that book were not run" in run.stdout
+    for journey, _ in JOURNEYS:
+        assert f"PASS  {journey.__name__}" in run.stdout, run.stdout
+    assert "Cleaned up: 4 booking(s) cancelled, 2 hold(s) released" in run.stdout, run.stdout
 
 
 def test_booking_is_refused_without_test_mode_and_a_broken_widget_fails_readably(
@@ -101,8 +106,47 @@ def test_booking_is_refused_without_test_mode_and_a_broken_widget_fails_readably
     )
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "FAIL  widget_appears" in broken.stdout
-    assert "no Innkeep widget" in broken.stdout or "Timeout" in broken.stdout
+    said = broken.stdout.split("FAIL  widget_appears")[1].splitlines()[1]
+    assert "no Innkeep widget" in said or "loader (widget.js) did not start" in said, said
+    assert "Timeout" not in broken.stdout, broken.stdout
+    assert "not run: no widget (see widget_appears)" in broken.stdout
     assert f"0 passed, {len(BOOK_NOTHING)} failed" in broken.stdout
+
+
+class _QuotesFail:
+    """The browser, every guest's context having the service answer the widget's quotes
+    with a 500: the widget appears, priced, but no stay can be quoted."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser_type = browser.browser_type
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.route(
+            re.compile(r"/quotes/all-plans$"),
+            lambda route: route.fulfill(status=500, json={"error": "internal", "message": "x"}),
+        )
+        return context
+
+
+def test_a_widget_broken_on_purpose_fails_naming_the_journey_and_why(
+    browser: Any, deployment: Deployment
+) -> None:
+    run = run_journeys(
+        _QuotesFail(browser),
+        deployment.page(),
+        may_book=False,
+        shots=None,
+        property_slug=deployment.slug,
+        only=["widget_appears", "quote_adds_up"],
+    )
+    said = report(run)
+    assert "PASS  widget_appears" in said, said  # it appears, priced: the quotes are broken
+    failed = said.split("FAIL  quote_adds_up")[1].splitlines()[1]
+    assert "no stay can be quoted: the service answered 500 to POST" in failed, said
+    assert "/quotes/all-plans" in failed and "Timeout" not in said, said
+    assert "1 passed, 1 failed" in said, said
 
 
 def test_the_page_object_finds_the_named_property_s_widget_only(

@@ -11,6 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = "widget.testing.pytest_plugin"
+#: The other plugins of this environment, kept out of the child runs.
+QUIET = ("-p", "no:playwright", "-p", "no:base_url", "-p", "no:cacheprovider")
 
 
 def test_the_distribution_installs_the_plugin() -> None:
@@ -53,3 +55,23 @@ def test_a_plain_pytest_run_with_the_plugin_never_imports_playwright(tmp_path: P
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+
+
+def test_the_testing_api_fixture_skips_naming_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "test_api.py").write_text("def test_api(innkeep_testing_api):\n    pass\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "INNKEEP_SERVICE_URL": "http://127.0.0.1:9"}
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("INNKEEP_TESTING_TOKEN", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", PLUGIN, *QUIET, "test_api.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "1 skipped" in run.stdout, run.stdout + run.stderr
+    # The service was given: only the token is asked for.
+    assert "no testing API: give --innkeep-token (or INNKEEP_TESTING_TOKEN)" in run.stdout
+    assert "give --innkeep-service" not in run.stdout, run.stdout

@@ -5,17 +5,63 @@ from __future__ import annotations
 
 import argparse
 import os
+import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from widget.commands import CommandError, say_lines
+from widget.testing.browsers import launch_options
 
 #: The page's Innkeep script tag: its address and the property it names.
 _SCRIPT_TAG = """(() => {
   const s = [...document.scripts].find(s => /\\/widget\\.js(\\?|$)/.test(s.src));
   return s ? [s.src, s.dataset.property || null] : null;
 })()"""
+#: Enough of a page to find its script tag in (the tag is in the head or the body's end).
+_PAGE_BYTES = 4 * 1024 * 1024
+
+
+class _TagFinder(HTMLParser):
+    """The first ``<script src="…/widget.js" data-property="…">`` of a page's HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: tuple[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "script" or self.found is not None:
+            return
+        given = dict(attrs)
+        src = given.get("src") or ""
+        if urlsplit(src).path.endswith("/widget.js"):
+            self.found = (src, given.get("data-property") or None)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _tag_in_html(site: str) -> tuple[str, str | None] | None:
+    """The service and property of the script tag in the page's HTML as served, before any
+    browser starts; None when the page cannot be read so or has no tag in its HTML (a page
+    may add it by script: the browser looks then)."""
+    if not site.startswith(("http://", "https://")):
+        return None
+    try:
+        request = urllib.request.Request(site, headers={"User-Agent": "innkeep-qa-journeys"})  # noqa: S310 - http(s) only
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - http(s) only
+            page = answer.read(_PAGE_BYTES).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return None
+    finder = _TagFinder()
+    finder.feed(page)
+    if finder.found is None:
+        return None
+    src, slug = finder.found
+    return _origin(urljoin(site, src)), slug
 
 
 def _script_tag_of(browser: Any, site: str) -> tuple[str, str | None] | None:
@@ -29,40 +75,57 @@ def _script_tag_of(browser: Any, site: str) -> tuple[str, str | None] | None:
         context.close()
     if not found:
         return None
-    parts = urlsplit(found[0])
-    return f"{parts.scheme}://{parts.netloc}", found[1]
+    return _origin(found[0]), found[1]
 
 
-def _service_and_property(browser: Any, args: argparse.Namespace) -> tuple[str, str | None]:
-    """The service (``--service``, else the script tag's) and the property (``--property``,
-    else the script tag's)."""
-    if args.service and args.property:
-        return args.service, args.property
-    tag = _script_tag_of(browser, args.site)
+def _service_and_property(
+    args: argparse.Namespace, tag: tuple[str, str | None] | None
+) -> tuple[str, str | None]:
+    """The service and property the journeys use: the page's script tag's. ``--service``
+    and ``--property`` name them where the page has no tag, and must agree with it where it
+    has one: the safety checks look at what is given, the journeys book through the page."""
     if tag is None:
         if not args.service:
             raise CommandError(
                 f"no Innkeep script tag (…/widget.js) on {args.site}; give --service"
             )
         return args.service, args.property
-    return args.service or tag[0], args.property or tag[1]
+    service, slug = tag
+    if args.service and _origin(args.service) != service:
+        raise CommandError(
+            f"--service {args.service} is not where the page's widget comes from "
+            f"({service}): the journeys would book there; give that service or leave "
+            "--service out"
+        )
+    if args.property and slug and args.property != slug:
+        raise CommandError(
+            f"--property {args.property} is not the property the page's widget shows "
+            f"({slug}): the journeys would book there; give that property or leave "
+            "--property out"
+        )
+    return service, args.property or slug
 
 
 def _launch(playwright: Any, name: str) -> Any:
     """The browser: Playwright's own, or INNKEEP_CHROMIUM's executable for chromium."""
-    kind = getattr(playwright, name)
-    executable = os.environ.get("INNKEEP_CHROMIUM") if name == "chromium" else None
-    args = ["--no-sandbox"] if name == "chromium" else []
-    return kind.launch(executable_path=executable, args=args)
+    return getattr(playwright, name).launch(**launch_options(name))
 
 
 def _may_book(
-    journeys: Any, service: str, token: str | None, args: argparse.Namespace, slug: str | None
+    journeys: Any, service: str, slug: str | None, token: str | None, args: argparse.Namespace
 ) -> bool:
     try:
         return bool(journeys.check_may_book(service, token, args.read_only, slug))
     except journeys.JourneysRefused as refused:
         raise CommandError(str(refused)) from None
+
+
+def _check_choices(args: argparse.Namespace, known: list[str]) -> None:
+    unknown = [name for name in args.journey or () if name not in known]
+    if unknown:
+        raise CommandError(f"--journey {unknown[0]}: no such journey (one of: {', '.join(known)})")
+    if args.stripe_standin and not args.stripe_standin.startswith(("http://", "https://")):
+        raise CommandError(f"--stripe-standin {args.stripe_standin}: give the stand-in's URL")
 
 
 def _journeys(args: argparse.Namespace) -> int:
@@ -76,26 +139,27 @@ def _journeys(args: argparse.Namespace) -> int:
             f"the journeys need Playwright ({error.name}): pip install playwright"
         ) from None
     token = args.token or os.environ.get("INNKEEP_TESTING_TOKEN")
-    known = [journey.__name__ for journey, _ in JOURNEYS]
-    unknown = [name for name in args.journey or () if name not in known]
-    if unknown:
-        raise CommandError(f"--journey {unknown[0]}: no such journey (one of: {', '.join(known)})")
-    if args.stripe_standin and not args.stripe_standin.startswith(("http://", "https://")):
-        raise CommandError(f"--stripe-standin {args.stripe_standin}: give the stand-in's URL")
-    if args.service:  # refuse before a browser starts when we can
-        _may_book(journeys, args.service, token, args, args.property)
+    _check_choices(args, [journey.__name__ for journey, _ in JOURNEYS])
+    # Refuse before a browser starts when the page's HTML names its service (or none
+    # could be found and --service is given).
+    tag = _tag_in_html(args.site)
+    found = _service_and_property(args, tag) if tag or args.service else None
+    may_book = _may_book(journeys, *found, token, args) if found else False
     with sync_playwright() as playwright:
         browser = _launch(playwright, args.browser)
         try:
-            service, slug = _service_and_property(browser, args)
-            may_book = _may_book(journeys, service, token, args, slug)
+            # No tag in the page's HTML: the page may add it by script, as a browser shows.
+            looked = _script_tag_of(browser, args.site) if tag is None else None
+            if looked is not None or found is None:
+                found = _service_and_property(args, looked)
+                may_book = _may_book(journeys, *found, token, args)
             shots = Path(args.html).with_suffix("") if args.html else None
             run = journeys.run_journeys(
                 browser,
                 args.site,
                 may_book=may_book,
                 shots=shots,
-                property_slug=args.property,
+                property_slug=found[1],
                 only=args.journey,
                 stripe_standin=args.stripe_standin,
             )

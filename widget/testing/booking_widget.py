@@ -17,7 +17,6 @@ This module imports Playwright; the pytest plugin imports it only when a test as
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import time
 from datetime import date
@@ -29,47 +28,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 #: The widget's frame is the page the service renders at ``/embed/<slug>``.
 EMBED = re.compile(r"/embed/")
-#: Every test id the page object uses; docs/qa.md documents each (a test keeps them in step).
-TEST_IDS = (
-    "adults",
-    "children",
-    "child-age",
-    "night",
-    "next-month",
-    "room-type",
-    "choose",
-    "breakdown",
-    "total",
-    "countdown",
-    "guest-name",
-    "guest-email",
-    "guest-phone",
-    "accept-policy",
-    "card-number",
-    "bank-check",
-    "bank-confirm",
-    "bank-cancel",
-    "pay",
-    "error",
-    "confirmation",
-    "booking-reference",
-    "manage-link",
-    "plan",
-    "extra",
-    "input",
-    "group",
-    "combination",
-    "several-rooms",
-    "room-counts",
-    "room-count",
-    "choose-rooms",
-    "group-choices",
-    "group-room",
-    "group-extra",
-    "group-input",
-    "hold-rooms",
-    "group-rooms",
-)
 #: The scenarios of Stripe's test cards (the demo provider plays the same ones).
 CARDS = {
     "success": "4242 4242 4242 4242",
@@ -110,7 +68,13 @@ STRIPE_3DS_ANSWER = {True: "#test-source-authorize-3ds", False: "#test-source-fa
 
 
 def _loader_ready(page: Page, timeout: float) -> None:
-    page.wait_for_function("typeof Innkeep === 'function' && Innkeep.loaded", timeout=timeout)
+    try:
+        page.wait_for_function("typeof Innkeep === 'function' && Innkeep.loaded", timeout=timeout)
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"the Innkeep loader (widget.js) did not start on {page.url} "
+            f"within {timeout / 1000:g} s"
+        ) from None
 
 
 def _embed_frames(page: Page, slug: str | None = None) -> list[Frame]:
@@ -153,14 +117,24 @@ class BookingWidget:
         cls, page: Page, index: int = 0, timeout: float = 15_000, slug: str | None = None
     ) -> BookingWidget:
         """The ``index``-th widget on ``page`` (of property ``slug`` when given), shown with
-        its priced nights. A page without a placeholder has a "Book now" button: the widget
-        is opened as a guest would."""
+        its priced nights. A page without a placeholder has a "Book now" button instead: the
+        dialog is opened through the loader's JavaScript API (``Innkeep('open')``, as the
+        page's own script would), not by pressing the button (it sits in a closed shadow
+        root; the ``dialog_by_keyboard`` journey reaches it by keyboard, as a guest does)."""
         _loader_ready(page, timeout)
         inline = page.evaluate("document.querySelectorAll('[data-innkeep]').length")
         if not _embed_frames(page) and not inline:
             page.evaluate("Innkeep('open')")
         widget = cls(page, _wait_for_frame(page, index, timeout, slug))
-        expect(widget.priced_nights().first).to_be_visible(timeout=timeout)
+        try:
+            expect(widget.priced_nights().first).to_be_visible(timeout=timeout)
+        except AssertionError:
+            said = widget.error()
+            what = f": it says {said.inner_text().strip()!r}" if said.is_visible() else ""
+            raise AssertionError(
+                f"the Innkeep widget on {page.url} shows no priced night within "
+                f"{timeout / 1000:g} s{what}"
+            ) from None
         return widget
 
     # ------------------------------------------------------------------ what is shown
@@ -357,12 +331,16 @@ class BookingWidget:
         email: str = "ada@example.com",
         phone: str = "+39 0185 000000",
         *,
+        note: str | None = None,
         accept_policy: bool = True,
     ) -> None:
-        """Fill the guest's details; accept the cancellation policy unless told not to."""
+        """Fill the guest's details (a ``note`` to the property when given); accept the
+        cancellation policy unless told not to."""
         self.by_id("guest-name").fill(name)
         self.by_id("guest-email").fill(email)
         self.by_id("guest-phone").fill(phone)
+        if note is not None:
+            self.by_id("guest-note").fill(note)
         if accept_policy:
             self.by_id("accept-policy").check()
 
@@ -476,8 +454,10 @@ class BookingWidget:
     # ------------------------------------------------------------------ the host page
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:
-        """The ``innkeep:*`` events the host page received, oldest first (``type`` without
-        the prefix, and ``detail``); recorded by `record_events`."""
+        """The ``innkeep:*`` events dispatched on the host page, oldest first: ``type``
+        without the prefix, ``detail`` (a copy), ``heard`` (whether the page's ``document``
+        received it); recorded by `record_events`. `host_events.check_events` checks them
+        against docs/widget.md."""
         recorded: list[dict[str, Any]] = self.page.evaluate("window.__innkeepEvents || []")
         return [e for e in recorded if kind is None or e["type"] == kind]
 
@@ -491,17 +471,29 @@ class BookingWidget:
         return self.events(kind)[-1]["detail"]  # type: ignore[no-any-return]
 
 
-#: The events the loader sends to the host page (docs/widget.md).
-EVENT_TYPES = ("ready", "dates", "quote", "hold", "booked", "error")
-#: Installed before any script of the page runs: every innkeep:* event, in order.
+#: Installed before any script of the page runs: every event whose name begins with
+#: ``innkeep:``, documented or not, as it is dispatched (on any element), in order; and
+#: whether the page's ``document`` heard it (the loader's events bubble up to it).
 RECORDER = """
-window.__innkeepEvents = [];
-for (const name of TYPES) {
-  document.addEventListener("innkeep:" + name, (e) => {
-    window.__innkeepEvents.push({ type: name, detail: JSON.parse(JSON.stringify(e.detail)) });
-  });
-}
-""".replace("TYPES", json.dumps(list(EVENT_TYPES)))
+(() => {
+  const recorded = (window.__innkeepEvents = []);
+  const dispatch = EventTarget.prototype.dispatchEvent;
+  const copy = (detail) => {
+    try { return JSON.parse(JSON.stringify(detail === undefined ? null : detail)); }
+    catch (e) { return String(detail); }
+  };
+  EventTarget.prototype.dispatchEvent = function (event) {
+    const type = event && typeof event.type === "string" ? event.type : "";
+    if (!type.startsWith("innkeep:")) return dispatch.call(this, event);
+    const entry = { type: type.slice(8), detail: copy(event.detail), heard: false };
+    recorded.push(entry);
+    const hear = (e) => { if (e === event) entry.heard = true; };
+    document.addEventListener(type, hear);
+    try { return dispatch.call(this, event); }
+    finally { document.removeEventListener(type, hear); }
+  };
+})();
+"""
 
 
 def record_events(page: Page) -> None:

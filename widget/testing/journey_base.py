@@ -20,6 +20,13 @@ from widget.testing.fake_stripe import use_fake_stripe
 #: A name no journey's guest shares with anything on a page: found in an event, it leaked.
 GUEST_NAME = "Qa Journeyguest"
 GUEST_EMAIL = "qa.journey@example.com"
+GUEST_PHONE = "+39 0185 777 123"
+GUEST_NOTE = "Qa journey note: a quiet room"
+#: Everything a journey's guest types: none of it may reach the host page in an event.
+GUEST_TYPED = (GUEST_NAME, GUEST_EMAIL, GUEST_PHONE, GUEST_NOTE)
+
+#: A guest's window, unless a journey asks for another width.
+PLAIN_WIDTH = 1280
 
 #: The width the page gives the widget: its placeholder's container (or the dialog's host).
 ROOM_GIVEN = """el => {
@@ -37,6 +44,11 @@ class JourneySkipped(Exception):
     """The journey does not apply to this page or browser; the message says why."""
 
 
+class WidgetMissing(AssertionError):
+    """A guest on the page as it is (no throttling, no added style, the usual width) found
+    no working widget: the journeys after this one are not run (they all start there)."""
+
+
 @dataclass
 class Outcome:
     """How one journey went."""
@@ -47,6 +59,8 @@ class Outcome:
     detail: str = ""
     screenshot: Path | None = None
     skipped: bool = False
+    #: It failed because a plain guest found no widget on the page (`WidgetMissing`).
+    no_widget: bool = False
 
 
 @dataclass
@@ -77,7 +91,7 @@ class Run:
 
 
 @contextmanager
-def open_site(run: Run, width: int = 1280) -> Iterator[Any]:
+def open_site(run: Run, width: int = PLAIN_WIDTH) -> Iterator[Any]:
     """A fresh guest's page on the site (own browser context, events recorded), not yet
     looking for the widget; screenshot at the end on request; always cleaned up."""
     context = run.browser.new_context(viewport={"width": width, "height": 900})
@@ -98,12 +112,18 @@ def open_site(run: Run, width: int = 1280) -> Iterator[Any]:
 
 
 @contextmanager
-def guest(run: Run, width: int = 1280) -> Iterator[BookingWidget]:
+def guest(run: Run, width: int = PLAIN_WIDTH) -> Iterator[BookingWidget]:
     """A fresh guest on the site with the widget found (of ``run.property_slug`` when
     given); whatever happens, what the guest booked or holds is undone."""
     with open_site(run, width) as page:
         page.goto(run.site)
-        yield find_widget(run, page)
+        try:
+            widget = find_widget(run, page)
+        except AssertionError as error:
+            if width != PLAIN_WIDTH:  # at another width it is that journey's failure
+                raise
+            raise WidgetMissing(str(error)) from None
+        yield widget
 
 
 def find_widget(run: Run, page: Any, timeout: float = 15_000) -> BookingWidget:
@@ -154,20 +174,35 @@ def release_hold(page: Any, frame: Any) -> None:
 
 
 def free_stay(widget: BookingWidget, timeout: float = 5_000) -> tuple[str, str]:
-    """Two nights some weeks ahead that offer at least one room (tries a few weeks)."""
+    """Two nights some weeks ahead that offer at least one room (tries a few weeks). Where
+    the service fails the widget's quotes (a 5xx), says so at once: no week would do."""
+    failed: list[str] = []
+
+    def watch(response: Any) -> None:
+        if "/quotes/" in response.url and response.status >= 500:
+            failed.append(f"{response.status} to {response.request.method} {response.url}")
+
     start = date.today() + timedelta(days=45)
-    for week in range(8):
-        check_in = start + timedelta(days=7 * week)
-        check_out = check_in + timedelta(days=2)
-        widget.show_month_of(check_in.isoformat())
-        widget.night(check_in.isoformat()).click()
-        widget.show_month_of(check_out.isoformat())
-        widget.night(check_out.isoformat()).click()
-        try:
-            widget.by_id("room-type").first.wait_for(state="visible", timeout=timeout)
-            return check_in.isoformat(), check_out.isoformat()
-        except Exception:  # noqa: S112 - that week is full or too short: try the next
-            continue
+    widget.page.on("response", watch)
+    try:
+        for week in range(8):
+            check_in = start + timedelta(days=7 * week)
+            check_out = check_in + timedelta(days=2)
+            widget.show_month_of(check_in.isoformat())
+            widget.night(check_in.isoformat()).click()
+            widget.show_month_of(check_out.isoformat())
+            widget.night(check_out.isoformat()).click()
+            try:
+                widget.by_id("room-type").first.wait_for(state="visible", timeout=timeout)
+                return check_in.isoformat(), check_out.isoformat()
+            except Exception:  # that week is full or too short: try the next
+                if failed:
+                    raise AssertionError(
+                        f"no stay can be quoted: the service answered {failed[0]} "
+                        "(the widget offers no room)"
+                    ) from None
+    finally:
+        widget.page.remove_listener("response", watch)
     raise AssertionError("no room is offered for two nights in the next two months")
 
 

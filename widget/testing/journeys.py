@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
-from widget.testing.journey_base import JourneySkipped, Outcome, Run
+from widget.testing.journey_base import JourneySkipped, Outcome, Run, WidgetMissing
 from widget.testing.journey_list import JOURNEYS, Journey
 from widget.testing.testing_api import TestingApi, TestingApiError
 
@@ -49,9 +49,11 @@ def run_journeys(
     for journey, books in JOURNEYS:
         if (books and not may_book) or (only and journey.__name__ not in only):
             continue
-        if run.outcomes and not run.outcomes[0].passed:
+        missing = next((o for o in run.outcomes if o.no_widget), None)
+        if missing is not None:
             # Every other journey starts from the widget on the page: say so, do not wait.
-            run.outcomes.append(Outcome(journey.__name__, False, 0.0, "not run: no widget"))
+            said = f"not run: no widget (see {missing.name})"
+            run.outcomes.append(Outcome(journey.__name__, False, 0.0, said))
             continue
         run.current = journey.__name__
         run.outcomes.append(_one(run, journey))
@@ -69,6 +71,7 @@ def _one(run: Run, journey: Journey) -> Outcome:
     except Exception as error:  # a journey's failure is reported, not raised
         detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         outcome = Outcome(name, False, time.monotonic() - started, detail)
+        outcome.no_widget = isinstance(error, WidgetMissing)
         if not isinstance(error, AssertionError):
             outcome.detail += "\n" + traceback.format_exc(limit=2)
     shot = run.shots / f"{name}.png" if run.shots else None

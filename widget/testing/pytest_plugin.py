@@ -54,9 +54,18 @@ def booking_widget() -> Callable[..., BookingWidget]:
 
 @pytest.fixture(scope="session")
 def innkeep_testing_api(pytestconfig: pytest.Config) -> TestingApi:
-    """The testing API of the deployment under test; skips when none is configured."""
+    """The testing API of the deployment under test; skips, naming what is missing, unless
+    both its service and its token are given."""
     service = pytestconfig.getoption("--innkeep-service") or os.environ.get("INNKEEP_SERVICE_URL")
     token = pytestconfig.getoption("--innkeep-token") or os.environ.get("INNKEEP_TESTING_TOKEN")
-    if not service or not token:
-        pytest.skip("no testing API: give --innkeep-service and --innkeep-token")
+    missing = [
+        option
+        for option, given in (
+            ("--innkeep-service (or INNKEEP_SERVICE_URL)", service),
+            ("--innkeep-token (or INNKEEP_TESTING_TOKEN)", token),
+        )
+        if not given
+    ]
+    if missing or not service or not token:
+        pytest.skip(f"no testing API: give {' and '.join(missing)}")
     return TestingApi(service, token)

@@ -57,17 +57,10 @@ from playwright.sync_api import Browser, Page, Request, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from widget.testing.browsers import CHROMIUM_FLAGS  # noqa: E402
 from widget.testing.stack import Launch, innkeep_demo  # noqa: E402
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+FLAGS = list(CHROMIUM_FLAGS)
 RECORD_READY = """
 window.__innkeep_ready = null;
 document.addEventListener('innkeep:ready', () => { window.__innkeep_ready = performance.now(); });

@@ -9,62 +9,36 @@ stand-in can show); no browser is started: the command refuses before it would."
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
+from tests.qa.standin import PROBE, PROBE_ANSWER, StandIn, serving
 from widget.cli import main
 from widget.testing.journey_base import amount
 from widget.testing.journey_list import _check_breakdown
 from widget.testing.journeys import JourneysRefused, check_may_book
 
-PROBE = "/api/testing/v1/properties/qa-journeys-probe/emails"
 
-
-class _Service(BaseHTTPRequestHandler):
+class _Service(StandIn):
     test_mode = True
     publishable_key = "pk_test_standin"
 
     def do_GET(self) -> None:
         if self.path == PROBE and self.test_mode:
-            self._send(
-                404,
-                "application/json",
-                json.dumps(
-                    {"error": "not_found", "message": "No test property 'qa-journeys-probe'."}
-                ),
-            )
+            self.send(404, "application/json", PROBE_ANSWER)
         elif self.path.startswith("/embed/casa"):
             config = json.dumps({"stripe_publishable_key": self.publishable_key})
             page = f'<script type="application/json" id="innkeep-config">{escape(config)}</script>'
-            self._send(200, "text/html", page)
+            self.send(200, "text/html", page)
         else:
-            self._send(404, "text/plain", "Not Found")
-
-    def _send(self, status: int, media: str, body: str) -> None:
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", media)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+            self.send(404, "text/plain", "Not Found")
 
 
 def _serve(**kind: object) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Service", (_Service,), kind))
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Service, **kind) as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Iterator
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from tests.qa.standin import PROBE, PROBE_ANSWER, StandIn, serving
 from widget.cli import main
 
-PROBE = "/api/testing/v1/properties/qa-journeys-probe/emails"
 
-
-class _Server(BaseHTTPRequestHandler):
+class _Server(StandIn):
     """A service in test mode (its widget's key ``publishable_key``) that also serves a
     guesthouse page whose tag loads the widget of ``slug`` from ``widget_from``."""
 
@@ -33,38 +30,19 @@ class _Server(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path == PROBE:
-            body = {"error": "not_found", "message": "No test property 'qa-journeys-probe'."}
-            self._send(404, "application/json", json.dumps(body))
+            self.send(404, "application/json", PROBE_ANSWER)
         elif self.path.startswith("/embed/"):
             config = json.dumps({"stripe_publishable_key": self.publishable_key})
-            self._send(200, "text/html", f'<script id="innkeep-config">{escape(config)}</script>')
+            self.send(200, "text/html", f'<script id="innkeep-config">{escape(config)}</script>')
         elif self.path == "/camere":
             tag = f'<script src="{self.widget_from}/widget.js" data-property="{self.slug}" async>'
-            self._send(200, "text/html", f"<!doctype html><h1>Camere</h1>{tag}</script>")
+            self.send(200, "text/html", f"<!doctype html><h1>Camere</h1>{tag}</script>")
         else:
-            self._send(404, "text/plain", "Not Found")
-
-    def _send(self, status: int, media: str, body: str) -> None:
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", media)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+            self.send(404, "text/plain", "Not Found")
 
 
-@contextlib.contextmanager
-def _serving(**kind: object) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Server", (_Server,), kind))
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def _serving(**kind: object) -> contextlib.AbstractContextManager[str]:
+    return serving(_Server, **kind)
 
 
 @pytest.fixture

@@ -85,16 +85,43 @@ def _embed_frames(page: Page, slug: str | None = None) -> list[Frame]:
     return [f for f in frames if urlsplit(f.url).path.rstrip("/").endswith(f"/embed/{slug}")]
 
 
+#: The loader's notice where a widget would be (the service refused the page, or has no
+#: such property): a paragraph in the open shadow root of a ``data-innkeep`` spot, or of
+#: the element the loader put after its script on a page without one (static/widget.js).
+#: Only the loader's own spots: a host page's other components are none of its business.
+_NOTICE = """() => {
+  const spots = [...document.querySelectorAll('[data-innkeep]')];
+  for (const tag of document.querySelectorAll('script[src*="widget.js"]')) {
+    if (tag.nextElementSibling) spots.push(tag.nextElementSibling);
+  }
+  for (const spot of spots) {
+    const said = spot.shadowRoot && spot.shadowRoot.querySelector('p');
+    if (said && said.textContent.trim()) return said.textContent.trim();
+  }
+  return null;
+}"""
+#: How long a wait for the widget's frame goes without looking for the loader's notice.
+_NOTICE_LOOK_MS = 500.0
+
+
 def _wait_for_frame(page: Page, index: int, timeout: float, slug: str | None = None) -> Frame:
-    """The ``index``-th widget frame, waiting on the page's frame events (never polling)."""
+    """The ``index``-th widget frame, waiting on the page's frame events. While no widget
+    frame is on the page, the loader's notice instead of one ends the wait at once, with
+    its words."""
     deadline = time.monotonic() + timeout / 1000
+    whose = f" of property {slug!r}" if slug else ""
     while len(_embed_frames(page, slug)) <= index:
+        said = None if _embed_frames(page) else page.evaluate(_NOTICE)
+        if said:
+            raise AssertionError(
+                f"no Innkeep widget{whose} appeared on {page.url}: the loader shows its "
+                f"notice instead, {said!r}"
+            )
         left = (deadline - time.monotonic()) * 1000
         if left <= 0:
-            whose = f" of property {slug!r}" if slug else ""
             raise AssertionError(f"no Innkeep widget{whose} (frame {index}) appeared on {page.url}")
         with contextlib.suppress(PlaywrightTimeoutError):  # the deadline above says it
-            page.wait_for_event("framenavigated", timeout=left)
+            page.wait_for_event("framenavigated", timeout=min(left, _NOTICE_LOOK_MS))
     return _embed_frames(page, slug)[index]
 
 

@@ -9,6 +9,7 @@ import html
 import re
 import string
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -18,6 +19,8 @@ from tests.console.conftest import OWNER, STAFF, add_booking, csrf_of, enter
 from tests.console.test_booking_page import booked
 from tests.console.test_date_changes import _change, _form
 from tests.console.test_desk_bookings import SUMMER
+from tests.console.test_group_bookings import open_people  # noqa: F401
+from tests.payments.test_room_groups import book_group, group_on
 from widget.console.refusal_text import PREFIX, refusal_text
 from widget.errors import Amount, Conflict, Invalid, Said
 from widget.i18n import CONSOLE_CATALOGUE, LANGUAGES
@@ -110,6 +113,19 @@ def test_every_refusal_the_console_shows_is_said_in_every_language(language: str
         and re.sub(r"\{\w+\}", "", english[PREFIX + key]).strip(" :;.")
     ]
     assert not untranslated
+
+
+def test_every_sentence_the_service_names_is_one_the_console_has_words_for() -> None:
+    """A refusal given a new sentence (``Said("…")``) in the code, but not added to the
+    list above (and so perhaps without words), fails here."""
+    widget = Path(__file__).resolve().parents[2] / "widget"
+    named = {
+        key
+        for source in widget.rglob("*.py")
+        for key in re.findall(r'\bSaid\(\s*"(\w+)"', source.read_text())
+    }
+    assert named, "no sentence found: has Said been renamed?"
+    assert not named - set(CONSOLE_REFUSALS)
 
 
 def test_a_refusal_is_said_with_its_values_in_the_language() -> None:
@@ -246,3 +262,20 @@ async def test_new_dates_in_the_past_are_refused_in_the_owners_language(
     )
     assert refused.status_code == 422
     assert _said(refused.text, "action-error").startswith(said)
+
+
+async def test_a_room_that_cannot_be_cancelled_alone_is_refused_in_the_owners_language(
+    app_client: Any,
+    open_people: psycopg.Connection[Any],  # noqa: F811
+) -> None:
+    _, done = await book_group(app_client, group_on("flexible", "flexible"))
+    _speaks(open_people, OWNER, "fr")
+    enter(app_client, open_people, OWNER)
+    first = await app_client.get(
+        f"/admin/demo/bookings/{done['reference']}/cancel-room", params={"room": 0}
+    )
+    assert first.status_code == 409
+    assert _said(first.text, "action-error") == (
+        "La première chambre porte la réservation : annulez toute la réservation, "
+        "ou les autres chambres."
+    )

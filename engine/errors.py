@@ -13,15 +13,25 @@ class PricingError(Exception):
 
     ``field`` names the request field at fault (for a 422), ``rule`` the rule instance that
     refused; the engine fills in ``rule`` when a rule raises without naming itself.
+    ``values`` are what the message names (a date, a number of nights), as data, so that
+    the message can be said in another language.
     """
 
     code = "pricing_error"
 
-    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.rule = rule
+        self.values = values or {}
 
 
 class InvalidStay(PricingError):
@@ -37,11 +47,19 @@ class InvalidParty(PricingError):
 
 
 class StayRefused(PricingError):
-    """A stay restriction (minimum stay, closed to arrival, …) refuses these dates."""
+    """A stay restriction (minimum stay, closed to arrival, …) refuses these dates;
+    ``values`` has the ``date`` it concerns and, for a length of stay, the ``nights``."""
 
-    def __init__(self, code: str, message: str, *, rule: str | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        rule: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
         field = "check_out" if code == "closed_to_departure" else "check_in"
-        super().__init__(message, field=field, rule=rule)
+        super().__init__(message, field=field, rule=rule, values=values)
         self.code = code
 
 

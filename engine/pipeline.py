@@ -250,19 +250,24 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
         _restrictions([instance], days)
         if days.closed_to_arrival[0]:
             raise StayRefused(
-                "closed_to_arrival", f"arrivals are not possible on {arrival}", rule=instance.name
+                "closed_to_arrival",
+                f"arrivals are not possible on {arrival}",
+                rule=instance.name,
+                values={"date": arrival},
             )
         if days.closed_to_departure[1]:
             raise StayRefused(
                 "closed_to_departure",
                 f"departures are not possible on {departure}",
                 rule=instance.name,
+                values={"date": departure},
             )
         if nights < days.min_stay[0] and not gap_filled:
             raise StayRefused(
                 "min_stay",
                 f"stays arriving on {arrival} must be at least {days.min_stay[0]} nights",
                 rule=instance.name,
+                values={"date": arrival, "nights": days.min_stay[0]},
             )
         longest = days.max_stay[0]
         if longest is not None and nights > longest:
@@ -270,6 +275,7 @@ def _refuse_if_restricted(plan: dict[str, list[RuleInstance]], ctx: StayContext)
                 "max_stay",
                 f"stays arriving on {arrival} may be at most {longest} nights",
                 rule=instance.name,
+                values={"date": arrival, "nights": longest},
             )
 
 

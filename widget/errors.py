@@ -9,12 +9,35 @@ command line and the background jobs read the same exceptions as they are.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+
+class Amount(NamedTuple):
+    """An amount of money named by a refusal: minor units of ``currency``."""
+
+    minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a refusal says, as data: the name of its sentence in the console's words
+    (``refusal_{key}`` in `widget.i18n`) and the values the sentence names (a date, a
+    number of nights, a reservation's reference, an `Amount`; a `Said`, or a list of them,
+    for a part said in its own words). The console says it in the owner's language; the
+    English ``message`` is still what the API answers and what a sentence without words
+    falls back to."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
 
 
 class InnkeepError(Exception):
     """Base of the service's own refusals; ``code`` is stable, ``message`` is for people,
-    ``field`` names the part of the request at fault and ``extra`` what helps recover."""
+    ``field`` names the part of the request at fault and ``extra`` what helps recover
+    (both in the answer's body); ``said`` is the message as data (never in the body)."""
 
     code = "bad_request"
 
@@ -25,13 +48,20 @@ class InnkeepError(Exception):
         field: str | None = None,
         code: str | None = None,
         extra: dict[str, Any] | None = None,
+        said: Said | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.extra = extra or {}
+        self._said = said
         if code:
             self.code = code
+
+    @property
+    def said(self) -> Said:
+        """The message's sentence and values; by default the sentence named as the code."""
+        return self._said or Said(self.code)
 
 
 # The kinds of refusal.

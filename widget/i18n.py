@@ -3457,3 +3457,368 @@ _CONSOLE_ROOM_MONEY: dict[str, dict[str, str]] = {
 }
 for _language, _words in _CONSOLE_ROOM_MONEY.items():
     CONSOLE_CATALOGUE[_language].update(_words)
+
+
+# ------------------------- the console: the booking services' refusals, said in the owner's
+# language by their sentence and values (`widget.errors.Said`, `widget.console.refusal_text`);
+# an English owner reads the service's own message. Every refusal a console page shows has
+# its sentence in every language (tests/console/test_console_words.py).
+
+_CONSOLE_REFUSALS: dict[str, dict[str, str]] = {
+    "en": {
+        "refusal_min_stay": "stays arriving on {date} must be at least {nights} nights",
+        "refusal_max_stay": "stays arriving on {date} may be at most {nights} nights",
+        "refusal_closed_to_arrival": "arrivals are not possible on {date}",
+        "refusal_closed_to_departure": "departures are not possible on {date}",
+        "refusal_check_out_first": "check-out must be after check-in",
+        "refusal_stay_too_long": "a stay is limited to {nights} nights",
+        "refusal_past": "check-in {check_in} is in the past (it is {today} at the property)",
+        "refusal_beyond_horizon": "this property takes bookings up to a check-out on {date}",
+        "refusal_unknown_room_type": "unknown room type {room_type}; this property has: {known}",
+        "refusal_clash_booking": "booking {reference} ({first} to {last})",
+        "refusal_clash_hold": "a guest's hold until {until} UTC ({first} to {last})",
+        "refusal_clash_block": "a block ({first} to {last}: {reason})",
+        "refusal_clash_block_no_reason": "a block ({first} to {last}: no reason)",
+        "refusal_clash_other": "another reservation",
+        "refusal_unit_taken": "{unit} is not free for this stay: {clashes}.",
+        "refusal_unit_not_free": "{unit} is not free for these dates: {clashes}",
+        "refusal_unit_clashes": "{unit}: {clashes}",
+        "refusal_dates_taken": "{rooms}.",
+        "refusal_a_room_not_free": "a room is not free for these dates",
+        "refusal_dates_refund_too_large": "the new dates give back more than the payment taken "
+        "at booking still holds; cancel the booking with a chosen refund instead",
+        "refusal_change_still_due": "The last change of dates is still due from the guest "
+        "({amount}); change the dates again once it is paid, or cancel the booking.",
+        "refusal_stale": "The booking changed meanwhile; please reload.",
+        "refusal_not_movable": "Only a confirmed booking can be moved.",
+        "refusal_not_changeable": "Only a confirmed booking can change its dates.",
+        "refusal_not_cancellable": "Only a confirmed booking can be cancelled.",
+        "refusal_not_confirmed": "Only a confirmed booking has a confirmation to send.",
+        "refusal_too_late_to_cancel": "The stay has begun; please contact the guesthouse to "
+        "change it.",
+        "refusal_room_too_late": "The stay has begun or the booking is not confirmed; please "
+        "contact the guesthouse.",
+        "refusal_first_room": "The first room carries the booking: cancel the whole booking, "
+        "or the other rooms.",
+        "refusal_room_cancelled": "This room is cancelled already.",
+        "refusal_dates_changed": "This booking's dates were changed by the guesthouse: its rooms "
+        "are cancelled together; please cancel the whole booking or contact the guesthouse.",
+        "refusal_change_unpaid": "The last change of dates is still to be paid for all the "
+        "rooms; please pay it first, or cancel the whole booking.",
+        "refusal_balance_busy": "The balance is being taken just now; please try again in a few "
+        "minutes.",
+        "refusal_no_such_room": "this booking has no such room",
+        "refusal_room_refund_too_large": "This room's refund is more than the first payment can "
+        "give back; please cancel the whole booking or contact the guesthouse.",
+        "refusal_refund_range": "the refund must be between 0 and what was paid ({paid})",
+        "refusal_not_booked": "The room could not be booked ({reason}).",
+        "refusal_taken_others_free": "Sorry, that room was just taken for these dates. These "
+        "rooms are still free.",
+        "refusal_taken_none_free": "Sorry, that room was just taken for these dates. Nothing "
+        "else is free for them.",
+        "refusal_hold_expired": "The hold has ended; please choose the dates again.",
+        "refusal_price_changed": "The price changed since it was shown; here is the new one.",
+        "refusal_form_stale": "the form lacks what it showed; reload the page",
+        "refusal_refund_amount": "the refund is an amount like 150.00 in {currency}",
+        "refusal_choose_room_to_cancel": "choose which room of the booking to cancel",
+        "refusal_choose_room": "choose one of the booking's rooms",
+        "refusal_one_room": "this booking has one room",
+        "refusal_choose_booked_room": "choose one of the booking's rooms still booked",
+        "refusal_dates_needed": "give arrival and departure as dates",
+        "refusal_choose_unit": "choose a unit",
+        "refusal_party_numbers": "adults is a number; children are ages like 5,9",
+        "refusal_party_too_big": "that party is not one a room can take",
+        "refusal_override_reason": "say why the restriction is overridden",
+        "refusal_stay_not_ended": "This guest's stay has not ended yet ({stays}); a guest can "
+        "be erased once they have left.",
+        "refusal_a_hold": "a hold",
+    },
+    "de": {
+        "refusal_min_stay": "Aufenthalte mit Anreise am {date} müssen mindestens {nights} "
+        "Nächte dauern",
+        "refusal_max_stay": "Aufenthalte mit Anreise am {date} dürfen höchstens {nights} "
+        "Nächte dauern",
+        "refusal_closed_to_arrival": "am {date} ist keine Anreise möglich",
+        "refusal_closed_to_departure": "am {date} ist keine Abreise möglich",
+        "refusal_check_out_first": "die Abreise muss nach der Anreise liegen",
+        "refusal_stay_too_long": "ein Aufenthalt dauert höchstens {nights} Nächte",
+        "refusal_past": "die Anreise am {check_in} liegt in der Vergangenheit (im Haus ist "
+        "heute der {today})",
+        "refusal_beyond_horizon": "dieses Haus nimmt Buchungen bis zu einer Abreise am {date} an",
+        "refusal_unknown_room_type": "unbekannte Zimmerart {room_type}; dieses Haus hat: {known}",
+        "refusal_clash_booking": "Buchung {reference} ({first} bis {last})",
+        "refusal_clash_hold": "die Reservierung eines Gastes bis {until} UTC ({first} bis {last})",
+        "refusal_clash_block": "eine Sperre ({first} bis {last}: {reason})",
+        "refusal_clash_block_no_reason": "eine Sperre ({first} bis {last}: ohne Grund)",
+        "refusal_clash_other": "eine andere Reservierung",
+        "refusal_unit_taken": "{unit} ist für diesen Aufenthalt nicht frei: {clashes}.",
+        "refusal_unit_not_free": "{unit} ist an diesen Daten nicht frei: {clashes}",
+        "refusal_unit_clashes": "{unit}: {clashes}",
+        "refusal_dates_taken": "{rooms}.",
+        "refusal_a_room_not_free": "ein Zimmer ist an diesen Daten nicht frei",
+        "refusal_dates_refund_too_large": "die neuen Daten erstatten mehr, als die Zahlung bei "
+        "der Buchung noch hält; stornieren Sie stattdessen mit einer gewählten Erstattung",
+        "refusal_change_still_due": "Die letzte Datumsänderung schuldet der Gast noch "
+        "({amount}); ändern Sie die Daten erneut, sobald sie bezahlt ist, oder stornieren Sie "
+        "die Buchung.",
+        "refusal_stale": "Die Buchung hat sich inzwischen geändert; bitte neu laden.",
+        "refusal_not_movable": "Nur eine bestätigte Buchung kann umgezogen werden.",
+        "refusal_not_changeable": "Nur bei einer bestätigten Buchung lassen sich die Daten ändern.",
+        "refusal_not_cancellable": "Nur eine bestätigte Buchung kann storniert werden.",
+        "refusal_not_confirmed": "Nur eine bestätigte Buchung hat eine Bestätigung zum Versenden.",
+        "refusal_too_late_to_cancel": "Der Aufenthalt hat begonnen; er lässt sich nur über das "
+        "Haus ändern.",
+        "refusal_room_too_late": "Der Aufenthalt hat begonnen oder die Buchung ist nicht "
+        "bestätigt; bitte wenden Sie sich an das Haus.",
+        "refusal_first_room": "Das erste Zimmer trägt die Buchung: stornieren Sie die ganze "
+        "Buchung oder die anderen Zimmer.",
+        "refusal_room_cancelled": "Dieses Zimmer ist bereits storniert.",
+        "refusal_dates_changed": "Die Daten dieser Buchung wurden vom Haus geändert: ihre Zimmer "
+        "werden nur gemeinsam storniert; stornieren Sie die ganze Buchung.",
+        "refusal_change_unpaid": "Die letzte Datumsänderung ist für alle Zimmer noch zu bezahlen; "
+        "bitte zuerst bezahlen oder die ganze Buchung stornieren.",
+        "refusal_balance_busy": "Der Restbetrag wird gerade eingezogen; bitte versuchen Sie es "
+        "in einigen Minuten erneut.",
+        "refusal_no_such_room": "diese Buchung hat kein solches Zimmer",
+        "refusal_room_refund_too_large": "Die Erstattung dieses Zimmers ist höher, als die erste "
+        "Zahlung zurückgeben kann; stornieren Sie die ganze Buchung.",
+        "refusal_refund_range": "die Erstattung liegt zwischen 0 und dem Bezahlten ({paid})",
+        "refusal_not_booked": "Das Zimmer konnte nicht gebucht werden ({reason}).",
+        "refusal_taken_others_free": "Dieses Zimmer wurde für diese Daten gerade vergeben. Diese "
+        "Zimmer sind noch frei.",
+        "refusal_taken_none_free": "Dieses Zimmer wurde für diese Daten gerade vergeben. Sonst "
+        "ist nichts frei.",
+        "refusal_hold_expired": "Die Reservierung ist abgelaufen; bitte wählen Sie die Daten "
+        "erneut.",
+        "refusal_price_changed": "Der Preis hat sich geändert, seit er angezeigt wurde; hier ist "
+        "der neue.",
+        "refusal_form_stale": "dem Formular fehlt, was es angezeigt hat; bitte Seite neu laden",
+        "refusal_refund_amount": "die Erstattung ist ein Betrag wie 150.00 in {currency}",
+        "refusal_choose_room_to_cancel": "wählen Sie, welches Zimmer der Buchung storniert wird",
+        "refusal_choose_room": "wählen Sie eines der Zimmer der Buchung",
+        "refusal_one_room": "diese Buchung hat ein Zimmer",
+        "refusal_choose_booked_room": "wählen Sie eines der noch gebuchten Zimmer der Buchung",
+        "refusal_dates_needed": "geben Sie Anreise und Abreise als Datum an",
+        "refusal_choose_unit": "wählen Sie ein Zimmer",
+        "refusal_party_numbers": "Erwachsene sind eine Zahl; Kinder Altersangaben wie 5,9",
+        "refusal_party_too_big": "diese Gruppe passt in kein Zimmer",
+        "refusal_override_reason": "sagen Sie, warum die Einschränkung aufgehoben wird",
+        "refusal_stay_not_ended": "Der Aufenthalt dieses Gastes ist noch nicht zu Ende "
+        "({stays}); ein Gast kann gelöscht werden, sobald er abgereist ist.",
+        "refusal_a_hold": "eine Reservierung",
+    },
+    "fr": {
+        "refusal_min_stay": "les séjours arrivant le {date} durent au moins {nights} nuits",
+        "refusal_max_stay": "les séjours arrivant le {date} durent au plus {nights} nuits",
+        "refusal_closed_to_arrival": "aucune arrivée n'est possible le {date}",
+        "refusal_closed_to_departure": "aucun départ n'est possible le {date}",
+        "refusal_check_out_first": "le départ doit suivre l'arrivée",
+        "refusal_stay_too_long": "un séjour dure au plus {nights} nuits",
+        "refusal_past": "l'arrivée du {check_in} est passée (nous sommes le {today} à "
+        "l'établissement)",
+        "refusal_beyond_horizon": "cet établissement prend des réservations jusqu'à un départ "
+        "le {date}",
+        "refusal_unknown_room_type": "type de chambre inconnu {room_type} ; cet établissement "
+        "a : {known}",
+        "refusal_clash_booking": "la réservation {reference} (du {first} au {last})",
+        "refusal_clash_hold": "la chambre retenue par un client jusqu'à {until} UTC (du {first} "
+        "au {last})",
+        "refusal_clash_block": "un blocage (du {first} au {last} : {reason})",
+        "refusal_clash_block_no_reason": "un blocage (du {first} au {last} : sans motif)",
+        "refusal_clash_other": "une autre réservation",
+        "refusal_unit_taken": "{unit} n'est pas libre pour ce séjour : {clashes}.",
+        "refusal_unit_not_free": "{unit} n'est pas libre à ces dates : {clashes}",
+        "refusal_unit_clashes": "{unit} : {clashes}",
+        "refusal_dates_taken": "{rooms}.",
+        "refusal_a_room_not_free": "une chambre n'est pas libre à ces dates",
+        "refusal_dates_refund_too_large": "les nouvelles dates rendent plus que le paiement de la "
+        "réservation ne détient encore ; annulez plutôt avec un remboursement choisi",
+        "refusal_change_still_due": "Le dernier changement de dates est encore dû par le client "
+        "({amount}) ; changez à nouveau les dates une fois payé, ou annulez la réservation.",
+        "refusal_stale": "La réservation a changé entre-temps ; veuillez recharger.",
+        "refusal_not_movable": "Seule une réservation confirmée peut changer de chambre.",
+        "refusal_not_changeable": "Seule une réservation confirmée peut changer de dates.",
+        "refusal_not_cancellable": "Seule une réservation confirmée peut être annulée.",
+        "refusal_not_confirmed": "Seule une réservation confirmée a une confirmation à envoyer.",
+        "refusal_too_late_to_cancel": "Le séjour a commencé ; seul l'établissement peut le "
+        "modifier.",
+        "refusal_room_too_late": "Le séjour a commencé ou la réservation n'est pas confirmée ; "
+        "veuillez contacter l'établissement.",
+        "refusal_first_room": "La première chambre porte la réservation : annulez toute la "
+        "réservation, ou les autres chambres.",
+        "refusal_room_cancelled": "Cette chambre est déjà annulée.",
+        "refusal_dates_changed": "Les dates de cette réservation ont été changées par "
+        "l'établissement : ses chambres s'annulent ensemble ; annulez toute la réservation.",
+        "refusal_change_unpaid": "Le dernier changement de dates reste à payer pour toutes les "
+        "chambres ; payez-le d'abord, ou annulez toute la réservation.",
+        "refusal_balance_busy": "Le solde est en cours de prélèvement ; réessayez dans quelques "
+        "minutes.",
+        "refusal_no_such_room": "cette réservation n'a pas cette chambre",
+        "refusal_room_refund_too_large": "Le remboursement de cette chambre dépasse ce que le "
+        "premier paiement peut rendre ; annulez toute la réservation.",
+        "refusal_refund_range": "le remboursement va de 0 à ce qui a été payé ({paid})",
+        "refusal_not_booked": "La chambre n'a pas pu être réservée ({reason}).",
+        "refusal_taken_others_free": "Cette chambre vient d'être prise pour ces dates. Ces "
+        "chambres sont encore libres.",
+        "refusal_taken_none_free": "Cette chambre vient d'être prise pour ces dates. Rien "
+        "d'autre n'est libre.",
+        "refusal_hold_expired": "La chambre n'est plus retenue ; veuillez choisir à nouveau les "
+        "dates.",
+        "refusal_price_changed": "Le prix a changé depuis son affichage ; voici le nouveau.",
+        "refusal_form_stale": "il manque au formulaire ce qu'il affichait ; rechargez la page",
+        "refusal_refund_amount": "le remboursement est un montant comme 150.00 en {currency}",
+        "refusal_choose_room_to_cancel": "choisissez quelle chambre de la réservation annuler",
+        "refusal_choose_room": "choisissez une des chambres de la réservation",
+        "refusal_one_room": "cette réservation a une seule chambre",
+        "refusal_choose_booked_room": "choisissez une des chambres encore réservées",
+        "refusal_dates_needed": "indiquez l'arrivée et le départ sous forme de dates",
+        "refusal_choose_unit": "choisissez une chambre",
+        "refusal_party_numbers": "les adultes sont un nombre ; les enfants des âges comme 5,9",
+        "refusal_party_too_big": "aucune chambre ne peut accueillir ce groupe",
+        "refusal_override_reason": "dites pourquoi la restriction est levée",
+        "refusal_stay_not_ended": "Le séjour de ce client n'est pas encore terminé ({stays}) ; "
+        "un client peut être effacé une fois parti.",
+        "refusal_a_hold": "une chambre retenue",
+    },
+    "es": {
+        "refusal_min_stay": "las estancias con llegada el {date} son de al menos {nights} noches",
+        "refusal_max_stay": "las estancias con llegada el {date} son de como mucho {nights} noches",
+        "refusal_closed_to_arrival": "no se puede llegar el {date}",
+        "refusal_closed_to_departure": "no se puede salir el {date}",
+        "refusal_check_out_first": "la salida debe ser posterior a la llegada",
+        "refusal_stay_too_long": "una estancia es de como mucho {nights} noches",
+        "refusal_past": "la llegada del {check_in} ya ha pasado (en el alojamiento es {today})",
+        "refusal_beyond_horizon": "este alojamiento acepta reservas hasta una salida el {date}",
+        "refusal_unknown_room_type": "tipo de habitación desconocido {room_type}; este "
+        "alojamiento tiene: {known}",
+        "refusal_clash_booking": "la reserva {reference} (del {first} al {last})",
+        "refusal_clash_hold": "la habitación retenida por un cliente hasta las {until} UTC (del "
+        "{first} al {last})",
+        "refusal_clash_block": "un bloqueo (del {first} al {last}: {reason})",
+        "refusal_clash_block_no_reason": "un bloqueo (del {first} al {last}: sin motivo)",
+        "refusal_clash_other": "otra reserva",
+        "refusal_unit_taken": "{unit} no está libre para esta estancia: {clashes}.",
+        "refusal_unit_not_free": "{unit} no está libre en estas fechas: {clashes}",
+        "refusal_unit_clashes": "{unit}: {clashes}",
+        "refusal_dates_taken": "{rooms}.",
+        "refusal_a_room_not_free": "una habitación no está libre en estas fechas",
+        "refusal_dates_refund_too_large": "las nuevas fechas devuelven más de lo que aún retiene "
+        "el pago de la reserva; cancele en su lugar con un reembolso elegido",
+        "refusal_change_still_due": "El último cambio de fechas aún lo debe el cliente "
+        "({amount}); cambie las fechas de nuevo cuando esté pagado, o cancele la reserva.",
+        "refusal_stale": "La reserva ha cambiado entretanto; vuelva a cargar la página.",
+        "refusal_not_movable": "Solo una reserva confirmada puede cambiar de habitación.",
+        "refusal_not_changeable": "Solo una reserva confirmada puede cambiar de fechas.",
+        "refusal_not_cancellable": "Solo una reserva confirmada puede cancelarse.",
+        "refusal_not_confirmed": "Solo una reserva confirmada tiene una confirmación que enviar.",
+        "refusal_too_late_to_cancel": "La estancia ha comenzado; solo el alojamiento puede "
+        "cambiarla.",
+        "refusal_room_too_late": "La estancia ha comenzado o la reserva no está confirmada; "
+        "póngase en contacto con el alojamiento.",
+        "refusal_first_room": "La primera habitación lleva la reserva: cancele toda la reserva, "
+        "o las demás habitaciones.",
+        "refusal_room_cancelled": "Esta habitación ya está cancelada.",
+        "refusal_dates_changed": "El alojamiento cambió las fechas de esta reserva: sus "
+        "habitaciones se cancelan juntas; cancele toda la reserva.",
+        "refusal_change_unpaid": "El último cambio de fechas aún está por pagar para todas las "
+        "habitaciones; páguelo primero, o cancele toda la reserva.",
+        "refusal_balance_busy": "El saldo se está cobrando ahora mismo; inténtelo de nuevo en "
+        "unos minutos.",
+        "refusal_no_such_room": "esta reserva no tiene esa habitación",
+        "refusal_room_refund_too_large": "El reembolso de esta habitación supera lo que el primer "
+        "pago puede devolver; cancele toda la reserva.",
+        "refusal_refund_range": "el reembolso va de 0 a lo pagado ({paid})",
+        "refusal_not_booked": "No se pudo reservar la habitación ({reason}).",
+        "refusal_taken_others_free": "Esa habitación acaba de ocuparse para estas fechas. Estas "
+        "habitaciones siguen libres.",
+        "refusal_taken_none_free": "Esa habitación acaba de ocuparse para estas fechas. No queda "
+        "nada más libre.",
+        "refusal_hold_expired": "La retención ha terminado; elija de nuevo las fechas.",
+        "refusal_price_changed": "El precio ha cambiado desde que se mostró; aquí está el nuevo.",
+        "refusal_form_stale": "al formulario le falta lo que mostraba; vuelva a cargar la página",
+        "refusal_refund_amount": "el reembolso es un importe como 150.00 en {currency}",
+        "refusal_choose_room_to_cancel": "elija qué habitación de la reserva cancelar",
+        "refusal_choose_room": "elija una de las habitaciones de la reserva",
+        "refusal_one_room": "esta reserva tiene una sola habitación",
+        "refusal_choose_booked_room": "elija una de las habitaciones aún reservadas",
+        "refusal_dates_needed": "indique la llegada y la salida como fechas",
+        "refusal_choose_unit": "elija una habitación",
+        "refusal_party_numbers": "los adultos son un número; los niños, edades como 5,9",
+        "refusal_party_too_big": "ninguna habitación admite ese grupo",
+        "refusal_override_reason": "diga por qué se levanta la restricción",
+        "refusal_stay_not_ended": "La estancia de este cliente aún no ha terminado ({stays}); "
+        "un cliente puede borrarse una vez que se haya ido.",
+        "refusal_a_hold": "una retención",
+    },
+    "it": {
+        "refusal_min_stay": "i soggiorni con arrivo il {date} durano almeno {nights} notti",
+        "refusal_max_stay": "i soggiorni con arrivo il {date} durano al massimo {nights} notti",
+        "refusal_closed_to_arrival": "non si può arrivare il {date}",
+        "refusal_closed_to_departure": "non si può partire il {date}",
+        "refusal_check_out_first": "la partenza deve seguire l'arrivo",
+        "refusal_stay_too_long": "un soggiorno dura al massimo {nights} notti",
+        "refusal_past": "l'arrivo del {check_in} è nel passato (alla struttura è il {today})",
+        "refusal_beyond_horizon": "questa struttura accetta prenotazioni fino a una partenza il "
+        "{date}",
+        "refusal_unknown_room_type": "tipo di camera sconosciuto {room_type}; questa struttura "
+        "ha: {known}",
+        "refusal_clash_booking": "la prenotazione {reference} (dal {first} al {last})",
+        "refusal_clash_hold": "la camera tenuta per un ospite fino alle {until} UTC (dal {first} "
+        "al {last})",
+        "refusal_clash_block": "un blocco (dal {first} al {last}: {reason})",
+        "refusal_clash_block_no_reason": "un blocco (dal {first} al {last}: senza motivo)",
+        "refusal_clash_other": "un'altra prenotazione",
+        "refusal_unit_taken": "{unit} non è libera per questo soggiorno: {clashes}.",
+        "refusal_unit_not_free": "{unit} non è libera in queste date: {clashes}",
+        "refusal_unit_clashes": "{unit}: {clashes}",
+        "refusal_dates_taken": "{rooms}.",
+        "refusal_a_room_not_free": "una camera non è libera in queste date",
+        "refusal_dates_refund_too_large": "le nuove date restituiscono più di quanto il pagamento "
+        "della prenotazione trattenga ancora; annullate invece con un rimborso scelto",
+        "refusal_change_still_due": "L'ultimo cambio di date è ancora dovuto dall'ospite "
+        "({amount}); cambiate di nuovo le date quando è pagato, o annullate la prenotazione.",
+        "refusal_stale": "La prenotazione è cambiata nel frattempo; ricaricate la pagina.",
+        "refusal_not_movable": "Solo una prenotazione confermata può cambiare camera.",
+        "refusal_not_changeable": "Solo una prenotazione confermata può cambiare date.",
+        "refusal_not_cancellable": "Solo una prenotazione confermata può essere annullata.",
+        "refusal_not_confirmed": "Solo una prenotazione confermata ha una conferma da inviare.",
+        "refusal_too_late_to_cancel": "Il soggiorno è iniziato; solo la struttura può modificarlo.",
+        "refusal_room_too_late": "Il soggiorno è iniziato o la prenotazione non è confermata; "
+        "contattate la struttura.",
+        "refusal_first_room": "La prima camera porta la prenotazione: annullate l'intera "
+        "prenotazione, o le altre camere.",
+        "refusal_room_cancelled": "Questa camera è già annullata.",
+        "refusal_dates_changed": "La struttura ha cambiato le date di questa prenotazione: le sue "
+        "camere si annullano insieme; annullate l'intera prenotazione.",
+        "refusal_change_unpaid": "L'ultimo cambio di date è ancora da pagare per tutte le "
+        "camere; pagatelo prima, o annullate l'intera prenotazione.",
+        "refusal_balance_busy": "Il saldo è in addebito proprio ora; riprovate tra qualche minuto.",
+        "refusal_no_such_room": "questa prenotazione non ha questa camera",
+        "refusal_room_refund_too_large": "Il rimborso di questa camera supera quanto il primo "
+        "pagamento può restituire; annullate l'intera prenotazione.",
+        "refusal_refund_range": "il rimborso va da 0 a quanto pagato ({paid})",
+        "refusal_not_booked": "Non è stato possibile prenotare la camera ({reason}).",
+        "refusal_taken_others_free": "Quella camera è appena stata presa per queste date. Queste "
+        "camere sono ancora libere.",
+        "refusal_taken_none_free": "Quella camera è appena stata presa per queste date. "
+        "Nient'altro è libero.",
+        "refusal_hold_expired": "La camera non è più tenuta; scegliete di nuovo le date.",
+        "refusal_price_changed": "Il prezzo è cambiato da quando è stato mostrato; ecco il nuovo.",
+        "refusal_form_stale": "al modulo manca ciò che mostrava; ricaricate la pagina",
+        "refusal_refund_amount": "il rimborso è un importo come 150.00 in {currency}",
+        "refusal_choose_room_to_cancel": "scegliete quale camera della prenotazione annullare",
+        "refusal_choose_room": "scegliete una delle camere della prenotazione",
+        "refusal_one_room": "questa prenotazione ha una sola camera",
+        "refusal_choose_booked_room": "scegliete una delle camere ancora prenotate",
+        "refusal_dates_needed": "indicate arrivo e partenza come date",
+        "refusal_choose_unit": "scegliete una camera",
+        "refusal_party_numbers": "gli adulti sono un numero; i bambini età come 5,9",
+        "refusal_party_too_big": "nessuna camera può accogliere questo gruppo",
+        "refusal_override_reason": "dite perché la restrizione viene tolta",
+        "refusal_stay_not_ended": "Il soggiorno di questo ospite non è ancora finito ({stays}); "
+        "un ospite può essere cancellato una volta partito.",
+        "refusal_a_hold": "una camera tenuta",
+    },
+}
+for _language, _words in _CONSOLE_REFUSALS.items():
+    CONSOLE_CATALOGUE[_language].update(_words)

@@ -22,7 +22,8 @@ from widget.accounts.sessions import Member
 from widget.console.access import MemberDep, requires
 from widget.console.history import record
 from widget.console.pages import formats, page
-from widget.errors import Conflict, Invalid
+from widget.console.refusal_text import refusal_text
+from widget.errors import Conflict, Invalid, Said
 from widget.intake import ACCEPTS, FORM
 from widget.links import site_url
 from widget.mail.compose import money
@@ -60,7 +61,9 @@ def _version(data: dict[str, str]) -> int:
         return int(data.get("version", ""))
     except ValueError:
         raise Invalid(
-            "the form lacks the booking's version; reload the page", field="version"
+            "the form lacks the booking's version; reload the page",
+            field="version",
+            said=Said("form_stale"),
         ) from None
 
 
@@ -73,14 +76,20 @@ def _refund(member: Member, text: str | None) -> int | None:
         return to_minor(text.strip(), member.currency)
     except ValueError:
         raise Invalid(
-            f"the refund is an amount like 150.00 in {member.currency}", field="refund"
+            f"the refund is an amount like 150.00 in {member.currency}",
+            field="refund",
+            said=Said("refund_amount", {"currency": member.currency}),
         ) from None
 
 
 def _room_to_cancel(text: str | None) -> int:
     """The room of a group the form names to cancel alone (it must name one)."""
     if not text:
-        raise Invalid("choose which room of the booking to cancel", field="room")
+        raise Invalid(
+            "choose which room of the booking to cancel",
+            field="room",
+            said=Said("choose_room_to_cancel"),
+        )
     return _room_position(text)
 
 
@@ -89,7 +98,7 @@ def _room_position(text: str | None) -> int:
     if not text:
         return 0
     if not text.isdigit() or len(text) > 2:
-        raise Invalid("choose one of the booking's rooms", field="room")
+        raise Invalid("choose one of the booking's rooms", field="room", said=Said("choose_room"))
     return int(text)
 
 
@@ -107,10 +116,14 @@ def _moving(file: BookingFile, room: int) -> Moving:
     rooms = file.booking.group_rooms
     if rooms is None:
         if room != 0:
-            raise Invalid("this booking has one room", field="room")
+            raise Invalid("this booking has one room", field="room", said=Said("one_room"))
         return Moving(file.booking.id, file.payment.unit)
     if room >= len(rooms) or rooms[room].status != "confirmed":
-        raise Invalid("choose one of the booking's rooms still booked", field="room")
+        raise Invalid(
+            "choose one of the booking's rooms still booked",
+            field="room",
+            said=Said("choose_booked_room"),
+        )
     return Moving(rooms[room].id, rooms[room].unit)
 
 
@@ -118,7 +131,9 @@ def _stay_dates(check_in: str | None, check_out: str | None) -> tuple[date, date
     try:
         return date.fromisoformat(check_in or ""), date.fromisoformat(check_out or "")
     except ValueError:
-        raise Invalid("give arrival and departure as dates", field="check_in") from None
+        raise Invalid(
+            "give arrival and departure as dates", field="check_in", said=Said("dates_needed")
+        ) from None
 
 
 async def _plan(
@@ -143,6 +158,7 @@ def _booking_page(
 ) -> Template:
     policy = terms(file.booking)
     field = getattr(error, "field", None)
+    language = member.viewer.language
     return page(
         "booking.html",
         viewer=member.viewer,
@@ -153,7 +169,7 @@ def _booking_page(
         policy=policy,
         deal=deal or policy,
         action=action,
-        error=error if isinstance(error, str) or error is None else error.message,
+        error=error if isinstance(error, str) or error is None else refusal_text(error, language),
         error_field=field,
         to_major=lambda minor: to_major(minor, member.currency),
         **context,
@@ -311,7 +327,7 @@ class BookingController(Controller):
         try:
             unit_id = int(data.get("unit", ""))
         except ValueError:
-            raise Invalid("choose a unit", field="unit") from None
+            raise Invalid("choose a unit", field="unit", said=Said("choose_unit")) from None
         room = _room_position(data.get("room"))
         file = await booking_file(db, member.property_id, reference)
         moving = _moving(file, room)
@@ -330,7 +346,7 @@ class BookingController(Controller):
                 chosen=chosen,
                 room=room,
                 moving=moving,
-                error=refused.message,
+                error=refused,
                 status_code=409,
             )
         if before != after:
@@ -359,7 +375,9 @@ class BookingController(Controller):
         try:
             seen = int(data.get("seen", ""))
         except ValueError:
-            raise Invalid("the form lacks what it saw; reload the page", field="seen") from None
+            raise Invalid(
+                "the form lacks what it saw; reload the page", field="seen", said=Said("form_stale")
+            ) from None
         file = await booking_file(db, member.property_id, reference)
         demo = services.payments.name == "demo"
         site = site_url(services.settings)

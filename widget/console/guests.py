@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from widget.console.access import MemberDep, OwnersOnly, requires
 from widget.console.pages import HEADERS, formats, page
+from widget.console.refusal_text import refusal_text
 from widget.errors import Invalid, StayNotEnded
 from widget.guests.privacy import (
     erase_guest,
@@ -83,7 +84,11 @@ class GuestsController(Controller):
             erased = await erase_guest(db, place, email)
         except StayNotEnded as refused:
             return await self._page(
-                db, member, email=email, refusal=refused.message, status_code=409
+                db,
+                member,
+                email=email,
+                refusal=refusal_text(refused, member.viewer.language),
+                status_code=409,
             )
         return await self._page(db, member, erased=erased)
 

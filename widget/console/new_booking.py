@@ -23,7 +23,8 @@ from widget.clients import client_address, counted_address
 from widget.console.access import MemberDep, requires
 from widget.console.history import record
 from widget.console.pages import formats, page
-from widget.errors import InnkeepError, Invalid
+from widget.console.refusal_text import refusal_text
+from widget.errors import InnkeepError, Invalid, Said
 from widget.i18n import LANGUAGES
 from widget.intake import ACCEPTS, FORM
 from widget.inventory.catalogue import party
@@ -57,14 +58,22 @@ def _stay(values: dict[str, str]) -> Stay:
         check_in = date.fromisoformat(values.get("check_in", ""))
         check_out = date.fromisoformat(values.get("check_out", ""))
     except ValueError:
-        raise Invalid("give arrival and departure as dates", field="check_in") from None
+        raise Invalid(
+            "give arrival and departure as dates", field="check_in", said=Said("dates_needed")
+        ) from None
     try:
         adults = int(values.get("adults") or 2)
         ages = [int(a) for a in values.get("children", "").replace(" ", "").split(",") if a]
     except ValueError:
-        raise Invalid("adults is a number; children are ages like 5,9", field="adults") from None
+        raise Invalid(
+            "adults is a number; children are ages like 5,9",
+            field="adults",
+            said=Said("party_numbers"),
+        ) from None
     if not MIN_ADULTS <= adults <= MAX_ADULTS or len(ages) > MAX_CHILDREN:
-        raise Invalid("that party is not one a room can take", field="adults")
+        raise Invalid(
+            "that party is not one a room can take", field="adults", said=Said("party_too_big")
+        )
     return Stay(values.get("room_type", ""), check_in, check_out, party(adults, ages))
 
 
@@ -73,7 +82,9 @@ def _waiver(values: dict[str, str]) -> bool:
     if values.get("override") != "1":
         return False
     if not values.get("reason", "").strip():
-        raise Invalid("say why the restriction is overridden", field="reason")
+        raise Invalid(
+            "say why the restriction is overridden", field="reason", said=Said("override_reason")
+        )
     return True
 
 
@@ -98,7 +109,7 @@ async def _form_page(
         values=values,
         room_types=await cur.fetchall(),
         quote=priced,
-        error=error.message if error else None,
+        error=refusal_text(error, member.viewer.language) if error else None,
         error_field=error.field if error else None,
         restricted=error is not None and error.code in RESTRICTIONS,
         **formats(member),
@@ -267,7 +278,11 @@ class NewBookingController(Controller):
                 test_payment=services.payments.name == "demo",
             )
         except (msgspec.ValidationError, InnkeepError) as refused:
-            message = refused.message if isinstance(refused, InnkeepError) else str(refused)
+            message = (
+                refusal_text(refused, member.viewer.language)
+                if isinstance(refused, InnkeepError)
+                else str(refused)
+            )
             return page(
                 "new_booking_guest.html",
                 viewer=member.viewer,

@@ -11,6 +11,7 @@ from litestar.enums import MediaType
 from litestar.response import Template
 
 from widget.accounts.sessions import Member, Viewer
+from widget.console.refusal_text import spoken
 from widget.i18n import console_messages
 from widget.mail.compose import money
 
@@ -76,10 +77,15 @@ def formats(member: Member) -> dict[str, Any]:
     def month_name(value: date) -> str:
         return str(format_date(value, format="LLLL y", locale=language))
 
+    def say(value: object, english: str) -> str:
+        """A service's sentence given as data (`widget.errors.Said`) in the language."""
+        return spoken(value, language, english)
+
     return {
         "money": amount,
         "day": day,
         "short_day": short_day,
         "weekday": weekday,
         "month_name": month_name,
+        "say": say,
     }

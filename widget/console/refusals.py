@@ -13,6 +13,7 @@ from litestar.response import Redirect
 from widget.accounts.sessions import Viewer
 from widget.console.access import LOGIN_PATH, NotSignedIn, TwoFactorNeeded
 from widget.console.pages import page
+from widget.console.refusal_text import refusal_text
 from widget.errors import InnkeepError, NotFound, Refused
 from widget.http_errors import headers_of, status_of
 
@@ -40,15 +41,16 @@ def to_two_factor(request: Request[Any, Any, Any], _: TwoFactorNeeded) -> Respon
 def refusal_page(request: Request[Any, Any, Any], error: InnkeepError) -> Response[Any]:
     """The page for one of the service's refusals (`widget.http_errors` says its status)."""
     viewer = request.state.get("console_viewer")
+    viewer = viewer if isinstance(viewer, Viewer) else None
     kind = "not_found" if isinstance(error, NotFound) else "refused"
     if isinstance(error, Refused) and error.code == "owners_only":
         kind = "owners_only"
     return page(
         "refused.html",
-        viewer=viewer if isinstance(viewer, Viewer) else None,
+        viewer=viewer,
         status_code=status_of(error),
         headers=headers_of(error),
         kind=kind,
-        message=error.message,
+        message=refusal_text(error, viewer.language if viewer else "en"),
         code=error.code,
     )

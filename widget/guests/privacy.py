@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from widget.db import Conn
-from widget.errors import Invalid, NotFound, StayNotEnded, shown
+from widget.errors import Invalid, NotFound, Said, StayNotEnded, shown
 from widget.rows import GuestReservation, decoded
 from widget.sql import queries
 
@@ -111,7 +111,7 @@ async def erase_guest(conn: Conn, place: GuestProperty, email: str) -> int:
     booked or under way: the booking still needs who is coming."""
     rows = [decoded(row, GuestReservation) for row in await _reservations(conn, place, email)]
     ongoing = [
-        r.reference or "a hold"
+        r
         for r in rows
         if r.check_out > place.today
         # A lapsed hold whose payment is under way may still become the booking.
@@ -119,9 +119,13 @@ async def erase_guest(conn: Conn, place: GuestProperty, email: str) -> int:
     ]
     if ongoing:
         raise StayNotEnded(
-            "This guest's stay has not ended yet (" + ", ".join(ongoing) + "); "
-            "a guest can be erased once they have left.",
+            "This guest's stay has not ended yet ("
+            + ", ".join(r.reference or "a hold" for r in ongoing)
+            + "); a guest can be erased once they have left.",
             field="email",
+            said=Said(
+                "stay_not_ended", {"stays": [r.reference or Said("a_hold") for r in ongoing]}
+            ),
         )
     ids = [r.id for r in rows if r.guest_erased_at is None]
     await _anonymise(conn, ids)

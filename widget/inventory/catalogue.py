@@ -23,7 +23,7 @@ from engine import (
 )
 from widget.bounded import Bounded
 from widget.db import Conn
-from widget.errors import Invalid, NotFound, PricingBroken, shown
+from widget.errors import Invalid, NotFound, PricingBroken, Said, shown
 from widget.inventory.versions import Versions
 from widget.limits import BOOKING_HORIZON_DAYS
 from widget.properties.plans import RatePlanSpec, extras_from_row, plans_from_row
@@ -133,7 +133,9 @@ class Catalogue:
         if room is None:
             known = ", ".join(self.rooms) or "none"
             raise Invalid(
-                f"unknown room type {shown(slug)}; this property has: {known}", field="room_type"
+                f"unknown room type {shown(slug)}; this property has: {known}",
+                field="room_type",
+                said=Said("unknown_room_type", {"room_type": shown(slug), "known": known}),
             )
         return room
 

@@ -27,6 +27,7 @@ from widget.errors import (
     Invalid,
     PriceChanged,
     RoomTaken,
+    Said,
 )
 from widget.inventory.availability import free_in, stock_ahead
 from widget.inventory.catalogue import Catalogue
@@ -382,6 +383,7 @@ class Holds:
             "Sorry, that room was just taken for these dates."
             + (" These rooms are still free." if free else " Nothing else is free for them."),
             extra={"free_room_types": free},
+            said=Said("taken_others_free" if free else "taken_none_free"),
         )
 
     async def release(self, conn: Conn, hold_id: UUID) -> bool:

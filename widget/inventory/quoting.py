@@ -8,6 +8,7 @@ from datetime import date
 import msgspec
 
 from engine import (
+    MAX_STAY_NIGHTS,
     InvalidStay,
     NoBaseRate,
     Party,
@@ -20,7 +21,7 @@ from engine import (
     price_stay,
 )
 from widget.db import Conn
-from widget.errors import Invalid, PricingBroken
+from widget.errors import Invalid, PricingBroken, Said
 from widget.inventory.availability import busy_stock
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.stock import Stock
@@ -48,16 +49,24 @@ def check_stay(check_in: date, check_out: date, today: date, horizon_days: int) 
     try:
         check_nights(check_in, check_out)
     except InvalidStay as error:
-        raise Invalid(error.message, field=error.field) from None
+        said = (
+            Said("check_out_first")
+            if check_out <= check_in
+            else Said("stay_too_long", {"nights": MAX_STAY_NIGHTS})
+        )
+        raise Invalid(error.message, field=error.field, said=said) from None
     if check_in < today:
         raise Invalid(
             f"check_in {check_in} is in the past (it is {today} at the property)",
             field="check_in",
+            said=Said("past", {"check_in": check_in, "today": today}),
         )
     last = last_departure(today, horizon_days)
     if check_out > last:
         raise Invalid(
-            f"this property takes bookings up to a check-out on {last}", field="check_out"
+            f"this property takes bookings up to a check-out on {last}",
+            field="check_out",
+            said=Said("beyond_horizon", {"date": last}),
         )
 
 
@@ -108,7 +117,8 @@ def price(
             code=error.code,
         ) from error
     except PricingError as error:
-        raise Invalid(error.message, field=error.field, code=error.code) from None
+        said = Said(error.code, error.values)
+        raise Invalid(error.message, field=error.field, code=error.code, said=said) from None
     # The plan's payment terms split what is paid online (part of the quote and its hash).
     return quote if spec is None else spec.payment.scheduled(quote, today)
 

@@ -13,7 +13,7 @@ import msgspec
 from psycopg import errors as pg_errors
 
 from widget.db import Conn
-from widget.errors import Conflict, Invalid, NotFound
+from widget.errors import Conflict, Invalid, NotFound, Said
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed
 from widget.mail.outbox import booking_for_mail, enqueue
@@ -152,6 +152,23 @@ def clash_named(row: dict[str, Any]) -> str:
     return f"a block ({first} to {last}: {row['block_reason'] or 'no reason'})"
 
 
+def clash_said(row: dict[str, Any]) -> Said:
+    """`clash_named` as data, to be said in the owner's language."""
+    nights = {"first": row["first_night"], "last": row["last_night"]}
+    if row["status"] == "confirmed":
+        return Said("clash_booking", {"reference": row["reference"], **nights})
+    if row["status"] == "held":
+        return Said("clash_hold", {"until": f"{row['hold_expires_at']:%H:%M}", **nights})
+    if row["block_reason"]:
+        return Said("clash_block", {"reason": row["block_reason"], **nights})
+    return Said("clash_block_no_reason", nights)
+
+
+def clashes_said(rows: list[dict[str, Any]]) -> list[Said]:
+    """What is in the way, each said apart (`clash_other` when nothing is named)."""
+    return [clash_said(row) for row in rows] or [Said("clash_other")]
+
+
 class RoomToMove(msgspec.Struct, frozen=True):
     """The reservation row of the room being moved (a group's first room is the booking's)."""
 
@@ -171,7 +188,7 @@ async def room_to_move(conn: Conn, booking: dict[str, Any], position: int) -> Ro
     )
     row = await cur.fetchone()
     if position < 0 or row is None:
-        raise Invalid("this booking has no such room", field="room")
+        raise Invalid("this booking has no such room", field="room", said=Said("no_such_room"))
     return msgspec.convert(row, RoomToMove)
 
 
@@ -217,8 +234,9 @@ async def move_booking(
     except pg_errors.ExclusionViolation:
         clashes = await (await conn.execute(q["in_the_way_of_move"], stay)).fetchall()
         named = "; ".join(clash_named(c) for c in clashes) or "another reservation"
+        said = Said("unit_taken", {"unit": target["name"], "clashes": clashes_said(clashes)})
         raise UnitTaken(
-            f"{target['name']} is not free for this stay: {named}.", field="unit"
+            f"{target['name']} is not free for this stay: {named}.", field="unit", said=said
         ) from None
     return moving.unit, target["name"]
 

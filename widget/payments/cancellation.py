@@ -17,7 +17,7 @@ import msgspec
 
 from widget.db import Conn
 from widget.deliveries.bookings import enqueue_booking_event
-from widget.errors import Conflict, Invalid, NotFound
+from widget.errors import Amount, Conflict, Invalid, NotFound, Said
 from widget.inventory.groups import BookedRoom
 from widget.mail.compose import booking_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
@@ -240,6 +240,7 @@ def chosen_refund(booking: Booking, refund: int) -> Terms:
         raise Invalid(
             f"the refund must be between 0 and what was paid ({deal.paid} minor units)",
             field="refund",
+            said=Said("refund_range", {"paid": Amount(deal.paid, booking.currency)}),
         )
     return Terms(deal.paid, refund, deal.free_until, deal.refund_percent, deal.possible)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -29,13 +29,13 @@ from psycopg.types.json import Jsonb
 
 from engine import Quote, quote_to_builtins
 from widget.db import Conn
-from widget.errors import Conflict, Invalid, NotFound
+from widget.errors import Amount, Conflict, Invalid, NotFound, Said
 from widget.inventory.catalogue import Catalogue, party
 from widget.inventory.quoting import Choices, quote
 from widget.mail.compose import dates_changed
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.balance import LEASE_SECONDS, take
-from widget.payments.booking_file import UnitTaken, clash_named
+from widget.payments.booking_file import UnitTaken, clash_named, clashes_said
 from widget.payments.keys import date_change_refund_key
 from widget.payments.provider import PaymentProvider, PaymentUnavailable
 from widget.payments.room_money import RoomMoney, rooms_after_change
@@ -125,6 +125,8 @@ class DateChange:
     clash: str | None
     #: Every room's new quote, in the order of ``target.rooms`` (one for most bookings).
     quotes: list[Quote]
+    #: ``clash`` as data, to be said in the owner's language.
+    clash_said: list[Said] = field(default_factory=list)
 
     @property
     def old_total(self) -> int:
@@ -191,6 +193,7 @@ def _settlement(target: ChangeTarget, difference: int) -> tuple[str, int, int | 
             "the new dates give back more than the payment taken at booking still holds; "
             "cancel the booking with a chosen refund instead",
             field="check_in",
+            said=Said("dates_refund_too_large"),
         )
     balance_left = 0 if target.balance_id is not None else None
     return "refund", -difference, balance_left
@@ -208,6 +211,7 @@ async def plan_date_change(
             f"{target.currency} minor units); change the dates again once it is paid, or "
             "cancel the booking.",
             code="change_unpaid",
+            said=Said("change_still_due", {"amount": Amount(target.change_owed, target.currency)}),
         )
     rooms = _rooms(target)
     quotes = [
@@ -217,10 +221,39 @@ async def plan_date_change(
         q.online_total for q in target.old_quotes
     )
     settlement, amount, balance = _settlement(target, difference)
-    clashes = [(room, await _in_the_way(conn, target, check_in, check_out, room)) for room in rooms]
+    clashes = [
+        (room, await _in_the_way_rows(conn, target, check_in, check_out, room)) for room in rooms
+    ]
     # A group's clashes say whose unit each is on.
-    clash = "; ".join(f"{room.unit}: {c}" if room else c for room, c in clashes if c) or None
-    return DateChange(target, quotes[0], difference, settlement, amount, balance, clash, quotes)
+    clash = (
+        "; ".join(
+            f"{room.unit}: {_named(rows)}" if room else _named(rows)
+            for room, rows in clashes
+            if rows
+        )
+        or None
+    )
+    said: list[Said] = []
+    for room, rows in clashes:
+        if rows and room:
+            said.append(Said("unit_clashes", {"unit": room.unit, "clashes": clashes_said(rows)}))
+        elif rows:
+            said.extend(clashes_said(rows))
+    return DateChange(
+        target,
+        quotes[0],
+        difference,
+        settlement,
+        amount,
+        balance,
+        clash,
+        quotes,
+        said,
+    )
+
+
+def _named(rows: list[dict[str, Any]]) -> str:
+    return "; ".join(clash_named(row) for row in rows)
 
 
 def _rooms(target: ChangeTarget) -> list[RoomTarget | None]:
@@ -256,21 +289,24 @@ async def _quote_again(
     )
 
 
-async def _in_the_way(
+async def _in_the_way_rows(
     conn: Conn,
     target: ChangeTarget,
     check_in: date,
     check_out: date,
     room: RoomTarget | None = None,
-) -> str | None:
+) -> list[dict[str, Any]]:
     """What is in the way of the new nights on the unit of ``room`` (else the booking's)."""
     unit_id, own = (room.unit_id, room.id) if room else (target.unit_id, target.id)
     cur = await conn.execute(
         queries("console")["in_the_way_of_move"],
         {"unit_id": unit_id, "id": own, "check_in": check_in, "check_out": check_out},
     )
-    rows = await cur.fetchall()
-    return "; ".join(clash_named(row) for row in rows) or None
+    return list(await cur.fetchall())
+
+
+def _not_free(unit: str, rows: list[dict[str, Any]]) -> Said:
+    return Said("unit_not_free", {"unit": unit, "clashes": clashes_said(rows)})
 
 
 async def change_dates(
@@ -290,18 +326,28 @@ async def change_dates(
             await _write_change(conn, change, change_id, actor, site)
     except pg_errors.ExclusionViolation:
         if not target.rooms:
-            clash = await _in_the_way(conn, target, change.check_in, change.check_out)
+            rows = await _in_the_way_rows(conn, target, change.check_in, change.check_out)
             raise UnitTaken(
-                f"{target.unit} is not free for these dates: {clash or 'another reservation'}.",
+                f"{target.unit} is not free for these dates: "
+                f"{_named(rows) or 'another reservation'}.",
                 field="check_in",
+                said=Said("dates_taken", {"rooms": [_not_free(target.unit, rows)]}),
             ) from None
-        named = [
-            f"{room.unit} is not free for these dates: {clash}"
+        in_the_way = [
+            (room.unit, rows)
             for room in target.rooms
-            if (clash := await _in_the_way(conn, target, change.check_in, change.check_out, room))
+            if (
+                rows := await _in_the_way_rows(
+                    conn, target, change.check_in, change.check_out, room
+                )
+            )
         ]
+        named = [f"{unit} is not free for these dates: {_named(rows)}" for unit, rows in in_the_way]
+        said = [_not_free(unit, rows) for unit, rows in in_the_way] or [Said("a_room_not_free")]
         raise UnitTaken(
-            ("; ".join(named) or "a room is not free for these dates") + ".", field="check_in"
+            ("; ".join(named) or "a room is not free for these dates") + ".",
+            field="check_in",
+            said=Said("dates_taken", {"rooms": said}),
         ) from None
     return await _settle(conn, provider, change, change_id, site)
 

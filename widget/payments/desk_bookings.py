@@ -13,7 +13,7 @@ import msgspec
 from psycopg.types.json import Jsonb
 
 from widget.db import Conn
-from widget.errors import Conflict, HoldLost, NotFound
+from widget.errors import Conflict, HoldLost, NotFound, Said
 from widget.inventory.confirm import confirm_hold
 from widget.links import manage_url
 from widget.mail.compose import booking_confirmed, payment_link
@@ -71,7 +71,11 @@ async def book_at_property(
 
     done = await confirm_hold(conn, hold.id, hold.version, payment_ref(hold.id), write)
     if not done.confirmed or done.reference is None:
-        raise Conflict(f"The room could not be booked ({done.reason}).", code="not_booked")
+        raise Conflict(
+            f"The room could not be booked ({done.reason}).",
+            code="not_booked",
+            said=Said("not_booked", {"reason": done.reason}),
+        )
     return done.reference
 
 

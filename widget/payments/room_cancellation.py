@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from widget.db import Conn
 from widget.deliveries.bookings import enqueue_booking_event
-from widget.errors import Conflict, Invalid
+from widget.errors import Conflict, Invalid, Said
 from widget.mail.compose import money, room_cancelled
 from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.cancellation import (
@@ -34,7 +34,9 @@ def _room(booking: Booking, position: int) -> GroupRoom:
     """Room ``position`` of the booking (0 is the first), or `Invalid` naming ``room``."""
     rooms = booking.group_rooms or []
     if not 0 <= position < len(rooms):
-        raise Invalid("room: this booking has no such room.", field="room")
+        raise Invalid(
+            "room: this booking has no such room.", field="room", said=Said("no_such_room")
+        )
     if position == 0:
         raise Conflict(
             "The first room carries the booking: cancel the whole booking, or the other rooms.",
@@ -55,6 +57,7 @@ async def _check_refundable(conn: Conn, room: GroupRoom, amount: int) -> None:
             "This room's refund is more than the first payment can give back; "
             "please cancel the whole booking or contact the guesthouse.",
             code="not_cancellable",
+            said=Said("room_refund_too_large"),
         )
 
 
@@ -69,6 +72,7 @@ async def room_cancellation(conn: Conn, booking: Booking, position: int) -> Term
         raise Invalid(
             "The stay has begun or the booking is not confirmed; please contact the guesthouse.",
             code="too_late_to_cancel",
+            said=Said("room_too_late"),
         )
     if booking.dates_changed and room.owed is None:
         # Changed before migration 0036 wrote down what each room paid: it is not known.

@@ -20,6 +20,21 @@ def test_the_distribution_installs_the_plugin() -> None:
     assert project["project"]["entry-points"]["pytest11"] == {PLUGIN: PLUGIN}
 
 
+def _pytest_in(folder: Path, *args: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """A plugin author's own pytest run in ``folder`` with the kit's plugin (and none of this
+    environment's others); ``env`` over this one's (None: left out)."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_ADDOPTS": None, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", PLUGIN, *QUIET, *args],
+        cwd=folder,
+        env={name: value for name, value in environment.items() if value is not None},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_a_plain_pytest_run_with_the_plugin_never_imports_playwright(tmp_path: Path) -> None:
     (tmp_path / "test_plain.py").write_text(
         "import sys\n\n"
@@ -28,48 +43,19 @@ def test_a_plain_pytest_run_with_the_plugin_never_imports_playwright(tmp_path: P
         "    assert not [m for m in sys.modules if m.startswith('playwright')]\n"
         "    assert 'widget.testing.booking_widget' not in sys.modules\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("PYTEST_ADDOPTS", None)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            PLUGIN,
-            "-p",
-            "no:playwright",
-            "-p",
-            "no:base_url",
-            "-p",
-            "no:cacheprovider",
-            "test_plain.py",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _pytest_in(tmp_path, "test_plain.py")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
 
 
 def test_the_testing_api_fixture_skips_naming_what_is_missing(tmp_path: Path) -> None:
     (tmp_path / "test_api.py").write_text("def test_api(innkeep_testing_api):\n    pass\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "INNKEEP_SERVICE_URL": "http://127.0.0.1:9"}
-    env.pop("PYTEST_ADDOPTS", None)
-    env.pop("INNKEEP_TESTING_TOKEN", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", PLUGIN, *QUIET, "test_api.py"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    run = _pytest_in(
+        tmp_path,
+        "-rs",
+        "test_api.py",
+        INNKEEP_SERVICE_URL="http://127.0.0.1:9",
+        INNKEEP_TESTING_TOKEN=None,
     )
     assert "1 skipped" in run.stdout, run.stdout + run.stderr
     # The service was given: only the token is asked for.

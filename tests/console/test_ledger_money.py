@@ -23,12 +23,15 @@ from tests.console.test_date_changes import _online
 from tests.console.test_desk_bookings import GUEST as DESK_GUEST
 from tests.console.test_desk_bookings import _held
 from tests.console.test_group_bookings import open_people  # noqa: F401
-from tests.console.test_group_dates_money import BALANCE_DAY, euros
+from tests.console.test_group_dates_money import BALANCE_DAY, changed_group, euros
 from tests.console.test_new_booking import STAY
 from tests.helpers import OPEN_DEMO_TOML, set_clock
+from tests.payments.test_group_readers import cancel_room
+from tests.payments.test_manage_booking import cancel, manage_link
 from tests.payments.test_payment_terms import SITE, run_job
 from tests.payments.test_room_groups import book_group
 from tests.payments.test_stripe_checkout import worker_connection
+from widget.headers import BOOKING_SECRET
 from widget.payments.balance import charge_no_show
 from widget.payments.demo_provider import DemoProvider
 from widget.properties.apply import apply_property
@@ -149,6 +152,9 @@ async def test_a_shorter_stay_lists_the_payment_and_the_refund_of_the_change(
         ("change_refund", online - 42000, "refunded"),
     ]
     agrees(page, [line], moves)
+    _, secret = manage_link(people)  # the guest's API says the same
+    read = await app_client.get(f"/api/v1/bookings/{reference}", headers={BOOKING_SECRET: secret})
+    assert read.json()["paid"]["amount"] == online
 
 
 async def test_a_refund_the_provider_refused_is_listed_as_such_and_still_paid(
@@ -280,3 +286,29 @@ async def test_a_no_show_fee_on_a_stay_paid_at_the_property(
     assert cents(line["due_at_property"]) == cents(line["total"])
     assert [(m["kind"], cents(m["amount"])) for m in moves] == [("no_show_fee", 8000)]
     agrees(await page_of(app_client, reference), [line], moves)
+
+
+async def test_a_regrouped_booking_its_room_cancelled_alone_then_the_rest(
+    app_client: Any,
+    open_people: psycopg.Connection[Any],  # noqa: F811
+) -> None:
+    # Two rooms whose dates the owner shortened (the non-refundable suite got the
+    # difference back), then the suite cancelled alone, then the rest: at each step the
+    # files say what the page says, and the movements add up.
+    _, reference = await changed_group(app_client, open_people, "flexible", "non-refundable")
+    lines, moves = await ledger_lines(open_people, reference)
+    assert [m["kind"] for m in moves] == ["payment", "change_refund"]
+    agrees(await page_of(app_client, reference), lines, moves)
+    path, secret = manage_link(open_people)
+    assert (await cancel_room(app_client, path, secret, 1)).status_code == 200
+    lines, moves = await ledger_lines(open_people, reference)
+    assert [line["status"] for line in lines] == ["confirmed", "cancelled"]
+    assert lines[1]["kept"] and cents(lines[1]["refunded"]) == 0  # non-refundable
+    agrees(await page_of(app_client, reference), lines, moves)
+    assert (await cancel(app_client, path, secret)).status_code == 200
+    lines, moves = await ledger_lines(open_people, reference)
+    assert [line["status"] for line in lines] == ["cancelled", "cancelled"]
+    assert [m["kind"] for m in moves] == ["payment", "change_refund", "refund"]
+    agrees(await page_of(app_client, reference), lines, moves)
+    read = await app_client.get(f"/api/v1/bookings/{reference}", headers={BOOKING_SECRET: secret})
+    assert cents(lines[0]["refunded"]) == read.json()["refund"]["amount"]

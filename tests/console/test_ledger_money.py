@@ -312,3 +312,28 @@ async def test_a_regrouped_booking_its_room_cancelled_alone_then_the_rest(
     agrees(await page_of(app_client, reference), lines, moves)
     read = await app_client.get(f"/api/v1/bookings/{reference}", headers={BOOKING_SECRET: secret})
     assert cents(lines[0]["refunded"]) == read.json()["refund"]["amount"]
+
+
+async def test_a_longer_stay_charged_to_the_saved_card_is_a_change_charge(
+    app_client: Any, people: psycopg.Connection[Any]
+) -> None:
+    reference = await booked(app_client, people)
+    people.execute(
+        "INSERT INTO demo_customer (id, idempotency_key) VALUES ('demo_cus_desk', 'desk-test')"
+    )
+    people.execute(
+        """UPDATE reservation SET customer_ref = 'demo_cus_desk',
+           payment_method_ref = 'demo_pm_demo_cus_desk' WHERE reference = %s""",
+        (reference,),
+    )
+    people.commit()
+    enter(app_client, people, OWNER)
+    page = await changed(app_client, reference, "2027-06-01", "2027-06-08")
+    online = _online(people, reference)
+    (line,), moves = await ledger_lines(people, reference)
+    assert (cents(line["paid_online"]), cents(line["owed_online"])) == (online, 0)
+    assert [(m["kind"], cents(m["amount"])) for m in moves] == [
+        ("payment", 42000),
+        ("change_charge", online - 42000),
+    ]
+    agrees(page, [line], moves)

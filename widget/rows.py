@@ -476,3 +476,29 @@ class LedgerBooking(msgspec.Struct, frozen=True):
     refund_amount: int | None
     refund_ref: str | None
     currency: str
+    #: What was actually taken online for the line, less what changes of dates gave back
+    #: (the console's "paid online"; see the query).
+    paid: int = 0
+    #: What was kept of a room cancelled alone (None: not cancelled alone).
+    kept: int | None = None
+    #: What is still to be taken online, on a booking's first line (None on the others).
+    owed_online: int | None = None
+
+
+class LedgerMovement(msgspec.Struct, frozen=True):
+    """One movement of money of the accountant's payments file (``reports.sql``
+    ``ledger_movements``): ``amount`` in minor units, negative for a refund."""
+
+    reference: str
+    kind: str
+    at: datetime | None
+    amount: int
+    currency: str
+    provider: str | None
+    provider_ref: str | None
+    status: str | None
+
+    @property
+    def paid_by(self) -> tuple[str | None, str | None, str | None]:
+        """The provider, its reference and how the movement stands."""
+        return self.provider, self.provider_ref, self.status

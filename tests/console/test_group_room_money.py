@@ -19,6 +19,7 @@ from tests.console.conftest import OWNER, enter
 from tests.console.test_booking_payment_row import figure
 from tests.console.test_group_bookings import open_people  # noqa: F401
 from tests.console.test_group_dates_money import BALANCE_DAY, euros, units
+from tests.console.test_ledger_money import agrees, cents, ledger_lines
 from tests.helpers import set_clock
 from tests.payments.test_group_readers import cancel_room, refunded
 from tests.payments.test_manage_booking import manage_link
@@ -111,6 +112,16 @@ async def test_a_room_cancelled_alone_leaves_the_total_and_the_city_tax_of_the_o
     # The accountant's file: nothing is due at the property for the cancelled rooms.
     double_due = str(to_major(at_property(double), "EUR"))
     assert sorted(lines) == [("cancelled", "0.00")] * 2 + [("confirmed", double_due)]
+    # Each room's line: what was taken for it, and what was kept of the rooms cancelled
+    # alone; the movements (the payment, the suite's refund, the balance) add up.
+    rooms, moves = await ledger_lines(open_people, reference)
+    assert [cents(room["kept"]) if room["kept"] else None for room in rooms] == [None, 0, kept]
+    assert sorted((m["kind"], cents(m["amount"])) for m in moves) == [
+        ("balance", balance),
+        ("payment", hold["due_now"]),
+        ("refund", -suite["due_now"]),  # the single's refund of nothing is no movement
+    ]
+    agrees(page, rooms, moves)
 
     read = await app_client.get(
         f"/api/v1/bookings/{reference}", headers={"X-Booking-Secret": secret}

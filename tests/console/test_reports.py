@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from psycopg.rows import dict_row
 
 from engine import quote_from_builtins
-from tests.helpers import DEMO_TOML, add_reservation
+from tests.helpers import DEMO_TOML, add_reservation, add_reservation_async
 from tests.starting_state import Tables
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
@@ -223,6 +228,111 @@ async def test_the_accountants_files(conn: Any) -> None:
         ("CCC333", "payment", "330.00"),
         ("CCC333", "refund", "-50.00"),
     ]
+
+
+#: A change of dates' refund: its amount and how the provider answered.
+change_refunds = st.lists(
+    st.tuples(st.integers(1, 9000), st.sampled_from(["done", "failed", "pending"])), max_size=3
+)
+#: A charge after booking (at most one balance and one no-show fee) and where it stands.
+charges = st.lists(
+    st.tuples(
+        st.sampled_from(["balance", "no_show", "change"]),
+        st.integers(1, 20000),
+        st.sampled_from(["succeeded", "scheduled", "balance_due", "canceled"]),
+    ),
+    max_size=4,
+    unique_by=lambda c: c[0] if c[0] != "change" else c,
+)
+
+
+def _cents(cell: str) -> int:
+    return int(Decimal(cell or "0") * 100)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    taken=st.integers(10000, 60000),
+    refunds=change_refunds,
+    later=charges,
+    cancel_percent=st.none() | st.integers(0, 100),
+)
+def test_each_bookings_movements_add_up_to_what_it_paid_online(
+    booked_year: None,
+    database_url: str,
+    taken: int,
+    refunds: list[tuple[int, str]],
+    later: list[tuple[str, int, str]],
+    cancel_percent: int | None,
+) -> None:
+    """Whatever befell a booking's money, its movements in the payments file that went
+    through (a refused refund did not) add up to its ``paid_online`` less ``refunded``,
+    and ``paid_online`` is what was taken less the change refunds the provider made."""
+    asyncio.run(_movements_add_up(database_url, taken, refunds, later, cancel_percent))
+
+
+async def _movements_add_up(
+    database_url: str,
+    taken: int,
+    refunds: list[tuple[int, str]],
+    later: list[tuple[str, int, str]],
+    cancel_percent: int | None,
+) -> None:
+    refunds = refunds if sum(amount for amount, _ in refunds) <= taken else []
+    given_back = sum(amount for amount, _ in refunds)
+    held = (
+        taken
+        - sum(amount for amount, status in refunds if status != "failed")
+        + sum(amount for _, amount, status in later if status == "succeeded")
+    )
+    refund = None if cancel_percent is None else held * cancel_percent // 100
+    async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn:
+        rid = await add_reservation_async(
+            conn,
+            check_in="2027-09-01",
+            check_out="2027-09-04",
+            unit="Room 1",
+            status="confirmed" if refund is None else "cancelled",
+            reference="HYP001",
+            quote=QUOTE_A,
+            adults=2,
+            guest={"name": "Hy", "email": "hy@example.com"},
+            payment_provider="demo",
+            payment_ref="pay_h",
+            payment_status="succeeded",
+            payment_captured_at=datetime(2027, 8, 1, 10, tzinfo=ROME),
+            first_payment=taken - given_back,
+            first_payment_taken=taken if refunds else None,
+            refund_amount=refund,
+            refund_ref="re_h" if refund else None,
+            cancelled_at=None if refund is None else datetime(2027, 8, 20, tzinfo=ROME),
+        )
+        for version, (amount, status) in enumerate(refunds):
+            await conn.execute(
+                """INSERT INTO booking_change (id, reservation_id, from_version, old_stay,
+                       new_stay, old_total, new_total, difference, settlement, status, actor,
+                       amount)
+                   VALUES (%s, %s, %s, '[2027-09-01,2027-09-05)', '[2027-09-01,2027-09-04)',
+                           0, 0, %s, 'refund', %s, 'owner', %s)""",
+                (uuid4(), rid, version, -amount, status, amount),
+            )
+        for kind, amount, status in later:
+            await conn.execute(
+                """INSERT INTO booking_charge (id, reservation_id, kind, amount, currency,
+                       due_on, status, next_try_at, payment_ref)
+                   VALUES (%s, %s, %s, %s, 'EUR', '2027-08-15', %s, now(), %s)""",
+                (uuid4(), rid, kind, amount, status, f"pay_{kind}"),
+            )
+        pid, first, end = await _property_id(conn), date(2027, 9, 1), date(2027, 10, 1)
+        (line,) = csv.DictReader(io.StringIO(await bookings_csv(conn, pid, first, end)))
+        moves = list(csv.DictReader(io.StringIO(await payments_csv(conn, pid, first, end))))
+        await conn.rollback()
+    assert line["reference"] == "HYP001"
+    assert _cents(line["paid_online"]) == held
+    assert _cents(line["refunded"]) == (refund or 0)
+    went = sum(_cents(m["amount"]) for m in moves if m["status"] != "refused")
+    assert went == held - (refund or 0), moves
+    assert sum(m["status"] == "refused" for m in moves) == sum(s == "failed" for _, s in refunds)
 
 
 def test_cells_and_charts() -> None:

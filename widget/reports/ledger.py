@@ -1,4 +1,9 @@
-"""The accountant's CSV files: bookings, and the payments and refunds made for them.
+"""The accountant's CSV files: bookings, and every movement of money made for them.
+
+Their money is what the console's booking page says (``reports.sql``): what was actually
+taken online (never the quote's ``due_now``, which a change of dates, a desk booking, a
+balance or a refund leaves behind), so the movements of a booking in the payments file that
+went through add up to its lines' ``paid_online`` less their ``refunded``.
 
 A cell a guest wrote (a name) that a spreadsheet would read as a formula is written with a
 leading apostrophe (OWASP's advice on CSV injection). Amounts are in major units of the
@@ -15,7 +20,7 @@ from typing import Any
 
 from engine import to_major
 from widget.db import Conn
-from widget.rows import LedgerBooking, decoded
+from widget.rows import LedgerBooking, LedgerMovement, decoded
 from widget.sql import queries
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -67,27 +72,44 @@ def _due_at_property(line: LedgerBooking) -> int | None:
     return quote.total if line.payment_provider == "property" else quote.total - quote.online_total
 
 
+#: The bookings file's columns, in order. An accountant's import maps them by name once:
+#: never rename one; a new one goes at the end (docs/console.md).
+BOOKING_COLUMNS = [
+    "reference",
+    "status",
+    "booked_at",
+    "check_in",
+    "check_out",
+    "nights",
+    "room_type",
+    "unit",
+    "guest_name",
+    "guest_email",
+    "adults",
+    "children",
+    "total",
+    "paid_online",
+    "due_at_property",
+    "refunded",
+    "currency",
+    "owed_online",
+    "kept",
+]
+#: The payments file's columns (the same rule).
+PAYMENT_COLUMNS = [
+    "reference",
+    "kind",
+    "at",
+    "amount",
+    "currency",
+    "provider",
+    "provider_ref",
+    "status",
+]
+
+
 async def bookings_csv(conn: Conn, property_id: int, first: date, end: date) -> str:
     """Every booking made here with a night in ``[first, end)``, cancelled ones included."""
-    header = [
-        "reference",
-        "status",
-        "booked_at",
-        "check_in",
-        "check_out",
-        "nights",
-        "room_type",
-        "unit",
-        "guest_name",
-        "guest_email",
-        "adults",
-        "children",
-        "total",
-        "paid_online",
-        "due_at_property",
-        "refunded",
-        "currency",
-    ]
     rows = []
     for b in await _bookings(conn, property_id, first, end):
         quote, guest, currency = b.quote, b.guest, b.currency
@@ -106,44 +128,32 @@ async def bookings_csv(conn: Conn, property_id: int, first: date, end: date) -> 
                 b.adults,
                 " ".join(str(age) for age in b.children),
                 _money(quote.total if quote else None, currency),
-                _money(quote.due_now if quote else None, currency),
+                _money(b.paid, currency),
                 _money(_due_at_property(b), currency),
                 _money(b.refund_amount, currency),
                 currency,
+                _money(b.owed_online, currency),
+                _money(b.kept, currency),
             ]
         )
-    return _write(header, rows)
+    return _write(BOOKING_COLUMNS, rows)
+
+
+async def movements(conn: Conn, property_id: int, first: date, end: date) -> list[LedgerMovement]:
+    """The movements of money of the bookings of ``bookings_csv`` (``ledger_movements``)."""
+    cur = await conn.execute(
+        queries("reports")["ledger_movements"],
+        {"property_id": property_id, "first": first, "end": end},
+    )
+    return [decoded(row, LedgerMovement) for row in await cur.fetchall()]
 
 
 async def payments_csv(conn: Conn, property_id: int, first: date, end: date) -> str:
-    """One line per payment taken and per refund given, for the bookings of ``bookings_csv``."""
-    header = ["reference", "kind", "at", "amount", "currency", "provider", "provider_ref", "status"]
-    rows: list[list[Any]] = []
-    for b in await _bookings(conn, property_id, first, end):
-        if b.captured_at is not None:
-            rows.append(
-                [
-                    b.reference,
-                    "payment",
-                    b.captured_at,
-                    _money(b.quote.due_now if b.quote else None, b.currency),
-                    b.currency,
-                    b.payment_provider,
-                    b.payment_ref,
-                    b.payment_status,
-                ]
-            )
-        if b.refund_amount:
-            rows.append(
-                [
-                    b.reference,
-                    "refund",
-                    b.cancelled_at,
-                    _money(-b.refund_amount, b.currency),
-                    b.currency,
-                    b.payment_provider,
-                    b.refund_ref or b.payment_ref,
-                    "refunded",
-                ]
-            )
-    return _write(header, rows)
+    """One line per movement of money for the bookings of ``bookings_csv``: the payment at
+    booking, the refunds of changes of dates (``refused`` when the provider did not make
+    one), the balance, a change's charge, a no-show fee, and a cancellation's refund."""
+    rows: list[list[Any]] = [
+        [m.reference, m.kind, m.at, _money(m.amount, m.currency), m.currency, *m.paid_by]
+        for m in await movements(conn, property_id, first, end)
+    ]
+    return _write(PAYMENT_COLUMNS, rows)

@@ -77,8 +77,16 @@ GROUP BY bucket ORDER BY bucket
 
 -- name: ledger_bookings
 -- Every booking made here with a night in [first, end), cancelled ones included, by arrival.
--- A group's rooms are a line each, under the booking's reference, guest and payment (the
--- payment's amounts are each room's share; a refund shows with the first room).
+-- A group's rooms are a line each, under the booking's reference, guest and payment.
+-- The money is what the console's booking page says (migrations 0026, 0036, 0037), never
+-- the quote's due_now (a change of dates, a desk booking, a balance, a refund all differ):
+--   paid:  what was actually taken online and not given back by a change of dates (a
+--          refund the provider refused is still held): booking_paid for a booking of one
+--          room; for a group's room, room_paid, or for a room cancelled alone what was taken
+--          for it when it was cancelled (what it kept and its refund);
+--   owed_online: on the booking's first (or only) line, what is still to be taken online
+--          (a balance not yet charged, a change of dates' difference waiting for the card
+--          or the link); NULL on a group's other lines.
 SELECT b.reference, r.status::text AS status,
        (r.created_at AT TIME ZONE p.time_zone) AS booked_at,
        lower(r.stay) AS check_in, upper(r.stay) AS check_out, rt.slug AS room_type,
@@ -86,7 +94,16 @@ SELECT b.reference, r.status::text AS status,
        b.payment_ref, b.payment_status,
        (b.payment_captured_at AT TIME ZONE p.time_zone) AS captured_at,
        (r.cancelled_at AT TIME ZONE p.time_zone) AS cancelled_at,
-       r.refund_amount, r.refund_ref, p.currency
+       r.refund_amount, r.refund_ref, p.currency,
+       (CASE WHEN r.group_id IS NULL THEN booking_paid(r)
+             WHEN r.room_kept IS NOT NULL THEN r.room_kept + coalesce(r.refund_amount, 0)
+             ELSE room_paid(r) END)::bigint AS paid,
+       r.room_kept AS kept,
+       CASE WHEN r.id = b.id THEN
+           (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
+            WHERE c.reservation_id = b.id AND c.kind IN ('balance', 'change')
+              AND c.status IN ('scheduled', 'requires_action', 'balance_due'))::bigint
+       END AS owed_online
 FROM reservation r
 JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
 JOIN property p ON p.id = r.property_id
@@ -95,4 +112,76 @@ JOIN room_type rt ON rt.id = u.room_type_id
 WHERE r.property_id = %(property_id)s AND b.reference IS NOT NULL
   AND r.status IN ('confirmed', 'cancelled')
   AND r.stay && daterange(%(first)s, %(end)s)
-ORDER BY lower(r.stay), r.reference
+ORDER BY lower(r.stay), b.reference, coalesce(r.group_position, 0)
+
+-- name: ledger_movements
+-- Every movement of money for the bookings of ledger_bookings, by booking then time: the
+-- payment at booking (what it took, before any change of dates gave part of it back), the
+-- refunds changes of dates made or asked for (the provider may have refused one: status
+-- 'refused', still held), the later charges that went through (a balance, a change of
+-- dates' difference, a no-show fee), and the refunds of a cancellation (the booking's, or
+-- a room cancelled alone). Amounts in minor units, refunds negative. What went through
+-- adds up to what the bookings' lines say was paid online less what they say was refunded.
+WITH booked AS (
+    SELECT DISTINCT b.id, b.reference, lower(b.stay) AS check_in, p.time_zone, p.currency
+    FROM reservation r
+    JOIN reservation b ON b.id = coalesce(r.group_id, r.id)
+    JOIN property p ON p.id = r.property_id
+    WHERE r.property_id = %(property_id)s AND b.reference IS NOT NULL
+      AND r.status IN ('confirmed', 'cancelled')
+      AND r.stay && daterange(%(first)s, %(end)s)
+),
+moved AS (
+    -- The payment at booking: what it took (first_payment_taken, written by the first
+    -- change of dates), else what it holds (first_payment, else the quotes' due_now); a
+    -- refused refund is still in it (0037). Nothing for a stay paid at the property.
+    SELECT k.reference, k.check_in, k.currency, 'payment' AS kind,
+           (coalesce(b.payment_captured_at, b.created_at) AT TIME ZONE k.time_zone) AS at,
+           coalesce(b.first_payment_taken,
+                    coalesce(b.first_payment,
+                             (SELECT sum((m.quote->>'due_now')::bigint) FROM reservation m
+                              WHERE m.group_id = b.id),
+                             (b.quote->>'due_now')::bigint)
+                    + refunds_not_made(b))::bigint AS amount,
+           b.payment_provider AS provider, b.payment_ref AS provider_ref,
+           CASE WHEN b.payment_captured_at IS NOT NULL THEN 'succeeded'
+                ELSE b.payment_status END AS status
+    FROM booked k JOIN reservation b ON b.id = k.id
+    WHERE b.payment_provider IS DISTINCT FROM 'property' AND b.payment_ref IS NOT NULL
+    UNION ALL
+    -- A change of dates' refund from that payment. Listed only once the payment's full
+    -- amount is known (first_payment_taken): before 0037 the payment row says what it holds.
+    SELECT k.reference, k.check_in, k.currency, 'change_refund',
+           (c.created_at AT TIME ZONE k.time_zone), -c.amount, b.payment_provider,
+           coalesce(c.payment_ref, b.payment_ref),
+           CASE c.status WHEN 'done' THEN 'refunded' WHEN 'failed' THEN 'refused'
+                ELSE c.status END
+    FROM booked k JOIN reservation b ON b.id = k.id
+    JOIN booking_change c ON c.reservation_id = b.id
+    WHERE c.settlement = 'refund' AND c.amount > 0 AND b.first_payment_taken IS NOT NULL
+    UNION ALL
+    -- The charges after booking that went through.
+    SELECT k.reference, k.check_in, k.currency,
+           CASE c.kind WHEN 'change' THEN 'change_charge' WHEN 'no_show' THEN 'no_show_fee'
+                ELSE c.kind END,
+           (c.updated_at AT TIME ZONE k.time_zone), c.amount, b.payment_provider,
+           c.payment_ref, 'succeeded'
+    FROM booked k JOIN reservation b ON b.id = k.id
+    JOIN booking_charge c ON c.reservation_id = b.id
+    WHERE c.status = 'succeeded'
+    UNION ALL
+    -- What a cancellation gave back: the booking's, or a room's cancelled alone.
+    SELECT k.reference, k.check_in, k.currency, 'refund',
+           (r.cancelled_at AT TIME ZONE k.time_zone), -r.refund_amount, b.payment_provider,
+           coalesce(r.refund_ref, b.payment_ref),
+           CASE WHEN r.refund_ref IS NOT NULL THEN 'refunded' ELSE 'pending' END
+    FROM booked k JOIN reservation b ON b.id = k.id
+    JOIN reservation r ON r.id = b.id OR r.group_id = b.id
+    WHERE r.status = 'cancelled' AND r.refund_amount > 0
+)
+SELECT reference, kind, at, amount, currency, provider, provider_ref, status
+FROM moved
+WHERE amount <> 0  -- a payment at booking of nothing: a stay paid at the property
+-- The payment at booking first and a cancellation's refunds last, whatever the clocks say.
+ORDER BY check_in, reference,
+         CASE kind WHEN 'payment' THEN 0 WHEN 'refund' THEN 2 ELSE 1 END, at, kind

@@ -48,7 +48,8 @@ ON_CLUSTER = os.environ.get("INNKEEP_TEST_REDIS") == "cluster"
 
 TABLES = (
     "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key, "
-    "demo_payment, outbox_message, console_user, console_event, console_login_failure, "
+    "demo_payment, demo_customer, outbox_message, console_user, console_event, "
+    "console_login_failure, "
     "payment_recovery, payment_listing, payment_listing_wait"
 )
 

@@ -178,6 +178,20 @@ def command(
     return run
 
 
+def save_a_card(conn: psycopg.Connection[Any], reference: str) -> None:
+    """The demo provider keeps a card for ``reference``'s guest, as a rate plan that saves
+    one would have at checkout (customer ``demo_cus_desk``)."""
+    conn.execute(
+        "INSERT INTO demo_customer (id, idempotency_key) VALUES ('demo_cus_desk', 'desk-test')"
+    )
+    conn.execute(
+        """UPDATE reservation SET customer_ref = 'demo_cus_desk',
+           payment_method_ref = 'demo_pm_demo_cus_desk' WHERE reference = %s""",
+        (reference,),
+    )
+    conn.commit()
+
+
 def csrf_of(page_html: str) -> str:
     found = re.search(r'name="_csrf_token" value="([^"]+)"', page_html)
     assert found is not None, "the page has no form with a CSRF token"

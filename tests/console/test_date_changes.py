@@ -12,7 +12,7 @@ import msgspec
 import psycopg
 
 from engine import Quote
-from tests.console.conftest import OWNER, add_booking, csrf_of, enter
+from tests.console.conftest import OWNER, add_booking, csrf_of, enter, save_a_card
 from tests.console.test_booking_page import booked, count
 from tests.helpers import set_clock
 
@@ -120,15 +120,7 @@ async def test_a_longer_stay_is_charged_to_the_saved_card(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     reference = await booked(app_client, people)
-    people.execute(
-        "INSERT INTO demo_customer (id, idempotency_key) VALUES ('demo_cus_desk', 'desk-test')"
-    )
-    people.execute(
-        """UPDATE reservation SET customer_ref = 'demo_cus_desk',
-           payment_method_ref = 'demo_pm_demo_cus_desk' WHERE reference = %s""",
-        (reference,),
-    )
-    people.commit()
+    save_a_card(people, reference)
     enter(app_client, people, OWNER)
     preview = await _change(app_client, reference, "2027-06-01", "2027-06-08")
     assert 'data-settlement="saved_card"' in preview.text

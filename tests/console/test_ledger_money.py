@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from tests.console.conftest import OWNER, STAFF, csrf_of, enter
+from tests.console.conftest import OWNER, STAFF, csrf_of, enter, save_a_card
 from tests.console.test_booking_page import booked
 from tests.console.test_booking_payment_row import changed, figure
 from tests.console.test_date_changes import _online
@@ -318,15 +318,7 @@ async def test_a_longer_stay_charged_to_the_saved_card_is_a_change_charge(
     app_client: Any, people: psycopg.Connection[Any]
 ) -> None:
     reference = await booked(app_client, people)
-    people.execute(
-        "INSERT INTO demo_customer (id, idempotency_key) VALUES ('demo_cus_desk', 'desk-test')"
-    )
-    people.execute(
-        """UPDATE reservation SET customer_ref = 'demo_cus_desk',
-           payment_method_ref = 'demo_pm_demo_cus_desk' WHERE reference = %s""",
-        (reference,),
-    )
-    people.commit()
+    save_a_card(people, reference)
     enter(app_client, people, OWNER)
     page = await changed(app_client, reference, "2027-06-01", "2027-06-08")
     online = _online(people, reference)

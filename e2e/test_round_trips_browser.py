@@ -45,7 +45,10 @@ def test_the_page_is_asked_for_beside_the_check_and_shown_only_once_allowed(
     page.route(CHECK, lambda route: held.append(route))  # the check goes unanswered until we let it
     with page.expect_request(_is_widget_page, timeout=10_000):
         page.goto(deployment.page(), wait_until="domcontentloaded")
-    assert len(held) == 1, "the widget page was asked for while the check was unanswered"
+    # The check is held, so the page was asked for while it went unanswered; its route
+    # may reach this test a moment after the page's request event (Playwright delivers
+    # them apart): wait for it rather than expect it already.
+    wait_until(page, lambda: len(held) == 1, "the loader asking for the check")
     frame = widget_frame(page)  # drawn with its prices inside the still hidden frame
     element = _frame_element(page)
     assert not page.evaluate("el => el.checkVisibility({visibilityProperty: true})", element)
@@ -65,6 +68,7 @@ def test_a_refusal_after_the_page_was_asked_for_shows_the_notice_never_the_widge
     page.route(CHECK, lambda route: held.append(route))
     with page.expect_request(_is_widget_page, timeout=10_000):
         page.goto(deployment.page(), wait_until="domcontentloaded")
+    wait_until(page, lambda: len(held) == 1, "the loader asking for the check")
     widget_frame(page)
     element = _frame_element(page)
     assert not page.evaluate("el => el.checkVisibility({visibilityProperty: true})", element)

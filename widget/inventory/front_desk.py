@@ -32,6 +32,9 @@ class Stay(msgspec.Struct, frozen=True):
     #: What the guest has paid so far (minor units): the payment at booking once captured
     #: (less a date change's refund) and the later charges taken (balance, date changes).
     paid: int = 0
+    #: What is still to be taken online for this room (a balance not charged yet, a change
+    #: of dates' difference): the provider takes it, so the desk must not collect it too.
+    owed_online: int = 0
 
     @property
     def party(self) -> int:
@@ -40,7 +43,7 @@ class Stay(msgspec.Struct, frozen=True):
     @property
     def due_at_property(self) -> int:
         """What is still to collect at the property (city tax, what was not paid online)."""
-        return self.quote.total - self.paid
+        return max(self.quote.total - self.paid - self.owed_online, 0)
 
 
 class Day(msgspec.Struct, frozen=True):

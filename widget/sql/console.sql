@@ -102,7 +102,8 @@ WITH here AS (
 SELECT b.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
        u.name AS unit, rt.name AS room_type, b.guest, r.adults, r.children, r.quote,
        b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today,
-       room_paid(r) AS paid  -- what was taken for this room (migration 0026)
+       room_paid(r) AS paid,  -- what was taken for this room (migrations 0026, 0038)
+       room_owed_online(r) AS owed_online  -- still to be taken online (0038)
 FROM reservation r
 CROSS JOIN here
 JOIN reservation b ON b.id = coalesce(r.group_id, r.id)

@@ -695,8 +695,9 @@ SELECT r.id, r.reference, r.status::text AS status, r.quote, r.payment_terms,
        r.customer_ref, r.payment_method_ref, lower(r.stay) AS check_in,
        coalesce(r.cancellation_policy, p.cancellation_policy) AS cancellation_policy,
        (innkeep_now(p.id) AT TIME ZONE p.time_zone)::date AS today,
+       -- A group: its rooms still booked (a room cancelled alone has no guests to miss).
        (SELECT jsonb_agg(m.quote ORDER BY m.group_position) FROM reservation m
-        WHERE m.group_id = r.id) AS group_quotes
+        WHERE m.group_id = r.id AND m.status = 'confirmed') AS group_quotes
 FROM reservation r JOIN property p ON p.id = r.property_id
 WHERE r.reference = %(reference)s
 

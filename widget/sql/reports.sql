@@ -82,8 +82,8 @@ GROUP BY bucket ORDER BY bucket
 -- the quote's due_now (a change of dates, a desk booking, a balance, a refund all differ):
 --   paid:  what was actually taken online and not given back by a change of dates (a
 --          refund the provider refused is still held): booking_paid for a booking of one
---          room; for a group's room, room_paid, or for a room cancelled alone what was taken
---          for it when it was cancelled (what it kept and its refund);
+--          room; for a group's room, room_paid (for a room cancelled alone: what was
+--          taken for it when it was cancelled, what it kept and its refund; 0038);
 --   owed_online: on the booking's first (or only) line, what is still to be taken online
 --          (a balance not yet charged, a change of dates' difference waiting for the card
 --          or the link); NULL on a group's other lines.
@@ -95,9 +95,8 @@ SELECT b.reference, r.status::text AS status,
        (b.payment_captured_at AT TIME ZONE p.time_zone) AS captured_at,
        (r.cancelled_at AT TIME ZONE p.time_zone) AS cancelled_at,
        r.refund_amount, r.refund_ref, p.currency,
-       (CASE WHEN r.group_id IS NULL THEN booking_paid(r)
-             WHEN r.room_kept IS NOT NULL THEN r.room_kept + coalesce(r.refund_amount, 0)
-             ELSE room_paid(r) END)::bigint AS paid,
+       (CASE WHEN r.group_id IS NULL THEN booking_paid(r) ELSE room_paid(r) END)::bigint
+           AS paid,
        r.room_kept AS kept,
        CASE WHEN r.id = b.id THEN
            (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c

@@ -329,3 +329,34 @@ async def test_a_longer_stay_charged_to_the_saved_card_is_a_change_charge(
         ("change_charge", online - 42000),
     ]
     agrees(page, [line], moves)
+
+
+async def test_a_balance_taken_after_the_cancellation_is_listed_with_its_refund(
+    app_client: Any,
+    open_people: psycopg.Connection[Any],  # noqa: F811
+) -> None:
+    from tests.payments.test_payment_terms import claimed_balance
+    from widget.payments.balance import take
+
+    hold, done = await book_group(app_client, FLEXIBLE_ONE_ROOM)
+    reference = str(done["reference"])
+    (quote,) = hold["quotes"]
+    deposit, balance = quote["due_now"], quote["payment_schedule"][1]["amount"]
+    set_clock(open_people, BALANCE_DAY)
+    async with worker_connection(open_people) as conn:
+        claimed = await claimed_balance(conn)  # a worker is taking the balance …
+        path, secret = manage_link(open_people)
+        assert (await cancel(app_client, path, secret)).status_code == 200  # … meanwhile
+        provider = DemoProvider(open_people.info.dsn)
+        assert await take(conn, provider, claimed, SITE) == "refunded"
+    enter(app_client, open_people, OWNER)
+    (line,), moves = await ledger_lines(open_people, reference)
+    assert (cents(line["paid_online"]), cents(line["refunded"])) == (deposit, deposit)
+    # The provider's charge and its refund are both there for the accountant to match.
+    assert [(m["kind"], cents(m["amount"]), m["status"]) for m in moves] == [
+        ("payment", deposit, "succeeded"),
+        ("balance", balance, "succeeded"),
+        ("charge_refund", -balance, "refunded"),
+        ("refund", -deposit, "refunded"),
+    ]
+    agrees(await page_of(app_client, reference), [line], moves)

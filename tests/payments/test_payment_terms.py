@@ -21,6 +21,7 @@ from tests.payments.test_manage_booking import cancel, manage_link
 from tests.payments.test_stripe_checkout import worker_connection
 from widget.payments.balance import charge_due_balances, remind_balances
 from widget.payments.demo_provider import DemoProvider
+from widget.payments.provider import PaymentUnavailable
 from widget.properties.plans import PaymentTerms
 
 NOW = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
@@ -328,3 +329,84 @@ async def test_a_balance_waiting_for_the_guest_is_cancelled_with_the_booking(
         "SELECT status FROM demo_payment WHERE hold_id IS NULL"
     ).fetchone()
     assert waiting == ("canceled",)
+
+
+class RefundsUnanswered(DemoProvider):
+    """The demo provider whose refunds time out (the call never reached it)."""
+
+    async def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> Any:
+        raise PaymentUnavailable("timed out")
+
+
+async def claimed_balance(conn: Any) -> Any:
+    """The due balance a worker claims (and then talks to the provider about)."""
+    from widget.payments.balance import LEASE_SECONDS
+    from widget.sql import queries
+
+    cur = await conn.execute(
+        queries("payments")["claim_due_charge"], {"lease_seconds": LEASE_SECONDS}
+    )
+    claimed = await cur.fetchone()
+    assert claimed is not None
+    return claimed
+
+
+async def test_a_balance_taken_as_the_booking_is_cancelled_is_given_back(
+    demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
+) -> None:
+    from widget.payments.balance import take
+
+    booked = await book(demo_api, DOUBLE)
+    deposit = booked["quote"]["due_now"]
+    balance = online_of(booked["quote"]) - deposit
+    set_clock(demo_property, BALANCE_DAY)
+    provider = DemoProvider(quiet_settings.database_url)
+    async with worker_connection(demo_property) as conn:
+        claimed = await claimed_balance(conn)  # a worker takes the balance …
+        path, secret = manage_link(demo_property)
+        await cancel(demo_api, path, secret)  # … as the guest cancels (free: all back)
+        assert await take(conn, provider, claimed, SITE) == "refunded"
+        # The same payment noted again (a worker whose lease ran out) gives nothing twice.
+        assert await take(conn, provider, claimed, SITE) in ("refunded", "canceled")
+    assert paid_in_all(demo_property) == 0  # no payment kept without a booking
+    assert demo_property.execute(
+        "SELECT status, payment_ref IS NOT NULL, refund_ref IS NOT NULL FROM booking_charge"
+    ).fetchone() == ("refunded", True, True)
+    assert demo_property.execute(
+        "SELECT count(*) FROM demo_payment WHERE amount_refunded > 0"
+    ).fetchone() == (2,)  # the deposit by the cancellation, the balance by the worker
+    assert balance > 0
+
+
+async def test_a_late_balances_refund_the_provider_did_not_answer_is_asked_again(
+    demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
+) -> None:
+    from widget.db import create_pool
+    from widget.payments.balance import balance_job, take
+
+    booked = await book(demo_api, DOUBLE)
+    balance = online_of(booked["quote"]) - booked["quote"]["due_now"]
+    set_clock(demo_property, BALANCE_DAY)
+    async with worker_connection(demo_property) as conn:
+        claimed = await claimed_balance(conn)
+        path, secret = manage_link(demo_property)
+        await cancel(demo_api, path, secret)
+        down = RefundsUnanswered(quiet_settings.database_url)
+        assert await take(conn, down, claimed, SITE) == "refund_pending"
+    # Taken and not given back yet, but written down with its payment: never lost.
+    assert paid_in_all(demo_property) == balance
+    assert demo_property.execute(
+        "SELECT status, payment_ref IS NOT NULL FROM booking_charge"
+    ).fetchone() == ("refunding", True)
+    demo_property.execute("UPDATE booking_charge SET updated_at = updated_at - interval '2 min'")
+    pool = create_pool(quiet_settings.database_url, max_size=2)
+    await pool.open()
+    try:
+        provider = DemoProvider(quiet_settings.database_url)
+        outcomes = await balance_job(pool, provider, quiet_settings)
+        assert list(outcomes.values()) == ["refunded"]
+        assert await balance_job(pool, provider, quiet_settings) == {}  # asked once
+    finally:
+        await pool.close()
+    assert paid_in_all(demo_property) == 0
+    assert demo_property.execute("SELECT status FROM booking_charge").fetchone() == ("refunded",)

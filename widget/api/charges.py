@@ -34,7 +34,8 @@ class ChargeOut(msgspec.Struct, frozen=True, kw_only=True):
     amount: MoneyOut
     due_on: date
     #: ``scheduled``, ``requires_action`` (confirm it), ``succeeded``, ``balance_due``,
-    #: ``canceled``.
+    #: ``canceled``; ``refunding`` or ``refunded`` when it was taken after the booking was
+    #: cancelled (it is given back).
     status: str
     #: The PaymentIntent to confirm (the very one the bank asked about).
     payment_id: str | None

@@ -7,7 +7,10 @@ that died mid-call, whose lease runs out) retries the *same* attempt under the s
 the provider answers the first call's outcome instead of charging again. A hard decline is
 never retried; a soft one is retried a few times over days, then the booking is marked
 "balance due" and the owner told; ``authentication_required`` e-mails the guest a link that
-confirms that very payment. A charge taken for a booking cancelled meanwhile is refunded.
+confirms that very payment. A charge taken for a booking cancelled meanwhile is refunded:
+noted as ``refunding`` before the provider is asked, so a refund the provider does not
+answer is asked again by the next run (the same key: never twice), and the accountant's
+payments file lists both.
 """
 
 from __future__ import annotations
@@ -141,12 +144,53 @@ async def record_success(
                 mail = await booking_for_mail(conn, booking_id)
                 await enqueue(conn, booking_id, balance_charged(mail, int(taken["amount"])))
     if taken is None:
-        await provider.refund(
-            payment.id, payment.amount, idempotency_key=charge_refund_key(charge_id)
-        )
-        log.warning("charge %s taken after its booking was cancelled: refunded", charge_id)
-        return "refunded"
+        return await _give_back(conn, provider, charge_id, payment)
     return "succeeded"
+
+
+async def _give_back(
+    conn: Conn, provider: PaymentProvider, charge_id: UUID, payment: Payment
+) -> str:
+    """A charge the provider took for a booking cancelled meanwhile (no payment kept
+    without a booking): written down with its payment first, then refunded."""
+    cur = await conn.execute(
+        queries("payments")["charge_taken_late"], {"id": charge_id, "payment_ref": payment.id}
+    )
+    if await cur.fetchone() is None:
+        return "refunded"  # a replay of a payment already given back
+    log.warning("charge %s taken after its booking was cancelled: refunding", charge_id)
+    return await _refund_late(conn, provider, charge_id, payment.id, payment.amount)
+
+
+async def _refund_late(
+    conn: Conn, provider: PaymentProvider, charge_id: UUID, payment_ref: str, amount: int
+) -> str:
+    try:
+        refund = await provider.refund(
+            payment_ref, amount, idempotency_key=charge_refund_key(charge_id)
+        )
+    except PaymentUnavailable as exc:
+        log.warning("refund of charge %s deferred to the next run: %s", charge_id, exc)
+        return "refund_pending"
+    await conn.execute(
+        queries("payments")["charge_given_back"], {"id": charge_id, "refund_ref": refund.id}
+    )
+    return "refunded"
+
+
+async def refund_late_charges(
+    conn: Conn, provider: PaymentProvider, limit: int = BATCH
+) -> dict[str, str]:
+    """Ask again for the refunds of charges taken after their booking was cancelled that
+    the provider did not answer (``refunding`` for a minute, so not one being asked now;
+    two workers asking at once send the same key, and the provider refunds once)."""
+    cur = await conn.execute(queries("payments")["charges_to_give_back"], {"limit": limit})
+    return {
+        str(row["id"]): await _refund_late(
+            conn, provider, row["id"], row["payment_ref"], int(row["amount"])
+        )
+        for row in await cur.fetchall()
+    }
 
 
 async def _refused(conn: Conn, charge: dict[str, Any], refusal: ChargeRefused, site: str) -> str:
@@ -260,6 +304,7 @@ async def balance_job(pool: Pool, provider: PaymentProvider, settings: Settings)
     async with pool.connection() as conn:
         await remind_balances(conn, site_url(settings))
         outcomes = await charge_due_balances(conn, provider, site_url(settings))
+        outcomes |= await refund_late_charges(conn, provider)
         cur = await conn.execute(
             queries("payments")["charges_awaiting_guest"], {"quiet_seconds": 60, "limit": BATCH}
         )

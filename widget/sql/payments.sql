@@ -566,6 +566,29 @@ WHERE c.id = before.id
        OR (c.status = 'succeeded' AND c.payment_ref = %(payment_ref)s))
 RETURNING c.id, c.kind, c.amount, before.status <> 'succeeded' AS first
 
+-- name: charge_taken_late
+-- A charge the provider took after its booking was cancelled: its payment, and that it is
+-- being given back, written before the refund is asked (the payment is then never lost
+-- from sight). Nothing for a charge already noted so (a replay of the same payment).
+UPDATE booking_charge
+SET status = 'refunding', payment_ref = %(payment_ref)s, leased_until = NULL,
+    updated_at = now()
+WHERE id = %(id)s AND status = 'canceled'
+RETURNING id
+
+-- name: charge_given_back
+UPDATE booking_charge
+SET status = 'refunded', last_error = NULL, refund_ref = %(refund_ref)s, updated_at = now()
+WHERE id = %(id)s AND status = 'refunding'
+
+-- name: charges_to_give_back
+-- Refunds of charges taken late that were not answered; the deployment's clock (updated_at
+-- is now()).
+SELECT id, payment_ref, amount FROM booking_charge
+WHERE status = 'refunding' AND updated_at <= innkeep_now() - interval '1 minute'
+ORDER BY updated_at
+LIMIT %(limit)s
+
 -- name: charge_later
 -- Not settled this round: try again at ``next_try_at`` (``finished``: the attempt ended, so
 -- the next one gets a new key; a time-out keeps the attempt, and so its key). Due by the

@@ -159,7 +159,8 @@ moved AS (
     JOIN booking_change c ON c.reservation_id = b.id
     WHERE c.settlement = 'refund' AND c.amount > 0 AND b.first_payment_taken IS NOT NULL
     UNION ALL
-    -- The charges after booking that went through.
+    -- The charges after booking that went through; those taken after the booking was
+    -- cancelled too, each with the refund that gives it back (0039).
     SELECT k.reference, k.check_in, k.currency,
            CASE c.kind WHEN 'change' THEN 'change_charge' WHEN 'no_show' THEN 'no_show_fee'
                 ELSE c.kind END,
@@ -167,7 +168,15 @@ moved AS (
            c.payment_ref, 'succeeded'
     FROM booked k JOIN reservation b ON b.id = k.id
     JOIN booking_charge c ON c.reservation_id = b.id
-    WHERE c.status = 'succeeded'
+    WHERE c.status IN ('succeeded', 'refunding', 'refunded')
+    UNION ALL
+    SELECT k.reference, k.check_in, k.currency, 'charge_refund',
+           (c.updated_at AT TIME ZONE k.time_zone), -c.amount, b.payment_provider,
+           coalesce(c.refund_ref, c.payment_ref),
+           CASE c.status WHEN 'refunded' THEN 'refunded' ELSE 'pending' END
+    FROM booked k JOIN reservation b ON b.id = k.id
+    JOIN booking_charge c ON c.reservation_id = b.id
+    WHERE c.status IN ('refunding', 'refunded')
     UNION ALL
     -- What a cancellation gave back: the booking's, or a room's cancelled alone.
     SELECT k.reference, k.check_in, k.currency, 'refund',
@@ -183,4 +192,5 @@ FROM moved
 WHERE amount <> 0  -- a payment at booking of nothing: a stay paid at the property
 -- The payment at booking first and a cancellation's refunds last, whatever the clocks say.
 ORDER BY check_in, reference,
-         CASE kind WHEN 'payment' THEN 0 WHEN 'refund' THEN 2 ELSE 1 END, at, kind
+         CASE kind WHEN 'payment' THEN 0 WHEN 'refund' THEN 2 ELSE 1 END, at,
+         kind = 'charge_refund', kind

@@ -6,6 +6,22 @@
 --     held: the first room, which carries the payment, keeps it (as rooms_after_change
 --     gives it what was held beyond every room's price), so the rooms add up to
 --     booking_paid and a later cancellation refunds it.
+
+-- What of a group room's room_owed the group's balance and change charges that went
+-- through since its last change of dates have paid: they fill the rooms' room_owed in the
+-- guest's order (a charge is taken whole). 0 for a room whose dates never changed.
+CREATE FUNCTION room_owed_taken(r reservation) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT least(coalesce(r.room_owed, 0), greatest(0,
+           coalesce((SELECT sum(c.amount) FROM booking_charge c
+                     WHERE c.reservation_id = b.id AND c.kind IN ('balance', 'change')
+                       AND c.status = 'succeeded'), 0)
+           - coalesce(b.charges_counted, 0)
+           - coalesce((SELECT sum(m.room_owed) FROM reservation m
+                       WHERE m.group_id = b.id AND m.group_position < r.group_position), 0)))::bigint
+    FROM reservation b WHERE b.id = coalesce(r.group_id, r.id)
+$$;
+
 CREATE OR REPLACE FUNCTION room_paid(r reservation) RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT (CASE WHEN r.room_kept IS NOT NULL THEN
@@ -25,14 +41,7 @@ LANGUAGE sql STABLE AS $$
                THEN coalesce((r.quote->'payment_schedule'->1->>'amount')::bigint, 0)
                ELSE 0 END
     ELSE
-        r.room_taken
-        + least(coalesce(r.room_owed, 0), greatest(0,
-              coalesce((SELECT sum(c.amount) FROM booking_charge c
-                        WHERE c.reservation_id = b.id AND c.kind IN ('balance', 'change')
-                          AND c.status = 'succeeded'), 0)
-              - coalesce(b.charges_counted, 0)
-              - coalesce((SELECT sum(m.room_owed) FROM reservation m
-                          WHERE m.group_id = b.id AND m.group_position < r.group_position), 0)))
+        r.room_taken + room_owed_taken(r)
         + CASE WHEN r.id = b.id
                THEN refunds_not_made(b)
                     + coalesce((SELECT sum(c.amount) FROM booking_charge c
@@ -65,13 +74,7 @@ LANGUAGE sql STABLE AS $$
                       AND c.status IN ('scheduled', 'requires_action', 'balance_due'))
         WHEN r.room_taken IS NULL
              THEN coalesce((r.quote->'payment_schedule'->1->>'amount')::bigint, 0)
-        ELSE greatest(0, coalesce(r.room_owed, 0) - greatest(0,
-              coalesce((SELECT sum(c.amount) FROM booking_charge c
-                        WHERE c.reservation_id = b.id AND c.kind IN ('balance', 'change')
-                          AND c.status = 'succeeded'), 0)
-              - coalesce(b.charges_counted, 0)
-              - coalesce((SELECT sum(m.room_owed) FROM reservation m
-                          WHERE m.group_id = b.id AND m.group_position < r.group_position), 0)))
+        ELSE coalesce(r.room_owed, 0) - room_owed_taken(r)
     END)::bigint
     FROM reservation b WHERE b.id = coalesce(r.group_id, r.id)
 $$;

@@ -410,3 +410,37 @@ async def test_a_late_balances_refund_the_provider_did_not_answer_is_asked_again
         await pool.close()
     assert paid_in_all(demo_property) == 0
     assert demo_property.execute("SELECT status FROM booking_charge").fetchone() == ("refunded",)
+
+
+async def test_a_second_payment_for_a_charge_already_paid_is_given_back(
+    demo_api: Any, demo_property: psycopg.Connection[Any], quiet_settings: Any
+) -> None:
+    from widget.payments.balance import record_success
+
+    booked = await book(demo_api, DOUBLE)
+    set_clock(demo_property, BALANCE_DAY)
+    assert list((await run_job(demo_property, quiet_settings)).values()) == ["succeeded"]
+    paid = paid_in_all(demo_property)
+    charge_id, booking_id, customer, first = demo_property.execute(
+        "SELECT c.id, c.reservation_id, r.customer_ref, c.payment_ref"
+        " FROM booking_charge c JOIN reservation r ON r.id = c.reservation_id"
+    ).fetchone() or (None, None, None, None)
+    provider = DemoProvider(quiet_settings.database_url)
+    # Some other payment for the same charge (none should ever be made: every attempt has
+    # its own key) is given back, and the charge keeps the one it was paid with.
+    other = await provider.charge_saved(
+        customer=customer,
+        payment_method=None,
+        amount=500,
+        currency="EUR",
+        idempotency_key="a-key-of-no-attempt",
+        description="",
+        metadata={},
+    )
+    async with worker_connection(demo_property) as conn:
+        assert await record_success(conn, provider, charge_id, booking_id, other) == "refunded"
+    assert paid_in_all(demo_property) == paid == online_of(booked["quote"])
+    assert demo_property.execute("SELECT status, payment_ref FROM booking_charge").fetchone() == (
+        "succeeded",
+        first,
+    )

@@ -30,7 +30,7 @@ from widget.mail.balance_mail import (
 )
 from widget.mail.compose import balance_due_owner
 from widget.mail.outbox import booking_for_mail, enqueue
-from widget.payments.keys import attempt_key, charge_refund_key
+from widget.payments.keys import attempt_key, charge_refund_key, stray_refund_key
 from widget.payments.pay_links import check_charge_key, open_link
 from widget.payments.provider import (
     ChargeRefused,
@@ -153,13 +153,20 @@ async def _give_back(
 ) -> str:
     """A charge the provider took for a booking cancelled meanwhile (no payment kept
     without a booking): written down with its payment first, then refunded."""
-    cur = await conn.execute(
-        queries("payments")["charge_taken_late"], {"id": charge_id, "payment_ref": payment.id}
-    )
-    if await cur.fetchone() is None:
-        return "refunded"  # a replay of a payment already given back
-    log.warning("charge %s taken after its booking was cancelled: refunding", charge_id)
-    return await _refund_late(conn, provider, charge_id, payment.id, payment.amount)
+    q = queries("payments")
+    cur = await conn.execute(q["charge_taken_late"], {"id": charge_id, "payment_ref": payment.id})
+    if await cur.fetchone() is not None:
+        log.warning("charge %s taken after its booking was cancelled: refunding", charge_id)
+        return await _refund_late(conn, provider, charge_id, payment.id, payment.amount)
+    found = await (await conn.execute(q["charge_by_id"], {"id": charge_id})).fetchone()
+    if found is not None and found["payment_ref"] != payment.id:
+        # Not the payment the charge keeps (none should be: every attempt has its key):
+        # a second one is given back under a key of its own.
+        await provider.refund(
+            payment.id, payment.amount, idempotency_key=stray_refund_key(payment.id)
+        )
+        log.warning("charge %s: second payment %s refunded", charge_id, payment.id)
+    return "refunded"  # else a replay of the payment being given back
 
 
 async def _refund_late(

@@ -157,6 +157,19 @@ async def test_a_room_cancelled_before_the_balance_paid_only_what_was_taken_for_
     }
 
 
+async def change_dates(client: Any, reference: str, check_in: str, check_out: str) -> Any:
+    """The owner changes the booking's dates on the console (preview, then confirm)."""
+    preview = await dates_preview(client, reference, check_in, check_out)
+    return await client.post(
+        f"/admin/demo/bookings/{reference}/dates", data=_form(preview.text), follow_redirects=False
+    )
+
+
+def rooms_paid(conn: psycopg.Connection[Any]) -> list[int]:
+    rows = conn.execute("SELECT room_paid(r) FROM reservation r ORDER BY group_position")
+    return [int(row[0]) for row in rows.fetchall()]
+
+
 async def test_a_change_refund_the_provider_refused_stays_with_the_first_room(
     app_client: Any,
     open_people: psycopg.Connection[Any],  # noqa: F811
@@ -166,10 +179,7 @@ async def test_a_change_refund_the_provider_refused_stays_with_the_first_room(
     reference = str(done["reference"])
     open_people.execute("UPDATE demo_payment SET status = 'requires_capture'")
     enter(app_client, open_people, OWNER)
-    preview = await dates_preview(app_client, reference, "2027-03-15", "2027-03-17")
-    changed = await app_client.post(
-        f"/admin/demo/bookings/{reference}/dates", data=_form(preview.text), follow_redirects=False
-    )
+    changed = await change_dates(app_client, reference, "2027-03-15", "2027-03-17")
     assert changed.status_code == 303, changed.text
     (refused,) = open_people.execute(
         "SELECT amount FROM booking_change WHERE settlement = 'refund' AND status = 'failed'"
@@ -182,7 +192,44 @@ async def test_a_change_refund_the_provider_refused_stays_with_the_first_room(
     # what the refused refund did not give back.
     assert listed_paid(open_people) == {double_unit: first + refused, suite_unit: second}
     lines, moves = await ledger_lines(open_people, reference)
+    page = await page_of(app_client, reference)
+    agrees(page, lines, moves)
+    # The desk collects the city tax the page asks for, the refused refund aside.
+    set_clock(open_people, ARRIVAL_DAY)
+    rows = await today_rows(app_client, reference)
+    assert sum(int(re.sub(r"\D", "", due)) for due, _ in rows.values()) == int(
+        re.sub(r"\D", "", figure(page, "due-at-property"))
+    )
+
+    # Moved again, a night later: what the rooms paid still adds up to what is held,
+    # the refused refund counted once.
+    open_people.execute("UPDATE demo_payment SET status = 'succeeded'")
+    set_clock(open_people, datetime(2027, 1, 15, 9, 30, tzinfo=UTC))
+    changed = await change_dates(app_client, reference, "2027-03-16", "2027-03-18")
+    assert changed.status_code == 303, changed.text
+    assert sum(rooms_paid(open_people)) == held(open_people)
+    lines, moves = await ledger_lines(open_people, reference)
     agrees(await page_of(app_client, reference), lines, moves)
+
+
+async def test_a_change_of_dates_waits_while_the_balance_is_being_taken(
+    app_client: Any,
+    open_people: psycopg.Connection[Any],  # noqa: F811
+) -> None:
+    _, done = await book_group(app_client, FLEXIBLE_ONE_ROOM)
+    reference = str(done["reference"])
+    # A worker holds the balance's lease: it is talking to the provider about it.
+    open_people.execute("UPDATE booking_charge SET leased_until = innkeep_now() + interval '5 min'")
+    before = open_people.execute("SELECT amount, status FROM booking_charge").fetchall()
+    enter(app_client, open_people, OWNER)
+    refused = await change_dates(app_client, reference, "2027-03-15", "2027-03-20")
+    assert refused.status_code == 409, refused.text
+    assert "The balance is being taken just now" in refused.text
+    assert open_people.execute("SELECT amount, status FROM booking_charge").fetchall() == before
+    assert open_people.execute(
+        "SELECT lower(stay)::text, upper(stay)::text FROM reservation"
+    ).fetchone() == ("2027-03-15", "2027-03-25")
+    assert open_people.execute("SELECT count(*) FROM booking_change").fetchone() == (0,)
 
 
 async def test_a_no_show_fee_is_limited_by_the_rooms_still_booked(
@@ -221,3 +268,38 @@ async def test_a_cancelled_booking_owes_nothing_at_the_property(
     assert figure(page, "due-at-property") == euros(0)
     lines, moves = await ledger_lines(open_people, reference)
     agrees(page, lines, moves)
+
+
+async def test_a_change_refund_not_answered_is_asked_again_not_taken_as_refused(
+    app_client: Any,
+    open_people: psycopg.Connection[Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from widget.payments.date_change import refund_pending_changes
+    from widget.payments.provider import PaymentUnavailable
+
+    hold, done = await book_group(app_client, group_on("non-refundable"))
+    reference = str(done["reference"])
+    enter(app_client, open_people, OWNER)
+
+    async def unanswered(*_: Any, **__: Any) -> Any:
+        raise PaymentUnavailable("timed out")  # it may have been made: only asking tells
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DemoProvider, "refund", unanswered)
+        changed = await change_dates(app_client, reference, "2027-03-15", "2027-03-17")
+    assert changed.status_code == 303, changed.text
+    (amount, status) = open_people.execute(
+        "SELECT amount, status FROM booking_change"
+    ).fetchone() or (None, None)
+    assert status == "pending" and amount and amount > 0  # never shown as refused
+    assert held(open_people) == hold["due_now"] - amount  # what the refund leaves
+
+    async with worker_connection(open_people) as conn:
+        outcome = await refund_pending_changes(conn, DemoProvider(open_people.info.dsn))
+    assert list(outcome.values()) == ["refunded"]
+    assert open_people.execute("SELECT status FROM booking_change").fetchone() == ("done",)
+    (given,) = open_people.execute("SELECT sum(amount_refunded) FROM demo_payment").fetchone()
+    assert given == amount  # once
+    async with worker_connection(open_people) as conn:
+        assert await refund_pending_changes(conn, DemoProvider(open_people.info.dsn)) == {}

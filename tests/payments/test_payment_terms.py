@@ -396,8 +396,8 @@ async def test_a_late_balances_refund_the_provider_did_not_answer_is_asked_again
     # Taken and not given back yet, but written down with its payment: never lost.
     assert paid_in_all(demo_property) == balance
     assert demo_property.execute(
-        "SELECT status, payment_ref IS NOT NULL FROM booking_charge"
-    ).fetchone() == ("refunding", True)
+        "SELECT status, payment_ref IS NOT NULL, amount, last_error FROM booking_charge"
+    ).fetchone() == ("refunding", True, balance, "timed out")
     demo_property.execute("UPDATE booking_charge SET updated_at = updated_at - interval '2 min'")
     pool = create_pool(quiet_settings.database_url, max_size=2)
     await pool.open()

@@ -27,13 +27,15 @@ class Stay(msgspec.Struct, frozen=True):
     children: list[int]
     quote: Quote
     payment_status: str | None
+    #: ``property`` for a stay taken at the desk and paid there.
+    payment_provider: str | None
     #: The payment taken at booking has been captured.
     captured: bool
     #: What the guest has paid so far (minor units): the payment at booking once captured
     #: (less a date change's refund) and the later charges taken (balance, date changes).
     paid: int = 0
     #: What is still to be taken online for this room (a balance not charged yet, a change
-    #: of dates' difference): the provider takes it, so the desk must not collect it too.
+    #: of dates' difference): the provider takes it, so the desk does not collect it.
     owed_online: int = 0
 
     @property
@@ -42,8 +44,12 @@ class Stay(msgspec.Struct, frozen=True):
 
     @property
     def due_at_property(self) -> int:
-        """What is still to collect at the property (city tax, what was not paid online)."""
-        return max(self.quote.total - self.paid - self.owed_online, 0)
+        """What is still to collect at the property: everything for a stay taken at the
+        desk, else what the quote leaves to pay there (a city tax), as the booking page
+        says; never what was or is still to be paid online (shown as ``owed_online``)."""
+        if self.payment_provider == "property":
+            return self.quote.total
+        return self.quote.total - self.quote.online_total
 
 
 class Day(msgspec.Struct, frozen=True):

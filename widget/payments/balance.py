@@ -7,10 +7,11 @@ that died mid-call, whose lease runs out) retries the *same* attempt under the s
 the provider answers the first call's outcome instead of charging again. A hard decline is
 never retried; a soft one is retried a few times over days, then the booking is marked
 "balance due" and the owner told; ``authentication_required`` e-mails the guest a link that
-confirms that very payment. A charge taken for a booking cancelled meanwhile is refunded:
-noted as ``refunding`` before the provider is asked, so a refund the provider does not
-answer is asked again by the next run (the same key: never twice), and the accountant's
-payments file lists both.
+confirms that very payment. A charge taken when no longer wanted (its booking cancelled
+meanwhile, or a change of dates dropped it) is refunded: noted as ``refunding`` with what
+it took before the provider is asked, so a refund the provider does not answer is asked
+again by the next run (the same key and amount: never twice), and the accountant's payments
+file lists both.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ UNANSWERED_RETRY_SECONDS = 600
 #: the last the balance is due from the guest some other way.
 SOFT_RETRY_SECONDS = (86400, 2 * 86400, 3 * 86400)
 BATCH = 20
+#: A late charge's refund still not made after this many runs is logged as an error.
+LATE_REFUND_TRIES = 5
 _WHAT = {"balance": "Balance", "no_show": "No-show fee", "change": "Change of dates"}
 
 
@@ -154,9 +157,12 @@ async def _give_back(
     """A charge the provider took for a booking cancelled meanwhile (no payment kept
     without a booking): written down with its payment first, then refunded."""
     q = queries("payments")
-    cur = await conn.execute(q["charge_taken_late"], {"id": charge_id, "payment_ref": payment.id})
+    cur = await conn.execute(
+        q["charge_taken_late"],
+        {"id": charge_id, "payment_ref": payment.id, "amount": payment.amount},
+    )
     if await cur.fetchone() is not None:
-        log.warning("charge %s taken after its booking was cancelled: refunding", charge_id)
+        log.warning("charge %s taken when no longer wanted: refunding", charge_id)
         return await _refund_late(conn, provider, charge_id, payment.id, payment.amount)
     found = await (await conn.execute(q["charge_by_id"], {"id": charge_id})).fetchone()
     if found is not None and found["payment_ref"] != payment.id:
@@ -177,7 +183,14 @@ async def _refund_late(
             payment_ref, amount, idempotency_key=charge_refund_key(charge_id)
         )
     except PaymentUnavailable as exc:
-        log.warning("refund of charge %s deferred to the next run: %s", charge_id, exc)
+        cur = await conn.execute(
+            queries("payments")["charge_not_given_back"], {"id": charge_id, "error": str(exc)}
+        )
+        tried = await cur.fetchone()
+        # Asked again every run; loud once it keeps failing (the provider may refuse it
+        # for good: a disputed payment, say), for whoever runs the service to settle it.
+        report = log.error if tried and int(tried["tries"]) >= LATE_REFUND_TRIES else log.warning
+        report("refund of charge %s not made yet (%s): asked again next run", charge_id, exc)
         return "refund_pending"
     await conn.execute(
         queries("payments")["charge_given_back"], {"id": charge_id, "refund_ref": refund.id}

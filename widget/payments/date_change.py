@@ -37,7 +37,7 @@ from widget.mail.outbox import booking_for_mail, enqueue
 from widget.payments.balance import LEASE_SECONDS, take
 from widget.payments.booking_file import UnitTaken, clash_named, clashes_said
 from widget.payments.keys import date_change_refund_key
-from widget.payments.provider import PaymentProvider, PaymentUnavailable
+from widget.payments.provider import PaymentProvider, PaymentUnavailable, RefundRefused
 from widget.payments.room_money import RoomMoney, rooms_after_change
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
@@ -433,9 +433,16 @@ async def _write_change(
         },
     )
     if change.balance is not None and target.balance_id is not None:
-        await conn.execute(
+        cur = await conn.execute(
             q["balance_follows_change"], {"id": target.balance_id, "amount": change.balance}
         )
+        if await cur.fetchone() is None:
+            # A worker is taking the balance this moment: its amount cannot change under it
+            # (the whole change rolls back).
+            raise Conflict(
+                "The balance is being taken just now; please try again in a few minutes.",
+                code="balance_busy",
+            )
     link = await _open_charge(conn, change, change_id, site)
     mail = await booking_for_mail(conn, target.id)
     await enqueue(
@@ -492,20 +499,7 @@ async def _settle(
     target = change.target
     if change.settlement == "refund":
         assert target.payment_ref is not None  # `_settlement` refuses a refund without one
-        try:
-            made = await provider.refund(
-                target.payment_ref, change.amount, idempotency_key=date_change_refund_key(change_id)
-            )
-        except PaymentUnavailable as exc:
-            log.warning("date change %s: refund not made: %s", change_id, exc)
-            await conn.execute(
-                q["date_change_settled"], {"id": change_id, "status": "failed", "payment_ref": None}
-            )
-            return "refund_failed"
-        await conn.execute(
-            q["date_change_settled"], {"id": change_id, "status": "done", "payment_ref": made.id}
-        )
-        return "refunded"
+        return await _refund(conn, provider, change_id, target.payment_ref, change.amount)
     if change.settlement == "saved_card":
         cur = await conn.execute(q["change_charge_to_take"], {"id": change_id})
         charge: dict[str, Any] | None = await cur.fetchone()
@@ -517,3 +511,43 @@ async def _settle(
         )
         return "charged" if outcome == "succeeded" else f"charge_{outcome}"
     return {"link": "link_sent"}.get(change.settlement, change.settlement)
+
+
+async def _refund(
+    conn: Conn, provider: PaymentProvider, change_id: UUID, payment_ref: str, amount: int
+) -> str:
+    """Give back a change's refund under its key. A refusal is final (``failed``: the
+    payment still holds it, and the console says so); no answer (a time-out, which may have
+    been made) leaves it ``pending`` for the reconciler to ask again, same key and amount."""
+    q = queries("console")
+    try:
+        made = await provider.refund(
+            payment_ref, amount, idempotency_key=date_change_refund_key(change_id)
+        )
+    except RefundRefused as exc:
+        log.warning("date change %s: refund refused: %s", change_id, exc)
+        await conn.execute(
+            q["date_change_settled"], {"id": change_id, "status": "failed", "payment_ref": None}
+        )
+        return "refund_failed"
+    except PaymentUnavailable as exc:
+        log.warning("date change %s: refund not answered, asked again later: %s", change_id, exc)
+        return "refund_pending"
+    await conn.execute(
+        q["date_change_settled"], {"id": change_id, "status": "done", "payment_ref": made.id}
+    )
+    return "refunded"
+
+
+async def refund_pending_changes(
+    conn: Conn, provider: PaymentProvider, limit: int = 20
+) -> dict[str, str]:
+    """The reconciler's pass: ask again for the changes' refunds still ``pending`` a minute
+    after the change (not answered, or the worker stopped before asking)."""
+    cur = await conn.execute(queries("console")["change_refunds_pending"], {"limit": limit})
+    return {
+        str(row["id"]): await _refund(
+            conn, provider, row["id"], row["payment_ref"], int(row["amount"])
+        )
+        for row in await cur.fetchall()
+    }

@@ -19,6 +19,7 @@ from widget.payments.provider import (
     PaymentsPage,
     PaymentUnavailable,
     Refund,
+    RefundRefused,
     Started,
 )
 from widget.sql import queries
@@ -238,7 +239,10 @@ class DemoProvider:
         return await self.retrieve(payment_id)
 
     async def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> Refund:
-        payment = await self._one("demo_refund", {"id": payment_id, "amount": amount})
+        try:
+            payment = await self._one("demo_refund", {"id": payment_id, "amount": amount})
+        except PaymentUnavailable as exc:  # the ledger is local: it answered, and will not
+            raise RefundRefused(str(exc)) from exc
         return Refund(f"demo_re_{payment.id}", amount, "succeeded")
 
     async def payments_page(

@@ -83,6 +83,12 @@ class PaymentUnavailable(Exception):
     """The provider could not be reached or refused the call; nothing about the hold changed."""
 
 
+class RefundRefused(PaymentUnavailable):
+    """The provider answered a refund with a refusal (more than is left to give back, a
+    disputed payment): asking again under the same key changes nothing. Any other
+    `PaymentUnavailable` from a refund (a time-out) may have been made: ask again."""
+
+
 @dataclass(frozen=True)
 class Payment:
     """A payment as the provider reports it (never as a browser reports it)."""

@@ -38,6 +38,7 @@ from widget.payments.confirmation import (
     confirm_payment,
     reservation,
 )
+from widget.payments.date_change import refund_pending_changes
 from widget.payments.keys import orphan_cancel_key, stray_refund_key
 from widget.payments.provider import Payment, PaymentProvider, PaymentUnavailable
 from widget.payments.unbooked import refund_unbooked
@@ -407,6 +408,7 @@ async def reconcile(
     for row in await cur.fetchall():
         await refund(conn, provider, row["id"])  # keyed per booking: never paid twice
         outcomes[str(row["id"])] = "refund"
+    outcomes.update(await refund_pending_changes(conn, provider, BATCH))  # keyed per change
     for hold_id in ids:
         outcome = await _settle_claimed(conn, provider, hold_id, site)
         if outcome is not None:

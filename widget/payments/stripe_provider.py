@@ -18,6 +18,7 @@ from widget.payments.provider import (
     PaymentsPage,
     PaymentUnavailable,
     Refund,
+    RefundRefused,
     Started,
     StripeCheckoutOut,
 )
@@ -255,6 +256,8 @@ class StripeProvider:
                 {"payment_intent": payment_id, "amount": amount},
                 {"idempotency_key": idempotency_key},
             )
+        except stripe.InvalidRequestError as exc:  # Stripe answered: it will not
+            raise RefundRefused(f"Stripe refused the refund: {exc}") from exc
         except stripe.StripeError as exc:
             raise PaymentUnavailable(f"Stripe did not refund the payment: {exc}") from exc
         data = _plain(refund)

@@ -101,8 +101,8 @@ WITH here AS (
 -- room carries them).
 SELECT b.reference, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
        u.name AS unit, rt.name AS room_type, b.guest, r.adults, r.children, r.quote,
-       b.payment_status, b.payment_captured_at IS NOT NULL AS captured, here.today,
-       room_paid(r) AS paid,  -- what was taken for this room (migrations 0026, 0038)
+       b.payment_status, b.payment_provider, b.payment_captured_at IS NOT NULL AS captured,
+       here.today, room_paid(r) AS paid,  -- what was taken for this room (migrations 0026, 0038)
        room_owed_online(r) AS owed_online  -- still to be taken online (0038)
 FROM reservation r
 CROSS JOIN here
@@ -512,6 +512,15 @@ SET stay = daterange(%(check_in)s, %(check_out)s), quote = %(quote)s,
         ELSE (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
               WHERE c.reservation_id = %(id)s AND c.kind IN ('balance', 'change')
                 AND c.status = 'succeeded') END,
+    -- And the refunds of earlier changes the provider refused and the other charges (a
+    -- no-show fee): the first room's room_paid counted them, so room_taken has them (0038).
+    extras_counted = CASE WHEN %(room_taken)s::bigint IS NULL THEN NULL
+        ELSE (SELECT coalesce(sum(c.amount), 0) FROM booking_change c
+              WHERE c.reservation_id = %(id)s AND c.settlement = 'refund'
+                AND c.status = 'failed')
+             + (SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
+                WHERE c.reservation_id = %(id)s AND c.kind NOT IN ('balance', 'change')
+                  AND c.status = 'succeeded') END,
     version = version + 1, updated_at = now()
 WHERE id = %(id)s AND version = %(version)s AND status = 'confirmed'
   AND property_id = %(property_id)s
@@ -540,13 +549,27 @@ VALUES (%(id)s, %(reservation_id)s, %(from_version)s,
 -- name: date_change_settled
 UPDATE booking_change SET status = %(status)s, payment_ref = %(payment_ref)s WHERE id = %(id)s
 
+-- name: change_refunds_pending
+-- Changes' refunds not settled a minute after the change (the provider did not answer, or
+-- the worker stopped first); the deployment's clock (created_at is now()).
+SELECT c.id, c.amount, r.payment_ref FROM booking_change c
+JOIN reservation r ON r.id = c.reservation_id
+WHERE c.settlement = 'refund' AND c.status = 'pending' AND c.amount > 0
+  AND r.payment_ref IS NOT NULL AND c.created_at <= innkeep_now() - interval '1 minute'
+ORDER BY c.created_at
+LIMIT %(limit)s
+
 -- name: balance_follows_change
 -- A balance not charged yet takes the difference (or, when it no longer has anything to
 -- take, is never charged).
+-- Never under a worker taking it now (the lease: the workers' real time, the deployment's
+-- clock): nothing changes, and the caller refuses the change.
 UPDATE booking_charge
 SET amount = CASE WHEN %(amount)s > 0 THEN %(amount)s ELSE amount END,
     status = CASE WHEN %(amount)s > 0 THEN status ELSE 'canceled' END, updated_at = now()
 WHERE id = %(id)s AND status = 'scheduled'
+  AND (leased_until IS NULL OR leased_until <= innkeep_now())
+RETURNING id
 
 -- name: open_change_charge
 -- What a date change costs more: to the saved card (leased to the caller, who charges it at

@@ -567,12 +567,13 @@ WHERE c.id = before.id
 RETURNING c.id, c.kind, c.amount, before.status <> 'succeeded' AS first
 
 -- name: charge_taken_late
--- A charge the provider took after its booking was cancelled: its payment, and that it is
--- being given back, written before the refund is asked (the payment is then never lost
--- from sight). Nothing for a charge already noted so (a replay of the same payment).
+-- A charge the provider took when it was no longer wanted (its booking cancelled, or a
+-- change of dates dropped it, while a worker was taking it): its payment and what that
+-- took, and that it is being given back, written before the refund is asked (the payment
+-- is never lost from sight). Nothing for a charge already noted so (a replay).
 UPDATE booking_charge
-SET status = 'refunding', payment_ref = %(payment_ref)s, leased_until = NULL,
-    updated_at = now()
+SET status = 'refunding', payment_ref = %(payment_ref)s, amount = %(amount)s,
+    taken_at = now(), leased_until = NULL, updated_at = now()
 WHERE id = %(id)s AND status = 'canceled'
 RETURNING id
 
@@ -581,9 +582,16 @@ UPDATE booking_charge
 SET status = 'refunded', last_error = NULL, refund_ref = %(refund_ref)s, updated_at = now()
 WHERE id = %(id)s AND status = 'refunding'
 
+-- name: charge_not_given_back
+-- The provider did not answer: asked again later, after the others waiting (updated_at).
+UPDATE booking_charge
+SET tries = tries + 1, last_error = %(error)s, updated_at = now()
+WHERE id = %(id)s AND status = 'refunding'
+RETURNING tries
+
 -- name: charges_to_give_back
--- Refunds of charges taken late that were not answered; the deployment's clock (updated_at
--- is now()).
+-- Refunds of charges taken late that were not answered, the longest waiting first; the
+-- deployment's clock (updated_at is now()).
 SELECT id, payment_ref, amount FROM booking_charge
 WHERE status = 'refunding' AND updated_at <= innkeep_now() - interval '1 minute'
 ORDER BY updated_at

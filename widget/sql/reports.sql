@@ -159,12 +159,14 @@ moved AS (
     JOIN booking_change c ON c.reservation_id = b.id
     WHERE c.settlement = 'refund' AND c.amount > 0 AND b.first_payment_taken IS NOT NULL
     UNION ALL
-    -- The charges after booking that went through; those taken after the booking was
-    -- cancelled too, each with the refund that gives it back (0039).
+    -- The charges after booking that went through; those taken when no longer wanted (the
+    -- booking cancelled, or a change of dates dropped them) too, each with the refund that
+    -- gives it back (0039).
     SELECT k.reference, k.check_in, k.currency,
            CASE c.kind WHEN 'change' THEN 'change_charge' WHEN 'no_show' THEN 'no_show_fee'
                 ELSE c.kind END,
-           (c.updated_at AT TIME ZONE k.time_zone), c.amount, b.payment_provider,
+           (coalesce(c.taken_at, c.updated_at) AT TIME ZONE k.time_zone), c.amount,
+           b.payment_provider,
            c.payment_ref, 'succeeded'
     FROM booked k JOIN reservation b ON b.id = k.id
     JOIN booking_charge c ON c.reservation_id = b.id

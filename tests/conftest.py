@@ -48,7 +48,7 @@ ON_CLUSTER = os.environ.get("INNKEEP_TEST_REDIS") == "cluster"
 
 TABLES = (
     "property, room_type, unit, reservation, webhook_event, clock_offset, idempotency_key, "
-    "demo_payment, demo_customer, outbox_message, console_user, console_event, "
+    "demo_payment, demo_customer, demo_refund, outbox_message, console_user, console_event, "
     "console_login_failure, "
     "payment_recovery, payment_listing, payment_listing_wait"
 )

@@ -189,7 +189,8 @@ async def _refund_late(
         tried = await cur.fetchone()
         # Asked again every run; loud once it keeps failing (the provider may refuse it
         # for good: a disputed payment, say), for whoever runs the service to settle it.
-        report = log.error if tried and int(tried["tries"]) >= LATE_REFUND_TRIES else log.warning
+        many = tried is not None and int(tried["refund_tries"]) >= LATE_REFUND_TRIES
+        report = log.error if many else log.warning
         report("refund of charge %s not made yet (%s): asked again next run", charge_id, exc)
         return "refund_pending"
     await conn.execute(

@@ -532,6 +532,7 @@ async def _refund(
         return "refund_failed"
     except PaymentUnavailable as exc:
         log.warning("date change %s: refund not answered, asked again later: %s", change_id, exc)
+        await conn.execute(q["change_refund_unanswered"], {"id": change_id, "error": str(exc)})
         return "refund_pending"
     await conn.execute(
         q["date_change_settled"], {"id": change_id, "status": "done", "payment_ref": made.id}
@@ -542,9 +543,22 @@ async def _refund(
 async def refund_pending_changes(
     conn: Conn, provider: PaymentProvider, limit: int = 20
 ) -> dict[str, str]:
-    """The reconciler's pass: ask again for the changes' refunds still ``pending`` a minute
-    after the change (not answered, or the worker stopped before asking)."""
-    cur = await conn.execute(queries("console")["change_refunds_pending"], {"limit": limit})
+    """The reconciler's pass: ask again for the changes' refunds still ``pending`` (not
+    answered, or the worker stopped before asking), under their keys; one still pending a
+    day on is no longer asked (the provider has forgotten the key) and is logged as an
+    error, for whoever runs the service to check at the provider."""
+    q = queries("console")
+    cur = await conn.execute(q["change_refunds_too_old"])
+    for row in await cur.fetchall():
+        log.error(
+            "date change %s of booking %s: refund not answered within a day; "
+            "check the payment at the provider and settle it by hand",
+            row["id"],
+            row["reservation_id"],
+        )
+    cur = await conn.execute(
+        q["claim_change_refunds"], {"limit": limit, "lease_seconds": LEASE_SECONDS}
+    )
     return {
         str(row["id"]): await _refund(
             conn, provider, row["id"], row["payment_ref"], int(row["amount"])

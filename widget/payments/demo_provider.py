@@ -240,7 +240,9 @@ class DemoProvider:
 
     async def refund(self, payment_id: str, amount: int, *, idempotency_key: str) -> Refund:
         try:
-            payment = await self._one("demo_refund", {"id": payment_id, "amount": amount})
+            payment = await self._one(
+                "demo_refund", {"id": payment_id, "amount": amount, "key": idempotency_key}
+            )
         except PaymentUnavailable as exc:  # the ledger is local: it answered, and will not
             raise RefundRefused(str(exc)) from exc
         return Refund(f"demo_re_{payment.id}", amount, "succeeded")

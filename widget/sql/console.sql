@@ -547,17 +547,50 @@ VALUES (%(id)s, %(reservation_id)s, %(from_version)s,
         %(balance_dropped)s)
 
 -- name: date_change_settled
-UPDATE booking_change SET status = %(status)s, payment_ref = %(payment_ref)s WHERE id = %(id)s
+-- Once: a settled change is never settled again (a late answer to an earlier ask changes
+-- nothing). The booking's version moves on, so a change of dates prepared before this (on
+-- what its rooms had paid) is refused as stale rather than written on old figures.
+WITH settled AS (
+    UPDATE booking_change
+    SET status = %(status)s, payment_ref = %(payment_ref)s, leased_until = NULL
+    WHERE id = %(id)s AND status = 'pending'
+    RETURNING reservation_id)
+UPDATE reservation SET version = version + 1, updated_at = now()
+WHERE id IN (SELECT reservation_id FROM settled)
 
--- name: change_refunds_pending
--- Changes' refunds not settled a minute after the change (the provider did not answer, or
--- the worker stopped first); the deployment's clock (created_at is now()).
-SELECT c.id, c.amount, r.payment_ref FROM booking_change c
-JOIN reservation r ON r.id = c.reservation_id
-WHERE c.settlement = 'refund' AND c.status = 'pending' AND c.amount > 0
-  AND r.payment_ref IS NOT NULL AND c.created_at <= innkeep_now() - interval '1 minute'
-ORDER BY c.created_at
-LIMIT %(limit)s
+-- name: claim_change_refunds
+-- Changes' refunds still pending five minutes after the change (longer than a call to the
+-- provider takes, retries included: the change's own call has ended) and less than 23
+-- hours after it (Stripe forgets an idempotency key after a day: asked again later, it
+-- would refund twice), one worker at a time (a lease), the least recently asked first.
+-- Real time throughout: the provider's clock, not a property's.
+UPDATE booking_change c
+SET leased_until = now() + make_interval(secs => %(lease_seconds)s), tries = c.tries + 1,
+    asked_at = now()
+FROM reservation r
+WHERE c.id IN (
+        SELECT d.id FROM booking_change d
+        WHERE d.settlement = 'refund' AND d.status = 'pending' AND d.amount > 0
+          AND d.created_at <= now() - interval '5 minutes'
+          AND d.created_at > now() - interval '23 hours'
+          AND (d.leased_until IS NULL OR d.leased_until <= now())
+        ORDER BY coalesce(d.asked_at, d.created_at)
+        LIMIT %(limit)s
+        FOR UPDATE SKIP LOCKED)
+  AND r.id = c.reservation_id AND r.payment_ref IS NOT NULL
+RETURNING c.id, c.amount, r.payment_ref, c.tries
+
+-- name: change_refund_unanswered
+UPDATE booking_change SET leased_until = NULL, last_error = %(error)s
+WHERE id = %(id)s AND status = 'pending'
+
+-- name: change_refunds_too_old
+-- Still pending a day after the change: no longer asked (the key is forgotten), said once.
+UPDATE booking_change SET last_error = 'not answered within a day; not asked again'
+WHERE settlement = 'refund' AND status = 'pending' AND amount > 0
+  AND created_at <= now() - interval '23 hours'
+  AND last_error IS DISTINCT FROM 'not answered within a day; not asked again'
+RETURNING id, reservation_id
 
 -- name: balance_follows_change
 -- A balance not charged yet takes the difference (or, when it no longer has anything to

@@ -82,8 +82,15 @@ WHERE id = %(id)s
 RETURNING *
 
 -- name: demo_refund
+-- As Stripe: one refund per idempotency key; asked again, it is answered, not made twice.
+WITH asked AS (
+    INSERT INTO demo_refund (idempotency_key, payment_id, amount)
+    SELECT %(key)s, id, %(amount)s FROM demo_payment WHERE id = %(id)s AND status = 'succeeded'
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING amount)
 UPDATE demo_payment
-SET amount_refunded = least(amount_received, amount_refunded + %(amount)s)
+SET amount_refunded = least(amount_received,
+                            amount_refunded + coalesce((SELECT amount FROM asked), 0))
 WHERE id = %(id)s AND status = 'succeeded'
 RETURNING *
 
@@ -585,9 +592,9 @@ WHERE id = %(id)s AND status = 'refunding'
 -- name: charge_not_given_back
 -- The provider did not answer: asked again later, after the others waiting (updated_at).
 UPDATE booking_charge
-SET tries = tries + 1, last_error = %(error)s, updated_at = now()
+SET refund_tries = refund_tries + 1, last_error = %(error)s, updated_at = now()
 WHERE id = %(id)s AND status = 'refunding'
-RETURNING tries
+RETURNING refund_tries
 
 -- name: charges_to_give_back
 -- Refunds of charges taken late that were not answered, the longest waiting first; the

@@ -11,6 +11,17 @@
 --     charges_counted is, says how much of them, so room_paid never counts them twice.
 ALTER TABLE reservation ADD COLUMN extras_counted bigint CHECK (extras_counted >= 0);
 
+-- Groups changed before this: their rooms' room_taken hold the booking's other charges (a
+-- no-show fee) taken before their latest change, which room_paid counted then; never a
+-- refused refund, which it did not.
+UPDATE reservation b SET extras_counted = (
+    SELECT coalesce(sum(c.amount), 0) FROM booking_charge c
+    WHERE c.reservation_id = b.id AND c.status = 'succeeded'
+      AND c.kind NOT IN ('balance', 'change')
+      AND c.created_at < (SELECT max(x.created_at) FROM booking_change x
+                          WHERE x.reservation_id = b.id))
+WHERE b.room_taken IS NOT NULL AND b.group_id = b.id;
+
 -- What of a group room's room_owed the group's balance and change charges that went
 -- through since its last change of dates have paid: they fill the rooms' room_owed in the
 -- guest's order (a charge is taken whole). 0 for a room whose dates never changed.

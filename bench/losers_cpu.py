@@ -153,11 +153,19 @@ async def run(url: str, data: Path, rounds: int, group_rounds: int) -> dict[str,
     host, port = url.removeprefix("http://").split(":")
     conns = spread([(host, int(port))], GUESTS)
     single_first, group_first = monday(290), monday(480)
-    # Uncounted: open the connections and warm both workers up, on nights of their own.
+    # Uncounted: open the connections and warm both workers up, on nights of their own
+    # (after the counted rounds' nights, however many rounds: a night the warm-up won
+    # would give a counted round no winner).
     await race(
-        conns, data, 3, lambda n, r: stay("garden-single", _night(single_first, 40 + r), 1), "w1"
+        conns,
+        data,
+        3,
+        lambda n, r: stay("garden-single", _night(single_first, rounds + r), 1),
+        "w1",
     )
-    await race(conns, data, 3, lambda n, r: group(PAIRS[0], _night(group_first, 40 + r)), "w2")
+    await race(
+        conns, data, 3, lambda n, r: group(PAIRS[0], _night(group_first, group_rounds + r)), "w2"
+    )
     single = await race(
         conns, data, rounds, lambda n, r: stay("garden-single", _night(single_first, r), 1), "race"
     )

@@ -16,6 +16,7 @@ from tests.conftest import with_settings
 from tests.helpers import property_toml
 from tests.payments.conftest import GUEST
 from widget.app import create_app
+from widget.payments.demo_provider import DemoProvider
 from widget.settings import Settings, SettingsError, load_settings
 
 TOKEN = "qa-token-0123456789abcdef"
@@ -191,6 +192,10 @@ async def test_deleting_a_test_property_removes_everything_it_holds(
     assert checkout.status_code == 200, checkout.text
     confirmed = await qa_api.post(f"/api/v1/holds/{hold['id']}/confirm", headers=token)
     assert confirmed.status_code == 200, confirmed.text
+    (payment_ref,) = db.execute(
+        "SELECT payment_ref FROM reservation WHERE id = %s", (hold["id"],)
+    ).fetchone()
+    await DemoProvider(db.info.dsn).refund(payment_ref, 100, idempotency_key="part-back")
 
     emails = await qa_api.get(f"{API}/properties/{slug}/emails", headers=AUTH)
     assert emails.status_code == 200
@@ -208,6 +213,7 @@ async def test_deleting_a_test_property_removes_everything_it_holds(
         count = db.execute(f"SELECT count(*) FROM {table} WHERE {column} = %s", (property_id,))
         assert count.fetchone() == (0,), table
     assert db.execute("SELECT count(*) FROM outbox_message").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM demo_refund").fetchone() == (0,)  # with its payment
     assert not redis.keys(f"innkeep:{{p:{property_id}}}:*")
     again = await qa_api.delete(f"{API}/properties/{slug}", headers=AUTH)
     assert again.status_code == 404

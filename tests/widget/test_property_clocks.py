@@ -34,6 +34,7 @@ DEPLOYMENT_CLOCK = {
         "use_invite",
         "invites_sent",
         "open_change_charge",  # its lease (its due day and time read the property's clock)
+        "balance_follows_change",  # a worker's lease on the balance
     },
     # Idempotency keys, the outbox, the reconcilers' quiet times, leases, Stripe's clock.
     "payments": {
@@ -49,6 +50,7 @@ DEPLOYMENT_CLOCK = {
         "lessen_balance",
         "claim_due_charge",
         "charges_awaiting_guest",
+        "charges_to_give_back",  # a minute's quiet after the last ask
         "open_no_show",  # its lease
         "claim_balance_now",
         "capture_checked",  # a payment recovery's record (its lease is real time too)

@@ -20,10 +20,11 @@ ALTER TABLE booking_change
     ADD COLUMN last_error text;
 
 -- The demo provider's refunds by idempotency key, as Stripe keeps them: a refund asked again
--- under the same key is answered, never made twice.
+-- under the same key is answered, never made twice. They go with their payment (a test
+-- property deleted with everything it holds).
 CREATE TABLE demo_refund (
     idempotency_key text PRIMARY KEY,
-    payment_id      text NOT NULL REFERENCES demo_payment (id),
+    payment_id      text NOT NULL REFERENCES demo_payment (id) ON DELETE CASCADE,
     amount          bigint NOT NULL CHECK (amount >= 0),
     created_at      timestamptz NOT NULL DEFAULT now()
 );

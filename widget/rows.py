@@ -72,6 +72,16 @@ def rooms_money(quote: Quote, rooms: list[GroupRoom] | None) -> StayMoney:
     return money._replace(kept=sum(room.kept or 0 for room in rooms))
 
 
+def left_at_property(money: StayMoney, payment_provider: str | None, status: str) -> int:
+    """What a stay leaves to pay at the property, as every reader says it (the console's
+    booking page and Today, the accountant's file): nothing once cancelled (its guests are
+    not coming), everything for a stay taken at the desk and paid there, else what is not
+    paid online (a city tax; a balance charged later is paid online)."""
+    if status == "cancelled":
+        return 0
+    return money.total if payment_provider == "property" else money.at_property
+
+
 def paid_at_property(quote: Quote, group_quotes: list[Quote] | None) -> bool:
     """Nothing of the booking is paid online: its one room, or every room of a group, is on
     a plan paid at the property. A group that mixes plans paid online with plans paid at
@@ -321,6 +331,11 @@ class Booking(msgspec.Struct, frozen=True):
         """What the booking's rooms cost together (a group's rooms still booked, and what
         was kept of those cancelled alone)."""
         return rooms_money(self.quote, self.group_rooms)
+
+    @property
+    def due_at_property(self) -> int:
+        """What the booking's rooms still booked leave to pay at the property."""
+        return left_at_property(self.money, self.payment_provider, self.status)
 
     @property
     def paid_held(self) -> int:

@@ -10,7 +10,7 @@ import msgspec
 
 from engine import Quote
 from widget.db import Conn
-from widget.rows import Guest
+from widget.rows import Guest, left_at_property, stay_money
 from widget.sql import queries
 
 
@@ -44,12 +44,9 @@ class Stay(msgspec.Struct, frozen=True):
 
     @property
     def due_at_property(self) -> int:
-        """What is still to collect at the property: everything for a stay taken at the
-        desk, else what the quote leaves to pay there (a city tax), as the booking page
-        says; never what was or is still to be paid online (shown as ``owed_online``)."""
-        if self.payment_provider == "property":
-            return self.quote.total
-        return self.quote.total - self.quote.online_total
+        """What is still to collect at the property, as the booking page says; never what
+        was or is still to be paid online (shown as ``owed_online``)."""
+        return left_at_property(stay_money(self.quote, None), self.payment_provider, "confirmed")
 
 
 class Day(msgspec.Struct, frozen=True):

@@ -20,7 +20,7 @@ from typing import Any
 
 from engine import to_major
 from widget.db import Conn
-from widget.rows import LedgerBooking, LedgerMovement, decoded
+from widget.rows import LedgerBooking, LedgerMovement, decoded, left_at_property, stay_money
 from widget.sql import queries
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -61,15 +61,10 @@ def _money(minor: int | None, currency: str) -> Decimal | None:
 
 
 def _due_at_property(line: LedgerBooking) -> int | None:
-    """What a line leaves to pay at the property: nothing once it is cancelled (a room
-    cancelled alone included: its guests are not coming), everything for a desk booking
-    paid there, else what is not paid online (a balance charged later is paid online)."""
-    quote = line.quote
-    if quote is None:
+    """What a line leaves to pay at the property (a room cancelled alone is cancelled)."""
+    if line.quote is None:
         return None
-    if line.status == "cancelled":
-        return 0
-    return quote.total if line.payment_provider == "property" else quote.total - quote.online_total
+    return left_at_property(stay_money(line.quote, None), line.payment_provider, line.status)
 
 
 #: The bookings file's columns, in order. An accountant's import maps them by name once:

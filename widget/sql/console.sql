@@ -578,7 +578,7 @@ WHERE c.id IN (
         LIMIT %(limit)s
         FOR UPDATE SKIP LOCKED)
   AND r.id = c.reservation_id AND r.payment_ref IS NOT NULL
-RETURNING c.id, c.amount, r.payment_ref, c.tries
+RETURNING c.id, c.amount, r.payment_ref
 
 -- name: change_refund_unanswered
 UPDATE booking_change SET leased_until = NULL, last_error = %(error)s

@@ -6,21 +6,28 @@ all of it; the fair share of a property is tested in test_hold_quotas.py."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
 import psycopg
 import pytest
+import redis
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import free_port
 from tests.helpers import OPEN_DEMO_TOML, advance_clock, age_gates, settings_redis
 from widget.app import create_app
 from widget.background import sweep_holds
+from widget.errors import Conflict, RoomTaken
+from widget.inventory.catalogue import party
+from widget.inventory.groups import GroupWish, RoomWish, hold_group
+from widget.inventory.holds import NewHold, StayWish
+from widget.inventory.quotas import Client as HoldClient
 from widget.properties.apply import apply_property
 from widget.properties.file import parse_property
 from widget.settings import Settings
@@ -323,3 +330,133 @@ async def test_a_guest_who_lost_the_room_hears_so_while_every_connection_is_busy
     assert lost.status_code == 409, lost.text
     assert lost.json()["error"] == "taken"
     assert lost.json()["free_room_types"] == ["double-sea-view", "family-suite"]
+
+
+def gate_scripts_run(settings: Settings) -> int:
+    """How many scripts Redis has run (the gate is one), on every primary of a cluster."""
+    client = settings_redis(settings)
+    if isinstance(client, redis.RedisCluster):
+        infos = list(
+            client.info("commandstats", target_nodes=redis.RedisCluster.PRIMARIES).values()
+        )
+    else:
+        infos = [client.info("commandstats")]
+    client.close()
+    return sum(
+        int(info.get(name, {}).get("calls", 0))
+        for info in infos
+        for name in ("cmdstat_evalsha", "cmdstat_eval")
+    )
+
+
+@contextlib.contextmanager
+def unit_locked(demo: psycopg.Connection[Any], unit_name: str) -> Iterator[None]:
+    """The unit's lock taken as an import of a channel's feed takes it: a hold for the unit
+    waits inside its transaction, its gate taken and its row not written, until it ends."""
+    row = demo.execute("SELECT id FROM unit WHERE name = %s", (unit_name,)).fetchone()
+    assert row is not None
+    demo.commit()
+    with psycopg.connect(demo.info.dsn, autocommit=True) as lock:
+        lock.execute("SELECT pg_advisory_lock(1414, %s)", (row[0],))
+        try:
+            yield
+        finally:
+            lock.execute("SELECT pg_advisory_unlock(1414, %s)", (row[0],))
+
+
+async def waiting_for_the_unit(demo: psycopg.Connection[Any]) -> None:
+    """Until a hold waits for a unit's lock."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        row = demo.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        ).fetchone()
+        demo.commit()
+        if row is not None and row[0] > 0:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no hold came to wait for the unit's lock")
+
+
+async def single_room(services: Services, guest: int) -> NewHold:
+    """A guest's request for the single room, as a worker serves it (several at once: the
+    test client would answer one request at a time)."""
+    async with services.pool.connection() as conn:
+        seen = await services.versions.of("demo", conn)
+        catalogue = await services.catalogues.of(conn, "demo", seen)
+        stay = StayWish("garden-single", ARRIVAL, ARRIVAL + timedelta(days=3), party(1, []))
+        client = HoldClient(f"guest-{guest}", "127.0.0.1")
+        return await services.holds.create(
+            conn, catalogue, stay, client, seen.today, seen.inventory_version
+        )
+
+
+async def test_a_guest_asking_while_the_worker_writes_the_room_s_hold_hears_taken_from_memory(
+    services: Services, demo: psycopg.Connection[Any], quiet_settings: Settings
+) -> None:
+    """Half the losers of a race meet their own worker's winner: they hear "taken" without
+    asking Redis, as Redis would have told them, and the room stays the winner's."""
+    with unit_locked(demo, "Room 6"):
+        first = asyncio.create_task(single_room(services, 1))
+        await waiting_for_the_unit(demo)
+        scripts = gate_scripts_run(quiet_settings)
+        with pytest.raises(RoomTaken):
+            await single_room(services, 2)
+        assert gate_scripts_run(quiet_settings) == scripts, "the loser asked Redis"
+    assert isinstance(await first, NewHold)
+    assert statuses(demo) == ["held"]
+
+
+async def test_a_hold_that_fails_while_written_leaves_the_room_to_the_next_guest(
+    services: Services, demo: psycopg.Connection[Any]
+) -> None:
+    """The worker forgets a hold it was writing as soon as it fails: the next guest gets
+    the room (here the owner closed it meanwhile, and opened it again)."""
+    with unit_locked(demo, "Room 6"):
+        first = asyncio.create_task(single_room(services, 1))
+        await waiting_for_the_unit(demo)
+        demo.execute(
+            """INSERT INTO reservation (property_id, unit_id, stay, status, block_reason)
+               SELECT property_id, id, daterange(%s, %s), 'blocked', 'Painting'
+               FROM unit WHERE name = 'Room 6'""",
+            (ARRIVAL, ARRIVAL + timedelta(days=3)),
+        )
+        demo.commit()
+    with pytest.raises(RoomTaken):
+        await first
+    demo.execute("DELETE FROM reservation WHERE status = 'blocked'")
+    demo.commit()
+    assert isinstance(await single_room(services, 2), NewHold)
+
+
+async def test_a_group_that_fails_while_written_leaves_its_rooms_to_the_next_guest(
+    services: Services, demo: psycopg.Connection[Any]
+) -> None:
+    """The same for a group of rooms: once it fails, its nights are free of it at once."""
+    rooms = [RoomWish("garden-single", party(1, [])), RoomWish("family-suite", party(2, []))]
+    group = GroupWish(ARRIVAL, ARRIVAL + timedelta(days=3), rooms)
+
+    async def family() -> object:
+        async with services.pool.connection() as conn:
+            seen = await services.versions.of("demo", conn)
+            catalogue = await services.catalogues.of(conn, "demo", seen)
+            client = HoldClient("family", "127.0.0.1")
+            return await hold_group(
+                services.holds, conn, catalogue, group, client, seen.today, seen.inventory_version
+            )
+
+    with unit_locked(demo, "Room 6"):
+        first = asyncio.create_task(family())
+        await waiting_for_the_unit(demo)
+        demo.execute(
+            """INSERT INTO reservation (property_id, unit_id, stay, status, block_reason)
+               SELECT property_id, id, daterange(%s, %s), 'blocked', 'Painting'
+               FROM unit WHERE name = 'Room 6'""",
+            (ARRIVAL, ARRIVAL + timedelta(days=3)),
+        )
+        demo.commit()
+    with pytest.raises(Conflict):
+        await first
+    demo.execute("DELETE FROM reservation WHERE status = 'blocked'")
+    demo.commit()
+    assert isinstance(await single_room(services, 2), NewHold)

@@ -131,8 +131,7 @@ def free_in(
     return [
         slug
         for slug, room in catalogue.rooms.items()
-        if party.guests <= room.room_type.max_guests
-        and stocks[slug].free_units(check_in, check_out)
+        if party.guests <= room.room_type.max_guests and stocks[slug].any_free(check_in, check_out)
     ]
 
 

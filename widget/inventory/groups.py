@@ -262,6 +262,8 @@ async def hold_group(
         for hold_id in plan.charged if plan is not None else []:
             await holds.quotas.refund(catalogue.property_id, client, hold_id)
         raise
+    finally:
+        holds.writing.end(keys, ids[0])
 
 
 async def _write(

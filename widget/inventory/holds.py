@@ -37,15 +37,12 @@ from widget.inventory.quotas import Client, Quotas, fair_share
 from widget.inventory.quoting import NO_CHOICES, Choices, check_stay, price
 from widget.inventory.stock import Stock
 from widget.inventory.stock_memory import StockMemory
+from widget.inventory.writing import GATE_IN_FLIGHT_SECONDS, HoldsBeingWritten
 from widget.settings import Settings
 from widget.sql import queries
 from widget.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
-
-#: A gate taken this recently by a hold Postgres does not know yet belongs to a request
-#: still on its way to the database: it is in the way. Older ones were abandoned.
-GATE_IN_FLIGHT_SECONDS = 10.0
 
 
 class StayWish(msgspec.Struct, frozen=True):
@@ -185,6 +182,8 @@ class Holds:
         #: Requests in flight for the same nights of the same units share one try at their
         #: gate when it is held (see `_share_gate`).
         self._gating: Coalesced[tuple[str, ...], _Gate] = Coalesced()
+        #: Unit-nights whose gate a request of this worker took and is writing a hold on.
+        self.writing = HoldsBeingWritten()
 
     async def create(
         self,
@@ -271,12 +270,25 @@ class Holds:
 
     async def _try_unit(self, attempt: _Attempt, unit_id: int) -> NewHold | None:
         """Hold ``unit_id`` for the attempt, or None when another hold has it."""
-        conn, catalogue, wish = attempt.conn, attempt.catalogue, attempt.wish
-        hold_seconds = self.settings.hold_seconds
+        catalogue, wish = attempt.catalogue, attempt.wish
         keys = night_keys(catalogue.property_id, unit_id, wish.check_in, wish.check_out)
-        gate = await self._share_gate(conn, keys, attempt.hold_id, hold_seconds)
+        gate = await self._share_gate(
+            attempt.conn, keys, attempt.hold_id, self.settings.hold_seconds
+        )
         if gate is _Gate.HELD:
             return None  # someone is holding it right now: the next unit
+        try:
+            return await self._write(attempt, unit_id, keys, gate)
+        finally:
+            self.writing.end(keys, attempt.hold_id)
+
+    async def _write(
+        self, attempt: _Attempt, unit_id: int, keys: list[str], gate: _Gate
+    ) -> NewHold | None:
+        """With the unit's gate ours (or Redis away): price, charge and write the hold; None
+        when Postgres says the nights are taken after all."""
+        conn, catalogue, wish = attempt.conn, attempt.catalogue, attempt.wish
+        hold_seconds = self.settings.hold_seconds
         token = new_token()
         q = queries("inventory")
         try:
@@ -320,12 +332,17 @@ class Holds:
         return NewHold(attempt.hold_id, token, row["hold_expires_at"], quote, row["version"])
 
     async def _share_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
-        """`_take_gate`, but a request that arrives while another of this worker is trying
-        the same nights' gate waits for that try: if it found them held (by a hold Postgres
-        still honours), so are they for this one, as if it had arrived that moment earlier;
-        else this one tries for itself. The losers of a race then cost one Redis call and one
-        look at the holder per worker, not one each. Never a double booking: a request only
-        goes on with a gate it took itself (or with Redis away, where Postgres guards)."""
+        """`_take_gate`, but without asking Redis what this worker already knows. A request
+        for nights whose hold a request of this worker is writing hears "held" at once (see
+        `widget.inventory.writing`); one that arrives while another of this worker is trying
+        the same nights' gate waits for that try, and hears "held" whether the gate was
+        someone else's or became that request's: what Redis would say a moment later. The
+        losers of a race then cost about one Redis call and one look at the holder per
+        worker, not one each. Never a double booking: a request only goes on with a gate it
+        took itself (or with Redis away, where Postgres guards). A gate that is ours is
+        marked as being written; the caller ends that (``writing.end``) when done."""
+        if self.writing.in_the_way(keys):
+            return _Gate.HELD
         mine = False
 
         async def first_try() -> _Gate:
@@ -334,9 +351,13 @@ class Holds:
             return await self._take_gate(conn, keys, hold_id, ttl)
 
         gate = await self._gating.run(tuple(keys), first_try)
-        if mine or gate is _Gate.HELD:
-            return gate
-        return await self._take_gate(conn, keys, hold_id, ttl)
+        if not mine:
+            if gate is not _Gate.AWAY:
+                return _Gate.HELD
+            gate = await self._take_gate(conn, keys, hold_id, ttl)  # Redis may be back
+        if gate is _Gate.OURS:
+            self.writing.begin(keys, hold_id)
+        return gate
 
     async def _take_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
         """Take the unit's gate for these nights for ``hold_id``, if no live hold has it."""

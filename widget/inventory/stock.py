@@ -74,6 +74,12 @@ class Stock:
         free = [u for u in self.unit_ids if self.diaries[u].free_between(first, end)]
         return sorted(free, key=lambda u: self.diaries[u].free_run(first, low, high))
 
+    def any_free(self, check_in: date, check_out: date) -> bool:
+        """Whether some unit is free for every night of the stay (`free_units`, unsorted: a
+        refusal naming the room types still free asks this of each)."""
+        first, end = check_in.toordinal(), check_out.toordinal()
+        return any(diary.free_between(first, end) for diary in self.diaries.values())
+
     def gap_units(self, check_in: date, check_out: date) -> list[int]:
         """Units on which the stay exactly fills a free gap between two reservations."""
         first, end = check_in.toordinal(), check_out.toordinal()

@@ -47,11 +47,20 @@ def test_a_hold_never_ended_stops_being_in_the_way_as_an_abandoned_gate_does() -
     assert not writing.in_the_way(NIGHTS)
 
 
-def test_abandoned_nights_are_dropped_when_many_pile_up() -> None:
+def test_abandoned_nights_are_dropped_when_many_pile_up_at_most_once_a_second() -> None:
     clock = Clock()
     writing = HoldsBeingWritten(clock)
     for n in range(10_001):
-        writing.begin([f"gate:{n}:2027-03-01"], uuid.uuid4())
-    clock.now += GATE_IN_FLIGHT_SECONDS + 1
+        writing.begin([f"gate:{n + 100}:2027-03-01"], uuid.uuid4())
+    clock.now += 0.8
+    for n in range(10_001):
+        writing.begin([f"gate:{n + 100}:2027-03-02"], uuid.uuid4())
+    clock.now += GATE_IN_FLIGHT_SECONDS - 0.3  # the first lot abandoned, the second not yet
     writing.begin(NIGHTS, uuid.uuid4())
-    assert len(writing) == len(NIGHTS)
+    assert len(writing) == 10_001 + len(NIGHTS)
+    clock.now += 0.5  # the second lot abandoned too, but swept less than a second ago
+    writing.begin(["gate:9:2027-03-03"], uuid.uuid4())
+    assert len(writing) == 10_001 + len(NIGHTS) + 1
+    clock.now += 0.6
+    writing.begin(["gate:9:2027-03-04"], uuid.uuid4())
+    assert len(writing) == len(NIGHTS) + 2

@@ -257,8 +257,7 @@ async def hold_group(
         plan = _Plan(units, _priced(catalogue, stocks, wish, today), ids, stocks)
         return await _write(holds, conn, catalogue, wish, client, plan)
     except BaseException:
-        if gate.value == "ours":
-            await holds.gate.release(keys, ids[0])
+        await holds._give_gate_back(keys, ids[0], gate)
         for hold_id in plan.charged if plan is not None else []:
             await holds.quotas.refund(catalogue.property_id, client, hold_id)
         raise

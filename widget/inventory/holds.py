@@ -318,12 +318,10 @@ class Holds:
             # deadlock: another writer that skips the gate, an import of a channel's feed,
             # wrote the same nights at this moment and each waited for the other; Postgres
             # made this hold give way, and the nights are the other's.)
-            if gate is _Gate.OURS:
-                await self.gate.release(keys, attempt.hold_id)
+            await self._give_gate_back(keys, attempt.hold_id, gate)
             return None
         except BaseException:
-            if gate is _Gate.OURS:
-                await self.gate.release(keys, attempt.hold_id)
+            await self._give_gate_back(keys, attempt.hold_id, gate)
             raise
         assert row is not None
         self.freshness.forget(catalogue.property_id)
@@ -331,12 +329,22 @@ class Holds:
             await self._give_back(catalogue.property_id, old)
         return NewHold(attempt.hold_id, token, row["hold_expires_at"], quote, row["version"])
 
+    async def _give_gate_back(self, keys: list[str], hold_id: UUID, gate: _Gate) -> None:
+        """A hold that will not be written: this worker stops answering "held" for its nights
+        at once (a request that shared its try at the gate asks Redis again, which still
+        has the gate until the release below: never more than Redis would say), and the
+        gate goes back."""
+        self.writing.end(keys, hold_id)
+        if gate is _Gate.OURS:
+            await self.gate.release(keys, hold_id)
+
     async def _share_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
         """`_take_gate`, but without asking Redis what this worker already knows. A request
         for nights whose hold a request of this worker is writing hears "held" at once (see
         `widget.inventory.writing`); one that arrives while another of this worker is trying
         the same nights' gate waits for that try, and hears "held" whether the gate was
-        someone else's or became that request's: what Redis would say a moment later. The
+        someone else's or became that request's (while it is still writing its hold): what
+        Redis would say a moment later. The
         losers of a race then cost about one Redis call and one look at the holder per
         worker, not one each. Never a double booking: a request only goes on with a gate it
         took itself (or with Redis away, where Postgres guards). A gate that is ours is
@@ -352,9 +360,11 @@ class Holds:
 
         gate = await self._gating.run(tuple(keys), first_try)
         if not mine:
-            if gate is not _Gate.AWAY:
+            if gate is _Gate.HELD or (gate is _Gate.OURS and self.writing.in_the_way(keys)):
                 return _Gate.HELD
-            gate = await self._take_gate(conn, keys, hold_id, ttl)  # Redis may be back
+            # Redis away (it may be back), or the request that took the gate gave it up
+            # before this one woke (its stay refused, say): ask Redis.
+            gate = await self._take_gate(conn, keys, hold_id, ttl)
         if gate is _Gate.OURS:
             self.writing.begin(keys, hold_id)
         return gate

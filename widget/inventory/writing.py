@@ -26,11 +26,15 @@ class HoldsBeingWritten:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._taken: dict[str, tuple[UUID, float]] = {}
+        self._swept_at = clock()
 
     def begin(self, keys: Iterable[str], hold_id: UUID) -> None:
         """``hold_id`` took the gate of ``keys`` and is writing its hold."""
         now = self._clock()
-        if len(self._taken) > 10_000:  # only a request killed mid-write leaves one behind
+        # Only a request killed mid-write leaves a key behind; many live ones (long groups
+        # written at once) are not scanned more than once a second.
+        if len(self._taken) > 10_000 and now - self._swept_at >= 1.0:
+            self._swept_at = now
             self._drop_abandoned(now)
         for key in keys:
             self._taken[key] = (hold_id, now)

@@ -60,6 +60,8 @@ def serving_config(host: str, port: int, workers: int, shutdown_seconds: int) ->
         workers=workers,
         http=BoundedHttpTools,
         log_level="warning",
+        # Never shown at "warning"; off, uvicorn also skips formatting each request's line.
+        access_log=False,
         proxy_headers=False,  # INNKEEP_TRUSTED_PROXIES decides whom to believe, not uvicorn
         timeout_graceful_shutdown=shutdown_seconds,
     )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from e2e.conftest import ROOT, Deployment
 from widget.testing.booking_widget import BookingWidget
@@ -157,3 +158,37 @@ def test_the_page_object_finds_the_named_property_s_widget_only(
     assert BookingWidget.find(page, slug=deployment.slug).priced_nights().count() > 0
     with pytest.raises(AssertionError, match="no Innkeep widget of property 'another-house'"):
         BookingWidget.find(page, slug="another-house", timeout=1_000)
+
+
+def test_the_readability_journey_judges_only_nights_a_guest_can_pick(
+    browser: Any, page: Page, deployment: Deployment
+) -> None:
+    """Mid-month, the calendar greys the nights already gone (inactive, which WCAG lets be
+    faint): the journey passes. (Until 2 December every run of it fell on the first of a
+    month, when no night of the month shown had passed yet; on the second it failed.)"""
+    api = deployment.api
+    if api is None:
+        pytest.skip("moving a property's clock needs the testing API")
+    slug = deployment.new_property()
+    today = date.fromisoformat(api.advance_clock(slug, 1)["today"])
+    fifteenth = today.replace(day=15) if today.day < 15 else _next_month(today).replace(day=15)
+    api.advance_clock(slug, (fifteenth - today).days * 86400)
+    page.goto(deployment.page(slug=slug))
+    widget = BookingWidget.find(page, slug=slug)
+    past = widget.frame.locator('[data-testid="night"].past')
+    expect(past.first).to_be_visible()
+    assert past.count() >= 14
+    run = run_journeys(
+        browser,
+        deployment.page(slug=slug),
+        may_book=False,
+        shots=None,
+        property_slug=slug,
+        only=["keeps_size_and_readability"],
+    )
+    said = report(run)
+    assert "PASS  keeps_size_and_readability" in said, said
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)

@@ -39,7 +39,9 @@ _LAID_OUT = """el => {
 }"""
 
 #: The worst contrast of the widget's text against what is behind it (WCAG's formula), with
-#: the smallest font size; only text a guest can see.
+#: the smallest font size; only text a guest can see, and not that of a control the guest
+#: cannot use (a night already gone, greyed on purpose: WCAG 1.4.3 asks no contrast of an
+#: inactive component's text, nor does axe).
 _READABILITY = """() => {
   const lum = c => { const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => {
     v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
@@ -52,6 +54,7 @@ _READABILITY = """() => {
   for (const el of document.querySelectorAll('body *')) {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (!own || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    if (el.closest('[aria-disabled="true"], :disabled')) continue;
     const css = getComputedStyle(el), a = lum(css.color), b = lum(back(el));
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     const size = parseFloat(css.fontSize);

@@ -33,7 +33,7 @@ from widget.inventory.quotas import Client
 from widget.inventory.quoting import Choices
 from widget.properties.file import MAX_ROOMS_PER_BOOKING_LIMIT
 from widget.rows import stay_money
-from widget.state import DbDep, ServicesDep
+from widget.state import DbDep, ServicesDep, services_in
 
 
 class RoomRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -110,17 +110,15 @@ class HoldController(Controller):
         responses=errors(400, 404, 409, 422, 429, 500, 503, *WRITE_REFUSALS),
     )
     async def create_hold(
-        self,
-        request: Request[Any, Any, Any],
-        services: ServicesDep,
-        slug: PropertySlug,
-        data: JSONBody[HoldRequest],
+        self, request: Request[Any, Any, Any], slug: PropertySlug, data: JSONBody[HoldRequest]
     ) -> HoldOut:
         """Price the stay once and hold a free unit of the room type for
         `INNKEEP_HOLD_SECONDS`. 409 `taken` (with the room types still free) when none is
         left, 409 `price_changed` (with the new quote) when `quote_hash` no longer matches,
         429 with Retry-After when this client holds too many rooms or tries too often.
         A retry with the same `Idempotency-Key` gets the first hold back, not a second."""
+        # Not a dependency: the race's losers, 100 at a time, each paid for resolving one.
+        services = services_in(request)
         client = client_of(request, services.settings)
 
         async def hold() -> HoldOut:

@@ -21,7 +21,7 @@ from litestar.params import SkipValidation
 from widget.accounts.sessions import Member, Viewer, may, member_of, viewer_of
 from widget.accounts.users import Role
 from widget.errors import Refused
-from widget.state import Services
+from widget.state import services_in
 
 #: The session cookie: only ever sent to the console's own paths.
 SESSION_COOKIE = "innkeep_console"
@@ -51,17 +51,11 @@ class OwnersOnly(Refused):
     code = "owners_only"
 
 
-def services_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Services:
-    """The worker's services (`widget.app.create_app` keeps them in the app's state)."""
-    services: Services = connection.app.state["services"]
-    return services
-
-
 async def _viewer(connection: ASGIConnection[Any, Any, Any, Any]) -> Viewer:
     known = connection.state.get(_VIEWER)
     if isinstance(known, Viewer):
         return known
-    async with services_of(connection).pool.connection() as conn:
+    async with services_in(connection).pool.connection() as conn:
         viewer = await viewer_of(conn, connection.cookies.get(SESSION_COOKIE))
     if viewer is None or viewer.second_factor_pending:
         raise NotSignedIn(pending_second_factor=viewer is not None)
@@ -82,7 +76,7 @@ def requires(role: Role) -> Guard:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         viewer = await _viewer(connection)
         slug = str(connection.path_params.get("slug", ""))
-        async with services_of(connection).pool.connection() as conn:
+        async with services_in(connection).pool.connection() as conn:
             member = await member_of(conn, viewer, slug)
         if member.requires_two_factor and not viewer.two_factor:
             raise TwoFactorNeeded

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, cast
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import AsyncConnectionPool
 
 Conn = psycopg.AsyncConnection[dict[str, Any]]
@@ -40,6 +40,14 @@ def create_pool(
         timeout=5.0,
         name="innkeep",
     )
+
+
+async def fetch_tuples(conn: Conn, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Every row of ``query`` as a tuple, for reads of many rows on a hot path: a row made
+    into a dict costs several times the instructions of the tuple it is made from."""
+    cur = cast("psycopg.AsyncCursor[tuple[Any, ...]]", await conn.execute(query, params))
+    cur.row_factory = tuple_row  # the rows are made at fetch time, so this one is a tuple
+    return await cur.fetchall()
 
 
 class PooledOnDemand:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import psycopg
 import pytest
 
+from tests.helpers import add_reservation
 from widget.inventory import versions as versions_module
-from widget.inventory.freshness import Freshness
+from widget.inventory.availability import stock_ahead
+from widget.inventory.freshness import MAX_AGE, Freshness
 from widget.inventory.stock_memory import StockEntry, StockMemory
 from widget.inventory.versions import VersionMemory, Versions, read_versions
 from widget.state import Services
@@ -125,3 +127,56 @@ async def test_a_request_after_a_change_does_not_share_a_read_that_began_before_
     release.set()
     await asyncio.gather(before, after)
     assert reads == ["before the change", "after the change"]
+
+
+async def test_busy_stays_are_remembered_until_the_first_hold_lapses(
+    demo: psycopg.Connection[Any], services: Services
+) -> None:
+    first = date.today() + timedelta(days=40)
+    add_reservation(demo, check_in=first, check_out=first + timedelta(days=2), unit="Room 1")
+    add_reservation(
+        demo,
+        check_in=first,
+        check_out=first + timedelta(days=1),
+        unit="Room 2",
+        status="held",
+        hold_for=timedelta(seconds=90),
+    )
+    freshness = Freshness()
+    freshness.listening = True
+    memory = StockMemory(freshness)
+    async with services.pool.connection() as conn:
+        seen = await read_versions(conn, "demo")
+        catalogue = await services.catalogues.of(conn, "demo", seen)
+        stocks = await stock_ahead(conn, catalogue, seen.today, seen.inventory_version, memory)
+    entry = memory.remembered(seen.property_id, seen.inventory_version)
+    assert entry is not None
+    # The hold has 90 s left: kept for the 30 s any memory lasts at most.
+    assert 25 < entry.good_until - time.monotonic() <= MAX_AGE
+    doubles = stocks["double-sea-view"]
+    assert len(doubles.free_units(first, first + timedelta(days=1))) == 1  # Room 3
+    assert len(doubles.free_units(first + timedelta(days=1), first + timedelta(days=2))) == 2
+
+
+async def test_busy_stays_lapse_with_a_hold_that_ends_sooner_than_the_memory(
+    demo: psycopg.Connection[Any], services: Services
+) -> None:
+    first = date.today() + timedelta(days=40)
+    add_reservation(
+        demo,
+        check_in=first,
+        check_out=first + timedelta(days=1),
+        unit="Suite 4",
+        status="held",
+        hold_for=timedelta(seconds=8),
+    )
+    freshness = Freshness()
+    freshness.listening = True
+    memory = StockMemory(freshness)
+    async with services.pool.connection() as conn:
+        seen = await read_versions(conn, "demo")
+        catalogue = await services.catalogues.of(conn, "demo", seen)
+        await stock_ahead(conn, catalogue, seen.today, seen.inventory_version, memory)
+    entry = memory.remembered(seen.property_id, seen.inventory_version)
+    assert entry is not None
+    assert 5 < entry.good_until - time.monotonic() <= 8

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from engine import MAX_CALENDAR_NIGHTS, InvalidParty, Party, StayContext, price_nights
-from widget.db import Conn
+from widget.db import Conn, fetch_tuples
 from widget.errors import Invalid
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.freshness import MAX_AGE
@@ -43,18 +43,24 @@ class Calendar(msgspec.Struct, frozen=True):
 async def busy_stock(conn: Conn, catalogue: Catalogue, start: date, end: date) -> dict[str, Stock]:
     """Each room type's `Stock` around ``[start, end)``, from one query."""
     low, high = window(start, end)
-    cur = await conn.execute(
+    rows = await fetch_tuples(
+        conn,
         queries("inventory")["busy_stays"],
         {"property_id": catalogue.property_id, "start": low, "end": high},
     )
-    return _stocks(catalogue, await cur.fetchall())
+    return _stocks(catalogue, rows)
 
 
-def _stocks(catalogue: Catalogue, busy: list[dict[str, Any]]) -> dict[str, Stock]:
-    """Each room type's `Stock` from rows of busy stays (``unit_id``, ``first_night``,
-    ``check_out``)."""
-    stays = [(r["unit_id"], r["first_night"], r["check_out"]) for r in busy]
-    return {slug: Stock(room.unit_ids, stays) for slug, room in catalogue.rooms.items()}
+def _stocks(catalogue: Catalogue, busy: list[tuple[Any, ...]]) -> dict[str, Stock]:
+    """Each room type's `Stock` from rows of busy stays (unit id, first night, check-out,
+    anything after), each row looked at once."""
+    by_unit: dict[int, list[tuple[int, date, date]]] = {}
+    for unit, first_night, check_out, *_ in busy:
+        by_unit.setdefault(unit, []).append((unit, first_night, check_out))
+    return {
+        slug: Stock(room.unit_ids, [s for u in room.unit_ids for s in by_unit.get(u, ())])
+        for slug, room in catalogue.rooms.items()
+    }
 
 
 async def stock_ahead(
@@ -66,17 +72,17 @@ async def stock_ahead(
 
     async def read() -> StockEntry:
         first = window(today, today)[0] - timedelta(days=1)
-        cur = await conn.execute(
+        # As tuples: after every change each worker reads them all again (in a race, while
+        # every request waits), and a dict per stay cost five times as much.
+        rows = await fetch_tuples(
+            conn,
             queries("inventory")["busy_stays_ahead"],
             {"property_id": catalogue.property_id, "from": first},
         )
-        rows = await cur.fetchall()
-        stocks = _stocks(catalogue, rows)
-        ttl = MAX_AGE
-        lapses = [r["lapses_at"] - r["now"] for r in rows if r["lapses_at"] is not None]
-        if lapses:
-            ttl = min(ttl, min(lapse.total_seconds() for lapse in lapses))
-        return StockEntry(first, stocks, time.monotonic() + ttl)
+        # Until the first hold lapses (its seconds left, by the database's clock).
+        lapses = [lapses_in for *_, lapses_in in rows if lapses_in is not None]
+        ttl = min([MAX_AGE, *lapses])
+        return StockEntry(first, _stocks(catalogue, rows), time.monotonic() + ttl)
 
     entry = await memory.ahead(catalogue.property_id, inventory_version, read)
     return entry.stocks

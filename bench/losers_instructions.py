@@ -15,10 +15,13 @@ processes (not counted either: they are not under valgrind). Per request, after 
   overlapping two-room groups (at most three winners); per request, the round's whole
   count over its 100 requests, winners included, as the core pays for them.
 
-Every figure is also given as a ratio to ``/healthz`` in the same run. Needs valgrind
+The demo guesthouse has ``BENCH_STAYS`` (300) bookings ahead, as over a season: every
+change makes a worker read them all again. Every figure is also given as a ratio to
+``/healthz`` in the same run. Needs valgrind
 (Debian: ``apt-get install valgrind``); it runs itself under it.
 
-    .venv/bin/python bench/losers_instructions.py      # BENCH_REQUESTS=40 BENCH_ROUNDS=4
+    .venv/bin/python bench/losers_instructions.py
+    # BENCH_REQUESTS=40 BENCH_ROUNDS=4 BENCH_STAYS=300
 
 JSON figures on the last line.
 """
@@ -169,6 +172,7 @@ async def counted(out: Path) -> None:
             demo = (PROPERTIES_DIR / "demo.toml").read_text(encoding="utf-8")
             demo = demo.replace("share_percent = 25", "share_percent = 1000", 1)
             apply_property(conn, parse_property(demo))
+            fill_with_bookings(conn, int(os.environ.get("BENCH_STAYS", "300")))
         os.environ.update(
             {
                 "INNKEEP_DATABASE_URL": database_url,
@@ -197,6 +201,24 @@ async def counted(out: Path) -> None:
     for name, value in figures.items():
         print(f"{name:>22}: {value / 1000:8.0f}k  ({value / floor:5.2f} × /healthz)")
     print(json.dumps({name: round(value) for name, value in figures.items()}))
+
+
+def fill_with_bookings(conn: psycopg.Connection[Any], stays: int) -> None:
+    """``stays`` one-night bookings spread over the demo's units, every other night from a
+    month ahead (before the nights the races use): what a worker reads again after every
+    change grows with them, as it does over a season and over `bench/holds.py`'s runs."""
+    conn.execute(
+        """INSERT INTO reservation (property_id, unit_id, stay, status)
+           SELECT u.property_id, u.id,
+                  daterange(current_date + 30 + 2 * (n / units.count),
+                            current_date + 31 + 2 * (n / units.count)),
+                  'confirmed'
+           FROM generate_series(0, %(stays)s - 1) AS n,
+                (SELECT count(*)::int AS count FROM unit) AS units,
+                LATERAL (SELECT * FROM unit ORDER BY id OFFSET n %% units.count LIMIT 1) AS u""",
+        {"stays": stays},
+    )
+    conn.commit()
 
 
 @contextlib.asynccontextmanager

@@ -31,6 +31,10 @@ class Bounded(Generic[K, V]):
             self._entries.move_to_end(key)
         return value
 
+    def peek(self, key: K) -> V | None:
+        """The entry under ``key``, or None, without making it more recent."""
+        return self._entries.get(key)
+
     def put(self, key: K, value: V) -> K | None:
         """Keep ``value``; returns the key dropped to make room, if any."""
         self._entries[key] = value

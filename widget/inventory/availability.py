@@ -67,8 +67,9 @@ async def stock_ahead(
     conn: Conn, catalogue: Catalogue, today: date, inventory_version: int, memory: StockMemory
 ) -> dict[str, Stock]:
     """Every room type's `Stock` from yesterday's window on, kept in this worker's memory
-    under the inventory version (Postgres's NOTIFY drops it on any change) until the first
-    of its holds lapses: the losers of a race for a room then never touch Postgres."""
+    under the inventory version (Postgres's NOTIFY of each reservation's change moves it on,
+    of any other change drops it) until the first of its holds lapses: the losers of a race
+    for a room then never touch Postgres."""
 
     async def read() -> StockEntry:
         first = window(today, today)[0] - timedelta(days=1)
@@ -79,10 +80,12 @@ async def stock_ahead(
             queries("inventory")["busy_stays_ahead"],
             {"property_id": catalogue.property_id, "from": first},
         )
+        version = rows[0][0]
+        stays = [row[1:] for row in rows if row[1] is not None]
         # Until the first hold lapses (its seconds left, by the database's clock).
-        lapses = [lapses_in for *_, lapses_in in rows if lapses_in is not None]
+        lapses = [lapses_in for *_, lapses_in in stays if lapses_in is not None]
         ttl = min([MAX_AGE, *lapses])
-        return StockEntry(first, _stocks(catalogue, rows), time.monotonic() + ttl)
+        return StockEntry(first, _stocks(catalogue, stays), time.monotonic() + ttl, version)
 
     entry = await memory.ahead(catalogue.property_id, inventory_version, read)
     return entry.stocks

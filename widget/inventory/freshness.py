@@ -4,7 +4,9 @@ A calendar answer depends on the property's version (rules), its inventory versi
 (reservations) and its local date. Reading them costs a round trip to Postgres per request,
 which would be most of a cached calendar's cost; so each worker keeps them in memory and
 Postgres tells every worker when they change: a trigger sends ``NOTIFY innkeep_inventory``
-on commit, whoever made the change (`widget.inventory.notifications` listens). Entries also
+on commit, whoever made the change (`widget.inventory.notifications` listens); for a
+reservation's change it says what changed, and the memories move on to the new version
+(`widget.inventory.stay_changes`). Entries also
 lapse at the property's midnight and after `MAX_AGE` seconds, and while the listener is not
 connected nothing is remembered at all.
 
@@ -18,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from widget.coalesce import Coalesced
+from widget.inventory.stay_changes import StayChange
 
 T = TypeVar("T")
 
@@ -33,6 +36,10 @@ class Memory(Protocol):
 
     def forget(self, property_id: int | None) -> None:
         """Drop what is known of one property (or of all)."""
+        ...
+
+    def moved(self, change: StayChange) -> None:
+        """Apply one reservation's change, or drop what it makes untrue."""
         ...
 
 
@@ -68,6 +75,13 @@ class Freshness:
         self._generation += 1
         for memory in self._memories:
             memory.forget(property_id)
+
+    def moved(self, change: StayChange) -> None:
+        """Tell every memory of a reservation's change (a read in flight is not kept: it may
+        predate the change, as after a `forget`)."""
+        self._generation += 1
+        for memory in self._memories:
+            memory.moved(change)
 
     async def read_once(
         self,

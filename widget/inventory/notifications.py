@@ -1,7 +1,8 @@
 """Listening for ``NOTIFY innkeep_inventory``: Postgres telling this worker what changed.
 
-A trigger notifies on the commit of any change to a property's rules or reservations (the
-payload is its id) and on a move of the database's clock (``*``: everything). The listener
+A trigger notifies on the commit of any change to a property's rules (the payload is its
+id) or reservations (the change itself: `widget.inventory.stay_changes`), and on a move of
+the database's clock (``*``: everything). The listener
 needs its own direct connection (not one of the pool's, which PgBouncer may share):
 ``INNKEEP_DATABASE_LISTEN_URL`` when the main URL goes through a pooler.
 """
@@ -16,6 +17,7 @@ from collections.abc import AsyncIterator
 import psycopg
 
 from widget.inventory.freshness import Freshness
+from widget.inventory.stay_changes import PREFIX, StayChange
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +38,7 @@ async def listen(freshness: Freshness, conninfo: str) -> None:
                 freshness.listening = True
                 delay = 0.5
                 async for notice in conn.notifies():
-                    if notice.payload == "*":
-                        freshness.forget()
-                    else:
-                        with contextlib.suppress(ValueError):
-                            freshness.forget(int(notice.payload))
+                    heard(freshness, notice.payload)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -50,6 +48,22 @@ async def listen(freshness: Freshness, conninfo: str) -> None:
             freshness.forget()
         await asyncio.sleep(delay)
         delay = min(delay * 2, 10.0)
+
+
+def heard(freshness: Freshness, payload: str) -> None:
+    """Act on one notification: a reservation's change, a property's id, or ``*``."""
+    if payload.startswith(PREFIX):
+        try:
+            change = StayChange.parse(payload)
+        except ValueError:
+            freshness.forget()  # not understood: nothing known may still be true
+            return
+        freshness.moved(change)
+    elif payload == "*":
+        freshness.forget()
+    else:
+        with contextlib.suppress(ValueError):
+            freshness.forget(int(payload))
 
 
 @contextlib.asynccontextmanager

@@ -26,8 +26,20 @@ class UnitDiary:
 
     def add(self, start: int, end: int) -> None:
         at = bisect.bisect_left(self.starts, start)
+        if at < len(self.starts) and self.starts[at] == start and self.ends[at] == end:
+            return  # already here: a stay is a unit's nights, never counted twice
         self.starts.insert(at, start)
         self.ends.insert(at, end)
+
+    def remove(self, start: int, end: int) -> None:
+        """Forget the stay ``[start, end)``, if it is here."""
+        at = bisect.bisect_left(self.starts, start)
+        if at < len(self.starts) and self.starts[at] == start and self.ends[at] == end:
+            del self.starts[at]
+            del self.ends[at]
+
+    def copy(self) -> UnitDiary:
+        return UnitDiary(self.starts.copy(), self.ends.copy())
 
     def busy(self, night: int) -> bool:
         at = bisect.bisect_right(self.starts, night) - 1
@@ -65,6 +77,26 @@ class Stock:
             diary = self.diaries.get(unit)
             if diary is not None:
                 diary.add(first.toordinal(), check_out.toordinal())
+
+    def changed(
+        self, freed: tuple[int, int, int] | None, taken: tuple[int, int, int] | None
+    ) -> Stock:
+        """A new `Stock` with one stay's nights freed and/or taken (unit, first and end as
+        day numbers): only the diaries it touches are copied, and this one is left as it
+        is (a request may be reading it)."""
+        changed = Stock.__new__(Stock)
+        changed.unit_ids = self.unit_ids
+        changed.diaries = dict(self.diaries)
+        for stay, keep in ((freed, False), (taken, True)):
+            if stay is None or stay[0] not in changed.diaries:
+                continue
+            unit, first, end = stay
+            diary = changed.diaries[unit] = changed.diaries[unit].copy()
+            if keep:
+                diary.add(first, end)
+            else:
+                diary.remove(first, end)
+        return changed
 
     def free_units(self, check_in: date, check_out: date) -> list[int]:
         """Units free for every night of the stay, the best fit first: the unit whose free

@@ -1,7 +1,9 @@
 """One worker's memory of each property's busy stays ahead, by inventory version.
 
 The losers of a race for a room then never touch Postgres: they learn from memory which
-units are taken. Postgres's NOTIFY drops it on any change (see `widget.inventory.freshness`).
+units are taken. Postgres's NOTIFY of a reservation's change moves it to the next version
+(`widget.inventory.stay_changes`); any other change drops it (see
+`widget.inventory.freshness`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from widget.bounded import Bounded
 from widget.coalesce import Coalesced
 from widget.inventory.freshness import Freshness
+from widget.inventory.stay_changes import Nights, StayChange
 from widget.inventory.stock import Stock
 
 
@@ -26,6 +29,30 @@ class StockEntry:
     first: date
     stocks: dict[str, Stock]
     good_until: float
+    #: The inventory version the stays were read at (in the same snapshot), if known.
+    version: int | None = None
+
+    def changed(self, change: StayChange) -> StockEntry:
+        """These stays with one reservation's change applied, at its version (a new entry:
+        requests may be reading this one)."""
+        stocks = dict(self.stocks)
+        freed, taken = change.freed, change.taken
+        if taken is not None and taken.end <= self.first.toordinal():
+            taken = None  # before the window: the read would not have it either
+        for slug, stock in self.stocks.items():
+            mine = [
+                n if n is not None and n.unit_id in stock.diaries else None for n in (freed, taken)
+            ]
+            if mine != [None, None]:
+                stocks[slug] = stock.changed(*(_nights(n) for n in mine))
+        good_until = self.good_until
+        if taken is not None and change.lapses_in is not None:
+            good_until = min(good_until, time.monotonic() + change.lapses_in)
+        return StockEntry(self.first, stocks, good_until, change.version)
+
+
+def _nights(nights: Nights | None) -> tuple[int, int, int] | None:
+    return None if nights is None else (nights.unit_id, nights.first, nights.end)
 
 
 #: Properties whose busy stays a worker remembers at most (``INNKEEP_WORKER_PROPERTIES``).
@@ -55,8 +82,11 @@ class StockMemory:
             return entry
 
         def keep(entry: StockEntry) -> None:
-            # Older versions of this property can never be asked for again: replaced.
-            self._stock.put(property_id, (inventory_version, entry))
+            # Older versions of this property can never be asked for again: replaced. Kept
+            # under the version the stays were read at: a change may have landed since
+            # ``inventory_version`` was read, and its notification not arrived yet.
+            read_at = inventory_version if entry.version is None else entry.version
+            self._stock.put(property_id, (read_at, entry))
 
         key = (property_id, inventory_version)
         return await self._freshness.read_once(self._reading, key, read, keep)
@@ -76,6 +106,17 @@ class StockMemory:
             self._stock.clear()
         else:
             self._stock.pop(property_id)
+
+    def moved(self, change: StayChange) -> None:
+        """Apply a reservation's change to stays read just before it; stays read after it
+        are kept as they are, and stays older still are dropped (a change was missed)."""
+        kept = self._stock.get(change.property_id)
+        if kept is None or kept[0] >= change.version:
+            return
+        if kept[0] != change.version - 1:
+            self._stock.pop(change.property_id)
+            return
+        self._stock.put(change.property_id, (change.version, kept[1].changed(change)))
 
     def __len__(self) -> int:
         return len(self._stock)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from widget.coalesce import Coalesced
 from widget.db import Conn, Pool
 from widget.errors import NotFound, shown
 from widget.inventory.freshness import MAX_AGE, Freshness
+from widget.inventory.stay_changes import StayChange
 from widget.limits import BOOKING_HORIZON_DAYS
 from widget.sql import queries
 
@@ -117,6 +118,20 @@ class VersionMemory:
             self._versions.clear()
         else:
             self._versions.drop_where(lambda _, entry: entry.versions.property_id == property_id)
+
+    def moved(self, change: StayChange) -> None:
+        """A reservation's change: versions read just before it move on to its inventory
+        version; versions read after it stay; older ones are dropped (a change was missed)."""
+        for slug in self._versions:
+            entry = self._versions.peek(slug)
+            if entry is None or entry.versions.property_id != change.property_id:
+                continue
+            seen = entry.versions.inventory_version
+            if seen == change.version - 1:
+                moved = replace(entry.versions, inventory_version=change.version)
+                self._versions.put(slug, _Entry(moved, entry.good_until))
+            elif seen < change.version:
+                self._versions.pop(slug)
 
     def __len__(self) -> int:
         return len(self._versions)

@@ -3,9 +3,11 @@ blur. Wall-clock latency and even CPU time move by ±10-15 % from run to run her
 tenants, the cache, the clock); the instructions one worker executes for the same request
 move by about 1 %, so a change worth 3 % can be seen in a single run.
 
-What it counts: one app, in process, driven through its ASGI interface as uvicorn would
-(no sockets: uvicorn's own share is not counted), with real Postgres and Valkey in their own
-processes (not counted either: they are not under valgrind). Per request, after warm-up:
+What it counts: the app's workers (``BENCH_WORKERS``, 2, as `bench/holds.py` runs them),
+in one process, each with its own pool, memories and listener, driven through their ASGI
+interface as uvicorn would (no sockets: uvicorn's own share is not counted), requests
+dealt to them in turn; real Postgres and Valkey run in their own processes (not counted
+either: they are not under valgrind). Per request, after warm-up:
 
 - ``/healthz``, the cheapest answer (the floor of every figure below);
 - a losing hold, one at a time (the room is taken: refused from memory), one room and a
@@ -146,6 +148,17 @@ async def ask(app: Any, method: str, path: str, body: bytes = b"", headers: Head
     return status[0]
 
 
+class Workers:
+    """The workers, each request dealt to the next in turn (as the kernel deals out the
+    connections of a shared socket)."""
+
+    def __init__(self, apps: list[Any]) -> None:
+        self._apps = itertools.cycle(apps)
+
+    async def ask(self, method: str, path: str, body: bytes = b"", headers: Headers = ()) -> int:
+        return await ask(next(self._apps), method, path, body, headers)
+
+
 GUESTS = itertools.count(1)
 
 
@@ -190,14 +203,17 @@ async def counted(out: Path) -> None:
         # Under valgrind everything runs about 50 times slower: Redis's quarter of a second
         # would pass for an outage, and the requests would take the path without Redis.
         widget.shared_redis.TIMEOUT_SECONDS = 10.0
-        app = create_app_from_env()  # as a worker builds it (its garbage collector too)
-        async with serving(app):
-            figures = await measure(app, Counter(out))
+        # As each worker builds it (its garbage collector set up too).
+        apps = [create_app_from_env() for _ in range(int(os.environ.get("BENCH_WORKERS", "2")))]
+        async with contextlib.AsyncExitStack() as running:
+            for app in apps:
+                await running.enter_async_context(serving(app))
+            figures = await measure(Workers(apps), Counter(out))
     finally:
         services.stop()
         shutil.rmtree(data, ignore_errors=True)
     floor = figures["healthz"]
-    print(f"{machine()}; one worker in process, instructions per request (callgrind)")
+    print(f"{machine()}; {len(apps)} workers in process, instructions per request (callgrind)")
     for name, value in figures.items():
         print(f"{name:>22}: {value / 1000:8.0f}k  ({value / floor:5.2f} × /healthz)")
     print(json.dumps({name: round(value) for name, value in figures.items()}))
@@ -239,19 +255,19 @@ async def serving(app: Any) -> Any:
         await task
 
 
-async def measure(app: Any, counter: Counter) -> dict[str, float]:
+async def measure(workers: Workers, counter: Counter) -> dict[str, float]:
     requests = int(os.environ.get("BENCH_REQUESTS", "40"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "4"))
     taken, taken_group = monday(290), monday(480)
     one = one_night("garden-single", taken)
     pair = group(PAIRS[0], taken_group)
-    assert await ask(app, "POST", HOLDS, one, guest("first", 0)) == 201
-    assert await ask(app, "POST", HOLDS, pair, guest("first", 1)) == 201
+    assert await workers.ask("POST", HOLDS, one, guest("first", 0)) == 201
+    assert await workers.ask("POST", HOLDS, pair, guest("first", 1)) == 201
 
     async def repeated(method: str, path: str, body: bytes, status: int) -> float:
         async def work() -> None:
             for _ in range(requests):
-                assert await ask(app, method, path, body) == status
+                assert await workers.ask(method, path, body) == status
 
         await work()  # warm: the first of a kind fills memories and caches
         return await counter.count(work) / requests
@@ -273,7 +289,7 @@ async def measure(app: Any, counter: Counter) -> dict[str, float]:
             body = make(night(first))
 
             async def work(body: bytes = body, n: int = n) -> None:
-                assert await ask(app, "POST", HOLDS, body, guest("winner", n)) == 201
+                assert await workers.ask("POST", HOLDS, body, guest("winner", n)) == 201
 
             counts.append(await counter.count(work))
         return statistics.median(counts[1:])
@@ -289,7 +305,7 @@ async def measure(app: Any, counter: Counter) -> dict[str, float]:
             async def work(when: date = when, round_: int = round_) -> None:
                 statuses = await asyncio.gather(
                     *(
-                        ask(app, "POST", HOLDS, make(when, n), guest(f"{tag}{round_}", n))
+                        workers.ask("POST", HOLDS, make(when, n), guest(f"{tag}{round_}", n))
                         for n in range(100)
                     )
                 )

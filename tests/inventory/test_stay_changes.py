@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from tests.helpers import add_reservation
+from widget.app import services_of
 from widget.inventory.availability import stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.freshness import Freshness
@@ -174,7 +175,7 @@ async def test_a_listening_worker_follows_bookings_without_reading_them_again(
     assert reads == 1
 
 
-def entry_at(version: int) -> tuple[StockMemory, Freshness]:
+async def entry_at(version: int) -> tuple[StockMemory, Freshness]:
     freshness = Freshness()
     freshness.listening = True
     memory = StockMemory(freshness)
@@ -183,17 +184,17 @@ def entry_at(version: int) -> tuple[StockMemory, Freshness]:
     async def read() -> StockEntry:
         return StockEntry(day(-1), stocks, time.monotonic() + 30, version)
 
-    asyncio.get_event_loop().run_until_complete(memory.ahead(7, version, read))
+    await memory.ahead(7, version, read)
     return memory, freshness
 
 
 @pytest.mark.parametrize(
     ("change_version", "kept_at"), [(6, 6), (5, 5), (7, None)], ids=["next", "older", "gap"]
 )
-def test_busy_stays_move_on_only_from_the_version_just_before(
+async def test_busy_stays_move_on_only_from_the_version_just_before(
     change_version: int, kept_at: int | None
 ) -> None:
-    memory, freshness = entry_at(5)
+    memory, freshness = await entry_at(5)
     taken = Nights(2, day(0).toordinal(), day(1).toordinal())
     freshness.moved(StayChange(7, change_version, None, taken))
     for version in (5, 6, 7):
@@ -205,7 +206,41 @@ def test_busy_stays_move_on_only_from_the_version_just_before(
         assert moved.stocks["double"].free_units(day(0), day(1)) == []
 
 
-def test_a_notification_not_understood_forgets_everything() -> None:
-    memory, freshness = entry_at(5)
+async def test_a_notification_not_understood_forgets_everything() -> None:
+    memory, freshness = await entry_at(5)
     heard(freshness, "s 7 6 +2,x,y")
+    assert memory.remembered(7, 5) is None
+
+
+async def test_a_hold_is_answered_once_its_worker_knows_it_without_reading_again(
+    api: Any, demo: psycopg.Connection[Any]
+) -> None:
+    services = services_of(api.app)
+    await until(lambda: services.freshness.listening, "listening")
+    wish = {
+        "room_type": "garden-single",
+        "check_in": str(day(0)),
+        "check_out": str(day(1)),
+        "adults": 1,
+    }
+    quote = await api.post("/api/v1/properties/demo/quotes", json=wish)  # memories filled
+    assert quote.status_code == 200
+    held = await api.post("/api/v1/properties/demo/holds", json=wish)
+    assert held.status_code == 201, held.text
+    # At once, with no notification awaited by the test: the worker's memories are at the
+    # version the hold made, and have the unit taken (before, it forgot the property).
+    known = services.versions.remembered("demo")
+    assert known is not None and known.inventory_version == inventory_version(demo)
+    stays = services.holds.stock.remembered(known.property_id, known.inventory_version)
+    assert stays is not None
+    assert stays.stocks["garden-single"].free_units(day(0), day(1)) == []
+
+
+async def test_a_worker_not_hearing_its_own_change_forgets_the_property() -> None:
+    memory, freshness = await entry_at(5)
+    await freshness.caught_up(7, 6)  # listening, but the notification never comes
+    assert memory.remembered(7, 5) is None
+    memory, freshness = await entry_at(5)
+    freshness.listening = False
+    await freshness.caught_up(7, 6)
     assert memory.remembered(7, 5) is None

@@ -16,9 +16,11 @@ it tells them when to forget and whether anything may be remembered.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
+from widget.bounded import Bounded
 from widget.coalesce import Coalesced
 from widget.inventory.stay_changes import StayChange
 
@@ -26,6 +28,10 @@ T = TypeVar("T")
 
 #: A safety net behind the notifications (a lost one costs at most this much staleness).
 MAX_AGE = 30.0
+#: How long a worker waits to hear of its own change before it forgets the property instead.
+OWN_CHANGE_SECONDS = 0.25
+#: Properties whose last heard inventory version a worker keeps (as its other memories).
+PROPERTIES = 2000
 
 
 class Memory(Protocol):
@@ -52,6 +58,9 @@ class Freshness:
         #: Bumped by every `forget`: a read that began before a change was announced may
         #: predate it, so it is not remembered, nor shared with requests that came after.
         self._generation = 0
+        #: The last inventory version heard of, by property, and who waits to hear one.
+        self._heard: Bounded[int, int] = Bounded(PROPERTIES)
+        self._waiting: dict[int, list[tuple[int, asyncio.Future[None]]]] = {}
 
     def watch(self, memory: Memory) -> None:
         """Keep ``memory`` in step with the notifications from now on."""
@@ -75,6 +84,8 @@ class Freshness:
         self._generation += 1
         for memory in self._memories:
             memory.forget(property_id)
+        for waiting in [property_id] if property_id is not None else list(self._waiting):
+            self._wake(waiting, None)  # nothing left to be stale: they may go on
 
     def moved(self, change: StayChange) -> None:
         """Tell every memory of a reservation's change (a read in flight is not kept: it may
@@ -82,6 +93,40 @@ class Freshness:
         self._generation += 1
         for memory in self._memories:
             memory.moved(change)
+        heard = self._heard.get(change.property_id) or 0
+        self._heard.put(change.property_id, max(heard, change.version))
+        self._wake(change.property_id, change.version)
+
+    async def caught_up(self, property_id: int, version: int) -> None:
+        """After this worker's own change, which made ``version``: return once its
+        notification has moved the memories on (or they forgot the property), so that the
+        writer's guest, whose next request may come to this worker, never reads what was
+        true before. Not heard within `OWN_CHANGE_SECONDS` (the listener away or late), the
+        property is forgotten. (Forgetting at once, as before, made the writer's worker read
+        every stay ahead again after each of its holds.)"""
+        if not self._listening:
+            self.forget(property_id)
+            return
+        if (self._heard.get(property_id) or 0) >= version:
+            return
+        heard: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiting = self._waiting.setdefault(property_id, [])
+        waiting.append((version, heard))
+        try:
+            await asyncio.wait_for(heard, OWN_CHANGE_SECONDS)
+        except TimeoutError:
+            self.forget(property_id)
+        finally:
+            if (version, heard) in waiting:
+                waiting.remove((version, heard))
+            if not waiting:
+                self._waiting.pop(property_id, None)
+
+    def _wake(self, property_id: int, version: int | None) -> None:
+        """Wake who waits for ``version`` (or any, when None) of the property."""
+        for wanted, heard in self._waiting.get(property_id, []):
+            if (version is None or wanted <= version) and not heard.done():
+                heard.set_result(None)
 
     async def read_once(
         self,

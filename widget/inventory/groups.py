@@ -27,7 +27,7 @@ from widget.errors import Invalid, RoomTaken
 from widget.inventory.availability import stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.gate import night_keys
-from widget.inventory.holds import Holds, StayWish, _units_for_gap
+from widget.inventory.holds import Holds, StayWish, _units_for_gap, version_made
 from widget.inventory.quotas import MAX_ROOMS_PER_BOOKING, Client, fair_share
 from widget.inventory.quoting import NO_CHOICES, Choices, check_stay, price
 from widget.inventory.stock import Stock
@@ -297,9 +297,10 @@ async def _write(
                 row = _row(catalogue, wish, client, plan, index, token, seconds)
                 cur = await conn.execute(q["insert_hold"], row)
                 rows.append(await cur.fetchone())
+            made = await version_made(conn, catalogue.property_id)
     except pg_errors.ExclusionViolation:
         raise _taken() from None
-    holds.freshness.forget(catalogue.property_id)
+    await holds.freshness.caught_up(catalogue.property_id, made)
     for old in lapsed:
         await holds._give_back(catalogue.property_id, old)
     first = rows[0]

@@ -157,6 +157,16 @@ def _units_for_gap(
     return units
 
 
+async def version_made(conn: Conn, property_id: int) -> int:
+    """The inventory version this transaction's changes of reservations made."""
+    cur = await conn.execute(
+        queries("inventory")["inventory_version_made"], {"property_id": property_id}
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return int(row["inventory_version"])
+
+
 class Holds:
     """Holds of every property, for one worker: Postgres, the gate and the quotas."""
 
@@ -172,8 +182,8 @@ class Holds:
         self.gate = gate
         self.quotas = quotas
         self.stock = stock
-        #: This worker's own changes are forgotten at once: the NOTIFY that tells every
-        #: worker arrives a moment later, and this guest's next request may come first.
+        #: A hold is answered only once this worker has heard of it (see `caught_up`): this
+        #: guest's next request may come to this worker.
         self.freshness = freshness
         #: Every loser of a race meets the winner's gate; they share one look at its row.
         #: (One that arrives just as that hold ends may hear "still held" from a look begun
@@ -313,6 +323,7 @@ class Holds:
                     q["insert_hold"], _hold_row(attempt, unit_id, hold_seconds, token, quote)
                 )
                 row = await cur.fetchone()
+                made = await version_made(conn, catalogue.property_id)
         except (pg_errors.ExclusionViolation, pg_errors.DeadlockDetected):
             # Postgres, the final guard, says the nights are taken: give the gate back. (A
             # deadlock: another writer that skips the gate, an import of a channel's feed,
@@ -324,7 +335,7 @@ class Holds:
             await self._give_gate_back(keys, attempt.hold_id, gate)
             raise
         assert row is not None
-        self.freshness.forget(catalogue.property_id)
+        await self.freshness.caught_up(catalogue.property_id, made)
         for old in lapsed:
             await self._give_back(catalogue.property_id, old)
         return NewHold(attempt.hold_id, token, row["hold_expires_at"], quote, row["version"])

@@ -107,6 +107,11 @@ WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_n
 RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, client_key,
           client_address
 
+-- name: inventory_version_made
+-- In the transaction that changed reservations, after the changes: the version they made
+-- (their triggers hold the property's row until the commit, so nobody else's comes between).
+SELECT inventory_version FROM property WHERE id = %(property_id)s
+
 -- name: insert_hold
 INSERT INTO reservation (id, property_id, unit_id, stay, status, hold_expires_at,
                          hold_token_hash, adults, children, quote, quote_hash, promo_code,

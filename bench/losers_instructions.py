@@ -47,7 +47,7 @@ from typing import Any
 
 import psycopg
 from holds import PAIRS, group, monday, stay
-from stack import PROPERTIES_DIR, EmbeddedServices, apply_property, machine, migrate, parse_property
+from stack import EmbeddedServices, demo_for_load, machine
 
 UNDER = "BENCH_UNDER_CALLGRIND"
 HOLDS = "/api/v1/properties/demo/holds"
@@ -180,11 +180,8 @@ async def counted(out: Path) -> None:
     services = EmbeddedServices(data)
     database_url, redis_url = services.start()
     try:
-        migrate(database_url)
+        demo_for_load(database_url)
         with psycopg.connect(database_url) as conn:
-            demo = (PROPERTIES_DIR / "demo.toml").read_text(encoding="utf-8")
-            demo = demo.replace("share_percent = 25", "share_percent = 1000", 1)
-            apply_property(conn, parse_property(demo))
             fill_with_bookings(conn, int(os.environ.get("BENCH_STAYS", "300")))
         os.environ.update(
             {

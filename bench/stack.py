@@ -37,6 +37,17 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {model}, Python {sys.version.split()[0]}"
 
 
+def demo_for_load(database_url: str) -> None:
+    """Migrate the database and apply the demo guesthouse, its hold share lifted: one load
+    client plays every guest, on many dates, and may hold the house ten times over (holds
+    of any dates count against the share)."""
+    migrate(database_url)
+    with psycopg.connect(database_url) as conn:
+        demo = (PROPERTIES_DIR / "demo.toml").read_text(encoding="utf-8")
+        demo = demo.replace("share_percent = 25", "share_percent = 1000", 1)
+        apply_property(conn, parse_property(demo))
+
+
 @contextlib.contextmanager
 def stack(workers: int, server_cores: set[int], **env: str) -> Iterator[tuple[str, str]]:
     """Yields (service URL, database URL); everything is stopped and removed afterwards."""
@@ -52,13 +63,7 @@ def stack(workers: int, server_cores: set[int], **env: str) -> Iterator[tuple[st
         os.sched_setaffinity(0, client_cores)
     log = os.environ.get("BENCH_SERVER_LOG")
     try:
-        migrate(database_url)
-        with psycopg.connect(database_url) as conn:
-            demo = (PROPERTIES_DIR / "demo.toml").read_text(encoding="utf-8")
-            # One load client plays every guest, on many dates: it may hold the house ten
-            # times over (holds of any dates count against the share).
-            demo = demo.replace("share_percent = 25", "share_percent = 1000", 1)
-            apply_property(conn, parse_property(demo))
+        demo_for_load(database_url)
         child_env = {
             **os.environ,
             "INNKEEP_DATABASE_URL": database_url,

@@ -129,6 +129,20 @@ async def test_a_request_after_a_change_does_not_share_a_read_that_began_before_
     assert reads == ["before the change", "after the change"]
 
 
+async def stays_remembered(services: Services) -> StockEntry:
+    """The demo's busy stays, read into a listening worker's memory, as it keeps them."""
+    freshness = Freshness()
+    freshness.listening = True
+    memory = StockMemory(freshness)
+    async with services.pool.connection() as conn:
+        seen = await read_versions(conn, "demo")
+        catalogue = await services.catalogues.of(conn, "demo", seen)
+        await stock_ahead(conn, catalogue, seen.today, seen.inventory_version, memory)
+    entry = memory.remembered(seen.property_id, seen.inventory_version)
+    assert entry is not None
+    return entry
+
+
 async def test_busy_stays_are_remembered_until_the_first_hold_lapses(
     demo: psycopg.Connection[Any], services: Services
 ) -> None:
@@ -142,15 +156,8 @@ async def test_busy_stays_are_remembered_until_the_first_hold_lapses(
         status="held",
         hold_for=timedelta(seconds=90),
     )
-    freshness = Freshness()
-    freshness.listening = True
-    memory = StockMemory(freshness)
-    async with services.pool.connection() as conn:
-        seen = await read_versions(conn, "demo")
-        catalogue = await services.catalogues.of(conn, "demo", seen)
-        stocks = await stock_ahead(conn, catalogue, seen.today, seen.inventory_version, memory)
-    entry = memory.remembered(seen.property_id, seen.inventory_version)
-    assert entry is not None
+    entry = await stays_remembered(services)
+    stocks = entry.stocks
     # The hold has 90 s left: kept for the 30 s any memory lasts at most.
     assert 25 < entry.good_until - time.monotonic() <= MAX_AGE
     doubles = stocks["double-sea-view"]
@@ -170,13 +177,5 @@ async def test_busy_stays_lapse_with_a_hold_that_ends_sooner_than_the_memory(
         status="held",
         hold_for=timedelta(seconds=8),
     )
-    freshness = Freshness()
-    freshness.listening = True
-    memory = StockMemory(freshness)
-    async with services.pool.connection() as conn:
-        seen = await read_versions(conn, "demo")
-        catalogue = await services.catalogues.of(conn, "demo", seen)
-        await stock_ahead(conn, catalogue, seen.today, seen.inventory_version, memory)
-    entry = memory.remembered(seen.property_id, seen.inventory_version)
-    assert entry is not None
+    entry = await stays_remembered(services)
     assert 5 < entry.good_until - time.monotonic() <= 8

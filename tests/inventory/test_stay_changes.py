@@ -244,3 +244,15 @@ async def test_a_worker_not_hearing_its_own_change_forgets_the_property() -> Non
     freshness.listening = False
     await freshness.caught_up(7, 6)
     assert memory.remembered(7, 5) is None
+
+
+async def test_what_was_heard_is_forgotten_with_the_memories() -> None:
+    # A listener that reconnects (to a database restored from a copy, say) forgets
+    # everything: a version heard before must not vouch for memories read after.
+    memory, freshness = await entry_at(5)
+    freshness.moved(StayChange(7, 10, None, None))
+    freshness.forget()
+    memory, _ = await entry_at(5)  # read again afterwards, into the same worker's memories
+    freshness.watch(memory)
+    await freshness.caught_up(7, 6)  # its own change, never heard
+    assert memory.remembered(7, 5) is None

@@ -84,6 +84,12 @@ class Freshness:
         self._generation += 1
         for memory in self._memories:
             memory.forget(property_id)
+        # What was heard is forgotten too: versions are only compared within one run of
+        # notifications (a database restored from a copy starts them lower again).
+        if property_id is None:
+            self._heard.clear()
+        else:
+            self._heard.pop(property_id)
         for waiting in [property_id] if property_id is not None else list(self._waiting):
             self._wake(waiting, None)  # nothing left to be stale: they may go on
 

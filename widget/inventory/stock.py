@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from engine import Occupancy
+from widget.inventory.stay_changes import Nights
 
 #: How far around a window we look for the edges of free runs (gap-night rules care about
 #: gaps of a few nights; a run that reaches further counts as long).
@@ -25,18 +26,22 @@ class UnitDiary:
     ends: list[int] = field(default_factory=list)
 
     def add(self, start: int, end: int) -> None:
-        at = bisect.bisect_left(self.starts, start)
-        if at < len(self.starts) and self.starts[at] == start and self.ends[at] == end:
-            return  # already here: a stay is a unit's nights, never counted twice
-        self.starts.insert(at, start)
-        self.ends.insert(at, end)
+        at, here = self._find(start, end)
+        if not here:  # a stay is a unit's nights, never counted twice
+            self.starts.insert(at, start)
+            self.ends.insert(at, end)
 
     def remove(self, start: int, end: int) -> None:
         """Forget the stay ``[start, end)``, if it is here."""
-        at = bisect.bisect_left(self.starts, start)
-        if at < len(self.starts) and self.starts[at] == start and self.ends[at] == end:
+        at, here = self._find(start, end)
+        if here:
             del self.starts[at]
             del self.ends[at]
+
+    def _find(self, start: int, end: int) -> tuple[int, bool]:
+        """Where the stay ``[start, end)`` is, or would go; and whether it is there."""
+        at = bisect.bisect_left(self.starts, start)
+        return at, at < len(self.starts) and self.starts[at] == start and self.ends[at] == end
 
     def copy(self) -> UnitDiary:
         return UnitDiary(self.starts.copy(), self.ends.copy())
@@ -78,24 +83,22 @@ class Stock:
             if diary is not None:
                 diary.add(first.toordinal(), check_out.toordinal())
 
-    def changed(
-        self, freed: tuple[int, int, int] | None, taken: tuple[int, int, int] | None
-    ) -> Stock:
-        """A new `Stock` with one stay's nights freed and/or taken (unit, first and end as
-        day numbers): only the diaries it touches are copied, and this one is left as it
-        is (a request may be reading it)."""
+    def changed(self, freed: Nights | None, taken: Nights | None) -> Stock:
+        """This stock with one stay's nights freed and/or taken: itself when neither is of
+        one of its units, else a new `Stock` in which only the diaries touched are copies
+        (this one is left as it is: a request may be reading it)."""
+        touched = {n.unit_id for n in (freed, taken) if n is not None} & self.diaries.keys()
+        if not touched:
+            return self
         changed = Stock.__new__(Stock)
         changed.unit_ids = self.unit_ids
         changed.diaries = dict(self.diaries)
-        for stay, keep in ((freed, False), (taken, True)):
-            if stay is None or stay[0] not in changed.diaries:
-                continue
-            unit, first, end = stay
-            diary = changed.diaries[unit] = changed.diaries[unit].copy()
-            if keep:
-                diary.add(first, end)
-            else:
-                diary.remove(first, end)
+        for unit in touched:
+            changed.diaries[unit] = self.diaries[unit].copy()
+        if freed is not None and freed.unit_id in touched:
+            changed.diaries[freed.unit_id].remove(freed.first, freed.end)
+        if taken is not None and taken.unit_id in touched:
+            changed.diaries[taken.unit_id].add(taken.first, taken.end)
         return changed
 
     def free_units(self, check_in: date, check_out: date) -> list[int]:

@@ -17,7 +17,7 @@ from typing import Any
 from widget.bounded import Bounded
 from widget.coalesce import Coalesced
 from widget.inventory.freshness import Freshness
-from widget.inventory.stay_changes import Nights, StayChange
+from widget.inventory.stay_changes import StayChange
 from widget.inventory.stock import Stock
 
 
@@ -35,24 +35,14 @@ class StockEntry:
     def changed(self, change: StayChange) -> StockEntry:
         """These stays with one reservation's change applied, at its version (a new entry:
         requests may be reading this one)."""
-        stocks = dict(self.stocks)
         freed, taken = change.freed, change.taken
         if taken is not None and taken.end <= self.first.toordinal():
             taken = None  # before the window: the read would not have it either
-        for slug, stock in self.stocks.items():
-            mine = [
-                n if n is not None and n.unit_id in stock.diaries else None for n in (freed, taken)
-            ]
-            if mine != [None, None]:
-                stocks[slug] = stock.changed(*(_nights(n) for n in mine))
+        stocks = {slug: stock.changed(freed, taken) for slug, stock in self.stocks.items()}
         good_until = self.good_until
         if taken is not None and change.lapses_in is not None:
             good_until = min(good_until, time.monotonic() + change.lapses_in)
         return StockEntry(self.first, stocks, good_until, change.version)
-
-
-def _nights(nights: Nights | None) -> tuple[int, int, int] | None:
-    return None if nights is None else (nights.unit_id, nights.first, nights.end)
 
 
 #: Properties whose busy stays a worker remembers at most (``INNKEEP_WORKER_PROPERTIES``).

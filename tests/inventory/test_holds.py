@@ -249,6 +249,16 @@ async def test_with_redis_away_quotas_are_counted_in_postgres(no_redis: Client) 
     assert "retry-after" in third.headers
 
 
+@pytest.mark.redis_away
+async def test_with_redis_away_a_group_counts_every_room_in_postgres(no_redis: Client) -> None:
+    assert (await hold(no_redis, wish(), who=1)).status_code == 201
+    # One room held, four more asked for together: five, over the session's four.
+    refused = await hold(no_redis, four_rooms(4), who=1)
+    assert refused.status_code == 429
+    assert (await hold(no_redis, four_rooms(3), who=1)).status_code == 201
+    assert await units_free(no_redis, "family-suite") == 0
+
+
 async def test_a_retried_request_gets_the_first_hold_back(
     api: Client, demo: psycopg.Connection[Any]
 ) -> None:

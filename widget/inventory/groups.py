@@ -14,26 +14,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
 from psycopg import errors as pg_errors
-from psycopg.types.json import Jsonb
 
-from engine import Party, Quote, quote_to_builtins
+from engine import Party, Quote
 from widget.db import Conn
 from widget.errors import Invalid, RoomTaken
 from widget.inventory.availability import stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.gate import night_keys
-from widget.inventory.holds import Holds, StayWish, _units_for_gap, version_made
+from widget.inventory.hold_rows import RoomHeld, room_row, write_rooms
+from widget.inventory.holds import Holds, StayWish, _units_for_gap
 from widget.inventory.quotas import MAX_ROOMS_PER_BOOKING, Client, fair_share
 from widget.inventory.quoting import NO_CHOICES, Choices, check_stay, price
 from widget.inventory.stock import Stock
 from widget.schemas import MoneyOut
 from widget.sql import queries
-from widget.tokens import new_token, token_hash
+from widget.tokens import new_token
 
 
 class RoomWish(msgspec.Struct, frozen=True):
@@ -268,7 +267,7 @@ async def hold_group(
 async def _write(
     holds: Holds, conn: Conn, catalogue: Catalogue, wish: GroupWish, client: Client, plan: _Plan
 ) -> NewGroup:
-    """Charge the client's quota for each room, then write every row in one transaction."""
+    """Charge the client's quota for each room, then write every row at once."""
     floor = catalogue.max_rooms_per_booking
     share = fair_share(catalogue.unit_count(), catalogue.hold_share_percent, floor)
     in_redis = True
@@ -278,71 +277,44 @@ async def _write(
         )
         plan.charged.append(hold_id)
         in_redis = in_redis and counted
-    token, seconds = new_token(), holds.settings.hold_seconds
-    q = queries("inventory")
-    lapsed: list[dict[str, Any]] = []
+    token = new_token()
     rows = []
+    for index, (room, quote) in enumerate(zip(wish.rooms, plan.quotes, strict=True)):
+        held = RoomHeld(
+            plan.ids[index],
+            plan.units[index],
+            room.room_type,
+            wish.check_in,
+            wish.check_out,
+            room.party,
+            quote,
+            wish.promo_code,
+        )
+        # Only the first room carries the token: the group is reached through it.
+        rows.append(
+            room_row(catalogue, client, held, token if index == 0 else None, (plan.ids[0], index))
+        )
+
+    async def count_in_postgres() -> None:  # Redis is away: Postgres counts the rooms
+        await holds.quotas.charge_in_postgres(
+            conn, catalogue.property_id, client, share, floor, rooms=len(rows)
+        )
+
     try:
-        async with conn.transaction():
-            for unit in sorted(plan.units):  # never while an import writes one of them
-                await conn.execute(q["share_unit"], {"unit_id": unit})
-            for index, unit in enumerate(plan.units):
-                if not in_redis:  # Redis is away: Postgres counts the rooms
-                    await holds.quotas.charge_in_postgres(
-                        conn, catalogue.property_id, client, share, floor
-                    )
-                stay = {"unit_id": unit, "check_in": wish.check_in, "check_out": wish.check_out}
-                cur = await conn.execute(q["expire_lapsed_on_unit"], stay)
-                lapsed += await cur.fetchall()
-                row = _row(catalogue, wish, client, plan, index, token, seconds)
-                cur = await conn.execute(q["insert_hold"], row)
-                rows.append(await cur.fetchone())
-            made = await version_made(conn, catalogue.property_id)
+        written = await write_rooms(
+            conn,
+            catalogue.property_id,
+            rows,
+            holds.settings.hold_seconds,
+            None if in_redis else count_in_postgres,
+        )
     except pg_errors.ExclusionViolation:
         raise _taken() from None
-    await holds.freshness.caught_up(catalogue.property_id, made)
-    for old in lapsed:
+    await holds.freshness.caught_up(catalogue.property_id, written.made)
+    for old in written.lapsed:
         await holds._give_back(catalogue.property_id, old)
-    first = rows[0]
-    assert first is not None
+    first = written.held[plan.ids[0]]
     return NewGroup(plan.ids[0], token, first["hold_expires_at"], plan.quotes, first["version"])
-
-
-def _row(
-    catalogue: Catalogue,
-    wish: GroupWish,
-    client: Client,
-    plan: _Plan,
-    index: int,
-    token: str,
-    hold_seconds: int,
-) -> dict[str, Any]:
-    """One room's row, as ``insert_hold`` takes it. Only the first room carries the token:
-    the group is reached through it, never through another room."""
-    room, quote = wish.rooms[index], plan.quotes[index]
-    rate_plan = catalogue.rate_plan(quote.rate_plan, room.room_type)
-    policy = catalogue.policy_of(rate_plan)
-    terms = None if rate_plan is None else msgspec.to_builtins(rate_plan.payment)
-    return {
-        "id": plan.ids[index],
-        "property_id": catalogue.property_id,
-        "unit_id": plan.units[index],
-        "check_in": wish.check_in,
-        "check_out": wish.check_out,
-        "hold_seconds": hold_seconds,
-        "token_hash": token_hash(token) if index == 0 else None,
-        "adults": room.party.adults,
-        "children": list(room.party.children),
-        "quote": Jsonb(quote_to_builtins(quote)),
-        "quote_hash": quote.quote_hash,
-        "promo_code": wish.promo_code,
-        "client_key": client.key,
-        "client_address": client.address,
-        "cancellation_policy": None if policy is None else Jsonb(policy),
-        "payment_terms": None if terms is None else Jsonb(terms),
-        "group_id": plan.ids[0],
-        "group_position": index,
-    }
 
 
 class BookedRoom(msgspec.Struct, frozen=True, omit_defaults=True):

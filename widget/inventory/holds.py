@@ -17,7 +17,6 @@ from uuid import UUID
 
 import msgspec
 from psycopg import errors as pg_errors
-from psycopg.types.json import Jsonb
 
 from engine import Party, Quote, quote_to_builtins
 from widget.coalesce import Coalesced
@@ -33,6 +32,7 @@ from widget.inventory.availability import free_in, stock_ahead
 from widget.inventory.catalogue import Catalogue
 from widget.inventory.freshness import Freshness
 from widget.inventory.gate import Gate, GateUnavailable, night_keys
+from widget.inventory.hold_rows import RoomHeld, room_row, write_rooms
 from widget.inventory.quotas import Client, Quotas, fair_share
 from widget.inventory.quoting import NO_CHOICES, Choices, check_stay, price
 from widget.inventory.stock import Stock
@@ -40,7 +40,7 @@ from widget.inventory.stock_memory import StockMemory
 from widget.inventory.writing import GATE_IN_FLIGHT_SECONDS, HoldsBeingWritten
 from widget.settings import Settings
 from widget.sql import queries
-from widget.tokens import new_token, token_hash
+from widget.tokens import new_token
 
 log = logging.getLogger(__name__)
 
@@ -96,39 +96,6 @@ class _Attempt:
     counted_in_redis: bool = False
 
 
-def _hold_row(
-    attempt: _Attempt, unit_id: int, hold_seconds: int, token: str, quote: Quote
-) -> dict[str, Any]:
-    """The hold's row, as ``insert_hold`` takes it."""
-    wish, client = attempt.wish, attempt.client
-    catalogue = attempt.catalogue
-    # The plan's cancellation policy and payment terms are kept with the hold: what the
-    # guest agreed to (a later change of the plan changes neither).
-    plan = catalogue.rate_plan(quote.rate_plan, wish.room_type)
-    policy = catalogue.policy_of(plan)
-    terms = None if plan is None else msgspec.to_builtins(plan.payment)
-    return {
-        "id": attempt.hold_id,
-        "property_id": attempt.catalogue.property_id,
-        "unit_id": unit_id,
-        "check_in": wish.check_in,
-        "check_out": wish.check_out,
-        "hold_seconds": hold_seconds,
-        "token_hash": token_hash(token),
-        "adults": wish.party.adults,
-        "children": list(wish.party.children),
-        "quote": Jsonb(quote_to_builtins(quote)),
-        "quote_hash": quote.quote_hash,
-        "promo_code": wish.promo_code,
-        "client_key": client.key,
-        "client_address": client.address,
-        "cancellation_policy": None if policy is None else Jsonb(policy),
-        "payment_terms": None if terms is None else Jsonb(terms),
-        "group_id": None,
-        "group_position": None,
-    }
-
-
 def _units_for_gap(
     catalogue: Catalogue, stock: Stock, wish: StayWish, today: date, units: list[int]
 ) -> list[int]:
@@ -155,16 +122,6 @@ def _units_for_gap(
             raise
         return [unit for unit in units if unit in gaps]
     return units
-
-
-async def version_made(conn: Conn, property_id: int) -> int:
-    """The inventory version this transaction's changes of reservations made."""
-    cur = await conn.execute(
-        queries("inventory")["inventory_version_made"], {"property_id": property_id}
-    )
-    row = await cur.fetchone()
-    assert row is not None
-    return int(row["inventory_version"])
 
 
 class Holds:
@@ -298,32 +255,36 @@ class Holds:
         """With the unit's gate ours (or Redis away): price, charge and write the hold; None
         when Postgres says the nights are taken after all."""
         conn, catalogue, wish = attempt.conn, attempt.catalogue, attempt.wish
-        hold_seconds = self.settings.hold_seconds
         token = new_token()
-        q = queries("inventory")
         try:
             quote = await self._prepare(attempt)
-            async with conn.transaction():
-                # Never while an import writes this unit (its feed's nights win).
-                await conn.execute(q["share_unit"], {"unit_id": unit_id})
-                if not attempt.counted_in_redis:  # Redis is away: Postgres counts the share
-                    await self.quotas.charge_in_postgres(
-                        conn,
-                        catalogue.property_id,
-                        attempt.client,
-                        attempt.share,
-                        catalogue.max_rooms_per_booking,
-                    )
-                cur = await conn.execute(
-                    q["expire_lapsed_on_unit"],
-                    {"unit_id": unit_id, "check_in": wish.check_in, "check_out": wish.check_out},
+            room = RoomHeld(
+                attempt.hold_id,
+                unit_id,
+                wish.room_type,
+                wish.check_in,
+                wish.check_out,
+                wish.party,
+                quote,
+                wish.promo_code,
+            )
+
+            async def count_in_postgres() -> None:  # Redis is away: Postgres counts the share
+                await self.quotas.charge_in_postgres(
+                    conn,
+                    catalogue.property_id,
+                    attempt.client,
+                    attempt.share,
+                    catalogue.max_rooms_per_booking,
                 )
-                lapsed = await cur.fetchall()
-                cur = await conn.execute(
-                    q["insert_hold"], _hold_row(attempt, unit_id, hold_seconds, token, quote)
-                )
-                row = await cur.fetchone()
-                made = await version_made(conn, catalogue.property_id)
+
+            written = await write_rooms(
+                conn,
+                catalogue.property_id,
+                [room_row(catalogue, attempt.client, room, token)],
+                self.settings.hold_seconds,
+                None if attempt.counted_in_redis else count_in_postgres,
+            )
         except (pg_errors.ExclusionViolation, pg_errors.DeadlockDetected):
             # Postgres, the final guard, says the nights are taken: give the gate back. (A
             # deadlock: another writer that skips the gate, an import of a channel's feed,
@@ -334,11 +295,11 @@ class Holds:
         except BaseException:
             await self._give_gate_back(keys, attempt.hold_id, gate)
             raise
-        assert row is not None
-        await self.freshness.caught_up(catalogue.property_id, made)
-        for old in lapsed:
+        await self.freshness.caught_up(catalogue.property_id, written.made)
+        for old in written.lapsed:
             await self._give_back(catalogue.property_id, old)
-        return NewHold(attempt.hold_id, token, row["hold_expires_at"], quote, row["version"])
+        held = written.held[attempt.hold_id]
+        return NewHold(attempt.hold_id, token, held["hold_expires_at"], quote, held["version"])
 
     async def _give_gate_back(self, keys: list[str], hold_id: UUID, gate: _Gate) -> None:
         """A hold that will not be written: this worker stops answering "held" for its nights

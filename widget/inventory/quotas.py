@@ -216,8 +216,10 @@ class Quotas:
         client: Client,
         share: int,
         floor: int = ROOMS_PER_BOOKING,
+        rooms: int = 1,
     ) -> None:
-        """The same limits from the reservation table; call inside the hold's transaction."""
+        """The same limits from the reservation table, for a hold of ``rooms`` rooms; call
+        inside the hold's transaction, before its rows are written."""
         for identity in sorted(_identities(client)):  # one order for all: no deadlock
             digest = hashlib.sha256(identity.encode()).digest()
             lock = int.from_bytes(digest[:8], "big", signed=True)
@@ -230,10 +232,10 @@ class Quotas:
         assert row is not None
         ends_in = float(row["first_ends_in"] or 60)
         by_address, *by_session = self._limits(client, share, floor)
-        session_full = bool(by_session) and row["by_key"] >= by_session[0]
-        if session_full or row["by_address"] >= by_address:
+        session_full = bool(by_session) and row["by_key"] + rooms > by_session[0]
+        if session_full or row["by_address"] + rooms > by_address:
             raise _refusal(_OVER_LIMIT, ends_in)
-        if row["attempts"] >= self.settings.hold_attempts_per_minute:
+        if row["attempts"] + rooms > self.settings.hold_attempts_per_minute:
             raise _refusal(_THROTTLED, 60)
 
     async def refund(self, property_id: int, client: Client, hold_id: UUID | str) -> None:

@@ -46,7 +46,7 @@ FOR UPDATE OF f
 
 -- name: lock_unit
 -- The unit's lock, alone: no guest's hold is written on the unit while the import applies
--- (inventory.sql, share_unit).
+-- (innkeep_hold_rooms, migration 0041).
 SELECT pg_advisory_xact_lock(1414, mod(%(unit_id)s::bigint, 2147483647)::int)
 
 -- name: stored_events

@@ -90,40 +90,6 @@ WHERE property_id = %(property_id)s
   AND (status IN ('confirmed', 'blocked')
        OR (status = 'held' AND hold_expires_at > (SELECT innkeep_now(%(property_id)s))))
 
--- name: share_unit
--- A hold is written under its unit's lock, shared with other holds; an import of a
--- channel's feed takes it alone (imports.sql, lock_unit), so the two never write the same
--- nights at once: the import waits for the holds being written, then displaces them, and
--- holds that come during the import find its nights taken. (Two writers of overlapping rows
--- under an exclusion constraint would each wait for the other; Postgres fails one.)
-SELECT pg_advisory_xact_lock_shared(1414, mod(%(unit_id)s::bigint, 2147483647)::int)
-
--- name: expire_lapsed_on_unit
--- Holds whose time is up stop counting at once, inside the transaction that needs the nights.
-UPDATE reservation
-SET status = 'expired', version = version + 1, updated_at = now()
-WHERE unit_id = %(unit_id)s AND status = 'held' AND hold_expires_at <= innkeep_now(property_id)
-  AND stay && daterange(%(check_in)s, %(check_out)s)
-RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, client_key,
-          client_address
-
--- name: inventory_version_made
--- In the transaction that changed reservations, after the changes: the version they made
--- (their triggers hold the property's row until the commit, so nobody else's comes between).
-SELECT inventory_version FROM property WHERE id = %(property_id)s
-
--- name: insert_hold
-INSERT INTO reservation (id, property_id, unit_id, stay, status, hold_expires_at,
-                         hold_token_hash, adults, children, quote, quote_hash, promo_code,
-                         client_key, client_address, cancellation_policy, payment_terms,
-                         group_id, group_position)
-VALUES (%(id)s, %(property_id)s, %(unit_id)s, daterange(%(check_in)s, %(check_out)s), 'held',
-        innkeep_now(%(property_id)s) + make_interval(secs => %(hold_seconds)s), %(token_hash)s, %(adults)s,
-        %(children)s, %(quote)s, %(quote_hash)s, %(promo_code)s, %(client_key)s,
-        %(client_address)s, %(cancellation_policy)s, %(payment_terms)s, %(group_id)s,
-        %(group_position)s)
-RETURNING hold_expires_at, version
-
 -- name: hold_is_active
 -- Whether a gate's holder still has a claim Postgres honours (no row: not written yet).
 SELECT status IN ('confirmed', 'blocked')
@@ -219,3 +185,8 @@ UPDATE reservation
 SET status = 'cancelled', cancelled_at = innkeep_now(property_id), version = version + 1,
     updated_at = now()
 WHERE group_id = %(id)s AND id <> %(id)s AND status = 'confirmed'
+
+-- name: hold_rooms
+-- A hold's rooms written at once (migration 0041): the holds that lapsed on their nights,
+-- then the rooms held with the inventory version the write made.
+SELECT * FROM innkeep_hold_rooms(%(property_id)s, %(rooms)s::jsonb, %(hold_seconds)s)

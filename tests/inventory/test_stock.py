@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from widget.inventory.stay_changes import Nights
 from widget.inventory.stock import Stock
 
 UNITS = [1, 2, 3]
@@ -40,3 +41,26 @@ def test_a_unit_is_free_when_no_stay_touches_a_night(
     }
     assert set(stock.free_units(check_in, check_out)) == free
     assert stock.any_free(check_in, check_out) == bool(free)
+
+
+@given(diaries(), st.integers(0, 34), st.integers(1, 6), st.sampled_from(UNITS))
+def test_a_changed_stock_answers_anew_and_the_old_one_as_before(
+    stays: list[tuple[int, date, date]], start: int, nights: int, unit: int
+) -> None:
+    # Answers are kept per stock (every request of a race asks the same): a change makes a
+    # new stock, which must not answer from its parent's, nor alter them.
+    check_in = FIRST + timedelta(start)
+    check_out = check_in + timedelta(nights)
+    stock = Stock(UNITS, stays)
+    before = stock.free_units(check_in, check_out), stock.gap_units(check_in, check_out)
+    if unit not in before[0]:
+        return
+    taken = Nights(unit, check_in.toordinal(), check_out.toordinal())
+    after = stock.changed(None, taken)
+    assert unit not in after.free_units(check_in, check_out)
+    assert unit not in after.gap_units(check_in, check_out)
+    fresh = Stock(UNITS, [*stays, (unit, check_in, check_out)])
+    assert after.free_units(check_in, check_out) == fresh.free_units(check_in, check_out)
+    assert (stock.free_units(check_in, check_out), stock.gap_units(check_in, check_out)) == before
+    freed = after.changed(taken, None)
+    assert freed.free_units(check_in, check_out) == before[0]

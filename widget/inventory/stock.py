@@ -6,7 +6,7 @@ Pure functions over the busy stays the database returned, so they are cheap to t
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,6 +16,8 @@ from widget.inventory.stay_changes import Nights
 #: How far around a window we look for the edges of free runs (gap-night rules care about
 #: gaps of a few nights; a run that reaches further counts as long).
 GAP_HORIZON = 31
+#: Answers about stays one stock keeps (free and gap units per stay) before it starts over.
+ANSWERS_KEPT = 64
 
 
 @dataclass
@@ -78,6 +80,7 @@ class Stock:
     def __init__(self, unit_ids: Sequence[int], stays: Iterable[tuple[int, date, date]]) -> None:
         self.unit_ids = list(unit_ids)
         self.diaries = {unit: UnitDiary() for unit in self.unit_ids}
+        self._answers: dict[tuple[str, int, int], list[int]] = {}
         for unit, first, check_out in stays:
             diary = self.diaries.get(unit)
             if diary is not None:
@@ -93,6 +96,7 @@ class Stock:
         changed = Stock.__new__(Stock)
         changed.unit_ids = self.unit_ids
         changed.diaries = dict(self.diaries)
+        changed._answers = {}
         for unit in touched:
             changed.diaries[unit] = self.diaries[unit].copy()
         if freed is not None and freed.unit_id in touched:
@@ -101,13 +105,30 @@ class Stock:
             changed.diaries[taken.unit_id].add(taken.first, taken.end)
         return changed
 
+    def _remembered(
+        self, kind: str, first: int, end: int, find: Callable[[], list[int]]
+    ) -> list[int]:
+        """``find``'s answer for the stay, found once per stock: a stock never changes (a
+        change makes a new one), and in a race every request of a worker asks the same."""
+        key = (kind, first, end)
+        found = self._answers.get(key)
+        if found is None:
+            if len(self._answers) >= ANSWERS_KEPT:
+                self._answers.clear()
+            found = self._answers[key] = find()
+        return list(found)
+
     def free_units(self, check_in: date, check_out: date) -> list[int]:
         """Units free for every night of the stay, the best fit first: the unit whose free
         run is shortest, so stays fill gaps instead of cutting long runs into orphans."""
         first, end = check_in.toordinal(), check_out.toordinal()
-        low, high = first - GAP_HORIZON, end + GAP_HORIZON
-        free = [u for u in self.unit_ids if self.diaries[u].free_between(first, end)]
-        return sorted(free, key=lambda u: self.diaries[u].free_run(first, low, high))
+
+        def find() -> list[int]:
+            low, high = first - GAP_HORIZON, end + GAP_HORIZON
+            free = [u for u in self.unit_ids if self.diaries[u].free_between(first, end)]
+            return sorted(free, key=lambda u: self.diaries[u].free_run(first, low, high))
+
+        return self._remembered("free", first, end, find)
 
     def any_free(self, check_in: date, check_out: date) -> bool:
         """Whether some unit is free for every night of the stay (`free_units`, unsorted: a
@@ -118,13 +139,17 @@ class Stock:
     def gap_units(self, check_in: date, check_out: date) -> list[int]:
         """Units on which the stay exactly fills a free gap between two reservations."""
         first, end = check_in.toordinal(), check_out.toordinal()
-        low, high = first - GAP_HORIZON, end + GAP_HORIZON
-        return [
-            unit
-            for unit in self.unit_ids
-            if self.diaries[unit].free_between(first, end)
-            and self.diaries[unit].run_and_gap(first, low, high)[1] == end - first
-        ]
+
+        def find() -> list[int]:
+            low, high = first - GAP_HORIZON, end + GAP_HORIZON
+            return [
+                unit
+                for unit in self.unit_ids
+                if self.diaries[unit].free_between(first, end)
+                and self.diaries[unit].run_and_gap(first, low, high)[1] == end - first
+            ]
+
+        return self._remembered("gap", first, end, find)
 
     def occupancy(self, start: date, end: date) -> tuple[Occupancy, ...]:
         """Per night of ``[start, end)``: units total, units busy, the shortest free run

@@ -1,4 +1,5 @@
-"""The Redis gate: a soft lock on all nights of one unit, taken all-or-nothing in one Lua call.
+"""The Redis gate: a soft lock on all nights of one unit (or of a group's first free set of
+units), taken all-or-nothing in one Lua call.
 
 It only makes losing fast. Correctness lives in Postgres (the exclusion constraint and the
 fenced updates), so every failure here, Redis away included, degrades to "go ask Postgres"
@@ -34,6 +35,41 @@ for _, key in ipairs(KEYS) do
   redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
 end
 return nil
+"""
+
+# Several sets of nights (a group's choices of units), first choice first: every night of
+# the first set whose nights are all free (or this hold's, or a yielding hold's) is taken.
+# KEYS: the nights of every set, one set after another. ARGV[1], ARGV[2]: as above;
+# ARGV[3]: how many sets; ARGV[4 .. 3 + sets]: how many nights each has; then the yielding
+# hold ids. Returns {index} of the set taken, or {0, value in the way of each set, ...}.
+_ACQUIRE_FIRST = """
+local mine = string.match(ARGV[1], '^[^:]+')
+local sets = tonumber(ARGV[3])
+local yielding = {}
+for i = 4 + sets, #ARGV do yielding[ARGV[i]] = true end
+local found = {0}
+local first = 1
+for s = 1, sets do
+  local last = first + tonumber(ARGV[3 + s]) - 1
+  local blocker = false
+  for k = first, last do
+    local value = redis.call('GET', KEYS[k])
+    if value then
+      local holder = string.match(value, '^[^:]+')
+      if holder ~= mine and not yielding[holder] then
+        blocker = value
+        break
+      end
+    end
+  end
+  if not blocker then
+    for k = first, last do redis.call('SET', KEYS[k], ARGV[1], 'PX', ARGV[2]) end
+    return {s}
+  end
+  found[s + 1] = blocker
+  first = last + 1
+end
+return found
 """
 
 # Compare-and-delete: only the gates this hold still owns.
@@ -89,6 +125,7 @@ class Gate:
         self._watch = watch
         self._acquire: Any = redis.register_script(_ACQUIRE)
         self._release: Any = redis.register_script(_RELEASE)
+        self._acquire_first: Any = redis.register_script(_ACQUIRE_FIRST)
 
     async def acquire(
         self,
@@ -109,6 +146,33 @@ class Gate:
             raise GateUnavailable(str(exc)) from exc
         self._watch.succeeded(key)
         return None if found is None else Holder.parse(found)
+
+    async def acquire_first(
+        self,
+        sets: list[list[str]],
+        hold_id: UUID,
+        ttl_seconds: float,
+        yielding: tuple[str, ...] = (),
+    ) -> tuple[int | None, list[Holder]]:
+        """Take every night of the first of ``sets`` whose nights are all free, in one call
+        (a group's choices of units): its index; or None and, per set, the holder in its
+        way."""
+        keys = [key for nights in sets for key in nights]
+        key = keys[0] if keys else None  # one slot for all (the property's hash tag)
+        if not self._watch.may_call("gate.acquire", key):
+            raise GateUnavailable("Redis is resting (circuit breaker open)")
+        value = f"{hold_id}:{int(time.time() * 1000)}"
+        args = [value, int(ttl_seconds * 1000), len(sets), *map(len, sets), *yielding]
+        try:
+            found = await self._acquire_first(keys=keys, args=args)
+        except REDIS_FAILURES as exc:
+            self._watch.failed("gate.acquire", exc, key)
+            raise GateUnavailable(str(exc)) from exc
+        self._watch.succeeded(key)
+        index = int(found[0])
+        if index:
+            return index - 1, []
+        return None, [Holder.parse(value) for value in found[1:]]
 
     async def release(self, keys: list[str], hold_id: UUID | str) -> None:
         """Give back the nights this hold still owns; never fails the caller."""

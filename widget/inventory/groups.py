@@ -95,8 +95,8 @@ def check_rooms(count: int, limit: int = MAX_ROOMS_PER_BOOKING) -> None:
 
 #: How many sets of units a group tries when the gate finds its set held by another guest's
 #: hold of that moment: the first free unit of each room, then that set less one of its
-#: units at a time (the gate says a set is held, not which of its units; one of these avoids
-#: it). Each try is one Redis call; the one-room path likewise tries unit after unit.
+#: units at a time (a set held by another hold is held on some unit: one of these may avoid
+#: it). One Redis call tries them all, first choice first (`Holds.share_first_gate`).
 GROUP_TRIES = 4
 
 
@@ -244,19 +244,19 @@ async def hold_group(
     ids = [uuid.uuid4() for _ in wish.rooms]
     # The gate first, as for one room: a loser of a race is refused before any room is
     # priced, and costs about what a one-room loser costs.
-    for units in _choices(catalogue, stocks, wish, today):
-        keys = _gate_keys(catalogue, wish, units)
-        gate = await holds._share_gate(conn, keys, ids[0], holds.settings.hold_seconds)
-        if gate.value != "held":
-            break
-    else:
+    tries = _choices(catalogue, stocks, wish, today)
+    sets = [_gate_keys(catalogue, wish, units) for units in tries]
+    taken = await holds.share_first_gate(conn, sets, ids[0], holds.settings.hold_seconds)
+    if taken is None:
         raise _taken()
+    index, gate = taken
+    units, keys = tries[index], sets[index]
     plan: _Plan | None = None
     try:
         plan = _Plan(units, _priced(catalogue, stocks, wish, today), ids, stocks)
         return await _write(holds, conn, catalogue, wish, client, plan)
     except BaseException:
-        await holds._give_gate_back(keys, ids[0], gate)
+        await holds.give_gate_back(keys, ids[0], gate)
         for hold_id in plan.charged if plan is not None else []:
             await holds.quotas.refund(catalogue.property_id, client, hold_id)
         raise

@@ -149,6 +149,10 @@ class Holds:
         #: Requests in flight for the same nights of the same units share one try at their
         #: gate when it is held (see `_share_gate`).
         self._gating: Coalesced[tuple[str, ...], _Gate] = Coalesced()
+        #: The same for a group's choices of units (see `share_first_gate`).
+        self._choosing: Coalesced[tuple[tuple[str, ...], ...], tuple[int | None, _Gate]] = (
+            Coalesced()
+        )
         #: Unit-nights whose gate a request of this worker took and is writing a hold on.
         self.writing = HoldsBeingWritten()
 
@@ -290,10 +294,10 @@ class Holds:
             # deadlock: another writer that skips the gate, an import of a channel's feed,
             # wrote the same nights at this moment and each waited for the other; Postgres
             # made this hold give way, and the nights are the other's.)
-            await self._give_gate_back(keys, attempt.hold_id, gate)
+            await self.give_gate_back(keys, attempt.hold_id, gate)
             return None
         except BaseException:
-            await self._give_gate_back(keys, attempt.hold_id, gate)
+            await self.give_gate_back(keys, attempt.hold_id, gate)
             raise
         await self.freshness.caught_up(catalogue.property_id, written.made)
         for old in written.lapsed:
@@ -301,7 +305,7 @@ class Holds:
         held = written.held[attempt.hold_id]
         return NewHold(attempt.hold_id, token, held["hold_expires_at"], quote, held["version"])
 
-    async def _give_gate_back(self, keys: list[str], hold_id: UUID, gate: _Gate) -> None:
+    async def give_gate_back(self, keys: list[str], hold_id: UUID, gate: _Gate) -> None:
         """A hold that will not be written: this worker stops answering "held" for its nights
         at once (a request that shared its try at the gate asks Redis again, which still
         has the gate until the release below: never more than Redis would say), and the
@@ -340,6 +344,61 @@ class Holds:
         if gate is _Gate.OURS:
             self.writing.begin(keys, hold_id)
         return gate
+
+    async def share_first_gate(
+        self, conn: Conn, sets: list[list[str]], hold_id: UUID, ttl: float
+    ) -> tuple[int, _Gate] | None:
+        """`_share_gate` for a group's choices of units, first choice first: the index of the
+        set whose gate became ``hold_id``'s (or, Redis away, the first set not being written
+        here: Postgres guards), or None when every set is held. One Redis call tries them
+        all; requests of this worker with the same choices share it. The caller ends the
+        "being written" mark of the set it got (``writing.end``)."""
+        open_ = [i for i, keys in enumerate(sets) if not self.writing.in_the_way(keys)]
+        if not open_:
+            return None
+        mine = False
+
+        async def first_try() -> tuple[int | None, _Gate]:
+            nonlocal mine
+            mine = True
+            return await self._take_first_gate(conn, [sets[i] for i in open_], hold_id, ttl)
+
+        shared = tuple(tuple(sets[i]) for i in open_)
+        index, gate = await self._choosing.run(shared, first_try)
+        if not mine and gate is not _Gate.HELD:
+            # The request that tried took one of the sets (it is writing it now: in the way
+            # below), or Redis was away (it may be back): what is left is tried afresh.
+            open_ = [i for i in open_ if not self.writing.in_the_way(sets[i])]
+            if not open_:
+                return None
+            index, gate = await self._take_first_gate(conn, [sets[i] for i in open_], hold_id, ttl)
+        if index is None:
+            return None
+        chosen = open_[index]
+        if gate is _Gate.OURS:
+            self.writing.begin(sets[chosen], hold_id)
+        return chosen, gate
+
+    async def _take_first_gate(
+        self, conn: Conn, sets: list[list[str]], hold_id: UUID, ttl: float
+    ) -> tuple[int | None, _Gate]:
+        """`_take_gate` over several sets of nights in one call: the index of the set taken
+        (None when every set's gate is another live hold's)."""
+        try:
+            index, holders = await self.gate.acquire_first(sets, hold_id, ttl)
+            if index is not None:
+                return index, _Gate.OURS
+            # Every set is in someone's way: go on only past holds Postgres no longer honours.
+            stale = []
+            for holder in {holder.hold_id: holder for holder in holders}.values():
+                if not await self._still_holding(conn, holder.hold_id, holder.age_seconds()):
+                    stale.append(holder.hold_id)
+            if not stale:
+                return None, _Gate.HELD
+            index, _ = await self.gate.acquire_first(sets, hold_id, ttl, yielding=tuple(stale))
+            return index, _Gate.OURS if index is not None else _Gate.HELD
+        except GateUnavailable:
+            return 0, _Gate.AWAY
 
     async def _take_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
         """Take the unit's gate for these nights for ``hold_id``, if no live hold has it."""

@@ -86,6 +86,7 @@ class Metrics:
         )
         # Label lookups cost more than the increment: keep each route's children.
         self._answered: dict[tuple[str, int], object] = {}
+        self._holds: dict[tuple[str, str], object] = {}
 
     def answered(self, route: str, status: int) -> None:
         """One HTTP answer of ``status`` for the route template ``route``."""
@@ -97,11 +98,18 @@ class Metrics:
         child.inc()  # type: ignore[attr-defined]
 
     def hold_made(self) -> None:
-        self.holds.labels("made", "").inc()
+        self._hold("made", "")
 
     def hold_refused(self, reason: str) -> None:
         """A hold refused; ``reason`` is the refusal's error code (``taken``, ...)."""
-        self.holds.labels("refused", reason).inc()
+        self._hold("refused", reason)
+
+    def _hold(self, outcome: str, reason: str) -> None:
+        # Every loser of a race counts one: its children are kept, as `answered` keeps its.
+        child = self._holds.get((outcome, reason))
+        if child is None:
+            child = self._holds[(outcome, reason)] = self.holds.labels(outcome, reason)
+        child.inc()  # type: ignore[attr-defined]
 
     def sync_fetched(self, outcome: str) -> None:
         """One fetch of a channel's calendar feed, and how it went."""

@@ -72,14 +72,18 @@ class _Plan:
     charged: list[UUID] = field(default_factory=list)
 
 
+def _in_room(refused: Invalid, index: int) -> Invalid:
+    """Name the room at fault: ``rooms[1].room_type`` rather than ``room_type``."""
+    refused.field = f"rooms[{index}].{refused.field}" if refused.field else f"rooms[{index}]"
+    return refused
+
+
 @contextmanager
 def _room_field(index: int) -> Iterator[None]:
-    """Name the room at fault: ``rooms[1].room_type`` rather than ``room_type``."""
     try:
         yield
     except Invalid as refused:
-        refused.field = f"rooms[{index}].{refused.field}" if refused.field else f"rooms[{index}]"
-        raise
+        raise _in_room(refused, index) from None
 
 
 def check_rooms(count: int, limit: int = MAX_ROOMS_PER_BOOKING) -> None:
@@ -107,8 +111,10 @@ def _choices(
     choice first; nothing priced yet (a loser of a race never is: see `hold_group`)."""
     candidates: list[list[int]] = []
     for index, room in enumerate(wish.rooms):
-        with _room_field(index):
+        try:  # (no context manager: every loser of a race comes this way, room by room)
             catalogue.room(room.room_type)
+        except Invalid as refused:
+            raise _in_room(refused, index) from None
         stock = stocks[room.room_type]
         free = stock.free_units(wish.check_in, wish.check_out)
         if free:  # a stay allowed only because it fills a gap goes on a unit it fills
@@ -241,14 +247,15 @@ async def hold_group(
     check_rooms(len(wish.rooms), catalogue.max_rooms_per_booking)
     check_stay(wish.check_in, wish.check_out, today, catalogue.horizon_days)
     stocks = await stock_ahead(conn, catalogue, today, inventory_version, holds.stock)
-    ids = [uuid.uuid4() for _ in wish.rooms]
     # The gate first, as for one room: a loser of a race is refused before any room is
     # priced, and costs about what a one-room loser costs.
     tries = _choices(catalogue, stocks, wish, today)
     sets = [_gate_keys(catalogue, wish, units) for units in tries]
-    taken = await holds.share_first_gate(conn, sets, ids[0], holds.settings.hold_seconds)
+    group_id = uuid.uuid4()
+    taken = await holds.share_first_gate(conn, sets, group_id, holds.settings.hold_seconds)
     if taken is None:
         raise _taken()
+    ids = [group_id, *(uuid.uuid4() for _ in wish.rooms[1:])]
     index, gate = taken
     units, keys = tries[index], sets[index]
     plan: _Plan | None = None

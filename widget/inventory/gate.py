@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -109,12 +110,17 @@ class GateUnavailable(Exception):
 
 def night_keys(property_id: int, unit_id: int, check_in: date, check_out: date) -> list[str]:
     """The keys of the nights ``[check_in, check_out)`` of one unit: one slot for all."""
+    return list(_night_keys(property_id, unit_id, check_in, check_out))
+
+
+@lru_cache(maxsize=4096)  # every request of a race asks for the same nights' keys
+def _night_keys(property_id: int, unit_id: int, check_in: date, check_out: date) -> tuple[str, ...]:
     nights = (check_out - check_in).days
     tag = property_tag(property_id)
-    return [
+    return tuple(
         f"innkeep:{tag}:gate:{unit_id}:{(check_in + timedelta(d)).isoformat()}"
         for d in range(nights)
-    ]
+    )
 
 
 class Gate:

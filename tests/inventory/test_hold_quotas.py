@@ -214,3 +214,16 @@ async def test_quotas_count_rooms_and_one_booking_of_four_rooms_always_fits(api:
     # Another client from elsewhere is not held back by this one.
     other = await hold(api, group("double-sea-view", "family-suite"), who("203.0.113.9"))
     assert other.status_code == 201, other.text
+
+
+async def test_a_group_over_the_share_is_refused_whole_and_takes_no_place(api: Client) -> None:
+    guest = who("198.51.100.7", "group-session-0002")
+    assert (await hold(api, wish("garden-single"), guest)).status_code == 201
+    # One room held and four asked for together: five, over the four a client may hold.
+    over = await hold(
+        api, group("double-sea-view", "double-sea-view", "family-suite", "family-suite"), guest
+    )
+    assert over.status_code == 429, over.text
+    # The refused group kept none of its places: three more rooms still fit.
+    three = await hold(api, group("double-sea-view", "family-suite", "family-suite"), guest)
+    assert three.status_code == 201, three.text

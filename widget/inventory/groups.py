@@ -274,16 +274,13 @@ async def hold_group(
 async def _write(
     holds: Holds, conn: Conn, catalogue: Catalogue, wish: GroupWish, client: Client, plan: _Plan
 ) -> NewGroup:
-    """Charge the client's quota for each room, then write every row at once."""
+    """Charge the client's quota for the rooms, then write every row at once."""
     floor = catalogue.max_rooms_per_booking
     share = fair_share(catalogue.unit_count(), catalogue.hold_share_percent, floor)
-    in_redis = True
-    for hold_id in plan.ids:
-        counted = await holds.quotas.charge(
-            conn, catalogue.property_id, client, hold_id, share, floor
-        )
-        plan.charged.append(hold_id)
-        in_redis = in_redis and counted
+    in_redis = await holds.quotas.charge(
+        conn, catalogue.property_id, client, plan.ids, share, floor
+    )
+    plan.charged = list(plan.ids)
     token = new_token()
     rows = []
     for index, (room, quote) in enumerate(zip(wish.rooms, plan.quotes, strict=True)):

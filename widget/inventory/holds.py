@@ -232,7 +232,7 @@ class Holds:
                 attempt.conn,
                 attempt.catalogue.property_id,
                 attempt.client,
-                attempt.hold_id,
+                [attempt.hold_id],
                 attempt.share,
                 attempt.catalogue.max_rooms_per_booking,
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -24,29 +24,32 @@ from widget.sql import queries
 RATE_WINDOW_MS = 60_000
 
 # KEYS: pairs (active holds zset, attempts counter) per client identity.
-# ARGV: now ms, hold id, hold expiry ms, attempts limit, then the active limit per identity.
+# ARGV: now ms, hold expiry ms, attempts limit, how many rooms, their hold ids, then the
+# active limit per identity. A hold of several rooms is counted room by room, all or none.
 # Returns {0, 0} when granted, {1, retry_ms} over the active limit, {2, retry_ms} throttled.
 _CHARGE = """
 local now = tonumber(ARGV[1])
+local rooms = tonumber(ARGV[4])
 local clients = #KEYS / 2
 for i = 1, clients do
   local active = KEYS[2 * i - 1]
   redis.call('ZREMRANGEBYSCORE', active, '-inf', now)
-  if redis.call('ZCARD', active) >= tonumber(ARGV[4 + i]) then
+  if redis.call('ZCARD', active) + rooms > tonumber(ARGV[4 + rooms + i]) then
     local first = redis.call('ZRANGE', active, 0, 0, 'WITHSCORES')
-    return {1, math.max(1000, tonumber(first[2]) - now)}
+    local ends = first[2] and tonumber(first[2]) or now
+    return {1, math.max(1000, ends - now)}
   end
 end
 for i = 1, clients do
   local attempts = KEYS[2 * i]
-  local count = redis.call('INCR', attempts)
-  if count == 1 then redis.call('PEXPIRE', attempts, 60000) end
-  if count > tonumber(ARGV[4]) then return {2, math.max(1000, redis.call('PTTL', attempts))} end
+  local count = redis.call('INCRBY', attempts, rooms)
+  if count == rooms then redis.call('PEXPIRE', attempts, 60000) end
+  if count > tonumber(ARGV[3]) then return {2, math.max(1000, redis.call('PTTL', attempts))} end
 end
 for i = 1, clients do
   local active = KEYS[2 * i - 1]
-  redis.call('ZADD', active, ARGV[3], ARGV[2])
-  redis.call('PEXPIRE', active, tonumber(ARGV[3]) - now + 60000)
+  for r = 1, rooms do redis.call('ZADD', active, ARGV[2], ARGV[4 + r]) end
+  redis.call('PEXPIRE', active, tonumber(ARGV[2]) - now + 60000)
 end
 return {0, 0}
 """
@@ -140,24 +143,25 @@ class Quotas:
         conn: Conn,
         property_id: int,
         client: Client,
-        hold_id: UUID,
+        hold_ids: Sequence[UUID],
         share: int,
         floor: int = ROOMS_PER_BOOKING,
     ) -> bool:
-        """Count one hold attempt against the client's ``share`` of the property (see
-        `fair_share`; never below ``floor``, the property's rooms per booking); raise 429 if
-        over a limit. False: Redis is away (or resting: the circuit breaker) and the caller
-        must count in Postgres instead (`charge_in_postgres`)."""
+        """Count one hold attempt of ``hold_ids`` (its rooms: one each, all or none) against
+        the client's ``share`` of the property (see `fair_share`; never below ``floor``, the
+        property's rooms per booking); raise 429 if over a limit. False: Redis is away (or
+        resting: the circuit breaker) and the caller must count in Postgres instead
+        (`charge_in_postgres`)."""
         tag = property_tag(property_id)  # the slot of every key of the property
         if not self._watch.may_call("quotas.charge", tag):
             return False
         limits = self._limits(client, share, floor)
         try:
-            verdict, retry_ms = await self._try_charge(property_id, client, hold_id, limits)
+            verdict, retry_ms = await self._try_charge(property_id, client, hold_ids, limits)
             # Over the limit? Holds Postgres no longer counts (booked, released, lapsed before
             # their refund reached Redis) must not keep their places: drop them, ask again.
             if verdict == _OVER_LIMIT and await self._forget_ended(conn, property_id, client):
-                verdict, retry_ms = await self._try_charge(property_id, client, hold_id, limits)
+                verdict, retry_ms = await self._try_charge(property_id, client, hold_ids, limits)
         except psycopg.Error:  # `_forget_ended` asked Postgres: its fault is not Redis's
             raise
         except REDIS_FAILURES as exc:  # Postgres counts instead
@@ -169,7 +173,7 @@ class Quotas:
         return True
 
     async def _try_charge(
-        self, property_id: int, client: Client, hold_id: UUID, limits: list[int]
+        self, property_id: int, client: Client, hold_ids: Sequence[UUID], limits: list[int]
     ) -> tuple[int, int]:
         now = int(time.time() * 1000)
         # A hold lives at most this long (checkout extends it once, by the grace time).
@@ -178,9 +182,10 @@ class Quotas:
             keys=quota_keys(property_id, client),
             args=[
                 now,
-                str(hold_id),
                 now + lifetime * 1000,
                 self.settings.hold_attempts_per_minute,
+                len(hold_ids),
+                *map(str, hold_ids),
                 *limits,
             ],
         )

@@ -20,6 +20,12 @@ RETURNS TABLE (lapsed boolean, id uuid, unit_id bigint, check_in date, check_out
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
+    units bigint[] := ARRAY(SELECT DISTINCT (r ->> 'unit_id')::bigint
+                            FROM jsonb_array_elements(rooms) r ORDER BY 1);
+    -- The nights of every room (a group's rooms share theirs).
+    nights daterange := (SELECT daterange(min((r ->> 'check_in')::date),
+                                          max((r ->> 'check_out')::date))
+                         FROM jsonb_array_elements(rooms) r);
     unit bigint;
     ids uuid[];
     ends timestamptz[];
@@ -32,19 +38,18 @@ BEGIN
     -- them, and holds that come during the import find its nights taken. (Two writers of
     -- overlapping rows under an exclusion constraint would each wait for the other.) A
     -- group takes its units' in the order of their ids.
-    FOR unit IN SELECT DISTINCT (r ->> 'unit_id')::bigint FROM jsonb_array_elements(rooms) r
-                ORDER BY 1 LOOP
+    FOREACH unit IN ARRAY units LOOP
         PERFORM pg_advisory_xact_lock_shared(1414, mod(unit, 2147483647)::int);
     END LOOP;
-    -- Holds whose time is up stop counting at once, on the nights this write needs (their
-    -- unit's few held rows, read through reservation_held_by_unit).
+    -- Holds whose time is up stop counting at once, on the nights this write needs: the
+    -- units' few held rows, read through reservation_held_by_unit by their unit ids (a
+    -- join with the rooms would read every held row of the deployment, and ask each its
+    -- property's clock).
     RETURN QUERY
     UPDATE reservation r
     SET status = 'expired', version = r.version + 1, updated_at = now()
-    FROM jsonb_to_recordset(rooms) AS w(unit_id bigint, check_in date, check_out date)
-    WHERE r.unit_id = w.unit_id AND r.status = 'held'
+    WHERE r.unit_id = ANY(units) AND r.status = 'held' AND r.stay && nights
       AND r.hold_expires_at <= innkeep_now(r.property_id)
-      AND r.stay && daterange(w.check_in, w.check_out)
     RETURNING true, r.id, r.unit_id, lower(r.stay), upper(r.stay), r.client_key,
               r.client_address, NULL::timestamptz, NULL::integer, NULL::bigint;
     WITH held AS (

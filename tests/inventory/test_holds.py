@@ -147,13 +147,15 @@ async def test_a_beacon_can_release_with_the_token_in_its_body(api: Client) -> N
     assert await units_free(api, "garden-single") == 1
 
 
-def gate_nights(settings: Settings, holder: str, age_seconds: float) -> None:
-    """A gate on Room 6 (the single room) for the test stay, taken ``age_seconds`` ago by a
-    request that never wrote its hold."""
+def gate_nights(
+    settings: Settings, holder: str, age_seconds: float, unit_name: str = "Room 6"
+) -> None:
+    """A gate on a unit (Room 6, the single room, unless told) for the test stay, taken
+    ``age_seconds`` ago by a request that never wrote its hold."""
     client = settings_redis(settings)
     unit = (
         psycopg.connect(settings.database_url or "")
-        .execute("SELECT id, property_id FROM unit WHERE name = 'Room 6'")
+        .execute("SELECT id, property_id FROM unit WHERE name = %s", (unit_name,))
         .fetchone()
     )
     assert unit is not None
@@ -165,6 +167,27 @@ def gate_nights(settings: Settings, holder: str, age_seconds: float) -> None:
             f"{holder}:{taken}",
             px=600_000,
         )
+
+
+async def test_a_group_goes_on_any_free_set_of_units_when_its_first_choices_are_held(
+    api: Client, quiet_settings: Settings
+) -> None:
+    # Requests in flight (gates taken a moment ago, no rows yet) have the first double and
+    # the first suite: a double and a suite are still free together, on the others.
+    gate_nights(quiet_settings, str(uuid.uuid4()), 1, "Room 1")
+    gate_nights(quiet_settings, str(uuid.uuid4()), 1, "Suite 4")
+    body = {
+        "check_in": str(ARRIVAL),
+        "check_out": str(ARRIVAL + timedelta(days=3)),
+        "rooms": [
+            {"room_type": "double-sea-view", "adults": 1},
+            {"room_type": "family-suite", "adults": 1},
+        ],
+    }
+    held = await hold(api, body)
+    assert held.status_code == 201, held.text
+    assert await units_free(api, "double-sea-view") == 2
+    assert await units_free(api, "family-suite") == 1
 
 
 async def test_a_young_gate_without_a_hold_is_in_flight_and_in_the_way(

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice, product
 from uuid import UUID
 
 import msgspec
@@ -97,11 +98,13 @@ def check_rooms(count: int, limit: int = MAX_ROOMS_PER_BOOKING) -> None:
         )
 
 
-#: How many sets of units a group tries when the gate finds its set held by another guest's
-#: hold of that moment: the first free unit of each room, then that set less one of its
-#: units at a time (a set held by another hold is held on some unit: one of these may avoid
-#: it). One Redis call tries them all, first choice first (`Holds.share_first_gate`).
-GROUP_TRIES = 4
+#: How many sets of units a group offers the gate, which takes the first whose nights are all
+#: free in one call (`Holds.share_first_gate`): every way of giving each room one of its free
+#: units, no unit twice, the rooms' best fits first (a set held by another hold is held on
+#: some unit; another set may avoid it). At most this many sets, from at most
+#: `_COMBINATIONS_LOOKED_AT` ways looked at.
+GROUP_TRIES = 8
+_COMBINATIONS_LOOKED_AT = 64
 
 
 def _choices(
@@ -129,30 +132,18 @@ def _choices(
             )
             free = _units_for_gap(catalogue, stock, one, today, free)
         candidates.append(free)
-    first = _first_free(candidates, set())
-    if first is None:
+    tries: list[list[int]] = []
+    seen: set[frozenset[int]] = set()
+    for units in islice(product(*candidates), _COMBINATIONS_LOOKED_AT):
+        chosen = frozenset(units)
+        if len(chosen) == len(units) and chosen not in seen:  # no unit for two rooms
+            seen.add(chosen)
+            tries.append(list(units))
+            if len(tries) == GROUP_TRIES:
+                break
+    if not tries:
         raise _taken()
-    tries, seen = [first], {frozenset(first)}
-    for unit in first:
-        other = _first_free(candidates, {unit})
-        if other is not None and frozenset(other) not in seen:
-            seen.add(frozenset(other))
-            tries.append(other)
-    return tries[:GROUP_TRIES]
-
-
-def _first_free(candidates: list[list[int]], avoid: set[int]) -> list[int] | None:
-    """The first unit of each room's ``candidates`` that no earlier room took and is not in
-    ``avoid``; None when a room is left without one."""
-    taken = set(avoid)
-    units: list[int] = []
-    for free in candidates:
-        unit = next((u for u in free if u not in taken), None)
-        if unit is None:
-            return None
-        units.append(unit)
-        taken.add(unit)
-    return units
+    return tries
 
 
 def _priced(

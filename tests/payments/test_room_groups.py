@@ -499,3 +499,18 @@ def group_units(conn: psycopg.Connection[Any], group: str) -> list[int]:
             (group,),
         ).fetchall()
     ]
+
+
+async def test_a_released_group_gives_back_the_gates_of_every_room(
+    demo_api: Any, open_demo: psycopg.Connection[Any], redis_url: str
+) -> None:
+    held = await demo_api.post(HOLDS, json=rooms("double-sea-view", "family-suite"))
+    assert held.status_code == 201, held.text
+    gate = redis.Redis.from_url(redis_url)
+    assert len(list(gate.scan_iter("innkeep:*:gate:*"))) == 2 * 3  # two rooms, three nights
+    released = await demo_api.delete(
+        f"/api/v1/holds/{held.json()['id']}", headers={"X-Hold-Token": held.json()["token"]}
+    )
+    assert released.status_code == 200, released.text
+    # The group took them all under its own id; the next guest finds none in the way.
+    assert list(gate.scan_iter("innkeep:*:gate:*")) == []

@@ -75,7 +75,7 @@ def room_row(
 class Written:
     #: Holds whose time was up on those nights, now expired: their gates and quota places
     #: go back (``id``, ``unit_id``, ``check_in``, ``check_out``, ``client_key``,
-    #: ``client_address``).
+    #: ``client_address``, ``group_id``).
     lapsed: list[dict[str, Any]]
     #: The rooms held, by id: ``hold_expires_at`` and ``version``.
     held: dict[UUID, dict[str, Any]]

@@ -477,8 +477,8 @@ class Holds:
     async def ended_elsewhere(self, rows: list[dict[str, Any]]) -> None:
         """Holds something else ended (an imported stay took their nights): their gates and
         quota places are given back at once, as a release gives them back. ``rows`` carry
-        ``id``, ``property_id``, ``unit_id``, ``check_in``, ``check_out``, ``client_key``
-        and ``client_address``; call after the ending has committed."""
+        ``id``, ``property_id``, ``unit_id``, ``check_in``, ``check_out``, ``client_key``,
+        ``client_address`` and ``group_id``; call after the ending has committed."""
         for property_id in {row["property_id"] for row in rows}:
             self.freshness.forget(property_id)
         for row in rows:
@@ -489,7 +489,8 @@ class Holds:
         caller makes this worker forget the property once, however many holds ended.)"""
         if row.get("unit_id") is not None and row.get("check_in") is not None:
             keys = night_keys(property_id, row["unit_id"], row["check_in"], row["check_out"])
-            await self.gate.release(keys, row["id"])
+            # A group took the gates of all its rooms under its own id (its first room's).
+            await self.gate.release(keys, row.get("group_id") or row["id"])
         if row.get("client_address"):
             key = row.get("client_key") or ""
             session = key[2:] if key.startswith("s:") else None

@@ -80,7 +80,7 @@ UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
 WHERE unit_id = %(unit_id)s AND status = 'held' AND stay && %(stay)s::daterange
 RETURNING id, property_id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out,
-          client_key, client_address
+          client_key, client_address, group_id
 
 -- name: in_the_way
 -- Active reservations of the unit on the stay's nights that are not this channel's own.
@@ -210,7 +210,7 @@ UPDATE reservation
 SET status = 'expired', version = version + 1, updated_at = now()
 WHERE unit_id = %(unit_id)s AND status = 'held' AND stay && ANY(%(stays)s::daterange[])
 RETURNING id, property_id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out,
-          client_key, client_address
+          client_key, client_address, group_id
 
 -- name: insert_pieces
 INSERT INTO reservation (property_id, unit_id, stay, status, source_channel_id, source_uid,

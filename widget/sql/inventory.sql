@@ -103,7 +103,7 @@ UPDATE reservation
 SET status = 'cancelled', version = version + 1, hold_expires_at = NULL, updated_at = now()
 WHERE (id = %(id)s OR group_id = %(id)s) AND status = 'held'
 RETURNING id, unit_id, lower(stay) AS check_in, upper(stay) AS check_out, property_id,
-          client_key, client_address
+          client_key, client_address, group_id
 
 -- name: sweep_lapsed_holds
 -- Safe with any number of workers: each lapsed hold is expired by exactly one of them.
@@ -118,7 +118,7 @@ UPDATE reservation r
 SET status = 'expired', version = r.version + 1, updated_at = now()
 FROM lapsed WHERE r.id = lapsed.id
 RETURNING r.id, r.property_id, r.unit_id, lower(r.stay) AS check_in, upper(r.stay) AS check_out,
-          r.client_key, r.client_address
+          r.client_key, r.client_address, r.group_id
 
 -- name: client_holds_in_postgres
 -- Hold quotas while Redis is away: the client's live holds (by session key and by address)

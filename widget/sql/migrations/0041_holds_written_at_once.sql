@@ -10,13 +10,13 @@
 -- check_in, check_out, token_hash in hex or null, adults, children, quote, quote_hash,
 -- promo_code, client_key, client_address, cancellation_policy, payment_terms, group_id,
 -- group_position). Returns the holds that lapsed on those nights (lapsed = true: their
--- gates and quota places are given back) and the rooms held (lapsed = false) with the
+-- gates, a group's under its id, and quota places are given back) and the rooms held (lapsed = false) with the
 -- inventory version the write made. The exclusion constraint still has the last word: a
 -- room already taken raises exclusion_violation and nothing is written.
 CREATE OR REPLACE FUNCTION innkeep_hold_rooms(p bigint, rooms jsonb, hold_seconds float8)
 RETURNS TABLE (lapsed boolean, id uuid, unit_id bigint, check_in date, check_out date,
-               client_key text, client_address text, hold_expires_at timestamptz,
-               version integer, inventory_version bigint)
+               client_key text, client_address text, group_id uuid,
+               hold_expires_at timestamptz, version integer, inventory_version bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -51,7 +51,7 @@ BEGIN
     WHERE r.unit_id = ANY(units) AND r.status = 'held' AND r.stay && nights
       AND r.hold_expires_at <= innkeep_now(r.property_id)
     RETURNING true, r.id, r.unit_id, lower(r.stay), upper(r.stay), r.client_key,
-              r.client_address, NULL::timestamptz, NULL::integer, NULL::bigint;
+              r.client_address, r.group_id, NULL::timestamptz, NULL::integer, NULL::bigint;
     WITH held AS (
         INSERT INTO reservation (id, property_id, unit_id, stay, status, hold_expires_at,
                                  hold_token_hash, adults, children, quote, quote_hash,
@@ -77,7 +77,7 @@ BEGIN
     SELECT property.inventory_version INTO made FROM property WHERE property.id = p;
     RETURN QUERY
     SELECT false, h.id, NULL::bigint, NULL::date, NULL::date, NULL::text, NULL::text,
-           h.hold_expires_at, h.version, made
+           NULL::uuid, h.hold_expires_at, h.version, made
     FROM unnest(ids, ends, versions) AS h(id, hold_expires_at, version);
 END;
 $$;

@@ -190,7 +190,7 @@ async def test_a_fault_of_the_redis_client_itself_fails_no_hold_and_no_release(
         async def stale_slot_map(*args: object, **kwargs: object) -> object:
             raise AttributeError("'NoneType' object has no attribute 'name'")
 
-        gate._acquire = gate._release = stale_slot_map
+        gate._acquire_first = gate._release = stale_slot_map
         other = await client.post("/api/v1/properties/demo/holds", json=_stay("family-suite"))
         assert other.status_code == 201, other.text
         hold = held.json()

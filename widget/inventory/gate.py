@@ -18,31 +18,12 @@ from uuid import UUID
 
 from widget.shared_redis import REDIS_FAILURES, RedisWatch, SharedRedis, property_tag
 
-# KEYS: one per night. ARGV[1]: "hold-id:taken-at-ms", ARGV[2]: ttl ms, ARGV[3..]: hold ids
-# whose gates may be taken over (Postgres no longer counts their hold as active).
-# Returns nil when every night was taken, else the value found on the first night in the way.
-_ACQUIRE = """
-local mine = string.match(ARGV[1], '^[^:]+')
-local yielding = {}
-for i = 3, #ARGV do yielding[ARGV[i]] = true end
-for _, key in ipairs(KEYS) do
-  local value = redis.call('GET', key)
-  if value then
-    local holder = string.match(value, '^[^:]+')
-    if holder ~= mine and not yielding[holder] then return value end
-  end
-end
-for _, key in ipairs(KEYS) do
-  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-end
-return nil
-"""
-
-# Several sets of nights (a group's choices of units), first choice first: every night of
-# the first set whose nights are all free (or this hold's, or a yielding hold's) is taken.
-# KEYS: the nights of every set, one set after another. ARGV[1], ARGV[2]: as above;
-# ARGV[3]: how many sets; ARGV[4 .. 3 + sets]: how many nights each has; then the yielding
-# hold ids. Returns {index} of the set taken, or {0, value in the way of each set, ...}.
+# Sets of nights (one unit's, or a group's choices of units, first choice first): every night
+# of the first set whose nights are all free (or this hold's, or a yielding hold's) is taken.
+# KEYS: the nights of every set, one set after another. ARGV[1]: "hold-id:taken-at-ms",
+# ARGV[2]: ttl ms, ARGV[3]: how many sets, ARGV[4 .. 3 + sets]: how many nights each has,
+# then the hold ids whose gates may be taken over (Postgres no longer counts their hold as
+# active). Returns {index} of the set taken, or {0, value in the way of each set, ...}.
 _ACQUIRE_FIRST = """
 local mine = string.match(ARGV[1], '^[^:]+')
 local sets = tonumber(ARGV[3])
@@ -124,34 +105,13 @@ def _night_keys(property_id: int, unit_id: int, check_in: date, check_out: date)
 
 
 class Gate:
-    """Acquire and release the nights of one unit for a hold."""
+    """Acquire and release the nights of a hold's units."""
 
     def __init__(self, redis: SharedRedis, watch: RedisWatch) -> None:
         self.redis = redis
         self._watch = watch
-        self._acquire: Any = redis.register_script(_ACQUIRE)
         self._release: Any = redis.register_script(_RELEASE)
         self._acquire_first: Any = redis.register_script(_ACQUIRE_FIRST)
-
-    async def acquire(
-        self,
-        keys: list[str],
-        hold_id: UUID,
-        ttl_seconds: float,
-        yielding: tuple[str, ...] = (),
-    ) -> Holder | None:
-        """Take every night or none; return the holder in the way, or None when taken."""
-        key = keys[0] if keys else None  # one slot for all (the property's hash tag)
-        if not self._watch.may_call("gate.acquire", key):
-            raise GateUnavailable("Redis is resting (circuit breaker open)")
-        value = f"{hold_id}:{int(time.time() * 1000)}"
-        try:
-            found = await self._acquire(keys=keys, args=[value, int(ttl_seconds * 1000), *yielding])
-        except REDIS_FAILURES as exc:
-            self._watch.failed("gate.acquire", exc, key)
-            raise GateUnavailable(str(exc)) from exc
-        self._watch.succeeded(key)
-        return None if found is None else Holder.parse(found)
 
     async def acquire_first(
         self,
@@ -161,8 +121,8 @@ class Gate:
         yielding: tuple[str, ...] = (),
     ) -> tuple[int | None, list[Holder]]:
         """Take every night of the first of ``sets`` whose nights are all free, in one call
-        (a group's choices of units): its index; or None and, per set, the holder in its
-        way."""
+        (one unit's nights, or a group's choices of units): its index; or None and, per set,
+        the holder in its way."""
         keys = [key for nights in sets for key in nights]
         key = keys[0] if keys else None  # one slot for all (the property's hash tag)
         if not self._watch.may_call("gate.acquire", key):

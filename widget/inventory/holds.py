@@ -146,10 +146,8 @@ class Holds:
         #: (One that arrives just as that hold ends may hear "still held" from a look begun
         #: a moment before: the same as arriving that moment earlier. Never a double booking.)
         self._asking: Coalesced[UUID, bool | None] = Coalesced()
-        #: Requests in flight for the same nights of the same units share one try at their
-        #: gate when it is held (see `_share_gate`).
-        self._gating: Coalesced[tuple[str, ...], _Gate] = Coalesced()
-        #: The same for a group's choices of units (see `share_first_gate`).
+        #: Requests in flight for the same sets of units' nights share one try at their gate
+        #: (see `share_first_gate`).
         self._choosing: Coalesced[tuple[tuple[str, ...], ...], tuple[int | None, _Gate]] = (
             Coalesced()
         )
@@ -315,44 +313,28 @@ class Holds:
             await self.gate.release(keys, hold_id)
 
     async def _share_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
-        """`_take_gate`, but without asking Redis what this worker already knows. A request
-        for nights whose hold a request of this worker is writing hears "held" at once (see
-        `widget.inventory.writing`); one that arrives while another of this worker is trying
-        the same nights' gate waits for that try, and hears "held" whether the gate was
-        someone else's or became that request's (while it is still writing its hold): what
-        Redis would say a moment later. The
-        losers of a race then cost about one Redis call and one look at the holder per
-        worker, not one each. Never a double booking: a request only goes on with a gate it
-        took itself (or with Redis away, where Postgres guards). A gate that is ours is
-        marked as being written; the caller ends that (``writing.end``) when done."""
-        if self.writing.in_the_way(keys):
-            return _Gate.HELD
-        mine = False
-
-        async def first_try() -> _Gate:
-            nonlocal mine
-            mine = True
-            return await self._take_gate(conn, keys, hold_id, ttl)
-
-        gate = await self._gating.run(tuple(keys), first_try)
-        if not mine:
-            if gate is _Gate.HELD or (gate is _Gate.OURS and self.writing.in_the_way(keys)):
-                return _Gate.HELD
-            # Redis away (it may be back), or the request that took the gate gave it up
-            # before this one woke (its stay refused, say): ask Redis.
-            gate = await self._take_gate(conn, keys, hold_id, ttl)
-        if gate is _Gate.OURS:
-            self.writing.begin(keys, hold_id)
-        return gate
+        """`share_first_gate` for one unit's nights."""
+        taken = await self.share_first_gate(conn, [keys], hold_id, ttl)
+        return _Gate.HELD if taken is None else taken[1]
 
     async def share_first_gate(
         self, conn: Conn, sets: list[list[str]], hold_id: UUID, ttl: float
     ) -> tuple[int, _Gate] | None:
-        """`_share_gate` for a group's choices of units, first choice first: the index of the
-        set whose gate became ``hold_id``'s (or, Redis away, the first set not being written
-        here: Postgres guards), or None when every set is held. One Redis call tries them
-        all; requests of this worker with the same choices share it. The caller ends the
-        "being written" mark of the set it got (``writing.end``)."""
+        """Take the gate of the first of ``sets`` (one unit's nights, or a group's choices of
+        units, first choice first) that no live hold has, without asking Redis what this
+        worker already knows: the index of the set whose gate became ``hold_id``'s (or, Redis
+        away, the first set not being written here: Postgres guards), or None when every set
+        is held. One Redis call tries them all.
+
+        A set whose hold a request of this worker is writing is held at once (see
+        `widget.inventory.writing`); a request that arrives while another of this worker is
+        trying the same sets waits for that try, and hears "held" whether the gate was
+        someone else's or became that request's (while it is still writing its hold): what
+        Redis would say a moment later. The losers of a race then cost about one Redis call
+        and one look at the holder per worker, not one each. Never a double booking: a
+        request only goes on with a gate it took itself (or with Redis away, where Postgres
+        guards). A gate that is ours is marked as being written; the caller ends that
+        (``writing.end``) when done."""
         open_ = [i for i, keys in enumerate(sets) if not self.writing.in_the_way(keys)]
         if not open_:
             return None
@@ -382,8 +364,8 @@ class Holds:
     async def _take_first_gate(
         self, conn: Conn, sets: list[list[str]], hold_id: UUID, ttl: float
     ) -> tuple[int | None, _Gate]:
-        """`_take_gate` over several sets of nights in one call: the index of the set taken
-        (None when every set's gate is another live hold's)."""
+        """Take the gate of the first of ``sets`` for ``hold_id``, in one call: the index of the
+        set taken (None when every set's gate is another live hold's)."""
         try:
             index, holders = await self.gate.acquire_first(sets, hold_id, ttl)
             if index is not None:
@@ -399,20 +381,6 @@ class Holds:
             return index, _Gate.OURS if index is not None else _Gate.HELD
         except GateUnavailable:
             return 0, _Gate.AWAY
-
-    async def _take_gate(self, conn: Conn, keys: list[str], hold_id: UUID, ttl: float) -> _Gate:
-        """Take the unit's gate for these nights for ``hold_id``, if no live hold has it."""
-        try:
-            holder = await self.gate.acquire(keys, hold_id, ttl)
-            if holder is None:
-                return _Gate.OURS
-            if await self._still_holding(conn, holder.hold_id, holder.age_seconds()):
-                return _Gate.HELD
-            # Postgres no longer honours that hold: its gate may be taken over.
-            holder = await self.gate.acquire(keys, hold_id, ttl, yielding=(holder.hold_id,))
-            return _Gate.OURS if holder is None else _Gate.HELD
-        except GateUnavailable:
-            return _Gate.AWAY
 
     async def _still_holding(self, conn: Conn, hold_id: str, age: float) -> bool:
         """Whether the hold whose gate is in the way still has a claim Postgres honours.
